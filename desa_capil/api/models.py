@@ -29,6 +29,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from desa_capil.domain.catalog import Urgency
 from desa_capil.domain.status import Actor, Status
 
 API_VERSION = "1"
@@ -177,17 +178,6 @@ class EnrollResponse(WireModel):
 
 
 # --- batches ---------------------------------------------------------------------------------
-
-
-class Urgency(StrEnum):
-    """Why a request should go first (DESIGN.md: hospital/BPJS/school/TNI-Polri)."""
-
-    NORMAL = "normal"
-    HOSPITAL = "hospital"
-    BPJS = "bpjs"
-    SCHOOL = "school"
-    TNI_POLRI = "tni_polri"
-    OTHER = "other"
 
 
 class Applicant(WireModel):
