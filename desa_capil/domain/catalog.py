@@ -81,7 +81,8 @@ def _load() -> dict[str, Service]:
     services: dict[str, Service] = {}
     for s in raw["services"]:
         reqs = tuple(
-            Requirement(r["code"], r["name_id"], r["name_en"], bool(r["mandatory"])) for r in s["requirements"]
+            Requirement(r["code"], r["name_id"], r["name_en"], bool(r["mandatory"]))
+            for r in s["requirements"]
         )
         codes = [r.code for r in reqs]
         if len(set(codes)) != len(codes):

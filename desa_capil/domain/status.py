@@ -41,7 +41,7 @@ class TransitionError(ValueError):
         self.actor = actor
 
 
-S, V, O = Status, Actor.VILLAGE, Actor.OFFICE
+S, V, OF = Status, Actor.VILLAGE, Actor.OFFICE
 
 # current -> {target: who may make that change}
 TRANSITIONS: dict[Status, dict[Status, Actor]] = {
@@ -52,18 +52,18 @@ TRANSITIONS: dict[Status, dict[Status, Actor]] = {
     # SENDING -> READY when a batch is given up before the server took it.
     S.SENDING: {S.SENT: V, S.READY: V},
     # The office may answer straight away with any of its decisions.
-    S.SENT: {S.IN_REVIEW: O, S.PROCESSING: O, S.NEEDS_FIX: O, S.REJECTED: O, S.FINISHED: O},
-    S.IN_REVIEW: {S.PROCESSING: O, S.NEEDS_FIX: O, S.REJECTED: O, S.FINISHED: O},
-    S.PROCESSING: {S.NEEDS_FIX: O, S.REJECTED: O, S.FINISHED: O},
+    S.SENT: {S.IN_REVIEW: OF, S.PROCESSING: OF, S.NEEDS_FIX: OF, S.REJECTED: OF, S.FINISHED: OF},
+    S.IN_REVIEW: {S.PROCESSING: OF, S.NEEDS_FIX: OF, S.REJECTED: OF, S.FINISHED: OF},
+    S.PROCESSING: {S.NEEDS_FIX: OF, S.REJECTED: OF, S.FINISHED: OF},
     # The village seals an addendum (SENDING); the server records it as SENT.
-    S.NEEDS_FIX: {S.SENDING: V, S.SENT: O, S.REJECTED: O},
+    S.NEEDS_FIX: {S.SENDING: V, S.SENT: OF, S.REJECTED: OF},
     S.REJECTED: {},
-    S.FINISHED: {S.DISPATCHED: O},
+    S.FINISHED: {S.DISPATCHED: OF},
     S.DISPATCHED: {S.ARRIVED: V},
     S.ARRIVED: {S.HANDED_OVER: V},
     S.HANDED_OVER: {},
 }
-del S, V, O
+del S, V, OF
 
 OFFICE_STATUSES: frozenset[Status] = frozenset(
     t for targets in TRANSITIONS.values() for t, who in targets.items() if who is Actor.OFFICE

@@ -1,0 +1,233 @@
+"""Local tables (SQLModel). The laptop's database is the truth for its user.
+
+Ids of records the server will see (applications, documents, batches, events) are UUIDs made
+here, so that a retry after any failure is recognised by the server as the same thing.
+
+Every change to these classes needs a migration step in ``migrations.py``; a test compares the
+migrated schema with these models and fails on drift.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import String
+from sqlmodel import Field, SQLModel
+
+from desa_capil.domain.catalog import Urgency
+from desa_capil.domain.status import Status
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Operator(SQLModel, table=True):
+    """A person who works the app at the village office; every action records one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Setting(SQLModel, table=True):
+    """Small key/value settings that belong with the data (village identity, server URL...)."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class Applicant(SQLModel, table=True):
+    """A resident who asks for a service. Kept once and reused by NIK at the next visit."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    nik: str = Field(index=True)
+    name: str = Field(index=True)
+    kk_number: str = ""
+    phone: str = ""  # as typed; normalised to +62 when a link is made
+    address: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Application(SQLModel, table=True):
+    """One resident's request for one service (permohonan)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    applicant_id: str = Field(foreign_key="applicant.id", index=True)
+    service_code: str = Field(index=True)
+    # Stored as the enum value ("draft"), so plain SQL and the server speak the same words.
+    status: Status = Field(default=Status.DRAFT, index=True, sa_type=String)
+    urgency: Urgency = Field(default=Urgency.NORMAL, sa_type=String)
+    notes: str = ""
+    # What the office said with its last status (reason for needs_fix or rejected).
+    office_message: str = ""
+    # The batch that carried the application last (first sending or addendum).
+    batch_id: str | None = Field(default=None, foreign_key="batch.id", index=True)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    status_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class Document(SQLModel, table=True):
+    """One paper of an application (berkas), tied to a requirement of the service."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    application_id: str = Field(foreign_key="application.id", index=True)
+    requirement_code: str
+    # The assembled multi-page PDF, made when the application is sealed into a batch.
+    file_sha256: str | None = None
+    file_size: int = 0
+    page_count: int = 0
+    mime: str = "application/pdf"
+    # The batch that sent this document; None until sealed. Documents added for a needs_fix
+    # addendum get the addendum's batch.
+    batch_id: str | None = Field(default=None, foreign_key="batch.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Page(SQLModel, table=True):
+    """One scanned image. Blobs are content-addressed by SHA-256 in the blob store."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    document_id: str = Field(foreign_key="document.id", index=True)
+    position: int = 0
+    original_sha256: str | None = None  # kept until the office confirms receipt
+    processed_sha256: str
+    thumb_sha256: str | None = None
+    mime: str
+    width: int = 0
+    height: int = 0
+    dpi: int = 0
+    mode: str = ""  # color | gray | bilevel
+    size_bytes: int = 0
+    rotation: int = 0
+    source: str = "file"  # file | pdf | scanner | camera | folder
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BatchState:
+    SEALED = "sealed"  # waiting to be sent
+    SENDING = "sending"  # uploads under way
+    SENT = "sent"  # the server accepted the manifest
+    FAILED = "failed"  # set aside with a reason the user must act on
+
+
+class Batch(SQLModel, table=True):
+    """Applications sealed together for sending (kiriman). Immutable once sealed."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    state: str = Field(default=BatchState.SEALED, index=True)
+    sealed_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    application_count: int = 0
+    page_count: int = 0
+    total_bytes: int = 0
+    bytes_sent: int = 0
+    last_error: str = ""
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class BatchApplication(SQLModel, table=True):
+    """Which applications a batch carries; `addendum` when it answers a needs_fix."""
+
+    batch_id: str = Field(foreign_key="batch.id", primary_key=True)
+    application_id: str = Field(foreign_key="application.id", primary_key=True, index=True)
+    addendum: bool = False
+
+
+class OutboxState:
+    PENDING = "pending"
+    DONE = "done"
+    PARKED = "parked"  # set aside: will not succeed without the user (reason in last_error)
+
+
+class Outbox(SQLModel, table=True):
+    """Every pending server action, in order. One background worker drains it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # upload | manifest | event
+    ref_id: str = Field(index=True)  # document id, batch id or event id
+    batch_id: str | None = Field(default=None, index=True)
+    payload: str = ""  # JSON
+    state: str = Field(default=OutboxState.PENDING, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    # tus: where the upload lives on the server and how much of it the server has. Stored
+    # before and after each chunk so that a restart resumes mid-file.
+    upload_url: str = ""
+    upload_offset: int = 0
+    upload_length: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None
+
+
+class SyncState(SQLModel, table=True):
+    """Sync bookkeeping: change cursor, last successful contact, link speed estimate."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class StatusChange(SQLModel, table=True):
+    """The history of an application's status, local steps and office facts alike."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: str = Field(foreign_key="application.id", index=True)
+    status: Status = Field(sa_type=String)
+    message: str = ""
+    actor: str = "village"  # village | office
+    # The server's change sequence number for office facts; makes applying a change idempotent.
+    server_seq: int | None = Field(default=None, index=True)
+    at: datetime = Field(default_factory=utcnow)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class OfficeDocument(SQLModel, table=True):
+    """A finished document the office issued for an application and dispatched to the village."""
+
+    id: str = Field(primary_key=True)  # the server's id
+    application_id: str = Field(foreign_key="application.id", index=True)
+    title: str = ""
+    dispatch_id: str = Field(default="", index=True)
+    dispatched_at: datetime | None = None
+    has_file: bool = False  # the office issued a signed PDF that can be printed here
+    file_sha256: str | None = None  # downloaded copy
+    arrived_at: datetime | None = None
+
+
+class HandOver(SQLModel, table=True):
+    """Who received a finished document, when, and who gave it (penyerahan)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    # One hand-over per application: the unique constraint makes a second one impossible.
+    application_id: str = Field(foreign_key="application.id", unique=True)
+    recipient_name: str
+    relation: str = "pemohon"  # the applicant, or a family member
+    recipient_nik: str = ""
+    id_checked: bool = False
+    handed_at: datetime = Field(default_factory=utcnow)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    signature_sha256: str | None = None
+    photo_sha256: str | None = None
+    receipt_sha256: str | None = None
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who viewed, exported or printed a resident's papers (UU 27/2022 PDP)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    action: str
+    application_id: str | None = Field(default=None, index=True)
+    detail: str = ""

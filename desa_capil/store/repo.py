@@ -1,0 +1,380 @@
+"""Operations on local records: the only place that changes applications and batches.
+
+UI code calls these from the background-work helper, never from the UI thread directly.
+Every status change goes through the status machine and is written together with its
+history row in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from desa_capil.domain.catalog import Urgency, get_service
+from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
+from desa_capil.errors import BadInputError
+from desa_capil.store.db import Database
+from desa_capil.store.models import (
+    Applicant,
+    Application,
+    AuditEntry,
+    Batch,
+    BatchApplication,
+    Document,
+    Outbox,
+    Page,
+    Setting,
+    StatusChange,
+    utcnow,
+)
+
+
+class NotEditable(BadInputError):
+    def __init__(self, status: Status) -> None:
+        super().__init__(
+            "Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.",
+            "This application has been sent to the office and can no longer be changed.",
+            detail=f"status {status.value}",
+        )
+
+
+@dataclass
+class ApplicantData:
+    nik: str
+    name: str
+    kk_number: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+def get_setting(db: Database, key: str, default: str = "") -> str:
+    with db.session() as s:
+        row = s.get(Setting, key)
+        return row.value if row else default
+
+
+def set_setting(db: Database, key: str, value: str) -> None:
+    with db.session() as s:
+        row = s.get(Setting, key)
+        if row is None:
+            s.add(Setting(key=key, value=value))
+        else:
+            row.value = value
+            s.add(row)
+        s.commit()
+
+
+def audit(
+    s: Session,
+    action: str,
+    application_id: str | None = None,
+    detail: str = "",
+    operator_id: int | None = None,
+) -> None:
+    s.add(AuditEntry(action=action, application_id=application_id, detail=detail, operator_id=operator_id))
+
+
+def _set_status(
+    s: Session,
+    app: Application,
+    target: Status,
+    actor: Actor = Actor.VILLAGE,
+    message: str = "",
+    operator_id: int | None = None,
+    server_seq: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    check_transition(Status(app.status), target, actor)
+    now = at or utcnow()
+    app.status = target
+    app.status_at = now
+    app.updated_at = utcnow()
+    if actor is Actor.OFFICE:
+        app.office_message = message
+    s.add(app)
+    s.add(
+        StatusChange(
+            application_id=app.id,
+            status=target,
+            message=message,
+            actor=actor.value,
+            server_seq=server_seq,
+            at=now,
+            operator_id=operator_id,
+        )
+    )
+
+
+def save_application(
+    db: Database,
+    *,
+    service_code: str,
+    applicant: ApplicantData,
+    urgency: Urgency = Urgency.NORMAL,
+    notes: str = "",
+    application_id: str | None = None,
+    operator_id: int | None = None,
+) -> str:
+    """Create a draft, or update an editable application; returns its id.
+
+    The applicant is found by NIK and reused, so a resident's details are typed once.
+    """
+    get_service(service_code)  # KeyError on an unknown service: a bug, not user input
+    with db.session() as s:
+        person = s.exec(select(Applicant).where(Applicant.nik == applicant.nik)).first()
+        if person is None:
+            person = Applicant(nik=applicant.nik, name=applicant.name)
+        person.name = applicant.name
+        person.kk_number = applicant.kk_number
+        person.phone = applicant.phone
+        person.address = applicant.address
+        person.updated_at = utcnow()
+        s.add(person)
+        s.flush()
+        if application_id is None:
+            app = Application(applicant_id=person.id, service_code=service_code, operator_id=operator_id)
+            s.add(app)
+            s.flush()
+            s.add(StatusChange(application_id=app.id, status=Status.DRAFT, operator_id=operator_id))
+        else:
+            found = s.get(Application, application_id)
+            if found is None:
+                raise KeyError(application_id)
+            app = found
+            if Status(app.status) not in EDITABLE:
+                raise NotEditable(Status(app.status))
+            if app.service_code != service_code:
+                # Papers of another service no longer belong to this request.
+                for doc in s.exec(
+                    select(Document).where(
+                        Document.application_id == app.id, col(Document.batch_id).is_(None)
+                    )
+                ):
+                    if doc.requirement_code not in {r.code for r in get_service(service_code).requirements}:
+                        for page in s.exec(select(Page).where(Page.document_id == doc.id)):
+                            s.delete(page)
+                        s.delete(doc)
+            app.applicant_id = person.id
+            app.service_code = service_code
+        app.urgency = urgency
+        app.notes = notes
+        app.updated_at = utcnow()
+        s.add(app)
+        s.commit()
+        return app.id
+
+
+def delete_application(db: Database, application_id: str) -> None:
+    """Delete a draft or ready application with its papers (never one the office has)."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            return
+        if Status(app.status) not in (Status.DRAFT, Status.READY):
+            raise NotEditable(Status(app.status))
+        docs = s.exec(select(Document).where(Document.application_id == application_id)).all()
+        for doc in docs:
+            for page in s.exec(select(Page).where(Page.document_id == doc.id)):
+                s.delete(page)
+            s.delete(doc)
+        for ch in s.exec(select(StatusChange).where(StatusChange.application_id == application_id)):
+            s.delete(ch)
+        s.delete(app)
+        s.commit()
+
+
+def document_for(s: Session, application_id: str, requirement_code: str) -> Document:
+    """The open (not yet sent) document for a requirement, made when first needed."""
+    doc = s.exec(
+        select(Document).where(
+            Document.application_id == application_id,
+            Document.requirement_code == requirement_code,
+            col(Document.batch_id).is_(None),
+        )
+    ).first()
+    if doc is None:
+        doc = Document(application_id=application_id, requirement_code=requirement_code)
+        s.add(doc)
+        s.flush()
+    return doc
+
+
+def pages_by_requirement(
+    db: Database, application_id: str, *, unsent_only: bool = True
+) -> dict[str, list[Page]]:
+    with db.session() as s:
+        q = (
+            select(Document, Page)
+            .join(Page, col(Page.document_id) == Document.id)
+            .where(Document.application_id == application_id)
+        )
+        if unsent_only:
+            q = q.where(col(Document.batch_id).is_(None))
+        out: dict[str, list[Page]] = {}
+        for doc, page in s.exec(q.order_by(col(Page.position))):
+            out.setdefault(doc.requirement_code, []).append(page)
+        return out
+
+
+def missing_mandatory(db: Database, application_id: str) -> list[str]:
+    """Codes of mandatory requirements that have no page yet."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise KeyError(application_id)
+        service = get_service(app.service_code)
+        have = set(
+            s.exec(
+                select(Document.requirement_code)
+                .join(Page, col(Page.document_id) == Document.id)
+                .where(Document.application_id == application_id)
+            ).all()
+        )
+        return [r.code for r in service.mandatory if r.code not in have]
+
+
+def refresh_readiness(db: Database, application_id: str, operator_id: int | None = None) -> Status:
+    """Move draft <-> ready depending on whether every mandatory paper has pages."""
+    missing = missing_mandatory(db, application_id)
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        assert app is not None
+        status = Status(app.status)
+        if status is Status.DRAFT and not missing:
+            _set_status(s, app, Status.READY, operator_id=operator_id)
+        elif status is Status.READY and missing:
+            _set_status(s, app, Status.DRAFT, operator_id=operator_id)
+        s.commit()
+        return Status(app.status)
+
+
+def status_counts(db: Database) -> dict[Status, int]:
+    with db.session() as s:
+        rows = s.exec(select(Application.status, func.count()).group_by(Application.status)).all()
+    counts: Counter[Status] = Counter(dict.fromkeys(Status, 0))
+    for st, n in rows:
+        counts[Status(st)] = int(n)
+    return dict(counts)
+
+
+def ready_application_ids(db: Database) -> list[str]:
+    with db.session() as s:
+        return list(
+            s.exec(
+                select(Application.id)
+                .where(Application.status == Status.READY)
+                .order_by(col(Application.created_at))
+            ).all()
+        )
+
+
+def pending_upload_bytes(db: Database) -> int:
+    """Bytes still to upload for sealed batches (what the status bar shows)."""
+    with db.session() as s:
+        total = s.exec(
+            select(func.coalesce(func.sum(Outbox.upload_length - Outbox.upload_offset), 0)).where(
+                Outbox.kind == "upload", Outbox.state == "pending"
+            )
+        ).one()
+    return int(total)
+
+
+@dataclass
+class SealedBatch:
+    id: str
+    application_count: int
+    page_count: int
+    total_bytes: int
+
+
+def seal_batch(
+    db: Database,
+    application_ids: Iterable[str],
+    assemble: Callable[[list[Page]], bytes],
+    operator_id: int | None = None,
+) -> SealedBatch:
+    """Seal ready (or needs_fix with new papers) applications into an immutable batch.
+
+    `assemble(pages: list[Page]) -> bytes` builds each paper's upload file (multi-page PDF) from
+    its processed pages; it comes from the scan layer so the store stays free of imaging code.
+    The assembled files go to the blob store first, then one transaction writes the batch,
+    the documents' file references, the status changes and the outbox rows.
+    """
+    ids = list(dict.fromkeys(application_ids))
+    if not ids:
+        raise BadInputError(
+            "Pilih minimal satu permohonan yang siap dikirim.",
+            "Select at least one application that is ready to send.",
+        )
+    built: dict[str, tuple[str, int, int]] = {}  # document id -> (sha, size, pages)
+    with db.session() as s:
+        apps = [s.get(Application, i) for i in ids]
+        for app in apps:
+            if app is None or Status(app.status) not in (Status.READY, Status.NEEDS_FIX):
+                raise BadInputError(
+                    "Hanya permohonan berstatus 'Siap dikirim' atau 'Perlu perbaikan' yang bisa dimasukkan ke kiriman.",
+                    "Only applications that are ready (or need a fix) can be put in a batch.",
+                )
+        docs = s.exec(
+            select(Document).where(col(Document.application_id).in_(ids), col(Document.batch_id).is_(None))
+        ).all()
+        for doc in docs:
+            pages = list(
+                s.exec(select(Page).where(Page.document_id == doc.id).order_by(col(Page.position))).all()
+            )
+            if not pages:
+                continue
+            data = assemble(pages)
+            sha = db.blobs.put(data)
+            built[doc.id] = (sha, len(data), len(pages))
+        for app in apps:
+            assert app is not None
+            if Status(app.status) is Status.NEEDS_FIX and not any(
+                d.application_id == app.id and d.id in built for d in docs
+            ):
+                raise BadInputError(
+                    "Tambahkan berkas perbaikan dulu sebelum mengirim ulang permohonan yang perlu diperbaiki.",
+                    "Add the corrected papers before sending an application that needs a fix.",
+                )
+    with db.session() as s:
+        batch = Batch(operator_id=operator_id)
+        s.add(batch)
+        s.flush()
+        total_bytes = total_pages = 0
+        for doc_id, (sha, size, npages) in built.items():
+            sealed_doc = s.get(Document, doc_id)
+            assert sealed_doc is not None
+            doc = sealed_doc
+            doc.file_sha256, doc.file_size, doc.page_count, doc.batch_id = sha, size, npages, batch.id
+            s.add(doc)
+            total_bytes += size
+            total_pages += npages
+            s.add(
+                Outbox(
+                    kind="upload",
+                    ref_id=doc.id,
+                    batch_id=batch.id,
+                    upload_length=size,
+                    payload=json.dumps({"sha256": sha, "filename": f"{doc.id}.pdf", "filetype": doc.mime}),
+                )
+            )
+        for app_id in ids:
+            app = s.get(Application, app_id)
+            assert app is not None
+            addendum = Status(app.status) is Status.NEEDS_FIX
+            s.add(BatchApplication(batch_id=batch.id, application_id=app.id, addendum=addendum))
+            app.batch_id = batch.id
+            _set_status(s, app, Status.SENDING, operator_id=operator_id)
+        batch.application_count = len(ids)
+        batch.page_count = total_pages
+        batch.total_bytes = total_bytes
+        s.add(batch)
+        s.add(Outbox(kind="manifest", ref_id=batch.id, batch_id=batch.id))
+        s.commit()
+        return SealedBatch(batch.id, len(ids), total_pages, total_bytes)
