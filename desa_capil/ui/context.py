@@ -1,0 +1,52 @@
+"""What every page of the app shares: the open database, paths, operator and app-wide signals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QObject, Signal
+
+from desa_capil.paths import AppPaths
+from desa_capil.store.db import Database
+
+
+class ConnectionState:
+    NOT_CONFIGURED = "not_configured"  # no server/enrollment yet (working offline by choice)
+    OFFLINE = "offline"
+    ONLINE = "online"
+    SYNCING = "syncing"
+    ERROR = "error"  # the server answered with a problem the user must act on
+
+
+class AppContext(QObject):
+    """Shared state of one running app.
+
+    Signals:
+        data_changed(): local records changed (after a save, a seal, a sync); pages reload.
+        office_changes(list): ids of applications whose status the office changed (after a pull).
+        connection_changed(str, object): a ConnectionState value and the time of the last
+            successful contact with the server (datetime or None).
+        pending_bytes_changed(int): bytes still to upload.
+    """
+
+    data_changed = Signal()
+    office_changes = Signal(list)
+    connection_changed = Signal(str, object)
+    pending_bytes_changed = Signal(int)
+
+    def __init__(self, db: Database, paths: AppPaths, *, demo: bool = False) -> None:
+        super().__init__()
+        self.db = db
+        self.paths = paths
+        self.demo = demo
+        self.operator_id: int | None = None
+        self.connection_state = ConnectionState.NOT_CONFIGURED
+        self.last_contact: datetime | None = None
+        # The sync controller (desa_capil.ui.sync_controller), when one runs.
+        self.sync: object | None = None
+
+    def set_connection(self, state: str, last_contact: datetime | None) -> None:
+        self.connection_state = state
+        if last_contact is not None:
+            self.last_contact = last_contact
+        self.connection_changed.emit(state, self.last_contact)
