@@ -42,7 +42,6 @@ class Reason(StrEnum):
     REGENCY = "regency"
     DISTRICT = "district"
     DATE = "date"
-    FUTURE_DATE = "future_date"
     SERIAL = "serial"
 
 
@@ -71,10 +70,6 @@ _MESSAGES: dict[Reason, tuple[str, str]] = {
     Reason.DATE: (
         "Angka ke-7 sampai ke-12 {what} ({code}) bukan tanggal yang benar (HHBBTT; untuk perempuan tanggal ditambah 40).",
         "Digits 7-12 of the {what} ({code}) are not a real date (DDMMYY; women have 40 added to the day).",
-    ),
-    Reason.FUTURE_DATE: (
-        "Tanggal di dalam {what} ({code}) ada di masa depan.",
-        "The date inside the {what} ({code}) is in the future.",
     ),
     Reason.SERIAL: (
         "Empat angka terakhir {what} tidak boleh 0000.",
@@ -116,10 +111,23 @@ def _fail(value: str, reason: Reason, what: tuple[str, str], **fmt: object) -> N
     )
 
 
-def _two_digit_year(yy: int, today: date) -> int:
-    # A NIK holds no century; a date that would lie in the future belongs to the 1900s.
-    year = 2000 + yy
-    return year if year <= today.year else 1900 + yy
+def _resolve_century(dd: int, mm: int, yy: int, today: date) -> date:
+    """The date DD-MM-YY stands for: the 2000s unless that lies in the future, then the 1900s.
+
+    A NIK holds no century. Raises ValueError when DD-MM is no real date in that year.
+    """
+    recent = date(2000 + yy, mm, dd) if _is_date(2000 + yy, mm, dd) else None
+    if recent is not None and recent <= today:
+        return recent
+    return date(1900 + yy, mm, dd)
+
+
+def _is_date(y: int, m: int, d: int) -> bool:
+    try:
+        date(y, m, d)
+    except ValueError:
+        return False
+    return True
 
 
 def _check(text: str, *, is_nik: bool, today: date | None) -> NikCheck:
@@ -147,11 +155,9 @@ def _check(text: str, *, is_nik: bool, today: date | None) -> NikCheck:
         if dd > 40:
             dd -= 40
     try:
-        when = date(_two_digit_year(yy, today), mm, dd)
+        when = _resolve_century(dd, mm, yy, today)
     except ValueError:
         return _fail(value, Reason.DATE, what, code=value[6:12])
-    if when > today:
-        return _fail(value, Reason.FUTURE_DATE, what, code=value[6:12])
     if serial == "0000":
         return _fail(value, Reason.SERIAL, what)
     return NikCheck(value=value, ok=True, province=PROVINCES[prov], born_or_issued=when, sex=sex)
