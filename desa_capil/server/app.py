@@ -1,0 +1,482 @@
+"""The FastAPI application: village API, tus uploads and the office (admin) API.
+
+``create_app(settings)`` builds everything; ``uvicorn desa_capil.server.app:create_app --factory``
+runs it with settings from the environment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from desa_capil import __version__
+from desa_capil.api.models import (
+    API_PREFIX,
+    MAX_CHANGES_PAGE,
+    AdminLogEntry,
+    ApplicationList,
+    ApplicationOut,
+    BatchManifest,
+    BatchReceipt,
+    ChangePage,
+    DeviceOut,
+    DispatchCreate,
+    DispatchOut,
+    EnrollmentCodeOut,
+    EnrollRequest,
+    EnrollResponse,
+    ErrorBody,
+    ErrorCode,
+    EventsIn,
+    EventsResult,
+    FieldProblem,
+    FinishedDocumentOut,
+    Health,
+    StatusUpdate,
+    VillageCode,
+    VillageCreate,
+    VillageOut,
+)
+from desa_capil.domain.status import Status
+from desa_capil.server import tus
+from desa_capil.server.config import Settings
+from desa_capil.server.errors import ApiError, too_large, unauthorized
+from desa_capil.server.service import CentralService, DeviceCtx
+
+log = logging.getLogger(__name__)
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422, 429)
+}
+
+_MESSAGES: dict[int, tuple[ErrorCode, str, str]] = {
+    400: (ErrorCode.INVALID_REQUEST, "Permintaan tidak valid.", "Bad request."),
+    401: (ErrorCode.UNAUTHORIZED, "Tidak berwenang.", "Unauthorized."),
+    403: (ErrorCode.FORBIDDEN, "Tidak diizinkan.", "Forbidden."),
+    404: (ErrorCode.NOT_FOUND, "Tidak ditemukan.", "Not found."),
+    405: (ErrorCode.INVALID_REQUEST, "Metode tidak didukung.", "Method not allowed."),
+    413: (ErrorCode.TOO_LARGE, "Permintaan terlalu besar.", "Request too large."),
+    415: (ErrorCode.INVALID_REQUEST, "Jenis isi tidak didukung.", "Unsupported content type."),
+    429: (
+        ErrorCode.RATE_LIMITED,
+        "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.",
+        "Too many requests. Wait a moment and try again.",
+    ),
+}
+
+
+class TokenBucket:
+    """Per-key token bucket (per device, or per address for enrollment). In-process: with
+    several workers each one limits on its own, which is fine for a fairness guard."""
+
+    def __init__(self, burst: float, per_second: float) -> None:
+        self.burst = burst
+        self.rate = per_second
+        self._state: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: str) -> float:
+        """Take one token; return 0 if allowed, else seconds until one is available."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(key, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - last) * self.rate)
+            if tokens >= 1:
+                self._state[key] = (tokens - 1, now)
+                if len(self._state) > 100_000:  # forget idle keys rather than grow forever
+                    self._state.clear()
+                return 0.0
+            self._state[key] = (tokens, now)
+            return (1 - tokens) / self.rate if self.rate > 0 else 60.0
+
+
+def _rate_limited(wait: float) -> ApiError:
+    code, mid, men = _MESSAGES[429]
+    return ApiError(429, code, mid, men, headers={"Retry-After": str(max(1, int(wait + 0.999)))})
+
+
+ASGIApp = Callable[
+    [
+        MutableMapping[str, Any],
+        Callable[[], Awaitable[MutableMapping[str, Any]]],
+        Callable[..., Awaitable[None]],
+    ],
+    Awaitable[None],
+]
+
+
+class GuardMiddleware:
+    """Security headers on every answer, Tus-Resumable on upload answers, and request body
+    limits (by Content-Length up front, and by counting for chunked bodies)."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+
+    def _limit(self, method: str, path: str) -> int:
+        if path.startswith(f"{API_PREFIX}/uploads"):
+            return self.settings.max_upload_size
+        if path.startswith(f"{API_PREFIX}/admin/applications") and path.endswith("/finished-documents"):
+            return self.settings.max_upload_size
+        return self.settings.max_json_body
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        is_tus = path.startswith(f"{API_PREFIX}/uploads")
+        is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
+        limit = self._limit(scope["method"], path)
+
+        async def send_wrapper(message: MutableMapping[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"cross-origin-resource-policy", b"same-origin"),
+                ]
+                if not is_docs:
+                    headers.append(
+                        (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+                    )
+                if not any(k.lower() == b"cache-control" for k, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
+                if scope.get("scheme") == "https":
+                    headers.append((b"strict-transport-security", b"max-age=31536000"))
+                if is_tus:
+                    headers.append((b"tus-resumable", tus.TUS_VERSION.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        for k, v in scope.get("headers", []):
+            if k == b"content-length":
+                try:
+                    declared = int(v)
+                except ValueError:
+                    declared = -1
+                if declared < 0 or declared > limit:
+                    err = too_large(limit) if declared > limit else ApiError(400, *_MESSAGES[400])
+                    resp = JSONResponse(err.body.model_dump(mode="json"), status_code=err.status)
+                    await resp(scope, receive, send_wrapper)
+                    return
+        received = 0
+
+        async def receive_wrapper() -> MutableMapping[str, Any]:
+            nonlocal received
+            message: MutableMapping[str, Any] = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, receive_wrapper, send_wrapper)
+
+
+def _bearer(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def require_device(request: Request) -> DeviceCtx:
+    """Dependency: the calling device (401 unless enrolled and not revoked; 429 over its rate)."""
+    svc: CentralService = request.app.state.service
+    ctx = svc.authenticate(_bearer(request))
+    if ctx is None:
+        raise unauthorized()
+    wait = request.app.state.device_bucket.take(ctx.device_id)
+    if wait:
+        raise _rate_limited(wait)
+    return ctx
+
+
+def require_admin(request: Request) -> str:
+    """Dependency: the office's admin token; returns the actor name for the admin log."""
+    token = _bearer(request)
+    expected: str = request.app.state.admin_token
+    if not token or not hmac.compare_digest(token.encode(), expected.encode()):
+        raise ApiError(
+            401,
+            ErrorCode.UNAUTHORIZED,
+            "Token admin salah.",
+            "Wrong admin token.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return "api"
+
+
+DeviceDep = Annotated[DeviceCtx, Depends(require_device)]
+AdminDep = Annotated[str, Depends(require_admin)]
+
+
+def _error_response(err: ApiError) -> JSONResponse:
+    return JSONResponse(err.body.model_dump(mode="json"), status_code=err.status, headers=err.headers)
+
+
+def create_app(settings: Settings | None = None, service: CentralService | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    svc = service or CentralService(settings)
+    admin_token = settings.resolve_admin_token()
+    device_bucket = TokenBucket(settings.rate_burst, settings.rate_per_second)
+    enroll_bucket = TokenBucket(settings.enroll_burst, settings.enroll_per_second)
+    started = threading.Event()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async def purge_loop() -> None:
+            while True:
+                try:
+                    await run_in_threadpool(svc.purge_expired_uploads)
+                except Exception:
+                    log.exception("purging expired uploads failed")
+                await asyncio.sleep(3600)
+
+        task = asyncio.create_task(purge_loop())
+        started.set()
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            if service is None:
+                svc.close()
+
+    app = FastAPI(
+        title="desa_capil central API",
+        version=__version__,
+        description=(
+            "Wire contract v1 between village offices and the regency's Disdukcapil. "
+            "Unknown fields in requests are ignored (not stored); clients must ignore unknown fields "
+            "in answers. Every error body is an ErrorBody."
+        ),
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+    )
+    app.state.service = svc
+    app.state.settings = settings
+    app.state.started = started
+    app.state.admin_token = admin_token
+    app.state.device_bucket = device_bucket
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_req: Request, exc: ApiError) -> JSONResponse:
+        return _error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = [
+            FieldProblem(
+                loc=[p if isinstance(p, int) else str(p) for p in e.get("loc", ())],
+                message=str(e.get("msg", "")),
+            )
+            for e in exc.errors()
+        ]
+        body = ErrorBody(
+            error=ErrorCode.INVALID_REQUEST.value,
+            message_id="Isi permintaan tidak valid; lihat daftar kolomnya.",
+            message_en="The request is invalid; see the list of fields.",
+            fields=fields,
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 413:
+            return _error_response(too_large(settings.max_json_body))
+        code, mid, men = _MESSAGES.get(
+            exc.status_code, (ErrorCode.INVALID_REQUEST, "Permintaan gagal.", "Request failed.")
+        )
+        body = ErrorBody(error=code.value, message_id=mid, message_en=men)
+        return JSONResponse(body.model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _internal(_req: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        body = ErrorBody(
+            error=ErrorCode.INTERNAL.value,
+            message_id="Terjadi kesalahan di server. Coba lagi nanti; data Anda tetap tersimpan di laptop.",
+            message_en="The server had an error. Try again later; your data stays safe on the laptop.",
+        )
+        return JSONResponse(body.model_dump(mode="json"), status_code=500)
+
+    # --- village API --------------------------------------------------------------------------
+
+    v1 = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
+
+    @v1.get("/health", response_model=Health, tags=["village"])
+    def health() -> Health:
+        return svc.health()
+
+    @v1.post("/enroll", response_model=EnrollResponse, status_code=201, tags=["village"])
+    def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+        wait = enroll_bucket.take(request.client.host if request.client else "?")
+        if wait:
+            raise _rate_limited(wait)
+        return svc.enroll(body.enrollment_code, body.device_name, body.app_version)
+
+    @v1.put(
+        "/batches/{batch_id}",
+        response_model=BatchReceipt,
+        status_code=201,
+        responses={200: {"model": BatchReceipt, "description": "identical replay"}},
+        tags=["village"],
+    )
+    def put_batch(batch_id: uuid.UUID, body: BatchManifest, ctx: DeviceDep) -> JSONResponse:
+        receipt, created = svc.put_batch(ctx, batch_id, body)
+        return JSONResponse(receipt.model_dump(mode="json"), status_code=201 if created else 200)
+
+    @v1.get("/changes", response_model=ChangePage, tags=["village"])
+    def changes(
+        ctx: DeviceDep,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
+    ) -> ChangePage:
+        return svc.changes(ctx, after, limit)
+
+    @v1.post("/events", response_model=EventsResult, tags=["village"])
+    def events(body: EventsIn, ctx: DeviceDep) -> EventsResult:
+        return svc.post_events(ctx, body.events)
+
+    @v1.get(
+        "/documents/{doc_id}/file",
+        response_class=FileResponse,
+        responses={200: {"content": {"application/pdf": {}}, "description": "the signed PDF"}},
+        tags=["village"],
+    )
+    def document_file(doc_id: uuid.UUID, ctx: DeviceDep) -> FileResponse:
+        doc, path = svc.village_document(ctx, doc_id)
+        return FileResponse(
+            path,
+            media_type="application/pdf",
+            filename=f"{doc.id}.pdf",
+            headers={"ETag": f'"{doc.sha256}"', "Cache-Control": "private, no-store"},
+        )
+
+    app.include_router(v1)
+    app.include_router(tus.make_router(svc, require_device))
+
+    # --- office API ----------------------------------------------------------------------------
+
+    admin = APIRouter(prefix=f"{API_PREFIX}/admin", tags=["admin"], responses=ERROR_RESPONSES)
+
+    @admin.post("/villages", response_model=EnrollmentCodeOut, status_code=201)
+    def add_village(body: VillageCreate, actor: AdminDep) -> EnrollmentCodeOut:
+        return svc.create_village(body.code, body.name, actor)
+
+    @admin.get("/villages", response_model=list[VillageOut])
+    def villages(actor: AdminDep) -> list[VillageOut]:
+        return svc.list_villages()
+
+    @admin.post("/villages/{code}/enrollment-codes", response_model=EnrollmentCodeOut, status_code=201)
+    def new_code(code: Annotated[VillageCode, PathParam()], actor: AdminDep) -> EnrollmentCodeOut:
+        return svc.new_enrollment_code(code, actor)
+
+    @admin.get("/devices", response_model=list[DeviceOut])
+    def devices(
+        actor: AdminDep, village: Annotated[str | None, Query(max_length=13)] = None
+    ) -> list[DeviceOut]:
+        return svc.list_devices(village)
+
+    @admin.post("/devices/{device_id}/revoke", response_model=DeviceOut)
+    def revoke(device_id: uuid.UUID, actor: AdminDep) -> DeviceOut:
+        return svc.revoke_device(device_id, actor)
+
+    @admin.get("/applications", response_model=ApplicationList)
+    def applications(
+        actor: AdminDep,
+        status: Status | None = None,
+        village: Annotated[str | None, Query(max_length=13)] = None,
+        after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> ApplicationList:
+        return svc.list_applications(status=status, village_code=village, after_id=after_id, limit=limit)
+
+    @admin.get("/applications/{app_id}", response_model=ApplicationOut)
+    def application(app_id: Annotated[int, PathParam(ge=1, le=2**62)], actor: AdminDep) -> ApplicationOut:
+        return svc.get_application(app_id)
+
+    @admin.get(
+        "/applications/{app_id}/documents/{doc_id}/file",
+        response_class=FileResponse,
+        responses={200: {"content": {"application/octet-stream": {}}}},
+    )
+    def application_file(
+        app_id: Annotated[int, PathParam(ge=1, le=2**62)], doc_id: uuid.UUID, actor: AdminDep
+    ) -> FileResponse:
+        doc, path = svc.application_file(app_id, doc_id)
+        ext = {
+            "application/pdf": ".pdf",
+            "image/jpeg": ".jpg",
+            "image/png": ".png",
+            "image/tiff": ".tif",
+        }.get(doc.mime, ".bin")
+        return FileResponse(
+            path, media_type=doc.mime or "application/octet-stream", filename=f"{doc.requirement_code}{ext}"
+        )
+
+    @admin.post("/applications/{app_id}/status", response_model=ApplicationOut)
+    def set_status(
+        app_id: Annotated[int, PathParam(ge=1, le=2**62)], body: StatusUpdate, actor: AdminDep
+    ) -> ApplicationOut:
+        return svc.set_status(app_id, body.status, body.message, actor)
+
+    @admin.post(
+        "/applications/{app_id}/finished-documents",
+        response_model=FinishedDocumentOut,
+        status_code=201,
+        openapi_extra={
+            "requestBody": {
+                "required": False,
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        },
+    )
+    async def attach(
+        app_id: Annotated[int, PathParam(ge=1, le=2**62)],
+        title: Annotated[str, Query(min_length=1, max_length=200)],
+        request: Request,
+        actor: AdminDep,
+    ) -> FinishedDocumentOut:
+        """Attach a finished document. Body: the signed PDF, or empty for a printed document
+        that travels by courier."""
+        with tempfile.TemporaryDirectory(dir=settings.files_dir) as tmpdir:
+            tmp = Path(tmpdir) / "upload.pdf"
+            size = 0
+            with tmp.open("wb") as f:
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    f.write(chunk)
+            return await run_in_threadpool(svc.attach_finished, app_id, title, tmp if size else None, actor)
+
+    @admin.post("/dispatches", response_model=DispatchOut, status_code=201)
+    def dispatch(body: DispatchCreate, actor: AdminDep) -> DispatchOut:
+        return svc.dispatch(body.village_code, body.application_ids, body.message, actor)
+
+    @admin.get("/log", response_model=list[AdminLogEntry])
+    def admin_log(actor: AdminDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AdminLogEntry]:
+        return svc.admin_log(limit)
+
+    app.include_router(admin)
+    app.add_middleware(GuardMiddleware, settings=settings)  # type: ignore[arg-type]
+    return app

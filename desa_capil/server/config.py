@@ -1,0 +1,119 @@
+"""Server settings: defaults that work with no configuration, overridable from the environment.
+
+``desa-capil-server serve`` with nothing set keeps a SQLite database and the file store under
+the server data folder (``DESA_CAPIL_SERVER_DATA``, else ``<app data>/server``). PostgreSQL
+via ``DATABASE_URL=postgresql+psycopg://user:pass@host/db``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desa_capil.paths import app_paths
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("DESA_CAPIL_SERVER_DATA")
+    if env:
+        return Path(env)
+    return app_paths().data / "server"
+
+
+@dataclass
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    # None: SQLite file in data_dir.
+    database_url: str | None = None
+    # None: data_dir / "files".
+    storage_dir: Path | None = None
+    admin_token: str | None = None
+
+    # One document file (a multi-page PDF of compressed scans is a few hundred KB).
+    max_upload_size: int = 50 * MiB
+    # All unfinished and unconsumed uploads plus received documents of one village.
+    village_quota: int = 2048 * MiB
+    # JSON request bodies (a 200-application manifest is well under this).
+    max_json_body: int = 2 * MiB
+    # Unused uploads are deleted this long after their last byte arrived.
+    upload_expiry_seconds: int = 7 * 24 * 3600
+    enrollment_code_ttl_seconds: int = 14 * 24 * 3600
+
+    # Per device token bucket: burst size and refill per second.
+    rate_burst: float = 120.0
+    rate_per_second: float = 20.0
+    # Enrollment attempts per client address (guessing codes).
+    enroll_burst: float = 10.0
+    enroll_per_second: float = 0.2
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+        if self.storage_dir is not None:
+            self.storage_dir = Path(self.storage_dir)
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        env = os.environ
+        kw: dict[str, object] = {}
+        if "DATABASE_URL" in env:
+            kw["database_url"] = env["DATABASE_URL"]
+        if "DESA_CAPIL_STORAGE_DIR" in env:
+            kw["storage_dir"] = Path(env["DESA_CAPIL_STORAGE_DIR"])
+        if "DESA_CAPIL_MAX_UPLOAD_MB" in env:
+            kw["max_upload_size"] = int(env["DESA_CAPIL_MAX_UPLOAD_MB"]) * MiB
+        if "DESA_CAPIL_VILLAGE_QUOTA_MB" in env:
+            kw["village_quota"] = int(env["DESA_CAPIL_VILLAGE_QUOTA_MB"]) * MiB
+        kw.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**kw)  # type: ignore[arg-type]
+
+    @property
+    def files_dir(self) -> Path:
+        return self.storage_dir if self.storage_dir is not None else self.data_dir / "files"
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'server.sqlite3'}"
+
+    def ensure_dirs(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        for sub in ("uploads", "documents"):
+            (self.files_dir / sub).mkdir(parents=True, exist_ok=True)
+
+    def resolve_admin_token(self) -> str:
+        """The office's admin token: env DESA_CAPIL_ADMIN_TOKEN, else one made once and kept
+        in ``data_dir/admin_token`` (readable by the server's user only)."""
+        if self.admin_token:
+            return self.admin_token
+        env = os.environ.get("DESA_CAPIL_ADMIN_TOKEN")
+        if env:
+            self.admin_token = env
+            return env
+        path = self.data_dir / "admin_token"
+        if path.exists():
+            self.admin_token = path.read_text(encoding="utf-8").strip()
+            return self.admin_token
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        token = "dca_" + secrets.token_urlsafe(32)
+        # Written aside, then linked into place: two workers starting at once agree on one
+        # token and neither ever reads a half-written file.
+        tmp = path.with_name(f"admin_token.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(token + "\n")
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            token = path.read_text(encoding="utf-8").strip()
+        finally:
+            tmp.unlink()
+        self.admin_token = token
+        return token

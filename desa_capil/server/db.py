@@ -1,0 +1,286 @@
+"""Tables and engines of the central server (SQLite by default, PostgreSQL via DATABASE_URL).
+
+Times are aware UTC (SQLModel's UTCDateTime: timestamptz on PostgreSQL, UTC text on SQLite).
+
+Every record a village sends is keyed by (village, client id), never by the client id alone:
+two villages may (by accident or malice) use the same UUID, and neither may see or clobber
+the other's record.
+
+The change feed: every status change gets a ``seq`` from one counter row, incremented with
+``UPDATE ... RETURNING`` right before commit. That UPDATE takes the row's write lock
+(PostgreSQL row lock, SQLite's single writer lock) until the transaction ends, so change
+writers are serialised and a transaction with a higher seq can only commit after every lower
+seq committed. A reader paging with ``seq > after`` therefore never skips a change that
+commits later with a lower number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Field, Session, SQLModel, create_engine
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def aware(dt: datetime) -> datetime:
+    """UTC; a naive value is taken as UTC."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+class Village(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=13)
+    name: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EnrollmentCode(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    code_hash: str = Field(unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    device_id: str | None = None
+
+
+class Device(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)  # uuid hex
+    village_id: int = Field(foreign_key="village.id", index=True)
+    name: str = Field(max_length=100)
+    app_version: str = Field(default="", max_length=40)
+    token_hash: str = Field(unique=True, max_length=64)
+    enrolled_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+
+class Upload(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
+    village_id: int = Field(foreign_key="village.id", index=True)
+    device_id: str = Field(max_length=32)
+    length: int
+    offset: int = 0
+    # What the client said in Upload-Metadata; kept for the office, never used as a path.
+    filename: str = Field(default="", max_length=255)
+    filetype: str = Field(default="", max_length=100)
+    sha256_claimed: str = Field(default="", max_length=64)
+    # Computed by the server once the last byte arrived.
+    sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    # None once a manifest consumed the upload (then it lives as long as its document).
+    expires_at: datetime | None = None
+    document_id: int | None = None
+
+
+class Batch(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("village_id", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    client_id: str = Field(max_length=36)
+    device_id: str = Field(max_length=32)
+    content_hash: str = Field(max_length=64)
+    received_at: datetime = Field(default_factory=utcnow)
+    receipt_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Application(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("village_id", "client_id"),
+        Index("ix_application_status", "status", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    client_id: str = Field(max_length=36)
+    batch_client_id: str = Field(max_length=36)
+    service_code: str = Field(max_length=64)
+    nik: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    kk_number: str = Field(max_length=16)
+    phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=500)
+    urgency: str = Field(default="normal", max_length=32)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    status: str = Field(max_length=32)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    received_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class AppDocument(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("application_id", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    client_id: str = Field(max_length=36)
+    batch_client_id: str = Field(max_length=36)
+    requirement_code: str = Field(max_length=64)
+    upload_id: str = Field(max_length=32)
+    sha256: str = Field(max_length=64)
+    size: int
+    page_count: int
+    mime: str = Field(max_length=100)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class FinishedDocument(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
+    application_id: int = Field(foreign_key="application.id", index=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    title: str = Field(max_length=200)
+    has_file: bool = False
+    size: int | None = None
+    sha256: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Change(SQLModel, table=True):
+    __table_args__ = (Index("ix_change_village_seq", "village_id", "seq"),)
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    village_id: int = Field(foreign_key="village.id")
+    application_id: int = Field(foreign_key="application.id", index=True)
+    status: str = Field(max_length=32)
+    actor: str = Field(max_length=16)
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    at: datetime = Field(default_factory=utcnow)
+    documents_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+
+
+class Event(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("village_id", "client_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    client_id: str = Field(max_length=36)
+    application_id: int | None = None
+    content_hash: str = Field(max_length=64)
+    # Hand-over details (recipient, relation, ...) as sent; personal data, office eyes only.
+    payload_json: str = Field(sa_column=Column(Text, nullable=False))
+    result_json: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminAction(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=40)  # "api" or "cli:<user>"
+    action: str = Field(max_length=60)
+    target: str = Field(max_length=200)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Counter(SQLModel, table=True):
+    name: str = Field(primary_key=True, max_length=32)
+    value: int = 0
+
+
+CHANGE_COUNTER = "change"
+
+
+@dataclass
+class Database:
+    """A write engine and a read engine over the same database.
+
+    On SQLite the write engine begins every transaction with ``BEGIN IMMEDIATE`` so that a
+    transaction that reads and then writes never fails half-way with "database is locked"
+    (a deferred transaction cannot upgrade once another writer committed); readers use plain
+    deferred transactions and, with WAL, never wait for writers. On PostgreSQL both are one
+    engine.
+    """
+
+    write: Engine
+    read: Engine
+    is_sqlite: bool
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with Session(self.write, expire_on_commit=False) as s:
+            yield s
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with Session(self.read, expire_on_commit=False) as s:
+            yield s
+
+    def dispose(self) -> None:
+        self.write.dispose()
+        if self.read is not self.write:
+            self.read.dispose()
+
+
+def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        # One connection per checkout: SQLite connections are cheap and a pool of them shared
+        # across threads buys nothing but stale WAL snapshots.
+        poolclass=NullPool,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN itself.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def open_database(url: str, *, pool_size: int = 10) -> Database:
+    if url.startswith("sqlite"):
+        db = Database(
+            write=_sqlite_engine(url, immediate=True),
+            read=_sqlite_engine(url, immediate=False),
+            is_sqlite=True,
+        )
+    else:
+        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        db = Database(write=engine, read=engine, is_sqlite=False)
+    return db
+
+
+def create_schema(db: Database) -> None:
+    """Create missing tables and the change counter (idempotent, safe with several workers)."""
+    with db.write.begin() as conn:
+        if not db.is_sqlite:
+            # Several workers starting at once would race on CREATE TABLE.
+            conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+        SQLModel.metadata.create_all(conn)
+    try:
+        with db.session() as s:
+            if s.get(Counter, CHANGE_COUNTER) is None:
+                s.add(Counter(name=CHANGE_COUNTER, value=0))
+                s.commit()
+    except IntegrityError:
+        pass  # another worker made it first
+
+
+def allocate_seqs(session: Session, n: int) -> list[int]:
+    """Reserve ``n`` consecutive change numbers. Call late in the transaction (it holds the
+    counter lock until commit) and commit soon after."""
+    if n <= 0:
+        return []
+    last = session.execute(
+        text("UPDATE counter SET value = value + :n WHERE name = :name RETURNING value"),
+        {"n": n, "name": CHANGE_COUNTER},
+    ).scalar_one()
+    return list(range(int(last) - n + 1, int(last) + 1))

@@ -1,0 +1,70 @@
+"""Errors the server answers with: an HTTP status plus an ``ErrorBody`` (desa_capil.api.models)."""
+
+from __future__ import annotations
+
+from desa_capil.api.models import ApplicationProblem, ErrorBody, ErrorCode, FieldProblem, UploadProblem
+
+
+class ApiError(Exception):
+    def __init__(
+        self,
+        status: int,
+        error: ErrorCode,
+        message_id: str,
+        message_en: str,
+        *,
+        headers: dict[str, str] | None = None,
+        uploads: list[UploadProblem] | None = None,
+        applications: list[ApplicationProblem] | None = None,
+        fields: list[FieldProblem] | None = None,
+    ) -> None:
+        super().__init__(f"{status} {error.value}: {message_en}")
+        self.status = status
+        self.headers = headers or {}
+        self.body = ErrorBody(
+            error=error.value,
+            message_id=message_id,
+            message_en=message_en,
+            uploads=uploads or [],
+            applications=applications or [],
+            fields=fields or [],
+        )
+
+
+def not_found(what_id: str = "Data", what_en: str = "Record") -> ApiError:
+    return ApiError(
+        404,
+        ErrorCode.NOT_FOUND,
+        f"{what_id} tidak ditemukan.",
+        f"{what_en} not found.",
+    )
+
+
+def unauthorized() -> ApiError:
+    return ApiError(
+        401,
+        ErrorCode.UNAUTHORIZED,
+        "Perangkat ini belum terdaftar atau pendaftarannya dicabut. Minta kode pendaftaran baru ke Disdukcapil.",
+        "This device is not enrolled or its enrollment was revoked. Ask the office for a new enrollment code.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def too_large(limit: int) -> ApiError:
+    mb = limit / (1024 * 1024)
+    return ApiError(
+        413,
+        ErrorCode.TOO_LARGE,
+        f"Berkas atau permintaan terlalu besar (batas {mb:.0f} MB). Pindai ulang dengan resolusi lebih kecil atau bagi berkasnya.",
+        f"File or request too large (limit {mb:.0f} MB). Rescan at a lower resolution or split the file.",
+    )
+
+
+def quota_exceeded(quota: int) -> ApiError:
+    mb = quota / (1024 * 1024)
+    return ApiError(
+        413,
+        ErrorCode.QUOTA_EXCEEDED,
+        f"Kuota penyimpanan desa ini di server penuh ({mb:.0f} MB). Hubungi Disdukcapil.",
+        f"This village's storage quota on the server is full ({mb:.0f} MB). Contact the office.",
+    )
