@@ -67,7 +67,7 @@ def apt_install(packages: list[str]) -> None:
 
 
 def ensure_venv() -> Path:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs before we know the Python
         sys.exit("desa_capil needs Python 3.11 or newer")
     if not venv_python().exists():
         say("creating .venv")

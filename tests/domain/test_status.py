@@ -14,7 +14,7 @@ from desa_capil.domain.status import (
     next_statuses,
 )
 
-S, V, O = Status, Actor.VILLAGE, Actor.OFFICE
+S, V, O = Status, Actor.VILLAGE, Actor.OFFICE  # noqa: E741 - short names keep the tables readable
 
 
 def test_every_status_has_an_entry_and_labels() -> None:
