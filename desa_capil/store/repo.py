@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from desa_capil.domain.catalog import Urgency, get_service
 from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
@@ -126,6 +127,7 @@ def save_application(
     The applicant is found by NIK and reused, so a resident's details are typed once.
     """
     get_service(service_code)  # KeyError on an unknown service: a bug, not user input
+    dropped: set[str] = set()
     with db.session() as s:
         person = s.exec(select(Applicant).where(Applicant.nik == applicant.nik)).first()
         if person is None:
@@ -151,15 +153,15 @@ def save_application(
                 raise NotEditable(Status(app.status))
             if app.service_code != service_code:
                 # Papers of another service no longer belong to this request.
-                for doc in s.exec(
-                    select(Document).where(
-                        Document.application_id == app.id, col(Document.batch_id).is_(None)
-                    )
-                ):
-                    if doc.requirement_code not in {r.code for r in get_service(service_code).requirements}:
-                        for page in s.exec(select(Page).where(Page.document_id == doc.id)):
-                            s.delete(page)
-                        s.delete(doc)
+                keep = [r.code for r in get_service(service_code).requirements]
+                stale = select(Document.id).where(
+                    Document.application_id == app.id,
+                    col(Document.batch_id).is_(None),
+                    col(Document.requirement_code).not_in(keep),
+                )
+                dropped = _page_blobs(s, select(Page).where(col(Page.document_id).in_(stale)))
+                s.exec(delete(Page).where(col(Page.document_id).in_(stale)))
+                s.exec(delete(Document).where(col(Document.id).in_(stale)))
             app.applicant_id = person.id
             app.service_code = service_code
         app.urgency = urgency
@@ -167,7 +169,8 @@ def save_application(
         app.updated_at = utcnow()
         s.add(app)
         s.commit()
-        return app.id
+    purge_unreferenced_blobs(db, dropped)
+    return app.id
 
 
 def delete_application(db: Database, application_id: str) -> None:
@@ -178,15 +181,47 @@ def delete_application(db: Database, application_id: str) -> None:
             return
         if Status(app.status) not in (Status.DRAFT, Status.READY):
             raise NotEditable(Status(app.status))
-        docs = s.exec(select(Document).where(Document.application_id == application_id)).all()
-        for doc in docs:
-            for page in s.exec(select(Page).where(Page.document_id == doc.id)):
-                s.delete(page)
-            s.delete(doc)
-        for ch in s.exec(select(StatusChange).where(StatusChange.application_id == application_id)):
-            s.delete(ch)
+        # No ORM relationships: delete children first, explicitly, in one transaction.
+        doc_ids = select(Document.id).where(Document.application_id == application_id)
+        blobs = _page_blobs(s, select(Page).where(col(Page.document_id).in_(doc_ids)))
+        s.exec(delete(Page).where(col(Page.document_id).in_(doc_ids)))
+        s.exec(delete(Document).where(col(Document.application_id) == application_id))
+        s.exec(delete(StatusChange).where(col(StatusChange.application_id) == application_id))
         s.delete(app)
         s.commit()
+    purge_unreferenced_blobs(db, blobs)
+
+
+def _page_blobs(s: Session, pages: SelectOfScalar[Page]) -> set[str]:
+    out: set[str] = set()
+    for p in s.exec(pages):
+        out.update(x for x in (p.original_sha256, p.processed_sha256, p.thumb_sha256) if x)
+    return out
+
+
+def purge_unreferenced_blobs(db: Database, candidates: Iterable[str]) -> int:
+    """Securely delete page blobs no record refers to any more (residents' data: UU PDP)."""
+    removed = 0
+    with db.session() as s:
+        for sha in candidates:
+            used = s.exec(
+                select(func.count())
+                .select_from(Page)
+                .where(
+                    or_(
+                        col(Page.original_sha256) == sha,
+                        col(Page.processed_sha256) == sha,
+                        col(Page.thumb_sha256) == sha,
+                    )
+                )
+            ).one()
+            used += s.exec(
+                select(func.count()).select_from(Document).where(Document.file_sha256 == sha)
+            ).one()
+            if not used:
+                db.blobs.delete(sha, secure=True)
+                removed += 1
+    return removed
 
 
 def document_for(s: Session, application_id: str, requirement_code: str) -> Document:
