@@ -1,0 +1,258 @@
+"""Helpers for tests that need the real central server (plain functions; wrap them in fixtures).
+
+    from desa_capil.server.testing import running_server, enroll_device
+
+    @pytest.fixture
+    def central(tmp_path):
+        with running_server(tmp_path / "server") as server:
+            yield server
+
+    def test_x(central):
+        device = enroll_device(central)          # token, base_url, headers for requests
+        ...
+
+PostgreSQL: ``running_server(..., backend="postgres")`` needs ``TEST_DATABASE_URL``
+(``postgres_url()`` returns it or None so a fixture can skip); every server gets a fresh
+schema, dropped afterwards, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from desa_capil.server.config import Settings
+from desa_capil.server.embedded import EmbeddedServer
+
+TEST_DB_ENV = "TEST_DATABASE_URL"
+BACKENDS = ("sqlite", "postgres")
+
+
+def postgres_url() -> str | None:
+    return os.environ.get(TEST_DB_ENV) or None
+
+
+@contextmanager
+def fresh_postgres_schema(url: str) -> Iterator[str]:
+    """A database URL whose search_path is a new, empty schema (dropped on exit)."""
+    schema = "t_" + uuid.uuid4().hex[:16]
+    admin = create_engine(url, poolclass=NullPool)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    scoped = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield scoped.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@contextmanager
+def running_server(data_dir: Path, *, backend: str = "sqlite", **settings: Any) -> Iterator[EmbeddedServer]:
+    """A started EmbeddedServer on 127.0.0.1; ``settings`` override Settings fields
+    (e.g. ``max_upload_size=1000``, ``rate_burst=5``)."""
+    if backend == "sqlite":
+        with _started(data_dir, None, settings) as server:
+            yield server
+        return
+    url = postgres_url()
+    if url is None:
+        raise RuntimeError(f"{TEST_DB_ENV} is not set")
+    with fresh_postgres_schema(url) as scoped, _started(data_dir, scoped, settings) as server:
+        yield server
+
+
+@contextmanager
+def _started(data_dir: Path, db_url: str | None, overrides: dict[str, Any]) -> Iterator[EmbeddedServer]:
+    settings = Settings(data_dir=data_dir, database_url=db_url, **overrides)
+    server = EmbeddedServer(data_dir, db_url=db_url, settings=settings)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@dataclass
+class EnrolledDevice:
+    base_url: str
+    token: str
+    device_id: str
+    village_code: str
+    session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/v1{path}"
+
+    def request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        headers = {**self.headers, **kw.pop("headers", {})}
+        return self.session.request(method, self.url(path), headers=headers, timeout=30, **kw)
+
+    def upload(self, data: bytes, filename: str = "berkas.pdf", filetype: str = "application/pdf") -> str:
+        """Upload ``data`` with tus in one PATCH; returns the upload id."""
+        upload_id = self.create_upload(
+            len(data), filename=filename, filetype=filetype, sha256=sha256_hex(data)
+        )
+        if data:
+            r = self.request(
+                "PATCH",
+                f"/uploads/{upload_id}",
+                data=data,
+                headers={
+                    "Tus-Resumable": "1.0.0",
+                    "Upload-Offset": "0",
+                    "Content-Type": "application/offset+octet-stream",
+                },
+            )
+            r.raise_for_status()
+        return upload_id
+
+    def create_upload(self, length: int, **meta: str) -> str:
+        r = self.request(
+            "POST",
+            "/uploads/",
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Length": str(length),
+                "Upload-Metadata": encode_metadata(meta),
+            },
+        )
+        r.raise_for_status()
+        return str(r.headers["Location"]).rsplit("/", 1)[1]
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def encode_metadata(meta: dict[str, str]) -> str:
+    return ",".join(f"{k} {base64.b64encode(v.encode()).decode()}" for k, v in meta.items())
+
+
+def enroll_device(
+    server: EmbeddedServer,
+    village_code: str = "32.04.05.2001",
+    village_name: str = "Desa Sukamaju",
+    device_name: str = "Laptop Kantor Desa",
+) -> EnrolledDevice:
+    """Create the village if needed, enroll a device over HTTP and return it."""
+    svc = server.service
+    assert svc is not None, "start the server first"
+    if any(v.code == village_code for v in svc.list_villages()):
+        code = server.new_enrollment_code(village_code)
+    else:
+        code = server.create_village(village_code, village_name)
+    r = requests.post(
+        f"{server.base_url}/api/v1/enroll",
+        json={"enrollment_code": code, "device_name": device_name, "app_version": "test"},
+        timeout=30,
+    )
+    r.raise_for_status()
+    body = r.json()
+    return EnrolledDevice(server.base_url, body["token"], body["device_id"], village_code)
+
+
+# NIK/KK that pass desa_capil.domain.nik (Bandung regency, 17 Aug 1990 / KK 17 Aug 2015).
+SAMPLE_NIK = "3204051708900001"
+SAMPLE_KK = "3204051708150001"
+
+
+def sample_application(
+    documents: list[dict[str, Any]], *, service_code: str = "akta_lahir"
+) -> dict[str, Any]:
+    """A valid ApplicationIn as JSON with the given documents."""
+    return {
+        "id": str(uuid.uuid4()),
+        "service_code": service_code,
+        "applicant": {
+            "nik": SAMPLE_NIK,
+            "name": "Budi Santoso",
+            "kk_number": SAMPLE_KK,
+            "phone": "081234567890",
+        },
+        "urgency": "normal",
+        "notes": "",
+        "documents": documents,
+    }
+
+
+def document_for(upload_id: str, data: bytes, requirement_code: str = "kk") -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "requirement_code": requirement_code,
+        "upload_id": upload_id,
+        "sha256": sha256_hex(data),
+        "size": len(data),
+        "page_count": 1,
+        "mime": "application/pdf",
+    }
+
+
+def submit_batch(
+    device: EnrolledDevice, n_applications: int = 1, docs_per_application: int = 1, size: int = 2000
+) -> tuple[str, dict[str, Any], requests.Response]:
+    """Upload fresh files and PUT a batch referencing them; returns (batch id, manifest, answer)."""
+    apps = []
+    for _ in range(n_applications):
+        docs = []
+        for _ in range(docs_per_application):
+            data = b"%PDF-1.4\n" + os.urandom(size)
+            docs.append(document_for(device.upload(data), data))
+        apps.append(sample_application(docs))
+    manifest = {"applications": apps}
+    batch_id = str(uuid.uuid4())
+    return batch_id, manifest, device.request("PUT", f"/batches/{batch_id}", json=manifest)
+
+
+class AdminClient:
+    """The office side over HTTP (admin token)."""
+
+    def __init__(self, server: EmbeddedServer) -> None:
+        self.base = f"{server.base_url}/api/v1/admin"
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {server.admin_token}"
+
+    def request(self, method: str, path: str, **kw: Any) -> requests.Response:
+        return self.session.request(method, self.base + path, timeout=30, **kw)
+
+    def app_id(self, client_id: str) -> int:
+        items = self.request("GET", "/applications", params={"limit": 500}).json()["items"]
+        return next(int(a["id"]) for a in items if a["client_id"] == client_id)
+
+    def status(self, app_id: int, status: str, message: str = "") -> requests.Response:
+        return self.request(
+            "POST", f"/applications/{app_id}/status", json={"status": status, "message": message}
+        )
+
+    def finish_and_dispatch(
+        self, app_id: int, village_code: str, pdf: bytes | None = None
+    ) -> requests.Response:
+        """Move an application to dispatched, with one finished document (a PDF if given)."""
+        for step in ("processing", "finished"):
+            self.status(app_id, step).raise_for_status()
+        self.request(
+            "POST",
+            f"/applications/{app_id}/finished-documents",
+            params={"title": "Akta Kelahiran"},
+            data=pdf or b"",
+        ).raise_for_status()
+        return self.request(
+            "POST", "/dispatches", json={"village_code": village_code, "application_ids": [app_id]}
+        )
