@@ -1,0 +1,481 @@
+"""The page pipeline: a raw page in, one small, readable, upright page image out.
+
+Steps (pure functions, no Qt, safe to run on worker threads):
+
+1. EXIF orientation, then the user's quarter turn (``rotate``).
+2. Find the paper on a ~1000 px copy: for a scan, crop to the paper and straighten it; for a
+   phone photo, find the sheet's four corners and map them to an A4/F4 page (perspective).
+3. On the page at ``ANALYSIS_DPI``: measure the text skew, estimate the lighting (paper
+   brightness) and decide the colour mode: colour only where a stamp or photo needs it
+   (significant saturated regions), gray where there is continuous tone, bilevel otherwise.
+4. Resample the full-resolution picture *once* with the composed transform, straight to the
+   output resolution of the chosen mode; divide out the lighting (shadows, yellow light).
+5. Encode. A text page is bilevel CCITT G4 TIFF at 300 dpi. A page with a stamp or a photo
+   is a *mixed* page: the same bilevel G4 page plus JPEG patches (150 dpi) only where colour
+   or gray tone is needed, held as a one-page PDF (mixed raster content, as in DjVu/MRC).
+   A page that is mostly picture is one JPEG at 150 dpi. All of these go into the
+   document's PDF unchanged (see ``pdf.py``). Why: a full-page JPEG of a stamped letter is
+   ~150 KB at 150 dpi, the mixed page ~45 KB; JPEG 2000 at that size smears 8-pt print
+   (BENCHMARKS.md "## Pages").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageOps
+
+from desa_capil.errors import BadInputError
+from desa_capil.scan import geometry, pdf
+from desa_capil.scan.sources import RawPage
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["color", "gray", "bilevel"]
+U8 = npt.NDArray[np.uint8]
+F32 = npt.NDArray[np.float32]
+
+#: Output resolution per mode. Bilevel needs the resolution to keep letter shapes (8-pt text
+#: at 150 dpi bilevel loses its counters); gray and colour keep them through antialiasing.
+OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
+JPEG_QUALITY: dict[str, int] = {"gray": 60, "color": 55}
+#: Resolution of the page copy on which skew, lighting and colour are measured.
+ANALYSIS_DPI = 100
+#: Long side of the copy on which the paper's edges are searched.
+DETECT_LONG_SIDE = 1000
+#: Largest skew corrected automatically; beyond that the page is probably meant that way
+#: (or is a photo whose perspective was not found) and the user can rotate it.
+MAX_SKEW_DEG = 10.0
+
+#: Colour decision: saturated pixels (share of the page) and the smallest patch that counts
+#: (share of the page, bounding box): a 4 cm stamp is ~2.6 %, a 3x4 cm photo ~1.9 %.
+COLOR_MIN_PIXELS = 0.002
+COLOR_MIN_REGION = 0.006
+#: Gray decision: continuous-tone area (share of the page).
+GRAY_MIN_REGION = 0.01
+#: Colour/gray patches of a mixed page: margin around the region, JPEG quality (the patches
+#: are small, so they can afford a good quality), and the share of the page above which one
+#: full-page image is used instead.
+PATCH_MARGIN_IN = 0.12
+PATCH_JPEG_QUALITY = 70
+MAX_MIXED_COVER = 0.45
+#: Frame of a bilevel page that is always blank (inches).
+EDGE_CLEAR_IN = 0.08
+
+_EXT = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    """A finished page image, ready for the blob store, a PDF and the upload."""
+
+    data: bytes
+    mime: str
+    width: int
+    height: int
+    dpi: int
+    mode: Mode
+    sha256: str
+    #: Skew (degrees) that was corrected, and whether the paper's edges were found.
+    skew_deg: float = 0.0
+    paper_found: bool = False
+
+    @property
+    def extension(self) -> str:
+        return _EXT.get(self.mime, ".bin")
+
+    def image(self) -> Image.Image:
+        """The page as a picture again (for previews, thumbnails and tests).
+
+        A mixed page (PDF: bilevel text with colour patches) is rendered at its base dpi.
+        """
+        if self.mime == "application/pdf":
+            return pdf.render_page(self.data, self.dpi)
+        im = Image.open(io.BytesIO(self.data))
+        im.load()
+        return im
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+
+
+# --- public functions ------------------------------------------------------------------------
+
+
+def orient(image: Image.Image) -> Image.Image:
+    """The picture turned upright as its EXIF orientation tag says (phones set it)."""
+    try:
+        out = ImageOps.exif_transpose(image)
+    except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the page; use it as is
+        log.warning("EXIF orientation unreadable; page kept as stored")
+        return image
+    return out if out is not None else image
+
+
+def rotate_quarter(image: Image.Image, degrees: int) -> Image.Image:
+    """Turn by a multiple of 90 degrees, clockwise as the user sees it. Lossless."""
+    d = degrees % 360
+    if d not in (0, 90, 180, 270):
+        raise BadInputError(
+            "Putaran halaman harus 0, 90, 180 atau 270 derajat.",
+            "Page rotation must be 0, 90, 180 or 270 degrees.",
+            detail=str(degrees),
+        )
+    ops = {
+        90: Image.Transpose.ROTATE_270,
+        180: Image.Transpose.ROTATE_180,
+        270: Image.Transpose.ROTATE_90,
+    }
+    return image if d == 0 else image.transpose(ops[d])
+
+
+def process(raw: RawPage, rotate: int = 0, *, mode: Mode | None = None) -> ProcessedPage:
+    """Turn a raw page into the page file that is stored and sent.
+
+    ``rotate``: extra clockwise quarter turns the user asked for (0/90/180/270).
+    ``mode``: force "color", "gray" or "bilevel" for the whole page; ``None`` decides from
+    the page, and then colour/gray is used only for the regions that need it.
+    """
+    img = rotate_quarter(orient(raw.image), rotate)
+    if img.mode not in ("RGB", "L"):
+        img = img.convert("RGB")
+    src: U8 = np.asarray(img)
+    a = _analyse(src, raw)
+    if mode is None:
+        chosen, regions = decide_regions(a.flat, a.flat_gray, is_color=src.ndim == 3)
+    else:
+        chosen, regions = mode, []
+    if chosen != "bilevel" and regions:
+        boxes = [_box_on_page(r, a) for r in regions]
+        covered = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) / float(a.aw * a.ah)
+        if covered > MAX_MIXED_COVER:
+            regions = []  # mostly picture: one full-page image is smaller and simpler
+    if chosen == "bilevel" or regions:
+        base_dpi = OUTPUT_DPI["bilevel"]
+        binary = _clear_edges(_binarize(_render(src, a, base_dpi, color=False)), base_dpi)
+        g4 = _encode_g4(binary, base_dpi)
+        if chosen == "bilevel":
+            return _page(g4, "image/tiff", a, base_dpi, "bilevel")
+        patches = [_patch(src, a, b, chosen) for b in boxes]
+        data = pdf.mixed_page_pdf(g4, patches)
+        return _page(data, "application/pdf", a, base_dpi, chosen)
+    dpi = OUTPUT_DPI[chosen]
+    page = _render(src, a, dpi, color=chosen == "color")
+    return _page(_encode_jpeg(_levels(page), dpi, JPEG_QUALITY[chosen]), "image/jpeg", a, dpi, chosen)
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    """The page geometry and the page measured at ``ANALYSIS_DPI``."""
+
+    m_an: npt.NDArray[np.float64]  # source pixels -> analysis page (before deskew)
+    m_rot: npt.NDArray[np.float64]  # deskew rotation on the analysis page
+    aw: int
+    ah: int
+    skew: float
+    found: bool
+    bg: U8  # paper brightness on the analysis page (before deskew)
+    flat: U8  # lighting-corrected analysis page
+    flat_gray: U8
+
+
+def _analyse(src: U8, raw: RawPage) -> _Analysis:
+    h, w = src.shape[:2]
+    k_det = min(1.0, DETECT_LONG_SIDE / max(h, w))
+    small = _resize(src, k_det)
+    fit = geometry.fit_paper(_to_gray(small), k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi)
+    m_an, aw, ah = geometry.page_transform(fit, ANALYSIS_DPI)
+    # The analysis page comes from the small copy: it has enough pixels for 100 dpi.
+    an = _warp(small, m_an @ geometry.scale_matrix(1.0 / k_det), aw, ah)
+    bg = _background(an)
+    flat = _divide(an, bg)
+    flat_gray = _to_gray(flat)
+    skew = geometry.estimate_skew(_ink(flat_gray, border=0.04), MAX_SKEW_DEG)
+    if abs(skew) < 0.05:
+        skew = 0.0
+    m_rot = geometry.rotation_about_centre(skew, aw, ah)
+    return _Analysis(m_an, m_rot, aw, ah, skew, fit.found, bg, flat, flat_gray)
+
+
+def _render(
+    src: U8, a: _Analysis, dpi: int, *, color: bool, box: tuple[int, int, int, int] | None = None
+) -> U8:
+    """Resample the full picture once, straight to the (part of the) output page at ``dpi``.
+
+    ``box`` (analysis-page pixels, after deskew) selects a region; default the whole page.
+    """
+    k = dpi / ANALYSIS_DPI
+    x0, y0, x1, y1 = box or (0, 0, a.aw, a.ah)
+    shift = np.array([[1.0, 0.0, -x0 * k], [0.0, 1.0, -y0 * k], [0.0, 0.0, 1.0]])
+    m = shift @ geometry.scale_matrix(k) @ a.m_rot @ a.m_an
+    ow, oh = max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))
+    work = src if color or src.ndim == 2 else cv2.cvtColor(src, cv2.COLOR_RGB2GRAY)
+    if not color and work.ndim == 3:
+        work = _to_gray(work)
+    # A big reduction (600 dpi scan to 150 dpi) first goes through an area average: the
+    # warp's bilinear sampling would alias fine print otherwise.
+    reduction = _scale_of(m)
+    if reduction < 0.7:
+        work = _resize(work, reduction * 1.15)
+        m = m @ geometry.scale_matrix(1.0 / (reduction * 1.15))
+    page = _warp(work, m, ow, oh)
+    bg = _warp(a.bg, a.m_rot, a.aw, a.ah, border=None)[y0:y1, x0:x1]
+    if page.ndim == 2 and bg.ndim == 3:
+        bg = _to_gray(bg)
+    if box is not None:
+        # A patch (stamp, photo) is small: the lighting over it is nearly even, while the
+        # local estimate would "correct" a photo's own dark areas. One level per channel.
+        level = np.percentile(bg.reshape(-1, 1 if bg.ndim == 2 else bg.shape[2]), 95, axis=0)
+        bg = np.broadcast_to(np.maximum(level, 1.0).astype(np.uint8), page.shape).copy()
+    else:
+        bg = np.asarray(cv2.resize(bg, (ow, oh), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+    return _divide(page, bg)
+
+
+def _box_on_page(r: tuple[int, int, int, int], a: _Analysis) -> tuple[int, int, int, int]:
+    """A region found before deskew, as a box on the deskewed analysis page, with a margin."""
+    x0, y0, x1, y1 = r
+    pts = np.array([[x0, y0, 1], [x1, y0, 1], [x1, y1, 1], [x0, y1, 1]], dtype=np.float64).T
+    q = (a.m_rot @ pts)[:2]
+    m = round(PATCH_MARGIN_IN * ANALYSIS_DPI)
+    return (
+        max(0, int(q[0].min()) - m),
+        max(0, int(q[1].min()) - m),
+        min(a.aw, int(math.ceil(q[0].max())) + m),
+        min(a.ah, int(math.ceil(q[1].max())) + m),
+    )
+
+
+def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode) -> pdf.Patch:
+    dpi = OUTPUT_DPI[mode]
+    pixels = _levels(_render(src, a, dpi, color=mode == "color", box=box))
+    if mode == "gray" and pixels.ndim == 3:
+        pixels = _to_gray(pixels)
+    x0, y0, x1, y1 = box
+    return pdf.Patch(
+        jpeg=_encode_jpeg(pixels, dpi, PATCH_JPEG_QUALITY),
+        x_in=x0 / ANALYSIS_DPI,
+        y_in=y0 / ANALYSIS_DPI,
+        w_in=(x1 - x0) / ANALYSIS_DPI,
+        h_in=(y1 - y0) / ANALYSIS_DPI,
+    )
+
+
+def _page(data: bytes, mime: str, a: _Analysis, dpi: int, mode: Mode) -> ProcessedPage:
+    k = dpi / ANALYSIS_DPI
+    return ProcessedPage(
+        data=data,
+        mime=mime,
+        width=max(1, round(a.aw * k)),
+        height=max(1, round(a.ah * k)),
+        dpi=dpi,
+        mode=mode,
+        sha256=hashlib.sha256(data).hexdigest(),
+        skew_deg=a.skew,
+        paper_found=a.found,
+    )
+
+
+def thumbnail(
+    page: ProcessedPage | RawPage | Image.Image, max_side: int = 240, quality: int = 70
+) -> Thumbnail:
+    """A small JPEG (long side ``max_side``) for lists and previews."""
+    if isinstance(page, ProcessedPage):
+        im = page.image()
+    elif isinstance(page, RawPage):
+        im = orient(page.image)
+    else:
+        im = orient(page)
+    if im.mode not in ("RGB", "L"):
+        im = im.convert("L" if im.mode == "1" else "RGB")
+    im = im.copy()
+    # reducing_gap: Pillow first shrinks by an integer factor (fast, the JPEG draft way for
+    # big pictures), then resamples properly.
+    im.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality, optimize=True)
+    return Thumbnail(buf.getvalue(), "image/jpeg", im.width, im.height)
+
+
+def decide_mode(flat: U8, flat_gray: U8, *, is_color: bool) -> Mode:
+    """Colour, gray or bilevel for a lighting-corrected page at ``ANALYSIS_DPI``."""
+    return decide_regions(flat, flat_gray, is_color=is_color)[0]
+
+
+def decide_regions(
+    flat: U8, flat_gray: U8, *, is_color: bool
+) -> tuple[Mode, list[tuple[int, int, int, int]]]:
+    """The page's mode and the regions (x0, y0, x1, y1 in analysis pixels) that need it.
+
+    Colour: a saturated patch that matters (a stamp, a photo, a coloured seal): enough
+    saturated pixels *and* a compact patch of them, so that chroma fringes around black text
+    in a phone JPEG or a thin blue-ink signature do not count.
+    Gray: a region of continuous tone (a black-and-white photo, a shaded box): mid-gray pixels
+    in a smooth neighbourhood. The antialiased edges of text are mid-gray too, but always sit
+    next to paper white or ink black, so their neighbourhood is not smooth.
+    Bilevel otherwise: text, tables, handwriting (no regions).
+    """
+    h, w = flat_gray.shape
+    area = float(h * w)
+    if is_color and flat.ndim == 3:
+        hsv = cv2.cvtColor(flat, cv2.COLOR_RGB2HSV)
+        sat = ((hsv[:, :, 1] > 90) & (hsv[:, :, 2] > 60)).astype(np.uint8)
+        sat = cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        if sat.sum() >= COLOR_MIN_PIXELS * area:
+            regions = _regions(sat, COLOR_MIN_REGION * area)
+            if regions:
+                return "color", regions
+    mid = (flat_gray > 50) & (flat_gray < 200)
+    grad = cv2.morphologyEx(flat_gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    tone = (cv2.blur((mid & (grad < 40)).astype(np.float32), (11, 11)) > 0.6).astype(np.uint8)
+    if float(tone.mean()) >= GRAY_MIN_REGION:
+        regions = _regions(tone, GRAY_MIN_REGION * area)
+        if regions:
+            return "gray", regions
+    return "bilevel", []
+
+
+def _regions(mask: U8, min_box: float) -> list[tuple[int, int, int, int]]:
+    """Boxes of the mask's blobs (closed over ~2 mm) whose bounding box is at least ``min_box``."""
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        if bw * bh >= min_box:
+            out.append((x, y, x + bw, y + bh))
+    return out
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _resize(a: U8, k: float) -> U8:
+    if abs(k - 1.0) < 1e-6:
+        return a
+    h, w = a.shape[:2]
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    interp = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(a, size, interpolation=interp), dtype=np.uint8)
+
+
+def _to_gray(a: U8) -> U8:
+    return a if a.ndim == 2 else np.asarray(cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+
+
+def _scale_of(m: npt.NDArray[np.float64]) -> float:
+    """Approximate linear scale of a homography near the page centre."""
+    return math.sqrt(abs(float(np.linalg.det(m[:2, :2])))) / max(1e-9, abs(float(m[2, 2])))
+
+
+def _warp(a: U8, m: npt.NDArray[np.float64], w: int, h: int, border: int | None = 255) -> U8:
+    """Resample ``a`` through homography ``m`` into a w x h page; outside is paper white."""
+    if border is None:
+        mode, value = cv2.BORDER_REPLICATE, 0
+    else:
+        mode, value = cv2.BORDER_CONSTANT, border
+    if np.allclose(m[2, :2], 0.0):
+        out = cv2.warpAffine(
+            a, (m[:2] / m[2, 2]).astype(np.float64), (w, h), flags=cv2.INTER_LINEAR,
+            borderMode=mode, borderValue=(value, value, value),
+        )  # fmt: skip
+    else:
+        out = cv2.warpPerspective(
+            a, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=mode, borderValue=(value, value, value)
+        )
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _background(a: U8) -> U8:
+    """The paper's brightness everywhere (lighting, shadows, colour cast), ink removed.
+
+    At a quarter of the analysis resolution: a max filter (~1 cm) lifts the paper over the
+    ink, a blur smooths it. A floor keeps a big dark patch (a photo, a black box) from being
+    "corrected" to white: shadows rarely dim paper below ~45 % of its lit level.
+    """
+    h, w = a.shape[:2]
+    q = _resize(a, 0.25)
+    k = max(3, round(0.4 * ANALYSIS_DPI * 0.25)) | 1
+    bg = cv2.dilate(q, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), sigmaX=k / 2)
+    paper = np.percentile(bg.reshape(-1, bg.shape[2] if bg.ndim == 3 else 1), 90, axis=0)
+    floor = np.maximum(paper * 0.45, 1.0).astype(np.uint8)
+    bg = np.maximum(bg, floor)
+    return np.asarray(cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
+
+
+def _divide(a: U8, bg: U8) -> U8:
+    """Ink relative to the local paper brightness: paper becomes white, shadows vanish."""
+    if a.ndim == 3 and bg.ndim == 2:
+        bg = cv2.cvtColor(bg, cv2.COLOR_GRAY2RGB)
+    return np.asarray(cv2.divide(a, bg, scale=255.0), dtype=np.uint8)
+
+
+def _ink(flat_gray: U8, border: float) -> npt.NDArray[np.bool_]:
+    """Ink pixels of a lighting-corrected page, ignoring a border where edges and shadows live."""
+    ink = flat_gray < 140
+    h, w = ink.shape
+    by, bx = int(h * border), int(w * border)
+    ink[:by] = False
+    ink[h - by :] = False
+    ink[:, :bx] = False
+    ink[:, w - bx :] = False
+    return ink
+
+
+def _levels(page: U8) -> U8:
+    """Paper to pure white, ink a little darker: JPEG spends no bytes on paper texture."""
+    lut = np.clip((np.arange(256, dtype=np.float32) - 10.0) * 255.0 / (225.0 - 10.0), 0, 255)
+    return np.asarray(cv2.LUT(page, lut.astype(np.uint8)), dtype=np.uint8)
+
+
+def _clear_edges(binary: U8, dpi: int) -> U8:
+    """Blank a 2 mm frame: what is there is the paper's own edge or the scanner bed, never print."""
+    m = max(1, round(EDGE_CLEAR_IN * dpi))
+    binary[:m] = 255
+    binary[-m:] = 255
+    binary[:, :m] = 255
+    binary[:, -m:] = 255
+    return binary
+
+
+def _binarize(gray: U8) -> U8:
+    """Black ink on white paper (0/255). The page is already lighting-corrected, so one
+    threshold per page fits everywhere; a light blur first stops sensor noise from turning
+    into specks (which cost G4 bytes and OCR accuracy)."""
+    g = cv2.GaussianBlur(gray, (3, 3), 0)
+    t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Otsu on a mostly white page can sit too high (greying letters' edges into blobs) or,
+    # on a nearly empty page, anywhere; keep it in a sane band.
+    t = float(min(max(t, 120.0), 185.0))
+    _, out = cv2.threshold(g, t, 255, cv2.THRESH_BINARY)
+    return np.asarray(out, dtype=np.uint8)
+
+
+def _encode_g4(binary: U8, dpi: int) -> bytes:
+    im = Image.fromarray(binary, "L").convert("1", dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    # One strip: img2pdf can then copy the G4 data into the PDF as it is (with several
+    # strips it would have to re-encode).
+    im.save(buf, "TIFF", compression="group4", dpi=(dpi, dpi), strip_size=2**30)
+    return buf.getvalue()
+
+
+def _encode_jpeg(a: U8, dpi: int, quality: int) -> bytes:
+    im = Image.fromarray(a, "RGB" if a.ndim == 3 else "L")
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=quality, optimize=True, dpi=(dpi, dpi), subsampling="4:2:0")
+    return buf.getvalue()
