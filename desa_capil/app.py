@@ -1,0 +1,279 @@
+"""Entry point of the desktop app (`desa-capil`, `python -m desa_capil`).
+
+Start-up order matters: logging first (so a failure later is on disk), then the Qt app and
+the crash hook, then the single-instance lock, then the database. A database that cannot be
+opened (locked, damaged, disk full, made by a newer version) is explained in a message box
+and the app exits with a non-zero code without writing to the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from desa_capil.errors import StorageError, UserError
+from desa_capil.logging_setup import setup_logging
+from desa_capil.paths import AppPaths, app_paths
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_DB_FAILED = 1
+EXIT_ALREADY_RUNNING = 3
+EXIT_SELF_TEST_FAILED = 4
+
+LOCK_FILE_NAME = "desa_capil.lock"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="desa-capil", description="Layanan adminduk kantor desa")
+    p.add_argument("--demo", action="store_true", help="mode demo dengan data contoh")
+    p.add_argument(
+        "--self-test", action="store_true", help="buka basis data dan jendela tanpa layar, lalu keluar"
+    )
+    p.add_argument("--lang", choices=("id", "en"), help="bahasa tampilan (id atau en)")
+    # For benchmarks/startup.py: print a line and quit once the main window is on screen.
+    p.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args(list(argv) if argv is not None else None)
+
+
+def _message(title: str, text: str, detail: str = "") -> None:
+    """A blocking error box before (or without) the main window."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    if detail:
+        box.setDetailedText(detail)
+    box.exec()
+
+
+def acquire_instance_lock(paths: AppPaths) -> object | None:
+    """A held QLockFile in the data folder, or None (after telling the user) if one is held.
+
+    Two copies of the app on one database would fight over the outbox and the queue.
+    """
+    from PySide6.QtCore import QCoreApplication, QLockFile
+
+    lock = QLockFile(str(paths.data / LOCK_FILE_NAME))
+    # The app runs for hours: never treat a live lock as stale because of its age. A lock
+    # left by a crashed process is still recognised (its PID is gone) and taken over.
+    lock.setStaleLockTime(0)
+    if lock.tryLock(100):
+        return lock
+    ok, pid, _host, _app = lock.getLockInfo()
+    log.warning("another instance holds the lock (pid %s)", pid if ok else "?")
+    _message(
+        QCoreApplication.translate("app", "Aplikasi sudah terbuka"),
+        QCoreApplication.translate(
+            "app",
+            "Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. "
+            "Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.",
+        ),
+    )
+    return None
+
+
+def open_database_or_explain(paths: AppPaths) -> object | None:
+    """Open the local database; on failure show why, write nothing, and return None."""
+    from PySide6.QtCore import QCoreApplication
+
+    from desa_capil.store.db import open_database, translate_error
+    from desa_capil.ui.errors import show_crash
+    from desa_capil.ui.i18n import lang
+
+    title = QCoreApplication.translate("app", "Basis data tidak bisa dibuka")
+    try:
+        return open_database(paths)
+    except UserError as exc:
+        log.error("database could not be opened: %s", exc)
+        _message(title, exc.message(lang()), exc.detail)
+    except OSError as exc:
+        log.error("data folder not usable: %s", exc)
+        known = translate_error(exc)
+        if known is not None:
+            _message(title, known.message(lang()), known.detail)
+        else:
+            err = StorageError(
+                f"Folder data {paths.data} tidak bisa dipakai. Periksa izin folder dan ruang disk, lalu coba lagi.",
+                f"The data folder {paths.data} cannot be used. Check its permissions and free space.",
+                detail=str(exc),
+            )
+            _message(title, err.message(lang()), err.detail)
+    except Exception as exc:  # noqa: BLE001 - a bug in an upgrade step: crash dialog, then exit
+        known = translate_error(exc)
+        if known is not None:
+            _message(title, known.message(lang()), known.detail)
+        else:
+            show_crash(None, exc)
+    return None
+
+
+def load_translations(app: object, code: str) -> list[object]:
+    """Install the English .qm when asked for English; Indonesian is the source language."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    from desa_capil.ui.theme import resources_dir
+
+    installed: list[object] = []
+    if code != "en":
+        return installed
+    for name, folder in (
+        ("desa_capil_en", resources_dir() / "i18n"),
+        ("qtbase_en", Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))),
+    ):
+        tr = QTranslator(app)  # type: ignore[arg-type]
+        if tr.load(name, str(folder)):
+            app.installTranslator(tr)  # type: ignore[attr-defined]
+            installed.append(tr)
+        else:
+            log.info("translation %s not found in %s", name, folder)
+    return installed
+
+
+def _install_qt_log_handler() -> None:
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(kind: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(kind, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _quiet_dialogs(failures: list[BaseException]) -> None:
+    """Self-test mode: record problems instead of showing dialogs nobody can click."""
+    import desa_capil.ui.errors as ui_errors
+
+    def record(_parent: object, exc: BaseException, *_a: object) -> None:
+        log.error("self-test: %r", exc)
+        failures.append(exc)
+
+    ui_errors.show_user_error = record  # type: ignore[assignment]
+    ui_errors.show_crash = record  # type: ignore[assignment]
+
+    def hook(etype: type[BaseException], value: BaseException, tb: object) -> None:
+        log.error("self-test: uncaught", exc_info=(etype, value, tb))  # type: ignore[arg-type]
+        failures.append(value)
+
+    sys.excepthook = hook
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = parse_args(argv)
+    headless = args.self_test or args.quit_when_shown
+    if args.self_test and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+    paths = app_paths()
+    try:
+        paths.ensure()
+        log_file = setup_logging(paths.logs)
+    except OSError as exc:
+        log_file = None
+        print(f"desa_capil: cannot write logs: {exc}", file=sys.stderr)  # noqa: T201 - no GUI yet
+    log.info("starting (log %s, demo=%s, self_test=%s)", log_file, args.demo, args.self_test)
+
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from desa_capil.store import repo
+    from desa_capil.ui import tasks
+    from desa_capil.ui.errors import install_excepthook
+    from desa_capil.ui.i18n import lang, set_lang
+    from desa_capil.ui.theme import apply_theme
+
+    QCoreApplication.setApplicationName("desa_capil")
+    QCoreApplication.setOrganizationName("desa_capil")
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    _install_qt_log_handler()
+    apply_theme(app)
+    failures: list[BaseException] = []
+    if args.self_test:
+        _quiet_dialogs(failures)
+    else:
+        install_excepthook()
+    set_lang(args.lang or "id")
+
+    lock = acquire_instance_lock(paths)
+    if lock is None:
+        return EXIT_ALREADY_RUNNING
+    db = open_database_or_explain(paths)
+    if db is None:
+        lock.unlock()  # type: ignore[attr-defined]
+        return EXIT_DB_FAILED
+
+    from desa_capil.store.db import Database, daily_backup
+    from desa_capil.ui.context import AppContext
+    from desa_capil.ui.main_window import PAGE_KEYS, MainWindow
+
+    assert isinstance(db, Database)
+    try:
+        set_lang(args.lang or repo.get_setting(db, "language") or "id")
+    except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is
+        log.warning("language setting unreadable: %s", exc)
+    translators = load_translations(app, lang())
+    ctx = AppContext(db, paths, demo=args.demo)
+    window = MainWindow(ctx)
+    window.resize(1366, 740)
+    rc = EXIT_OK
+    try:
+        if args.self_test:
+            window.show()
+            for key in PAGE_KEYS:
+                window.show_page(key)
+                app.processEvents()
+            tasks.wait_idle()
+            app.processEvents()
+            broken = [k for k in PAGE_KEYS if window.page(k).objectName() == "brokenPage"]
+            if broken or failures:
+                log.error("self-test failed: broken pages %s, %d errors", broken, len(failures))
+                rc = EXIT_SELF_TEST_FAILED
+            else:
+                log.info("self-test passed in %.2f s", time.perf_counter() - started)
+            window.close()
+        else:
+            if not headless:
+                window.showMaximized()
+            else:
+                window.show()
+            app.processEvents()
+            log.info("main window shown after %.2f s", time.perf_counter() - started)
+            if args.quit_when_shown:
+                print("desa_capil: shown", flush=True)  # noqa: T201 - read by benchmarks/startup.py
+                window.close()
+            else:
+                from desa_capil.ui.tasks import run_op
+
+                run_op(
+                    window,
+                    lambda _p: daily_backup(db, paths.backups),
+                    on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
+                    db=True,
+                )
+                rc = app.exec()
+    finally:
+        tasks.wait_idle()
+        db.close()
+        lock.unlock()  # type: ignore[attr-defined]
+        del translators
+    log.info("exit %s", rc)
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,224 @@
+"""Beranda: how many applications are where, and what needs attention first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QDate, QLocale, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desa_capil.domain.catalog import Urgency, urgency_label
+from desa_capil.domain.status import Status
+from desa_capil.domain.status import label as status_label
+from desa_capil.store import queries, repo
+from desa_capil.store.db import Database
+from desa_capil.store.queries import QueueFilter, QueueRow
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.i18n import lang
+from desa_capil.ui.pages.queue_page import open_intake_or_explain
+from desa_capil.ui.queue_model import service_name
+from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.theme import URGENT, icon
+from desa_capil.ui.widgets.count_card import CountCard
+from desa_capil.ui.widgets.status import STATUS_GROUPS, StatusBadgeDelegate, count_for
+
+ATTENTION_MAX = 8
+# Still in the village's or the office's hands: worth chasing when urgent.
+OPEN_STATUSES = frozenset(Status) - {Status.HANDED_OVER, Status.REJECTED}
+CARD_COLUMNS = 4
+
+_STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+@dataclass
+class DashboardData:
+    counts: dict[Status, int]
+    attention: list[QueueRow]
+    village: str
+
+
+def load_dashboard(db: Database) -> DashboardData:
+    """Runs in the background: counts per status plus urgent and to-fix applications."""
+    counts = repo.status_counts(db)
+    # queue_ids orders urgent first, so the urgent ones are at the head of the open queue.
+    open_ids = queries.queue_ids(db, QueueFilter(statuses=OPEN_STATUSES))[: ATTENTION_MAX * 2]
+    head = queries.queue_rows(db, open_ids)
+    urgent = [head[i] for i in open_ids if i in head and head[i].urgency is not Urgency.NORMAL]
+    fix_ids = queries.queue_ids(db, QueueFilter(statuses=frozenset({Status.NEEDS_FIX})))[:ATTENTION_MAX]
+    fixes = queries.queue_rows(db, fix_ids)
+    seen = {r.id for r in urgent}
+    attention = urgent + [fixes[i] for i in fix_ids if i in fixes and i not in seen]
+    village = repo.get_setting(db, "village_name")
+    return DashboardData(counts, attention[:ATTENTION_MAX], village)
+
+
+class DashboardPage(QWidget):
+    """Count cards per status group and the applications that need attention.
+
+    Signals:
+        open_group(str): the operator clicked a status group's card (a STATUS_GROUPS key).
+        loaded(): fresh counts are on screen.
+    """
+
+    open_group = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("dashboardPage")
+        self.ctx = ctx
+        self._dirty = False
+        self.data: DashboardData | None = None
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(28, 24, 28, 20)
+        root.setSpacing(18)
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        self.title_label = QLabel(self.tr("Beranda"), self)
+        self.title_label.setObjectName("pageTitle")
+        self.subtitle_label = QLabel(self)
+        self.subtitle_label.setObjectName("pageSubtitle")
+        titles.addWidget(self.title_label)
+        titles.addWidget(self.subtitle_label)
+        head.addLayout(titles, 1)
+        self.new_button = QPushButton(icon("plus", "#ffffff"), self.tr("Permohonan Baru"), self)
+        self.new_button.setObjectName("bigNewButton")
+        self.new_button.setProperty("primary", True)
+        self.new_button.setProperty("big", True)
+        self.new_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.new_button.clicked.connect(self.new_application)
+        head.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        root.addLayout(head)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(14)
+        self.cards: dict[str, CountCard] = {}
+        for n, group in enumerate(STATUS_GROUPS):
+            card = CountCard(group.key, group.label(), group.hint(), group.colors, self)
+            card.clicked.connect(self.open_group)
+            grid.addWidget(card, n // CARD_COLUMNS, n % CARD_COLUMNS)
+            self.cards[group.key] = card
+        for c in range(CARD_COLUMNS):
+            grid.setColumnStretch(c, 1)
+        root.addLayout(grid)
+
+        panel = QFrame(self)
+        panel.setObjectName("panel")
+        pv = QVBoxLayout(panel)
+        pv.setContentsMargins(18, 14, 18, 10)
+        pv.setSpacing(8)
+        ptitle = QLabel(self.tr("Perlu perhatian"), panel)
+        ptitle.setObjectName("sectionTitle")
+        phint = QLabel(
+            self.tr("Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil."), panel
+        )
+        phint.setObjectName("sectionHint")
+        pv.addWidget(ptitle)
+        pv.addWidget(phint)
+        self.attention = QTableWidget(0, 4, panel)
+        self.attention.setObjectName("attentionTable")
+        self.attention.horizontalHeader().hide()
+        self.attention.verticalHeader().hide()
+        self.attention.setShowGrid(False)
+        self.attention.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attention.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attention.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.attention.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.attention.verticalHeader().setDefaultSectionSize(40)
+        self.attention.setItemDelegateForColumn(3, StatusBadgeDelegate(_STATUS_ROLE, self.attention))
+        hh = self.attention.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        self.attention.setColumnWidth(0, 36)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.attention.setColumnWidth(3, 170)
+        self.attention.cellDoubleClicked.connect(self._attention_opened)
+        self.attention_empty = QLabel(self.tr("Tidak ada yang mendesak. Bagus!"), panel)
+        self.attention_empty.setObjectName("emptyStateSmall")
+        pv.addWidget(self.attention, 1)
+        pv.addWidget(self.attention_empty)
+        self.attention_empty.hide()
+        root.addWidget(panel, 1)
+
+        self._urgent_icon = icon("urgent", URGENT)
+        self._alert_icon = icon("alert", "#b45309")
+        ctx.data_changed.connect(self._data_changed)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        self._dirty = False
+        db = self.ctx.db
+
+        def op(_p: Progress) -> DashboardData:
+            return load_dashboard(db)
+
+        run_op(self, op, on_success=self._show)
+
+    def _data_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._dirty = True
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.refresh()
+
+    def _show(self, data: DashboardData) -> None:
+        self.data = data
+        for group in STATUS_GROUPS:
+            self.cards[group.key].set_count(count_for(group, data.counts))
+        locale = QLocale(QLocale.Language.English if lang() == "en" else QLocale.Language.Indonesian)
+        today = locale.toString(QDate.currentDate(), "dddd, d MMMM yyyy")
+        self.subtitle_label.setText(f"{data.village} \u00b7 {today}" if data.village else today)
+        self.attention.setRowCount(len(data.attention))
+        for r, row in enumerate(data.attention):
+            marker = QTableWidgetItem()
+            if row.urgency is not Urgency.NORMAL:
+                marker.setIcon(self._urgent_icon)
+                marker.setToolTip(urgency_label(row.urgency, lang()))
+            else:
+                marker.setIcon(self._alert_icon)
+            marker.setData(_ID_ROLE, row.id)
+            name = QTableWidgetItem(row.applicant_name)
+            detail = row.office_message.splitlines()[0] if row.office_message else ""
+            service = QTableWidgetItem(
+                service_name(row.service_code) + (f" \u2014 {detail}" if detail else "")
+            )
+            service.setToolTip(row.office_message or service.text())
+            status = QTableWidgetItem(status_label(row.status, lang()))
+            status.setData(_STATUS_ROLE, row.status)
+            for c, item in enumerate((marker, name, service, status)):
+                self.attention.setItem(r, c, item)
+        self.attention.setVisible(bool(data.attention))
+        self.attention_empty.setVisible(not data.attention)
+        self.loaded.emit()
+
+    def _attention_opened(self, row: int, _col: int) -> None:
+        item = self.attention.item(row, 0)
+        if item is not None:
+            open_intake_or_explain(self.ctx, self.window(), item.data(_ID_ROLE))
+
+    @Slot()
+    def new_application(self) -> None:
+        open_intake_or_explain(self.ctx, self.window(), None)

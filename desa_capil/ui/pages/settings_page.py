@@ -1,0 +1,216 @@
+"""Pengaturan: language, the village's identity, the operator; room for the server settings."""
+
+from __future__ import annotations
+
+import re
+
+from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desa_capil.store import repo
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.i18n import lang
+from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.theme import ICON_SIZE, icon
+
+# Keys in the setting table (store.models.Setting).
+KEY_LANGUAGE = "language"
+KEY_VILLAGE_NAME = "village_name"
+KEY_VILLAGE_CODE = "village_code"
+KEY_OPERATOR_NAME = "operator_name"
+KEYS = (KEY_LANGUAGE, KEY_VILLAGE_NAME, KEY_VILLAGE_CODE, KEY_OPERATOR_NAME)
+
+# Kode wilayah of a desa/kelurahan (Kemendagri): PP.KK.CC.NNNN.
+VILLAGE_CODE_RE = r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
+
+
+def valid_village_code(code: str) -> bool:
+    return re.fullmatch(VILLAGE_CODE_RE, code) is not None
+
+
+class SettingsPage(QWidget):
+    """Local settings of this office.
+
+    `server_group` (objectName "serverGroup") is left empty for the sync part of the app,
+    which adds the server address and enrollment widgets into it.
+
+    Signals:
+        saved(): the settings were written to the database.
+    """
+
+    saved = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("settingsPage")
+        self.ctx = ctx
+        self._loaded_lang = lang()
+
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("pageScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        outer.addWidget(scroll)
+        body = QWidget(scroll)
+        body.setObjectName("pageBody")
+        scroll.setWidget(body)
+
+        root = QVBoxLayout(body)
+        root.setContentsMargins(28, 24, 28, 20)
+        root.setSpacing(16)
+        title = QLabel(self.tr("Pengaturan"), body)
+        title.setObjectName("pageTitle")
+        subtitle = QLabel(self.tr("Identitas kantor desa dan cara aplikasi bekerja di laptop ini."), body)
+        subtitle.setObjectName("pageSubtitle")
+        root.addWidget(title)
+        root.addWidget(subtitle)
+
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        left = QVBoxLayout()
+        left.setSpacing(16)
+
+        village = QGroupBox(self.tr("Kantor desa"), body)
+        vf = self._form(village)
+        self.village_name_edit = QLineEdit(village)
+        self.village_name_edit.setObjectName("villageNameEdit")
+        self.village_name_edit.setPlaceholderText(self.tr("mis. Desa Sukamaju"))
+        self.village_code_edit = QLineEdit(village)
+        self.village_code_edit.setObjectName("villageCodeEdit")
+        self.village_code_edit.setPlaceholderText("32.01.01.2001")
+        self.village_code_edit.setValidator(
+            QRegularExpressionValidator(QRegularExpression(r"[0-9.]{0,13}"), self.village_code_edit)
+        )
+        self.operator_edit = QLineEdit(village)
+        self.operator_edit.setObjectName("operatorEdit")
+        self.operator_edit.setPlaceholderText(self.tr("Nama petugas yang memakai laptop ini"))
+        vf.addRow(self.tr("Nama desa/kelurahan"), self.village_name_edit)
+        vf.addRow(self.tr("Kode wilayah"), self.village_code_edit)
+        code_hint = QLabel(
+            self.tr("Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001")
+        )
+        code_hint.setObjectName("fieldHint")
+        code_hint.setWordWrap(True)
+        vf.addRow("", code_hint)
+        vf.addRow(self.tr("Nama operator"), self.operator_edit)
+        left.addWidget(village)
+
+        language = QGroupBox(self.tr("Bahasa"), body)
+        lf = self._form(language)
+        self.language_combo = QComboBox(language)
+        self.language_combo.setObjectName("languageCombo")
+        self.language_combo.addItem("Bahasa Indonesia", "id")
+        self.language_combo.addItem("English", "en")
+        lf.addRow(self.tr("Bahasa tampilan"), self.language_combo)
+        lang_hint = QLabel(self.tr("Bahasa baru dipakai setelah aplikasi dibuka ulang."))
+        lang_hint.setObjectName("fieldHint")
+        lf.addRow("", lang_hint)
+        left.addWidget(language)
+
+        actions = QHBoxLayout()
+        self.status_label = QLabel(body)
+        self.status_label.setObjectName("saveStatus")
+        self.status_label.setWordWrap(True)
+        self.save_button = QPushButton(icon("save", "#ffffff"), self.tr("Simpan pengaturan"), body)
+        self.save_button.setObjectName("saveButton")
+        self.save_button.setProperty("primary", True)
+        self.save_button.setIconSize(ICON_SIZE)
+        self.save_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.save_button.clicked.connect(self.save)
+        actions.addWidget(self.status_label, 1)
+        actions.addWidget(self.save_button)
+        left.addLayout(actions)
+        left.addStretch(1)
+
+        # Filled by the sync part of the app (server address, enrollment).
+        self.server_group = QGroupBox(self.tr("Server Disdukcapil"), body)
+        self.server_group.setObjectName("serverGroup")
+        self.server_group.setMinimumWidth(380)
+        QVBoxLayout(self.server_group).setContentsMargins(18, 20, 18, 18)
+
+        columns.addLayout(left, 1)
+        columns.addWidget(self.server_group, 1, Qt.AlignmentFlag.AlignTop)
+        root.addLayout(columns)
+        root.addStretch(1)
+
+        self.refresh()
+
+    @staticmethod
+    def _form(group: QGroupBox) -> QFormLayout:
+        form = QFormLayout(group)
+        form.setContentsMargins(18, 20, 18, 18)
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(12)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        return form
+
+    @Slot()
+    def refresh(self) -> None:
+        db = self.ctx.db
+
+        def op(_p: Progress) -> dict[str, str]:
+            return {k: repo.get_setting(db, k) for k in KEYS}
+
+        run_op(self, op, on_success=self._show, db=True)
+
+    def _show(self, values: dict[str, str]) -> None:
+        self.village_name_edit.setText(values.get(KEY_VILLAGE_NAME, ""))
+        self.village_code_edit.setText(values.get(KEY_VILLAGE_CODE, ""))
+        self.operator_edit.setText(values.get(KEY_OPERATOR_NAME, ""))
+        code = values.get(KEY_LANGUAGE) or lang()
+        self._loaded_lang = code
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(code)))
+        self.status_label.clear()
+
+    def values(self) -> dict[str, str]:
+        return {
+            KEY_LANGUAGE: str(self.language_combo.currentData()),
+            KEY_VILLAGE_NAME: self.village_name_edit.text().strip(),
+            KEY_VILLAGE_CODE: self.village_code_edit.text().strip(),
+            KEY_OPERATOR_NAME: self.operator_edit.text().strip(),
+        }
+
+    @Slot()
+    def save(self) -> None:
+        values = self.values()
+        code = values[KEY_VILLAGE_CODE]
+        if code and not valid_village_code(code):
+            self._say(self.tr("Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001"), error=True)
+            self.village_code_edit.setFocus()
+            return
+        db = self.ctx.db
+
+        def op(_p: Progress) -> None:
+            for key, value in values.items():
+                repo.set_setting(db, key, value)
+
+        run_op(self, op, on_success=lambda _r: self._saved(values), db=True)
+
+    def _saved(self, values: dict[str, str]) -> None:
+        if values[KEY_LANGUAGE] != self._loaded_lang:
+            self._say(self.tr("Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa."))
+        else:
+            self._say(self.tr("Pengaturan tersimpan."))
+        self.saved.emit()
+        self.ctx.data_changed.emit()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setProperty("error", error)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+        self.status_label.setText(text)
