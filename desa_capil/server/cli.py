@@ -61,6 +61,8 @@ def _ext(mime: str) -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from desa_capil.server.protocol import KeepBodyH11Protocol
+
     settings = _settings(args)
     settings.ensure_dirs()
     settings.resolve_admin_token()  # made once, before workers race for it
@@ -81,12 +83,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
             workers=args.workers,
             proxy_headers=True,
             log_level=args.log_level,
+            http=KeepBodyH11Protocol,
         )
     else:
         from desa_capil.server.app import create_app
 
         uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, proxy_headers=True, log_level=args.log_level
+            create_app(settings),
+            host=args.host,
+            port=args.port,
+            proxy_headers=True,
+            log_level=args.log_level,
+            http=KeepBodyH11Protocol,
         )
     return 0
 

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Column, Index, Text, UniqueConstraint, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import registry
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, Session, SQLModel, create_engine
 
@@ -38,14 +39,19 @@ def aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-class Village(SQLModel, table=True):
+class ServerTable(SQLModel, registry=registry()):
+    """Base of the server's tables. Their own metadata: the demo runs the server inside the
+    desktop app's process, whose local tables (batch, application...) share names with these."""
+
+
+class Village(ServerTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True, max_length=13)
     name: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class EnrollmentCode(SQLModel, table=True):
+class EnrollmentCode(ServerTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
     code_hash: str = Field(unique=True, max_length=64)
@@ -55,7 +61,7 @@ class EnrollmentCode(SQLModel, table=True):
     device_id: str | None = None
 
 
-class Device(SQLModel, table=True):
+class Device(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=32)  # uuid hex
     village_id: int = Field(foreign_key="village.id", index=True)
     name: str = Field(max_length=100)
@@ -66,7 +72,7 @@ class Device(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
-class Upload(SQLModel, table=True):
+class Upload(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
     village_id: int = Field(foreign_key="village.id", index=True)
     device_id: str = Field(max_length=32)
@@ -85,7 +91,7 @@ class Upload(SQLModel, table=True):
     document_id: int | None = None
 
 
-class Batch(SQLModel, table=True):
+class Batch(ServerTable, table=True):
     __table_args__ = (UniqueConstraint("village_id", "client_id"),)
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -96,7 +102,7 @@ class Batch(SQLModel, table=True):
     receipt_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
-class Application(SQLModel, table=True):
+class Application(ServerTable, table=True):
     __table_args__ = (
         UniqueConstraint("village_id", "client_id"),
         Index("ix_application_status", "status", "id"),
@@ -119,7 +125,7 @@ class Application(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class AppDocument(SQLModel, table=True):
+class AppDocument(ServerTable, table=True):
     __table_args__ = (UniqueConstraint("application_id", "client_id"),)
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
@@ -134,7 +140,7 @@ class AppDocument(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
-class FinishedDocument(SQLModel, table=True):
+class FinishedDocument(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
     application_id: int = Field(foreign_key="application.id", index=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -145,7 +151,7 @@ class FinishedDocument(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Change(SQLModel, table=True):
+class Change(ServerTable, table=True):
     __table_args__ = (Index("ix_change_village_seq", "village_id", "seq"),)
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     village_id: int = Field(foreign_key="village.id")
@@ -157,7 +163,7 @@ class Change(SQLModel, table=True):
     documents_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
 
 
-class Event(SQLModel, table=True):
+class Event(ServerTable, table=True):
     __table_args__ = (UniqueConstraint("village_id", "client_id"),)
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -170,7 +176,7 @@ class Event(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
-class AdminAction(SQLModel, table=True):
+class AdminAction(ServerTable, table=True):
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow)
     actor: str = Field(max_length=40)  # "api" or "cli:<user>"
@@ -179,7 +185,7 @@ class AdminAction(SQLModel, table=True):
     detail: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
-class Counter(SQLModel, table=True):
+class Counter(ServerTable, table=True):
     name: str = Field(primary_key=True, max_length=32)
     value: int = 0
 
@@ -264,7 +270,7 @@ def create_schema(db: Database) -> None:
         if not db.is_sqlite:
             # Several workers starting at once would race on CREATE TABLE.
             conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-        SQLModel.metadata.create_all(conn)
+        ServerTable.metadata.create_all(conn)
     try:
         with db.session() as s:
             if s.get(Counter, CHANGE_COUNTER) is None:

@@ -23,6 +23,7 @@ import uvicorn
 
 from desa_capil.server.app import create_app
 from desa_capil.server.config import Settings
+from desa_capil.server.protocol import KeepBodyH11Protocol
 from desa_capil.server.service import CentralService
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,12 @@ class EmbeddedServer:
         self._sock = sock
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=5
+            app,
+            http=KeepBodyH11Protocol,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
         server = self._server

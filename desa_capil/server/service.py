@@ -260,6 +260,14 @@ class CentralService:
             )
         return up
 
+    def get_upload_unchecked(self, upload_id: str) -> Upload:
+        """An upload by id, any village, expired or not (tests and tools)."""
+        with self.db.read_session() as s:
+            up = s.get(Upload, upload_id)
+        if up is None:
+            raise not_found("Unggahan", "Upload")
+        return up
+
     def upload_offset(self, up: Upload) -> int:
         # The file is the truth: every byte in it arrived, in order, even if the server died
         # before it could record the new offset in the database.

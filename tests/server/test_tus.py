@@ -1,0 +1,233 @@
+"""tus 1.0 uploads: protocol details, limits, interrupted PATCH kept, interop with tuspy."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from tusclient import client as tus_client
+
+from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.server.testing import EnrolledDevice, document_for, enroll_device, sample_application
+
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def patch(device: EnrolledDevice, upload_id: str, offset: int, data: bytes) -> Any:
+    return device.request(
+        "PATCH",
+        f"/uploads/{upload_id}",
+        data=data,
+        headers={**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+    )
+
+
+def head_offset(device: EnrolledDevice, upload_id: str) -> int:
+    r = device.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+    assert r.status_code == 200, r.status_code
+    assert r.headers["Cache-Control"] == "no-store"
+    return int(r.headers["Upload-Offset"])
+
+
+def test_options_advertises_protocol(server: EmbeddedServer) -> None:
+    import requests
+
+    r = requests.options(f"{server.base_url}/api/v1/uploads/", timeout=10)
+    assert r.status_code == 204
+    assert r.headers["Tus-Version"] == "1.0.0"
+    assert set(r.headers["Tus-Extension"].split(",")) == {"creation", "termination", "expiration"}
+    assert int(r.headers["Tus-Max-Size"]) == server.settings.max_upload_size
+
+
+def test_create_head_patch_in_pieces(village: EnrolledDevice) -> None:
+    data = os.urandom(10_000)
+    upload_id = village.create_upload(
+        len(data), filename="../../etc/passwd", sha256=hashlib.sha256(data).hexdigest()
+    )
+    assert len(upload_id) == 32 and "passwd" not in upload_id
+    r = village.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+    assert r.headers["Tus-Resumable"] == "1.0.0"
+    assert r.headers["Upload-Length"] == "10000" and r.headers["Upload-Offset"] == "0"
+    assert "GMT" in r.headers["Upload-Expires"]
+    r = patch(village, upload_id, 0, data[:4000])
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == "4000"
+    assert r.headers["Tus-Resumable"] == "1.0.0"
+    # Wrong offset: 409, and nothing written.
+    r = patch(village, upload_id, 3000, data[3000:])
+    assert r.status_code == 409
+    assert r.json()["error"] == "upload_offset_mismatch"
+    assert head_offset(village, upload_id) == 4000
+    r = patch(village, upload_id, 4000, data[4000:])
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == "10000"
+    assert "Upload-Expires" not in r.headers  # complete: no longer expiring as an unfinished upload
+    # Body longer than the rest: refused.
+    assert patch(village, upload_id, 10000, b"x").status_code == 413
+
+
+def test_protocol_errors(village: EnrolledDevice) -> None:
+    upload_id = village.create_upload(10)
+    r = village.request("HEAD", f"/uploads/{upload_id}")  # no Tus-Resumable
+    assert r.status_code == 412 and r.headers["Tus-Version"] == "1.0.0"
+    r = village.request(
+        "PATCH",
+        f"/uploads/{upload_id}",
+        data=b"abc",
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "text/plain"},
+    )
+    assert r.status_code == 415
+    r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "-5"})
+    assert r.status_code == 400
+    r = village.request(
+        "POST", "/uploads/", headers={**TUS, "Upload-Length": "5", "Upload-Metadata": "filename !!notb64"}
+    )
+    assert r.status_code == 400
+    assert village.request("HEAD", "/uploads/not-an-id", headers=TUS).status_code == 404
+
+
+def test_termination(village: EnrolledDevice) -> None:
+    upload_id = village.upload(b"%PDF-1.4 abc")
+    assert village.request("DELETE", f"/uploads/{upload_id}", headers=TUS).status_code == 204
+    assert village.request("HEAD", f"/uploads/{upload_id}", headers=TUS).status_code == 404
+    assert village.request("DELETE", f"/uploads/{upload_id}", headers=TUS).status_code == 404
+
+
+def test_consumed_upload_cannot_be_terminated(village: EnrolledDevice) -> None:
+    data = b"%PDF-1.4 consumed"
+    upload_id = village.upload(data)
+    manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+    assert village.request("PUT", "/batches/" + "1" * 32, json=manifest).status_code == 201
+    assert village.request("DELETE", f"/uploads/{upload_id}", headers=TUS).status_code == 409
+
+
+class TestLimits:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"max_upload_size": 1000, "village_quota": 2500, "upload_expiry_seconds": 0}
+
+    def test_size_and_quota(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "1001"})
+        assert r.status_code == 413 and r.json()["error"] == "too_large"
+        assert "MB" in r.json()["message_id"]
+        village.create_upload(1000)
+        village.create_upload(1000)
+        r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "600"})
+        assert r.status_code == 413 and r.json()["error"] == "quota_exceeded"
+        # Quota is per village: another village still has room.
+        other = enroll_device(server, "32.04.05.2002", "Desa Lain")
+        assert other.create_upload(1000)
+
+    def test_expired_upload_is_gone_and_purged(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        upload_id = village.create_upload(100)
+        r = village.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+        assert r.status_code == 410  # HEAD answers carry no body
+        r = village.request(
+            "PATCH",
+            f"/uploads/{upload_id}",
+            data=b"x",
+            headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+        )
+        assert r.status_code == 410 and r.json()["error"] == "gone"
+        path = server.settings.files_dir / "uploads" / upload_id
+        assert path.exists()
+        assert server.service is not None and server.service.purge_expired_uploads() >= 1
+        assert not path.exists()
+        assert village.request("HEAD", f"/uploads/{upload_id}", headers=TUS).status_code == 404
+
+
+def _half_patch_then_close(
+    base_url: str, device: EnrolledDevice, upload_id: str, offset: int, chunk: bytes, total: int
+) -> None:
+    """Send a PATCH declaring ``total`` body bytes but only ``chunk``, then cut the link."""
+    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    assert host == "127.0.0.1" and port
+    head = (
+        f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        f"Authorization: Bearer {device.token}\r\n"
+        "Tus-Resumable: 1.0.0\r\n"
+        f"Upload-Offset: {offset}\r\n"
+        "Content-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {total}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head + chunk)
+        # Make sure the server read what we sent before we vanish: it writes as it reads.
+        sock.shutdown(socket.SHUT_WR)
+
+
+def wait_for_offset(server: EmbeddedServer, upload_id: str, expected: int, timeout: float = 10.0) -> int:
+    """Wait until the server holds ``expected`` bytes of the upload (checked on its side, so
+    the polling neither costs requests nor hits the rate limit)."""
+    svc = server.service
+    assert svc is not None
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while True:
+        offset = svc.upload_offset(svc.get_upload_unchecked(upload_id))
+        if offset == expected or time.monotonic() > deadline:
+            return offset
+        tick.wait(0.01)
+
+
+def patch_until_unlocked(
+    device: EnrolledDevice, upload_id: str, offset: int, data: bytes, timeout: float = 10.0
+) -> Any:
+    # The cut request may still hold the upload for a moment (423) until the server notices.
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while True:
+        r = patch(device, upload_id, offset, data)
+        if r.status_code != 423 or time.monotonic() > deadline:
+            return r
+        tick.wait(0.05)
+
+
+def test_cut_patch_keeps_received_bytes_and_resumes(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    data = b"%PDF-1.4\n" + os.urandom(300_000)
+    upload_id = village.create_upload(len(data), sha256=hashlib.sha256(data).hexdigest())
+    half = 120_000
+    _half_patch_then_close(server.base_url, village, upload_id, 0, data[:half], len(data))
+    assert wait_for_offset(server, upload_id, half) == half
+    r = patch_until_unlocked(village, upload_id, half, data[half:])
+    assert r.status_code == 204 and int(r.headers["Upload-Offset"]) == len(data)
+    # The server's checksum of the assembled file matches: the manifest is accepted.
+    manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+    assert village.request("PUT", "/batches/" + "2" * 32, json=manifest).status_code == 201
+
+
+def test_tuspy_uploads_and_resumes_after_interrupted_patch(
+    server: EmbeddedServer, village: EnrolledDevice, tmp_path: Any, request: pytest.FixtureRequest
+) -> None:
+    request_finalizer = request.addfinalizer
+    data = b"%PDF-1.4\n" + os.urandom(200_000)
+    src = tmp_path / "berkas.pdf"
+    src.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    client = tus_client.TusClient(f"{server.base_url}/api/v1/uploads/", headers=village.headers)
+    stream = src.open("rb")
+    request_finalizer(stream.close)
+    up = client.uploader(
+        file_stream=stream,
+        chunk_size=50_000,
+        metadata={"filename": "berkas.pdf", "sha256": sha, "filetype": "application/pdf"},
+    )
+    up.upload_chunk()  # first 50 000 bytes
+    assert up.url is not None
+    upload_id = up.url.rstrip("/").rsplit("/", 1)[1]
+    assert head_offset(village, upload_id) == 50_000
+    # The link drops in the middle of the next PATCH.
+    _half_patch_then_close(server.base_url, village, upload_id, 50_000, data[50_000:80_000], 50_000)
+    assert wait_for_offset(server, upload_id, 80_000) == 80_000
+    # A new client (e.g. after the app restarted) resumes from the server's offset.
+    resumed = client.uploader(file_stream=stream, url=up.url, chunk_size=50_000)
+    assert resumed.offset == 80_000
+    resumed.upload()
+    assert head_offset(village, upload_id) == len(data)
+    manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+    assert village.request("PUT", "/batches/" + "3" * 32, json=manifest).status_code == 201
