@@ -1,0 +1,437 @@
+"""The intake wizard (Permohonan Baru / Ubah Permohonan): service, applicant, papers.
+
+Saving: the application is written as a draft as soon as the applicant step holds a valid
+NIK and a name, then again after every change (debounced while typing), at every step change
+and when the window closes. Pages are stored the moment they are processed. Closing the app
+mid-way therefore loses at most the last second of typing; reopening the draft restores it.
+Saves are serialised: while one is running a newer request waits, so the first save (which
+creates the application) can never run twice and make two drafts.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desa_capil.domain.catalog import get_service
+from desa_capil.domain.status import EDITABLE, Status
+from desa_capil.domain.status import label as status_label
+from desa_capil.store import pages as store_pages
+from desa_capil.store import repo
+from desa_capil.store.pages import ApplicationDraft
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.i18n import lang
+from desa_capil.ui.intake.applicant_step import ApplicantStep
+from desa_capil.ui.intake.papers_step import PapersState, PapersStep
+from desa_capil.ui.intake.service_step import ServiceStep
+from desa_capil.ui.intake.style import INTAKE_QSS
+from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.theme import status_tone
+
+log = logging.getLogger(__name__)
+
+SERVICE, APPLICANT, PAPERS = range(3)
+AUTOSAVE_MS = 800
+
+
+class IntakeWizard(QDialog):
+    """New or edited application, in three steps.
+
+    Signals:
+        saved(str): the application id after each successful save.
+        loaded(): an existing application was read back into the form.
+        status_shown(str): the status value now shown in the header (after saves/page changes).
+    """
+
+    saved = Signal(str)
+    loaded = Signal()
+    status_shown = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, application_id: str | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.application_id = application_id
+        self.status = Status.DRAFT
+        self._saving = False
+        self._save_again = False
+        self._after_save: list = []
+        self._closing = False
+        self.setObjectName("intakeWizard")
+        self.setWindowTitle(self.tr("Ubah Permohonan") if application_id else self.tr("Permohonan Baru"))
+        self.setStyleSheet(INTAKE_QSS)
+        self.setSizeGripEnabled(True)
+
+        # Header: title, the three steps, the status.
+        self.title = QLabel(self.windowTitle())
+        self.title.setObjectName("wizardTitle")
+        self.step_buttons: list[QPushButton] = []
+        steps = QHBoxLayout()
+        steps.setSpacing(6)
+        for i, text in enumerate(
+            (self.tr("1  Layanan"), self.tr("2  Data pemohon"), self.tr("3  Kertas && halaman"))
+        ):
+            b = QPushButton(text)
+            b.setObjectName("stepButton")
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keyboard goes through Lanjut/Kembali
+            b.clicked.connect(lambda _c=False, n=i: self.go_to(n))
+            self.step_buttons.append(b)
+            steps.addWidget(b)
+        self.status_badge = QLabel()
+        self.status_badge.setObjectName("statusBadge")
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addSpacing(24)
+        header.addLayout(steps)
+        header.addStretch(1)
+        header.addWidget(self.status_badge)
+
+        self.office_note = QLabel()
+        self.office_note.setObjectName("officeNote")
+        self.office_note.setWordWrap(True)
+        self.office_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.office_note.hide()
+
+        self.service_step = ServiceStep()
+        self.applicant_step = ApplicantStep()
+        self.papers_step = PapersStep(ctx)
+        self.stack = QStackedWidget()
+        for w in (self.service_step, self.applicant_step, self.papers_step):
+            self.stack.addWidget(w)
+
+        self.save_note = QLabel()
+        self.save_note.setObjectName("mutedNote")
+        self.btn_back = QPushButton(self.tr("\u2190 &Kembali"))
+        self.btn_next = QPushButton(self.tr("&Lanjut \u2192"))
+        self.btn_next.setObjectName("primaryButton")
+        self.btn_next.setDefault(True)
+        self.btn_close = QPushButton(self.tr("Simpan && &tutup"))
+        for b in (self.btn_back, self.btn_next, self.btn_close):
+            b.setMinimumHeight(42)
+            b.setMinimumWidth(130)
+        self.btn_back.clicked.connect(self.back)
+        self.btn_next.clicked.connect(self.next)
+        self.btn_close.clicked.connect(self.close)
+        footer = QHBoxLayout()
+        footer.addWidget(self.save_note, 1)
+        footer.addWidget(self.btn_close)
+        footer.addWidget(self.btn_back)
+        footer.addWidget(self.btn_next)
+
+        body = QFrame()
+        body.setObjectName("wizardBody")
+        body_lay = QVBoxLayout(body)
+        body_lay.setContentsMargins(24, 20, 24, 20)
+        body_lay.addWidget(self.stack)
+
+        top = QFrame()
+        top.setObjectName("wizardHeader")
+        top_lay = QVBoxLayout(top)
+        top_lay.setContentsMargins(24, 14, 24, 14)
+        top_lay.addLayout(header)
+
+        bottom = QFrame()
+        bottom.setObjectName("wizardFooter")
+        bottom.setLayout(footer)
+        footer.setContentsMargins(24, 12, 24, 12)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(top)
+        lay.addWidget(self.office_note)
+        lay.addWidget(body, 1)
+        lay.addWidget(bottom)
+
+        self._autosave = QTimer(self)
+        self._autosave.setSingleShot(True)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.save)
+
+        self.service_step.chosen.connect(self._service_chosen)
+        self.service_step.activated.connect(lambda _c: self.next())
+        self.applicant_step.changed.connect(self._schedule_save)
+        self.applicant_step.nik_valid.connect(self._lookup_nik)
+        self.papers_step.state_changed.connect(self._papers_state)
+        self.papers_step.busy_changed.connect(lambda _b: self._update_buttons())
+
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=self.next)
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=self.back)
+
+        self.resize(1240, 700)
+        self._show_status(Status.DRAFT)
+        self.go_to(SERVICE)
+        if application_id:
+            self._load(application_id)
+
+    # --- navigation -----------------------------------------------------------------------
+
+    def step(self) -> int:
+        return self.stack.currentIndex()
+
+    def go_to(self, index: int) -> None:
+        current = self.step()
+        if index > SERVICE and not self.service_step.code():
+            index = SERVICE
+        if index > APPLICANT and self.application_id is None:
+            # Papers need a saved application: validate and save first.
+            if current != APPLICANT:
+                index = APPLICANT
+            else:
+                self.next()
+                return
+        self.stack.setCurrentIndex(index)
+        for i, b in enumerate(self.step_buttons):
+            b.setChecked(i == index)
+        self._update_buttons()
+        if index == SERVICE:
+            self.service_step.search.setFocus()
+        elif index == APPLICANT:
+            self.applicant_step.nik.setFocus()
+        elif index == PAPERS:
+            self.papers_step.reqs.setFocus()
+
+    def next(self) -> None:
+        step = self.step()
+        if step == SERVICE:
+            if not self.service_step.code():
+                return
+            if self.application_id:
+                self.save(then=lambda: self.go_to(APPLICANT))
+            else:
+                self.go_to(APPLICANT)
+        elif step == APPLICANT:
+            bad = self.applicant_step.show_problems()
+            if bad is not None:
+                bad.setFocus()
+                return
+            self.save(then=self._open_papers)
+        else:
+            self.accept()
+
+    def back(self) -> None:
+        if self.step() > SERVICE:
+            if self.step() == APPLICANT and self.applicant_step.is_valid():
+                self.save()
+            self.go_to(self.step() - 1)
+
+    def _open_papers(self) -> None:
+        assert self.application_id is not None
+        self.papers_step.set_application(self.application_id, self.service_step.code())
+        self.go_to(PAPERS)
+
+    def _update_buttons(self) -> None:
+        step = self.step()
+        self.btn_back.setEnabled(step > SERVICE)
+        if step == PAPERS:
+            self.btn_next.setText(self.tr("&Selesai \u2713"))
+        else:
+            self.btn_next.setText(self.tr("&Lanjut \u2192"))
+        self.btn_next.setEnabled(step != SERVICE or bool(self.service_step.code()))
+        self.step_buttons[APPLICANT].setEnabled(bool(self.service_step.code()))
+        self.step_buttons[PAPERS].setEnabled(self.application_id is not None)
+
+    # --- service --------------------------------------------------------------------------
+
+    def _service_chosen(self, code: str) -> None:
+        self._update_buttons()
+        if self.application_id is None:
+            return
+        state = self.papers_step.state
+        previous = self.papers_step.service
+        if previous is not None and previous.code != code and state is not None:
+            new_codes = {r.code for r in get_service(code).requirements}
+            lost = [c for c, pages in state.pages.items() if pages and c not in new_codes]
+            if lost:
+                names = ", ".join(previous.requirement(c).name(lang()) for c in lost)
+                answer = QMessageBox.question(
+                    self,
+                    self.tr("Ganti layanan?"),
+                    self.tr(
+                        "Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?"
+                    ).format(names),
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    self.service_step.set_code(previous.code)
+                    return
+        self.save(then=lambda: self.papers_step.set_application(self.application_id or "", code))
+
+    # --- applicant ------------------------------------------------------------------------
+
+    def _lookup_nik(self, nik: str) -> None:
+        db = self.ctx.db
+        run_op(
+            self,
+            lambda _p: store_pages.applicant_by_nik(db, nik),
+            on_success=lambda found: found is not None and self.applicant_step.offer_known(found),
+            db=True,
+        )
+
+    def _schedule_save(self) -> None:
+        if self.applicant_step.is_valid():
+            self._autosave.start()
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def save(self, then: object = None) -> None:
+        """Save the form as it is now (if the applicant data is valid), then call `then`."""
+        self._autosave.stop()
+        if then is not None:
+            self._after_save.append(then)
+        if self._saving:
+            self._save_again = True
+            return
+        code = self.service_step.code()
+        if not code or not self.applicant_step.is_valid():
+            self._run_after_save()
+            return
+        self._saving = True
+        self.save_note.setText(self.tr("Menyimpan\u2026"))
+        db, operator = self.ctx.db, self.ctx.operator_id
+        app_id = self.application_id
+        data = self.applicant_step.data()
+        urgency = self.applicant_step.urgency_value()
+        notes = self.applicant_step.notes_text()
+
+        def op(_p: Progress) -> tuple[str, Status]:
+            new_id = repo.save_application(
+                db,
+                service_code=code,
+                applicant=data,
+                urgency=urgency,
+                notes=notes,
+                application_id=app_id,
+                operator_id=operator,
+            )
+            return new_id, repo.refresh_readiness(db, new_id, operator)
+
+        run_op(self, op, on_success=self._saved, on_failure=self._save_failed, db=True)
+
+    def _saved(self, result: tuple[str, Status]) -> None:
+        self._saving = False
+        self.application_id, status = result
+        self.ctx.data_changed.emit()
+        self.saved.emit(self.application_id)
+        if self._save_again:
+            self._save_again = False
+            self.save()
+            return
+        if self._closing:
+            self._run_after_save()
+            return
+        self._show_status(status)
+        from datetime import datetime
+
+        self.save_note.setText(
+            self.tr("Tersimpan sebagai {0} \u00b7 {1}").format(
+                status_label(status, lang()).lower(), datetime.now().strftime("%H:%M:%S")
+            )
+        )
+        self._update_buttons()
+        self._run_after_save()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        self._saving = False
+        self._after_save.clear()
+        self._save_again = False
+        if not self._closing:
+            self.save_note.setText(self.tr("Belum tersimpan"))
+        from desa_capil.ui.errors import handle_exception
+
+        handle_exception(self, exc)
+
+    def _run_after_save(self) -> None:
+        todo, self._after_save = self._after_save, []
+        for fn in todo:
+            fn()  # type: ignore[operator]
+
+    # --- loading an existing application --------------------------------------------------
+
+    def _load(self, application_id: str) -> None:
+        db = self.ctx.db
+        run_op(
+            self,
+            lambda _p: store_pages.load_application(db, application_id),
+            on_success=self._loaded,
+            db=True,
+        )
+
+    def _loaded(self, draft: ApplicationDraft) -> None:
+        if draft.status not in EDITABLE:
+            QMessageBox.information(
+                self,
+                self.tr("Tidak bisa diubah"),
+                self.tr("Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi."),
+            )
+            self.reject()
+            return
+        self.service_step.set_code(draft.service_code)
+        self.applicant_step.load(draft.applicant, draft.urgency, draft.notes)
+        self._show_status(draft.status)
+        if draft.status is Status.NEEDS_FIX:
+            message = draft.office_message or self.tr("(tanpa pesan)")
+            self.office_note.setText(
+                self.tr(
+                    "Pesan dari Disdukcapil: {0}\nTambahkan kertas perbaikan yang diminta, lalu kirim ulang."
+                ).format(message)
+            )
+            self.office_note.show()
+        self.papers_step.set_application(draft.id, draft.service_code)
+        self.go_to(PAPERS)
+        self.loaded.emit()
+
+    # --- status ---------------------------------------------------------------------------
+
+    def _papers_state(self, state: PapersState) -> None:
+        self._show_status(state.status)
+
+    def _show_status(self, status: Status) -> None:
+        self.status = status
+        tone = status_tone(status)
+        self.status_badge.setText(status_label(status, lang()))
+        self.status_badge.setStyleSheet(
+            f"QLabel#statusBadge {{ color: {tone.fg}; background: {tone.bg}; border-radius: 13px;"
+            f" padding: 4px 14px; font-weight: 600; }}"
+        )
+        self.status_shown.emit(status.value)
+
+    # --- closing --------------------------------------------------------------------------
+
+    def done(self, result: int) -> None:
+        """Every way out (Selesai, Esc, the window's X) ends here: the form is saved, never lost."""
+        if self._closing:
+            return
+        if self.papers_step.busy:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Halaman sedang diproses"),
+                self.tr("Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan."),
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._closing = True
+        self.papers_step.watch.stop()
+        self.save()
+        # The DB worker runs jobs in order: once this no-op is through, the final save and every
+        # reload queued before it have delivered their results, and the window can go.
+        run_op(self, lambda _p: None, on_success=lambda _r: self._dispose(), db=True)
+        super().done(result)
+
+    def _dispose(self) -> None:
+        if not self.papers_step.busy:
+            self.deleteLater()
