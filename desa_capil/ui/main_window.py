@@ -134,6 +134,7 @@ class MainWindow(QMainWindow):
         self.pending_icon.setPixmap(icon_pixmap("upload", "#475569", 16))
         self.pending_label = QLabel(bar)
         self.pending_label.setObjectName("pendingLabel")
+        self.connection_icon.setContentsMargins(10, 0, 0, 0)
         bar.addWidget(self.connection_icon)
         bar.addWidget(self.connection_label, 1)
         bar.addPermanentWidget(self.pending_icon)

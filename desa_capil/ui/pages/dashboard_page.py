@@ -138,6 +138,7 @@ class DashboardPage(QWidget):
         self.attention.horizontalHeader().hide()
         self.attention.verticalHeader().hide()
         self.attention.setShowGrid(False)
+        self.attention.setWordWrap(False)
         self.attention.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.attention.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.attention.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

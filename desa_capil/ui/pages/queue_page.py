@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -29,7 +30,13 @@ from desa_capil.ui.queue_model import QueueModel, service_name
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
 from desa_capil.ui.widgets.dialogs import confirm
-from desa_capil.ui.widgets.status import GROUPS_BY_KEY, STATUS_GROUPS, StatusBadgeDelegate, count_for
+from desa_capil.ui.widgets.status import (
+    GROUPS_BY_KEY,
+    STATUS_GROUPS,
+    StatusBadgeDelegate,
+    chip_labels,
+    count_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +48,13 @@ def open_intake_or_explain(ctx: AppContext, parent: QWidget, application_id: str
     """Open the intake form (ui.intake), or say it is not there yet in this build."""
     try:
         from desa_capil.ui.intake import open_intake  # optional part, loaded when used
-    except ModuleNotFoundError as exc:
-        if exc.name != "desa_capil.ui.intake":
+    except ImportError as exc:
+        # Not in this build yet (module missing or without open_intake). Any other import
+        # failure is a bug inside the intake package and goes to the crash dialog.
+        missing = exc.name if isinstance(exc, ModuleNotFoundError) else "desa_capil.ui.intake"
+        if not (missing or "").startswith("desa_capil.ui.intake"):
             raise
+        log.warning("intake form not available: %s", exc)
         QMessageBox.information(
             parent,
             parent.tr("Belum tersedia"),
@@ -108,11 +119,15 @@ class QueuePage(QWidget):
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.chips: dict[str, QPushButton] = {}
-        for key, text in [("", self.tr("Semua"))] + [(g.key, g.label()) for g in STATUS_GROUPS]:
+        short = chip_labels()
+        for key, text in [("", self.tr("Semua"))] + [(g.key, short[g.key]) for g in STATUS_GROUPS]:
             chip = QPushButton(text, self)
             chip.setObjectName(f"chip_{key or 'all'}")
             chip.setProperty("chip", True)
             chip.setCheckable(True)
+            chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            if key:
+                chip.setToolTip(GROUPS_BY_KEY[key].label())
             chip.setCursor(Qt.CursorShape.PointingHandCursor)
             chip.clicked.connect(lambda _c=False, k=key: self._chip_clicked(k))
             self.chip_group.addButton(chip)
@@ -151,11 +166,11 @@ class QueuePage(QWidget):
         hh.setMinimumSectionSize(36)
         for col, width in (
             (QueueModel.COL_URGENCY, 40),
-            (QueueModel.COL_NAME, 210),
-            (QueueModel.COL_NIK, 160),
-            (QueueModel.COL_SERVICE, 200),
-            (QueueModel.COL_STATUS, 150),
-            (QueueModel.COL_DATE, 110),
+            (QueueModel.COL_NAME, 200),
+            (QueueModel.COL_NIK, 150),
+            (QueueModel.COL_SERVICE, 230),
+            (QueueModel.COL_STATUS, 170),
+            (QueueModel.COL_DATE, 125),
         ):
             self.view.setColumnWidth(col, width)
         hh.setSectionResizeMode(QueueModel.COL_URGENCY, QHeaderView.ResizeMode.Fixed)

@@ -50,7 +50,7 @@ class Sidebar(QFrame):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         names = QVBoxLayout()
         names.setSpacing(0)
-        title = QLabel(self.tr("Layanan Adminduk"), brand)
+        title = QLabel(self.tr("Adminduk Desa"), brand)
         title.setObjectName("brandTitle")
         self.village_label = QLabel(self.tr("Kantor Desa"), brand)
         self.village_label.setObjectName("brandSubtitle")

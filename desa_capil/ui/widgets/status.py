@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from desa_capil.domain.status import Status
@@ -64,6 +64,21 @@ def group_labels() -> dict[str, str]:
     }
 
 
+def chip_labels() -> dict[str, str]:
+    """Short names for the queue's filter chips (they must fit one row at 1366 px)."""
+    t = QCoreApplication.translate
+    return {
+        "draft": t("StatusGroup", "Draf"),
+        "ready": t("StatusGroup", "Siap dikirim"),
+        "waiting": t("StatusGroup", "Di Disdukcapil"),
+        "needs_fix": t("StatusGroup", "Perlu perbaikan"),
+        "finished": t("StatusGroup", "Selesai"),
+        "arrived": t("StatusGroup", "Siap dibagikan"),
+        "handed_over": t("StatusGroup", "Diserahkan"),
+        "rejected": t("StatusGroup", "Ditolak"),
+    }
+
+
 def group_hints() -> dict[str, str]:
     t = QCoreApplication.translate
     return {
@@ -76,6 +91,16 @@ def group_hints() -> dict[str, str]:
         "handed_over": t("StatusGroup", "Diterima warga"),
         "rejected": t("StatusGroup", "Tidak dapat diproses"),
     }
+
+
+def as_status(value: object) -> Status | None:
+    """A Status from model data: Qt hands a StrEnum back as a plain str."""
+    if isinstance(value, Status):
+        return value
+    try:
+        return Status(str(value)) if value is not None else None
+    except ValueError:
+        return None
 
 
 def count_for(group: StatusGroup, counts: dict[Status, int]) -> int:
@@ -98,8 +123,9 @@ def paint_badge(painter: QPainter, rect: QRect, text: str, tone: Tone, font: QFo
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setFont(font)
-    fm = QFontMetrics(font)
-    width = min(rect.width(), fm.horizontalAdvance(text) + 2 * BADGE_PAD_X)
+    # The painter's metrics, not QFontMetrics(font): the device's DPI decides the text width.
+    fm = painter.fontMetrics()
+    width = min(rect.width(), fm.horizontalAdvance(text) + 2 * BADGE_PAD_X + 2)
     height = min(rect.height() - 4, BADGE_HEIGHT)
     pill = QRect(rect.x(), rect.y() + (rect.height() - height) // 2, width, height)
     painter.setPen(Qt.PenStyle.NoPen)
@@ -124,8 +150,8 @@ class StatusBadgeDelegate(QStyledItemDelegate):
     def paint(
         self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
-        status = index.data(self.status_role)
-        if not isinstance(status, Status):
+        status = as_status(index.data(self.status_role))
+        if status is None:
             super().paint(painter, option, index)
             return
         # Let the style draw selection/hover background, then the pill over it without text.
