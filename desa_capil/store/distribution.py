@@ -433,6 +433,35 @@ def get_handover(db: Database, application_id: str) -> HandOver | None:
         return s.exec(select(HandOver).where(HandOver.application_id == application_id)).first()
 
 
+def operator_name(db: Database, operator_id: int | None) -> str:
+    with db.session() as s:
+        return _operator_name(s, operator_id)
+
+
+def read_office_pdf(db: Database, document_id: str, *, operator_id: int | None = None) -> tuple[str, bytes]:
+    """(title, bytes) of a downloaded signed PDF, for printing; the access is audited (PDP)."""
+    with db.session() as s:
+        doc = s.get(OfficeDocument, document_id)
+        if doc is None or not doc.file_sha256:
+            raise BadInputError(
+                "Berkas PDF dokumen ini belum diunduh dari Disdukcapil. Sambungkan laptop ke internet "
+                "dan tunggu sinkronisasi selesai, lalu coba lagi.",
+                "This document's PDF has not been downloaded yet. Connect and wait for sync.",
+                detail=document_id,
+            )
+        audit(s, "print_office_document", doc.application_id, detail=document_id, operator_id=operator_id)
+        s.commit()
+        return doc.title, db.blobs.get(doc.file_sha256)
+
+
+def stored_receipt(db: Database, application_id: str) -> bytes | None:
+    """The hand-over receipt kept when the hand-over was recorded, if any."""
+    row = get_handover(db, application_id)
+    if row is None or not row.receipt_sha256 or not db.blobs.exists(row.receipt_sha256):
+        return None
+    return db.blobs.get(row.receipt_sha256)
+
+
 def attach_receipt(db: Database, application_id: str, pdf: bytes) -> str:
     """Keep a hand-over receipt in the blob store and on its HandOver row; returns its sha256."""
     sha = db.blobs.put(pdf)

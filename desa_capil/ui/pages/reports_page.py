@@ -1,21 +1,303 @@
-"""Placeholder for the Laporan page; its owner replaces this file completely."""
+"""Laporan: counts per service and stage for a period, exports, the monthly summary PDF."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+import logging
+from datetime import date, timedelta
+from pathlib import Path
 
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDateEdit,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desa_capil.domain.status import Status
+from desa_capil.reports import export
+from desa_capil.reports.common import MONTHS_ID, STATUS_GROUPS, service_name
+from desa_capil.reports.summary import make_monthly_summary
+from desa_capil.store import distribution as dist
+from desa_capil.store.blobs import atomic_write
+from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.printing import print_pdf
+from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.theme import ICON_SIZE, icon
+
+log = logging.getLogger(__name__)
+
+
+def _month_start(d: date) -> date:
+    return d.replace(day=1)
 
 
 class ReportsPage(QWidget):
+    """Signals: none of its own; reloads on ``ctx.data_changed`` while shown."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("reportsPage")
         self.ctx = ctx
-        label = QLabel(self.tr("Halaman ini sedang disiapkan"), self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self).addWidget(label)
+        self.counts: dist.ReportCounts | None = None
+        self._dirty = True
+
+        root = QVBoxLayout(self)
+        root.setContentsMargins(28, 24, 28, 20)
+        root.setSpacing(12)
+
+        head = QHBoxLayout()
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        title = QLabel(self.tr("Laporan"), self)
+        title.setObjectName("pageTitle")
+        self.subtitle = QLabel(self)
+        self.subtitle.setObjectName("pageSubtitle")
+        titles.addWidget(title)
+        titles.addWidget(self.subtitle)
+        head.addLayout(titles, 1)
+        self.csv_button = QPushButton(icon("save"), self.tr("Ekspor CSV"), self)
+        self.csv_button.setObjectName("csvButton")
+        self.xlsx_button = QPushButton(icon("save"), self.tr("Ekspor Excel"), self)
+        self.xlsx_button.setObjectName("xlsxButton")
+        self.pdf_button = QPushButton(icon("save"), self.tr("Simpan Rekap PDF"), self)
+        self.pdf_button.setObjectName("pdfButton")
+        self.print_button = QPushButton(icon("reports", "#ffffff"), self.tr("Cetak Rekap Bulanan"), self)
+        self.print_button.setObjectName("printSummaryButton")
+        self.print_button.setProperty("primary", True)
+        for b in (self.csv_button, self.xlsx_button, self.pdf_button, self.print_button):
+            b.setIconSize(ICON_SIZE)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+            head.addWidget(b)
+        root.addLayout(head)
+
+        period = QHBoxLayout()
+        period.setSpacing(8)
+        today = date.today()
+        self.from_edit = QDateEdit(QDate(_month_start(today)), self)
+        self.from_edit.setObjectName("fromDate")
+        self.to_edit = QDateEdit(QDate(today), self)
+        self.to_edit.setObjectName("toDate")
+        for e in (self.from_edit, self.to_edit):
+            e.setCalendarPopup(True)
+            e.setDisplayFormat("dd-MM-yyyy")
+            e.dateChanged.connect(self.reload)
+        self.this_month = QPushButton(self.tr("Bulan ini"), self)
+        self.this_month.setObjectName("thisMonth")
+        self.last_month = QPushButton(self.tr("Bulan lalu"), self)
+        self.last_month.setObjectName("lastMonth")
+        for b in (self.this_month, self.last_month):
+            b.setProperty("chip", True)
+            b.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.this_month.clicked.connect(lambda: self.set_period(_month_start(date.today()), date.today()))
+        self.last_month.clicked.connect(self._last_month)
+        period.addWidget(QLabel(self.tr("Tanggal permohonan dari"), self))
+        period.addWidget(self.from_edit)
+        period.addWidget(QLabel(self.tr("sampai"), self))
+        period.addWidget(self.to_edit)
+        period.addSpacing(8)
+        period.addWidget(self.this_month)
+        period.addWidget(self.last_month)
+        period.addStretch(1)
+        root.addLayout(period)
+
+        # Three summary figures, then the table.
+        cards = QHBoxLayout()
+        cards.setSpacing(12)
+        self.total_label = self._figure(cards, self.tr("Permohonan diterima"))
+        self.handed_label = self._figure(cards, self.tr("Dokumen diserahkan ke warga"))
+        self.open_label = self._figure(cards, self.tr("Masih di Disdukcapil"))
+        root.addLayout(cards)
+
+        headers = [self.tr("Layanan")] + [name for name, _ in STATUS_GROUPS] + [self.tr("Jumlah")]
+        self.table = QTableWidget(0, len(headers), self)
+        self.table.setObjectName("countsTable")
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setDefaultSectionSize(38)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for c in range(1, len(headers)):
+            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        root.addWidget(self.table, 1)
+
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("sectionHint")
+        root.addWidget(self.status_label)
+
+        self.csv_button.clicked.connect(lambda: self.export_file("csv"))
+        self.xlsx_button.clicked.connect(lambda: self.export_file("xlsx"))
+        self.pdf_button.clicked.connect(lambda: self.export_file("pdf"))
+        self.print_button.clicked.connect(self.print_summary)
+        ctx.data_changed.connect(self._on_data_changed)
+        self.reload()
+
+    def _figure(self, row: QHBoxLayout, title: str) -> QLabel:
+        card = QFrame(self)
+        card.setObjectName("panel")
+        lay = QVBoxLayout(card)
+        lay.setContentsMargins(16, 10, 16, 10)
+        lay.setSpacing(0)
+        t = QLabel(title, card)
+        t.setObjectName("cardTitle")
+        n = QLabel("–", card)
+        n.setObjectName("cardCount")
+        lay.addWidget(t)
+        lay.addWidget(n)
+        row.addWidget(card, 1)
+        return n
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._dirty:
+            self.reload()
+
+    @Slot()
+    def _on_data_changed(self) -> None:
+        if self.isVisible():
+            self.reload()
+        else:
+            self._dirty = True
 
     @Slot()
     def refresh(self) -> None:
-        pass
+        self.reload()
+
+    def period(self) -> tuple[date, date]:
+        lo, hi = self.from_edit.date().toPython(), self.to_edit.date().toPython()
+        assert isinstance(lo, date) and isinstance(hi, date)
+        return (lo, hi) if lo <= hi else (hi, lo)
+
+    def set_period(self, start: date, end: date) -> None:
+        for e in (self.from_edit, self.to_edit):
+            e.blockSignals(True)
+        self.from_edit.setDate(QDate(start))
+        self.to_edit.setDate(QDate(end))
+        for e in (self.from_edit, self.to_edit):
+            e.blockSignals(False)
+        self.reload()
+
+    def _last_month(self) -> None:
+        end = _month_start(date.today()) - timedelta(days=1)
+        self.set_period(_month_start(end), end)
+
+    @Slot()
+    def reload(self) -> None:
+        self._dirty = False
+        start, end = self.period()
+        db = self.ctx.db
+        run_op(self, lambda _p: dist.report_counts(db, start, end), on_success=self._loaded, db=True)
+
+    def _loaded(self, counts: dist.ReportCounts) -> None:
+        if (counts.start, counts.end) != self.period():
+            return  # an older request answered after the period changed
+        self.counts = counts
+        self.subtitle.setText(
+            self.tr("Rekap permohonan per layanan dan tahap, {0} s.d. {1}")
+            .replace("{0}", counts.start.strftime("%d-%m-%Y"))
+            .replace("{1}", counts.end.strftime("%d-%m-%Y"))
+        )
+        self.total_label.setText(str(counts.total))
+        self.handed_label.setText(str(counts.handed_over_in_period))
+        at_office = sum(counts.totals.get(s, 0) for s in STATUS_GROUPS[1][1])
+        self.open_label.setText(str(at_office))
+        rows = list(counts.rows)
+        self.table.setRowCount(len(rows) + (1 if rows else 0))
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for i, r in enumerate(rows):
+            self._set_row(i, service_name(r.service_code), r.counts, r.total, None)
+        if rows:
+            self._set_row(len(rows), self.tr("Jumlah"), counts.totals, counts.total, bold)
+        self.status_label.setText(
+            "" if rows else self.tr("Tidak ada permohonan pada periode ini. Pilih periode lain di atas.")
+        )
+        for b in (self.csv_button, self.xlsx_button):
+            b.setEnabled(bool(rows))
+
+    def _set_row(self, i: int, name: str, per: dict[Status, int], total: int, font: QFont | None) -> None:
+        items = [QTableWidgetItem(name)]
+        items[0].setToolTip(name)
+        for _, statuses in STATUS_GROUPS:
+            value = sum(per.get(s, 0) for s in statuses)
+            items.append(QTableWidgetItem(str(value) if value else "–"))
+        items.append(QTableWidgetItem(str(total)))
+        for c, item in enumerate(items):
+            if c:
+                item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if font is not None or c == len(items) - 1:
+                f = QFont(self.font())
+                f.setBold(True)
+                item.setFont(f)
+            self.table.setItem(i, c, item)
+
+    # -- files -----------------------------------------------------------------------------
+
+    def _month(self) -> tuple[int, int]:
+        start, _ = self.period()
+        return start.year, start.month
+
+    def export_file(self, kind: str) -> None:
+        start, end = self.period()
+        year, month = self._month()
+        if kind == "pdf":
+            suggested = f"rekap-{year}-{month:02d}.pdf"
+            filt = self.tr("Dokumen PDF (*.pdf)")
+        else:
+            suggested = f"laporan-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
+            filt = self.tr("Berkas CSV (*.csv)") if kind == "csv" else self.tr("Buku kerja Excel (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Simpan laporan"), suggested, filt)
+        if not path:
+            return
+        target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix("." + kind)
+        db = self.ctx.db
+
+        def op(_p: Progress) -> Path:
+            if kind == "pdf":
+                data = make_monthly_summary(db, year, month)
+            else:
+                counts = dist.report_counts(db, start, end)
+                data = (
+                    export.to_csv(counts)
+                    if kind == "csv"
+                    else export.to_xlsx(counts, get_setting(db, "village_name"))
+                )
+            atomic_write(target, data)
+            return target
+
+        run_op(
+            self,
+            op,
+            on_success=lambda p: self.status_label.setText(self.tr("Tersimpan: {0}").replace("{0}", str(p))),
+            db=True,
+        )
+
+    @Slot()
+    def print_summary(self) -> None:
+        year, month = self._month()
+        db = self.ctx.db
+        title = (
+            self.tr("Rekap bulanan {0} {1}").replace("{0}", MONTHS_ID[month - 1]).replace("{1}", str(year))
+        )
+        run_op(
+            self,
+            lambda _p: make_monthly_summary(db, year, month),
+            on_success=lambda pdf: print_pdf(self, pdf, title),
+            db=True,
+        )
