@@ -418,7 +418,9 @@ class DispatchCreate(WireModel):
     """Send finished applications (with their finished documents) to one village."""
 
     village_code: VillageCode
-    application_ids: Annotated[list[int], Field(min_length=1, max_length=500)]
+    application_ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(min_length=1, max_length=500)
+    ]
     message: Annotated[str, Field(max_length=2000)] = ""
 
 

@@ -61,6 +61,9 @@ from desa_capil.server.service import CentralService, DeviceCtx
 
 log = logging.getLogger(__name__)
 
+# Ids and cursors are 32-bit INTEGER columns on PostgreSQL: larger values can only be unknown.
+MAX_DB_INT = 2**31 - 1
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422, 429)
 }
@@ -349,7 +352,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     @v1.get("/changes", response_model=ChangePage, tags=["village"])
     def changes(
         ctx: DeviceDep,
-        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        after: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
     ) -> ChangePage:
         return svc.changes(ctx, after, limit)
@@ -407,13 +410,15 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         actor: AdminDep,
         status: Status | None = None,
         village: Annotated[str | None, Query(max_length=13)] = None,
-        after_id: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        after_id: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> ApplicationList:
         return svc.list_applications(status=status, village_code=village, after_id=after_id, limit=limit)
 
     @admin.get("/applications/{app_id}", response_model=ApplicationOut)
-    def application(app_id: Annotated[int, PathParam(ge=1, le=2**62)], actor: AdminDep) -> ApplicationOut:
+    def application(
+        app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], actor: AdminDep
+    ) -> ApplicationOut:
         return svc.get_application(app_id)
 
     @admin.get(
@@ -422,7 +427,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         responses={200: {"content": {"application/octet-stream": {}}}},
     )
     def application_file(
-        app_id: Annotated[int, PathParam(ge=1, le=2**62)], doc_id: uuid.UUID, actor: AdminDep
+        app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], doc_id: uuid.UUID, actor: AdminDep
     ) -> FileResponse:
         doc, path = svc.application_file(app_id, doc_id)
         ext = {
@@ -437,7 +442,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @admin.post("/applications/{app_id}/status", response_model=ApplicationOut)
     def set_status(
-        app_id: Annotated[int, PathParam(ge=1, le=2**62)], body: StatusUpdate, actor: AdminDep
+        app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], body: StatusUpdate, actor: AdminDep
     ) -> ApplicationOut:
         return svc.set_status(app_id, body.status, body.message, actor)
 
@@ -453,7 +458,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         },
     )
     async def attach(
-        app_id: Annotated[int, PathParam(ge=1, le=2**62)],
+        app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)],
         title: Annotated[str, Query(min_length=1, max_length=200)],
         request: Request,
         actor: AdminDep,
