@@ -1,0 +1,200 @@
+"""Applying status changes pulled from the server to local applications.
+
+Each page of changes is applied in one transaction together with the new cursor, so a crash
+either keeps the whole page and the cursor or neither. A change already applied (its
+``server_seq`` is in the history) is skipped, so pulling the same page twice changes nothing.
+
+Office facts go through the status machine as ``Actor.OFFICE``. Two village steps may be
+implied by what the office says: an application still ``sending`` locally (the manifest's
+answer was lost) has clearly reached the server, so it first moves to ``sent`` as the village
+would on the receipt. Changes the machine refuses (the village is already further along) are
+logged and skipped; the cursor moves on, so one odd record never blocks the rest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, col, select
+
+from desa_capil.api.models import Change, ChangePage
+from desa_capil.domain.status import Actor, Status, allowed
+from desa_capil.store.db import Database
+from desa_capil.store.models import Application, OfficeDocument, StatusChange, SyncState, utcnow
+from desa_capil.store.repo import _set_status
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "changes_cursor"
+# Expected hash of a signed PDF still to download, per office document id.
+DOC_SHA_PREFIX = "doc_sha256:"
+
+
+@dataclass
+class Applied:
+    """What a page of changes did locally."""
+
+    application_ids: list[str] = field(default_factory=list)  # whose status the office changed
+    statuses: dict[str, Status] = field(default_factory=dict)  # application id -> new status
+    documents_to_fetch: list[str] = field(default_factory=list)  # office document ids
+    skipped: int = 0
+
+
+def get_state(s: Session, key: str, default: str = "") -> str:
+    row = s.get(SyncState, key)
+    return row.value if row is not None else default
+
+
+def set_state(s: Session, key: str, value: str) -> None:
+    row = s.get(SyncState, key)
+    if row is None:
+        row = SyncState(key=key, value=value)
+    else:
+        row.value = value
+    s.add(row)
+
+
+def read_state(db: Database, key: str, default: str = "") -> str:
+    with db.session() as s:
+        return get_state(s, key, default)
+
+
+def write_state(db: Database, key: str, value: str) -> None:
+    with db.session() as s:
+        set_state(s, key, value)
+        s.commit()
+
+
+def cursor(db: Database) -> int:
+    return int(read_state(db, CURSOR_KEY, "0") or 0)
+
+
+def _seen(s: Session, seq: int) -> bool:
+    return s.exec(select(StatusChange.id).where(StatusChange.server_seq == seq)).first() is not None
+
+
+def _apply_one(s: Session, ch: Change, out: Applied) -> None:
+    app_id = str(ch.application_id)
+    if _seen(s, ch.seq):
+        return
+    app = s.get(Application, app_id)
+    if app is None:
+        # Not ours (another laptop of the same village) or deleted: nothing to update here.
+        log.info("change %s for unknown application skipped", ch.seq)
+        out.skipped += 1
+        return
+    current = Status(app.status)
+    target = ch.status
+    if ch.actor is Actor.VILLAGE:
+        # Our own event coming back (arrived, handed_over): already applied locally.
+        if current is not target:
+            log.info("village change %s (%s) differs from local status %s", ch.seq, target, current)
+        out.skipped += 1
+        return
+    if current is target:
+        # Already there (the manifest's receipt moved it to sent): just remember the seq.
+        s.add(
+            StatusChange(
+                application_id=app.id,
+                status=target,
+                message=ch.message,
+                actor=Actor.OFFICE.value,
+                server_seq=ch.seq,
+                at=ch.at,
+            )
+        )
+        return
+    if current is Status.SENDING and allowed(current, Status.SENT, Actor.VILLAGE):
+        # The server has it, whatever our manifest row still says.
+        _set_status(s, app, Status.SENT, Actor.VILLAGE, at=ch.at)
+        if app.sent_at is None:
+            app.sent_at = ch.at
+        current = Status.SENT
+        if target is Status.SENT:
+            s.add(
+                StatusChange(
+                    application_id=app.id,
+                    status=target,
+                    message="",
+                    actor=Actor.OFFICE.value,
+                    server_seq=ch.seq,
+                    at=ch.at,
+                )
+            )
+            return
+    if not allowed(current, target, Actor.OFFICE):
+        log.warning("change %s: office may not move %s -> %s here; skipped", ch.seq, current, target)
+        out.skipped += 1
+        return
+    _set_status(s, app, target, Actor.OFFICE, message=ch.message, server_seq=ch.seq, at=ch.at)
+    out.application_ids.append(app.id)
+    out.statuses[app.id] = target
+    if target is Status.DISPATCHED:
+        for d in ch.documents:
+            doc_id = str(d.id)
+            row = s.get(OfficeDocument, doc_id)
+            if row is None:
+                row = OfficeDocument(id=doc_id, application_id=app.id)
+            row.title = d.title
+            row.has_file = d.has_file
+            row.dispatch_id = str(ch.seq)
+            row.dispatched_at = ch.at
+            s.add(row)
+            if d.has_file and row.file_sha256 is None:
+                set_state(s, DOC_SHA_PREFIX + doc_id, d.sha256 or "")
+                out.documents_to_fetch.append(doc_id)
+
+
+def apply_page(db: Database, page: ChangePage) -> Applied:
+    """Apply one page of changes and move the cursor, in one transaction."""
+    out = Applied()
+    with db.session() as s:
+        for ch in sorted(page.changes, key=lambda c: c.seq):
+            _apply_one(s, ch, out)
+        old = int(get_state(s, CURSOR_KEY, "0") or 0)
+        set_state(s, CURSOR_KEY, str(max(old, page.next_after)))
+        s.commit()
+    return out
+
+
+def documents_to_fetch(db: Database) -> list[tuple[str, str]]:
+    """(office document id, expected sha256 or "") of signed PDFs not downloaded yet."""
+    with db.session() as s:
+        rows = s.exec(
+            select(OfficeDocument.id).where(
+                OfficeDocument.has_file == True,  # noqa: E712 - SQL expression
+                col(OfficeDocument.file_sha256).is_(None),
+            )
+        ).all()
+        return [(r, get_state(s, DOC_SHA_PREFIX + r, "")) for r in rows]
+
+
+def store_document(db: Database, doc_id: str, sha: str) -> None:
+    with db.session() as s:
+        row = s.get(OfficeDocument, doc_id)
+        if row is not None:
+            row.file_sha256 = sha
+            s.add(row)
+        state = s.get(SyncState, DOC_SHA_PREFIX + doc_id)
+        if state is not None:
+            s.delete(state)
+        s.commit()
+
+
+def is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def payload_of(row_payload: str) -> dict[str, object]:
+    return json.loads(row_payload) if row_payload else {}
+
+
+def touch_contact(db: Database) -> None:
+    write_state(db, "last_contact", utcnow().isoformat())

@@ -1,0 +1,272 @@
+"""The outbox worker against the real reference server over HTTP."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlmodel import col, select
+
+from desa_capil.api.models import EventIn, HandOver
+from desa_capil.domain.status import Actor, Status
+from desa_capil.store.models import (
+    Applicant,
+    Application,
+    Batch,
+    BatchState,
+    Document,
+    OfficeDocument,
+    Outbox,
+    OutboxState,
+    StatusChange,
+)
+from desa_capil.store.repo import _set_status
+from desa_capil.sync import apply
+from desa_capil.sync.client import TokenRevoked
+from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader
+from desa_capil.sync.worker import SyncWorker, batch_rows
+
+from .conftest import VILLAGE, Enrolled
+from .helpers import Admin, make_batch, make_ready, seal
+
+
+def worker_for(e: Enrolled, **kw: object) -> SyncWorker:
+    return SyncWorker(e.db, e.config.client_factory(), row_backoff_base=0.01, **kw)  # type: ignore[arg-type]
+
+
+def assert_server_has(e: Enrolled, admin: Admin, app_ids: list[str]) -> None:
+    """Every application arrived once, with every document byte-for-byte."""
+    server = admin.by_client_id()
+    with e.db.session() as s:
+        for app_id in app_ids:
+            remote = server[app_id]
+            docs = s.exec(select(Document).where(Document.application_id == app_id)).all()
+            assert docs
+            by_id = {d["id"]: d for d in remote["documents"]}
+            assert set(by_id) == {d.id for d in docs}
+            for d in docs:
+                assert by_id[d.id]["sha256"] == d.file_sha256
+                data = admin.file(remote["id"], d.id)
+                assert hashlib.sha256(data).hexdigest() == d.file_sha256
+                assert data == e.db.blobs.get(d.file_sha256 or "")
+
+
+def test_sealed_batch_arrives_intact_and_once(enrolled: Enrolled, admin: Admin) -> None:
+    batch_id, ids = make_batch(enrolled.db, 3, pages_per_doc=2, page_bytes=5000)
+    worker = worker_for(enrolled)
+    result = worker.run_until_idle()
+    assert result.batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    with enrolled.db.session() as s:
+        assert all(s.get(Application, i).status == Status.SENT for i in ids)  # type: ignore[union-attr]
+        batch = s.get(Batch, batch_id)
+        assert batch is not None and batch.state == BatchState.SENT and batch.sent_at is not None
+        assert not s.exec(select(Outbox).where(Outbox.state != OutboxState.DONE)).all()
+    row = batch_rows(enrolled.db)[0]
+    assert row.files_done == row.files_total > 0 and row.bytes_done == row.total_bytes
+    # A second run (and a replayed manifest) changes nothing on the server.
+    with enrolled.db.session() as s:
+        manifest = s.exec(select(Outbox).where(Outbox.kind == "manifest")).one()
+        manifest.state = OutboxState.PENDING
+        s.add(manifest)
+        s.commit()
+    worker.run_until_idle()
+    assert sorted(admin.by_client_id()) == sorted(ids)
+    worker.close()
+
+
+def test_upload_resumes_mid_file_after_a_stop(enrolled: Enrolled, admin: Admin) -> None:
+    app_id = make_ready(enrolled.db, pages_per_doc=1, page_bytes=60_000)
+    batch_id = seal(enrolled.db, [app_id])
+    with enrolled.db.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "upload")).first()
+    assert row is not None
+    data = enrolled.db.blobs.get(row.payload.split('"sha256": "')[1][:64])
+    stop = threading.Event()
+    seen: list[ChunkReport] = []
+
+    def after_chunk(rep: ChunkReport) -> None:
+        seen.append(rep)
+        stop.set()  # as if the app was closed right after the first chunk
+
+    client = enrolled.config.client()
+    uploader = TusUploader(client, enrolled.db, LinkMeter(1.0), stop=stop, on_chunk=after_chunk)
+    with pytest.raises(Stopped):
+        uploader.upload(row, data, {"filename": "x.pdf"})
+    with enrolled.db.session() as s:
+        saved = s.get(Outbox, row.id)
+    assert saved is not None
+    assert saved.upload_url and saved.upload_offset == seen[0].offset == 16 * 1024
+    # A new worker (after a restart) continues from the stored URL and offset.
+    worker = worker_for(enrolled)
+    worker.run_until_idle()
+    with enrolled.db.session() as s:
+        done = s.get(Outbox, row.id)
+    assert done is not None and done.state == OutboxState.DONE and done.upload_url == saved.upload_url
+    assert worker.meter.bytes_lost == 0
+    with enrolled.db.session() as s:
+        total = sum(r.upload_length for r in s.exec(select(Outbox).where(Outbox.kind == "upload")).all())
+    # Nothing sent twice: the restart continued at the stored offset.
+    assert worker.meter.bytes_offered == total - 16 * 1024
+    assert_server_has(enrolled, admin, [app_id])
+    assert batch_rows(enrolled.db)[0].id == batch_id
+    client.close()
+    worker.close()
+
+
+def test_missing_upload_is_sent_again_on_422(enrolled: Enrolled, admin: Admin) -> None:
+    batch_id, ids = make_batch(enrolled.db, 2)
+    worker = worker_for(enrolled)
+    from desa_capil.sync.worker import PassResult
+
+    assert worker._upload_batch_files(batch_id, PassResult())
+    # The server loses one upload (expired, cleaned up) before the manifest arrives.
+    with enrolled.db.session() as s:
+        victim = s.exec(select(Outbox).where(Outbox.kind == "upload").order_by(col(Outbox.id))).first()
+    assert victim is not None
+    worker.client.request("DELETE", victim.upload_url, headers={"Tus-Resumable": "1.0.0"}, ok=(204,))
+    result = worker.run_until_idle()
+    assert result.batches_sent == [batch_id]
+    with enrolled.db.session() as s:
+        again = s.get(Outbox, victim.id)
+    assert again is not None and again.upload_url != victim.upload_url
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
+
+
+def test_office_changes_are_applied_once(enrolled: Enrolled, admin: Admin) -> None:
+    _batch, ids = make_batch(enrolled.db, 2)
+    worker = worker_for(enrolled)
+    worker.run_until_idle()
+    remote = admin.by_client_id()
+    a, b = remote[ids[0]], remote[ids[1]]
+    admin.set_status(a["id"], "in_review")
+    admin.set_status(a["id"], "needs_fix", "Foto KK buram, pindai ulang.")
+    admin.set_status(b["id"], "processing")
+    admin.set_status(b["id"], "finished")
+    pdf = b"%PDF-1.7\n" + b"signed" * 500
+    admin.attach(b["id"], "Akta Kelahiran", pdf)
+    admin.attach(b["id"], "Kartu Keluarga", None)
+    admin.dispatch(VILLAGE, [b["id"]], "Diambil kurir Senin")
+    result = worker.run_pass()
+    assert set(result.office_changes) == set(ids)
+    assert result.statuses == {ids[0]: Status.NEEDS_FIX, ids[1]: Status.DISPATCHED}
+    assert result.documents_downloaded == 1
+    with enrolled.db.session() as s:
+        app_a, app_b = s.get(Application, ids[0]), s.get(Application, ids[1])
+        assert app_a is not None and app_b is not None
+        assert app_a.status == Status.NEEDS_FIX and app_a.office_message == "Foto KK buram, pindai ulang."
+        assert app_b.status == Status.DISPATCHED
+        docs = s.exec(select(OfficeDocument).where(OfficeDocument.application_id == ids[1])).all()
+        history = len(s.exec(select(StatusChange)).all())
+    assert sorted(d.title for d in docs) == ["Akta Kelahiran", "Kartu Keluarga"]
+    signed = next(d for d in docs if d.has_file)
+    assert signed.file_sha256 and enrolled.db.blobs.get(signed.file_sha256) == pdf
+    assert next(d for d in docs if not d.has_file).file_sha256 is None
+    # Pulling everything again from the start changes nothing.
+    apply.write_state(enrolled.db, apply.CURSOR_KEY, "0")
+    again = worker.run_pass()
+    assert again.office_changes == [] and again.documents_downloaded == 0
+    with enrolled.db.session() as s:
+        assert len(s.exec(select(StatusChange)).all()) == history
+    worker.close()
+
+
+def test_village_events_are_sent_in_order_and_bad_ones_set_aside(enrolled: Enrolled, admin: Admin) -> None:
+    _batch, ids = make_batch(enrolled.db, 2)
+    worker = worker_for(enrolled)
+    worker.run_until_idle()
+    remote = admin.by_client_id()
+    for i in ids:
+        admin.set_status(remote[i]["id"], "finished")
+    admin.dispatch(VILLAGE, [remote[i]["id"] for i in ids])
+    worker.run_pass()
+    now = datetime.now(UTC)
+    events = [
+        EventIn(id=uuid.uuid4(), application_id=uuid.UUID(ids[0]), status=Status.ARRIVED, at=now),
+        EventIn(
+            id=uuid.uuid4(),
+            application_id=uuid.UUID(ids[0]),
+            status=Status.HANDED_OVER,
+            at=now,
+            handover=HandOver(recipient_name="Siti Aminah", relation="istri", id_checked=True),
+        ),
+        # Not allowed: dispatched -> handed_over skips arrived.
+        EventIn(
+            id=uuid.uuid4(),
+            application_id=uuid.UUID(ids[1]),
+            status=Status.HANDED_OVER,
+            at=now,
+            handover=HandOver(recipient_name="Budi"),
+        ),
+    ]
+    with enrolled.db.session() as s:
+        app = s.get(Application, ids[0])
+        assert app is not None
+        _set_status(s, app, Status.ARRIVED, Actor.VILLAGE)
+        _set_status(s, app, Status.HANDED_OVER, Actor.VILLAGE)
+        for ev in events:
+            s.add(Outbox(kind="event", ref_id=str(ev.id), payload=ev.model_dump_json()))
+        s.commit()
+    result = worker.run_pass()
+    assert result.events_sent == 2
+    remote = admin.by_client_id()
+    assert remote[ids[0]]["status"] == "handed_over"
+    assert remote[ids[1]]["status"] == "dispatched"
+    with enrolled.db.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "event").order_by(col(Outbox.id))).all()
+        assert [r.state for r in rows] == [OutboxState.DONE, OutboxState.DONE, OutboxState.PARKED]
+        assert rows[2].last_error
+        # The echo of our own events does not move anything locally.
+        assert s.get(Application, ids[0]).status == Status.HANDED_OVER  # type: ignore[union-attr]
+    worker.close()
+
+
+def test_refused_batch_is_set_aside_and_others_go_on(enrolled: Enrolled, admin: Admin) -> None:
+    bad_app = make_ready(enrolled.db)
+    with enrolled.db.session() as s:
+        app = s.get(Application, bad_app)
+        assert app is not None
+        person = s.get(Applicant, app.applicant_id)
+        assert person is not None
+        person.nik = "3204053208900001"  # 16 digits, but day 32: the server refuses it
+        s.add(person)
+        s.commit()
+    bad_batch = seal(enrolled.db, [bad_app])
+    good_batch, good_ids = make_batch(enrolled.db, 1, page_bytes=1000)
+    # The good batch's applicant must keep a valid NIK (applicants are shared by NIK).
+    with enrolled.db.session() as s:
+        good = s.get(Application, good_ids[0])
+        assert good is not None
+        assert s.get(Applicant, good.applicant_id).nik != "3204053208900001"  # type: ignore[union-attr]
+    worker = worker_for(enrolled)
+    result = worker.run_until_idle()
+    assert result.batches_parked == [bad_batch]
+    assert result.batches_sent == [good_batch]
+    with enrolled.db.session() as s:
+        b = s.get(Batch, bad_batch)
+        assert b is not None and b.state == BatchState.FAILED and "NIK" in b.last_error.upper()
+        assert s.exec(
+            select(Outbox).where(Outbox.batch_id == bad_batch, Outbox.state == OutboxState.PARKED)
+        ).all()
+    assert set(admin.by_client_id()) == set(good_ids)
+    worker.close()
+
+
+def test_revoked_token_stops_sync_with_an_indonesian_message(enrolled: Enrolled, admin: Admin) -> None:
+    make_batch(enrolled.db, 1)
+    from desa_capil.store.repo import get_setting
+    from desa_capil.sync.config import DEVICE_ID
+
+    admin.revoke(get_setting(enrolled.db, DEVICE_ID))
+    worker = worker_for(enrolled)
+    with pytest.raises(TokenRevoked) as err:
+        worker.run_pass()
+    assert "daftarkan ulang" in err.value.message_id
+    assert err.value.status == 401 and not err.value.retryable
+    with enrolled.db.session() as s:
+        assert s.exec(select(Outbox).where(Outbox.state == OutboxState.PENDING)).all()
+    worker.close()
