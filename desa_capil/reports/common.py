@@ -13,7 +13,7 @@ from fpdf import FPDF
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status, label
-from desa_capil.store.distribution import as_utc
+from desa_capil.store.distribution import as_utc, village_title
 
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",
@@ -91,8 +91,8 @@ class Paper(FPDF):
 
     def header(self) -> None:
         self.set_font("Helvetica", "B", 14)
-        name = self.village_name.strip() or "(nama desa belum diatur)"
-        self.cell(0, 7, pdf_text(f"PEMERINTAH DESA {name.upper()}"), align="C", new_x="LMARGIN", new_y="NEXT")
+        name = village_title(self.village_name) or "Desa (nama desa belum diatur)"
+        self.cell(0, 7, pdf_text(f"PEMERINTAH {name.upper()}"), align="C", new_x="LMARGIN", new_y="NEXT")
         self.set_font("Helvetica", "", 9)
         code = self.village_code.strip() or "-"
         self.cell(

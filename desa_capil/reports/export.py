@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from desa_capil.domain.status import Status
 from desa_capil.reports.common import fmt_date, service_name, status_label
-from desa_capil.store.distribution import ReportCounts
+from desa_capil.store.distribution import ReportCounts, village_title
 
 
 def table(counts: ReportCounts) -> list[list[str | int]]:
@@ -53,7 +53,7 @@ def to_xlsx(counts: ReportCounts, village_name: str = "") -> bytes:
     ws.title = "Rekap"
     title = "Rekap permohonan administrasi kependudukan"
     if village_name:
-        title += f" - Desa {village_name}"
+        title += f" - {village_title(village_name)}"
     ws.append([title])
     ws.append([f"Periode: {_period(counts)} (tanggal permohonan diterima di desa)"])
     ws.append([f"Dokumen diserahkan kepada warga dalam periode ini: {counts.handed_over_in_period}"])

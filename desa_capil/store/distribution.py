@@ -240,9 +240,18 @@ def _service_name(code: str) -> str:
         return code
 
 
+def village_title(village_name: str) -> str:
+    """'Desa Sukamaju' from 'Sukamaju' or 'Desa Sukamaju'; a kelurahan keeps its word."""
+    name = " ".join(village_name.split())
+    if not name:
+        return ""
+    first = name.split(" ", 1)[0].casefold()
+    return name if first in ("desa", "kelurahan") else f"Desa {name}"
+
+
 def ready_message(applicant_name: str, service_code: str, village_name: str) -> str:
     """The WhatsApp text telling a resident that their document can be collected."""
-    place = f"Kantor Desa {village_name}" if village_name else "kantor desa"
+    place = f"Kantor {village_title(village_name)}" if village_name.strip() else "kantor desa"
     return (
         f"Yth. Bapak/Ibu {applicant_name}, dokumen {_service_name(service_code)} Anda dari Disdukcapil "
         f"sudah tiba dan dapat diambil di {place} pada jam kerja. Mohon membawa KTP-el atau KK. "

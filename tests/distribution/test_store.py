@@ -188,6 +188,8 @@ def test_no_phone_filter_and_message(db: Database, make_dispatched: MakeDispatch
     assert [r.applicant_name for r in rows] == ["Ani"]
     msg = dist.ready_message("Budi", "kk_ubah", "Sukamaju")
     assert "Budi" in msg and "Kantor Desa Sukamaju" in msg
+    assert "Kantor Desa Sukamaju" in dist.ready_message("Budi", "kk_ubah", "Desa  Sukamaju")
+    assert "Kantor Kelurahan Cempaka" in dist.ready_message("Budi", "kk_ubah", "Kelurahan Cempaka")
 
 
 def test_report_counts(db: Database, make_dispatched: MakeDispatched) -> None:
