@@ -29,6 +29,7 @@ from desa_capil import __version__
 from desa_capil.api.models import (
     API_PREFIX,
     MAX_CHANGES_PAGE,
+    TUS_VERSION,
     AdminLogEntry,
     ApplicationList,
     ApplicationOut,
@@ -166,7 +167,7 @@ class GuardMiddleware:
                 if scope.get("scheme") == "https":
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 if is_tus:
-                    headers.append((b"tus-resumable", tus.TUS_VERSION.encode()))
+                    headers.append((b"tus-resumable", TUS_VERSION.encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -483,5 +484,5 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         return svc.admin_log(limit)
 
     app.include_router(admin)
-    app.add_middleware(GuardMiddleware, settings=settings)  # type: ignore[arg-type]
+    app.add_middleware(GuardMiddleware, settings=settings)
     return app

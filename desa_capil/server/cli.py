@@ -142,8 +142,8 @@ def _admin(args: argparse.Namespace, svc: CentralService, actor: str) -> int:
     elif cmd == "app":
         return _app(args, svc, actor)
     elif cmd == "dispatch":
-        out = svc.dispatch(args.code, args.ids, args.message, actor)
-        for a in out.applications:
+        sent = svc.dispatch(args.code, args.ids, args.message, actor)
+        for a in sent.applications:
             docs = ", ".join(f.title + (" (PDF)" if f.has_file else "") for f in a.finished_documents) or "-"
             print(f"{a.id}  {a.service_code}  {a.applicant.name}  -> dispatched  [{docs}]")
     elif cmd == "log":

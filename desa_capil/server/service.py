@@ -57,6 +57,8 @@ from desa_capil.api.models import (
 )
 from desa_capil.api.models import Applicant as WireApplicant
 from desa_capil.api.models import Change as WireChange
+from desa_capil.domain.catalog import SERVICES
+from desa_capil.domain.nik import validate_kk, validate_nik
 from desa_capil.domain.status import Actor, Status, TransitionError, check_transition
 from desa_capil.server.config import Settings
 from desa_capil.server.db import (
@@ -360,11 +362,7 @@ class CentralService:
 
     def _check_application(self, a: ApplicationIn) -> list[ApplicationProblem]:
         problems: list[ApplicationProblem] = []
-        try:
-            from desa_capil.domain.catalog import SERVICES
-        except ImportError:  # pragma: no cover - the catalog ships with the package
-            SERVICES = None  # noqa: N806
-        if SERVICES is not None and a.service_code not in SERVICES:
+        if a.service_code not in SERVICES:
             problems.append(
                 ApplicationProblem(
                     application_id=a.id,
@@ -373,10 +371,6 @@ class CentralService:
                     message_en=f"Service '{a.service_code}' is unknown to the server.",
                 )
             )
-        try:
-            from desa_capil.domain.nik import validate_kk, validate_nik
-        except ImportError:  # pragma: no cover
-            return problems
         for kind, check in (
             (ApplicationProblemKind.INVALID_NIK, validate_nik(a.applicant.nik)),
             (ApplicationProblemKind.INVALID_KK, validate_kk(a.applicant.kk_number)),
@@ -471,12 +465,12 @@ class CentralService:
             # Documents an addendum repeats (same id, same bytes) are already stored: skip them.
             existing_docs: dict[tuple[int, str], AppDocument] = {}
             if known:
-                for d in s.exec(
+                for doc_row in s.exec(
                     select(AppDocument).where(
                         col(AppDocument.application_id).in_([k.id for k in known.values()])
                     )
                 ).all():
-                    existing_docs[(d.application_id, d.client_id)] = d
+                    existing_docs[(doc_row.application_id, doc_row.client_id)] = doc_row
 
             upload_ids = [d.upload_id for a in manifest.applications for d in a.documents]
             uploads = {
@@ -825,7 +819,7 @@ class CentralService:
                 s.exec(
                     select(Device.village_id, func.count())
                     .where(col(Device.revoked_at).is_(None))
-                    .group_by(Device.village_id)
+                    .group_by(col(Device.village_id))
                 ).all()
             )
             villages = s.exec(select(Village).order_by(col(Village.code))).all()
@@ -835,7 +829,7 @@ class CentralService:
                 code=v.code,
                 name=v.name,
                 created_at=aware(v.created_at),
-                devices=counts.get(v.id, 0),
+                devices=counts.get(v.id or 0, 0),
             )
             for v in villages
         ]
