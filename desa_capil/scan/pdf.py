@@ -13,8 +13,10 @@ PDFium is not thread-safe: every use goes through ``sources._pdfium_lock``.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -74,11 +76,11 @@ def mixed_page_pdf(base: bytes, patches: Sequence[Patch]) -> bytes:
                 page.insert_obj(img)
             page.gen_content()
             buf = io.BytesIO()
-            doc.save(buf)
+            doc.save(buf, flags=pdfium.raw.FPDF_NO_INCREMENTAL)
             page.close()
         finally:
             doc.close()
-    return buf.getvalue()
+    return _stable_id(buf.getvalue())
 
 
 def assemble_pdf(pages: Sequence[ProcessedPage] | Sequence[tuple[bytes, str]]) -> bytes:
@@ -113,10 +115,32 @@ def assemble_pdf(pages: Sequence[ProcessedPage] | Sequence[tuple[bytes, str]]) -
                 finally:
                     src.close()
             buf = io.BytesIO()
-            out.save(buf)
+            out.save(buf, flags=pdfium.raw.FPDF_NO_INCREMENTAL)
         finally:
             out.close()
-    return buf.getvalue()
+    return _stable_id(buf.getvalue())
+
+
+_ID = re.compile(rb"/ID\s*\[\s*<([0-9A-Fa-f]*)>\s*<([0-9A-Fa-f]*)>\s*\]")
+
+
+def _stable_id(data: bytes) -> bytes:
+    """Replace the file identifier PDFium draws at random with one made from the content.
+
+    Same pages, same bytes: the document's SHA-256 then identifies it, and a retried upload
+    is recognised as the same file. The new id has the same length, so the cross-reference
+    offsets stay right.
+    """
+    blank = _ID.sub(
+        lambda m: b"/ID[<" + b"0" * len(m.group(1)) + b"><" + b"0" * len(m.group(2)) + b">]", data
+    )
+    digest = hashlib.sha256(blank).hexdigest().upper().encode() * 4
+
+    def repl(m: re.Match[bytes]) -> bytes:
+        a, b = m.group(1), m.group(2)
+        return m.group(0).replace(a, digest[: len(a)], 1).replace(b, digest[: len(b)], 1) if a else m.group(0)
+
+    return _ID.sub(repl, data)
 
 
 def render_page(data: bytes, dpi: float, index: int = 0) -> Image.Image:

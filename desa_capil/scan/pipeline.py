@@ -458,9 +458,10 @@ def _binarize(gray: U8) -> U8:
     into specks (which cost G4 bytes and OCR accuracy)."""
     g = cv2.GaussianBlur(gray, (3, 3), 0)
     t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # Otsu on a mostly white page can sit too high (greying letters' edges into blobs) or,
-    # on a nearly empty page, anywhere; keep it in a sane band.
-    t = float(min(max(t, 120.0), 185.0))
+    # Otsu splits ink from paper near mid-gray, which breaks thin rules and pen strokes that
+    # resampling has lightened to ~150 into dashes. The paper is ~255 after the lighting
+    # correction, so a higher cut is safe; on a nearly empty page Otsu is meaningless anyway.
+    t = float(min(max(t, 170.0), 200.0))
     _, out = cv2.threshold(g, t, 255, cv2.THRESH_BINARY)
     return np.asarray(out, dtype=np.uint8)
 

@@ -47,7 +47,7 @@ PHOTO_DECODE_PIXELS = 16_000_000
 
 # Formats Pillow may open. A short list keeps rarely used (and rarely audited) decoders out
 # of reach of files that come from anywhere.
-_PIL_FORMATS = ("JPEG", "MPO", "PNG", "TIFF", "WEBP", "BMP", "GIF")
+_PIL_FORMATS = ("JPEG", "PNG", "TIFF", "WEBP", "BMP", "GIF")
 
 # PDFium is not thread-safe; the UI imports from worker threads.
 _pdfium_lock = threading.Lock()

@@ -1,0 +1,101 @@
+"""Document PDFs: page count, order, sizes, and page images embedded byte for byte."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+import pytest
+from PIL import Image
+from scan_pages import text_page, with_stamp
+
+from desa_capil.errors import BadInputError
+from desa_capil.scan.pdf import assemble_pdf, page_count, render_page
+from desa_capil.scan.pipeline import ProcessedPage, process
+from desa_capil.scan.sources import RawPage, import_bytes
+
+
+def _raw(img: Image.Image) -> RawPage:
+    return RawPage(img, "scanner", "t", False, 150)
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[ProcessedPage]:
+    return [
+        process(_raw(text_page(seed=1))),  # bilevel G4
+        process(_raw(with_stamp(text_page(seed=2)))),  # mixed: G4 + colour patch
+        process(_raw(text_page(seed=3)), mode="color"),  # full-page JPEG
+    ]
+
+
+def _images(pdf: pikepdf.Pdf) -> list[list[pikepdf.PdfImage]]:
+    return [[pikepdf.PdfImage(obj) for obj in page.get_images().values()] for page in pdf.pages]
+
+
+def _g4_strip(tiff: bytes) -> bytes:
+    im = Image.open(io.BytesIO(tiff))
+    (offset,) = im.tag_v2[273]
+    (length,) = im.tag_v2[279]
+    return tiff[offset : offset + length]
+
+
+def test_mixed_modes_in_one_pdf_without_reencoding(pages: list[ProcessedPage]) -> None:
+    assert [p.mime for p in pages] == ["image/tiff", "application/pdf", "image/jpeg"]
+    data = assemble_pdf(pages)
+    assert page_count(data) == 3
+    pdf = pikepdf.open(io.BytesIO(data))
+    imgs = _images(pdf)
+
+    # Page 1: the G4 data of the TIFF, as it is.
+    (g4,) = imgs[0]
+    assert g4.filters == ["/CCITTFaxDecode"]
+    assert g4.obj.read_raw_bytes() == _g4_strip(pages[0].data)
+
+    # Page 2: a G4 base and a colour JPEG patch over it, both copied from the one-page PDF.
+    src = pikepdf.open(io.BytesIO(pages[1].data))
+    src_streams = sorted(bytes(o.read_raw_bytes()) for o in src.pages[0].get_images().values())
+    streams = sorted(bytes(i.obj.read_raw_bytes()) for i in imgs[1])
+    assert streams == src_streams
+    filters = sorted(f for i in imgs[1] for f in i.filters)
+    assert filters == ["/CCITTFaxDecode", "/DCTDecode"]
+
+    # Page 3: the JPEG file itself.
+    (jpg,) = imgs[2]
+    assert jpg.filters == ["/DCTDecode"]
+    assert jpg.obj.read_raw_bytes() == pages[2].data
+
+    # A4 at the dpi written in each image: 595 x 842 points, whatever the mode.
+    for page in pdf.pages:
+        box = [float(v) for v in page.MediaBox]
+        assert box[2] == pytest.approx(595, abs=4) and box[3] == pytest.approx(842, abs=4)
+
+
+def test_page_order_is_kept(pages: list[ProcessedPage]) -> None:
+    data = assemble_pdf([pages[2], pages[0]])
+    pdf = pikepdf.open(io.BytesIO(data))
+    first = _images(pdf)[0][0]
+    assert first.filters == ["/DCTDecode"]
+
+
+def test_stored_pairs_and_single_page(pages: list[ProcessedPage]) -> None:
+    data = assemble_pdf([(pages[0].data, pages[0].mime)])
+    assert page_count(data) == 1
+
+
+def test_same_pages_same_pdf(pages: list[ProcessedPage]) -> None:
+    assert assemble_pdf(pages) == assemble_pdf(pages)
+
+
+def test_assembled_pdf_reads_back_as_pages(pages: list[ProcessedPage]) -> None:
+    back = import_bytes(assemble_pdf(pages), "berkas.pdf", pdf_dpi=50)
+    assert len(back) == 3
+    # The stamp page renders with colour in it.
+    r, g, b = back[1].image.split()
+    assert max(b.getextrema()[1] - r.getextrema()[0], 0) > 0
+    colour_img = render_page(pages[1].data, 50)
+    assert colour_img.mode == "RGB"
+
+
+def test_no_pages() -> None:
+    with pytest.raises(BadInputError):
+        assemble_pdf([])

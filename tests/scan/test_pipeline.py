@@ -1,0 +1,206 @@
+"""The page pipeline: orientation, deskew, perspective, lighting, colour mode, encoding."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from scan_pages import as_photo, on_scanner_bed, text_page, with_stamp
+
+from desa_capil.errors import BadInputError
+from desa_capil.scan import geometry
+from desa_capil.scan.pipeline import ProcessedPage, orient, process, rotate_quarter, thumbnail
+from desa_capil.scan.sources import RawPage
+
+
+def _raw(img: Image.Image, *, photo: bool = False, dpi: float | None = 150) -> RawPage:
+    return RawPage(img, "camera" if photo else "scanner", "t", photo, None if photo else dpi)
+
+
+def _line_angle(img: Image.Image) -> float:
+    """Median angle (degrees) of the long straight lines (the table rules) of a page.
+
+    Independent of the pipeline's own projection-profile estimate.
+    """
+    g = np.asarray(img.convert("L"))
+    edges = cv2.Canny(g, 50, 150)
+    w = g.shape[1]
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 1800, threshold=200, minLineLength=w // 3, maxLineGap=10)
+    assert lines is not None, "no table rules found"
+    angles = [math.degrees(math.atan2(y2 - y1, x2 - x1)) for x1, y1, x2, y2 in lines.reshape(-1, 4)]
+    horizontal = [a for a in angles if abs(a) < 20]
+    assert horizontal
+    return float(np.median(horizontal))
+
+
+def _black_fraction(img: Image.Image) -> float:
+    return float((np.asarray(img.convert("L")) < 128).mean())
+
+
+def test_text_page_is_bilevel_g4_at_300_dpi() -> None:
+    out = process(_raw(text_page()))
+    assert out.mode == "bilevel"
+    assert out.mime == "image/tiff" and out.extension == ".tif"
+    im = Image.open(io.BytesIO(out.data))
+    assert im.mode == "1"
+    assert im.info["compression"] == "group4"
+    assert round(im.info["dpi"][0]) == 300 == out.dpi
+    # 150 dpi input scanned as A4: the page keeps its physical size.
+    assert (out.width, out.height) == im.size
+    assert abs(out.width / 300 - 1240 / 150) < 0.02
+    assert out.sha256 == hashlib.sha256(out.data).hexdigest()
+    assert len(out.data) < 60_000
+
+
+@pytest.mark.parametrize("stamp", [False, True])
+def test_same_page_same_bytes(stamp: bool) -> None:
+    # A re-processed page must be recognised as the same file (content-addressed store,
+    # idempotent upload), also for mixed pages whose PDF would carry a random file id.
+    raw = _raw(with_stamp(text_page()) if stamp else text_page())
+    assert process(raw).sha256 == process(raw).sha256
+
+
+@pytest.mark.parametrize("angle", [4.0, -3.0])
+def test_scanner_page_is_deskewed_and_cropped(angle: float) -> None:
+    scan = on_scanner_bed(text_page(), angle)
+    before = _line_angle(scan)
+    assert abs(abs(before) - abs(angle)) < 0.5  # the measure itself sees the skew
+    out = process(_raw(scan))
+    assert out.paper_found
+    assert abs(_line_angle(out.image())) < 0.5
+    # Cropped to the paper: no scanner bed left, size close to the original page.
+    assert abs(out.width / 300 * 150 - 1240) < 40
+    assert abs(out.height / 300 * 150 - 1754) < 40
+
+
+def test_skew_on_white_background_is_found_from_the_text() -> None:
+    # Lid closed, white all round: no paper edge to see, only the text lines.
+    rotated = text_page().rotate(4.0, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+    out = process(_raw(rotated))
+    assert abs(out.skew_deg + 4.0) < 0.3 or abs(out.skew_deg - 4.0) < 0.3
+    assert abs(_line_angle(out.image())) < 0.5
+
+
+def test_estimate_skew_sign_and_precision() -> None:
+    page = np.asarray(text_page(620, 877, size=13, lines=28)) < 128
+    for angle in (-6.0, -1.5, 2.5, 7.0):
+        img = Image.fromarray((~page).astype(np.uint8) * 255).rotate(angle, fillcolor=255)
+        dark = np.asarray(img) < 128
+        # PIL rotates counter-clockwise; lines then rise to the right: clockwise angle is -angle.
+        assert geometry.estimate_skew(dark) == pytest.approx(-angle, abs=0.2)
+
+
+def test_phone_photo_gets_perspective_and_lighting_corrected() -> None:
+    original = text_page()
+    photo, _corners = as_photo(original)
+    out = process(_raw(photo, photo=True))
+    assert out.paper_found
+    assert out.mode == "bilevel"
+    assert out.height / out.width == pytest.approx(297 / 210, abs=0.01)  # snapped to A4
+    result = out.image().convert("L")
+    assert abs(_line_angle(result)) < 0.5
+    # The straightened page looks like the page that was photographed.
+    a = cv2.resize(np.asarray(result, dtype=np.float32), (310, 438), interpolation=cv2.INTER_AREA)
+    b = cv2.resize(np.asarray(original, dtype=np.float32), (310, 438), interpolation=cv2.INTER_AREA)
+    corr = float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+    assert corr > 0.8
+    # The shadow is gone: the empty lower part of the page is white, not a black wedge.
+    lower = result.crop((0, int(result.height * 0.9), result.width, int(result.height * 0.97)))
+    assert _black_fraction(lower) < 0.01
+
+
+def test_photo_without_visible_paper_edge_keeps_the_whole_frame() -> None:
+    out = process(_raw(text_page(), photo=True))
+    assert not out.paper_found
+    assert out.mode == "bilevel"
+
+
+def test_stamp_makes_a_mixed_colour_page() -> None:
+    out = process(_raw(with_stamp(text_page())))
+    assert out.mode == "color"
+    assert out.mime == "application/pdf"
+    img = out.image()
+    assert img.mode == "RGB"
+    arr = np.asarray(img).astype(int)
+    blue = (arr[:, :, 2] - arr[:, :, 0] > 80).mean()
+    assert blue > 0.002  # the stamp is still blue
+    assert len(out.data) < 60_000
+
+
+def test_blue_signature_line_stays_bilevel() -> None:
+    img = text_page().convert("RGB")
+    d = ImageDraw.Draw(img)
+    d.line([(700, 1500), (900, 1480), (1000, 1520)], fill=(20, 40, 160), width=3)
+    assert process(_raw(img)).mode == "bilevel"
+
+
+def test_gray_photo_region_makes_a_gray_page() -> None:
+    img = text_page()
+    yy, xx = np.mgrid[0:300, 0:240]
+    tone = (60 + 120 * (xx / 240) * (yy / 300)).astype(np.uint8)
+    img.paste(Image.fromarray(tone), (120, 1300))
+    out = process(_raw(img))
+    assert out.mode == "gray"
+    assert out.mime == "application/pdf"
+
+
+def test_page_that_is_mostly_picture_is_one_jpeg() -> None:
+    yy, xx = np.mgrid[0:1754, 0:1240]
+    rgb = np.stack([xx * 200 // 1240, yy * 200 // 1754, np.full_like(xx, 150)], axis=2).astype(np.uint8)
+    out = process(_raw(Image.fromarray(rgb)))
+    assert out.mode == "color"
+    assert out.mime == "image/jpeg" and out.dpi == 150
+
+
+@pytest.mark.parametrize("mode", ["bilevel", "gray", "color"])
+def test_forced_mode(mode: str) -> None:
+    out = process(_raw(with_stamp(text_page())), mode=mode)  # type: ignore[arg-type]
+    assert out.mode == mode
+    assert out.mime == ("image/tiff" if mode == "bilevel" else "image/jpeg")
+
+
+def test_exif_orientation_is_applied() -> None:
+    page = text_page(600, 848, size=14, lines=20)
+    # Stored sideways (as a phone does) with the tag that says "turn 90 clockwise to view".
+    stored = page.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    buf = io.BytesIO()
+    stored.save(buf, "JPEG", exif=exif, quality=95)
+    img = Image.open(io.BytesIO(buf.getvalue()))
+    assert img.size == (848, 600)
+    upright = orient(img)
+    assert upright.size == (600, 848)
+    out = process(RawPage(img, "file", "x.jpg", False, 72.0))
+    assert out.height > out.width
+
+
+@pytest.mark.parametrize("turn,portrait", [(0, True), (90, False), (180, True), (270, False), (-90, False)])
+def test_user_rotation(turn: int, portrait: bool) -> None:
+    out = process(_raw(text_page()), rotate=turn)
+    assert (out.height > out.width) == portrait
+
+
+def test_rotation_is_exact_quarter_turns() -> None:
+    img = Image.new("L", (4, 2), 0)
+    img.putpixel((0, 0), 255)
+    assert rotate_quarter(img, 90).getpixel((1, 0)) == 255  # top-left goes to top-right
+    with pytest.raises(BadInputError):
+        rotate_quarter(img, 45)
+
+
+def test_thumbnail_from_processed_raw_and_image() -> None:
+    page = text_page()
+    processed: ProcessedPage = process(_raw(with_stamp(page)))
+    for src in (processed, _raw(page), page):
+        t = thumbnail(src)
+        assert t.mime == "image/jpeg"
+        assert max(t.width, t.height) == 240
+        im = Image.open(io.BytesIO(t.data))
+        assert im.format == "JPEG" and im.size == (t.width, t.height)
+        assert len(t.data) < 30_000
