@@ -1,0 +1,145 @@
+"""Watched folder: complete files once, growing files later, temp files never."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from scan_pages import text_page
+
+from desa_capil.errors import BadInputError, StorageError
+from desa_capil.scan.sources import RawPage, import_file
+from desa_capil.scan.watch import DONE_DIR, FAILED_DIR, FolderWatcher
+
+
+def _png(path: Path, seed: int = 1) -> Path:
+    text_page(seed=seed).save(path, "PNG", dpi=(150, 150))
+    return path
+
+
+def test_complete_file_is_handed_over_once_and_moved(tmp_path: Path) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append)
+    f = _png(tmp_path / "scan001.png")
+    assert w.poll_once() == []  # first sight: size not yet known to be stable
+    assert w.poll_once() == [f]
+    assert got == [f]
+    assert not f.exists()
+    assert (tmp_path / DONE_DIR / "scan001.png").exists()
+    assert w.poll_once() == [] and w.poll_once() == []
+    assert got == [f]
+
+
+def test_file_still_being_written_waits(tmp_path: Path) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append)
+    f = tmp_path / "scan002.tif"
+    f.write_bytes(b"II*\x00" + b"\x00" * 1000)
+    w.poll_once()
+    with f.open("ab") as fh:  # the scanner writes more between two polls
+        fh.write(b"\x00" * 5000)
+    assert w.poll_once() == []
+    assert got == []
+    assert w.poll_once() == [f]
+
+
+def test_temp_hidden_empty_and_other_files_are_ignored(tmp_path: Path) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append)
+    for name in ("scan.png.part", ".scan.png", "~$scan.png", "catatan.txt", "scan.tmp"):
+        (tmp_path / name).write_bytes(b"x" * 100)
+    (tmp_path / "kosong.png").write_bytes(b"")
+    (tmp_path / "sub.png").mkdir()
+    for _ in range(3):
+        w.poll_once()
+    assert got == []
+    # A temp file renamed to its final name (what scanners do) is picked up.
+    (tmp_path / "scan.png.part").rename(tmp_path / "scan.png")
+    w.poll_once()
+    assert w.poll_once() == [tmp_path / "scan.png"]
+
+
+def test_failed_import_goes_to_gagal_and_is_reported(tmp_path: Path) -> None:
+    errors: list[tuple[Path, BaseException]] = []
+    pages: list[RawPage] = []
+
+    def on_file(p: Path) -> None:
+        pages.extend(import_file(p, source="folder"))
+
+    w = FolderWatcher(tmp_path, on_file, on_error=lambda p, e: errors.append((p, e)))
+    bad = tmp_path / "rusak.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    good = _png(tmp_path / "baik.png")
+    w.poll_once()
+    w.poll_once()
+    assert [p.origin_name for p in pages] == ["baik.png"]
+    assert pages[0].source == "folder"
+    assert [(p.name, type(e)) for p, e in errors] == [("rusak.jpg", BadInputError)]
+    assert (tmp_path / FAILED_DIR / "rusak.jpg").exists()
+    assert (tmp_path / DONE_DIR / "baik.png").exists()
+    assert not good.exists()
+
+
+def test_same_name_again_is_a_new_page(tmp_path: Path) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append)
+    for seed in (1, 2):
+        _png(tmp_path / "scan.png", seed)
+        w.poll_once()
+        w.poll_once()
+    assert len(got) == 2
+    assert sorted(p.name for p in (tmp_path / DONE_DIR).iterdir()) == ["scan (2).png", "scan.png"]
+
+
+def test_rename_mode_marks_done_in_place(tmp_path: Path) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append, after="rename")
+    _png(tmp_path / "a.png")
+    w.poll_once()
+    w.poll_once()
+    assert (tmp_path / "a.png.selesai").exists()
+    w.poll_once()
+    w.poll_once()
+    assert len(got) == 1
+
+
+def test_file_that_cannot_be_moved_is_still_handled_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append)
+
+    def locked(self: Path, target: Path) -> None:
+        raise PermissionError("file is open in another program")
+
+    monkeypatch.setattr(Path, "rename", locked)
+    f = _png(tmp_path / "a.png")
+    for _ in range(4):
+        w.poll_once()
+    assert got == [f]
+    assert f.exists()
+
+
+def test_background_thread_delivers_files(tmp_path: Path) -> None:
+    arrived = threading.Event()
+    got: list[Path] = []
+
+    def on_file(p: Path) -> None:
+        got.append(p)
+        arrived.set()
+
+    with FolderWatcher(tmp_path, on_file, interval=0.02) as w:
+        assert w.running
+        _png(tmp_path / "scan.png")
+        assert arrived.wait(timeout=10), "watcher did not deliver the file"
+    assert not w.running
+    assert [p.name for p in got] == ["scan.png"]
+
+
+def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    w = FolderWatcher(tmp_path / "tidak-ada", lambda p: None)
+    with pytest.raises(StorageError) as e:
+        w.start()
+    assert "tidak ada" in e.value.message_id
+    assert w.poll_once() == []
