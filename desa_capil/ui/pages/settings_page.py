@@ -76,8 +76,11 @@ class SettingsPage(QWidget):
         title.setObjectName("pageTitle")
         subtitle = QLabel(self.tr("Identitas kantor desa dan cara aplikasi bekerja di laptop ini."), body)
         subtitle.setObjectName("pageSubtitle")
-        root.addWidget(title)
-        root.addWidget(subtitle)
+        titles = QVBoxLayout()
+        titles.setSpacing(2)
+        titles.addWidget(title)
+        titles.addWidget(subtitle)
+        root.addLayout(titles)
 
         columns = QHBoxLayout()
         columns.setSpacing(16)
@@ -140,7 +143,7 @@ class SettingsPage(QWidget):
         self.server_group = QGroupBox(self.tr("Server Disdukcapil"), body)
         self.server_group.setObjectName("serverGroup")
         self.server_group.setMinimumWidth(380)
-        QVBoxLayout(self.server_group).setContentsMargins(18, 20, 18, 18)
+        QVBoxLayout(self.server_group).setContentsMargins(18, 14, 18, 18)
 
         columns.addLayout(left, 1)
         columns.addWidget(self.server_group, 1, Qt.AlignmentFlag.AlignTop)
@@ -152,7 +155,7 @@ class SettingsPage(QWidget):
     @staticmethod
     def _form(group: QGroupBox) -> QFormLayout:
         form = QFormLayout(group)
-        form.setContentsMargins(18, 20, 18, 18)
+        form.setContentsMargins(18, 14, 18, 18)
         form.setHorizontalSpacing(16)
         form.setVerticalSpacing(12)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -1,0 +1,250 @@
+"""The main window: every page shows, the status bar follows the context, settings save."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import datetime
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QMessageBox
+from pytestqt.qtbot import QtBot
+from ui_seed import bulk_insert, status_for
+
+from desa_capil.domain.catalog import Urgency
+from desa_capil.domain.status import Status
+from desa_capil.store import repo
+from desa_capil.store.db import Database
+from desa_capil.store.models import Outbox
+from desa_capil.ui.context import AppContext, ConnectionState
+from desa_capil.ui.main_window import PAGE_KEYS, MainWindow, page_titles
+from desa_capil.ui.pages.dashboard_page import DashboardPage
+from desa_capil.ui.pages.queue_page import QueuePage
+from desa_capil.ui.pages.settings_page import SettingsPage
+from desa_capil.ui.widgets.format import format_bytes, format_datetime
+from desa_capil.ui.widgets.status import GROUPS_BY_KEY, STATUS_GROUPS, count_for
+
+# The offscreen platform says so whenever a top-level widget with a layout is shown; harmless.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    # The first status load was started by the constructor; its result arrives by a queued
+    # signal, so it cannot slip past this wait.
+    with qtbot.waitSignal(win.status_refreshed, timeout=10000):
+        win.show()
+    return win
+
+
+def test_every_sidebar_page_can_be_shown(qtbot: QtBot, window: MainWindow) -> None:
+    titles = page_titles()
+    assert set(titles) == set(PAGE_KEYS)
+    assert window.current_page_key() == "dashboard"
+    # The dashboard is shown first; visit it last so that every click changes the page.
+    for key in PAGE_KEYS[1:] + PAGE_KEYS[:1]:
+        button = window.sidebar.button(key)
+        assert button.text() == titles[key]
+        with qtbot.waitSignal(window.page_changed, check_params_cb=lambda k, key=key: k == key):
+            qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        page = window.stack.currentWidget()
+        assert page is window.page(key)
+        assert page.objectName() != "brokenPage"
+        assert page.isVisible()
+        assert button.isChecked()
+        assert titles[key] in window.windowTitle()
+    assert isinstance(window.page("dashboard"), DashboardPage)
+    assert isinstance(window.page("queue"), QueuePage)
+    assert isinstance(window.page("settings"), SettingsPage)
+
+
+def test_status_bar_shows_connection_and_last_contact(window: MainWindow, ctx: AppContext) -> None:
+    assert "Belum terhubung" in window.connection_label.text()
+    when = datetime(2025, 3, 4, 5, 6)
+    ctx.set_connection(ConnectionState.ONLINE, when)
+    assert "Terhubung" in window.connection_label.text()
+    assert format_datetime(when) in window.connection_label.text()
+    ctx.set_connection(ConnectionState.OFFLINE, None)
+    text = window.connection_label.text()
+    assert "Luring" in text and format_datetime(when) in text  # the last contact is kept
+
+
+def test_status_bar_pending_upload_follows_data_changes(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, db: Database
+) -> None:
+    assert "Tidak ada data" in window.pending_label.text()
+    with db.session() as s:
+        s.add(Outbox(kind="upload", ref_id="d1", upload_length=3 * 1024 * 1024, upload_offset=1024 * 1024))
+        s.add(Outbox(kind="upload", ref_id="d2", upload_length=512 * 1024, state="done"))
+        s.commit()
+    with qtbot.waitSignal(window.status_refreshed):
+        ctx.data_changed.emit()
+    assert format_bytes(2 * 1024 * 1024) == "2,0 MB"
+    assert "2,0 MB" in window.pending_label.text()
+    ctx.pending_bytes_changed.emit(1536)
+    assert "1,5 KB" in window.pending_label.text()
+
+
+def test_dashboard_counts_follow_data_changes(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    n = 240
+    bulk_insert(db, n)
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    counts = {s: sum(1 for i in range(n) if status_for(i) is s) for s in Status}
+    for group in STATUS_GROUPS:
+        assert page.cards[group.key].count_text() == str(count_for(group, counts))
+    # A new draft and an urgent one: counts and the attention list follow.
+    repo.save_application(
+        db, service_code="kia", applicant=repo.ApplicantData(nik="3201010101010001", name="Anak Baru")
+    )
+    repo.save_application(
+        db,
+        service_code="akta_lahir",
+        applicant=repo.ApplicantData(nik="3201010101010002", name="Bayi Mendesak"),
+        urgency=Urgency.HOSPITAL,
+    )
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        ctx.data_changed.emit()
+    assert page.cards["draft"].count_text() == str(count_for(GROUPS_BY_KEY["draft"], counts) + 2)
+    assert page.data is not None
+    assert page.data.attention[0].applicant_name == "Bayi Mendesak"
+    assert all(r.urgency is not Urgency.NORMAL for r in page.data.attention[:1])
+
+
+def test_dashboard_card_opens_filtered_queue(qtbot: QtBot, window: MainWindow, db: Database) -> None:
+    bulk_insert(db, 60)
+    dashboard = window.page("dashboard")
+    assert isinstance(dashboard, DashboardPage)
+    queue = window.page("queue")
+    assert isinstance(queue, QueuePage)
+    with qtbot.waitSignal(queue.model.reloaded, timeout=10000):
+        qtbot.mouseClick(dashboard.cards["needs_fix"], Qt.MouseButton.LeftButton)
+    assert window.current_page_key() == "queue"
+    assert queue.chips["needs_fix"].isChecked()
+    assert queue.model.filter.statuses == GROUPS_BY_KEY["needs_fix"].statuses
+    assert queue.model.rowCount() == sum(1 for i in range(60) if status_for(i) is Status.NEEDS_FIX)
+
+
+def test_settings_save_and_validate(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    group = page.findChild(QGroupBox, "serverGroup")
+    assert group is page.server_group and group.title() == "Server Disdukcapil"
+    page.village_name_edit.setText("Desa Sukamaju")
+    page.village_code_edit.setText("32.01.01")  # too short
+    page.operator_edit.setText("Ibu Yanti")
+    page.save()
+    assert page.status_label.property("error") is True
+    assert repo.get_setting(db, "village_name") == ""  # nothing written
+    page.village_code_edit.setText("32.01.01.2001")
+    page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
+    with qtbot.waitSignal(page.saved), qtbot.waitSignal(ctx.data_changed):
+        qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
+    assert repo.get_setting(db, "village_name") == "Desa Sukamaju"
+    assert repo.get_setting(db, "village_code") == "32.01.01.2001"
+    assert repo.get_setting(db, "operator_name") == "Ibu Yanti"
+    assert repo.get_setting(db, "language") == "en"
+    assert "buka lagi" in page.status_label.text()  # a language change needs a restart
+
+
+def test_intake_is_opened_for_new_edit_and_double_click(
+    qtbot: QtBot, ctx: AppContext, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str | None] = []
+    fake = types.ModuleType("desa_capil.ui.intake")
+    fake.open_intake = lambda _ctx, _parent, application_id=None: calls.append(application_id)  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "desa_capil.ui.intake", fake)
+    ids = bulk_insert(db, 5)
+    page = QueuePage(ctx)
+    qtbot.addWidget(page)
+    with qtbot.waitExposed(page):
+        page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert calls == [None]
+    assert page.select_id(ids[2])
+    qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
+    assert calls[-1] == ids[2]
+    row = page.model.row_of(ids[4])
+    rect = page.view.visualRect(page.model.index(row, 1))
+    # QTest's double click carries no press of its own; the view wants the press first.
+    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert calls[-1] == ids[4]
+
+
+def test_missing_intake_gives_a_message(
+    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "desa_capil.ui.intake", None)  # import raises ImportError
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _p, _t, text, *a, **k: shown.append(text))
+    page = QueuePage(ctx)
+    qtbot.addWidget(page)
+    qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
+    assert shown and "belum bisa dibuka" in shown[0]
+
+
+def test_delete_asks_first_and_keeps_others_selected(
+    qtbot: QtBot, ctx: AppContext, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = bulk_insert(db, 30)
+    page = QueuePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 30)
+    draft = next(ids[i] for i in range(30) if status_for(i) is Status.DRAFT)
+    sent = next(ids[i] for i in range(30) if status_for(i) is Status.SENT)
+    answers: list[bool] = [False]
+    asked: list[str] = []
+
+    def fake_confirm(_parent: object, _title: str, text: str, *_a: object, **_k: object) -> bool:
+        asked.append(text)
+        return answers.pop(0)
+
+    monkeypatch.setattr("desa_capil.ui.pages.queue_page.confirm", fake_confirm)
+    # An application the office already has cannot be deleted.
+    page.select_id(sent)
+    qtbot.waitUntil(lambda: page.model.cached_row(page.model.row_of(sent)) is not None)
+    assert not page.delete_button.isEnabled()
+    # Declined: nothing happens.
+    page.select_id(draft)
+    qtbot.waitUntil(page.delete_button.isEnabled)
+    qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    assert len(asked) == 1 and page.model.row_of(draft) >= 0
+    # Confirmed: gone from the database and the view; the selection moves to nothing stale.
+    answers.append(True)
+    keep = sent
+    with qtbot.waitSignal(page.model.reloaded, timeout=10000):
+        qtbot.mouseClick(page.delete_button, Qt.MouseButton.LeftButton)
+    assert page.model.row_of(draft) == -1
+    assert page.model.rowCount() == 29
+    assert (
+        repo.status_counts(db)[Status.DRAFT] == sum(1 for i in range(30) if status_for(i) is Status.DRAFT) - 1
+    )
+    # A reload after another change keeps the operator's selection.
+    page.select_id(keep)
+    with qtbot.waitSignal(page.model.reloaded, timeout=10000):
+        ctx.data_changed.emit()
+    assert page.selected_id() == keep
+
+
+def test_search_box_is_debounced_and_searches_in_sql(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    bulk_insert(db, 300)
+    page = QueuePage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 300)
+    reloads: list[int] = []
+    page.model.reloaded.connect(reloads.append)
+    with qtbot.waitSignal(page.model.reloaded, timeout=10000):
+        qtbot.keyClicks(page.search_edit, "3201000000000123")
+    qtbot.waitUntil(lambda: not page._search_timer.isActive() and not page.model.loading)
+    assert reloads == [1]  # one query for the whole typed word
+    assert "1 permohonan" in page.count_label.text()
