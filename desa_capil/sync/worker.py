@@ -257,8 +257,9 @@ def reason_text(err: UserError) -> str:
     return text
 
 
-def _naive_utc(dt: datetime) -> datetime:
-    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo else dt
+def _utc(dt: datetime) -> datetime:
+    """Aware UTC (the store keeps aware times; a naive value is taken as UTC)."""
+    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 # --- the worker -----------------------------------------------------------------------------
@@ -385,13 +386,13 @@ class SyncWorker:
             if err.retry_after:
                 delay = max(delay, err.retry_after)
             delay *= 0.5 + 0.5 * random.random()
-            row.next_attempt_at = _naive_utc(utcnow()) + timedelta(seconds=delay)
+            row.next_attempt_at = _utc(utcnow()) + timedelta(seconds=delay)
             row.last_error = err.message_id
             s.add(row)
             s.commit()
 
     def _due(self, row: Outbox) -> bool:
-        return row.next_attempt_at is None or _naive_utc(row.next_attempt_at) <= _naive_utc(utcnow())
+        return row.next_attempt_at is None or _utc(row.next_attempt_at) <= _utc(utcnow())
 
     # --- uploads ------------------------------------------------------------------------------
 
@@ -836,7 +837,7 @@ class SyncWorker:
             return 0.0
         if isinstance(nxt, str):
             nxt = datetime.fromisoformat(nxt)
-        return max(0.0, (_naive_utc(nxt) - _naive_utc(utcnow())).total_seconds())
+        return max(0.0, (_utc(nxt) - _utc(utcnow())).total_seconds())
 
     def run_forever(
         self,

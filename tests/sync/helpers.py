@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Sequence
 from typing import Any
 
 import requests
+from sqlmodel import select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.store.db import Database
-from desa_capil.store.models import Page
+from desa_capil.store.models import Document, Page
 from desa_capil.store.repo import ApplicantData, document_for, refresh_readiness, save_application, seal_batch
 
 # NIK/KK that pass desa_capil.domain.nik (same as desa_capil.server.testing).
@@ -109,3 +111,22 @@ class Admin:
 
     def revoke(self, device_id: str) -> None:
         self._req("POST", f"/devices/{device_id}/revoke")
+
+
+def assert_server_has(e: Any, admin: Admin, app_ids: list[str]) -> None:
+    """Every application arrived once, with every document byte-for-byte."""
+    server = admin.by_client_id()
+    with e.db.session() as s:
+        for app_id in app_ids:
+            remote = server[app_id]
+            docs = s.exec(select(Document).where(Document.application_id == app_id)).all()
+            assert docs
+            by_id = {d["id"]: d for d in remote["documents"]}
+            assert set(by_id) == {d.id for d in docs}
+            for d in docs:
+                assert by_id[d.id]["sha256"] == d.file_sha256
+                data = admin.file(remote["id"], d.id)
+                assert hashlib.sha256(data).hexdigest() == d.file_sha256
+                assert data == e.db.blobs.get(d.file_sha256 or "")
+    # Exactly once: nothing else arrived.
+    assert sorted(server) == sorted(app_ids)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -17,7 +16,6 @@ from desa_capil.store.models import (
     Application,
     Batch,
     BatchState,
-    Document,
     OfficeDocument,
     Outbox,
     OutboxState,
@@ -30,28 +28,11 @@ from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader
 from desa_capil.sync.worker import SyncWorker, batch_rows
 
 from .conftest import VILLAGE, Enrolled
-from .helpers import Admin, make_batch, make_ready, seal
+from .helpers import Admin, assert_server_has, make_batch, make_ready, seal
 
 
 def worker_for(e: Enrolled, **kw: object) -> SyncWorker:
     return SyncWorker(e.db, e.config.client_factory(), row_backoff_base=0.01, **kw)  # type: ignore[arg-type]
-
-
-def assert_server_has(e: Enrolled, admin: Admin, app_ids: list[str]) -> None:
-    """Every application arrived once, with every document byte-for-byte."""
-    server = admin.by_client_id()
-    with e.db.session() as s:
-        for app_id in app_ids:
-            remote = server[app_id]
-            docs = s.exec(select(Document).where(Document.application_id == app_id)).all()
-            assert docs
-            by_id = {d["id"]: d for d in remote["documents"]}
-            assert set(by_id) == {d.id for d in docs}
-            for d in docs:
-                assert by_id[d.id]["sha256"] == d.file_sha256
-                data = admin.file(remote["id"], d.id)
-                assert hashlib.sha256(data).hexdigest() == d.file_sha256
-                assert data == e.db.blobs.get(d.file_sha256 or "")
 
 
 def test_sealed_batch_arrives_intact_and_once(enrolled: Enrolled, admin: Admin) -> None:
