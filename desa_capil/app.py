@@ -65,8 +65,9 @@ def acquire_instance_lock(paths: AppPaths) -> object | None:
     lock.setStaleLockTime(0)
     if lock.tryLock(100):
         return lock
-    ok, pid, _host, _app = lock.getLockInfo()
-    log.warning("another instance holds the lock (pid %s)", pid if ok else "?")
+    # PySide6 returns (pid, hostname, appname); the C++ bool result is dropped.
+    info = lock.getLockInfo()
+    log.warning("another instance holds the lock (%s)", info)
     _message(
         QCoreApplication.translate("app", "Aplikasi sudah terbuka"),
         QCoreApplication.translate(
