@@ -1,8 +1,14 @@
-"""Content-addressed file store for page images, assembled PDFs, receipts and signatures.
+"""Content-addressed, encrypted file store for page images, assembled PDFs, receipts, signatures.
 
-A blob is named by the SHA-256 of its content and written atomically (temp file, fsync,
-rename, fsync of the folder), so a power cut leaves either the whole file or none, and the
-same page scanned twice is stored once.
+Records refer to a blob by the SHA-256 of its plaintext, as before. On disk each blob is sealed
+with AES-256-GCM (``security.crypto``; the plaintext SHA-256 is the associated data, so a file
+cannot be swapped for another one) and named by HMAC(name key, sha256): the folder reveals
+neither the scans nor which well-known file (a blank form, a sample KTP) is among them.
+
+Writes are atomic (temp file, fsync, rename, fsync of the folder), so a power cut leaves either
+the whole file or none, and the same page scanned twice is stored once.
+
+``path(sha)`` is where the *sealed* file lives: read blobs with ``get``, never from the path.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 from desa_capil.errors import StorageError
+from desa_capil.security.crypto import OVERHEAD, DecryptError, keyed_name, open_sealed, seal
+from desa_capil.security.keys import DataKeys
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 
@@ -64,41 +72,62 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _damaged(sha: str, why: str) -> StorageError:
+    return StorageError(
+        "Sebuah berkas pindaian rusak di laptop ini. Pindai ulang halaman itu.",
+        "A scanned file on this laptop is damaged. Scan that page again.",
+        detail=f"blob {sha[:12]} {why}",
+    )
+
+
+FORMAT_FILE = ".format"
+FORMAT = "aes256gcm-hmacname-v1"
+
+
 class BlobStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, keys: DataKeys) -> None:
         self.root = root
+        self._seal_key = keys.blob_seal
+        self._name_key = keys.blob_name
         self.root.mkdir(parents=True, exist_ok=True)
 
     def path(self, sha: str) -> Path:
         if not _SHA.match(sha):
             raise ValueError(f"not a sha256: {sha!r}")
-        return self.root / sha[:2] / sha[2:]
+        name = keyed_name(self._name_key, sha)
+        return self.root / name[:2] / name[2:]
 
     def put(self, data: bytes) -> str:
+        """Store `data` (sealed); returns the SHA-256 of the plaintext, which records keep."""
         sha = sha256_of(data)
         target = self.path(sha)
         if not target.exists():
-            atomic_write(target, data)
+            atomic_write(target, seal(self._seal_key, data, sha.encode()))
         return sha
 
     def get(self, sha: str) -> bytes:
-        data = self.path(sha).read_bytes()
+        sealed = self.path(sha).read_bytes()
+        try:
+            data = open_sealed(self._seal_key, sealed, sha.encode())
+        except DecryptError as exc:
+            raise _damaged(sha, f"cannot be decrypted ({exc})") from exc
         if sha256_of(data) != sha:
-            raise StorageError(
-                "Sebuah berkas pindaian rusak di laptop ini. Pindai ulang halaman itu.",
-                "A scanned file on this laptop is damaged. Scan that page again.",
-                detail=f"blob {sha[:12]} does not match its hash",
-            )
+            raise _damaged(sha, "does not match its hash")
         return data
 
     def exists(self, sha: str) -> bool:
         return self.path(sha).exists()
 
     def size(self, sha: str) -> int:
-        return self.path(sha).stat().st_size
+        """Bytes of the plaintext (the sealed file is a fixed overhead larger)."""
+        return self.path(sha).stat().st_size - OVERHEAD
 
     def delete(self, sha: str, *, secure: bool = False) -> None:
-        """Remove a blob; `secure` overwrites it with zeros first (personal data)."""
+        """Remove a blob; `secure` overwrites it with zeros first (personal data).
+
+        On an SSD or a journaling file system the old blocks may survive the overwrite; the
+        encryption is what protects them, the overwrite is a second line.
+        """
         p = self.path(sha)
         if not p.exists():
             return
@@ -109,3 +138,32 @@ class BlobStore:
                 f.flush()
                 os.fsync(f.fileno())
         p.unlink()
+
+    def encrypt_legacy(self) -> int:
+        """Seal plaintext blobs an earlier version left (named by their own SHA-256).
+
+        Runs once per store: a marker file records that the folder holds only sealed blobs.
+        Returns how many files were converted.
+        """
+        marker = self.root / FORMAT_FILE
+        if marker.exists():
+            return 0
+        converted = 0
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and len(p.name) == 2):
+            for f in sorted(folder.iterdir()):
+                sha = folder.name + f.name
+                if not _SHA.match(sha) or f.name.startswith(".tmp-"):
+                    continue
+                data = f.read_bytes()
+                if sha256_of(data) != sha:
+                    continue  # already sealed (an HMAC name) or damaged: leave it alone
+                self.put(data)
+                size = len(data)
+                with open(f, "r+b") as fh:
+                    fh.write(b"\0" * size)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                f.unlink()
+                converted += 1
+        atomic_write(marker, FORMAT.encode() + b"\n")
+        return converted

@@ -1,13 +1,20 @@
-"""Opening the local database: SQLite in WAL mode, foreign keys on, schema upgraded in place.
+"""Opening the local database: SQLCipher (encrypted SQLite) in WAL mode, foreign keys on,
+schema upgraded in place.
+
+The whole file is encrypted with SQLCipher (AES-256, per-page HMAC) under a key derived from
+the laptop's data key (``security.keys``), so the database, its WAL, its backups and every
+search in SQL keep working while a copy of the data folder alone reveals nothing. A database
+left unencrypted by an earlier version is converted on first open (``sqlcipher_export``).
 
 Opening never overwrites anything. A file that is not a database, a damaged database, a
-locked one (another copy of the app) or a full disk becomes a StorageError whose message
-tells the operator what to do; the file is left exactly as it was.
+wrong or missing key, a locked one (another copy of the app) or a full disk becomes a
+StorageError whose message tells the operator what to do; the file is left exactly as it was.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -16,15 +23,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+import sqlcipher3.dbapi2 as sqlcipher
+from sqlalchemy import URL, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError as SAOperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
 from desa_capil.errors import StorageError
 from desa_capil.paths import AppPaths
+from desa_capil.security.keys import DataKeys, KeyStore, MissingKeyError, WrongKeyError, new_master
 from desa_capil.store import migrations
-from desa_capil.store.blobs import BlobStore
+from desa_capil.store.blobs import FORMAT_FILE, BlobStore
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +76,8 @@ def translate_error(exc: BaseException) -> StorageError | None:
     """A StorageError for known environmental SQLite failures, None for anything else (a bug)."""
     if isinstance(exc, StorageError):
         return exc
-    inner = exc.orig if isinstance(exc, SAOperationalError) else exc
-    if isinstance(inner, sqlite3.OperationalError | sqlite3.DatabaseError):
+    inner = exc.orig if isinstance(exc, DBAPIError) else exc
+    if isinstance(inner, sqlite3.DatabaseError | sqlcipher.DatabaseError):
         text = str(inner).lower()
         if "locked" in text or "busy" in text:
             return _locked(str(inner))
@@ -89,14 +99,43 @@ def translate_error(exc: BaseException) -> StorageError | None:
     return None
 
 
-def _preflight(path: Path) -> None:
-    """Refuse a file that is not SQLite or is damaged, without writing to it."""
+def connect_raw(path: Path, keys: DataKeys | None, **kwargs: Any) -> Any:
+    """A DB-API connection to the file, keyed (SQLCipher) or plain when `keys` is None.
+
+    For migrations, backups and tools; the app itself goes through the engine.
+    """
+    kwargs.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+    conn = sqlcipher.connect(str(path), **kwargs)
+    try:
+        # SQLCipher logs decryption failures to stderr; they become StorageErrors here instead.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if keys is not None:
+            conn.execute(f'PRAGMA key="{keys.sqlcipher_key}"')
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _is_plaintext(path: Path) -> bool:
     if not path.exists() or path.stat().st_size == 0:
-        return
+        return False
     with open(path, "rb") as f:
-        head = f.read(len(SQLITE_MAGIC))
-    if head != SQLITE_MAGIC:
-        raise _corrupt(path, "bad header")
+        return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
+
+
+def _has_encrypted_data(paths: AppPaths) -> bool:
+    """Is there anything a new key would make unreadable? Then never make one."""
+    db = paths.database
+    if db.exists() and db.stat().st_size > 0 and not _is_plaintext(db):
+        return True
+    return (paths.blobs / FORMAT_FILE).exists() and any(
+        p.is_file() for p in paths.blobs.rglob("*") if p.name != FORMAT_FILE
+    )
+
+
+def _preflight_plain(path: Path) -> None:
+    """Refuse a plaintext file that is damaged, without writing to it."""
     uri = f"file:{path.as_posix()}?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -113,10 +152,73 @@ def _preflight(path: Path) -> None:
         raise _corrupt(path, f"quick_check: {result}")
 
 
-def _upgrade(path: Path, backups: Path | None) -> None:
+def _encrypt_plaintext(path: Path, keys: DataKeys) -> None:
+    """Convert a database an earlier version left unencrypted, then replace it atomically.
+
+    The encrypted copy is written beside the file and swapped in by rename, so a power cut
+    leaves either the old file or the new one. The old file's blocks are not wiped by the
+    rename; on an SSD nothing could promise that anyway (README, "Perlindungan data pribadi").
+    """
+    log.info("encrypting a plaintext database left by an earlier version")
+    tmp = path.with_name(path.name + ".encrypting")
+    tmp.unlink(missing_ok=True)
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    except sqlite3.Error as exc:
+        conn = connect_raw(path, None, isolation_level=None)
+    except sqlcipher.Error as exc:
+        raise translate_error(exc) or _corrupt(path, str(exc)) from exc
+    try:
+        # Fold the WAL into the main file first: nothing may be left behind in a plaintext -wal.
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        conn.execute(f'ATTACH DATABASE ? AS enc KEY "{keys.sqlcipher_key}"', (str(tmp),))
+        conn.execute("SELECT sqlcipher_export('enc')")
+        conn.execute(f"PRAGMA enc.user_version = {version}")
+        conn.execute("DETACH DATABASE enc")
+        conn.execute("PRAGMA journal_mode=DELETE")  # removes the old -wal and -shm
+    except sqlcipher.Error as exc:
+        tmp.unlink(missing_ok=True)
+        raise translate_error(exc) or _corrupt(path, str(exc)) from exc
+    finally:
+        conn.close()
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def _preflight(path: Path, keys: DataKeys) -> None:
+    """Refuse a file the key does not open, or a damaged one, without writing to it."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    try:
+        conn = connect_raw(path, keys)
+        try:
+            # Reading page 1 checks the key (HMAC); quick_check then reads every page.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher.DatabaseError as exc:
+            known = translate_error(exc)
+            if known is not None and "sedang dipakai" in known.message_id:
+                raise known from exc
+            raise WrongKeyError(path, str(exc)) from exc
+        try:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlcipher.DatabaseError as exc:
+        known = translate_error(exc)
+        if known is not None and "sedang dipakai" in known.message_id:
+            raise known from exc
+        raise _corrupt(path, str(exc)) from exc
+    if result != "ok":
+        raise _corrupt(path, f"quick_check: {result}")
+
+
+def _upgrade(path: Path, backups: Path | None, keys: DataKeys) -> None:
+    try:
+        conn = connect_raw(path, keys, isolation_level=None)
+    except sqlcipher.Error as exc:
         raise translate_error(exc) or _corrupt(path, str(exc)) from exc
     try:
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -134,12 +236,9 @@ def _upgrade(path: Path, backups: Path | None) -> None:
             backups.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             target = backups / f"before-schema-{migrations.LATEST}-{stamp}.sqlite3"
-            dst = sqlite3.connect(target)
-            with dst:
-                conn.backup(dst)
-            dst.close()
+            _backup_to(conn, target, keys)
         migrations.upgrade(conn)
-    except sqlite3.Error as exc:
+    except sqlcipher.Error as exc:
         known = translate_error(exc)
         if known is None:
             raise  # a bug in a migration step: crash dialog and log, not a user message
@@ -148,13 +247,24 @@ def _upgrade(path: Path, backups: Path | None) -> None:
         conn.close()
 
 
+def _backup_to(conn: Any, target: Path, keys: DataKeys) -> None:
+    """An encrypted copy (same key) of the open connection's database."""
+    dst = connect_raw(target, keys)
+    try:
+        conn.backup(dst)
+    finally:
+        dst.close()
+
+
 class Database:
     """The open local database and its blob store."""
 
-    def __init__(self, path: Path, blobs: BlobStore, engine: Engine) -> None:
+    def __init__(self, path: Path, blobs: BlobStore, engine: Engine, keys: DataKeys | None = None) -> None:
         self.path = path
         self.blobs = blobs
         self.engine = engine
+        # None only for a plain engine made by hand (tools); open_database always sets it.
+        self.keys = keys
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -165,23 +275,32 @@ class Database:
         self.engine.dispose()
 
     def backup(self, target: Path) -> None:
-        """A consistent copy of the live database (SQLite online backup)."""
+        """A consistent copy of the live database (SQLite online backup), encrypted alike."""
         target.parent.mkdir(parents=True, exist_ok=True)
         raw = self.engine.raw_connection()
         try:
-            dst = sqlite3.connect(target)
-            with dst:
-                raw.driver_connection.backup(dst)  # type: ignore[union-attr]
-            dst.close()
+            if self.keys is None:
+                dst = sqlite3.connect(target)
+                with dst:
+                    raw.driver_connection.backup(dst)  # type: ignore[union-attr]
+                dst.close()
+            else:
+                _backup_to(raw.driver_connection, target, self.keys)
         finally:
             raw.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path.as_posix()}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-    )
+def make_engine(path: Path, keys: DataKeys | None = None) -> Engine:
+    """The engine over the file: SQLCipher with `keys`, plain SQLite without (tools only)."""
+    connect_args = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+    if keys is None:
+        engine = create_engine(f"sqlite:///{path.as_posix()}", connect_args=connect_args)
+    else:
+        # The dialect runs PRAGMA key first on every new connection; the password is the raw
+        # key literal, so no passphrase KDF slows each connection down. QueuePool as for
+        # plain SQLite files (the dialect's default keeps one connection per thread).
+        url = URL.create("sqlite+pysqlcipher", password=keys.sqlcipher_key, database=str(path))
+        engine = create_engine(url, connect_args=connect_args, poolclass=QueuePool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -190,22 +309,46 @@ def make_engine(path: Path) -> Engine:
         # FULL: a write reported as done survives a power cut, not just an app crash.
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # Deleted rows are zeroed inside the file, not left in free pages (personal data).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     return engine
 
 
-def open_database(paths: AppPaths) -> Database:
+def open_database(paths: AppPaths, *, key_store: KeyStore | None = None) -> Database:
+    """Open (or create) the encrypted database and blob store of `paths`.
+
+    A new key is made only when there is no encrypted data yet; otherwise a missing key is a
+    MissingKeyError and a key that does not fit is a WrongKeyError (the recovery code helps
+    with both, ``security.keys.restore_from_code``). Nothing is ever overwritten.
+    """
     paths.ensure()
     path = paths.database
-    _preflight(path)
+    store = key_store or KeyStore(paths)
+    master = store.load()
+    if master is None:
+        if _has_encrypted_data(paths):
+            raise MissingKeyError(f"no key in the {store.location}")
+        master = new_master()
+        where = store.save(master)
+        log.info("made a new data key (stored in the %s)", where)
+    keys = DataKeys(master)
     try:
-        _upgrade(path, paths.backups)
+        if _is_plaintext(path):
+            _preflight_plain(path)
+            _encrypt_plaintext(path, keys)
+        _preflight(path, keys)
+        _upgrade(path, paths.backups, keys)
+        blobs = BlobStore(paths.blobs, keys=keys)
+        converted = blobs.encrypt_legacy()
+        if converted:
+            log.info("sealed %d plaintext page files left by an earlier version", converted)
     except OSError as exc:
         if "space" in str(exc).lower():
             raise _disk_full(str(exc)) from exc
         raise
-    return Database(path, BlobStore(paths.blobs), make_engine(path))
+    return Database(path, blobs, make_engine(path, keys), keys)
 
 
 def daily_backup(db: Database, backups: Path, keep: int = 7) -> Path | None:

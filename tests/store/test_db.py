@@ -9,7 +9,7 @@ from sqlmodel import SQLModel, create_engine
 from desa_capil.errors import StorageError
 from desa_capil.paths import AppPaths
 from desa_capil.store import migrations
-from desa_capil.store.db import Database, open_database, translate_error
+from desa_capil.store.db import Database, connect_raw, open_database, translate_error
 from desa_capil.store.models import Applicant, Application
 
 
@@ -27,7 +27,7 @@ def test_wal_and_foreign_keys(db: Database) -> None:
         s.commit()
 
 
-def test_round_trip(db: Database) -> None:
+def test_round_trip(db: Database, paths: AppPaths) -> None:
     with db.session() as s:
         person = Applicant(nik="3201014509900001", name="Siti Aminah")
         s.add(person)
@@ -37,9 +37,8 @@ def test_round_trip(db: Database) -> None:
         s.commit()
         app_id = app.id
     db.close()
-    with open_database(
-        AppPaths(db.path.parent, db.path.parent, db.path.parent, db.path.parent)
-    ).session() as s:
+    # Same paths: the data key lives in the config folder, not beside the data.
+    with open_database(paths).session() as s:
         again = s.get(Application, app_id)
         assert again is not None and again.notes == "untuk BPJS" and again.status == "draft"
         assert again.created_at.tzinfo is not None
@@ -81,7 +80,8 @@ def test_upgrade_from_version_1_keeps_data_and_backs_up(paths: AppPaths) -> None
         assert "auditentry" in inspect(c).get_table_names()
     backups = list(paths.backups.glob("before-schema-*.sqlite3"))
     assert len(backups) == 1
-    old = sqlite3.connect(backups[0])
+    assert db.keys is not None
+    old = connect_raw(backups[0], db.keys)  # backups are encrypted like the database
     assert old.execute("PRAGMA user_version").fetchone()[0] == 1
     assert old.execute("SELECT id FROM application").fetchall() == [("x1",)]
     old.close()
@@ -125,7 +125,7 @@ def test_newer_schema_refused(paths: AppPaths) -> None:
 
 
 def test_locked_database_gives_a_message(db: Database) -> None:
-    blocker = sqlite3.connect(db.path, timeout=0, isolation_level=None)
+    blocker = connect_raw(db.path, db.keys, timeout=0, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")
     try:
         with pytest.raises(Exception) as info, db.session() as s:

@@ -1,0 +1,260 @@
+"""The laptop's data key: where it lives, how it is made, how it comes back after a loss.
+
+One random 256-bit master key protects everything personal on the laptop. Subkeys are derived
+from it (HKDF) for the SQLCipher database, for sealing page files and for naming them. The
+master key lives in the OS credential store through ``keyring`` (Windows Credential Manager,
+macOS Keychain, Secret Service). Where no usable backend exists (a bare Linux session) it lives
+in ``<config>/keys/data.key``, readable by the current user only (0600), outside the data
+folder, so a copy of the data folder alone reveals nothing.
+
+With ``DESA_CAPIL_HOME`` set (tests, demo mode) the keyring is never touched: the key goes
+into the file under that home, as every other file does.
+
+If the key is lost (new Windows account, reinstalled laptop), the data comes back only with the
+recovery code: the master key in base32 with a checksum, printed once and kept by the kepala
+desa (README, "Perlindungan data pribadi").
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import keyring
+import keyring.errors
+
+from desa_capil.errors import BadInputError, StorageError
+from desa_capil.paths import HOME_ENV, AppPaths
+from desa_capil.security.crypto import KEY_BYTES, derive
+
+log = logging.getLogger(__name__)
+
+SERVICE = "desa_capil"
+KEY_NAME = "data_key"
+CHECK_BYTES = 2
+GROUP = 5
+
+
+class MissingKeyError(StorageError):
+    """Encrypted data exists but this laptop/account has no key for it."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Data di laptop ini terkunci dan kunci enkripsinya tidak ditemukan (misalnya setelah "
+            "Windows dipasang ulang atau data disalin dari laptop lain), atau berkas basis datanya "
+            "rusak. Data tidak diubah. Masukkan kode pemulihan yang disimpan kepala desa, atau "
+            "pulihkan dari cadangan (folder 'backups').",
+            "The data on this laptop is encrypted and its key was not found (e.g. after reinstalling "
+            "Windows or copying the data from another laptop), or the database file is damaged. "
+            "Nothing was changed. Enter the recovery code kept by the village head, or restore from "
+            "a backup (the 'backups' folder).",
+            detail=detail,
+        )
+
+
+class WrongKeyError(StorageError):
+    """The key present does not open the database (or the file is not a database at all)."""
+
+    def __init__(self, path: Path, detail: str = "") -> None:
+        super().__init__(
+            f"Basis data di {path} tidak bisa dibuka: kunci enkripsinya tidak cocok, atau berkasnya "
+            "rusak. Berkas itu tidak diubah. Masukkan kode pemulihan yang disimpan kepala desa, atau "
+            "pulihkan dari cadangan (folder 'backups' di sebelahnya).",
+            f"The database at {path} cannot be opened: the encryption key does not match, or the "
+            "file is damaged. It was not changed. Enter the recovery code kept by the village head, "
+            "or restore it from a backup (the 'backups' folder beside it).",
+            detail=detail,
+        )
+
+
+@dataclass(frozen=True)
+class DataKeys:
+    """The master key and the subkeys derived from it for each use."""
+
+    master: bytes
+
+    @property
+    def database(self) -> bytes:
+        return derive(self.master, "desa_capil sqlcipher database v1")
+
+    @property
+    def blob_seal(self) -> bytes:
+        return derive(self.master, "desa_capil blob seal v1")
+
+    @property
+    def blob_name(self) -> bytes:
+        return derive(self.master, "desa_capil blob name v1")
+
+    @property
+    def sqlcipher_key(self) -> str:
+        """The raw-key literal for ``PRAGMA key`` (no passphrase KDF: the key is random)."""
+        return f"x'{self.database.hex()}'"
+
+
+# --- recovery code ----------------------------------------------------------------------------
+
+
+def recovery_code(master: bytes) -> str:
+    """The master key as a printable code: base32 in groups of five, with a checksum."""
+    check = hashlib.sha256(master).digest()[:CHECK_BYTES]
+    text = base64.b32encode(master + check).decode("ascii").rstrip("=")
+    return "-".join(text[i : i + GROUP] for i in range(0, len(text), GROUP))
+
+
+def _bad_code(detail: str) -> BadInputError:
+    return BadInputError(
+        "Kode pemulihan tidak cocok. Periksa lagi setiap huruf dan angka (huruf O bukan angka 0), "
+        "lalu ketik ulang.",
+        "The recovery code does not match. Check every letter and digit (the letter O, not zero) "
+        "and type it again.",
+        detail=detail,
+    )
+
+
+def master_from_code(code: str) -> bytes:
+    """The master key back from a typed recovery code; BadInputError on any typo."""
+    text = "".join(ch for ch in code.upper() if ch.isalnum())
+    # Letters people confuse with digits the alphabet does not use.
+    text = text.translate(str.maketrans("018", "OIB"))
+    try:
+        raw = base64.b32decode(text + "=" * (-len(text) % 8))
+    except ValueError as exc:
+        raise _bad_code("not base32") from exc
+    if len(raw) != KEY_BYTES + CHECK_BYTES:
+        raise _bad_code(f"length {len(raw)}")
+    master, check = raw[:KEY_BYTES], raw[KEY_BYTES:]
+    if hashlib.sha256(master).digest()[:CHECK_BYTES] != check:
+        raise _bad_code("checksum")
+    return master
+
+
+# --- where the key lives ----------------------------------------------------------------------
+
+
+def _keyring_usable() -> bool:
+    try:
+        return float(keyring.get_keyring().priority) > 0
+    except Exception:  # noqa: BLE001 - a backend whose priority cannot be read is not usable
+        return False
+
+
+class KeyStore:
+    """Reads and writes the master key: OS keyring, else the 0600 file.
+
+    ``use_keyring``: None decides by the environment (no keyring under DESA_CAPIL_HOME or
+    without a usable backend); tests pass True with a fake backend.
+    """
+
+    def __init__(self, paths: AppPaths, *, use_keyring: bool | None = None) -> None:
+        self.file = paths.config / "keys" / "data.key"
+        if use_keyring is None:
+            use_keyring = not os.environ.get(HOME_ENV) and _keyring_usable()
+        self.use_keyring = use_keyring
+
+    @property
+    def location(self) -> str:
+        """ "keyring" or "file": where a saved key goes (the settings page shows it)."""
+        return "keyring" if self.use_keyring else "file"
+
+    def load(self) -> bytes | None:
+        if self.use_keyring:
+            try:
+                value = keyring.get_password(SERVICE, KEY_NAME)
+            except keyring.errors.KeyringError as exc:
+                log.warning("keyring read failed (%s); trying the key file", type(exc).__name__)
+            else:
+                if value:
+                    return self._decode(value)
+        try:
+            text = self.file.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(
+                "Berkas kunci enkripsi tidak bisa dibaca. Periksa izin folder pengaturan.",
+                "The encryption key file cannot be read. Check the settings folder's permissions.",
+                detail=type(exc).__name__,
+            ) from exc
+        return self._decode(text) if text else None
+
+    def _decode(self, text: str) -> bytes:
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except ValueError:
+            raw = b""
+        if len(raw) != KEY_BYTES:
+            raise StorageError(
+                "Kunci enkripsi yang tersimpan rusak. Masukkan kode pemulihan yang disimpan kepala desa.",
+                "The stored encryption key is damaged. Enter the recovery code kept by the village head.",
+                detail="stored key has the wrong length",
+            )
+        return raw
+
+    def save(self, master: bytes) -> str:
+        """Store the key; returns where it went ("keyring" or "file")."""
+        text = base64.b64encode(master).decode("ascii")
+        if self.use_keyring:
+            try:
+                keyring.set_password(SERVICE, KEY_NAME, text)
+            except keyring.errors.KeyringError as exc:
+                log.warning("keyring write failed (%s); using the key file", type(exc).__name__)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    self.file.unlink()
+                return "keyring"
+        self._write_private(text)
+        return "file"
+
+    def _write_private(self, text: str) -> None:
+        folder = self.file.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)
+        tmp = folder / f".tmp-{secrets.token_hex(8)}"
+        # Created 0600 from the start: no moment where another user could read it.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(text + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.file)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+
+    def set_aside(self) -> None:
+        """Keep the current key under another name before a recovery code replaces it."""
+        current = self.load()
+        if current is None:
+            return
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        old = self.file.with_name(f"data.key.replaced-{stamp}")
+        old.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(old, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(base64.b64encode(current).decode("ascii") + "\n")
+
+
+def new_master() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def restore_from_code(paths: AppPaths, code: str, *, store: KeyStore | None = None) -> None:
+    """Install the master key from a recovery code (the old key, if any, is set aside).
+
+    The caller opens the database again afterwards; a wrong code for this data then fails with
+    WrongKeyError and nothing is lost (the set-aside key is still there).
+    """
+    master = master_from_code(code)
+    ks = store or KeyStore(paths)
+    ks.set_aside()
+    ks.save(master)
