@@ -22,13 +22,14 @@ from desa_capil.store.distribution import ReportCounts, village_title
 
 def table(counts: ReportCounts) -> list[list[str | int]]:
     """Header row, one row per service, a total row: every status as its own column."""
-    header: list[str | int] = ["Kode layanan", "Layanan"] + [status_label(s) for s in Status] + ["Jumlah"]
+    header: list[str | int] = ["Kode layanan", "Layanan", *(status_label(s) for s in Status), "Jumlah"]
     rows: list[list[str | int]] = [header]
     for r in counts.rows:
         rows.append(
             [r.service_code, service_name(r.service_code)] + [r.counts[s] for s in Status] + [r.total]
         )
-    rows.append(["", "JUMLAH"] + [counts.totals.get(s, 0) for s in Status] + [counts.total])
+    total: list[str | int] = ["", "JUMLAH"]
+    rows.append(total + [counts.totals.get(s, 0) for s in Status] + [counts.total])
     return rows
 
 

@@ -8,7 +8,7 @@ succeeds the dialog closes with the receipt PDF in ``receipt_pdf`` for the page 
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QDateTime, QIODevice, QPointF, QSize, Qt, Signal, Slot
@@ -134,7 +134,7 @@ class SignaturePad(QWidget):
         data = QByteArray()
         buf = QBuffer(data)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, "PNG")
+        image.save(buf, "PNG")  # type: ignore[call-overload]  # QIODevice overload missing in stubs
         buf.close()
         return bytes(data.data())
 
@@ -214,7 +214,9 @@ class HandOverDialog(QDialog):
         self.relation_combo.setEditable(True)
         self.relation_combo.addItems(list(dist.RELATIONS))
         self.relation_combo.setCurrentIndex(-1)
-        self.relation_combo.lineEdit().setPlaceholderText(self.tr("Pilih atau ketik hubungan"))
+        line = self.relation_combo.lineEdit()
+        if line is not None:
+            line.setPlaceholderText(self.tr("Pilih atau ketik hubungan"))
         self.nik_edit = QLineEdit(self.family_box)
         self.nik_edit.setObjectName("recipientNik")
         self.nik_edit.setPlaceholderText(self.tr("16 angka"))
@@ -362,7 +364,9 @@ class HandOverDialog(QDialog):
             self.error_label.setText("\n".join(problems))
             return
         data = self.handover_input()
-        at = self.when_edit.dateTime().toPython().astimezone(UTC)
+        local_at = self.when_edit.dateTime().toPython()
+        assert isinstance(local_at, datetime)
+        at = local_at.astimezone(UTC)
         app_id = self.row.application_id
         db, operator_id = self.ctx.db, self.ctx.operator_id
 

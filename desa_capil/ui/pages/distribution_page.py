@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, QUrl, Slot
 from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -85,6 +85,7 @@ class DistributionPage(QWidget):
         self._dirty = True
         self._loading = False
         self._reload_again = False
+        self.handover_dialog: HandOverDialog | None = None
 
         root = QVBoxLayout(self)
         root.setContentsMargins(28, 24, 28, 20)
@@ -398,7 +399,8 @@ class DistributionPage(QWidget):
         ids: list[str] = []
         for item in self.tree.selectedItems():
             if item.parent() is None:
-                ids += [item.child(i).data(self.COL_NAME, ROW_ROLE) for i in range(item.childCount())]
+                children = (item.child(i) for i in range(item.childCount()))
+                ids += [c.data(self.COL_NAME, ROW_ROLE) for c in children if c is not None]
             else:
                 ids.append(item.data(self.COL_NAME, ROW_ROLE))
         return list(dict.fromkeys(i for i in ids if i))
@@ -412,9 +414,11 @@ class DistributionPage(QWidget):
         self.tree.clearSelection()
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
+            if head is None:
+                continue
             for j in range(head.childCount()):
                 child = head.child(j)
-                if child.data(self.COL_NAME, ROW_ROLE) in wanted:
+                if child is not None and child.data(self.COL_NAME, ROW_ROLE) in wanted:
                     child.setSelected(True)
 
     @Slot()
@@ -434,18 +438,18 @@ class DistributionPage(QWidget):
     def _double_clicked(self, item: QTreeWidgetItem, _col: int) -> None:
         if item.parent() is None:
             return
-        row = self.rows_by_id().get(item.data(self.COL_NAME, ROW_ROLE))
+        row = self.rows_by_id().get(str(item.data(self.COL_NAME, ROW_ROLE)))
         if row is not None and row.status is Status.ARRIVED:
             self.open_handover()
 
-    def _context_menu(self, pos: object) -> None:
+    def _context_menu(self, pos: QPoint) -> None:
         self._update_actions()
         menu = QMenu(self)
         for b in (self.arrived_button, self.handover_button, self.wa_button, self.print_button):
             act = menu.addAction(b.icon(), b.text())
             act.setEnabled(b.isEnabled())
             act.triggered.connect(b.click)
-        menu.popup(self.tree.viewport().mapToGlobal(pos))  # type: ignore[arg-type]
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -516,9 +520,12 @@ class DistributionPage(QWidget):
         run_op(
             self,
             lambda _p: dist.stored_receipt(db, application_id) or make_handover_receipt(db, application_id),
-            on_success=lambda data: print_pdf(self, data, self.tr("Tanda terima penyerahan")),
+            on_success=lambda data: self._print(data, self.tr("Tanda terima penyerahan")),
             db=True,
         )
+
+    def _print(self, pdf: bytes, title: str) -> None:
+        print_pdf(self, pdf, title)
 
     @Slot()
     def notify_selected(self) -> None:

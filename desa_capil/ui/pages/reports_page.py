@@ -298,6 +298,9 @@ class ReportsPage(QWidget):
         run_op(
             self,
             lambda _p: make_monthly_summary(db, year, month),
-            on_success=lambda pdf: print_pdf(self, pdf, title),
+            on_success=lambda pdf: self._print(pdf, title),
             db=True,
         )
+
+    def _print(self, pdf: bytes, title: str) -> None:
+        print_pdf(self, pdf, title)
