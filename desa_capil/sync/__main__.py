@@ -14,14 +14,17 @@ import sys
 from desa_capil.paths import app_paths
 from desa_capil.store.db import open_database
 from desa_capil.sync.client import SyncError, TokenRevoked
-from desa_capil.sync.config import credential_store, load_config
+from desa_capil.sync.config import SyncConfig, credential_store, load_config
 from desa_capil.sync.worker import Backoff, SyncWorker
+
+log = logging.getLogger("desa_capil.sync")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m desa_capil.sync", description=__doc__)
     parser.add_argument("--parallel", type=int, default=2, help="files uploaded at once")
     parser.add_argument("--row-backoff", type=float, default=5.0, help="first wait after a server error (s)")
+    parser.add_argument("--server", help="use this server address for this run (e.g. through a tunnel)")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -32,6 +35,9 @@ def main(argv: list[str] | None = None) -> int:
         if config is None:
             sys.stderr.write("not enrolled: enroll this laptop in Settings first\n")
             return 2
+        if args.server:
+            config = SyncConfig(args.server, config.token, config.ca_file)
+        log.info("sync started")
         worker = SyncWorker(
             db,
             config.client_factory(),
