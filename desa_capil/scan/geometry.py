@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -43,7 +44,7 @@ def order_corners(pts: F64) -> F64:
     return np.array([pts[np.argmin(s)], pts[np.argmin(d)], pts[np.argmax(s)], pts[np.argmax(d)]])
 
 
-def _quad_from_contour(contour: npt.NDArray[np.int32]) -> F64 | None:
+def _quad_from_contour(contour: npt.NDArray[Any]) -> F64 | None:
     hull = cv2.convexHull(contour)
     peri = cv2.arcLength(hull, True)
     for eps in (0.01, 0.02, 0.03, 0.05, 0.08):

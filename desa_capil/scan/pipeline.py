@@ -222,7 +222,20 @@ def _render(
     shift = np.array([[1.0, 0.0, -x0 * k], [0.0, 1.0, -y0 * k], [0.0, 0.0, 1.0]])
     m = shift @ geometry.scale_matrix(k) @ a.m_rot @ a.m_an
     ow, oh = max(1, round((x1 - x0) * k)), max(1, round((y1 - y0) * k))
-    work = src if color or src.ndim == 2 else cv2.cvtColor(src, cv2.COLOR_RGB2GRAY)
+    work: U8 = src
+    if box is not None:
+        # Only the part of the picture the patch comes from: resampling and colour conversion
+        # of the whole 300 dpi scan for a 4 cm stamp would cost more than the stamp.
+        inv = np.linalg.inv(m)
+        corners = np.array([[0, 0, 1], [ow, 0, 1], [ow, oh, 1], [0, oh, 1]], dtype=np.float64).T
+        pts = inv @ corners
+        xs, ys = pts[0] / pts[2], pts[1] / pts[2]
+        h, w = src.shape[:2]
+        sx0, sy0 = max(0, int(xs.min()) - 4), max(0, int(ys.min()) - 4)
+        sx1, sy1 = min(w, int(math.ceil(xs.max())) + 4), min(h, int(math.ceil(ys.max())) + 4)
+        if sx1 > sx0 and sy1 > sy0:
+            work = src[sy0:sy1, sx0:sx1]
+            m = m @ np.array([[1.0, 0.0, sx0], [0.0, 1.0, sy0], [0.0, 0.0, 1.0]])
     if not color and work.ndim == 3:
         work = _to_gray(work)
     # A big reduction (600 dpi scan to 150 dpi) first goes through an area average: the
@@ -333,7 +346,7 @@ def decide_regions(
     if is_color and flat.ndim == 3:
         hsv = cv2.cvtColor(flat, cv2.COLOR_RGB2HSV)
         sat = ((hsv[:, :, 1] > 90) & (hsv[:, :, 2] > 60)).astype(np.uint8)
-        sat = cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        sat = np.asarray(cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
         if sat.sum() >= COLOR_MIN_PIXELS * area:
             regions = _regions(sat, COLOR_MIN_REGION * area)
             if regions:
@@ -420,7 +433,7 @@ def _background(a: U8) -> U8:
 def _divide(a: U8, bg: U8) -> U8:
     """Ink relative to the local paper brightness: paper becomes white, shadows vanish."""
     if a.ndim == 3 and bg.ndim == 2:
-        bg = cv2.cvtColor(bg, cv2.COLOR_GRAY2RGB)
+        bg = np.asarray(cv2.cvtColor(bg, cv2.COLOR_GRAY2RGB), dtype=np.uint8)
     return np.asarray(cv2.divide(a, bg, scale=255.0), dtype=np.uint8)
 
 

@@ -344,13 +344,13 @@ class WiaBackend:
         if sys.platform != "win32":
             return None
         try:
-            import win32com.client  # type: ignore[import-not-found]
+            import win32com.client
 
             return win32com.client.Dispatch
         except ImportError:
             pass
         try:
-            import comtypes.client  # type: ignore[import-not-found]
+            import comtypes.client
 
             return comtypes.client.CreateObject
         except ImportError:
