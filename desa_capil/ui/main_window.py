@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         parts = [page_titles().get(self._current, ""), self._village, self.tr("Layanan Adminduk Desa")]
+        if self.ctx.demo:
+            parts.insert(0, self.tr("MODE DEMO"))
         self.setWindowTitle(" \u2014 ".join(p for p in parts if p))
 
     # -- status bar --------------------------------------------------------------------------
