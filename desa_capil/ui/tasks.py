@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance
 from PySide6.QtWidgets import QWidget
 
 from desa_capil.ui.errors import handle_exception
@@ -29,12 +29,12 @@ log = logging.getLogger(__name__)
 class Progress:
     """Handed to an operation so it can report progress and notice a cancel request."""
 
-    def __init__(self, signal: Signal) -> None:
+    def __init__(self, signal: SignalInstance) -> None:
         self._signal = signal
         self._cancel = threading.Event()
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        self._signal.emit(done, total, text)  # type: ignore[attr-defined]
+        self._signal.emit(done, total, text)
 
     def cancel(self) -> None:
         self._cancel.set()
