@@ -51,9 +51,13 @@ class DashboardData:
     village: str
 
 
-def load_dashboard(db: Database) -> DashboardData:
-    """Runs in the background: counts per status plus urgent and to-fix applications."""
-    counts = repo.status_counts(db)
+def load_counts(db: Database) -> tuple[dict[Status, int], str]:
+    """Runs in the background: counts per status (one GROUP BY) and the village's name."""
+    return repo.status_counts(db), repo.get_setting(db, "village_name")
+
+
+def load_attention(db: Database) -> list[QueueRow]:
+    """Runs in the background: urgent open applications first, then those to fix."""
     # queue_ids orders urgent first, so the urgent ones are at the head of the open queue.
     open_ids = queries.queue_ids(db, QueueFilter(statuses=OPEN_STATUSES))[: ATTENTION_MAX * 2]
     head = queries.queue_rows(db, open_ids)
@@ -62,19 +66,23 @@ def load_dashboard(db: Database) -> DashboardData:
     fixes = queries.queue_rows(db, fix_ids)
     seen = {r.id for r in urgent}
     attention = urgent + [fixes[i] for i in fix_ids if i in fixes and i not in seen]
-    village = repo.get_setting(db, "village_name")
-    return DashboardData(counts, attention[:ATTENTION_MAX], village)
+    return attention[:ATTENTION_MAX]
 
 
 class DashboardPage(QWidget):
     """Count cards per status group and the applications that need attention.
 
+    The counts (one GROUP BY) and the attention list (which reads the open queue) load as two
+    background operations, so the cards fill at once even with a very long queue.
+
     Signals:
         open_group(str): the operator clicked a status group's card (a STATUS_GROUPS key).
-        loaded(): fresh counts are on screen.
+        counts_loaded(): fresh counts are on the cards.
+        loaded(): counts and the attention list are both fresh on screen.
     """
 
     open_group = Signal(str)
+    counts_loaded = Signal()
     loaded = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -82,6 +90,8 @@ class DashboardPage(QWidget):
         self.setObjectName("dashboardPage")
         self.ctx = ctx
         self._dirty = False
+        self._generation = 0
+        self._pending = 0
         self.data: DashboardData | None = None
 
         root = QVBoxLayout(self)
@@ -167,12 +177,19 @@ class DashboardPage(QWidget):
     @Slot()
     def refresh(self) -> None:
         self._dirty = False
+        self._generation += 1
+        gen = self._generation
+        self._pending = 2
         db = self.ctx.db
 
-        def op(_p: Progress) -> DashboardData:
-            return load_dashboard(db)
+        def counts_op(_p: Progress) -> tuple[dict[Status, int], str]:
+            return load_counts(db)
 
-        run_op(self, op, on_success=self._show)
+        def attention_op(_p: Progress) -> list[QueueRow]:
+            return load_attention(db)
+
+        run_op(self, counts_op, on_success=lambda r: self._show_counts(gen, r))
+        run_op(self, attention_op, on_success=lambda r: self._show_attention(gen, r))
 
     def _data_changed(self) -> None:
         if self.isVisible():
@@ -185,15 +202,28 @@ class DashboardPage(QWidget):
         if self._dirty:
             self.refresh()
 
-    def _show(self, data: DashboardData) -> None:
-        self.data = data
+    def _show_counts(self, gen: int, result: tuple[dict[Status, int], str]) -> None:
+        if gen != self._generation:
+            return
+        counts, village = result
+        self.data = DashboardData(counts, self.data.attention if self.data else [], village)
         for group in STATUS_GROUPS:
-            self.cards[group.key].set_count(count_for(group, data.counts))
+            self.cards[group.key].set_count(count_for(group, counts))
         locale = QLocale(QLocale.Language.English if lang() == "en" else QLocale.Language.Indonesian)
         today = locale.toString(QDate.currentDate(), "dddd, d MMMM yyyy")
-        self.subtitle_label.setText(f"{data.village} \u00b7 {today}" if data.village else today)
-        self.attention.setRowCount(len(data.attention))
-        for r, row in enumerate(data.attention):
+        self.subtitle_label.setText(f"{village} \u00b7 {today}" if village else today)
+        self.counts_loaded.emit()
+        self._one_done()
+
+    def _show_attention(self, gen: int, attention: list[QueueRow]) -> None:
+        if gen != self._generation:
+            return
+        if self.data is None:
+            self.data = DashboardData({}, attention, "")
+        else:
+            self.data.attention = attention
+        self.attention.setRowCount(len(attention))
+        for r, row in enumerate(attention):
             marker = QTableWidgetItem()
             if row.urgency is not Urgency.NORMAL:
                 marker.setIcon(self._urgent_icon)
@@ -211,9 +241,14 @@ class DashboardPage(QWidget):
             status.setData(_STATUS_ROLE, row.status)
             for c, item in enumerate((marker, name, service, status)):
                 self.attention.setItem(r, c, item)
-        self.attention.setVisible(bool(data.attention))
-        self.attention_empty.setVisible(not data.attention)
-        self.loaded.emit()
+        self.attention.setVisible(bool(attention))
+        self.attention_empty.setVisible(not attention)
+        self._one_done()
+
+    def _one_done(self) -> None:
+        self._pending -= 1
+        if self._pending == 0:
+            self.loaded.emit()
 
     def _attention_opened(self, row: int, _col: int) -> None:
         item = self.attention.item(row, 0)
