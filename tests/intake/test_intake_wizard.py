@@ -307,19 +307,32 @@ def test_watched_folder_imports_new_files(
     ctx: AppContext,
     open_wizard: Callable[..., IntakeWizard],
     make_png: Callable[[str], Path],
+    bad_file: Callable[[str], Path],
     tmp_path: Path,
 ) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
-    shutil.copy(make_png("old"), inbox / "old.png")  # there before watching: left alone
     w = open_wizard()
     app_id = _to_papers(qtbot, w)
-    w.papers_step.select_requirement("ktp_el")
-    w.papers_step.start_watch(str(inbox))
-    assert w.papers_step.watch_note.isVisible()
-    with qtbot.waitSignal(w.papers_step.job_done, timeout=20000):
+    ps = w.papers_step
+    ps.select_requirement("ktp_el")
+    ps.start_watch(str(inbox), interval=0.05)
+    assert ps.watching and ps.watch_note.isVisible()
+    with qtbot.waitSignal(ps.job_done, timeout=20000):
         shutil.copy(make_png("new"), inbox / "scan0001.png")
     qtbot.waitUntil(lambda: _open_pages(ctx, app_id) == {"ktp_el": 1}, timeout=10000)
+    # The watcher moves a file away right after handing it over, on its own thread.
+    qtbot.waitUntil(lambda: (inbox / "selesai" / "scan0001.png").exists(), timeout=5000)
+    assert not (inbox / "scan0001.png").exists()
+
+    # A broken file: the message, no page, and the file set aside in "gagal".
+    with qtbot.waitSignal(ps.job_failed, timeout=20000) as sig:
+        shutil.copy(bad_file("truncated"), inbox / "scan0002.png")
+    assert "rusak" in sig.args[0]
+    qtbot.waitUntil(lambda: (inbox / "gagal" / "scan0002.png").exists(), timeout=5000)
+    assert _open_pages(ctx, app_id) == {"ktp_el": 1}
+    ps.stop_watch()
+    assert not ps.watching
 
 
 def test_needs_fix_shows_office_message_and_takes_new_papers(

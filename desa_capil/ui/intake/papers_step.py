@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 
 from desa_capil.domain.catalog import Service, get_service
 from desa_capil.domain.status import Status
+from desa_capil.scan.watch import FolderWatcher
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo
 from desa_capil.store.pages import NewPage, PageInfo
@@ -55,7 +56,6 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception, known_error
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.intake import processing
-from desa_capil.ui.intake.folder_watch import EXTENSIONS, FolderWatch
 from desa_capil.ui.tasks import Progress, run_op
 
 log = logging.getLogger(__name__)
@@ -65,10 +65,6 @@ PAGE_ROLE = Qt.ItemDataRole.UserRole + 2
 THUMB = QSize(110, 150)
 
 FILE_FILTER = "Gambar atau PDF (*.jpg *.jpeg *.png *.tif *.tiff *.webp *.bmp *.gif *.pdf);;Semua berkas (*)"
-
-
-def _t(text: str) -> str:
-    return QCoreApplication.translate("PapersStep", text)
 
 
 def local_files(event: QDropEvent | QDragEnterEvent | QDragMoveEvent) -> list[str]:
@@ -203,6 +199,18 @@ class PageStrip(QListWidget):
         super().keyPressEvent(event)
 
 
+class _WatchBridge(QObject):
+    """Carries the watched folder's results from its polling thread to the UI thread.
+
+    Signals:
+        arrived(str, str, object): requirement code, file name, list of NewPage.
+        failed(str): the user-facing message for a file that could not be used.
+    """
+
+    arrived = Signal(str, str, object)
+    failed = Signal(str)
+
+
 @dataclass
 class Job:
     """Pages to make for a paper: `produce(progress)` runs on a worker and returns NewPages."""
@@ -214,6 +222,8 @@ class Job:
 
 @dataclass(frozen=True)
 class PapersState:
+    application_id: str
+    service_code: str
     pages: dict[str, list[PageInfo]]
     missing: list[str]
     status: Status
@@ -244,9 +254,13 @@ class PapersStep(QWidget):
         self._jobs: deque[Job] = deque()
         self._busy_job: Job | None = None
         self._page_ops = 0
-        self.watch = FolderWatch(self)
-        self.watch.file_ready.connect(self._watched_file)
-        self.watch.stopped.connect(self._watch_stopped)
+        # The scan package's watcher polls on its own thread, processes each complete file
+        # there and moves it to "selesai" (or "gagal"), so a restart never imports it twice.
+        self.watcher: FolderWatcher | None = None
+        self._watch_code = ""
+        self._bridge = _WatchBridge(self)
+        self._bridge.arrived.connect(self._watched_pages)
+        self._bridge.failed.connect(self._watch_failed)
         self._select_after: str | None = None
 
         title = QLabel(self.tr("Kertas yang dibawa warga"))
@@ -404,6 +418,8 @@ class PapersStep(QWidget):
         def op(_p: Progress) -> PapersState:
             app = store_pages.load_application(self.ctx.db, app_id)
             return PapersState(
+                application_id=app_id,
+                service_code=app.service_code,
                 pages=store_pages.list_pages(self.ctx.db, app_id),
                 missing=repo.missing_mandatory(self.ctx.db, app_id),
                 status=app.status,
@@ -481,7 +497,7 @@ class PapersStep(QWidget):
 
     def _toggle_watch(self, checked: bool) -> None:
         if not checked:
-            self.watch.stop()
+            self.stop_watch()
             return
         folder = QFileDialog.getExistingDirectory(
             self, self.tr("Pilih folder tempat pemindai menyimpan hasil pindaian")
@@ -491,31 +507,70 @@ class PapersStep(QWidget):
             return
         self.start_watch(folder)
 
-    def start_watch(self, folder: str) -> None:
-        self.watch.start(folder)
+    @property
+    def watching(self) -> bool:
+        return self.watcher is not None
+
+    def start_watch(self, folder: str, *, interval: float = 1.0) -> None:
+        """Pages saved into `folder` go to the paper selected when they arrive."""
+        self.stop_watch()
+        self._watch_code = self.current_code()
+        watcher = FolderWatcher(
+            folder, self._on_watched_file, interval=interval, on_error=self._on_watch_error
+        )
+        try:
+            watcher.start()
+        except Exception as exc:  # noqa: BLE001 - a missing folder is a StorageError: shown, not raised
+            self.btn_watch.setChecked(False)
+            handle_exception(self, exc)
+            return
+        self.watcher = watcher
         self.btn_watch.setChecked(True)
         self.btn_watch.setText(self.tr("Berhenti memantau &folder"))
         self._update_watch_note()
 
-    def _update_watch_note(self) -> None:
-        if not self.watch.active:
-            self.watch_note.hide()
-            return
-        self.watch_note.setText(
-            self.tr("Memantau folder {0}: berkas baru masuk ke \u201c{1}\u201d.").format(
-                str(self.watch.folder), self._req_name(self.current_code())
-            )
-        )
-        self.watch_note.show()
-
-    def _watch_stopped(self) -> None:
+    def stop_watch(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
         self.btn_watch.setChecked(False)
         self.btn_watch.setText(self.tr("&Folder pantau\u2026"))
         self.watch_note.hide()
 
-    def _watched_file(self, path: str) -> None:
-        # New files go to the paper selected *now*: the operator switches papers between scans.
-        self.add_files(self.current_code(), [path])
+    def _update_watch_note(self) -> None:
+        self._watch_code = self.current_code()
+        if self.watcher is None:
+            self.watch_note.hide()
+            return
+        self.watch_note.setText(
+            self.tr(
+                "Memantau folder {0}: berkas baru masuk ke \u201c{1}\u201d, lalu dipindah ke subfolder \u201cselesai\u201d."
+            ).format(str(self.watcher.folder), self._req_name(self.current_code()))
+        )
+        self.watch_note.show()
+
+    def _on_watched_file(self, path: Path) -> None:
+        # Runs on the watcher's thread: no widgets here. The code was copied from the UI
+        # thread when the selection last changed (a str read is atomic).
+        code = self._watch_code
+        pages = processing.pages_from_file(path, source="folder")
+        self._bridge.arrived.emit(code, path.name, pages)
+
+    def _on_watch_error(self, _path: Path, exc: BaseException) -> None:
+        known = known_error(exc)
+        if known is not None:
+            self._bridge.failed.emit(known.message(lang()))
+        else:
+            log.error("watched file failed", exc_info=exc)
+
+    def _watched_pages(self, code: str, name: str, pages: list[NewPage]) -> None:
+        if code:
+            self.enqueue(Job(code, name, lambda _p, done=pages: done))
+
+    def _watch_failed(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+        self.job_failed.emit(text)
 
     def _dropped_on_requirement(self, code: str, files: list[str]) -> None:
         self.select_requirement(code)
@@ -704,9 +759,14 @@ class PapersStep(QWidget):
             it.setSizeHint(self._req_size(it.text()))
 
     def _loaded(self, state: PapersState) -> None:
-        self.state = state
-        if self.service is None:
+        if (
+            self.service is None
+            or state.application_id != self.application_id
+            or state.service_code != self.service.code
+        ):
+            # Read before the service (or the application) changed; the change reloads again.
             return
+        self.state = state
         for i in range(self.reqs.count()):
             it = self.reqs.item(i)
             code = it.data(CODE_ROLE)
@@ -816,4 +876,4 @@ def _dot(color: str, mark: str) -> QIcon:
     return QIcon(pm)
 
 
-__all__ = ["EXTENSIONS", "PapersStep", "PapersState"]
+__all__ = ["PapersState", "PapersStep"]

@@ -425,7 +425,7 @@ class IntakeWizard(QDialog):
             if answer != QMessageBox.StandardButton.Yes:
                 return
         self._closing = True
-        self.papers_step.watch.stop()
+        self.papers_step.stop_watch()
         self.save()
         # The DB worker runs jobs in order: once this no-op is through, the final save and every
         # reload queued before it have delivered their results, and the window can go.
