@@ -112,8 +112,8 @@ def test_dashboard_counts_follow_data_changes(qtbot: QtBot, ctx: AppContext, db:
         ctx.data_changed.emit()
     assert page.cards["draft"].count_text() == str(count_for(GROUPS_BY_KEY["draft"], counts) + 2)
     assert page.data is not None
-    assert page.data.attention[0].applicant_name == "Bayi Mendesak"
-    assert all(r.urgency is not Urgency.NORMAL for r in page.data.attention[:1])
+    assert page.data.attention[0].row.applicant_name == "Bayi Mendesak"
+    assert page.data.attention[0].row.urgency is Urgency.HOSPITAL
 
 
 def test_dashboard_card_opens_filtered_queue(qtbot: QtBot, window: MainWindow, db: Database) -> None:
@@ -248,3 +248,36 @@ def test_search_box_is_debounced_and_searches_in_sql(qtbot: QtBot, ctx: AppConte
     qtbot.waitUntil(lambda: not page._search_timer.isActive() and not page.model.loading)
     assert reloads == [1]  # one query for the whole typed word
     assert "1 permohonan" in page.count_label.text()
+
+
+def test_dashboard_lists_documents_waiting_too_long(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    from datetime import UTC, timedelta
+
+    from desa_capil.store import distribution
+    from desa_capil.store.models import Application, OfficeDocument
+
+    app_id = repo.save_application(
+        db, service_code="kk_baru", applicant=repo.ApplicantData(nik="3201010101010003", name="Lama Menunggu")
+    )
+    limit = distribution.waiting_days(db)
+    long_ago = datetime.now(UTC) - timedelta(days=limit + 5)
+    with db.session() as s:
+        app = s.get(Application, app_id)
+        assert app is not None
+        app.status = Status.ARRIVED
+        s.add(app)
+        s.add(
+            OfficeDocument(
+                id="doc-1", application_id=app_id, title="KK", dispatched_at=long_ago, arrived_at=long_ago
+            )
+        )
+        s.commit()
+    page = DashboardPage(ctx)
+    qtbot.addWidget(page)
+    with qtbot.waitSignal(page.loaded, timeout=10000):
+        page.show()
+    assert page.data is not None
+    late = [it for it in page.data.attention if it.overdue_days is not None]
+    assert [it.row.id for it in late] == [app_id]
+    assert late[0].overdue_days is not None and late[0].overdue_days > limit
+    assert "menunggu diambil" in page.attention.item(0, 2).text()

@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from desa_capil.domain.catalog import Urgency, urgency_label
 from desa_capil.domain.status import Status
 from desa_capil.domain.status import label as status_label
-from desa_capil.store import queries, repo
+from desa_capil.store import distribution, queries, repo
 from desa_capil.store.db import Database
+from desa_capil.store.distribution import WaitingFilter
 from desa_capil.store.queries import QueueFilter, QueueRow
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
@@ -47,7 +48,7 @@ _ID_ROLE = Qt.ItemDataRole.UserRole + 1
 @dataclass
 class DashboardData:
     counts: dict[Status, int]
-    attention: list[QueueRow]
+    attention: list[AttentionItem]
     village: str
 
 
@@ -56,17 +57,36 @@ def load_counts(db: Database) -> tuple[dict[Status, int], str]:
     return repo.status_counts(db), repo.get_setting(db, "village_name")
 
 
-def load_attention(db: Database) -> list[QueueRow]:
-    """Runs in the background: urgent open applications first, then those to fix."""
+@dataclass(frozen=True)
+class AttentionItem:
+    row: QueueRow
+    overdue_days: int | None = None  # waiting at the village for longer than the set limit
+
+
+def load_attention(db: Database) -> list[AttentionItem]:
+    """Runs in the background: urgent open applications, documents waiting too long at the
+    village, then applications the office asked to fix."""
     # queue_ids orders urgent first, so the urgent ones are at the head of the open queue.
     open_ids = queries.queue_ids(db, QueueFilter(statuses=OPEN_STATUSES))[: ATTENTION_MAX * 2]
     head = queries.queue_rows(db, open_ids)
-    urgent = [head[i] for i in open_ids if i in head and head[i].urgency is not Urgency.NORMAL]
+    items = [AttentionItem(head[i]) for i in open_ids if i in head and head[i].urgency is not Urgency.NORMAL]
+    seen = {it.row.id for it in items}
+    overdue = [
+        w
+        for group in distribution.waiting_documents(db, WaitingFilter(overdue_only=True))
+        for w in group.rows
+        if w.application_id not in seen
+    ]
+    overdue.sort(key=lambda w: -w.days_waiting)
+    late_rows = queries.queue_rows(db, [w.application_id for w in overdue[:ATTENTION_MAX]])
+    for w in overdue[:ATTENTION_MAX]:
+        if w.application_id in late_rows:
+            items.append(AttentionItem(late_rows[w.application_id], w.days_waiting))
+            seen.add(w.application_id)
     fix_ids = queries.queue_ids(db, QueueFilter(statuses=frozenset({Status.NEEDS_FIX})))[:ATTENTION_MAX]
     fixes = queries.queue_rows(db, fix_ids)
-    seen = {r.id for r in urgent}
-    attention = urgent + [fixes[i] for i in fix_ids if i in fixes and i not in seen]
-    return attention[:ATTENTION_MAX]
+    items += [AttentionItem(fixes[i]) for i in fix_ids if i in fixes and i not in seen]
+    return items[:ATTENTION_MAX]
 
 
 class DashboardPage(QWidget):
@@ -171,6 +191,7 @@ class DashboardPage(QWidget):
 
         self._urgent_icon = icon("urgent", URGENT)
         self._alert_icon = icon("alert", "#b45309")
+        self._late_icon = icon("handover", "#15803d")
         ctx.data_changed.connect(self._data_changed)
         self.refresh()
 
@@ -185,7 +206,7 @@ class DashboardPage(QWidget):
         def counts_op(_p: Progress) -> tuple[dict[Status, int], str]:
             return load_counts(db)
 
-        def attention_op(_p: Progress) -> list[QueueRow]:
+        def attention_op(_p: Progress) -> list[AttentionItem]:
             return load_attention(db)
 
         run_op(self, counts_op, on_success=lambda r: self._show_counts(gen, r))
@@ -215,7 +236,7 @@ class DashboardPage(QWidget):
         self.counts_loaded.emit()
         self._one_done()
 
-    def _show_attention(self, gen: int, attention: list[QueueRow]) -> None:
+    def _show_attention(self, gen: int, attention: list[AttentionItem]) -> None:
         if gen != self._generation:
             return
         if self.data is None:
@@ -223,24 +244,30 @@ class DashboardPage(QWidget):
         else:
             self.data.attention = attention
         self.attention.setRowCount(len(attention))
-        for r, row in enumerate(attention):
+        for r, item in enumerate(attention):
+            row = item.row
             marker = QTableWidgetItem()
             if row.urgency is not Urgency.NORMAL:
                 marker.setIcon(self._urgent_icon)
                 marker.setToolTip(urgency_label(row.urgency, lang()))
+            elif item.overdue_days is not None:
+                marker.setIcon(self._late_icon)
             else:
                 marker.setIcon(self._alert_icon)
             marker.setData(_ID_ROLE, row.id)
             name = QTableWidgetItem(row.applicant_name)
-            detail = row.office_message.splitlines()[0] if row.office_message else ""
+            if item.overdue_days is not None:
+                detail = self.tr("menunggu diambil %n hari", "", item.overdue_days)
+            else:
+                detail = row.office_message.splitlines()[0] if row.office_message else ""
             service = QTableWidgetItem(
                 service_name(row.service_code) + (f" \u2014 {detail}" if detail else "")
             )
             service.setToolTip(row.office_message or service.text())
             status = QTableWidgetItem(status_label(row.status, lang()))
             status.setData(_STATUS_ROLE, row.status)
-            for c, item in enumerate((marker, name, service, status)):
-                self.attention.setItem(r, c, item)
+            for c, cell in enumerate((marker, name, service, status)):
+                self.attention.setItem(r, c, cell)
         self.attention.setVisible(bool(attention))
         self.attention_empty.setVisible(not attention)
         self._one_done()
