@@ -1,21 +1,444 @@
-"""Placeholder for the Kiriman page; its owner replaces this file completely."""
+"""Kiriman: sealing ready applications into batches and watching them go to Disdukcapil.
+
+Top: the link (last successful contact, bytes waiting) and "Kirim sekarang". Middle: the
+applications ready to seal, with "Segel yang dipilih" and "Segel semua yang siap". Bottom:
+the batches with their size, pages, state, live progress (files, bytes, speed, time left)
+and, for a batch set aside, the server's reason and "Coba kirim lagi".
+
+Every database read and the sealing (which assembles the PDFs) run through run_op; live
+progress comes from the sync controller's signals.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from dataclasses import dataclass
+from datetime import datetime
 
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlmodel import col, select
+
+from desa_capil.domain.catalog import get_service
+from desa_capil.domain.status import Status
+from desa_capil.store.db import Database
+from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
+from desa_capil.store.repo import SealedBatch, pending_upload_bytes, seal_batch
+from desa_capil.sync.worker import BatchProgress, BatchRow, batch_rows, last_contact, retry_batch
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.i18n import lang
+from desa_capil.ui.tasks import run_op
+from desa_capil.ui.widgets.format import format_bytes, format_datetime
+
+
+def make_assembler(db: Database):  # type: ignore[no-untyped-def]
+    """The scan package's PDF assembly over the processed page blobs (seal_batch's `assemble`)."""
+    from desa_capil.scan.pdf import assemble_pdf
+
+    def assemble(pages: list[Page]) -> bytes:
+        return assemble_pdf([(db.blobs.get(p.processed_sha256), p.mime) for p in pages])
+
+    return assemble
+
+
+@dataclass(frozen=True)
+class ReadyRow:
+    id: str
+    name: str
+    service: str
+    status: Status
+
+
+def ready_rows(db: Database) -> list[ReadyRow]:
+    """Applications that can be sealed: ready ones, and needs_fix ones with new papers."""
+    with db.session() as s:
+        rows = s.exec(
+            select(Application, Applicant)
+            .join(Applicant, col(Applicant.id) == Application.applicant_id)
+            .where(col(Application.status).in_([Status.READY.value, Status.NEEDS_FIX.value]))
+            .order_by(col(Application.created_at))
+        ).all()
+        fixes_with_papers = set(
+            s.exec(
+                select(Document.application_id)
+                .join(Page, col(Page.document_id) == Document.id)
+                .where(col(Document.batch_id).is_(None))
+            ).all()
+        )
+    lg = lang()
+    out = []
+    for app, person in rows:
+        status = Status(app.status)
+        if status is Status.NEEDS_FIX and app.id not in fixes_with_papers:
+            continue
+        try:
+            service = get_service(app.service_code).name(lg)
+        except KeyError:
+            service = app.service_code
+        out.append(ReadyRow(app.id, person.name, service, status))
+    return out
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    s = int(seconds)
+    if s < 60:
+        return f"{s} dtk"
+    if s < 3600:
+        return f"{s // 60} mnt {s % 60:02d} dtk"
+    return f"{s // 3600} jam {s % 3600 // 60:02d} mnt"
+
+
+COLUMNS = ("sealed", "apps", "pages", "size", "state", "progress", "reason")
 
 
 class BatchesPage(QWidget):
+    """The Kiriman page.
+
+    Signals:
+        sealed(object): a SealedBatch, after "Segel kiriman" succeeded.
+        loaded(): the page finished (re)loading its lists (tests wait on it).
+    """
+
+    sealed = Signal(object)
+    loaded = Signal()
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        label = QLabel(self.tr("Halaman ini sedang disiapkan"), self)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        QVBoxLayout(self).addWidget(label)
+        self.setObjectName("batchesPage")
+        self._rows: list[BatchRow] = []
+        self._progress: dict[str, BatchProgress] = {}
+        self._loading = False
+
+        title = QLabel(self.tr("Kiriman ke Disdukcapil"), self)
+        title.setObjectName("pageTitle")
+        self.contact_label = QLabel(self)
+        self.pending_label = QLabel(self)
+        self.error_label = QLabel(self)
+        self.error_label.setWordWrap(True)
+        self.error_label.setObjectName("errorText")
+        self.error_label.hide()
+        self.send_button = QPushButton(self.tr("Kirim sekarang"), self)
+        self.send_button.setObjectName("primaryButton")
+        self.send_button.setToolTip(self.tr("Coba kirim dan ambil kabar dari server sekarang juga"))
+        self.send_button.clicked.connect(self.send_now)
+
+        top = QHBoxLayout()
+        info = QVBoxLayout()
+        info.addWidget(self.contact_label)
+        info.addWidget(self.pending_label)
+        top.addLayout(info, 1)
+        top.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        # Ready applications
+        ready_box = QWidget(self)
+        ready_layout = QVBoxLayout(ready_box)
+        ready_layout.setContentsMargins(0, 0, 0, 0)
+        self.ready_title = QLabel(ready_box)
+        self.ready_list = QListWidget(ready_box)
+        self.ready_list.setObjectName("readyList")
+        self.seal_selected_button = QPushButton(self.tr("Segel yang dipilih"), ready_box)
+        self.seal_all_button = QPushButton(self.tr("Segel semua yang siap"), ready_box)
+        self.seal_all_button.setObjectName("primaryButton")
+        self.seal_selected_button.clicked.connect(self.seal_selected)
+        self.seal_all_button.clicked.connect(self.seal_all)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.seal_selected_button)
+        buttons.addWidget(self.seal_all_button)
+        buttons.addStretch(1)
+        ready_layout.addWidget(self.ready_title)
+        ready_layout.addWidget(self.ready_list, 1)
+        ready_layout.addLayout(buttons)
+
+        # Batches
+        batch_box = QWidget(self)
+        batch_layout = QVBoxLayout(batch_box)
+        batch_layout.setContentsMargins(0, 0, 0, 0)
+        self.table = QTableWidget(0, len(COLUMNS), batch_box)
+        self.table.setObjectName("batchTable")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("Disegel"),
+                self.tr("Permohonan"),
+                self.tr("Halaman"),
+                self.tr("Ukuran"),
+                self.tr("Status"),
+                self.tr("Kemajuan"),
+                self.tr("Keterangan"),
+            ]
+        )
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COLUMNS.index("progress"), QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COLUMNS.index("reason"), QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.retry_button = QPushButton(self.tr("Coba kirim lagi"), batch_box)
+        self.retry_button.setToolTip(self.tr("Masukkan lagi kiriman yang disisihkan ke antrean kirim"))
+        self.retry_button.setEnabled(False)
+        self.retry_button.clicked.connect(self.retry_selected)
+        batch_title = QLabel(self.tr("Daftar kiriman"), batch_box)
+        batch_layout.addWidget(batch_title)
+        batch_layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.retry_button)
+        batch_layout.addLayout(row)
+
+        split = QSplitter(Qt.Orientation.Vertical, self)
+        split.addWidget(ready_box)
+        split.addWidget(batch_box)
+        split.setStretchFactor(1, 2)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(top)
+        layout.addWidget(self.error_label)
+        layout.addWidget(split, 1)
+
+        ctx.data_changed.connect(self.refresh)
+        ctx.office_changes.connect(lambda _ids: self.refresh())
+        ctx.connection_changed.connect(self._connection_changed)
+        ctx.pending_bytes_changed.connect(self._show_pending)
+        sync = ctx.sync
+        if sync is not None and hasattr(sync, "progress"):
+            sync.progress.connect(self._on_progress)  # type: ignore[attr-defined]
+            sync.error.connect(self._on_error)  # type: ignore[attr-defined]
+        self._connection_changed(ctx.connection_state, ctx.last_contact)
+        self.refresh()
+
+    # --- loading ----------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
-        pass
+        if self._loading:
+            return
+        self._loading = True
+        db = self.ctx.db
+
+        def load(_p: object) -> tuple[list[ReadyRow], list[BatchRow], int, datetime | None]:
+            return ready_rows(db), batch_rows(db), pending_upload_bytes(db), last_contact(db)
+
+        run_op(self, load, on_success=self._loaded, on_failure=self._load_failed, db=True)
+
+    def _load_failed(self, exc: BaseException) -> None:
+        self._loading = False
+        from desa_capil.ui.errors import handle_exception
+
+        handle_exception(self, exc)
+
+    def _loaded(self, data: tuple[list[ReadyRow], list[BatchRow], int, datetime | None]) -> None:
+        self._loading = False
+        ready, batches, pending, contact = data
+        self._fill_ready(ready)
+        self._rows = batches
+        self._fill_batches()
+        self._show_pending(pending)
+        if contact is not None and self.ctx.last_contact is None:
+            self.ctx.last_contact = contact
+        self._connection_changed(self.ctx.connection_state, self.ctx.last_contact)
+        self.loaded.emit()
+
+    def _fill_ready(self, rows: list[ReadyRow]) -> None:
+        checked = {
+            self.ready_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.ready_list.count())
+            if self.ready_list.item(i).checkState() == Qt.CheckState.Checked
+        }
+        self.ready_list.clear()
+        for r in rows:
+            text = f"{r.name} \u2014 {r.service}"
+            if r.status is Status.NEEDS_FIX:
+                text += "  " + self.tr("(perbaikan)")
+            item = QListWidgetItem(text, self.ready_list)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if r.id in checked else Qt.CheckState.Unchecked)
+        self.ready_title.setText(self.tr("Siap disegel: %1 permohonan").replace("%1", str(len(rows))))
+        self.seal_all_button.setEnabled(bool(rows))
+        self.seal_selected_button.setEnabled(bool(rows))
+
+    def _state_text(self, row: BatchRow) -> str:
+        return {
+            BatchState.SEALED: self.tr("Menunggu dikirim"),
+            BatchState.SENDING: self.tr("Sedang dikirim"),
+            BatchState.SENT: self.tr("Diterima Disdukcapil"),
+            BatchState.FAILED: self.tr("Disisihkan"),
+        }.get(row.state, row.state)
+
+    def _progress_text(self, row: BatchRow) -> tuple[int, str]:
+        live = self._progress.get(row.id)
+        files_done, files_total = row.files_done, row.files_total
+        done, total = row.bytes_done, row.total_bytes
+        text = self.tr("%1/%2 berkas \u00b7 %3 dari %4")
+        if live is not None and row.state != BatchState.SENT:
+            files_done, files_total, done, total = (
+                live.files_done,
+                live.files_total,
+                live.bytes_done,
+                live.bytes_total,
+            )
+        text = (
+            text.replace("%1", str(files_done))
+            .replace("%2", str(files_total))
+            .replace("%3", format_bytes(done))
+            .replace("%4", format_bytes(total))
+        )
+        if live is not None and row.state != BatchState.SENT and live.speed > 0:
+            text += " \u00b7 " + self.tr("%1/dtk \u00b7 sisa %2").replace(
+                "%1", format_bytes(int(live.speed))
+            ).replace("%2", format_seconds(live.seconds_left))
+        percent = int(100 * done / total) if total else (100 if row.state == BatchState.SENT else 0)
+        return percent, text
+
+    def _fill_batches(self) -> None:
+        selected = self.selected_batch_id()
+        self.table.setRowCount(len(self._rows))
+        for i, row in enumerate(self._rows):
+            values = [
+                format_datetime(row.sealed_at),
+                str(row.application_count),
+                str(row.page_count),
+                format_bytes(row.total_bytes),
+                self._state_text(row),
+                "",
+                row.last_error,
+            ]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setData(Qt.ItemDataRole.UserRole, row.id)
+                if COLUMNS[c] == "reason" and v:
+                    item.setToolTip(v)
+                self.table.setItem(i, c, item)
+            bar = QProgressBar(self.table)
+            percent, text = self._progress_text(row)
+            bar.setValue(percent)
+            bar.setFormat(text)
+            bar.setTextVisible(True)
+            self.table.setCellWidget(i, COLUMNS.index("progress"), bar)
+            if row.id == selected:
+                self.table.selectRow(i)
+        self._selection_changed()
+
+    # --- actions ------------------------------------------------------------------------------
+
+    def selected_batch_id(self) -> str | None:
+        items = self.table.selectedItems()
+        return str(items[0].data(Qt.ItemDataRole.UserRole)) if items else None
+
+    def _selection_changed(self) -> None:
+        bid = self.selected_batch_id()
+        row = next((r for r in self._rows if r.id == bid), None)
+        self.retry_button.setEnabled(row is not None and row.state == BatchState.FAILED)
+
+    def checked_ids(self) -> list[str]:
+        return [
+            str(self.ready_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.ready_list.count())
+            if self.ready_list.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def all_ids(self) -> list[str]:
+        return [
+            str(self.ready_list.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.ready_list.count())
+        ]
+
+    @Slot()
+    def seal_selected(self) -> None:
+        self._seal(self.checked_ids())
+
+    @Slot()
+    def seal_all(self) -> None:
+        self._seal(self.all_ids())
+
+    def _seal(self, ids: list[str]) -> None:
+        db = self.ctx.db
+        operator = self.ctx.operator_id
+
+        def op(_p: object) -> SealedBatch:
+            # seal_batch refuses an empty list with a message the user understands.
+            return seal_batch(db, ids, make_assembler(db), operator_id=operator)
+
+        self.seal_all_button.setEnabled(False)
+        self.seal_selected_button.setEnabled(False)
+        run_op(self, op, on_success=self._sealed, db=True).finished.connect(self.refresh)
+
+    def _sealed(self, batch: SealedBatch) -> None:
+        self.sealed.emit(batch)
+        self.ctx.data_changed.emit()
+        self.send_now()
+
+    @Slot()
+    def send_now(self) -> None:
+        sync = self.ctx.sync
+        if sync is not None and hasattr(sync, "send_now"):
+            sync.send_now()  # type: ignore[attr-defined]
+
+    @Slot()
+    def retry_selected(self) -> None:
+        bid = self.selected_batch_id()
+        if bid is None:
+            return
+        db = self.ctx.db
+        run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
+
+    def _retried(self) -> None:
+        self.refresh()
+        self.send_now()
+
+    # --- live news ----------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_progress(self, p: BatchProgress) -> None:
+        self._progress[p.batch_id] = p
+        for i, row in enumerate(self._rows):
+            if row.id == p.batch_id:
+                bar = self.table.cellWidget(i, COLUMNS.index("progress"))
+                if isinstance(bar, QProgressBar):
+                    percent, text = self._progress_text(row)
+                    bar.setValue(percent)
+                    bar.setFormat(text)
+
+    @Slot(object)
+    def _on_error(self, exc: object) -> None:
+        message = getattr(exc, "message", None)
+        if callable(message):
+            self.error_label.setText(str(message(lang())))
+            self.error_label.show()
+
+    @Slot(str, object)
+    def _connection_changed(self, state: str, contact: datetime | None) -> None:
+        if state in ("online", "syncing"):
+            self.error_label.hide()
+        if contact is None:
+            self.contact_label.setText(self.tr("Belum pernah berhasil terhubung ke server"))
+        else:
+            self.contact_label.setText(
+                self.tr("Kontak terakhir dengan server: %1").replace("%1", format_datetime(contact))
+            )
+
+    @Slot(int)
+    def _show_pending(self, n: int) -> None:
+        if n > 0:
+            self.pending_label.setText(self.tr("Menunggu diunggah: %1").replace("%1", format_bytes(n)))
+        else:
+            self.pending_label.setText(self.tr("Tidak ada data yang menunggu diunggah"))

@@ -1,0 +1,159 @@
+"""Sync over a slow village link: goodput and bytes re-sent after cuts.
+
+A batch of 20 applications (~100 pages of 20-40 KB, random bytes so nothing compresses) is
+sent through the fault proxy of the test suite (tests/sync/proxy.py) to the reference server
+on 127.0.0.1: 64 kbit/s each way, 300 ms added one way in each direction (600 ms round trip),
+once on a clean link and once with the connection cut after every ~200 KB sent.
+
+Goodput = document bytes / (time from the first byte to the manifest's answer) / link rate.
+Re-sent = bytes the HTTP stack handed to the socket that the server did not keep (measured
+by the client: offered minus the server's offset gain), per cut.
+
+    .venv/bin/python benchmarks/sync_link.py [--rate 8000] [--latency 0.3] [--pages 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "sync"))
+
+import keyring  # noqa: E402
+from keyring.backends import fail  # noqa: E402
+from proxy import FaultProxy  # noqa: E402
+
+from desa_capil.domain.catalog import get_service  # noqa: E402
+from desa_capil.paths import HOME_ENV, app_paths  # noqa: E402
+from desa_capil.server.config import Settings  # noqa: E402
+from desa_capil.server.embedded import EmbeddedServer  # noqa: E402
+from desa_capil.store.db import open_database  # noqa: E402
+from desa_capil.store.models import Page  # noqa: E402
+from desa_capil.store.repo import (  # noqa: E402
+    ApplicantData,
+    document_for,
+    refresh_readiness,
+    save_application,
+    seal_batch,
+)
+from desa_capil.sync.client import ApiClient, SyncError  # noqa: E402
+from desa_capil.sync.config import credential_store, enroll  # noqa: E402
+from desa_capil.sync.worker import Backoff, SyncWorker, has_pending_work  # noqa: E402
+
+NIK = "3204051708900001"
+KK = "3204051708150001"
+
+
+def build_batch(db, n_apps: int, pages: int, rng: random.Random) -> tuple[str, int, int]:  # type: ignore[no-untyped-def]
+    reqs = [r.code for r in get_service("akta_lahir").mandatory]
+    per_app = [pages // n_apps + (1 if i < pages % n_apps else 0) for i in range(n_apps)]
+    ids = []
+    for n_pages in per_app:
+        app_id = save_application(
+            db, service_code="akta_lahir", applicant=ApplicantData(nik=NIK, name="Budi Santoso", kk_number=KK)
+        )
+        with db.session() as s:
+            for p in range(n_pages):
+                doc = document_for(s, app_id, reqs[p % len(reqs)])
+                data = rng.randbytes(rng.randint(20_000, 40_000))
+                sha = db.blobs.put(data)
+                s.add(
+                    Page(
+                        document_id=doc.id,
+                        position=p,
+                        processed_sha256=sha,
+                        mime="image/tiff",
+                        size_bytes=len(data),
+                    )
+                )
+            s.commit()
+        refresh_readiness(db, app_id)
+        ids.append(app_id)
+    sealed = seal_batch(
+        db, ids, lambda pgs: b"%PDF-1.4\n" + b"".join(db.blobs.get(p.processed_sha256) for p in pgs)
+    )
+    return sealed.id, sealed.total_bytes, sealed.page_count
+
+
+def run(rate: int, latency: float, pages: int, cut_every: int | None, seed: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
+        os.environ[HOME_ENV] = str(Path(tmp) / "home")
+        paths = app_paths().ensure()
+        db = open_database(paths)
+        settings = Settings(data_dir=Path(tmp) / "server", rate_burst=10_000.0, rate_per_second=10_000.0)
+        server = EmbeddedServer(Path(tmp) / "server", settings=settings)
+        server.start()
+        proxy = FaultProxy(server.port, seed=seed).start()
+        try:
+            code = server.create_village("32.04.05.2001", "Desa Sukamaju")
+            creds = credential_store(paths)
+            enroll(db, creds, server.base_url, code)
+            token = creds.get_token()
+            _batch, total, npages = build_batch(db, 20, pages, random.Random(seed))
+            proxy.rate = rate
+            proxy.latency = latency
+            proxy.cut_every = cut_every
+            worker = SyncWorker(db, lambda: ApiClient(proxy.url, token), backoff=Backoff())
+            started = time.monotonic()
+            failures = 0
+            while has_pending_work(db):
+                try:
+                    worker.run_pass()
+                    worker.backoff.reset()
+                except SyncError as exc:
+                    if not exc.retryable:
+                        raise
+                    failures += 1
+                    time.sleep(worker.backoff.next_delay())  # the worker's own back-off
+            elapsed = time.monotonic() - started
+            worker.close()
+            return {
+                "bytes": total,
+                "pages": npages,
+                "seconds": elapsed,
+                "goodput_share": total / elapsed / rate,
+                "cuts": proxy.stats.cuts,
+                "failures": failures,
+                "resent": worker.meter.bytes_lost,
+                "resent_per_cut": worker.meter.bytes_lost / proxy.stats.cuts if proxy.stats.cuts else 0.0,
+                "bytes_up": proxy.stats.bytes_up,
+                "chunk": worker.meter.chunk_size(),
+            }
+        finally:
+            proxy.stop()
+            server.stop()
+            db.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--rate", type=int, default=8000, help="link rate in bytes/s (8000 = 64 kbit/s)")
+    ap.add_argument("--latency", type=float, default=0.3, help="seconds added one way")
+    ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--cut-every", type=int, default=200_000)
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args()
+    keyring.set_keyring(fail.Keyring())  # never the real credential store
+    print(
+        f"link {args.rate * 8 / 1000:.0f} kbit/s, +{args.latency * 1000:.0f} ms each way, {args.pages} pages"
+    )
+    for label, cut in (("clean link", None), (f"cut every {args.cut_every // 1000} KB", args.cut_every)):
+        r = run(args.rate, args.latency, args.pages, cut, args.seed)
+        print(
+            f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
+            f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
+            f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
+            f"last chunk {r['chunk'] / 1000:.0f} KB, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,253 @@
+"""Runs the sync worker on a QThread and feeds its news to the rest of the app.
+
+    controller = SyncController(ctx)
+    controller.start()          # ctx.sync = controller
+    controller.send_now()       # "Kirim sekarang"
+    controller.reconfigure()    # after enrollment or a new server address
+    controller.stop()           # at shutdown
+
+The worker (desa_capil.sync.worker) knows nothing of Qt. It calls a small listener from its
+thread; the listener only emits signals, which Qt queues to the UI thread. The worker wakes at
+once when the operating system reports that the network is back (QNetworkInformation), when
+the user presses "Kirim sekarang", or after its back-off; while the link is known to be down it
+first asks the server's cheap health endpoint before heavy work.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtNetwork import QNetworkInformation
+from PySide6.QtWidgets import QApplication, QSystemTrayIcon
+
+from desa_capil.domain.status import Status, label
+from desa_capil.store.repo import pending_upload_bytes
+from desa_capil.sync.client import SyncError, TokenRevoked
+from desa_capil.sync.config import credential_store, load_config
+from desa_capil.sync.worker import BatchProgress, PassResult, SyncWorker, last_contact
+from desa_capil.ui.context import AppContext, ConnectionState
+from desa_capil.ui.i18n import lang
+
+log = logging.getLogger(__name__)
+
+
+class _Bridge(QObject):
+    """Listener of the worker: called on the worker thread, it only emits signals."""
+
+    progress = Signal(object)  # BatchProgress
+    contact = Signal(object)  # datetime
+    batch_done = Signal(str, str)  # batch id, BatchState value
+    passed = Signal(object)  # PassResult
+    failed = Signal(object)  # SyncError
+    pending = Signal(int)  # bytes still to upload
+
+
+class _Listener:
+    def __init__(self, bridge: _Bridge, pending: Callable[[], int]) -> None:
+        self.bridge = bridge
+        self._pending = pending
+
+    def progress(self, p: BatchProgress) -> None:
+        self.bridge.progress.emit(p)
+        self.bridge.pending.emit(self._pending())
+
+    def contact(self, at: datetime) -> None:
+        self.bridge.contact.emit(at)
+
+    def batch_done(self, batch_id: str, state: str) -> None:
+        self.bridge.batch_done.emit(batch_id, state)
+
+
+class _SyncThread(QThread):
+    def __init__(
+        self, ctx: AppContext, bridge: _Bridge, wake: threading.Event, stop: threading.Event
+    ) -> None:
+        super().__init__()
+        self.setObjectName("desa_capil-sync")
+        self.ctx = ctx
+        self.bridge = bridge
+        self.wake = wake
+        self.stop_event = stop
+
+    def run(self) -> None:
+        db = self.ctx.db
+        config = load_config(db, credential_store(self.ctx.paths))
+        if config is None:
+            return
+        listener = _Listener(self.bridge, lambda: pending_upload_bytes(db))
+        worker = SyncWorker(db, config.client_factory(), listener=listener, stop=self.stop_event)
+        try:
+            self.bridge.pending.emit(pending_upload_bytes(db))
+            worker.run_forever(
+                self.wake,
+                on_pass=lambda r: (
+                    self.bridge.passed.emit(r),
+                    self.bridge.pending.emit(pending_upload_bytes(db)),
+                ),
+                on_error=self.bridge.failed.emit,
+            )
+        except Exception:  # noqa: BLE001 - a bug in the worker must reach the log, not kill the app
+            log.exception("sync worker crashed")
+        finally:
+            worker.close()
+
+
+class SyncController(QObject):
+    """The app's one sync worker.
+
+    Signals (UI thread):
+        progress(object): a BatchProgress (files, bytes, speed, time left) of the batch being sent.
+        batch_finished(str, str): batch id and its new state ("sent" or "failed").
+        error(object): the SyncError of the last failed pass (shown by the Kiriman page).
+        notification(str, str): title and text of a desktop notification (status changes).
+    Also updates the AppContext: connection state, last contact, pending bytes, office_changes,
+    data_changed.
+    """
+
+    progress = Signal(object)
+    batch_finished = Signal(str, str)
+    error = Signal(object)
+    notification = Signal(str, str)
+
+    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: _SyncThread | None = None
+        self.last_error: SyncError | None = None
+        self.progress_by_batch: dict[str, BatchProgress] = {}
+        self._bridge = _Bridge()
+        self._bridge.progress.connect(self._on_progress)
+        self._bridge.contact.connect(self._on_contact)
+        self._bridge.batch_done.connect(self._on_batch_done)
+        self._bridge.passed.connect(self._on_pass)
+        self._bridge.failed.connect(self._on_error)
+        self._bridge.pending.connect(ctx.pending_bytes_changed)
+        self._tray: QSystemTrayIcon | None = None
+        self._watch_network()
+        ctx.sync = self
+
+    # --- control ------------------------------------------------------------------------------
+
+    @property
+    def configured(self) -> bool:
+        return load_config(self.ctx.db, credential_store(self.ctx.paths)) is not None
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.isRunning():
+            return
+        contact = last_contact(self.ctx.db)
+        if not self.configured:
+            self.ctx.set_connection(ConnectionState.NOT_CONFIGURED, contact)
+            return
+        self.ctx.set_connection(ConnectionState.SYNCING, contact)
+        self._stop.clear()
+        self._thread = _SyncThread(self.ctx, self._bridge, self._wake, self._stop)
+        self._thread.start()
+
+    def stop(self, timeout_ms: int = 15000) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            if not self._thread.wait(timeout_ms):
+                log.warning("sync thread did not stop in time")
+            self._thread = None
+
+    def reconfigure(self) -> None:
+        """Restart with the current settings (after enrolling or a new server address)."""
+        self.stop()
+        self.last_error = None
+        self.start()
+
+    @Slot()
+    def send_now(self) -> None:
+        """ "Kirim sekarang": skip any back-off and start a pass at once."""
+        if self._thread is None or not self._thread.isRunning():
+            self.start()
+        self.ctx.set_connection(ConnectionState.SYNCING, None)
+        self._wake.set()
+
+    def _watch_network(self) -> None:
+        try:
+            loaded = QNetworkInformation.loadBackendByFeatures(QNetworkInformation.Feature.Reachability)
+        except (AttributeError, RuntimeError):
+            loaded = False
+        info = QNetworkInformation.instance() if loaded else None
+        if info is None:
+            log.info("no network information backend; relying on back-off and health probes")
+            return
+        info.reachabilityChanged.connect(self._reachability_changed)
+
+    @Slot(QNetworkInformation.Reachability)
+    def _reachability_changed(self, reach: QNetworkInformation.Reachability) -> None:
+        if reach in (QNetworkInformation.Reachability.Online, QNetworkInformation.Reachability.Site):
+            log.info("network is back: waking the sync worker")
+            self._wake.set()
+        elif reach is QNetworkInformation.Reachability.Disconnected:
+            self.ctx.set_connection(ConnectionState.OFFLINE, None)
+
+    # --- news from the worker -------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_progress(self, p: BatchProgress) -> None:
+        self.progress_by_batch[p.batch_id] = p
+        if self.ctx.connection_state != ConnectionState.SYNCING:
+            self.ctx.set_connection(ConnectionState.SYNCING, None)
+        self.progress.emit(p)
+
+    @Slot(object)
+    def _on_contact(self, at: datetime) -> None:
+        self.ctx.last_contact = at
+
+    @Slot(str, str)
+    def _on_batch_done(self, batch_id: str, state: str) -> None:
+        self.progress_by_batch.pop(batch_id, None)
+        self.batch_finished.emit(batch_id, state)
+        self.ctx.data_changed.emit()
+
+    @Slot(object)
+    def _on_pass(self, result: PassResult) -> None:
+        self.last_error = None
+        self.ctx.set_connection(ConnectionState.ONLINE, self.ctx.last_contact)
+        if result.office_changes:
+            self.ctx.office_changes.emit(list(result.office_changes))
+            self.ctx.data_changed.emit()
+            self._notify_statuses(result.statuses)
+        elif result.events_sent or result.documents_downloaded:
+            self.ctx.data_changed.emit()
+
+    @Slot(object)
+    def _on_error(self, exc: SyncError) -> None:
+        self.last_error = exc
+        if isinstance(exc, TokenRevoked) or not exc.retryable:
+            self.ctx.set_connection(ConnectionState.ERROR, None)
+        else:
+            self.ctx.set_connection(ConnectionState.OFFLINE, None)
+        self.error.emit(exc)
+
+    def _notify_statuses(self, statuses: dict[str, Status]) -> None:
+        if not statuses:
+            return
+        counts: dict[Status, int] = {}
+        for st in statuses.values():
+            counts[st] = counts.get(st, 0) + 1
+        lg = lang()
+        parts = [f"{n} {label(st, lg).lower()}" for st, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        title = self.tr("Kabar dari Disdukcapil")
+        text = self.tr("%1 permohonan berubah status: %2").replace("%1", str(len(statuses)))
+        text = text.replace("%2", ", ".join(parts))
+        self.notification.emit(title, text)
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            if self._tray is None:
+                app = QApplication.instance()
+                icon = app.windowIcon() if isinstance(app, QApplication) else None
+                self._tray = QSystemTrayIcon(self)
+                if icon is not None:
+                    self._tray.setIcon(icon)
+                self._tray.show()
+            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 10000)

@@ -1,0 +1,158 @@
+"""Server address, office CA file and enrollment, placed in the Settings page's server group.
+
+    install_server_settings(settings_page, ctx)   # called by the shell once
+
+Enrollment trades the office's one-time code for a device token (POST /api/v1/enroll); the
+token goes to the OS credential store (or a 0600 file where there is none), never into the
+database. TLS is always verified; the CA file only adds the office's own authority.
+"""
+
+from __future__ import annotations
+
+import platform
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desa_capil.store.repo import get_setting
+from desa_capil.sync.config import (
+    CA_FILE,
+    SERVER_URL,
+    VILLAGE_CODE,
+    VILLAGE_NAME,
+    credential_store,
+    enroll,
+    save_server,
+)
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.tasks import run_op
+
+
+class ServerSettings(QWidget):
+    """The server part of Settings.
+
+    Signals: none of its own; after enrolling it restarts the sync controller (ctx.sync) and
+    emits ctx.data_changed.
+    """
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setObjectName("serverSettings")
+        self.url_edit = QLineEdit(self)
+        self.url_edit.setObjectName("serverUrl")
+        self.url_edit.setPlaceholderText("https://capil.kabupaten.go.id")
+        self.ca_edit = QLineEdit(self)
+        self.ca_edit.setObjectName("caFile")
+        self.ca_edit.setPlaceholderText(self.tr("(tidak perlu, kecuali diminta Disdukcapil)"))
+        browse = QPushButton(self.tr("Pilih..."), self)
+        browse.clicked.connect(self._browse_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_edit, 1)
+        ca_row.addWidget(browse)
+        self.code_edit = QLineEdit(self)
+        self.code_edit.setObjectName("enrollmentCode")
+        self.code_edit.setPlaceholderText("XXXX-XXXX-XXXX")
+        self.name_edit = QLineEdit(self)
+        self.name_edit.setText(f"Laptop {platform.node()}"[:100])
+        self.status_label = QLabel(self)
+        self.status_label.setWordWrap(True)
+        self.status_label.setObjectName("enrollStatus")
+        self.enroll_button = QPushButton(self.tr("Daftarkan laptop ini"), self)
+        self.enroll_button.setObjectName("primaryButton")
+        self.enroll_button.clicked.connect(self.enroll)
+        self.save_button = QPushButton(self.tr("Simpan alamat"), self)
+        self.save_button.clicked.connect(self.save_address)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Alamat server"), self.url_edit)
+        form.addRow(self.tr("Berkas CA kantor"), ca_row)
+        form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
+        form.addRow(self.tr("Nama laptop"), self.name_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.enroll_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
+        self.load()
+
+    def load(self) -> None:
+        db = self.ctx.db
+        self.url_edit.setText(get_setting(db, SERVER_URL))
+        self.ca_edit.setText(get_setting(db, CA_FILE))
+        code, name = get_setting(db, VILLAGE_CODE), get_setting(db, VILLAGE_NAME)
+        token = credential_store(self.ctx.paths).get_token()
+        if code and token:
+            self.status_label.setText(
+                self.tr("Terdaftar untuk %1 (%2).").replace("%1", name).replace("%2", code)
+            )
+        else:
+            self.status_label.setText(
+                self.tr("Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.")
+            )
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Pilih berkas CA"), "", self.tr("Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)")
+        )
+        if path:
+            self.ca_edit.setText(path)
+
+    def save_address(self) -> None:
+        db = self.ctx.db
+        url, ca = self.url_edit.text(), self.ca_edit.text().strip() or None
+        run_op(self, lambda _p: save_server(db, url, ca), on_success=lambda _r: self._changed(), db=True)
+
+    def enroll(self) -> None:
+        db, paths = self.ctx.db, self.ctx.paths
+        url, code = self.url_edit.text(), self.code_edit.text()
+        ca = self.ca_edit.text().strip() or None
+        name = self.name_edit.text().strip() or None
+        self.enroll_button.setEnabled(False)
+        self.status_label.setText(self.tr("Menghubungi server..."))
+
+        def op(_p: object) -> tuple[str, str]:
+            return enroll(db, credential_store(paths), url, code, ca_file=ca, device_name=name)
+
+        task = run_op(self, op, on_success=lambda _r: self._enrolled())
+        task.finished.connect(lambda: self.enroll_button.setEnabled(True))
+        task.failed.connect(lambda _e: self.load())
+
+    def _enrolled(self) -> None:
+        self.code_edit.clear()
+        self._changed()
+
+    def _changed(self) -> None:
+        self.load()
+        sync = self.ctx.sync
+        if sync is not None and hasattr(sync, "reconfigure"):
+            sync.reconfigure()  # type: ignore[attr-defined]
+        self.ctx.data_changed.emit()
+
+
+def install_server_settings(settings_page: QWidget, ctx: AppContext) -> ServerSettings:
+    """Put the server settings into the Settings page's `server_group` (objectName "serverGroup")."""
+    group = getattr(settings_page, "server_group", None)
+    if not isinstance(group, QGroupBox):
+        group = settings_page.findChild(QGroupBox, "serverGroup")
+    if group is None:
+        raise LookupError("the settings page has no server group")
+    widget = ServerSettings(ctx, group)
+    layout = group.layout()
+    if layout is None:
+        layout = QVBoxLayout(group)
+    layout.addWidget(widget)
+    return widget
