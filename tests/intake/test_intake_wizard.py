@@ -409,3 +409,45 @@ def test_no_camera_says_so(
 def _count_apps(ctx: AppContext) -> int:
     with ctx.db.session() as s:
         return len(s.exec(select(col(Application.id))).all())
+
+
+needs_scanimage = pytest.mark.skipif(shutil.which("scanimage") is None, reason="sane-utils not installed")
+
+
+@pytest.mark.sane
+@needs_scanimage
+def test_scan_with_sane_test_backend(
+    qtbot: QtBot,
+    ctx: AppContext,
+    open_wizard: Callable[..., IntakeWizard],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desa_capil.scan.scanner import SaneBackend
+    from desa_capil.ui.intake.scanner_dialog import ScannerDialog
+
+    # Only SANE's virtual "test" scanner is configured: no real hardware is probed.
+    conf = tmp_path / "sane.d"
+    conf.mkdir()
+    (conf / "dll.conf").write_text("test\n")
+    monkeypatch.setenv("SANE_CONFIG_DIR", str(conf))
+
+    w = open_wizard()
+    app_id = _to_papers(qtbot, w)
+    ps = w.papers_step
+    ps.select_requirement("ktp_el")
+    ps.scanner_backends = [SaneBackend()]
+    ps.btn_scan.click()
+    dlg = ps.scanner_dialog
+    assert isinstance(dlg, ScannerDialog)
+    qtbot.waitUntil(lambda: dlg.devices.count() == 2, timeout=30000)
+    dlg.resolution.addItem("50 dpi", 50)  # the test scanner's page at 50 dpi keeps the test fast
+    dlg.resolution.setCurrentIndex(dlg.resolution.count() - 1)
+    with qtbot.waitSignal(ps.job_done, timeout=60000) as sig:
+        dlg.btn_scan.click()
+    assert sig.args == [1]
+    qtbot.waitUntil(lambda: _open_pages(ctx, app_id) == {"ktp_el": 1}, timeout=10000)
+    with ctx.db.session() as s:
+        page = s.exec(select(Page)).one()
+    assert page.source == "scanner"
+    dlg.accept()

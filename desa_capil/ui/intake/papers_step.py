@@ -262,6 +262,9 @@ class PapersStep(QWidget):
         self._bridge.arrived.connect(self._watched_pages)
         self._bridge.failed.connect(self._watch_failed)
         self._select_after: str | None = None
+        # Scanner backends to offer; None: whatever scan.scanner finds on this machine.
+        self.scanner_backends: list[Any] | None = None
+        self.scanner_dialog: QWidget | None = None
 
         title = QLabel(self.tr("Kertas yang dibawa warga"))
         title.setObjectName("stepTitle")
@@ -470,12 +473,13 @@ class PapersStep(QWidget):
         code = self.current_code()
         if not code:
             return
-        dlg = ScannerDialog(self, self._req_name(code))
+        dlg = ScannerDialog(self, self._req_name(code), backends=self.scanner_backends)
         dlg.pages_scanned.connect(
             lambda raws, c=code: self.add_raw(
                 c, self.tr("hasil pindai"), lambda p, r=raws: processing.pages_from_raw(r, p.report)
             )
         )
+        self.scanner_dialog = dlg
         dlg.open()
 
     def open_camera(self) -> None:
