@@ -204,3 +204,21 @@ def test_thumbnail_from_processed_raw_and_image() -> None:
         im = Image.open(io.BytesIO(t.data))
         assert im.format == "JPEG" and im.size == (t.width, t.height)
         assert len(t.data) < 30_000
+
+
+@pytest.mark.parametrize(
+    "img",
+    [
+        Image.new("L", (1, 1), 0),
+        Image.new("RGB", (5, 300), (255, 0, 0)),
+        Image.new("L", (300, 5), 255),
+        Image.new("L", (620, 877), 255),
+        Image.new("L", (620, 877), 0),
+    ],
+    ids=["1px", "thin", "wide", "blank", "black"],
+)
+@pytest.mark.parametrize("photo", [False, True])
+def test_degenerate_pictures_still_make_a_page(img: Image.Image, photo: bool) -> None:
+    out = process(_raw(img, photo=photo))
+    assert out.data and out.width >= 1 and out.height >= 1
+    assert thumbnail(out).width >= 1
