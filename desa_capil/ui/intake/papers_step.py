@@ -375,7 +375,7 @@ class PapersStep(QWidget):
         right.addWidget(self.watch_note)
         right.addWidget(self.progress)
         right.addWidget(self.error)
-        right.addWidget(self.empty_hint)
+        right.addWidget(self.empty_hint, 1)
         right.addWidget(self.strip, 1)
         right.addLayout(page_actions)
 

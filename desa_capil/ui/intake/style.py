@@ -88,6 +88,7 @@ QDialog#intakeWizard QPushButton#primaryButton:hover, QDialog#intakeWizard QPush
 }}
 QDialog#intakeWizard QPushButton#primaryButton:disabled {{ background: #93b4ea; border-color: #93b4ea; }}
 QDialog#intakeWizard QPushButton#dangerButton {{ color: {_red.fg}; }}
+QDialog#intakeWizard QPushButton#dangerButton:disabled {{ color: #94a3b8; }}
 QDialog#intakeWizard QPushButton#stepButton {{ border: none; min-height: 30px; }}
 QDialog#intakeWizard QPushButton#stepButton:checked {{ background: {_blue.bg}; color: {ACCENT_DARK}; }}
 QProgressBar#pageProgress {{
