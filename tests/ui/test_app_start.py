@@ -168,9 +168,10 @@ def test_main_refuses_a_second_instance(
 
 
 def test_self_test_in_a_real_process(app_home: Path) -> None:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    # Demo mode makes its own throw-away home; DESA_CAPIL_DEMO_HOME keeps it here to look at.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DESA_CAPIL_DEMO_HOME=str(app_home))
     proc = subprocess.run(
-        [sys.executable, "-m", "desa_capil", "--self-test", "--demo"],
+        [sys.executable, "-m", "desa_capil", "--self-test"],
         env=env,
         cwd=REPO,
         capture_output=True,
