@@ -245,9 +245,10 @@ class TusUploader:
             )
         except SyncError as exc:
             # Ask what arrived, so the next try and the loss count are exact. If even that
-            # fails, the next try does the HEAD.
+            # fails, the next try starts with a HEAD anyway.
             kept = 0
-            if exc.status == 409 or exc.status == 0:
+            server_offset: int | None = None
+            if exc.status in (0, 409):
                 try:
                     server_offset = self._head(url)
                 except SyncError:
@@ -256,11 +257,8 @@ class TusUploader:
                     kept = server_offset - offset
                     self._save(row.id, offset=server_offset)
             self.meter.count(body.pos, kept)
-            if exc.status == 409 and kept >= 0:
-                # Offset mismatch: the HEAD above re-synchronised us; carry on.
-                new = self._head(url)
-                if new is not None:
-                    return new
+            if exc.status == 409 and server_offset is not None:
+                return server_offset  # offset mismatch: re-synchronised, carry on
             raise
         elapsed = time.monotonic() - started
         new_offset = int(resp.headers.get("Upload-Offset", offset + size))

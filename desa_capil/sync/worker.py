@@ -458,29 +458,25 @@ class SyncWorker:
             return not rows
         errors: list[tuple[Outbox, BaseException]] = []
 
-        def run(row: Outbox) -> None:
-            if self.stop.is_set():
-                raise Stopped()
+        def run(row: Outbox) -> BaseException | None:
             try:
+                if self.stop.is_set():
+                    raise Stopped()
                 self._upload_row(row)
-            except BaseException as exc:  # noqa: BLE001 - collected and handled below
+            except (SyncError, Stopped, StorageError) as exc:
                 errors.append((row, exc))
-                raise
+                return exc
+            return None
 
         if self.parallel == 1 or len(due) == 1:
             for row in due:
-                try:
-                    run(row)
-                except (SyncError, Stopped):
-                    if errors and isinstance(errors[-1][1], OfflineError | TokenRevoked | Stopped):
-                        break
-                except StorageError:
+                exc = run(row)
+                # After a dead link, a refused token or a batch-wide problem, the rest waits.
+                if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
             with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
-                futures = [pool.submit(run, r) for r in due]
-                for f in futures:
-                    f.exception()  # wait; errors were collected by run()
+                list(pool.map(run, due))
         uploaded = len(due) - len(errors)
         result.files_uploaded += uploaded
         if uploaded:
@@ -502,8 +498,6 @@ class SyncWorker:
                     self.park_batch(batch_id, exc)
                     result.batches_parked.append(batch_id)
                     return False
-            elif not isinstance(exc, SyncError):
-                raise exc
         if errors:
             return False
         return len(due) == len(rows)
