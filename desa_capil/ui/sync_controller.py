@@ -154,9 +154,12 @@ class SyncController(QObject):
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
-            if not self._thread.wait(timeout_ms):
+            if self._thread.wait(timeout_ms):
+                self._thread = None
+            else:
+                # Keep the reference: deleting a running QThread aborts the process. The
+                # request in flight ends at its timeout and the thread then exits.
                 log.warning("sync thread did not stop in time")
-            self._thread = None
 
     def reconfigure(self) -> None:
         """Restart with the current settings (after enrolling or a new server address)."""
