@@ -47,7 +47,14 @@ def _v2(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_auditentry_application_id ON auditentry (application_id)")
 
 
-STEPS: list[Step] = [_v1, _v2]
+def _v3(conn: sqlite3.Connection) -> None:
+    # Retention (security.retention): scans deleted once the office has them, old records archived.
+    conn.execute("ALTER TABLE page ADD COLUMN purged_at DATETIME")
+    conn.execute("ALTER TABLE document ADD COLUMN purged_at DATETIME")
+    conn.execute("ALTER TABLE application ADD COLUMN archived_at DATETIME")
+
+
+STEPS: list[Step] = [_v1, _v2, _v3]
 LATEST = len(STEPS)
 
 

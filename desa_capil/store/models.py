@@ -75,6 +75,8 @@ class Application(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     status_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    # Set when retention archived it: personal fields blanked (security.retention).
+    archived_at: datetime | None = None
 
 
 class Document(SQLModel, table=True):
@@ -92,6 +94,8 @@ class Document(SQLModel, table=True):
     # addendum get the addendum's batch.
     batch_id: str | None = Field(default=None, foreign_key="batch.id", index=True)
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when retention deleted its file and pages (security.retention); the row stays.
+    purged_at: datetime | None = None
 
 
 class Page(SQLModel, table=True):
@@ -112,6 +116,9 @@ class Page(SQLModel, table=True):
     rotation: int = 0
     source: str = "file"  # file | pdf | scanner | camera | folder
     created_at: datetime = Field(default_factory=utcnow)
+    # Set when retention deleted the page's files (the office has them); the sha256 columns are
+    # then empty/None and the row keeps only the page's facts.
+    purged_at: datetime | None = None
 
 
 class BatchState:
