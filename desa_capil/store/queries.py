@@ -43,8 +43,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def queue_ids(db: Database, f: QueueFilter) -> list[str]:
-    """Ids of matching applications: urgent first, then newest first."""
+def queue_ids(db: Database, f: QueueFilter, limit: int | None = None) -> list[str]:
+    """Ids of matching applications: urgent first, then newest first (at most `limit`)."""
     q = select(Application.id).join(Applicant, col(Applicant.id) == Application.applicant_id)
     if f.statuses:
         q = q.where(col(Application.status).in_([s.value for s in f.statuses]))
@@ -63,6 +63,8 @@ def queue_ids(db: Database, f: QueueFilter) -> list[str]:
         q = q.where(or_(*conds))
     urgent_first = case((col(Application.urgency) == Urgency.NORMAL.value, 1), else_=0)
     q = q.order_by(urgent_first, col(Application.created_at).desc(), col(Application.id))
+    if limit is not None:
+        q = q.limit(limit)
     with db.session() as s:
         return list(s.exec(q).all())
 

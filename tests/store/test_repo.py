@@ -157,3 +157,17 @@ def test_changing_service_drops_papers_it_does_not_need(db: Database) -> None:
     add_page(db, app_id, "sk_lahir", b"surat lahir")
     repo.save_application(db, service_code="kia", applicant=SITI, application_id=app_id)
     assert set(repo.pages_by_requirement(db, app_id)) == {"kk"}
+
+
+def test_queue_limit_keeps_the_order(db: Database) -> None:
+    ids = [
+        repo.save_application(
+            db,
+            service_code="kia",
+            applicant=repo.ApplicantData(f"32010145099000{n + 10}", f"Warga {n}", "3201010101100001"),
+        )
+        for n in range(5)
+    ]
+    everything = queue_ids(db, QueueFilter())
+    assert sorted(everything) == sorted(ids)
+    assert queue_ids(db, QueueFilter(), limit=2) == everything[:2]

@@ -67,7 +67,7 @@ def load_attention(db: Database) -> list[AttentionItem]:
     """Runs in the background: urgent open applications, documents waiting too long at the
     village, then applications the office asked to fix."""
     # queue_ids orders urgent first, so the urgent ones are at the head of the open queue.
-    open_ids = queries.queue_ids(db, QueueFilter(statuses=OPEN_STATUSES))[: ATTENTION_MAX * 2]
+    open_ids = queries.queue_ids(db, QueueFilter(statuses=OPEN_STATUSES), limit=ATTENTION_MAX * 2)
     head = queries.queue_rows(db, open_ids)
     items = [AttentionItem(head[i]) for i in open_ids if i in head and head[i].urgency is not Urgency.NORMAL]
     seen = {it.row.id for it in items}
@@ -83,7 +83,7 @@ def load_attention(db: Database) -> list[AttentionItem]:
         if w.application_id in late_rows:
             items.append(AttentionItem(late_rows[w.application_id], w.days_waiting))
             seen.add(w.application_id)
-    fix_ids = queries.queue_ids(db, QueueFilter(statuses=frozenset({Status.NEEDS_FIX})))[:ATTENTION_MAX]
+    fix_ids = queries.queue_ids(db, QueueFilter(statuses=frozenset({Status.NEEDS_FIX})), limit=ATTENTION_MAX)
     fixes = queries.queue_rows(db, fix_ids)
     items += [AttentionItem(fixes[i]) for i in fix_ids if i in fixes and i not in seen]
     return items[:ATTENTION_MAX]
