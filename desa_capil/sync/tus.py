@@ -26,6 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import func, update
+from sqlmodel import col
+
 from desa_capil.api.models import TUS_VERSION
 from desa_capil.store.db import Database
 from desa_capil.store.models import Batch, Outbox
@@ -154,10 +157,12 @@ class TusUploader:
                 delta = offset - row.upload_offset
                 row.upload_offset = offset
                 if row.batch_id and delta:
-                    batch = s.get(Batch, row.batch_id)
-                    if batch is not None:
-                        batch.bytes_sent = max(0, batch.bytes_sent + delta)
-                        s.add(batch)
+                    # One UPDATE, not read-modify-write: two upload threads share the batch.
+                    s.exec(
+                        update(Batch)
+                        .where(col(Batch.id) == row.batch_id)
+                        .values(bytes_sent=func.max(0, col(Batch.bytes_sent) + delta))
+                    )
             s.add(row)
             s.commit()
 
