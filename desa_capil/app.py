@@ -14,7 +14,6 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from pathlib import Path
 
 from desa_capil.errors import StorageError, UserError
 from desa_capil.logging_setup import setup_logging
@@ -26,6 +25,8 @@ EXIT_OK = 0
 EXIT_DB_FAILED = 1
 EXIT_ALREADY_RUNNING = 3
 EXIT_SELF_TEST_FAILED = 4
+EXIT_DEMO_FAILED = 5
+EXIT_SETUP_CANCELLED = 6
 
 LOCK_FILE_NAME = "desa_capil.lock"
 
@@ -115,25 +116,10 @@ def open_database_or_explain(paths: AppPaths) -> object | None:
 
 
 def load_translations(app: object, code: str) -> list[object]:
-    """Install the English .qm when asked for English; Indonesian is the source language."""
-    from PySide6.QtCore import QLibraryInfo, QTranslator
+    """Install the .qm catalogues for ``code`` (ours for English, Qt's own texts for both)."""
+    from desa_capil.ui.translations import install_translations
 
-    from desa_capil.ui.theme import resources_dir
-
-    installed: list[object] = []
-    if code != "en":
-        return installed
-    for name, folder in (
-        ("desa_capil_en", resources_dir() / "i18n"),
-        ("qtbase_en", Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath))),
-    ):
-        tr = QTranslator(app)  # type: ignore[arg-type]
-        if tr.load(name, str(folder)):
-            app.installTranslator(tr)  # type: ignore[attr-defined]
-            installed.append(tr)
-        else:
-            log.info("translation %s not found in %s", name, folder)
-    return installed
+    return list(install_translations(code, app))  # type: ignore[arg-type]
 
 
 def _install_qt_log_handler() -> None:
@@ -178,6 +164,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     headless = args.self_test or args.quit_when_shown
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if args.demo:
+        # Before anything asks for a path: logs, database, keys and token all go to a
+        # throw-away folder, never the real one.
+        from desa_capil.demo import prepare_home
+
+        prepare_home()
 
     paths = app_paths()
     try:
@@ -210,6 +202,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         install_excepthook()
     set_lang(args.lang or "id")
 
+    demo_session = None
+    if args.demo:
+        from desa_capil.ui.demo_mode import start_demo_with_progress
+
+        demo_session = start_demo_with_progress(show=not headless)
+        if demo_session is None:
+            return EXIT_DEMO_FAILED
+
     lock = acquire_instance_lock(paths)
     if lock is None:
         return EXIT_ALREADY_RUNNING
@@ -231,8 +231,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.warning("language setting unreadable: %s", exc)
     translators = load_translations(app, lang())
     ctx = AppContext(db, paths, demo=args.demo)
+    if demo_session is not None:
+        ctx.operator_id = demo_session.operator_ids[0]
+    elif not headless:
+        from desa_capil.ui.first_run import prepare_session
+
+        # First run: the setup wizard; later: who is working (when there are several).
+        if not prepare_session(ctx):
+            tasks.wait_idle()
+            db.close()
+            lock.unlock()  # type: ignore[attr-defined]
+            return EXIT_SETUP_CANCELLED
     t_win = time.perf_counter()
     window = MainWindow(ctx)
+    from desa_capil.ui.operators import install_operator_badge
+
+    install_operator_badge(window, ctx)
+    if demo_session is not None:
+        from desa_capil.ui.demo_mode import mark_demo_window
+
+        mark_demo_window(window)
     log.info("main window built in %.2f s", time.perf_counter() - t_win)
     window.resize(1366, 740)
     rc = EXIT_OK
@@ -281,6 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.close()
         lock.unlock()  # type: ignore[attr-defined]
         del translators
+        if demo_session is not None:
+            demo_session.close()
     log.info("exit %s", rc)
     return rc
 

@@ -206,7 +206,12 @@ def assemble_pdf(db: Database) -> Callable[[list[Page]], bytes]:
 
 # --- the demo session -----------------------------------------------------------------------------
 
+# Set to a folder to keep the demo's data there (and not delete it at exit): for looking at
+# it afterwards, and for tests of the whole app in demo mode.
+DEMO_HOME_ENV = "DESA_CAPIL_DEMO_HOME"
+
 _saved_keyring: keyring.backend.KeyringBackend | None = None
+_prepared: Path | None = None  # the home prepare_home() made for this process
 
 
 def prepare_home(base: Path | None = None) -> Path:
@@ -215,10 +220,12 @@ def prepare_home(base: Path | None = None) -> Path:
     The device token goes to the 0600 file in that home (never the OS credential store, which
     would outlive the demo and could hold a real laptop's token).
     """
-    global _saved_keyring
-    home = Path(tempfile.mkdtemp(prefix="desa_capil-demo-")) if base is None else Path(base)
+    global _saved_keyring, _prepared
+    kept = base or os.environ.get(DEMO_HOME_ENV)
+    home = Path(kept) if kept else Path(tempfile.mkdtemp(prefix="desa_capil-demo-"))
     home.mkdir(parents=True, exist_ok=True)
     os.environ[HOME_ENV] = str(home)
+    _prepared = home
     if _saved_keyring is None:
         _saved_keyring = keyring.get_keyring()
     keyring.set_keyring(keyring.backends.fail.Keyring())
@@ -318,7 +325,7 @@ class DemoSession:
         from desa_capil.server.embedded import EmbeddedServer
 
         if home is None:
-            home = prepare_home()
+            home = _prepared or prepare_home()
         paths = app_paths().ensure()
         if Path(os.environ.get(HOME_ENV, "")) != home:
             raise RuntimeError("prepare_home() must run first: DESA_CAPIL_HOME is not the demo home")
@@ -328,6 +335,7 @@ class DemoSession:
         base_url = server.start()
         admin = AdminApi(base_url, server.admin_token)
         session = cls(home, paths, server, base_url, admin)
+        session.remove_home = not os.environ.get(DEMO_HOME_ENV)
         try:
             code = server.create_village(VILLAGE_CODE, VILLAGE_NAME)
             db = open_database(paths)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import random
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +111,29 @@ def test_office_is_idle_with_nothing_sent(tmp_path: Path, restore_env: None) -> 
         assert office.tick() is None  # nothing at the office yet
     finally:
         session.close()
+
+
+def test_app_demo_self_test_uses_the_seeded_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole app in demo mode, headless: it must open the seeded database, not another."""
+    demo_home = tmp_path / "kept-demo"
+    real_home = tmp_path / "real-home"
+    env = {**os.environ, demo.DEMO_HOME_ENV: str(demo_home), HOME_ENV: str(real_home)}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    proc = subprocess.run(
+        [sys.executable, "-m", "desa_capil", "--demo", "--self-test"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not real_home.exists(), "demo mode touched the normal data folder"
+    log_text = (demo_home / "logs" / "desa_capil.log").read_text(encoding="utf-8")
+    assert "self-test passed" in log_text
+    monkeypatch.setenv(HOME_ENV, str(demo_home))
+    db = open_database(app_paths())
+    try:
+        counts = repo.status_counts(db)
+    finally:
+        db.close()
+    assert all(counts[s] > 0 for s in Status), counts
