@@ -1,0 +1,317 @@
+#!/usr/bin/env python3
+"""Build the standalone desktop app with PyInstaller (one folder), and the installer around it.
+
+    .venv/bin/python build_installer.py              # dist/desa-capil/ + the platform package
+    .venv/bin/python build_installer.py --self-test  # ... then start the bundle headless
+
+Name, version and description come from pyproject.toml, so the bundle always matches the
+package. The bundle carries resources/ (style sheet, icons, translations .qm), the service
+catalog (desa_capil/domain/catalog.json) and the schema script (desa_capil/store/schema_v1.sql),
+and the reference server too, so ``desa-capil --demo`` works from the bundle.
+
+* Linux: ``dist/desa-capil-<version>-linux-<arch>.tar.gz``.
+* Windows: ``dist/desa-capil.iss`` (Inno Setup: per-user install, Start menu and optional
+  desktop shortcut, uninstaller); ISCC.exe is run when it is installed, giving
+  ``dist/desa-capil-<version>-setup.exe``.
+
+``--self-test`` starts the bundled app with ``--self-test`` (database, main window offscreen,
+every page, exit 0) in a throw-away home and reports the bundle's size and start time.
+Needs PyInstaller: ``pip install -e .[build]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "build" / "pyinstaller"
+DIST = ROOT / "dist"
+APP_ID = "{{6C0B5B7E-3D0F-4C53-9A55-DC3A0A1C5E21}"  # Inno Setup AppId: never change it
+
+# Big things the desktop app never imports; kept out explicitly in case a hook drags them in.
+# (psycopg: the server's PostgreSQL driver; the demo's embedded server uses SQLite.)
+EXCLUDES = [
+    "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
+    "psycopg", "psycopg_binary", "psycopg_pool",
+]  # fmt: skip
+
+
+def package_modules() -> list[str]:
+    """Every module of the package, found by walking the source tree.
+
+    Pages are imported by name at run time (importlib) and optional parts lazily, so
+    PyInstaller's import scan cannot see them. PyInstaller's own --collect-submodules imports
+    each package to list it, which fails for some Qt parts in its isolated process (seen with
+    desa_capil.ui.intake and QtSvg); walking the files needs no import.
+    """
+    pkg = ROOT / "desa_capil"
+    mods = []
+    for path in sorted(pkg.rglob("*.py")):
+        rel = path.relative_to(ROOT).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts[-1] != "__main__":
+            mods.append(".".join(parts))
+    return mods
+
+
+def say(msg: str) -> None:
+    print(f"[build_installer] {msg}", flush=True)  # noqa: T201 - a build script reports by printing
+
+
+@dataclass(frozen=True)
+class Meta:
+    name: str  # distribution name, e.g. desa-capil
+    version: str
+    description: str
+    gui_script: str  # the command, e.g. desa-capil
+    entry: str  # module:function
+
+    @classmethod
+    def read(cls) -> Meta:
+        data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+        project = data["project"]
+        scripts = project.get("gui-scripts", {})
+        command, entry = next(iter(scripts.items()))
+        return cls(project["name"], project["version"], project.get("description", ""), command, entry)
+
+
+def _data_arg(src: Path, dest: str) -> str:
+    return f"{src}{os.pathsep}{dest}"
+
+
+def write_entry(meta: Meta) -> Path:
+    module, func = meta.entry.split(":")
+    BUILD.mkdir(parents=True, exist_ok=True)
+    entry = BUILD / f"{meta.gui_script.replace('-', '_')}_main.py"
+    entry.write_text(
+        f'"""Frozen entry point of {meta.gui_script} (made by build_installer.py)."""\n\n'
+        f"import sys\n\nfrom {module} import {func}\n\nsys.exit({func}())\n",
+        encoding="utf-8",
+    )
+    return entry
+
+
+def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
+    windows = sys.platform == "win32"
+    args = [
+        str(entry),
+        "--name",
+        meta.gui_script,
+        "--onedir",
+        "--noconfirm",
+        "--clean",
+        "--log-level",
+        "WARN",
+        "--distpath",
+        str(DIST),
+        "--workpath",
+        str(BUILD / "work"),
+        "--specpath",
+        str(BUILD),
+        "--add-data",
+        _data_arg(ROOT / "resources", "resources"),
+        "--add-data",
+        _data_arg(ROOT / "desa_capil" / "domain" / "catalog.json", "desa_capil/domain"),
+        "--add-data",
+        _data_arg(ROOT / "desa_capil" / "store" / "schema_v1.sql", "desa_capil/store"),
+    ]
+    for mod in package_modules():
+        args += ["--hidden-import", mod]
+    for mod in EXCLUDES:
+        args += ["--exclude-module", mod]
+    if windows or sys.platform == "darwin":
+        # A GUI app: no console window behind it. On Linux the console flag changes nothing.
+        args.append("--windowed")
+    icon = ROOT / "resources" / "icons" / "app.ico"
+    if windows and icon.exists():
+        args += ["--icon", str(icon)]
+    return args
+
+
+def check_bundle(app_dir: Path) -> None:
+    """The bundle must hold what the app reads from disk at run time."""
+    internal = app_dir / "_internal"
+    base = internal if internal.is_dir() else app_dir
+    needed = [
+        base / "resources" / "style.qss",
+        base / "resources" / "icons",
+        base / "desa_capil" / "domain" / "catalog.json",
+        base / "desa_capil" / "store" / "schema_v1.sql",
+    ]
+    needed += [base / "resources" / "i18n" / p.name for p in (ROOT / "resources" / "i18n").glob("*.qm")]
+    missing = [str(p.relative_to(app_dir)) for p in needed if not p.exists()]
+    if missing:
+        raise SystemExit(f"bundle is missing: {', '.join(missing)}")
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def make_tarball(meta: Meta, app_dir: Path) -> Path:
+    arch = platform.machine().lower() or "x86_64"
+    out = DIST / f"{meta.gui_script}-{meta.version}-linux-{arch}.tar.gz"
+    with tarfile.open(out, "w:gz", compresslevel=6) as tar:
+        tar.add(app_dir, arcname=f"{meta.gui_script}-{meta.version}")
+    return out
+
+
+def inno_script(meta: Meta, app_dir: Path) -> str:
+    exe = f"{meta.gui_script}.exe"
+    return f"""; Inno Setup script for {meta.name} {meta.version} (made by build_installer.py).
+; Per-user install: no administrator rights needed on the village laptop.
+[Setup]
+AppId={APP_ID}
+AppName=Layanan Adminduk Desa
+AppVersion={meta.version}
+AppVerName=Layanan Adminduk Desa {meta.version}
+AppPublisher=desa_capil
+AppComments={meta.description}
+DefaultDirName={{localappdata}}\\Programs\\{meta.gui_script}
+DefaultGroupName=Layanan Adminduk Desa
+DisableProgramGroupPage=yes
+PrivilegesRequired=lowest
+OutputDir={DIST}
+OutputBaseFilename={meta.gui_script}-{meta.version}-setup
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+ArchitecturesInstallIn64BitMode=x64compatible
+UninstallDisplayIcon={{app}}\\{exe}
+
+[Languages]
+Name: "indonesian"; MessagesFile: "compiler:Languages\\Indonesian.isl"
+Name: "english"; MessagesFile: "compiler:Default.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "{{cm:CreateDesktopIcon}}"; GroupDescription: "{{cm:AdditionalIcons}}"
+
+[Files]
+Source: "{app_dir}\\*"; DestDir: "{{app}}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{{group}}\\Layanan Adminduk Desa"; Filename: "{{app}}\\{exe}"
+Name: "{{group}}\\Layanan Adminduk Desa (mode demo)"; Filename: "{{app}}\\{exe}"; Parameters: "--demo"
+Name: "{{group}}\\{{cm:UninstallProgram,Layanan Adminduk Desa}}"; Filename: "{{uninstallexe}}"
+Name: "{{autodesktop}}\\Layanan Adminduk Desa"; Filename: "{{app}}\\{exe}"; Tasks: desktopicon
+
+[Run]
+Filename: "{{app}}\\{exe}"; Description: "{{cm:LaunchProgram,Layanan Adminduk Desa}}"; Flags: nowait postinstall skipifsilent
+"""
+
+
+def find_iscc() -> str | None:
+    found = shutil.which("ISCC") or shutil.which("iscc")
+    if found:
+        return found
+    for base in (os.environ.get("ProgramFiles(x86)"), os.environ.get("ProgramFiles")):
+        if base:
+            candidate = Path(base) / "Inno Setup 6" / "ISCC.exe"
+            if candidate.exists():
+                return str(candidate)
+    return None
+
+
+def windows_installer(meta: Meta, app_dir: Path) -> Path:
+    iss = DIST / f"{meta.gui_script}.iss"
+    iss.write_text(inno_script(meta, app_dir), encoding="utf-8")
+    iscc = find_iscc()
+    if iscc is None:
+        say(f"Inno Setup (ISCC.exe) not found: script written to {iss}; compile it there")
+        return iss
+    subprocess.run([iscc, "/Q", str(iss)], check=True)
+    return DIST / f"{meta.gui_script}-{meta.version}-setup.exe"
+
+
+def self_test(app_dir: Path, meta: Meta, *, demo: bool = False) -> float:
+    """Run the bundle with --self-test in a throw-away home; returns the wall time in seconds."""
+    exe = app_dir / (f"{meta.gui_script}.exe" if sys.platform == "win32" else meta.gui_script)
+    with tempfile.TemporaryDirectory(prefix="desa_capil-bundle-") as home:
+        env = {**os.environ, "DESA_CAPIL_HOME": home, "QT_QPA_PLATFORM": "offscreen"}
+        env.pop("PYTHONPATH", None)  # the bundle must stand on its own
+        cmd = [str(exe), "--self-test"] + (["--demo"] if demo else [])
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        took = time.perf_counter() - started
+        if proc.returncode != 0:
+            log = Path(home) / "logs" / "desa_capil.log"
+            tail = log.read_text(encoding="utf-8")[-4000:] if log.exists() else ""
+            raise SystemExit(
+                f"bundle self-test failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}\n{tail}"
+            )
+    return took
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--self-test", action="store_true", help="start the built app headless and time it")
+    ap.add_argument("--demo-test", action="store_true", help="also run the bundle's demo mode headless")
+    ap.add_argument("--no-package", action="store_true", help="only the folder, no tar.gz / installer")
+    ap.add_argument("--json", type=Path, help="write the figures (sizes, times) to this file")
+    args = ap.parse_args(argv)
+
+    try:
+        import PyInstaller.__main__ as pyinstaller
+    except ImportError:
+        say("PyInstaller is missing: .venv/bin/pip install -e '.[build]'")
+        return 2
+
+    meta = Meta.read()
+    say(f"building {meta.gui_script} {meta.version} with PyInstaller")
+    started = time.perf_counter()
+    entry = write_entry(meta)
+    pyinstaller.run(pyinstaller_args(meta, entry))
+    app_dir = DIST / meta.gui_script
+    check_bundle(app_dir)
+    build_s = time.perf_counter() - started
+    figures: dict[str, object] = {
+        "version": meta.version,
+        "platform": f"{sys.platform}-{platform.machine()}",
+        "build_seconds": round(build_s, 1),
+        "folder_bytes": folder_size(app_dir),
+    }
+    say(f"bundle in {app_dir} ({figures['folder_bytes'] / 1e6:.0f} MB) after {build_s:.0f} s")
+
+    if not args.no_package:
+        if sys.platform == "win32":
+            package = windows_installer(meta, app_dir)
+        else:
+            package = make_tarball(meta, app_dir)
+        if package.exists():
+            figures["package"] = package.name
+            figures["package_bytes"] = package.stat().st_size
+            say(f"package {package} ({package.stat().st_size / 1e6:.0f} MB)")
+
+    if args.self_test:
+        # The first start pays for the OS reading the files from disk; the second is what a
+        # user sees on later starts.
+        cold = self_test(app_dir, meta)
+        warm = self_test(app_dir, meta)
+        figures["self_test_first_s"] = round(cold, 2)
+        figures["self_test_again_s"] = round(warm, 2)
+        say(f"bundle self-test passed ({cold:.1f} s first start, {warm:.1f} s again)")
+    if args.demo_test:
+        took = self_test(app_dir, meta, demo=True)
+        figures["demo_self_test_s"] = round(took, 2)
+        say(f"bundle demo self-test passed ({took:.1f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
