@@ -10,8 +10,13 @@ Rules:
 * each file is handed over once: after ``on_file`` returns it is moved into the ``selesai``
   subfolder (or, with ``after="rename"``, renamed with a ``.selesai`` suffix) so that a
   restart does not import it again; if ``on_file`` fails it goes to ``gagal`` instead, and
-  ``on_error`` is told. If the move itself fails (a file held open on Windows), the file is
-  remembered as done for the life of the watcher;
+  ``on_error`` is told. If the move itself fails (a read-only share, a file held open on
+  Windows), the file is written into a small *ledger* (JSON: name, size, modification time)
+  so that a restart does not offer it again either. The ledger lives in the hidden
+  ``.desa_capil`` subfolder of the watched folder, or at a path the caller gives (for a
+  folder that cannot be written at all); it only lists files still lying in the folder, so
+  it stays small. If the ledger cannot be written either, the file is remembered for the
+  life of the watcher and a warning is logged;
 * hidden and temporary files (``.part``, ``.tmp``, ``~$x``, ``.crdownload``) and other file
   types are ignored.
 
@@ -21,7 +26,9 @@ passes results to its main thread itself (e.g. by a Qt signal).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -37,6 +44,16 @@ _TEMP_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".download", ".!ut
 DONE_DIR = "selesai"
 FAILED_DIR = "gagal"
 DONE_SUFFIX = ".selesai"
+LEDGER_DIR = ".desa_capil"
+LEDGER_NAME = "folder-pantau.json"
+_LEDGER_VERSION = 1
+
+#: ``mover(source, target)``: how a handled file is put away (default: ``Path.rename``).
+Mover = Callable[[Path, Path], None]
+
+
+def _rename(source: Path, target: Path) -> None:
+    source.rename(target)
 
 
 @dataclass(frozen=True)
@@ -62,6 +79,8 @@ class FolderWatcher:
         on_error: Callable[[Path, BaseException], None] | None = None,
         suffixes: Iterable[str] = DEFAULT_SUFFIXES,
         after: Literal["move", "rename"] = "move",
+        ledger: str | Path | None = None,
+        mover: Mover = _rename,
     ) -> None:
         self.folder = Path(folder)
         self.on_file = on_file
@@ -70,7 +89,9 @@ class FolderWatcher:
         self.suffixes = frozenset(s.lower() for s in suffixes)
         self.after = after
         self._seen: dict[Path, _Seen] = {}
-        self._done: set[tuple[Path, int, int]] = set()
+        self.ledger = Path(ledger) if ledger is not None else self.folder / LEDGER_DIR / LEDGER_NAME
+        self.mover = mover
+        self._done: set[tuple[Path, int, int]] = self._load_ledger()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one poll at a time (thread and "check now" button)
@@ -144,6 +165,11 @@ class FolderWatcher:
                 self._handle(path, seen)
                 handled.append(path)
             self._seen = current
+            stale = {d for d in self._done if d[0] not in current}
+            if stale:
+                # Files that left the folder (moved by hand, deleted) need no entry any more.
+                self._done -= stale
+                self._save_ledger()
             return handled
 
     def _wanted(self, path: Path) -> bool:
@@ -166,20 +192,59 @@ class FolderWatcher:
                     self.on_error(path, e)
                 except Exception:  # noqa: BLE001 - a broken error handler must not stop the watch
                     log.exception("on_error failed")
-        self._done.add((path, seen.size, seen.mtime_ns))
         try:
             self._put_away(path, ok)
         except OSError as e:
-            # Still done for this session (remembered above); the next start may offer it again.
+            # The file stays where it is: the ledger keeps it from being offered again,
+            # in this session and after a restart.
             log.warning("cannot move %s out of the watched folder: %s", path.name, e)
+            self._done.add((path, seen.size, seen.mtime_ns))
+            self._save_ledger()
 
     def _put_away(self, path: Path, ok: bool) -> None:
         if self.after == "rename" and ok:
-            path.rename(_free_name(path.with_name(path.name + DONE_SUFFIX)))
+            self.mover(path, _free_name(path.with_name(path.name + DONE_SUFFIX)))
             return
         target_dir = self.folder / (DONE_DIR if ok else FAILED_DIR)
         target_dir.mkdir(exist_ok=True)
-        path.rename(_free_name(target_dir / path.name))
+        self.mover(path, _free_name(target_dir / path.name))
+
+    # --- ledger of files that could not be moved -------------------------------------------
+
+    def _load_ledger(self) -> set[tuple[Path, int, int]]:
+        try:
+            data = json.loads(self.ledger.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return set()
+        except (OSError, ValueError) as e:
+            # A damaged ledger costs at most a file offered twice; never the watch itself.
+            log.warning("watch ledger %s unreadable, starting empty: %s", self.ledger, e)
+            return set()
+        out: set[tuple[Path, int, int]] = set()
+        entries = data.get("files", []) if isinstance(data, dict) else []
+        for entry in entries:
+            try:
+                name, size, mtime = str(entry["name"]), int(entry["size"]), int(entry["mtime_ns"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if "/" in name or "\\" in name or name in ("", ".", ".."):
+                continue  # only plain names of this folder
+            out.add((self.folder / name, size, mtime))
+        return out
+
+    def _save_ledger(self) -> None:
+        entries = [
+            {"name": p.name, "size": size, "mtime_ns": mtime}
+            for p, size, mtime in sorted(self._done, key=lambda d: (d[0].name, d[1], d[2]))
+        ]
+        text = json.dumps({"version": _LEDGER_VERSION, "files": entries}, indent=1)
+        tmp = self.ledger.with_name(self.ledger.name + ".tmp")
+        try:
+            self.ledger.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.ledger)  # atomic: a power cut leaves the old or the new ledger
+        except OSError as e:
+            log.warning("cannot write watch ledger %s (files kept in memory only): %s", self.ledger, e)
 
 
 def _free_name(target: Path) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from scan_pages import text_page
 
 from desa_capil.errors import BadInputError, StorageError
 from desa_capil.scan.sources import RawPage, import_file
-from desa_capil.scan.watch import DONE_DIR, FAILED_DIR, FolderWatcher
+from desa_capil.scan.watch import DONE_DIR, FAILED_DIR, LEDGER_DIR, LEDGER_NAME, FolderWatcher
 
 
 def _png(path: Path, seed: int = 1) -> Path:
@@ -119,6 +120,78 @@ def test_file_that_cannot_be_moved_is_still_handled_once(
         w.poll_once()
     assert got == [f]
     assert f.exists()
+
+
+def _read_only(source: Path, target: Path) -> None:
+    raise PermissionError(13, "Read-only file system", str(source))
+
+
+@pytest.mark.parametrize("own_ledger", [False, True], ids=["hidden-subfolder", "caller-path"])
+def test_unmovable_file_is_not_offered_again_after_a_restart(tmp_path: Path, own_ledger: bool) -> None:
+    folder = tmp_path / "pindaian"
+    folder.mkdir()
+    ledger = tmp_path / "app" / "ledger.json" if own_ledger else None
+    f = _png(folder / "a.png")
+    got: list[Path] = []
+    w = FolderWatcher(folder, got.append, mover=_read_only, ledger=ledger)
+    for _ in range(3):
+        w.poll_once()
+    assert got == [f] and f.exists()
+    expected = ledger if ledger is not None else folder / LEDGER_DIR / LEDGER_NAME
+    assert w.ledger == expected and expected.exists()
+    # "Restart": a new watcher (new process) over the same folder and ledger.
+    again: list[Path] = []
+    w2 = FolderWatcher(folder, again.append, mover=_read_only, ledger=ledger)
+    for _ in range(3):
+        w2.poll_once()
+    assert again == []
+    # The same name with new content (the scanner overwrote it) is a new page.
+    _png(f, seed=2)
+    for _ in range(2):
+        w2.poll_once()
+    assert again == [f]
+
+
+def test_ledger_forgets_files_that_left_the_folder(tmp_path: Path) -> None:
+    ledger = tmp_path / "ledger.json"
+    folder = tmp_path / "in"
+    folder.mkdir()
+    w = FolderWatcher(folder, lambda p: None, mover=_read_only, ledger=ledger)
+    a, b = _png(folder / "a.png"), _png(folder / "b.png", seed=2)
+    w.poll_once()
+    w.poll_once()
+    assert {e["name"] for e in json.loads(ledger.read_text())["files"]} == {"a.png", "b.png"}
+    a.unlink()  # the operator tidied the folder by hand
+    w.poll_once()
+    assert [e["name"] for e in json.loads(ledger.read_text())["files"]] == ["b.png"]
+    assert b.exists()
+
+
+@pytest.mark.parametrize(
+    "content", ["{not json", '{"files": [{"name": "../x.png", "size": 1, "mtime_ns": 1}]}', "[]"]
+)
+def test_damaged_ledger_is_ignored(tmp_path: Path, content: str) -> None:
+    ledger = tmp_path / "ledger.json"
+    ledger.write_text(content)
+    got: list[Path] = []
+    w = FolderWatcher(tmp_path, got.append, ledger=ledger)
+    f = _png(tmp_path / "a.png")
+    w.poll_once()
+    w.poll_once()
+    assert got == [f]
+
+
+def test_unwritable_ledger_still_handles_each_file_once(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")  # the ledger's folder cannot be made: a file is in the way
+    folder = tmp_path / "in"
+    folder.mkdir()
+    got: list[Path] = []
+    w = FolderWatcher(folder, got.append, mover=_read_only, ledger=blocker / "ledger.json")
+    f = _png(folder / "a.png")
+    for _ in range(4):
+        w.poll_once()
+    assert got == [f]
 
 
 def test_background_thread_delivers_files(tmp_path: Path) -> None:
