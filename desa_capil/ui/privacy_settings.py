@@ -9,6 +9,10 @@ Usage::
 
     settings_page.layout().addWidget(PrivacySettingsWidget(ctx))   # in the settings page
     self.retention = RetentionScheduler(ctx); self.retention.start()  # in the shell, at start
+
+and at start-up, when ``open_database`` raises ``MissingKeyError`` or ``WrongKeyError``::
+
+    if ask_recovery_code(None, paths, exc.message(lang())): db = open_database(paths)  # retry
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.errors import UserError
+from desa_capil.paths import AppPaths
 from desa_capil.security import audit
-from desa_capil.security.keys import KeyStore, recovery_code
+from desa_capil.security.keys import KeyStore, recovery_code, restore_from_code
 from desa_capil.security.pin import (
     check_pin_format,
     clear_pin,
@@ -52,6 +58,7 @@ from desa_capil.security.retention import (
     set_periods,
 )
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
 
 log = logging.getLogger(__name__)
@@ -365,3 +372,52 @@ class RecoveryCodeDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         box.addWidget(buttons)
+
+
+class RecoveryCodeEntryDialog(QDialog):
+    """Asks for the recovery code when the data key is missing or does not fit (at start).
+
+    On accept the code was well-formed and is installed as the key (the old key, if any, is set
+    aside); the caller then opens the database again, which tells whether it fits.
+    """
+
+    def __init__(self, paths: AppPaths, reason: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.paths = paths
+        self.setWindowTitle(self.tr("Masukkan kode pemulihan"))
+        box = QVBoxLayout(self)
+        info = QLabel(
+            (reason + "\n\n" if reason else "")
+            + self.tr(
+                "Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung "
+                "tidak penting)."
+            ),
+            self,
+        )
+        info.setWordWrap(True)
+        box.addWidget(info)
+        self.code = QLineEdit(self)
+        self.code.setObjectName("recoveryCodeEntry")
+        box.addWidget(self.code)
+        self.message = QLabel("", self)
+        self.message.setWordWrap(True)
+        box.addWidget(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        box.addWidget(buttons)
+
+    def try_accept(self) -> None:
+        try:
+            restore_from_code(self.paths, self.code.text())
+        except UserError as exc:
+            self.message.setText(exc.message(lang()))
+            return
+        self.accept()
+
+
+def ask_recovery_code(parent: QWidget | None, paths: AppPaths, reason: str = "") -> bool:
+    """Modal: True when a well-formed recovery code was installed (then open the DB again)."""
+    return RecoveryCodeEntryDialog(paths, reason, parent).exec() == QDialog.DialogCode.Accepted

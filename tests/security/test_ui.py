@@ -191,3 +191,23 @@ def test_retention_scheduler_runs_at_start(qtbot: QtBot, ctx: AppContext) -> Non
     assert blocker.args is not None and blocker.args[0].ran_at
     assert sched.timer.isActive() and sched.timer.interval() == 24 * 60 * 60 * 1000
     sched.timer.stop()
+
+
+def test_recovery_code_entry_installs_the_key(qtbot: QtBot, db: Database, paths: AppPaths) -> None:
+    from desa_capil.security.keys import KeyStore, new_master
+    from desa_capil.store.db import open_database
+    from desa_capil.ui.privacy_settings import RecoveryCodeEntryDialog
+
+    assert db.keys is not None
+    code = recovery_code(db.keys.master)
+    db.close()
+    KeyStore(paths).save(new_master())  # the wrong key, as after copying to another laptop
+    dialog = RecoveryCodeEntryDialog(paths)
+    qtbot.addWidget(dialog)
+    dialog.code.setText("AAAAA-BBBBB")
+    dialog.try_accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "tidak cocok" in dialog.message.text()
+    dialog.code.setText(code)
+    dialog.try_accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    open_database(paths).close()
