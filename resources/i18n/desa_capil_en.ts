@@ -1,0 +1,2292 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US" sourcelanguage="id_ID">
+    <context>
+        <name>ApplicantStep</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="96" />
+            <source>16 angka, lihat KTP atau KK</source>
+            <translation>16 digits, see the ID card or family card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="100" />
+            <source>Sesuai KTP/KK</source>
+            <translation>As on the ID card / family card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="103" />
+            <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
+            <translation>16 digits at the top right of the family card (optional)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="107" />
+            <source>08xx, untuk kabar lewat WhatsApp</source>
+            <translation>08xx, for news by WhatsApp</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="110" />
+            <source>Dusun/RT/RW</source>
+            <translation>Hamlet/RT/RW</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="115" />
+            <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
+            <translation>Note for the civil registration office (optional)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="119" />
+            <source>Data pemohon</source>
+            <translation>Applicant</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="138" />
+            <source>&amp;NIK *</source>
+            <translation>&amp;NIK *</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
+            <source>Na&amp;ma lengkap *</source>
+            <translation>Full na&amp;me *</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <source>N&amp;omor KK</source>
+            <translation>Family card n&amp;umber</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="141" />
+            <source>&amp;HP / WhatsApp</source>
+            <translation>&amp;Mobile / WhatsApp</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="142" />
+            <source>&amp;Alamat</source>
+            <translation>&amp;Address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
+            <source>Keperluan men&amp;desak</source>
+            <translation>&amp;Urgent need</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <source>&amp;Catatan</source>
+            <translation>&amp;Notes</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
+            <source>* wajib diisi</source>
+            <translation>* required</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="243" />
+            <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
+            <translation>This resident has applied before; their details were filled in. Please check them.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="263" />
+            <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
+            <translation>✓ Family card number valid · issued {0} · {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <source>perempuan</source>
+            <translation>female</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <source>laki-laki</source>
+            <translation>male</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="267" />
+            <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
+            <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="295" />
+            <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
+            <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <source>Nama pemohon belum diisi.</source>
+            <translation>The applicant's name is empty.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BatchesPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="128" />
+            <source>Kiriman ke Disdukcapil</source>
+            <translation>Batches to the civil registration office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="136" />
+            <source>Kirim sekarang</source>
+            <translation>Send now</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="138" />
+            <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
+            <translation>Try to send and fetch news from the server right now</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="155" />
+            <source>Segel yang dipilih</source>
+            <translation>Seal selected</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="156" />
+            <source>Segel semua yang siap</source>
+            <translation>Seal all ready</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="176" />
+            <source>Disegel</source>
+            <translation>Sealed</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <source>Permohonan</source>
+            <translation>Applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="178" />
+            <source>Halaman</source>
+            <translation>Pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="179" />
+            <source>Ukuran</source>
+            <translation>Size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <source>Kemajuan</source>
+            <translation>Progress</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="182" />
+            <source>Keterangan</source>
+            <translation>Details</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="194" />
+            <source>Coba kirim lagi</source>
+            <translation>Try sending again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
+            <translation>Put the set-aside batch back in the sending queue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
+            <source>Daftar kiriman</source>
+            <translation>Batch list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <source>(perbaikan)</source>
+            <translation>(correction)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <source>Siap disegel: %1 permohonan</source>
+            <translation>Ready to seal: %1 applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="281" />
+            <source>Menunggu dikirim</source>
+            <translation>Waiting to be sent</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
+            <source>Sedang dikirim</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="283" />
+            <source>Diterima Disdukcapil</source>
+            <translation>Received by the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="284" />
+            <source>Disisihkan</source>
+            <translation>Set aside</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="291" />
+            <source>%1/%2 berkas · %3 dari %4</source>
+            <translation>%1/%2 files · %3 of %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="306" />
+            <source>%1/dtk · sisa %2</source>
+            <translation>%1/s · %2 left</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="433" />
+            <source>Belum pernah berhasil terhubung ke server</source>
+            <translation>Never connected to the server yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="436" />
+            <source>Kontak terakhir dengan server: %1</source>
+            <translation>Last contact with the server: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
+            <source>Menunggu diunggah: %1</source>
+            <translation>Waiting to upload: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="444" />
+            <source>Tidak ada data yang menunggu diunggah</source>
+            <translation>Nothing waiting to upload</translation>
+        </message>
+    </context>
+    <context>
+        <name>Camera</name>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="40" />
+            <source>Tidak ada kamera yang terpasang di laptop ini. Pasang webcam, atau sambungkan ponsel lewat kabel USB sebagai webcam, lalu coba lagi. Anda juga bisa memotret kertas dengan ponsel dan mengimpor fotonya lewat “Impor berkas”.</source>
+            <translation>There is no camera on this laptop. Plug in a webcam, or connect a phone by USB cable as a webcam, and try again. You can also photograph the paper with a phone and import the photo with “Import file”.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="50" />
+            <source>Kamera tidak ditemukan</source>
+            <translation>No camera found</translation>
+        </message>
+    </context>
+    <context>
+        <name>CameraDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="77" />
+            <source>Kamera</source>
+            <translation>Camera</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="94" />
+            <source>Letakkan kertas di permukaan gelap, seluruh kertas terlihat, tanpa bayangan.</source>
+            <translation>Put the paper on a dark surface, the whole sheet in view, without shadows.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="96" />
+            <source>Foto masuk ke “{0}”. </source>
+            <translation>Photos go to “{0}”. </translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="104" />
+            <source>Ambil &amp;foto (Spasi)</source>
+            <translation>Take &amp;photo (Space)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="109" />
+            <source>&amp;Selesai</source>
+            <translation>&amp;Done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="114" />
+            <source>Kamera:</source>
+            <translation>Camera:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="160" />
+            <source>{0} foto diambil. Ganti kertas lalu ambil foto berikutnya, atau Selesai.</source>
+            <translation>{0} photos taken. Change the paper and take the next photo, or Done.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="170" />
+            <source>Kamera tidak bisa dipakai (mungkin sedang dipakai program lain). Tutup program itu lalu coba lagi.</source>
+            <translation>The camera cannot be used (another program may be using it). Close that program and try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/camera.py" line="176" />
+            <source>Foto gagal diambil. Coba lagi.</source>
+            <translation>The photo could not be taken. Try again.</translation>
+        </message>
+    </context>
+    <context>
+        <name>DashboardPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="124" />
+            <source>Beranda</source>
+            <translation>Home</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="131" />
+            <source>Permohonan Baru</source>
+            <translation>New Application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="158" />
+            <source>Perlu perhatian</source>
+            <translation>Needs attention</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="161" />
+            <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
+            <translation>Urgent applications first, then those the office asked to correct.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
+            <source>Tidak ada yang mendesak. Bagus!</source>
+            <translation>Nothing urgent. Well done!</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="260" />
+            <source>menunggu diambil %n hari</source>
+            <translation>
+                <numerusform>waiting for pickup %n day</numerusform>
+                <numerusform>waiting for pickup %n days</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>DistributionPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="98" />
+            <source>Siap Dibagikan</source>
+            <translation>Ready to Hand Out</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="105" />
+            <source>Cetak Dokumen</source>
+            <translation>Print Document</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="108" />
+            <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
+            <translation>Print the office's electronically signed PDF on A4 paper</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="110" />
+            <source>Kabari lewat WA</source>
+            <translation>Notify by WhatsApp</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="432" />
+            <source>Diterima di Desa</source>
+            <translation>Arrived at the Village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="114" />
+            <source>Serahkan ke Warga</source>
+            <translation>Hand Over to Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="127" />
+            <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
+            <translation>Search name, NIK, service or document...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="132" />
+            <source>Semua layanan</source>
+            <translation>All services</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="137" />
+            <source>Batas menunggu</source>
+            <translation>Waiting limit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="143" />
+            <source> hari</source>
+            <translation> days</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="144" />
+            <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
+            <translation>Documents waiting longer than this are marked red</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="176" />
+            <source>Warga</source>
+            <translation>Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="177" />
+            <source>Layanan</source>
+            <translation>Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="178" />
+            <source>Dokumen</source>
+            <translation>Document</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="179" />
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <source>Menunggu</source>
+            <translation>Waiting</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <source>WhatsApp</source>
+            <translation>WhatsApp</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="301" />
+            <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
+            <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="309" />
+            <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
+            <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="323" />
+            <source>Belum ada dokumen yang perlu dibagikan.</source>
+            <translation>No documents to hand out yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="325" />
+            <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
+            <translation>No documents match this search or filter.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="338" />
+            <source>Kiriman {0}</source>
+            <translation>Dispatch {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="340" />
+            <source>Kiriman tanpa nomor</source>
+            <translation>Dispatch without number</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
+            <source>Dikirim {0}</source>
+            <translation>Sent {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
+            <source>{0} dokumen</source>
+            <translation>{0} documents</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="359" />
+            <source>(PDF siap cetak)</source>
+            <translation>(PDF ready to print)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="70" />
+            <source>Siap diambil</source>
+            <translation>Ready for pickup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="69" />
+            <source>Dalam perjalanan</source>
+            <translation>On the way</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="363" />
+            <source>{0} hari</source>
+            <translation>{0} days</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
+            <source>Tidak ada – kunjungi</source>
+            <translation>None – visit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="383" />
+            <source>Sudah melewati batas waktu menunggu</source>
+            <translation>Past the waiting limit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="430" />
+            <source>Diterima di Desa ({0})</source>
+            <translation>Arrived at the Village ({0})</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="508" />
+            <source>Penyerahan tersimpan</source>
+            <translation>Hand-over saved</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="509" />
+            <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
+            <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="510" />
+            <source>Cetak Tanda Terima</source>
+            <translation>Print Receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="511" />
+            <source>Nanti saja</source>
+            <translation>Later</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="517" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="523" />
+            <source>Tanda terima penyerahan</source>
+            <translation>Hand-over receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="68" />
+            <source>Semua</source>
+            <translation>All</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
+            <source>Lewat batas waktu</source>
+            <translation>Overdue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <source>Perlu dikunjungi (tanpa WA)</source>
+            <translation>Needs a visit (no WhatsApp)</translation>
+        </message>
+    </context>
+    <context>
+        <name>FirstRunWizard</name>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <source>Pengaturan awal</source>
+            <translation>First-time setup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <source>Lanjut &gt;</source>
+            <translation>Next &gt;</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="294" />
+            <source>&lt; Kembali</source>
+            <translation>&lt; Back</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="295" />
+            <source>Selesai</source>
+            <translation>Finish</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="296" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>HandOverDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="159" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="167" />
+            <source>Penyerahan Dokumen</source>
+            <translation>Document Hand-over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="190" />
+            <source>Pemohon sendiri</source>
+            <translation>The applicant in person</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="191" />
+            <source>Diwakilkan anggota keluarga</source>
+            <translation>A family member on their behalf</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="202" />
+            <source>Diterima oleh</source>
+            <translation>Received by</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
+            <source>Nama lengkap sesuai KTP-el</source>
+            <translation>Full name as on the ID card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="219" />
+            <source>Pilih atau ketik hubungan</source>
+            <translation>Choose or type the relation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="222" />
+            <source>16 angka</source>
+            <translation>16 digits</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="227" />
+            <source>Nama penerima</source>
+            <translation>Recipient's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
+            <source>Hubungan</source>
+            <translation>Relation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="229" />
+            <source>NIK penerima</source>
+            <translation>Recipient's NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="233" />
+            <source>KTP-el / KK penerima sudah diperiksa dan cocok</source>
+            <translation>The recipient's ID card / family card was checked and matches</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="246" />
+            <source>Tanggal dan jam</source>
+            <translation>Date and time</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <source>Petugas</source>
+            <translation>Staff</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="251" />
+            <source>Tanda tangan (boleh dilewati)</source>
+            <translation>Signature (optional)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="255" />
+            <source>Hapus tanda tangan</source>
+            <translation>Clear signature</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="258" />
+            <source>Lampirkan foto penyerahan...</source>
+            <translation>Attach a hand-over photo...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="276" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="279" />
+            <source>Simpan Penyerahan</source>
+            <translation>Save Hand-over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="298" />
+            <source>(belum dipilih)</source>
+            <translation>(none chosen)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="320" />
+            <source>Periksa dulu KTP-el atau KK penerima, lalu centang kotaknya.</source>
+            <translation>Check the recipient's ID card or family card first, then tick the box.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="331" />
+            <source>NIK benar.</source>
+            <translation>NIK valid.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <source>Pilih foto penyerahan</source>
+            <translation>Choose a hand-over photo</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <source>Gambar (*.jpg *.jpeg *.png *.webp)</source>
+            <translation>Images (*.jpg *.jpeg *.png *.webp)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="348" />
+            <source>Foto terlalu besar (maksimal 8 MB).</source>
+            <translation>The photo is too large (8 MB at most).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="353" />
+            <source>Foto tidak bisa dibaca: {0}</source>
+            <translation>The photo cannot be read: {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>IntakeWizard</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="75" />
+            <source>Ubah Permohonan</source>
+            <translation>Edit Application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="75" />
+            <source>Permohonan Baru</source>
+            <translation>New Application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <source>1  Layanan</source>
+            <translation>1  Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <source>2  Data pemohon</source>
+            <translation>2  Applicant</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <source>3  Kertas &amp;&amp; halaman</source>
+            <translation>3  Papers &amp;&amp; pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="119" />
+            <source>← &amp;Kembali</source>
+            <translation>← &amp;Back</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="120" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
+            <source>&amp;Lanjut →</source>
+            <translation>&amp;Next →</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="123" />
+            <source>Simpan &amp;&amp; &amp;tutup</source>
+            <translation>Save &amp;&amp; &amp;close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="242" />
+            <source>&amp;Selesai ✓</source>
+            <translation>&amp;Finish ✓</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="264" />
+            <source>Ganti layanan?</source>
+            <translation>Change the service?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="266" />
+            <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
+            <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
+            <source>Menyimpan…</source>
+            <translation>Saving…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
+            <source>Tersimpan sebagai {0} · {1}</source>
+            <translation>Saved as {0} · {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="353" />
+            <source>Belum tersimpan</source>
+            <translation>Not saved yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="378" />
+            <source>Tidak bisa diubah</source>
+            <translation>Cannot be changed</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="379" />
+            <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
+            <translation>This application has been sent to the office and can no longer be changed.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="387" />
+            <source>(tanpa pesan)</source>
+            <translation>(no message)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="390" />
+            <source>Pesan dari Disdukcapil: {0}
+Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
+            <translation>Message from the office: {0}
+Add the corrected papers they asked for, then send again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
+            <source>Halaman sedang diproses</source>
+            <translation>Pages are being processed</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="423" />
+            <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
+            <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
+        </message>
+    </context>
+    <context>
+        <name>LockScreen</name>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="135" />
+            <source>Aplikasi terkunci</source>
+            <translation>App locked</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="138" />
+            <source>Data warga disembunyikan. Masukkan PIN untuk melanjutkan.</source>
+            <translation>Residents' data is hidden. Enter the PIN to continue.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="145" />
+            <location filename="../../desa_capil/ui/lock_screen.py" line="147" />
+            <source>PIN</source>
+            <translation>PIN</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="148" />
+            <source>Buka</source>
+            <translation>Unlock</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="155" />
+            <source>Lupa PIN? Pakai kode pemulihan</source>
+            <translation>Forgot the PIN? Use the recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="160" />
+            <source>Kode pemulihan dari kepala desa</source>
+            <translation>Recovery code from the village head</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="225" />
+            <source>Kode pemulihan tidak cocok.</source>
+            <translation>The recovery code does not match.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/lock_screen.py" line="227" />
+            <source>PIN salah.</source>
+            <translation>Wrong PIN.</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desa_capil/ui/lock_screen.py" line="229" />
+            <source>Tunggu %n detik sebelum mencoba lagi.</source>
+            <translation>
+                <numerusform>Wait %n second before trying again.</numerusform>
+                <numerusform>Wait %n seconds before trying again.</numerusform>
+            </translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="177" />
+            <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
+            <translation>This page cannot be opened because of a program error.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="222" />
+            <source>Layanan Adminduk Desa</source>
+            <translation>Village Civil Registration Services</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="224" />
+            <source>MODE DEMO</source>
+            <translation>DEMO MODE</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="249" />
+            <source>Menunggu diunggah: %1</source>
+            <translation>Waiting to upload: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="251" />
+            <source>Tidak ada data yang menunggu diunggah</source>
+            <translation>Nothing waiting to upload</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="259" />
+            <source>Kontak terakhir: %1</source>
+            <translation>Last contact: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="261" />
+            <source>Belum pernah berhasil terhubung</source>
+            <translation>Never connected yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="60" />
+            <source>Beranda</source>
+            <translation>Home</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="61" />
+            <source>Permohonan</source>
+            <translation>Applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="62" />
+            <source>Kiriman</source>
+            <translation>Batches</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="63" />
+            <source>Siap Dibagikan</source>
+            <translation>Ready to Hand Out</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="64" />
+            <source>Laporan</source>
+            <translation>Reports</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="65" />
+            <source>Pengaturan</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="82" />
+            <source>Belum terhubung ke server Disdukcapil</source>
+            <translation>Not connected to the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="83" />
+            <source>Luring: data aman tersimpan di laptop</source>
+            <translation>Offline: data is safe on this laptop</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="84" />
+            <source>Terhubung ke Disdukcapil</source>
+            <translation>Connected to the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="85" />
+            <source>Sedang menyinkronkan...</source>
+            <translation>Synchronising...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="86" />
+            <source>Ada masalah dengan server Disdukcapil</source>
+            <translation>There is a problem with the office's server</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorBadge</name>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="213" />
+            <source>Ganti atau tambah operator</source>
+            <translation>Switch or add an operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="228" />
+            <source>Operator: %1</source>
+            <translation>Operator: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="228" />
+            <source>Pilih operator</source>
+            <translation>Choose operator</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="51" />
+            <source>Operator</source>
+            <translation>Operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="57" />
+            <source>Siapa yang bekerja sekarang? Setiap permohonan dan penyerahan dicatat atas nama operator ini.</source>
+            <translation>Who is working now? Every application and hand-over is recorded in this operator's name.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="60" />
+            <source>Pilih operator yang bekerja sekarang, atau tambahkan operator baru.</source>
+            <translation>Choose the operator working now, or add a new one.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="75" />
+            <source>Nama operator baru</source>
+            <translation>New operator's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="79" />
+            <source>Tambah</source>
+            <translation>Add</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="87" />
+            <source>Nonaktifkan operator terpilih</source>
+            <translation>Deactivate the selected operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="100" />
+            <source>Mulai bekerja</source>
+            <translation>Start working</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="100" />
+            <source>Pakai operator ini</source>
+            <translation>Use this operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/operators.py" line="106" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>OperatorPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="153" />
+            <source>Operator</source>
+            <translation>Operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="155" />
+            <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
+            <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="161" />
+            <source>Nama lengkap</source>
+            <translation>Full name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="163" />
+            <source>Nama operator</source>
+            <translation>Operator's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="168" />
+            <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
+            <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
+        </message>
+    </context>
+    <context>
+        <name>OverdueBanner</name>
+        <message>
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="52" />
+            <source>Lihat permohonan</source>
+            <translation>See applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="54" />
+            <source>Lihat dokumen</source>
+            <translation>See documents</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="85" />
+            <source>&lt;b&gt;{0} permohonan&lt;/b&gt; belum dijawab Disdukcapil lebih dari 3x24 jam. Hubungi petugas Disdukcapil.</source>
+            <translation>&lt;b&gt;{0} applications&lt;/b&gt; have had no answer from the office for more than 3x24 hours. Contact the office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="91" />
+            <source>&lt;b&gt;{0} dokumen&lt;/b&gt; menunggu diambil warga lebih dari {1} hari. Kabari atau kunjungi warganya.</source>
+            <translation>&lt;b&gt;{0} documents&lt;/b&gt; have waited for pickup for more than {1} days. Notify or visit the residents.</translation>
+        </message>
+    </context>
+    <context>
+        <name>PapersStep</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="269" />
+            <source>Kertas yang dibawa warga</source>
+            <translation>Papers the resident brought</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="276" />
+            <source>Daftar kertas</source>
+            <translation>Paper list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="298" />
+            <source>&amp;Impor berkas / PDF…</source>
+            <translation>&amp;Import file / PDF…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="299" />
+            <source>&amp;Pindai…</source>
+            <translation>&amp;Scan…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="300" />
+            <source>Ka&amp;mera…</source>
+            <translation>Ca&amp;mera…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="301" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="541" />
+            <source>&amp;Folder pantau…</source>
+            <translation>&amp;Watched folder…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="332" />
+            <source>Halaman kertas ini</source>
+            <translation>Pages of this paper</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="340" />
+            <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
+            <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
+            <source>⟲ Putar kiri</source>
+            <translation>⟲ Rotate left</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="349" />
+            <source>Putar kanan ⟳</source>
+            <translation>Rotate right ⟳</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="350" />
+            <source>◀ Geser</source>
+            <translation>◀ Move</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <source>Geser ▶</source>
+            <translation>Move ▶</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="352" />
+            <source>Hapus halaman</source>
+            <translation>Delete page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="463" />
+            <source>Pilih gambar atau PDF untuk “{0}”</source>
+            <translation>Choose an image or PDF for “{0}”</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="479" />
+            <source>hasil pindai</source>
+            <translation>scan</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
+            <source>foto kamera</source>
+            <translation>camera photo</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="507" />
+            <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
+            <translation>Choose the folder where the scanner saves its scans</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="533" />
+            <source>Berhenti memantau &amp;folder</source>
+            <translation>Stop watching the &amp;folder</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
+            <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
+            <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="609" />
+            <source>{0} → {1}: halaman {2} dari {3}</source>
+            <translation>{0} → {1}: page {2} of {3}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="612" />
+            <source>Memproses {0} → {1}…</source>
+            <translation>Processing {0} → {1}…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="740" />
+            <source>Warga harus datang sendiri ke Disdukcapil.</source>
+            <translation>The resident must go to the office in person.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="809" />
+            <source>Wajib</source>
+            <translation>Required</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="809" />
+            <source>Bila ada</source>
+            <translation>If any</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <source>{0} halaman</source>
+            <translation>{0} pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <source>belum ada halaman</source>
+            <translation>no pages yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="783" />
+            <source>{0} terkirim</source>
+            <translation>{0} sent</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="795" />
+            <source>Belum ada halaman untuk kertas wajib: {0}.</source>
+            <translation>No pages yet for required papers: {0}.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="798" />
+            <source>Semua kertas wajib sudah ada halamannya.</source>
+            <translation>Every required paper has its pages.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="821" />
+            <source>Hal. {0}</source>
+            <translation>P. {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <source>Halaman {0} · {1} · {2} KB</source>
+            <translation>Page {0} · {1} · {2} KB</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <source>hitam-putih</source>
+            <translation>black-and-white</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <source>abu-abu</source>
+            <translation>grey</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <source>warna</source>
+            <translation>colour</translation>
+        </message>
+    </context>
+    <context>
+        <name>PrivacySettingsWidget</name>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="129" />
+            <source>Perlindungan data pribadi</source>
+            <translation>Personal data protection</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="139" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="143" />
+            <source> hari</source>
+            <translation> days</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="144" />
+            <source>Hapus pindaian setelah diterima Disdukcapil</source>
+            <translation>Delete scans after the office received them</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="145" />
+            <source>Arsipkan data setelah diserahkan/ditolak</source>
+            <translation>Archive data after hand-over/rejection</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="149" />
+            <source>Simpan masa simpan</source>
+            <translation>Save retention</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="155" />
+            <source>Kunci layar</source>
+            <translation>Screen lock</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="168" />
+            <source>PIN baru (4-12 angka)</source>
+            <translation>New PIN (4-12 digits)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="169" />
+            <source>Ulangi PIN</source>
+            <translation>Repeat PIN</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="173" />
+            <source> menit</source>
+            <translation> minutes</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="174" />
+            <source>Kunci setelah tidak dipakai</source>
+            <translation>Lock when idle for</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="176" />
+            <source>Simpan PIN</source>
+            <translation>Save PIN</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="178" />
+            <source>Hapus PIN</source>
+            <translation>Remove PIN</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="191" />
+            <source>Kunci enkripsi dan pemulihan</source>
+            <translation>Encryption key and recovery</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="197" />
+            <source>Tampilkan kode pemulihan</source>
+            <translation>Show recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="231" />
+            <source>Semua data di laptop ini tersimpan terenkripsi. Pindaian berkas disimpan sampai Disdukcapil mengonfirmasi penerimaannya, lalu dihapus permanen %1 hari kemudian; data permohonan (layanan, status, jumlah halaman) tetap ada. %2 hari setelah dokumen diserahkan atau permohonan ditolak, data diarsipkan: hanya nama dan 4 angka terakhir NIK yang disimpan; nomor HP, alamat, nomor KK, catatan, tanda tangan dan dokumen PDF dari Disdukcapil dihapus. Tanda terima penyerahan tetap disimpan.</source>
+            <translation>All data on this laptop is stored encrypted. Scans are kept until the office confirms it received them, then deleted for good %1 days later; the application record (service, status, page count) stays. %2 days after a document is handed over or an application is rejected, the data is archived: only the name and the last 4 digits of the NIK are kept; phone number, address, family card number, notes, signature and the office's PDF documents are deleted. Hand-over receipts are kept.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="242" />
+            <source>Pembersihan data belum pernah berjalan.</source>
+            <translation>Data clean-up has not run yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="245" />
+            <source>Pembersihan terakhir: %1 (%2 berkas dihapus, %3 permohonan diarsipkan).</source>
+            <translation>Last clean-up: %1 (%2 files deleted, %3 applications archived).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="251" />
+            <source>PIN aktif: aplikasi terkunci bila tidak dipakai.</source>
+            <translation>PIN on: the app locks when idle.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="253" />
+            <source>Belum ada PIN: aplikasi tidak pernah terkunci.</source>
+            <translation>No PIN yet: the app never locks.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="257" />
+            <source>Kunci enkripsi tersimpan di pengelola kredensial Windows/sistem.</source>
+            <translation>The encryption key is kept in the Windows/system credential manager.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="259" />
+            <source>Kunci enkripsi tersimpan di berkas yang hanya bisa dibaca akun ini: %1</source>
+            <translation>The encryption key is kept in a file only this account can read: %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="266" />
+            <source>Jika Windows dipasang ulang atau laptop diganti, data hanya bisa dibuka dengan kode pemulihan. Catat atau cetak kode itu dan simpan di tempat aman oleh kepala desa.</source>
+            <translation>If Windows is reinstalled or the laptop replaced, the data can only be opened with the recovery code. The village head should write down or print that code and keep it safe.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="287" />
+            <source>Kedua PIN tidak sama. Ketik ulang.</source>
+            <translation>The two PINs differ. Type them again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="292" />
+            <source>PIN harus 4 sampai 12 angka.</source>
+            <translation>The PIN must be 4 to 12 digits.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="303" />
+            <source>PIN disimpan.</source>
+            <translation>PIN saved.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="312" />
+            <source>PIN dihapus.</source>
+            <translation>PIN removed.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="325" />
+            <source>Kode pemulihan</source>
+            <translation>Recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="327" />
+            <source>Siapa pun yang memegang kode pemulihan bisa membuka semua data warga di laptop ini. Tampilkan hanya untuk dicatat atau dicetak oleh kepala desa. Lanjutkan?</source>
+            <translation>Anyone holding the recovery code can open all residents' data on this laptop. Show it only for the village head to write down or print. Continue?</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueueModel</name>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="261" />
+            <source>Tanda permohonan mendesak</source>
+            <translation>Urgent application marker</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="273" />
+            <source>Memuat...</source>
+            <translation>Loading...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="253" />
+            <source>Nama pemohon</source>
+            <translation>Applicant's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="254" />
+            <source>NIK</source>
+            <translation>NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="255" />
+            <source>Layanan</source>
+            <translation>Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="256" />
+            <source>Status</source>
+            <translation>Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="257" />
+            <source>Tanggal masuk</source>
+            <translation>Date received</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="258" />
+            <source>Pesan dari Disdukcapil</source>
+            <translation>Message from the office</translation>
+        </message>
+    </context>
+    <context>
+        <name>QueuePage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="70" />
+            <source>%1 rb</source>
+            <translation>%1k</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="95" />
+            <source>Permohonan</source>
+            <translation>Applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="102" />
+            <source>Ubah</source>
+            <translation>Edit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="104" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="380" />
+            <source>Hapus</source>
+            <translation>Delete</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="107" />
+            <source>Permohonan Baru</source>
+            <translation>New Application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="119" />
+            <source>Cari nama, NIK, nomor KK, atau layanan...</source>
+            <translation>Search name, NIK, family card number or service...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="130" />
+            <source>Semua</source>
+            <translation>All</translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="291" />
+            <source>%n permohonan cocok dengan pilihan</source>
+            <translation>
+                <numerusform>%n application matches the selection</numerusform>
+                <numerusform>%n applications match the selection</numerusform>
+            </translation>
+        </message>
+        <message numerus="yes">
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="293" />
+            <source>%n permohonan seluruhnya</source>
+            <translation>
+                <numerusform>%n application in all</numerusform>
+                <numerusform>%n applications in all</numerusform>
+            </translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="296" />
+            <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
+            <translation>No matching applications. Change the search words or choose another status.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="299" />
+            <source>Belum ada permohonan.
+Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
+            <translation>No applications yet.
+Click “New Application” to record a resident's request.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="344" />
+            <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
+            <translation>Only applications in Draft or Ready to send can be deleted.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="374" />
+            <source>Hapus permohonan</source>
+            <translation>Delete application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="376" />
+            <source>Hapus permohonan {service} atas nama {name}?
+
+Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
+            <translation>Delete the {service} application of {name}?
+
+The papers scanned for it are deleted too. This cannot be undone.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="381" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecoveryCodeDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="351" />
+            <source>Kode pemulihan</source>
+            <translation>Recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="355" />
+            <source>Tulis atau cetak kode ini dan simpan di tempat terkunci (misalnya bersama stempel desa). Kode ini dibutuhkan bila laptop diganti atau Windows dipasang ulang, dan untuk membuka aplikasi bila PIN lupa. Jangan kirim lewat WhatsApp atau foto.</source>
+            <translation>Write down or print this code and keep it locked away (for example with the village stamp). It is needed when the laptop is replaced or Windows reinstalled, and to open the app when the PIN is forgotten. Never send it by WhatsApp or as a photo.</translation>
+        </message>
+    </context>
+    <context>
+        <name>RecoveryCodeEntryDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="387" />
+            <source>Masukkan kode pemulihan</source>
+            <translation>Enter the recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="392" />
+            <source>Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung tidak penting).</source>
+            <translation>Type the recovery code the village head keeps (capitals and hyphens do not matter).</translation>
+        </message>
+    </context>
+    <context>
+        <name>ReportsPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="62" />
+            <source>Laporan</source>
+            <translation>Reports</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="69" />
+            <source>Ekspor CSV</source>
+            <translation>Export CSV</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="71" />
+            <source>Ekspor Excel</source>
+            <translation>Export Excel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="73" />
+            <source>Simpan Rekap PDF</source>
+            <translation>Save Summary PDF</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="75" />
+            <source>Cetak Rekap Bulanan</source>
+            <translation>Print Monthly Summary</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="95" />
+            <source>Bulan ini</source>
+            <translation>This month</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="97" />
+            <source>Bulan lalu</source>
+            <translation>Last month</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="104" />
+            <source>Tanggal permohonan dari</source>
+            <translation>Application date from</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="106" />
+            <source>sampai</source>
+            <translation>to</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="117" />
+            <source>Permohonan diterima</source>
+            <translation>Applications received</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="118" />
+            <source>Dokumen diserahkan ke warga</source>
+            <translation>Documents handed to residents</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="119" />
+            <source>Masih di Disdukcapil</source>
+            <translation>Still at the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
+            <source>Layanan</source>
+            <translation>Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="225" />
+            <source>Jumlah</source>
+            <translation>Total</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="210" />
+            <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
+            <translation>Applications by service and stage, {0} to {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="227" />
+            <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
+            <translation>No applications in this period. Choose another period above.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="259" />
+            <source>Dokumen PDF (*.pdf)</source>
+            <translation>PDF document (*.pdf)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="262" />
+            <source>Berkas CSV (*.csv)</source>
+            <translation>CSV file (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="262" />
+            <source>Buku kerja Excel (*.xlsx)</source>
+            <translation>Excel workbook (*.xlsx)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="263" />
+            <source>Simpan laporan</source>
+            <translation>Save report</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="287" />
+            <source>Tersimpan: {0}</source>
+            <translation>Saved: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
+            <source>Rekap bulanan {0} {1}</source>
+            <translation>Monthly summary {0} {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>ScannerDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="49" />
+            <source>Pindai</source>
+            <translation>Scan</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="57" />
+            <source>Kaca (flatbed): satu halaman</source>
+            <translation>Glass (flatbed): one page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="58" />
+            <source>Pengumpan (ADF): semua kertas di baki</source>
+            <translation>Feeder (ADF): every sheet in the tray</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="60" />
+            <source>Abu-abu (disarankan)</source>
+            <translation>Grey (recommended)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="61" />
+            <source>Warna (ada stempel/foto berwarna)</source>
+            <translation>Colour (coloured stamp/photo)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="62" />
+            <source>Hitam-putih</source>
+            <translation>Black-and-white</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="71" />
+            <source>Halaman masuk ke “{0}”.</source>
+            <translation>Pages go to “{0}”.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="79" />
+            <source>Cari &amp;ulang</source>
+            <translation>Search &amp;again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="80" />
+            <source>&amp;Pindai</source>
+            <translation>&amp;Scan</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="82" />
+            <source>&amp;Berhenti</source>
+            <translation>S&amp;top</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="83" />
+            <source>&amp;Selesai</source>
+            <translation>&amp;Done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="95" />
+            <source>Pemindai:</source>
+            <translation>Scanner:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="96" />
+            <source>Kertas dari:</source>
+            <translation>Paper from:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="97" />
+            <source>Warna:</source>
+            <translation>Colour:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="98" />
+            <source>Resolusi:</source>
+            <translation>Resolution:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="121" />
+            <source>Mencari pemindai…</source>
+            <translation>Looking for scanners…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="133" />
+            <source>Tidak ada pemindai yang ditemukan. Periksa kabel USB dan daya pemindai, lalu klik “Cari ulang”. Bisa juga memakai “Folder pantau” bila pemindai menyimpan ke folder.</source>
+            <translation>No scanner found. Check the scanner's USB cable and power, then click “Search again”. You can also use “Watched folder” if the scanner saves to a folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="138" />
+            <source>{0} pemindai ditemukan.</source>
+            <translation>{0} scanners found.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="156" />
+            <source>Sedang memindai… jangan angkat tutup pemindai.</source>
+            <translation>Scanning… do not lift the scanner lid.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="172" />
+            <source>{0} halaman dipindai. Pindai lagi, atau Selesai.</source>
+            <translation>{0} pages scanned. Scan again, or Done.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="183" />
+            <source>Server Disdukcapil</source>
+            <translation>Civil registration server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="185" />
+            <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
+            <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="193" />
+            <source>Nanti saja, kerja luring dulu</source>
+            <translation>Later, work offline first</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="200" />
+            <source>mis. 7KQ2-M9XD</source>
+            <translation>e.g. 7KQ2-M9XD</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="201" />
+            <source>Alamat server</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="202" />
+            <source>Kode pendaftaran</source>
+            <translation>Enrollment code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="204" />
+            <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
+            <translation>The laptop can be enrolled later in Settings.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <source>Mendaftarkan laptop ke server...</source>
+            <translation>Enrolling the laptop with the server...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="256" />
+            <source>Terdaftar untuk %1.</source>
+            <translation>Enrolled for %1.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="269" />
+            <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
+            <translation>Check the address and code, or choose 'Later'.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServerSettings</name>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="56" />
+            <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
+            <translation>(not needed unless the office asks)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="57" />
+            <source>Pilih...</source>
+            <translation>Choose...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <source>Daftarkan laptop ini</source>
+            <translation>Enroll this laptop</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="73" />
+            <source>Simpan alamat</source>
+            <translation>Save address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <source>Alamat server</source>
+            <translation>Server address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <source>Berkas CA kantor</source>
+            <translation>Office CA file</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
+            <source>Kode pendaftaran</source>
+            <translation>Enrollment code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <source>Nama laptop</source>
+            <translation>Laptop name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
+            <source>Terdaftar untuk %1 (%2).</source>
+            <translation>Enrolled for %1 (%2).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="104" />
+            <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
+            <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <source>Pilih berkas CA</source>
+            <translation>Choose the CA file</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
+            <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="125" />
+            <source>Menghubungi server...</source>
+            <translation>Contacting the server...</translation>
+        </message>
+    </context>
+    <context>
+        <name>ServiceStep</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="41" />
+            <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
+            <translation>Search services, e.g.: birth certificate, family card, moving</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="48" />
+            <source>Daftar layanan</source>
+            <translation>Service list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="54" />
+            <source>Layanan apa yang diminta warga?</source>
+            <translation>Which service does the resident need?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="111" />
+            <source>(harus datang sendiri)</source>
+            <translation>(must come in person)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="124" />
+            <source>Tidak ada layanan yang cocok dengan “{0}”</source>
+            <translation>No service matches “{0}”</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="139" />
+            <source>Pilih layanan di sebelah kiri</source>
+            <translation>Choose a service on the left</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="141" />
+            <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
+            <translation>The papers the resident must bring are listed here.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="146" />
+            <source>Warga harus datang sendiri ke Disdukcapil.</source>
+            <translation>The resident must go to the office in person.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="151" />
+            <source>Wajib</source>
+            <translation>Required</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="152" />
+            <source>Bila ada</source>
+            <translation>If any</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="163" />
+            <source>Kertas yang diperlukan:</source>
+            <translation>Papers needed:</translation>
+        </message>
+    </context>
+    <context>
+        <name>SettingsPage</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="75" />
+            <source>Pengaturan</source>
+            <translation>Settings</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="77" />
+            <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
+            <translation>The village office's identity and how the app works on this laptop.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="90" />
+            <source>Kantor desa</source>
+            <translation>Village office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="94" />
+            <source>mis. Desa Sukamaju</source>
+            <translation>e.g. Desa Sukamaju</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="103" />
+            <source>Nama petugas yang memakai laptop ini</source>
+            <translation>Name of the staff member using this laptop</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
+            <source>Nama desa/kelurahan</source>
+            <translation>Village name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="105" />
+            <source>Kode wilayah</source>
+            <translation>Area code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="107" />
+            <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
+            <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <source>Nama operator</source>
+            <translation>Operator's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
+            <source>Bahasa</source>
+            <translation>Language</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="121" />
+            <source>Bahasa tampilan</source>
+            <translation>Display language</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="122" />
+            <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
+            <translation>A new language is used after the app is restarted.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
+            <source>Simpan pengaturan</source>
+            <translation>Save settings</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="143" />
+            <source>Server Disdukcapil</source>
+            <translation>Civil registration server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="196" />
+            <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
+            <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="209" />
+            <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
+            <translation>Saved. Close and reopen the app to change the language.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="211" />
+            <source>Pengaturan tersimpan.</source>
+            <translation>Settings saved.</translation>
+        </message>
+    </context>
+    <context>
+        <name>Sidebar</name>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="53" />
+            <source>Adminduk Desa</source>
+            <translation>Village Registry</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="55" />
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="98" />
+            <source>Kantor Desa</source>
+            <translation>Village Office</translation>
+        </message>
+    </context>
+    <context>
+        <name>SignaturePad</name>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="65" />
+            <source>Tempat tanda tangan penerima</source>
+            <translation>Recipient's signature area</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="119" />
+            <source>Tanda tangan penerima di sini</source>
+            <translation>Recipient signs here</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatusGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="71" />
+            <source>Draf</source>
+            <translation>Draft</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="72" />
+            <source>Siap dikirim</source>
+            <translation>Ready to send</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="58" />
+            <source>Terkirim / menunggu</source>
+            <translation>Sent / waiting</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="74" />
+            <source>Perlu perbaikan</source>
+            <translation>Needs correction</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="60" />
+            <source>Selesai / dikirim ke desa</source>
+            <translation>Finished / sent to village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="76" />
+            <source>Siap dibagikan</source>
+            <translation>Ready to hand out</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="62" />
+            <source>Sudah diserahkan</source>
+            <translation>Handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="78" />
+            <source>Ditolak</source>
+            <translation>Rejected</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="87" />
+            <source>Di Disdukcapil</source>
+            <translation>At the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="75" />
+            <source>Selesai</source>
+            <translation>Finished</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="77" />
+            <source>Diserahkan</source>
+            <translation>Handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="85" />
+            <source>Berkas belum lengkap</source>
+            <translation>Papers incomplete</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="86" />
+            <source>Lengkap, belum dikirim</source>
+            <translation>Complete, not sent</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="88" />
+            <source>Diminta kantor</source>
+            <translation>Asked by the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="89" />
+            <source>Dokumen dalam perjalanan</source>
+            <translation>Document on the way</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="90" />
+            <source>Sudah di kantor desa</source>
+            <translation>At the village office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="91" />
+            <source>Diterima warga</source>
+            <translation>Received by the resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/widgets/status.py" line="92" />
+            <source>Tidak dapat diproses</source>
+            <translation>Cannot be processed</translation>
+        </message>
+    </context>
+    <context>
+        <name>SyncController</name>
+        <message>
+            <location filename="../../desa_capil/ui/sync_controller.py" line="244" />
+            <source>Kabar dari Disdukcapil</source>
+            <translation>News from the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_controller.py" line="245" />
+            <source>%1 permohonan berubah status: %2</source>
+            <translation>%1 applications changed status: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>VillagePage</name>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="103" />
+            <source>Selamat datang</source>
+            <translation>Welcome</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="105" />
+            <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
+            <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="112" />
+            <source>mis. Desa Cileunyi Kulon</source>
+            <translation>e.g. Desa Cileunyi Kulon</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="120" />
+            <source>Nama desa/kelurahan</source>
+            <translation>Village name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="121" />
+            <source>Kode wilayah</source>
+            <translation>Area code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="126" />
+            <source>Kode Kemendagri: provinsi.kabupaten.kecamatan.desa. Desa 2xxx, kelurahan 1xxx. Tanyakan ke kecamatan bila ragu.</source>
+            <translation>Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
+        </message>
+    </context>
+    <context>
+        <name>app</name>
+        <message>
+            <location filename="../../desa_capil/app.py" line="73" />
+            <source>Aplikasi sudah terbuka</source>
+            <translation>The app is already open</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/app.py" line="74" />
+            <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
+            <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/app.py" line="91" />
+            <source>Basis data tidak bisa dibuka</source>
+            <translation>The database cannot be opened</translation>
+        </message>
+    </context>
+    <context>
+        <name>demo</name>
+        <message>
+            <location filename="../../desa_capil/ui/demo_mode.py" line="72" />
+            <source>MODE DEMO</source>
+            <translation>DEMO MODE</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/demo_mode.py" line="75" />
+            <source>Data contoh dan server contoh di laptop ini. Semua dihapus saat aplikasi ditutup.</source>
+            <translation>Sample data and a sample server on this laptop. Everything is deleted when the app closes.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/demo_mode.py" line="32" />
+            <source>Menyiapkan mode demo: server contoh dan data warga contoh...</source>
+            <translation>Preparing demo mode: a sample server and sample residents...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/demo_mode.py" line="34" />
+            <source>Mode demo</source>
+            <translation>Demo mode</translation>
+        </message>
+    </context>
+    <context>
+        <name>errors</name>
+        <message>
+            <location filename="../../desa_capil/ui/errors.py" line="35" />
+            <source>Perhatian</source>
+            <translation>Attention</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/errors.py" line="48" />
+            <source>Terjadi kesalahan program</source>
+            <translation>Program error</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/errors.py" line="50" />
+            <source>Maaf, terjadi kesalahan di dalam program. Data yang sudah tersimpan aman. Catatan kesalahan sudah disimpan di log; kirimkan rinciannya ke petugas Disdukcapil.</source>
+            <translation>Sorry, something went wrong inside the program. Data already saved is safe. The error was written to the log; send the details to the office.</translation>
+        </message>
+    </context>
+    <context>
+        <name>parent</name>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="60" />
+            <source>Belum tersedia</source>
+            <translation>Not available yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="61" />
+            <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
+            <translation>The application form is being prepared and cannot be opened in this version.</translation>
+        </message>
+    </context>
+    <context>
+        <name>printing</name>
+        <message>
+            <location filename="../../desa_capil/ui/printing.py" line="91" />
+            <source>Cetak: {0}</source>
+            <translation>Print: {0}</translation>
+        </message>
+    </context>
+</TS>
