@@ -24,6 +24,16 @@ PAPER_SIZES: dict[str, tuple[float, float]] = {
     "A4": (210 / 25.4, 297 / 25.4),
     "F4": (215 / 25.4, 330 / 25.4),
 }
+#: ISO/IEC 7810 ID-1 (KTP-el, SIM, bank cards): 85.6 x 54 mm, corner radius 3.18 mm.
+CARD_SIZE_IN: tuple[float, float] = (85.6 / 25.4, 54.0 / 25.4)
+#: A photographed page is snapped to A4/F4 only when its measured proportion is this close;
+#: anything else keeps the proportion it has (a half sheet, a receipt, a photo print).
+SNAP_TOLERANCE = 0.045
+#: Long side given to a photo print (pas foto 3x4 / 4x6 cm) found on its own: its real size
+#: is unknown in a photo, and this many inches at the colour resolution keep a face sharp.
+PICTURE_LONG_IN = 6.0 / 2.54
+
+Kind = str  # "page" | "card" | "picture" | "other" | "frame"
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,10 @@ class PaperFit:
     width_in: float
     height_in: float
     found: bool  # False: no paper edge seen; the corners are the picture's own corners
+    #: What was found: "page" (A4/F4 or a scan at its measured size), "card" (ID-1, rounded
+    #: corners), "picture" (a photo print), "other" (paper of another proportion), "frame"
+    #: (nothing found: the whole picture).
+    kind: Kind = "page"
 
 
 def order_corners(pts: F64) -> F64:
@@ -64,7 +78,62 @@ def _is_rectangle(q: F64, tol_deg: float = 2.5) -> bool:
     return True
 
 
-def find_paper(gray: U8, *, allow_perspective: bool) -> F64 | None:
+def quad_is_sane(q: F64, w: int, h: int, *, min_area: float = 0.2) -> bool:
+    """Could ``q`` (ordered corners in a w x h picture) be a sheet seen by a camera?
+
+    A wrong crop is worse than none (the page is then cut or stretched beyond reading), so a
+    candidate must be convex, cover at least ``min_area`` of the picture, have corner angles a
+    hand-held phone produces (40-140 degrees) and opposite sides of similar length (a
+    perspective that shrinks a side to less than half is a table edge, not the paper).
+    """
+    pts = q.reshape(4, 2).astype(np.float32)
+    if not cv2.isContourConvex(pts.reshape(-1, 1, 2)):
+        return False
+    area = abs(float(cv2.contourArea(pts)))
+    if area < min_area * w * h:
+        return False
+    top, right, bottom, left = side_lengths(q)
+    if min(top, right, bottom, left) < 8:
+        return False
+    if min(top, bottom) / max(top, bottom) < 0.5 or min(left, right) / max(left, right) < 0.5:
+        return False
+    for i in range(4):
+        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
+        v1, v2 = a - b, c - b
+        cosang = float(np.dot(v1, v2) / (np.linalg.norm(v1) * np.linalg.norm(v2) + 1e-9))
+        if not 40.0 <= math.degrees(math.acos(max(-1.0, min(1.0, cosang)))) <= 140.0:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Found:
+    quad: F64
+    contour: npt.NDArray[Any]  # the outline the quad came from (for the corner shape)
+
+
+def find_paper(gray: U8, *, allow_perspective: bool, min_area: float = 0.2) -> F64 | None:
+    """Corners of a sheet of paper clearly brighter than what surrounds it, or None."""
+    found = _find(gray, allow_perspective=allow_perspective, min_area=min_area)
+    return None if found is None else found.quad
+
+
+def edge_support(q: F64, contour: npt.NDArray[Any]) -> float:
+    """Share of the quadrilateral's perimeter that runs along ``contour`` (within 2 % of a side)."""
+    tol = max(3.0, 0.02 * sum(side_lengths(q)) / 4.0)
+    c = contour.reshape(-1, 1, 2).astype(np.float32)
+    hits = total = 0
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        for t in np.linspace(0.05, 0.95, 40):
+            pt = a + t * (b - a)
+            total += 1
+            if abs(cv2.pointPolygonTest(c, (float(pt[0]), float(pt[1])), True)) <= tol:
+                hits += 1
+    return hits / max(total, 1)
+
+
+def _find(gray: U8, *, allow_perspective: bool, min_area: float, color: U8 | None = None) -> _Found | None:
     """Corners of a sheet of paper clearly brighter than what surrounds it, or None.
 
     ``gray`` is a small image (long side ~1000 px). Candidates come from two detectors: the
@@ -77,36 +146,61 @@ def find_paper(gray: U8, *, allow_perspective: bool) -> F64 | None:
     h, w = gray.shape
     total = float(h * w)
     blur = cv2.GaussianBlur(gray, (5, 5), 0)
-    candidates: list[F64] = []
+    candidates: list[tuple[F64, npt.NDArray[Any], bool]] = []  # quad, outline, from a blob box
 
-    _, bright = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # Only the outer contour counts (text holes do not matter); the opening cuts thin bright
-    # bridges to things lying next to the paper.
-    bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
-    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if contours:
+    otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Higher thresholds too: on a cluttered table a bright mug or a second paper touching the
+    # sheet merges with it at Otsu's level, but the sheet is usually the brightest thing.
+    levels = [otsu] + ([otsu + (250 - otsu) * k for k in (0.35, 0.6)] if allow_perspective else [])
+    for level in levels:
+        _, bright = cv2.threshold(blur, level, 255, cv2.THRESH_BINARY)
+        # Only the outer contour counts (text holes do not matter); the opening cuts thin
+        # bright bridges to things lying next to the paper.
+        bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)))
+        contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        if not contours:
+            continue
         c = max(contours, key=cv2.contourArea)
         q = _quad_from_contour(c) if allow_perspective else None
+        boxed = q is None
         if q is None:
             q = order_corners(cv2.boxPoints(cv2.minAreaRect(c)).astype(np.float64))
-        candidates.append(q)
+        candidates.append((q, c, boxed))
 
     edges = cv2.Canny(blur, 40, 120)
+    if color is not None and allow_perspective:
+        # A red-backed pas foto on a brown table can have the table's brightness: its edge is
+        # in the colour channels only.
+        cblur = cv2.GaussianBlur(color, (5, 5), 0)
+        for ch in range(3):
+            edges = cv2.bitwise_or(edges, cv2.Canny(np.ascontiguousarray(cblur[:, :, ch]), 40, 120))
     edges = cv2.dilate(edges, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)))
-    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     for c in sorted(contours, key=cv2.contourArea, reverse=True)[:3]:
         q = _quad_from_contour(c)
         if q is not None:
-            candidates.append(q)
+            candidates.append((q, c, False))
 
-    best: F64 | None = None
+    best: _Found | None = None
     best_score = 0.0
-    for q in candidates:
+    for q, c, boxed in candidates:
         if not allow_perspective and not _is_rectangle(q):
             q = order_corners(cv2.boxPoints(cv2.minAreaRect(q.astype(np.float32))).astype(np.float64))
         area = abs(cv2.contourArea(q.astype(np.float32)))
-        if area < 0.2 * total:
+        if area < min_area * total:
             continue
+        if allow_perspective and not quad_is_sane(q, w, h, min_area=min_area):
+            continue
+        # The outline must fill its quadrilateral: a blob of paper merged with a bright cup or
+        # a second sheet has a box around it that is not the paper.
+        if boxed or allow_perspective:
+            fill = abs(float(cv2.contourArea(c))) / max(area, 1.0)
+            if fill < 0.9 or fill > 1.1:
+                continue
+            # ... and each side must lie along the outline: a sheet merged with something
+            # beside it gives a quad whose side cuts across the other thing.
+            if edge_support(q, c) < 0.85:
+                continue
         mask = np.zeros_like(gray)
         cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
         # Too little outside the paper to compare with: the paper fills the picture.
@@ -115,12 +209,89 @@ def find_paper(gray: U8, *, allow_perspective: bool) -> F64 | None:
         inside = float(cv2.mean(blur, mask=mask)[0])
         outside = float(cv2.mean(blur, mask=cv2.bitwise_not(mask))[0])
         contrast = inside - outside
+        if color is not None and allow_perspective:
+            # A photo print or a coloured card can be darker than the table but of another
+            # colour: the colour difference counts too (for photos, where edges decide).
+            cin = np.array(cv2.mean(color, mask=mask)[:3])
+            cout = np.array(cv2.mean(color, mask=cv2.bitwise_not(mask))[:3])
+            contrast = max(contrast, 0.5 * float(np.linalg.norm(cin - cout)))
         if contrast < 25:
             continue
         score = contrast * area
         if score > best_score:
-            best, best_score = q, score
+            best, best_score = _Found(q, c), score
     return best
+
+
+def corner_rounding(q: F64, contour: npt.NDArray[Any]) -> float:
+    """How rounded the corners of the outline are, relative to the mean side length.
+
+    Each side is fitted as a straight line through the middle of its outline points; where
+    two fitted sides meet is the sharp corner. The outline's distance from that corner is
+    ~0.41 x the corner radius: an ID-1 card (radius 3.18 mm on a 70 mm mean side) gives
+    ~0.019, a cut sheet of paper ~0.00x. Median over the four corners, so one corner under
+    a finger does not decide.
+    """
+    pts = contour.reshape(-1, 2).astype(np.float64)
+    if len(pts) < 40:
+        return 0.0
+    lines = []
+    for i in range(4):
+        a, b = q[i], q[(i + 1) % 4]
+        d = b - a
+        length = float(np.linalg.norm(d))
+        if length < 1e-6:
+            return 0.0
+        u = d / length
+        rel = pts - a
+        along = rel @ u
+        across = np.abs(rel[:, 0] * u[1] - rel[:, 1] * u[0])
+        sel = pts[(along > 0.2 * length) & (along < 0.8 * length) & (across < 0.03 * length + 2)]
+        if len(sel) < 5:
+            return 0.0
+        vx, vy, x0, y0 = (
+            float(v) for v in cv2.fitLine(sel.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        )
+        lines.append((np.array([x0, y0]), np.array([vx, vy])))
+    mean_side = sum(side_lengths(q)) / 4.0
+    dists = []
+    for i in range(4):
+        (p1, d1), (p2, d2) = lines[i - 1], lines[i]
+        m = np.array([d1, -d2]).T
+        if abs(float(np.linalg.det(m))) < 1e-6:
+            return 0.0
+        t = np.linalg.solve(m, p2 - p1)
+        corner = p1 + t[0] * d1
+        dists.append(float(np.min(np.linalg.norm(pts - corner, axis=1))))
+    return float(np.median(dists)) / max(mean_side, 1.0)
+
+
+def true_aspect(q: F64, src_w: int, src_h: int) -> float:
+    """Width / height of the real rectangle seen as quadrilateral ``q`` by a pinhole camera.
+
+    Zhang & He, "Whiteboard scanning and image enhancement" (2007): the two vanishing
+    directions give the focal length (principal point at the picture centre), and with it
+    the true proportion. When the view is nearly straight on, the focal length is not
+    measurable, but then it hardly matters: a typical phone's is used (~0.8 x long side).
+    """
+    c = np.array([src_w / 2.0, src_h / 2.0])
+    m1, m2, m4, m3 = (np.append(p - c, 1.0) for p in q)  # tl, tr, br, bl -> Zhang's m1..m4
+    k2 = float(np.dot(np.cross(m1, m4), m3)) / (float(np.dot(np.cross(m2, m4), m3)) or 1e-12)
+    k3 = float(np.dot(np.cross(m1, m4), m2)) / (float(np.dot(np.cross(m3, m4), m2)) or 1e-12)
+    n2 = k2 * m2 - m1
+    n3 = k3 * m3 - m1
+    long_side = float(max(src_w, src_h))
+    f2 = 0.0
+    if abs(n2[2] * n3[2]) > 1e-9:
+        f2 = -float(n2[0] * n3[0] + n2[1] * n3[1]) / float(n2[2] * n3[2])
+    if not (0.3 * long_side) ** 2 <= f2 <= (4.0 * long_side) ** 2:
+        f2 = (0.8 * long_side) ** 2
+    num = (n2[0] ** 2 + n2[1] ** 2) / f2 + n2[2] ** 2
+    den = (n3[0] ** 2 + n3[1] ** 2) / f2 + n3[2] ** 2
+    if num <= 0 or den <= 0:
+        top, right, bottom, left = side_lengths(q)
+        return (top + bottom) / max(left + right, 1e-9)
+    return math.sqrt(num / den)
 
 
 def side_lengths(q: F64) -> tuple[float, float, float, float]:
@@ -141,31 +312,97 @@ def snap_paper(width_px: float, height_px: float) -> tuple[float, float]:
     return best if portrait else (best[1], best[0])
 
 
-def fit_paper(
-    gray_small: U8, scale: float, src_w: int, src_h: int, *, is_photo: bool, dpi: float | None
-) -> PaperFit:
-    """Find the paper in a downscaled picture and say how big it is in inches.
+def classify_size(aspect: float, *, rounded: bool, picture: bool) -> tuple[float, float, Kind]:
+    """Physical size (inches, width x height) of a photographed object of true ``aspect``
+    (width / height). Never changes the proportion by more than ``SNAP_TOLERANCE``.
 
-    ``scale`` is small/source. For scans with a known dpi the paper keeps its measured size;
-    for photos the proportion is snapped to A4 or F4.
+    * rounded corners: an ID-1 card (KTP-el), at its real size;
+    * mostly picture (a pas foto): the proportion kept, a small print's size;
+    * A4 or F4 proportion: that sheet;
+    * anything else: the proportion kept, with the area of an A4 sheet.
     """
-    q_small = find_paper(gray_small, allow_perspective=is_photo)
-    if q_small is not None:
-        corners = q_small / scale
+    portrait = aspect < 1.0
+    ratio = max(aspect, 1.0 / max(aspect, 1e-9))
+
+    def orient(long_in: float, short_in: float) -> tuple[float, float]:
+        return (short_in, long_in) if portrait else (long_in, short_in)
+
+    if rounded:
+        w, h = CARD_SIZE_IN
+        if abs(ratio / (w / h) - 1.0) <= SNAP_TOLERANCE:
+            return (*orient(w, h), "card")
+        return (*orient(w, w / ratio), "card")
+    if picture:
+        return (*orient(PICTURE_LONG_IN, PICTURE_LONG_IN / ratio), "picture")
+    pw, ph = min(PAPER_SIZES.values(), key=lambda p: abs(ratio / (p[1] / p[0]) - 1.0))
+    if abs(ratio / (ph / pw) - 1.0) <= SNAP_TOLERANCE:
+        return (*orient(ph, pw), "page")
+    a4w, a4h = PAPER_SIZES["A4"]
+    short = math.sqrt(a4w * a4h / ratio)
+    return (*orient(short * ratio, short), "other")
+
+
+def picture_share(small: U8, q: F64) -> float:
+    """Share of the quadrilateral that is *not* plain paper (bright and unsaturated).
+
+    A page is mostly paper even when full of print (> 60 %); a pas foto has almost none.
+    """
+    mask = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
+    inside = mask > 0
+    if not inside.any():
+        return 0.0
+    if small.ndim == 3:
+        hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+        v, sat = hsv[:, :, 2][inside].astype(np.float32), hsv[:, :, 1][inside].astype(np.float32)
+    else:
+        v, sat = small[inside].astype(np.float32), np.zeros(int(inside.sum()), np.float32)
+    paper_level = float(np.percentile(v, 90))
+    # Warm light tints white paper (saturation ~50 of 255): paper is less saturated than that
+    # plus a margin, and near the brightest level.
+    paper = (v > 0.78 * paper_level) & (sat < 80)
+    return 1.0 - float(paper.mean())
+
+
+def fit_paper(
+    small: U8, scale: float, src_w: int, src_h: int, *, is_photo: bool, dpi: float | None
+) -> PaperFit:
+    """Find the paper in a downscaled picture (gray or RGB) and say how big it is in inches.
+
+    ``scale`` is small/source. For scans with a known dpi the paper keeps its measured size
+    (a card on the scanner bed is found too: a smaller minimum area). For photos the true
+    proportion is measured through the perspective and the object sized by what it is (see
+    ``classify_size``). No plausible paper: the whole picture, whose text skew the pipeline
+    still corrects; a wrong crop would be worse.
+    """
+    gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+    scan_known = bool(dpi) and not is_photo
+    found = _find(
+        gray,
+        allow_perspective=is_photo,
+        min_area=0.04 if scan_known else 0.15,
+        color=small if small.ndim == 3 else None,
+    )
+    if found is not None:
+        corners = found.quad / scale
         top, right, bottom, left = side_lengths(corners)
-        wpx, hpx = max(top, bottom), max(left, right)
-        if is_photo or not dpi:
-            w_in, h_in = snap_paper(wpx, hpx)
-        else:
-            w_in, h_in = (top + bottom) / 2 / dpi, (left + right) / 2 / dpi
-        return PaperFit(corners, w_in, h_in, True)
+        if scan_known:
+            assert dpi
+            return PaperFit(corners, (top + bottom) / 2 / dpi, (left + right) / 2 / dpi, True)
+        rounded = corner_rounding(found.quad, found.contour) > 0.011
+        aspect = true_aspect(corners, src_w, src_h)
+        w_in, h_in, kind = classify_size(
+            aspect, rounded=rounded, picture=not rounded and picture_share(small, found.quad) > 0.6
+        )
+        return PaperFit(corners, w_in, h_in, True, kind)
     corners = np.array([[0, 0], [src_w, 0], [src_w, src_h], [0, src_h]], dtype=np.float64)
-    if dpi and not is_photo:
-        return PaperFit(corners, src_w / dpi, src_h / dpi, False)
+    if scan_known:
+        assert dpi
+        return PaperFit(corners, src_w / dpi, src_h / dpi, False, "frame")
     # A photo cropped to the paper (or a picture without dpi): assume its long side is A4's.
     long_in = PAPER_SIZES["A4"][1]
     k = long_in / max(src_w, src_h)
-    return PaperFit(corners, src_w * k, src_h * k, False)
+    return PaperFit(corners, src_w * k, src_h * k, False, "frame")
 
 
 def page_transform(fit: PaperFit, dpi: float) -> tuple[F64, int, int]:

@@ -4,7 +4,10 @@ Steps (pure functions, no Qt, safe to run on worker threads):
 
 1. EXIF orientation, then the user's quarter turn (``rotate``).
 2. Find the paper on a ~1000 px copy: for a scan, crop to the paper and straighten it; for a
-   phone photo, find the sheet's four corners and map them to an A4/F4 page (perspective).
+   phone photo, find the sheet's four corners, measure its true proportion through the
+   perspective and map it to what it is: an A4/F4 page, an ID-1 card (KTP-el), a photo print
+   or paper of another proportion, never stretched to another shape. A candidate that does not
+   look like paper seen by a camera is refused: the whole picture, deskewed, beats a wrong crop.
 3. On the page at ``ANALYSIS_DPI``: measure the text skew, estimate the lighting (paper
    brightness) and decide the colour mode: colour only where a stamp or photo needs it
    (significant saturated regions), gray where there is continuous tone, bilevel otherwise.
@@ -13,7 +16,8 @@ Steps (pure functions, no Qt, safe to run on worker threads):
 5. Encode. A text page is bilevel CCITT G4 TIFF at 300 dpi. A page with a stamp or a photo
    is a *mixed* page: the same bilevel G4 page plus JPEG patches (150 dpi) only where colour
    or gray tone is needed, held as a one-page PDF (mixed raster content, as in DjVu/MRC).
-   A page that is mostly picture is one JPEG at 150 dpi. All of these go into the
+   A page that is mostly picture is one JPEG at 150 dpi (300 for a card or pas foto); picture
+   regions keep their natural colour and contrast (no paper whitening). All of these go into the
    document's PDF unchanged (see ``pdf.py``). Why: a full-page JPEG of a stamped letter is
    ~150 KB at 150 dpi, the mixed page ~45 KB; JPEG 2000 at that size smears 8-pt print
    (BENCHMARKS.md "## Pages").
@@ -46,6 +50,11 @@ F32 = npt.NDArray[np.float32]
 #: Output resolution per mode. Bilevel needs the resolution to keep letter shapes (8-pt text
 #: at 150 dpi bilevel loses its counters); gray and colour keep them through antialiasing.
 OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
+#: A small object on its own (a KTP-el card, a pas foto: long side under ``SMALL_LONG_IN``)
+#: is worth more pixels per inch: a card's 6-pt print and a 3x4 cm face need them, and the
+#: page stays small anyway (a card is 1/17 of an A4 page).
+SMALL_OUTPUT_DPI: dict[str, int] = {"bilevel": 400, "gray": 300, "color": 300}
+SMALL_LONG_IN = 5.0
 JPEG_QUALITY: dict[str, int] = {"gray": 60, "color": 55}
 #: Resolution of the page copy on which skew, lighting and colour are measured.
 ANALYSIS_DPI = 100
@@ -67,6 +76,8 @@ GRAY_MIN_REGION = 0.01
 PATCH_MARGIN_IN = 0.12
 PATCH_JPEG_QUALITY = 70
 MAX_MIXED_COVER = 0.45
+#: Frame of the page that never decides the colour mode (inches).
+FRAME_IGNORE_IN = 0.12
 #: Frame of a bilevel page that is always blank (inches).
 EDGE_CLEAR_IN = 0.08
 
@@ -154,6 +165,8 @@ def process(raw: RawPage, rotate: int = 0, *, mode: Mode | None = None) -> Proce
         img = img.convert("RGB")
     src: U8 = np.asarray(img)
     a = _analyse(src, raw)
+    dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI)
+    picture = False
     if mode is None:
         chosen, regions = decide_regions(a.flat, a.flat_gray, is_color=src.ndim == 3)
     else:
@@ -162,19 +175,30 @@ def process(raw: RawPage, rotate: int = 0, *, mode: Mode | None = None) -> Proce
         boxes = [_box_on_page(r, a) for r in regions]
         covered = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) / float(a.aw * a.ah)
         if covered > MAX_MIXED_COVER:
-            regions = []  # mostly picture: one full-page image is smaller and simpler
+            # Mostly picture (a pas foto, a photo print): one full-page image is smaller and
+            # simpler, and it keeps the picture's own light and colour.
+            regions, picture = [], True
     if chosen == "bilevel" or regions:
-        base_dpi = OUTPUT_DPI["bilevel"]
+        base_dpi = dpis["bilevel"]
         binary = _clear_edges(_binarize(_render(src, a, base_dpi, color=False)), base_dpi)
         g4 = _encode_g4(binary, base_dpi)
         if chosen == "bilevel":
             return _page(g4, "image/tiff", a, base_dpi, "bilevel")
-        patches = [_patch(src, a, b, chosen) for b in boxes]
+        patches = [_patch(src, a, b, chosen, dpis[chosen]) for b in boxes]
         data = pdf.mixed_page_pdf(g4, patches)
         return _page(data, "application/pdf", a, base_dpi, chosen)
-    dpi = OUTPUT_DPI[chosen]
-    page = _render(src, a, dpi, color=chosen == "color")
-    return _page(_encode_jpeg(_levels(page), dpi, JPEG_QUALITY[chosen]), "image/jpeg", a, dpi, chosen)
+    dpi = dpis[chosen]
+    page = _render(src, a, dpi, color=chosen == "color", flatten=not picture)
+    if picture:
+        page = _highlights(_white_balance(page) if raw.is_photo and page.ndim == 3 else page)
+    else:
+        page = _levels(page)
+    return _page(_encode_jpeg(page, dpi, JPEG_QUALITY[chosen]), "image/jpeg", a, dpi, chosen)
+
+
+def output_dpi(width_in: float, height_in: float) -> dict[str, int]:
+    """Output resolution per mode for a page of this physical size."""
+    return SMALL_OUTPUT_DPI if max(width_in, height_in) < SMALL_LONG_IN else OUTPUT_DPI
 
 
 @dataclass(frozen=True)
@@ -196,7 +220,7 @@ def _analyse(src: U8, raw: RawPage) -> _Analysis:
     h, w = src.shape[:2]
     k_det = min(1.0, DETECT_LONG_SIDE / max(h, w))
     small = _resize(src, k_det)
-    fit = geometry.fit_paper(_to_gray(small), k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi)
+    fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi)
     m_an, aw, ah = geometry.page_transform(fit, ANALYSIS_DPI)
     # The analysis page comes from the small copy: it has enough pixels for 100 dpi.
     an = _warp(small, m_an @ geometry.scale_matrix(1.0 / k_det), aw, ah)
@@ -211,11 +235,19 @@ def _analyse(src: U8, raw: RawPage) -> _Analysis:
 
 
 def _render(
-    src: U8, a: _Analysis, dpi: int, *, color: bool, box: tuple[int, int, int, int] | None = None
+    src: U8,
+    a: _Analysis,
+    dpi: int,
+    *,
+    color: bool,
+    box: tuple[int, int, int, int] | None = None,
+    flatten: bool = True,
 ) -> U8:
     """Resample the full picture once, straight to the (part of the) output page at ``dpi``.
 
     ``box`` (analysis-page pixels, after deskew) selects a region; default the whole page.
+    ``flatten``: divide out the local lighting (paper white, shadows gone). Off for a page
+    that is a picture: its dark and light areas are its content, not the lighting.
     """
     k = dpi / ANALYSIS_DPI
     x0, y0, x1, y1 = box or (0, 0, a.aw, a.ah)
@@ -245,6 +277,8 @@ def _render(
         work = _resize(work, reduction * 1.15)
         m = m @ geometry.scale_matrix(1.0 / (reduction * 1.15))
     page = _warp(work, m, ow, oh)
+    if not flatten:
+        return page
     bg = _warp(a.bg, a.m_rot, a.aw, a.ah, border=None)[y0:y1, x0:x1]
     if page.ndim == 2 and bg.ndim == 3:
         bg = _to_gray(bg)
@@ -272,9 +306,11 @@ def _box_on_page(r: tuple[int, int, int, int], a: _Analysis) -> tuple[int, int, 
     )
 
 
-def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode) -> pdf.Patch:
-    dpi = OUTPUT_DPI[mode]
-    pixels = _levels(_render(src, a, dpi, color=mode == "color", box=box))
+def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode, dpi: int) -> pdf.Patch:
+    # The patch was already divided by the paper level around it (one gain per channel, which
+    # removes a colour cast without touching the picture's contrast); only the near-white
+    # paper is pushed to white so that the patch meets the bilevel page without a seam.
+    pixels = _highlights(_render(src, a, dpi, color=mode == "color", box=box))
     if mode == "gray" and pixels.ndim == 3:
         pixels = _to_gray(pixels)
     x0, y0, x1, y1 = box
@@ -347,6 +383,7 @@ def decide_regions(
         hsv = cv2.cvtColor(flat, cv2.COLOR_RGB2HSV)
         sat = ((hsv[:, :, 1] > 90) & (hsv[:, :, 2] > 60)).astype(np.uint8)
         sat = np.asarray(cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
+        _blank_frame(sat)
         if sat.sum() >= COLOR_MIN_PIXELS * area:
             regions = _regions(sat, COLOR_MIN_REGION * area)
             if regions:
@@ -354,11 +391,22 @@ def decide_regions(
     mid = (flat_gray > 50) & (flat_gray < 200)
     grad = cv2.morphologyEx(flat_gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     tone = (cv2.blur((mid & (grad < 40)).astype(np.float32), (11, 11)) > 0.6).astype(np.uint8)
+    _blank_frame(tone)
     if float(tone.mean()) >= GRAY_MIN_REGION:
         regions = _regions(tone, GRAY_MIN_REGION * area)
         if regions:
             return "gray", regions
     return "bilevel", []
+
+
+def _blank_frame(mask: U8) -> None:
+    """Ignore a thin frame: a sliver of table or scanner bed left by a corner found a few
+    pixels off is not a colour region of the page."""
+    m = max(1, round(FRAME_IGNORE_IN * ANALYSIS_DPI))
+    mask[:m] = 0
+    mask[-m:] = 0
+    mask[:, :m] = 0
+    mask[:, -m:] = 0
 
 
 def _regions(mask: U8, min_box: float) -> list[tuple[int, int, int, int]]:
@@ -453,6 +501,32 @@ def _levels(page: U8) -> U8:
     """Paper to pure white, ink a little darker: JPEG spends no bytes on paper texture."""
     lut = np.clip((np.arange(256, dtype=np.float32) - 10.0) * 255.0 / (225.0 - 10.0), 0, 255)
     return np.asarray(cv2.LUT(page, lut.astype(np.uint8)), dtype=np.uint8)
+
+
+def _white_balance(page: U8) -> U8:
+    """Remove a lamp's colour cast from a photographed picture, gently.
+
+    The brightest pixels of a portrait (a white shirt, the catch-lights) are nearly neutral
+    in reality; their mean colour gives one gain per channel. Only a mild cast is corrected
+    (gains within 0.85-1.2): a strongly coloured brightest area is the picture's own colour.
+    """
+    lum = _to_gray(page)
+    top = lum >= np.percentile(lum, 97)
+    if not top.any():
+        return page
+    m = page[top].reshape(-1, 3).mean(axis=0).astype(np.float64)
+    if m.min() < 1 or m.max() / m.min() > 1.3:
+        return page
+    gain = np.clip(m.mean() / m, 0.85, 1.2)
+    out = page.astype(np.float32) * gain.astype(np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _highlights(page: U8) -> U8:
+    """Near-white (paper) to white; everything darker than 200 untouched (picture content)."""
+    x = np.arange(256, dtype=np.float32)
+    lut = np.where(x <= 200, x, 200 + (x - 200) * 55.0 / 38.0)
+    return np.asarray(cv2.LUT(page, np.clip(lut, 0, 255).astype(np.uint8)), dtype=np.uint8)
 
 
 def _clear_edges(binary: U8, dpi: int) -> U8:
