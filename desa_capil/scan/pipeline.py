@@ -519,7 +519,7 @@ def _white_balance(page: U8) -> U8:
         return page
     gain = np.clip(m.mean() / m, 0.85, 1.2)
     out = page.astype(np.float32) * gain.astype(np.float32)
-    return np.clip(out, 0, 255).astype(np.uint8)
+    return np.asarray(np.clip(out, 0, 255), dtype=np.uint8)
 
 
 def _highlights(page: U8) -> U8:
