@@ -271,6 +271,133 @@ def as_photo(
     return Image.open(buf).convert("RGB")
 
 
+def camera_quad(
+    aspect: float, frame: tuple[int, int], *, pitch: float, yaw: float, roll: float, cover: float
+) -> np.ndarray:
+    """Corners (tl, tr, br, bl) of a flat rectangle (width/height ``aspect``) seen by a
+    pinhole camera (focal length 0.8 x the long side, like a phone's main camera)."""
+    fw, fh = frame
+    f = 0.8 * max(fw, fh)
+    rx, ry, rz = (math.radians(v) for v in (pitch, yaw, roll))
+    r_x = np.array([[1, 0, 0], [0, math.cos(rx), -math.sin(rx)], [0, math.sin(rx), math.cos(rx)]])
+    r_y = np.array([[math.cos(ry), 0, math.sin(ry)], [0, 1, 0], [-math.sin(ry), 0, math.cos(ry)]])
+    r_z = np.array([[math.cos(rz), -math.sin(rz), 0], [math.sin(rz), math.cos(rz), 0], [0, 0, 1]])
+    obj = np.array(
+        [[-aspect / 2, -0.5, 0], [aspect / 2, -0.5, 0], [aspect / 2, 0.5, 0], [-aspect / 2, 0.5, 0]]
+    )
+    pts = obj @ (r_z @ r_y @ r_x).T + np.array([0.0, 0.0, f / (cover * fh)])
+    return np.stack([f * pts[:, 0] / pts[:, 2] + fw / 2, f * pts[:, 1] / pts[:, 2] + fh / 2], axis=1).astype(
+        np.float32
+    )
+
+
+def _table(W: int, H: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    if kind == "white":  # a white plastic table or bed sheet: hardly any edge
+        return np.stack([240 + 0 * xx, 238 + 0 * xx, 234 + 0 * xx], axis=2)
+    streak = 0.85 + 0.15 * np.sin(xx / 37.0 + 3 * np.sin(yy / 300.0))
+    out = np.stack([110 * streak, 75 * streak, 45 * streak], axis=2)
+    if kind == "clutter":  # mugs, a phone, other papers, partly under the sheet
+        pil = Image.fromarray(out.astype(np.uint8))
+        d = ImageDraw.Draw(pil)
+        for _ in range(8):
+            x, y, r = rng.uniform(0, W), rng.uniform(0, H), rng.uniform(0.04, 0.12) * W
+            colour = tuple(int(c) for c in rng.integers(120, 250, 3))
+            if rng.random() < 0.5:
+                d.ellipse([x - r, y - r, x + r, y + r], fill=colour)
+            else:
+                d.rectangle([x - r, y - r / 2, x + r, y + r / 2], fill=colour)
+        out = np.asarray(pil, dtype=np.float32)
+    return out
+
+
+def photograph(
+    obj: Image.Image,
+    rng: random.Random,
+    *,
+    view: dict[str, float],
+    background: str = "wood",
+    curl: float = 0.0,
+    size: tuple[int, int] = (3000, 4000),
+) -> Image.Image:
+    """``obj`` (RGB, or RGBA with its own outline) on a table, photographed by a pinhole
+    camera (12 MP), warm light, vignette, noise, phone JPEG. ``curl`` bows the sheet."""
+    nrng = np.random.default_rng(rng.randrange(1 << 30))
+    W, H = size
+    arr = np.asarray(obj.convert("RGBA")).astype(np.float32)
+    oh, ow = arr.shape[:2]
+    if curl:
+        yy, xx = np.mgrid[0:oh, 0:ow].astype(np.float32)
+        bow = curl * ow * (1 - ((yy - oh / 2) / (oh / 2)) ** 2)
+        arr = cv2.remap(arr, (xx - bow * (1 - 2 * xx / ow)).astype(np.float32), yy, cv2.INTER_LINEAR)
+    quad = camera_quad(ow / oh, (W, H), **view)
+    src = np.array([[0, 0], [ow, 0], [ow, oh], [0, oh]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(src, quad)
+    warped = cv2.warpPerspective(arr, m, (W, H), flags=cv2.INTER_AREA, borderValue=(0, 0, 0, 0))
+    alpha = warped[..., 3:4] / 255.0
+    out = warped[..., :3] * alpha + _table(W, H, background, nrng) * (1 - alpha)
+    yy, xx = np.mgrid[0:H, 0:W].astype(np.float32)
+    light = (0.95 - 0.25 * ((xx - W / 2) ** 2 + (yy - H / 2) ** 2) / (W * W)) * (0.8 + 0.2 * xx / W)
+    out = out * light[..., None] * np.array([1.0, 0.95, 0.85], dtype=np.float32)
+    out = _noise(np.clip(cv2.GaussianBlur(out, (0, 0), 1.0), 0, 255), nrng, 4.0)
+    buf = io.BytesIO()
+    Image.fromarray(out).save(buf, "JPEG", quality=88)
+    buf.seek(0)
+    return Image.open(buf).convert("RGB")
+
+
+def draw_pasfoto(w: int, h: int) -> Image.Image:
+    """A 3x4 pas foto on its own: face, hair, white shirt on a red background."""
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.stack([np.full_like(xx, 190.0), 35 + 25 * yy / h, np.full_like(xx, 45.0)], axis=2)
+    hair = ((xx - w / 2) ** 2 / (w * 0.31) ** 2 + (yy - h * 0.32) ** 2 / (h * 0.22) ** 2) < 1
+    face = ((xx - w / 2) ** 2 / (w * 0.28) ** 2 + (yy - h * 0.42) ** 2 / (h * 0.27) ** 2) < 1
+    body = (yy > h * 0.72) & (np.abs(xx - w / 2) < w * 0.45)
+    img[hair], img[face], img[body] = (35, 28, 25), (222, 176, 140), (235, 235, 240)
+    img = img * (0.78 + 0.22 * np.cos((xx - w * 0.45) / w * 3.0))[..., None]
+    return Image.fromarray(cv2.GaussianBlur(np.clip(img, 0, 255).astype(np.uint8), (0, 0), 3.0))
+
+
+def draw_card(rng: random.Random) -> tuple[Image.Image, list[str]]:
+    """A KTP-el-like ID-1 card (85.6 x 54 mm, rounded corners) at 600 dpi, RGBA, and its text."""
+    dpi = 600
+    w, h = round(85.6 / 25.4 * dpi), round(54 / 25.4 * dpi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    wave = 8 * np.sin(xx / 14.0 + 4 * np.sin(yy / 60.0))
+    bg = np.stack([200 + wave, 225 + wave / 2, np.full_like(xx, 245)], axis=2)
+    card = Image.fromarray(np.clip(bg, 0, 255).astype(np.uint8)).convert("RGBA")
+    d = ImageDraw.Draw(card)
+    k = dpi / DPI
+    lines = ["PROVINSI JAWA BARAT", "KABUPATEN SUKAMAJU"]
+    for i, text in enumerate(lines):
+        f = _font(8 * k, True)
+        d.text(((w - d.textlength(text, font=f)) / 2, (30 + 40 * i) * k), text, font=f, fill=(0, 0, 0))
+    nik = "NIK : " + "".join(str(rng.randrange(10)) for _ in range(16))
+    d.text((30 * k, 130 * k), nik, font=_font(9 * k, True), fill=(0, 0, 0))
+    lines.append(nik)
+    y = 190 * k
+    for label, value in (
+        ("Nama", f"{rng.choice(NAMES)} {rng.choice(NAMES)}".upper()),
+        (
+            "Tempat/Tgl Lahir",
+            f"SUKAMAJU, {rng.randrange(1, 28):02d}-{rng.randrange(1, 12):02d}-19{rng.randrange(50, 99)}",
+        ),
+        ("Alamat", f"DUSUN {rng.randrange(1, 9)}"),
+        ("RT/RW", f"{rng.randrange(1, 20):03d}/{rng.randrange(1, 9):03d}"),
+        ("Agama", "ISLAM"),
+        ("Pekerjaan", rng.choice(["PETANI", "PEDAGANG", "GURU"])),
+    ):
+        text = f"{label} : {value}"
+        d.text((30 * k, y), text, font=_font(6.5 * k), fill=(0, 0, 0))
+        lines.append(text)
+        y += 36 * k
+    card.paste(draw_pasfoto(round(w * 0.24), round(h * 0.5)), (round(w * 0.72), round(h * 0.25)))
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).rounded_rectangle([0, 0, w - 1, h - 1], radius=round(3.18 / 25.4 * dpi), fill=255)
+    card.putalpha(mask)
+    return card, lines
+
+
 def corpus(seed: int = 7) -> list[Sample]:
     """The benchmark pages, in a fixed order."""
     rng = random.Random(seed)
@@ -350,6 +477,51 @@ def corpus(seed: int = 7) -> list[Sample]:
             "color",
         )
     )
+    # Not A4 on a dark table: a card and a pas foto on their own, and sheets that are hard
+    # to find (white table, clutter around, a curled sheet).
+    card, lines = draw_card(rng)
+    out.append(
+        Sample(
+            "photo_ktp_card",
+            "photo",
+            photograph(card, rng, view={"pitch": 18, "yaw": -10, "roll": 4, "cover": 0.35}),
+            "\n".join(lines),
+            None,
+            "color",
+        )
+    )
+    out.append(
+        Sample(
+            "photo_pasfoto",
+            "photo",
+            photograph(draw_pasfoto(945, 1260), rng, view={"pitch": 12, "yaw": 8, "roll": 2, "cover": 0.5}),
+            "",
+            None,
+            "color",
+        )
+    )
+    for name, background, curl in (
+        ("photo_white_table", "white", 0.0),
+        ("photo_clutter", "clutter", 0.0),
+        ("photo_curl", "wood", 0.012),
+    ):
+        page, lines = draw_document(rng)
+        out.append(
+            Sample(
+                name,
+                "photo",
+                photograph(
+                    page,
+                    rng,
+                    view={"pitch": 14, "yaw": -6, "roll": 2, "cover": 0.8},
+                    background=background,
+                    curl=curl,
+                ),
+                "\n".join(lines),
+                None,
+                "bilevel",
+            )
+        )
     return out
 
 

@@ -69,8 +69,10 @@ def norm(s: str) -> str:
     return " ".join(s.split())
 
 
-def accuracy(ocr: str, truth: str) -> float:
+def accuracy(ocr: str, truth: str) -> float | None:
     t = norm(truth)
+    if not t:
+        return None  # a picture without text (pas foto)
     return max(0.0, 1.0 - edit_distance(norm(ocr), t) / len(t))
 
 
@@ -177,20 +179,23 @@ def main() -> None:
             "decode_ms": decode_ms,
             "wa_bytes": len(wa),
             "skew": out.skew_deg,
+            "w_in": out.width / out.dpi,
+            "h_in": out.height / out.dpi,
+            "found": out.paper_found,
             "alt": alternatives(s),
         }
         rows.append(row)
         if not args.quick:
             ours_img = (
-                out.image() if out.mime != "application/pdf" else pipeline.pdf.render_page(out.data, 300)
+                out.image() if out.mime != "application/pdf" else pipeline.pdf.render_page(out.data, out.dpi)
             )
-            jobs.append(
-                (row, "ours_acc", pool.submit(ocr, ours_img, 300 if out.dpi >= 300 else out.dpi), s.truth)
-            )
+            jobs.append((row, "ours_acc", pool.submit(ocr, ours_img, out.dpi), s.truth))
             jobs.append((row, "wa_acc", pool.submit(ocr, wa_img, wa_dpi), s.truth))
         print(f"{s.name}: {row['bytes'] / 1024:.1f} KB {row['ms']:.0f} ms", file=sys.stderr)
     for row, key, fut, truth in jobs:
-        row[key] = accuracy(fut.result(), truth)
+        acc = accuracy(fut.result(), truth)
+        if acc is not None:
+            row[key] = acc
     pool.shutdown()
 
     print(
@@ -199,14 +204,15 @@ def main() -> None:
     )
     print()
     print(
-        "| page | mode (expected) | ours KB | ours ms wall | ours ms CPU | ours OCR | WhatsApp KB | WhatsApp OCR | size vs WA |"
+        "| page | mode (expected) | output size (paper found) | ours KB | ours ms wall | ours ms CPU | ours OCR | WhatsApp KB | WhatsApp OCR | size vs WA |"
     )
-    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         acc = f"{r['ours_acc']:.3f}" if "ours_acc" in r else "-"
+        shape = f"{r['w_in']:.2f}x{r['h_in']:.2f} in"
         wacc = f"{r['wa_acc']:.3f}" if "wa_acc" in r else "-"
         print(
-            f"| {r['name']} | {r['mode']} ({r['expect']}) | {r['bytes'] / 1024:.1f} | {r['ms']:.0f} | {r['cpu_ms']:.0f} | {acc} | "
+            f"| {r['name']} | {r['mode']} ({r['expect']}) | {shape} ({'yes' if r['found'] else 'no'}) | {r['bytes'] / 1024:.1f} | {r['ms']:.0f} | {r['cpu_ms']:.0f} | {acc} | "
             f"{r['wa_bytes'] / 1024:.1f} | {wacc} | {r['wa_bytes'] / r['bytes']:.1f}x smaller |"
         )
     n = len(rows)
@@ -219,9 +225,12 @@ def main() -> None:
         f"Decoding the source file: mean {sum(r['decode_ms'] for r in rows) / n:.0f} ms."
     )
     if not args.quick:
+        text_rows = [r for r in rows if "ours_acc" in r and "wa_acc" in r]
+        m = max(1, len(text_rows))
         print(
-            f"OCR character accuracy, mean: ours {sum(r['ours_acc'] for r in rows) / n:.3f}, "
-            f"WhatsApp {sum(r['wa_acc'] for r in rows) / n:.3f}."
+            f"OCR character accuracy, mean over {len(text_rows)} pages with text: "
+            f"ours {sum(r['ours_acc'] for r in text_rows) / m:.3f}, "
+            f"WhatsApp {sum(r['wa_acc'] for r in text_rows) / m:.3f}."
         )
     print()
     keys = list(rows[0]["alt"])

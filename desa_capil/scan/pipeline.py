@@ -310,7 +310,11 @@ def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode, dp
     # The patch was already divided by the paper level around it (one gain per channel, which
     # removes a colour cast without touching the picture's contrast); only the near-white
     # paper is pushed to white so that the patch meets the bilevel page without a seam.
-    pixels = _highlights(_render(src, a, dpi, color=mode == "color", box=box))
+    pixels = _render(src, a, dpi, color=mode == "color", box=box)
+    # A stamp's patch is mostly paper with ink on it: darker ink over the printed text reads
+    # better (as on the bilevel page). A photo's patch is mostly picture: left as it is.
+    mostly_paper = float((_to_gray(pixels) > 200).mean()) > 0.6
+    pixels = _levels(pixels) if mostly_paper else _highlights(pixels)
     if mode == "gray" and pixels.ndim == 3:
         pixels = _to_gray(pixels)
     x0, y0, x1, y1 = box
