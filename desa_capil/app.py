@@ -53,6 +53,22 @@ def _message(title: str, text: str, detail: str = "") -> None:
     box.exec()
 
 
+def _offer_recovery(title: str, text: str, detail: str) -> bool:
+    """The error box with a "recovery code" button; True when the operator chose it."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    if detail:
+        box.setDetailedText(detail)
+    recover = box.addButton(
+        QCoreApplication.translate("app", "Masukkan kode pemulihan…"), QMessageBox.ButtonRole.AcceptRole
+    )
+    box.addButton(QMessageBox.StandardButton.Close)
+    box.exec()
+    return box.clickedButton() is recover
+
+
 def acquire_instance_lock(paths: AppPaths) -> object | None:
     """A held QLockFile in the data folder, or None (after telling the user) if one is held.
 
@@ -80,10 +96,11 @@ def acquire_instance_lock(paths: AppPaths) -> object | None:
     return None
 
 
-def open_database_or_explain(paths: AppPaths) -> object | None:
+def open_database_or_explain(paths: AppPaths, *, offer_recovery: bool = True) -> object | None:
     """Open the local database; on failure show why, write nothing, and return None."""
     from PySide6.QtCore import QCoreApplication
 
+    from desa_capil.security.keys import MissingKeyError, WrongKeyError
     from desa_capil.store.db import open_database, translate_error
     from desa_capil.ui.errors import show_crash
     from desa_capil.ui.i18n import lang
@@ -91,6 +108,18 @@ def open_database_or_explain(paths: AppPaths) -> object | None:
     title = QCoreApplication.translate("app", "Basis data tidak bisa dibuka")
     try:
         return open_database(paths)
+    except (MissingKeyError, WrongKeyError) as exc:
+        # The data is encrypted and this laptop lacks its key (new Windows account, restored
+        # backup...), or the file is damaged: the two look the same without the key. The
+        # recovery code the village keeps on paper settles it; ask once, never in a loop.
+        log.error("database could not be opened (data key unusable): %s", exc)
+        if offer_recovery and _offer_recovery(title, exc.message(lang()), exc.detail):
+            from desa_capil.ui.privacy_settings import ask_recovery_code
+
+            if ask_recovery_code(None, paths, exc.message(lang())):
+                return open_database_or_explain(paths, offer_recovery=False)
+        elif not offer_recovery:
+            _message(title, exc.message(lang()), exc.detail)
     except UserError as exc:
         log.error("database could not be opened: %s", exc)
         _message(title, exc.message(lang()), exc.detail)
@@ -254,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.info("main window built in %.2f s", time.perf_counter() - t_win)
     window.resize(1366, 740)
     rc = EXIT_OK
+    services = None
     try:
         if args.self_test:
             window.show()
@@ -285,8 +315,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print("desa_capil: ready", flush=True)  # noqa: T201
                 window.close()
             else:
+                from desa_capil.ui.services import RuntimeServices
                 from desa_capil.ui.tasks import run_op
 
+                services = RuntimeServices(ctx, window)
+                services.start()
                 run_op(
                     window,
                     lambda _p: daily_backup(db, paths.backups),
@@ -295,6 +328,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
                 rc = app.exec()
     finally:
+        if services is not None:
+            services.stop()
         tasks.wait_idle()
         db.close()
         lock.unlock()  # type: ignore[attr-defined]

@@ -42,8 +42,10 @@ class AppContext(QObject):
         self.operator_id: int | None = None
         self.connection_state = ConnectionState.NOT_CONFIGURED
         self.last_contact: datetime | None = None
-        # The sync controller (desa_capil.ui.sync_controller), when one runs.
+        # The sync controller (desa_capil.ui.sync_controller) and the inactivity lock
+        # (desa_capil.ui.lock_screen.LockController), when they run (ui/services.py).
         self.sync: object | None = None
+        self.lock: object | None = None
 
     def set_connection(self, state: str, last_contact: datetime | None) -> None:
         self.connection_state = state

@@ -180,6 +180,7 @@ class MainWindow(QMainWindow):
             return page
         if spec.key == "dashboard":
             page.open_group.connect(self.open_queue_group)  # type: ignore[attr-defined]
+            page.open_page.connect(self.show_page)  # type: ignore[attr-defined]
         return page
 
     @Slot(str)

@@ -316,32 +316,32 @@
     <context>
         <name>DashboardPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="124" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="126" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="131" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="133" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="158" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="169" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="161" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="172" />
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation>Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="196" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="271" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -877,32 +877,32 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="222" />
+            <location filename="../../desa_capil/ui/main_window.py" line="223" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="224" />
+            <location filename="../../desa_capil/ui/main_window.py" line="225" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="249" />
+            <location filename="../../desa_capil/ui/main_window.py" line="250" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="251" />
+            <location filename="../../desa_capil/ui/main_window.py" line="252" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="259" />
+            <location filename="../../desa_capil/ui/main_window.py" line="260" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="261" />
+            <location filename="../../desa_capil/ui/main_window.py" line="262" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -2028,17 +2028,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="196" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
+            <source>Perlindungan data pribadi</source>
+            <translation>Personal data protection</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="221" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="209" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="211" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="236" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -2212,17 +2217,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>app</name>
         <message>
-            <location filename="../../desa_capil/app.py" line="73" />
+            <location filename="../../desa_capil/app.py" line="65" />
+            <source>Masukkan kode pemulihan…</source>
+            <translation>Enter recovery code…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/app.py" line="89" />
             <source>Aplikasi sudah terbuka</source>
             <translation>The app is already open</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="74" />
+            <location filename="../../desa_capil/app.py" line="90" />
             <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
             <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="91" />
+            <location filename="../../desa_capil/app.py" line="108" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
         </message>

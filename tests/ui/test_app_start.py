@@ -181,3 +181,26 @@ def test_self_test_in_a_real_process(app_home: Path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     log_text = (app_home / "logs" / "desa_capil.log").read_text(encoding="utf-8")
     assert "self-test passed" in log_text
+
+
+def test_recovery_code_is_offered_once_not_in_a_loop(
+    qapp: object, paths: AppPaths, shown: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A damaged file looks like a wrong key; a good recovery code cannot fix it, and the app
+    must then explain and stop instead of asking for the code again and again."""
+    import desa_capil.ui.privacy_settings as privacy
+
+    offered: list[str] = []
+    asked: list[str] = []
+    monkeypatch.setattr(
+        app_module, "_offer_recovery", lambda title, text, detail: offered.append(text) or True
+    )
+    monkeypatch.setattr(
+        privacy, "ask_recovery_code", lambda parent, p, reason="": asked.append(reason) or True
+    )
+    paths.database.write_bytes(b"\x00garbage" * 512)
+    before = digest(paths.data)
+    assert app_module.open_database_or_explain(paths) is None
+    assert len(offered) == 1 and len(asked) == 1
+    assert len(shown) == 1 and "rusak" in shown[0]
+    assert unchanged(before, digest(paths.data))

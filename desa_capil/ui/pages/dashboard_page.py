@@ -97,11 +97,13 @@ class DashboardPage(QWidget):
 
     Signals:
         open_group(str): the operator clicked a status group's card (a STATUS_GROUPS key).
+        open_page(str): the operator asked for another page (a main-window page key).
         counts_loaded(): fresh counts are on the cards.
         loaded(): counts and the attention list are both fresh on screen.
     """
 
     open_group = Signal(str)
+    open_page = Signal(str)
     counts_loaded = Signal()
     loaded = Signal()
 
@@ -136,6 +138,15 @@ class DashboardPage(QWidget):
         self.new_button.clicked.connect(self.new_application)
         head.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignVCenter)
         root.addLayout(head)
+
+        # Requests the office has not answered within 3x24 hours, documents waiting too long at
+        # the village: hidden while nothing is late.
+        from desa_capil.ui.widgets_overdue import OverdueBanner
+
+        self.overdue = OverdueBanner(ctx, self)
+        self.overdue.open_unanswered.connect(lambda _ids: self.open_group.emit("waiting"))
+        self.overdue.open_waiting.connect(lambda _ids: self.open_page.emit("distribution"))
+        root.addWidget(self.overdue)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(14)

@@ -145,12 +145,37 @@ class SettingsPage(QWidget):
         self.server_group.setMinimumWidth(380)
         QVBoxLayout(self.server_group).setContentsMargins(18, 14, 18, 18)
 
+        # PIN lock, retention periods, recovery code (desa_capil.ui.privacy_settings).
+        from desa_capil.ui.privacy_settings import PrivacySettingsWidget
+
+        self.privacy_group = QGroupBox(self.tr("Perlindungan data pribadi"), body)
+        self.privacy_group.setObjectName("privacyGroup")
+        privacy_layout = QVBoxLayout(self.privacy_group)
+        privacy_layout.setContentsMargins(18, 14, 18, 18)
+        self.privacy = PrivacySettingsWidget(ctx, self.privacy_group)
+        self.privacy.changed.connect(self._privacy_changed)
+        privacy_layout.addWidget(self.privacy)
+
+        right = QVBoxLayout()
+        right.setSpacing(16)
+        right.addWidget(self.server_group)
+        right.addWidget(self.privacy_group)
+        right.addStretch(1)
         columns.addLayout(left, 1)
-        columns.addWidget(self.server_group, 1, Qt.AlignmentFlag.AlignTop)
+        columns.addLayout(right, 1)
         root.addLayout(columns)
         root.addStretch(1)
 
+        from desa_capil.ui.sync_settings import install_server_settings
+
+        self.server_settings = install_server_settings(self, ctx)
         self.refresh()
+
+    def _privacy_changed(self) -> None:
+        # A new PIN or idle time takes effect at once.
+        refresh = getattr(self.ctx.lock, "refresh", None)
+        if refresh is not None:
+            refresh()
 
     @staticmethod
     def _form(group: QGroupBox) -> QFormLayout:

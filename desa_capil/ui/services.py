@@ -1,0 +1,40 @@
+"""The long-running parts of a session, started once the main window exists.
+
+Sync (outbox worker and status pull), the inactivity lock and the daily retention job live
+for the whole session; app.py starts them after the window is built and stops them before the
+database closes. Self-test and benchmark runs do not start them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QWidget
+
+from desa_capil.ui.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+class RuntimeServices:
+    def __init__(self, ctx: AppContext, window: QWidget) -> None:
+        from desa_capil.ui.lock_screen import LockController
+        from desa_capil.ui.privacy_settings import RetentionScheduler
+        from desa_capil.ui.sync_controller import SyncController
+
+        self.ctx = ctx
+        self.sync = SyncController(ctx)  # sets ctx.sync
+        self.lock = LockController(ctx, window)
+        self.retention = RetentionScheduler(ctx)
+        ctx.lock = self.lock
+
+    def start(self) -> None:
+        self.lock.refresh()
+        self.retention.start()
+        self.sync.start()
+        log.info("runtime services started")
+
+    def stop(self) -> None:
+        self.retention.timer.stop()
+        self.sync.stop()
+        log.info("runtime services stopped")
