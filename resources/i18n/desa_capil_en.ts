@@ -2028,22 +2028,21 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
             <source>Perlindungan data pribadi</source>
-            <translation>Personal data protection</translation>
+            <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="221" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="217" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="230" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="236" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="232" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>

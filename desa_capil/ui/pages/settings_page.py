@@ -148,18 +148,14 @@ class SettingsPage(QWidget):
         # PIN lock, retention periods, recovery code (desa_capil.ui.privacy_settings).
         from desa_capil.ui.privacy_settings import PrivacySettingsWidget
 
-        self.privacy_group = QGroupBox(self.tr("Perlindungan data pribadi"), body)
-        self.privacy_group.setObjectName("privacyGroup")
-        privacy_layout = QVBoxLayout(self.privacy_group)
-        privacy_layout.setContentsMargins(18, 14, 18, 18)
-        self.privacy = PrivacySettingsWidget(ctx, self.privacy_group)
+        # The widget brings its own group boxes (retention, PIN, recovery code).
+        self.privacy = PrivacySettingsWidget(ctx, body)
         self.privacy.changed.connect(self._privacy_changed)
-        privacy_layout.addWidget(self.privacy)
 
         right = QVBoxLayout()
         right.setSpacing(16)
         right.addWidget(self.server_group)
-        right.addWidget(self.privacy_group)
+        right.addWidget(self.privacy)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
