@@ -30,7 +30,7 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, func, or_, select
+from sqlmodel import Session, col, func, select
 
 from desa_capil.domain.status import Actor, Status
 from desa_capil.store.db import Database
@@ -45,7 +45,7 @@ from desa_capil.store.models import (
     Page,
     StatusChange,
 )
-from desa_capil.store.repo import audit, get_setting, set_setting
+from desa_capil.store.repo import audit, blob_in_use, get_setting, set_setting
 
 log = logging.getLogger(__name__)
 
@@ -125,41 +125,11 @@ def _confirmed_at(s: Session, application_id: str) -> datetime | None:
     return _as_utc(first) if first is not None else None
 
 
-def _still_used(s: Session, sha: str) -> bool:
-    n = s.exec(
-        select(func.count())
-        .select_from(Page)
-        .where(
-            or_(
-                col(Page.original_sha256) == sha,
-                col(Page.processed_sha256) == sha,
-                col(Page.thumb_sha256) == sha,
-            )
-        )
-    ).one()
-    n += s.exec(select(func.count()).select_from(Document).where(Document.file_sha256 == sha)).one()
-    n += s.exec(
-        select(func.count())
-        .select_from(HandOver)
-        .where(
-            or_(
-                col(HandOver.signature_sha256) == sha,
-                col(HandOver.photo_sha256) == sha,
-                col(HandOver.receipt_sha256) == sha,
-            )
-        )
-    ).one()
-    n += s.exec(
-        select(func.count()).select_from(OfficeDocument).where(OfficeDocument.file_sha256 == sha)
-    ).one()
-    return n > 0
-
-
 def _delete_files(db: Database, candidates: set[str]) -> int:
     deleted = 0
     with db.session() as s:
         for sha in sorted(candidates):
-            if sha and not _still_used(s, sha) and db.blobs.exists(sha):
+            if sha and not blob_in_use(s, sha) and db.blobs.exists(sha):
                 db.blobs.delete(sha, secure=True)
                 deleted += 1
     return deleted

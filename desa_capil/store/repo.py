@@ -28,6 +28,8 @@ from desa_capil.store.models import (
     Batch,
     BatchApplication,
     Document,
+    HandOver,
+    OfficeDocument,
     Outbox,
     Page,
     Setting,
@@ -199,26 +201,43 @@ def _page_blobs(s: Session, pages: SelectOfScalar[Page]) -> set[str]:
     return out
 
 
+def blob_in_use(s: Session, sha: str) -> bool:
+    """True while any record (page, paper, hand-over, office document) refers to the blob."""
+    n = s.exec(
+        select(func.count())
+        .select_from(Page)
+        .where(
+            or_(
+                col(Page.original_sha256) == sha,
+                col(Page.processed_sha256) == sha,
+                col(Page.thumb_sha256) == sha,
+            )
+        )
+    ).one()
+    n += s.exec(select(func.count()).select_from(Document).where(Document.file_sha256 == sha)).one()
+    n += s.exec(
+        select(func.count())
+        .select_from(HandOver)
+        .where(
+            or_(
+                col(HandOver.signature_sha256) == sha,
+                col(HandOver.photo_sha256) == sha,
+                col(HandOver.receipt_sha256) == sha,
+            )
+        )
+    ).one()
+    n += s.exec(
+        select(func.count()).select_from(OfficeDocument).where(OfficeDocument.file_sha256 == sha)
+    ).one()
+    return n > 0
+
+
 def purge_unreferenced_blobs(db: Database, candidates: Iterable[str]) -> int:
-    """Securely delete page blobs no record refers to any more (residents' data: UU PDP)."""
+    """Securely delete blobs no record refers to any more (residents' data: UU PDP)."""
     removed = 0
     with db.session() as s:
         for sha in candidates:
-            used = s.exec(
-                select(func.count())
-                .select_from(Page)
-                .where(
-                    or_(
-                        col(Page.original_sha256) == sha,
-                        col(Page.processed_sha256) == sha,
-                        col(Page.thumb_sha256) == sha,
-                    )
-                )
-            ).one()
-            used += s.exec(
-                select(func.count()).select_from(Document).where(Document.file_sha256 == sha)
-            ).one()
-            if not used:
+            if sha and not blob_in_use(s, sha):
                 db.blobs.delete(sha, secure=True)
                 removed += 1
     return removed
@@ -413,3 +432,87 @@ def seal_batch(
         s.add(Outbox(kind="manifest", ref_id=batch.id, batch_id=batch.id))
         s.commit()
         return SealedBatch(batch.id, len(ids), total_pages, total_bytes)
+
+
+class CannotCancel(BadInputError):
+    """A batch that may be at the server (or is not set aside) cannot be given up here."""
+
+
+# The server refused the batch id or an application in it because it already holds them:
+# giving the batch up here would put applications the office has back in the village queue.
+SERVER_HOLDS_CODES = frozenset({"conflict", "application_conflict"})
+
+
+def cancel_batch(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
+    """Give up a set-aside (FAILED) batch whose manifest the server never accepted.
+
+    Its applications go back to where they were before sealing (READY, or NEEDS_FIX for an
+    addendum) with a history row, its documents are unsealed (their assembled files are
+    dropped and made again at the next seal), its unfinished outbox rows are removed (uploads
+    already on the server are harmless: the server expires them), and the Batch row stays
+    with state CANCELLED for the record. Returns the ids of the applications put back.
+    """
+    from desa_capil.store.models import BatchState, OutboxState  # local: keeps imports short
+
+    dropped: set[str] = set()
+    with db.session() as s:
+        batch = s.get(Batch, batch_id)
+        if batch is None:
+            raise KeyError(batch_id)
+        accepted = s.exec(
+            select(Outbox.id).where(
+                Outbox.batch_id == batch_id, Outbox.kind == "manifest", Outbox.state == OutboxState.DONE
+            )
+        ).first()
+        if batch.state == BatchState.SENT or accepted is not None or batch.error_code in SERVER_HOLDS_CODES:
+            raise CannotCancel(
+                "Kiriman ini sudah diterima Disdukcapil dan tidak bisa dibatalkan.",
+                "The office has accepted this batch; it cannot be cancelled.",
+                detail=f"batch {batch_id} state {batch.state} code {batch.error_code}",
+            )
+        if batch.state != BatchState.FAILED:
+            raise CannotCancel(
+                "Hanya kiriman yang disisihkan yang bisa dibatalkan.",
+                "Only a batch that was set aside can be cancelled.",
+                detail=f"batch {batch_id} state {batch.state}",
+            )
+        links = s.exec(select(BatchApplication).where(BatchApplication.batch_id == batch_id)).all()
+        back: list[str] = []
+        for link in links:
+            app = s.get(Application, link.application_id)
+            if app is None or Status(app.status) is not Status.SENDING:
+                continue
+            target = Status.NEEDS_FIX if link.addendum else Status.READY
+            _set_status(
+                s, app, target, operator_id=operator_id, message="Kiriman dibatalkan di desa"
+            )
+            # The batch that carried it last is the one before (an addendum's first sending).
+            previous = s.exec(
+                select(BatchApplication.batch_id)
+                .join(Batch, col(Batch.id) == BatchApplication.batch_id)
+                .where(
+                    BatchApplication.application_id == app.id,
+                    BatchApplication.batch_id != batch_id,
+                    Batch.state == BatchState.SENT,
+                )
+                .order_by(col(Batch.sealed_at).desc())
+            ).first()
+            app.batch_id = previous
+            s.add(app)
+            back.append(app.id)
+        for doc in s.exec(select(Document).where(Document.batch_id == batch_id)).all():
+            if doc.file_sha256:
+                dropped.add(doc.file_sha256)
+            doc.batch_id = None
+            doc.file_sha256, doc.file_size, doc.page_count = None, 0, 0
+            s.add(doc)
+        s.exec(
+            delete(Outbox).where(
+                col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE
+            )
+        )
+        batch.state = BatchState.CANCELLED
+        s.add(batch)
+        s.commit()
+    purge_unreferenced_blobs(db, dropped)
+    return back
