@@ -49,8 +49,9 @@ TRANSITIONS: dict[Status, dict[Status, Actor]] = {
     # Back to draft when the operator edits a ready application again.
     S.READY: {S.DRAFT: V, S.SENDING: V},
     # SENDING -> SENT once the server acknowledged the batch manifest.
-    # SENDING -> READY when a batch is given up before the server took it.
-    S.SENDING: {S.SENT: V, S.READY: V},
+    # SENDING -> READY when a batch is given up before the server took it; an addendum given
+    # up that way goes back to NEEDS_FIX (the office's request for a fix still stands).
+    S.SENDING: {S.SENT: V, S.READY: V, S.NEEDS_FIX: V},
     # The office may answer straight away with any of its decisions.
     S.SENT: {S.IN_REVIEW: OF, S.PROCESSING: OF, S.NEEDS_FIX: OF, S.REJECTED: OF, S.FINISHED: OF},
     S.IN_REVIEW: {S.PROCESSING: OF, S.NEEDS_FIX: OF, S.REJECTED: OF, S.FINISHED: OF},

@@ -24,6 +24,8 @@ VIEW_APPLICATION = "view_application"  # opened an application's details (applic
 VIEW_PAGES = "view_pages"  # looked at scanned pages full size
 PRINT_RECEIPT = "print_receipt"
 PRINT_DOCUMENT = "print_document"  # printed the office's signed PDF
+OPEN_DOCUMENT = "open_document"  # read the office's signed PDF out of the store (to print it)
+RECEIPT_SAVED = "receipt"  # a hand-over receipt was made and kept (store.distribution)
 EXPORT_REPORT = "export_report"  # CSV/XLSX export with personal data
 EXPORT_FILE = "export_file"  # saved a page or PDF outside the app
 SHOW_RECOVERY_CODE = "show_recovery_code"
@@ -36,6 +38,8 @@ ACTION_LABELS: dict[str, str] = {
     VIEW_PAGES: "Melihat halaman pindaian",
     PRINT_RECEIPT: "Mencetak tanda terima",
     PRINT_DOCUMENT: "Mencetak dokumen dari Disdukcapil",
+    OPEN_DOCUMENT: "Membuka dokumen dari Disdukcapil",
+    RECEIPT_SAVED: "Tanda terima penyerahan dibuat",
     EXPORT_REPORT: "Mengekspor laporan",
     EXPORT_FILE: "Menyimpan berkas ke luar aplikasi",
     SHOW_RECOVERY_CODE: "Menampilkan kode pemulihan",

@@ -458,7 +458,9 @@ def read_office_pdf(db: Database, document_id: str, *, operator_id: int | None =
                 "This document's PDF has not been downloaded yet. Connect and wait for sync.",
                 detail=document_id,
             )
-        audit(s, "print_office_document", doc.application_id, detail=document_id, operator_id=operator_id)
+        # "open_document" (security.audit.OPEN_DOCUMENT): read out of the store; the UI records
+        # PRINT_DOCUMENT when the printer took it.
+        audit(s, "open_document", doc.application_id, detail=document_id, operator_id=operator_id)
         s.commit()
         return doc.title, db.blobs.get(doc.file_sha256)
 
@@ -480,6 +482,35 @@ def attach_receipt(db: Database, application_id: str, pdf: bytes) -> str:
         s.add(row)
         audit(s, "receipt", application_id, detail=sha[:12], operator_id=row.operator_id)
         s.commit()
+    return sha
+
+
+def stored_intake_receipt(db: Database, application_id: str) -> bytes | None:
+    """The intake receipt kept when it was last printed, if any."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        sha = app.intake_receipt_sha256 if app is not None else None
+    if not sha or not db.blobs.exists(sha):
+        return None
+    return db.blobs.get(sha)
+
+
+def attach_intake_receipt(db: Database, application_id: str, pdf: bytes) -> str:
+    """Keep an intake receipt in the blob store and on its application; returns its sha256.
+
+    A receipt printed again after the papers changed replaces the one kept before (whose file
+    is deleted: it names the resident).
+    """
+    sha = db.blobs.put(pdf)
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise KeyError(application_id)
+        old, app.intake_receipt_sha256 = app.intake_receipt_sha256, sha
+        s.add(app)
+        s.commit()
+    if old and old != sha:
+        db.blobs.delete(old, secure=True)
     return sha
 
 

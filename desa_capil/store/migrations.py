@@ -54,7 +54,14 @@ def _v3(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE application ADD COLUMN archived_at DATETIME")
 
 
-STEPS: list[Step] = [_v1, _v2, _v3]
+def _v4(conn: sqlite3.Connection) -> None:
+    # Intake receipts kept for reprinting; why a batch was set aside (cancelling it is refused
+    # when the server may hold it).
+    conn.execute("ALTER TABLE application ADD COLUMN intake_receipt_sha256 VARCHAR")
+    conn.execute("ALTER TABLE batch ADD COLUMN error_code VARCHAR NOT NULL DEFAULT ''")
+
+
+STEPS: list[Step] = [_v1, _v2, _v3, _v4]
 LATEST = len(STEPS)
 
 

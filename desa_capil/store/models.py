@@ -77,6 +77,9 @@ class Application(SQLModel, table=True):
     sent_at: datetime | None = None
     # Set when retention archived it: personal fields blanked (security.retention).
     archived_at: datetime | None = None
+    # The intake receipt (tanda terima berkas) as printed last, kept in the blob store so the
+    # very same paper can be printed again for a resident who lost it.
+    intake_receipt_sha256: str | None = None
 
 
 class Document(SQLModel, table=True):
@@ -126,6 +129,7 @@ class BatchState:
     SENDING = "sending"  # uploads under way
     SENT = "sent"  # the server accepted the manifest
     FAILED = "failed"  # set aside with a reason the user must act on
+    CANCELLED = "cancelled"  # a set-aside batch given up at the village (kept for the record)
 
 
 class Batch(SQLModel, table=True):
@@ -140,6 +144,9 @@ class Batch(SQLModel, table=True):
     total_bytes: int = 0
     bytes_sent: int = 0
     last_error: str = ""
+    # The server's machine-readable error code when the batch was set aside ("" for a local
+    # reason). "conflict" means the server holds a batch with this id: it cannot be cancelled.
+    error_code: str = ""
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
 
 

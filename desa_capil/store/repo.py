@@ -186,6 +186,8 @@ def delete_application(db: Database, application_id: str) -> None:
         # No ORM relationships: delete children first, explicitly, in one transaction.
         doc_ids = select(Document.id).where(Document.application_id == application_id)
         blobs = _page_blobs(s, select(Page).where(col(Page.document_id).in_(doc_ids)))
+        if app.intake_receipt_sha256:
+            blobs.add(app.intake_receipt_sha256)
         s.exec(delete(Page).where(col(Page.document_id).in_(doc_ids)))
         s.exec(delete(Document).where(col(Document.application_id) == application_id))
         s.exec(delete(StatusChange).where(col(StatusChange.application_id) == application_id))
@@ -202,7 +204,8 @@ def _page_blobs(s: Session, pages: SelectOfScalar[Page]) -> set[str]:
 
 
 def blob_in_use(s: Session, sha: str) -> bool:
-    """True while any record (page, paper, hand-over, office document) refers to the blob."""
+    """True while any record (page, paper, hand-over, office document, intake receipt) refers to
+    the blob."""
     n = s.exec(
         select(func.count())
         .select_from(Page)
@@ -228,6 +231,9 @@ def blob_in_use(s: Session, sha: str) -> bool:
     ).one()
     n += s.exec(
         select(func.count()).select_from(OfficeDocument).where(OfficeDocument.file_sha256 == sha)
+    ).one()
+    n += s.exec(
+        select(func.count()).select_from(Application).where(Application.intake_receipt_sha256 == sha)
     ).one()
     return n > 0
 
@@ -483,9 +489,7 @@ def cancel_batch(db: Database, batch_id: str, operator_id: int | None = None) ->
             if app is None or Status(app.status) is not Status.SENDING:
                 continue
             target = Status.NEEDS_FIX if link.addendum else Status.READY
-            _set_status(
-                s, app, target, operator_id=operator_id, message="Kiriman dibatalkan di desa"
-            )
+            _set_status(s, app, target, operator_id=operator_id, message="Kiriman dibatalkan di desa")
             # The batch that carried it last is the one before (an addendum's first sending).
             previous = s.exec(
                 select(BatchApplication.batch_id)
@@ -506,11 +510,7 @@ def cancel_batch(db: Database, batch_id: str, operator_id: int | None = None) ->
             doc.batch_id = None
             doc.file_sha256, doc.file_size, doc.page_count = None, 0, 0
             s.add(doc)
-        s.exec(
-            delete(Outbox).where(
-                col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE
-            )
-        )
+        s.exec(delete(Outbox).where(col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE))
         batch.state = BatchState.CANCELLED
         s.add(batch)
         s.commit()

@@ -231,8 +231,47 @@ def retry_batch(db: Database, batch_id: str) -> None:
         if batch is not None and batch.state == BatchState.FAILED:
             batch.state = BatchState.SEALED
             batch.last_error = ""
+            batch.error_code = ""
             s.add(batch)
         s.commit()
+
+
+@dataclass(frozen=True)
+class ParkedEvent:
+    """A village event (arrived, handed over) the server refused, with its reason."""
+
+    outbox_id: int
+    created_at: datetime
+    application_id: str
+    applicant_name: str
+    status: str  # the status the event reported ("arrived", "handed_over")
+    reason: str
+
+
+def parked_events(db: Database, limit: int = 200) -> list[ParkedEvent]:
+    """Events set aside by the server or as unreadable, newest first."""
+    with db.session() as s:
+        rows = s.exec(
+            select(Outbox)
+            .where(Outbox.kind == "event", Outbox.state == OutboxState.PARKED)
+            .order_by(col(Outbox.id).desc())
+            .limit(limit)
+        ).all()
+        out = []
+        for row in rows:
+            try:
+                ev = EventIn.model_validate_json(row.payload)
+                app_id, status = str(ev.application_id), ev.status.value
+            except ValidationError:
+                app_id, status = "", ""
+            name = ""
+            app = s.get(Application, app_id) if app_id else None
+            if app is not None:
+                person = s.get(Applicant, app.applicant_id)
+                name = person.name if person is not None else ""
+            assert row.id is not None
+            out.append(ParkedEvent(row.id, row.created_at, app_id, name, status, row.last_error))
+        return out
 
 
 def has_pending_work(db: Database) -> bool:
@@ -360,6 +399,7 @@ class SyncWorker:
     def park_batch(self, batch_id: str, err: UserError) -> None:
         """Set a batch aside with the reason the user must act on; the others go on."""
         reason = reason_text(err)
+        code = getattr(err, "code", None)
         log.warning("batch %s set aside: %s (%s)", batch_id, err.message_en, err.detail)
         with self.db.session() as s:
             for row in s.exec(
@@ -372,6 +412,8 @@ class SyncWorker:
             if batch is not None:
                 batch.state = BatchState.FAILED
                 batch.last_error = reason
+                # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
+                batch.error_code = str(code) if code else ""
                 s.add(batch)
             s.commit()
         self.listener.batch_done(batch_id, BatchState.FAILED)

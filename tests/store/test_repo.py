@@ -171,3 +171,19 @@ def test_queue_limit_keeps_the_order(db: Database) -> None:
     everything = queue_ids(db, QueueFilter())
     assert sorted(everything) == sorted(ids)
     assert queue_ids(db, QueueFilter(), limit=2) == everything[:2]
+
+
+def test_intake_receipt_is_kept_replaced_and_deleted_with_its_application(db: Database) -> None:
+    from desa_capil.store import distribution as dist
+
+    app_id = repo.save_application(db, service_code="kia", applicant=SITI)
+    assert dist.stored_intake_receipt(db, app_id) is None
+    first = dist.attach_intake_receipt(db, app_id, b"%PDF-first")
+    assert dist.stored_intake_receipt(db, app_id) == b"%PDF-first"
+    second = dist.attach_intake_receipt(db, app_id, b"%PDF-second")
+    assert dist.stored_intake_receipt(db, app_id) == b"%PDF-second"
+    assert not db.blobs.exists(first)  # the older paper named the resident too
+    with db.session() as s:
+        assert repo.blob_in_use(s, second)
+    repo.delete_application(db, app_id)
+    assert not db.blobs.exists(second)
