@@ -45,6 +45,9 @@ def setup_logging(log_dir: Path, level: int = logging.INFO, *, console: bool = T
         root.addHandler(stream)
         _installed.append(stream)
     root.setLevel(min(level, root.level) if root.level else level)
+    # Python warnings (a library's deprecation, a damaged file's metadata) land in the log too:
+    # a GUI build has no console where they would otherwise go.
+    logging.captureWarnings(True)
     return path
 
 

@@ -29,6 +29,7 @@ import hashlib
 import io
 import logging
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -128,11 +129,15 @@ class Thumbnail:
 
 def orient(image: Image.Image) -> Image.Image:
     """The picture turned upright as its EXIF orientation tag says (phones set it)."""
-    try:
-        out = ImageOps.exif_transpose(image)
-    except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the page; use it as is
-        log.warning("EXIF orientation unreadable; page kept as stored")
-        return image
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out = ImageOps.exif_transpose(image)
+        except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the page; use it as is
+            log.warning("EXIF orientation unreadable; page kept as stored")
+            return image
+    for w in caught:
+        log.info("EXIF: %s", w.message)
     return out if out is not None else image
 
 

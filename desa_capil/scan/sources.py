@@ -11,6 +11,7 @@ Memory: a raw page is held decoded (an A4 page rendered at 200 dpi is ~12 MB in 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import threading
@@ -301,12 +302,40 @@ def _is_heic(data: bytes) -> bool:
     return data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1")
 
 
+@contextlib.contextmanager
+def _pillow_warnings_logged() -> Iterator[None]:
+    """Pillow's complaints about damaged metadata (corrupt EXIF/TIFF tags) go to the log.
+
+    They are not the user's business: the pixels either decode (the page is used) or they do
+    not (BadInputError). Our explicit pixel cap decides about size, so Pillow's own
+    DecompressionBombWarning is dropped too.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        yield
+    for w in caught:
+        log.info("image metadata: %s: %s", w.category.__name__, w.message)
+
+
+def read_exif(im: Image.Image) -> Image.Exif | None:
+    """The EXIF block, or None when it is broken: damaged metadata must not cost the page.
+
+    Pillow warns about corrupt EXIF (a UserWarning); that goes to the log, not to the user.
+    """
+    with _pillow_warnings_logged():
+        try:
+            exif: Image.Exif | None = im.getexif()
+        except Exception as e:  # noqa: BLE001 - a broken EXIF block only loses us a hint
+            log.info("EXIF unreadable: %s: %s", type(e).__name__, e)
+            exif = None
+    return exif
+
+
 def _open_image(data: bytes, name: str, max_pixels: int) -> Image.Image:
     """Open (header only) and check the pixel count before any decoding happens."""
-    with warnings.catch_warnings():
-        # Our own explicit cap below is the one that decides; Pillow's warning (above its
-        # global MAX_IMAGE_PIXELS) would otherwise turn into an error or a console message.
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    # Our own explicit cap below is the one that decides about size.
+    with _pillow_warnings_logged():
         try:
             im = Image.open(io.BytesIO(data), formats=_PIL_FORMATS)
         except Image.DecompressionBombError as e:
@@ -331,8 +360,7 @@ def _load(im: Image.Image, name: str) -> Image.Image:
     """Decode fully, turning every decoder complaint into a message about a damaged file."""
     # Pillow's default (ImageFile.LOAD_TRUNCATED_IMAGES False) refuses truncated files; we rely
     # on it: a half-grey page must not be sent to the office as if it were the paper.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    with _pillow_warnings_logged():
         try:
             im.load()
         except Image.DecompressionBombError as e:
@@ -372,10 +400,7 @@ def _looks_like_photo(im: Image.Image, fmt: str, dpi: float | None) -> bool:
     WebP or PNG that also says nothing believable about its resolution is treated as a photo
     too: scanners and scanning apps write their dpi.
     """
-    try:
-        exif = im.getexif()
-    except Exception:  # noqa: BLE001 - a broken EXIF block only loses us a hint
-        exif = None
+    exif = read_exif(im)
     if exif:
         if any(exif.get(t) for t in _CAMERA_EXIF_TAGS):
             return True
@@ -416,7 +441,7 @@ def _image_pages(
                 scale = (PHOTO_DECODE_PIXELS / (im.size[0] * im.size[1])) ** 0.5
                 im.draft("RGB", (int(im.size[0] * scale), int(im.size[1] * scale)))
             page = _load(im, name)
-            exif = page.getexif() if fmt in ("JPEG", "MPO", "WEBP", "PNG", "TIFF") else None
+            exif = read_exif(page) if fmt in ("JPEG", "MPO", "WEBP", "PNG", "TIFF") else None
             # A decoded copy that owns its pixels and nothing else: the file object and the
             # other frames are released; the EXIF orientation stays for the pipeline.
             img = _normalise_mode(page, name)
