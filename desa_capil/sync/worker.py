@@ -170,6 +170,7 @@ class BatchRow:
     files_total: int
     files_done: int
     last_error: str
+    error_code: str = ""
 
 
 def batch_rows(db: Database, limit: int = 500) -> list[BatchRow]:
@@ -212,6 +213,7 @@ def batch_rows(db: Database, limit: int = 500) -> list[BatchRow]:
                     files_total=total,
                     files_done=done,
                     last_error=b.last_error,
+                    error_code=b.error_code,
                 )
             )
         return out

@@ -3,7 +3,9 @@
 Top: the link (last successful contact, bytes waiting) and "Kirim sekarang". Middle: the
 applications ready to seal, with "Segel yang dipilih" and "Segel semua yang siap". Bottom:
 the batches with their size, pages, state, live progress (files, bytes, speed, time left)
-and, for a batch set aside, the server's reason and "Coba kirim lagi".
+and, for a batch set aside, the server's reason, "Coba kirim lagi" and "Batalkan kiriman"
+(its applications go back to the queue to be fixed and sealed again). Below, village events
+the server refused (arrived, handed over), with its reason.
 
 Every database read and the sealing (which assembles the PDFs) run through run_op; live
 progress comes from the sync controller's signals.
@@ -36,11 +38,26 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
-from desa_capil.store.repo import SealedBatch, pending_upload_bytes, seal_batch
-from desa_capil.sync.worker import BatchProgress, BatchRow, batch_rows, last_contact, retry_batch
+from desa_capil.store.repo import (
+    SERVER_HOLDS_CODES,
+    SealedBatch,
+    cancel_batch,
+    pending_upload_bytes,
+    seal_batch,
+)
+from desa_capil.sync.worker import (
+    BatchProgress,
+    BatchRow,
+    ParkedEvent,
+    batch_rows,
+    last_contact,
+    parked_events,
+    retry_batch,
+)
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import run_op
+from desa_capil.ui.widgets.dialogs import confirm
 from desa_capil.ui.widgets.format import format_bytes, format_datetime
 
 
@@ -195,13 +212,43 @@ class BatchesPage(QWidget):
         self.retry_button.setToolTip(self.tr("Masukkan lagi kiriman yang disisihkan ke antrean kirim"))
         self.retry_button.setEnabled(False)
         self.retry_button.clicked.connect(self.retry_selected)
+        self.cancel_button = QPushButton(self.tr("Batalkan kiriman"), batch_box)
+        self.cancel_button.setObjectName("cancelBatchButton")
+        self.cancel_button.setToolTip(
+            self.tr(
+                "Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' "
+                "agar bisa diperbaiki dan disegel ulang"
+            )
+        )
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel_selected)
         batch_title = QLabel(self.tr("Daftar kiriman"), batch_box)
         batch_layout.addWidget(batch_title)
         batch_layout.addWidget(self.table, 1)
         row = QHBoxLayout()
         row.addStretch(1)
+        row.addWidget(self.cancel_button)
         row.addWidget(self.retry_button)
         batch_layout.addLayout(row)
+
+        # Village events (arrived, handed over) the server refused: they will not go by themselves.
+        self.events_title = QLabel(batch_box)
+        self.events_title.setObjectName("errorText")
+        self.events_table = QTableWidget(0, 4, batch_box)
+        self.events_table.setObjectName("parkedEventsTable")
+        self.events_table.setHorizontalHeaderLabels(
+            [self.tr("Dicatat"), self.tr("Warga"), self.tr("Kejadian"), self.tr("Alasan penolakan")]
+        )
+        self.events_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.events_table.verticalHeader().hide()
+        self.events_table.setMaximumHeight(150)
+        ev_header = self.events_table.horizontalHeader()
+        ev_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        ev_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.events_title.hide()
+        self.events_table.hide()
+        batch_layout.addWidget(self.events_title)
+        batch_layout.addWidget(self.events_table)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(ready_box)
@@ -234,8 +281,16 @@ class BatchesPage(QWidget):
         self._loading = True
         db = self.ctx.db
 
-        def load(_p: object) -> tuple[list[ReadyRow], list[BatchRow], int, datetime | None]:
-            return ready_rows(db), batch_rows(db), pending_upload_bytes(db), last_contact(db)
+        def load(
+            _p: object,
+        ) -> tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]:
+            return (
+                ready_rows(db),
+                batch_rows(db),
+                pending_upload_bytes(db),
+                last_contact(db),
+                parked_events(db),
+            )
 
         run_op(self, load, on_success=self._loaded, on_failure=self._load_failed, db=True)
 
@@ -245,12 +300,15 @@ class BatchesPage(QWidget):
 
         handle_exception(self, exc)
 
-    def _loaded(self, data: tuple[list[ReadyRow], list[BatchRow], int, datetime | None]) -> None:
+    def _loaded(
+        self, data: tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]
+    ) -> None:
         self._loading = False
-        ready, batches, pending, contact = data
+        ready, batches, pending, contact, events = data
         self._fill_ready(ready)
         self._rows = batches
         self._fill_batches()
+        self._fill_events(events)
         self._show_pending(pending)
         if contact is not None and self.ctx.last_contact is None:
             self.ctx.last_contact = contact
@@ -282,6 +340,7 @@ class BatchesPage(QWidget):
             BatchState.SENDING: self.tr("Sedang dikirim"),
             BatchState.SENT: self.tr("Diterima Disdukcapil"),
             BatchState.FAILED: self.tr("Disisihkan"),
+            BatchState.CANCELLED: self.tr("Dibatalkan"),
         }.get(row.state, row.state)
 
     def _progress_text(self, row: BatchRow) -> tuple[int, str]:
@@ -348,6 +407,9 @@ class BatchesPage(QWidget):
         bid = self.selected_batch_id()
         row = next((r for r in self._rows if r.id == bid), None)
         self.retry_button.setEnabled(row is not None and row.state == BatchState.FAILED)
+        self.cancel_button.setEnabled(
+            row is not None and row.state == BatchState.FAILED and row.error_code not in SERVER_HOLDS_CODES
+        )
 
     def checked_ids(self) -> list[str]:
         return [
@@ -404,6 +466,63 @@ class BatchesPage(QWidget):
     def _retried(self) -> None:
         self.refresh()
         self.send_now()
+
+    @Slot()
+    def cancel_selected(self) -> None:
+        bid = self.selected_batch_id()
+        row = next((r for r in self._rows if r.id == bid), None)
+        if bid is None or row is None or row.state != BatchState.FAILED:
+            return
+        if not confirm(
+            self,
+            self.tr("Batalkan kiriman"),
+            self.tr(
+                "Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' "
+                "(atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. "
+                "Catatan kiriman ini tetap disimpan."
+            ).replace("%1", str(row.application_count)),
+            self.tr("Batalkan kiriman"),
+            self.tr("Jangan"),
+            danger=True,
+        ):
+            return
+        db, operator = self.ctx.db, self.ctx.operator_id
+        self.cancel_button.setEnabled(False)
+        run_op(
+            self,
+            lambda _p: cancel_batch(db, bid, operator_id=operator),
+            on_success=lambda _ids: self.ctx.data_changed.emit(),
+            db=True,
+        ).finished.connect(self.refresh)
+
+    def _event_text(self, status: str) -> str:
+        return {
+            Status.ARRIVED.value: self.tr("Dokumen diterima di desa"),
+            Status.HANDED_OVER.value: self.tr("Dokumen diserahkan ke warga"),
+        }.get(status, status or self.tr("(tidak terbaca)"))
+
+    def _fill_events(self, events: list[ParkedEvent]) -> None:
+        self.events_table.setRowCount(len(events))
+        for i, ev in enumerate(events):
+            values = [
+                format_datetime(ev.created_at),
+                ev.applicant_name or "–",
+                self._event_text(ev.status),
+                ev.reason,
+            ]
+            for c, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                if c == 3:
+                    item.setToolTip(v)
+                self.events_table.setItem(i, c, item)
+        self.events_title.setText(
+            self.tr(
+                "%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. "
+                "Hubungi petugas Disdukcapil dengan alasan di bawah ini."
+            ).replace("%1", str(len(events)))
+        )
+        self.events_title.setVisible(bool(events))
+        self.events_table.setVisible(bool(events))
 
     # --- live news ----------------------------------------------------------------------------
 
