@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desa_capil.domain.status import Status
 from desa_capil.paths import AppPaths
+from desa_capil.security import audit
 from desa_capil.store import distribution as dist
 from desa_capil.store.db import Database
 from desa_capil.store.repo import ApplicantData, save_application
@@ -106,10 +107,13 @@ def test_arrival_of_many_then_handover(
     dialog.pad.add_stroke([QPointF(20 + i * 5, 40 + (i % 7) * 6) for i in range(40)])
     printed: list[bytes] = []
     monkeypatch.setattr(dp, "confirm", lambda *a, **k: True)
-    monkeypatch.setattr(dp, "print_pdf", lambda _p, pdf, _t: printed.append(pdf) or True)
+    monkeypatch.setattr(printing, "print_pdf", lambda _p, pdf, _t: printed.append(pdf) or True)
     with qtbot.waitSignal(dialog.finished, timeout=10000):
         dialog.save_button.click()
     qtbot.waitUntil(lambda: len(printed) == 1)
+    qtbot.waitUntil(lambda: any(e.action == audit.PRINT_RECEIPT for e in audit.entries(db, a)))
+    (entry,) = [e for e in audit.entries(db, a) if e.action == audit.PRINT_RECEIPT]
+    assert entry.operator and entry.detail == "handover"
     text, codes, _ = pdf_text_and_qr(printed[0])
     assert "Rina" in text and codes and a in codes[0]
     ho = dist.get_handover(db, a)
@@ -198,6 +202,53 @@ def test_reports_page_counts_and_csv(
     page.csv_button.click()
     qtbot.waitUntil(target.exists)
     assert "Akta kelahiran" in target.read_bytes().decode("utf-8-sig")
+    qtbot.waitUntil(lambda: bool(audit.entries(ctx.db)))
+    (entry,) = audit.entries(ctx.db)
+    assert entry.action == audit.EXPORT_REPORT and entry.detail == "csv" and entry.operator
     page.set_period(date.today() - timedelta(days=60), date.today() - timedelta(days=45))
     qtbot.waitUntil(lambda: page.counts is not None and page.counts.total == 0)
     assert page.table.rowCount() == 0 and "Tidak ada permohonan" in page.status_label.text()
+
+
+def test_printing_an_office_pdf_is_audited_only_when_printed(
+    qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desa_capil.reports.summary import make_monthly_summary
+
+    sha = ctx.db.blobs.put(make_monthly_summary(ctx.db, date.today().year, date.today().month))
+    a = make_dispatched(name="Budi", file_sha=sha)
+    page = _loaded_page(qtbot, ctx)
+    page.select_ids([a])
+    assert page.print_button.isEnabled()
+    answers = [False, True]
+    printed: list[bytes] = []
+    monkeypatch.setattr(dp, "print_pdf", lambda _p, pdf, _t: printed.append(pdf) or answers.pop(0))
+    page.print_button.click()
+    qtbot.waitUntil(lambda: len(printed) == 1)
+    page.print_button.click()  # cancelled the first time, printed the second
+    qtbot.waitUntil(lambda: any(e.action == audit.PRINT_DOCUMENT for e in audit.entries(ctx.db, a)))
+    actions = [e.action for e in audit.entries(ctx.db, a)]
+    assert actions.count(audit.PRINT_DOCUMENT) == 1 and actions.count(audit.OPEN_DOCUMENT) == 2
+    assert all(e.operator for e in audit.entries(ctx.db, a))
+
+
+def test_summary_pdf_saved_and_printed_are_audited(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = rp.ReportsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.counts is not None)
+    target = tmp_path / "rekap.pdf"
+    monkeypatch.setattr(rp.QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    page.pdf_button.click()
+    qtbot.waitUntil(lambda: len(audit.entries(ctx.db)) == 1)
+    assert target.read_bytes().startswith(b"%PDF")
+    printed: list[bytes] = []
+    monkeypatch.setattr(rp, "print_pdf", lambda _p, pdf, _t: printed.append(pdf) or True)
+    page.print_summary()
+    qtbot.waitUntil(lambda: len(audit.entries(ctx.db)) == 2)
+    assert printed
+    assert [(e.action, e.detail) for e in audit.entries(ctx.db)] == [
+        (audit.EXPORT_REPORT, "print summary"),
+        (audit.EXPORT_REPORT, "pdf"),
+    ]

@@ -34,9 +34,10 @@ from desa_capil.domain.catalog import SERVICES
 from desa_capil.domain.phone import display_phone, wa_link
 from desa_capil.domain.status import Status
 from desa_capil.reports.common import service_name
-from desa_capil.reports.receipts import make_handover_receipt
+from desa_capil.security import audit
 from desa_capil.store import distribution as dist
 from desa_capil.store.repo import get_setting, set_setting
+from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.handover_dialog import HandOverDialog
@@ -513,19 +514,7 @@ class DistributionPage(QWidget):
             self.print_receipt(app_id, dialog.receipt_pdf)
 
     def print_receipt(self, application_id: str, pdf: bytes | None = None) -> None:
-        if pdf is not None:
-            print_pdf(self, pdf, self.tr("Tanda terima penyerahan"))
-            return
-        db = self.ctx.db
-        run_op(
-            self,
-            lambda _p: dist.stored_receipt(db, application_id) or make_handover_receipt(db, application_id),
-            on_success=lambda data: self._print(data, self.tr("Tanda terima penyerahan")),
-            db=True,
-        )
-
-    def _print(self, pdf: bytes, title: str) -> None:
-        print_pdf(self, pdf, title)
+        receipt_actions.print_handover_receipt(self, self.ctx, application_id, pdf)
 
     @Slot()
     def notify_selected(self) -> None:
@@ -550,9 +539,12 @@ class DistributionPage(QWidget):
         def op(_p: Progress) -> list[tuple[str, bytes]]:
             return [dist.read_office_pdf(db, d.id, operator_id=operator_id) for d in docs]
 
+        app_id = rows[0].application_id
+
         def done(files: list[tuple[str, bytes]]) -> None:
-            for title, data in files:
+            for (title, data), doc in zip(files, docs, strict=True):
                 if not print_pdf(self, data, title):
                     break
+                receipt_actions.record(self, self.ctx, audit.PRINT_DOCUMENT, app_id, doc.id)
 
         run_op(self, op, on_success=done, db=True)

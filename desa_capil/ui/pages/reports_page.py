@@ -27,6 +27,7 @@ from desa_capil.domain.status import Status
 from desa_capil.reports import export
 from desa_capil.reports.common import MONTHS_ID, STATUS_GROUPS, service_name
 from desa_capil.reports.summary import make_monthly_summary
+from desa_capil.security import audit
 from desa_capil.store import distribution as dist
 from desa_capil.store.blobs import atomic_write
 from desa_capil.store.repo import get_setting
@@ -266,7 +267,7 @@ class ReportsPage(QWidget):
         target = Path(path)
         if not target.suffix:
             target = target.with_suffix("." + kind)
-        db = self.ctx.db
+        db, operator = self.ctx.db, self.ctx.operator_id
 
         def op(_p: Progress) -> Path:
             if kind == "pdf":
@@ -279,6 +280,8 @@ class ReportsPage(QWidget):
                     else export.to_xlsx(counts, get_setting(db, "village_name"))
                 )
             atomic_write(target, data)
+            # Recorded once the file is written: a report that left the app (PDP audit).
+            audit.record(db, audit.EXPORT_REPORT, operator_id=operator, detail=kind)
             return target
 
         run_op(
@@ -303,4 +306,11 @@ class ReportsPage(QWidget):
         )
 
     def _print(self, pdf: bytes, title: str) -> None:
-        print_pdf(self, pdf, title)
+        if not print_pdf(self, pdf, title):
+            return
+        db, operator = self.ctx.db, self.ctx.operator_id
+        run_op(
+            self,
+            lambda _p: audit.record(db, audit.EXPORT_REPORT, operator_id=operator, detail="print summary"),
+            db=True,
+        )
