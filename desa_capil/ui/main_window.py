@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,7 @@ from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.tasks import Progress, run_op, wait_idle
 from desa_capil.ui.theme import icon_pixmap
 from desa_capil.ui.widgets.format import format_bytes, format_datetime
+from desa_capil.ui.widgets.responsive import ElidedLabel
 from desa_capil.ui.widgets.sidebar import Sidebar
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,11 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("settings", "desa_capil.ui.pages.settings_page", "SettingsPage", "settings", bottom=True),
 )
 PAGE_KEYS = tuple(p.key for p in PAGES)
+
+# A 1366x768 laptop at 150 % display scaling has 910x512 logical pixels, less the taskbar and
+# the title bar: every page must work in that. Below COMPACT_BELOW the sidebar shows icons only.
+MINIMUM_SIZE = (800, 440)
+COMPACT_BELOW = 1120
 
 
 def page_titles() -> dict[str, str]:
@@ -106,7 +112,7 @@ class MainWindow(QMainWindow):
         self._current = ""
         self._village = ""
         self.resize(1280, 720)
-        self.setMinimumSize(1024, 600)
+        self.setMinimumSize(*MINIMUM_SIZE)
 
         central = QWidget(self)
         central.setObjectName("central")
@@ -128,7 +134,7 @@ class MainWindow(QMainWindow):
         bar.setObjectName("statusBar")
         bar.setSizeGripEnabled(False)
         self.connection_icon = QLabel(bar)
-        self.connection_label = QLabel(bar)
+        self.connection_label = ElidedLabel("", bar)
         self.connection_label.setObjectName("connectionLabel")
         self.pending_icon = QLabel(bar)
         self.pending_icon.setPixmap(icon_pixmap("upload", "#475569", 16))
@@ -261,6 +267,10 @@ class MainWindow(QMainWindow):
         elif state != ConnectionState.NOT_CONFIGURED:
             text += "  \u00b7  " + self.tr("Belum pernah berhasil terhubung")
         self.connection_label.setText(text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.sidebar.set_compact(event.size().width() < COMPACT_BELOW)
+        super().resizeEvent(event)
 
     # -- shutdown ----------------------------------------------------------------------------
 

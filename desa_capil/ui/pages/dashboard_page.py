@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal, Slot
-from PySide6.QtGui import QShowEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QGridLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,12 +34,14 @@ from desa_capil.ui.queue_model import service_name
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import URGENT, icon
 from desa_capil.ui.widgets.count_card import CountCard
+from desa_capil.ui.widgets.responsive import PageHeader
 from desa_capil.ui.widgets.status import STATUS_GROUPS, StatusBadgeDelegate, count_for
 
 ATTENTION_MAX = 8
 # Still in the village's or the office's hands: worth chasing when urgent.
 OPEN_STATUSES = frozenset(Status) - {Status.HANDED_OVER, Status.REJECTED}
 CARD_COLUMNS = 4
+CARD_MIN_WIDTH = 170
 
 _STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 _ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -116,52 +118,60 @@ class DashboardPage(QWidget):
         self._pending = 0
         self.data: DashboardData | None = None
 
-        root = QVBoxLayout(self)
+        # Everything scrolls as one: at 150 % display scaling the cards and the attention list
+        # do not fit a 768-pixel-high screen together.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("pageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self.scroll)
+        body.setObjectName("pageBody")
+        self.scroll.setWidget(body)
+        outer.addWidget(self.scroll)
+
+        root = QVBoxLayout(body)
         root.setContentsMargins(28, 24, 28, 20)
         root.setSpacing(18)
 
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
-        self.title_label = QLabel(self.tr("Beranda"), self)
+        self.title_label = QLabel(self.tr("Beranda"), body)
         self.title_label.setObjectName("pageTitle")
-        self.subtitle_label = QLabel(self)
+        self.subtitle_label = QLabel(body)
         self.subtitle_label.setObjectName("pageSubtitle")
-        titles.addWidget(self.title_label)
-        titles.addWidget(self.subtitle_label)
-        head.addLayout(titles, 1)
-        self.new_button = QPushButton(icon("plus", "#ffffff"), self.tr("Permohonan Baru"), self)
+        self.header = PageHeader(self.title_label, self.subtitle_label, body)
+        self.new_button = QPushButton(icon("plus", "#ffffff"), self.tr("Permohonan Baru"), body)
         self.new_button.setObjectName("bigNewButton")
         self.new_button.setProperty("primary", True)
         self.new_button.setProperty("big", True)
         self.new_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.new_button.clicked.connect(self.new_application)
-        head.addWidget(self.new_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        root.addLayout(head)
+        self.header.add_action(self.new_button)
+        root.addWidget(self.header)
 
         # Requests the office has not answered within 3x24 hours, documents waiting too long at
         # the village: hidden while nothing is late.
         from desa_capil.ui.widgets_overdue import OverdueBanner
 
-        self.overdue = OverdueBanner(ctx, self)
+        self.overdue = OverdueBanner(ctx, body)
         self.overdue.open_unanswered.connect(lambda _ids: self.open_group.emit("waiting"))
         self.overdue.open_waiting.connect(lambda _ids: self.open_page.emit("distribution"))
         root.addWidget(self.overdue)
 
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(14)
+        self.grid = QGridLayout()
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(14)
         self.cards: dict[str, CountCard] = {}
-        for n, group in enumerate(STATUS_GROUPS):
-            card = CountCard(group.key, group.label(), group.hint(), group.colors, self)
+        for group in STATUS_GROUPS:
+            card = CountCard(group.key, group.label(), group.hint(), group.colors, body)
             card.clicked.connect(self.open_group)
-            grid.addWidget(card, n // CARD_COLUMNS, n % CARD_COLUMNS)
             self.cards[group.key] = card
-        for c in range(CARD_COLUMNS):
-            grid.setColumnStretch(c, 1)
-        root.addLayout(grid)
+        self.card_columns = 0
+        self._place_cards(CARD_COLUMNS)
+        root.addLayout(self.grid)
 
-        panel = QFrame(self)
+        panel = QFrame(body)
         panel.setObjectName("panel")
         pv = QVBoxLayout(panel)
         pv.setContentsMargins(18, 14, 18, 10)
@@ -185,6 +195,8 @@ class DashboardPage(QWidget):
         self.attention.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.attention.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.attention.verticalHeader().setDefaultSectionSize(40)
+        # Room for four rows even when the window is short; the page scrolls instead.
+        self.attention.setMinimumHeight(4 * 40 + 4)
         self.attention.setItemDelegateForColumn(3, StatusBadgeDelegate(_STATUS_ROLE, self.attention))
         hh = self.attention.horizontalHeader()
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
@@ -205,6 +217,25 @@ class DashboardPage(QWidget):
         self._late_icon = icon("handover", "#15803d")
         ctx.data_changed.connect(self._data_changed)
         self.refresh()
+
+    def _place_cards(self, columns: int) -> None:
+        """Lay the cards out in `columns` columns (4 on a wide window, 2 when narrow)."""
+        if columns == self.card_columns:
+            return
+        for card in self.cards.values():
+            self.grid.removeWidget(card)
+        for n, card in enumerate(self.cards.values()):
+            self.grid.addWidget(card, n // columns, n % columns)
+        for c in range(max(columns, self.card_columns)):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        self.card_columns = columns
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Four cards of at least ~170 px side by side, else two columns. (The viewport is
+        # resized after this event, so work from the page's width less margins and scroll bar.)
+        width = event.size().width() - 56 - self.scroll.verticalScrollBar().sizeHint().width()
+        self._place_cards(CARD_COLUMNS if width >= CARD_MIN_WIDTH * CARD_COLUMNS else 2)
+        super().resizeEvent(event)
 
     @Slot()
     def refresh(self) -> None:

@@ -49,6 +49,9 @@ class CountCard(QFrame):
         self.count_label.setStyleSheet(f"color: {tone.fg};")
         self.hint_label = QLabel(hint, self)
         self.hint_label.setObjectName("cardHint")
+        # Narrow cards (two or four columns on a small screen) wrap their words, never clip.
+        self.title_label.setWordWrap(True)
+        self.hint_label.setWordWrap(True)
         body.addWidget(self.title_label)
         body.addWidget(self.count_label)
         body.addWidget(self.hint_label)

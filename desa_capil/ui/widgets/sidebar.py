@@ -1,4 +1,8 @@
-"""The left navigation bar: app name, one big button per page, settings at the bottom."""
+"""The left navigation bar: app name, one big button per page, settings at the bottom.
+
+On a narrow window (a 1366x768 laptop at 125-150 % display scaling) the bar goes compact:
+icons only, with the page name as tooltip, so the pages keep their width.
+"""
 
 from __future__ import annotations
 
@@ -26,21 +30,26 @@ class Sidebar(QFrame):
 
     page_selected = Signal(str)
 
+    FULL_WIDTH = 216
+    COMPACT_WIDTH = 68
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sidebar")
-        self.setFixedWidth(216)
+        self.setFixedWidth(self.FULL_WIDTH)
+        self._compact = False
         self._buttons: dict[str, QToolButton] = {}
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.setContentsMargins(12, 16, 12, 14)
         layout.setSpacing(4)
 
         brand = QWidget(self)
         brand.setObjectName("brand")
-        brand_row = QHBoxLayout(brand)
+        self._brand_row = brand_row = QHBoxLayout(brand)
         brand_row.setContentsMargins(8, 0, 4, 14)
         brand_row.setSpacing(10)
         logo = QLabel(brand)
@@ -50,7 +59,7 @@ class Sidebar(QFrame):
         logo.setAlignment(Qt.AlignmentFlag.AlignCenter)
         names = QVBoxLayout()
         names.setSpacing(0)
-        title = QLabel(self.tr("Adminduk Desa"), brand)
+        self.title_label = title = QLabel(self.tr("Adminduk Desa"), brand)
         title.setObjectName("brandTitle")
         self.village_label = QLabel(self.tr("Kantor Desa"), brand)
         self.village_label.setObjectName("brandSubtitle")
@@ -73,6 +82,7 @@ class Sidebar(QFrame):
         btn.setObjectName(f"nav_{key}")
         btn.setProperty("nav", True)
         btn.setText(text)
+        btn.setToolTip(text)
         btn.setIcon(icon(icon_name, "#475569", checked_color=ACCENT))
         btn.setIconSize(QSize(20, 20))
         btn.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -85,6 +95,32 @@ class Sidebar(QFrame):
         (self._bottom if bottom else self._top).addWidget(btn)
         self._buttons[key] = btn
         return btn
+
+    @property
+    def compact(self) -> bool:
+        return self._compact
+
+    def set_compact(self, compact: bool) -> None:
+        """Icons only (narrow windows) or icons with the page names."""
+        if compact == self._compact:
+            return
+        self._compact = compact
+        self.setFixedWidth(self.COMPACT_WIDTH if compact else self.FULL_WIDTH)
+        self.setProperty("compact", compact)
+        side = 10 if compact else 12
+        self._layout.setContentsMargins(side, 16, side, 14)
+        self._brand_row.setContentsMargins(6 if compact else 8, 0, 0 if compact else 4, 14)
+        self.title_label.setVisible(not compact)
+        self.village_label.setVisible(not compact)
+        style = (
+            Qt.ToolButtonStyle.ToolButtonIconOnly if compact else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        )
+        for btn in self._buttons.values():
+            btn.setToolButtonStyle(style)
+            btn.setIconSize(QSize(22, 22) if compact else QSize(20, 20))
+            # Re-polish: the style sheet pads icon-only buttons differently.
+            btn.style().unpolish(btn)
+            btn.style().polish(btn)
 
     def set_current(self, key: str) -> None:
         btn = self._buttons.get(key)
