@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Slot
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -30,6 +29,7 @@ from desa_capil.ui.queue_model import QueueModel, service_name
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
 from desa_capil.ui.widgets.dialogs import confirm
+from desa_capil.ui.widgets.responsive import FlowLayout, PageHeader
 from desa_capil.ui.widgets.status import (
     GROUPS_BY_KEY,
     STATUS_GROUPS,
@@ -42,6 +42,13 @@ log = logging.getLogger(__name__)
 
 SEARCH_DEBOUNCE_MS = 300
 DELETABLE = frozenset({Status.DRAFT, Status.READY})
+# (column, page width below which it is hidden): a 1366 px window shows them all, 150 %
+# display scaling (about 840 px for the page) keeps name, service, status and date.
+NARROW_HIDDEN = (
+    (QueueModel.COL_MESSAGE, 1000),
+    (QueueModel.COL_NIK, 900),
+    (QueueModel.COL_DATE, 720),
+)
 
 
 def open_intake_or_explain(ctx: AppContext, parent: QWidget, application_id: str | None = None) -> None:
@@ -57,8 +64,10 @@ def open_intake_or_explain(ctx: AppContext, parent: QWidget, application_id: str
         log.warning("intake form not available: %s", exc)
         QMessageBox.information(
             parent,
-            parent.tr("Belum tersedia"),
-            parent.tr("Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini."),
+            QCoreApplication.translate("QueuePage", "Belum tersedia"),
+            QCoreApplication.translate(
+                "QueuePage", "Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini."
+            ),
         )
         return
     open_intake(ctx, parent, application_id=application_id)
@@ -88,17 +97,11 @@ class QueuePage(QWidget):
         root.setSpacing(14)
 
         # Title row with the actions.
-        head = QHBoxLayout()
-        head.setSpacing(10)
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
         title = QLabel(self.tr("Permohonan"), self)
         title.setObjectName("pageTitle")
         self.count_label = QLabel(self)
         self.count_label.setObjectName("pageSubtitle")
-        titles.addWidget(title)
-        titles.addWidget(self.count_label)
-        head.addLayout(titles, 1)
+        self.header = PageHeader(title, self.count_label, self)
         self.edit_button = QPushButton(icon("edit"), self.tr("Ubah"), self)
         self.edit_button.setObjectName("editButton")
         self.delete_button = QPushButton(icon("trash", "#b91c1c"), self.tr("Hapus"), self)
@@ -110,8 +113,8 @@ class QueuePage(QWidget):
         for b in (self.edit_button, self.delete_button, self.new_button):
             b.setIconSize(ICON_SIZE)
             b.setCursor(Qt.CursorShape.PointingHandCursor)
-            head.addWidget(b)
-        root.addLayout(head)
+            self.header.add_action(b)
+        root.addWidget(self.header)
 
         # Search and status chips.
         self.search_edit = QLineEdit(self)
@@ -121,14 +124,15 @@ class QueuePage(QWidget):
         self.search_edit.addAction(icon("search", "#64748b"), QLineEdit.ActionPosition.LeadingPosition)
         root.addWidget(self.search_edit)
 
-        chips = QHBoxLayout()
-        chips.setSpacing(5)
+        # The chips wrap to a second line on a narrow window instead of being clipped.
+        chip_row = QWidget(self)
+        chips = FlowLayout(chip_row, spacing=5)
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.chips: dict[str, QPushButton] = {}
         short = chip_labels()
         for key, text in [("", self.tr("Semua"))] + [(g.key, short[g.key]) for g in STATUS_GROUPS]:
-            chip = QPushButton(text, self)
+            chip = QPushButton(text, chip_row)
             chip.setObjectName(f"chip_{key or 'all'}")
             chip.setProperty("chip", True)
             chip.setCheckable(True)
@@ -140,10 +144,9 @@ class QueuePage(QWidget):
             self.chip_group.addButton(chip)
             chips.addWidget(chip)
             self.chips[key] = chip
-        chips.addStretch(1)
         self.chips[""].setChecked(True)
         self._chip_texts = {k: c.text() for k, c in self.chips.items()}
-        root.addLayout(chips)
+        root.addWidget(chip_row)
 
         # The table, or a friendly empty state.
         self.view = QTableView(self)
@@ -242,6 +245,16 @@ class QueuePage(QWidget):
             self.refresh()
         else:
             self._dirty = True
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_columns(event.size().width())
+        super().resizeEvent(event)
+
+    def _fit_columns(self, width: int) -> None:
+        """Keep name, service and status in view on a narrow window: the office's message,
+        the (masked) NIK and then the date give way first; all stay searchable."""
+        for col, below in NARROW_HIDDEN:
+            self.view.setColumnHidden(col, width < below)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
