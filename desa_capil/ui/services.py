@@ -15,6 +15,10 @@ from desa_capil.ui.context import AppContext
 
 log = logging.getLogger(__name__)
 
+# The demo's office moves an application every 20-40 s; with the normal 5-minute pull the
+# operator would stare at an unchanged screen. A loopback server costs nothing to ask.
+DEMO_POLL_SECONDS = 10.0
+
 
 class RuntimeServices:
     def __init__(self, ctx: AppContext, window: QWidget) -> None:
@@ -23,7 +27,8 @@ class RuntimeServices:
         from desa_capil.ui.sync_controller import SyncController
 
         self.ctx = ctx
-        self.sync = SyncController(ctx)  # sets ctx.sync
+        poll = DEMO_POLL_SECONDS if ctx.demo else None
+        self.sync = SyncController(ctx, poll_interval=poll)  # sets ctx.sync
         self.lock = LockController(ctx, window)
         self.retention = RetentionScheduler(ctx)
         ctx.lock = self.lock

@@ -64,9 +64,15 @@ class _Listener:
 
 class _SyncThread(QThread):
     def __init__(
-        self, ctx: AppContext, bridge: _Bridge, wake: threading.Event, stop: threading.Event
+        self,
+        ctx: AppContext,
+        bridge: _Bridge,
+        wake: threading.Event,
+        stop: threading.Event,
+        poll_interval: float | None = None,
     ) -> None:
         super().__init__()
+        self.poll_interval = poll_interval
         self.setObjectName("desa_capil-sync")
         self.ctx = ctx
         self.bridge = bridge
@@ -79,7 +85,8 @@ class _SyncThread(QThread):
         if config is None:
             return
         listener = _Listener(self.bridge, lambda: pending_upload_bytes(db))
-        worker = SyncWorker(db, config.client_factory(), listener=listener, stop=self.stop_event)
+        extra = {} if self.poll_interval is None else {"poll_interval": self.poll_interval}
+        worker = SyncWorker(db, config.client_factory(), listener=listener, stop=self.stop_event, **extra)
         try:
             self.bridge.pending.emit(pending_upload_bytes(db))
             worker.run_forever(
@@ -113,9 +120,14 @@ class SyncController(QObject):
     error = Signal(object)
     notification = Signal(str, str)
 
-    def __init__(self, ctx: AppContext, parent: QObject | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QObject | None = None, *, poll_interval: float | None = None
+    ) -> None:
+        """`poll_interval`: seconds between status pulls while idle (None: the worker's own
+        default, 5 minutes, kind to a paid-per-megabyte link)."""
         super().__init__(parent)
         self.ctx = ctx
+        self.poll_interval = poll_interval
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: _SyncThread | None = None
@@ -147,7 +159,7 @@ class SyncController(QObject):
             return
         self.ctx.set_connection(ConnectionState.SYNCING, contact)
         self._stop.clear()
-        self._thread = _SyncThread(self.ctx, self._bridge, self._wake, self._stop)
+        self._thread = _SyncThread(self.ctx, self._bridge, self._wake, self._stop, self.poll_interval)
         self._thread.start()
 
     def stop(self, timeout_ms: int = 15000) -> None:
