@@ -325,6 +325,27 @@ def move_page(db: Database, page_id: str, steps: int) -> int:
     return j
 
 
+@dataclass(frozen=True)
+class PageFile:
+    """A page's processed file, to show it full size."""
+
+    application_id: str
+    data: bytes
+    mime: str
+
+
+def processed_of(db: Database, page_id: str) -> PageFile:
+    """The processed file of a page (what is sent to the office); KeyError when it is gone."""
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None or not page.processed_sha256:
+            raise KeyError(page_id)
+        doc = s.get(Document, page.document_id)
+        assert doc is not None  # foreign key
+        sha, mime, app_id = page.processed_sha256, page.mime, doc.application_id
+    return PageFile(app_id, db.blobs.get(sha), mime)
+
+
 def original_of(db: Database, page_id: str) -> tuple[bytes, int]:
     """The original picture of a page and its current rotation (for re-processing)."""
     with db.session() as s:

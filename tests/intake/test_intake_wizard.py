@@ -451,3 +451,75 @@ def test_scan_with_sane_test_backend(
         page = s.exec(select(Page)).one()
     assert page.source == "scanner"
     dlg.accept()
+
+
+@pytest.fixture
+def operator_ctx(ctx: AppContext) -> AppContext:
+    from desa_capil.store.operators import add_operator
+
+    ctx.operator_id = add_operator(ctx.db, "Bu Rini").id
+    return ctx
+
+
+def test_new_application_offers_the_intake_receipt_and_keeps_it(
+    qtbot: QtBot,
+    operator_ctx: AppContext,
+    open_wizard: Callable[..., IntakeWizard],
+    make_png: Callable[[str], Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desa_capil.security import audit
+    from desa_capil.store import distribution as dist
+    from desa_capil.ui import printing
+    from desa_capil.ui.intake import wizard as wizard_module
+
+    ctx = operator_ctx
+    w = open_wizard()
+    assert not w.btn_receipt.isEnabled()
+    app_id = _to_papers(qtbot, w)
+    assert w.btn_receipt.isEnabled()
+    _import(qtbot, monkeypatch, w, get_service("kk_hilang").mandatory[0].code, [make_png("ktp")])
+    asked: list[str] = []
+    printed: list[bytes] = []
+    monkeypatch.setattr(wizard_module, "confirm", lambda _p, _t, text, *_a, **_k: asked.append(text) or True)
+    monkeypatch.setattr(printing, "print_pdf", lambda _p, pdf, _t: printed.append(pdf) or True)
+    with qtbot.waitSignal(w.finished, timeout=10000):
+        w.next()  # "Selesai": asked once, printed, then closed
+    assert len(asked) == 1 and len(printed) == 1
+    assert printed[0].startswith(b"%PDF")
+    qtbot.waitUntil(lambda: any(e.action == audit.PRINT_RECEIPT for e in audit.entries(ctx.db, app_id)))
+    (entry,) = audit.entries(ctx.db, app_id)
+    assert entry.operator == "Bu Rini" and entry.detail == "intake"
+    assert dist.stored_intake_receipt(ctx.db, app_id) == printed[0]
+
+
+def test_reopening_and_viewing_a_page_full_size_are_audited(
+    qtbot: QtBot,
+    operator_ctx: AppContext,
+    open_wizard: Callable[..., IntakeWizard],
+    make_png: Callable[[str], Path],
+) -> None:
+    from desa_capil.security import audit
+    from desa_capil.ui.intake import processing
+    from desa_capil.ui.intake.page_viewer import PageViewer
+
+    ctx = operator_ctx
+    db = ctx.db
+    app_id = repo.save_application(db, service_code="kk_hilang", applicant=repo.ApplicantData(NIK, "Siti"))
+    code = get_service("kk_hilang").mandatory[0].code
+    sp.add_pages(db, app_id, code, processing.pages_from_file(make_png("ktp")))
+    w = open_wizard(app_id)
+    qtbot.waitUntil(lambda: w.papers_step.strip.count() == 1, timeout=10000)
+    assert [e.action for e in audit.entries(db, app_id)] == [audit.VIEW_APPLICATION]
+    strip = w.papers_step.strip
+    item = strip.item(0)
+    strip.itemDoubleClicked.emit(item)
+    viewer = w.papers_step.viewer
+    assert isinstance(viewer, PageViewer)
+    with qtbot.waitSignal(viewer.shown, timeout=10000):
+        pass
+    assert viewer.pixmap is not None and not viewer.pixmap.isNull()
+    entries = audit.entries(db, app_id)
+    assert [e.action for e in entries] == [audit.VIEW_PAGES, audit.VIEW_APPLICATION]
+    assert all(e.operator == "Bu Rini" for e in entries)
+    viewer.close()

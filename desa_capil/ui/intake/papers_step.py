@@ -335,6 +335,8 @@ class PapersStep(QWidget):
         self.strip.delete_requested.connect(self.delete_selected)
         self.strip.move_requested.connect(self.move_selected)
         self.strip.currentItemChanged.connect(lambda *_: self._update_page_buttons())
+        self.strip.itemDoubleClicked.connect(lambda it: self.view_page(it.data(PAGE_ROLE)))
+        self.viewer: QWidget | None = None
         self.empty_hint = QLabel(
             self.tr(
                 "Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, "
@@ -712,6 +714,20 @@ class PapersStep(QWidget):
         db = self.ctx.db
         self._page_op(lambda: store_pages.move_page(db, pid, steps), select=pid)
 
+    def view_page(self, page_id: str | None = None) -> None:
+        """Show a page full size (the selected one by default); the viewing is audited."""
+        from desa_capil.ui.intake.page_viewer import PageViewer
+
+        page_id = page_id or self.selected_page()
+        if not page_id:
+            return
+        row = self.strip.page_ids().index(page_id) if page_id in self.strip.page_ids() else 0
+        title = f"{self._req_name(self.current_code())} · " + self.tr("Hal. {0}").format(row + 1)
+        viewer = PageViewer(self.ctx, page_id, title, self)
+        viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.viewer = viewer
+        viewer.open()
+
     def _reorder(self, ids: list[str]) -> None:
         db = self.ctx.db
         moved = self.selected_page()
@@ -825,6 +841,8 @@ class PapersStep(QWidget):
                 self.tr("Halaman {0} \u00b7 {1} \u00b7 {2} KB").format(
                     i + 1, mode, max(1, round(p.size_bytes / 1024))
                 )
+                + "\n"
+                + self.tr("Klik dua kali untuk melihat ukuran penuh")
             )
             self.strip.addItem(it)
             if p.id == select:

@@ -11,6 +11,7 @@ creates the application) can never run twice and make two drafts.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,9 +30,11 @@ from PySide6.QtWidgets import (
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.domain.status import label as status_label
+from desa_capil.security import audit
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo
 from desa_capil.store.pages import ApplicationDraft
+from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.intake.applicant_step import ApplicantStep
@@ -40,6 +43,7 @@ from desa_capil.ui.intake.service_step import ServiceStep
 from desa_capil.ui.intake.style import INTAKE_QSS
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import status_tone
+from desa_capil.ui.widgets.dialogs import confirm
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +70,8 @@ class IntakeWizard(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.application_id = application_id
+        # A new application is offered its intake receipt once, at "Selesai".
+        self._offer_receipt = application_id is None
         self.status = Status.DRAFT
         self._saving = False
         self._save_again = False
@@ -121,7 +127,13 @@ class IntakeWizard(QDialog):
         self.btn_next.setObjectName("primaryButton")
         self.btn_next.setDefault(True)
         self.btn_close = QPushButton(self.tr("Simpan && &tutup"))
-        for b in (self.btn_back, self.btn_next, self.btn_close):
+        self.btn_receipt = QPushButton(self.tr("Cetak tanda &terima"))
+        self.btn_receipt.setObjectName("receiptButton")
+        self.btn_receipt.setToolTip(
+            self.tr("Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)")
+        )
+        self.btn_receipt.clicked.connect(lambda: self.print_receipt())
+        for b in (self.btn_back, self.btn_next, self.btn_close, self.btn_receipt):
             b.setMinimumHeight(42)
             b.setMinimumWidth(130)
         self.btn_back.clicked.connect(self.back)
@@ -129,6 +141,7 @@ class IntakeWizard(QDialog):
         self.btn_close.clicked.connect(self.close)
         footer = QHBoxLayout()
         footer.addWidget(self.save_note, 1)
+        footer.addWidget(self.btn_receipt)
         footer.addWidget(self.btn_close)
         footer.addWidget(self.btn_back)
         footer.addWidget(self.btn_next)
@@ -222,7 +235,33 @@ class IntakeWizard(QDialog):
                 return
             self.save(then=self._open_papers)
         else:
+            if self._offer_receipt and self.application_id is not None:
+                self._offer_receipt = False
+                if confirm(
+                    self,
+                    self.tr("Permohonan tersimpan"),
+                    self.tr("Cetak tanda terima berkas untuk warga sekarang?"),
+                    self.tr("Cetak tanda terima"),
+                    self.tr("Nanti saja"),
+                ):
+                    self.print_receipt(then=self.accept)
+                    return
             self.accept()
+
+    def print_receipt(self, then: Callable[[], None] | None = None) -> None:
+        """Save, then make the intake receipt from the records as they are now, keep it, print it."""
+        if self.application_id is None:
+            return
+        ctx = self.ctx
+
+        def go() -> None:
+            if self.application_id is None:
+                return
+            receipt_actions.print_intake_receipt(
+                self, ctx, self.application_id, fresh=True, done=lambda _ok: then() if then else None
+            )
+
+        self.save(then=go)
 
     def back(self) -> None:
         if self.step() > SERVICE:
@@ -245,6 +284,7 @@ class IntakeWizard(QDialog):
         self.btn_next.setEnabled(step != SERVICE or bool(self.service_step.code()))
         self.step_buttons[APPLICANT].setEnabled(bool(self.service_step.code()))
         self.step_buttons[PAPERS].setEnabled(self.application_id is not None)
+        self.btn_receipt.setEnabled(self.application_id is not None)
 
     # --- service --------------------------------------------------------------------------
 
@@ -364,12 +404,15 @@ class IntakeWizard(QDialog):
 
     def _load(self, application_id: str) -> None:
         db = self.ctx.db
-        run_op(
-            self,
-            lambda _p: store_pages.load_application(db, application_id),
-            on_success=self._loaded,
-            db=True,
-        )
+        operator = self.ctx.operator_id
+
+        def op(_p: Progress) -> ApplicationDraft:
+            draft = store_pages.load_application(db, application_id)
+            if draft.status in EDITABLE:  # shown in the form (a sent one is refused unseen)
+                audit.record(db, audit.VIEW_APPLICATION, application_id, operator_id=operator)
+            return draft
+
+        run_op(self, op, on_success=self._loaded, db=True)
 
     def _loaded(self, draft: ApplicationDraft) -> None:
         if draft.status not in EDITABLE:
