@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
 from desa_capil.domain.status import Status
 from desa_capil.store import repo
 from desa_capil.store.queries import QueueFilter
+from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.queue_model import QueueModel, service_name
 from desa_capil.ui.tasks import Progress, run_op
@@ -205,6 +208,9 @@ class QueuePage(QWidget):
         self.edit_button.clicked.connect(self.edit_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.view.doubleClicked.connect(self._double_clicked)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.context_menu: QMenu | None = None
         self.view.activated.connect(self._double_clicked)
         self.model.modelAboutToBeReset.connect(self._remember_selection)
         self.model.reloaded.connect(self._reloaded)
@@ -373,6 +379,46 @@ class QueuePage(QWidget):
         app_id = self.model.id_at(index.row())
         if app_id is not None:
             open_intake_or_explain(self.ctx, self.window(), app_id)
+
+    def context_actions(self) -> list[tuple[str, bool, Callable[[], None]]]:
+        """(text, enabled, slot) of the selected application's context menu."""
+        rows = self._selected_rows()
+        data = self.model.cached_row(rows[0].row()) if rows else None
+        return [
+            (self.tr("Ubah"), data is not None, self.edit_selected),
+            (self.tr("Cetak ulang tanda terima berkas"), data is not None, self.reprint_intake_receipt),
+            (
+                self.tr("Cetak ulang tanda terima penyerahan"),
+                data is not None and data.status is Status.HANDED_OVER,
+                self.reprint_handover_receipt,
+            ),
+            (self.tr("Hapus"), data is not None and data.status in DELETABLE, self.delete_selected),
+        ]
+
+    def _context_menu(self, pos: QPoint) -> None:
+        if not self._selected_rows():
+            return
+        menu = QMenu(self)
+        for text, enabled, slot in self.context_actions():
+            act = menu.addAction(text)
+            act.setEnabled(enabled)
+            act.triggered.connect(slot)
+        self.context_menu = menu
+        menu.popup(self.view.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def reprint_intake_receipt(self) -> None:
+        """The intake receipt as given at the counter (made and kept now if none was printed)."""
+        app_id = self.selected_id()
+        if app_id is not None:
+            receipt_actions.print_intake_receipt(self, self.ctx, app_id)
+
+    @Slot()
+    def reprint_handover_receipt(self) -> None:
+        rows = self._selected_rows()
+        data = self.model.cached_row(rows[0].row()) if rows else None
+        if data is not None and data.status is Status.HANDED_OVER:
+            receipt_actions.print_handover_receipt(self, self.ctx, data.id)
 
     @Slot()
     def delete_selected(self) -> None:
