@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -57,8 +58,10 @@ from desa_capil.sync.worker import (
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import run_op
+from desa_capil.ui.theme import ICON_SIZE, icon
 from desa_capil.ui.widgets.dialogs import confirm
 from desa_capil.ui.widgets.format import format_bytes, format_datetime
+from desa_capil.ui.widgets.responsive import PageHeader
 
 
 def make_assembler(db: Database):  # type: ignore[no-untyped-def]
@@ -120,6 +123,7 @@ def format_seconds(seconds: float | None) -> str:
     return f"{s // 3600} jam {s % 3600 // 60:02d} mnt"
 
 
+NARROW_BELOW = 1000  # page width in logical pixels
 COLUMNS = ("sealed", "apps", "pages", "size", "state", "progress", "reason")
 
 
@@ -150,28 +154,33 @@ class BatchesPage(QWidget):
         self.error_label.setWordWrap(True)
         self.error_label.setObjectName("errorText")
         self.error_label.hide()
-        self.send_button = QPushButton(self.tr("Kirim sekarang"), self)
+        self.contact_label.setObjectName("pageSubtitle")
+        self.pending_label.setObjectName("pageSubtitle")
+        self.send_button = QPushButton(icon("upload", "#ffffff"), self.tr("Kirim sekarang"), self)
         self.send_button.setObjectName("primaryButton")
+        self.send_button.setProperty("primary", True)
+        self.send_button.setIconSize(ICON_SIZE)
+        self.send_button.setCursor(Qt.CursorShape.PointingHandCursor)
         self.send_button.setToolTip(self.tr("Coba kirim dan ambil kabar dari server sekarang juga"))
         self.send_button.clicked.connect(self.send_now)
 
-        top = QHBoxLayout()
-        info = QVBoxLayout()
-        info.addWidget(self.contact_label)
-        info.addWidget(self.pending_label)
-        top.addLayout(info, 1)
-        top.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.header = PageHeader(title, self.contact_label, self)
+        self.pending_label.setWordWrap(True)
+        self.header.titles.layout().addWidget(self.pending_label)
+        self.header.add_action(self.send_button)
 
         # Ready applications
         ready_box = QWidget(self)
         ready_layout = QVBoxLayout(ready_box)
         ready_layout.setContentsMargins(0, 0, 0, 0)
         self.ready_title = QLabel(ready_box)
+        self.ready_title.setObjectName("sectionTitle")
         self.ready_list = QListWidget(ready_box)
         self.ready_list.setObjectName("readyList")
         self.seal_selected_button = QPushButton(self.tr("Segel yang dipilih"), ready_box)
         self.seal_all_button = QPushButton(self.tr("Segel semua yang siap"), ready_box)
         self.seal_all_button.setObjectName("primaryButton")
+        self.seal_all_button.setProperty("primary", True)
         self.seal_selected_button.clicked.connect(self.seal_selected)
         self.seal_all_button.clicked.connect(self.seal_all)
         buttons = QHBoxLayout()
@@ -223,6 +232,7 @@ class BatchesPage(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_selected)
         batch_title = QLabel(self.tr("Daftar kiriman"), batch_box)
+        batch_title.setObjectName("sectionTitle")
         batch_layout.addWidget(batch_title)
         batch_layout.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -253,11 +263,17 @@ class BatchesPage(QWidget):
         split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(ready_box)
         split.addWidget(batch_box)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 3)
+        self.ready_list.setMinimumHeight(84)
+        self.table.setMinimumHeight(120)
 
+        # Same margins as the other pages; the splitter lets the operator give the lists room.
+        split.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addLayout(top)
+        layout.setContentsMargins(28, 24, 28, 20)
+        layout.setSpacing(12)
+        layout.addWidget(self.header)
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
 
@@ -271,6 +287,19 @@ class BatchesPage(QWidget):
             sync.error.connect(self._on_error)  # type: ignore[attr-defined]
         self._connection_changed(ctx.connection_state, ctx.last_contact)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Narrow window (150 % scaling): the page count gives way and the reason column is
+        # capped, so the progress bar keeps its text on one line.
+        narrow = event.size().width() < NARROW_BELOW
+        pages, reason = COLUMNS.index("pages"), COLUMNS.index("reason")
+        if narrow != self.table.isColumnHidden(pages):
+            self.table.setColumnHidden(pages, narrow)
+            mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
+            self.table.horizontalHeader().setSectionResizeMode(reason, mode)
+            if narrow:
+                self.table.setColumnWidth(reason, 120)
+        super().resizeEvent(event)
 
     # --- loading ----------------------------------------------------------------------------
 

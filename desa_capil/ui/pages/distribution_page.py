@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -47,6 +47,7 @@ from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, TONES, icon
 from desa_capil.ui.widgets.dialogs import confirm
 from desa_capil.ui.widgets.format import format_datetime
+from desa_capil.ui.widgets.responsive import FlowLayout, PageHeader
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,9 @@ def _chip_labels() -> dict[str, str]:
     }
 
 
+NARROW_BELOW = 1000  # page width in logical pixels
+
+
 class DistributionPage(QWidget):
     COL_NAME, COL_SERVICE, COL_DOCS, COL_STATUS, COL_WAIT, COL_PHONE = range(6)
 
@@ -92,17 +96,11 @@ class DistributionPage(QWidget):
         root.setContentsMargins(28, 24, 28, 20)
         root.setSpacing(12)
 
-        head = QHBoxLayout()
-        head.setSpacing(10)
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
         title = QLabel(self.tr("Siap Dibagikan"), self)
         title.setObjectName("pageTitle")
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("pageSubtitle")
-        titles.addWidget(title)
-        titles.addWidget(self.subtitle)
-        head.addLayout(titles, 1)
+        self.header = PageHeader(title, self.subtitle, self)
         self.print_button = QPushButton(icon("reports"), self.tr("Cetak Dokumen"), self)
         self.print_button.setObjectName("printButton")
         self.print_button.setToolTip(
@@ -118,8 +116,8 @@ class DistributionPage(QWidget):
         for b in (self.print_button, self.wa_button, self.arrived_button, self.handover_button):
             b.setIconSize(ICON_SIZE)
             b.setCursor(Qt.CursorShape.PointingHandCursor)
-            head.addWidget(b)
-        root.addLayout(head)
+            self.header.add_action(b)
+        root.addWidget(self.header)
 
         filters = QHBoxLayout()
         filters.setSpacing(8)
@@ -133,7 +131,11 @@ class DistributionPage(QWidget):
         self.service_combo.addItem(self.tr("Semua layanan"), "")
         for svc in SERVICES.values():
             self.service_combo.addItem(svc.name(lang()), svc.code)
-        self.service_combo.setMinimumWidth(220)
+        self.service_combo.setMinimumWidth(150)
+        self.service_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.service_combo.setMinimumContentsLength(12)
         self.service_combo.setMaximumWidth(320)
         days_label = QLabel(self.tr("Batas menunggu"), self)
         days_label.setObjectName("sectionHint")
@@ -150,13 +152,13 @@ class DistributionPage(QWidget):
         filters.addWidget(self.days_spin)
         root.addLayout(filters)
 
-        chips = QHBoxLayout()
-        chips.setSpacing(6)
+        chip_row = QWidget(self)
+        chips = FlowLayout(chip_row, spacing=6)
         self.chip_group = QButtonGroup(self)
         self.chip_group.setExclusive(True)
         self.chips: dict[str, QPushButton] = {}
         for key, text in _chip_labels().items():
-            chip = QPushButton(text, self)
+            chip = QPushButton(text, chip_row)
             chip.setObjectName(f"chip_{key}")
             chip.setProperty("chip", True)
             chip.setCheckable(True)
@@ -165,9 +167,8 @@ class DistributionPage(QWidget):
             self.chip_group.addButton(chip)
             chips.addWidget(chip)
             self.chips[key] = chip
-        chips.addStretch(1)
         self.chips["all"].setChecked(True)
-        root.addLayout(chips)
+        root.addWidget(chip_row)
 
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("waitingTree")
@@ -235,6 +236,16 @@ class DistributionPage(QWidget):
         self.reload()
 
     # -- loading ---------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # On a narrow window (150 % display scaling) the phone number gives way (the WA button
+        # still uses it) and the name column narrows, so status and waiting days stay in view.
+        narrow = event.size().width() < NARROW_BELOW
+        if narrow != self.tree.isColumnHidden(self.COL_PHONE):
+            self.tree.setColumnHidden(self.COL_PHONE, narrow)
+            self.tree.setColumnWidth(self.COL_NAME, 190 if narrow else 250)
+            self.tree.setColumnWidth(self.COL_SERVICE, 170 if narrow else 210)
+        super().resizeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

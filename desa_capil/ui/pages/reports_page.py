@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Slot
-from PySide6.QtGui import QFont, QShowEvent
+from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -35,12 +35,17 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.printing import print_pdf
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
+from desa_capil.ui.widgets.responsive import PageHeader
 
 log = logging.getLogger(__name__)
 
 
 def _month_start(d: date) -> date:
     return d.replace(day=1)
+
+
+NARROW_BELOW = 1000  # page width in logical pixels
+NARROW_COLUMN = 78
 
 
 class ReportsPage(QWidget):
@@ -57,16 +62,11 @@ class ReportsPage(QWidget):
         root.setContentsMargins(28, 24, 28, 20)
         root.setSpacing(12)
 
-        head = QHBoxLayout()
-        titles = QVBoxLayout()
-        titles.setSpacing(2)
         title = QLabel(self.tr("Laporan"), self)
         title.setObjectName("pageTitle")
         self.subtitle = QLabel(self)
         self.subtitle.setObjectName("pageSubtitle")
-        titles.addWidget(title)
-        titles.addWidget(self.subtitle)
-        head.addLayout(titles, 1)
+        self.header = PageHeader(title, self.subtitle, self)
         self.csv_button = QPushButton(icon("save"), self.tr("Ekspor CSV"), self)
         self.csv_button.setObjectName("csvButton")
         self.xlsx_button = QPushButton(icon("save"), self.tr("Ekspor Excel"), self)
@@ -79,8 +79,8 @@ class ReportsPage(QWidget):
         for b in (self.csv_button, self.xlsx_button, self.pdf_button, self.print_button):
             b.setIconSize(ICON_SIZE)
             b.setCursor(Qt.CursorShape.PointingHandCursor)
-            head.addWidget(b)
-        root.addLayout(head)
+            self.header.add_action(b)
+        root.addWidget(self.header)
 
         period = QHBoxLayout()
         period.setSpacing(8)
@@ -131,9 +131,11 @@ class ReportsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(38)
         hh = self.table.horizontalHeader()
+        # Headings wrap onto two lines when the columns are narrowed (see resizeEvent).
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for c in range(1, len(headers)):
-            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self._narrow: bool | None = None
+        self._fit_columns(False)
         root.addWidget(self.table, 1)
 
         self.status_label = QLabel(self)
@@ -161,6 +163,27 @@ class ReportsPage(QWidget):
         lay.addWidget(n)
         row.addWidget(card, 1)
         return n
+
+    def _fit_columns(self, narrow: bool) -> None:
+        """Wide: every count column as wide as its heading. Narrow (150 % scaling): fixed
+        columns with two-line headings, so the service names keep their room."""
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        hh = self.table.horizontalHeader()
+        for c in range(1, self.table.columnCount()):
+            if narrow:
+                hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+                self.table.setColumnWidth(c, NARROW_COLUMN)
+            else:
+                hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setMinimumHeight(2 * hh.fontMetrics().lineSpacing() + 16 if narrow else 0)
+        # Less side padding so "Disdukcapil" fits a narrow column in one piece.
+        hh.setStyleSheet("QHeaderView::section { padding: 8px 2px; font-size: 9pt; }" if narrow else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._fit_columns(event.size().width() < NARROW_BELOW)
+        super().resizeEvent(event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -38,6 +39,9 @@ VILLAGE_CODE_RE = r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
 
 def valid_village_code(code: str) -> bool:
     return re.fullmatch(VILLAGE_CODE_RE, code) is not None
+
+
+ONE_COLUMN_BELOW = 1000  # page width in logical pixels: two columns of forms need about that
 
 
 class SettingsPage(QWidget):
@@ -82,7 +86,8 @@ class SettingsPage(QWidget):
         titles.addWidget(subtitle)
         root.addLayout(titles)
 
-        columns = QHBoxLayout()
+        # Two columns side by side; one above the other on a narrow window (see resizeEvent).
+        self.columns = columns = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         columns.setSpacing(16)
         left = QVBoxLayout()
         left.setSpacing(16)
@@ -166,6 +171,13 @@ class SettingsPage(QWidget):
 
         self.server_settings = install_server_settings(self, ctx)
         self.refresh()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        narrow = event.size().width() < ONE_COLUMN_BELOW
+        self.columns.setDirection(
+            QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
+        )
+        super().resizeEvent(event)
 
     def _privacy_changed(self) -> None:
         # A new PIN or idle time takes effect at once.
