@@ -117,137 +117,204 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="128" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="159" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="138" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="164" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="155" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="156" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="176" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="207" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="208" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="194" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="507" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
+            <source>Batalkan kiriman</source>
+            <translation>Cancel batch</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="228" />
+            <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
+            <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <source>Dicatat</source>
+            <translation>Recorded</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <source>Warga</source>
+            <translation>Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <source>Kejadian</source>
+            <translation>Event</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <source>Alasan penolakan</source>
+            <translation>Reason for refusal</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="357" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="362" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="281" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="283" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="284" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="291" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <source>Dibatalkan</source>
+            <translation>Cancelled</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="433" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
+            <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
+            <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <source>Jangan</source>
+            <translation>Don't</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
+            <source>Dokumen diterima di desa</source>
+            <translation>Document arrived at the village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <source>Dokumen diserahkan ke warga</source>
+            <translation>Document handed to the resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
+            <source>(tidak terbaca)</source>
+            <translation>(unreadable)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="549" />
+            <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
+            <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="581" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="436" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="584" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="444" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -316,32 +383,32 @@
     <context>
         <name>DashboardPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="139" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="133" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="144" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="169" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="179" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="172" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="182" />
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation>Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="196" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="208" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="302" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -352,204 +419,202 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="99" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="105" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="104" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="108" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
             <source>Kabari lewat WA</source>
             <translation>Notify by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="112" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="432" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="444" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="114" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="126" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="132" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="131" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="140" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="146" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="144" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="147" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="176" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="178" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="177" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="179" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="301" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="313" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="309" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="321" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="323" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="335" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="325" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="337" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="338" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="350" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="340" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="352" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="357" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="358" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="359" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="371" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="70" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="69" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="375" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="376" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="383" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="395" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="430" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="508" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="509" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="522" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="511" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="523" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="517" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="523" />
             <source>Tanda terima penyerahan</source>
-            <translation>Hand-over receipt</translation>
+            <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="68" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="70" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -714,105 +779,135 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="75" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="81" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="75" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="81" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="86" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="119" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="125" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="120" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="126" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="123" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
+            <source>Cetak tanda &amp;terima</source>
+            <translation>Print &amp;receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
+            <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
+            <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
+        </message>
+        <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="242" />
+            <source>Permohonan tersimpan</source>
+            <translation>Application saved</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="243" />
+            <source>Cetak tanda terima berkas untuk warga sekarang?</source>
+            <translation>Print the papers receipt for the resident now?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
+            <source>Cetak tanda terima</source>
+            <translation>Print receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="245" />
+            <source>Nanti saja</source>
+            <translation>Later</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="264" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="306" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="381" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="353" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="393" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="378" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="421" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="379" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="387" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="390" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="465" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="423" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -872,92 +967,92 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="177" />
+            <location filename="../../desa_capil/ui/main_window.py" line="183" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="223" />
+            <location filename="../../desa_capil/ui/main_window.py" line="229" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="225" />
+            <location filename="../../desa_capil/ui/main_window.py" line="231" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="250" />
+            <location filename="../../desa_capil/ui/main_window.py" line="256" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="252" />
+            <location filename="../../desa_capil/ui/main_window.py" line="258" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="260" />
+            <location filename="../../desa_capil/ui/main_window.py" line="266" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="262" />
+            <location filename="../../desa_capil/ui/main_window.py" line="268" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="60" />
+            <location filename="../../desa_capil/ui/main_window.py" line="66" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="61" />
+            <location filename="../../desa_capil/ui/main_window.py" line="67" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="62" />
+            <location filename="../../desa_capil/ui/main_window.py" line="68" />
             <source>Kiriman</source>
             <translation>Batches</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="63" />
+            <location filename="../../desa_capil/ui/main_window.py" line="69" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="64" />
+            <location filename="../../desa_capil/ui/main_window.py" line="70" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="65" />
+            <location filename="../../desa_capil/ui/main_window.py" line="71" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="82" />
+            <location filename="../../desa_capil/ui/main_window.py" line="88" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="83" />
+            <location filename="../../desa_capil/ui/main_window.py" line="89" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="84" />
+            <location filename="../../desa_capil/ui/main_window.py" line="90" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="85" />
+            <location filename="../../desa_capil/ui/main_window.py" line="91" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="86" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Ada masalah dengan server Disdukcapil</source>
             <translation>There is a problem with the office's server</translation>
         </message>
@@ -1080,6 +1175,29 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
     </context>
     <context>
+        <name>PageViewer</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="72" />
+            <source>Memuat halaman…</source>
+            <translation>Loading page…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="78" />
+            <source>Ukuran asli</source>
+            <translation>Actual size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="79" />
+            <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
+            <translation>Show the page at its actual size (drag to look around)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="81" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+    <context>
         <name>PapersStep</name>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="269" />
@@ -1108,7 +1226,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="301" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="541" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="543" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -1118,139 +1236,145 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="340" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="342" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="350" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="349" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="350" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="352" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="352" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="354" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="463" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="465" />
             <source>Pilih gambar atau PDF untuk “{0}”</source>
             <translation>Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="479" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="499" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="507" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="509" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="533" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="535" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="553" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="609" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="612" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="614" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="740" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="756" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="809" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="809" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="783" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="799" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="795" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="798" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="814" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="821" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="725" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="837" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="845" />
+            <source>Klik dua kali untuk melihat ukuran penuh</source>
+            <translation>Double-click to see it full size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -1446,42 +1570,54 @@ Add the corrected papers they asked for, then send again.</translation>
         <name>QueuePage</name>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="70" />
+            <source>Belum tersedia</source>
+            <translation>Not available yet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="71" />
+            <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
+            <translation>The application form is being prepared and cannot be opened in this version.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="82" />
             <source>%1 rb</source>
             <translation>%1k</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="95" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="103" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="102" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="108" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="388" />
             <source>Ubah</source>
             <translation>Edit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="104" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="380" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="439" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="119" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="125" />
             <source>Cari nama, NIK, nomor KK, atau layanan...</source>
             <translation>Search name, NIK, family card number or service...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="130" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="137" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="291" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="310" />
             <source>%n permohonan cocok dengan pilihan</source>
             <translation>
                 <numerusform>%n application matches the selection</numerusform>
@@ -1489,7 +1625,7 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="293" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="312" />
             <source>%n permohonan seluruhnya</source>
             <translation>
                 <numerusform>%n application in all</numerusform>
@@ -1497,29 +1633,39 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="296" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="315" />
             <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
             <translation>No matching applications. Change the search words or choose another status.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="299" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="318" />
             <source>Belum ada permohonan.
 Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
             <translation>No applications yet.
 Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="344" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="363" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="374" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="389" />
+            <source>Cetak ulang tanda terima berkas</source>
+            <translation>Reprint the papers receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="391" />
+            <source>Cetak ulang tanda terima penyerahan</source>
+            <translation>Reprint the hand-over receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="433" />
             <source>Hapus permohonan</source>
             <translation>Delete application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="376" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="435" />
             <source>Hapus permohonan {service} atas nama {name}?
 
 Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
@@ -1528,7 +1674,7 @@ Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tida
 The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="381" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="440" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1562,113 +1708,113 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReportsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="62" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="65" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="69" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="70" />
             <source>Ekspor CSV</source>
             <translation>Export CSV</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="72" />
             <source>Ekspor Excel</source>
             <translation>Export Excel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="74" />
             <source>Simpan Rekap PDF</source>
             <translation>Save Summary PDF</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="76" />
             <source>Cetak Rekap Bulanan</source>
             <translation>Print Monthly Summary</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="95" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="96" />
             <source>Bulan ini</source>
             <translation>This month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="97" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="98" />
             <source>Bulan lalu</source>
             <translation>Last month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="104" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="105" />
             <source>Tanggal permohonan dari</source>
             <translation>Application date from</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="106" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="107" />
             <source>sampai</source>
             <translation>to</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="117" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="118" />
             <source>Permohonan diterima</source>
             <translation>Applications received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="118" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="119" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Documents handed to residents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="119" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="120" />
             <source>Masih di Disdukcapil</source>
             <translation>Still at the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="225" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="249" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="210" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="234" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="227" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="251" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="259" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="283" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="286" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="286" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="263" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="287" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="287" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="313" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
         </message>
@@ -1958,72 +2104,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="79" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="77" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="90" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="95" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="94" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="99" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="103" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="108" />
             <source>Nama petugas yang memakai laptop ini</source>
             <translation>Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="109" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="105" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="110" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="117" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="120" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="121" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="122" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
@@ -2032,17 +2178,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="217" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="229" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="230" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="242" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="232" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="244" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -2050,13 +2196,13 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>Sidebar</name>
         <message>
-            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="53" />
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="62" />
             <source>Adminduk Desa</source>
             <translation>Village Registry</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="55" />
-            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="98" />
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="64" />
+            <location filename="../../desa_capil/ui/widgets/sidebar.py" line="134" />
             <source>Kantor Desa</source>
             <translation>Village Office</translation>
         </message>
@@ -2170,12 +2316,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="244" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="256" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="245" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="257" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -2280,14 +2426,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>parent</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="60" />
             <source>Belum tersedia</source>
-            <translation>Not available yet</translation>
+            <translation type="vanished">Not available yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="61" />
             <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
-            <translation>The application form is being prepared and cannot be opened in this version.</translation>
+            <translation type="vanished">The application form is being prepared and cannot be opened in this version.</translation>
         </message>
     </context>
     <context>
@@ -2296,6 +2440,19 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/printing.py" line="91" />
             <source>Cetak: {0}</source>
             <translation>Print: {0}</translation>
+        </message>
+    </context>
+    <context>
+        <name>receipts</name>
+        <message>
+            <location filename="../../desa_capil/ui/receipt_actions.py" line="96" />
+            <source>Tanda terima berkas</source>
+            <translation>Papers receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/receipt_actions.py" line="116" />
+            <source>Tanda terima penyerahan</source>
+            <translation>Hand-over receipt</translation>
         </message>
     </context>
 </TS>
