@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from desa_capil.store.db import Database
-from desa_capil.store.models import AuditEntry, Operator
+from desa_capil.store.models import Applicant, Application, AuditEntry, Operator
 from desa_capil.store.repo import audit
 
 # What was done. The UI names them in Indonesian through ACTION_LABELS.
@@ -73,16 +74,42 @@ class AuditRow:
     application_id: str | None
     operator: str
     detail: str
+    resident: str = ""  # the applicant's name ("" for actions without an application)
 
 
-def entries(db: Database, application_id: str | None = None, limit: int = 200) -> list[AuditRow]:
-    """Newest first; for one application or all."""
+def entries(
+    db: Database,
+    application_id: str | None = None,
+    limit: int = 200,
+    *,
+    action: str = "",
+    text: str = "",
+) -> list[AuditRow]:
+    """Newest first; for one application or all, of one action or all.
+
+    ``text`` filters (case-insensitively, in SQL) on the operator's or the resident's name or
+    the application id.
+    """
     with db.session() as s:
-        q = select(AuditEntry, Operator).join(
-            Operator, col(Operator.id) == AuditEntry.operator_id, isouter=True
+        q = (
+            select(AuditEntry, Operator, Applicant)
+            .join(Operator, col(Operator.id) == AuditEntry.operator_id, isouter=True)
+            .join(Application, col(Application.id) == AuditEntry.application_id, isouter=True)
+            .join(Applicant, col(Applicant.id) == Application.applicant_id, isouter=True)
         )
         if application_id is not None:
             q = q.where(AuditEntry.application_id == application_id)
+        if action:
+            q = q.where(AuditEntry.action == action)
+        if text.strip():
+            like = f"%{text.strip()}%"
+            q = q.where(
+                or_(
+                    col(Operator.name).ilike(like),
+                    col(Applicant.name).ilike(like),
+                    col(AuditEntry.application_id).ilike(like),
+                )
+            )
         q = q.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)
         return [
             AuditRow(
@@ -92,6 +119,7 @@ def entries(db: Database, application_id: str | None = None, limit: int = 200) -
                 application_id=e.application_id,
                 operator=op.name if op is not None else "",
                 detail=e.detail,
+                resident=person.name if person is not None else "",
             )
-            for e, op in s.exec(q).all()
+            for e, op, person in s.exec(q).all()
         ]

@@ -149,6 +149,13 @@ class PrivacySettingsWidget(QWidget):
         self.save_periods = QPushButton(self.tr("Simpan masa simpan"), keep)
         self.save_periods.setObjectName("savePeriods")
         keep_form.addRow(self.save_periods)
+        self.audit_button = QPushButton(self.tr("Lihat catatan akses data warga\u2026"), keep)
+        self.audit_button.setObjectName("auditLogButton")
+        self.audit_button.setToolTip(
+            self.tr("Siapa membuka, mencetak, atau mengekspor data dan berkas warga, dan kapan")
+        )
+        keep_form.addRow(self.audit_button)
+        self.audit_dialog: QDialog | None = None
         root.addWidget(keep)
 
         # --- lock screen
@@ -203,7 +210,16 @@ class PrivacySettingsWidget(QWidget):
         self.save_pin.clicked.connect(self._save_pin)
         self.remove_pin.clicked.connect(self._remove_pin)
         self.show_code.clicked.connect(self._ask_show_code)
+        self.audit_button.clicked.connect(self.open_audit_log)
         self.reload()
+
+    def open_audit_log(self) -> None:
+        from desa_capil.ui.audit_dialog import AuditDialog
+
+        dialog = AuditDialog(self.ctx, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.audit_dialog = dialog
+        dialog.open()
 
     # --- reading ------------------------------------------------------------------------------
 
