@@ -115,6 +115,129 @@
         </message>
     </context>
     <context>
+        <name>AuditDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
+            <source>Catatan akses data warga</source>
+            <translation>Residents' data access log</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="73" />
+            <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga (UU 27/2022 tentang Pelindungan Data Pribadi). Yang terbaru di atas.</source>
+            <translation>Who opened, printed or exported residents' data and papers (Law 27/2022 on Personal Data Protection). Newest first.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="81" />
+            <source>Cari nama petugas, nama warga, atau nomor permohonan...</source>
+            <translation>Search operator name, resident name or application number...</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="85" />
+            <source>Semua tindakan</source>
+            <translation>All actions</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <source>Tanggal</source>
+            <translation>Date</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <source>Petugas</source>
+            <translation>Operator</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <source>Tindakan</source>
+            <translation>Action</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <source>Warga</source>
+            <translation>Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="105" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="158" />
+            <source>(tanpa petugas)</source>
+            <translation>(no operator)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="165" />
+            <source>Nomor permohonan: {0}</source>
+            <translation>Application number: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="168" />
+            <source>%1 catatan (paling banyak %2 ditampilkan)</source>
+            <translation>%1 entries (at most %2 shown)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="38" />
+            <source>Membuka data permohonan</source>
+            <translation>Opened application data</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="39" />
+            <source>Melihat halaman pindaian</source>
+            <translation>Viewed scanned pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="40" />
+            <source>Mencetak tanda terima</source>
+            <translation>Printed a receipt</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="41" />
+            <source>Mencetak dokumen dari Disdukcapil</source>
+            <translation>Printed a document from the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="42" />
+            <source>Membuka dokumen dari Disdukcapil</source>
+            <translation>Opened a document from the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="43" />
+            <source>Tanda terima penyerahan dibuat</source>
+            <translation>Hand-over receipt made</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="44" />
+            <source>Mengekspor laporan</source>
+            <translation>Exported a report</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="45" />
+            <source>Menyimpan berkas ke luar aplikasi</source>
+            <translation>Saved a file outside the app</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="46" />
+            <source>Menampilkan kode pemulihan</source>
+            <translation>Showed the recovery code</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="47" />
+            <source>Mengubah PIN</source>
+            <translation>Changed the PIN</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="48" />
+            <source>Pindaian dihapus (masa simpan habis)</source>
+            <translation>Scans deleted (retention period over)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="49" />
+            <source>Data diarsipkan</source>
+            <translation>Data archived</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
@@ -779,135 +902,135 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="81" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="82" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="81" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="82" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="92" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="125" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="126" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="126" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="127" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="284" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="131" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="242" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="243" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="245" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="245" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="246" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="305" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="306" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="307" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="345" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="381" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="382" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="393" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="421" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="423" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="465" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="467" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1408,117 +1531,127 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Save retention</translation>
         </message>
         <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="152" />
+            <source>Lihat catatan akses data warga…</source>
+            <translation>View residents' data access log…</translation>
+        </message>
+        <message>
             <location filename="../../desa_capil/ui/privacy_settings.py" line="155" />
+            <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga, dan kapan</source>
+            <translation>Who opened, printed or exported residents' data and papers, and when</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="162" />
             <source>Kunci layar</source>
             <translation>Screen lock</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="168" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="175" />
             <source>PIN baru (4-12 angka)</source>
             <translation>New PIN (4-12 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="169" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="176" />
             <source>Ulangi PIN</source>
             <translation>Repeat PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="173" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="180" />
             <source> menit</source>
             <translation> minutes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="174" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="181" />
             <source>Kunci setelah tidak dipakai</source>
             <translation>Lock when idle for</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="176" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="183" />
             <source>Simpan PIN</source>
             <translation>Save PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="178" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="185" />
             <source>Hapus PIN</source>
             <translation>Remove PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="191" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="198" />
             <source>Kunci enkripsi dan pemulihan</source>
             <translation>Encryption key and recovery</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="197" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="204" />
             <source>Tampilkan kode pemulihan</source>
             <translation>Show recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="231" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="247" />
             <source>Semua data di laptop ini tersimpan terenkripsi. Pindaian berkas disimpan sampai Disdukcapil mengonfirmasi penerimaannya, lalu dihapus permanen %1 hari kemudian; data permohonan (layanan, status, jumlah halaman) tetap ada. %2 hari setelah dokumen diserahkan atau permohonan ditolak, data diarsipkan: hanya nama dan 4 angka terakhir NIK yang disimpan; nomor HP, alamat, nomor KK, catatan, tanda tangan dan dokumen PDF dari Disdukcapil dihapus. Tanda terima penyerahan tetap disimpan.</source>
             <translation>All data on this laptop is stored encrypted. Scans are kept until the office confirms it received them, then deleted for good %1 days later; the application record (service, status, page count) stays. %2 days after a document is handed over or an application is rejected, the data is archived: only the name and the last 4 digits of the NIK are kept; phone number, address, family card number, notes, signature and the office's PDF documents are deleted. Hand-over receipts are kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="242" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="258" />
             <source>Pembersihan data belum pernah berjalan.</source>
             <translation>Data clean-up has not run yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="245" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="261" />
             <source>Pembersihan terakhir: %1 (%2 berkas dihapus, %3 permohonan diarsipkan).</source>
             <translation>Last clean-up: %1 (%2 files deleted, %3 applications archived).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="251" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="267" />
             <source>PIN aktif: aplikasi terkunci bila tidak dipakai.</source>
             <translation>PIN on: the app locks when idle.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="253" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="269" />
             <source>Belum ada PIN: aplikasi tidak pernah terkunci.</source>
             <translation>No PIN yet: the app never locks.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="257" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="273" />
             <source>Kunci enkripsi tersimpan di pengelola kredensial Windows/sistem.</source>
             <translation>The encryption key is kept in the Windows/system credential manager.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="259" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="275" />
             <source>Kunci enkripsi tersimpan di berkas yang hanya bisa dibaca akun ini: %1</source>
             <translation>The encryption key is kept in a file only this account can read: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="266" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="282" />
             <source>Jika Windows dipasang ulang atau laptop diganti, data hanya bisa dibuka dengan kode pemulihan. Catat atau cetak kode itu dan simpan di tempat aman oleh kepala desa.</source>
             <translation>If Windows is reinstalled or the laptop replaced, the data can only be opened with the recovery code. The village head should write down or print that code and keep it safe.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="287" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="303" />
             <source>Kedua PIN tidak sama. Ketik ulang.</source>
             <translation>The two PINs differ. Type them again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="292" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="308" />
             <source>PIN harus 4 sampai 12 angka.</source>
             <translation>The PIN must be 4 to 12 digits.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="303" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="319" />
             <source>PIN disimpan.</source>
             <translation>PIN saved.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="312" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="328" />
             <source>PIN dihapus.</source>
             <translation>PIN removed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="325" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="341" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="327" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="343" />
             <source>Siapa pun yang memegang kode pemulihan bisa membuka semua data warga di laptop ini. Tampilkan hanya untuk dicatat atau dicetak oleh kepala desa. Lanjutkan?</source>
             <translation>Anyone holding the recovery code can open all residents' data on this laptop. Show it only for the village head to write down or print. Continue?</translation>
         </message>
@@ -1682,12 +1815,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="351" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="367" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="355" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="371" />
             <source>Tulis atau cetak kode ini dan simpan di tempat terkunci (misalnya bersama stempel desa). Kode ini dibutuhkan bila laptop diganti atau Windows dipasang ulang, dan untuk membuka aplikasi bila PIN lupa. Jangan kirim lewat WhatsApp atau foto.</source>
             <translation>Write down or print this code and keep it locked away (for example with the village stamp). It is needed when the laptop is replaced or Windows reinstalled, and to open the app when the PIN is forgotten. Never send it by WhatsApp or as a photo.</translation>
         </message>
@@ -1695,12 +1828,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeEntryDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="387" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="403" />
             <source>Masukkan kode pemulihan</source>
             <translation>Enter the recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="392" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="408" />
             <source>Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung tidak penting).</source>
             <translation>Type the recovery code the village head keeps (capitals and hyphens do not matter).</translation>
         </message>
