@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,7 @@ from desa_capil.ui.intake.style import INTAKE_QSS
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import status_tone
 from desa_capil.ui.widgets.dialogs import confirm
+from desa_capil.ui.widgets.responsive import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +152,18 @@ class IntakeWizard(QDialog):
         body.setObjectName("wizardBody")
         body_lay = QVBoxLayout(body)
         body_lay.setContentsMargins(24, 20, 24, 20)
-        body_lay.addWidget(self.stack)
+        # On a short screen (1366x768 at 150 % scaling) the step scrolls instead of pushing
+        # the buttons below the screen's edge.
+        self.step_scroll = QScrollArea(body)
+        self.step_scroll.setObjectName("stepScroll")
+        self.step_scroll.setWidgetResizable(True)
+        self.step_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.step_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.step_scroll.setStyleSheet("QScrollArea#stepScroll { background: transparent; }")
+        self.step_scroll.viewport().setAutoFillBackground(False)
+        self.step_scroll.setWidget(self.stack)
+        self.stack.setAutoFillBackground(False)
+        body_lay.addWidget(self.step_scroll)
 
         top = QFrame()
         top.setObjectName("wizardHeader")
@@ -186,7 +199,7 @@ class IntakeWizard(QDialog):
         QShortcut(QKeySequence("Ctrl+PgDown"), self, activated=self.next)
         QShortcut(QKeySequence("Ctrl+PgUp"), self, activated=self.back)
 
-        self.resize(1240, 700)
+        fit_to_screen(self, 1240, 700)
         self._show_status(Status.DRAFT)
         self.go_to(SERVICE)
         if application_id:

@@ -12,7 +12,7 @@ wraps instead, and reports its height for a given width so the page grows downwa
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QLabel,
@@ -202,3 +202,14 @@ class ElidedLabel(QLabel):
             self._full, Qt.TextElideMode.ElideRight, max(0, self.width() - 2)
         )
         super().setText(shown)
+
+
+def fit_to_screen(window: QWidget, width: int, height: int, margin: int = 24) -> None:
+    """Resize a dialog to `width` x `height`, or to the screen it opens on when that is smaller
+    (1366x768 at 150 % scaling leaves about 910x470 logical pixels below the taskbar)."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width = min(width, area.width() - margin)
+        height = min(height, area.height() - margin)
+    window.resize(width, height)
