@@ -2,9 +2,11 @@
 """Screenshots for the README, taken from the demo (sample village, server, office).
 
     apt-get install xvfb
-    xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python docs/make_screenshots.py docs/screenshots
-    QT_SCALE_FACTOR=1.5 xvfb-run -s "-screen 0 1366x768x24" .venv/bin/python docs/make_screenshots.py \\
-        /tmp/shots-150 --suffix -150
+    xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/make_screenshots.py docs/screenshots \\
+        --wizard
+    for s in 125 150; do QT_SCALE_FACTOR=${s:0:1}.${s:1} xvfb-run -a -s "-screen 0 1366x768x24" \\
+        .venv/bin/python docs/make_screenshots.py docs/screenshots --suffix=-scale$s \\
+        --pages dashboard,queue,distribution; done
 
 The window is sized to the screen (1366x768 minus nothing: the screenshot is of the window),
 so the 125 % / 150 % runs show what a laptop with display scaling gets.
@@ -90,7 +92,9 @@ def main() -> int:
         screen = app.primaryScreen().availableGeometry()
         window.setGeometry(screen)
         window.show()
-        ctx.set_connection(ConnectionState.ONLINE, None)
+        from desa_capil.sync.worker import last_contact
+
+        ctx.set_connection(ConnectionState.ONLINE, last_contact(db))
         settle(800)
         for key in args.pages.split(","):
             window.show_page(key)
