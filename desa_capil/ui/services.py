@@ -31,6 +31,11 @@ class RuntimeServices:
         self.sync = SyncController(ctx, poll_interval=poll)  # sets ctx.sync
         self.lock = LockController(ctx, window)
         self.retention = RetentionScheduler(ctx)
+        # Status news from the office also shows in the status bar for 10 s: the
+        # system-tray balloon is often hidden (Windows focus assist) or missing altogether.
+        bar = getattr(window, "statusBar", None)
+        if callable(bar):
+            self.sync.notification.connect(lambda title, text: bar().showMessage(f"{title}: {text}", 10000))
         ctx.lock = self.lock
 
     def start(self) -> None:
