@@ -147,3 +147,39 @@ def test_refused_event_is_listed_with_its_reason(enrolled: Enrolled, admin: Admi
     assert rows[0].application_id == ids[0] and rows[0].applicant_name == "Budi Santoso"
     assert rows[0].status == "handed_over" and rows[0].reason
     worker.close()
+
+
+def test_cancelled_addendum_goes_back_to_needs_fix(enrolled: Enrolled, admin: Admin) -> None:
+    import os
+
+    from desa_capil.domain.status import Actor
+    from desa_capil.store.models import Page
+    from desa_capil.store.repo import _set_status, document_for
+
+    batch_id, (app_id,) = make_batch(enrolled.db, 1)
+    worker = worker_for(enrolled)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    with enrolled.db.session() as s:
+        app = s.get(Application, app_id)
+        assert app is not None
+        _set_status(s, app, Status.NEEDS_FIX, Actor.OFFICE, message="KTP buram")
+        doc = document_for(s, app_id, "ktp_el")
+        data = os.urandom(500)
+        s.add(Page(document_id=doc.id, processed_sha256=enrolled.db.blobs.put(data), mime="image/tiff"))
+        s.commit()
+    addendum = seal(enrolled.db, [app_id])
+    with enrolled.db.session() as s:
+        batch = s.get(Batch, addendum)
+        assert batch is not None
+        batch.state = BatchState.FAILED
+        s.add(batch)
+        s.commit()
+    assert cancel_batch(enrolled.db, addendum) == [app_id]
+    with enrolled.db.session() as s:
+        app = s.get(Application, app_id)
+        assert app is not None and app.status == Status.NEEDS_FIX and app.batch_id == batch_id
+        open_docs = s.exec(
+            select(Document).where(Document.application_id == app_id, col(Document.batch_id).is_(None))
+        ).all()
+        assert len(open_docs) == 1  # the fix is back on the desk, ready for the next addendum
+    worker.close()
