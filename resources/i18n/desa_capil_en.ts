@@ -902,135 +902,135 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="82" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="82" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="93" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="126" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="127" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="127" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="131" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="131" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="132" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="135" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="255" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="244" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="256" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="245" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="246" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="294" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="305" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="317" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="307" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="345" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="357" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="382" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="406" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="422" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="423" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="446" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="478" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="467" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="479" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
