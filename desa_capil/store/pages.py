@@ -16,7 +16,7 @@ restore into the wizard).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, func, select
@@ -24,8 +24,8 @@ from sqlmodel import Session, col, func, select
 from desa_capil.domain.catalog import Urgency, get_service
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.store.db import Database
-from desa_capil.store.models import Applicant, Application, Document, HandOver, Page
-from desa_capil.store.repo import ApplicantData, NotEditable, document_for
+from desa_capil.store.models import Applicant, Application, Document, Page
+from desa_capil.store.repo import ApplicantData, NotEditable, document_for, purge_unreferenced_blobs
 
 
 @dataclass(frozen=True)
@@ -142,39 +142,6 @@ def _renumber(s: Session, document_id: str) -> None:
             s.add(p)
 
 
-def _unreferenced(s: Session, shas: Iterable[str | None]) -> list[str]:
-    """Which of these blobs no row points at any more (the store is content-addressed)."""
-    out = []
-    for sha in {x for x in shas if x}:
-        used = s.exec(
-            select(func.count())
-            .select_from(Page)
-            .where(
-                (col(Page.processed_sha256) == sha)
-                | (col(Page.original_sha256) == sha)
-                | (col(Page.thumb_sha256) == sha)
-            )
-        ).one()
-        used += s.exec(select(func.count()).select_from(Document).where(Document.file_sha256 == sha)).one()
-        used += s.exec(
-            select(func.count())
-            .select_from(HandOver)
-            .where(
-                (col(HandOver.signature_sha256) == sha)
-                | (col(HandOver.photo_sha256) == sha)
-                | (col(HandOver.receipt_sha256) == sha)
-            )
-        ).one()
-        if not used:
-            out.append(sha)
-    return out
-
-
-def _drop_blobs(db: Database, shas: Iterable[str]) -> None:
-    for sha in shas:
-        db.blobs.delete(sha, secure=True)
-
-
 def add_pages(
     db: Database, application_id: str, requirement_code: str, pages: Sequence[NewPage]
 ) -> list[str]:
@@ -282,10 +249,8 @@ def delete_page(db: Database, page_id: str) -> None:
             _renumber(s, doc.id)
         else:
             s.delete(doc)
-        s.flush()
-        gone = _unreferenced(s, shas)
         s.commit()
-    _drop_blobs(db, gone)
+    purge_unreferenced_blobs(db, shas)
 
 
 def set_page_order(db: Database, page_ids: Sequence[str]) -> None:
@@ -380,8 +345,6 @@ def rotate_page(
         page.dpi, page.mode, page.size_bytes = new.dpi, new.mode, len(new.data)
         page.rotation = target
         s.add(page)
-        s.flush()
-        gone = _unreferenced(s, old)
         s.commit()
         info = PageInfo(
             id=page.id,
@@ -398,5 +361,5 @@ def rotate_page(
             thumb=new.thumb,
             can_rotate=True,
         )
-    _drop_blobs(db, gone)
+    purge_unreferenced_blobs(db, old)
     return info

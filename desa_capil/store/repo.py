@@ -238,12 +238,16 @@ def blob_in_use(s: Session, sha: str) -> bool:
     return n > 0
 
 
-def purge_unreferenced_blobs(db: Database, candidates: Iterable[str]) -> int:
-    """Securely delete blobs no record refers to any more (residents' data: UU PDP)."""
+def purge_unreferenced_blobs(db: Database, candidates: Iterable[str | None]) -> int:
+    """Securely delete blobs no record refers to any more (residents' data: UU PDP).
+
+    Call it after the transaction that dropped the references committed: a crash in between
+    leaves at worst an orphan file, never a row without its file.
+    """
     removed = 0
     with db.session() as s:
-        for sha in candidates:
-            if sha and not blob_in_use(s, sha):
+        for sha in {x for x in candidates if x}:
+            if not blob_in_use(s, sha) and db.blobs.exists(sha):
                 db.blobs.delete(sha, secure=True)
                 removed += 1
     return removed

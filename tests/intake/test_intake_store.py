@@ -127,3 +127,21 @@ def test_applicant_by_nik_and_load(db: Database) -> None:
         "bayi lahir di rumah",
         Status.DRAFT,
     )
+
+
+def test_deleting_a_page_keeps_bytes_an_intake_receipt_shares(
+    db: Database, make_png: Callable[[str], Path]
+) -> None:
+    """The blob store is content-addressed: a page's file is deleted only when no record at all
+    (here the kept intake receipt) still refers to the same bytes."""
+    from desa_capil.store import distribution as dist
+
+    app_id = _app(db)
+    (pid,) = sp.add_pages(db, app_id, "ktp_el", processing.pages_from_file(make_png("same")))
+    with db.session() as s:
+        page = s.get(Page, pid)
+        assert page is not None
+        shared = page.processed_sha256
+    assert dist.attach_intake_receipt(db, app_id, db.blobs.get(shared)) == shared
+    sp.delete_page(db, pid)
+    assert dist.stored_intake_receipt(db, app_id) is not None
