@@ -42,6 +42,14 @@ TUS_META_FILENAME = "filename"
 TUS_META_SHA256 = "sha256"
 TUS_META_FILETYPE = "filetype"
 
+# File name extension of a document or page file by its MIME type (".bin" when unknown).
+_EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif"}
+
+
+def file_extension(mime: str) -> str:
+    return _EXTENSIONS.get(mime, ".bin")
+
+
 Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$", description="lower-case hex SHA-256")]
 # 16 digits; the full NIK/KK rules (dates, serial) live in desa_capil.domain.nik and are
 # applied by the server when that module is present.

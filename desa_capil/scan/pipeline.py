@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageOps
 
+from desa_capil.api.models import file_extension
 from desa_capil.errors import BadInputError
 from desa_capil.scan import geometry, pdf
 from desa_capil.scan.sources import RawPage
@@ -82,8 +83,6 @@ FRAME_IGNORE_IN = 0.12
 #: Frame of a bilevel page that is always blank (inches).
 EDGE_CLEAR_IN = 0.08
 
-_EXT = {"image/tiff": ".tif", "image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
-
 
 @dataclass(frozen=True)
 class ProcessedPage:
@@ -102,7 +101,7 @@ class ProcessedPage:
 
     @property
     def extension(self) -> str:
-        return _EXT.get(self.mime, ".bin")
+        return file_extension(self.mime)
 
     def image(self) -> Image.Image:
         """The page as a picture again (for previews, thumbnails and tests).

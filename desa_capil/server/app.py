@@ -53,6 +53,7 @@ from desa_capil.api.models import (
     VillageCode,
     VillageCreate,
     VillageOut,
+    file_extension,
 )
 from desa_capil.domain.status import Status
 from desa_capil.server import tus
@@ -431,14 +432,10 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], doc_id: uuid.UUID, actor: AdminDep
     ) -> FileResponse:
         doc, path = svc.application_file(app_id, doc_id)
-        ext = {
-            "application/pdf": ".pdf",
-            "image/jpeg": ".jpg",
-            "image/png": ".png",
-            "image/tiff": ".tif",
-        }.get(doc.mime, ".bin")
         return FileResponse(
-            path, media_type=doc.mime or "application/octet-stream", filename=f"{doc.requirement_code}{ext}"
+            path,
+            media_type=doc.mime or "application/octet-stream",
+            filename=f"{doc.requirement_code}{file_extension(doc.mime)}",
         )
 
     @admin.post("/applications/{app_id}/status", response_model=ApplicationOut)

@@ -30,6 +30,7 @@ import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
 
+from desa_capil.api.models import file_extension
 from desa_capil.domain.status import Status
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError
@@ -50,12 +51,6 @@ def _actor() -> str:
         return f"cli:{getpass.getuser()}"[:40]
     except Exception:  # no user name in some containers
         return "cli"
-
-
-def _ext(mime: str) -> str:
-    return {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png", "image/tiff": ".tif"}.get(
-        mime, ".bin"
-    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -179,7 +174,7 @@ def _app(args: argparse.Namespace, svc: CentralService, actor: str) -> int:
         for d in wanted:
             _, src = svc.application_file(args.id, d.id)
             # File names come from the server's own data, never from the client's file name.
-            dest = out / f"{args.id}_{d.requirement_code}_{str(d.id)[:8]}{_ext(d.mime)}"
+            dest = out / f"{args.id}_{d.requirement_code}_{str(d.id)[:8]}{file_extension(d.mime)}"
             shutil.copyfile(src, dest)
             print(dest)
             if sub == "open":
