@@ -42,7 +42,7 @@ from desa_capil.store.models import (
     Outbox,
     utcnow,
 )
-from desa_capil.store.repo import _set_status, audit, get_setting
+from desa_capil.store.repo import _set_status, audit, get_setting, purge_unreferenced_blobs
 
 # Setting key: days a document may wait at the village before it is highlighted.
 WAITING_DAYS_KEY = "overdue_waiting_days"
@@ -499,7 +499,7 @@ def attach_intake_receipt(db: Database, application_id: str, pdf: bytes) -> str:
     """Keep an intake receipt in the blob store and on its application; returns its sha256.
 
     A receipt printed again after the papers changed replaces the one kept before (whose file
-    is deleted: it names the resident).
+    is deleted, unless another record has the same bytes: it names the resident).
     """
     sha = db.blobs.put(pdf)
     with db.session() as s:
@@ -509,8 +509,8 @@ def attach_intake_receipt(db: Database, application_id: str, pdf: bytes) -> str:
         old, app.intake_receipt_sha256 = app.intake_receipt_sha256, sha
         s.add(app)
         s.commit()
-    if old and old != sha:
-        db.blobs.delete(old, secure=True)
+    if old != sha:
+        purge_unreferenced_blobs(db, [old])
     return sha
 
 

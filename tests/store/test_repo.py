@@ -187,3 +187,15 @@ def test_intake_receipt_is_kept_replaced_and_deleted_with_its_application(db: Da
         assert repo.blob_in_use(s, second)
     repo.delete_application(db, app_id)
     assert not db.blobs.exists(second)
+
+
+def test_replacing_an_intake_receipt_keeps_the_same_bytes_another_application_uses(db: Database) -> None:
+    from desa_capil.store import distribution as dist
+
+    one = repo.save_application(db, service_code="kia", applicant=SITI)
+    two = repo.save_application(db, service_code="kk_hilang", applicant=SITI)
+    shared = dist.attach_intake_receipt(db, one, b"%PDF-same")
+    dist.attach_intake_receipt(db, two, b"%PDF-same")
+    dist.attach_intake_receipt(db, two, b"%PDF-other")
+    assert dist.stored_intake_receipt(db, one) == b"%PDF-same"
+    assert db.blobs.exists(shared)
