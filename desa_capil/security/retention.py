@@ -30,10 +30,11 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
 from desa_capil.domain.status import Actor, Status
 from desa_capil.store.db import Database
+from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -42,10 +43,11 @@ from desa_capil.store.models import (
     HandOver,
     OfficeDocument,
     Outbox,
+    OutboxState,
     Page,
     StatusChange,
 )
-from desa_capil.store.repo import audit, blob_in_use, get_setting, set_setting
+from desa_capil.store.repo import audit, get_setting, purge_unreferenced_blobs, set_setting
 
 log = logging.getLogger(__name__)
 
@@ -82,10 +84,6 @@ class RetentionReport:
     ran_at: str = ""
 
 
-def _as_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def _days_setting(db: Database, key: str, default: int) -> int:
     try:
         days = int(get_setting(db, key, str(default)))
@@ -114,47 +112,32 @@ def mask_nik(nik: str) -> str:
     return MASK + nik[-4:] if len(nik) >= 4 else ""
 
 
-def _confirmed_at(s: Session, application_id: str) -> datetime | None:
-    """When the office first answered about this application (its first office status)."""
-    first = s.exec(
-        select(func.min(StatusChange.at)).where(
-            StatusChange.application_id == application_id,
-            StatusChange.actor == Actor.OFFICE.value,
-        )
-    ).one()
-    return _as_utc(first) if first is not None else None
-
-
-def _delete_files(db: Database, candidates: set[str]) -> int:
-    deleted = 0
-    with db.session() as s:
-        for sha in sorted(candidates):
-            if sha and not blob_in_use(s, sha) and db.blobs.exists(sha):
-                db.blobs.delete(sha, secure=True)
-                deleted += 1
-    return deleted
-
-
 def purge_sent_scans(db: Database, now: datetime, report: RetentionReport) -> None:
     """Rule 1: delete local files of sent papers the office confirmed `retention_days` ago."""
     keep_for = timedelta(days=retention_days(db))
     dropped: set[str] = set()
+    # When the office first answered about each application (its first office status); an
+    # application without one is not confirmed (the inner join leaves it out).
+    confirmed_q = (
+        select(StatusChange.application_id, func.min(StatusChange.at).label("confirmed"))
+        .where(StatusChange.actor == Actor.OFFICE.value)
+        .group_by(col(StatusChange.application_id))
+        .subquery()
+    )
     with db.session() as s:
         rows = s.exec(
-            select(Document, Application, Batch)
+            select(Document, Application, Batch, confirmed_q.c.confirmed)
             .join(Application, col(Application.id) == Document.application_id)
             .join(Batch, col(Batch.id) == Document.batch_id)
+            .join(confirmed_q, confirmed_q.c.application_id == Application.id)
             .where(
                 col(Document.purged_at).is_(None),
                 col(Application.status).in_([st.value for st in CONFIRMED]),
             )
         ).all()
-        for doc, app, batch in rows:
-            confirmed = _confirmed_at(s, app.id)
-            if confirmed is None:
-                continue
+        for doc, app, batch, confirmed in rows:
             # An addendum sent after the first answer starts its own clock when it was sealed.
-            start = max(confirmed, _as_utc(batch.sealed_at))
+            start = max(as_utc(confirmed), as_utc(batch.sealed_at))
             if start + keep_for > now:
                 continue
             for page in s.exec(select(Page).where(Page.document_id == doc.id)).all():
@@ -175,7 +158,7 @@ def purge_sent_scans(db: Database, now: datetime, report: RetentionReport) -> No
             audit(s, "retention_purge", app.id, detail=f"document {doc.id}")
             report.documents_purged += 1
         s.commit()
-    report.files_deleted += _delete_files(db, dropped)
+    report.files_deleted += purge_unreferenced_blobs(db, dropped)
 
 
 def archive_finished(db: Database, now: datetime, report: RetentionReport) -> None:
@@ -191,7 +174,7 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
             )
         ).all()
         for app in apps:
-            if _as_utc(app.status_at) > cutoff:
+            if as_utc(app.status_at) > cutoff:
                 continue
             app.notes = ""
             app.archived_at = now
@@ -213,7 +196,7 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
             for ob in s.exec(
                 select(Outbox).where(
                     Outbox.kind == "event",
-                    Outbox.state == "done",
+                    Outbox.state == OutboxState.DONE,
                     col(Outbox.payload).contains(app.id),
                 )
             ).all():
@@ -240,12 +223,12 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
             s.add(person)
             report.applicants_archived += 1
         s.commit()
-    report.files_deleted += _delete_files(db, dropped)
+    report.files_deleted += purge_unreferenced_blobs(db, dropped)
 
 
 def run_retention(db: Database, now: datetime | None = None) -> RetentionReport:
     """Apply both rules; safe to run any time and as often as wanted (idempotent)."""
-    now = _as_utc(now or datetime.now(UTC))
+    now = as_utc(now or datetime.now(UTC))
     report = RetentionReport(ran_at=now.isoformat())
     purge_sent_scans(db, now, report)
     archive_finished(db, now, report)
