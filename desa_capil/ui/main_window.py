@@ -193,14 +193,15 @@ class MainWindow(QMainWindow):
     def show_page(self, key: str) -> QWidget:
         page = self.page(key)
         first = self._current != key
-        self.stack.setCurrentWidget(page)
-        self.sidebar.set_current(key)
-        self._current = key
         refresh = getattr(page, "refresh", None)
-        # A freshly built page loads itself; refresh when coming back to one.
+        # A freshly built page loads itself; refresh when coming back to one. Before it is shown:
+        # a page whose data changed while hidden reloads in its showEvent unless already fresh.
         if first and callable(refresh) and page.property("shownOnce"):
             refresh()
         page.setProperty("shownOnce", True)
+        self.stack.setCurrentWidget(page)
+        self.sidebar.set_current(key)
+        self._current = key
         if first:
             self.page_changed.emit(key)
         self._update_title()

@@ -116,6 +116,21 @@ def test_dashboard_counts_follow_data_changes(qtbot: QtBot, ctx: AppContext, db:
     assert page.data.attention[0].row.urgency is Urgency.HOSPITAL
 
 
+def test_coming_back_to_a_page_changed_while_hidden_loads_it_once(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = window.show_page("queue")
+    assert isinstance(queue, QueuePage)
+    window.show_page("dashboard")
+    loads: list[None] = []
+    load = queue.refresh
+    monkeypatch.setattr(queue, "refresh", lambda: loads.append(load()))
+    ctx.data_changed.emit()  # while the queue is hidden: only noted
+    assert loads == []
+    window.show_page("queue")
+    assert len(loads) == 1  # not once by show_page and again by the page's showEvent
+
+
 def test_dashboard_card_opens_filtered_queue(qtbot: QtBot, window: MainWindow, db: Database) -> None:
     bulk_insert(db, 60)
     dashboard = window.page("dashboard")
