@@ -388,24 +388,27 @@ def seal_batch(
         docs = s.exec(
             select(Document).where(col(Document.application_id).in_(ids), col(Document.batch_id).is_(None))
         ).all()
+        pages_of: dict[str, list[Page]] = {}
+        for page in s.exec(
+            select(Page).where(col(Page.document_id).in_([d.id for d in docs])).order_by(col(Page.position))
+        ):
+            pages_of.setdefault(page.document_id, []).append(page)
+        # Checked before anything is assembled: a refused seal leaves no files behind.
+        with_papers = {d.application_id for d in docs if d.id in pages_of}
+        for app in apps:
+            assert app is not None
+            if Status(app.status) is Status.NEEDS_FIX and app.id not in with_papers:
+                raise BadInputError(
+                    "Tambahkan berkas perbaikan dulu sebelum mengirim ulang permohonan yang perlu diperbaiki.",
+                    "Add the corrected papers before sending an application that needs a fix.",
+                )
         for doc in docs:
-            pages = list(
-                s.exec(select(Page).where(Page.document_id == doc.id).order_by(col(Page.position))).all()
-            )
+            pages = pages_of.get(doc.id)
             if not pages:
                 continue
             data = assemble(pages)
             sha = db.blobs.put(data)
             built[doc.id] = (sha, len(data), len(pages))
-        for app in apps:
-            assert app is not None
-            if Status(app.status) is Status.NEEDS_FIX and not any(
-                d.application_id == app.id and d.id in built for d in docs
-            ):
-                raise BadInputError(
-                    "Tambahkan berkas perbaikan dulu sebelum mengirim ulang permohonan yang perlu diperbaiki.",
-                    "Add the corrected papers before sending an application that needs a fix.",
-                )
     with db.session() as s:
         batch = Batch(operator_id=operator_id)
         s.add(batch)

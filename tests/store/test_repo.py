@@ -8,7 +8,7 @@ from desa_capil.domain.status import Status, TransitionError
 from desa_capil.errors import BadInputError
 from desa_capil.store import repo
 from desa_capil.store.db import Database
-from desa_capil.store.models import Batch, Document, Outbox, Page, StatusChange
+from desa_capil.store.models import Application, Batch, Document, Outbox, Page, StatusChange
 from desa_capil.store.queries import QueueFilter, queue_ids, queue_rows
 
 SITI = repo.ApplicantData(
@@ -199,3 +199,30 @@ def test_replacing_an_intake_receipt_keeps_the_same_bytes_another_application_us
     dist.attach_intake_receipt(db, two, b"%PDF-other")
     assert dist.stored_intake_receipt(db, one) == b"%PDF-same"
     assert db.blobs.exists(shared)
+
+
+def test_seal_refused_for_a_needs_fix_without_new_papers_assembles_nothing(db: Database) -> None:
+    ready = repo.save_application(db, service_code="kia", applicant=SITI)
+    for req in get_service("kia").mandatory:
+        add_page(db, ready, req.code, req.code.encode())
+    assert repo.refresh_readiness(db, ready) is Status.READY
+    first = repo.save_application(db, service_code="kk_hilang", applicant=SITI)
+    for req in get_service("kk_hilang").mandatory:
+        add_page(db, first, req.code, b"kk " + req.code.encode())
+    assert repo.refresh_readiness(db, first) is Status.READY
+    repo.seal_batch(db, [first], concat)
+    with db.session() as s:
+        app = s.get(Application, first)
+        assert app is not None
+        app.status = Status.NEEDS_FIX  # as the office's answer would leave it
+        s.add(app)
+        s.commit()
+    assembled: list[list[Page]] = []
+
+    def counting(pages: list[Page]) -> bytes:
+        assembled.append(pages)
+        return concat(pages)
+
+    with pytest.raises(BadInputError):
+        repo.seal_batch(db, [ready, first], counting)
+    assert assembled == []  # refused before any file was built (no orphan file of a resident)
