@@ -18,6 +18,7 @@ from sqlmodel import col, select
 
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, AuditEntry, Operator
+from desa_capil.store.queries import escape_like
 from desa_capil.store.repo import audit
 
 # What was done. The UI names them in Indonesian through ACTION_LABELS.
@@ -102,12 +103,12 @@ def entries(
         if action:
             q = q.where(AuditEntry.action == action)
         if text.strip():
-            like = f"%{text.strip()}%"
+            like = f"%{escape_like(text.strip())}%"
             q = q.where(
                 or_(
-                    col(Operator.name).ilike(like),
-                    col(Applicant.name).ilike(like),
-                    col(AuditEntry.application_id).ilike(like),
+                    col(Operator.name).ilike(like, escape="\\"),
+                    col(Applicant.name).ilike(like, escape="\\"),
+                    col(AuditEntry.application_id).ilike(like, escape="\\"),
                 )
             )
         q = q.order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc()).limit(limit)

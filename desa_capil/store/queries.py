@@ -39,7 +39,8 @@ class QueueRow:
     office_message: str
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its %, _ and \\ match themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
@@ -51,7 +52,7 @@ def queue_ids(db: Database, f: QueueFilter, limit: int | None = None) -> list[st
     if f.service_code:
         q = q.where(Application.service_code == f.service_code)
     for word in f.text.split():
-        like = f"%{_escape_like(word)}%"
+        like = f"%{escape_like(word)}%"
         conds = [
             col(Applicant.name).ilike(like, escape="\\"),
             col(Applicant.nik).like(like, escape="\\"),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from desa_capil.errors import BadInputError
 from desa_capil.security import audit
@@ -79,3 +80,16 @@ def test_audit_record_and_list(db: Database) -> None:
     assert len(audit.entries(db)) == 3
     with pytest.raises(ValueError):
         audit.record(db, "peek", "app-1")
+
+
+def test_audit_text_filter_takes_percent_and_underscore_literally(db: Database) -> None:
+    with db.session() as s:
+        s.add(Operator(name="Bu_Sekdes"))
+        s.add(Operator(name="Pak Kades"))
+        s.commit()
+        ids = {o.name: o.id for o in s.exec(select(Operator)).all()}
+    audit.record(db, audit.VIEW_PAGES, None, operator_id=ids["Bu_Sekdes"])
+    audit.record(db, audit.VIEW_PAGES, None, operator_id=ids["Pak Kades"])
+    assert [r.operator for r in audit.entries(db, text="u_s")] == ["Bu_Sekdes"]
+    assert [r.operator for r in audit.entries(db, text="k_k")] == []  # "_" is not a wildcard
+    assert audit.entries(db, text="%") == []
