@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal, Slot
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -29,6 +29,7 @@ from desa_capil.store.distribution import WaitingFilter
 from desa_capil.store.queries import QueueFilter, QueueRow
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
+from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.pages.queue_page import open_intake_or_explain
 from desa_capil.ui.queue_model import service_name
 from desa_capil.ui.tasks import Progress, run_op
@@ -91,7 +92,7 @@ def load_attention(db: Database) -> list[AttentionItem]:
     return items[:ATTENTION_MAX]
 
 
-class DashboardPage(QWidget):
+class DashboardPage(LazyPage):
     """Count cards per status group and the applications that need attention.
 
     The counts (one GROUP BY) and the attention list (which reads the open queue) load as two
@@ -113,7 +114,6 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.setObjectName("dashboardPage")
         self.ctx = ctx
-        self._dirty = False
         self._generation = 0
         self._pending = 0
         self.data: DashboardData | None = None
@@ -215,7 +215,7 @@ class DashboardPage(QWidget):
         self._urgent_icon = icon("urgent", URGENT)
         self._alert_icon = icon("alert", "#b45309")
         self._late_icon = icon("handover", "#15803d")
-        ctx.data_changed.connect(self._data_changed)
+        ctx.data_changed.connect(self._on_data_changed)
         self.refresh()
 
     def _place_cards(self, columns: int) -> None:
@@ -253,17 +253,6 @@ class DashboardPage(QWidget):
 
         run_op(self, counts_op, on_success=lambda r: self._show_counts(gen, r))
         run_op(self, attention_op, on_success=lambda r: self._show_attention(gen, r))
-
-    def _data_changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
 
     def _show_counts(self, gen: int, result: tuple[dict[Status, int], str]) -> None:
         if gen != self._generation:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QResizeEvent, QShowEvent
+from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -42,6 +42,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.handover_dialog import HandOverDialog
 from desa_capil.ui.i18n import lang
+from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.printing import print_pdf
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, TONES, icon
@@ -78,7 +79,7 @@ def _chip_labels() -> dict[str, str]:
 NARROW_BELOW = 1000  # page width in logical pixels
 
 
-class DistributionPage(QWidget):
+class DistributionPage(LazyPage):
     COL_NAME, COL_SERVICE, COL_DOCS, COL_STATUS, COL_WAIT, COL_PHONE = range(6)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -87,7 +88,6 @@ class DistributionPage(QWidget):
         self.ctx = ctx
         self.groups: list[dist.DispatchGroup] = []
         self.village_name = ""
-        self._dirty = True
         self._loading = False
         self._reload_again = False
         self.handover_dialog: HandOverDialog | None = None
@@ -246,18 +246,6 @@ class DistributionPage(QWidget):
             self.tree.setColumnWidth(self.COL_NAME, 190 if narrow else 250)
             self.tree.setColumnWidth(self.COL_SERVICE, 170 if narrow else 210)
         super().resizeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.reload()
-
-    @Slot()
-    def _on_data_changed(self) -> None:
-        if self.isVisible():
-            self.reload()
-        else:
-            self._dirty = True
 
     @Slot()
     def refresh(self) -> None:

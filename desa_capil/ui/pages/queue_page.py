@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Slot
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut, QShowEvent
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -28,6 +28,7 @@ from desa_capil.store import repo
 from desa_capil.store.queries import QueueFilter
 from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.queue_model import QueueModel, service_name
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
@@ -83,7 +84,7 @@ def compact_count(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-class QueuePage(QWidget):
+class QueuePage(LazyPage):
     """The list of all applications. `show_group(key)` filters by a status group."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -91,7 +92,6 @@ class QueuePage(QWidget):
         self.setObjectName("queuePage")
         self.ctx = ctx
         self.model = QueueModel(ctx.db, self)
-        self._dirty = False
         self._keep_ids: list[str] = []
         self._keep_scroll = 0
 
@@ -219,7 +219,7 @@ class QueuePage(QWidget):
         sel.selectionChanged.connect(lambda _a, _b: self._update_buttons())
         QShortcut(QKeySequence.StandardKey.Delete, self.view, self.delete_selected)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
-        ctx.data_changed.connect(self._data_changed)
+        ctx.data_changed.connect(self._on_data_changed)
         self._update_buttons()
         self.refresh()
 
@@ -245,13 +245,6 @@ class QueuePage(QWidget):
             n = total if not key else count_for(GROUPS_BY_KEY[key], counts)
             chip.setText(f"{self._chip_texts[key]}  {compact_count(n)}")
 
-    @Slot()
-    def _data_changed(self) -> None:
-        if self.isVisible():
-            self.refresh()
-        else:
-            self._dirty = True
-
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_columns(event.size().width())
         super().resizeEvent(event)
@@ -261,11 +254,6 @@ class QueuePage(QWidget):
         the (masked) NIK and then the date give way first; all stay searchable."""
         for col, below in NARROW_HIDDEN:
             self.view.setColumnHidden(col, width < below)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
 
     def current_filter(self) -> QueueFilter:
         key = self.current_group()

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Slot
-from PySide6.QtGui import QFont, QResizeEvent, QShowEvent
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDateEdit,
@@ -32,6 +32,7 @@ from desa_capil.store import distribution as dist
 from desa_capil.store.blobs import atomic_write
 from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.printing import print_pdf
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
@@ -48,7 +49,7 @@ NARROW_BELOW = 1000  # page width in logical pixels
 NARROW_COLUMN = 78
 
 
-class ReportsPage(QWidget):
+class ReportsPage(LazyPage):
     """Signals: none of its own; reloads on ``ctx.data_changed`` while shown."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -56,7 +57,6 @@ class ReportsPage(QWidget):
         self.setObjectName("reportsPage")
         self.ctx = ctx
         self.counts: dist.ReportCounts | None = None
-        self._dirty = True
 
         root = QVBoxLayout(self)
         root.setContentsMargins(28, 24, 28, 20)
@@ -184,18 +184,6 @@ class ReportsPage(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._fit_columns(event.size().width() < NARROW_BELOW)
         super().resizeEvent(event)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.reload()
-
-    @Slot()
-    def _on_data_changed(self) -> None:
-        if self.isVisible():
-            self.reload()
-        else:
-            self._dirty = True
 
     @Slot()
     def refresh(self) -> None:
