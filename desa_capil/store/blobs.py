@@ -72,6 +72,14 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
+def _overwrite_with_zeros(path: Path) -> None:
+    size = path.stat().st_size
+    with open(path, "r+b") as f:
+        f.write(b"\0" * size)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 def _damaged(sha: str, why: str) -> StorageError:
     return StorageError(
         "Sebuah berkas pindaian rusak di laptop ini. Pindai ulang halaman itu.",
@@ -132,11 +140,7 @@ class BlobStore:
         if not p.exists():
             return
         if secure:
-            size = p.stat().st_size
-            with open(p, "r+b") as f:
-                f.write(b"\0" * size)
-                f.flush()
-                os.fsync(f.fileno())
+            _overwrite_with_zeros(p)
         p.unlink()
 
     def encrypt_legacy(self) -> int:
@@ -158,11 +162,7 @@ class BlobStore:
                 if sha256_of(data) != sha:
                     continue  # already sealed (an HMAC name) or damaged: leave it alone
                 self.put(data)
-                size = len(data)
-                with open(f, "r+b") as fh:
-                    fh.write(b"\0" * size)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                _overwrite_with_zeros(f)
                 f.unlink()
                 converted += 1
         atomic_write(marker, FORMAT.encode() + b"\n")
