@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
@@ -23,7 +22,7 @@ from sqlmodel import Session, col, select
 from desa_capil.api.models import Change, ChangePage
 from desa_capil.domain.status import Actor, Status, allowed
 from desa_capil.store.db import Database
-from desa_capil.store.models import Application, OfficeDocument, StatusChange, SyncState, utcnow
+from desa_capil.store.models import Application, OfficeDocument, StatusChange, SyncState
 from desa_capil.store.repo import _set_status
 
 log = logging.getLogger(__name__)
@@ -184,17 +183,5 @@ def store_document(db: Database, doc_id: str, sha: str) -> None:
         s.commit()
 
 
-def is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
-
-
 def payload_of(row_payload: str) -> dict[str, object]:
     return json.loads(row_payload) if row_payload else {}
-
-
-def touch_contact(db: Database) -> None:
-    write_state(db, "last_contact", utcnow().isoformat())

@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import func, update
 from sqlmodel import col
@@ -275,7 +274,3 @@ class TusUploader:
                 ChunkReport(row.id, row.batch_id, new_offset, len(view), new_offset - offset, elapsed)
             )
         return new_offset
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
