@@ -49,6 +49,7 @@ from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
 from desa_capil.store.blobs import sha256_of
 from desa_capil.store.db import Database
+from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -298,11 +299,6 @@ def reason_text(err: UserError) -> str:
     return text
 
 
-def _utc(dt: datetime) -> datetime:
-    """Aware UTC (the store keeps aware times; a naive value is taken as UTC)."""
-    return dt.astimezone(UTC) if dt.tzinfo else dt.replace(tzinfo=UTC)
-
-
 # --- the worker -----------------------------------------------------------------------------
 
 
@@ -430,13 +426,13 @@ class SyncWorker:
             if err.retry_after:
                 delay = max(delay, err.retry_after)
             delay *= 0.5 + 0.5 * random.random()
-            row.next_attempt_at = _utc(utcnow()) + timedelta(seconds=delay)
+            row.next_attempt_at = as_utc(utcnow()) + timedelta(seconds=delay)
             row.last_error = err.message_id
             s.add(row)
             s.commit()
 
     def _due(self, row: Outbox) -> bool:
-        return row.next_attempt_at is None or _utc(row.next_attempt_at) <= _utc(utcnow())
+        return row.next_attempt_at is None or as_utc(row.next_attempt_at) <= as_utc(utcnow())
 
     # --- uploads ------------------------------------------------------------------------------
 
@@ -875,7 +871,7 @@ class SyncWorker:
             return 0.0
         if isinstance(nxt, str):
             nxt = datetime.fromisoformat(nxt)
-        return max(0.0, (_utc(nxt) - _utc(utcnow())).total_seconds())
+        return max(0.0, (as_utc(nxt) - as_utc(utcnow())).total_seconds())
 
     def run_forever(
         self,
