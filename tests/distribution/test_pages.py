@@ -122,6 +122,21 @@ def test_arrival_of_many_then_handover(
     qtbot.waitUntil(lambda: not page._loading and set(page.rows_by_id()) == {b})
 
 
+def test_arrival_reloads_the_page_once(
+    qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = make_dispatched(name="Budi")
+    page = _loaded_page(qtbot, ctx)
+    loads: list[None] = []
+    load = page.reload
+    monkeypatch.setattr(page, "reload", lambda: loads.append(load()))
+    page.select_ids([a])
+    with qtbot.waitSignal(ctx.data_changed, timeout=5000):
+        page.arrived_button.click()
+    qtbot.waitUntil(lambda: not page._loading and page.rows_by_id()[a].status is Status.ARRIVED)
+    assert len(loads) == 1  # by data_changed; not once more by the page itself
+
+
 def test_whatsapp_link_opened(
     qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
 ) -> None:

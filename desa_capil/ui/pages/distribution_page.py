@@ -474,14 +474,11 @@ class DistributionPage(LazyPage):
         run_op(
             self,
             lambda _p: dist.mark_arrived(db, ids, operator_id=operator_id),
-            on_success=lambda _events: self._after_arrival(ids),
+            # data_changed reloads this page too (now, or when next shown).
+            on_success=lambda _events: self.ctx.data_changed.emit(),
             on_failure=self._action_failed,
             db=True,
         )
-
-    def _after_arrival(self, ids: list[str]) -> None:
-        self.ctx.data_changed.emit()
-        self.reload()
 
     def _action_failed(self, exc: BaseException) -> None:
         handle_exception(self, exc)
@@ -500,8 +497,7 @@ class DistributionPage(LazyPage):
     def _handover_closed(self, dialog: HandOverDialog) -> None:
         self.handover_dialog = None
         if dialog.result() != HandOverDialog.DialogCode.Accepted:
-            return
-        self.reload()
+            return  # a saved hand-over emitted data_changed, which reloads this page
         app_id = dialog.row.application_id
         if confirm(
             self,
