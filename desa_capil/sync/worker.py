@@ -562,15 +562,17 @@ class SyncWorker:
                 .where(BatchApplication.batch_id == batch_id)
                 .order_by(col(Application.created_at), col(Application.id))
             ).all()
+            docs_of: dict[str, list[Document]] = {}
+            for d in s.exec(
+                select(Document)
+                .where(Document.batch_id == batch_id)
+                .order_by(col(Document.created_at), col(Document.id))
+            ):
+                docs_of.setdefault(d.application_id, []).append(d)
             apps = []
             for _link, app, person in links:
-                docs = s.exec(
-                    select(Document)
-                    .where(Document.application_id == app.id, Document.batch_id == batch_id)
-                    .order_by(col(Document.created_at), col(Document.id))
-                ).all()
                 wire_docs = []
-                for d in docs:
+                for d in docs_of.get(app.id, []):
                     up = uploads.get(d.id)
                     if up is None or not up.upload_url or d.file_sha256 is None:
                         continue
