@@ -865,47 +865,76 @@ class CentralService:
             s.commit()
         return next(x for x in self.list_devices() if x.id == device_id)
 
-    def _app_out(self, s: Session, app: Application) -> ApplicationOut:
-        village = s.get(Village, app.village_id)
-        assert village is not None and app.id is not None
-        docs = s.exec(
-            select(AppDocument).where(AppDocument.application_id == app.id).order_by(col(AppDocument.id))
-        ).all()
-        fins = s.exec(
+    def _finished_by_app(self, s: Session, app_ids: Sequence[int]) -> dict[int, list[FinishedDocument]]:
+        out: dict[int, list[FinishedDocument]] = {i: [] for i in app_ids}
+        for f in s.exec(
             select(FinishedDocument)
-            .where(FinishedDocument.application_id == app.id)
+            .where(col(FinishedDocument.application_id).in_(list(app_ids)))
             .order_by(col(FinishedDocument.created_at))
-        ).all()
-        return ApplicationOut(
-            id=app.id,
-            client_id=uuid.UUID(app.client_id),
-            village_code=village.code,
-            batch_id=uuid.UUID(app.batch_client_id),
-            service_code=app.service_code,
-            applicant=WireApplicant(
-                nik=app.nik, name=app.name, kk_number=app.kk_number, phone=app.phone, address=app.address
-            ),
-            urgency=app.urgency,  # type: ignore[arg-type]
-            notes=app.notes,
-            status=Status(app.status),
-            message=app.message,
-            received_at=aware(app.received_at),
-            updated_at=aware(app.updated_at),
-            documents=[
-                UploadedDocumentOut(
-                    id=uuid.UUID(d.client_id),
-                    requirement_code=d.requirement_code,
-                    upload_id=d.upload_id,
-                    sha256=d.sha256,
-                    size=d.size,
-                    page_count=d.page_count,
-                    mime=d.mime,
-                    received_at=aware(d.received_at),
+        ).all():
+            out[f.application_id].append(f)
+        return out
+
+    def _apps_out(self, s: Session, apps: Sequence[Application]) -> list[ApplicationOut]:
+        """Wire form of ``apps``, with three queries in all rather than three per application."""
+        if not apps:
+            return []
+        app_ids = [a.id for a in apps if a.id is not None]
+        codes = dict(
+            s.exec(
+                select(Village.id, Village.code).where(
+                    col(Village.id).in_(list({a.village_id for a in apps}))
                 )
-                for d in docs
-            ],
-            finished_documents=[self._finished_out(f) for f in fins],
+            ).all()
         )
+        docs: dict[int, list[AppDocument]] = {i: [] for i in app_ids}
+        for d in s.exec(
+            select(AppDocument)
+            .where(col(AppDocument.application_id).in_(app_ids))
+            .order_by(col(AppDocument.id))
+        ).all():
+            docs[d.application_id].append(d)
+        fins = self._finished_by_app(s, app_ids)
+        out: list[ApplicationOut] = []
+        for app in apps:
+            assert app.id is not None
+            out.append(
+                ApplicationOut(
+                    id=app.id,
+                    client_id=uuid.UUID(app.client_id),
+                    village_code=codes[app.village_id],
+                    batch_id=uuid.UUID(app.batch_client_id),
+                    service_code=app.service_code,
+                    applicant=WireApplicant(
+                        nik=app.nik,
+                        name=app.name,
+                        kk_number=app.kk_number,
+                        phone=app.phone,
+                        address=app.address,
+                    ),
+                    urgency=app.urgency,  # type: ignore[arg-type]
+                    notes=app.notes,
+                    status=Status(app.status),
+                    message=app.message,
+                    received_at=aware(app.received_at),
+                    updated_at=aware(app.updated_at),
+                    documents=[
+                        UploadedDocumentOut(
+                            id=uuid.UUID(d.client_id),
+                            requirement_code=d.requirement_code,
+                            upload_id=d.upload_id,
+                            sha256=d.sha256,
+                            size=d.size,
+                            page_count=d.page_count,
+                            mime=d.mime,
+                            received_at=aware(d.received_at),
+                        )
+                        for d in docs[app.id]
+                    ],
+                    finished_documents=[self._finished_out(f) for f in fins[app.id]],
+                )
+            )
+        return out
 
     @staticmethod
     def _finished_out(f: FinishedDocument) -> FinishedDocumentOut:
@@ -936,7 +965,7 @@ class CentralService:
                     return ApplicationList(items=[])
                 q = q.where(Application.village_id == village.id)
             rows = s.exec(q.order_by(col(Application.id)).limit(limit + 1)).all()
-            items = [self._app_out(s, a) for a in rows[:limit]]
+            items = self._apps_out(s, rows[:limit])
         return ApplicationList(items=items, next_after_id=items[-1].id if len(rows) > limit else None)
 
     def get_application(self, app_id: int) -> ApplicationOut:
@@ -944,7 +973,8 @@ class CentralService:
             app = s.get(Application, app_id)
             if app is None:
                 raise not_found("Permohonan", "Application")
-            return self._app_out(s, app)
+            [out] = self._apps_out(s, [app])
+            return out
 
     def application_file(self, app_id: int, doc_id: uuid.UUID) -> tuple[AppDocument, Path]:
         with self.db.read_session() as s:
@@ -997,7 +1027,8 @@ class CentralService:
             )
             self._audit(s, actor, "application.status", str(app_id), status.value)
             s.commit()
-            return self._app_out(s, app)
+            [out] = self._apps_out(s, [app])
+            return out
 
     @staticmethod
     def _transition(current: Status, target: Status) -> None:
@@ -1085,15 +1116,15 @@ class CentralService:
             for a in found.values():
                 self._transition(Status(a.status), Status.DISPATCHED)
             ordered = [found[i] for i in dict.fromkeys(app_ids)]
+            fins_by_app = self._finished_by_app(s, app_ids)
             docs_by_app: dict[int, list[dict[str, Any]]] = {}
             for a in ordered:
                 assert a.id is not None
-                fins = s.exec(select(FinishedDocument).where(FinishedDocument.application_id == a.id)).all()
                 docs_by_app[a.id] = [
                     DispatchedDocument(
                         id=uuid.UUID(f.id), title=f.title, has_file=f.has_file, size=f.size, sha256=f.sha256
                     ).model_dump(mode="json")
-                    for f in fins
+                    for f in fins_by_app[a.id]
                 ]
                 a.status = Status.DISPATCHED.value
                 a.message = message
@@ -1116,7 +1147,7 @@ class CentralService:
                 )
             self._audit(s, actor, "dispatch", village_code, ",".join(str(a.id) for a in ordered))
             s.commit()
-            return DispatchOut(village_code=village_code, applications=[self._app_out(s, a) for a in ordered])
+            return DispatchOut(village_code=village_code, applications=self._apps_out(s, ordered))
 
     def admin_log(self, limit: int = 100) -> list[AdminLogEntry]:
         with self.db.read_session() as s:
