@@ -72,6 +72,11 @@ def _disk_full(detail: str) -> StorageError:
     )
 
 
+def _is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def translate_error(exc: BaseException) -> StorageError | None:
     """A StorageError for known environmental SQLite failures, None for anything else (a bug)."""
     if isinstance(exc, StorageError):
@@ -79,7 +84,7 @@ def translate_error(exc: BaseException) -> StorageError | None:
     inner = exc.orig if isinstance(exc, DBAPIError) else exc
     if isinstance(inner, sqlite3.DatabaseError | sqlcipher.DatabaseError):
         text = str(inner).lower()
-        if "locked" in text or "busy" in text:
+        if _is_locked(inner):
             return _locked(str(inner))
         if "disk is full" in text or "database or disk is full" in text:
             return _disk_full(str(inner))
@@ -97,6 +102,12 @@ def translate_error(exc: BaseException) -> StorageError | None:
                 detail=str(inner),
             )
     return None
+
+
+def _raise_if_locked(exc: sqlite3.DatabaseError | sqlcipher.DatabaseError) -> None:
+    """A locked file is another copy of the app, not damage or a wrong key: say so."""
+    if _is_locked(exc):
+        raise _locked(str(exc)) from exc
 
 
 def connect_raw(path: Path, keys: DataKeys | None, **kwargs: Any) -> Any:
@@ -144,9 +155,7 @@ def _preflight_plain(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        known = translate_error(exc)
-        if known is not None and "sedang dipakai" in known.message_id:
-            raise known from exc
+        _raise_if_locked(exc)
         raise _corrupt(path, str(exc)) from exc
     if result != "ok":
         raise _corrupt(path, f"quick_check: {result}")
@@ -198,18 +207,14 @@ def _preflight(path: Path, keys: DataKeys) -> None:
             # Reading page 1 checks the key (HMAC); quick_check then reads every page.
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher.DatabaseError as exc:
-            known = translate_error(exc)
-            if known is not None and "sedang dipakai" in known.message_id:
-                raise known from exc
+            _raise_if_locked(exc)
             raise WrongKeyError(path, str(exc)) from exc
         try:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             conn.close()
     except sqlcipher.DatabaseError as exc:
-        known = translate_error(exc)
-        if known is not None and "sedang dipakai" in known.message_id:
-            raise known from exc
+        _raise_if_locked(exc)
         raise _corrupt(path, str(exc)) from exc
     if result != "ok":
         raise _corrupt(path, f"quick_check: {result}")
