@@ -51,6 +51,13 @@ def receipt_checksum(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
 
 
+def _facts_checksum(kind: str, facts: ReceiptFacts, at: datetime) -> str:
+    """The checksum a receipt of ``kind`` printed at ``at`` carries (and ``verify_qr`` expects)."""
+    return receipt_checksum(
+        kind, facts.application_id, facts.applicant_nik, facts.service_code, at, facts.village_code
+    )
+
+
 def qr_payload(kind: str, application_id: str, checksum: str) -> str:
     return f"{QR_PREFIX}|{kind}|{application_id}|{checksum}"
 
@@ -83,10 +90,7 @@ def verify_qr(db: Database, text: str) -> bool:
         at = facts.handover.handed_at
     else:
         at = facts.created_at
-    expected = receipt_checksum(
-        qr.kind, facts.application_id, facts.applicant_nik, facts.service_code, at, facts.village_code
-    )
-    return expected == qr.checksum
+    return _facts_checksum(qr.kind, facts, at) == qr.checksum
 
 
 def _qr_png(payload: str) -> io.BytesIO:
@@ -139,10 +143,7 @@ def _handover_pdf(facts: ReceiptFacts, signature: bytes | None) -> bytes:
     ho = facts.handover
     if ho is None:
         raise ValueError(f"no hand-over recorded for {facts.application_id}")
-    checksum = receipt_checksum(
-        KIND_HANDOVER, facts.application_id, facts.applicant_nik, facts.service_code, ho.handed_at,
-        facts.village_code,
-    )  # fmt: skip
+    checksum = _facts_checksum(KIND_HANDOVER, facts, ho.handed_at)
     pdf = Paper(facts.village_name, facts.village_code)
     pdf.alias_nb_pages()
     pdf.add_page()
@@ -199,10 +200,7 @@ def save_handover_receipt(db: Database, application_id: str) -> tuple[bytes, str
 def make_intake_receipt(db: Database, application_id: str) -> bytes:
     """The receipt for papers taken in at intake (tanda terima berkas), as PDF bytes."""
     facts = receipt_facts(db, application_id)
-    checksum = receipt_checksum(
-        KIND_INTAKE, facts.application_id, facts.applicant_nik, facts.service_code, facts.created_at,
-        facts.village_code,
-    )  # fmt: skip
+    checksum = _facts_checksum(KIND_INTAKE, facts, facts.created_at)
     pdf = Paper(facts.village_name, facts.village_code)
     pdf.alias_nb_pages()
     pdf.add_page()
