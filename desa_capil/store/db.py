@@ -204,12 +204,12 @@ def _preflight(path: Path, keys: DataKeys) -> None:
     try:
         conn = connect_raw(path, keys)
         try:
-            # Reading page 1 checks the key (HMAC); quick_check then reads every page.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher.DatabaseError as exc:
-            _raise_if_locked(exc)
-            raise WrongKeyError(path, str(exc)) from exc
-        try:
+            try:
+                # Reading page 1 checks the key (HMAC); quick_check then reads every page.
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher.DatabaseError as exc:
+                _raise_if_locked(exc)
+                raise WrongKeyError(path, str(exc)) from exc
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
         finally:
             conn.close()

@@ -143,3 +143,27 @@ def test_disk_full_is_translated() -> None:
     known = translate_error(sqlite3.OperationalError("database or disk is full"))
     assert known is not None and "penuh" in known.message_id
     assert translate_error(ValueError("a bug")) is None
+
+
+def test_a_key_that_does_not_fit_leaves_no_connection_open(
+    db: Database, paths: AppPaths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desa_capil.security.keys import DataKeys, WrongKeyError, new_master
+    from desa_capil.store import db as store_db
+
+    db.close()
+    opened: list[object] = []
+    real_connect = store_db.sqlcipher.connect
+
+    def recording_connect(*args: object, **kwargs: object) -> object:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(store_db.sqlcipher, "connect", recording_connect)
+    with pytest.raises(WrongKeyError):
+        store_db._preflight(paths.database, DataKeys(new_master()))
+    assert opened
+    for conn in opened:
+        with pytest.raises(store_db.sqlcipher.ProgrammingError):  # closed
+            conn.execute("SELECT 1")  # type: ignore[attr-defined]
