@@ -24,6 +24,7 @@ class AppContext(QObject):
     Signals:
         data_changed(): local records changed (after a save, a seal, a sync); pages reload.
         office_changes(list): ids of applications whose status the office changed (after a pull).
+            Always followed by data_changed: reload on that one, not on both.
         connection_changed(str, object): a ConnectionState value and the time of the last
             successful contact with the server (datetime or None).
         pending_bytes_changed(int): bytes still to upload.

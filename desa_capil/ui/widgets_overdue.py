@@ -1,6 +1,6 @@
 """A banner for Beranda: what is late (the office has not answered, residents have not come).
 
-Hidden while nothing is late. Reloads itself on ``ctx.data_changed`` and ``ctx.office_changes``.
+Hidden while nothing is late. Reloads itself on ``ctx.data_changed`` (office news included).
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ class OverdueBanner(QFrame):
         )
         self.hide()
         ctx.data_changed.connect(self.refresh)
-        ctx.office_changes.connect(lambda _ids: self.refresh())
         self.refresh()
 
     @Slot()

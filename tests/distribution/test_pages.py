@@ -137,6 +137,21 @@ def test_arrival_reloads_the_page_once(
     assert len(loads) == 1  # by data_changed; not once more by the page itself
 
 
+def test_office_news_reloads_the_page_once(
+    qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a = make_dispatched(name="Budi")
+    page = _loaded_page(qtbot, ctx)
+    loads: list[None] = []
+    load = page.reload
+    monkeypatch.setattr(page, "reload", lambda: loads.append(load()))
+    # What the sync controller emits after a pull that brought status changes.
+    ctx.office_changes.emit([a])
+    ctx.data_changed.emit()
+    qtbot.waitUntil(lambda: not page._loading)
+    assert len(loads) == 1
+
+
 def test_whatsapp_link_opened(
     qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
 ) -> None:

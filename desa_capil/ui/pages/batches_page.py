@@ -278,7 +278,6 @@ class BatchesPage(QWidget):
         layout.addWidget(split, 1)
 
         ctx.data_changed.connect(self.refresh)
-        ctx.office_changes.connect(lambda _ids: self.refresh())
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
         sync = ctx.sync

@@ -231,7 +231,6 @@ class DistributionPage(LazyPage):
         self.wa_button.clicked.connect(self.notify_selected)
         self.print_button.clicked.connect(self.print_selected)
         ctx.data_changed.connect(self._on_data_changed)
-        ctx.office_changes.connect(lambda _ids: self._on_data_changed())
         self._update_actions()
         self.reload()
 
