@@ -215,7 +215,9 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
                 # Keep what arrived: the client resumes from here after a HEAD.
                 log.info("upload %s: client gone after %d bytes of this PATCH", up.id, written)
             f.flush()
-            os.fsync(f.fileno())
+            # Up to max_upload_size bytes to flush to disk: not on the event loop, which
+            # serves every other village meanwhile.
+            await run_in_threadpool(os.fsync, f.fileno())
             new_offset = offset + written
             up = await run_in_threadpool(svc.finish_patch, up, new_offset)
         if overflow:
