@@ -196,10 +196,11 @@ def make_page(title: str, resident: Resident, rng: random.Random) -> NewPage:
 
 
 def assemble_pdf(db: Database) -> Callable[[list[Page]], bytes]:
-    """The `assemble` of seal_batch: processed pages into one PDF, without re-encoding."""
+    """The `assemble` of seal_batch: the app's own PDF assembly over the processed pages."""
+    from desa_capil.scan.pdf import assemble_pdf as assemble_pages
 
     def assemble(pages: list[Page]) -> bytes:
-        return bytes(img2pdf.convert([db.blobs.get(p.processed_sha256) for p in pages]))
+        return assemble_pages([(db.blobs.get(p.processed_sha256), p.mime) for p in pages])
 
     return assemble
 
