@@ -670,12 +670,33 @@ class CentralService:
         with self.db.session() as s:
             pending: list[tuple[EventResult, Application, EventIn, Event]] = []
             batch_seen: dict[str, EventResult] = {}
+            # One query each for the events already stored and the applications concerned,
+            # not two per event.
+            stored_events = {
+                ev.client_id: ev
+                for ev in s.exec(
+                    select(Event).where(
+                        Event.village_id == ctx.village_id,
+                        col(Event.client_id).in_(list({str(e.id) for e in events})),
+                    )
+                ).all()
+            }
+            apps = {
+                a.client_id: a
+                for a in s.exec(
+                    select(Application)
+                    .where(
+                        Application.village_id == ctx.village_id,
+                        col(Application.client_id).in_(list({str(e.application_id) for e in events})),
+                    )
+                    .order_by(col(Application.id))
+                    .with_for_update()
+                ).all()
+            }
             for e in events:
                 payload = e.model_dump(mode="json")
                 content_hash = sha256_hex(_canonical(payload))
-                stored = s.exec(
-                    select(Event).where(Event.village_id == ctx.village_id, Event.client_id == str(e.id))
-                ).first()
+                stored = stored_events.get(str(e.id))
                 if stored is not None or str(e.id) in batch_seen:
                     prev = (
                         EventResult.model_validate_json(stored.result_json)
@@ -684,14 +705,7 @@ class CentralService:
                     )
                     results.append(prev.model_copy(update={"duplicate": True}))
                     continue
-                app = s.exec(
-                    select(Application)
-                    .where(
-                        Application.village_id == ctx.village_id,
-                        Application.client_id == str(e.application_id),
-                    )
-                    .with_for_update()
-                ).first()
+                app = apps.get(str(e.application_id))
                 result = self._apply_event(app, e)
                 ev = Event(
                     village_id=ctx.village_id,
