@@ -19,7 +19,6 @@ schema, dropped afterwards, so tests never see each other's rows.
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from sqlalchemy.pool import NullPool
 
 from desa_capil.server.config import Settings
 from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.server.service import sha256_hex
 
 TEST_DB_ENV = "TEST_DATABASE_URL"
 BACKENDS = ("sqlite", "postgres")
@@ -136,10 +136,6 @@ class EnrolledDevice:
         )
         r.raise_for_status()
         return str(r.headers["Location"]).rsplit("/", 1)[1]
-
-
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def encode_metadata(meta: dict[str, str]) -> str:
