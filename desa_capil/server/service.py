@@ -854,18 +854,19 @@ class CentralService:
             if village_code:
                 q = q.where(Village.code == village_code)
             rows = s.exec(q.order_by(col(Device.enrolled_at))).all()
-        return [
-            DeviceOut(
-                id=uuid.UUID(d.id),
-                village_code=code,
-                name=d.name,
-                app_version=d.app_version,
-                enrolled_at=aware(d.enrolled_at),
-                last_seen_at=aware(d.last_seen_at) if d.last_seen_at else None,
-                revoked_at=aware(d.revoked_at) if d.revoked_at else None,
-            )
-            for d, code in rows
-        ]
+        return [self._device_out(d, code) for d, code in rows]
+
+    @staticmethod
+    def _device_out(d: Device, village_code: str) -> DeviceOut:
+        return DeviceOut(
+            id=uuid.UUID(d.id),
+            village_code=village_code,
+            name=d.name,
+            app_version=d.app_version,
+            enrolled_at=aware(d.enrolled_at),
+            last_seen_at=aware(d.last_seen_at) if d.last_seen_at else None,
+            revoked_at=aware(d.revoked_at) if d.revoked_at else None,
+        )
 
     def revoke_device(self, device_id: uuid.UUID, actor: str) -> DeviceOut:
         with self.db.session() as s:
@@ -876,8 +877,10 @@ class CentralService:
                 d.revoked_at = utcnow()
                 s.add(d)
                 self._audit(s, actor, "device.revoke", d.id)
+            village = s.get(Village, d.village_id)
+            assert village is not None
             s.commit()
-        return next(x for x in self.list_devices() if x.id == device_id)
+        return self._device_out(d, village.code)
 
     def _finished_by_app(self, s: Session, app_ids: Sequence[int]) -> dict[int, list[FinishedDocument]]:
         out: dict[int, list[FinishedDocument]] = {i: [] for i in app_ids}
