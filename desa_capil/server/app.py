@@ -116,6 +116,15 @@ def _rate_limited(wait: float) -> ApiError:
     return ApiError(429, code, mid, men, headers={"Retry-After": str(max(1, int(wait + 0.999)))})
 
 
+class BodyTooLarge(StarletteHTTPException):
+    """A body that outgrew its limit while arriving (no Content-Length). A Starlette
+    HTTPException because FastAPI turns any other error while reading a body into a 400."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413)
+        self.limit = limit
+
+
 ASGIApp = Callable[
     [
         MutableMapping[str, Any],
@@ -191,7 +200,7 @@ class GuardMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise StarletteHTTPException(413)
+                    raise BodyTooLarge(limit)
             return message
 
         await self.app(scope, receive_wrapper, send_wrapper)
@@ -307,8 +316,8 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
-        if exc.status_code == 413:
-            return _error_response(too_large(settings.max_json_body))
+        if isinstance(exc, BodyTooLarge):
+            return _error_response(too_large(exc.limit))
         code, mid, men = _MESSAGES.get(
             exc.status_code, (ErrorCode.INVALID_REQUEST, "Permintaan gagal.", "Request failed.")
         )

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import EnrolledDevice
+from desa_capil.server.testing import AdminClient, EnrolledDevice
 
 
 class TestSmallLimits:
@@ -76,3 +76,18 @@ def test_embedded_server_lifecycle(tmp_path: Path) -> None:
             f"{again.base_url}/api/v1/enroll", json={"enrollment_code": code, "device_name": "x"}, timeout=10
         )
         assert r.status_code == 201
+
+
+class TestUploadSizedLimit:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"max_upload_size": 1024 * 1024, "max_json_body": 3 * 1024 * 1024}
+
+    def test_chunked_file_body_names_the_file_limit(self, admin: AdminClient) -> None:
+        def gen() -> Any:
+            for _ in range(1100):
+                yield b"x" * 1024
+
+        r = admin.request("POST", "/applications/1/finished-documents", params={"title": "KK"}, data=gen())
+        assert r.status_code == 413 and r.json()["error"] == "too_large"
+        assert "batas 1 MB" in r.json()["message_id"]
