@@ -48,6 +48,9 @@ def open_wizard(qtbot: QtBot, ctx: AppContext) -> Iterator[Callable[..., IntakeW
     for w in made:
         try:
             if w.isVisible():
+                # Closing while pages are still processing asks the operator (a modal box no
+                # test would answer, which Qt's loop would wait on forever): let the work finish.
+                qtbot.waitUntil(lambda w=w: not w.papers_step.busy, timeout=30000)
                 w.close()
         except RuntimeError:
             pass  # already deleted after closing
