@@ -311,8 +311,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="507" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="506" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -347,97 +347,97 @@
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="357" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="356" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="362" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="361" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="367" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="378" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="528" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="549" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="548" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="581" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="584" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="583" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -531,7 +531,7 @@
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="302" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="291" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -563,7 +563,7 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="444" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
@@ -628,97 +628,97 @@
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="313" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="300" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="321" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="308" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="335" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="322" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="337" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="350" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="337" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="352" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="357" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="344" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="358" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="375" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="362" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="376" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="363" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="382" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="429" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="503" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="504" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="522" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="505" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="523" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="506" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -727,17 +727,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="70" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -1095,32 +1095,32 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="229" />
+            <location filename="../../desa_capil/ui/main_window.py" line="230" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="231" />
+            <location filename="../../desa_capil/ui/main_window.py" line="232" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="256" />
+            <location filename="../../desa_capil/ui/main_window.py" line="257" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="258" />
+            <location filename="../../desa_capil/ui/main_window.py" line="259" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="266" />
+            <location filename="../../desa_capil/ui/main_window.py" line="267" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="268" />
+            <location filename="../../desa_capil/ui/main_window.py" line="269" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1287,12 +1287,12 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>See documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="85" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="84" />
             <source>&lt;b&gt;{0} permohonan&lt;/b&gt; belum dijawab Disdukcapil lebih dari 3x24 jam. Hubungi petugas Disdukcapil.</source>
             <translation>&lt;b&gt;{0} applications&lt;/b&gt; have had no answer from the office for more than 3x24 hours. Contact the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="91" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="90" />
             <source>&lt;b&gt;{0} dokumen&lt;/b&gt; menunggu diambil warga lebih dari {1} hari. Kabari atau kunjungi warganya.</source>
             <translation>&lt;b&gt;{0} documents&lt;/b&gt; have waited for pickup for more than {1} days. Notify or visit the residents.</translation>
         </message>
@@ -1702,17 +1702,17 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueuePage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="70" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="71" />
             <source>Belum tersedia</source>
             <translation>Not available yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="72" />
             <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
             <translation>The application form is being prepared and cannot be opened in this version.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="82" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="83" />
             <source>%1 rb</source>
             <translation>%1k</translation>
         </message>
@@ -1723,14 +1723,14 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="108" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="388" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="376" />
             <source>Ubah</source>
             <translation>Edit</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="110" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="395" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="439" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="383" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="427" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
@@ -1750,7 +1750,7 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>All</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="310" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="298" />
             <source>%n permohonan cocok dengan pilihan</source>
             <translation>
                 <numerusform>%n application matches the selection</numerusform>
@@ -1758,7 +1758,7 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="300" />
             <source>%n permohonan seluruhnya</source>
             <translation>
                 <numerusform>%n application in all</numerusform>
@@ -1766,39 +1766,39 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="315" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
             <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
             <translation>No matching applications. Change the search words or choose another status.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="318" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
             <source>Belum ada permohonan.
 Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
             <translation>No applications yet.
 Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="389" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="377" />
             <source>Cetak ulang tanda terima berkas</source>
             <translation>Reprint the papers receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="391" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="379" />
             <source>Cetak ulang tanda terima penyerahan</source>
             <translation>Reprint the hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="433" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="421" />
             <source>Hapus permohonan</source>
             <translation>Delete application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="435" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="423" />
             <source>Hapus permohonan {service} atas nama {name}?
 
 Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
@@ -1807,7 +1807,7 @@ Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tida
 The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="440" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="428" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1907,47 +1907,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="249" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="237" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="222" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="251" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="239" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="283" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="271" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="286" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="286" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="287" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="313" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="301" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="310" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
         </message>
