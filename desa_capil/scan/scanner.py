@@ -37,7 +37,17 @@ PaperSource = Literal["flatbed", "adf"]
 
 
 class ScannerError(UserError):
-    """The scanner cannot do what was asked (not found, busy, jammed, empty feeder)."""
+    """The scanner cannot do what was asked (not found, busy, jammed, empty feeder).
+
+    ``pages`` holds the pages that came through whole before a feeder batch failed (a jam on
+    page 7 must not cost the six before it); the caller keeps them and shows the message.
+    """
+
+    pages: list[RawPage]
+
+    def __init__(self, message_id: str, message_en: str, *, detail: str = "") -> None:
+        super().__init__(message_id, message_en, detail=detail)
+        self.pages = []
 
 
 @dataclass(frozen=True)
@@ -219,7 +229,14 @@ class SaneBackend:
                 args += [f"--batch={out / 'page%04d.png'}", f"--batch-count={settings.max_pages}"]
             else:
                 args += ["-o", str(out / "page0001.png")]
-            stopped = self._scan_process(args, settings, cancel)
+            try:
+                stopped = self._scan_process(args, settings, cancel)
+            except ScannerError as exc:
+                if feeder:
+                    # The page in the scanner when it failed may be half written: keep the
+                    # ones before it.
+                    exc.pages = self._import_pages(sorted(out.glob("page*.png"))[:-1], settings)
+                raise
             files = sorted(out.glob("page*.png"))
             if stopped:
                 # A page being written when the scan was stopped is incomplete: drop it.
@@ -228,15 +245,19 @@ class SaneBackend:
                     return []
             if not files:
                 raise _err_feeder_empty() if feeder else _err_failed("no image written")
-            pages: list[RawPage] = []
-            for i, f in enumerate(files):
-                (p,) = import_file(f, source="scanner", max_pages=1)
-                p.origin_name = f"pindaian {i + 1}"
-                p.is_photo = False
-                p.dpi = float(settings.resolution)
-                p.index, p.count = i, len(files)
-                pages.append(p)
-            return pages
+            return self._import_pages(files, settings)
+
+    @staticmethod
+    def _import_pages(files: list[Path], settings: ScanSettings) -> list[RawPage]:
+        pages: list[RawPage] = []
+        for i, f in enumerate(files):
+            (p,) = import_file(f, source="scanner", max_pages=1)
+            p.origin_name = f"pindaian {i + 1}"
+            p.is_photo = False
+            p.dpi = float(settings.resolution)
+            p.index, p.count = i, len(files)
+            pages.append(p)
+        return pages
 
     def _scan_process(self, args: list[str], settings: ScanSettings, cancel: threading.Event | None) -> bool:
         """Run scanimage to the end; True if it was stopped by ``cancel``."""

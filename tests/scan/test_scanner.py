@@ -110,3 +110,36 @@ def test_wia_is_lazy_and_absent_off_windows() -> None:
         with pytest.raises(ScannerError):
             b.list_devices()
         assert all(x.name != "wia" for x in available_backends())
+
+
+FAKE_SCANIMAGE = """#!{python}
+# A feeder scanner that jams after {good} pages: writes them, half of the next, and fails.
+import sys
+from PIL import Image
+
+args = sys.argv[1:]
+if "-A" in args:
+    print("  --mode Color|Gray|Lineart [Gray]")
+    print("  --source Flatbed|ADF [Flatbed]")
+    sys.exit(0)
+pattern = next(a.split("=", 1)[1] for a in args if a.startswith("--batch="))
+for n in range(1, {good} + 1):
+    Image.new("L", (850, 1100), 255).save(pattern % n, dpi=(100, 100))
+with open(pattern % ({good} + 1), "wb") as f:
+    f.write(b"\\x89PNG\\r\\n\\x1a\\n half a page")
+sys.stderr.write("scanimage: sane_read: Document feeder jammed\\n")
+sys.exit(1)
+"""
+
+
+def test_feeder_jam_keeps_the_pages_that_came_through(tmp_path: Path) -> None:
+    fake = tmp_path / "scanimage"
+    fake.write_text(FAKE_SCANIMAGE.format(python=sys.executable, good=3))
+    fake.chmod(0o755)
+    backend = SaneBackend(scanimage=str(fake))
+    with pytest.raises(ScannerError) as info:
+        backend.scan("fake:0", ScanSettings(source="adf", resolution=100))
+    # The three whole pages survive the jam; the half-written fourth does not.
+    assert len(info.value.pages) == 3
+    assert [p.origin_name for p in info.value.pages] == ["pindaian 1", "pindaian 2", "pindaian 3"]
+    assert info.value.message_id  # the jam is still explained to the operator

@@ -177,6 +177,11 @@ class ScannerDialog(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._cancel = None
         self._set_busy(False)
+        # Pages that came through the feeder before a jam are kept; the message says the rest.
+        saved = list(getattr(exc, "pages", []) or [])
+        if saved:
+            self._scanned += len(saved)
+            self.pages_scanned.emit(saved)
         known = known_error(exc)
         if known is None:
             handle_exception(self, exc)
