@@ -273,6 +273,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lock = acquire_instance_lock(paths)
     if lock is None:
         return EXIT_ALREADY_RUNNING
+    if not headless and demo_session is None:
+        from desa_capil.ui.backup_dialog import restore_at_start
+
+        # A new or reinstalled laptop (no database yet), or "Pulihkan" asked for in Pengaturan:
+        # the backup comes back before the database is opened.
+        restore_at_start(paths)
     t_db = time.perf_counter()
     db = open_database_or_explain(paths)
     log.info("database opened in %.2f s", time.perf_counter() - t_db)
