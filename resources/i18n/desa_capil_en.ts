@@ -887,7 +887,7 @@
         <message>
             <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
             <source>Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang dicentang ikut tercatat di tanda terima.</source>
-            <translation type="unfinished" />
+            <translation>Must be ticked: civil registration documents may only be given to a person whose identity was checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/handover_dialog.py" line="266" />
