@@ -20,18 +20,21 @@ The schema is made and upgraded by Alembic (``desa_capil/server/migrations``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, Session, SQLModel, create_engine
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -306,6 +309,15 @@ def create_schema(db: Database) -> None:
     from desa_capil.server.migrations import upgrade
 
     upgrade(db)
+    with db.write.begin() as conn:
+        if not db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
+        missing = [t for t in ServerTable.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
+        if missing:
+            # A table added to the models without a migration yet: made so the server works,
+            # but tests/server/test_migrations.py fails until the migration exists.
+            log.warning("tables without a migration: %s", ", ".join(t.name for t in missing))
+            ServerTable.metadata.create_all(conn, tables=missing)
     try:
         with db.session() as s:
             if s.get(Counter, CHANGE_COUNTER) is None:
