@@ -155,9 +155,15 @@ def test_staff_work_an_application_from_masuk_to_dikirim_and_the_village_sees_it
     first_page = page.locator("figure.page img").first
     first_page.wait_for()
     page.wait_for_function("img => img.complete && img.naturalWidth > 500", arg=first_page.element_handle())
-    page.locator("figure.page").first.locator("[data-act=rotate]").click()
-    assert "rotate(90deg)" in str(first_page.get_attribute("style"))
+    portrait = first_page.evaluate("img => [img.naturalWidth, img.naturalHeight]")
+    assert portrait[1] > portrait[0]
     shot("03-permohonan")
+    page.locator("figure.page").first.locator("[data-act=rotate]").click()
+    page.wait_for_function(
+        "img => img.complete && img.src.includes('rot=90') && img.naturalWidth > img.naturalHeight",
+        arg=first_page.element_handle(),
+    )
+    page.evaluate("window.scrollTo(0, 0)")
     page.click("#act-review")
     assert flash() == "Permohonan dipindah ke Perlu diperiksa."
     page.click("summary:has-text('Minta perbaikan')")

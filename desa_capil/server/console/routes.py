@@ -349,12 +349,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
     @router.get("/permohonan/{app_id}/berkas/{doc_id}/halaman/{index}.png")
     def page_image(
-        request: Request, app_id: int, doc_id: uuid.UUID, index: int, dpi: int = pages.VIEW_DPI
+        request: Request, app_id: int, doc_id: uuid.UUID, index: int, dpi: int = pages.VIEW_DPI, rot: int = 0
     ) -> Response:
         staff_of(request)
         try:
             doc, path = svc.application_file(app_id, doc_id)
-            png = pages.render_png(path, doc.mime, index, dpi)
+            png = pages.render_png(path, doc.mime, index, dpi, rot)
         except (ApiError, pages.PageUnreadable):
             return Response(status_code=404)
         return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=300"})
