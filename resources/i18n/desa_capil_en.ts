@@ -1323,183 +1323,309 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="269" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="280" />
             <source>Kertas yang dibawa warga</source>
+            <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="276" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="298" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="309" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="299" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="310" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="300" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="311" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="301" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="543" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="592" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="332" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <source>Pakai &amp;HP…</source>
+            <translation>Use a &amp;phone…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
+            <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="342" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="358" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="350" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="367" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="352" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="368" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="354" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="465" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
             <source>Pilih gambar atau PDF untuk “{0}”</source>
             <translation>Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="499" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="515" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="509" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="558" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="535" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="584" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="602" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="756" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="696" />
+            <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
+            <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="851" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="880" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="851" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="880" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="852" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="852" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="799" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="854" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="866" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="814" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="725" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="837" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="892" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="896" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="845" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="900" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
             <source>warna</source>
             <translation>colour</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhoneDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="110" />
+            <source>Pakai HP sebagai kamera</source>
+            <extracomment>How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
+            <translation>Use a phone as the camera</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="129" />
+            <source>Buka kamera HP dan arahkan ke kode QR ini. HP dan laptop harus tersambung ke Wi-Fi yang sama, atau laptop tersambung ke hotspot HP. Tidak perlu internet atau aplikasi.</source>
+            <translation>Open the phone's camera and point it at this QR code. The phone and the laptop must be on the same Wi-Fi, or the laptop on the phone's hotspot. No internet or app needed.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="134" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="291" />
+            <source>Menyiapkan…</source>
+            <translation>Preparing…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="143" />
+            <source>Alamat laptop</source>
+            <translation>Laptop address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="157" />
+            <source>&amp;Coba lagi</source>
+            <translation>&amp;Try again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="160" />
+            <source>Selesai pakai HP</source>
+            <translation>Done with the phone</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="205" />
+            <source>Wi-Fi ini terbuka (tanpa kata sandi): foto kertas warga bisa disadap orang di dekat sini. Lebih aman: nyalakan hotspot HP (dengan kata sandi), sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
+            <translation>This Wi-Fi is open (no password): anyone nearby could capture the residents' papers. Safer: turn on the phone's hotspot (with a password), connect the laptop to it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="216" />
+            <source>Laptop tidak tersambung ke Wi-Fi atau hotspot, jadi HP tidak bisa menghubunginya. Nyalakan hotspot di HP, sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
+            <translation>The laptop is not on a Wi-Fi or hotspot, so a phone cannot reach it. Turn on the phone's hotspot, connect the laptop to it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="251" />
+            <source>Laptop tidak bisa membuka sambungan untuk HP di alamat {0} ({1}). Tutup program lain yang mungkin memakainya, lalu klik Coba lagi.</source>
+            <translation>The laptop cannot accept phone connections on {0} ({1}). Close other programs that may be using it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="262" />
+            <source>Kode ini hanya berlaku selama jendela ini terbuka dan hilang setelah 15 menit tidak dipakai.</source>
+            <translation>This code works only while this window is open, and stops after 15 minutes without use.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="268" />
+            <source>Bila Windows bertanya apakah desa_capil boleh menerima sambungan, centang “Jaringan pribadi” dan klik Izinkan: HP perlu menghubungi laptop ini. Jangan centang jaringan publik. Bila HP tetap tidak bisa membuka halamannya, atur jaringan Wi-Fi ini sebagai “Pribadi” di Pengaturan Windows → Jaringan.</source>
+            <translation>If Windows asks whether desa_capil may accept connections, tick “Private networks” and click Allow: the phone needs to reach this laptop. Do not tick public networks. If the phone still cannot open the page, set this Wi-Fi network to “Private” in Windows Settings → Network.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="282" />
+            <source>Kode QR belum bisa dibuat.</source>
+            <translation>The QR code cannot be made yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="336" />
+            <source>foto HP {0}</source>
+            <translation>phone photo {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="361" />
+            <source>Kode QR sudah kedaluwarsa.</source>
+            <translation>The QR code has expired.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="363" />
+            <source>Tidak dipakai lebih dari 15 menit. Klik Coba lagi untuk kode QR yang baru.</source>
+            <translation>Unused for more than 15 minutes. Click Try again for a new QR code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
+            <source>Menunggu HP…</source>
+            <translation>Waiting for a phone…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
+            <source>tidak ada</source>
+            <translation>none</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="376" />
+            <source>HP tersambung: {0}.</source>
+            <translation>Phones connected: {0}.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="377" />
+            <source>Foto diterima: {0}</source>
+            <translation>Photos received: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="379" />
+            <source>sedang diproses: {0}</source>
+            <translation>processing: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="381" />
+            <source>ditolak: {0}</source>
+            <translation>refused: {0}</translation>
         </message>
     </context>
     <context>
