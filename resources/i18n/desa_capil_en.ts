@@ -4,112 +4,168 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="96" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="103" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="107" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="150" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="153" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="115" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="158" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="119" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="162" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="293" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="138" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="182" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="212" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="293" />
+            <source>Data pemohon (pelapor)</source>
+            <translation>Applicant (reporter)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="301" />
+            <source>HH-BB-TTTT, misalnya 17-08-2025</source>
+            <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="318" />
+            <source>Nama lengkap {0}</source>
+            <translation>Full name of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="320" />
+            <source>NIK {0} (16 angka)</source>
+            <translation>NIK of the {0} (16 digits)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="322" />
+            <source>NIK, bila sudah ada</source>
+            <translation>NIK, if there is one</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="331" />
+            <source>NIK {0}</source>
+            <translation>NIK of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="345" />
+            <source>Sekaligus ({0})</source>
+            <translation>Together ({0})</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="355" />
+            <source>Perekaman</source>
+            <translation>Recording</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="357" />
+            <source>Data {0}</source>
+            <translation>{0} details</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="454" />
+            <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
+            <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="457" />
+            <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
+            <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="486" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="263" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="506" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="509" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="509" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="267" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="510" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="295" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="538" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="548" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
         </message>
@@ -978,59 +1034,59 @@
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="317" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="318" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="320" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="357" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="397" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="406" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="409" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="437" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="447" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="446" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="450" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="478" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="482" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="479" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="483" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -2179,57 +2235,82 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServiceStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="41" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="57" />
             <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
             <translation>Search services, e.g.: birth certificate, family card, moving</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="48" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="64" />
             <source>Daftar layanan</source>
             <translation>Service list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="54" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="70" />
             <source>Layanan apa yang diminta warga?</source>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="111" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="149" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="124" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="167" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="196" />
+            <source>Jenis:</source>
+            <translation>Kind:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="216" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="220" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="226" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="235" />
+            <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
+            <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="241" />
+            <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
+            <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="252" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="254" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="255" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="279" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
