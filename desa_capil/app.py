@@ -189,6 +189,9 @@ def _quiet_dialogs(failures: list[BaseException]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
+    # Page files modified from now on belong to this session: the orphan collector never
+    # touches them (a page's file is written before the row naming it is committed).
+    session_started = time.time()
     args = parse_args(argv)
     headless = args.self_test or args.quit_when_shown
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ:
@@ -249,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         lock.unlock()  # type: ignore[attr-defined]
         return EXIT_DB_FAILED
 
-    from desa_capil.store.db import Database, daily_backup
+    from desa_capil.store.db import Database, collect_orphan_blobs, daily_backup
     from desa_capil.ui.context import AppContext
     from desa_capil.ui.main_window import PAGE_KEYS, MainWindow
 
@@ -325,6 +328,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                     lambda _p: daily_backup(db, paths.backups),
                     on_failure=lambda exc: log.warning("daily backup failed: %s", exc),
                     db=True,
+                )
+                run_op(
+                    window,
+                    lambda _p: collect_orphan_blobs(db, session_started=session_started),
+                    on_failure=lambda exc: log.warning("orphan page files not collected: %s", exc),
                 )
                 rc = app.exec()
     finally:

@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 
 from desa_capil.domain.catalog import Service, get_service
 from desa_capil.domain.status import Status
-from desa_capil.scan.watch import FolderWatcher
+from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo
 from desa_capil.store.pages import NewPage, PageInfo
@@ -522,7 +522,13 @@ class PapersStep(QWidget):
         self.stop_watch()
         self._watch_code = self.current_code()
         watcher = FolderWatcher(
-            folder, self._on_watched_file, interval=interval, on_error=self._on_watch_error
+            folder,
+            self._on_watched_file,
+            interval=interval,
+            on_error=self._on_watch_error,
+            # In the app's data folder: a scanner folder may be read-only, and then only
+            # this ledger keeps old scans out of the next application.
+            ledger=ledger_path(self.ctx.paths.data, folder),
         )
         try:
             watcher.start()
