@@ -4,168 +4,178 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="150" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="153" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="158" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="159" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="162" />
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="293" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="182" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="189" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="212" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="213" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="293" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
             <source>Data pemohon (pelapor)</source>
             <translation>Applicant (reporter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="301" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
             <source>HH-BB-TTTT, misalnya 17-08-2025</source>
             <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="318" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="319" />
             <source>Nama lengkap {0}</source>
             <translation>Full name of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="321" />
             <source>NIK {0} (16 angka)</source>
             <translation>NIK of the {0} (16 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="322" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="323" />
             <source>NIK, bila sudah ada</source>
             <translation>NIK, if there is one</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="331" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="332" />
             <source>NIK {0}</source>
             <translation>NIK of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="345" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="346" />
             <source>Sekaligus ({0})</source>
             <translation>Together ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="355" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="356" />
             <source>Perekaman</source>
             <translation>Recording</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="357" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="358" />
             <source>Data {0}</source>
             <translation>{0} details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="454" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="455" />
             <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
             <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="457" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="458" />
             <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
             <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="486" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="487" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="506" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="505" />
+            <source>Kec. {0}, {1}</source>
+            <translation>Kec. {0}, {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="513" />
+            <source>Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan.</source>
+            <translation>Area code {0} is not in the 2025 Kemendagri list (an old region since split?). Compare with the card; you may go on.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="521" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="509" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="509" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="510" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="525" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="538" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="553" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="548" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="563" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
         </message>
@@ -801,27 +811,27 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="382" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="294" />
+            <location filename="../../desa_capil/ui/first_run.py" line="383" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="295" />
+            <location filename="../../desa_capil/ui/first_run.py" line="384" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="296" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1305,27 +1315,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="153" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="155" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="161" />
+            <location filename="../../desa_capil/ui/first_run.py" line="250" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="163" />
+            <location filename="../../desa_capil/ui/first_run.py" line="252" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="168" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -1405,7 +1415,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="301" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="543" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="549" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -1465,95 +1475,95 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="535" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="541" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="559" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="617" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="620" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="756" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="762" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="802" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="831" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="802" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="831" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="803" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="803" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="799" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="805" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="817" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="814" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="820" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="725" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="837" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="731" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="843" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="847" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="845" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="851" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="863" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="863" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="863" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2114,52 +2124,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="183" />
+            <location filename="../../desa_capil/ui/first_run.py" line="272" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="185" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="193" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="200" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="201" />
+            <location filename="../../desa_capil/ui/first_run.py" line="290" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="202" />
+            <location filename="../../desa_capil/ui/first_run.py" line="291" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="204" />
+            <location filename="../../desa_capil/ui/first_run.py" line="293" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="333" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="256" />
+            <location filename="../../desa_capil/ui/first_run.py" line="345" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="269" />
+            <location filename="../../desa_capil/ui/first_run.py" line="358" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -2543,34 +2553,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="103" />
+            <location filename="../../desa_capil/ui/first_run.py" line="115" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="105" />
+            <location filename="../../desa_capil/ui/first_run.py" line="117" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="112" />
-            <source>mis. Desa Cileunyi Kulon</source>
-            <translation>e.g. Desa Cileunyi Kulon</translation>
+            <location filename="../../desa_capil/ui/first_run.py" line="124" />
+            <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
+            <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="120" />
+            <location filename="../../desa_capil/ui/first_run.py" line="150" />
+            <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
+            <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
+            <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
+        </message>
+        <message>
+            <source>mis. Desa Cileunyi Kulon</source>
+            <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="121" />
+            <location filename="../../desa_capil/ui/first_run.py" line="144" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="126" />
             <source>Kode Kemendagri: provinsi.kabupaten.kecamatan.desa. Desa 2xxx, kelurahan 1xxx. Tanyakan ke kecamatan bila ragu.</source>
-            <translation>Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
+            <translation type="vanished">Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
         </message>
     </context>
     <context>

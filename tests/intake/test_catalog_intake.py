@@ -84,6 +84,7 @@ def test_death_report_with_deceased_late_warning_and_bundle(
     nik.clear()
     qtbot.keyClicks(nik, "3201011501500001")
     assert nik_msg.tone() == "ok" and "laki-laki" in nik_msg.text()
+    assert "Kec. Cibinong, Kabupaten Bogor" in nik_msg.text()  # the region its prefix names
     step.output_checks["kk"].setChecked(True)
     with qtbot.waitSignal(w.papers_step.state_changed, timeout=10000):
         w.next()  # late is only a warning
@@ -109,8 +110,11 @@ def test_name_rules_warn_without_blocking(qtbot: QtBot, open_wizard: Callable[..
     w = open_wizard()
     w.service_step.set_code("kk_hilang")
     w.next()
-    _fill_applicant(qtbot, w, name="Sukarno")
-    assert w.applicant_step.name_msg.tone() == "warning" and "dua kata" in w.applicant_step.name_msg.text()
+    _fill_applicant(qtbot, w, nik="3299015512900001", name="Sukarno")  # 32.99.01: no such regency
+    step = w.applicant_step
+    assert step.name_msg.tone() == "warning" and "dua kata" in step.name_msg.text()
+    assert step.nik_msg.tone() == "warning" and "32.99.01 tidak ada di daftar" in step.nik_msg.text()
+    assert "NIK benar" in step.nik_msg.text()
     with qtbot.waitSignal(w.papers_step.state_changed, timeout=10000):
         w.next()
     assert w.step() == PAPERS

@@ -39,6 +39,7 @@ from desa_capil.domain.intake import (
 )
 from desa_capil.domain.names import check_name
 from desa_capil.domain.nik import NikCheck, Sex, normalize, validate_kk, validate_nik
+from desa_capil.domain.regions import nik_region
 from desa_capil.store.repo import ApplicantData
 from desa_capil.ui.i18n import lang
 
@@ -465,7 +466,7 @@ class ApplicantStep(QWidget):
             if value and nik_msg.tone() == "ok":
                 check = validate_nik(value)
                 if check.ok:
-                    nik_msg.set_ok(self._describe(check))
+                    self._check_message(check, nik_msg)
 
     def offer_known(self, known: ApplicantData) -> None:
         """Fill the resident's details found by NIK (fields the operator typed are kept)."""
@@ -495,10 +496,24 @@ class ApplicantStep(QWidget):
             self.changed.emit()
 
     def _check_message(self, check: NikCheck, msg: FieldMessage) -> None:
-        if check.ok:
-            msg.set_ok(self._describe(check))
-        else:
+        if not check.ok:
             msg.set_problem(check.message(lang()))
+            return
+        text = self._describe(check)
+        where = nik_region(check.value)
+        if where is not None and where.known:
+            msg.set_ok(text + " \u00b7 " + self.tr("Kec. {0}, {1}").format(where.district, where.regency))
+        else:
+            # A warning only: a NIK keeps the codes of a region split or renamed since.
+            code = f"{check.value[0:2]}.{check.value[2:4]}.{check.value[4:6]}"
+            msg.set_warning(
+                text
+                + "\n"
+                + self.tr(
+                    "Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah "
+                    "dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan."
+                ).format(code)
+            )
 
     def _describe(self, check: NikCheck) -> str:
         when = check.born_or_issued.strftime("%d-%m-%Y") if check.born_or_issued else ""
