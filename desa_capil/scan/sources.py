@@ -27,7 +27,7 @@ from desa_capil.errors import BadInputError
 
 log = logging.getLogger(__name__)
 
-SourceKind = Literal["file", "pdf", "scanner", "camera", "folder"]
+SourceKind = Literal["file", "pdf", "scanner", "camera", "folder", "phone"]
 
 #: Pages accepted from one file (PDF pages or TIFF frames). A 200-page PDF is refused with
 #: a message instead of filling memory; the limit is a parameter for callers that know better.

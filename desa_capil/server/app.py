@@ -56,7 +56,7 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import tus
+from desa_capil.server import console, tus
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError, too_large, unauthorized
 from desa_capil.server.service import CentralService, DeviceCtx
@@ -148,6 +148,8 @@ class GuardMiddleware:
             return self.settings.max_upload_size
         if path.startswith(f"{API_PREFIX}/admin/applications") and path.endswith("/finished-documents"):
             return self.settings.max_upload_size
+        if path.startswith("/console/permohonan/") and path.endswith(("/dokumen", "/selesai")):
+            return self.settings.max_upload_size  # the console's signed-PDF upload forms
         return self.settings.max_json_body
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
@@ -168,7 +170,8 @@ class GuardMiddleware:
                     (b"referrer-policy", b"no-referrer"),
                     (b"cross-origin-resource-policy", b"same-origin"),
                 ]
-                if not is_docs:
+                # Pages that set their own policy (the office console) keep it.
+                if not is_docs and not any(k.lower() == b"content-security-policy" for k, _ in headers):
                     headers.append(
                         (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
                     )
@@ -490,5 +493,6 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         return svc.admin_log(limit)
 
     app.include_router(admin)
+    console.mount(app, svc, settings)
     app.add_middleware(GuardMiddleware, settings=settings)
     return app
