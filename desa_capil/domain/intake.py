@@ -108,6 +108,26 @@ class IntakeDetails:
             catalog_version=str(raw.get("catalog_version", "")),
         )
 
+    def wire_fields(self) -> dict[str, Any]:
+        """The keyword arguments of api.models.ApplicationIn these details fill (none at all for
+        an application made before they existed, so its manifest stays as it was)."""
+        out: dict[str, Any] = {}
+        if self.event_date is not None:
+            out["event_date"] = self.event_date
+        # A NIK that fails the checks is not sent: the server would refuse the whole batch.
+        people = [
+            {"role": p.role, "name": p.name, "nik": normalize(p.nik) if validate_nik(p.nik).ok else ""}
+            for p in self.subjects
+            if p.name or p.nik
+        ]
+        if people:
+            out["subjects"] = people
+        if self.outputs:
+            out["outputs"] = list(self.outputs)
+        if self.catalog_version:
+            out["catalog_version"] = self.catalog_version
+        return out
+
     def subject(self, role: str) -> Person:
         for p in self.subjects:
             if p.role == role:
