@@ -291,8 +291,17 @@ class DispatchedDocument(WireModel):
 
     id: UUID
     title: str  # e.g. "Kartu Keluarga"
-    # The catalog output it is (a part of a bundle: "kk" of a 3-in-1), "" when not said.
+    # The catalog output it is (a part of a bundle: "kk" of a 3-in-1), "" when not said; left
+    # out while empty, so documents of older servers and applications read as before.
     output: str = ""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_output(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("output"):
+            data.pop("output", None)
+        return data
+
     # True: a signed PDF to print at ``GET /api/v1/documents/{id}/file``.
     # False: a printed document that travels by courier.
     has_file: bool

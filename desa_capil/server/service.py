@@ -1158,8 +1158,6 @@ class CentralService:
             ordered = [found[i] for i in dict.fromkeys(app_ids)]
             fins_by_app = self._finished_by_app(s, app_ids)
             details = bundles.load(s, [a.id for a in ordered if a.id is not None])
-            # Documents that finish a named output carry it; the others stay as they always were.
-            named = {doc for d in details.values() for doc in d.get("finished", {}).values()}
             docs_by_app: dict[int, list[dict[str, Any]]] = {}
             for a in ordered:
                 assert a.id is not None
@@ -1171,7 +1169,7 @@ class CentralService:
                         has_file=f.has_file,
                         size=f.size,
                         sha256=f.sha256,
-                    ).model_dump(mode="json", exclude=set() if f.id in named else {"output"})
+                    ).model_dump(mode="json")
                     for f in fins_by_app[a.id]
                 ]
                 a.status = Status.DISPATCHED.value
