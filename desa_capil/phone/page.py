@@ -69,7 +69,7 @@ var sp=li.querySelector('span');if(p.status=='processing'){wait=1;return}if(li.d
 li.dataset.done=1;var pr=li.querySelector('progress');if(pr)pr.remove();if(p.status=='failed'){sp.textContent=
 p.message;sp.className='e';return}sp.textContent='diterima laptop \\u2713';for(var i=0;i<p.thumbs;i++){
 var im=new Image();im.alt='halaman';im.src=B+'/thumb/'+p.id+'/'+i;li.prepend(im)}});timer=setTimeout(poll,
-wait||busy||Q.length?1200:4000)};x.onerror=function(){timer=setTimeout(poll,4000)};x.send()}
+wait||busy||Q.length?700:4000)};x.onerror=function(){timer=setTimeout(poll,4000)};x.send()}
 $('paper').onchange=function(){pick(this.value)};$('next').onclick=next;
 $('cam').onchange=$('gal').onchange=function(){add(this.files);this.value=''};drawPapers();poll();
 """

@@ -17,7 +17,6 @@ mid-upload frees its thread, and a session closed mid-upload refuses the rest of
 
 from __future__ import annotations
 
-import errno
 import gzip
 import json
 import logging
@@ -124,12 +123,15 @@ class PhoneServer:
         try:
             httpd = _Server((self.address, self._port), self)
         except OSError as exc:
-            if exc.errno not in (errno.EADDRINUSE, errno.EACCES, getattr(errno, "WSAEADDRINUSE", -1)):
+            if not self._port:
                 raise
+            # Taken by another program or a second wizard, or (Windows) inside a range Hyper-V
+            # reserved (WSAEACCES): any free port will do, the QR code carries it.
+            log.info("port %s unavailable (%s), using a free one", self._port, exc)
             httpd = _Server((self.address, 0), self)
         self._httpd = httpd
         self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="phone-server", daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.1}, name="phone-server", daemon=True
         )
         self._thread.start()
         log.info("phone listener on %s:%s", self.address, self.port)

@@ -304,6 +304,62 @@
         </message>
     </context>
     <context>
+        <name>BackupBanner</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="152" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="174" />
+            <source>Data laptop ini belum pernah dicadangkan. Cadangkan ke flashdisk seminggu sekali.</source>
+            <translation>This laptop's data has never been backed up. Back it up to a USB stick once a week.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="178" />
+            <source>Cadangan terakhir: %1, lebih dari seminggu lalu. Cadangkan ke flashdisk sekarang.</source>
+            <translation>Last backup: %1, more than a week ago. Back up to a USB stick now.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="181" />
+            <source>Cadangan terakhir: %1.</source>
+            <translation>Last backup: %1.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BackupSettingsGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="200" />
+            <source>Cadangan ke flashdisk</source>
+            <translation>Backup to a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="211" />
+            <source>Cadangan terenkripsi: tanpa kode pemulihan isinya tidak bisa dibaca. Di laptop baru atau setelah Windows dipasang ulang, pulihkan dengan flashdisk itu dan kode pemulihan, lalu daftarkan laptop lagi ke Disdukcapil dengan kode pendaftaran baru.</source>
+            <translation>The backup is encrypted: without the recovery code nobody can read it. On a new laptop or after reinstalling Windows, restore it with that stick and the recovery code, then enroll the laptop with the office again using a new enrollment code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="221" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="224" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="236" />
+            <source>Pulihkan dari cadangan</source>
+            <translation>Restore from a backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="238" />
+            <source>Pemulihan dilakukan saat aplikasi dibuka, sebelum data dibuka. Data yang ada sekarang tidak dihapus: disisihkan ke folder 'sebelum-pulihkan'. Tutup aplikasi, pasang flashdisk cadangan, lalu buka aplikasi lagi. Lanjutkan?</source>
+            <translation>The restore happens when the app starts, before the data is opened. The data here now is not deleted: it is moved to a 'sebelum-pulihkan' folder. Close the app, plug in the backup stick, then open the app again. Continue?</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
@@ -582,22 +638,22 @@
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="188" />
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation>Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="214" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="291" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="297" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -897,7 +953,7 @@
         <message>
             <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
             <source>Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang dicentang ikut tercatat di tanda terima.</source>
-            <translation>Must be ticked: civil documents may only be given to a person whose identity has been checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
+            <translation>Must be ticked: civil registration documents may only be given to a person whose identity was checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/handover_dialog.py" line="266" />
@@ -2150,6 +2206,64 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
     </context>
     <context>
+        <name>RestoreDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="260" />
+            <source>Pulihkan dari cadangan flashdisk</source>
+            <translation>Restore from a USB stick backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="265" />
+            <source>Pasang flashdisk cadangan, pilih foldernya, pilih cadangan menurut tanggal, lalu ketik kode pemulihan yang disimpan kepala desa.</source>
+            <translation>Plug in the backup stick, choose its folder, pick a backup by date, then type the recovery code kept by the village head.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="273" />
+            <source>Belum ada folder dipilih.</source>
+            <translation>No folder chosen yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="275" />
+            <source>Pilih flashdisk…</source>
+            <translation>Choose the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="285" />
+            <source>Kode pemulihan, mis. ABCDE-FGHIJ-…</source>
+            <translation>Recovery code, e.g. ABCDE-FGHIJ-…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="296" />
+            <source>Pulihkan</source>
+            <translation>Restore</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="306" />
+            <source>Pilih flashdisk cadangan</source>
+            <translation>Choose the backup USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="315" />
+            <source>%1 · %2 · %3 permohonan</source>
+            <translation>%1 · %2 · %3 applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="320" />
+            <source>Tidak ada cadangan desa_capil di folder itu. Pilih folder lain.</source>
+            <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="330" />
+            <source>Pilih dulu flashdisk yang berisi cadangan.</source>
+            <translation>First choose the USB stick that holds the backup.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="335" />
+            <source>Memeriksa dan memulihkan cadangan…</source>
+            <translation>Checking and restoring the backup…</translation>
+        </message>
+    </context>
+    <context>
         <name>ScannerDialog</name>
         <message>
             <location filename="../../desa_capil/ui/intake/scanner_dialog.py" line="49" />
@@ -2533,17 +2647,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="242" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="244" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="249" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -2748,6 +2862,49 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/app.py" line="108" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
+        </message>
+    </context>
+    <context>
+        <name>backup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="78" />
+            <source>Pilih flashdisk (atau folder di flashdisk) untuk cadangan</source>
+            <translation>Choose the USB stick (or a folder on it) for the backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="85" />
+            <source>Mencadangkan ke flashdisk…</source>
+            <translation>Backing up to the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="108" />
+            <source>Cadangan selesai</source>
+            <translation>Backup done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="109" />
+            <source>Cadangan sudah ditulis ke flashdisk dan sudah diperiksa: %1 permohonan, %2 berkas halaman. Simpan flashdisk itu di tempat lain dari laptop, terpisah dari kode pemulihan.</source>
+            <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="377" />
+            <source>Selamat datang</source>
+            <translation>Welcome</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="378" />
+            <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
+            <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="386" />
+            <source>Mulai dengan data kosong</source>
+            <translation>Start with no data</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
         </message>
     </context>
     <context>

@@ -331,7 +331,7 @@ def test_wrong_expired_and_second_session_tokens(
     assert status == 404 and "Pakai HP" in body
     # 15 idle minutes: the page says the link expired and the dialog offers a new code.
     clock["now"] += 15 * 60 + 1
-    status, body = get(url1, url1.split("/", 3)[3].join(["/", ""]))
+    status, body = get(url1, "/" + url1.split("/", 3)[3])
     assert status == 410 and "kedaluwarsa" in body
     dlg1._refresh()
     assert dlg1.server is None and "kedaluwarsa" in dlg1.qr.text() and dlg1.btn_retry.isVisible()
@@ -371,3 +371,51 @@ def test_wizard_closed_mid_upload(
     # Nothing half-made was stored; the application is intact and can be reopened.
     assert all(not p for p in sp.list_pages(ctx.db, app_id).values())
     assert sp.load_application(ctx.db, app_id).applicant.name == "Siti Aminah"
+
+
+def test_dialog_warns_about_open_wifi_and_missing_network(
+    qtbot: QtBot, wizard_on_papers: Callable[[], IntakeWizard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desa_capil.phone.net import Candidate
+    from desa_capil.ui.intake import phone_dialog
+
+    w = wizard_on_papers()
+    step = w.papers_step
+    # A laptop on no network at all, whose last Wi-Fi was open: no listener, a message what to do.
+    step.phone_options = {"candidates": lambda: [], "wifi": lambda: "open"}
+    with qtbot.waitSignal(step.btn_phone.clicked, timeout=1000):
+        step.btn_phone.click()
+    dlg = step.phone_dialog
+    assert dlg is not None
+    with qtbot.waitSignal(dlg.start_failed, timeout=10000) as failed:
+        pass
+    assert "hotspot" in failed.args[0] and dlg.server is None
+    assert dlg.warning.isVisible() and "terbuka" in dlg.warning.text()
+    assert dlg.btn_retry.isVisible() and dlg.qr.pixmap().isNull()
+    dlg.close()
+    assert step.phone_dialog is None
+
+    # Two usable addresses (loopback stands in for the LAN here), a protected Wi-Fi, Windows.
+    monkeypatch.setattr(phone_dialog.sys, "platform", "win32")
+    step.phone_options = {
+        "candidates": lambda: [Candidate("Wi-Fi", "127.0.0.1", 0), Candidate("Ethernet", "127.0.0.2", 2)],
+        "wifi": lambda: "secured",
+        "allow_loopback": True,
+        "port": 0,
+    }
+    step.open_phone()
+    dlg = step.phone_dialog
+    assert dlg is not None
+    with qtbot.waitSignal(dlg.started, timeout=10000) as started:
+        pass
+    assert started.args[0].startswith("http://127.0.0.1:")
+    assert not dlg.warning.isVisible()
+    assert "Jaringan pribadi" in dlg.note.text() and "publik" in dlg.note.text()
+    assert dlg.address_box.count() == 2 and not dlg.address_box.isHidden()
+    first = dlg.server
+    # The operator picks the other address: a new listener and a new token there.
+    with qtbot.waitSignal(dlg.started, timeout=10000) as restarted:
+        dlg.address_box.activated.emit(1)
+    assert restarted.args[0].startswith("http://127.0.0.2:")
+    assert first is not None and not first.running and first.session.closed
+    assert qr_text(dlg) == restarted.args[0]

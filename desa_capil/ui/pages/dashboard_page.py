@@ -159,6 +159,12 @@ class DashboardPage(LazyPage):
         self.overdue.open_waiting.connect(lambda _ids: self.open_page.emit("distribution"))
         root.addWidget(self.overdue)
 
+        # The last good backup to a stick, and the weekly reminder (desa_capil.ui.backup_dialog).
+        from desa_capil.ui.backup_dialog import BackupBanner
+
+        self.backup_banner = BackupBanner(ctx, body)
+        root.addWidget(self.backup_banner)
+
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(14)
         self.grid.setVerticalSpacing(14)
