@@ -281,9 +281,10 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             page_no = int(request.query_params.get("page", "1"))
         except ValueError:
             page_no = 1
-        counts = queries.tab_counts(db, f)
-        page = queries.queue(db, tab, f, page_no)
-        villages, kecamatan = queries.filter_choices(db)
+        with queries.one_read_session(db):
+            counts = queries.tab_counts(db, f)
+            page = queries.queue(db, tab, f, page_no)
+            villages, kecamatan = queries.filter_choices(db)
         return render(
             request,
             "queue.html",
