@@ -288,7 +288,7 @@ def test_two_phones_send_photos_into_the_papers(
         raise browser.error
     seen = browser.result
 
-    assert seen["title"] == "KK hilang / rusak"
+    assert seen["title"] == "KK hilang / rusak (hilang)"  # the variant is part of the name (i15)
     assert seen["now"].startswith("Surat keterangan kehilangan")
     assert seen["now_after_next"] == "KTP-el"
     assert seen["a_images"] == 3 and seen["b_images"] == 1
