@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -576,6 +577,12 @@ class IntakeWizard(QDialog):
             parent = self.parentWidget()
             if parent is not None:
                 open_detail(self.ctx, parent, draft.id)
+            else:
+                QMessageBox.information(
+                    self,
+                    self.tr("Tidak bisa diubah"),
+                    self.tr("Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi."),
+                )
             self._keep_on_close = True
             self.reject()
             return
@@ -622,6 +629,19 @@ class IntakeWizard(QDialog):
         if event.key() == Qt.Key.Key_Escape and not event.modifiers():
             event.accept()
             self.escape()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            # Enter advances every step, from any field. QDialog would press its "default" button,
+            # but that moves to whichever auto-default button had the focus last (a step button,
+            # "Cetak tanda terima"), so Enter in the applicant form did nothing useful.
+            focus = self.focusWidget()
+            if isinstance(focus, QAbstractButton) and focus is not self.btn_next:
+                focus.click()
+            elif self.btn_next.isEnabled():
+                self.next()
+            event.accept()
             return
         super().keyPressEvent(event)
 
