@@ -231,6 +231,11 @@ def village_index() -> VillageIndex:
     return VillageIndex()
 
 
+def codes_of_kind(kind: str) -> list[str]:
+    """Codes of every village of a kind ('kelurahan', 'desa', 'desa adat')."""
+    return [c for c in _villages() if village_kind(c) == kind]
+
+
 def counts() -> dict[str, int]:
     """How many regions of each level and village kind the list holds."""
     upper = _upper()
