@@ -60,6 +60,7 @@ from desa_capil.api.models import Change as WireChange
 from desa_capil.domain.catalog import SERVICES
 from desa_capil.domain.nik import validate_kk, validate_nik
 from desa_capil.domain.status import Actor, Status, TransitionError, check_transition
+from desa_capil.server import bundles
 from desa_capil.server.config import Settings
 from desa_capil.server.db import (
     AdminAction,
@@ -215,7 +216,9 @@ class CentralService:
 
     # --- uploads (tus) ---------------------------------------------------------------------------
 
-    def create_upload(self, ctx: DeviceCtx, length: int, meta: dict[str, str]) -> Upload:
+    def create_upload(
+        self, ctx: DeviceCtx, length: int, meta: dict[str, str], raw_metadata: str = ""
+    ) -> Upload:
         if length > self.settings.max_upload_size:
             raise too_large(self.settings.max_upload_size)
         upload_id = uuid.uuid4().hex
@@ -237,6 +240,7 @@ class CentralService:
                 created_at=now,
                 updated_at=now,
                 expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                upload_metadata=raw_metadata,
             )
             self.upload_path(upload_id).touch(exist_ok=False)
             if length == 0:
@@ -384,6 +388,7 @@ class CentralService:
                         message_en=check.reason_en,
                     )
                 )
+        problems.extend(bundles.check(a))  # subjects' NIKs, bundle outputs
         return problems
 
     def _put_batch(
@@ -555,6 +560,10 @@ class CentralService:
                 apps.append((app, prior is not None))
             s.flush()
             app_pk = {a.client_id: a.id for a, _ in apps}
+            for a in manifest.applications:
+                pk = app_pk[str(a.id)]
+                assert pk is not None
+                bundles.store(s, pk, a)
             for a, d in new_docs:
                 pk = app_pk[str(a.id)]
                 assert pk is not None
@@ -577,13 +586,14 @@ class CentralService:
                 up.expires_at = None
                 s.add(up)
 
-            seqs = allocate_seqs(s, len(apps))
+            seqs = allocate_seqs(s, ctx.village_id, len(apps))
             receipts: list[ApplicationReceipt] = []
-            for (app, addendum), seq in zip(apps, seqs, strict=True):
+            for (app, addendum), (key, seq) in zip(apps, seqs, strict=True):
                 assert app.id is not None
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=ctx.village_id,
                         application_id=app.id,
                         status=Status.SENT.value,
@@ -642,15 +652,15 @@ class CentralService:
             rows = s.exec(
                 select(Change, Application.client_id)
                 .join(Application, col(Application.id) == Change.application_id)
-                .where(Change.village_id == ctx.village_id, Change.seq > after)
-                .order_by(col(Change.seq))
+                .where(Change.village_id == ctx.village_id, Change.village_seq > after)
+                .order_by(col(Change.village_seq))
                 .limit(limit + 1)
             ).all()
         more = len(rows) > limit
         rows = rows[:limit]
         changes = [
             WireChange(
-                seq=c.seq,
+                seq=c.village_seq,
                 application_id=uuid.UUID(cid),
                 status=Status(c.status),
                 actor=Actor(c.actor),
@@ -727,15 +737,16 @@ class CentralService:
                 s.add(ev)
                 batch_seen[str(e.id)] = result
                 results.append(result)
-            seqs = allocate_seqs(s, len(pending))
-            for (result, app, e, ev), seq in zip(pending, seqs, strict=True):
+            seqs = allocate_seqs(s, ctx.village_id, len(pending))
+            for (result, app, e, ev), (key, seq) in zip(pending, seqs, strict=True):
                 assert app.id is not None
                 result.seq = seq
                 ev.result_json = result.model_dump_json()
                 s.add(ev)
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=ctx.village_id,
                         application_id=app.id,
                         status=e.status.value,
@@ -912,6 +923,7 @@ class CentralService:
         ).all():
             docs[d.application_id].append(d)
         fins = self._finished_by_app(s, app_ids)
+        details = bundles.load(s, app_ids)
         out: list[ApplicationOut] = []
         for app in apps:
             assert app.id is not None
@@ -948,16 +960,24 @@ class CentralService:
                         )
                         for d in docs[app.id]
                     ],
-                    finished_documents=[self._finished_out(f) for f in fins[app.id]],
+                    finished_documents=[
+                        self._finished_out(f, bundles.output_of(details.get(app.id, {}), f.id))
+                        for f in fins[app.id]
+                    ],
+                    event_date=details.get(app.id, {}).get("event_date"),
+                    subjects=bundles.subjects_out(details.get(app.id, {})),
+                    outputs=bundles.outputs_out(app.service_code, details.get(app.id, {})),
+                    catalog_version=details.get(app.id, {}).get("catalog_version", ""),
                 )
             )
         return out
 
     @staticmethod
-    def _finished_out(f: FinishedDocument) -> FinishedDocumentOut:
+    def _finished_out(f: FinishedDocument, output: str = "") -> FinishedDocumentOut:
         return FinishedDocumentOut(
             id=uuid.UUID(f.id),
             title=f.title,
+            output=output,
             has_file=f.has_file,
             size=f.size,
             sha256=f.sha256,
@@ -1030,10 +1050,11 @@ class CentralService:
             app.updated_at = now
             s.add(app)
             assert app.id is not None
-            [seq] = allocate_seqs(s, 1)
+            [(key, seq)] = allocate_seqs(s, app.village_id, 1)
             s.add(
                 Change(
-                    seq=seq,
+                    seq=key,
+                    village_seq=seq,
                     village_id=app.village_id,
                     application_id=app.id,
                     status=status.value,
@@ -1060,10 +1081,11 @@ class CentralService:
             ) from exc
 
     def attach_finished(
-        self, app_id: int, title: str, source: Path | None, actor: str
+        self, app_id: int, title: str, source: Path | None, actor: str, output: str = ""
     ) -> FinishedDocumentOut:
         """Attach a finished document: a signed PDF (``source``, moved into the store) or,
-        with ``source=None``, a printed one that travels by courier."""
+        with ``source=None``, a printed one that travels by courier. ``output`` names the
+        document of a bundle it finishes (bundles.py)."""
         doc_id = uuid.uuid4().hex
         size: int | None = None
         digest: str | None = None
@@ -1099,6 +1121,13 @@ class CentralService:
                 size=size,
                 sha256=digest,
             )
+            if output and not bundles.record_finished(s, app.id, app.service_code, output, doc_id):
+                raise ApiError(
+                    422,
+                    ErrorCode.INVALID_REQUEST,
+                    f"Permohonan ini tidak meminta dokumen '{output}'.",
+                    f"This application does not ask for the document '{output}'.",
+                )
             if source is not None:
                 dest = self.finished_path(doc_id)
                 tmp = dest.with_suffix(".tmp")
@@ -1107,7 +1136,7 @@ class CentralService:
             s.add(row)
             self._audit(s, actor, "application.attach", str(app_id), f"{title} ({size or 0} bytes)")
             s.commit()
-            return self._finished_out(row)
+            return self._finished_out(row, output)
 
     def dispatch(self, village_code: str, app_ids: Sequence[int], message: str, actor: str) -> DispatchOut:
         now = utcnow()
@@ -1134,12 +1163,18 @@ class CentralService:
                 self._transition(Status(a.status), Status.DISPATCHED)
             ordered = [found[i] for i in dict.fromkeys(app_ids)]
             fins_by_app = self._finished_by_app(s, app_ids)
+            details = bundles.load(s, [a.id for a in ordered if a.id is not None])
             docs_by_app: dict[int, list[dict[str, Any]]] = {}
             for a in ordered:
                 assert a.id is not None
                 docs_by_app[a.id] = [
                     DispatchedDocument(
-                        id=uuid.UUID(f.id), title=f.title, has_file=f.has_file, size=f.size, sha256=f.sha256
+                        id=uuid.UUID(f.id),
+                        title=f.title,
+                        output=bundles.output_of(details.get(a.id, {}), f.id),
+                        has_file=f.has_file,
+                        size=f.size,
+                        sha256=f.sha256,
                     ).model_dump(mode="json")
                     for f in fins_by_app[a.id]
                 ]
@@ -1147,12 +1182,13 @@ class CentralService:
                 a.message = message
                 a.updated_at = now
                 s.add(a)
-            seqs = allocate_seqs(s, len(ordered))
-            for a, seq in zip(ordered, seqs, strict=True):
+            seqs = allocate_seqs(s, village.id or 0, len(ordered))
+            for a, (key, seq) in zip(ordered, seqs, strict=True):
                 assert a.id is not None
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=village.id or 0,
                         application_id=a.id,
                         status=Status.DISPATCHED.value,

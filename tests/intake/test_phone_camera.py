@@ -29,7 +29,7 @@ from desa_capil.store import pages as sp
 from desa_capil.ui import tasks
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.intake import IntakeWizard
-from desa_capil.ui.intake.phone_dialog import PhoneDialog
+from desa_capil.ui.intake.phone_dialog import PhoneDialog, pages_from_phone
 from desa_capil.ui.intake.wizard import PAPERS
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -58,7 +58,7 @@ def page_image(label: str, size: tuple[int, int] = (850, 1100)) -> Image.Image:
     return im
 
 
-def phone_photo(label: str, angle: float = 4.0, size: tuple[int, int] = (1200, 1600)) -> bytes:
+def phone_photo(label: str, angle: float = 4.0, size: tuple[int, int] = (960, 1280)) -> bytes:
     """A paper lying a little askew on a dark table, as a phone JPEG with camera EXIF."""
     paper = page_image(label).rotate(angle, expand=True, fillcolor=(60, 45, 35))
     photo = Image.new("RGB", size, (60, 45, 35))
@@ -256,14 +256,39 @@ def test_two_phones_send_photos_into_the_papers(
         out["options"] = a.evaluate(
             "Array.from(document.querySelectorAll('#paper option')).map(o => o.textContent)"
         )
-        out["transfer"] = a.evaluate("performance.getEntriesByType('navigation')[0].transferSize")
+        # The operator leaves the papers step: the listener stops and the phone says so.
+        leave.set()
+        a.locator("#msg", has_text="Laptop tidak menjawab").wait_for(timeout=30000)
+        out["lost"] = a.inner_text("#msg")
         return out
 
-    seen = run_browser(qtbot, scenario)
+    leave = threading.Event()
     step = w.papers_step
+    server = dlg.server
+    assert server is not None
+    port = server.port
+    browser = Browser(scenario)
+    browser.start()
+    qtbot.waitUntil(lambda: leave.is_set() or not browser.is_alive(), timeout=180000)
     qtbot.waitUntil(lambda: not step.busy, timeout=60000)
+    # Every photo is in; the slot on screen shows them (the paper a phone chose last is selected).
+    assert step.current_code() == "ktp_el"
+    qtbot.waitUntil(lambda: step.strip.count() == 2, timeout=5000)
+    step.select_requirement("sk_kehilangan")
+    qtbot.waitUntil(lambda: step.strip.count() == 2, timeout=5000)
+    assert {p.agent for p in dlg.session.phones()} == {"Android Chrome", "iPhone Safari"}  # type: ignore[union-attr]
+    assert "Foto diterima: 4" in dlg.status.text()
+    # Leaving the papers step ends the session: the listener stops, the QR code is dead.
+    w.back()
+    assert not server.running and step.phone_dialog is None
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    qtbot.waitUntil(lambda: not browser.is_alive(), timeout=60000)
+    if browser.error is not None:
+        raise browser.error
+    seen = browser.result
 
-    assert seen["title"] == "KK hilang / rusak"
+    assert seen["title"] == "KK hilang / rusak (hilang)"  # the variant is part of the name (i15)
     assert seen["now"].startswith("Surat keterangan kehilangan")
     assert seen["now_after_next"] == "KTP-el"
     assert seen["a_images"] == 3 and seen["b_images"] == 1
@@ -277,27 +302,24 @@ def test_two_phones_send_photos_into_the_papers(
 
     pages = sp.list_pages(ctx.db, app_id)
     assert {code: len(p) for code, p in pages.items() if p} == {"sk_kehilangan": 2, "ktp_el": 2}
-    for p in pages["sk_kehilangan"] + pages["ktp_el"]:
-        # The pipeline's output, not the phone's JPEG: cropped to the paper, mode chosen.
-        assert p.source == "phone"
-        assert p.mode in ("bilevel", "gray", "color")
-        assert p.thumb
-    # The slot on screen shows them (the last paper a phone chose is the one selected).
-    step.select_requirement("sk_kehilangan")
-    qtbot.waitUntil(lambda: step.strip.count() == 2, timeout=5000)
-    step.select_requirement("ktp_el")
-    qtbot.waitUntil(lambda: step.strip.count() == 2, timeout=5000)
-    assert {p.agent for p in dlg.session.phones()} == {"Android Chrome", "iPhone Safari"}  # type: ignore[union-attr]
-    assert "Foto diterima: 4" in dlg.status.text()
-
-    # Leaving the papers step ends the session: the listener stops, the QR code is dead.
-    server = dlg.server
-    assert server is not None
-    port = server.port
-    w.back()
-    assert not server.running and step.phone_dialog is None
-    with pytest.raises(OSError):
-        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    # Each page is what the import path + pipeline make of that photo (not the phone's JPEG).
+    # Phone B's photo and phone A's went to KTP-el in an order the two uploads decided.
+    expected = {
+        "sk_kehilangan": [
+            pages_from_phone(Path(files[n]).read_bytes(), n)[0] for n in ("IMG_001.jpg", "IMG_002.jpg")
+        ],
+        "ktp_el": [
+            pages_from_phone(Path(files[n]).read_bytes(), n)[0] for n in ("KTP.jpg", "KTP_belakang.jpg")
+        ],
+    }
+    for code, made in expected.items():
+        stored = pages[code]
+        assert all(p.source == "phone" for p in stored)
+        assert sorted((p.width, p.height, p.mode, p.size_bytes) for p in stored) == sorted(
+            (m.width, m.height, m.mode, len(m.data)) for m in made
+        )
+    assert all((m.width, m.height) != (960, 1280) for made in expected.values() for m in made)
+    assert "Pakai HP" in seen["lost"] and "kode QR yang baru" in seen["lost"]
 
 
 def test_wrong_expired_and_second_session_tokens(
@@ -331,7 +353,7 @@ def test_wrong_expired_and_second_session_tokens(
     assert status == 404 and "Pakai HP" in body
     # 15 idle minutes: the page says the link expired and the dialog offers a new code.
     clock["now"] += 15 * 60 + 1
-    status, body = get(url1, url1.split("/", 3)[3].join(["/", ""]))
+    status, body = get(url1, "/" + url1.split("/", 3)[3])
     assert status == 410 and "kedaluwarsa" in body
     dlg1._refresh()
     assert dlg1.server is None and "kedaluwarsa" in dlg1.qr.text() and dlg1.btn_retry.isVisible()
@@ -371,3 +393,79 @@ def test_wizard_closed_mid_upload(
     # Nothing half-made was stored; the application is intact and can be reopened.
     assert all(not p for p in sp.list_pages(ctx.db, app_id).values())
     assert sp.load_application(ctx.db, app_id).applicant.name == "Siti Aminah"
+
+
+def test_dialog_warns_about_open_wifi_and_missing_network(
+    qtbot: QtBot, wizard_on_papers: Callable[[], IntakeWizard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desa_capil.phone.net import Candidate
+    from desa_capil.ui.intake import phone_dialog
+
+    w = wizard_on_papers()
+    step = w.papers_step
+    # A laptop on no network at all, whose last Wi-Fi was open: no listener, a message what to do.
+    step.phone_options = {"candidates": lambda: [], "wifi": lambda: "open"}
+    with qtbot.waitSignal(step.btn_phone.clicked, timeout=1000):
+        step.btn_phone.click()
+    dlg = step.phone_dialog
+    assert dlg is not None
+    with qtbot.waitSignal(dlg.start_failed, timeout=10000) as failed:
+        pass
+    assert "hotspot" in failed.args[0] and dlg.server is None
+    assert dlg.warning.isVisible() and "terbuka" in dlg.warning.text()
+    assert dlg.btn_retry.isVisible() and dlg.qr.pixmap().isNull()
+    dlg.close()
+    assert step.phone_dialog is None
+
+    # Two usable addresses (loopback stands in for the LAN here), a protected Wi-Fi, Windows.
+    monkeypatch.setattr(phone_dialog.sys, "platform", "win32")
+    step.phone_options = {
+        "candidates": lambda: [Candidate("Wi-Fi", "127.0.0.1", 0), Candidate("Ethernet", "127.0.0.2", 2)],
+        "wifi": lambda: "secured",
+        "allow_loopback": True,
+        "port": 0,
+    }
+    step.open_phone()
+    dlg = step.phone_dialog
+    assert dlg is not None
+    with qtbot.waitSignal(dlg.started, timeout=10000) as started:
+        pass
+    assert started.args[0].startswith("http://127.0.0.1:")
+    assert not dlg.warning.isVisible()
+    assert "Jaringan pribadi" in dlg.note.text() and "publik" in dlg.note.text()
+    assert dlg.address_box.count() == 2 and not dlg.address_box.isHidden()
+    first = dlg.server
+    # The operator picks the other address: a new listener and a new token there.
+    with qtbot.waitSignal(dlg.started, timeout=10000) as restarted:
+        dlg.address_box.activated.emit(1)
+    assert restarted.args[0].startswith("http://127.0.0.2:")
+    assert first is not None and not first.running and first.session.closed
+    assert qr_text(dlg) == restarted.args[0]
+
+
+def test_photo_the_pipeline_refuses_is_reported_on_the_phone(
+    qtbot: QtBot, ctx: AppContext, wizard_on_papers: Callable[[], IntakeWizard]
+) -> None:
+    import http.client
+
+    w = wizard_on_papers()
+    step = w.papers_step
+    dlg, url = open_phone(qtbot, w)
+    assert dlg.server is not None and dlg.session is not None
+    good = phone_photo("ktp")
+    cut = good[: len(good) // 2]  # a JPEG that stops half-way: the import path refuses it
+    conn = http.client.HTTPConnection("127.0.0.1", dlg.server.port, timeout=10)
+    path = "/" + url.split("/", 3)[3]
+    with qtbot.waitSignal(step.job_failed, timeout=30000) as failed:
+        conn.request("POST", f"{path}/upload?phone=p1&paper=ktp_el&name=terpotong.jpg", body=cut)
+        answer = conn.getresponse()
+        assert answer.status == 202 and "id" in json.loads(answer.read())
+    assert "terpotong.jpg" in failed.args[0] and "rusak" in failed.args[0]
+    conn.request("GET", f"{path}/state?phone=p1")
+    [photo] = json.loads(conn.getresponse().read())["photos"]
+    conn.close()
+    # The phone is told the same message the laptop shows; nothing was stored.
+    assert photo["status"] == "failed" and photo["message"] == failed.args[0]
+    assert step.error.text() == failed.args[0]
+    qtbot.waitUntil(lambda: not step.busy, timeout=10000)
+    assert all(not p for p in sp.list_pages(ctx.db, w.application_id or "").values())
