@@ -49,7 +49,6 @@ from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
 from desa_capil.store.blobs import sha256_of
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -65,6 +64,7 @@ from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
 from desa_capil.sync.client import ApiClient, OfflineError, SyncError, TokenRevoked
 from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader, upload_id_of
+from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
