@@ -113,9 +113,12 @@ class Admin:
         self._req("POST", f"/devices/{device_id}/revoke")
 
 
-def assert_server_has(e: Any, admin: Admin, app_ids: list[str]) -> None:
-    """Every application arrived once, with every document byte-for-byte."""
-    server = admin.by_client_id()
+def assert_server_has(e: Any, admin: Admin, app_ids: list[str], village: str | None = None) -> None:
+    """Every application arrived once, with every document byte-for-byte (of `village` only,
+    when the server is shared by several)."""
+    server = {
+        k: v for k, v in admin.by_client_id().items() if village is None or v["village_code"] == village
+    }
     with e.db.session() as s:
         for app_id in app_ids:
             remote = server[app_id]
