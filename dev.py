@@ -35,7 +35,8 @@ APT_RUNTIME = [
     "libpulse0", "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
     "libxcb-randr0", "libxcb-render-util0", "libxcb-xinerama0", "libxcb-image0", "fonts-dejavu-core",
 ]  # fmt: skip
-APT_TEST = ["sane-utils", "postgresql", "poppler-utils"]
+# chromium: browser tests through Playwright (office console, phone-camera page)
+APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium"]
 
 
 def say(msg: str) -> None:

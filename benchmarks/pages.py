@@ -126,7 +126,7 @@ def alternatives(s: Sample) -> dict[str, int]:
     Image.fromarray(b300).convert("1").save(buf, "PNG", optimize=True)
     out["PNG1 300"] = len(buf.getvalue())
     g200 = pipeline._render(src, a, 200, color=False)
-    out["G4 200"] = len(pipeline._encode_g4(pipeline._clear_edges(pipeline._binarize(g200), 200), 200))
+    out["G4 200"] = len(pipeline._encode_g4(pipeline._clear_edges(pipeline._binarize(g200, 200), 200), 200))
     g150 = pipeline._levels(pipeline._render(src, a, 150, color=False))
     out["grayJPEG 150"] = len(pipeline._encode_jpeg(g150, 150, 60))
     buf = io.BytesIO()

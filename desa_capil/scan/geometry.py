@@ -32,6 +32,8 @@ SNAP_TOLERANCE = 0.045
 #: Long side given to a photo print (pas foto 3x4 / 4x6 cm) found on its own: its real size
 #: is unknown in a photo, and this many inches at the colour resolution keep a face sharp.
 PICTURE_LONG_IN = 6.0 / 2.54
+#: Smallest share of a photo that a card (only a card) may fill and still be found.
+PHOTO_CARD_MIN_AREA = 0.035
 
 Kind = str  # "page" | "card" | "picture" | "other" | "frame"
 
@@ -346,22 +348,120 @@ def picture_share(small: U8, q: F64) -> float:
     """Share of the quadrilateral that is *not* plain paper (bright and unsaturated).
 
     A page is mostly paper even when full of print (> 60 %); a pas foto has almost none.
+    Measured against the local paper level (a ~1/15 of the object wide max filter), so that
+    uneven light, a shadow or a big shaded table on a page does not count as picture.
     """
-    mask = np.zeros(small.shape[:2], np.uint8)
-    cv2.fillConvexPoly(mask, np.round(q).astype(np.int32), 255)
-    inside = mask > 0
-    if not inside.any():
+    rect = rectify(small, q, 300)
+    if rect.size == 0:
         return 0.0
-    if small.ndim == 3:
-        hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-        v, sat = hsv[:, :, 2][inside].astype(np.float32), hsv[:, :, 1][inside].astype(np.float32)
+    if rect.ndim == 3:
+        hsv = cv2.cvtColor(rect, cv2.COLOR_RGB2HSV)
+        v, sat = hsv[:, :, 2], hsv[:, :, 1].astype(np.float32)
     else:
-        v, sat = small[inside].astype(np.float32), np.zeros(int(inside.sum()), np.float32)
-    paper_level = float(np.percentile(v, 90))
+        v, sat = rect, np.zeros(rect.shape, np.float32)
+    level = _local_paper(v)
     # Warm light tints white paper (saturation ~50 of 255): paper is less saturated than that
-    # plus a margin, and near the brightest level.
-    paper = (v > 0.78 * paper_level) & (sat < 80)
+    # plus a margin, and near the local paper level, itself near the brightest level (a dark
+    # photo is not "paper" just because it is even).
+    top = float(np.percentile(v, 95))
+    paper = (v.astype(np.float32) > 0.78 * level) & (level > 0.55 * top) & (sat < 80)
     return 1.0 - float(paper.mean())
+
+
+def rectify(small: U8, q: F64, short_side: int) -> U8:
+    """The inside of quadrilateral ``q`` as an upright rectangle ``short_side`` px on its
+    short side (proportion from the side lengths: good enough for measuring, not for output)."""
+    top, right, bottom, left = side_lengths(q)
+    w, h = (top + bottom) / 2.0, (left + right) / 2.0
+    if min(w, h) < 4:
+        return np.zeros((0, 0), np.uint8)
+    k = short_side / min(w, h)
+    ow, oh = max(1, round(w * k)), max(1, round(h * k))
+    dst = np.array([[0, 0], [ow, 0], [ow, oh], [0, oh]], dtype=np.float32)
+    m = cv2.getPerspectiveTransform(q.astype(np.float32), dst)
+    return np.asarray(cv2.warpPerspective(small, m, (ow, oh), flags=cv2.INTER_AREA), dtype=np.uint8)
+
+
+def _local_paper(v: U8) -> npt.NDArray[np.float32]:
+    k = max(3, min(v.shape[:2]) // 15) | 1
+    bg = cv2.dilate(v, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return np.asarray(cv2.blur(bg, (k, k)), dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class PrintSigns:
+    """What the print on an object says about its size, independently of its outline."""
+
+    #: Glyph-like ink blobs (letters, digits) found on it.
+    glyphs: int
+    #: Their median height as a share of the object's short side: ~1-1.5 % on an A4/F4
+    #: sheet (2.5 mm letters on 210 mm), ~3-5 % on an ID-1 card (1.6-2.5 mm on 54 mm).
+    height: float
+
+
+def print_signs(small: U8, q: F64 | None = None) -> PrintSigns:
+    """Count the letter-like blobs inside ``q`` (default: the whole picture) and measure them."""
+    gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+    if q is None:
+        h, w = gray.shape
+        q = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64)
+    rect = rectify(gray, q, 500)
+    if rect.size == 0:
+        return PrintSigns(0, 0.0)
+    short = min(rect.shape)
+    flat = rect.astype(np.float32) / np.maximum(_local_paper(rect), 1.0)
+    ink = (flat < 0.7).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    hs = stats[1:, 3]
+    ws = stats[1:, 2]
+    area = stats[1:, 4]
+    # A glyph: 0.6-12 % of the short side tall, not much wider than 3x its height (touching
+    # letters), partly filled (a stroke, not a solid block; not a hairline).
+    ok = (hs >= max(3, 0.006 * short)) & (hs <= 0.12 * short) & (ws <= 3 * hs) & (area >= 0.12 * hs * ws)
+    ok &= area <= 0.9 * hs * ws
+    if int(ok.sum()) < 8:
+        return PrintSigns(int(ok.sum()), 0.0)
+    return PrintSigns(int(ok.sum()), float(np.median(hs[ok])) / short)
+
+
+#: Print signs that tell a sheet from a card: at least this many glyphs to trust the height,
+#: and the height (share of the short side) below which the object is a sheet and above
+#: which it is a card. Between them the outline decides.
+SIGNS_MIN_GLYPHS = 20
+SHEET_MAX_PRINT = 0.018
+CARD_MIN_PRINT = 0.024
+#: Corner rounding (see ``corner_rounding``): a card is ~0.019, a cut sheet ~0.00x. A clear
+#: card above ``CARD_ROUNDING``; between the two, only with the card's print and proportion.
+CARD_ROUNDING = 0.014
+CARD_ROUNDING_MAYBE = 0.008
+#: How far a card's measured proportion may be from ID-1's 1.586.
+CARD_ASPECT_TOLERANCE = 0.08
+
+
+def looks_like_card(rounding: float, aspect: float, signs: PrintSigns) -> bool:
+    """Is an object of this corner ``rounding``, true ``aspect`` and print an ID-1 card?
+
+    Several independent signals, each with a margin: a sheet of paper is never sized as a
+    card because one of them sits near its threshold (a page's corners measured at 0.0111
+    once made an F4 letter a KTP). The print decides first when there is enough of it: a
+    page's letters are ~1 % of its width, a card's ~3 %+.
+    """
+    ratio = max(aspect, 1.0 / max(aspect, 1e-9))
+    id1 = CARD_SIZE_IN[0] / CARD_SIZE_IN[1]
+    if abs(ratio / id1 - 1.0) > CARD_ASPECT_TOLERANCE:
+        return False
+    if signs.glyphs >= SIGNS_MIN_GLYPHS:
+        if signs.height < SHEET_MAX_PRINT:
+            return False
+        if signs.height >= CARD_MIN_PRINT:
+            return rounding >= CARD_ROUNDING_MAYBE or abs(ratio / id1 - 1.0) <= SNAP_TOLERANCE
+    return rounding >= CARD_ROUNDING
+
+
+def looks_like_picture(share: float, signs: PrintSigns) -> bool:
+    """A photo print (pas foto): hardly any plain paper *and* hardly any print. A page of
+    text under uneven light, or with a big shaded table, has a lot of print."""
+    return share > 0.6 and signs.glyphs < SIGNS_MIN_GLYPHS
 
 
 def fit_paper(
@@ -372,33 +472,45 @@ def fit_paper(
     ``scale`` is small/source. For scans with a known dpi the paper keeps its measured size
     (a card on the scanner bed is found too: a smaller minimum area). For photos the true
     proportion is measured through the perspective and the object sized by what it is (see
-    ``classify_size``). No plausible paper: the whole picture, whose text skew the pipeline
-    still corrects; a wrong crop would be worse.
+    ``classify_size``): a card on its rounded corners, proportion and print, a photo print on
+    how little paper and print it shows. A card may fill as little as ~4 % of the photo. No
+    plausible paper: the whole picture, whose text skew the pipeline still corrects (a wrong
+    crop would be worse), sized as a card when its proportion and print say so.
     """
     gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     scan_known = bool(dpi) and not is_photo
-    found = _find(
-        gray,
-        allow_perspective=is_photo,
-        min_area=0.04 if scan_known else 0.15,
-        color=small if small.ndim == 3 else None,
-    )
+    color = small if small.ndim == 3 else None
+    found = _find(gray, allow_perspective=is_photo, min_area=0.04 if scan_known else 0.15, color=color)
+    small_card = False
+    if found is None and not scan_known:
+        # Something small (a KTP on a big table): only a card, told by its corners.
+        found = _find(gray, allow_perspective=is_photo, min_area=PHOTO_CARD_MIN_AREA, color=color)
+        small_card = found is not None
     if found is not None:
         corners = found.quad / scale
         top, right, bottom, left = side_lengths(corners)
         if scan_known:
             assert dpi
             return PaperFit(corners, (top + bottom) / 2 / dpi, (left + right) / 2 / dpi, True)
-        rounded = corner_rounding(found.quad, found.contour) > 0.011
+        rounding = corner_rounding(found.quad, found.contour)
         aspect = true_aspect(corners, src_w, src_h)
-        w_in, h_in, kind = classify_size(
-            aspect, rounded=rounded, picture=not rounded and picture_share(small, found.quad) > 0.6
-        )
-        return PaperFit(corners, w_in, h_in, True, kind)
+        signs = print_signs(gray, found.quad)
+        card = looks_like_card(rounding, aspect, signs)
+        if small_card and not card:
+            found = None
+        else:
+            picture = not card and looks_like_picture(picture_share(small, found.quad), signs)
+            w_in, h_in, kind = classify_size(aspect, rounded=card, picture=picture)
+            return PaperFit(corners, w_in, h_in, True, kind)
     corners = np.array([[0, 0], [src_w, 0], [src_w, src_h], [0, src_h]], dtype=np.float64)
     if scan_known:
         assert dpi
         return PaperFit(corners, src_w / dpi, src_h / dpi, False, "frame")
+    if looks_like_card(0.0, src_w / src_h, print_signs(gray)):
+        # A picture of a card cropped to its edges (a messenger's copy, a phone's "scan"):
+        # no outline to see, but its proportion and its print are a card's.
+        w_in, h_in, _ = classify_size(src_w / src_h, rounded=True, picture=False)
+        return PaperFit(corners, w_in, h_in, False, "card")
     # A photo cropped to the paper (or a picture without dpi): assume its long side is A4's.
     long_in = PAPER_SIZES["A4"][1]
     k = long_in / max(src_w, src_h)

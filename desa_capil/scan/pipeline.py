@@ -66,12 +66,23 @@ DETECT_LONG_SIDE = 1000
 #: (or is a photo whose perspective was not found) and the user can rotate it.
 MAX_SKEW_DEG = 10.0
 
-#: Colour decision: saturated pixels (share of the page) and the smallest patch that counts
-#: (share of the page, bounding box): a 4 cm stamp is ~2.6 %, a 3x4 cm photo ~1.9 %.
-COLOR_MIN_PIXELS = 0.002
+#: Colour decision: the smallest patch that counts (share of the page, bounding box): a 4 cm
+#: stamp is ~2.6 %, a 3x4 cm photo ~1.9 %.
 COLOR_MIN_REGION = 0.006
-#: Gray decision: continuous-tone area (share of the page).
+#: Coloured ink: the smallest CIELAB chroma that counts (paper is neutral after the
+#: lighting correction, within ~5; a lightly pressed blue stamp is ~20), and the least ink
+#: in a region (square inches; a 4 cm ring stamp 0.5 mm thick is ~0.1, a signature more).
+COLOR_MIN_CHROMA = 9.0
+COLOR_MIN_INK_IN2 = 0.04
+#: Colours of a region must agree this much (see ``_hue_coherence``): one ink ~0.9, a stamp
+#: over a photo still > 0.5, fringes along black print ~0.1-0.3.
+COLOR_MIN_COHERENCE = 0.5
+#: Blobs of fewer pixels (analysis page) are specks, not part of any region.
+REGION_MIN_BLOB = 6
+#: Gray decision: continuous-tone area (share of the page), and the spread of its levels
+#: below which it is a flat fill (a shaded table row), not a picture.
 GRAY_MIN_REGION = 0.01
+GRAY_MIN_SPREAD = 10.0
 #: Colour/gray patches of a mixed page: margin around the region, JPEG quality (the patches
 #: are small, so they can afford a good quality), and the share of the page above which one
 #: full-page image is used instead.
@@ -80,6 +91,13 @@ PATCH_JPEG_QUALITY = 70
 MAX_MIXED_COVER = 0.45
 #: Frame of the page that never decides the colour mode (inches).
 FRAME_IGNORE_IN = 0.12
+#: Binarisation: neighbourhood (inches, ~2 mm) in which ink and paper levels are measured,
+#: the smallest ink/paper difference that counts as print (sensor and JPEG noise on flat
+#: paper stay under ~20 after the blur), and the paper level below which the neighbourhood
+#: is a dark area (black box, photo) rather than paper with ink on it.
+BINARIZE_WINDOW_IN = 0.08
+BINARIZE_MIN_CONTRAST = 30
+BINARIZE_MIN_PAPER = 120
 #: Frame of a bilevel page that is always blank (inches).
 EDGE_CLEAR_IN = 0.08
 
@@ -184,7 +202,7 @@ def process(raw: RawPage, rotate: int = 0, *, mode: Mode | None = None) -> Proce
             regions, picture = [], True
     if chosen == "bilevel" or regions:
         base_dpi = dpis["bilevel"]
-        binary = _clear_edges(_binarize(_render(src, a, base_dpi, color=False)), base_dpi)
+        binary = _clear_edges(_binarize(_render(src, a, base_dpi, color=False), base_dpi), base_dpi)
         g4 = _encode_g4(binary, base_dpi)
         if chosen == "bilevel":
             return _page(g4, "image/tiff", a, base_dpi, "bilevel")
@@ -232,7 +250,9 @@ def _analyse(src: U8, raw: RawPage) -> _Analysis:
     flat = _divide(an, bg)
     flat_gray = _to_gray(flat)
     skew = geometry.estimate_skew(_ink(flat_gray, border=0.04), MAX_SKEW_DEG)
-    if abs(skew) < 0.05:
+    if abs(skew) < 0.05 or fit.kind in ("card", "picture"):
+        # A card's or a photo print's own edges say where horizontal is; print on a card is
+        # often askew (a KTP's lines, a stamp), and following it would turn the card.
         skew = 0.0
     m_rot = geometry.rotation_about_centre(skew, aw, ah)
     return _Analysis(m_an, m_rot, aw, ah, skew, fit.found, bg, flat, flat_gray)
@@ -315,10 +335,9 @@ def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode, dp
     # removes a colour cast without touching the picture's contrast); only the near-white
     # paper is pushed to white so that the patch meets the bilevel page without a seam.
     pixels = _render(src, a, dpi, color=mode == "color", box=box)
-    # A stamp's patch is mostly paper with ink on it: darker ink over the printed text reads
-    # better (as on the bilevel page). A photo's patch is mostly picture: left as it is.
-    mostly_paper = float((_to_gray(pixels) > 200).mean()) > 0.6
-    pixels = _levels(pixels) if mostly_paper else _highlights(pixels)
+    # Only near-white goes to white: a lightly pressed stamp (gray ~200) must keep every
+    # level it has, and a photo its own contrast.
+    pixels = _highlights(pixels)
     if mode == "gray" and pixels.ndim == 3:
         pixels = _to_gray(pixels)
     x0, y0, x1, y1 = box
@@ -377,9 +396,10 @@ def decide_regions(
 ) -> tuple[Mode, list[tuple[int, int, int, int]]]:
     """The page's mode and the regions (x0, y0, x1, y1 in analysis pixels) that need it.
 
-    Colour: a saturated patch that matters (a stamp, a photo, a coloured seal): enough
-    saturated pixels *and* a compact patch of them, so that chroma fringes around black text
-    in a phone JPEG or a thin blue-ink signature do not count.
+    Colour: coloured ink that matters (a stamp however lightly pressed, a blue signature, a
+    photo, a coloured seal): enough coloured pixels (see ``colour_ink``) in a region of some
+    size, whose colours agree. The colour fringes of a phone JPEG along black print come in
+    opposite pairs (red on one side of a stroke, blue on the other) and average to gray.
     Gray: a region of continuous tone (a black-and-white photo, a shaded box): mid-gray pixels
     in a smooth neighbourhood. The antialiased edges of text are mid-gray too, but always sit
     next to paper white or ink black, so their neighbourhood is not smooth.
@@ -388,23 +408,39 @@ def decide_regions(
     h, w = flat_gray.shape
     area = float(h * w)
     if is_color and flat.ndim == 3:
-        hsv = cv2.cvtColor(flat, cv2.COLOR_RGB2HSV)
-        sat = ((hsv[:, :, 1] > 90) & (hsv[:, :, 2] > 60)).astype(np.uint8)
-        sat = np.asarray(cv2.morphologyEx(sat, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), dtype=np.uint8)
-        _blank_frame(sat)
-        if sat.sum() >= COLOR_MIN_PIXELS * area:
-            regions = _regions(sat, COLOR_MIN_REGION * area)
-            if regions:
-                return "color", regions
+        a, b = _chroma_ab(flat)
+        coloured = colour_ink(flat, (a, b))
+        _blank_frame(coloured)
+        min_ink = COLOR_MIN_INK_IN2 * ANALYSIS_DPI * ANALYSIS_DPI
+        regions = [
+            r
+            for r in _regions(coloured, COLOR_MIN_REGION * area, min_pixels=min_ink)
+            if _hue_coherence(a, b, coloured, r) >= COLOR_MIN_COHERENCE
+        ]
+        if regions:
+            return "color", regions
     mid = (flat_gray > 50) & (flat_gray < 200)
     grad = cv2.morphologyEx(flat_gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
     tone = (cv2.blur((mid & (grad < 40)).astype(np.float32), (11, 11)) > 0.6).astype(np.uint8)
     _blank_frame(tone)
     if float(tone.mean()) >= GRAY_MIN_REGION:
-        regions = _regions(tone, GRAY_MIN_REGION * area)
+        regions = [
+            r
+            for r in _regions(tone, GRAY_MIN_REGION * area)
+            if _tone_spread(flat_gray, tone, r) >= GRAY_MIN_SPREAD
+        ]
         if regions:
             return "gray", regions
     return "bilevel", []
+
+
+def _tone_spread(flat_gray: U8, tone: U8, r: tuple[int, int, int, int]) -> float:
+    """Standard deviation of the continuous-tone pixels of a region: a photo has many
+    levels; a shaded table row or a tinted box has one, and the bilevel page (whose local
+    threshold reads the text on the shading) carries all it says."""
+    x0, y0, x1, y1 = r
+    sel = flat_gray[y0:y1, x0:x1][tone[y0:y1, x0:x1] > 0]
+    return float(sel.std()) if sel.size else 0.0
 
 
 def _blank_frame(mask: U8) -> None:
@@ -417,15 +453,104 @@ def _blank_frame(mask: U8) -> None:
     mask[:, -m:] = 0
 
 
-def _regions(mask: U8, min_box: float) -> list[tuple[int, int, int, int]]:
-    """Boxes of the mask's blobs (closed over ~2 mm) whose bounding box is at least ``min_box``."""
+def _chroma_ab(flat: U8) -> tuple[F32, F32]:
+    """CIELAB a* and b* of an RGB page (the neutral axis at 0)."""
+    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2LAB)
+    return lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0
+
+
+def colour_ink(flat: U8, ab: tuple[F32, F32] | None = None) -> U8:
+    """Pixels of coloured ink (1) on a lighting-corrected RGB page at ``ANALYSIS_DPI``.
+
+    Coloured means away from the neutral axis (CIELAB chroma), whatever the lightness: a
+    lightly pressed stamp (gray ~200, saturation ~65 of 255) counts as much as a saturated
+    one, and a blue signature as much as a red seal. The paper is neutral after the
+    lighting correction. The colour fringes a phone's JPEG and lens put along black print
+    always touch dark neutral pixels, so those neighbours are left out, and their hues
+    cancel out over a few pixels, which real ink's do not.
+    """
+    a, b = ab if ab is not None else _chroma_ab(flat)
+    chroma = cv2.magnitude(a, b)
+    light = _to_gray(flat)
+    coloured = (chroma >= COLOR_MIN_CHROMA) & (light > 30)
+    dark_neutral = ((light < 150) & (chroma < COLOR_MIN_CHROMA)).astype(np.uint8)
+    near_dark = cv2.dilate(dark_neutral, np.ones((3, 3), np.uint8)) > 0
+    mask = coloured & ~near_dark
+    # Fringes come in opposite hues a stroke's width apart (red on one side, blue on the
+    # other): around them the mean colour cancels out, around real ink it does not.
+    m = mask.astype(np.float32)
+    box = (7, 7)
+    mean_a, mean_b = cv2.blur(a * m, box), cv2.blur(b * m, box)
+    mean_c = cv2.blur(chroma * m, box)
+    coherent = cv2.magnitude(mean_a, mean_b) >= COLOR_MIN_COHERENCE * mean_c
+    return np.asarray(mask & coherent, dtype=np.uint8)
+
+
+def _hue_coherence(a: F32, b: F32, mask: U8, r: tuple[int, int, int, int]) -> float:
+    """|mean colour| / mean |colour| of the masked pixels in a region: 1 for one ink, ~0 for
+    colours that cancel out (fringes of opposite hue along black print)."""
+    x0, y0, x1, y1 = r
+    sel = mask[y0:y1, x0:x1] > 0
+    if not sel.any():
+        return 0.0
+    sa, sb = a[y0:y1, x0:x1][sel], b[y0:y1, x0:x1][sel]
+    mean_abs = float(np.mean(np.hypot(sa, sb)))
+    return math.hypot(float(sa.mean()), float(sb.mean())) / max(mean_abs, 1e-6)
+
+
+def _regions(mask: U8, min_box: float, *, min_pixels: float = 0.0) -> list[tuple[int, int, int, int]]:
+    """Boxes of the mask's blobs (closed over ~2 mm) whose bounding box is at least
+    ``min_box`` and that hold at least ``min_pixels`` pixels of the mask.
+
+    Blobs whose boxes overlap (with a margin) are one region first: a thin ring stamp
+    crossed by black print falls apart into arcs, and a portrait must not be split into two
+    patches with a bilevel strip between them.
+    """
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    out = []
-    for i in range(1, n):
-        x, y, bw, bh = (int(v) for v in stats[i, :4])
-        if bw * bh >= min_box:
-            out.append((x, y, x + bw, y + bh))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    counts = np.bincount(labels.ravel(), weights=mask.ravel().astype(np.float64), minlength=n)
+    blobs = [
+        (
+            (
+                int(stats[i, 0]),
+                int(stats[i, 1]),
+                int(stats[i, 0] + stats[i, 2]),
+                int(stats[i, 1] + stats[i, 3]),
+            ),
+            float(counts[i]),
+        )
+        for i in range(1, n)
+        if counts[i] >= REGION_MIN_BLOB
+    ]
+    merged = merge_boxes(blobs, margin=round(PATCH_MARGIN_IN * ANALYSIS_DPI))
+    return [b for b, c in merged if (b[2] - b[0]) * (b[3] - b[1]) >= min_box and c >= min_pixels]
+
+
+Box = tuple[int, int, int, int]
+
+
+def merge_boxes(boxes: list[tuple[Box, float]], *, margin: int) -> list[tuple[Box, float]]:
+    """(box, weight) pairs whose boxes overlap once grown by ``margin`` become one (the union
+    box, the summed weight), until none do."""
+    out = list(boxes)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            for j in range(i + 1, len(out)):
+                (a, wa), (b, wb) = out[i], out[j]
+                if (
+                    a[0] - margin < b[2]
+                    and b[0] - margin < a[2]
+                    and a[1] - margin < b[3]
+                    and b[1] - margin < a[3]
+                ):
+                    out[i] = ((min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])), wa + wb)
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
     return out
 
 
@@ -547,17 +672,35 @@ def _clear_edges(binary: U8, dpi: int) -> U8:
     return binary
 
 
-def _binarize(gray: U8) -> U8:
-    """Black ink on white paper (0/255). The page is already lighting-corrected, so one
-    threshold per page fits everywhere; a light blur first stops sensor noise from turning
-    into specks (which cost G4 bytes and OCR accuracy)."""
+def _binarize(gray: U8, dpi: int = 300) -> U8:
+    """Black ink on white paper (0/255), with a threshold that follows the local contrast.
+
+    The page is already lighting-corrected, so a per-page cut fits ordinary print; but a
+    single cut either loses faint print (a worn dot-matrix ribbon at gray ~200, a pale
+    pencil) or turns a shaded table row into a black bar. So, as in Bernsen's method, each
+    pixel is compared with its neighbourhood (~2 mm): the darkest ink and the brightest
+    paper around it. Where they differ enough, the cut sits between them (at 65 % of the
+    way from ink to paper: antialiased strokes keep their width); where they do not, there
+    is no ink and the per-page cut holds (a speck of noise on paper stays paper). Where even
+    the brightest pixel around is dark (inside a black box, a dark photo) the per-page cut
+    holds too, so a solid area is never hollowed out.
+    """
     g = cv2.GaussianBlur(gray, (3, 3), 0)
     t, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu splits ink from paper near mid-gray, which breaks thin rules and pen strokes that
     # resampling has lightened to ~150 into dashes. The paper is ~255 after the lighting
     # correction, so a higher cut is safe; on a nearly empty page Otsu is meaningless anyway.
     t = float(min(max(t, 170.0), 200.0))
-    _, out = cv2.threshold(g, t, 255, cv2.THRESH_BINARY)
+    win = max(3, round(BINARIZE_WINDOW_IN * dpi) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (win, win))
+    ink = cv2.erode(g, kernel).astype(np.int16)
+    paper = cv2.dilate(g, kernel).astype(np.int16)
+    contrast = paper - ink
+    local = ink + (contrast * 13) // 20  # 65 % of the way from ink to paper
+    # No contrast: no ink around (noise on paper, a flat shaded area): the page cut.
+    cut = np.where(contrast >= BINARIZE_MIN_CONTRAST, local, np.int16(0))
+    cut = np.where(paper >= BINARIZE_MIN_PAPER, cut, np.int16(t))
+    out = np.where(g.astype(np.int16) < cut, np.uint8(0), np.uint8(255))
     return np.asarray(out, dtype=np.uint8)
 
 

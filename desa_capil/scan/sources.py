@@ -27,7 +27,7 @@ from desa_capil.errors import BadInputError
 
 log = logging.getLogger(__name__)
 
-SourceKind = Literal["file", "pdf", "scanner", "camera", "folder"]
+SourceKind = Literal["file", "pdf", "scanner", "camera", "folder", "phone"]
 
 #: Pages accepted from one file (PDF pages or TIFF frames). A 200-page PDF is refused with
 #: a message instead of filling memory; the limit is a parameter for callers that know better.
@@ -390,25 +390,29 @@ def _image_dpi(im: Image.Image) -> float | None:
 
 _CAMERA_EXIF_TAGS = (0x010F, 0x0110)  # Make, Model
 _EXIF_IFD = 0x8769
-_EXPOSURE_TIME = 0x829A
+#: Exposure time, F-number, focal length: written by a camera, never by a flatbed scanner.
+_EXPOSURE_TAGS = (0x829A, 0x829D, 0x920A)
 
 
 def _looks_like_photo(im: Image.Image, fmt: str, dpi: float | None) -> bool:
     """Was this picture taken with a camera (perspective, uneven light) rather than scanned?
 
-    A camera writes its make/model or exposure into EXIF. Messengers strip EXIF, so a JPEG,
-    WebP or PNG that also says nothing believable about its resolution is treated as a photo
-    too: scanners and scanning apps write their dpi.
+    A camera writes its exposure into EXIF. A maker and model alone do not tell: Canon,
+    Epson or Brother scanners write them too (with the scan's dpi), and such a scan of a KTP
+    once came out as a 13-inch page. So a maker counts only when the file says nothing
+    believable about its resolution (phones write 72 dpi). Messengers strip EXIF, so a JPEG,
+    WebP or PNG that says nothing believable about its resolution is a photo too: scanners
+    and scanning apps write their dpi.
     """
     exif = read_exif(im)
     if exif:
-        if any(exif.get(t) for t in _CAMERA_EXIF_TAGS):
-            return True
         try:
-            if exif.get_ifd(_EXIF_IFD).get(_EXPOSURE_TIME):
+            if any(exif.get_ifd(_EXIF_IFD).get(t) for t in _EXPOSURE_TAGS):
                 return True
-        except Exception:  # noqa: BLE001 - same as above
+        except Exception:  # noqa: BLE001 - an unreadable EXIF block decides nothing
             pass
+        if dpi is None and any(exif.get(t) for t in _CAMERA_EXIF_TAGS):
+            return True
     if fmt in ("TIFF", "BMP"):
         return False
     return dpi is None

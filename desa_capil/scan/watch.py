@@ -7,16 +7,18 @@ shares and USB sticks, and costs one directory listing per interval.
 Rules:
 * a file is handed over only when it is complete: its size and modification time were the
   same at two polls in a row (a scanner writing a 600 dpi page takes seconds);
-* each file is handed over once: after ``on_file`` returns it is moved into the ``selesai``
-  subfolder (or, with ``after="rename"``, renamed with a ``.selesai`` suffix) so that a
-  restart does not import it again; if ``on_file`` fails it goes to ``gagal`` instead, and
-  ``on_error`` is told. If the move itself fails (a read-only share, a file held open on
-  Windows), the file is written into a small *ledger* (JSON: name, size, modification time)
-  so that a restart does not offer it again either. The ledger lives in the hidden
-  ``.desa_capil`` subfolder of the watched folder, or at a path the caller gives (for a
-  folder that cannot be written at all); it only lists files still lying in the folder, so
-  it stays small. If the ledger cannot be written either, the file is remembered for the
-  life of the watcher and a warning is logged;
+* each file is handed over once: after ``on_file`` returns it is first written into a
+  *ledger* (a keyed hash of its name, size and modification time, and when it was last seen),
+  then moved into the ``selesai`` subfolder (or, with ``after="rename"``, renamed with a
+  ``.selesai`` suffix); if ``on_file`` fails it goes to ``gagal`` instead, and ``on_error`` is
+  told. The ledger alone decides what was handled, so a folder that cannot be changed (a
+  read-only share, a file held open on Windows, a scanner's own output folder) never offers
+  the same scan to the next application. The app keeps the ledger in its own data folder
+  (``ledger_path``); without one it lives in the hidden ``.desa_capil`` subfolder of the
+  watched folder. An entry is forgotten once its file has not been seen for ``forget_after``
+  seconds (30 days), so a share that lists empty for a while does not bring old scans back.
+  If the ledger cannot be written, the file is remembered for the life of the watcher and a
+  warning is logged;
 * hidden and temporary files (``.part``, ``.tmp``, ``~$x``, ``.crdownload``) and other file
   types are ignored.
 
@@ -26,10 +28,12 @@ passes results to its main thread itself (e.g. by a Qt signal).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +50,8 @@ FAILED_DIR = "gagal"
 DONE_SUFFIX = ".selesai"
 LEDGER_DIR = ".desa_capil"
 LEDGER_NAME = "folder-pantau.json"
-_LEDGER_VERSION = 1
+_LEDGER_VERSION = 2
+FORGET_AFTER = 30 * 24 * 3600.0
 
 #: ``mover(source, target)``: how a handled file is put away (default: ``Path.rename``).
 Mover = Callable[[Path, Path], None]
@@ -60,6 +65,19 @@ def _rename(source: Path, target: Path) -> None:
 class _Seen:
     size: int
     mtime_ns: int
+
+
+def _entry_key(name: str, size: int, mtime_ns: int) -> str:
+    # A hash, not the name: the ledger sits in the data folder, and scan names can be
+    # personal ("KTP Budi.jpg").
+    return hashlib.sha256(f"{name}\0{size}\0{mtime_ns}".encode()).hexdigest()[:32]
+
+
+def ledger_path(state_dir: str | Path, folder: str | Path) -> Path:
+    """Where the app keeps the ledger of a watched folder: in its own data folder, one file per
+    watched folder, so that it works for folders the app may not write into."""
+    ident = hashlib.sha256(os.path.normcase(os.path.abspath(folder)).encode()).hexdigest()[:24]
+    return Path(state_dir) / "folder-pantau" / f"{ident}.json"
 
 
 class FolderWatcher:
@@ -81,6 +99,8 @@ class FolderWatcher:
         after: Literal["move", "rename"] = "move",
         ledger: str | Path | None = None,
         mover: Mover = _rename,
+        forget_after: float = FORGET_AFTER,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder = Path(folder)
         self.on_file = on_file
@@ -91,7 +111,10 @@ class FolderWatcher:
         self._seen: dict[Path, _Seen] = {}
         self.ledger = Path(ledger) if ledger is not None else self.folder / LEDGER_DIR / LEDGER_NAME
         self.mover = mover
-        self._done: set[tuple[Path, int, int]] = self._load_ledger()
+        self.forget_after = forget_after
+        self._clock = clock
+        # entry key -> when its file was last seen in the folder (UNIX time)
+        self._done: dict[str, float] = self._load_ledger()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()  # one poll at a time (thread and "check now" button)
@@ -149,6 +172,8 @@ class FolderWatcher:
             except OSError as e:
                 log.warning("cannot list %s: %s", self.folder, e)
                 return handled
+            now = self._clock()
+            changed = False
             for path in sorted(entries):
                 if not self._wanted(path):
                     continue
@@ -158,17 +183,23 @@ class FolderWatcher:
                     continue  # gone between listing and stat: a scanner renaming its temp file
                 seen = _Seen(st.st_size, st.st_mtime_ns)
                 current[path] = seen
-                if (path, seen.size, seen.mtime_ns) in self._done:
+                key = _entry_key(path.name, seen.size, seen.mtime_ns)
+                if key in self._done:
+                    # Refresh "last seen" about once a day: no ledger write on every poll.
+                    if now - self._done[key] > 24 * 3600:
+                        self._done[key] = now
+                        changed = True
                     continue
                 if seen.size == 0 or self._seen.get(path) != seen:
                     continue  # new or still growing: look again next round
-                self._handle(path, seen)
+                self._handle(path, seen, key, now)
                 handled.append(path)
             self._seen = current
-            stale = {d for d in self._done if d[0] not in current}
-            if stale:
-                # Files that left the folder (moved by hand, deleted) need no entry any more.
-                self._done -= stale
+            stale = [k for k, last in self._done.items() if now - last > self.forget_after]
+            for k in stale:
+                # Not seen for a long time (moved away, deleted, or tidied by hand).
+                del self._done[k]
+            if stale or changed:
                 self._save_ledger()
             return handled
 
@@ -180,7 +211,7 @@ class FolderWatcher:
             return False
         return path.is_file()
 
-    def _handle(self, path: Path, seen: _Seen) -> None:
+    def _handle(self, path: Path, seen: _Seen, key: str, now: float) -> None:
         ok = True
         try:
             self.on_file(path)
@@ -192,14 +223,14 @@ class FolderWatcher:
                     self.on_error(path, e)
                 except Exception:  # noqa: BLE001 - a broken error handler must not stop the watch
                     log.exception("on_error failed")
+        # Recorded before (and whatever becomes of) the move: the ledger alone says what was
+        # handled, in this session and after a restart.
+        self._done[key] = now
+        self._save_ledger()
         try:
             self._put_away(path, ok)
         except OSError as e:
-            # The file stays where it is: the ledger keeps it from being offered again,
-            # in this session and after a restart.
-            log.warning("cannot move %s out of the watched folder: %s", path.name, e)
-            self._done.add((path, seen.size, seen.mtime_ns))
-            self._save_ledger()
+            log.warning("cannot move %s out of the watched folder (ledger keeps it): %s", path.name, e)
 
     def _put_away(self, path: Path, ok: bool) -> None:
         if self.after == "rename" and ok:
@@ -209,39 +240,47 @@ class FolderWatcher:
         target_dir.mkdir(exist_ok=True)
         self.mover(path, _free_name(target_dir / path.name))
 
-    # --- ledger of files that could not be moved -------------------------------------------
+    # --- ledger of handled files ---------------------------------------------------------
 
-    def _load_ledger(self) -> set[tuple[Path, int, int]]:
+    def _load_ledger(self) -> dict[str, float]:
         try:
             data = json.loads(self.ledger.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return set()
+            return {}
         except (OSError, ValueError) as e:
             # A damaged ledger costs at most a file offered twice; never the watch itself.
             log.warning("watch ledger %s unreadable, starting empty: %s", self.ledger, e)
-            return set()
-        out: set[tuple[Path, int, int]] = set()
-        entries = data.get("files", []) if isinstance(data, dict) else []
-        for entry in entries:
+            return {}
+        out: dict[str, float] = {}
+        if not isinstance(data, dict):
+            return out
+        now = self._clock()
+        seen = data.get("seen", {})
+        if isinstance(seen, dict):
+            for key, last in seen.items():
+                if isinstance(key, str) and len(key) == 32 and isinstance(last, int | float):
+                    out[key] = float(last)
+        for entry in data.get("files", []) if isinstance(data.get("files"), list) else []:
+            # Version 1 listed names of files that could not be moved.
             try:
                 name, size, mtime = str(entry["name"]), int(entry["size"]), int(entry["mtime_ns"])
             except (KeyError, TypeError, ValueError):
                 continue
             if "/" in name or "\\" in name or name in ("", ".", ".."):
                 continue  # only plain names of this folder
-            out.add((self.folder / name, size, mtime))
+            out[_entry_key(name, size, mtime)] = now
         return out
 
     def _save_ledger(self) -> None:
-        entries = [
-            {"name": p.name, "size": size, "mtime_ns": mtime}
-            for p, size, mtime in sorted(self._done, key=lambda d: (d[0].name, d[1], d[2]))
-        ]
-        text = json.dumps({"version": _LEDGER_VERSION, "files": entries}, indent=1)
+        seen = {k: int(v) for k, v in sorted(self._done.items())}
+        text = json.dumps({"version": _LEDGER_VERSION, "seen": seen}, indent=0)
         tmp = self.ledger.with_name(self.ledger.name + ".tmp")
         try:
             self.ledger.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
             os.replace(tmp, self.ledger)  # atomic: a power cut leaves the old or the new ledger
         except OSError as e:
             log.warning("cannot write watch ledger %s (files kept in memory only): %s", self.ledger, e)

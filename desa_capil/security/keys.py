@@ -3,9 +3,11 @@
 One random 256-bit master key protects everything personal on the laptop. Subkeys are derived
 from it (HKDF) for the SQLCipher database, for sealing page files and for naming them. The
 master key lives in the OS credential store through ``keyring`` (Windows Credential Manager,
-macOS Keychain, Secret Service). Where no usable backend exists (a bare Linux session) it lives
-in ``<config>/keys/data.key``, readable by the current user only (0600), outside the data
-folder, so a copy of the data folder alone reveals nothing.
+macOS Keychain, Secret Service). Where no usable backend exists (a bare Linux session, a
+Windows whose Credential Manager fails) it lives in ``AppPaths.keys/data.key``, readable by the
+current user only (0600), always outside the data folder (on Windows the config folder is the
+data folder, so the key gets a folder of its own), so a copy of the data folder alone reveals
+nothing. A key file an earlier version left inside the data folder is moved out on first read.
 
 With ``DESA_CAPIL_HOME`` set (tests, demo mode) the keyring is never touched: the key goes
 into the file under that home, as every other file does.
@@ -55,6 +57,21 @@ class MissingKeyError(StorageError):
             "Windows or copying the data from another laptop), or the database file is damaged. "
             "Nothing was changed. Enter the recovery code kept by the village head, or restore from "
             "a backup (the 'backups' folder).",
+            detail=detail,
+        )
+
+
+class DamagedKeyError(MissingKeyError):
+    """The stored key exists but is damaged (truncated file, a disk error, edited by hand)."""
+
+    def __init__(self, detail: str = "") -> None:
+        StorageError.__init__(
+            self,
+            "Kunci enkripsi yang tersimpan di laptop ini rusak, sehingga data tidak bisa dibuka. "
+            "Data tidak diubah. Masukkan kode pemulihan yang disimpan kepala desa untuk "
+            "memulihkan kuncinya.",
+            "The encryption key stored on this laptop is damaged, so the data cannot be opened. "
+            "Nothing was changed. Enter the recovery code kept by the village head to restore it.",
             detail=detail,
         )
 
@@ -153,7 +170,10 @@ class KeyStore:
     """
 
     def __init__(self, paths: AppPaths, *, use_keyring: bool | None = None) -> None:
-        self.file = paths.config / "keys" / "data.key"
+        self.file = paths.keys / "data.key"
+        # Where versions before the key got its own folder kept it (inside the data folder on
+        # Windows): read once, moved to ``file``.
+        self._legacy = paths.config / "keys" / "data.key"
         if use_keyring is None:
             use_keyring = not os.environ.get(HOME_ENV) and _keyring_usable()
         self.use_keyring = use_keyring
@@ -175,14 +195,27 @@ class KeyStore:
         try:
             text = self.file.read_text(encoding="ascii").strip()
         except FileNotFoundError:
-            return None
-        except OSError as exc:
+            return self._move_legacy()
+        except (OSError, UnicodeDecodeError) as exc:
+            if isinstance(exc, UnicodeDecodeError):
+                raise DamagedKeyError("key file is not text") from exc
             raise StorageError(
                 "Berkas kunci enkripsi tidak bisa dibaca. Periksa izin folder pengaturan.",
                 "The encryption key file cannot be read. Check the settings folder's permissions.",
                 detail=type(exc).__name__,
             ) from exc
-        return self._decode(text) if text else None
+        if not text:
+            raise DamagedKeyError("key file is empty")
+        return self._decode(text)
+
+    def _move_legacy(self) -> bytes | None:
+        if self._legacy == self.file or not self._legacy.exists():
+            return None
+        master = self._decode(self._legacy.read_text(encoding="ascii").strip())
+        self._write_private(base64.b64encode(master).decode("ascii"))
+        self._legacy.unlink()
+        log.info("moved the data key file out of the data folder to %s", self.file)
+        return master
 
     def _decode(self, text: str) -> bytes:
         try:
@@ -190,11 +223,7 @@ class KeyStore:
         except ValueError:
             raw = b""
         if len(raw) != KEY_BYTES:
-            raise StorageError(
-                "Kunci enkripsi yang tersimpan rusak. Masukkan kode pemulihan yang disimpan kepala desa.",
-                "The stored encryption key is damaged. Enter the recovery code kept by the village head.",
-                detail="stored key has the wrong length",
-            )
+            raise DamagedKeyError("stored key has the wrong length")
         return raw
 
     def save(self, master: bytes) -> str:
@@ -232,16 +261,32 @@ class KeyStore:
             raise
 
     def set_aside(self) -> None:
-        """Keep the current key under another name before a recovery code replaces it."""
-        current = self.load()
-        if current is None:
+        """Keep the current key under another name before a recovery code replaces it.
+
+        A damaged key is kept too, byte for byte: whoever looks at it later sees what was there.
+        """
+        try:
+            current = self.load()
+            raw = base64.b64encode(current).decode("ascii").encode() + b"\n" if current else None
+        except DamagedKeyError:
+            raw = None
+            if self.file.exists():
+                raw = self.file.read_bytes()
+            elif self.use_keyring:
+                with contextlib.suppress(keyring.errors.KeyringError):
+                    raw = (keyring.get_password(SERVICE, KEY_NAME) or "").encode("utf-8", "replace")
+        if raw is None:
             return
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         old = self.file.with_name(f"data.key.replaced-{stamp}")
+        n = 1
+        while old.exists():
+            n += 1
+            old = self.file.with_name(f"data.key.replaced-{stamp}-{n}")
         old.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(old, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(base64.b64encode(current).decode("ascii") + "\n")
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
 
 
 def new_master() -> bytes:

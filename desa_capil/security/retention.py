@@ -34,7 +34,6 @@ from sqlmodel import col, func, select
 
 from desa_capil.domain.status import Actor, Status
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -48,6 +47,7 @@ from desa_capil.store.models import (
     StatusChange,
 )
 from desa_capil.store.repo import audit, get_setting, purge_unreferenced_blobs, set_setting
+from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import ipaddress
 import logging
+import re
 import tempfile
 import threading
 import time
@@ -24,6 +26,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 
 from desa_capil import __version__
 from desa_capil.api.models import (
@@ -56,7 +60,7 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import tus
+from desa_capil.server import console, tus
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError, too_large, unauthorized
 from desa_capil.server.service import CentralService, DeviceCtx
@@ -148,13 +152,15 @@ class GuardMiddleware:
             return self.settings.max_upload_size
         if path.startswith(f"{API_PREFIX}/admin/applications") and path.endswith("/finished-documents"):
             return self.settings.max_upload_size
+        if path.startswith("/console/permohonan/") and path.endswith(("/dokumen", "/selesai")):
+            return self.settings.max_upload_size  # the console's signed-PDF upload forms
         return self.settings.max_json_body
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = route_path(scope)
         is_tus = path.startswith(f"{API_PREFIX}/uploads")
         is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
         limit = self._limit(scope["method"], path)
@@ -168,7 +174,8 @@ class GuardMiddleware:
                     (b"referrer-policy", b"no-referrer"),
                     (b"cross-origin-resource-policy", b"same-origin"),
                 ]
-                if not is_docs:
+                # Pages that set their own policy (the office console) keep it.
+                if not is_docs and not any(k.lower() == b"content-security-policy" for k, _ in headers):
                     headers.append(
                         (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
                     )
@@ -193,17 +200,97 @@ class GuardMiddleware:
                     await resp(scope, receive, send_wrapper)
                     return
         received = 0
+        body_done = False
+        read_timeout = self.settings.body_read_timeout
 
         async def receive_wrapper() -> MutableMapping[str, Any]:
-            nonlocal received
-            message: MutableMapping[str, Any] = await receive()
+            nonlocal received, body_done
+            if body_done:  # waiting for a disconnect while answering: no time limit
+                return await receive()  # type: ignore[no-any-return]
+            try:
+                # Every piece of a body within read_timeout: a client that vanished without
+                # closing its connection does not hold a request (and an upload) for ever.
+                message: MutableMapping[str, Any] = await asyncio.wait_for(receive(), read_timeout)
+            except TimeoutError:
+                log.info("request body stalled for %.0f s: treated as cut", read_timeout)
+                body_done = True
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
                     raise BodyTooLarge(limit)
+                body_done = not message.get("more_body", False)
+            else:
+                body_done = True
             return message
 
         await self.app(scope, receive_wrapper, send_wrapper)
+
+
+_PREFIX_RE = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
+_OVERRIDABLE = {"PATCH", "DELETE", "HEAD", "OPTIONS", "GET", "POST", "PUT"}
+
+
+class ProxyMiddleware:
+    """Outermost: what a trusted reverse proxy says about the request.
+
+    * The path prefix (``X-Forwarded-Prefix``, else ``Settings.root_path``) becomes the ASGI
+      ``root_path``, whether the proxy strips it from the path or not; tus Location headers
+      carry it.
+    * ``X-Forwarded-For`` from a trusted proxy gives the client's address (rate limits by
+      address, enrollment attempts): the right-most address that is not a trusted proxy.
+    * ``X-HTTP-Method-Override`` (tus 1.0: a MUST) on the upload paths, for clients and
+      proxies that can only send GET and POST.
+    """
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.settings = settings
+        self.trusted = [ipaddress.ip_network(x, strict=False) for x in settings.trusted_proxies]
+
+    def _is_trusted(self, host: str) -> bool:
+        try:
+            addr = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(addr in net for net in self.trusted)
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        client = scope.get("client")
+        prefix = self.settings.root_path
+        if client and self._is_trusted(client[0]):
+            forwarded_prefix = headers.get("x-forwarded-prefix")
+            if forwarded_prefix is not None and _PREFIX_RE.match(forwarded_prefix.strip()):
+                stripped = forwarded_prefix.strip().strip("/")
+                prefix = "/" + stripped if stripped else ""
+            xff = headers.get("x-forwarded-for")
+            if xff:
+                hops = [h.strip() for h in xff.split(",") if h.strip()]
+                real = next((h for h in reversed(hops) if not self._is_trusted(h)), hops[0] if hops else None)
+                if real:
+                    scope = {**scope, "client": (real, 0)}
+        path: str = scope["path"]
+        if prefix and not (path == prefix or path.startswith(prefix + "/")):
+            path = prefix + path  # the proxy stripped it: ASGI paths include the root path
+        scope = {**scope, "path": path, "root_path": prefix}
+        override = headers.get("x-http-method-override", "").strip().upper()
+        if (
+            override in _OVERRIDABLE
+            and scope["method"] in ("POST", "GET")
+            and path[len(prefix) :].startswith(f"{API_PREFIX}/uploads")
+        ):
+            scope["method"] = override
+        await self.app(scope, receive, send)
+
+
+def route_path(scope: MutableMapping[str, Any]) -> str:
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _bearer(request: Request) -> str:
@@ -490,5 +577,30 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         return svc.admin_log(limit)
 
     app.include_router(admin)
+    console.mount(app, svc, settings)
+    # Added innermost first. JSON answers are gzipped for clients that accept it (a change
+    # page or an application list shrinks ~5x on a paid village link); files are not (PDFs
+    # and scans are compressed already, and Range requests must see the bytes as stored).
     app.add_middleware(GuardMiddleware, settings=settings)
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=500,
+        compresslevel=6,
+        exclude_content_types=(
+            *DEFAULT_EXCLUDED_CONTENT_TYPES,
+            "application/pdf",
+            "application/octet-stream",
+            "image/tiff",
+        ),
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "HEAD", "DELETE", "OPTIONS"],
+            allow_headers=tus.REQUEST_HEADERS,
+            expose_headers=tus.RESPONSE_HEADERS,
+            max_age=600,
+        )
+    app.add_middleware(ProxyMiddleware, settings=settings)
     return app

@@ -53,8 +53,21 @@ class Settings:
     enroll_burst: float = 10.0
     enroll_per_second: float = 0.2
 
+    # Path prefix a reverse proxy serves the API under (e.g. "/capil"), when it does not say
+    # so itself with X-Forwarded-Prefix. tus Location headers carry it.
+    root_path: str = ""
+    # Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Prefix are believed.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    # Browser origins allowed to call the API (CORS), e.g. ("https://konsol.capil.go.id",).
+    cors_origins: tuple[str, ...] = ()
+    # Longest wait for the next piece of a request body before the request counts as cut.
+    body_read_timeout: float = 60.0
+    # A PATCH that received nothing for this long gives its upload up to a new PATCH.
+    patch_takeover_seconds: float = 20.0
+
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
+        self.root_path = "/" + self.root_path.strip("/") if self.root_path.strip("/") else ""
         if self.storage_dir is not None:
             self.storage_dir = Path(self.storage_dir)
 
@@ -70,6 +83,14 @@ class Settings:
             kw["max_upload_size"] = int(env["DESA_CAPIL_MAX_UPLOAD_MB"]) * MiB
         if "DESA_CAPIL_VILLAGE_QUOTA_MB" in env:
             kw["village_quota"] = int(env["DESA_CAPIL_VILLAGE_QUOTA_MB"]) * MiB
+        if "DESA_CAPIL_ROOT_PATH" in env:
+            kw["root_path"] = env["DESA_CAPIL_ROOT_PATH"]
+        for name, key in (
+            ("DESA_CAPIL_TRUSTED_PROXIES", "trusted_proxies"),
+            ("DESA_CAPIL_CORS_ORIGINS", "cors_origins"),
+        ):
+            if name in env:
+                kw[key] = tuple(x.strip() for x in env[name].split(",") if x.strip())
         kw.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**kw)  # type: ignore[arg-type]
 

@@ -6,28 +6,35 @@ Every record a village sends is keyed by (village, client id), never by the clie
 two villages may (by accident or malice) use the same UUID, and neither may see or clobber
 the other's record.
 
-The change feed: every status change gets a ``seq`` from one counter row, incremented with
-``UPDATE ... RETURNING`` right before commit. That UPDATE takes the row's write lock
-(PostgreSQL row lock, SQLite's single writer lock) until the transaction ends, so change
-writers are serialised and a transaction with a higher seq can only commit after every lower
-seq committed. A reader paging with ``seq > after`` therefore never skips a change that
-commits later with a lower number.
+The change feed: every status change gets a ``village_seq`` from its village's counter row
+(``counter.name = "village:<id>"``), incremented with ``UPDATE ... RETURNING`` right before
+commit. That UPDATE takes the row's write lock (PostgreSQL row lock, SQLite's single writer
+lock) until the transaction ends, so the change writers of one village are serialised and a
+transaction with a higher number can only commit after every lower one committed. A reader
+paging with ``village_seq > after`` therefore never skips a change that commits later with a
+lower number. Each village has its own sequence so that its numbers say nothing about how
+busy the other villages are; ``seq`` (global, from the "change" counter) is only the row's key.
+
+The schema is made and upgraded by Alembic (``desa_capil/server/migrations``).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy import Column, Index, Text, UniqueConstraint, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import registry
 from sqlalchemy.pool import NullPool
 from sqlmodel import Field, Session, SQLModel, create_engine
+
+log = logging.getLogger(__name__)
 
 
 def utcnow() -> datetime:
@@ -89,6 +96,8 @@ class Upload(ServerTable, table=True):
     # None once a manifest consumed the upload (then it lives as long as its document).
     expires_at: datetime | None = None
     document_id: int | None = None
+    # The Upload-Metadata header exactly as sent at creation, echoed on HEAD (tus 1.0).
+    upload_metadata: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class Batch(ServerTable, table=True):
@@ -152,9 +161,11 @@ class FinishedDocument(ServerTable, table=True):
 
 
 class Change(ServerTable, table=True):
-    __table_args__ = (Index("ix_change_village_seq", "village_id", "seq"),)
+    __table_args__ = (UniqueConstraint("village_id", "village_seq", name="uq_change_village_seq"),)
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     village_id: int = Field(foreign_key="village.id")
+    # The number a village sees (cursor of GET /changes, seq of receipts and event results).
+    village_seq: int
     application_id: int = Field(foreign_key="application.id", index=True)
     status: str = Field(max_length=32)
     actor: str = Field(max_length=16)
@@ -190,7 +201,27 @@ class Counter(ServerTable, table=True):
     value: int = 0
 
 
+class SharedState(ServerTable, table=True):
+    """Small values every server process must agree on (the admin token), kept in the
+    database rather than in a host's files."""
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RateBucket(ServerTable, table=True):
+    """A token bucket shared by every server process (see desa_capil.server.limits)."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    tokens: float
+    at: float  # time.time() of the last update
+
+
 CHANGE_COUNTER = "change"
+
+
+def village_counter(village_id: int) -> str:
+    return f"village:{village_id}"
 
 
 @dataclass
@@ -228,6 +259,8 @@ def _sqlite_engine(url: str, *, immediate: bool) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
+        # Errors never carry the statement's values (NIK, names...) into a log.
+        hide_parameters=True,
         # One connection per checkout: SQLite connections are cheap and a pool of them shared
         # across threads buys nothing but stale WAL snapshots.
         poolclass=NullPool,
@@ -259,18 +292,32 @@ def open_database(url: str, *, pool_size: int = 10) -> Database:
             is_sqlite=True,
         )
     else:
-        engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        engine = create_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size * 2,
+            pool_pre_ping=True,
+            # Errors never carry the statement's values (NIK, names...) into a log.
+            hide_parameters=True,
+        )
         db = Database(write=engine, read=engine, is_sqlite=False)
     return db
 
 
 def create_schema(db: Database) -> None:
-    """Create missing tables and the change counter (idempotent, safe with several workers)."""
+    """Bring the schema to the newest revision (idempotent, safe with several workers)."""
+    from desa_capil.server.migrations import upgrade
+
+    upgrade(db)
     with db.write.begin() as conn:
         if not db.is_sqlite:
-            # Several workers starting at once would race on CREATE TABLE.
             conn.execute(text("SELECT pg_advisory_xact_lock(7301)"))
-        ServerTable.metadata.create_all(conn)
+        missing = [t for t in ServerTable.metadata.sorted_tables if not inspect(conn).has_table(t.name)]
+        if missing:
+            # A table added to the models without a migration yet: made so the server works,
+            # but tests/server/test_migrations.py fails until the migration exists.
+            log.warning("tables without a migration: %s", ", ".join(t.name for t in missing))
+            ServerTable.metadata.create_all(conn, tables=missing)
     try:
         with db.session() as s:
             if s.get(Counter, CHANGE_COUNTER) is None:
@@ -280,13 +327,22 @@ def create_schema(db: Database) -> None:
         pass  # another worker made it first
 
 
-def allocate_seqs(session: Session, n: int) -> list[int]:
-    """Reserve ``n`` consecutive change numbers. Call late in the transaction (it holds the
-    counter lock until commit) and commit soon after."""
+def allocate_seqs(session: Session, village_id: int, n: int) -> list[tuple[int, int]]:
+    """Reserve ``n`` consecutive change numbers of a village: (row key, village number) pairs.
+    Call late in the transaction (it holds the village's counter lock until commit) and commit
+    soon after. The village counter is always taken before the global one: no deadlock."""
     if n <= 0:
         return []
-    last = session.execute(
-        text("UPDATE counter SET value = value + :n WHERE name = :name RETURNING value"),
-        {"n": n, "name": CHANGE_COUNTER},
-    ).scalar_one()
-    return list(range(int(last) - n + 1, int(last) + 1))
+    update = text("UPDATE counter SET value = value + :n WHERE name = :name RETURNING value")
+    name = village_counter(village_id)
+    last = session.execute(update, {"n": n, "name": name}).scalar_one_or_none()
+    if last is None:  # a village made before its counter existed
+        session.execute(
+            text("INSERT INTO counter (name, value) VALUES (:name, 0) ON CONFLICT (name) DO NOTHING"),
+            {"name": name},
+        )
+        last = session.execute(update, {"n": n, "name": name}).scalar_one()
+    glob = session.execute(update, {"n": n, "name": CHANGE_COUNTER}).scalar_one()
+    return list(
+        zip(range(int(glob) - n + 1, int(glob) + 1), range(int(last) - n + 1, int(last) + 1), strict=True)
+    )

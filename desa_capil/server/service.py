@@ -215,7 +215,9 @@ class CentralService:
 
     # --- uploads (tus) ---------------------------------------------------------------------------
 
-    def create_upload(self, ctx: DeviceCtx, length: int, meta: dict[str, str]) -> Upload:
+    def create_upload(
+        self, ctx: DeviceCtx, length: int, meta: dict[str, str], raw_metadata: str = ""
+    ) -> Upload:
         if length > self.settings.max_upload_size:
             raise too_large(self.settings.max_upload_size)
         upload_id = uuid.uuid4().hex
@@ -237,6 +239,7 @@ class CentralService:
                 created_at=now,
                 updated_at=now,
                 expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                upload_metadata=raw_metadata,
             )
             self.upload_path(upload_id).touch(exist_ok=False)
             if length == 0:
@@ -577,13 +580,14 @@ class CentralService:
                 up.expires_at = None
                 s.add(up)
 
-            seqs = allocate_seqs(s, len(apps))
+            seqs = allocate_seqs(s, ctx.village_id, len(apps))
             receipts: list[ApplicationReceipt] = []
-            for (app, addendum), seq in zip(apps, seqs, strict=True):
+            for (app, addendum), (key, seq) in zip(apps, seqs, strict=True):
                 assert app.id is not None
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=ctx.village_id,
                         application_id=app.id,
                         status=Status.SENT.value,
@@ -642,15 +646,15 @@ class CentralService:
             rows = s.exec(
                 select(Change, Application.client_id)
                 .join(Application, col(Application.id) == Change.application_id)
-                .where(Change.village_id == ctx.village_id, Change.seq > after)
-                .order_by(col(Change.seq))
+                .where(Change.village_id == ctx.village_id, Change.village_seq > after)
+                .order_by(col(Change.village_seq))
                 .limit(limit + 1)
             ).all()
         more = len(rows) > limit
         rows = rows[:limit]
         changes = [
             WireChange(
-                seq=c.seq,
+                seq=c.village_seq,
                 application_id=uuid.UUID(cid),
                 status=Status(c.status),
                 actor=Actor(c.actor),
@@ -727,15 +731,16 @@ class CentralService:
                 s.add(ev)
                 batch_seen[str(e.id)] = result
                 results.append(result)
-            seqs = allocate_seqs(s, len(pending))
-            for (result, app, e, ev), seq in zip(pending, seqs, strict=True):
+            seqs = allocate_seqs(s, ctx.village_id, len(pending))
+            for (result, app, e, ev), (key, seq) in zip(pending, seqs, strict=True):
                 assert app.id is not None
                 result.seq = seq
                 ev.result_json = result.model_dump_json()
                 s.add(ev)
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=ctx.village_id,
                         application_id=app.id,
                         status=e.status.value,
@@ -1030,10 +1035,11 @@ class CentralService:
             app.updated_at = now
             s.add(app)
             assert app.id is not None
-            [seq] = allocate_seqs(s, 1)
+            [(key, seq)] = allocate_seqs(s, app.village_id, 1)
             s.add(
                 Change(
-                    seq=seq,
+                    seq=key,
+                    village_seq=seq,
                     village_id=app.village_id,
                     application_id=app.id,
                     status=status.value,
@@ -1147,12 +1153,13 @@ class CentralService:
                 a.message = message
                 a.updated_at = now
                 s.add(a)
-            seqs = allocate_seqs(s, len(ordered))
-            for a, seq in zip(ordered, seqs, strict=True):
+            seqs = allocate_seqs(s, village.id or 0, len(ordered))
+            for a, (key, seq) in zip(ordered, seqs, strict=True):
                 assert a.id is not None
                 s.add(
                     Change(
-                        seq=seq,
+                        seq=key,
+                        village_seq=seq,
                         village_id=village.id or 0,
                         application_id=a.id,
                         status=Status.DISPATCHED.value,

@@ -1,31 +1,47 @@
-"""tus 1.0 resumable uploads at ``/api/v1/uploads/`` (core, creation, termination, expiration).
+"""tus 1.0 resumable uploads at ``/api/v1/uploads/`` (core, creation, termination, expiration,
+checksum), written against https://tus.io/protocols/resumable-upload:
 
-Small and exact, written against https://tus.io/protocols/resumable-upload:
-
-* ``OPTIONS /uploads/``: Tus-Version, Tus-Extension, Tus-Max-Size (no auth, discovery only).
-* ``POST /uploads/``: Upload-Length + Upload-Metadata (``filename``, ``sha256``, ``filetype``)
-  -> 201 + Location (path-absolute, clients resolve it against the creation URL).
-* ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Expires.
+* ``OPTIONS /uploads/`` and ``OPTIONS /uploads/{id}``: Tus-Version, Tus-Extension,
+  Tus-Max-Size, Tus-Checksum-Algorithm (no auth, discovery only).
+* ``POST /uploads/`` (with or without the trailing slash): Upload-Length + Upload-Metadata
+  (``filename``, ``sha256``, ``filetype``) -> 201 + Location. The Location carries the path
+  prefix the server is reached under (``root_path`` or a trusted ``X-Forwarded-Prefix``), so a
+  client behind a proxy serving ``/capil/api/v1/...`` finds its upload. ``Upload-Concat`` is
+  answered 501 at creation, before any data is sent; ``Upload-Defer-Length`` 400.
+* ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires.
 * ``PATCH /uploads/{id}``: body streamed straight to the file. When the connection drops
   mid-body, what arrived stays on disk and counts: the next HEAD reports it. That is what
-  lets a village on a 2G link make progress one fragment at a time.
+  lets a village on a 2G link make progress one fragment at a time. With ``Upload-Checksum``
+  (sha1 or sha256 of this PATCH's body) a wrong chunk is refused with 460 and nothing of it
+  is kept (nor of a cut one: it cannot be verified). A body going past Upload-Length writes
+  nothing and gets 413, also when it arrives chunked without a Content-Length.
 * ``DELETE /uploads/{id}``: termination.
+* ``X-HTTP-Method-Override`` (for clients that cannot send PATCH/DELETE) is applied by
+  ``app.ProxyMiddleware`` before routing.
 
 The offset is the length of the file on disk (bytes are only ever appended, in order), so
 even a server killed mid-PATCH resumes correctly. One PATCH at a time per upload: a second
-one gets 423 (an OS file lock, so it holds across worker processes too).
+one gets 423 (an OS file lock, so it holds across worker processes too), unless the running
+one has received nothing for ``patch_takeover_seconds``: a client that vanished without a
+FIN (power cut, NAT timeout) must not keep its upload locked until the kernel notices. Then
+the new PATCH stops the stalled one and takes over; the bytes already written stay. Across
+processes the stalled request ends by the per-chunk body read timeout (``GuardMiddleware``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import contextlib
+import hashlib
 import logging
 import os
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from email.utils import format_datetime
-from typing import IO
+from typing import IO, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -44,8 +60,36 @@ except ImportError:  # pragma: no cover - Windows (the embedded demo server): on
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = "creation,termination,expiration"
+EXTENSIONS = "creation,termination,expiration,checksum"
+CHECKSUM_ALGORITHMS = ("sha1", "sha256")
 _OFFSET_CT = "application/offset+octet-stream"
+# Headers a browser-based uploader must be allowed to send and to read (CORS).
+REQUEST_HEADERS = [
+    "Authorization",
+    "Content-Type",
+    "Tus-Resumable",
+    "Upload-Length",
+    "Upload-Offset",
+    "Upload-Metadata",
+    "Upload-Checksum",
+    "Upload-Concat",
+    "Upload-Defer-Length",
+    "X-HTTP-Method-Override",
+    "X-Requested-With",
+]
+RESPONSE_HEADERS = [
+    "Location",
+    "Tus-Resumable",
+    "Tus-Version",
+    "Tus-Extension",
+    "Tus-Max-Size",
+    "Tus-Checksum-Algorithm",
+    "Upload-Offset",
+    "Upload-Length",
+    "Upload-Metadata",
+    "Upload-Expires",
+    "Retry-After",
+]
 
 
 def parse_metadata(header: str) -> dict[str, str]:
@@ -63,12 +107,43 @@ def parse_metadata(header: str) -> dict[str, str]:
                 value = base64.b64decode(parts[1], validate=True).decode("utf-8")
             except (binascii.Error, UnicodeDecodeError) as exc:
                 raise _bad("Upload-Metadata tidak valid.", "Invalid Upload-Metadata.") from exc
+        if "\x00" in value:
+            raise ApiError(
+                422,
+                ErrorCode.INVALID_REQUEST,
+                f"Upload-Metadata '{parts[0]}' berisi karakter NUL; hapus karakter itu lalu kirim lagi.",
+                f"Upload-Metadata '{parts[0]}' contains a NUL character; remove it and send again.",
+            )
         out[parts[0]] = value
     return out
 
 
+def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
+    """Upload-Checksum: ``<algorithm> <base64 digest>``; None when absent."""
+    if header is None:
+        return None
+    algo, _, b64 = header.strip().partition(" ")
+    algo = algo.lower()
+    if algo not in CHECKSUM_ALGORITHMS:
+        raise _bad(
+            f"Algoritme checksum '{algo}' tidak didukung; pakai {', '.join(CHECKSUM_ALGORITHMS)}.",
+            f"Checksum algorithm '{algo}' is not supported; use {', '.join(CHECKSUM_ALGORITHMS)}.",
+        )
+    try:
+        digest = base64.b64decode(b64.strip(), validate=True)
+    except binascii.Error as exc:
+        raise _bad("Upload-Checksum tidak valid.", "Invalid Upload-Checksum.") from exc
+    if len(digest) != hashlib.new(algo).digest_size:
+        raise _bad("Upload-Checksum tidak valid.", "Invalid Upload-Checksum.")
+    return algo, digest
+
+
 def _bad(mid: str, men: str, status: int = 400) -> ApiError:
     return ApiError(status, ErrorCode.INVALID_REQUEST, mid, men)
+
+
+def _too_long() -> ApiError:
+    return _bad("Isi PATCH melebihi Upload-Length.", "PATCH body exceeds Upload-Length.", status=413)
 
 
 def _int_header(request: Request, name: str) -> int:
@@ -95,67 +170,142 @@ def _expiry_headers(up: Upload, offset: int) -> dict[str, str]:
     return {"Upload-Expires": format_datetime(aware(up.expires_at), usegmt=True)}
 
 
+def upload_location(request: Request, upload_id: str) -> str:
+    """Path-absolute URL of an upload, under the prefix the client reached us by."""
+    prefix = str(request.scope.get("root_path", "")).rstrip("/")
+    return f"{prefix}{API_PREFIX}/uploads/{upload_id}"
+
+
+@dataclass
+class _Patch:
+    """A PATCH running in this process: when it last received bytes, and how to stop it."""
+
+    last_progress: float = field(default_factory=time.monotonic)
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
+    done: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 # Uploads with a PATCH running in this process; the file lock covers other processes.
-_active: set[str] = set()
+_active: dict[str, _Patch] = {}
 
 
-@contextlib.contextmanager
-def _exclusive(upload_id: str, f: IO[bytes]) -> Iterator[None]:
-    locked = ApiError(
+def _locked(retry_after: float) -> ApiError:
+    return ApiError(
         423,
         ErrorCode.UPLOAD_LOCKED,
         "Berkas ini sedang dikirim oleh permintaan lain. Coba lagi sebentar lagi.",
         "Another request is sending this file. Try again shortly.",
+        headers={"Retry-After": str(max(1, int(retry_after + 0.999)))},
     )
-    if upload_id in _active:
-        raise locked
+
+
+@contextlib.asynccontextmanager
+async def _exclusive(upload_id: str, f: IO[bytes], takeover_after: float) -> AsyncIterator[_Patch]:
+    running = _active.get(upload_id)
+    if running is not None:
+        stalled = time.monotonic() - running.last_progress
+        if stalled < takeover_after:
+            raise _locked(takeover_after - stalled)
+        log.info("upload %s: previous PATCH stalled %.0f s, taking over", upload_id, stalled)
+        running.stop.set()
+        try:
+            await asyncio.wait_for(running.done.wait(), timeout=10)
+        except TimeoutError as exc:
+            raise _locked(takeover_after) from exc
+        if upload_id in _active:  # a third request was quicker
+            raise _locked(takeover_after)
     if fcntl is not None:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise locked from exc
-    _active.add(upload_id)
+            # Held by another worker process; its body read timeout ends a dead request.
+            raise _locked(takeover_after) from exc
+    state = _Patch()
+    _active[upload_id] = state
     try:
-        yield
+        yield state
     finally:
-        _active.discard(upload_id)
+        if _active.get(upload_id) is state:
+            del _active[upload_id]
         if fcntl is not None:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+        state.done.set()
+
+
+class _Stopped(Exception):
+    """A newer PATCH took the upload over."""
+
+
+async def _body(request: Request, state: _Patch) -> AsyncIterator[bytes]:
+    """The request body, chunk by chunk, until it ends, the client goes, or we are stopped."""
+    stream = request.stream().__aiter__()
+    stop = asyncio.ensure_future(state.stop.wait())
+    try:
+        while True:
+            nxt = asyncio.ensure_future(stream.__anext__())
+            await asyncio.wait({nxt, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not nxt.done():
+                nxt.cancel()
+                with contextlib.suppress(BaseException):
+                    await nxt
+                raise _Stopped
+            try:
+                chunk = nxt.result()
+            except StopAsyncIteration:
+                return
+            if chunk:
+                state.last_progress = time.monotonic()
+                yield chunk
+    finally:
+        stop.cancel()
 
 
 def make_router(svc: CentralService, require_device: Callable[[Request], DeviceCtx]) -> APIRouter:
     router = APIRouter(prefix=f"{API_PREFIX}/uploads", tags=["uploads (tus 1.0)"])
     settings = svc.settings
+    discovery = {
+        "Tus-Version": TUS_VERSION,
+        "Tus-Extension": EXTENSIONS,
+        "Tus-Max-Size": str(settings.max_upload_size),
+        "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
+    }
 
     async def auth(request: Request) -> DeviceCtx:
         ctx: DeviceCtx = await run_in_threadpool(require_device, request)
         return ctx
 
     @router.options("/", status_code=204)
+    @router.options("", status_code=204, include_in_schema=False)
     async def options() -> Response:
-        return Response(
-            status_code=204,
-            headers={
-                "Tus-Version": TUS_VERSION,
-                "Tus-Extension": EXTENSIONS,
-                "Tus-Max-Size": str(settings.max_upload_size),
-            },
-        )
+        return Response(status_code=204, headers=discovery)
+
+    @router.options("/{upload_id}", status_code=204)
+    async def options_upload(upload_id: str) -> Response:
+        return Response(status_code=204, headers=discovery)
 
     @router.post("/", status_code=201)
+    @router.post("", status_code=201, include_in_schema=False)
     async def create(request: Request) -> Response:
         _check_resumable(request)
         ctx = await auth(request)
+        if "upload-concat" in request.headers:
+            raise ApiError(
+                501,
+                ErrorCode.INVALID_REQUEST,
+                "Penggabungan unggahan (Upload-Concat) tidak didukung; kirim berkas sebagai satu unggahan.",
+                "Upload concatenation (Upload-Concat) is not supported; send the file as one upload.",
+            )
         if "upload-defer-length" in request.headers:
             raise _bad("Upload-Defer-Length tidak didukung.", "Upload-Defer-Length is not supported.")
         length = _int_header(request, "upload-length")
         if length > settings.max_upload_size:
             raise too_large(settings.max_upload_size)
-        meta = parse_metadata(request.headers.get("upload-metadata", ""))
-        up = await run_in_threadpool(svc.create_upload, ctx, length, meta)
+        raw_meta = request.headers.get("upload-metadata", "")
+        meta = parse_metadata(raw_meta)
+        up = await run_in_threadpool(svc.create_upload, ctx, length, meta, raw_meta)
         return Response(
             status_code=201,
-            headers={"Location": f"{API_PREFIX}/uploads/{up.id}", **_expiry_headers(up, 0)},
+            headers={"Location": upload_location(request, up.id), **_expiry_headers(up, 0)},
         )
 
     @router.head("/{upload_id}")
@@ -164,15 +314,15 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         ctx = await auth(request)
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
         offset = svc.upload_offset(up)
-        return Response(
-            status_code=200,
-            headers={
-                "Upload-Offset": str(offset),
-                "Upload-Length": str(up.length),
-                "Cache-Control": "no-store",
-                **_expiry_headers(up, offset),
-            },
-        )
+        headers = {
+            "Upload-Offset": str(offset),
+            "Upload-Length": str(up.length),
+            "Cache-Control": "no-store",
+            **_expiry_headers(up, offset),
+        }
+        if up.upload_metadata:
+            headers["Upload-Metadata"] = up.upload_metadata
+        return Response(status_code=200, headers=headers)
 
     @router.patch("/{upload_id}", status_code=204)
     async def patch(upload_id: str, request: Request) -> Response:
@@ -181,47 +331,45 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         if request.headers.get("content-type", "").split(";")[0].strip().lower() != _OFFSET_CT:
             raise _bad(f"Content-Type harus {_OFFSET_CT}.", f"Content-Type must be {_OFFSET_CT}.", status=415)
         client_offset = _int_header(request, "upload-offset")
+        checksum = parse_checksum(request.headers.get("upload-checksum"))
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
         path = svc.upload_path(up.id)
-        with path.open("r+b") as f, _exclusive(up.id, f):
-            offset = os.fstat(f.fileno()).st_size
-            if client_offset != offset:
-                raise ApiError(
-                    409,
-                    ErrorCode.UPLOAD_OFFSET_MISMATCH,
-                    "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
-                    "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
-                    headers={"Upload-Offset": str(offset)},
-                )
-            remaining = up.length - offset
-            declared = request.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > remaining:
-                raise _bad(
-                    "Isi PATCH melebihi Upload-Length.", "PATCH body exceeds Upload-Length.", status=413
-                )
-            f.seek(offset)
-            written = 0
-            overflow = False
-            try:
-                async for chunk in request.stream():
-                    if written + len(chunk) > remaining:
-                        chunk = chunk[: remaining - written]
-                        overflow = True
-                    f.write(chunk)
-                    written += len(chunk)
-                    if overflow:
-                        break
-            except ClientDisconnect:
-                # Keep what arrived: the client resumes from here after a HEAD.
-                log.info("upload %s: client gone after %d bytes of this PATCH", up.id, written)
-            f.flush()
-            # Up to max_upload_size bytes to flush to disk: not on the event loop, which
-            # serves every other village meanwhile.
-            await run_in_threadpool(os.fsync, f.fileno())
-            new_offset = offset + written
-            up = await run_in_threadpool(svc.finish_patch, up, new_offset)
-        if overflow:
-            raise _bad("Isi PATCH melebihi Upload-Length.", "PATCH body exceeds Upload-Length.", status=413)
+        with path.open("r+b", buffering=0) as f:
+            async with _exclusive(up.id, f, settings.patch_takeover_seconds) as state:
+                offset = os.fstat(f.fileno()).st_size
+                if client_offset != offset:
+                    raise ApiError(
+                        409,
+                        ErrorCode.UPLOAD_OFFSET_MISMATCH,
+                        "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
+                        "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
+                        headers={"Upload-Offset": str(offset)},
+                    )
+                remaining = up.length - offset
+                declared = request.headers.get("content-length")
+                if declared is not None and declared.isdigit() and int(declared) > remaining:
+                    raise _too_long()
+                written, outcome = await _receive_into(f, offset, remaining, request, state, checksum)
+                if outcome != "ok" and outcome != "cut":
+                    # Nothing of a refused body stays: back to where this PATCH started.
+                    f.truncate(offset)
+                    written = 0
+                f.flush()
+                # Up to max_upload_size bytes to flush to disk: not on the event loop, which
+                # serves every other village meanwhile.
+                await run_in_threadpool(os.fsync, f.fileno())
+                new_offset = offset + written
+                up = await run_in_threadpool(svc.finish_patch, up, new_offset)
+        if outcome == "overflow":
+            raise _too_long()
+        if outcome == "checksum":
+            raise ApiError(
+                460,
+                ErrorCode.INVALID_REQUEST,
+                "Checksum potongan berkas ini tidak cocok; kirim ulang potongan ini.",
+                "The checksum of this chunk does not match; send this chunk again.",
+                headers={"Upload-Offset": str(new_offset)},
+            )
         return Response(
             status_code=204, headers={"Upload-Offset": str(new_offset), **_expiry_headers(up, new_offset)}
         )
@@ -234,3 +382,40 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         return Response(status_code=204)
 
     return router
+
+
+async def _receive_into(
+    f: IO[bytes],
+    offset: int,
+    remaining: int,
+    request: Request,
+    state: _Patch,
+    checksum: tuple[str, bytes] | None,
+) -> tuple[int, str]:
+    """Append the body at ``offset``; (bytes written, outcome) where outcome is ``ok``,
+    ``cut`` (client gone or taken over: the bytes stay unless checksummed), ``overflow``
+    or ``checksum``."""
+    hasher: Any = hashlib.new(checksum[0]) if checksum else None
+    f.seek(offset)
+    written = 0
+    try:
+        async for chunk in _body(request, state):
+            if written + len(chunk) > remaining:
+                return written, "overflow"
+            f.write(chunk)
+            if hasher is not None:
+                hasher.update(chunk)
+            written += len(chunk)
+    except (ClientDisconnect, _Stopped) as exc:
+        # Keep what arrived: the client resumes from here after a HEAD. A checksummed chunk
+        # that did not arrive whole cannot be verified, so none of it counts.
+        log.info(
+            "upload %s: PATCH %s after %d bytes",
+            request.path_params.get("upload_id", "?"),
+            "taken over" if isinstance(exc, _Stopped) else "cut",
+            written,
+        )
+        return written, "checksum-cut" if checksum else "cut"
+    if checksum is not None and hasher.digest() != checksum[1]:
+        return written, "checksum"
+    return written, "ok"

@@ -19,6 +19,9 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from desa_capil.errors import StorageError
@@ -90,6 +93,16 @@ def _damaged(sha: str, why: str) -> StorageError:
 
 FORMAT_FILE = ".format"
 FORMAT = "aes256gcm-hmacname-v1"
+_NAME_TAIL = re.compile(r"^[0-9a-f]{62}$")
+
+
+@dataclass(frozen=True)
+class OrphanReport:
+    """What ``collect_orphans`` did: files and bytes removed, and young orphans left alone."""
+
+    removed: int = 0
+    removed_bytes: int = 0
+    kept_young: int = 0
 
 
 class BlobStore:
@@ -98,6 +111,10 @@ class BlobStore:
         self._seal_key = keys.blob_seal
         self._name_key = keys.blob_name
         self.root.mkdir(parents=True, exist_ok=True)
+        # Serialises "does it exist / touch it / write it" in put() with "is it old / delete
+        # it" in collect_orphans(): a page scanned now whose bytes equal an old orphan must
+        # never lose its file between the check and the commit of its row.
+        self._gc_lock = threading.Lock()
 
     def path(self, sha: str) -> Path:
         if not _SHA.match(sha):
@@ -109,8 +126,14 @@ class BlobStore:
         """Store `data` (sealed); returns the SHA-256 of the plaintext, which records keep."""
         sha = sha256_of(data)
         target = self.path(sha)
-        if not target.exists():
-            atomic_write(target, seal(self._seal_key, data, sha.encode()))
+        with self._gc_lock:
+            try:
+                # Already stored: mark it as used in this session, so the orphan collector
+                # (which only takes files older than the session) leaves it alone until the
+                # row naming it is committed.
+                os.utime(target)
+            except FileNotFoundError:
+                atomic_write(target, seal(self._seal_key, data, sha.encode()))
         return sha
 
     def get(self, sha: str) -> bytes:
@@ -142,6 +165,36 @@ class BlobStore:
         if secure:
             _overwrite_with_zeros(p)
         p.unlink()
+
+    def collect_orphans(self, referenced: Iterable[str], *, older_than: float) -> OrphanReport:
+        """Delete sealed files no record names, and temp files a crash left behind.
+
+        ``referenced``: every SHA-256 the database still names (``store.db.referenced_blobs``).
+        ``older_than``: a UNIX time, normally the start of the current session; a file modified
+        at or after it is never deleted (it may belong to a page being saved right now: blobs
+        are written before the row that names them is committed). Orphans are overwritten
+        with zeros before removal, like every deleted scan.
+        """
+        keep = {keyed_name(self._name_key, sha) for sha in referenced if _SHA.match(sha)}
+        removed = removed_bytes = young = 0
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and len(p.name) == 2):
+            for f in sorted(folder.iterdir()):
+                is_tmp = f.name.startswith(".tmp-")
+                if not is_tmp and (not _NAME_TAIL.match(f.name) or folder.name + f.name in keep):
+                    continue  # named by a record, or not a file this store made
+                with self._gc_lock:
+                    try:
+                        st = f.stat()
+                        if st.st_mtime >= older_than:
+                            young += 1
+                            continue
+                        _overwrite_with_zeros(f)
+                        f.unlink()
+                    except FileNotFoundError:
+                        continue
+                removed += 1
+                removed_bytes += st.st_size
+        return OrphanReport(removed, removed_bytes, young)
 
     def encrypt_legacy(self) -> int:
         """Seal plaintext blobs an earlier version left (named by their own SHA-256).

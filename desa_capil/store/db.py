@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -34,7 +35,7 @@ from desa_capil.errors import StorageError
 from desa_capil.paths import AppPaths
 from desa_capil.security.keys import DataKeys, KeyStore, MissingKeyError, WrongKeyError, new_master
 from desa_capil.store import migrations
-from desa_capil.store.blobs import FORMAT_FILE, BlobStore
+from desa_capil.store.blobs import FORMAT_FILE, BlobStore, OrphanReport
 
 log = logging.getLogger(__name__)
 
@@ -370,3 +371,52 @@ def daily_backup(db: Database, backups: Path, keep: int = 7) -> Path | None:
     for old in olds[:-keep]:
         old.unlink()
     return target
+
+
+_HEX64 = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
+
+
+def referenced_blobs(db: Database) -> set[str]:
+    """Every SHA-256 any row of the database names, in any column of any table.
+
+    Deliberately blunt: every text value is searched for 64-hex tokens, so a blob named inside
+    a JSON payload (the outbox) or by a column a later version adds is kept as well. Keeping a
+    stray file costs a few kilobytes; deleting a named one would cost a page.
+    """
+    raw = db.engine.raw_connection()
+    try:
+        return referenced_in(raw.driver_connection)
+    finally:
+        raw.close()
+
+
+def referenced_in(conn: Any) -> set[str]:
+    """``referenced_blobs`` over a DB-API connection (a backup copy, a tool)."""
+    found: set[str] = set()
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        cur = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from sqlite_master
+        for row in cur:
+            for value in row:
+                if isinstance(value, str) and len(value) >= 64:
+                    found.update(_HEX64.findall(value.lower()))
+    return found
+
+
+def collect_orphan_blobs(db: Database, *, session_started: float) -> OrphanReport:
+    """Remove page files that no row names (left by a crash between writing a page file and
+    committing its row), never touching one modified during the current session."""
+    report = db.blobs.collect_orphans(referenced_blobs(db), older_than=session_started)
+    if report.removed or report.kept_young:
+        log.info(
+            "orphan page files: %d removed (%d bytes), %d recent ones kept",
+            report.removed,
+            report.removed_bytes,
+            report.kept_young,
+        )
+    return report

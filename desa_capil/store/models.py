@@ -117,7 +117,7 @@ class Page(SQLModel, table=True):
     mode: str = ""  # color | gray | bilevel
     size_bytes: int = 0
     rotation: int = 0
-    source: str = "file"  # file | pdf | scanner | camera | folder
+    source: str = "file"  # file | pdf | scanner | camera | folder | phone
     created_at: datetime = Field(default_factory=utcnow)
     # Set when retention deleted the page's files (the office has them); the sha256 columns are
     # then empty/None and the row keeps only the page's facts.

@@ -114,6 +114,13 @@ def _set_status(
     )
 
 
+def application_status(db: Database, application_id: str) -> Status | None:
+    """The application's status now; None when it does not exist (deleted meanwhile)."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        return Status(app.status) if app is not None else None
+
+
 def save_application(
     db: Database,
     *,

@@ -58,7 +58,6 @@ from desa_capil.api.models import (
 from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -83,6 +82,7 @@ from desa_capil.sync.client import (
     TokenRevoked,
 )
 from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader, upload_id_of
+from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 

@@ -82,7 +82,8 @@ class CameraDialog(QDialog):
         self.capture = QImageCapture(self)
         self.session.setImageCapture(self.capture)
         self.preview = QVideoWidget()
-        self.preview.setMinimumSize(640, 400)
+        # Small enough for a 800x440 screen; the preview grows with the dialog.
+        self.preview.setMinimumSize(320, 180)
         self.session.setVideoOutput(self.preview)
 
         self.devices = QComboBox()

@@ -299,7 +299,8 @@ class FirstRunWizard(QWizard):
         self.server_page = ServerPage(ctx, self)
         for page in (self.village_page, self.operator_page, self.server_page):
             self.addPage(page)
-        self.setMinimumSize(620, 440)
+        # Fits a 1366x768 screen at 150 % and the 800x440 minimum (screen_fit shrinks it).
+        self.setMinimumSize(560, 340)
         self._saving = False
 
     def accept(self) -> None:

@@ -40,6 +40,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.widgets.screen_fit import ScrollBody, fit_window
 
 log = logging.getLogger(__name__)
 
@@ -160,13 +161,21 @@ class HandOverDialog(QDialog):
         self.setModal(True)
         self.setMinimumWidth(560)
 
-        root = QVBoxLayout(self)
-        root.setContentsMargins(22, 20, 22, 18)
-        root.setSpacing(12)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(22, 20, 22, 18)
+        outer.setSpacing(10)
 
         title = QLabel(self.tr("Penyerahan Dokumen"), self)
         title.setObjectName("pageTitle")
-        root.addWidget(title)
+        outer.addWidget(title)
+        # The form scrolls; the buttons below it stay in view on a short screen (150 % scaling).
+        body = QWidget(self)
+        body.setObjectName("handOverBody")
+        root = QVBoxLayout(body)
+        root.setContentsMargins(0, 0, 6, 0)
+        root.setSpacing(12)
+        self.scroll = ScrollBody(body, self)
+        outer.addWidget(self.scroll, 1)
         summary = QFrame(self)
         summary.setObjectName("panel")
         sl = QVBoxLayout(summary)
@@ -233,6 +242,17 @@ class HandOverDialog(QDialog):
         self.id_check = QCheckBox(self.tr("KTP-el / KK penerima sudah diperiksa dan cocok"), self)
         self.id_check.setObjectName("idChecked")
         root.addWidget(self.id_check)
+        self.id_why = QLabel(
+            self.tr(
+                "Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang "
+                "identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang "
+                "dicentang ikut tercatat di tanda terima."
+            ),
+            self,
+        )
+        self.id_why.setObjectName("fieldHint")
+        self.id_why.setWordWrap(True)
+        root.addWidget(self.id_why)
 
         when = QFormLayout()
         when.setHorizontalSpacing(14)
@@ -269,7 +289,7 @@ class HandOverDialog(QDialog):
         self.error_label.setObjectName("saveStatus")
         self.error_label.setProperty("error", True)
         self.error_label.setWordWrap(True)
-        root.addWidget(self.error_label)
+        outer.addWidget(self.error_label)
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -283,7 +303,7 @@ class HandOverDialog(QDialog):
         self.save_button.clicked.connect(self.save)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
-        root.addLayout(buttons)
+        outer.addLayout(buttons)
 
         for w in (self.self_radio, self.family_radio):
             w.toggled.connect(self._update)
@@ -292,6 +312,11 @@ class HandOverDialog(QDialog):
         self.nik_edit.textChanged.connect(self._update)
         self.id_check.toggled.connect(self._update)
         self._update()
+        # Room for the family member's fields too, so choosing them rarely needs a scroll bar.
+        self.family_box.show()
+        want = self.sizeHint().expandedTo(QSize(620, 0))
+        self.family_box.setVisible(self.family_radio.isChecked())
+        fit_window(self, want)
         run_op(
             self,
             lambda _p: dist.operator_name(ctx.db, ctx.operator_id),
@@ -332,8 +357,13 @@ class HandOverDialog(QDialog):
             )
         else:
             self.nik_hint.setText("")
-        self.save_button.setEnabled(not self._busy and not self.problems())
-        self.adjustSize()
+        problems = self.problems()
+        self.save_button.setEnabled(not self._busy and not problems)
+        # A disabled button says why: the first thing still missing.
+        self.save_button.setToolTip(problems[0] if problems else "")
+        self.id_why.setProperty("error", not self.id_check.isChecked())
+        # No adjustSize(): growing on every change pushed the buttons off a short screen. The
+        # form scrolls instead, and the dialog keeps the size the screen allows.
 
     @Slot()
     def _choose_photo(self) -> None:

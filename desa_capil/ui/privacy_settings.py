@@ -273,7 +273,7 @@ class PrivacySettingsWidget(QWidget):
             where = self.tr("Kunci enkripsi tersimpan di pengelola kredensial Windows/sistem.")
         else:
             where = self.tr("Kunci enkripsi tersimpan di berkas yang hanya bisa dibaca akun ini: %1").replace(
-                "%1", str(self.ctx.paths.config / "keys" / "data.key")
+                "%1", str(KeyStore(self.ctx.paths).file)
             )
         self.key_info.setText(
             where

@@ -161,3 +161,6 @@ def apply_theme(app: QApplication) -> None:
     font.setPointSize(BASE_POINT_SIZE)
     app.setFont(font)
     app.setStyleSheet(style_sheet())
+    from desa_capil.ui.widgets.screen_fit import install_screen_fit
+
+    install_screen_fit(app)

@@ -238,6 +238,62 @@
         </message>
     </context>
     <context>
+        <name>BackupBanner</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="152" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="174" />
+            <source>Data laptop ini belum pernah dicadangkan. Cadangkan ke flashdisk seminggu sekali.</source>
+            <translation>This laptop's data has never been backed up. Back it up to a USB stick once a week.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="178" />
+            <source>Cadangan terakhir: %1, lebih dari seminggu lalu. Cadangkan ke flashdisk sekarang.</source>
+            <translation>Last backup: %1, more than a week ago. Back up to a USB stick now.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="181" />
+            <source>Cadangan terakhir: %1.</source>
+            <translation>Last backup: %1.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BackupSettingsGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="200" />
+            <source>Cadangan ke flashdisk</source>
+            <translation>Backup to a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="211" />
+            <source>Cadangan terenkripsi: tanpa kode pemulihan isinya tidak bisa dibaca. Di laptop baru atau setelah Windows dipasang ulang, pulihkan dengan flashdisk itu dan kode pemulihan, lalu daftarkan laptop lagi ke Disdukcapil dengan kode pendaftaran baru.</source>
+            <translation>The backup is encrypted: without the recovery code nobody can read it. On a new laptop or after reinstalling Windows, restore it with that stick and the recovery code, then enroll the laptop with the office again using a new enrollment code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="221" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="224" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="236" />
+            <source>Pulihkan dari cadangan</source>
+            <translation>Restore from a backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="238" />
+            <source>Pemulihan dilakukan saat aplikasi dibuka, sebelum data dibuka. Data yang ada sekarang tidak dihapus: disisihkan ke folder 'sebelum-pulihkan'. Tutup aplikasi, pasang flashdisk cadangan, lalu buka aplikasi lagi. Lanjutkan?</source>
+            <translation>The restore happens when the app starts, before the data is opened. The data here now is not deleted: it is moved to a 'sebelum-pulihkan' folder. Close the app, plug in the backup stick, then open the app again. Continue?</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
@@ -311,8 +367,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="506" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -327,117 +383,117 @@
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="356" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="358" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="361" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="363" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="367" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="378" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="528" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="532" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="548" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="550" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="582" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="583" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -463,42 +519,42 @@
             <translation>Camera</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="94" />
+            <location filename="../../desa_capil/ui/camera.py" line="95" />
             <source>Letakkan kertas di permukaan gelap, seluruh kertas terlihat, tanpa bayangan.</source>
             <translation>Put the paper on a dark surface, the whole sheet in view, without shadows.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="96" />
+            <location filename="../../desa_capil/ui/camera.py" line="97" />
             <source>Foto masuk ke “{0}”. </source>
             <translation>Photos go to “{0}”. </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="104" />
+            <location filename="../../desa_capil/ui/camera.py" line="105" />
             <source>Ambil &amp;foto (Spasi)</source>
             <translation>Take &amp;photo (Space)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="109" />
+            <location filename="../../desa_capil/ui/camera.py" line="110" />
             <source>&amp;Selesai</source>
             <translation>&amp;Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="114" />
+            <location filename="../../desa_capil/ui/camera.py" line="115" />
             <source>Kamera:</source>
             <translation>Camera:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="160" />
+            <location filename="../../desa_capil/ui/camera.py" line="161" />
             <source>{0} foto diambil. Ganti kertas lalu ambil foto berikutnya, atau Selesai.</source>
             <translation>{0} photos taken. Change the paper and take the next photo, or Done.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="170" />
+            <location filename="../../desa_capil/ui/camera.py" line="171" />
             <source>Kamera tidak bisa dipakai (mungkin sedang dipakai program lain). Tutup program itu lalu coba lagi.</source>
             <translation>The camera cannot be used (another program may be using it). Close that program and try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="176" />
+            <location filename="../../desa_capil/ui/camera.py" line="177" />
             <source>Foto gagal diambil. Coba lagi.</source>
             <translation>The photo could not be taken. Try again.</translation>
         </message>
@@ -516,22 +572,22 @@
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="188" />
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation>Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="214" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="291" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="297" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -773,128 +829,133 @@
     <context>
         <name>HandOverDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="159" />
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="167" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="160" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="168" />
             <source>Penyerahan Dokumen</source>
             <translation>Document Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="190" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="199" />
             <source>Pemohon sendiri</source>
             <translation>The applicant in person</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="191" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="200" />
             <source>Diwakilkan anggota keluarga</source>
             <translation>A family member on their behalf</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="202" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
             <source>Diterima oleh</source>
             <translation>Received by</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="220" />
             <source>Nama lengkap sesuai KTP-el</source>
             <translation>Full name as on the ID card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="219" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
             <source>Pilih atau ketik hubungan</source>
             <translation>Choose or type the relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="222" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="231" />
             <source>16 angka</source>
             <translation>16 digits</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="227" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="236" />
             <source>Nama penerima</source>
             <translation>Recipient's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="237" />
             <source>Hubungan</source>
             <translation>Relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="229" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="238" />
             <source>NIK penerima</source>
             <translation>Recipient's NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="233" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="242" />
             <source>KTP-el / KK penerima sudah diperiksa dan cocok</source>
             <translation>The recipient's ID card / family card was checked and matches</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="246" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <source>Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang dicentang ikut tercatat di tanda terima.</source>
+            <translation>Must be ticked: civil registration documents may only be given to a person whose identity was checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="266" />
             <source>Tanggal dan jam</source>
             <translation>Date and time</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="267" />
             <source>Petugas</source>
             <translation>Staff</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="271" />
             <source>Tanda tangan (boleh dilewati)</source>
             <translation>Signature (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="255" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="275" />
             <source>Hapus tanda tangan</source>
             <translation>Clear signature</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="258" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="278" />
             <source>Lampirkan foto penyerahan...</source>
             <translation>Attach a hand-over photo...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="276" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="296" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="279" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="299" />
             <source>Simpan Penyerahan</source>
             <translation>Save Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="298" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="323" />
             <source>(belum dipilih)</source>
             <translation>(none chosen)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="320" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="345" />
             <source>Periksa dulu KTP-el atau KK penerima, lalu centang kotaknya.</source>
             <translation>Check the recipient's ID card or family card first, then tick the box.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="331" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="356" />
             <source>NIK benar.</source>
             <translation>NIK valid.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
             <source>Pilih foto penyerahan</source>
             <translation>Choose a hand-over photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
             <source>Gambar (*.jpg *.jpeg *.png *.webp)</source>
             <translation>Images (*.jpg *.jpeg *.png *.webp)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="348" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="378" />
             <source>Foto terlalu besar (maksimal 8 MB).</source>
             <translation>The photo is too large (8 MB at most).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="353" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="383" />
             <source>Foto tidak bisa dibaca: {0}</source>
             <translation>The photo cannot be read: {0}</translation>
         </message>
@@ -902,135 +963,135 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="127" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="298" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="131" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="132" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="135" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="137" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="255" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="256" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="317" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="321" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="357" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="359" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="396" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="406" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="408" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="436" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="437" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="445" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="446" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="448" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="478" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="480" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="479" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1323,183 +1384,309 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="269" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="280" />
             <source>Kertas yang dibawa warga</source>
+            <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="276" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="298" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="309" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="299" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="310" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="300" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="311" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="301" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="543" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="598" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="332" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <source>Pakai &amp;HP…</source>
+            <translation>Use a &amp;phone…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
+            <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="342" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="358" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="350" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="367" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="352" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="368" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="354" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="465" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
             <source>Pilih gambar atau PDF untuk “{0}”</source>
             <translation>Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="499" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="515" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="509" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="558" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="535" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="590" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="608" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="666" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="756" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="702" />
+            <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
+            <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="817" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="796" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="825" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="797" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="799" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="860" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="814" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="875" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="725" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="837" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="786" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="898" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="902" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="845" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>warna</source>
             <translation>colour</translation>
+        </message>
+    </context>
+    <context>
+        <name>PhoneDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="110" />
+            <source>Pakai HP sebagai kamera</source>
+            <extracomment>How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
+            <translation>Use a phone as the camera</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="129" />
+            <source>Buka kamera HP dan arahkan ke kode QR ini. HP dan laptop harus tersambung ke Wi-Fi yang sama, atau laptop tersambung ke hotspot HP. Tidak perlu internet atau aplikasi.</source>
+            <translation>Open the phone's camera and point it at this QR code. The phone and the laptop must be on the same Wi-Fi, or the laptop on the phone's hotspot. No internet or app needed.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="134" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="291" />
+            <source>Menyiapkan…</source>
+            <translation>Preparing…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="143" />
+            <source>Alamat laptop</source>
+            <translation>Laptop address</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="157" />
+            <source>&amp;Coba lagi</source>
+            <translation>&amp;Try again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="160" />
+            <source>Selesai pakai HP</source>
+            <translation>Done with the phone</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="205" />
+            <source>Wi-Fi ini terbuka (tanpa kata sandi): foto kertas warga bisa disadap orang di dekat sini. Lebih aman: nyalakan hotspot HP (dengan kata sandi), sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
+            <translation>This Wi-Fi is open (no password): anyone nearby could capture the residents' papers. Safer: turn on the phone's hotspot (with a password), connect the laptop to it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="216" />
+            <source>Laptop tidak tersambung ke Wi-Fi atau hotspot, jadi HP tidak bisa menghubunginya. Nyalakan hotspot di HP, sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
+            <translation>The laptop is not on a Wi-Fi or hotspot, so a phone cannot reach it. Turn on the phone's hotspot, connect the laptop to it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="251" />
+            <source>Laptop tidak bisa membuka sambungan untuk HP di alamat {0} ({1}). Tutup program lain yang mungkin memakainya, lalu klik Coba lagi.</source>
+            <translation>The laptop cannot accept phone connections on {0} ({1}). Close other programs that may be using it, then click Try again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="262" />
+            <source>Kode ini hanya berlaku selama jendela ini terbuka dan hilang setelah 15 menit tidak dipakai.</source>
+            <translation>This code works only while this window is open, and stops after 15 minutes without use.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="268" />
+            <source>Bila Windows bertanya apakah desa_capil boleh menerima sambungan, centang “Jaringan pribadi” dan klik Izinkan: HP perlu menghubungi laptop ini. Jangan centang jaringan publik. Bila HP tetap tidak bisa membuka halamannya, atur jaringan Wi-Fi ini sebagai “Pribadi” di Pengaturan Windows → Jaringan.</source>
+            <translation>If Windows asks whether desa_capil may accept connections, tick “Private networks” and click Allow: the phone needs to reach this laptop. Do not tick public networks. If the phone still cannot open the page, set this Wi-Fi network to “Private” in Windows Settings → Network.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="282" />
+            <source>Kode QR belum bisa dibuat.</source>
+            <translation>The QR code cannot be made yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="336" />
+            <source>foto HP {0}</source>
+            <translation>phone photo {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="361" />
+            <source>Kode QR sudah kedaluwarsa.</source>
+            <translation>The QR code has expired.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="363" />
+            <source>Tidak dipakai lebih dari 15 menit. Klik Coba lagi untuk kode QR yang baru.</source>
+            <translation>Unused for more than 15 minutes. Click Try again for a new QR code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
+            <source>Menunggu HP…</source>
+            <translation>Waiting for a phone…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
+            <source>tidak ada</source>
+            <translation>none</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="376" />
+            <source>HP tersambung: {0}.</source>
+            <translation>Phones connected: {0}.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="377" />
+            <source>Foto diterima: {0}</source>
+            <translation>Photos received: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="379" />
+            <source>sedang diproses: {0}</source>
+            <translation>processing: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="381" />
+            <source>ditolak: {0}</source>
+            <translation>refused: {0}</translation>
         </message>
     </context>
     <context>
@@ -1907,49 +2094,107 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="258" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="222" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="243" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="292" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="301" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="310" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="331" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>RestoreDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="260" />
+            <source>Pulihkan dari cadangan flashdisk</source>
+            <translation>Restore from a USB stick backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="265" />
+            <source>Pasang flashdisk cadangan, pilih foldernya, pilih cadangan menurut tanggal, lalu ketik kode pemulihan yang disimpan kepala desa.</source>
+            <translation>Plug in the backup stick, choose its folder, pick a backup by date, then type the recovery code kept by the village head.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="273" />
+            <source>Belum ada folder dipilih.</source>
+            <translation>No folder chosen yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="275" />
+            <source>Pilih flashdisk…</source>
+            <translation>Choose the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="285" />
+            <source>Kode pemulihan, mis. ABCDE-FGHIJ-…</source>
+            <translation>Recovery code, e.g. ABCDE-FGHIJ-…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="296" />
+            <source>Pulihkan</source>
+            <translation>Restore</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="306" />
+            <source>Pilih flashdisk cadangan</source>
+            <translation>Choose the backup USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="315" />
+            <source>%1 · %2 · %3 permohonan</source>
+            <translation>%1 · %2 · %3 applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="320" />
+            <source>Tidak ada cadangan desa_capil di folder itu. Pilih folder lain.</source>
+            <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="330" />
+            <source>Pilih dulu flashdisk yang berisi cadangan.</source>
+            <translation>First choose the USB stick that holds the backup.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="335" />
+            <source>Memeriksa dan memulihkan cadangan…</source>
+            <translation>Checking and restoring the backup…</translation>
         </message>
     </context>
     <context>
@@ -2311,17 +2556,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="242" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="244" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="249" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -2343,12 +2588,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SignaturePad</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="66" />
             <source>Tempat tanda tangan penerima</source>
             <translation>Recipient's signature area</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="120" />
             <source>Tanda tangan penerima di sini</source>
             <translation>Recipient signs here</translation>
         </message>
@@ -2513,6 +2758,49 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/app.py" line="108" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
+        </message>
+    </context>
+    <context>
+        <name>backup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="78" />
+            <source>Pilih flashdisk (atau folder di flashdisk) untuk cadangan</source>
+            <translation>Choose the USB stick (or a folder on it) for the backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="85" />
+            <source>Mencadangkan ke flashdisk…</source>
+            <translation>Backing up to the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="108" />
+            <source>Cadangan selesai</source>
+            <translation>Backup done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="109" />
+            <source>Cadangan sudah ditulis ke flashdisk dan sudah diperiksa: %1 permohonan, %2 berkas halaman. Simpan flashdisk itu di tempat lain dari laptop, terpisah dari kode pemulihan.</source>
+            <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="377" />
+            <source>Selamat datang</source>
+            <translation>Welcome</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="378" />
+            <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
+            <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="386" />
+            <source>Mulai dengan data kosong</source>
+            <translation>Start with no data</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
         </message>
     </context>
     <context>

@@ -321,6 +321,8 @@ def test_watched_folder_imports_new_files(
     ps.select_requirement("ktp_el")
     ps.start_watch(str(inbox), interval=0.05)
     assert ps.watching and ps.watch_note.isVisible()
+    # The ledger of handled scans is the app's, not the (maybe read-only) scanner folder's.
+    assert ps.watcher is not None and ps.watcher.ledger.is_relative_to(ctx.paths.data)
     with qtbot.waitSignal(ps.job_done, timeout=20000):
         shutil.copy(make_png("new"), inbox / "scan0001.png")
     qtbot.waitUntil(lambda: _open_pages(ctx, app_id) == {"ktp_el": 1}, timeout=10000)

@@ -228,3 +228,125 @@ def photograph(
     out = cv2.GaussianBlur(out, (0, 0), 0.8)
     out = np.clip(out + np.random.default_rng(1).normal(0, 3, out.shape), 0, 255).astype(np.uint8)
     return Image.open(io.BytesIO(jpeg_bytes(Image.fromarray(out), quality=88))).convert("RGB")
+
+
+# --- the failures seen on real papers (issue 12), drawn -------------------------------------
+
+
+def pale_ring_stamp(
+    page: Image.Image,
+    colour: tuple[int, int, int] = (185, 198, 245),
+    *,
+    centre: tuple[float, float] = (0.7, 0.8),
+) -> Image.Image:
+    """A village stamp pressed lightly: a thin pale ring (gray ~200, saturation ~62 of 255)
+    with a thinner inner ring and a few letters, multiplied over the page like real ink."""
+    rgb = page.convert("RGB")
+    w, h = rgb.size
+    r = w // 11
+    layer = Image.new("RGB", rgb.size, (255, 255, 255))
+    d = ImageDraw.Draw(layer)
+    cx, cy = int(w * centre[0]), int(h * centre[1])
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=colour, width=max(3, r // 30))
+    d.ellipse([cx - r * 2 // 3, cy - r * 2 // 3, cx + r * 2 // 3, cy + r * 2 // 3], outline=colour, width=2)
+    d.text((cx, cy), "DESA", font=ImageFont.load_default(size=max(10, r // 4)), fill=colour, anchor="mm")
+    out = np.asarray(rgb, dtype=np.float32) * np.asarray(layer, dtype=np.float32) / 255.0
+    return Image.fromarray(out.astype(np.uint8))
+
+
+def ring_mask(size: tuple[int, int], *, centre: tuple[float, float] = (0.7, 0.8)) -> np.ndarray:
+    """Pixels of the outer ring drawn by ``pale_ring_stamp`` on a page of ``size``."""
+    w, h = size
+    r = w // 11
+    m = Image.new("L", size, 0)
+    cx, cy = int(w * centre[0]), int(h * centre[1])
+    ImageDraw.Draw(m).ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=max(3, r // 30))
+    return np.asarray(m) > 0
+
+
+def faint_dot_matrix(
+    width: int = 1240, height: int = 1754, *, level: int = 200, seed: int = 6
+) -> tuple[Image.Image, list[str], np.ndarray]:
+    """An A4 page at 150 dpi printed by a worn dot-matrix ribbon: each letter made of
+    separate dots, ink gray ``level`` on white. Also a black pre-printed form heading, as on
+    old KK printouts. Returns the page, the faint lines and the mask of the faint glyphs."""
+    rng = random.Random(seed)
+    img = Image.new("L", (width, height), 255)
+    d = ImageDraw.Draw(img)
+    d.text((110, 80), "KARTU KELUARGA  No. 3201012345678901", font=ImageFont.load_default(size=34), fill=0)
+    glyphs = Image.new("L", (width, height), 0)
+    g = ImageDraw.Draw(glyphs)
+    lines = []
+    font = ImageFont.load_default(size=30)
+    y = 200
+    for i in range(16):
+        words = [rng.choice(WORDS).upper() for _ in range(4)]
+        text = f"{i + 1:02d} " + " ".join(words) + f" {rng.randrange(10**6, 10**7)}"
+        g.text((110, y), text, font=font, fill=255)
+        lines.append(text)
+        y += 70
+    mask = np.asarray(glyphs) > 127
+    yy, xx = np.mgrid[0:height, 0:width]
+    dots = ((yy % 2) == 0) | ((xx % 2) == 0)  # the print head's dots, with gaps between
+    faint = mask & dots
+    arr = np.asarray(img).copy()
+    arr[faint] = level
+    out = cv2.GaussianBlur(arr, (3, 3), 0.6)
+    return Image.fromarray(out), lines, mask
+
+
+def shaded_table(
+    page: Image.Image, *, shade: int = 185, top: int = 1000, rows: int = 6
+) -> tuple[Image.Image, list[tuple[int, int, int, int]]]:
+    """Table rows filled with gray ``shade`` (every other row) with black text in them.
+    Returns the page and the boxes of the shaded rows."""
+    img = page.convert("L")
+    d = ImageDraw.Draw(img)
+    w = img.width
+    font = ImageFont.load_default(size=26)
+    boxes = []
+    for i in range(rows):
+        y0, y1 = top + i * 60, top + (i + 1) * 60
+        if i % 2 == 0:
+            d.rectangle([110, y0, w - 110, y1], fill=shade)
+            boxes.append((110, y0, w - 110, y1))
+        d.rectangle([110, y0, w - 110, y1], outline=0, width=2)
+        d.text((130, y0 + 14), f"Baris {i + 1} nomor 3201{i:02d}", font=font, fill=0)
+    return img, boxes
+
+
+def card_with_slanted_print(dpi: int = 400, *, angle: float = 8.0, seed: int = 2) -> Image.Image:
+    """An ID-1 card whose printed lines run at ``angle`` degrees (a card printed askew):
+    its edges, not its print, say where horizontal is."""
+    rng = random.Random(seed)
+    w, h = round(85.6 / 25.4 * dpi), round(54 / 25.4 * dpi)
+    card = Image.new("RGB", (w, h), (232, 238, 246))
+    text = Image.new("L", (w, h), 0)
+    d = ImageDraw.Draw(text)
+    s = dpi / 300
+    y = 60 * s
+    for _ in range(8):
+        d.text(
+            (60 * s, y),
+            " ".join(rng.choice(WORDS).upper() for _ in range(3)),
+            font=ImageFont.load_default(size=round(30 * s)),
+            fill=255,
+        )
+        d.line([(40 * s, y + 40 * s), (w - 40 * s, y + 40 * s)], fill=255, width=round(3 * s))
+        y += 70 * s
+    text = text.rotate(angle, resample=Image.Resampling.BICUBIC)
+    card.paste((20, 20, 20), (0, 0), text)
+    rgba = card.convert("RGBA")
+    mask = Image.new("L", (w, h), 0)
+    ImageDraw.Draw(mask).rounded_rectangle([0, 0, w - 1, h - 1], radius=round(3.18 / 25.4 * dpi), fill=255)
+    rgba.putalpha(mask)
+    return rgba
+
+
+def uneven_light(img: Image.Image, *, darkest: float = 0.4) -> Image.Image:
+    """The picture under one lamp at a corner: brightness falls to ``darkest`` across it."""
+    arr = np.asarray(img.convert("RGB")).astype(np.float32)
+    h, w = arr.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    light = 1.0 - (1.0 - darkest) * np.clip((xx / w + yy / h) / 2.0, 0, 1) ** 0.8
+    return Image.fromarray(np.clip(arr * light[..., None], 0, 255).astype(np.uint8))

@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
-from scan_pages import as_photo, on_scanner_bed, text_page, with_stamp
+from scan_pages import as_photo, jpeg_bytes, on_scanner_bed, text_page, with_stamp
 
 from desa_capil.errors import BadInputError
 from desa_capil.scan import geometry
@@ -132,10 +132,31 @@ def test_stamp_makes_a_mixed_colour_page() -> None:
     assert len(out.data) < 60_000
 
 
-def test_blue_signature_line_stays_bilevel() -> None:
+def test_blue_signature_keeps_its_colour() -> None:
+    # A signature in blue ink says "signed in person, not a photocopy": it must not turn black.
     img = text_page().convert("RGB")
     d = ImageDraw.Draw(img)
+    pts = [(700 + 6 * i, 1500 + int(40 * math.sin(i / 4.0))) for i in range(60)]
+    d.line(pts, fill=(20, 40, 160), width=3)
     d.line([(700, 1500), (900, 1480), (1000, 1520)], fill=(20, 40, 160), width=3)
+    out = process(_raw(img))
+    assert out.mode == "color" and out.mime == "application/pdf"
+    arr = np.asarray(out.image().convert("RGB").resize(img.size)).astype(int)
+    line = np.zeros(img.size[::-1], bool)
+    for x, y in pts:
+        line[y - 1 : y + 2, x - 1 : x + 2] = True
+    blue = arr[:, :, 2] - arr[:, :, 0] > 40
+    assert blue[line].mean() > 0.5
+
+
+def test_colour_fringes_of_black_print_stay_bilevel() -> None:
+    # A phone's JPEG puts coloured fringes along black letters: that is not coloured ink.
+    page = text_page().convert("RGB")
+    arr = np.asarray(page).astype(np.int16)
+    shifted = arr.copy()
+    shifted[:, 1:, 0] = arr[:, :-1, 0]  # red channel one pixel to the right: lateral CA
+    shifted[:, :-1, 2] = arr[:, 1:, 2]
+    img = Image.open(io.BytesIO(jpeg_bytes(Image.fromarray(shifted.astype(np.uint8)), quality=70)))
     assert process(_raw(img)).mode == "bilevel"
 
 

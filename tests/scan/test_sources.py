@@ -70,8 +70,25 @@ def test_messenger_jpeg_without_exif_or_dpi_is_a_photo(tmp_path: Path) -> None:
 def test_camera_exif_marks_photo_even_with_dpi(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8769)[0x829A] = 0.01  # exposure time: only a camera writes it
     path = tmp_path / "cam.jpg"
     text_page().convert("RGB").save(path, "JPEG", exif=exif, dpi=(300, 300))
+    (p,) = import_file(path)
+    assert p.is_photo
+
+
+def test_scanner_that_names_its_maker_is_still_a_scan(tmp_path: Path) -> None:
+    # Flatbed scanners write Make/Model too (issue 12: a KTP scanned on one became a photo
+    # and was sized as a 13-inch page).
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[0x0110] = "CanoScan LiDE 300"
+    path = tmp_path / "scan.jpg"
+    text_page().convert("RGB").save(path, "JPEG", exif=exif, dpi=(300, 300))
+    (p,) = import_file(path)
+    assert not p.is_photo and p.dpi == 300
+    # The same maker without a believable resolution (a phone writes 72 dpi): a photo.
+    text_page().convert("RGB").save(path, "JPEG", exif=exif, dpi=(72, 72))
     (p,) = import_file(path)
     assert p.is_photo
 

@@ -11,7 +11,15 @@ from scan_pages import text_page
 
 from desa_capil.errors import BadInputError, StorageError
 from desa_capil.scan.sources import RawPage, import_file
-from desa_capil.scan.watch import DONE_DIR, FAILED_DIR, LEDGER_DIR, LEDGER_NAME, FolderWatcher
+from desa_capil.scan.watch import (
+    DONE_DIR,
+    FAILED_DIR,
+    FORGET_AFTER,
+    LEDGER_DIR,
+    LEDGER_NAME,
+    FolderWatcher,
+    ledger_path,
+)
 
 
 def _png(path: Path, seed: int = 1) -> Path:
@@ -152,19 +160,76 @@ def test_unmovable_file_is_not_offered_again_after_a_restart(tmp_path: Path, own
     assert again == [f]
 
 
-def test_ledger_forgets_files_that_left_the_folder(tmp_path: Path) -> None:
+def test_ledger_forgets_files_long_gone_and_names_no_file(tmp_path: Path) -> None:
     ledger = tmp_path / "ledger.json"
     folder = tmp_path / "in"
     folder.mkdir()
-    w = FolderWatcher(folder, lambda p: None, mover=_read_only, ledger=ledger)
-    a, b = _png(folder / "a.png"), _png(folder / "b.png", seed=2)
+    now = [1_000_000.0]
+    got: list[Path] = []
+    w = FolderWatcher(folder, got.append, mover=_read_only, ledger=ledger, clock=lambda: now[0])
+    a, b = _png(folder / "KTP Budi.png"), _png(folder / "b.png", seed=2)
     w.poll_once()
     w.poll_once()
-    assert {e["name"] for e in json.loads(ledger.read_text())["files"]} == {"a.png", "b.png"}
+    text = ledger.read_text()
+    assert len(json.loads(text)["seen"]) == 2
+    assert "Budi" not in text  # hashed: scan names can be personal
     a.unlink()  # the operator tidied the folder by hand
+    now[0] += FORGET_AFTER / 2
     w.poll_once()
-    assert [e["name"] for e in json.loads(ledger.read_text())["files"]] == ["b.png"]
-    assert b.exists()
+    assert len(json.loads(ledger.read_text())["seen"]) == 2  # gone a while: still remembered
+    now[0] += FORGET_AFTER
+    w.poll_once()
+    # b is still in the folder (seen again within the last day), a is long gone.
+    assert len(json.loads(ledger.read_text())["seen"]) == 1
+    assert got == [a, b] and b.exists()
+
+
+def test_folder_listing_empty_for_a_while_brings_nothing_back(tmp_path: Path) -> None:
+    """A network share that lists empty (unplugged, remounted) must not reset the ledger."""
+    folder = tmp_path / "share"
+    folder.mkdir()
+    ledger = tmp_path / "app" / "l.json"
+    got: list[Path] = []
+    w = FolderWatcher(folder, got.append, mover=_read_only, ledger=ledger)
+    f = _png(folder / "a.png")
+    w.poll_once()
+    w.poll_once()
+    hidden = tmp_path / "away.png"
+    f.rename(hidden)
+    w.poll_once()
+    hidden.rename(f)
+    w.poll_once()
+    w.poll_once()
+    assert got == [f]
+
+
+def test_read_only_folder_does_not_feed_old_scans_to_each_new_application(tmp_path: Path) -> None:
+    """The papers step makes a new watcher for every application. With a folder the app cannot
+    change at all (no move, no hidden ledger folder), only new scans reach the next one."""
+    folder = tmp_path / "scanner"
+    folder.mkdir()
+    (folder / LEDGER_DIR).write_text("not a folder")  # the hidden ledger cannot be made there
+    data = tmp_path / "appdata"
+    old = [_png(folder / f"old{i}.png", seed=i) for i in range(3)]
+
+    first: list[Path] = []
+    w1 = FolderWatcher(folder, first.append, mover=_read_only, ledger=ledger_path(data, folder))
+    w1.poll_once()
+    w1.poll_once()
+    assert first == old
+    w1.stop()
+
+    second: list[Path] = []
+    w2 = FolderWatcher(folder, second.append, mover=_read_only, ledger=ledger_path(data, folder))
+    w2.poll_once()
+    w2.poll_once()
+    assert second == []
+    new = _png(folder / "new.png", seed=9)
+    w2.poll_once()
+    w2.poll_once()
+    assert second == [new]
+    assert ledger_path(data, folder).is_relative_to(data)
+    assert ledger_path(data, folder) != ledger_path(data, tmp_path / "other")
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from tusclient import client as tus_client
 
+from desa_capil.server import tus
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import EnrolledDevice, document_for, enroll_device, sample_application
 
@@ -41,7 +42,8 @@ def test_options_advertises_protocol(server: EmbeddedServer) -> None:
     r = requests.options(f"{server.base_url}/api/v1/uploads/", timeout=10)
     assert r.status_code == 204
     assert r.headers["Tus-Version"] == "1.0.0"
-    assert set(r.headers["Tus-Extension"].split(",")) == {"creation", "termination", "expiration"}
+    assert set(r.headers["Tus-Extension"].split(",")) == {"creation", "termination", "expiration", "checksum"}
+    assert "sha256" in r.headers["Tus-Checksum-Algorithm"].split(",")
     assert int(r.headers["Tus-Max-Size"]) == server.settings.max_upload_size
 
 
@@ -161,7 +163,9 @@ def _half_patch_then_close(
         sock.shutdown(socket.SHUT_WR)
 
 
-def wait_for_offset(server: EmbeddedServer, upload_id: str, expected: int, timeout: float = 10.0) -> int:
+def wait_for_offset(
+    server: EmbeddedServer, upload_id: str, expected: int, timeout: float = 10.0, *, ended: bool = True
+) -> int:
     """Wait until the server holds ``expected`` bytes of the upload (checked on its side, so
     the polling neither costs requests nor hits the rate limit)."""
     svc = server.service
@@ -170,7 +174,8 @@ def wait_for_offset(server: EmbeddedServer, upload_id: str, expected: int, timeo
     tick = threading.Event()
     while True:
         offset = svc.upload_offset(svc.get_upload_unchecked(upload_id))
-        if offset == expected or time.monotonic() > deadline:
+        # ... and the request that brought them has ended (released the upload).
+        if (offset == expected and not (ended and upload_id in tus._active)) or time.monotonic() > deadline:
             return offset
         tick.wait(0.01)
 
@@ -231,3 +236,84 @@ def test_tuspy_uploads_and_resumes_after_interrupted_patch(
     assert head_offset(village, upload_id) == len(data)
     manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
     assert village.request("PUT", "/batches/" + "3" * 32, json=manifest).status_code == 201
+
+
+def _stalled_patch(
+    base_url: str, device: EnrolledDevice, upload_id: str, chunk: bytes, total: int
+) -> socket.socket:
+    """Send a PATCH declaring ``total`` body bytes, send ``chunk``, then go silent with the
+    connection open: a client whose power went off, as the server sees it."""
+    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    assert host and port
+    sock = socket.create_connection((host, port), timeout=10)
+    sock.sendall(
+        (
+            f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+            f"Authorization: Bearer {device.token}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"
+            f"Content-Type: application/offset+octet-stream\r\nContent-Length: {total}\r\n\r\n"
+        ).encode()
+        + chunk
+    )
+    return sock
+
+
+class TestStalledPatchTakeover:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        # The read timeout alone would free the upload only after a minute.
+        return {"patch_takeover_seconds": 1.0, "body_read_timeout": 60.0}
+
+    def test_new_patch_takes_over_a_silent_one(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(100_000)
+        upload_id = village.create_upload(len(data), sha256=hashlib.sha256(data).hexdigest())
+        sock = _stalled_patch(server.base_url, village, upload_id, data[:30_000], len(data))
+        try:
+            assert wait_for_offset(server, upload_id, 30_000, ended=False) == 30_000
+            # Once it made no progress for patch_takeover_seconds, a new PATCH takes over.
+            r = patch_until_unlocked(village, upload_id, 30_000, data[30_000:])
+            assert r.status_code == 204, r.text
+            assert int(r.headers["Upload-Offset"]) == len(data)
+        finally:
+            sock.close()
+        manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+        assert village.request("PUT", "/batches/" + "4" * 32, json=manifest).status_code == 201
+
+
+class TestLivePatchIsNotTakenOver:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"patch_takeover_seconds": 3600.0, "body_read_timeout": 3600.0}
+
+    def test_second_patch_is_told_to_wait(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        data = os.urandom(50_000)
+        upload_id = village.create_upload(len(data))
+        sock = _stalled_patch(server.base_url, village, upload_id, data[:20_000], len(data))
+        try:
+            assert wait_for_offset(server, upload_id, 20_000, ended=False) == 20_000
+            r = patch(village, upload_id, 20_000, data[20_000:])
+            assert r.status_code == 423 and int(r.headers["Retry-After"]) >= 1
+            assert r.json()["error"] == "upload_locked"
+        finally:
+            sock.close()
+
+
+class TestBodyReadTimeout:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"patch_takeover_seconds": 3600.0, "body_read_timeout": 0.5}
+
+    def test_silent_body_ends_the_request(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(50_000)
+        upload_id = village.create_upload(len(data))
+        sock = _stalled_patch(server.base_url, village, upload_id, data[:20_000], len(data))
+        try:
+            # The server answers the cut request itself (keeping its bytes) and closes.
+            sock.settimeout(30)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+            assert answer.startswith(b"HTTP/1.1 204") and b"upload-offset: 20000" in answer.lower()
+        finally:
+            sock.close()
+        r = patch(village, upload_id, 20_000, data[20_000:])
+        assert r.status_code == 204 and int(r.headers["Upload-Offset"]) == len(data)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -62,3 +63,17 @@ def big_db(app_home: Path, big_template: Path) -> Iterator[Database]:
 @pytest.fixture
 def big_ctx(big_db: Database) -> AppContext:
     return AppContext(big_db, app_paths())
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[None]:
+    """The real theme (font, style sheet): sizes depend on it. Undone after the test."""
+    from desa_capil.ui.theme import apply_theme
+
+    style, palette, font, sheet = qapp.style().name(), qapp.palette(), qapp.font(), qapp.styleSheet()
+    apply_theme(qapp)
+    yield
+    qapp.setStyleSheet(sheet)
+    qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)

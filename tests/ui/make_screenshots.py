@@ -22,6 +22,8 @@ def main() -> int:
     ap.add_argument("out", type=Path)
     ap.add_argument("--rows", type=int, default=0, help="extra bulk applications")
     ap.add_argument("--lang", default="id")
+    ap.add_argument("--size", default="1366x768", help="window size in logical pixels")
+    ap.add_argument("--suffix", default="", help="added to every file name (e.g. -scale150)")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     home = Path(tempfile.mkdtemp(prefix="dc_shots_"))
@@ -51,7 +53,8 @@ def main() -> int:
     from datetime import UTC, datetime, timedelta
 
     win = MainWindow(ctx)
-    win.setGeometry(0, 0, 1366, 768)
+    w, h = (int(v) for v in args.size.split("x"))
+    win.setGeometry(0, 0, w, h)
     win.show()
     ctx.set_connection(ConnectionState.OFFLINE, datetime.now(UTC) - timedelta(hours=3))
     ctx.pending_bytes_changed.emit(1_348_000)
@@ -67,11 +70,11 @@ def main() -> int:
         if key == "queue":
             page.view.selectRow(2)  # type: ignore[attr-defined]
             settle()
-        win.grab().save(str(args.out / f"{key}.png"))
+        win.grab().save(str(args.out / f"{key}{args.suffix}.png"))
     q = win.show_page("queue")
     q.show_group("needs_fix")  # type: ignore[attr-defined]
     settle()
-    win.grab().save(str(args.out / "queue_needs_fix.png"))
+    win.grab().save(str(args.out / f"queue_needs_fix{args.suffix}.png"))
     win.close()
     settle()
     db.close()

@@ -17,13 +17,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QHideEvent,
     QIcon,
     QImage,
     QKeyEvent,
@@ -48,7 +49,7 @@ from PySide6.QtWidgets import (
 
 from desa_capil.domain.catalog import Service, get_service
 from desa_capil.domain.status import Status
-from desa_capil.scan.watch import FolderWatcher
+from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo
 from desa_capil.store.pages import NewPage, PageInfo
@@ -57,6 +58,9 @@ from desa_capil.ui.errors import handle_exception, known_error
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
+
+if TYPE_CHECKING:
+    from desa_capil.ui.intake.phone_dialog import PhoneDialog
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +222,9 @@ class Job:
     code: str
     label: str
     produce: Callable[[Progress], list[NewPage]]
+    #: Told the stored pages, or the user-facing message of a failure (the phone page shows both).
+    on_done: Callable[[list[NewPage]], None] | None = None
+    on_failed: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +272,10 @@ class PapersStep(QWidget):
         # Scanner backends to offer; None: whatever scan.scanner finds on this machine.
         self.scanner_backends: list[Any] | None = None
         self.scanner_dialog: QWidget | None = None
+        # "Pakai HP": the open dialog (it owns the phone listener) and, for tests only, where the
+        # listener binds instead of the LAN address (ui.intake.phone_dialog.PhoneDialog).
+        self.phone_dialog: PhoneDialog | None = None
+        self.phone_options: dict[str, Any] = {}
 
         title = QLabel(self.tr("Kertas yang dibawa warga"))
         title.setObjectName("stepTitle")
@@ -300,17 +311,22 @@ class PapersStep(QWidget):
         self.btn_camera = QPushButton(self.tr("Ka&mera\u2026"))
         self.btn_watch = QPushButton(self.tr("&Folder pantau\u2026"))
         self.btn_watch.setCheckable(True)
+        self.btn_phone = QPushButton(self.tr("Pakai &HP\u2026"))
+        self.btn_phone.setToolTip(
+            self.tr("Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi")
+        )
         self.btn_file.setObjectName("primarySource")
-        for b in (self.btn_file, self.btn_scan, self.btn_camera, self.btn_watch):
+        for b in (self.btn_file, self.btn_scan, self.btn_camera, self.btn_phone, self.btn_watch):
             b.setMinimumHeight(40)
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.btn_file.clicked.connect(self.choose_files)
         self.btn_scan.clicked.connect(self.open_scanner)
         self.btn_camera.clicked.connect(self.open_camera)
         self.btn_watch.clicked.connect(self._toggle_watch)
+        self.btn_phone.clicked.connect(self.open_phone)
         sources = QHBoxLayout()
         sources.setSpacing(8)
-        for b in (self.btn_file, self.btn_scan, self.btn_camera, self.btn_watch):
+        for b in (self.btn_file, self.btn_scan, self.btn_camera, self.btn_phone, self.btn_watch):
             sources.addWidget(b)
 
         self.watch_note = QLabel()
@@ -501,6 +517,39 @@ class PapersStep(QWidget):
         )
         dlg.open()
 
+    def open_phone(self) -> None:
+        """Show the QR code phones scan to send photos into this application's papers."""
+        from desa_capil.ui.intake.phone_dialog import PhoneDialog
+
+        if self.service is None or self.application_id is None:
+            return
+        if self.phone_dialog is not None:
+            self.phone_dialog.raise_()
+            self.phone_dialog.activateWindow()
+            return
+        dlg = PhoneDialog(self, **self.phone_options)
+        dlg.finished.connect(lambda _r: self._phone_closed(dlg))
+        self.phone_dialog = dlg
+        dlg.show()
+
+    def _phone_closed(self, dlg: PhoneDialog) -> None:
+        if self.phone_dialog is dlg:
+            self.phone_dialog = None
+
+    def stop_phone(self) -> None:
+        """End the phone session: the listener stops and the QR code stops working."""
+        dlg, self.phone_dialog = self.phone_dialog, None
+        if dlg is not None:
+            dlg.stop()
+            dlg.close()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 - Qt override
+        # Leaving the papers step or closing the wizard ends the phone session (a minimised
+        # window is a spontaneous hide and keeps it).
+        if not event.spontaneous():
+            self.stop_phone()
+        super().hideEvent(event)
+
     def _toggle_watch(self, checked: bool) -> None:
         if not checked:
             self.stop_watch()
@@ -522,7 +571,13 @@ class PapersStep(QWidget):
         self.stop_watch()
         self._watch_code = self.current_code()
         watcher = FolderWatcher(
-            folder, self._on_watched_file, interval=interval, on_error=self._on_watch_error
+            folder,
+            self._on_watched_file,
+            interval=interval,
+            on_error=self._on_watch_error,
+            # In the app's data folder: a scanner folder may be read-only, and then only
+            # this ledger keeps old scans out of the next application.
+            ledger=ledger_path(self.ctx.paths.data, folder),
         )
         try:
             watcher.start()
@@ -626,13 +681,15 @@ class PapersStep(QWidget):
         run_op(
             self,
             op,
-            on_success=lambda n: self._job_finished(n),
+            on_success=lambda n, j=job, done=new_pages: self._job_finished(n, j, done),
             on_failure=lambda exc, j=job: self._job_failed(j, exc),
             db=True,
         )
 
-    def _job_finished(self, added: int) -> None:
+    def _job_finished(self, added: int, job: Job | None = None, pages: list[NewPage] | None = None) -> None:
         self._busy_job = None
+        if job is not None and job.on_done is not None:
+            job.on_done(pages or [])
         self.ctx.data_changed.emit()
         self.job_done.emit(added)
         self._after_job()
@@ -641,9 +698,13 @@ class PapersStep(QWidget):
         self._busy_job = None
         known = known_error(exc)
         if known is None:
+            if job.on_failed is not None:
+                job.on_failed(self.tr("Foto tidak dapat diproses di laptop. Coba kirim lagi."))
             handle_exception(self, exc)
         else:
             text = known.message(lang())
+            if job.on_failed is not None:
+                job.on_failed(text)
             self.error.setText(text)
             self.error.show()
             self.job_failed.emit(text)

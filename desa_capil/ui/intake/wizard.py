@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -87,6 +88,8 @@ class IntakeWizard(QDialog):
         # Header: title, the three steps, the status.
         self.title = QLabel(self.windowTitle())
         self.title.setObjectName("wizardTitle")
+        # The window title says the same: on a narrow screen (800 px) the steps keep the room.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.step_buttons: list[QPushButton] = []
         steps = QHBoxLayout()
         steps.setSpacing(6)
@@ -103,10 +106,9 @@ class IntakeWizard(QDialog):
         self.status_badge = QLabel()
         self.status_badge.setObjectName("statusBadge")
         header = QHBoxLayout()
-        header.addWidget(self.title)
-        header.addSpacing(24)
+        header.addWidget(self.title, 1)
+        header.addSpacing(12)
         header.addLayout(steps)
-        header.addStretch(1)
         header.addWidget(self.status_badge)
 
         self.office_note = QLabel()

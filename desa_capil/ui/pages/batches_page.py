@@ -184,12 +184,12 @@ class BatchesPage(QWidget):
         self.seal_selected_button.clicked.connect(self.seal_selected)
         self.seal_all_button.clicked.connect(self.seal_all)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.ready_title)
+        buttons.addStretch(1)
         buttons.addWidget(self.seal_selected_button)
         buttons.addWidget(self.seal_all_button)
-        buttons.addStretch(1)
-        ready_layout.addWidget(self.ready_title)
-        ready_layout.addWidget(self.ready_list, 1)
         ready_layout.addLayout(buttons)
+        ready_layout.addWidget(self.ready_list, 1)
 
         # Batches
         batch_box = QWidget(self)
@@ -233,13 +233,15 @@ class BatchesPage(QWidget):
         self.cancel_button.clicked.connect(self.cancel_selected)
         batch_title = QLabel(self.tr("Daftar kiriman"), batch_box)
         batch_title.setObjectName("sectionTitle")
-        batch_layout.addWidget(batch_title)
-        batch_layout.addWidget(self.table, 1)
+        # The batch actions share the title's row: below the table they needed a row of their
+        # own that a short screen (800x440, 150 %) did not have, and were drawn over the table.
         row = QHBoxLayout()
+        row.addWidget(batch_title)
         row.addStretch(1)
         row.addWidget(self.cancel_button)
         row.addWidget(self.retry_button)
         batch_layout.addLayout(row)
+        batch_layout.addWidget(self.table, 1)
 
         # Village events (arrived, handed over) the server refused: they will not go by themselves.
         self.events_title = QLabel(batch_box)
@@ -265,8 +267,8 @@ class BatchesPage(QWidget):
         split.addWidget(batch_box)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 3)
-        self.ready_list.setMinimumHeight(84)
-        self.table.setMinimumHeight(120)
+        self.ready_list.setMinimumHeight(56)
+        self.table.setMinimumHeight(84)
 
         # Same margins as the other pages; the splitter lets the operator give the lists room.
         split.setChildrenCollapsible(False)

@@ -45,8 +45,8 @@ def _month_start(d: date) -> date:
     return d.replace(day=1)
 
 
-NARROW_BELOW = 1000  # page width in logical pixels
 NARROW_COLUMN = 78
+MIN_SERVICE_COLUMN = 170  # "Perubahan KK (tambah/...)" stays readable
 
 
 class ReportsPage(LazyPage):
@@ -165,25 +165,46 @@ class ReportsPage(LazyPage):
         return n
 
     def _fit_columns(self, narrow: bool) -> None:
-        """Wide: every count column as wide as its heading. Narrow (150 % scaling): fixed
-        columns with two-line headings, so the service names keep their room."""
-        if narrow == self._narrow:
-            return
-        self._narrow = narrow
+        """Wide: every count column as wide as its heading. Narrow (125/150 % scaling, the 800 px
+        minimum): fixed columns with two-line headings, so the service names keep their room."""
+        if narrow != self._narrow:
+            self._narrow = narrow
+            hh = self.table.horizontalHeader()
+            for c in range(1, self.table.columnCount()):
+                if narrow:
+                    hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
+                    self.table.setColumnWidth(c, NARROW_COLUMN)
+                else:
+                    hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+            hh.setMinimumHeight(2 * hh.fontMetrics().lineSpacing() + 16 if narrow else 0)
+            # Less side padding so "Disdukcapil" fits a narrow column in one piece.
+            hh.setStyleSheet("QHeaderView::section { padding: 8px 2px; font-size: 9pt; }" if narrow else "")
+        self._fit_service_column()
+
+    def _wide_need(self) -> int:
+        """Table width the one-line headings need, with room for the service names."""
+        fm = self.table.horizontalHeader().fontMetrics()
+        counts = sum(
+            fm.horizontalAdvance(self.table.horizontalHeaderItem(c).text()) + 28
+            for c in range(1, self.table.columnCount())
+        )
+        return counts + MIN_SERVICE_COLUMN + 40
+
+    def _fit_service_column(self) -> None:
+        """ "Layanan" takes what is left, but never less than MIN_SERVICE_COLUMN: below that the
+        table scrolls sideways instead of squeezing the names to a few letters."""
         hh = self.table.horizontalHeader()
-        for c in range(1, self.table.columnCount()):
-            if narrow:
-                hh.setSectionResizeMode(c, QHeaderView.ResizeMode.Fixed)
-                self.table.setColumnWidth(c, NARROW_COLUMN)
-            else:
-                hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setMinimumHeight(2 * hh.fontMetrics().lineSpacing() + 16 if narrow else 0)
-        # Less side padding so "Disdukcapil" fits a narrow column in one piece.
-        hh.setStyleSheet("QHeaderView::section { padding: 8px 2px; font-size: 9pt; }" if narrow else "")
+        if not self._narrow:
+            hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            return
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        rest = self.table.viewport().width() - NARROW_COLUMN * (self.table.columnCount() - 1)
+        self.table.setColumnWidth(0, max(MIN_SERVICE_COLUMN, rest))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._fit_columns(event.size().width() < NARROW_BELOW)
         super().resizeEvent(event)
+        width = self.table.width() if self.table.width() > 0 else event.size().width()
+        self._fit_columns(width < self._wide_need())
 
     @Slot()
     def refresh(self) -> None:

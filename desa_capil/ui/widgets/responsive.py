@@ -12,8 +12,9 @@ wraps instead, and reports its height for a given width so the page grows downwa
 from __future__ import annotations
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QBoxLayout,
     QLabel,
     QLayout,
@@ -147,6 +148,31 @@ class PageHeader(QWidget):
         """True while the actions are shown below the title."""
         return self._stacked
 
+    def _buttons(self) -> list[QAbstractButton]:
+        return [b for b in self.actions.findChildren(QAbstractButton) if not b.icon().isNull()]
+
+    def _actions_width(self, with_icons: bool) -> int:
+        """The actions' one-line width with or without their icons, whichever is shown now."""
+        width = self._flow.sizeHint().width()
+        for b in self._buttons():
+            full = b.property("fullIconSize")
+            shown = b.iconSize().width()
+            if with_icons and isinstance(full, QSize) and shown < full.width():
+                width += full.width() + 4
+            elif not with_icons and shown > 0:
+                width -= shown + 4
+        return width
+
+    def _set_icons(self, show: bool) -> None:
+        for b in self._buttons():
+            full = b.property("fullIconSize")
+            if not isinstance(full, QSize):
+                full = b.iconSize()
+                b.setProperty("fullIconSize", full)
+            want = full if show else QSize(0, 0)
+            if b.iconSize() != want:
+                b.setIconSize(want)
+
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._update_direction(event.size().width())
         super().resizeEvent(event)
@@ -155,14 +181,21 @@ class PageHeader(QWidget):
         if width <= 0:
             return
         # The title (not the subtitle, which wraps) must fit beside the actions on one line.
-        need = self._title.sizeHint().width() + 24 + self._box.spacing() + self._flow.sizeHint().width()
+        need = self._title.sizeHint().width() + 24 + self._box.spacing() + self._actions_width(True)
         stacked = self._flow.count() > 0 and width < need
+        # Below the title, the buttons drop their icons when that keeps them on one line: a
+        # second line of buttons takes the room of the table on a short screen (800x440).
+        plain = stacked and self._actions_width(False) <= width
+        self._set_icons(not plain)
         if stacked == self._stacked:
             return
         self._stacked = stacked
         if stacked:
             self._box.setDirection(QBoxLayout.Direction.TopToBottom)
-            self._box.setAlignment(self.actions, Qt.AlignmentFlag.AlignLeft)
+            # No alignment: an aligned item gets its one-line width, and the box then asks the
+            # flow for its height at that width (one line) while it wraps into two: the second
+            # line of buttons was drawn under the next row of the page.
+            self._box.setAlignment(self.actions, Qt.AlignmentFlag(0))
         else:
             self._box.setDirection(QBoxLayout.Direction.LeftToRight)
             self._box.setAlignment(self.actions, Qt.AlignmentFlag.AlignVCenter)
@@ -206,10 +239,8 @@ class ElidedLabel(QLabel):
 
 def fit_to_screen(window: QWidget, width: int, height: int, margin: int = 24) -> None:
     """Resize a dialog to `width` x `height`, or to the screen it opens on when that is smaller
-    (1366x768 at 150 % scaling leaves about 910x470 logical pixels below the taskbar)."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        area = screen.availableGeometry()
-        width = min(width, area.width() - margin)
-        height = min(height, area.height() - margin)
-    window.resize(width, height)
+    (1366x768 at 150 % scaling leaves about 910x485 logical pixels above the taskbar)."""
+    from desa_capil.ui.widgets.screen_fit import fit_window
+
+    del margin  # the frame reserve of screen_fit replaces it
+    fit_window(window, QSize(width, height))

@@ -1,0 +1,666 @@
+"""Read models and the few writes of the console that no service method covers.
+
+Everything a page shows comes from here in a handful of queries (the queue page runs three
+whatever the number of applications: counts per tab, one page of rows, documents per row).
+Status changes themselves go through ``CentralService`` so the API, the CLI and the console
+share one set of rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, literal
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from desa_capil.domain.catalog import SERVICES, URGENCY_LABELS, Urgency
+from desa_capil.domain.status import Actor, Status, label
+from desa_capil.server.db import (
+    AdminAction,
+    AppDocument,
+    Application,
+    Change,
+    Database,
+    Device,
+    FinishedDocument,
+    Village,
+    allocate_seqs,
+    aware,
+    utcnow,
+)
+from desa_capil.server.errors import ApiError, not_found
+
+from .models import HOLD_LABELS, DuplicateMark, Hold, HoldKind, ReasonKind, ReasonTemplate
+
+# "Jawaban dalam 3x24 jam" (Depok 2020 and most regency SOPs).
+SLA = timedelta(hours=72)
+PAGE_SIZE = 50
+OFFICE_HELD = frozenset({Status.SENT, Status.IN_REVIEW, Status.PROCESSING})
+DELIVERED = (Status.DISPATCHED.value, Status.ARRIVED.value, Status.HANDED_OVER.value)
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    title: str
+    statuses: tuple[str, ...]
+    held: bool | None = None  # processing split by an open hold
+    newest_first: bool = False
+
+
+TABS: tuple[Tab, ...] = (
+    Tab("masuk", "Masuk", (Status.SENT.value,)),
+    Tab("periksa", "Perlu diperiksa", (Status.IN_REVIEW.value,)),
+    Tab("perbaikan", "Menunggu perbaikan desa", (Status.NEEDS_FIX.value,)),
+    Tab("diproses", "Diproses", (Status.PROCESSING.value,), held=False),
+    Tab("menunggu", "Menunggu blanko / gangguan SIAK", (Status.PROCESSING.value,), held=True),
+    Tab("selesai", "Selesai - siap dikirim ke desa", (Status.FINISHED.value,)),
+    Tab("dikirim", "Dikirim", DELIVERED, newest_first=True),
+    Tab("ditolak", "Ditolak", (Status.REJECTED.value,), newest_first=True),
+)
+TAB_BY_KEY = {t.key: t for t in TABS}
+
+AGE_FILTERS = {"1": ("lebih dari 1 hari", 1), "3": ("lewat 3x24 jam", 3), "7": ("lebih dari 7 hari", 7)}
+
+
+def kecamatan_of(village_code: str) -> str:
+    return village_code[:8]
+
+
+def service_name(code: str) -> str:
+    s = SERVICES.get(code)
+    return s.name_id if s else code
+
+
+def urgency_name(value: str) -> str:
+    try:
+        return URGENCY_LABELS[Urgency(value)][0]
+    except ValueError:
+        return value
+
+
+def status_name(value: str) -> str:
+    try:
+        return label(Status(value))
+    except ValueError:
+        return value
+
+
+@dataclass
+class Filters:
+    village: str = ""
+    kecamatan: str = ""
+    service: str = ""
+    priority: str = ""  # "" all, "urgent" any urgent, or one Urgency value
+    age: str = ""  # key of AGE_FILTERS
+
+    def query_string(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.__dict__.items() if v})
+
+
+def _open_hold() -> type[Hold]:
+    return aliased(Hold, name="open_hold")  # type: ignore[return-value]
+
+
+def _filtered(q, f: Filters, now: datetime, hold: type[Hold]):  # type: ignore[no-untyped-def]
+    if f.village:
+        q = q.where(Village.code == f.village)
+    elif f.kecamatan:
+        q = q.where(col(Village.code).like(f.kecamatan.replace("%", "").replace("_", "") + ".%"))
+    if f.service:
+        q = q.where(Application.service_code == f.service)
+    if f.priority == "urgent":
+        q = q.where(Application.urgency != Urgency.NORMAL.value)
+    elif f.priority:
+        q = q.where(Application.urgency == f.priority)
+    if f.age in AGE_FILTERS:
+        q = q.where(col(Application.received_at) < now - timedelta(days=AGE_FILTERS[f.age][1]))
+    return q
+
+
+def _with_hold(q, hold: type[Hold]):  # type: ignore[no-untyped-def]
+    return (
+        q.select_from(Application)
+        .join(Village, col(Village.id) == Application.village_id)
+        .outerjoin(hold, and_(col(hold.application_id) == Application.id, col(hold.cleared_at).is_(None)))
+    )
+
+
+def tab_counts(db: Database, f: Filters) -> dict[str, int]:
+    now = utcnow()
+    hold = _open_hold()
+    held = case((col(hold.id).is_not(None), literal(1)), else_=literal(0))
+    q = _with_hold(select(Application.status, held, func.count()), hold)
+    q = _filtered(q, f, now, hold).group_by(col(Application.status), held)
+    with db.read_session() as s:
+        rows = s.exec(q).all()
+    counts = {t.key: 0 for t in TABS}
+    for status, is_held, n in rows:
+        for t in TABS:
+            if status in t.statuses and (t.held is None or bool(is_held) == t.held):
+                counts[t.key] += int(n)
+    return counts
+
+
+@dataclass
+class QueueRow:
+    id: int
+    village_code: str
+    village_name: str
+    service_code: str
+    name: str
+    nik: str
+    urgency: str
+    status: str
+    received_at: datetime
+    updated_at: datetime
+    message: str
+    hold_kind: str | None
+    documents: int = 0
+    duplicate: bool = False
+
+    @property
+    def urgent(self) -> bool:
+        return self.urgency != Urgency.NORMAL.value
+
+    @property
+    def clock(self) -> Clock:
+        return sla_clock(Status(self.status), self.received_at, self.updated_at)
+
+
+@dataclass(frozen=True)
+class Clock:
+    text: str
+    overdue: bool
+    running: bool
+
+
+def _span(delta: timedelta) -> str:
+    hours = int(abs(delta.total_seconds()) // 3600)
+    days, hours = divmod(hours, 24)
+    if days:
+        return f"{days} hr {hours} jam"
+    minutes = int(abs(delta.total_seconds()) // 60) % 60
+    return f"{hours} jam {minutes} mnt"
+
+
+def sla_clock(
+    status: Status, received_at: datetime, updated_at: datetime, now: datetime | None = None
+) -> Clock:
+    """The 3x24 h clock: runs from receipt while the office holds the application."""
+    now = aware(now or utcnow())
+    received, updated = aware(received_at), aware(updated_at)
+    deadline = received + SLA
+    if status in OFFICE_HELD:
+        left = deadline - now
+        if left.total_seconds() < 0:
+            return Clock(f"lewat {_span(left)}", True, True)
+        return Clock(f"sisa {_span(left)}", False, True)
+    if status is Status.NEEDS_FIX:
+        return Clock("menunggu desa", False, False)
+    took = updated - received
+    return Clock(f"{_span(took)}", took > SLA and status is not Status.REJECTED, False)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+
+
+def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
+    now = utcnow()
+    hold = _open_hold()
+    base = select(Application, Village.code, Village.name, hold.kind)
+    q = _with_hold(base, hold).where(col(Application.status).in_(tab.statuses))
+    if tab.held is True:
+        q = q.where(col(hold.id).is_not(None))
+    elif tab.held is False:
+        q = q.where(col(hold.id).is_(None))
+    q = _filtered(q, f, now, hold)
+    count_q = _with_hold(select(func.count()), hold).where(col(Application.status).in_(tab.statuses))
+    if tab.held is True:
+        count_q = count_q.where(col(hold.id).is_not(None))
+    elif tab.held is False:
+        count_q = count_q.where(col(hold.id).is_(None))
+    count_q = _filtered(count_q, f, now, hold)
+    if tab.newest_first:
+        q = q.order_by(col(Application.updated_at).desc(), col(Application.id).desc())
+    else:
+        urgent_first = case((Application.urgency == Urgency.NORMAL.value, 1), else_=0)
+        q = q.order_by(urgent_first, col(Application.received_at), col(Application.id))
+    with db.read_session() as s:
+        total = int(s.exec(count_q).one())
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(max(1, page), pages)
+        rows = s.exec(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        ids = [a.id for a, *_ in rows if a.id is not None]
+        docs = dict(
+            s.exec(
+                select(AppDocument.application_id, func.count())
+                .where(col(AppDocument.application_id).in_(ids))
+                .group_by(col(AppDocument.application_id))
+            ).all()
+        )
+        dups = set(
+            s.exec(
+                select(DuplicateMark.application_id).where(col(DuplicateMark.application_id).in_(ids))
+            ).all()
+        )
+    out = [
+        QueueRow(
+            id=a.id or 0,
+            village_code=code,
+            village_name=vname,
+            service_code=a.service_code,
+            name=a.name,
+            nik=a.nik,
+            urgency=a.urgency,
+            status=a.status,
+            received_at=aware(a.received_at),
+            updated_at=aware(a.updated_at),
+            message=a.message,
+            hold_kind=kind,
+            documents=int(docs.get(a.id or 0, 0)),
+            duplicate=(a.id in dups),
+        )
+        for a, code, vname, kind in rows
+    ]
+    return QueuePage(out, total, page, pages)
+
+
+def filter_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
+    """(villages as (code, name), kecamatan prefixes) for the filter bar."""
+    with db.read_session() as s:
+        villages = [
+            (c, n) for c, n in s.exec(select(Village.code, Village.name).order_by(col(Village.code))).all()
+        ]
+    return villages, sorted({kecamatan_of(c) for c, _ in villages})
+
+
+# --- one application ---------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryItem:
+    at: datetime
+    status: str
+    actor: str
+    message: str
+
+
+@dataclass
+class AuditItem:
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass
+class Extras:
+    village_name: str
+    history: list[HistoryItem]
+    audit: list[AuditItem]
+    hold: Hold | None
+    duplicates: list[tuple[int, str, str, str]]  # (id, village code, status, received)
+    marked_duplicate: list[DuplicateMark]
+    audit_total: int = 0
+    fix_reasons: list[ReasonTemplate] = field(default_factory=list)
+    reject_reasons: list[ReasonTemplate] = field(default_factory=list)
+
+
+def extras(db: Database, app_id: int) -> Extras:
+    with db.read_session() as s:
+        app = s.get(Application, app_id)
+        if app is None:
+            raise not_found("Permohonan", "Application")
+        village = s.get(Village, app.village_id)
+        changes = s.exec(
+            select(Change).where(Change.application_id == app_id).order_by(col(Change.seq))
+        ).all()
+        audit_rows = s.exec(
+            select(AdminAction)
+            .where(AdminAction.target == str(app_id), col(AdminAction.action).like("application.%"))
+            .order_by(col(AdminAction.id))
+        ).all()
+        hold = open_hold(s, app_id)
+        dup_rows = s.exec(
+            select(Application.id, Village.code, Application.status, Application.received_at)
+            .join(Village, col(Village.id) == Application.village_id)
+            .where(
+                Application.nik == app.nik,
+                Application.service_code == app.service_code,
+                Application.id != app_id,
+                col(Application.status).not_in([Status.REJECTED.value, Status.HANDED_OVER.value]),
+            )
+            .limit(20)
+        ).all()
+        marks = s.exec(select(DuplicateMark).where(DuplicateMark.application_id == app_id)).all()
+        reasons = s.exec(select(ReasonTemplate).order_by(col(ReasonTemplate.id))).all()
+    return Extras(
+        village_name=village.name if village else "",
+        history=[HistoryItem(aware(c.at), c.status, c.actor, c.message) for c in changes],
+        audit=[AuditItem(aware(r.at), r.actor, r.action, r.detail) for r in audit_rows],
+        hold=hold,
+        duplicates=[(i or 0, c, st, f"{aware(r):%d-%m-%Y}") for i, c, st, r in dup_rows],
+        marked_duplicate=list(marks),
+        fix_reasons=[r for r in reasons if r.kind == ReasonKind.FIX.value],
+        reject_reasons=[r for r in reasons if r.kind == ReasonKind.REJECT.value],
+    )
+
+
+def open_hold(s: Session, app_id: int) -> Hold | None:
+    return s.exec(select(Hold).where(Hold.application_id == app_id, col(Hold.cleared_at).is_(None))).first()
+
+
+def office_message(db: Database, app_id: int, message: str, actor: str, action: str) -> None:
+    """Tell the village something new about a ``processing`` application without changing its
+    status: a change with the same status and the new message (the village shows the message)."""
+    now = utcnow()
+    with db.session() as s:
+        app = s.exec(select(Application).where(Application.id == app_id).with_for_update()).first()
+        if app is None:
+            raise not_found("Permohonan", "Application")
+        if app.status != Status.PROCESSING.value:
+            raise ApiError(
+                409,
+                _transition_code(),
+                "Hanya permohonan yang sedang diproses yang bisa diberi status menunggu.",
+                "Only a processing application can be put on hold.",
+            )
+        app.message = message
+        app.updated_at = now
+        s.add(app)
+        [(key, seq)] = allocate_seqs(s, app.village_id, 1)
+        s.add(
+            Change(
+                seq=key,
+                village_seq=seq,
+                village_id=app.village_id,
+                application_id=app_id,
+                status=app.status,
+                actor=Actor.OFFICE.value,
+                message=message,
+                at=now,
+            )
+        )
+        s.add(AdminAction(actor=actor[:40], action=action, target=str(app_id), detail=message[:500]))
+        s.commit()
+
+
+def _transition_code():  # type: ignore[no-untyped-def]
+    from desa_capil.api.models import ErrorCode
+
+    return ErrorCode.TRANSITION_NOT_ALLOWED
+
+
+def hold_message(kind: HoldKind, note: str, suket_number: str, suket_expires: datetime | None) -> str:
+    parts = [HOLD_LABELS[kind] + " di Disdukcapil; permohonan tetap diproses begitu bisa."]
+    if suket_number and suket_expires is not None:
+        parts.append(
+            f"Surat Keterangan pengganti KTP-el no. {suket_number} sudah diterbitkan, "
+            f"berlaku sampai {suket_expires:%d-%m-%Y}."
+        )
+    if note.strip():
+        parts.append(note.strip())
+    return " ".join(parts)
+
+
+def set_hold(
+    db: Database,
+    app_id: int,
+    kind: HoldKind,
+    note: str,
+    suket_number: str,
+    suket_expires: datetime | None,
+    actor: str,
+) -> None:
+    now = utcnow()
+    with db.session() as s:
+        for old in s.exec(
+            select(Hold).where(Hold.application_id == app_id, col(Hold.cleared_at).is_(None))
+        ).all():
+            old.cleared_at = now
+            s.add(old)
+        s.add(
+            Hold(
+                application_id=app_id,
+                kind=kind.value,
+                note=note,
+                suket_number=suket_number,
+                suket_expires=suket_expires,
+                actor=actor[:40],
+                created_at=now,
+            )
+        )
+        s.commit()
+
+
+def clear_hold(db: Database, app_id: int) -> bool:
+    now = utcnow()
+    with db.session() as s:
+        rows = s.exec(select(Hold).where(Hold.application_id == app_id, col(Hold.cleared_at).is_(None))).all()
+        for old in rows:
+            old.cleared_at = now
+            s.add(old)
+        s.commit()
+    return bool(rows)
+
+
+def mark_duplicate(db: Database, app_id: int, other: int | None, note: str, actor: str) -> None:
+    with db.session() as s:
+        if s.get(Application, app_id) is None:
+            raise not_found("Permohonan", "Application")
+        s.add(DuplicateMark(application_id=app_id, other_application_id=other, note=note, actor=actor[:40]))
+        s.add(
+            AdminAction(
+                actor=actor[:40],
+                action="application.duplicate",
+                target=str(app_id),
+                detail=f"ganda dengan #{other}" if other else note[:200],
+            )
+        )
+        s.commit()
+
+
+def add_reason(db: Database, kind: ReasonKind, text: str) -> None:
+    text = text.strip()
+    if not text:
+        return
+    with db.session() as s:
+        exists = s.exec(
+            select(ReasonTemplate).where(ReasonTemplate.kind == kind.value, ReasonTemplate.text == text)
+        ).first()
+        if exists is None:
+            s.add(ReasonTemplate(kind=kind.value, text=text))
+            s.commit()
+
+
+def seed_reasons(db: Database) -> None:
+    from .models import DEFAULT_REASONS
+
+    with db.session() as s:
+        if s.exec(select(ReasonTemplate.id).limit(1)).first() is None:
+            for kind, text in DEFAULT_REASONS:
+                s.add(ReasonTemplate(kind=kind.value, text=text))
+            s.commit()
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadyVillage:
+    code: str
+    name: str
+    count: int
+
+
+def villages_with_finished(db: Database) -> list[ReadyVillage]:
+    with db.read_session() as s:
+        rows = s.exec(
+            select(Village.code, Village.name, func.count())
+            .join(Application, col(Application.village_id) == Village.id)
+            .where(Application.status == Status.FINISHED.value)
+            .group_by(col(Village.code), col(Village.name))
+            .order_by(col(Village.code))
+        ).all()
+    return [ReadyVillage(c, n, int(k)) for c, n, k in rows]
+
+
+@dataclass
+class DispatchItem:
+    id: int
+    name: str
+    nik: str
+    service_code: str
+    documents: list[FinishedDocument]
+
+
+def finished_for_village(
+    db: Database, village_code: str, ids: list[int] | None = None
+) -> tuple[Village, list[DispatchItem]]:
+    with db.read_session() as s:
+        village = s.exec(select(Village).where(Village.code == village_code)).first()
+        if village is None:
+            raise not_found("Desa", "Village")
+        q = select(Application).where(
+            Application.village_id == village.id, Application.status == Status.FINISHED.value
+        )
+        if ids is not None:
+            q = q.where(col(Application.id).in_(ids))
+        apps = s.exec(q.order_by(col(Application.id))).all()
+        fins: dict[int, list[FinishedDocument]] = {a.id or 0: [] for a in apps}
+        for fdoc in s.exec(
+            select(FinishedDocument).where(col(FinishedDocument.application_id).in_(list(fins)))
+        ).all():
+            fins[fdoc.application_id].append(fdoc)
+    return village, [DispatchItem(a.id or 0, a.name, a.nik, a.service_code, fins[a.id or 0]) for a in apps]
+
+
+# --- villages and laptops ------------------------------------------------------------------------
+
+
+@dataclass
+class VillageRow:
+    code: str
+    name: str
+    devices: list[Device]
+    last_contact: datetime | None
+
+
+def villages_and_devices(db: Database) -> list[VillageRow]:
+    with db.read_session() as s:
+        villages = s.exec(select(Village).order_by(col(Village.code))).all()
+        devices = s.exec(select(Device).order_by(col(Device.enrolled_at))).all()
+    by_village: dict[int, list[Device]] = {}
+    for d in devices:
+        by_village.setdefault(d.village_id, []).append(d)
+    out = []
+    for v in villages:
+        devs = by_village.get(v.id or 0, [])
+        seen = [aware(d.last_seen_at) for d in devs if d.last_seen_at and d.revoked_at is None]
+        out.append(VillageRow(v.code, v.name, devs, max(seen) if seen else None))
+    return out
+
+
+# --- dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass
+class VillageStats:
+    code: str
+    name: str
+    at_office: int = 0
+    needs_fix: int = 0
+    overdue: int = 0
+    finished: int = 0
+    at_village: int = 0
+    handed_over: int = 0
+
+
+@dataclass
+class ServiceStats:
+    code: str
+    total: int = 0
+    done: int = 0
+    within_sla: int = 0
+    hours: list[float] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return service_name(self.code)
+
+    @property
+    def avg_hours(self) -> float | None:
+        return sum(self.hours) / len(self.hours) if self.hours else None
+
+    @property
+    def within_pct(self) -> int | None:
+        return round(100 * self.within_sla / len(self.hours)) if self.hours else None
+
+
+def dashboard(db: Database) -> tuple[list[VillageStats], list[ServiceStats]]:
+    now = utcnow()
+    held = [s.value for s in OFFICE_HELD]
+    overdue = case(
+        (and_(col(Application.status).in_(held), col(Application.received_at) < now - SLA), 1), else_=0
+    )
+    with db.read_session() as s:
+        rows = s.exec(
+            select(Village.code, Village.name, Application.status, func.count(), func.sum(overdue))
+            .join(Application, col(Application.village_id) == Village.id, isouter=True)
+            .group_by(col(Village.code), col(Village.name), col(Application.status))
+            .order_by(col(Village.code))
+        ).all()
+        first_finish = (
+            select(Change.application_id, func.min(Change.at).label("done_at"))
+            .where(Change.status == Status.FINISHED.value)
+            .group_by(col(Change.application_id))
+            .subquery()
+        )
+        svc_rows = s.exec(
+            select(Application.service_code, Application.received_at, first_finish.c.done_at).outerjoin(
+                first_finish, first_finish.c.application_id == Application.id
+            )
+        ).all()
+    villages: dict[str, VillageStats] = {}
+    for code, name, status, n, late in rows:
+        v = villages.setdefault(code, VillageStats(code, name))
+        if status is None:
+            continue
+        n = int(n)
+        if status in held:
+            v.at_office += n
+            v.overdue += int(late or 0)
+        elif status == Status.NEEDS_FIX.value:
+            v.needs_fix += n
+        elif status == Status.FINISHED.value:
+            v.finished += n
+        elif status in (Status.DISPATCHED.value, Status.ARRIVED.value):
+            v.at_village += n
+        elif status == Status.HANDED_OVER.value:
+            v.handed_over += n
+    services: dict[str, ServiceStats] = {}
+    for code, received, done_at in svc_rows:
+        st = services.setdefault(code, ServiceStats(code))
+        st.total += 1
+        if done_at is not None:
+            took = aware(done_at) - aware(received)
+            st.done += 1
+            st.hours.append(took.total_seconds() / 3600)
+            if took <= SLA:
+                st.within_sla += 1
+    return list(villages.values()), sorted(services.values(), key=lambda x: -x.total)
+
+
+def audit_log(db: Database, limit: int = 200) -> list[AdminAction]:
+    with db.read_session() as s:
+        return list(s.exec(select(AdminAction).order_by(col(AdminAction.id).desc()).limit(limit)).all())

@@ -1,0 +1,298 @@
+"""tus 1.0.0 conformance, checked with independent clients (tuspy; tus-js-client under Node)
+and raw requests: path prefix behind a proxy, method override, metadata on HEAD, checksum,
+concatenation refused, CORS, collection path spelling, a chunked PATCH past the length."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from tusclient import client as tus_client
+
+from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.server.testing import EnrolledDevice, document_for, encode_metadata, sample_application
+
+ROOT = Path(__file__).resolve().parents[2]
+TUS = {"Tus-Resumable": "1.0.0"}
+TUS_JS_VERSION = "4.3.1"
+
+
+def head(device: EnrolledDevice, location: str, **headers: str) -> requests.Response:
+    return device.session.head(
+        device.base_url + location, headers={**device.headers, **TUS, **headers}, timeout=30
+    )
+
+
+def accept_batch(device: EnrolledDevice, upload_id: str, data: bytes) -> None:
+    manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+    r = device.request("PUT", f"/batches/{os.urandom(16).hex()}", json=manifest)
+    assert r.status_code == 201, r.text
+
+
+class TestConfiguredRootPath:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"root_path": "/capil"}
+
+    def test_tuspy_under_prefix(
+        self, server: EmbeddedServer, village: EnrolledDevice, tmp_path: Path
+    ) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(120_000)
+        client = tus_client.TusClient(f"{server.base_url}/capil/api/v1/uploads/", headers=village.headers)
+        up = client.uploader(file_stream=__import__("io").BytesIO(data), chunk_size=50_000)
+        up.upload()
+        assert up.url is not None and "/capil/api/v1/uploads/" in up.url
+        upload_id = up.url.rsplit("/", 1)[1]
+        accept_batch(village, upload_id, data)
+
+    def test_proxy_that_strips_the_prefix(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        # The proxy forwards /api/v1/uploads (prefix removed): Location still carries it.
+        r = village.request("POST", "/uploads", headers={**TUS, "Upload-Length": "3"})
+        assert r.status_code == 201
+        assert r.headers["Location"].startswith("/capil/api/v1/uploads/")
+
+
+def test_forwarded_prefix_from_trusted_proxy(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    fwd = {"X-Forwarded-Prefix": "/kab-bandung/capil/"}
+    r = village.request("POST", "/uploads/", headers={**TUS, **fwd, "Upload-Length": "5"})
+    assert r.status_code == 201
+    location = r.headers["Location"]
+    assert location.startswith("/kab-bandung/capil/api/v1/uploads/")
+    # A proxy that keeps the prefix in the path reaches the same upload.
+    assert head(village, location, **fwd).headers["Upload-Length"] == "5"
+    # Garbage in the header is ignored, not echoed into Location.
+    r = village.request(
+        "POST", "/uploads/", headers={**TUS, "X-Forwarded-Prefix": "//evil.example", "Upload-Length": "5"}
+    )
+    assert r.headers["Location"].startswith("/api/v1/uploads/")
+
+
+class TestUntrustedProxy:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"trusted_proxies": ()}
+
+    def test_forwarded_prefix_ignored(self, village: EnrolledDevice) -> None:
+        r = village.request(
+            "POST", "/uploads/", headers={**TUS, "X-Forwarded-Prefix": "/capil", "Upload-Length": "5"}
+        )
+        assert r.headers["Location"].startswith("/api/v1/uploads/")
+
+
+def test_collection_path_with_and_without_slash(village: EnrolledDevice) -> None:
+    for path in ("/uploads", "/uploads/"):
+        r = village.request("POST", path, headers={**TUS, "Upload-Length": "1"})
+        assert r.status_code == 201, path
+        r = village.session.options(village.url(path), timeout=10)
+        assert r.status_code == 204 and r.headers["Tus-Version"] == "1.0.0", path
+
+
+def test_method_override_and_metadata_on_head(village: EnrolledDevice) -> None:
+    data = b"%PDF-1.4 override"
+    sent_meta = encode_metadata({"filename": "akta.pdf", "filetype": "application/pdf"}) + ",flag"
+    r = village.request(
+        "POST", "/uploads/", headers={**TUS, "Upload-Length": str(len(data)), "Upload-Metadata": sent_meta}
+    )
+    location = r.headers["Location"]
+    upload_id = location.rsplit("/", 1)[1]
+    r = head(village, location)
+    assert r.headers["Upload-Metadata"] == sent_meta
+    # POST + X-HTTP-Method-Override: PATCH is a PATCH.
+    r = village.request(
+        "POST",
+        f"/uploads/{upload_id}",
+        data=data,
+        headers={
+            **TUS,
+            "X-HTTP-Method-Override": "PATCH",
+            "Upload-Offset": "0",
+            "Content-Type": "application/offset+octet-stream",
+        },
+    )
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == str(len(data))
+    r = village.request("POST", f"/uploads/{upload_id}", headers={**TUS, "X-HTTP-Method-Override": "DELETE"})
+    assert r.status_code == 204
+    assert head(village, location).status_code == 404
+
+
+def _checksum(algo: str, data: bytes) -> str:
+    return f"{algo} {base64.b64encode(hashlib.new(algo, data).digest()).decode()}"
+
+
+def test_checksum_per_patch(village: EnrolledDevice) -> None:
+    data = b"%PDF-1.4\n" + os.urandom(20_000)
+    upload_id = village.create_upload(len(data))
+
+    def patch(offset: int, chunk: bytes, checksum: str) -> requests.Response:
+        return village.request(
+            "PATCH",
+            f"/uploads/{upload_id}",
+            data=chunk,
+            headers={
+                **TUS,
+                "Upload-Offset": str(offset),
+                "Upload-Checksum": checksum,
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
+
+    r = patch(0, data[:8000], _checksum("sha256", data[:8000]))
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == "8000"
+    # A chunk damaged on the way: refused at once, nothing of it kept.
+    damaged = bytearray(data[8000:16000])
+    damaged[100] ^= 0xFF
+    r = patch(8000, bytes(damaged), _checksum("sha256", data[8000:16000]))
+    assert r.status_code == 460
+    assert head(village, f"/api/v1/uploads/{upload_id}").headers["Upload-Offset"] == "8000"
+    assert patch(8000, data[8000:], "md5 " + base64.b64encode(b"x" * 16).decode()).status_code == 400
+    assert patch(8000, data[8000:], "sha256 not-base64!").status_code == 400
+    r = patch(8000, data[8000:], _checksum("sha1", data[8000:]))
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == str(len(data))
+    accept_batch(village, upload_id, data)
+
+
+def test_concatenation_refused_at_creation(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    for concat in ("partial", "final;/api/v1/uploads/a /api/v1/uploads/b"):
+        r = village.request(
+            "POST", "/uploads/", headers={**TUS, "Upload-Length": "10", "Upload-Concat": concat}
+        )
+        assert r.status_code == 501, concat
+        assert "Location" not in r.headers
+    assert not any((server.settings.files_dir / "uploads").iterdir())
+
+
+def test_chunked_patch_past_length_writes_nothing(village: EnrolledDevice) -> None:
+    upload_id = village.create_upload(5000)
+
+    def body() -> Any:
+        for _ in range(3):
+            yield b"y" * 2000
+
+    r = village.request(
+        "PATCH",
+        f"/uploads/{upload_id}",
+        data=body(),  # chunked: no Content-Length for the server to check up front
+        headers={**TUS, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"},
+    )
+    assert r.status_code == 413
+    assert head(village, f"/api/v1/uploads/{upload_id}").headers["Upload-Offset"] == "0"
+
+
+class TestCors:
+    ORIGIN = "https://konsol.capil.example"
+
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"cors_origins": (self.ORIGIN,)}
+
+    def test_preflight_and_exposed_headers(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
+        upload_id = village.create_upload(4)
+        url = village.url(f"/uploads/{upload_id}")
+        r = requests.options(
+            url,
+            headers={
+                "Origin": self.ORIGIN,
+                "Access-Control-Request-Method": "PATCH",
+                "Access-Control-Request-Headers": "authorization,tus-resumable,upload-offset,content-type",
+            },
+            timeout=10,
+        )
+        assert r.status_code == 200
+        assert r.headers["Access-Control-Allow-Origin"] == self.ORIGIN
+        assert "PATCH" in r.headers["Access-Control-Allow-Methods"]
+        assert "upload-offset" in r.headers["Access-Control-Allow-Headers"].lower()
+        r = requests.options(
+            url,
+            headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "PATCH"},
+            timeout=10,
+        )
+        assert r.headers.get("Access-Control-Allow-Origin") != "https://evil.example"
+        r = village.request("HEAD", f"/uploads/{upload_id}", headers={**TUS, "Origin": self.ORIGIN})
+        assert r.headers["Access-Control-Allow-Origin"] == self.ORIGIN
+        exposed = r.headers["Access-Control-Expose-Headers"].lower()
+        assert "upload-offset" in exposed and "location" in exposed
+
+
+def test_options_on_upload_url(village: EnrolledDevice) -> None:
+    upload_id = village.create_upload(4)
+    r = village.session.options(village.url(f"/uploads/{upload_id}"), timeout=10)
+    assert r.status_code == 204
+    assert r.headers["Tus-Version"] == "1.0.0" and "checksum" in r.headers["Tus-Extension"]
+
+
+# --- tus-js-client (Node) ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def tus_js() -> Path:
+    """tus-js-client installed once into .cache/node (skipped only when Node is missing)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        pytest.skip("Node.js is not installed")
+    prefix = Path(os.environ.get("DESA_CAPIL_NODE_CACHE", ROOT / ".cache" / "node"))
+    marker = prefix / "node_modules" / "tus-js-client" / "package.json"
+    if not marker.exists() or f'"version": "{TUS_JS_VERSION}"' not in marker.read_text():
+        prefix.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(prefix),
+                "--no-audit",
+                "--no-fund",
+                f"tus-js-client@{TUS_JS_VERSION}",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+    return prefix / "node_modules"
+
+
+def run_tus_js(node_modules: Path, endpoint: str, token: str, file: Path, chunk: int, mode: str = "") -> str:
+    run = subprocess.run(
+        [
+            str(shutil.which("node")),
+            str(ROOT / "tests/server/js/tus_upload.js"),
+            endpoint,
+            token,
+            str(file),
+            str(chunk),
+            mode,
+        ],
+        env={**os.environ, "NODE_PATH": str(node_modules)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout.strip()
+
+
+class TestTusJsUnderPrefix:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"root_path": "/capil"}
+
+    @pytest.mark.parametrize("mode", ["", "override"])
+    def test_tus_js_client_uploads(
+        self, tus_js: Path, server: EmbeddedServer, village: EnrolledDevice, tmp_path: Path, mode: str
+    ) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(150_000)
+        src = tmp_path / "berkas.pdf"
+        src.write_bytes(data)
+        url = run_tus_js(tus_js, f"{server.base_url}/capil/api/v1/uploads", village.token, src, 40_000, mode)
+        assert "/capil/api/v1/uploads/" in url
+        upload_id = url.rsplit("/", 1)[1]
+        r = head(village, f"/capil/api/v1/uploads/{upload_id}")
+        assert r.headers["Upload-Offset"] == str(len(data))
+        assert "filename " + base64.b64encode(b"berkas.pdf").decode() in r.headers["Upload-Metadata"]
+        accept_batch(village, upload_id, data)

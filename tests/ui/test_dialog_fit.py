@@ -1,0 +1,240 @@
+"""Every dialog fits the screen at 100/125/150 % scaling and at the app's minimum size.
+
+The available area of a 1366x768 screen with a 40 px taskbar is 1366x728 physical pixels; at
+125 % and 150 % display scaling Qt lays out in 1093x582 and 910x485 logical pixels. The
+offscreen platform has one fixed screen, so the area is simulated (screen_fit reads it from one
+place). A dialog passes when, after it is shown, its frame lies on the area and every button
+outside a scroll area (its actions: Simpan, Batal, ...) is inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractScrollArea,
+    QApplication,
+    QDialog,
+    QMessageBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from desa_capil.domain.catalog import Urgency
+from desa_capil.domain.status import Status
+from desa_capil.paths import AppPaths
+from desa_capil.store import distribution as dist
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.widgets import screen_fit
+
+# The camera dialog loads Qt Multimedia, which reports the optional libraries it cannot find.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints|Couldn't (load|resolve) ")
+
+# name -> available area in logical pixels
+AREAS = {
+    "100%": QRect(0, 0, 1366, 728),
+    "125%": QRect(0, 0, 1093, 582),
+    "150%": QRect(0, 0, 910, 485),
+    "800x440": QRect(0, 0, 800, 440),
+}
+
+
+@pytest.fixture(params=list(AREAS))
+def area(request: pytest.FixtureRequest) -> Iterator[QRect]:
+    rect = AREAS[request.param]
+    screen_fit.simulate_available_area(rect)
+    yield rect
+    screen_fit.simulate_available_area(None)
+
+
+def _in_scroll_area(w: QWidget, top: QWidget) -> bool:
+    p = w.parentWidget()
+    while p is not None and p is not top:
+        if isinstance(p, QAbstractScrollArea):
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def assert_fits(dialog: QWidget, area: QRect) -> list[str]:
+    """Asserts the dialog's frame and its action buttons lie on `area`; returns the buttons' texts."""
+    geo = dialog.geometry()
+    frame = geo.adjusted(
+        -screen_fit.FRAME.width() // 2,
+        -(screen_fit.FRAME.height() - screen_fit.FRAME.width() // 2),
+        screen_fit.FRAME.width() // 2,
+        screen_fit.FRAME.width() // 2,
+    )
+    assert area.contains(frame), f"{dialog.objectName()} {geo} (frame {frame}) is not inside {area}"
+    texts = []
+    for b in dialog.findChildren(QAbstractButton):
+        if not b.isVisibleTo(dialog) or _in_scroll_area(b, dialog) or b.window() is not dialog:
+            continue
+        rect = QRect(b.mapTo(dialog, QPoint(0, 0)) + geo.topLeft(), b.size())
+        assert area.contains(rect), f"button {b.text()!r} at {rect} is outside {area}"
+        assert rect.bottom() <= geo.bottom() and rect.right() <= geo.right(), (
+            f"button {b.text()!r} at {rect} is clipped by the dialog {geo}"
+        )
+        texts.append(b.text())
+    return texts
+
+
+def _waiting_row() -> dist.WaitingRow:
+    return dist.WaitingRow(
+        application_id="a1",
+        applicant_name="Siti Rahmawati Binti Abdul Rahman",
+        nik="3201014101900002",
+        phone="081234567890",
+        address="Dusun Sukamaju RT 03 RW 02",
+        service_code="kk_ubah",
+        status=Status.ARRIVED,
+        urgency=Urgency.NORMAL,
+        dispatch_id="KRM-1",
+        dispatched_at=datetime.now(UTC),
+        arrived_at=datetime.now(UTC),
+        days_waiting=2,
+        overdue=False,
+        documents=(),
+    )
+
+
+def _handover(ctx: AppContext, family: bool) -> QDialog:
+    from desa_capil.ui.handover_dialog import HandOverDialog
+
+    d = HandOverDialog(ctx, _waiting_row())
+    if family:
+        d.family_radio.setChecked(True)
+    return d
+
+
+def _wizard(ctx: AppContext, step: int) -> QDialog:
+    from desa_capil.ui.intake.wizard import IntakeWizard
+
+    w = IntakeWizard(ctx)
+    if step:
+        w.service_step.set_code("kk_ubah")
+        w.go_to(step)
+    return w
+
+
+def _message_box(_ctx: AppContext) -> QDialog:
+    box = QMessageBox()
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Penyerahan tersimpan")
+    box.setText("Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?")
+    box.addButton("Cetak Tanda Terima", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Nanti saja", QMessageBox.ButtonRole.RejectRole)
+    return box
+
+
+def _camera() -> QDialog:
+    from desa_capil.ui.camera import CameraDialog
+
+    return CameraDialog(None, "Kartu Keluarga lama")
+
+
+def _first_run(ctx: AppContext) -> QDialog:
+    from desa_capil.ui.first_run import FirstRunWizard
+
+    return FirstRunWizard(ctx)
+
+
+def _notice(ctx: AppContext) -> QDialog:
+    from desa_capil.services.notices import Notice, NoticeKind, notice_text
+    from desa_capil.ui.notice_dialog import NoticeDialog
+
+    message = "Akta kelahiran anak kedua tidak terbaca; bawa aslinya dan fotokopi KK yang baru. " * 3
+    text = notice_text(NoticeKind.NEEDS_FIX, "Siti Rahmawati", "kk_ubah", "Sukamaju", message)
+    notice = Notice(
+        "a1", NoticeKind.NEEDS_FIX, "Siti Rahmawati", "3201014101900002", "081234567890", "kk_ubah",
+        "Sukamaju", message, datetime.now(UTC), text,
+    )  # fmt: skip
+    return NoticeDialog(ctx, notice)
+
+
+def _detail(ctx: AppContext) -> QDialog:
+    from desa_capil.services.detail import application_detail
+    from desa_capil.store.repo import ApplicantData, refresh_readiness, save_application
+    from desa_capil.ui.detail_dialog import ApplicationDetailDialog
+
+    app_id = save_application(
+        ctx.db,
+        service_code="kk_ubah",
+        applicant=ApplicantData(
+            nik="3201014101900002", name="Siti Rahmawati", kk_number="3201010101200001",
+            phone="081234567890", address="Dusun Sukamaju RT 03 RW 02",
+        ),
+        notes="Anak kedua lahir di rumah; surat keterangan lahir dari bidan desa.",
+    )  # fmt: skip
+    refresh_readiness(ctx.db, app_id, None)
+    return ApplicationDetailDialog(ctx, application_detail(ctx.db, app_id))
+
+
+def _factories(paths: AppPaths) -> dict[str, Callable[[AppContext], QDialog]]:
+    from desa_capil.ui.audit_dialog import AuditDialog
+    from desa_capil.ui.intake.scanner_dialog import ScannerDialog
+    from desa_capil.ui.operators import OperatorDialog
+    from desa_capil.ui.privacy_settings import RecoveryCodeDialog, RecoveryCodeEntryDialog
+
+    return {
+        "handover_self": lambda c: _handover(c, False),
+        "handover_family": lambda c: _handover(c, True),
+        "wizard_service": lambda c: _wizard(c, 0),
+        "wizard_applicant": lambda c: _wizard(c, 1),
+        "scanner": lambda _c: ScannerDialog(None, "Kartu Keluarga lama", backends=[]),
+        "audit": lambda c: AuditDialog(c),
+        "operator": lambda c: OperatorDialog(c, at_start=True),
+        "recovery_code": lambda _c: RecoveryCodeDialog("ABCD-" * 10 + "ABCD"),
+        "recovery_entry": lambda _c: RecoveryCodeEntryDialog(paths, "Kunci enkripsi tidak ditemukan."),
+        "message_box": _message_box,
+        "camera": lambda _c: _camera(),
+        "first_run": lambda c: _first_run(c),
+        "notice": _notice,
+        "detail": _detail,
+    }
+
+
+DIALOGS = [
+    "handover_self",
+    "handover_family",
+    "wizard_service",
+    "wizard_applicant",
+    "scanner",
+    "audit",
+    "operator",
+    "recovery_code",
+    "recovery_entry",
+    "message_box",
+    "camera",
+    "first_run",
+    "notice",
+    "detail",
+]
+
+
+@pytest.mark.parametrize("name", DIALOGS)
+def test_dialog_fits_the_screen(
+    qtbot: QtBot, ctx: AppContext, paths: AppPaths, themed: None, area: QRect, name: str
+) -> None:
+    dialog = _factories(paths)[name](ctx)
+    closes_itself = name.startswith("wizard")  # the wizard saves, then deletes itself
+    if not closes_itself:
+        qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    texts = assert_fits(dialog, area)
+    assert texts, "a dialog without a visible button cannot be finished"
+    if name.startswith("handover"):
+        # Switching who receives it does not grow the dialog past the screen.
+        dialog.family_radio.setChecked(name == "handover_self")  # type: ignore[attr-defined]
+        QApplication.processEvents()
+        assert "Simpan Penyerahan" in assert_fits(dialog, area)
+    if closes_itself:
+        with qtbot.waitSignal(dialog.destroyed):
+            dialog.close()
+    else:
+        dialog.close()
