@@ -171,7 +171,9 @@ class HostileServer:
         """The real server's answer to `req`: (status line + headers, body)."""
         reader, writer = await asyncio.open_connection(*self.upstream)
         try:
-            lines = [ln for ln in req.head.split(b"\r\n") if ln and not ln.lower().startswith(b"connection:")]
+            # Plain answers from upstream, so that a fault can read and change them.
+            drop = (b"connection:", b"accept-encoding:")
+            lines = [ln for ln in req.head.split(b"\r\n") if ln and not ln.lower().startswith(drop)]
             writer.write(b"\r\n".join(lines) + b"\r\nConnection: close\r\n\r\n" + req.body)
             await writer.drain()
             raw = await reader.read()
