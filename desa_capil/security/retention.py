@@ -177,6 +177,7 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
             if as_utc(app.status_at) > cutoff:
                 continue
             app.notes = ""
+            app.details = "{}"  # subjects' names and NIKs, event date (i15)
             app.archived_at = now
             s.add(app)
             ho = s.exec(select(HandOver).where(HandOver.application_id == app.id)).first()

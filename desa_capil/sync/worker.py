@@ -55,6 +55,7 @@ from desa_capil.api.models import (
     EventIn,
     EventOutcome,
 )
+from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
 from desa_capil.store.db import Database
@@ -737,6 +738,7 @@ class SyncWorker:
                         urgency=app.urgency,
                         notes=app.notes,
                         documents=wire_docs,
+                        **IntakeDetails.from_json(app.details).wire_fields(),
                     )
                 )
             sealed = batch.sealed_at if batch.sealed_at.tzinfo else batch.sealed_at.replace(tzinfo=UTC)

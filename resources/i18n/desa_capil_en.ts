@@ -4,112 +4,178 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="96" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="103" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="107" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="115" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="159" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="119" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="138" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="189" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="213" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <source>Data pemohon (pelapor)</source>
+            <translation>Applicant (reporter)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <source>HH-BB-TTTT, misalnya 17-08-2025</source>
+            <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="319" />
+            <source>Nama lengkap {0}</source>
+            <translation>Full name of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="321" />
+            <source>NIK {0} (16 angka)</source>
+            <translation>NIK of the {0} (16 digits)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="323" />
+            <source>NIK, bila sudah ada</source>
+            <translation>NIK, if there is one</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="332" />
+            <source>NIK {0}</source>
+            <translation>NIK of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="346" />
+            <source>Sekaligus ({0})</source>
+            <translation>Together ({0})</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="356" />
+            <source>Perekaman</source>
+            <translation>Recording</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="358" />
+            <source>Data {0}</source>
+            <translation>{0} details</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="455" />
+            <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
+            <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="458" />
+            <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
+            <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="487" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="263" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="505" />
+            <source>Kec. {0}, {1}</source>
+            <translation>Kec. {0}, {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="513" />
+            <source>Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan.</source>
+            <translation>Area code {0} is not in the 2025 Kemendagri list (an old region since split?). Compare with the card; you may go on.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="521" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="267" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="525" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="295" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="553" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="563" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
         </message>
@@ -801,27 +867,27 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="382" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="294" />
+            <location filename="../../desa_capil/ui/first_run.py" line="383" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="295" />
+            <location filename="../../desa_capil/ui/first_run.py" line="384" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="296" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1039,59 +1105,59 @@
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="320" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="321" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="322" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="359" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="396" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="399" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="408" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="436" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="439" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="437" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="440" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="445" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="449" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="448" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="452" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="480" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="484" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="485" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1310,27 +1376,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="153" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="155" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="161" />
+            <location filename="../../desa_capil/ui/first_run.py" line="250" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="163" />
+            <location filename="../../desa_capil/ui/first_run.py" line="252" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="168" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -2303,52 +2369,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="183" />
+            <location filename="../../desa_capil/ui/first_run.py" line="272" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="185" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="193" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="200" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="201" />
+            <location filename="../../desa_capil/ui/first_run.py" line="290" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="202" />
+            <location filename="../../desa_capil/ui/first_run.py" line="291" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="204" />
+            <location filename="../../desa_capil/ui/first_run.py" line="293" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="333" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="256" />
+            <location filename="../../desa_capil/ui/first_run.py" line="345" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="269" />
+            <location filename="../../desa_capil/ui/first_run.py" line="358" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -2424,57 +2490,82 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServiceStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="41" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="57" />
             <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
             <translation>Search services, e.g.: birth certificate, family card, moving</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="48" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="64" />
             <source>Daftar layanan</source>
             <translation>Service list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="54" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="70" />
             <source>Layanan apa yang diminta warga?</source>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="111" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="149" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="124" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="167" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="196" />
+            <source>Jenis:</source>
+            <translation>Kind:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="216" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="220" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="226" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="235" />
+            <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
+            <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="241" />
+            <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
+            <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="252" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="254" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="255" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="279" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
@@ -2707,34 +2798,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="103" />
+            <location filename="../../desa_capil/ui/first_run.py" line="115" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="105" />
+            <location filename="../../desa_capil/ui/first_run.py" line="117" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="112" />
-            <source>mis. Desa Cileunyi Kulon</source>
-            <translation>e.g. Desa Cileunyi Kulon</translation>
+            <location filename="../../desa_capil/ui/first_run.py" line="124" />
+            <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
+            <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="120" />
+            <location filename="../../desa_capil/ui/first_run.py" line="150" />
+            <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
+            <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
+            <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
+        </message>
+        <message>
+            <source>mis. Desa Cileunyi Kulon</source>
+            <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="121" />
+            <location filename="../../desa_capil/ui/first_run.py" line="144" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="126" />
             <source>Kode Kemendagri: provinsi.kabupaten.kecamatan.desa. Desa 2xxx, kelurahan 1xxx. Tanyakan ke kecamatan bila ragu.</source>
-            <translation>Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
+            <translation type="vanished">Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
         </message>
     </context>
     <context>
