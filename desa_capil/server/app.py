@@ -60,9 +60,9 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import console, tus
+from desa_capil.server import console, tus, validation
 from desa_capil.server.config import Settings
-from desa_capil.server.errors import ApiError, too_large, unauthorized
+from desa_capil.server.errors import ApiError, describe_for_log, too_large, unauthorized
 from desa_capil.server.service import CentralService, DeviceCtx
 
 log = logging.getLogger(__name__)
@@ -224,7 +224,30 @@ class GuardMiddleware:
                 body_done = True
             return message
 
-        await self.app(scope, receive_wrapper, send_wrapper)
+        started = False
+
+        async def send_tracking(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
+        try:
+            await self.app(scope, receive_wrapper, send_tracking)
+        except Exception as exc:
+            # Handled here rather than by Starlette's ServerErrorMiddleware, which would hand
+            # the exception on to uvicorn to log with its message (values included).
+            log.error("%s", describe_for_log(exc))
+            if not started:
+                await _internal_error_response()(scope, receive_wrapper, send_tracking)
+
+
+def _internal_error_response() -> JSONResponse:
+    body = ErrorBody(
+        error=ErrorCode.INTERNAL.value,
+        message_id="Terjadi kesalahan di server. Coba lagi nanti; data Anda tetap tersimpan di laptop.",
+        message_en="The server had an error. Try again later; your data stays safe on the laptop.",
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=500)
 
 
 _PREFIX_RE = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
@@ -291,6 +314,12 @@ def route_path(scope: MutableMapping[str, Any]) -> str:
     path: str = scope["path"]
     root: str = scope.get("root_path", "")
     return path[len(root) :] if root and path.startswith(root) else path
+
+
+def _query_without_nul(request: Request) -> None:
+    """Every route: no NUL character in the path or a query parameter (see validation)."""
+    validation.check(dict(request.query_params.multi_items()), "query")
+    validation.check(request.url.path, "path")
 
 
 def _bearer(request: Request) -> str:
@@ -373,6 +402,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         ),
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        dependencies=[Depends(_query_without_nul)],
     )
     app.state.service = svc
     app.state.settings = settings
@@ -411,15 +441,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         body = ErrorBody(error=code.value, message_id=mid, message_en=men)
         return JSONResponse(body.model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def _internal(_req: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", exc_info=exc)
-        body = ErrorBody(
-            error=ErrorCode.INTERNAL.value,
-            message_id="Terjadi kesalahan di server. Coba lagi nanti; data Anda tetap tersimpan di laptop.",
-            message_en="The server had an error. Try again later; your data stays safe on the laptop.",
-        )
-        return JSONResponse(body.model_dump(mode="json"), status_code=500)
+    # Unhandled exceptions: GuardMiddleware logs them without values and answers 500.
 
     # --- village API --------------------------------------------------------------------------
 
@@ -431,6 +453,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @v1.post("/enroll", response_model=EnrollResponse, status_code=201, tags=["village"])
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
+        validation.check(body)
         wait = enroll_bucket.take(request.client.host if request.client else "?")
         if wait:
             raise _rate_limited(wait)
@@ -444,6 +467,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         tags=["village"],
     )
     def put_batch(batch_id: uuid.UUID, body: BatchManifest, ctx: DeviceDep) -> JSONResponse:
+        validation.check(body)
         receipt, created = svc.put_batch(ctx, batch_id, body)
         return JSONResponse(receipt.model_dump(mode="json"), status_code=201 if created else 200)
 
@@ -457,6 +481,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @v1.post("/events", response_model=EventsResult, tags=["village"])
     def events(body: EventsIn, ctx: DeviceDep) -> EventsResult:
+        validation.check(body)
         return svc.post_events(ctx, body.events)
 
     @v1.get(
@@ -483,6 +508,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @admin.post("/villages", response_model=EnrollmentCodeOut, status_code=201)
     def add_village(body: VillageCreate, actor: AdminDep) -> EnrollmentCodeOut:
+        validation.check(body)
         return svc.create_village(body.code, body.name, actor)
 
     @admin.get("/villages", response_model=list[VillageOut])
@@ -538,6 +564,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     def set_status(
         app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], body: StatusUpdate, actor: AdminDep
     ) -> ApplicationOut:
+        validation.check(body)
         return svc.set_status(app_id, body.status, body.message, actor)
 
     @admin.post(
@@ -570,6 +597,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @admin.post("/dispatches", response_model=DispatchOut, status_code=201)
     def dispatch(body: DispatchCreate, actor: AdminDep) -> DispatchOut:
+        validation.check(body)
         return svc.dispatch(body.village_code, body.application_ids, body.message, actor)
 
     @admin.get("/log", response_model=list[AdminLogEntry])
