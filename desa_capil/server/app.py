@@ -14,7 +14,6 @@ import logging
 import re
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -63,7 +62,8 @@ from desa_capil.domain.status import Status
 from desa_capil.server import console, tus, validation
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError, describe_for_log, too_large, unauthorized
-from desa_capil.server.service import CentralService, DeviceCtx
+from desa_capil.server.limits import DatabaseBucket, Limiter, MemoryBucket
+from desa_capil.server.service import CentralService, DeviceCtx, normalize_enrollment_code, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -88,31 +88,6 @@ _MESSAGES: dict[int, tuple[ErrorCode, str, str]] = {
         "Too many requests. Wait a moment and try again.",
     ),
 }
-
-
-class TokenBucket:
-    """Per-key token bucket (per device, or per address for enrollment). In-process: with
-    several workers each one limits on its own, which is fine for a fairness guard."""
-
-    def __init__(self, burst: float, per_second: float) -> None:
-        self.burst = burst
-        self.rate = per_second
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        """Take one token; return 0 if allowed, else seconds until one is available."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._state[key] = (tokens - 1, now)
-                if len(self._state) > 100_000:  # forget idle keys rather than grow forever
-                    self._state.clear()
-                return 0.0
-            self._state[key] = (tokens, now)
-            return (1 - tokens) / self.rate if self.rate > 0 else 60.0
 
 
 def _rate_limited(wait: float) -> ApiError:
@@ -334,7 +309,8 @@ def require_device(request: Request) -> DeviceCtx:
     ctx = svc.authenticate(_bearer(request))
     if ctx is None:
         raise unauthorized()
-    wait = request.app.state.device_bucket.take(ctx.device_id)
+    bucket: Limiter = request.app.state.device_bucket
+    wait = bucket.take(ctx.device_id)
     if wait:
         raise _rate_limited(wait)
     return ctx
@@ -366,9 +342,19 @@ def _error_response(err: ApiError) -> JSONResponse:
 def create_app(settings: Settings | None = None, service: CentralService | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     svc = service or CentralService(settings)
-    admin_token = settings.resolve_admin_token()
-    device_bucket = TokenBucket(settings.rate_burst, settings.rate_per_second)
-    enroll_bucket = TokenBucket(settings.enroll_burst, settings.enroll_per_second)
+    admin_token = svc.admin_token()
+    device_bucket: Limiter = (
+        MemoryBucket(settings.rate_burst, settings.rate_per_second)
+        if svc.db.is_sqlite
+        else DatabaseBucket(svc.db, "device", settings.rate_burst, settings.rate_per_second)
+    )
+    # Enrollment guesses: per client address (the real one behind a trusted proxy) and per
+    # code tried; a good code gives its tokens back, so a village office behind the same
+    # address as a guesser still gets in on its first try once the guesser is throttled.
+    enroll_by_address = DatabaseBucket(
+        svc.db, "enroll-addr", settings.enroll_burst, settings.enroll_per_second
+    )
+    enroll_by_code = DatabaseBucket(svc.db, "enroll-code", settings.enroll_burst, settings.enroll_per_second)
     started = threading.Event()
 
     @contextlib.asynccontextmanager
@@ -377,6 +363,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
             while True:
                 try:
                     await run_in_threadpool(svc.purge_expired_uploads)
+                    await run_in_threadpool(enroll_by_address.purge)
                 except Exception:
                     log.exception("purging expired uploads failed")
                 await asyncio.sleep(3600)
@@ -454,10 +441,15 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     @v1.post("/enroll", response_model=EnrollResponse, status_code=201, tags=["village"])
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
         validation.check(body)
-        wait = enroll_bucket.take(request.client.host if request.client else "?")
+        address = request.client.host if request.client else "?"
+        code_key = sha256_hex(normalize_enrollment_code(body.enrollment_code))[:32]
+        wait = max(enroll_by_address.take(address), enroll_by_code.take(code_key))
         if wait:
             raise _rate_limited(wait)
-        return svc.enroll(body.enrollment_code, body.device_name, body.app_version)
+        out = svc.enroll(body.enrollment_code, body.device_name, body.app_version)
+        enroll_by_address.give_back(address)
+        enroll_by_code.give_back(code_key)
+        return out
 
     @v1.put(
         "/batches/{batch_id}",
