@@ -41,11 +41,36 @@ DIST = ROOT / "dist"
 APP_ID = "{{6C0B5B7E-3D0F-4C53-9A55-DC3A0A1C5E21}"  # Inno Setup AppId: never change it
 
 # Big things the desktop app never imports; kept out explicitly in case a hook drags them in.
-# (psycopg: the server's PostgreSQL driver; the demo's embedded server uses SQLite.)
+# (psycopg: the server's PostgreSQL driver; the demo's embedded server uses SQLite. pikepdf
+# and its lxml: img2pdf's optional engine, scan/pdf.py names the internal one. yaml: only an
+# optional uvicorn log-config format.)
 EXCLUDES = [
     "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
-    "psycopg", "psycopg_binary", "psycopg_pool",
+    "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
 ]  # fmt: skip
+
+
+# Qt parts the app never uses, removed from the collected bundle (patterns on the path inside
+# _internal/, POSIX separators; figures in BENCHMARKS.md, "Installer size"). The app uses
+# QtCore/Gui/Widgets/Svg/PrintSupport/Network and QtMultimedia(+Widgets) for the camera; the
+# FFmpeg multimedia plugin links Qt Quick/QML, so those two stay while the camera uses Qt.
+QT_UNUSED = [
+    "PySide6/Qt/translations/*",  # Qt's own catalogues: ours (resources/i18n) has qtbase_id
+    "PySide6/Qt/plugins/platformthemes/*gtk3*",  # drags in GTK 3, cairo, pango, atk...
+    "PySide6/Qt/plugins/platforminputcontexts/*virtualkeyboard*",  # Qt Virtual Keyboard (QML)
+    "PySide6/Qt/plugins/imageformats/*pdf*",  # Qt PDF: PDFs are read with pypdfium2
+    "PySide6/Qt/plugins/wayland-*/*",  # Wayland sessions run the app through XWayland (xcb)
+    "PySide6/Qt/plugins/platforms/*wayland*",
+    "PySide6/Qt/plugins/platforms/*eglfs*",  # embedded / kiosk platforms
+    "PySide6/Qt/plugins/platforms/*minimalegl*",
+    "PySide6/Qt/plugins/platforms/*linuxfb*",
+    "PySide6/Qt/plugins/platforms/*vnc*",
+    "PySide6/Qt/plugins/platforms/*vkkhrdisplay*",
+    "PySide6/Qt/plugins/egldeviceintegrations/*",
+    "PySide6/Qt/plugins/generic/*",  # evdev/tuio input for devices without a window system
+]
+# Keep these whatever a pattern says (Qt's Indonesian catalogue, should a Qt ever ship one).
+QT_KEEP = ["PySide6/Qt/translations/qtbase_id*", "PySide6/Qt/translations/qt_id*"]
 
 
 def package_modules() -> list[str]:
@@ -156,6 +181,72 @@ def check_bundle(app_dir: Path) -> None:
     missing = [str(p.relative_to(app_dir)) for p in needed if not p.exists()]
     if missing:
         raise SystemExit(f"bundle is missing: {', '.join(missing)}")
+
+
+def _is_binary(path: Path) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    with open(path, "rb") as f:
+        head = f.read(4)
+    return head == b"\x7fELF" or head[:2] == b"MZ"
+
+
+def prune_bundle(app_dir: Path) -> list[str]:
+    """Remove the unused Qt parts (QT_UNUSED), then every shared library nothing needs any more.
+
+    The second step follows the link-time imports (PyInstaller's own ``bindepend``) from every
+    binary that is not a plain library (Python extension modules, Qt plugins, the launcher) and
+    drops libraries none of them reaches, e.g. GTK once the GTK theme plugin is gone. ELF only
+    (Linux): on Windows only the patterns apply. Returns the removed paths (relative).
+    """
+    import fnmatch
+
+    base = app_dir / "_internal" if (app_dir / "_internal").is_dir() else app_dir
+    removed: list[str] = []
+    for path in sorted(base.rglob("*")):
+        rel = path.relative_to(base).as_posix()
+        if path.is_file() and any(fnmatch.fnmatch(rel, p) for p in QT_UNUSED):
+            if not any(fnmatch.fnmatch(rel, k) for k in QT_KEEP):
+                path.unlink()
+                removed.append(rel)
+    if not sys.platform.startswith("linux"):
+        return removed
+
+    from PyInstaller.depend import bindepend
+
+    qt_lib = base / "PySide6" / "Qt" / "lib"
+
+    def is_library(path: Path) -> bool:
+        # Top-level libraries, Qt's own, and the vendored folders of wheels (numpy.libs...);
+        # not Python extension modules, and never libpython (the launcher dlopen()s it).
+        if ".cpython-" in path.name or ".abi3." in path.name or path.name.startswith("libpython"):
+            return False
+        return path.parent in (base, qt_lib) or path.parent.name.endswith(".libs")
+
+    binaries = [p for p in base.rglob("*") if _is_binary(p)]
+    by_name: dict[str, list[Path]] = {}
+    for p in binaries:
+        by_name.setdefault(p.name, []).append(p)
+    needed: set[Path] = set()
+    todo = [p for p in binaries if not is_library(p)] + [app_dir / app_dir.name]
+    while todo:
+        current = todo.pop()
+        if current in needed or not current.exists():
+            continue
+        needed.add(current)
+        for name, full in bindepend.get_imports(str(current), search_paths=[str(base), str(qt_lib)]):
+            targets = by_name.get(Path(name).name, [])
+            if full:
+                resolved = Path(full).resolve()
+                targets = [t for t in targets if t.resolve() == resolved] or targets
+            todo.extend(t for t in targets if t not in needed)
+    for p in binaries:
+        if is_library(p) and p not in needed:
+            p.unlink()
+            removed.append(p.relative_to(base).as_posix())
+    for link in [p for p in base.rglob("*") if p.is_symlink() and not p.exists()]:
+        link.unlink()  # symlinks PyInstaller made to a library just removed
+    return removed
 
 
 def folder_size(path: Path) -> int:
@@ -276,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
     entry = write_entry(meta)
     pyinstaller.run(pyinstaller_args(meta, entry))
     app_dir = DIST / meta.gui_script
+    collected = folder_size(app_dir)
+    removed = prune_bundle(app_dir)
+    say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
     check_bundle(app_dir)
     build_s = time.perf_counter() - started
     figures: dict[str, object] = {
@@ -283,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         "platform": f"{sys.platform}-{platform.machine()}",
         "build_seconds": round(build_s, 1),
         "folder_bytes": folder_size(app_dir),
+        "collected_bytes": collected,
+        "pruned_files": len(removed),
     }
     say(f"bundle in {app_dir} ({figures['folder_bytes'] / 1e6:.0f} MB) after {build_s:.0f} s")
 

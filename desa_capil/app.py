@@ -187,6 +187,34 @@ def _quiet_dialogs(failures: list[BaseException]) -> None:
     sys.excepthook = hook
 
 
+def bundle_checks() -> list[str]:
+    """What the self-test checks beyond the pages: every module of the app imports (a bundle
+    that left out a library the code needs fails here, not at a village), and Qt Multimedia
+    finds its backend plugin (the camera). Returns the problems found."""
+    import importlib
+    import pkgutil
+
+    import desa_capil
+
+    problems: list[str] = []
+    seen = 0
+    for info in pkgutil.walk_packages(desa_capil.__path__, "desa_capil."):
+        if info.name.endswith("__main__"):
+            continue
+        seen += 1
+        try:
+            importlib.import_module(info.name)
+        except Exception as exc:  # noqa: BLE001 - each failure is reported, then the test fails
+            problems.append(f"{info.name}: {exc!r}")
+    if seen < 20:  # a frozen importer that lists nothing would make this check empty
+        problems.append(f"only {seen} modules of the app found")
+    from PySide6.QtMultimedia import QMediaFormat
+
+    if not QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode):
+        problems.append("Qt Multimedia: no backend plugin (the camera would not work)")
+    return problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     # Page files modified from now on belong to this session: the orphan collector never
@@ -245,6 +273,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lock = acquire_instance_lock(paths)
     if lock is None:
         return EXIT_ALREADY_RUNNING
+    if not headless and demo_session is None:
+        from desa_capil.ui.backup_dialog import restore_at_start
+
+        # A new or reinstalled laptop (no database yet), or "Pulihkan" asked for in Pengaturan:
+        # the backup comes back before the database is opened.
+        restore_at_start(paths)
     t_db = time.perf_counter()
     db = open_database_or_explain(paths)
     log.info("database opened in %.2f s", time.perf_counter() - t_db)
@@ -296,6 +330,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             tasks.wait_idle()
             app.processEvents()
             broken = [k for k in PAGE_KEYS if window.page(k).objectName() == "brokenPage"]
+            for problem in bundle_checks():
+                log.error("self-test: %s", problem)
+                failures.append(RuntimeError(problem))
             if broken or failures:
                 log.error("self-test failed: broken pages %s, %d errors", broken, len(failures))
                 rc = EXIT_SELF_TEST_FAILED

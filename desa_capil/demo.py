@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import img2pdf
 import keyring
@@ -59,6 +60,9 @@ from desa_capil.store.models import (
 from desa_capil.store.pages import NewPage, add_pages
 from desa_capil.sync.config import credential_store, enroll, load_config
 from desa_capil.sync.worker import SyncWorker
+
+if TYPE_CHECKING:
+    from desa_capil.server.embedded import EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +303,20 @@ def signed_pdf_bytes(title: str) -> bytes:
     return bytes(img2pdf.convert(buf.getvalue()))
 
 
+def _announce_console(server: EmbeddedServer, base_url: str) -> None:
+    """The office console runs in the same demo server: make its staff and say how to get in."""
+    from desa_capil.server.console import DEMO_PASSWORD, create_demo_staff
+
+    assert server.service is not None
+    users = create_demo_staff(server.service)
+    print(  # noqa: T201 - `python3 dev.py demo` shows the office side to the person running it
+        f"\nKonsol Disdukcapil (demo): {base_url}/console\n"
+        f"  masuk sebagai {' / '.join(users)}, kata sandi: {DEMO_PASSWORD}\n",
+        flush=True,
+    )
+    log.info("office console at %s/console", base_url)
+
+
 @dataclass
 class DemoSession:
     """A running demo: where its files are, the server, and the office simulator."""
@@ -353,6 +371,7 @@ class DemoSession:
         if office_interval is not None:
             session.office = OfficeSimulator(admin, office_interval, random.Random(rng_seed + 1))
             session.office.start()
+        _announce_console(server, base_url)
         log.info("demo ready: home %s, server %s", home, base_url)
         return session
 

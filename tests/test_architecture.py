@@ -16,7 +16,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "desa_capil"
 
 # Never import PySide6 at all: they run on the server, in the sync worker, in CLI tools and in
 # tests without a display.
-QT_FREE = ("domain", "store", "sync", "api", "server", "scan", "reports", "security", "phone")
+QT_FREE = (
+    "domain", "store", "sync", "api", "server", "scan", "reports", "security", "phone", "services",
+)  # fmt: skip
 # Where QtWidgets may be imported.
 WIDGET_OK = ("ui",)
 WIDGET_OK_FILES = ("app.py",)

@@ -22,12 +22,12 @@ No Qt, no SQL, no HTTP in this module.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 from desa_capil.domain.catalog import Urgency
 from desa_capil.domain.status import Actor, Status
@@ -208,6 +208,26 @@ class DocumentIn(WireModel):
     mime: Annotated[str, Field(max_length=100)] = "application/pdf"
 
 
+class Subject(WireModel):
+    """A person the document is about (the baby, the deceased, the couple); the applicant is
+    the reporter (pelapor). ``role`` is the catalog's subject role."""
+
+    role: Code
+    name: Annotated[str, Field(max_length=200)] = ""
+    nik: Annotated[str, Field(pattern=r"^([0-9]{16})?$")] = ""
+
+
+# Fields added to ApplicationIn after the first v1 clients, with their defaults. They are left
+# out of the serialised form while at their default, so a manifest from an older client (or one
+# stored before they existed) serialises, and hashes (batch identity), exactly as before.
+_ADDED_APPLICATION_FIELDS: dict[str, Any] = {
+    "event_date": None,
+    "subjects": [],
+    "outputs": [],
+    "catalog_version": "",
+}
+
+
 class ApplicationIn(WireModel):
     id: UUID
     service_code: Code
@@ -215,6 +235,22 @@ class ApplicationIn(WireModel):
     urgency: Urgency = Urgency.NORMAL
     notes: Annotated[str, Field(max_length=2000)] = ""
     documents: Annotated[list[DocumentIn], Field(max_length=100)] = Field(default_factory=list)
+    # Catalog 2025.1 (older servers ignore these): the date of the event the deadline counts
+    # from, the subjects, and the documents asked for. More than one output is a bundle
+    # ("3-in-1"): one request, shared papers, each document finished by the office on its own.
+    # No outputs means the service's main document.
+    event_date: date | None = None
+    subjects: Annotated[list[Subject], Field(max_length=4)] = Field(default_factory=list)
+    outputs: Annotated[list[Code], Field(max_length=8)] = Field(default_factory=list)
+    catalog_version: Annotated[str, Field(max_length=40)] = ""
+
+    @model_serializer(mode="wrap")
+    def _omit_added_defaults(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key, default in _ADDED_APPLICATION_FIELDS.items():
+            if key in data and data[key] == default:
+                del data[key]
+        return data
 
 
 MAX_APPLICATIONS_PER_BATCH = 200
@@ -255,6 +291,17 @@ class DispatchedDocument(WireModel):
 
     id: UUID
     title: str  # e.g. "Kartu Keluarga"
+    # The catalog output it is (a part of a bundle: "kk" of a 3-in-1), "" when not said; left
+    # out while empty, so documents of older servers and applications read as before.
+    output: str = ""
+
+    @model_serializer(mode="wrap")
+    def _omit_empty_output(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if not data.get("output"):
+            data.pop("output", None)
+        return data
+
     # True: a signed PDF to print at ``GET /api/v1/documents/{id}/file``.
     # False: a printed document that travels by courier.
     has_file: bool
@@ -384,10 +431,19 @@ class UploadedDocumentOut(WireModel):
 class FinishedDocumentOut(WireModel):
     id: UUID
     title: str
+    output: str = ""  # the catalog output it finishes, "" when not said
     has_file: bool
     size: int | None = None
     sha256: str | None = None
     created_at: datetime
+
+
+class OutputOut(WireModel):
+    """One document asked for by an application, and whether the office finished it."""
+
+    code: str
+    name: str
+    finished_document_id: UUID | None = None
 
 
 class ApplicationOut(WireModel):
@@ -407,6 +463,12 @@ class ApplicationOut(WireModel):
     updated_at: datetime
     documents: list[UploadedDocumentOut] = Field(default_factory=list)
     finished_documents: list[FinishedDocumentOut] = Field(default_factory=list)
+    event_date: date | None = None
+    subjects: list[Subject] = Field(default_factory=list)
+    # Every document asked for (one, or several for a bundle), each with the finished document
+    # that answers it once the office attached one.
+    outputs: list[OutputOut] = Field(default_factory=list)
+    catalog_version: str = ""
 
 
 class ApplicationList(WireModel):

@@ -1,15 +1,44 @@
 """The service catalog: which services a village can take in, and which papers each needs.
 
-The catalog is data (catalog.json beside this file) so an office can correct a requirement
-without touching code. Service and requirement codes are stable identifiers used on the wire.
+The catalog is data (catalog.json beside this file, shape in catalog.schema.json) so an office
+can correct a requirement without touching code. Service and requirement codes are stable
+identifiers used on the wire.
+
+Shape (see DOMAIN.md, "Services and papers"):
+
+* A catalog entry is a *family* ("KTP-el cetak ulang"). A family with ``variants`` ("hilang",
+  "rusak") yields one :class:`Service` per variant, each with its own code and its own papers
+  (the family's papers plus the variant's). The wire, the database and the readiness rules only
+  ever see the variant's service code, so a variant is as plain as any other service.
+* A requirement says whether a scan is enough, the original is shown, or the original is handed
+  over and kept by the village for Disdukcapil (:class:`Original`).
+* A mandatory requirement may have ``alternatives``: sets of other requirements of the same
+  service that together replace it ("surat keterangan lahir" OR "SPTJM F-2.03 + KTP-el of two
+  witnesses"). Requirements that exist only as an alternative are optional on their own.
+* ``deadline_days`` with an ``event`` question: a report after the deadline is "terlambat lapor"
+  (a warning, never a block: offices fine or accept late reports by their own rules).
+* ``subjects``: the people the document is about (the baby, the deceased, the couple), distinct
+  from the applicant, who is the reporter (pelapor).
+* ``outputs``: the documents the office issues. Outputs marked ``bundle`` can be asked for in the
+  same request, sharing its papers ("3-in-1").
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from importlib import resources
+from typing import Any
+
+
+class Original(StrEnum):
+    """What happens to the paper itself."""
+
+    SCAN = "scan"  # a scan is enough
+    SHOW = "show"  # the original is shown to the operator and given back
+    HAND_OVER = "hand_over"  # the village keeps the original and sends it to Disdukcapil
 
 
 @dataclass(frozen=True)
@@ -18,6 +47,36 @@ class Requirement:
     name_id: str
     name_en: str
     mandatory: bool
+    original: Original = Original.SCAN
+    # Each entry is a set of requirement codes that together replace this one.
+    alternatives: tuple[tuple[str, ...], ...] = ()
+    form: str = ""  # official form number when the paper is a form the app can print
+
+    def name(self, lang: str = "id") -> str:
+        return self.name_en if lang.startswith("en") else self.name_id
+
+
+@dataclass(frozen=True)
+class SubjectRole:
+    """A person the document is about, other than the reporter."""
+
+    role: str
+    label_id: str
+    label_en: str
+    nik_required: bool
+
+    def label(self, lang: str = "id") -> str:
+        return self.label_en if lang.startswith("en") else self.label_id
+
+
+@dataclass(frozen=True)
+class Output:
+    """A document the office issues for the request."""
+
+    code: str
+    name_id: str
+    name_en: str
+    bundle: bool = False  # optional extra of a "3-in-1" request
 
     def name(self, lang: str = "id") -> str:
         return self.name_en if lang.startswith("en") else self.name_id
@@ -34,22 +93,192 @@ class Service:
     in_person: bool = False
     in_person_note_id: str = ""
     in_person_note_en: str = ""
+    family: str = ""  # the catalog entry; equals code when it has no variants
+    family_name_id: str = ""
+    family_name_en: str = ""
+    variant_label_id: str = ""  # "" when the family has no variants
+    variant_label_en: str = ""
+    note_id: str = ""
+    note_en: str = ""
+    deadline_days: int | None = None
+    event_label_id: str = ""  # "" when the intake does not ask for the event date
+    event_label_en: str = ""
+    subjects: tuple[SubjectRole, ...] = ()
+    outputs: tuple[Output, ...] = ()
+    bundle_name_id: str = ""
+    bundle_name_en: str = ""
+    home_recording: bool = False  # the village may ask for recording at home (jemput bola)
 
     def name(self, lang: str = "id") -> str:
         return self.name_en if lang.startswith("en") else self.name_id
 
+    def family_name(self, lang: str = "id") -> str:
+        return self.family_name_en if lang.startswith("en") else self.family_name_id
+
+    def variant_label(self, lang: str = "id") -> str:
+        return self.variant_label_en if lang.startswith("en") else self.variant_label_id
+
     def in_person_note(self, lang: str = "id") -> str:
         return self.in_person_note_en if lang.startswith("en") else self.in_person_note_id
+
+    def note(self, lang: str = "id") -> str:
+        return self.note_en if lang.startswith("en") else self.note_id
+
+    def event_label(self, lang: str = "id") -> str:
+        return self.event_label_en if lang.startswith("en") else self.event_label_id
+
+    def bundle_name(self, lang: str = "id") -> str:
+        return self.bundle_name_en if lang.startswith("en") else self.bundle_name_id
 
     @property
     def mandatory(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if r.mandatory)
+
+    @property
+    def alternative_codes(self) -> frozenset[str]:
+        """Codes that appear as (part of) an alternative of another requirement."""
+        return frozenset(c for r in self.requirements for alt in r.alternatives for c in alt)
+
+    @property
+    def handed_over(self) -> tuple[Requirement, ...]:
+        return tuple(r for r in self.requirements if r.original is Original.HAND_OVER)
 
     def requirement(self, code: str) -> Requirement:
         for r in self.requirements:
             if r.code == code:
                 return r
         raise KeyError(code)
+
+    def missing(self, have: set[str] | frozenset[str]) -> list[str]:
+        """Mandatory requirement codes neither present in `have` nor replaced by a complete
+        alternative."""
+        out = []
+        for r in self.mandatory:
+            if r.code in have:
+                continue
+            if any(all(c in have for c in alt) for alt in r.alternatives):
+                continue
+            out.append(r.code)
+        return out
+
+    def satisfied_by_alternative(self, have: set[str] | frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """Mandatory codes without pages that a complete alternative replaces, with that set."""
+        out = {}
+        for r in self.mandatory:
+            if r.code in have:
+                continue
+            for alt in r.alternatives:
+                if all(c in have for c in alt):
+                    out[r.code] = alt
+                    break
+        return out
+
+    def late_days(self, event: date | None, today: date | None = None) -> int:
+        """Days past the reporting deadline (0 when in time, without deadline or date)."""
+        if self.deadline_days is None or event is None:
+            return 0
+        today = today or date.today()
+        return max(0, (today - event).days - self.deadline_days)
+
+
+class CatalogError(ValueError):
+    """The catalog data is inconsistent (a bug in catalog.json or in an office's version)."""
+
+
+@dataclass(frozen=True)
+class Catalog:
+    version: str
+    services: dict[str, Service]  # by service (variant) code, in catalog order
+    families: tuple[tuple[str, tuple[str, ...]], ...]  # (family code, its service codes)
+
+
+def _req(r: dict[str, Any]) -> Requirement:
+    return Requirement(
+        code=r["code"],
+        name_id=r["name_id"],
+        name_en=r["name_en"],
+        mandatory=bool(r["mandatory"]),
+        original=Original(r.get("original", "scan")),
+        alternatives=tuple(tuple(a) for a in r.get("alternatives", ())),
+        form=r.get("form", ""),
+    )
+
+
+def _outputs(raw: list[dict[str, Any]]) -> tuple[Output, ...]:
+    return tuple(Output(o["code"], o["name_id"], o["name_en"], bool(o.get("bundle", False))) for o in raw)
+
+
+def load_catalog(raw: dict[str, Any]) -> Catalog:
+    """Build a catalog from its JSON data; CatalogError when references do not hold."""
+    services: dict[str, Service] = {}
+    families: list[tuple[str, tuple[str, ...]]] = []
+    seen_families: set[str] = set()
+    for fam in raw["services"]:
+        if fam["code"] in seen_families:
+            raise CatalogError(f"duplicate service code {fam['code']}")
+        seen_families.add(fam["code"])
+        base = [_req(r) for r in fam["requirements"]]
+        variants = fam.get("variants") or [None]
+        codes: list[str] = []
+        for v in variants:
+            reqs = tuple(base + [_req(r) for r in (v["requirements"] if v else [])])
+            code = v["code"] if v else fam["code"]
+            req_codes = [r.code for r in reqs]
+            if len(set(req_codes)) != len(req_codes):
+                raise CatalogError(f"duplicate requirement code in service {code}")
+            for r in reqs:
+                for alt in r.alternatives:
+                    for c in alt:
+                        if c not in req_codes or c == r.code:
+                            raise CatalogError(f"{code}.{r.code}: alternative {c} is not another paper")
+                        if any(x.code == c and x.mandatory for x in reqs):
+                            raise CatalogError(f"{code}.{r.code}: alternative {c} is itself mandatory")
+            if code in services:
+                raise CatalogError(f"duplicate service code {code}")
+            label_id = v["label_id"] if v else ""
+            label_en = v["label_en"] if v else ""
+            out_raw = (v or {}).get("outputs") or fam.get("outputs") or []
+            outputs = _outputs(out_raw) or (Output(code, fam["name_id"], fam["name_en"]),)
+            services[code] = Service(
+                code=code,
+                name_id=f"{fam['name_id']} ({label_id})" if v else fam["name_id"],
+                name_en=f"{fam['name_en']} ({label_en})" if v else fam["name_en"],
+                requirements=reqs,
+                in_person=bool(fam.get("in_person", False)),
+                in_person_note_id=fam.get("in_person_note_id", ""),
+                in_person_note_en=fam.get("in_person_note_en", ""),
+                family=fam["code"],
+                family_name_id=fam["name_id"],
+                family_name_en=fam["name_en"],
+                variant_label_id=label_id,
+                variant_label_en=label_en,
+                note_id=" ".join(x for x in (fam.get("note_id", ""), (v or {}).get("note_id", "")) if x),
+                note_en=" ".join(x for x in (fam.get("note_en", ""), (v or {}).get("note_en", "")) if x),
+                deadline_days=fam.get("deadline_days"),
+                event_label_id=fam.get("event", {}).get("label_id", ""),
+                event_label_en=fam.get("event", {}).get("label_en", ""),
+                subjects=tuple(
+                    SubjectRole(s["role"], s["label_id"], s["label_en"], s["nik"] == "required")
+                    for s in fam.get("subjects", ())
+                ),
+                outputs=outputs,
+                bundle_name_id=fam.get("bundle_name_id", ""),
+                bundle_name_en=fam.get("bundle_name_en", ""),
+                home_recording=bool(fam.get("home_recording", False)),
+            )
+            codes.append(code)
+        families.append((fam["code"], tuple(codes)))
+    return Catalog(version=str(raw["version"]), services=services, families=tuple(families))
+
+
+def catalog_text() -> str:
+    return resources.files(__package__).joinpath("catalog.json").read_text(encoding="utf-8")
+
+
+def schema() -> dict[str, Any]:
+    text = resources.files(__package__).joinpath("catalog.schema.json").read_text(encoding="utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
 
 
 class Urgency(StrEnum):
@@ -76,37 +305,22 @@ def urgency_label(u: Urgency, lang: str = "id") -> str:
     return eng if lang.startswith("en") else ind
 
 
-def _load() -> dict[str, Service]:
-    raw = json.loads(resources.files(__package__).joinpath("catalog.json").read_text(encoding="utf-8"))
-    services: dict[str, Service] = {}
-    for s in raw["services"]:
-        reqs = tuple(
-            Requirement(r["code"], r["name_id"], r["name_en"], bool(r["mandatory"]))
-            for r in s["requirements"]
-        )
-        codes = [r.code for r in reqs]
-        if len(set(codes)) != len(codes):
-            raise ValueError(f"duplicate requirement code in service {s['code']}")
-        if s["code"] in services:
-            raise ValueError(f"duplicate service code {s['code']}")
-        services[s["code"]] = Service(
-            code=s["code"],
-            name_id=s["name_id"],
-            name_en=s["name_en"],
-            requirements=reqs,
-            in_person=bool(s.get("in_person", False)),
-            in_person_note_id=s.get("in_person_note_id", ""),
-            in_person_note_en=s.get("in_person_note_en", ""),
-        )
-    return services
-
-
-SERVICES: dict[str, Service] = _load()
+CATALOG: Catalog = load_catalog(json.loads(catalog_text()))
+CATALOG_VERSION: str = CATALOG.version
+SERVICES: dict[str, Service] = CATALOG.services
 
 
 def get_service(code: str) -> Service:
     """The service with this code; KeyError when the catalog has none."""
     return SERVICES[code]
+
+
+def family_services(family: str) -> list[Service]:
+    """The variants of a catalog entry, in catalog order (one when it has none)."""
+    for fam, codes in CATALOG.families:
+        if fam == family:
+            return [SERVICES[c] for c in codes]
+    raise KeyError(family)
 
 
 def search_services(text: str, lang: str = "id") -> list[Service]:
@@ -116,5 +330,16 @@ def search_services(text: str, lang: str = "id") -> list[Service]:
     for s in SERVICES.values():
         hay = f"{s.code} {s.name_id} {s.name_en}".lower().replace("_", " ")
         if all(w in hay for w in words):
+            out.append(s)
+    return out
+
+
+def search_families(text: str, lang: str = "id") -> list[Service]:
+    """Like search_services, one entry per catalog family: its first matching variant."""
+    out: list[Service] = []
+    seen: set[str] = set()
+    for s in search_services(text, lang):
+        if s.family not in seen:
+            seen.add(s.family)
             out.append(s)
     return out

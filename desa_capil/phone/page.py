@@ -29,6 +29,8 @@ input[type=file]{display:none}
 _SCRIPT = """
 var B=location.pathname.replace(/\\/$/,''),P=sessionStorage.dcPhone;
 if(!P){P=Math.random().toString(36).slice(2)+Date.now().toString(36);sessionStorage.dcPhone=P}
+var LOST='Laptop tidak menjawab. Bila \u201cPakai HP\u201d sudah ditutup di laptop, halaman ini tidak '+
+'berlaku lagi: pindai kode QR yang baru. Bila belum, pastikan HP masih tersambung ke Wi-Fi/hotspot yang sama.';
 var $=function(i){return document.getElementById(i)},Q=[],busy=0,items={},cur=S.current,dead=0;
 function paperName(c){for(var i=0;i<S.papers.length;i++)if(S.papers[i].code==c)return S.papers[i].name;return c}
 function drawPapers(){var s=$('paper'),h='';S.papers.forEach(function(p){h+='<option value="'+p.code+'"'+
@@ -64,12 +66,12 @@ function stop(m){dead=1;say(m);$('cam').disabled=$('gal').disabled=1;document.qu
 .forEach(function(b){b.disabled=true;b.style.opacity=.5})}
 var timer=0;function poll(){clearTimeout(timer);if(dead)return;var x=new XMLHttpRequest();
 x.open('GET',B+'/state?phone='+P);x.onload=function(){if(x.status!=200){fail(x);return}var s=JSON.parse(
-x.responseText),wait=0;S.papers=s.papers;drawPapers();s.photos.forEach(function(p){var li=$('p'+p.id);if(!li)return;
+x.responseText),wait=0;if($('msg').textContent==LOST)say('');S.papers=s.papers;drawPapers();s.photos.forEach(function(p){var li=$('p'+p.id);if(!li)return;
 var sp=li.querySelector('span');if(p.status=='processing'){wait=1;return}if(li.dataset.done)return;
 li.dataset.done=1;var pr=li.querySelector('progress');if(pr)pr.remove();if(p.status=='failed'){sp.textContent=
 p.message;sp.className='e';return}sp.textContent='diterima laptop \\u2713';for(var i=0;i<p.thumbs;i++){
 var im=new Image();im.alt='halaman';im.src=B+'/thumb/'+p.id+'/'+i;li.prepend(im)}});timer=setTimeout(poll,
-wait||busy||Q.length?700:4000)};x.onerror=function(){timer=setTimeout(poll,4000)};x.send()}
+wait||busy||Q.length?700:4000)};x.onerror=function(){say(LOST);timer=setTimeout(poll,4000)};x.send()}
 $('paper').onchange=function(){pick(this.value)};$('next').onclick=next;
 $('cam').onchange=$('gal').onchange=function(){add(this.files);this.value=''};drawPapers();poll();
 """

@@ -13,7 +13,8 @@ from fpdf import FPDF
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status, label
-from desa_capil.store.distribution import as_utc, village_title
+from desa_capil.store.distribution import village_title
+from desa_capil.timeutil import as_utc
 
 MONTHS_ID = (
     "Januari", "Februari", "Maret", "April", "Mei", "Juni",

@@ -36,7 +36,8 @@ from desa_capil.reports.common import (
     service_name,
 )
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import ReceiptFacts, as_utc, attach_receipt, receipt_facts
+from desa_capil.store.distribution import ReceiptFacts, attach_receipt, receipt_facts
+from desa_capil.timeutil import as_utc
 
 QR_PREFIX = "DESACAPIL1"
 KIND_INTAKE = "T"

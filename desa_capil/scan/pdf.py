@@ -53,14 +53,16 @@ def page_pdf(data: bytes, mime: str) -> bytes:
     if mime == "application/pdf":
         return data
     # nodate: the same pages make the same bytes, so a re-made document has the same
-    # SHA-256 and a retried upload is recognised as the same file.
-    out: bytes = img2pdf.convert(data, nodate=True)
+    # SHA-256 and a retried upload is recognised as the same file. The internal engine, named
+    # so that the same bytes come out whether pikepdf is installed or not (the installer
+    # leaves pikepdf and its lxml out: 18 MB).
+    out: bytes = img2pdf.convert(data, nodate=True, engine=img2pdf.Engine.internal)
     return out
 
 
 def mixed_page_pdf(base: bytes, patches: Sequence[Patch]) -> bytes:
     """A one-page PDF: the bilevel ``base`` image (G4 TIFF) with JPEG ``patches`` over it."""
-    base_pdf = img2pdf.convert(base, nodate=True)
+    base_pdf = img2pdf.convert(base, nodate=True, engine=img2pdf.Engine.internal)
     with _pdfium_lock:
         doc = pdfium.PdfDocument(base_pdf)
         try:

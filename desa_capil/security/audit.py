@@ -34,6 +34,8 @@ SHOW_RECOVERY_CODE = "show_recovery_code"
 PIN_CHANGED = "pin_changed"
 RETENTION_PURGE = "retention_purge"  # written by security.retention
 ARCHIVE = "archive"  # written by security.retention
+BACKUP_MADE = "backup_made"  # written by desa_capil.backup (a verified copy on a stick)
+BACKUP_RESTORED = "backup_restored"  # written by desa_capil.backup after a restore
 
 ACTION_LABELS: dict[str, str] = {
     VIEW_APPLICATION: "Membuka data permohonan",
@@ -48,6 +50,8 @@ ACTION_LABELS: dict[str, str] = {
     PIN_CHANGED: "Mengubah PIN",
     RETENTION_PURGE: "Pindaian dihapus (masa simpan habis)",
     ARCHIVE: "Data diarsipkan",
+    BACKUP_MADE: "Data dicadangkan ke flashdisk",
+    BACKUP_RESTORED: "Data dipulihkan dari cadangan",
 }
 
 

@@ -34,7 +34,6 @@ from sqlmodel import col, func, select
 
 from desa_capil.domain.status import Actor, Status
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -48,6 +47,7 @@ from desa_capil.store.models import (
     StatusChange,
 )
 from desa_capil.store.repo import audit, get_setting, purge_unreferenced_blobs, set_setting
+from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -177,6 +177,7 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
             if as_utc(app.status_at) > cutoff:
                 continue
             app.notes = ""
+            app.details = "{}"  # subjects' names and NIKs, event date (i15)
             app.archived_at = now
             s.add(app)
             ho = s.exec(select(HandOver).where(HandOver.application_id == app.id)).first()

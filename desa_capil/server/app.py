@@ -575,6 +575,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         title: Annotated[str, Query(min_length=1, max_length=200)],
         request: Request,
         actor: AdminDep,
+        output: Annotated[str, Query(pattern=r"^[a-z0-9_]{0,64}$")] = "",
     ) -> FinishedDocumentOut:
         """Attach a finished document. Body: the signed PDF, or empty for a printed document
         that travels by courier."""
@@ -585,7 +586,9 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
                 async for chunk in request.stream():
                     size += len(chunk)
                     f.write(chunk)
-            return await run_in_threadpool(svc.attach_finished, app_id, title, tmp if size else None, actor)
+            return await run_in_threadpool(
+                svc.attach_finished, app_id, title, tmp if size else None, actor, output
+            )
 
     @admin.post("/dispatches", response_model=DispatchOut, status_code=201)
     def dispatch(body: DispatchCreate, actor: AdminDep) -> DispatchOut:

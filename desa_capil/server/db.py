@@ -149,6 +149,16 @@ class AppDocument(ServerTable, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
+class ApplicationDetail(ServerTable, table=True):
+    """Catalog 2025.1 facts of an application (server/bundles.py): event date, subjects, the
+    documents asked for (several for a "3-in-1" bundle) and which finished document answers
+    each. A table of its own so that an existing server gets it from create_all, without
+    altering the application table."""
+
+    application_id: int = Field(primary_key=True, foreign_key="application.id")
+    details_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class FinishedDocument(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
     application_id: int = Field(foreign_key="application.id", index=True)

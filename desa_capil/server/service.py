@@ -60,6 +60,7 @@ from desa_capil.api.models import Change as WireChange
 from desa_capil.domain.catalog import SERVICES
 from desa_capil.domain.nik import validate_kk, validate_nik
 from desa_capil.domain.status import Actor, Status, TransitionError, check_transition
+from desa_capil.server import bundles
 from desa_capil.server.config import Settings
 from desa_capil.server.db import (
     AdminAction,
@@ -416,6 +417,7 @@ class CentralService:
                         message_en=check.reason_en,
                     )
                 )
+        problems.extend(bundles.check(a))  # subjects' NIKs, bundle outputs
         return problems
 
     def _put_batch(
@@ -601,6 +603,10 @@ class CentralService:
                 apps.append((app, prior is not None))
             s.flush()
             app_pk = {a.client_id: a.id for a, _ in apps}
+            for a in manifest.applications:
+                pk = app_pk[str(a.id)]
+                assert pk is not None
+                bundles.store(s, pk, a)
             for a, d in new_docs:
                 pk = app_pk[str(a.id)]
                 assert pk is not None
@@ -952,6 +958,7 @@ class CentralService:
         ).all():
             docs[d.application_id].append(d)
         fins = self._finished_by_app(s, app_ids)
+        details = bundles.load(s, app_ids)
         out: list[ApplicationOut] = []
         for app in apps:
             assert app.id is not None
@@ -988,16 +995,24 @@ class CentralService:
                         )
                         for d in docs[app.id]
                     ],
-                    finished_documents=[self._finished_out(f) for f in fins[app.id]],
+                    finished_documents=[
+                        self._finished_out(f, bundles.output_of(details.get(app.id, {}), f.id))
+                        for f in fins[app.id]
+                    ],
+                    event_date=details.get(app.id, {}).get("event_date"),
+                    subjects=bundles.subjects_out(details.get(app.id, {})),
+                    outputs=bundles.outputs_out(app.service_code, details.get(app.id, {})),
+                    catalog_version=details.get(app.id, {}).get("catalog_version", ""),
                 )
             )
         return out
 
     @staticmethod
-    def _finished_out(f: FinishedDocument) -> FinishedDocumentOut:
+    def _finished_out(f: FinishedDocument, output: str = "") -> FinishedDocumentOut:
         return FinishedDocumentOut(
             id=uuid.UUID(f.id),
             title=f.title,
+            output=output,
             has_file=f.has_file,
             size=f.size,
             sha256=f.sha256,
@@ -1101,10 +1116,11 @@ class CentralService:
             ) from exc
 
     def attach_finished(
-        self, app_id: int, title: str, source: Path | None, actor: str
+        self, app_id: int, title: str, source: Path | None, actor: str, output: str = ""
     ) -> FinishedDocumentOut:
         """Attach a finished document: a signed PDF (``source``, moved into the store) or,
-        with ``source=None``, a printed one that travels by courier."""
+        with ``source=None``, a printed one that travels by courier. ``output`` names the
+        document of a bundle it finishes (bundles.py)."""
         doc_id = uuid.uuid4().hex
         size: int | None = None
         digest: str | None = None
@@ -1140,6 +1156,13 @@ class CentralService:
                 size=size,
                 sha256=digest,
             )
+            if output and not bundles.record_finished(s, app.id, app.service_code, output, doc_id):
+                raise ApiError(
+                    422,
+                    ErrorCode.INVALID_REQUEST,
+                    f"Permohonan ini tidak meminta dokumen '{output}'.",
+                    f"This application does not ask for the document '{output}'.",
+                )
             if source is not None:
                 dest = self.finished_path(doc_id)
                 tmp = dest.with_suffix(".tmp")
@@ -1149,7 +1172,7 @@ class CentralService:
             s.add(row)
             self._audit(s, actor, "application.attach", str(app_id), f"{title} ({size or 0} bytes)")
             s.commit()
-            return self._finished_out(row)
+            return self._finished_out(row, output)
 
     def dispatch(self, village_code: str, app_ids: Sequence[int], message: str, actor: str) -> DispatchOut:
         now = utcnow()
@@ -1176,12 +1199,18 @@ class CentralService:
                 self._transition(Status(a.status), Status.DISPATCHED)
             ordered = [found[i] for i in dict.fromkeys(app_ids)]
             fins_by_app = self._finished_by_app(s, app_ids)
+            details = bundles.load(s, [a.id for a in ordered if a.id is not None])
             docs_by_app: dict[int, list[dict[str, Any]]] = {}
             for a in ordered:
                 assert a.id is not None
                 docs_by_app[a.id] = [
                     DispatchedDocument(
-                        id=uuid.UUID(f.id), title=f.title, has_file=f.has_file, size=f.size, sha256=f.sha256
+                        id=uuid.UUID(f.id),
+                        title=f.title,
+                        output=bundles.output_of(details.get(a.id, {}), f.id),
+                        has_file=f.has_file,
+                        size=f.size,
+                        sha256=f.sha256,
                     ).model_dump(mode="json")
                     for f in fins_by_app[a.id]
                 ]

@@ -383,25 +383,28 @@ def referenced_blobs(db: Database) -> set[str]:
     a JSON payload (the outbox) or by a column a later version adds is kept as well. Keeping a
     stray file costs a few kilobytes; deleting a named one would cost a page.
     """
-    found: set[str] = set()
     raw = db.engine.raw_connection()
     try:
-        conn = raw.driver_connection
-        assert conn is not None
-        tables = [
-            str(r[0])
-            for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ]
-        for table in tables:
-            cur = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from sqlite_master
-            for row in cur:
-                for value in row:
-                    if isinstance(value, str) and len(value) >= 64:
-                        found.update(_HEX64.findall(value.lower()))
+        return referenced_in(raw.driver_connection)
     finally:
         raw.close()
+
+
+def referenced_in(conn: Any) -> set[str]:
+    """``referenced_blobs`` over a DB-API connection (a backup copy, a tool)."""
+    found: set[str] = set()
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    for table in tables:
+        cur = conn.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - names from sqlite_master
+        for row in cur:
+            for value in row:
+                if isinstance(value, str) and len(value) >= 64:
+                    found.update(_HEX64.findall(value.lower()))
     return found
 
 

@@ -43,6 +43,7 @@ from desa_capil.store.models import (
     utcnow,
 )
 from desa_capil.store.repo import _set_status, audit, get_setting, purge_unreferenced_blobs
+from desa_capil.timeutil import as_utc
 
 # Setting key: days a document may wait at the village before it is highlighted.
 WAITING_DAYS_KEY = "overdue_waiting_days"
@@ -55,11 +56,6 @@ RELATION_APPLICANT = "pemohon"
 RELATIONS: tuple[str, ...] = ("suami", "istri", "anak", "orang tua", "saudara kandung", "kakek/nenek", "cucu")
 
 WAITING_STATUSES = (Status.DISPATCHED, Status.ARRIVED)
-
-
-def as_utc(value: datetime) -> datetime:
-    """A stored datetime as an aware UTC datetime (SQLite drops the timezone)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def local_day_bounds(start: date, end: date) -> tuple[datetime, datetime]:

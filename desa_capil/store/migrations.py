@@ -61,7 +61,14 @@ def _v4(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE batch ADD COLUMN error_code VARCHAR NOT NULL DEFAULT ''")
 
 
-STEPS: list[Step] = [_v1, _v2, _v3, _v4]
+def _v5(conn: sqlite3.Connection) -> None:
+    # Service-specific intake facts (domain.intake.IntakeDetails as JSON): event date, subjects,
+    # bundle outputs, home recording, the catalog version the application was made with. Old
+    # applications get "{}" and read as "nothing asked yet".
+    conn.execute("ALTER TABLE application ADD COLUMN details VARCHAR NOT NULL DEFAULT '{}'")
+
+
+STEPS: list[Step] = [_v1, _v2, _v3, _v4, _v5]
 LATEST = len(STEPS)
 
 

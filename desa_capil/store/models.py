@@ -80,6 +80,9 @@ class Application(SQLModel, table=True):
     # The intake receipt (tanda terima berkas) as printed last, kept in the blob store so the
     # very same paper can be printed again for a resident who lost it.
     intake_receipt_sha256: str | None = None
+    # Service-specific facts as JSON (domain.intake.IntakeDetails): event date, subjects (the
+    # baby, the deceased, the couple), bundle outputs, home recording, catalog version.
+    details: str = "{}"
 
 
 class Document(SQLModel, table=True):

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from desa_capil.domain.catalog import Urgency, get_service
+from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, Document, Page
@@ -74,6 +75,7 @@ class ApplicationDraft:
     urgency: Urgency
     notes: str
     office_message: str
+    details: IntakeDetails = IntakeDetails()
 
 
 # --- reads for the wizard ---------------------------------------------------------------------
@@ -104,6 +106,7 @@ def load_application(db: Database, application_id: str) -> ApplicationDraft:
             urgency=Urgency(app.urgency),
             notes=app.notes,
             office_message=app.office_message,
+            details=IntakeDetails.from_json(app.details),
         )
 
 

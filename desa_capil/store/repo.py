@@ -17,7 +17,8 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from desa_capil.domain.catalog import Urgency, get_service
+from desa_capil.domain.catalog import CATALOG_VERSION, Urgency, get_service
+from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
 from desa_capil.errors import BadInputError
 from desa_capil.store.db import Database
@@ -114,6 +115,13 @@ def _set_status(
     )
 
 
+def application_status(db: Database, application_id: str) -> Status | None:
+    """The application's status now; None when it does not exist (deleted meanwhile)."""
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        return Status(app.status) if app is not None else None
+
+
 def save_application(
     db: Database,
     *,
@@ -123,12 +131,15 @@ def save_application(
     notes: str = "",
     application_id: str | None = None,
     operator_id: int | None = None,
+    details: IntakeDetails | None = None,
 ) -> str:
     """Create a draft, or update an editable application; returns its id.
 
     The applicant is found by NIK and reused, so a resident's details are typed once.
+    `details` (None: keep what is stored) is trimmed to what the service asks for and stamped
+    with the catalog version.
     """
-    get_service(service_code)  # KeyError on an unknown service: a bug, not user input
+    service = get_service(service_code)  # KeyError on an unknown service: a bug, not user input
     dropped: set[str] = set()
     with db.session() as s:
         person = s.exec(select(Applicant).where(Applicant.nik == applicant.nik)).first()
@@ -168,6 +179,10 @@ def save_application(
             app.service_code = service_code
         app.urgency = urgency
         app.notes = notes
+        stored = IntakeDetails.from_json(app.details)
+        # An application keeps the catalog version it was made with.
+        version = stored.catalog_version or CATALOG_VERSION
+        app.details = (details if details is not None else stored).for_service(service, version).to_json()
         app.updated_at = utcnow()
         s.add(app)
         s.commit()
@@ -287,7 +302,7 @@ def pages_by_requirement(
 
 
 def missing_mandatory(db: Database, application_id: str) -> list[str]:
-    """Codes of mandatory requirements that have no page yet."""
+    """Codes of mandatory requirements that have no page yet (nor a complete alternative)."""
     with db.session() as s:
         app = s.get(Application, application_id)
         if app is None:
@@ -300,7 +315,7 @@ def missing_mandatory(db: Database, application_id: str) -> list[str]:
                 .where(Document.application_id == application_id)
             ).all()
         )
-        return [r.code for r in service.mandatory if r.code not in have]
+        return service.missing(have)
 
 
 def refresh_readiness(db: Database, application_id: str, operator_id: int | None = None) -> Status:

@@ -94,7 +94,13 @@ def _apply_one(s: Session, ch: Change, out: Applied) -> None:
         out.skipped += 1
         return
     if current is target:
-        # Already there (the manifest's receipt moved it to sent): just remember the seq.
+        # Already there (the manifest's receipt moved it to sent): just remember the seq. A new
+        # office message on the same status ("menunggu blanko", "gangguan SIAK" from the office
+        # console) is what the village shows, so it replaces the old one.
+        if ch.message and ch.message != app.office_message:
+            app.office_message = ch.message
+            s.add(app)
+            out.application_ids.append(app.id)
         s.add(
             StatusChange(
                 application_id=app.id,

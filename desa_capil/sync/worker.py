@@ -45,11 +45,11 @@ from desa_capil.api.models import (
     EventIn,
     EventOutcome,
 )
+from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
 from desa_capil.store.blobs import sha256_of
 from desa_capil.store.db import Database
-from desa_capil.store.distribution import as_utc
 from desa_capil.store.models import (
     Applicant,
     Application,
@@ -65,6 +65,7 @@ from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
 from desa_capil.sync.client import ApiClient, OfflineError, SyncError, TokenRevoked
 from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader, upload_id_of
+from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -601,6 +602,7 @@ class SyncWorker:
                         urgency=app.urgency,
                         notes=app.notes,
                         documents=wire_docs,
+                        **IntakeDetails.from_json(app.details).wire_fields(),
                     )
                 )
             sealed = batch.sealed_at if batch.sealed_at.tzinfo else batch.sealed_at.replace(tzinfo=UTC)

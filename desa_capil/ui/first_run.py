@@ -3,7 +3,8 @@
     ok = prepare_session(ctx)      # before the main window is shown
 
 With no village or no operator in the database, ``FirstRunWizard`` asks for the village
-(name and kode wilayah), the operator's name and, if the office already gave them, the server
+(picked by name from the official 2025 list as the operator types, or name and kode wilayah
+typed by hand for a village newer than the list), the operator's name and, if the office already gave them, the server
 address and enrollment code; "Nanti saja" skips the server so the office can work offline
 first and enroll later in Pengaturan. Enrollment uses the sync engine's ``enroll`` (token to
 the credential store, village identity from the server).
@@ -19,20 +20,23 @@ import platform
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRegularExpression, Slot
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtCore import QEvent, QObject, QRegularExpression, Qt, Slot
+from PySide6.QtGui import QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
 )
 
+from desa_capil.domain import regions
 from desa_capil.domain.nik import PROVINCES
 from desa_capil.errors import UserError
 from desa_capil.store import operators as ops
@@ -63,12 +67,20 @@ def village_code_problem(code: str) -> tuple[str, str] | None:
             "Kode kabupaten/kota dan kecamatan tidak boleh 00.",
             "Regency and district codes cannot be 00.",
         )
-    if desa[0] not in "12" or desa == "1000" or desa == "2000":
+    if desa[0] not in "123" or desa[1:] == "000":
         return (
-            "Empat angka terakhir: 1xxx untuk kelurahan, 2xxx untuk desa.",
-            "The last four digits: 1xxx for a kelurahan, 2xxx for a desa.",
+            "Empat angka terakhir: 1xxx untuk kelurahan, 2xxx untuk desa, 3xxx untuk desa adat.",
+            "The last four digits: 1xxx for a kelurahan, 2xxx for a desa, 3xxx for a desa adat.",
         )
     return None
+
+
+def search_words(text: str) -> str:
+    """The search text without a leading kind word ("Desa Cileunyi" searches "Cileunyi")."""
+    words = text.split()
+    while words and words[0].lower() in ("desa", "kelurahan", "adat", "kel.", "ds."):
+        words = words[1:]
+    return " ".join(words)
 
 
 class _Page(QWizardPage):
@@ -109,35 +121,111 @@ class VillagePage(_Page):
         )
         self.name_edit = QLineEdit(self)
         self.name_edit.setObjectName("setupVillageName")
-        self.name_edit.setPlaceholderText(self.tr("mis. Desa Cileunyi Kulon"))
+        self.name_edit.setPlaceholderText(self.tr("Ketik nama desa, mis. Cileunyi Kulon, lalu pilih"))
         self.name_edit.setMaxLength(200)
+        # Search as you type over the official list (domain.regions); arrows + Enter pick.
+        self.results = QListWidget(self)
+        self.results.setObjectName("setupVillageResults")
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.results.setMaximumHeight(190)
+        self.results.hide()
+        self.results.itemClicked.connect(self._pick)
+        self.index: regions.VillageIndex | None = None
         self.code_edit = QLineEdit(self)
         self.code_edit.setObjectName("setupVillageCode")
         self.code_edit.setPlaceholderText("32.04.05.2001")
         self.code_edit.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"[0-9.]{0,13}"), self.code_edit)
         )
+        self.place = self.hint("")
+        self.place.setObjectName("setupVillagePlace")
         self.form.addRow(self.tr("Nama desa/kelurahan"), self.name_edit)
+        self.form.addRow("", self.results)
         self.form.addRow(self.tr("Kode wilayah"), self.code_edit)
+        self.form.addRow("", self.place)
         self.form.addRow(
             "",
             self.hint(
                 self.tr(
-                    "Kode Kemendagri: provinsi.kabupaten.kecamatan.desa. Desa 2xxx, kelurahan 1xxx. "
-                    "Tanyakan ke kecamatan bila ragu."
+                    "Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: "
+                    "provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx."
                 )
             ),
         )
         self.registerField("village_name*", self.name_edit)
         self.registerField("village_code*", self.code_edit)
         self.code_edit.textChanged.connect(self._check)
+        self.name_edit.textEdited.connect(self._search)
+        self.name_edit.installEventFilter(self)
         self.setTabOrder(self.name_edit, self.code_edit)
+
+    def load_index(self) -> None:
+        """Read the region list in the background (about a second on a slow laptop)."""
+        if self.index is None:
+            run_op(self, lambda _p: regions.village_index(), on_success=self._index_ready)
+
+    def _index_ready(self, index: regions.VillageIndex) -> None:
+        self.index = index
+        if self.name_edit.hasFocus() and self.name_edit.text().strip():
+            self._search(self.name_edit.text())
+
+    @Slot(str)
+    def _search(self, text: str) -> None:
+        self.results.clear()
+        query = search_words(text)
+        if self.index is None or len(query) < 2:
+            self.results.hide()
+            return
+        for v in self.index.search(query, limit=30):
+            it = QListWidgetItem(f"{v.full_name}  \u2014  {v.place()}")
+            it.setData(Qt.ItemDataRole.UserRole, v.code)
+            self.results.addItem(it)
+        self.results.setVisible(self.results.count() > 0)
+        self.results.setCurrentRow(-1)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        assert self.index is not None
+        v = self.index.village(str(item.data(Qt.ItemDataRole.UserRole)))
+        if v is None:
+            return
+        self.name_edit.setText(v.full_name)
+        self.code_edit.setText(v.code)
+        self.results.hide()
+        self.code_edit.setFocus()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if watched is self.name_edit and event.type() == QEvent.Type.KeyPress and self.results.isVisible():
+            assert isinstance(event, QKeyEvent)
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                row = self.results.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+                self.results.setCurrentRow(max(0, min(row, self.results.count() - 1)))
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.results.currentItem() is not None:
+                self._pick(self.results.currentItem())
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.results.hide()
+                return True
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _check(self) -> None:
         code = self.code_edit.text()
         problem = village_code_problem(code) if len(code) >= 13 else None
         self.error.setText(problem[0 if lang() == "id" else 1] if problem else "")
+        self.place.setText("")
+        if len(code) >= 13 and problem is None:
+            found = regions.path_of(code.strip())
+            if found.village:
+                self.place.setText(found.text())
+            else:
+                # A warning only: a village made after the 2025 list is still a village.
+                self.place.setText(
+                    self.tr(
+                        "Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan."
+                    )
+                )
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -145,6 +233,7 @@ class VillagePage(_Page):
 
     def initializePage(self) -> None:
         self.name_edit.setFocus()
+        self.load_index()
 
 
 class OperatorPage(_Page):

@@ -4,112 +4,178 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="96" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="103" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="107" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="115" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="159" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="119" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="138" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="189" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="213" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <source>Data pemohon (pelapor)</source>
+            <translation>Applicant (reporter)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <source>HH-BB-TTTT, misalnya 17-08-2025</source>
+            <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="319" />
+            <source>Nama lengkap {0}</source>
+            <translation>Full name of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="321" />
+            <source>NIK {0} (16 angka)</source>
+            <translation>NIK of the {0} (16 digits)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="323" />
+            <source>NIK, bila sudah ada</source>
+            <translation>NIK, if there is one</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="332" />
+            <source>NIK {0}</source>
+            <translation>NIK of the {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="346" />
+            <source>Sekaligus ({0})</source>
+            <translation>Together ({0})</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="356" />
+            <source>Perekaman</source>
+            <translation>Recording</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="358" />
+            <source>Data {0}</source>
+            <translation>{0} details</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="455" />
+            <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
+            <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="458" />
+            <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
+            <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="487" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="263" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="505" />
+            <source>Kec. {0}, {1}</source>
+            <translation>Kec. {0}, {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="513" />
+            <source>Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan.</source>
+            <translation>Area code {0} is not in the 2025 Kemendagri list (an old region since split?). Compare with the card; you may go on.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="521" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="266" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="267" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="525" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="295" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="553" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="563" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
         </message>
@@ -238,6 +304,62 @@
         </message>
     </context>
     <context>
+        <name>BackupBanner</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="152" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="174" />
+            <source>Data laptop ini belum pernah dicadangkan. Cadangkan ke flashdisk seminggu sekali.</source>
+            <translation>This laptop's data has never been backed up. Back it up to a USB stick once a week.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="178" />
+            <source>Cadangan terakhir: %1, lebih dari seminggu lalu. Cadangkan ke flashdisk sekarang.</source>
+            <translation>Last backup: %1, more than a week ago. Back up to a USB stick now.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="181" />
+            <source>Cadangan terakhir: %1.</source>
+            <translation>Last backup: %1.</translation>
+        </message>
+    </context>
+    <context>
+        <name>BackupSettingsGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="200" />
+            <source>Cadangan ke flashdisk</source>
+            <translation>Backup to a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="211" />
+            <source>Cadangan terenkripsi: tanpa kode pemulihan isinya tidak bisa dibaca. Di laptop baru atau setelah Windows dipasang ulang, pulihkan dengan flashdisk itu dan kode pemulihan, lalu daftarkan laptop lagi ke Disdukcapil dengan kode pendaftaran baru.</source>
+            <translation>The backup is encrypted: without the recovery code nobody can read it. On a new laptop or after reinstalling Windows, restore it with that stick and the recovery code, then enroll the laptop with the office again using a new enrollment code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="221" />
+            <source>Cadangkan ke flashdisk…</source>
+            <translation>Back up to a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="224" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="236" />
+            <source>Pulihkan dari cadangan</source>
+            <translation>Restore from a backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="238" />
+            <source>Pemulihan dilakukan saat aplikasi dibuka, sebelum data dibuka. Data yang ada sekarang tidak dihapus: disisihkan ke folder 'sebelum-pulihkan'. Tutup aplikasi, pasang flashdisk cadangan, lalu buka aplikasi lagi. Lanjutkan?</source>
+            <translation>The restore happens when the app starts, before the data is opened. The data here now is not deleted: it is moved to a 'sebelum-pulihkan' folder. Close the app, plug in the backup stick, then open the app again. Continue?</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
@@ -311,8 +433,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="506" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -327,117 +449,117 @@
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="250" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="356" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="358" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="361" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="363" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="367" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="378" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="528" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="532" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="548" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="550" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="582" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="583" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -463,42 +585,42 @@
             <translation>Camera</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="94" />
+            <location filename="../../desa_capil/ui/camera.py" line="95" />
             <source>Letakkan kertas di permukaan gelap, seluruh kertas terlihat, tanpa bayangan.</source>
             <translation>Put the paper on a dark surface, the whole sheet in view, without shadows.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="96" />
+            <location filename="../../desa_capil/ui/camera.py" line="97" />
             <source>Foto masuk ke “{0}”. </source>
             <translation>Photos go to “{0}”. </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="104" />
+            <location filename="../../desa_capil/ui/camera.py" line="105" />
             <source>Ambil &amp;foto (Spasi)</source>
             <translation>Take &amp;photo (Space)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="109" />
+            <location filename="../../desa_capil/ui/camera.py" line="110" />
             <source>&amp;Selesai</source>
             <translation>&amp;Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="114" />
+            <location filename="../../desa_capil/ui/camera.py" line="115" />
             <source>Kamera:</source>
             <translation>Camera:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="160" />
+            <location filename="../../desa_capil/ui/camera.py" line="161" />
             <source>{0} foto diambil. Ganti kertas lalu ambil foto berikutnya, atau Selesai.</source>
             <translation>{0} photos taken. Change the paper and take the next photo, or Done.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="170" />
+            <location filename="../../desa_capil/ui/camera.py" line="171" />
             <source>Kamera tidak bisa dipakai (mungkin sedang dipakai program lain). Tutup program itu lalu coba lagi.</source>
             <translation>The camera cannot be used (another program may be using it). Close that program and try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/camera.py" line="176" />
+            <location filename="../../desa_capil/ui/camera.py" line="177" />
             <source>Foto gagal diambil. Coba lagi.</source>
             <translation>The photo could not be taken. Try again.</translation>
         </message>
@@ -516,22 +638,22 @@
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="188" />
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation>Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="214" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="291" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="297" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -745,27 +867,27 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="382" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="294" />
+            <location filename="../../desa_capil/ui/first_run.py" line="383" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="295" />
+            <location filename="../../desa_capil/ui/first_run.py" line="384" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="296" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -773,128 +895,133 @@
     <context>
         <name>HandOverDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="159" />
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="167" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="160" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="168" />
             <source>Penyerahan Dokumen</source>
             <translation>Document Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="190" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="199" />
             <source>Pemohon sendiri</source>
             <translation>The applicant in person</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="191" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="200" />
             <source>Diwakilkan anggota keluarga</source>
             <translation>A family member on their behalf</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="202" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
             <source>Diterima oleh</source>
             <translation>Received by</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="220" />
             <source>Nama lengkap sesuai KTP-el</source>
             <translation>Full name as on the ID card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="219" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
             <source>Pilih atau ketik hubungan</source>
             <translation>Choose or type the relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="222" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="231" />
             <source>16 angka</source>
             <translation>16 digits</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="227" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="236" />
             <source>Nama penerima</source>
             <translation>Recipient's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="237" />
             <source>Hubungan</source>
             <translation>Relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="229" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="238" />
             <source>NIK penerima</source>
             <translation>Recipient's NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="233" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="242" />
             <source>KTP-el / KK penerima sudah diperiksa dan cocok</source>
             <translation>The recipient's ID card / family card was checked and matches</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="246" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <source>Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang dicentang ikut tercatat di tanda terima.</source>
+            <translation>Must be ticked: civil registration documents may only be given to a person whose identity was checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="266" />
             <source>Tanggal dan jam</source>
             <translation>Date and time</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="267" />
             <source>Petugas</source>
             <translation>Staff</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="271" />
             <source>Tanda tangan (boleh dilewati)</source>
             <translation>Signature (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="255" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="275" />
             <source>Hapus tanda tangan</source>
             <translation>Clear signature</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="258" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="278" />
             <source>Lampirkan foto penyerahan...</source>
             <translation>Attach a hand-over photo...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="276" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="296" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="279" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="299" />
             <source>Simpan Penyerahan</source>
             <translation>Save Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="298" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="323" />
             <source>(belum dipilih)</source>
             <translation>(none chosen)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="320" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="345" />
             <source>Periksa dulu KTP-el atau KK penerima, lalu centang kotaknya.</source>
             <translation>Check the recipient's ID card or family card first, then tick the box.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="331" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="356" />
             <source>NIK benar.</source>
             <translation>NIK valid.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
             <source>Pilih foto penyerahan</source>
             <translation>Choose a hand-over photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="341" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
             <source>Gambar (*.jpg *.jpeg *.png *.webp)</source>
             <translation>Images (*.jpg *.jpeg *.png *.webp)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="348" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="378" />
             <source>Foto terlalu besar (maksimal 8 MB).</source>
             <translation>The photo is too large (8 MB at most).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="353" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="383" />
             <source>Foto tidak bisa dibaca: {0}</source>
             <translation>The photo cannot be read: {0}</translation>
         </message>
@@ -902,135 +1029,135 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="83" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="94" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="127" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="298" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="131" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="132" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="135" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="137" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="255" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="256" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="317" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="320" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="322" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="357" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="394" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="399" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="406" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="439" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="440" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="449" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="446" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="452" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="478" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="484" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="479" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="485" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1249,27 +1376,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="153" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="155" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="161" />
+            <location filename="../../desa_capil/ui/first_run.py" line="250" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="163" />
+            <location filename="../../desa_capil/ui/first_run.py" line="252" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="168" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -1350,7 +1477,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="592" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="598" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -1420,100 +1547,100 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="584" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="590" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="602" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="608" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="666" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="696" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="702" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="811" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="817" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="851" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="880" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="851" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="880" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="852" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="852" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="854" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="860" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="866" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="875" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="780" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="892" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="786" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="898" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="896" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="902" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="900" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2033,49 +2160,107 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="258" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="222" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="243" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="292" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="274" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="301" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="310" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="331" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
+        </message>
+    </context>
+    <context>
+        <name>RestoreDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="260" />
+            <source>Pulihkan dari cadangan flashdisk</source>
+            <translation>Restore from a USB stick backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="265" />
+            <source>Pasang flashdisk cadangan, pilih foldernya, pilih cadangan menurut tanggal, lalu ketik kode pemulihan yang disimpan kepala desa.</source>
+            <translation>Plug in the backup stick, choose its folder, pick a backup by date, then type the recovery code kept by the village head.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="273" />
+            <source>Belum ada folder dipilih.</source>
+            <translation>No folder chosen yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="275" />
+            <source>Pilih flashdisk…</source>
+            <translation>Choose the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="285" />
+            <source>Kode pemulihan, mis. ABCDE-FGHIJ-…</source>
+            <translation>Recovery code, e.g. ABCDE-FGHIJ-…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="296" />
+            <source>Pulihkan</source>
+            <translation>Restore</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="306" />
+            <source>Pilih flashdisk cadangan</source>
+            <translation>Choose the backup USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="315" />
+            <source>%1 · %2 · %3 permohonan</source>
+            <translation>%1 · %2 · %3 applications</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="320" />
+            <source>Tidak ada cadangan desa_capil di folder itu. Pilih folder lain.</source>
+            <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="330" />
+            <source>Pilih dulu flashdisk yang berisi cadangan.</source>
+            <translation>First choose the USB stick that holds the backup.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="335" />
+            <source>Memeriksa dan memulihkan cadangan…</source>
+            <translation>Checking and restoring the backup…</translation>
         </message>
     </context>
     <context>
@@ -2184,52 +2369,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="183" />
+            <location filename="../../desa_capil/ui/first_run.py" line="272" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="185" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="193" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="200" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="201" />
+            <location filename="../../desa_capil/ui/first_run.py" line="290" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="202" />
+            <location filename="../../desa_capil/ui/first_run.py" line="291" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="204" />
+            <location filename="../../desa_capil/ui/first_run.py" line="293" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="333" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="256" />
+            <location filename="../../desa_capil/ui/first_run.py" line="345" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="269" />
+            <location filename="../../desa_capil/ui/first_run.py" line="358" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -2305,57 +2490,82 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServiceStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="41" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="57" />
             <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
             <translation>Search services, e.g.: birth certificate, family card, moving</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="48" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="64" />
             <source>Daftar layanan</source>
             <translation>Service list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="54" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="70" />
             <source>Layanan apa yang diminta warga?</source>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="111" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="149" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="124" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="167" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="139" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="196" />
+            <source>Jenis:</source>
+            <translation>Kind:</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="216" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="141" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="220" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="146" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="226" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="235" />
+            <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
+            <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="241" />
+            <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
+            <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="252" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="163" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="254" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="255" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="279" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
@@ -2437,17 +2647,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="242" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="244" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="249" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -2469,12 +2679,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SignaturePad</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="66" />
             <source>Tempat tanda tangan penerima</source>
             <translation>Recipient's signature area</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="120" />
             <source>Tanda tangan penerima di sini</source>
             <translation>Recipient signs here</translation>
         </message>
@@ -2588,34 +2798,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="103" />
+            <location filename="../../desa_capil/ui/first_run.py" line="115" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="105" />
+            <location filename="../../desa_capil/ui/first_run.py" line="117" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="112" />
-            <source>mis. Desa Cileunyi Kulon</source>
-            <translation>e.g. Desa Cileunyi Kulon</translation>
+            <location filename="../../desa_capil/ui/first_run.py" line="124" />
+            <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
+            <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="120" />
+            <location filename="../../desa_capil/ui/first_run.py" line="150" />
+            <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
+            <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
+            <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
+        </message>
+        <message>
+            <source>mis. Desa Cileunyi Kulon</source>
+            <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="121" />
+            <location filename="../../desa_capil/ui/first_run.py" line="144" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="126" />
             <source>Kode Kemendagri: provinsi.kabupaten.kecamatan.desa. Desa 2xxx, kelurahan 1xxx. Tanyakan ke kecamatan bila ragu.</source>
-            <translation>Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
+            <translation type="vanished">Ministry of Home Affairs code: province.regency.district.village. Desa 2xxx, kelurahan 1xxx. Ask the district office if unsure.</translation>
         </message>
     </context>
     <context>
@@ -2639,6 +2862,49 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/app.py" line="108" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
+        </message>
+    </context>
+    <context>
+        <name>backup</name>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="78" />
+            <source>Pilih flashdisk (atau folder di flashdisk) untuk cadangan</source>
+            <translation>Choose the USB stick (or a folder on it) for the backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="85" />
+            <source>Mencadangkan ke flashdisk…</source>
+            <translation>Backing up to the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="108" />
+            <source>Cadangan selesai</source>
+            <translation>Backup done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="109" />
+            <source>Cadangan sudah ditulis ke flashdisk dan sudah diperiksa: %1 permohonan, %2 berkas halaman. Simpan flashdisk itu di tempat lain dari laptop, terpisah dari kode pemulihan.</source>
+            <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="377" />
+            <source>Selamat datang</source>
+            <translation>Welcome</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="378" />
+            <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
+            <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="386" />
+            <source>Mulai dengan data kosong</source>
+            <translation>Start with no data</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
+            <source>Pulihkan dari cadangan…</source>
+            <translation>Restore from a backup…</translation>
         </message>
     </context>
     <context>

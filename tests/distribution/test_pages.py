@@ -152,23 +152,49 @@ def test_office_news_reloads_the_page_once(
     assert len(loads) == 1
 
 
-def test_whatsapp_link_opened(
+def test_whatsapp_notice_shows_qr_text_and_opens_link(
     qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from desa_capil.store.repo import set_setting
 
     set_setting(ctx.db, "village_name", "Sukamaju")
     a = make_dispatched(name="Budi", phone="0812 3456 7890")
+    dist.mark_arrived(ctx.db, [a], operator_id=ctx.operator_id)
     page = _loaded_page(qtbot, ctx)
     opened: list[QUrl] = []
-    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or True))
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: opened.append(url) or False))
     page.select_ids([a])
+    assert page.wa_button.isEnabled()
     page.wa_button.click()
+    qtbot.waitUntil(lambda: page.notice_dialog is not None)
+    dialog = page.notice_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert "Budi" in dialog.text.toPlainText() and "Sukamaju" in dialog.text.toPlainText()
+    assert dialog.qr.pixmap() is not None and not dialog.qr.pixmap().isNull()
+    dialog.copy_button.click()
+    from PySide6.QtGui import QGuiApplication
+
+    assert QGuiApplication.clipboard().text() == dialog.notice.text
+    dialog.open_button.click()
     assert len(opened) == 1
     url = urlparse(opened[0].toString(QUrl.ComponentFormattingOption.FullyEncoded))
     assert url.netloc == "wa.me" and url.path == "/6281234567890"
     text = parse_qs(url.query)["text"][0]
     assert "Budi" in text and "Sukamaju" in text
+    # No browser opened (openUrl said False): the dialog says what to do instead of nothing.
+    assert dialog.message.isVisible() and "QR" in dialog.message.text()
+    dialog.close()
+
+
+def test_whatsapp_notice_not_offered_while_in_transit(
+    qtbot: QtBot, ctx: AppContext, make_dispatched: MakeDispatched
+) -> None:
+    a = make_dispatched(name="Budi", phone="0812 3456 7890")
+    page = _loaded_page(qtbot, ctx)
+    page.select_ids([a])
+    assert not page.wa_button.isEnabled()
+    assert "perjalanan" in page.wa_button.toolTip()
 
 
 def test_print_renders_every_page(

@@ -54,7 +54,9 @@ def central(tmp_path: Path) -> Iterator[EmbeddedServer]:
         ("3204052001", False),
         ("99.04.05.2001", False),  # no province 99
         ("32.00.05.2001", False),
-        ("32.04.05.3001", False),  # neither kelurahan (1xxx) nor desa (2xxx)
+        ("91.03.01.3007", True),  # desa adat (3xxx), Kab. Jayapura
+        ("32.04.05.4001", False),  # neither kelurahan (1xxx), desa (2xxx) nor desa adat (3xxx)
+        ("32.04.05.2000", False),
         ("32.04.05.200", False),
     ],
 )
@@ -188,3 +190,24 @@ def test_operators_add_choose_deactivate(qtbot: QtBot, ctx: AppContext, db: Data
     badge = OperatorBadge(ctx)
     qtbot.addWidget(badge)
     qtbot.waitUntil(lambda: "Dewi Lestari" in badge.text(), timeout=5000)
+
+
+def test_village_picked_by_name_from_the_official_list(qtbot: QtBot, ctx: AppContext) -> None:
+    wizard = _start(qtbot, ctx)
+    page = wizard.village_page
+    qtbot.waitUntil(lambda: page.index is not None, timeout=30000)
+    _type(qtbot, wizard, "Desa Adat Yobo")  # the kind word is not needed, nor harmful
+    assert page.results.isVisible()
+    assert page.results.item(0).text().startswith("Desa Adat Yoboi")  # own name first
+    assert "Kabupaten Jayapura" in page.results.item(0).text()
+    _key(qtbot, Qt.Key.Key_Down)
+    _key(qtbot, Qt.Key.Key_Return)  # picks; does not leave the page
+    assert wizard.currentPage() is page
+    assert page.name_edit.text() == "Desa Adat Yoboi"
+    assert page.code_edit.text() == "91.03.01.3007"
+    assert "Kec. Sentani" in page.place.text() and page.isComplete()
+    # A code typed by hand that the list does not know is warned about, not refused.
+    page.code_edit.setText("32.04.05.2999")
+    assert "tidak ada di daftar" in page.place.text() and page.isComplete()
+    _key(qtbot, Qt.Key.Key_Return)
+    assert wizard.currentPage() is wizard.operator_page

@@ -143,6 +143,37 @@ def _first_run(ctx: AppContext) -> QDialog:
     return FirstRunWizard(ctx)
 
 
+def _notice(ctx: AppContext) -> QDialog:
+    from desa_capil.services.notices import Notice, NoticeKind, notice_text
+    from desa_capil.ui.notice_dialog import NoticeDialog
+
+    message = "Akta kelahiran anak kedua tidak terbaca; bawa aslinya dan fotokopi KK yang baru. " * 3
+    text = notice_text(NoticeKind.NEEDS_FIX, "Siti Rahmawati", "kk_ubah", "Sukamaju", message)
+    notice = Notice(
+        "a1", NoticeKind.NEEDS_FIX, "Siti Rahmawati", "3201014101900002", "081234567890", "kk_ubah",
+        "Sukamaju", message, datetime.now(UTC), text,
+    )  # fmt: skip
+    return NoticeDialog(ctx, notice)
+
+
+def _detail(ctx: AppContext) -> QDialog:
+    from desa_capil.services.detail import application_detail
+    from desa_capil.store.repo import ApplicantData, refresh_readiness, save_application
+    from desa_capil.ui.detail_dialog import ApplicationDetailDialog
+
+    app_id = save_application(
+        ctx.db,
+        service_code="kk_ubah",
+        applicant=ApplicantData(
+            nik="3201014101900002", name="Siti Rahmawati", kk_number="3201010101200001",
+            phone="081234567890", address="Dusun Sukamaju RT 03 RW 02",
+        ),
+        notes="Anak kedua lahir di rumah; surat keterangan lahir dari bidan desa.",
+    )  # fmt: skip
+    refresh_readiness(ctx.db, app_id, None)
+    return ApplicationDetailDialog(ctx, application_detail(ctx.db, app_id))
+
+
 def _factories(paths: AppPaths) -> dict[str, Callable[[AppContext], QDialog]]:
     from desa_capil.ui.audit_dialog import AuditDialog
     from desa_capil.ui.intake.scanner_dialog import ScannerDialog
@@ -162,6 +193,8 @@ def _factories(paths: AppPaths) -> dict[str, Callable[[AppContext], QDialog]]:
         "message_box": _message_box,
         "camera": lambda _c: _camera(),
         "first_run": lambda c: _first_run(c),
+        "notice": _notice,
+        "detail": _detail,
     }
 
 
@@ -178,6 +211,8 @@ DIALOGS = [
     "message_box",
     "camera",
     "first_run",
+    "notice",
+    "detail",
 ]
 
 

@@ -183,15 +183,29 @@ def test_intake_is_opened_for_new_edit_and_double_click(
     qtbot.waitUntil(lambda: page.model.rowCount() == 5)
     qtbot.mouseClick(page.new_button, Qt.MouseButton.LeftButton)
     assert calls == [None]
-    assert page.select_id(ids[2])
+    assert status_for(1) is Status.READY and status_for(0) is Status.DRAFT
+    assert page.select_id(ids[1])
     qtbot.mouseClick(page.edit_button, Qt.MouseButton.LeftButton)
-    assert calls[-1] == ids[2]
-    row = page.model.row_of(ids[4])
-    rect = page.view.visualRect(page.model.index(row, 1))
-    # QTest's double click carries no press of its own; the view wants the press first.
-    qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert calls[-1] == ids[4]
+    qtbot.waitUntil(lambda: calls[-1] == ids[1])
+
+    def double_click(app_id: str) -> None:
+        row = page.model.row_of(app_id)
+        rect = page.view.visualRect(page.model.index(row, 1))
+        # QTest's double click carries no press of its own; the view wants the press first.
+        qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+        qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+    double_click(ids[0])
+    qtbot.waitUntil(lambda: calls[-1] == ids[0])
+    # A sent application opens read-only: its detail and history, not the editor.
+    assert status_for(4) is Status.IN_REVIEW
+    assert page.select_id(ids[4])
+    qtbot.keyClick(page.view, Qt.Key.Key_Return)  # Enter opens like a double click
+    qtbot.waitUntil(lambda: getattr(page, "detail_dialog", None) is not None)
+    assert calls[-1] == ids[0]
+    detail = page.detail_dialog
+    assert detail.detail.id == ids[4] and not detail.edit_button.isVisibleTo(detail)
+    detail.close()
 
 
 def test_missing_intake_gives_a_message(

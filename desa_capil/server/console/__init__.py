@@ -19,7 +19,7 @@ from . import models as _models  # noqa: F401 - registers the console tables bef
 from .queries import seed_reasons
 from .routes import CSP, HERE, PREFIX, Forbidden, NotSignedIn, make_router, make_templates
 
-__all__ = ["PREFIX", "mount"]
+__all__ = ["DEMO_PASSWORD", "PREFIX", "create_demo_staff", "mount"]
 
 
 def mount(app: FastAPI, service: CentralService, settings: Settings) -> None:
@@ -47,3 +47,28 @@ def mount(app: FastAPI, service: CentralService, settings: Settings) -> None:
 
     app.add_exception_handler(NotSignedIn, not_signed_in)
     app.add_exception_handler(Forbidden, forbidden)
+
+
+# The demo's staff (``python3 dev.py demo``): a throw-away server on loopback, so a printed
+# password is fine there and nowhere else.
+DEMO_PASSWORD = "konsol-demo-17"
+DEMO_STAFF = (
+    ("admin", "Admin Disdukcapil (demo)", "admin"),
+    ("verifikator", "Verifikator (demo)", "verifikator"),
+    ("operator", "Operator (demo)", "operator"),
+)
+
+
+def create_demo_staff(service: CentralService) -> list[str]:
+    """Make the demo's three staff accounts (one per role); returns their user names."""
+    from .auth import create_staff
+    from .models import Role
+
+    names = []
+    for username, full_name, role in DEMO_STAFF:
+        try:
+            create_staff(service.db, username, full_name, Role(role), DEMO_PASSWORD, "demo")
+        except ValueError:
+            pass  # a kept demo home (DESA_CAPIL_DEMO_HOME) has them already
+        names.append(username)
+    return names

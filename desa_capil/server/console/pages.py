@@ -1,6 +1,6 @@
 """Pages of a received paper as PNG for the browser: PDFs rendered with PDFium, images (TIFF G4,
-WebP, JPEG, PNG) converted with Pillow. Rotation is for viewing only and happens in the browser;
-the stored file is never changed."""
+WebP, JPEG, PNG) converted with Pillow. Rotation is for viewing only (the image is rendered
+turned); the stored file is never changed."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ def page_count(path: Path, mime: str) -> int:
         raise PageUnreadable(str(exc)) from exc
 
 
-def render_png(path: Path, mime: str, index: int, dpi: int = VIEW_DPI) -> bytes:
+def render_png(path: Path, mime: str, index: int, dpi: int = VIEW_DPI, rotate: int = 0) -> bytes:
+    """Page ``index`` as PNG at ``dpi``, turned clockwise by ``rotate`` degrees (0/90/180/270)."""
     dpi = max(MIN_DPI, min(MAX_DPI, dpi))
     try:
         if _is_pdf(path, mime):
@@ -66,6 +67,8 @@ def render_png(path: Path, mime: str, index: int, dpi: int = VIEW_DPI) -> bytes:
             if src_dpi > dpi:
                 w, h = image.size
                 image = image.resize((max(1, int(w * dpi / src_dpi)), max(1, int(h * dpi / src_dpi))))
+        if rotate % 360 in (90, 180, 270):
+            image = image.rotate(-(rotate % 360), expand=True)
         if image.mode not in ("1", "L", "RGB", "RGBA"):
             image = image.convert("RGB")
         buf = io.BytesIO()

@@ -378,10 +378,11 @@ def office_message(db: Database, app_id: int, message: str, actor: str, action: 
         app.message = message
         app.updated_at = now
         s.add(app)
-        [seq] = allocate_seqs(s, 1)
+        [(key, seq)] = allocate_seqs(s, app.village_id, 1)
         s.add(
             Change(
-                seq=seq,
+                seq=key,
+                village_seq=seq,
                 village_id=app.village_id,
                 application_id=app_id,
                 status=app.status,

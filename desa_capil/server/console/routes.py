@@ -8,11 +8,12 @@ so the admin log says who did what and when.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,17 @@ CSP = (
     "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'self'; frame-src 'self'"
 )
+
+
+@contextlib.contextmanager
+def _closing(form: FormData) -> Iterator[None]:
+    """Close a multipart form's spooled upload files when the handler is done with them."""
+    try:
+        yield
+    finally:
+        for _key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                value.file.close()
 
 
 class NotSignedIn(Exception):
@@ -113,10 +125,15 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             raise Forbidden(f"Tindakan ini hanya untuk {ROLE_LABELS[role].lower()} ke atas.")
 
     def same_origin(request: Request) -> bool:
+        # Fetch metadata first (every current browser sends it); the Origin header is "null"
+        # under the server's no-referrer policy, so only a real, different origin counts against.
+        site = request.headers.get("sec-fetch-site")
+        if site is not None and site not in ("same-origin", "none"):
+            return False
         origin = request.headers.get("origin")
-        if not origin or origin == "null":
-            return origin is None
-        return urlsplit(origin).netloc == request.headers.get("host", "")
+        if origin and origin != "null":
+            return urlsplit(origin).netloc == request.headers.get("host", "")
+        return True
 
     async def posted(request: Request) -> tuple[Staff, FormData]:
         staff = await run_in_threadpool(staff_of, request)
@@ -332,12 +349,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
     @router.get("/permohonan/{app_id}/berkas/{doc_id}/halaman/{index}.png")
     def page_image(
-        request: Request, app_id: int, doc_id: uuid.UUID, index: int, dpi: int = pages.VIEW_DPI
+        request: Request, app_id: int, doc_id: uuid.UUID, index: int, dpi: int = pages.VIEW_DPI, rot: int = 0
     ) -> Response:
         staff_of(request)
         try:
             doc, path = svc.application_file(app_id, doc_id)
-            png = pages.render_png(path, doc.mime, index, dpi)
+            png = pages.render_png(path, doc.mime, index, dpi, rot)
         except (ApiError, pages.PageUnreadable):
             return Response(status_code=404)
         return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=300"})
@@ -498,7 +515,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         need(staff, Role.VERIFIKATOR)
         title = field(form, "title", 200)
         printed = bool(form.get("printed"))
-        with tempfile.TemporaryDirectory(dir=settings.files_dir) as tmpdir:
+        with tempfile.TemporaryDirectory(dir=settings.files_dir) as tmpdir, _closing(form):
             try:
                 pdf = await _save_pdf(form, tmpdir)
             except ValueError as exc:
@@ -523,7 +540,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         staff, form = await posted(request)
         need(staff, Role.VERIFIKATOR)
         title = field(form, "title", 200)
-        with tempfile.TemporaryDirectory(dir=settings.files_dir) as tmpdir:
+        with tempfile.TemporaryDirectory(dir=settings.files_dir) as tmpdir, _closing(form):
             try:
                 pdf = await _save_pdf(form, tmpdir)
             except ValueError as exc:

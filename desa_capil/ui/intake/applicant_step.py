@@ -1,16 +1,23 @@
-"""Step 2 of the intake wizard: who asks, why it is urgent, notes.
+"""Step 2 of the intake wizard: who asks, why it is urgent, notes, and what the service asks.
 
 NIK and KK are checked as the operator types, and the reason a number is wrong is shown
 under the field (the card is usually in the operator's hand: "digits 7-12 are not a date"
 says where to look). A NIK already known fills the rest of the resident's details.
+
+Below, the facts of the chosen service (domain.intake): the event date with a "terlambat lapor"
+warning that never blocks, the people the document is about (the baby, the deceased, the couple;
+the applicant is then the reporter) each with their own NIK check, the extra documents of a
+"3-in-1" request, and for KTP-el recording whether the office must come to the home.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -21,8 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.domain.catalog import Urgency, urgency_label
+from desa_capil.domain.catalog import Service, Urgency, urgency_label
+from desa_capil.domain.intake import (
+    HomeRecording,
+    IntakeDetails,
+    Person,
+    Severity,
+    check_details,
+    home_recording_label,
+)
+from desa_capil.domain.names import check_name
 from desa_capil.domain.nik import NikCheck, Sex, normalize, validate_kk, validate_nik
+from desa_capil.domain.regions import nik_region
 from desa_capil.store.repo import ApplicantData
 from desa_capil.ui.i18n import lang
 
@@ -55,6 +72,11 @@ class FieldMessage(QLabel):
         self.setProperty("tone", "hint")
         self._apply(text)
 
+    def set_warning(self, text: str) -> None:
+        """Worth a second look, never a block (late report, a name against the rules)."""
+        self.setProperty("tone", "warning")
+        self._apply(text)
+
     def tone(self) -> str:
         return str(self.property("tone"))
 
@@ -63,6 +85,21 @@ class FieldMessage(QLabel):
         self.setVisible(bool(text))
         self.style().unpolish(self)
         self.style().polish(self)
+
+
+def parse_date(text: str) -> date | None:
+    """A date as typed at the counter: 15-01-2026, 15/1/2026, 15.01.2026 or 2026-01-15."""
+    text = text.strip()
+    m = re.fullmatch(r"(\d{1,2})[-/. ](\d{1,2})[-/. ](\d{4})", text)
+    try:
+        if m:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text)
+        if m:
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return None
 
 
 def _field(widget: QWidget, message: FieldMessage) -> QWidget:
@@ -91,6 +128,13 @@ class ApplicantStep(QWidget):
         self._show_required = False
         self._autofilled: dict[str, str] = {}
         self._loading = False
+        self.service: Service | None = None
+        # What was typed per subject role and bundle output, kept across service changes.
+        self._subjects: dict[str, Person] = {}
+        self._outputs: set[str] = set()
+        self._catalog_version = ""
+        self._event: date | None = None
+        self._home = HomeRecording.NONE
 
         self.nik = QLineEdit()
         self.nik.setPlaceholderText(self.tr("16 angka, lihat KTP atau KK"))
@@ -118,6 +162,7 @@ class ApplicantStep(QWidget):
 
         title = QLabel(self.tr("Data pemohon"))
         title.setObjectName("stepTitle")
+        self.title = title
         self.known = QLabel()
         self.known.setObjectName("infoNote")
         self.known.setWordWrap(True)
@@ -143,6 +188,28 @@ class ApplicantStep(QWidget):
         form.addRow(label(self.tr("Keperluan men&desak"), self.urgency), self.urgency)
         form.addRow(label(self.tr("&Catatan"), self.notes), self.notes)
 
+        # The service's own questions (event, subjects, bundle, home recording): built by
+        # set_service().
+        self.details_title = QLabel()
+        self.details_title.setObjectName("stepTitle")
+        self.details_form = QFormLayout()
+        self.details_form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.details_form.setHorizontalSpacing(16)
+        self.details_form.setVerticalSpacing(10)
+        self.details_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.details_box = QWidget()
+        details_lay = QVBoxLayout(self.details_box)
+        details_lay.setContentsMargins(0, 8, 0, 0)
+        details_lay.addWidget(self.details_title)
+        details_lay.addLayout(self.details_form)
+        self.details_box.hide()
+        self.event_date: QLineEdit | None = None
+        self.event_msg: FieldMessage | None = None
+        self.subject_fields: dict[str, tuple[QLineEdit, FieldMessage, QLineEdit, FieldMessage]] = {}
+        self.output_checks: dict[str, QCheckBox] = {}
+        self.home: QComboBox | None = None
+        self._label = label
+
         required = QLabel(self.tr("* wajib diisi"))
         required.setObjectName("mutedNote")
 
@@ -151,6 +218,7 @@ class ApplicantStep(QWidget):
         col.addWidget(title)
         col.addWidget(self.known)
         col.addLayout(form)
+        col.addWidget(self.details_box)
         col.addWidget(required)
         col.addStretch(1)
         outer = QHBoxLayout(self)
@@ -177,6 +245,127 @@ class ApplicantStep(QWidget):
             phone=self.phone.text().strip(),
             address=self.address.text().strip(),
         )
+
+    def details(self) -> IntakeDetails:
+        """The service's facts as typed (everything kept; the store trims to the service)."""
+        when = parse_date(self.event_date.text()) if self.event_date is not None else None
+        subjects = dict(self._subjects)
+        for role, (name, _nm, nik, _km) in self.subject_fields.items():
+            subjects[role] = Person(role, " ".join(name.text().split()), normalize(nik.text()))
+        outputs = set(self._outputs)
+        for code, box in self.output_checks.items():
+            (outputs.add if box.isChecked() else outputs.discard)(code)
+        home = HomeRecording(self.home.currentData()) if self.home is not None else HomeRecording.NONE
+        return IntakeDetails(
+            event_date=when,
+            subjects=tuple(subjects[r] for r in sorted(subjects)),
+            outputs=tuple(sorted(outputs)),
+            home_recording=home,
+            catalog_version=self._catalog_version,
+        )
+
+    def load_details(self, details: IntakeDetails) -> None:
+        self._loading = True
+        try:
+            self._subjects = {p.role: p for p in details.subjects}
+            self._outputs = set(details.outputs)
+            self._catalog_version = details.catalog_version
+            self._home = details.home_recording
+            self._event = details.event_date
+            self.set_service(self.service, keep_screen=False)
+        finally:
+            self._loading = False
+
+    def set_service(self, service: Service | None, *, keep_screen: bool = True) -> None:
+        """Show the questions of `service` (keeping what was typed for other services)."""
+        if keep_screen and (self.subject_fields or self.event_date is not None or self.home is not None):
+            current = self.details()  # keep what is on screen before rebuilding
+            self._subjects.update({p.role: p for p in current.subjects})
+            self._outputs = set(current.outputs)
+            self._event = current.event_date
+            self._home = current.home_recording
+        self.service = service
+        while self.details_form.rowCount():
+            self.details_form.removeRow(0)
+        self.event_date = self.event_msg = self.home = None
+        self.subject_fields = {}
+        self.output_checks = {}
+        has_subjects = bool(service and service.subjects)
+        self.title.setText(self.tr("Data pemohon (pelapor)") if has_subjects else self.tr("Data pemohon"))
+        if service is None:
+            self.details_box.hide()
+            return
+        rows = 0
+        if service.event_label_id:
+            self.event_date = QLineEdit()
+            self.event_date.setObjectName("eventDate")
+            self.event_date.setPlaceholderText(self.tr("HH-BB-TTTT, misalnya 17-08-2025"))
+            self.event_date.setMaxLength(10)
+            when = self._event
+            self.event_date.setText(when.strftime("%d-%m-%Y") if when else "")
+            self.event_msg = FieldMessage()
+            self.event_date.textChanged.connect(lambda *_: self._check_details())
+            self.event_date.textEdited.connect(lambda *_: self._edited())
+            self.details_form.addRow(
+                self._label(service.event_label(lang()), self.event_date),
+                _field(self.event_date, self.event_msg),
+            )
+            rows += 1
+        for role in service.subjects:
+            typed = self._subjects.get(role.role, Person(role.role))
+            name, nik = QLineEdit(typed.name), QLineEdit(typed.nik)
+            name.setObjectName(f"subjectName_{role.role}")
+            nik.setObjectName(f"subjectNik_{role.role}")
+            name.setPlaceholderText(self.tr("Nama lengkap {0}").format(role.label(lang()).lower()))
+            nik.setPlaceholderText(
+                self.tr("NIK {0} (16 angka)").format(role.label(lang()).lower())
+                if role.nik_required
+                else self.tr("NIK, bila sudah ada")
+            )
+            nik.setMaxLength(24)
+            name_msg, nik_msg = FieldMessage(), FieldMessage()
+            for w in (name, nik):
+                w.textChanged.connect(lambda *_: self._check_details())
+                w.textEdited.connect(lambda *_: self._edited())
+            self.subject_fields[role.role] = (name, name_msg, nik, nik_msg)
+            self.details_form.addRow(self._label(role.label(lang()) + " *", name), _field(name, name_msg))
+            self.details_form.addRow(self._label(self.tr("NIK {0}").format(role.label(lang()).lower()), nik),
+                                     _field(nik, nik_msg))  # fmt: skip
+            rows += 2
+        bundle = [o for o in service.outputs if o.bundle]
+        if bundle:
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 6, 0, 0)
+            for o in bundle:
+                check = QCheckBox(o.name(lang()))
+                check.setChecked(o.code in self._outputs)
+                check.toggled.connect(lambda *_: self._edited())
+                self.output_checks[o.code] = check
+                lay.addWidget(check)
+            self.details_form.addRow(self._label(self.tr("Sekaligus ({0})").format(service.bundle_name(lang())), box),
+                                     box)  # fmt: skip
+            rows += 1
+        if service.home_recording:
+            self.home = QComboBox()
+            self.home.setObjectName("homeRecording")
+            for h in HomeRecording:
+                self.home.addItem(home_recording_label(h, lang()), h.value)
+            self.home.setCurrentIndex(max(0, self.home.findData(self._home.value)))
+            self.home.currentIndexChanged.connect(lambda *_: self._edited())
+            self.details_form.addRow(self._label(self.tr("Perekaman"), self.home), self.home)
+            rows += 1
+        self.details_title.setText(self.tr("Data {0}").format(service.family_name(lang())))
+        self.details_box.setVisible(rows > 0)
+        self._check_details()
+
+    def detail_problems(self) -> list[str]:
+        """Fields (see domain.intake.Finding.field) that block going on."""
+        if self.service is None:
+            return []
+        return [
+            f.field for f in check_details(self.service, self.details()) if f.severity is Severity.PROBLEM
+        ]
 
     def urgency_value(self) -> Urgency:
         return Urgency(self.urgency.currentData())
@@ -222,7 +411,62 @@ class ApplicantStep(QWidget):
             return self.kk
         if d.phone and not phone_ok(d.phone):
             return self.phone
+        return self._first_detail_problem()
+
+    def _first_detail_problem(self) -> QWidget | None:
+        self._check_details(show_required=True)
+        for fld in self.detail_problems():
+            if fld == "event_date" and self.event_date is not None:
+                return self.event_date
+            parts = fld.split(":")
+            if parts[0] == "subject" and parts[1] in self.subject_fields:
+                name, _nm, nik, _km = self.subject_fields[parts[1]]
+                return name if parts[2] == "name" else nik
+        if (
+            self.event_date is not None
+            and self.event_date.text().strip()
+            and not parse_date(self.event_date.text())
+        ):
+            return self.event_date
         return None
+
+    def _check_details(self, show_required: bool = False) -> None:
+        if self.service is None:
+            return
+        show_required = show_required or self._show_required
+        found: dict[str, list[tuple[Severity, str]]] = {}
+        for f in check_details(self.service, self.details()):
+            found.setdefault(f.field, []).append((f.severity, f.message(lang())))
+
+        def show(msg: FieldMessage, key: str, typed: bool) -> None:
+            items = found.get(key, [])
+            problems = [t for sev, t in items if sev is Severity.PROBLEM]
+            warnings = [t for sev, t in items if sev is Severity.WARNING]
+            if problems and (typed or show_required):
+                msg.set_problem(" ".join(problems))
+            elif warnings and (typed or show_required):
+                msg.set_warning(" ".join(warnings))
+            else:
+                msg.set_ok("")
+
+        if self.event_date is not None and self.event_msg is not None:
+            text = self.event_date.text().strip()
+            if text and parse_date(text) is None:
+                self.event_msg.set_problem(self.tr("Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025."))
+            elif not text:
+                self.event_msg.set_hint(
+                    self.tr("Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.")
+                )
+            else:
+                show(self.event_msg, "event_date", True)
+        for role, (name, name_msg, nik, nik_msg) in self.subject_fields.items():
+            show(name_msg, f"subject:{role}:name", bool(name.text().strip()))
+            show(nik_msg, f"subject:{role}:nik", bool(nik.text().strip()))
+            value = normalize(nik.text())
+            if value and nik_msg.tone() == "ok":
+                check = validate_nik(value)
+                if check.ok:
+                    self._check_message(check, nik_msg)
 
     def offer_known(self, known: ApplicantData) -> None:
         """Fill the resident's details found by NIK (fields the operator typed are kept)."""
@@ -252,10 +496,24 @@ class ApplicantStep(QWidget):
             self.changed.emit()
 
     def _check_message(self, check: NikCheck, msg: FieldMessage) -> None:
-        if check.ok:
-            msg.set_ok(self._describe(check))
-        else:
+        if not check.ok:
             msg.set_problem(check.message(lang()))
+            return
+        text = self._describe(check)
+        where = nik_region(check.value)
+        if where is not None and where.known:
+            msg.set_ok(text + " \u00b7 " + self.tr("Kec. {0}, {1}").format(where.district, where.regency))
+        else:
+            # A warning only: a NIK keeps the codes of a region split or renamed since.
+            code = f"{check.value[0:2]}.{check.value[2:4]}.{check.value[4:6]}"
+            msg.set_warning(
+                text
+                + "\n"
+                + self.tr(
+                    "Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah "
+                    "dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan."
+                ).format(code)
+            )
 
     def _describe(self, check: NikCheck) -> str:
         when = check.born_or_issued.strftime("%d-%m-%Y") if check.born_or_issued else ""
@@ -296,7 +554,10 @@ class ApplicantStep(QWidget):
         )
 
     def _name_changed(self, text: str) -> None:
-        if text.strip() or not self._show_required:
+        warnings = check_name(text)
+        if warnings:
+            self.name_msg.set_warning(" ".join(w.message(lang()) for w in warnings))
+        elif text.strip() or not self._show_required:
             self.name_msg.set_ok("")
         else:
             self.name_msg.set_problem(self.tr("Nama pemohon belum diisi."))

@@ -1,24 +1,40 @@
-"""Step 1 of the intake wizard: choose the service, see which papers it needs."""
+"""Step 1 of the intake wizard: choose the service, see which papers it needs.
+
+The list shows one line per catalog entry; an entry with variants ("hilang" / "rusak") shows
+them as choices in the detail card, each with its own papers. What happens to each original
+(scan only, shown, handed over and kept) and the alternatives ("atau SPTJM ...") are listed
+with the papers, so the resident brings the right things the first time.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desa_capil.domain.catalog import Service, get_service, search_services
+from desa_capil.domain.catalog import (
+    Original,
+    Service,
+    family_services,
+    get_service,
+    search_families,
+    search_services,
+)
 from desa_capil.ui.i18n import lang
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
+FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class ServiceStep(QWidget):
@@ -64,6 +80,19 @@ class ServiceStep(QWidget):
         self.in_person.setObjectName("inPersonNote")
         self.in_person.setWordWrap(True)
         self.in_person.hide()
+        self.variant_box = QWidget()
+        self.variant_box.setObjectName("variantBox")
+        self.variant_lay = QHBoxLayout(self.variant_box)
+        self.variant_lay.setContentsMargins(0, 0, 0, 0)
+        self.variant_lay.setSpacing(14)
+        self.variant_group = QButtonGroup(self)
+        self.variant_group.setExclusive(True)
+        self.variant_buttons: dict[str, QRadioButton] = {}
+        self.variant_box.hide()
+        self.note = QLabel()
+        self.note.setObjectName("infoNote")
+        self.note.setWordWrap(True)
+        self.note.hide()
         self.papers = QLabel()
         self.papers.setObjectName("papersList")
         self.papers.setWordWrap(True)
@@ -76,7 +105,9 @@ class ServiceStep(QWidget):
         right.setContentsMargins(20, 18, 20, 18)
         right.setSpacing(12)
         right.addWidget(self.detail_title)
+        right.addWidget(self.variant_box)
         right.addWidget(self.in_person)
+        right.addWidget(self.note)
         right.addWidget(self.papers, 1)
 
         row = QHBoxLayout(self)
@@ -94,9 +125,14 @@ class ServiceStep(QWidget):
 
     def set_code(self, code: str) -> None:
         self.search.clear()
+        family = get_service(code).family
         for i in range(self.list.count()):
-            if self.list.item(i).data(CODE_ROLE) == code:
-                self.list.setCurrentRow(i)
+            if self.list.item(i).data(FAMILY_ROLE) == family:
+                self.list.item(i).setData(CODE_ROLE, code)
+                if self.list.currentRow() == i:
+                    self._choose(code)
+                else:
+                    self.list.setCurrentRow(i)
                 return
 
     # --- internals ------------------------------------------------------------------------
@@ -105,17 +141,24 @@ class ServiceStep(QWidget):
         keep = self._code
         self.list.blockSignals(True)
         self.list.clear()
-        for s in search_services(text, lang()):
-            label = s.name(lang())
+        keep_family = get_service(keep).family if keep else ""
+        matched = {s.code for s in search_services(text, lang())}
+        for s in search_families(text, lang()):
+            label = s.family_name(lang())
             if s.in_person:
                 label += "  " + self.tr("(harus datang sendiri)")
             it = QListWidgetItem(label)
-            it.setData(CODE_ROLE, s.code)
-            it.setToolTip(s.name(lang()))
+            # The variant the search matched best; the one already chosen when it is this family.
+            it.setData(CODE_ROLE, keep if s.family == keep_family and keep in matched else s.code)
+            it.setData(FAMILY_ROLE, s.family)
+            it.setToolTip(s.family_name(lang()))
             self.list.addItem(it)
-            if s.code == keep:
+            if s.family == keep_family:
                 self.list.setCurrentItem(it)
         self.list.blockSignals(False)
+        current = self.list.currentItem()
+        if current is not None and current.data(CODE_ROLE) != self._code:
+            self._choose(current.data(CODE_ROLE))  # the search named another variant
         if self.list.currentItem() is None and text and self.list.count():
             # While searching, the best match is picked so Enter goes straight on.
             self.list.setCurrentRow(0)
@@ -130,17 +173,54 @@ class ServiceStep(QWidget):
         code = item.data(CODE_ROLE) if item is not None else None
         if not code:
             return
+        self._choose(code)
+
+    def _choose(self, code: str) -> None:
         self._code = code
+        item = self.list.currentItem()
+        if item is not None and item.data(FAMILY_ROLE) == get_service(code).family:
+            item.setData(CODE_ROLE, code)
         self._show(get_service(code))
         self.chosen.emit(code)
+
+    def _fill_variants(self, service: Service) -> None:
+        variants = family_services(service.family)
+        if [b.property("code") for b in self.variant_group.buttons()] != [v.code for v in variants]:
+            for b in self.variant_group.buttons():
+                self.variant_group.removeButton(b)
+                b.deleteLater()
+            self.variant_buttons = {}
+            while self.variant_lay.count():
+                self.variant_lay.takeAt(0)
+            if len(variants) > 1:
+                head = QLabel(self.tr("Jenis:"))
+                head.setObjectName("formLabel")
+                self.variant_lay.addWidget(head)
+                for v in variants:
+                    b = QRadioButton(v.variant_label(lang()))
+                    b.setProperty("code", v.code)
+                    b.toggled.connect(lambda on, c=v.code: on and c != self._code and self._choose(c))
+                    self.variant_group.addButton(b)
+                    self.variant_lay.addWidget(b)
+                    self.variant_buttons[v.code] = b
+                self.variant_lay.addStretch(1)
+        self.variant_box.setVisible(len(variants) > 1)
+        b = self.variant_buttons.get(service.code)
+        if b is not None and not b.isChecked():
+            b.blockSignals(True)
+            b.setChecked(True)
+            b.blockSignals(False)
 
     def _show(self, service: Service | None) -> None:
         if service is None:
             self.detail_title.setText(self.tr("Pilih layanan di sebelah kiri"))
             self.in_person.hide()
+            self.note.hide()
+            self.variant_box.hide()
             self.papers.setText(self.tr("Daftar kertas yang harus dibawa warga akan tampil di sini."))
             return
-        self.detail_title.setText(service.name(lang()))
+        self.detail_title.setText(service.family_name(lang()))
+        self._fill_variants(service)
         if service.in_person:
             self.in_person.setText(
                 self.tr("Warga harus datang sendiri ke Disdukcapil.") + " " + service.in_person_note(lang())
@@ -148,20 +228,56 @@ class ServiceStep(QWidget):
             self.in_person.show()
         else:
             self.in_person.hide()
+        notes = [service.note(lang())] if service.note(lang()) else []
+        if service.deadline_days:
+            notes.append(
+                self.tr(
+                    "Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat."
+                ).format(service.deadline_days, service.event_label(lang()).lower())
+            )
+        bundle = [o.name(lang()) for o in service.outputs if o.bundle]
+        if bundle:
+            notes.append(
+                self.tr("Bisa sekaligus ({0}): {1}, dengan kertas yang sama.").format(
+                    service.bundle_name(lang()), ", ".join(bundle)
+                )
+            )
+        self.note.setText("\n".join(notes))
+        self.note.setVisible(bool(notes))
+        self.papers.setText(self.papers_html(service))
+
+    def papers_html(self, service: Service) -> str:
+        """The checklist: each paper, whether it is needed, what happens to the original, and the
+        alternatives that replace it."""
         mandatory = self.tr("Wajib")
         optional = self.tr("Bila ada")
+        kept = self.tr("asli diserahkan")
+        shown = self.tr("asli ditunjukkan")
+        alt_only = service.alternative_codes
         rows = []
         for r in service.requirements:
+            if r.code in alt_only and not r.mandatory:
+                continue  # shown as the "atau" line of the paper it replaces
             tag = (
                 f"<span style='color:#b91c1c;font-weight:600'>{mandatory}</span>"
                 if r.mandatory
                 else f"<span style='color:#64748b'>{optional}</span>"
             )
+            if r.original is Original.HAND_OVER:
+                tag += f" <span style='color:#92400e;font-weight:600'>\u00b7 {kept}</span>"
+            elif r.original is Original.SHOW:
+                tag += f" <span style='color:#1d4ed8'>\u00b7 {shown}</span>"
             rows.append(
-                f"<tr><td style='padding:4px 10px 4px 0'>\u2022 {r.name(lang())}</td><td>{tag}</td></tr>"
+                f"<tr><td style='padding:4px 10px 0 0'>\u2022 {r.name(lang())}</td><td>{tag}</td></tr>"
             )
+            for alt in r.alternatives:
+                names = " + ".join(service.requirement(c).name(lang()) for c in alt)
+                rows.append(
+                    f"<tr><td style='padding:0 10px 4px 16px;color:#475569'>{self.tr('atau')}: {names}</td>"
+                    "<td></td></tr>"
+                )
         head = self.tr("Kertas yang diperlukan:")
-        self.papers.setText(f"<p style='margin-bottom:6px'><b>{head}</b></p><table>{''.join(rows)}</table>")
+        return f"<p style='margin-bottom:6px'><b>{head}</b></p><table>{''.join(rows)}</table>"
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         # Arrow keys in the search field move through the list, so the keyboard never has to

@@ -55,6 +55,7 @@ QLabel#emptyHint {{
 QLabel#fieldMessage[tone="problem"] {{ color: {_red.fg}; }}
 QLabel#fieldMessage[tone="ok"] {{ color: {_green.fg}; }}
 QLabel#fieldMessage[tone="hint"] {{ color: {TEXT_MUTED}; }}
+QLabel#fieldMessage[tone="warning"] {{ color: {_amber.fg}; }}
 QLabel#inPersonNote {{
     background: {_amber.bg}; color: {_amber.fg}; border: 1px solid #fcd34d; border-radius: 8px;
     padding: 10px 12px; font-weight: 600;

@@ -304,6 +304,7 @@ class IntakeWizard(QDialog):
     # --- service --------------------------------------------------------------------------
 
     def _service_chosen(self, code: str) -> None:
+        self.applicant_step.set_service(get_service(code))
         self._update_buttons()
         if self.application_id is None:
             return
@@ -362,6 +363,7 @@ class IntakeWizard(QDialog):
         data = self.applicant_step.data()
         urgency = self.applicant_step.urgency_value()
         notes = self.applicant_step.notes_text()
+        details = self.applicant_step.details()
 
         def op(_p: Progress) -> tuple[str, Status]:
             new_id = repo.save_application(
@@ -372,6 +374,7 @@ class IntakeWizard(QDialog):
                 notes=notes,
                 application_id=app_id,
                 operator_id=operator,
+                details=details,
             )
             return new_id, repo.refresh_readiness(db, new_id, operator)
 
@@ -440,6 +443,7 @@ class IntakeWizard(QDialog):
             return
         self.service_step.set_code(draft.service_code)
         self.applicant_step.load(draft.applicant, draft.urgency, draft.notes)
+        self.applicant_step.load_details(draft.details)
         self._show_status(draft.status)
         if draft.status is Status.NEEDS_FIX:
             message = draft.office_message or self.tr("(tanpa pesan)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QDate, QLocale, Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent
@@ -27,6 +28,7 @@ from desa_capil.store import distribution, queries, repo
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import WaitingFilter
 from desa_capil.store.queries import QueueFilter, QueueRow
+from desa_capil.timeutil import as_utc
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.pages.base import LazyPage
@@ -66,6 +68,9 @@ class AttentionItem:
     overdue_days: int | None = None  # waiting at the village for longer than the set limit
 
 
+REJECTED_RECENT_DAYS = 30
+
+
 def load_attention(db: Database) -> list[AttentionItem]:
     """Runs in the background: urgent open applications, documents waiting too long at the
     village, then applications the office asked to fix."""
@@ -89,6 +94,17 @@ def load_attention(db: Database) -> list[AttentionItem]:
     fix_ids = queries.queue_ids(db, QueueFilter(statuses=frozenset({Status.NEEDS_FIX})), limit=ATTENTION_MAX)
     fixes = queries.queue_rows(db, fix_ids)
     items += [AttentionItem(fixes[i]) for i in fix_ids if i in fixes and i not in seen]
+    # Refusals of the last weeks: the resident must still be told why (Kabari warga).
+    since = datetime.now(UTC) - timedelta(days=REJECTED_RECENT_DAYS)
+    rejected_ids = queries.queue_ids(
+        db, QueueFilter(statuses=frozenset({Status.REJECTED})), limit=ATTENTION_MAX
+    )
+    rejected = queries.queue_rows(db, rejected_ids)
+    items += [
+        AttentionItem(rejected[i])
+        for i in rejected_ids
+        if i in rejected and i not in seen and as_utc(rejected[i].status_at) >= since
+    ]
     return items[:ATTENTION_MAX]
 
 
@@ -159,6 +175,12 @@ class DashboardPage(LazyPage):
         self.overdue.open_waiting.connect(lambda _ids: self.open_page.emit("distribution"))
         root.addWidget(self.overdue)
 
+        # The last good backup to a stick, and the weekly reminder (desa_capil.ui.backup_dialog).
+        from desa_capil.ui.backup_dialog import BackupBanner
+
+        self.backup_banner = BackupBanner(ctx, body)
+        root.addWidget(self.backup_banner)
+
         self.grid = QGridLayout()
         self.grid.setHorizontalSpacing(14)
         self.grid.setVerticalSpacing(14)
@@ -179,7 +201,11 @@ class DashboardPage(LazyPage):
         ptitle = QLabel(self.tr("Perlu perhatian"), panel)
         ptitle.setObjectName("sectionTitle")
         phint = QLabel(
-            self.tr("Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil."), panel
+            self.tr(
+                "Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta "
+                "diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari)."
+            ),
+            panel,
         )
         phint.setObjectName("sectionHint")
         pv.addWidget(ptitle)
@@ -311,7 +337,10 @@ class DashboardPage(LazyPage):
     def _attention_opened(self, row: int, _col: int) -> None:
         item = self.attention.item(row, 0)
         if item is not None:
-            open_intake_or_explain(self.ctx, self.window(), item.data(_ID_ROLE))
+            from desa_capil.ui.detail_dialog import open_application
+
+            # Sent or rejected applications open read-only (with "Kabari warga").
+            open_application(self.ctx, self, item.data(_ID_ROLE))
 
     @Slot()
     def new_application(self) -> None:

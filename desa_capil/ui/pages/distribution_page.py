@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, QUrl, Slot
-from PySide6.QtGui import QBrush, QColor, QDesktopServices, QFont, QResizeEvent
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTimer, Slot
+from PySide6.QtGui import QBrush, QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desa_capil.domain.catalog import SERVICES
-from desa_capil.domain.phone import display_phone, wa_link
+from desa_capil.domain.phone import display_phone
 from desa_capil.domain.status import Status
 from desa_capil.reports.common import service_name
 from desa_capil.security import audit
@@ -42,6 +42,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.handover_dialog import HandOverDialog
 from desa_capil.ui.i18n import lang
+from desa_capil.ui.notice_dialog import NoticeDialog, show_notice
 from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.printing import print_pdf
 from desa_capil.ui.tasks import Progress, run_op
@@ -91,6 +92,7 @@ class DistributionPage(LazyPage):
         self._loading = False
         self._reload_again = False
         self.handover_dialog: HandOverDialog | None = None
+        self.notice_dialog: NoticeDialog | None = None
 
         root = QVBoxLayout(self)
         root.setContentsMargins(28, 24, 28, 20)
@@ -106,7 +108,7 @@ class DistributionPage(LazyPage):
         self.print_button.setToolTip(
             self.tr("Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4")
         )
-        self.wa_button = QPushButton(icon("user"), self.tr("Kabari lewat WA"), self)
+        self.wa_button = QPushButton(icon("user"), self.tr("Kabari Warga"), self)
         self.wa_button.setObjectName("waButton")
         self.arrived_button = QPushButton(icon("save"), self.tr("Diterima di Desa"), self)
         self.arrived_button.setObjectName("arrivedButton")
@@ -431,7 +433,20 @@ class DistributionPage(LazyPage):
             else self.tr("Diterima di Desa")
         )
         self.handover_button.setEnabled(len(rows) == 1 and rows[0].status is Status.ARRIVED)
-        self.wa_button.setEnabled(len(rows) == 1 and rows[0].phone_e164 is not None)
+        # Only what is really at the village: "sudah tiba" while it is still on the road sends
+        # the resident on a trip for nothing.
+        one = rows[0] if len(rows) == 1 else None
+        self.wa_button.setEnabled(one is not None and one.status is Status.ARRIVED)
+        if one is not None and one.status is Status.DISPATCHED:
+            self.wa_button.setToolTip(
+                self.tr('Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.')
+            )
+        else:
+            self.wa_button.setToolTip(
+                self.tr(
+                    "Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak"
+                )
+            )
         self.print_button.setEnabled(len(rows) == 1 and bool(rows[0].printable))
 
     def _double_clicked(self, item: QTreeWidgetItem, _col: int) -> None:
@@ -513,14 +528,9 @@ class DistributionPage(LazyPage):
     @Slot()
     def notify_selected(self) -> None:
         rows = self.selected_rows()
-        if len(rows) != 1:
+        if len(rows) != 1 or rows[0].status is not Status.ARRIVED:
             return
-        r = rows[0]
-        url = wa_link(r.phone, dist.ready_message(r.applicant_name, r.service_code, self.village_name))
-        if url is None:
-            return
-        log.info("opening WhatsApp link for %s", r.application_id)
-        QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
+        show_notice(self.ctx, self, rows[0].application_id)
 
     @Slot()
     def print_selected(self) -> None:

@@ -23,11 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.domain.status import Status
+from desa_capil.domain.status import EDITABLE, Status
+from desa_capil.services.notices import NOTICE_KINDS
 from desa_capil.store import repo
 from desa_capil.store.queries import QueueFilter
 from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
+from desa_capil.ui.detail_dialog import open_application, open_detail
+from desa_capil.ui.notice_dialog import show_notice
 from desa_capil.ui.pages.base import LazyPage
 from desa_capil.ui.queue_model import QueueModel, service_name
 from desa_capil.ui.tasks import Progress, run_op
@@ -343,6 +346,10 @@ class QueuePage(LazyPage):
         rows = self._selected_rows()
         self.edit_button.setEnabled(bool(rows))
         data = self.model.cached_row(rows[0].row()) if rows else None
+        # A sent application opens read-only (history, papers, receipts).
+        self.edit_button.setText(
+            self.tr("Rincian") if data is not None and data.status not in EDITABLE else self.tr("Ubah")
+        )
         can_delete = data is not None and data.status in DELETABLE
         self.delete_button.setEnabled(can_delete)
         self.delete_button.setToolTip(
@@ -360,20 +367,42 @@ class QueuePage(LazyPage):
     @Slot()
     def edit_selected(self) -> None:
         app_id = self.selected_id()
-        if app_id is not None:
-            open_intake_or_explain(self.ctx, self.window(), app_id)
+        if app_id is None:
+            return
+        open_application(self.ctx, self, app_id)
 
     def _double_clicked(self, index: QModelIndex) -> None:
         app_id = self.model.id_at(index.row())
+        if app_id is None:
+            return
+        # Editable: the form. Sent: nothing to edit, but everything to look up (history,
+        # papers, receipts), read-only.
+        open_application(self.ctx, self, app_id)
+
+    @Slot()
+    def show_detail(self) -> None:
+        app_id = self.selected_id()
         if app_id is not None:
-            open_intake_or_explain(self.ctx, self.window(), app_id)
+            open_detail(self.ctx, self, app_id)
+
+    @Slot()
+    def notify_selected(self) -> None:
+        app_id = self.selected_id()
+        if app_id is not None:
+            show_notice(self.ctx, self, app_id)
 
     def context_actions(self) -> list[tuple[str, bool, Callable[[], None]]]:
         """(text, enabled, slot) of the selected application's context menu."""
         rows = self._selected_rows()
         data = self.model.cached_row(rows[0].row()) if rows else None
         return [
-            (self.tr("Ubah"), data is not None, self.edit_selected),
+            (self.tr("Lihat rincian dan riwayat"), data is not None, self.show_detail),
+            (self.tr("Ubah"), data is not None and data.status in EDITABLE, self.edit_selected),
+            (
+                self.tr("Kabari warga (WhatsApp / surat)"),
+                data is not None and data.status in NOTICE_KINDS,
+                self.notify_selected,
+            ),
             (self.tr("Cetak ulang tanda terima berkas"), data is not None, self.reprint_intake_receipt),
             (
                 self.tr("Cetak ulang tanda terima penyerahan"),

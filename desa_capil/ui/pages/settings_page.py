@@ -161,6 +161,11 @@ class SettingsPage(QWidget):
         right.setSpacing(16)
         right.addWidget(self.server_group)
         right.addWidget(self.privacy)
+        # Backup to a stick and restore (desa_capil.ui.backup_dialog).
+        from desa_capil.ui.backup_dialog import BackupSettingsGroup
+
+        self.backup_group = BackupSettingsGroup(ctx, body)
+        right.addWidget(self.backup_group)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)

@@ -18,11 +18,10 @@ document.addEventListener("click", function (ev) {
   img.dataset.zoom = String(zoom);
   img.dataset.rot = String(rot);
   img.style.width = (zoom * 100) + "%";
-  img.style.transform = rot ? "rotate(" + rot + "deg)" : "";
-  if (zoom > 1.3 && !img.dataset.hires) {
-    img.dataset.hires = "1";
-    img.src = img.src.split("?")[0] + "?dpi=300";
-  }
+  // The server renders the page turned (layout stays right); sharper pages when zoomed in.
+  var dpi = zoom > 1.3 ? 300 : 150;
+  var want = img.src.split("?")[0] + "?dpi=" + dpi + (rot ? "&rot=" + rot : "");
+  if (img.src !== want) img.src = want;
 });
 document.addEventListener("change", function (ev) {
   var sel = ev.target;

@@ -1,0 +1,20 @@
+"""The keys of the local `setting` table, in one place.
+
+Every module that reads or writes a setting imports its key from here instead of retyping the
+string, so a typo is an ImportError rather than a setting that is silently never found.
+"""
+
+from __future__ import annotations
+
+LANGUAGE = "language"
+VILLAGE_NAME = "village_name"
+VILLAGE_CODE = "village_code"
+# Legacy free-text field of the settings page; the operator now comes from the Operator table.
+OPERATOR_NAME = "operator_name"
+# Signed on printed recaps for the camat (nama kepala desa / lurah and NIP when a civil servant).
+HEAD_NAME = "village_head_name"
+HEAD_NIP = "village_head_nip"
+# The folder the file dialog of the papers step opened last (remembered between sessions).
+IMPORT_FOLDER = "import_folder"
+# When the office's server answered 401 (the laptop's access was revoked); empty otherwise.
+DEVICE_REVOKED_AT = "device_revoked_at"

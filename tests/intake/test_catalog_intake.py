@@ -1,0 +1,135 @@
+"""The catalog in the intake wizard: variants, originals, alternatives, event date, subjects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desa_capil.store import pages as sp
+from desa_capil.ui.context import AppContext
+from desa_capil.ui.intake import IntakeWizard
+from desa_capil.ui.intake.applicant_step import parse_date
+from desa_capil.ui.intake.wizard import APPLICANT, PAPERS
+from tests.intake import test_intake_wizard as tw
+
+_fill_applicant = tw._fill_applicant
+open_wizard = tw.open_wizard  # the fixture, shared
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+def test_parse_date() -> None:
+    assert parse_date("17-08-2025") == date(2025, 8, 17)
+    assert parse_date("7/8/2025") == date(2025, 8, 7)
+    assert parse_date("2025-08-17") == date(2025, 8, 17)
+    assert parse_date("31-02-2025") is None
+    assert parse_date("kemarin") is None
+
+
+def test_variants_and_originals_in_the_service_step(
+    qtbot: QtBot, open_wizard: Callable[..., IntakeWizard]
+) -> None:
+    w = open_wizard()
+    step = w.service_step
+    qtbot.keyClicks(step.search, "ktp cetak ulang")
+    assert step.code() == "ktp_cetak_ulang"
+    assert step.variant_box.isVisible() and set(step.variant_buttons) == {
+        "ktp_cetak_ulang",
+        "ktp_cetak_ulang_rusak",
+    }
+    assert "kepolisian" in step.papers.text()
+    with qtbot.waitSignal(step.chosen) as sig:
+        step.variant_buttons["ktp_cetak_ulang_rusak"].click()
+    assert sig.args == ["ktp_cetak_ulang_rusak"] and step.code() == "ktp_cetak_ulang_rusak"
+    assert "kepolisian" not in step.papers.text() and "asli diserahkan" in step.papers.text()
+    # Searching for the variant by name picks it directly.
+    step.search.clear()
+    qtbot.keyClicks(step.search, "kia hilang")
+    assert step.code() == "kia_hilang" and step.variant_buttons["kia_hilang"].isChecked()
+    # Alternatives and deadlines are part of the checklist.
+    step.set_code("akta_lahir")
+    assert "atau: SPTJM kebenaran data kelahiran (F-2.03) + KTP-el dua orang saksi" in step.papers.text()
+    assert "3-in-1 kelahiran" in step.note.text()
+    step.set_code("akta_mati")
+    assert "Batas lapor: 30 hari" in step.note.text()
+    step.set_code("kk_rusak")
+    assert step.code() == "kk_rusak" and step.variant_buttons["kk_rusak"].isChecked()
+
+
+def test_death_report_with_deceased_late_warning_and_bundle(
+    qtbot: QtBot, ctx: AppContext, open_wizard: Callable[..., IntakeWizard]
+) -> None:
+    w = open_wizard()
+    w.service_step.set_code("akta_mati")
+    qtbot.keyClick(w.service_step.search, Qt.Key.Key_Return)
+    assert w.step() == APPLICANT
+    step = w.applicant_step
+    assert step.title.text() == "Data pemohon (pelapor)"
+    _fill_applicant(qtbot, w)
+    died = date.today() - timedelta(days=45)
+    assert step.event_date is not None and step.event_msg is not None
+    qtbot.keyClicks(step.event_date, died.strftime("%d-%m-%Y"))
+    assert step.event_msg.tone() == "warning" and "Terlambat lapor" in step.event_msg.text()
+    assert "15 hari" in step.event_msg.text()
+    name, _nm, nik, nik_msg = step.subject_fields["almarhum"]
+    qtbot.keyClicks(name, "Ahmad Yani")
+    qtbot.keyClicks(nik, "3201011501500000")  # serial 0000: a typo, blocks
+    assert nik_msg.tone() == "problem"
+    w.next()
+    assert w.step() == APPLICANT and w.application_id is None
+    nik.clear()
+    qtbot.keyClicks(nik, "3201011501500001")
+    assert nik_msg.tone() == "ok" and "laki-laki" in nik_msg.text()
+    assert "Kec. Cibinong, Kabupaten Bogor" in nik_msg.text()  # the region its prefix names
+    step.output_checks["kk"].setChecked(True)
+    with qtbot.waitSignal(w.papers_step.state_changed, timeout=10000):
+        w.next()  # late is only a warning
+    assert w.step() == PAPERS and w.application_id
+    draft = sp.load_application(ctx.db, w.application_id)
+    assert draft.details.event_date == died
+    assert [(p.role, p.name, p.nik) for p in draft.details.subjects] == [
+        ("almarhum", "Ahmad Yani", "3201011501500001")
+    ]
+    assert draft.details.outputs == ("akta_kematian", "kk")
+    app_id = w.application_id
+    w.close()
+
+    again = open_wizard(app_id)
+    qtbot.waitUntil(lambda: again.step() == PAPERS, timeout=10000)
+    s2 = again.applicant_step
+    assert s2.subject_fields["almarhum"][0].text() == "Ahmad Yani"
+    assert s2.event_date is not None and s2.event_date.text() == died.strftime("%d-%m-%Y")
+    assert s2.output_checks["kk"].isChecked() and not s2.output_checks["ktp_el"].isChecked()
+
+
+def test_name_rules_warn_without_blocking(qtbot: QtBot, open_wizard: Callable[..., IntakeWizard]) -> None:
+    w = open_wizard()
+    w.service_step.set_code("kk_hilang")
+    w.next()
+    _fill_applicant(qtbot, w, nik="3299015512900001", name="Sukarno")  # 32.99.01: no such regency
+    step = w.applicant_step
+    assert step.name_msg.tone() == "warning" and "dua kata" in step.name_msg.text()
+    assert step.nik_msg.tone() == "warning" and "32.99.01 tidak ada di daftar" in step.nik_msg.text()
+    assert "NIK benar" in step.nik_msg.text()
+    with qtbot.waitSignal(w.papers_step.state_changed, timeout=10000):
+        w.next()
+    assert w.step() == PAPERS
+
+
+def test_home_recording_for_ktp_rekam(
+    qtbot: QtBot, ctx: AppContext, open_wizard: Callable[..., IntakeWizard]
+) -> None:
+    w = open_wizard()
+    w.service_step.set_code("ktp_rekam")
+    w.next()
+    _fill_applicant(qtbot, w)
+    assert w.applicant_step.home is not None and w.applicant_step.event_date is None
+    w.applicant_step.home.setCurrentIndex(w.applicant_step.home.findData("lansia"))
+    with qtbot.waitSignal(w.papers_step.state_changed, timeout=10000):
+        w.next()
+    assert w.application_id
+    assert sp.load_application(ctx.db, w.application_id).details.home_recording.value == "lansia"
