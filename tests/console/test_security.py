@@ -114,6 +114,7 @@ def test_posts_need_the_session_csrf_token_and_same_origin(
     assert c.s.post(c.base + url, data={"csrf": other.csrf}, allow_redirects=False).status_code == 403
     evil = c.post(url, headers={"Origin": "http://evil.example"})
     assert evil.status_code == 403
+    assert c.post(url, headers={"Sec-Fetch-Site": "cross-site", "Origin": "null"}).status_code == 403
     assert status_of(central, app_id) is Status.SENT
     ok = c.post(url, headers={"Origin": c.base})
     assert ok.status_code == 303

@@ -8,10 +8,13 @@ share one set of rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, literal
+from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -102,15 +105,42 @@ class Filters:
         return urlencode({k: v for k, v in self.__dict__.items() if v})
 
 
+_page_session: ContextVar[Session | None] = ContextVar("console_page_session", default=None)
+
+
+@contextmanager
+def one_read_session(db: Database) -> Iterator[None]:
+    """Let the queries of one page share a read session (one connection, one snapshot)."""
+    with db.read_session() as s:
+        token = _page_session.set(s)
+        try:
+            yield
+        finally:
+            _page_session.reset(token)
+
+
+@contextmanager
+def _reading(db: Database) -> Iterator[Session]:
+    shared = _page_session.get()
+    if shared is not None:
+        yield shared
+    else:
+        with db.read_session() as s:
+            yield s
+
+
 def _open_hold() -> type[Hold]:
     return aliased(Hold, name="open_hold")  # type: ignore[return-value]
 
 
-def _filtered(q, f: Filters, now: datetime, hold: type[Hold]):  # type: ignore[no-untyped-def]
+def _filtered(q, f: Filters, now: datetime):  # type: ignore[no-untyped-def]
+    """``q`` (over Application) narrowed by the filters; villages through the (small) village
+    table's ids, so an unfiltered count stays an index scan."""
     if f.village:
-        q = q.where(Village.code == f.village)
+        q = q.where(col(Application.village_id).in_(select(Village.id).where(Village.code == f.village)))
     elif f.kecamatan:
-        q = q.where(col(Village.code).like(f.kecamatan.replace("%", "").replace("_", "") + ".%"))
+        prefix = f.kecamatan.replace("%", "").replace("_", "") + ".%"
+        q = q.where(col(Application.village_id).in_(select(Village.id).where(col(Village.code).like(prefix))))
     if f.service:
         q = q.where(Application.service_code == f.service)
     if f.priority == "urgent":
@@ -122,27 +152,35 @@ def _filtered(q, f: Filters, now: datetime, hold: type[Hold]):  # type: ignore[n
     return q
 
 
-def _with_hold(q, hold: type[Hold]):  # type: ignore[no-untyped-def]
-    return (
-        q.select_from(Application)
-        .join(Village, col(Village.id) == Application.village_id)
-        .outerjoin(hold, and_(col(hold.application_id) == Application.id, col(hold.cleared_at).is_(None)))
-    )
+def _held(q, hold: type[Hold], held: bool | None):  # type: ignore[no-untyped-def]
+    if held is None:
+        return q
+    on = and_(col(hold.application_id) == Application.id, col(hold.cleared_at).is_(None))
+    if held:
+        return q.join(hold, on)
+    return q.outerjoin(hold, on).where(col(hold.id).is_(None))
 
 
 def tab_counts(db: Database, f: Filters) -> dict[str, int]:
+    """Applications per tab: one count per status plus one for the holds (two index scans
+    when nothing is filtered)."""
     now = utcnow()
     hold = _open_hold()
-    held = case((col(hold.id).is_not(None), literal(1)), else_=literal(0))
-    q = _with_hold(select(Application.status, held, func.count()), hold)
-    q = _filtered(q, f, now, hold).group_by(col(Application.status), held)
-    with db.read_session() as s:
-        rows = s.exec(q).all()
-    counts = {t.key: 0 for t in TABS}
-    for status, is_held, n in rows:
-        for t in TABS:
-            if status in t.statuses and (t.held is None or bool(is_held) == t.held):
-                counts[t.key] += int(n)
+    by_status = _filtered(select(Application.status, func.count()).select_from(Application), f, now)
+    by_status = by_status.group_by(col(Application.status))
+    held_q = _held(select(func.count()).select_from(Application), hold, True)
+    held_q = _filtered(held_q.where(Application.status == Status.PROCESSING.value), f, now)
+    with _reading(db) as s:
+        per_status = {status: int(n) for status, n in s.exec(by_status).all()}
+        held = int(s.exec(held_q).one())
+    counts = {}
+    for t in TABS:
+        n = sum(per_status.get(st, 0) for st in t.statuses)
+        if t.held is True:
+            n = held
+        elif t.held is False:
+            n -= held
+        counts[t.key] = n
     return counts
 
 
@@ -217,30 +255,37 @@ class QueuePage:
 def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
     now = utcnow()
     hold = _open_hold()
-    base = select(Application, Village.code, Village.name, hold.kind)
-    q = _with_hold(base, hold).where(col(Application.status).in_(tab.statuses))
-    if tab.held is True:
-        q = q.where(col(hold.id).is_not(None))
-    elif tab.held is False:
-        q = q.where(col(hold.id).is_(None))
-    q = _filtered(q, f, now, hold)
-    count_q = _with_hold(select(func.count()), hold).where(col(Application.status).in_(tab.statuses))
-    if tab.held is True:
-        count_q = count_q.where(col(hold.id).is_not(None))
-    elif tab.held is False:
-        count_q = count_q.where(col(hold.id).is_(None))
-    count_q = _filtered(count_q, f, now, hold)
+    q = _held(select(Application).select_from(Application), hold, tab.held)
+    q = _filtered(q.where(col(Application.status).in_(tab.statuses)), f, now)
+    count_q = _held(select(func.count()).select_from(Application), hold, tab.held)
+    count_q = _filtered(count_q.where(col(Application.status).in_(tab.statuses)), f, now)
     if tab.newest_first:
         q = q.order_by(col(Application.updated_at).desc(), col(Application.id).desc())
     else:
         urgent_first = case((Application.urgency == Urgency.NORMAL.value, 1), else_=0)
         q = q.order_by(urgent_first, col(Application.received_at), col(Application.id))
-    with db.read_session() as s:
+    with _reading(db) as s:
         total = int(s.exec(count_q).one())
         pages = max(1, -(-total // PAGE_SIZE))
         page = min(max(1, page), pages)
-        rows = s.exec(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-        ids = [a.id for a, *_ in rows if a.id is not None]
+        apps = s.exec(q.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+        ids = [a.id for a in apps if a.id is not None]
+        # Details of the rows shown only: a handful of primary-key lookups, not a join over all.
+        villages = {
+            vid: (code, name)
+            for vid, code, name in s.exec(
+                select(Village.id, Village.code, Village.name).where(
+                    col(Village.id).in_(list({a.village_id for a in apps}))
+                )
+            ).all()
+        }
+        holds = dict(
+            s.exec(
+                select(Hold.application_id, Hold.kind).where(
+                    col(Hold.application_id).in_(ids), col(Hold.cleared_at).is_(None)
+                )
+            ).all()
+        )
         docs = dict(
             s.exec(
                 select(AppDocument.application_id, func.count())
@@ -256,8 +301,8 @@ def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
     out = [
         QueueRow(
             id=a.id or 0,
-            village_code=code,
-            village_name=vname,
+            village_code=villages[a.village_id][0],
+            village_name=villages[a.village_id][1],
             service_code=a.service_code,
             name=a.name,
             nik=a.nik,
@@ -266,11 +311,11 @@ def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
             received_at=aware(a.received_at),
             updated_at=aware(a.updated_at),
             message=a.message,
-            hold_kind=kind,
+            hold_kind=holds.get(a.id or 0),
             documents=int(docs.get(a.id or 0, 0)),
             duplicate=(a.id in dups),
         )
-        for a, code, vname, kind in rows
+        for a in apps
     ]
     return QueuePage(out, total, page, pages)
 

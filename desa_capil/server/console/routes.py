@@ -14,7 +14,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -281,9 +281,10 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             page_no = int(request.query_params.get("page", "1"))
         except ValueError:
             page_no = 1
-        counts = queries.tab_counts(db, f)
-        page = queries.queue(db, tab, f, page_no)
-        villages, kecamatan = queries.filter_choices(db)
+        with queries.one_read_session(db):
+            counts = queries.tab_counts(db, f)
+            page = queries.queue(db, tab, f, page_no)
+            villages, kecamatan = queries.filter_choices(db)
         return render(
             request,
             "queue.html",
@@ -482,7 +483,11 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             if suket_number:
                 raw = field(form, "suket_expires", 10)
                 try:
-                    suket_expires = datetime.strptime(raw, "%Y-%m-%d") if raw else utcnow() + SUKET_VALIDITY
+                    suket_expires = (
+                        datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC)
+                        if raw
+                        else utcnow() + SUKET_VALIDITY
+                    )
                 except ValueError:
                     raise ValueError("Tanggal berlaku Suket tidak valid (tttt-bb-hh).") from None
             message = queries.hold_message(kind, note, suket_number, suket_expires)
