@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from desa_capil.domain import regions
 from desa_capil.domain.catalog import SERVICES, URGENCY_LABELS, Urgency
 from desa_capil.domain.status import Actor, Status, label
 from desa_capil.server.db import (
@@ -320,13 +321,14 @@ def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
     return QueuePage(out, total, page, pages)
 
 
-def filter_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
-    """(villages as (code, name), kecamatan prefixes) for the filter bar."""
+def filter_choices(db: Database) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(villages as (code, name), kecamatan as (code, official name)) for the filter bar."""
     with db.read_session() as s:
         villages = [
             (c, n) for c, n in s.exec(select(Village.code, Village.name).order_by(col(Village.code))).all()
         ]
-    return villages, sorted({kecamatan_of(c) for c, _ in villages})
+    codes = sorted({kecamatan_of(c) for c, _ in villages})
+    return villages, [(k, regions.name_of(k) or k) for k in codes]
 
 
 # --- one application ---------------------------------------------------------------------------
