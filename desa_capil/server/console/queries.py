@@ -69,6 +69,38 @@ TAB_BY_KEY = {t.key: t for t in TABS}
 AGE_FILTERS = {"1": ("lebih dari 1 hari", 1), "3": ("lewat 3x24 jam", 3), "7": ("lebih dari 7 hari", 7)}
 
 
+ACTION_LABELS = {
+    "login": "masuk",
+    "logout": "keluar",
+    "login.fail": "gagal masuk",
+    "application.status": "ubah status",
+    "application.attach": "lampirkan dokumen",
+    "application.hold": "status menunggu",
+    "application.resume": "lanjut diproses",
+    "application.duplicate": "tandai ganda",
+    "application.download": "unduh berkas",
+    "dispatch": "kirim ke desa",
+    "village.create": "desa baru",
+    "enrollment_code.create": "kode pendaftaran baru",
+    "device.revoke": "cabut laptop",
+    "staff.create": "akun staf baru",
+    "staff.buka": "buka kunci akun",
+    "staff.nonaktif": "nonaktifkan akun",
+    "staff.aktif": "aktifkan akun",
+}
+
+
+def action_name(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_text(action: str, detail: str) -> str:
+    """A status value in the log's detail column in words."""
+    if action == "application.status":
+        return status_name(detail)
+    return detail
+
+
 def kecamatan_of(village_code: str) -> str:
     return village_code[:8]
 

@@ -94,6 +94,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["local"] = local
     env.globals.update(
         status_name=queries.status_name,
+        action_name=queries.action_name,
+        detail_text=queries.detail_text,
         service_name=queries.service_name,
         urgency_name=queries.urgency_name,
         tabs=queries.TABS,
