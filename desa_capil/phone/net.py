@@ -56,6 +56,8 @@ _VIRTUAL = re.compile(
 )
 # Wireless adapters: the phone is almost always on the Wi-Fi (or is the hotspot itself).
 _WIRELESS = re.compile(r"^wl|wi-?fi|wireless|wlan|802\.11", re.IGNORECASE)
+# Windows names the virtual adapter of its Mobile hotspot "Local Area Connection* 12".
+_HOSTED_HOTSPOT = re.compile(r"local area connection\*", re.IGNORECASE)
 _ETHERNET = re.compile(r"^en|^eth|ethernet|local area connection", re.IGNORECASE)
 
 _PRIVATE = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
@@ -77,6 +79,9 @@ def choose_addresses(interfaces: Iterable[Interface]) -> list[Candidate]:
         if not itf.is_up or not is_private_lan(itf.address) or _VIRTUAL.search(itf.name):
             continue
         if _WIRELESS.search(itf.name):
+            rank = 0
+        elif _HOSTED_HOTSPOT.search(itf.name) or itf.address == "192.168.137.1":
+            # The laptop is the hotspot (Windows "Mobile hotspot"): the phones are on this one.
             rank = 0
         elif _ETHERNET.search(itf.name):
             rank = 2

@@ -17,12 +17,15 @@ mid-upload frees its thread, and a session closed mid-upload refuses the rest of
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import json
 import logging
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from desa_capil.phone import page
@@ -78,6 +81,8 @@ class _Server(ThreadingHTTPServer):
 
     def __init__(self, addr: tuple[str, int], owner: PhoneServer) -> None:
         self.owner = owner
+        self.lock = threading.Lock()
+        self.handlers: set[_Handler] = set()
         super().__init__(addr, _Handler)
 
 
@@ -144,6 +149,14 @@ class PhoneServer:
             return
         httpd.shutdown()
         httpd.server_close()
+        # Connections kept alive between requests would hold their thread (and socket) until the
+        # phone's next request or the timeout: close them now. One inside a request finishes it
+        # (a photo mid-upload is answered "session closed").
+        with httpd.lock:
+            idle = [h for h in httpd.handlers if not h.busy]
+        for h in idle:
+            with contextlib.suppress(OSError):
+                h.connection.shutdown(socket.SHUT_RDWR)
         if self._thread is not None:
             self._thread.join(timeout=5)
         log.info("phone listener stopped")
@@ -155,6 +168,33 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "desa-capil"
     sys_version = ""
+    busy = False
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.lock:
+            self.server.handlers.add(self)
+
+    def finish(self) -> None:
+        with self.server.lock:
+            self.server.handlers.discard(self)
+        super().finish()
+
+    def handle_one_request(self) -> None:
+        # Busy from the first byte of a request line to the end of its answer; idle otherwise.
+        try:
+            # rfile is a BufferedReader (rbufsize -1): peek waits for a byte without taking it.
+            first = cast(io.BufferedReader, self.rfile).peek(1)[:1]
+        except OSError:  # timed out waiting for the next request, or closed by stop()
+            first = b""
+        if not first:
+            self.close_connection = True
+            return
+        self.busy = True
+        try:
+            super().handle_one_request()
+        finally:
+            self.busy = False
 
     # --- plumbing -----------------------------------------------------------------------------
 

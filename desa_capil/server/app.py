@@ -60,7 +60,7 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import console, tus
+from desa_capil.server import console, tus, updates
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError, too_large, unauthorized
 from desa_capil.server.service import CentralService, DeviceCtx
@@ -581,6 +581,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     app.include_router(admin)
     console.mount(app, svc, settings)
+    updates.mount(app, settings)  # signed app releases (TUF), desa_capil.server.updates
     # Added innermost first. JSON answers are gzipped for clients that accept it (a change
     # page or an application list shrinks ~5x on a paid village link); files are not (PDFs
     # and scans are compressed already, and Range requests must see the bytes as stored).

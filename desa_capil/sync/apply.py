@@ -9,6 +9,12 @@ implied by what the office says: an application still ``sending`` locally (the m
 answer was lost) has clearly reached the server, so it first moves to ``sent`` as the village
 would on the receipt. Changes the machine refuses (the village is already further along) are
 logged and skipped; the cursor moves on, so one odd record never blocks the rest.
+
+A page is read change by change (``parse_page``): a change whose only fault is a status this
+client does not know (a newer server) is kept in the application's history as "status baru
+dari kantor: X" without touching the local status, and the cursor moves on. A page that is
+not a page at all (wrong shape, a change without a readable seq) raises ``BadAnswer`` and the
+cursor stays where it was, so nothing is skipped because a proxy mangled one answer.
 """
 
 from __future__ import annotations
@@ -16,7 +22,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
 from desa_capil.api.models import Change, ChangePage
@@ -24,6 +32,7 @@ from desa_capil.domain.status import Actor, Status, allowed
 from desa_capil.store.db import Database
 from desa_capil.store.models import Application, OfficeDocument, StatusChange, SyncState
 from desa_capil.store.repo import _set_status
+from desa_capil.sync.client import BadAnswer
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +49,67 @@ class Applied:
     statuses: dict[str, Status] = field(default_factory=dict)  # application id -> new status
     documents_to_fetch: list[str] = field(default_factory=list)  # office document ids
     skipped: int = 0
+    unknown_statuses: list[str] = field(default_factory=list)  # statuses kept as notes
+
+
+@dataclass
+class UnknownChange:
+    """A well-formed change with a status this client does not know."""
+
+    seq: int
+    application_id: str
+    status: str
+    message: str
+    at: Any
+
+
+@dataclass
+class Page:
+    changes: list[Change]
+    unknown: list[UnknownChange]
+    next_after: int
+    has_more: bool
+
+
+UNKNOWN_STATUS_NOTE = "Status baru dari kantor: {status}"
+
+
+def parse_page(raw: dict[str, Any], after: int) -> Page:
+    """A page of ``/changes`` read change by change (see the module docstring)."""
+    items = raw.get("changes")
+    next_after = raw.get("next_after")
+    has_more = raw.get("has_more", False)
+    if not isinstance(items, list) or type(next_after) is not int or not isinstance(has_more, bool):
+        raise BadAnswer("/changes: not a change page")
+    if next_after < after:
+        raise BadAnswer(f"/changes: next_after {next_after} before {after}")
+    known: list[Change] = []
+    unknown: list[UnknownChange] = []
+    for item in items:
+        try:
+            known.append(Change.model_validate(item))
+            continue
+        except ValidationError as exc:
+            problem = exc
+        if not isinstance(item, dict) or not isinstance(item.get("status"), str):
+            raise BadAnswer(f"/changes: unreadable change ({str(problem)[:200]})")
+        try:
+            placeholder = Change.model_validate({**item, "status": "sent"})
+        except ValidationError as exc:
+            raise BadAnswer(f"/changes: unreadable change ({str(exc)[:200]})") from exc
+        unknown.append(
+            UnknownChange(
+                placeholder.seq,
+                str(placeholder.application_id),
+                str(item["status"])[:60],
+                placeholder.message,
+                placeholder.at,
+            )
+        )
+    for seq in [c.seq for c in known] + [u.seq for u in unknown]:
+        if seq > next_after:
+            raise BadAnswer(f"/changes: change {seq} after next_after {next_after}")
+    return Page(known, unknown, next_after, has_more)
 
 
 def get_state(s: Session, key: str, default: str = "") -> str:
@@ -153,12 +223,39 @@ def _apply_one(s: Session, ch: Change, out: Applied) -> None:
                 out.documents_to_fetch.append(doc_id)
 
 
-def apply_page(db: Database, page: ChangePage) -> Applied:
+def _note_unknown(s: Session, ch: UnknownChange, out: Applied) -> None:
+    """Keep a change with an unknown status as a note in the history; the status stays."""
+    if _seen(s, ch.seq):
+        return
+    app = s.get(Application, ch.application_id)
+    if app is None:
+        out.skipped += 1
+        return
+    log.warning("change %s: unknown status %r kept as a note", ch.seq, ch.status)
+    note = UNKNOWN_STATUS_NOTE.format(status=ch.status)
+    s.add(
+        StatusChange(
+            application_id=app.id,
+            status=app.status,
+            message=f"{note}. {ch.message}".strip() if ch.message else note,
+            actor=Actor.OFFICE.value,
+            server_seq=ch.seq,
+            at=ch.at,
+        )
+    )
+    out.unknown_statuses.append(ch.status)
+    out.application_ids.append(app.id)
+
+
+def apply_page(db: Database, page: ChangePage | Page) -> Applied:
     """Apply one page of changes and move the cursor, in one transaction."""
     out = Applied()
+    unknown = page.unknown if isinstance(page, Page) else []
     with db.session() as s:
         for ch in sorted(page.changes, key=lambda c: c.seq):
             _apply_one(s, ch, out)
+        for u in sorted(unknown, key=lambda c: c.seq):
+            _note_unknown(s, u, out)
         old = int(get_state(s, CURSOR_KEY, "0") or 0)
         set_state(s, CURSOR_KEY, str(max(old, page.next_after)))
         s.commit()

@@ -4,30 +4,47 @@ TLS certificates are always verified: against the system's trust store, or again
 the office hands out when it runs its own certificate authority. There is no switch to turn
 verification off.
 
-Every call has a timeout, so a link that stalls without closing never hangs the worker. Every
-failure becomes a ``SyncError`` (a ``NetworkError`` the UI can show) that says whether trying
-again later can help (``retryable``), so the worker knows whether to back off or to set the
-work aside.
+Every exchange is bounded three ways: a connect timeout, a read timeout (a socket that says
+nothing) and a total deadline (a server or a proxy that drips one byte every few seconds never
+trips the read timeout). The deadline is enforced by one watchdog thread that shuts down the
+socket of an exchange that ran out of time, or whose worker was asked to stop: a stop is then
+honoured within a fraction of a second in every state, even mid-request.
+
+Every failure becomes a ``SyncError`` (a ``NetworkError`` the UI can show) that says whether
+trying again later can help (``retryable``). Only an answer the server *explains* (a 4xx with
+the contract's error body) is permanent; anything else that is not what the contract promises
+(a redirect, an HTML page, a body that does not parse, a 5xx, a cut) is transient: it is what
+captive portals, proxies and broken links produce, and the work is tried again later.
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import logging
 import platform
+import socket
+import threading
+import time
 import uuid
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from pydantic import ValidationError
+import urllib3
+from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from desa_capil import __version__
 from desa_capil.api.models import (
     API_PREFIX,
     BatchManifest,
     BatchReceipt,
-    ChangePage,
     EnrollRequest,
     EnrollResponse,
     ErrorBody,
@@ -44,18 +61,27 @@ log = logging.getLogger(__name__)
 # (connect, read) seconds. The read timeout also bounds a stalled upload: the socket's send
 # blocks once the kernel buffers are full, and that wait is limited by the same timeout.
 DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 30.0)
+# Total seconds one exchange may take, whatever the server does (see the module docstring).
+DEFAULT_DEADLINE = 120.0
+# A JSON answer larger than this is not an answer of our server (a change page is ~50 KB).
+MAX_JSON_BYTES = 8 * 1024 * 1024
+# Largest signed PDF downloaded; the reference server accepts files up to 50 MiB.
+DEFAULT_MAX_DOWNLOAD = 64 * 1024 * 1024
 USER_AGENT = f"desa_capil/{__version__} ({platform.system()})"
 
 # Answers worth trying again later: the server or a proxy in between had a bad moment.
 _RETRYABLE_STATUS = frozenset({408, 423, 425, 429, 500, 502, 503, 504})
 
+M = TypeVar("M", bound=BaseModel)
+
 
 class SyncError(NetworkError):
     """A failed exchange with the server.
 
-    ``retryable``: trying again later may succeed (offline, timeout, 5xx, 429). Otherwise the
-    server said no for good and the user must act. ``status`` is the HTTP status (0 when no
-    answer came), ``body`` the parsed error body when the server sent one.
+    ``retryable``: trying again later may succeed (offline, timeout, 5xx, 429, an answer that
+    is not the server's). Otherwise the server said no for good and the user must act.
+    ``status`` is the HTTP status (0 when no answer came), ``body`` the parsed error body when
+    the server sent one.
     """
 
     def __init__(
@@ -94,6 +120,49 @@ class OfflineError(SyncError):
         )
 
 
+class BadAnswer(SyncError):
+    """An answer that is not what the contract promises: unreadable, wrong shape, too big,
+    wrong headers. A proxy, a broken server or a newer one that changed too much; transient."""
+
+    def __init__(self, detail: str, status: int = 0) -> None:
+        super().__init__(
+            "Jawaban server Disdukcapil tidak bisa dibaca (mungkin server sedang bermasalah atau "
+            "ada perangkat jaringan yang mengganggu). Data tetap tersimpan dan dicoba lagi nanti.",
+            "The office's server sent an answer that cannot be read (the server may be in trouble, "
+            "or something on the network interferes). Everything stays saved and is retried later.",
+            detail=detail,
+            retryable=True,
+            status=status,
+        )
+
+
+class CaptivePortal(SyncError):
+    """A redirect or a web page where the API was expected: a Wi-Fi login page (captive
+    portal), a hotel or office proxy. Nothing is sent until the user logs in in a browser."""
+
+    def __init__(self, detail: str, status: int = 0) -> None:
+        super().__init__(
+            "Wi-Fi ini minta login di browser. Buka browser, masuk (login) ke Wi-Fi, lalu tekan "
+            "Kirim sekarang. Data tetap tersimpan di laptop.",
+            "This Wi-Fi asks you to log in in a browser. Open a browser, log in to the Wi-Fi, then "
+            "press Send now. Everything stays saved on this laptop.",
+            detail=detail,
+            retryable=True,
+            status=status,
+        )
+
+
+class DeadlineExceeded(OfflineError):
+    """The exchange took longer than its total deadline (a link that drips)."""
+
+
+class Aborted(SyncError):
+    """The exchange was cut because the worker was asked to stop."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__("Pengiriman dihentikan.", "Sending was stopped.", detail=detail, retryable=True)
+
+
 class CertificateError(SyncError):
     """The server's TLS certificate is not trusted: never sent around, shown to the user."""
 
@@ -128,16 +197,46 @@ class TokenRevoked(SyncError):
 class NotConfigured(SyncError):
     def __init__(self) -> None:
         super().__init__(
-            "Alamat server dan pendaftaran laptop belum diatur. Buka Pengaturan dan daftarkan "
-            "laptop dengan kode dari Disdukcapil.",
-            "The server address and enrollment are not set up. Open Settings and enroll this "
-            "laptop with the code from the office.",
+            "Laptop ini belum terdaftar di server Disdukcapil, jadi kiriman belum bisa dikirim "
+            "(tetap tersimpan di laptop). Buka Pengaturan dan daftarkan laptop dengan kode dari "
+            "Disdukcapil.",
+            "This laptop is not enrolled with the office's server yet, so batches cannot be sent "
+            "(they stay saved on this laptop). Open Settings and enroll this laptop with the code "
+            "from the office.",
             retryable=False,
         )
 
 
-def normalize_base_url(url: str) -> str:
-    """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else."""
+class InsecureAddress(NetworkError):
+    """An ``http://`` address for a server that is not on this computer."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(
+            "Alamat server memakai http:// (tanpa enkripsi): data warga bisa dibaca orang lain di "
+            'jaringan. Pakai alamat https://, atau centang "Saya mengerti" bila Disdukcapil '
+            "memang meminta alamat ini.",
+            "The server address uses http:// (no encryption): residents' data could be read by "
+            'others on the network. Use an https:// address, or tick "I understand" if the '
+            "office really asks for this address.",
+            detail=url,
+        )
+
+
+def is_local_host(host: str) -> bool:
+    """True for this computer (localhost, 127.0.0.0/8, ::1): plain http cannot leak there."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def normalize_base_url(url: str, *, allow_http: bool = True) -> str:
+    """``https://host[:port][/prefix]`` without a trailing slash; refuses anything else.
+
+    ``allow_http=False`` also refuses ``http://`` unless the host is this computer.
+    """
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -146,35 +245,60 @@ def normalize_base_url(url: str) -> str:
             "The server address is not valid. Write it in full, e.g. https://capil.regency.go.id",
             detail=url,
         )
+    if parts.scheme == "http" and not allow_http and not is_local_host(parts.hostname or ""):
+        raise InsecureAddress(url)
     if url.endswith(API_PREFIX):
         url = url[: -len(API_PREFIX)]
     return url
+
+
+def origin_of(url: str) -> tuple[str, str, int]:
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return parts.scheme, (parts.hostname or "").lower(), port
 
 
 def _parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        return min(3600.0, max(0.0, float(value)))
     except ValueError:
         return None
 
 
-def error_from_response(resp: requests.Response) -> SyncError:
-    """The SyncError for a non-success answer, with the server's own words when it sent them."""
+def _looks_like_html(resp: requests.Response, head: bytes = b"") -> bool:
+    ctype = resp.headers.get("Content-Type", "").lower()
+    if "html" in ctype:
+        return True
+    start = head.lstrip()[:15].lower()
+    return start.startswith((b"<!doctype", b"<html", b"<head", b"<body"))
+
+
+def error_from_response(resp: requests.Response, content: bytes | None = None) -> SyncError:
+    """The SyncError for a non-success answer, with the server's own words when it sent them.
+
+    Only a 4xx with the contract's error body is permanent: a bare 403 or 404 without it comes
+    from something in between (a proxy, a portal, a web server in front), not from our server.
+    """
+    raw = resp.content if content is None else content
     body: ErrorBody | None = None
     try:
-        body = ErrorBody.model_validate_json(resp.content)
+        body = ErrorBody.model_validate_json(raw)
     except (ValidationError, ValueError):
+        body = None
+    if body is not None and not body.error:
         body = None
     status = resp.status_code
     retry_after = _parse_retry_after(resp.headers.get("Retry-After"))
     detail = f"HTTP {status} {resp.request.method if resp.request else ''} {urlsplit(resp.url).path}"
     if body is not None:
         detail += f" {body.error}"
-    if status == 401:
+    if 300 <= status < 400 or (body is None and status < 500 and _looks_like_html(resp, raw[:64])):
+        return CaptivePortal(detail, status)
+    if status == 401 and body is not None:
         return TokenRevoked(detail)
-    retryable = status in _RETRYABLE_STATUS or status >= 500
+    retryable = status in _RETRYABLE_STATUS or status >= 500 or body is None
     if body is not None and body.message_id:
         return SyncError(
             body.message_id,
@@ -192,6 +316,7 @@ def error_from_response(resp: requests.Response) -> SyncError:
             detail=detail,
             retryable=True,
             status=status,
+            body=body,
             retry_after=retry_after,
         )
     return SyncError(
@@ -200,11 +325,133 @@ def error_from_response(resp: requests.Response) -> SyncError:
         detail=detail,
         retryable=False,
         status=status,
+        body=body,
     )
 
 
+# --- the watchdog: total deadlines and stop requests ---------------------------------------------
+
+
+@dataclass
+class _Exchange:
+    deadline: float
+    stop: threading.Event | None
+    conn: Any = None  # the urllib3 connection carrying it, once known
+    expired: bool = False
+    aborted: bool = False
+
+
+class _Watchdog:
+    """One daemon thread for the process: shuts down the socket of an exchange past its
+    deadline or whose stop event is set. A blocked send/recv then returns at once."""
+
+    TICK = 0.2
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._live: dict[int, _Exchange] = {}
+        self._by_thread: dict[int, _Exchange] = {}
+        self._thread: threading.Thread | None = None
+
+    def _ensure(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="sync-watchdog", daemon=True)
+            self._thread.start()
+
+    @contextmanager
+    def watch(self, seconds: float, stop: threading.Event | None) -> Iterator[_Exchange]:
+        ex = _Exchange(time.monotonic() + seconds, stop)
+        tid = threading.get_ident()
+        with self._lock:
+            self._live[id(ex)] = ex
+            self._by_thread[tid] = ex
+            self._ensure()
+        try:
+            yield ex
+        finally:
+            with self._lock:
+                self._live.pop(id(ex), None)
+                if self._by_thread.get(tid) is ex:
+                    del self._by_thread[tid]
+
+    def bind(self, conn: Any) -> None:
+        """Called by our urllib3 connections when a request goes out on them."""
+        with self._lock:
+            ex = self._by_thread.get(threading.get_ident())
+            if ex is not None:
+                ex.conn = conn
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                due = []
+                for ex in self._live.values():
+                    if ex.expired or ex.aborted:
+                        continue
+                    if ex.stop is not None and ex.stop.is_set():
+                        ex.aborted = True
+                        due.append(ex)
+                    elif now >= ex.deadline:
+                        ex.expired = True
+                        due.append(ex)
+            for ex in due:
+                sock = getattr(ex.conn, "sock", None)
+                if sock is not None:
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+
+
+_watchdog = _Watchdog()
+
+
+class _WatchedHTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watchdog.bind(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watchdog.bind(self)
+        super().request(*args, **kwargs)
+
+
+class _WatchedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection
+
+
+class _WatchedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Download:
+    """A finished download: the file on disk and what was checked."""
+
+    path: Path
+    size: int
+    sha256: str
+    resumed_from: int
+
+
 class ApiClient:
-    """One server, one device token. Thread-confined: the worker thread owns its client."""
+    """One server, one device token. Thread-confined: the worker thread owns its client.
+
+    ``stop``: when set, any exchange in flight is cut within a fraction of a second.
+    """
 
     def __init__(
         self,
@@ -213,29 +460,118 @@ class ApiClient:
         *,
         ca_file: str | None = None,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        deadline: float = DEFAULT_DEADLINE,
+        stop: threading.Event | None = None,
+        max_download: int = DEFAULT_MAX_DOWNLOAD,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.api_url = self.base_url + API_PREFIX
+        self.origin = origin_of(self.base_url)
         self.token = token
         self.timeout = timeout
+        self.deadline = deadline
+        self.stop = stop
+        self.max_download = max_download
         self.session = requests.Session()
+        adapter = _WatchedAdapter(max_retries=0)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
         # A CA file adds the office's own certificate authority; verification stays on.
         self.session.verify = ca_file if ca_file else True
         self.session.headers["User-Agent"] = USER_AGENT
-        # Environment proxies are not ours to honour silently for personal data; an office
-        # that needs one sets it for the whole machine (HTTPS_PROXY is still used by requests
-        # when trust_env is on). Keep requests' default.
+        # JSON answers compressed when the server can (50 changes: ~10 KB plain, ~2 KB gzip).
+        self.session.headers["Accept-Encoding"] = "gzip, deflate"
 
     def close(self) -> None:
         self.session.close()
 
     def url(self, path: str) -> str:
-        """Absolute URL for an API path ("/health") or a server-given URL (tus Location)."""
+        """Absolute URL for an API path ("/health", "/uploads/<id>") or a path the server gave."""
         if path.startswith(("http://", "https://")):
             return path
         if path.startswith(API_PREFIX):
             return urljoin(self.base_url + "/", path.lstrip("/"))
         return self.api_url + path
+
+    def resolve(self, location: str, request_url: str) -> str:
+        """A ``Location`` resolved as RFC 3986 says (against the request's URL), refused when it
+        names another origin: the token and the residents' scans go to our server only."""
+        url = urljoin(request_url, location.strip())
+        if origin_of(url) != self.origin:
+            raise BadAnswer(f"Location on another origin refused: {urlsplit(url).netloc}")
+        return url
+
+    @contextmanager
+    def _exchange(self, method: str, path: str, deadline: float | None) -> Iterator[_Exchange]:
+        """Maps every failure of the transport to a SyncError, with the deadline enforced."""
+        if self.stop is not None and self.stop.is_set():
+            raise Aborted(f"{method} {path}")
+        with _watchdog.watch(deadline or self.deadline, self.stop) as ex:
+            try:
+                yield ex
+                # A socket shut down by the watchdog can look like a short, complete answer.
+                if ex.aborted:
+                    raise Aborted(f"{method} {path}")
+                if ex.expired:
+                    raise DeadlineExceeded(f"{method} {path}: deadline")
+            except requests.exceptions.SSLError as exc:
+                raise CertificateError(str(exc)) from exc
+            except requests.exceptions.ContentDecodingError as exc:
+                raise BadAnswer(f"{method} {path}: {type(exc).__name__}") from exc
+            except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if ex.aborted:
+                    raise Aborted(f"{method} {path}") from exc
+                if ex.expired:
+                    raise DeadlineExceeded(f"{method} {path}: deadline") from exc
+                raise OfflineError(f"{method} {path}: {type(exc).__name__}") from exc
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = None,
+        data: Any = None,
+        headers: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
+        timeout: tuple[float, float] | None = None,
+        auth: bool = True,
+    ) -> requests.Response:
+        hdrs = dict(headers or {})
+        if auth:
+            if not self.token:
+                raise NotConfigured()
+            hdrs["Authorization"] = f"Bearer {self.token}"
+        url = self.url(path)
+        if origin_of(url) != self.origin:
+            raise BadAnswer(f"{method} to another origin refused")
+        return self.session.request(
+            method,
+            url,
+            json=json_body,
+            data=data,
+            headers=hdrs,
+            params=params,
+            timeout=timeout or self.timeout,
+            # Never follow: a redirect would carry the token to wherever it points.
+            allow_redirects=False,
+            stream=True,
+        )
+
+    def _read(self, resp: requests.Response, limit: int, ex: _Exchange) -> bytes:
+        declared = resp.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > limit:
+            resp.close()
+            raise BadAnswer(f"answer of {declared} bytes refused", resp.status_code)
+        chunks: list[bytes] = []
+        total = 0
+        for chunk in resp.iter_content(64 * 1024):
+            total += len(chunk)
+            if total > limit:
+                resp.close()
+                raise BadAnswer(f"answer over {limit} bytes refused", resp.status_code)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def request(
         self,
@@ -243,50 +579,65 @@ class ApiClient:
         path: str,
         *,
         json_body: Any = None,
-        data: bytes | None = None,
+        data: Any = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, Any] | None = None,
         timeout: tuple[float, float] | None = None,
+        deadline: float | None = None,
         ok: Sequence[int] = (200, 201, 204),
         auth: bool = True,
+        limit: int = MAX_JSON_BYTES,
     ) -> requests.Response:
-        """Send one request; return the response when its status is in ``ok``, else raise."""
-        hdrs = dict(headers or {})
-        if auth:
-            if not self.token:
-                raise NotConfigured()
-            hdrs["Authorization"] = f"Bearer {self.token}"
-        try:
-            resp = self.session.request(
+        """Send one request; return the response (body read, at most ``limit`` bytes) when its
+        status is in ``ok``, else raise the matching SyncError."""
+        with self._exchange(method, path, deadline) as ex:
+            resp = self._send(
                 method,
-                self.url(path),
-                json=json_body,
+                path,
+                json_body=json_body,
                 data=data,
-                headers=hdrs,
+                headers=headers,
                 params=params,
-                timeout=timeout or self.timeout,
-                allow_redirects=False,
+                timeout=timeout,
+                auth=auth,
             )
-        except requests.exceptions.SSLError as exc:
-            raise CertificateError(str(exc)) from exc
-        except requests.exceptions.RequestException as exc:
-            raise OfflineError(f"{method} {path}: {type(exc).__name__}") from exc
+            try:
+                content = b"" if method == "HEAD" else self._read(resp, limit, ex)
+            except BaseException:
+                resp.close()
+                raise
+            finally:
+                if method == "HEAD":
+                    resp.close()
+            resp._content = content  # noqa: SLF001 - requests' own cache of the read body
         if resp.status_code not in ok:
-            raise error_from_response(resp)
+            raise error_from_response(resp, content)
         return resp
+
+    def parse(self, model: type[M], resp: requests.Response) -> M:
+        """The answer as ``model``; anything else (HTML, bad JSON, wrong shape) is transient."""
+        if _looks_like_html(resp, resp.content[:64]):
+            raise CaptivePortal(f"HTML answer to {urlsplit(resp.url).path}", resp.status_code)
+        try:
+            return model.model_validate_json(resp.content)
+        except (ValidationError, ValueError) as exc:
+            raise BadAnswer(
+                f"{model.__name__} expected from {urlsplit(resp.url).path}: {str(exc)[:200]}",
+                resp.status_code,
+            ) from exc
 
     # --- the calls of the wire contract ---------------------------------------------------------
 
     def health(self, timeout: tuple[float, float] = (5.0, 10.0)) -> Health:
-        resp = self.request("GET", "/health", auth=False, timeout=timeout, ok=(200,))
-        return Health.model_validate_json(resp.content)
+        resp = self.request("GET", "/health", auth=False, timeout=timeout, deadline=20.0, ok=(200,))
+        return self.parse(Health, resp)
 
     def enroll(self, code: str, device_name: str, app_version: str = __version__) -> EnrollResponse:
         req = EnrollRequest(enrollment_code=code.strip(), device_name=device_name, app_version=app_version)
         resp = self.request(
             "POST", "/enroll", json_body=req.model_dump(mode="json"), auth=False, ok=(200, 201)
         )
-        return EnrollResponse.model_validate_json(resp.content)
+        return self.parse(EnrollResponse, resp)
 
     def put_batch(self, batch_id: str, manifest: BatchManifest) -> tuple[BatchReceipt, bool]:
         """PUT the manifest; returns (receipt, created). 422/409 raise SyncError with the body."""
@@ -296,20 +647,104 @@ class ApiClient:
             json_body=manifest.model_dump(mode="json"),
             ok=(200, 201),
         )
-        return BatchReceipt.model_validate_json(resp.content), resp.status_code == 201
+        receipt = self.parse(BatchReceipt, resp)
+        if receipt.batch_id != uuid.UUID(batch_id):
+            raise BadAnswer(f"receipt for another batch {receipt.batch_id}", resp.status_code)
+        return receipt, resp.status_code == 201
 
     def post_events(self, events: Sequence[EventIn]) -> EventsResult:
         body = EventsIn(events=list(events)).model_dump(mode="json")
         resp = self.request("POST", "/events", json_body=body, ok=(200, 201))
-        return EventsResult.model_validate_json(resp.content)
+        return self.parse(EventsResult, resp)
 
-    def changes(self, after: int, limit: int = 200) -> ChangePage:
+    def changes_raw(self, after: int, limit: int = 200) -> dict[str, Any]:
+        """``/changes`` as plain JSON: ``apply`` reads it change by change, so that one change it
+        does not understand (a status added by a newer server) never stops the others."""
         resp = self.request("GET", "/changes", params={"after": after, "limit": limit}, ok=(200,))
-        return ChangePage.model_validate_json(resp.content)
+        if _looks_like_html(resp, resp.content[:64]):
+            raise CaptivePortal("HTML answer to /changes", resp.status_code)
+        try:
+            value = resp.json()
+        except ValueError as exc:
+            raise BadAnswer(f"/changes: not JSON ({exc})", resp.status_code) from exc
+        if not isinstance(value, dict):
+            raise BadAnswer("/changes: not an object", resp.status_code)
+        return value
 
-    def document_file(self, doc_id: str) -> bytes:
-        resp = self.request("GET", f"/documents/{uuid.UUID(doc_id)}/file", ok=(200,), timeout=(10.0, 60.0))
-        return resp.content
+    def download(
+        self,
+        path: str,
+        target: Path,
+        *,
+        expected_sha256: str = "",
+        check: Callable[[bytes], bool] | None = None,
+        deadline: float = 600.0,
+    ) -> Download:
+        """Stream a file to ``target`` (never into memory), resuming a partial ``target`` with
+        ``Range`` when the server answers 206; a 200 restarts from zero. The size cap applies
+        to what the server declares and to what arrives. ``check`` sees the first bytes (e.g.
+        the PDF magic); the sha256, when given, is checked over the whole file. A file that
+        fails a check is deleted and BadAnswer raised: nothing is replaced by it."""
+        have = target.stat().st_size if target.exists() else 0
+        headers = {"Range": f"bytes={have}-", "Accept-Encoding": "identity"} if have else {}
+        with self._exchange("GET", path, deadline):
+            resp = self._send("GET", path, headers=headers, timeout=(10.0, 60.0))
+            try:
+                if resp.status_code == 416 and have:
+                    target.unlink(missing_ok=True)  # our part is longer than the file: restart
+                    raise BadAnswer(f"{path}: range not satisfiable, restarting", 416)
+                if resp.status_code not in (200, 206):
+                    raise error_from_response(resp, self._read(resp, MAX_JSON_BYTES, _Exchange(0, None)))
+                start = 0
+                if resp.status_code == 206:
+                    start = _range_start(resp.headers.get("Content-Range", ""))
+                    if start != have:
+                        target.unlink(missing_ok=True)
+                        raise BadAnswer(f"{path}: 206 from {start}, asked {have}", 206)
+                declared = resp.headers.get("Content-Length", "")
+                if declared.isdigit() and start + int(declared) > self.max_download:
+                    raise BadAnswer(f"{path}: {start + int(declared)} bytes over the cap", resp.status_code)
+                if _looks_like_html(resp) and start == 0:
+                    raise CaptivePortal(f"HTML answer to {path}", resp.status_code)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                size = start
+                with target.open("r+b" if start else "wb") as f:
+                    f.seek(start)
+                    f.truncate()
+                    for chunk in resp.iter_content(64 * 1024):
+                        size += len(chunk)
+                        if size > self.max_download:
+                            f.close()
+                            target.unlink(missing_ok=True)
+                            raise BadAnswer(f"{path}: over {self.max_download} bytes", resp.status_code)
+                        f.write(chunk)
+                    f.flush()
+            finally:
+                resp.close()
+        if declared.isdigit() and size != start + int(declared):
+            raise OfflineError(f"{path}: cut at {size} bytes")  # kept: resumed next time
+        sha = hashlib.sha256()
+        with target.open("rb") as f:
+            head = f.read(1024)
+            sha.update(head)
+            for block in iter(lambda: f.read(1024 * 1024), b""):
+                sha.update(block)
+        digest = sha.hexdigest()
+        if (check is not None and not check(head)) or (expected_sha256 and digest != expected_sha256):
+            target.unlink(missing_ok=True)
+            raise BadAnswer(f"{path}: file failed its check ({size} bytes)", resp.status_code)
+        return Download(target, size, digest, start)
+
+
+def _range_start(value: str) -> int:
+    """The first byte of ``Content-Range: bytes START-END/TOTAL`` (-1 when unreadable)."""
+    try:
+        unit, _, rest = value.partition(" ")
+        if unit.strip().lower() != "bytes":
+            return -1
+        return int(rest.split("-", 1)[0])
+    except ValueError:
+        return -1
 
 
 def is_permanent(exc: SyncError) -> bool:

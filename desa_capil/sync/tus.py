@@ -5,8 +5,10 @@ the worker for good), it cannot verify TLS against an office CA file, and it kee
 URL in its own storage instead of our outbox row. The protocol part we need is small, so it is
 written here on the same ``requests`` session as the rest of the API.
 
-Durability: the upload URL is written to the outbox row as soon as the server made it, and the
-offset before and after every chunk. After a crash, a power cut or a dropped link the next try
+Durability: the upload id is written to the outbox row as soon as the server made it, and the
+offset before and after every chunk. Only the id is kept, never the URL, so a changed server address resumes
+too; the ``Location`` is resolved against the creation URL (RFC 3986) and refused when it names
+another origin. After a crash, a power cut or a dropped link the next try
 asks the server (HEAD) how much it holds and continues from there; the server keeps every byte
 of a PATCH that arrived, even when the connection died mid-body, so at most the bytes in
 flight are sent again.
@@ -31,7 +33,7 @@ from sqlmodel import col
 from desa_capil.api.models import TUS_VERSION
 from desa_capil.store.db import Database
 from desa_capil.store.models import Batch, Outbox
-from desa_capil.sync.client import ApiClient, SyncError
+from desa_capil.sync.client import Aborted, ApiClient, BadAnswer, SyncError, TokenRevoked
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +125,12 @@ def upload_id_of(url: str) -> str:
     return url.rstrip("/").rsplit("/", 1)[-1]
 
 
+def upload_path(upload_id: str) -> str:
+    """The API path of an upload. Only the id is stored, never the URL: the server's address
+    may change (Settings, a tunnel, a new domain) while an upload waits to be resumed."""
+    return f"/uploads/{upload_id}"
+
+
 class TusUploader:
     """Uploads the file of one outbox row; its progress lives in that row."""
 
@@ -151,7 +159,7 @@ class TusUploader:
             if row is None:
                 return
             if url is not None:
-                row.upload_url = url
+                row.upload_url = url  # the upload id (the column keeps its old name)
             if offset is not None:
                 delta = offset - row.upload_offset
                 row.upload_offset = offset
@@ -168,6 +176,8 @@ class TusUploader:
     # --- protocol -------------------------------------------------------------------------------
 
     def _create(self, row: Outbox, meta: dict[str, str]) -> str:
+        """Create the upload; returns its id (what the row keeps, see ``upload_path``)."""
+        create_url = self.client.url("/uploads/")
         resp = self.client.request(
             "POST",
             "/uploads/",
@@ -180,54 +190,68 @@ class TusUploader:
         )
         location = resp.headers.get("Location", "")
         if not location:
-            raise SyncError(
-                "Server tidak memberi alamat unggahan. Hubungi petugas Disdukcapil.",
-                "The server did not give an upload address. Contact the office.",
-                retryable=True,
-                status=resp.status_code,
-            )
-        return self.client.url(location)
+            raise BadAnswer("tus creation without Location", resp.status_code)
+        # RFC 3986 resolution against the creation URL; another origin is refused there.
+        upload_id = upload_id_of(self.client.resolve(location, create_url))
+        if not upload_id or "?" in upload_id or "#" in upload_id:
+            raise BadAnswer(f"tus Location without an upload id: {location[:100]}", resp.status_code)
+        return upload_id
 
-    def _head(self, url: str) -> int | None:
+    def _head(self, upload_id: str, length: int) -> int | None:
         """The offset the server holds, or None when the upload is gone (404/410)."""
         try:
-            resp = self.client.request("HEAD", url, headers={"Tus-Resumable": TUS_VERSION}, ok=(200, 204))
+            resp = self.client.request(
+                "HEAD", upload_path(upload_id), headers={"Tus-Resumable": TUS_VERSION}, ok=(200, 204)
+            )
         except SyncError as exc:
             if exc.status in (404, 410):
                 return None
             raise
-        return int(resp.headers.get("Upload-Offset", "0"))
+        return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
     def upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
         """Upload `data` for `row` (resuming where the row says); returns the upload id."""
         assert row.id is not None
         if len(data) != row.upload_length:
             raise ValueError("file length differs from the outbox row")
-        url = row.upload_url
+        # Rows written before ids were kept hold the whole URL: its last segment is the id,
+        # and the server asked is always the current one (the address may have changed).
+        upload_id = upload_id_of(row.upload_url) if row.upload_url else ""
         offset = row.upload_offset
-        if url:
-            server_offset = self._head(url)
-            if server_offset is None:
-                log.info("upload of outbox row %s expired on the server; starting again", row.id)
-                url, offset = "", 0
+        restarts = 0
+        while True:
+            if upload_id:
+                server_offset = self._head(upload_id, len(data))
+                if server_offset is None:
+                    log.info("upload of outbox row %s unknown to the server; starting again", row.id)
+                    upload_id, offset = "", 0
+                    self._save(row.id, url="", offset=0)
+                else:
+                    offset = server_offset
+                    self._save(row.id, url=upload_id, offset=offset)
+            if not upload_id:
+                upload_id = self._create(row, meta)
+                offset = 0
+                # Saved before the first byte goes out: a restart resumes this upload.
+                self._save(row.id, url=upload_id, offset=0)
+            view = memoryview(data)
+            try:
+                while offset < len(data):
+                    if self.stop.is_set():
+                        raise Stopped()
+                    size = min(self.meter.chunk_size(), len(data) - offset)
+                    offset = self._patch(row, upload_id, view, offset, size)
+            except _Gone:
+                restarts += 1
+                if restarts > 2:
+                    raise BadAnswer(f"upload {upload_id} keeps disappearing") from None
+                log.info("upload %s vanished mid-way; starting again from zero", upload_id)
+                upload_id, offset = "", 0
                 self._save(row.id, url="", offset=0)
-            else:
-                offset = server_offset
-                self._save(row.id, offset=offset)
-        if not url:
-            url = self._create(row, meta)
-            offset = 0
-            # Saved before the first byte goes out: a restart resumes this upload.
-            self._save(row.id, url=url, offset=0)
-        view = memoryview(data)
-        while offset < len(data):
-            if self.stop.is_set():
-                raise Stopped()
-            size = min(self.meter.chunk_size(), len(data) - offset)
-            offset = self._patch(row, url, view, offset, size)
-        return upload_id_of(url)
+                continue
+            return upload_id
 
-    def _patch(self, row: Outbox, url: str, view: memoryview, offset: int, size: int) -> int:
+    def _patch(self, row: Outbox, upload_id: str, view: memoryview, offset: int, size: int) -> int:
         assert row.id is not None
         body = _CountingBody(view[offset : offset + size])
         self._save(row.id, offset=offset)
@@ -236,8 +260,8 @@ class TusUploader:
         try:
             resp = self.client.request(
                 "PATCH",
-                url,
-                data=body,  # type: ignore[arg-type]
+                upload_path(upload_id),
+                data=body,
                 headers={
                     "Tus-Resumable": TUS_VERSION,
                     "Upload-Offset": str(offset),
@@ -247,25 +271,30 @@ class TusUploader:
                 timeout=timeout,
                 ok=(204,),
             )
+            new_offset = _offset_header(resp.headers.get("Upload-Offset"), offset + 1, offset + size, 204)
         except SyncError as exc:
+            if exc.status in (404, 410):
+                self.meter.count(body.pos, 0)
+                raise _Gone() from exc
             # Ask what arrived, so the next try and the loss count are exact. If even that
             # fails, the next try starts with a HEAD anyway.
             kept = 0
             server_offset: int | None = None
-            if exc.status in (0, 409):
+            if not isinstance(exc, Aborted | TokenRevoked) and (exc.retryable or exc.status == 409):
                 try:
-                    server_offset = self._head(url)
+                    server_offset = self._head(upload_id, len(view))
                 except SyncError:
                     server_offset = None
-                if server_offset is not None and server_offset >= offset:
-                    kept = server_offset - offset
+                if server_offset is None and exc.status == 409:
+                    raise _Gone() from exc
+                if server_offset is not None:
+                    kept = max(0, server_offset - offset)
                     self._save(row.id, offset=server_offset)
             self.meter.count(body.pos, kept)
             if exc.status == 409 and server_offset is not None:
                 return server_offset  # offset mismatch: re-synchronised, carry on
             raise
         elapsed = time.monotonic() - started
-        new_offset = int(resp.headers.get("Upload-Offset", offset + size))
         self.meter.count(body.pos, new_offset - offset)
         self.meter.record(new_offset - offset, elapsed)
         self._save(row.id, offset=new_offset)
@@ -274,3 +303,18 @@ class TusUploader:
                 ChunkReport(row.id, row.batch_id, new_offset, len(view), new_offset - offset, elapsed)
             )
         return new_offset
+
+
+class _Gone(Exception):
+    """The server no longer knows the upload (404/410): start it again from zero."""
+
+
+def _offset_header(value: str | None, low: int, high: int, status: int) -> int:
+    """``Upload-Offset`` as an int in [low, high]; anything else is not a tus answer."""
+    raw = (value or "").strip()
+    if not raw.isdigit():
+        raise BadAnswer(f"bad Upload-Offset {raw[:40]!r}", status)
+    offset = int(raw)
+    if not low <= offset <= high:
+        raise BadAnswer(f"Upload-Offset {offset} outside {low}..{high}", status)
+    return offset

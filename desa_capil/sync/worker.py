@@ -11,10 +11,16 @@ A pass does, in order:
 3. status changes by cursor, applied idempotently (see ``apply.py``), then the signed PDFs of
    dispatched documents are downloaded so they can be printed offline.
 
-A failure of the link (no answer, timeout) ends the pass; ``run_forever`` then backs off
-exponentially with jitter, capped, and a wake-up (connection back, "Kirim sekarang") starts
-the next pass at once. A server hiccup (5xx, 429) on one file postpones that file only.
-A 401 stops everything until the laptop is enrolled again.
+The three parts are independent: a failure in one (a file the server keeps answering with
+500, an event it cannot take, a change page a proxy mangled) never stops the others. A
+transient failure of one item (5xx, 423, an answer that does not parse) postpones that item
+only, with its own back-off; only an answer the server explains (a 4xx with the contract's
+error body) sets work aside, with the server's reason and a "Coba lagi" in the UI. A failure
+of the link itself (no answer, timeout, captive portal) ends that part of the pass;
+``run_forever`` then backs off exponentially with jitter, capped, asks the server's cheap
+health endpoint at most every ``PROBE_INTERVAL`` seconds meanwhile, and a wake-up (connection
+back, "Kirim sekarang") starts the next pass at once. A 401 stops everything until the laptop
+is enrolled again. No exception ends ``run_forever``: a bug is logged and retried later.
 
 No Qt here: the UI's controller runs ``run_forever`` on a QThread and turns the listener
 calls into signals.
@@ -25,10 +31,14 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
 from typing import Protocol
 
 from pydantic import ValidationError
@@ -48,7 +58,6 @@ from desa_capil.api.models import (
 from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import Actor, Status
 from desa_capil.errors import StorageError, UserError
-from desa_capil.store.blobs import sha256_of
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
@@ -59,11 +68,20 @@ from desa_capil.store.models import (
     Document,
     Outbox,
     OutboxState,
+    SyncState,
     utcnow,
 )
 from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
-from desa_capil.sync.client import ApiClient, OfflineError, SyncError, TokenRevoked
+from desa_capil.sync.client import (
+    Aborted,
+    ApiClient,
+    CaptivePortal,
+    CertificateError,
+    OfflineError,
+    SyncError,
+    TokenRevoked,
+)
 from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader, upload_id_of
 from desa_capil.timeutil import as_utc
 
@@ -74,6 +92,55 @@ CHANGES_PER_PAGE = 200
 MAX_REUPLOAD_ROUNDS = 3
 LINK_RATE_KEY = "link_rate"
 LAST_CONTACT_KEY = "last_contact"
+# While waiting after a failure, ask /health at most this often (a few hundred bytes).
+PROBE_INTERVAL = 30.0
+DOC_NEXT_PREFIX = "doc_next:"  # when to try a failed download again, per office document
+
+
+def link_down(exc: BaseException) -> bool:
+    """Errors that say the link (not one item) is unusable: the rest of that part waits."""
+    return isinstance(exc, OfflineError | CaptivePortal | CertificateError | Aborted | TokenRevoked)
+
+
+class SyncPhase(StrEnum):
+    """What the status bar says (see ``SyncStatus``)."""
+
+    SYNCING = "syncing"
+    IDLE = "idle"  # everything sent, in contact
+    WAITING = "waiting"  # the server had a problem; retried at ``next_try_at``
+    OFFLINE = "offline"  # no answer at all
+    NEEDS_LOGIN = "needs_login"  # captive portal
+    NEEDS_ENROLLMENT = "needs_enrollment"  # not enrolled or token revoked
+    ERROR = "error"  # a problem on this laptop (a bug, the disk); retried at ``next_try_at``
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    phase: SyncPhase
+    message_id: str = ""
+    message_en: str = ""
+    next_try_at: datetime | None = None
+    detail: str = ""
+
+
+def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
+    """The status-bar truth for a failure."""
+    if isinstance(exc, TokenRevoked):
+        return SyncStatus(SyncPhase.NEEDS_ENROLLMENT, exc.message_id, exc.message_en, None, exc.detail)
+    if isinstance(exc, CaptivePortal):
+        return SyncStatus(SyncPhase.NEEDS_LOGIN, exc.message_id, exc.message_en, next_try_at, exc.detail)
+    if isinstance(exc, OfflineError):
+        return SyncStatus(SyncPhase.OFFLINE, exc.message_id, exc.message_en, next_try_at, exc.detail)
+    if isinstance(exc, UserError):
+        return SyncStatus(SyncPhase.WAITING, exc.message_id, exc.message_en, next_try_at, exc.detail)
+    return SyncStatus(
+        SyncPhase.ERROR,
+        "Ada kesalahan di aplikasi saat mengirim; data tetap aman dan pengiriman dicoba lagi otomatis.",
+        "The app hit an error while sending; data is safe and sending is retried automatically.",
+        next_try_at,
+        f"{type(exc).__name__}: {exc}"[:300],
+    )
 
 
 # --- what the UI sees ---------------------------------------------------------------------------
@@ -102,10 +169,20 @@ class PassResult:
     statuses: dict[str, Status] = field(default_factory=dict)
     documents_downloaded: int = 0
     postponed: int = 0  # files or batches waiting for a later try after a server hiccup
+    # Transient failures met in this pass (each postponed its item or ended its part).
+    problems: list[BaseException] = field(default_factory=list)
 
     @property
     def work_left(self) -> bool:
         return self.postponed > 0
+
+    @property
+    def failure(self) -> BaseException | None:
+        """The failure that best explains the pass: a dead link first, else the first one."""
+        for exc in self.problems:
+            if link_down(exc):
+                return exc
+        return self.problems[0] if self.problems else None
 
 
 class SyncListener(Protocol):
@@ -117,6 +194,8 @@ class SyncListener(Protocol):
 
     def batch_done(self, batch_id: str, state: str) -> None: ...
 
+    def status(self, st: SyncStatus) -> None: ...
+
 
 class _NullListener:
     def progress(self, p: BatchProgress) -> None:
@@ -126,6 +205,9 @@ class _NullListener:
         pass
 
     def batch_done(self, batch_id: str, state: str) -> None:
+        pass
+
+    def status(self, st: SyncStatus) -> None:
         pass
 
 
@@ -240,6 +322,23 @@ def retry_batch(db: Database, batch_id: str) -> None:
         s.commit()
 
 
+def retry_events(db: Database, outbox_ids: list[int] | None = None) -> int:
+    """Put set-aside village events back in the queue ("Coba lagi"); all of them when
+    ``outbox_ids`` is None. Returns how many were put back."""
+    with db.session() as s:
+        query = select(Outbox).where(Outbox.kind == "event", Outbox.state == OutboxState.PARKED)
+        if outbox_ids is not None:
+            query = query.where(col(Outbox.id).in_(outbox_ids))
+        rows = s.exec(query).all()
+        for row in rows:
+            row.state = OutboxState.PENDING
+            row.next_attempt_at = None
+            row.attempts = 0
+            s.add(row)
+        s.commit()
+        return len(rows)
+
+
 @dataclass(frozen=True)
 class ParkedEvent:
     """A village event (arrived, handed over) the server refused, with its reason."""
@@ -276,6 +375,21 @@ def parked_events(db: Database, limit: int = 200) -> list[ParkedEvent]:
             assert row.id is not None
             out.append(ParkedEvent(row.id, row.created_at, app_id, name, status, row.last_error))
         return out
+
+
+def clear_backoffs(db: Database) -> None:
+    """Every waiting item is due now (the user pressed "Kirim sekarang")."""
+    with db.session() as s:
+        for row in s.exec(
+            select(Outbox).where(
+                Outbox.state == OutboxState.PENDING, col(Outbox.next_attempt_at).is_not(None)
+            )
+        ).all():
+            row.next_attempt_at = None
+            s.add(row)
+        for state in s.exec(select(SyncState).where(col(SyncState.key).startswith(DOC_NEXT_PREFIX))).all():
+            s.delete(state)
+        s.commit()
 
 
 def has_pending_work(db: Database) -> bool:
@@ -322,12 +436,21 @@ class SyncWorker:
         backoff: Backoff | None = None,
         row_backoff_base: float = 5.0,
         poll_interval: float = 300.0,
+        probe_interval: float = PROBE_INTERVAL,
+        download_dir: Path | None = None,
+        hurry: threading.Event | None = None,
     ) -> None:
         self.db = db
         self.client_factory = client_factory
-        self.client = client_factory()
         self.listener: SyncListener = listener or _NullListener()
         self.stop = stop or threading.Event()
+        self.client = self._new_client()
+        self.probe_interval = probe_interval
+        # Partial downloads (resumed with Range); deleted once verified and stored.
+        self.download_dir = download_dir or db.blobs.root.parent / "downloads"
+        self.status = SyncStatus(SyncPhase.STOPPED)
+        # Set by "Kirim sekarang": the next pass ignores every item's own back-off.
+        self.hurry = hurry or threading.Event()
         self.parallel = max(1, parallel)
         self.backoff = backoff or Backoff()
         self.row_backoff_base = row_backoff_base
@@ -342,6 +465,18 @@ class SyncWorker:
         self.client.close()
         for c in self._clients:
             c.close()
+
+    def _new_client(self) -> ApiClient:
+        client = self.client_factory()
+        if client.stop is None:
+            client.stop = self.stop  # a stop cuts any exchange in flight
+        return client
+
+    def _set_status(self, st: SyncStatus) -> None:
+        self.status = st
+        status = getattr(self.listener, "status", None)
+        if status is not None:
+            status(st)
 
     # --- helpers ----------------------------------------------------------------------------
 
@@ -443,7 +578,7 @@ class SyncWorker:
             local = self._tls = threading.local()
         client: ApiClient | None = getattr(local, "client", None)
         if client is None:
-            client = self.client_factory()
+            client = self._new_client()
             local.client = client
             with self._progress_lock:
                 self._clients.append(client)
@@ -523,7 +658,7 @@ class SyncWorker:
         if uploaded:
             self._contact()
         for _row, exc in errors:
-            if isinstance(exc, Stopped | TokenRevoked | OfflineError):
+            if isinstance(exc, Stopped) or link_down(exc):
                 raise exc
         for row, exc in errors:
             if isinstance(exc, StorageError):
@@ -535,6 +670,7 @@ class SyncWorker:
                     assert row.id is not None
                     self._postpone(row.id, exc)
                     result.postponed += 1
+                    result.problems.append(exc)
                 else:
                     self.park_batch(batch_id, exc)
                     result.batches_parked.append(batch_id)
@@ -695,12 +831,13 @@ class SyncWorker:
                     log.info("batch %s: server asks again for %d files", batch_id, len(bad))
                     self._reset_uploads(batch_id, bad)
                     continue
-                if isinstance(exc, OfflineError | TokenRevoked) or (exc.retryable and exc.status == 0):
+                if link_down(exc):
                     raise
                 if exc.retryable:
                     assert manifest_row.id is not None
                     self._postpone(manifest_row.id, exc)
                     result.postponed += 1
+                    result.problems.append(exc)
                     return
                 self.park_batch(batch_id, exc)
                 result.batches_parked.append(batch_id)
@@ -725,21 +862,28 @@ class SyncWorker:
     # --- events -------------------------------------------------------------------------------
 
     def _send_events(self, result: PassResult) -> None:
+        """Due events in order, several per request. A request the server cannot take (5xx,
+        an unreadable answer, a refusal) is retried event by event, so that only the events
+        that fail wait, each with its own back-off, and only a refused one is set aside."""
+        tried: set[int] = set()
         while not self.stop.is_set():
             with self.db.session() as s:
-                rows = list(
-                    s.exec(
+                rows = [
+                    r
+                    for r in s.exec(
                         select(Outbox)
                         .where(Outbox.kind == "event", Outbox.state == OutboxState.PENDING)
                         .order_by(col(Outbox.id))
-                        .limit(EVENTS_PER_REQUEST)
                     ).all()
-                )
+                    if r.id not in tried and self._due(r)
+                ][:EVENTS_PER_REQUEST]
             if not rows:
                 return
             events: list[EventIn] = []
             sendable: list[Outbox] = []
             for row in rows:
+                assert row.id is not None
+                tried.add(row.id)
                 try:
                     events.append(EventIn.model_validate_json(row.payload))
                     sendable.append(row)
@@ -749,24 +893,31 @@ class SyncWorker:
                 continue
             try:
                 answer = self.client.post_events(events)
-            except SyncError as exc:
-                if exc.retryable or isinstance(exc, TokenRevoked):
-                    raise
-                # The whole request was refused (a bad event in it): send them one by one so
-                # that only the bad one is set aside.
-                if len(events) > 1:
-                    for row, ev in zip(sendable, events, strict=True):
-                        try:
-                            self._apply_event_results([row], self.client.post_events([ev]).results, result)
-                        except SyncError as one:
-                            if one.retryable or isinstance(one, TokenRevoked):
-                                raise
-                            self._park_row(row, one.message_id, one.detail)
-                else:
-                    self._park_row(sendable[0], exc.message_id, exc.detail)
+                self._apply_event_results(sendable, answer.results, result)
+                self._contact()
                 continue
-            self._apply_event_results(sendable, answer.results, result)
-            self._contact()
+            except SyncError as exc:
+                if link_down(exc):
+                    raise
+                if len(events) == 1:
+                    self._event_failed(sendable[0], exc, result)
+                    continue
+            for row, ev in zip(sendable, events, strict=True):
+                try:
+                    self._apply_event_results([row], self.client.post_events([ev]).results, result)
+                except SyncError as one:
+                    if link_down(one):
+                        raise
+                    self._event_failed(row, one, result)
+
+    def _event_failed(self, row: Outbox, exc: SyncError, result: PassResult) -> None:
+        assert row.id is not None
+        if exc.retryable:
+            self._postpone(row.id, exc)
+            result.postponed += 1
+            result.problems.append(exc)
+        else:
+            self._park_row(row, exc.message_id, exc.detail)
 
     def _apply_event_results(self, rows: list[Outbox], results: list, result: PassResult) -> None:  # type: ignore[type-arg]
         by_id = {str(r.id): r for r in results}
@@ -774,7 +925,13 @@ class SyncWorker:
             for row in rows:
                 res = by_id.get(row.ref_id)
                 fresh = s.get(Outbox, row.id)
-                if res is None or fresh is None:
+                if fresh is None:
+                    continue
+                if res is None:
+                    # The answer did not mention it: tried again later, never assumed done.
+                    fresh.attempts += 1
+                    fresh.next_attempt_at = as_utc(utcnow()) + timedelta(seconds=self.row_backoff_base)
+                    s.add(fresh)
                     continue
                 if res.outcome == EventOutcome.APPLIED:
                     fresh.state = OutboxState.DONE
@@ -800,50 +957,126 @@ class SyncWorker:
 
     def _pull_changes(self, result: PassResult) -> None:
         while not self.stop.is_set():
-            page = self.client.changes(apply.cursor(self.db), CHANGES_PER_PAGE)
+            after = apply.cursor(self.db)
+            page = apply.parse_page(self.client.changes_raw(after, CHANGES_PER_PAGE), after)
             applied = apply.apply_page(self.db, page)
             for app_id in applied.application_ids:
                 if app_id not in result.office_changes:
                     result.office_changes.append(app_id)
             result.statuses.update(applied.statuses)
-            if not page.has_more:
+            if not page.has_more or page.next_after == after:
                 break
         self._contact()
+
+    def _download_documents(self, result: PassResult) -> None:
+        """Signed PDFs of dispatched documents, each streamed to disk, resumed with Range,
+        checked (PDF magic, the server's sha256) before it is stored. One that fails waits
+        (its own back-off) and never stops the others."""
+        now = as_utc(utcnow())
         for doc_id, expected in apply.documents_to_fetch(self.db):
             if self.stop.is_set():
-                return
+                raise Stopped()
+            nxt = apply.read_state(self.db, DOC_NEXT_PREFIX + doc_id)
+            if nxt and as_utc(datetime.fromisoformat(nxt)) > now:
+                result.postponed += 1
+                continue
+            part = self.download_dir / f"{doc_id}.part"
             try:
-                data = self.client.document_file(doc_id)
+                got = self.client.download(
+                    f"/documents/{uuid.UUID(doc_id)}/file",
+                    part,
+                    expected_sha256=expected,
+                    check=lambda head: b"%PDF-" in head[:1024],
+                )
             except SyncError as exc:
-                if isinstance(exc, OfflineError | TokenRevoked):
+                if isinstance(exc, OfflineError):
+                    # A cut or a drip: the part on disk is resumed next time.
+                    result.problems.append(exc)
+                    return
+                if link_down(exc):
                     raise
                 log.warning("document %s not downloaded: %s", doc_id, exc.detail)
+                self._postpone_download(doc_id)
+                result.postponed += 1
+                result.problems.append(exc)
                 continue
-            if expected and sha256_of(data) != expected:
-                log.warning("document %s arrived damaged; trying again next time", doc_id)
-                continue
+            data = got.path.read_bytes()
             sha = self.db.blobs.put(data)
             apply.store_document(self.db, doc_id, sha)
+            apply.write_state(self.db, DOC_NEXT_PREFIX + doc_id, "")
+            part.unlink(missing_ok=True)
             result.documents_downloaded += 1
+
+    def _postpone_download(self, doc_id: str) -> None:
+        key = DOC_NEXT_PREFIX + doc_id
+        tries = int(apply.read_state(self.db, key + ":n", "0") or 0) + 1
+        delay = min(3600.0, self.row_backoff_base * 2 ** min(tries - 1, 10))
+        apply.write_state(self.db, key + ":n", str(tries))
+        apply.write_state(self.db, key, (as_utc(utcnow()) + timedelta(seconds=delay)).isoformat())
 
     # --- passes ------------------------------------------------------------------------------
 
-    def run_pass(self) -> PassResult:
-        """One pass over everything. Raises SyncError when the link or the token fails."""
+    def collect_pass(self) -> PassResult:
+        """One pass over everything; never raises a SyncError (they are in ``problems``).
+
+        Raises ``Stopped`` when asked to stop. Uploads, events, the change pull and the
+        downloads are independent parts: each runs whatever happened to the one before,
+        except that a refused token ends the pass, and a dead link (no answer, a captive
+        portal) met twice in a row makes the rest of the pass pointless.
+        """
         result = PassResult()
+        dead_in_a_row = 0
+        if self.hurry.is_set():
+            self.hurry.clear()
+            clear_backoffs(self.db)
         try:
-            for batch_id in self._pending_batches():
+            for part in (self._send_batches, self._send_events, self._pull_changes, self._download_documents):
                 if self.stop.is_set():
                     raise Stopped()
-                self._send_batch(batch_id, result)
-            self._send_events(result)
-            self._pull_changes(result)
-        except TokenRevoked:
-            self.revoked = True
-            raise
+                if dead_in_a_row >= 2:
+                    break
+                try:
+                    part(result)
+                    dead_in_a_row = 0
+                except Stopped:
+                    raise
+                except Aborted as exc:
+                    raise Stopped() from exc
+                except TokenRevoked as exc:
+                    self.revoked = True
+                    result.problems.append(exc)
+                    break
+                except SyncError as exc:
+                    result.problems.append(exc)
+                    dead_in_a_row = dead_in_a_row + 1 if link_down(exc) else 0
+                except Exception as exc:  # noqa: BLE001 - a bug in one part must not stop the others
+                    log.exception("sync: %s failed", part.__name__)
+                    result.problems.append(exc)
         finally:
             if self.meter.measured:
                 apply.write_state(self.db, LINK_RATE_KEY, f"{self.meter.rate:.0f}")
+        return result
+
+    def _send_batches(self, result: PassResult) -> None:
+        for batch_id in self._pending_batches():
+            if self.stop.is_set():
+                raise Stopped()
+            try:
+                self._send_batch(batch_id, result)
+            except SyncError as exc:
+                if link_down(exc):
+                    raise
+                # Not expected here (items postpone themselves), but one batch never holds
+                # back the next.
+                result.problems.append(exc)
+
+    def run_pass(self) -> PassResult:
+        """One pass over everything. Raises the SyncError of a dead link or a refused token
+        (after every part had its chance); item failures are postponed, not raised."""
+        result = self.collect_pass()
+        failure = result.failure
+        if failure is not None and link_down(failure):
+            raise failure
         return result
 
     def run_until_idle(self, max_passes: int = 1000) -> PassResult:
@@ -877,44 +1110,94 @@ class SyncWorker:
             nxt = datetime.fromisoformat(nxt)
         return max(0.0, (as_utc(nxt) - as_utc(utcnow())).total_seconds())
 
+    def _wait(self, delay: float | None, wake: threading.Event, probing: bool) -> None:
+        """Wait ``delay`` seconds (None: until woken). While ``probing`` (the server was not
+        reachable), ask its health endpoint every ``probe_interval`` seconds and end the wait
+        as soon as it answers: the server being back is noticed within that interval."""
+        end = None if delay is None else time.monotonic() + delay
+        while not self.stop.is_set():
+            left = None if end is None else end - time.monotonic()
+            if left is not None and left <= 0:
+                return
+            step = (
+                left
+                if not probing
+                else min(left if left is not None else self.probe_interval, self.probe_interval)
+            )
+            if wake.wait(step):
+                wake.clear()
+                return
+            if probing and not self.stop.is_set():
+                try:
+                    self.client.health()
+                except SyncError:
+                    continue
+                except Exception:  # noqa: BLE001 - a probe never ends the worker
+                    log.exception("health probe failed")
+                    continue
+                log.info("server answers again: trying now")
+                return
+
     def run_forever(
         self,
         wake: threading.Event,
         on_pass: Callable[[PassResult], None] | None = None,
         on_error: Callable[[SyncError], None] | None = None,
     ) -> None:
-        """Pass after pass until ``stop`` is set; ``wake`` cuts any wait short."""
-        probing = False
+        """Pass after pass until ``stop`` is set; ``wake`` cuts any wait short.
+
+        Supervised: nothing raised by a pass, a callback or the database ends the loop; it is
+        logged, shown as the status, and tried again after the back-off.
+        """
         while not self.stop.is_set():
             delay: float | None
+            probing = False
             try:
-                if probing:
-                    # A cheap probe before heavy work, while the link is known to be down.
-                    self.client.health()
-                result = self.run_pass()
-            except Stopped:
-                break
-            except TokenRevoked as exc:
-                if on_error is not None:
-                    on_error(exc)
-                delay = None  # nothing to do until the user enrolls again (and wakes us)
-            except SyncError as exc:
-                probing = True
-                delay = self.backoff.next_delay()
-                if exc.retry_after:
-                    delay = max(delay, exc.retry_after)
-                log.info("sync failed (%s); next try in %.0f s", exc.detail or exc.message_en, delay)
-                if on_error is not None:
-                    on_error(exc)
-            else:
-                probing = False
-                self.backoff.reset()
+                self._set_status(SyncStatus(SyncPhase.SYNCING))
+                result = self.collect_pass()
+                failure = result.failure
+                if failure is None:
+                    self.backoff.reset()
+                    delay = self.poll_interval
+                    if has_pending_work(self.db):
+                        delay = min(delay, max(0.5, self.next_due_in()))
+                    self._set_status(SyncStatus(SyncPhase.IDLE))
+                elif isinstance(failure, TokenRevoked):
+                    delay = None  # nothing to do until the user enrolls again (and wakes us)
+                    self._set_status(status_for(failure, None))
+                else:
+                    if link_down(failure):
+                        probing = True
+                        delay = self.backoff.next_delay()
+                    else:
+                        # Some items wait for their own retry; the rest went through.
+                        self.backoff.reset()
+                        delay = min(self.poll_interval, max(0.5, self.next_due_in()))
+                    retry_after = getattr(failure, "retry_after", None)
+                    if retry_after:
+                        delay = max(delay, retry_after)
+                    when = utcnow() + timedelta(seconds=delay)
+                    log.info("sync: %s; next try in %.0f s", getattr(failure, "detail", "") or failure, delay)
+                    self._set_status(status_for(failure, when))
                 if on_pass is not None:
                     on_pass(result)
-                delay = self.poll_interval
-                if has_pending_work(self.db):
-                    delay = min(delay, max(0.5, self.next_due_in()))
+                if failure is not None and on_error is not None and isinstance(failure, SyncError):
+                    on_error(failure)
+            except Stopped:
+                break
+            except Exception as exc:  # noqa: BLE001 - supervised: log, show, retry later
+                log.exception("sync pass failed")
+                probing = False
+                delay = self.backoff.next_delay()
+                try:
+                    self._set_status(status_for(exc, utcnow() + timedelta(seconds=delay)))
+                except Exception:  # noqa: BLE001 - a listener bug must not end the worker either
+                    log.exception("sync status listener failed")
             if self.stop.is_set():
                 break
-            wake.wait(delay)
-            wake.clear()
+            try:
+                self._wait(delay, wake, probing)
+            except Exception:  # noqa: BLE001
+                log.exception("sync wait failed")
+                self.stop.wait(1.0)
+        self._set_status(SyncStatus(SyncPhase.STOPPED))

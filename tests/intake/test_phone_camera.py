@@ -441,3 +441,31 @@ def test_dialog_warns_about_open_wifi_and_missing_network(
     assert restarted.args[0].startswith("http://127.0.0.2:")
     assert first is not None and not first.running and first.session.closed
     assert qr_text(dlg) == restarted.args[0]
+
+
+def test_photo_the_pipeline_refuses_is_reported_on_the_phone(
+    qtbot: QtBot, ctx: AppContext, wizard_on_papers: Callable[[], IntakeWizard]
+) -> None:
+    import http.client
+
+    w = wizard_on_papers()
+    step = w.papers_step
+    dlg, url = open_phone(qtbot, w)
+    assert dlg.server is not None and dlg.session is not None
+    good = phone_photo("ktp")
+    cut = good[: len(good) // 2]  # a JPEG that stops half-way: the import path refuses it
+    conn = http.client.HTTPConnection("127.0.0.1", dlg.server.port, timeout=10)
+    path = "/" + url.split("/", 3)[3]
+    with qtbot.waitSignal(step.job_failed, timeout=30000) as failed:
+        conn.request("POST", f"{path}/upload?phone=p1&paper=ktp_el&name=terpotong.jpg", body=cut)
+        answer = conn.getresponse()
+        assert answer.status == 202 and "id" in json.loads(answer.read())
+    assert "terpotong.jpg" in failed.args[0] and "rusak" in failed.args[0]
+    conn.request("GET", f"{path}/state?phone=p1")
+    [photo] = json.loads(conn.getresponse().read())["photos"]
+    conn.close()
+    # The phone is told the same message the laptop shows; nothing was stored.
+    assert photo["status"] == "failed" and photo["message"] == failed.args[0]
+    assert step.error.text() == failed.args[0]
+    qtbot.waitUntil(lambda: not step.busy, timeout=10000)
+    assert all(not p for p in sp.list_pages(ctx.db, w.application_id or "").values())

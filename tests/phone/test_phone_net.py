@@ -113,3 +113,12 @@ def test_nmcli_parsing() -> None:
     assert parse_nmcli("yes:--\n") == "open"
     assert parse_nmcli("no:WPA2\n") == "unknown"
     assert parse_nmcli("") == "unknown"
+
+
+def test_windows_mobile_hotspot_hosted_by_the_laptop() -> None:
+    interfaces = [
+        Interface("Ethernet", "10.20.30.40"),
+        Interface("Local Area Connection* 12", "192.168.137.1"),
+        Interface("Wi-Fi", "169.254.7.7"),
+    ]
+    assert [c.address for c in choose_addresses(interfaces)] == ["192.168.137.1", "10.20.30.40"]

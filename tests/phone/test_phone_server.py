@@ -313,3 +313,17 @@ def test_sniff() -> None:
     Image.new("RGB", (4, 4)).save(webp, "WEBP")
     assert sniff(webp.getvalue()) == "webp"
     assert sniff(b"") == "other"
+
+
+def test_stop_closes_idle_kept_alive_connections(
+    serve: Callable[..., tuple[PhoneServer, list[Photo]]],
+) -> None:
+    server, _ = serve()
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", path(server, "/state?phone=a"))
+    assert conn.getresponse().read()
+    assert conn.sock is not None
+    server.stop()
+    # The phone's idle connection is closed by the laptop at once, not after the socket timeout.
+    assert conn.sock.recv(1) == b""
+    conn.close()

@@ -26,13 +26,15 @@ def concat_assemble(pages: list[Page], db: Database) -> bytes:
     return b"%PDF-1.4\n" + b"".join(db.blobs.get(p.processed_sha256) for p in pages)
 
 
-def make_ready(db: Database, *, pages_per_doc: int = 1, page_bytes: int = 2000, seed: int = 0) -> str:
+def make_ready(
+    db: Database, *, pages_per_doc: int = 1, page_bytes: int = 2000, seed: int = 0, service: str = SERVICE
+) -> str:
     """A ready application with random (incompressible) page blobs for every mandatory paper."""
     app_id = save_application(
-        db, service_code=SERVICE, applicant=ApplicantData(nik=NIK, name="Budi Santoso", kk_number=KK)
+        db, service_code=service, applicant=ApplicantData(nik=NIK, name="Budi Santoso", kk_number=KK)
     )
     with db.session() as s:
-        for i, req in enumerate(get_service(SERVICE).mandatory):
+        for i, req in enumerate(get_service(service).mandatory):
             doc = document_for(s, app_id, req.code)
             for n in range(pages_per_doc):
                 data = os.urandom(page_bytes)
@@ -113,9 +115,12 @@ class Admin:
         self._req("POST", f"/devices/{device_id}/revoke")
 
 
-def assert_server_has(e: Any, admin: Admin, app_ids: list[str]) -> None:
-    """Every application arrived once, with every document byte-for-byte."""
-    server = admin.by_client_id()
+def assert_server_has(e: Any, admin: Admin, app_ids: list[str], village: str | None = None) -> None:
+    """Every application arrived once, with every document byte-for-byte (of `village` only,
+    when the server is shared by several)."""
+    server = {
+        k: v for k, v in admin.by_client_id().items() if village is None or v["village_code"] == village
+    }
     with e.db.session() as s:
         for app_id in app_ids:
             remote = server[app_id]

@@ -108,7 +108,9 @@ def test_missing_upload_is_sent_again_on_422(enrolled: Enrolled, admin: Admin) -
     with enrolled.db.session() as s:
         victim = s.exec(select(Outbox).where(Outbox.kind == "upload").order_by(col(Outbox.id))).first()
     assert victim is not None
-    worker.client.request("DELETE", victim.upload_url, headers={"Tus-Resumable": "1.0.0"}, ok=(204,))
+    worker.client.request(
+        "DELETE", f"/uploads/{victim.upload_url}", headers={"Tus-Resumable": "1.0.0"}, ok=(204,)
+    )
     result = worker.run_until_idle()
     assert result.batches_sent == [batch_id]
     with enrolled.db.session() as s:
