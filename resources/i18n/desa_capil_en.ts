@@ -4,180 +4,373 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="158" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="161" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="159" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="166" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="163" />
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="309" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="190" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="191" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="192" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="193" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="194" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="195" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="189" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="196" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="213" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="212" />
+            <source>Cetak &amp;formulir…</source>
+            <translation>Print &amp;forms…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="215" />
+            <source>Formulir terisi data di atas, untuk diperiksa dan ditandatangani warga</source>
+            <translation>Forms filled with the data above, for the resident to check and sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="228" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="309" />
             <source>Data pemohon (pelapor)</source>
             <translation>Applicant (reporter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="317" />
             <source>HH-BB-TTTT, misalnya 17-08-2025</source>
             <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="334" />
             <source>Nama lengkap {0}</source>
             <translation>Full name of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="321" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="336" />
             <source>NIK {0} (16 angka)</source>
             <translation>NIK of the {0} (16 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="323" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="338" />
             <source>NIK, bila sudah ada</source>
             <translation>NIK, if there is one</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="332" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="347" />
             <source>NIK {0}</source>
             <translation>NIK of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="346" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="361" />
             <source>Sekaligus ({0})</source>
             <translation>Together ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="356" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="371" />
             <source>Perekaman</source>
             <translation>Recording</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="373" />
             <source>Data {0}</source>
             <translation>{0} details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="455" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="380" />
+            <source>Tanda terima dokumen asli yang disimpan desa</source>
+            <translation>Receipt for the originals the village keeps</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="480" />
             <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
             <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="458" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="483" />
             <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
             <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="487" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="512" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="505" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="530" />
             <source>Kec. {0}, {1}</source>
             <translation>Kec. {0}, {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="513" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="538" />
             <source>Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan.</source>
             <translation>Area code {0} is not in the 2025 Kemendagri list (an old region since split?). Compare with the card; you may go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="521" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="546" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="549" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="549" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="525" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="550" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="578" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="563" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="588" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
+        </message>
+    </context>
+    <context>
+        <name>ApplicationDetailDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
+            <source>Rincian permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
+            <source>NIK</source>
+            <translation type="unfinished">NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
+            <source>No. KK</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
+            <source>HP / WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
+            <source>Alamat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
+            <source>Diterima di desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
+            <source>Dikirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
+            <source>Catatan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
+            <source>Pesan dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
+            <source>Riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Tanggal</source>
+            <translation type="unfinished">Date</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Status</source>
+            <translation type="unfinished">Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Oleh</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Disdukcapil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
+            <source>Kertas dan halaman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Kertas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Halaman</source>
+            <translation type="unfinished">Pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Terkirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Ukuran</source>
+            <translation type="unfinished">Size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>{0} hal.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>belum</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
+            <source>dihapus (retensi)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
+            <source>Kiriman dan dokumen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>perbaikan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>pertama</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
+            <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
+            <source>Dokumen dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
+            <source>Diserahkan kepada {0} ({1}) pada {2}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
+            <source>Cetak tanda terima berkas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
+            <source>Cetak tanda terima penyerahan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
+            <source>Kabari warga</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
+            <source>Ubah</source>
+            <translation type="unfinished">Edit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
         </message>
     </context>
     <context>
@@ -628,32 +821,36 @@
     <context>
         <name>DashboardPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="139" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="155" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="144" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="160" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="201" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="188" />
-            <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
-            <translation>Urgent applications first, then those the office asked to correct.</translation>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
+            <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="214" />
+            <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
+            <translation type="vanished">Urgent applications first, then those the office asked to correct.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="234" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="297" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="317" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -664,183 +861,197 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="99" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="101" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="104" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="106" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
             <source>Kabari lewat WA</source>
-            <translation>Notify by WhatsApp</translation>
+            <translation type="vanished">Notify by WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
+            <source>Kabari Warga</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="433" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="115" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="128" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="131" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="133" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="140" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="142" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="146" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="148" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="147" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="300" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="302" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="308" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="310" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="326" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="337" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="341" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="344" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="360" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="362" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="382" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="384" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="429" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="503" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
+            <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="504" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="505" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="506" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -849,17 +1060,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -867,27 +1078,27 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="379" />
+            <location filename="../../desa_capil/ui/first_run.py" line="371" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="382" />
+            <location filename="../../desa_capil/ui/first_run.py" line="374" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="383" />
+            <location filename="../../desa_capil/ui/first_run.py" line="375" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="384" />
+            <location filename="../../desa_capil/ui/first_run.py" line="376" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="385" />
+            <location filename="../../desa_capil/ui/first_run.py" line="377" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1060,7 +1271,7 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="298" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="314" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
@@ -1080,84 +1291,84 @@
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="261" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="312" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="322" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="338" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="376" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="399" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="415" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="427" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="439" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="455" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="440" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="456" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="449" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="465" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="452" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="468" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="484" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="485" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="501" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1308,6 +1519,79 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
     </context>
     <context>
+        <name>NoticeDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
+            <source>Kabari warga: dokumen siap diambil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
+            <source>Kabari warga: permohonan perlu dilengkapi</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
+            <source>Kabari warga: permohonan ditolak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
+            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
+            <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
+            <source>Salin pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
+            <source>Cetak surat pemberitahuan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
+            <source>Buka WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
+            <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
+            <source>Tidak ada nomor WhatsApp yang benar</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
+            <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
+            <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
+            <source>Surat pemberitahuan</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>OperatorBadge</name>
         <message>
             <location filename="../../desa_capil/ui/operators.py" line="213" />
@@ -1376,27 +1660,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="234" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="236" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="250" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="252" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="257" />
+            <location filename="../../desa_capil/ui/first_run.py" line="249" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -1955,55 +2239,56 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueuePage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="74" />
             <source>Belum tersedia</source>
             <translation>Not available yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="75" />
             <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
             <translation>The application form is being prepared and cannot be opened in this version.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="83" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="86" />
             <source>%1 rb</source>
             <translation>%1k</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="103" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="106" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="108" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="376" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="111" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="400" />
             <source>Ubah</source>
             <translation>Edit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="110" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="383" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="427" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="412" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="456" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="116" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="125" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="128" />
             <source>Cari nama, NIK, nomor KK, atau layanan...</source>
             <translation>Search name, NIK, family card number or service...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="140" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="298" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="301" />
             <source>%n permohonan cocok dengan pilihan</source>
             <translation>
                 <numerusform>%n application matches the selection</numerusform>
@@ -2011,7 +2296,7 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="300" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
             <source>%n permohonan seluruhnya</source>
             <translation>
                 <numerusform>%n application in all</numerusform>
@@ -2019,12 +2304,12 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
             <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
             <translation>No matching applications. Change the search words or choose another status.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="309" />
             <source>Belum ada permohonan.
 Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
             <translation>No applications yet.
@@ -2032,26 +2317,41 @@ Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <source>Rincian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="377" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
+            <source>Lihat rincian dan riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
+            <source>Kabari warga (WhatsApp / surat)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
             <source>Cetak ulang tanda terima berkas</source>
             <translation>Reprint the papers receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="408" />
             <source>Cetak ulang tanda terima penyerahan</source>
             <translation>Reprint the hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="421" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="450" />
             <source>Hapus permohonan</source>
             <translation>Delete application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="423" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="452" />
             <source>Hapus permohonan {service} atas nama {name}?
 
 Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
@@ -2060,7 +2360,7 @@ Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tida
 The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="428" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="457" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -2369,52 +2669,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="272" />
+            <location filename="../../desa_capil/ui/first_run.py" line="264" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="289" />
+            <location filename="../../desa_capil/ui/first_run.py" line="281" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="291" />
+            <location filename="../../desa_capil/ui/first_run.py" line="283" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="285" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="333" />
+            <location filename="../../desa_capil/ui/first_run.py" line="325" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="345" />
+            <location filename="../../desa_capil/ui/first_run.py" line="337" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="358" />
+            <location filename="../../desa_capil/ui/first_run.py" line="350" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -2798,27 +3098,27 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="115" />
+            <location filename="../../desa_capil/ui/first_run.py" line="107" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="117" />
+            <location filename="../../desa_capil/ui/first_run.py" line="109" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="124" />
+            <location filename="../../desa_capil/ui/first_run.py" line="116" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="150" />
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <location filename="../../desa_capil/ui/first_run.py" line="218" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -2827,12 +3127,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="142" />
+            <location filename="../../desa_capil/ui/first_run.py" line="134" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="144" />
+            <location filename="../../desa_capil/ui/first_run.py" line="136" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -2946,6 +3246,14 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/errors.py" line="50" />
             <source>Maaf, terjadi kesalahan di dalam program. Data yang sudah tersimpan aman. Catatan kesalahan sudah disimpan di log; kirimkan rinciannya ke petugas Disdukcapil.</source>
             <translation>Sorry, something went wrong inside the program. Data already saved is safe. The error was written to the log; send the details to the office.</translation>
+        </message>
+    </context>
+    <context>
+        <name>forms</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/forms_print.py" line="25" />
+            <source>Tanda terima dokumen asli</source>
+            <translation>Receipt for original documents</translation>
         </message>
     </context>
     <context>

@@ -59,9 +59,17 @@ def decode_original(data: bytes, source: SourceKind = "file") -> RawPage:
     )
 
 
-def new_page(raw: RawPage, rotation: int = 0, *, original: bytes | None = None) -> NewPage:
-    """Process one raw page; the original is encoded here unless given (re-processing)."""
-    done = pipeline.process(raw, rotate=rotation)
+def new_page(raw: RawPage, rotation: int | None = None, *, original: bytes | None = None) -> NewPage:
+    """Process one raw page; the original is encoded here unless given (re-processing).
+
+    ``rotation`` None (a page as it arrives): the pipeline turns a sideways or upside-down
+    text page upright by itself, and that turn is stored as the page's rotation, so that the
+    user's rotate buttons start from what they see. A rotation given (the user's): used as
+    it is, never second-guessed.
+    """
+    auto = rotation is None
+    done = pipeline.process(raw, rotate=rotation or 0, auto_orient=auto)
+    rotation = done.turn if auto else (rotation or 0)
     thumb = pipeline.thumbnail(done)
     return NewPage(
         data=done.data,

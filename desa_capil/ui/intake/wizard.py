@@ -195,6 +195,7 @@ class IntakeWizard(QDialog):
         self.service_step.activated.connect(lambda _c: self.next())
         self.applicant_step.changed.connect(self._schedule_save)
         self.applicant_step.nik_valid.connect(self._lookup_nik)
+        self.applicant_step.print_requested.connect(self.print_form)
         self.papers_step.state_changed.connect(self._papers_state)
         self.papers_step.busy_changed.connect(lambda _b: self._update_buttons())
 
@@ -277,6 +278,21 @@ class IntakeWizard(QDialog):
             )
 
         self.save(then=go)
+
+    def print_form(self, code: str) -> None:
+        """Save, then print a pre-filled form (reports.forms) or the originals receipt (i15)."""
+        from desa_capil.ui.intake.forms_print import print_application_form
+
+        def go() -> None:
+            if self.application_id is not None:
+                print_application_form(self, self.ctx, self.application_id, code)
+
+        if self.applicant_step.is_valid():
+            self.save(then=go)
+        else:
+            bad = self.applicant_step.show_problems()
+            if bad is not None:
+                bad.setFocus()
 
     def back(self) -> None:
         if self.step() > SERVICE:
