@@ -626,8 +626,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="533" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="539" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -637,122 +637,137 @@
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
+            <source>Cetak daftar dokumen asli</source>
+            <translation>Print list of originals</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
+            <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
+            <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="367" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="378" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="389" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="404" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="461" />
+            <source>Daftar dokumen asli</source>
+            <translation>List of originals</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="535" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="540" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="555" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="556" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="532" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="557" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="550" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="582" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="607" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="618" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
