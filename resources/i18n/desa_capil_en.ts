@@ -2820,67 +2820,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="149" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="140" />
+            <source>(tidak ditawarkan lagi)</source>
+            <translation>(no longer offered)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="157" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="175" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="196" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="204" />
             <source>Jenis:</source>
             <translation>Kind:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="216" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="224" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="220" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="226" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="234" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="235" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="243" />
             <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
             <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="241" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="249" />
             <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
             <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="252" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="260" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="261" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="254" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="262" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="255" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="263" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="279" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="287" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
