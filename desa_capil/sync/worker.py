@@ -524,6 +524,10 @@ class SyncWorker:
     def _set_batch_state(self, batch_id: str, state: str, error: str = "") -> None:
         with self.db.session() as s:
             batch = s.get(Batch, batch_id)
+            # A batch unsealed at the desk ("Buka segel", store.repo.reopen_batch) between the
+            # pending-batch read and this write stays cancelled: it has nothing left to send.
+            if batch is not None and batch.state == BatchState.CANCELLED:
+                return
             if batch is not None and (batch.state != state or batch.last_error != error):
                 batch.state = state
                 batch.last_error = error
