@@ -636,242 +636,252 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="141" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="142" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="151" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="156" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="157" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="172" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="173" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="173" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="194" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="196" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="196" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="197" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="197" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="213" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="216" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="574" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="222" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
             <source>Cetak daftar dokumen asli</source>
             <translation>Print list of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="232" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
             <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="236" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
             <source>Buka segel</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
+            <source>Coba lagi</source>
+            <translation>Try again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
+            <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
+            <translation>Put the refused records back in the send queue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="377" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="387" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="383" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="385" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="387" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="404" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="409" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="419" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="502" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="576" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="581" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="493" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="596" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="596" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="597" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="613" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="631" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="648" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="664" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="651" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="667" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="657" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="673" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="659" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="675" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1627,37 +1637,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="183" />
+            <location filename="../../desa_capil/ui/main_window.py" line="189" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="230" />
+            <location filename="../../desa_capil/ui/main_window.py" line="236" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="232" />
+            <location filename="../../desa_capil/ui/main_window.py" line="238" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="257" />
+            <location filename="../../desa_capil/ui/main_window.py" line="263" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="259" />
+            <location filename="../../desa_capil/ui/main_window.py" line="265" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="267" />
+            <location filename="../../desa_capil/ui/main_window.py" line="276" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="269" />
+            <location filename="../../desa_capil/ui/main_window.py" line="278" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1692,29 +1702,44 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="88" />
+            <location filename="../../desa_capil/ui/main_window.py" line="91" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="89" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="90" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
             <translation>There is a problem with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <source>Menunggu server Disdukcapil</source>
+            <translation>Waiting for the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <source>Wi-Fi ini minta login di browser</source>
+            <translation>This Wi-Fi asks you to log in in a browser</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <source>Laptop ini belum terdaftar di server Disdukcapil</source>
+            <translation>This laptop is not enrolled with the office's server</translation>
         </message>
     </context>
     <context>
@@ -1960,7 +1985,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="650" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="651" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -2024,80 +2049,80 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="610" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="642" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="643" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="718" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="719" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="721" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="722" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="754" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="755" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="870" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="909" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="938" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="909" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="938" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="912" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="924" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="928" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="838" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2107,27 +2132,27 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="954" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2135,109 +2160,109 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PhoneDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="118" />
             <source>Pakai HP sebagai kamera</source>
-            <extracomment>How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
+            <extracomment>The QR code's box: big enough for a phone held 30-50 cm from the screen. How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
             <translation>Use a phone as the camera</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="137" />
             <source>Buka kamera HP dan arahkan ke kode QR ini. HP dan laptop harus tersambung ke Wi-Fi yang sama, atau laptop tersambung ke hotspot HP. Tidak perlu internet atau aplikasi.</source>
             <translation>Open the phone's camera and point it at this QR code. The phone and the laptop must be on the same Wi-Fi, or the laptop on the phone's hotspot. No internet or app needed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="134" />
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="291" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="303" />
             <source>Menyiapkan…</source>
             <translation>Preparing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="150" />
             <source>Alamat laptop</source>
             <translation>Laptop address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="157" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="164" />
             <source>&amp;Coba lagi</source>
             <translation>&amp;Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="160" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="167" />
             <source>Selesai pakai HP</source>
             <translation>Done with the phone</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="205" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="217" />
             <source>Wi-Fi ini terbuka (tanpa kata sandi): foto kertas warga bisa disadap orang di dekat sini. Lebih aman: nyalakan hotspot HP (dengan kata sandi), sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>This Wi-Fi is open (no password): anyone nearby could capture the residents' papers. Safer: turn on the phone's hotspot (with a password), connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="216" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="228" />
             <source>Laptop tidak tersambung ke Wi-Fi atau hotspot, jadi HP tidak bisa menghubunginya. Nyalakan hotspot di HP, sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>The laptop is not on a Wi-Fi or hotspot, so a phone cannot reach it. Turn on the phone's hotspot, connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="263" />
             <source>Laptop tidak bisa membuka sambungan untuk HP di alamat {0} ({1}). Tutup program lain yang mungkin memakainya, lalu klik Coba lagi.</source>
             <translation>The laptop cannot accept phone connections on {0} ({1}). Close other programs that may be using it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="262" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="274" />
             <source>Kode ini hanya berlaku selama jendela ini terbuka dan hilang setelah 15 menit tidak dipakai.</source>
             <translation>This code works only while this window is open, and stops after 15 minutes without use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="268" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="280" />
             <source>Bila Windows bertanya apakah desa_capil boleh menerima sambungan, centang “Jaringan pribadi” dan klik Izinkan: HP perlu menghubungi laptop ini. Jangan centang jaringan publik. Bila HP tetap tidak bisa membuka halamannya, atur jaringan Wi-Fi ini sebagai “Pribadi” di Pengaturan Windows → Jaringan.</source>
             <translation>If Windows asks whether desa_capil may accept connections, tick “Private networks” and click Allow: the phone needs to reach this laptop. Do not tick public networks. If the phone still cannot open the page, set this Wi-Fi network to “Private” in Windows Settings → Network.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="294" />
             <source>Kode QR belum bisa dibuat.</source>
             <translation>The QR code cannot be made yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="336" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="348" />
             <source>foto HP {0}</source>
             <translation>phone photo {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="361" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
             <source>Kode QR sudah kedaluwarsa.</source>
             <translation>The QR code has expired.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="363" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
             <source>Tidak dipakai lebih dari 15 menit. Klik Coba lagi untuk kode QR yang baru.</source>
             <translation>Unused for more than 15 minutes. Click Try again for a new QR code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="385" />
             <source>Menunggu HP…</source>
             <translation>Waiting for a phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="387" />
             <source>tidak ada</source>
             <translation>none</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="376" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="388" />
             <source>HP tersambung: {0}.</source>
             <translation>Phones connected: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="377" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="389" />
             <source>Foto diterima: {0}</source>
             <translation>Photos received: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="379" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="391" />
             <source>sedang diproses: {0}</source>
             <translation>processing: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="381" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="393" />
             <source>ditolak: {0}</source>
             <translation>refused: {0}</translation>
         </message>
@@ -2925,67 +2950,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="56" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="58" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="57" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="69" />
+            <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
+            <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="73" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="84" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="86" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="104" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="113" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="125" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="141" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -3293,12 +3323,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="256" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="323" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="257" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="324" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
