@@ -305,6 +305,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is
         log.warning("language setting unreadable: %s", exc)
     translators = load_translations(app, lang())
+    try:
+        from desa_capil.sync.catalog_update import install_stored
+
+        install_stored(db)  # the office's own catalog version, received by an earlier sync
+    except Exception as exc:  # noqa: BLE001 - the bundled catalog still works
+        log.warning("office catalog not loaded: %s", exc)
     ctx = AppContext(db, paths, demo=args.demo)
     if demo_session is not None:
         ctx.operator_id = demo_session.operator_ids[0]
