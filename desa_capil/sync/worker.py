@@ -124,6 +124,16 @@ class SyncStatus:
     detail: str = ""
 
 
+def next_try_text(st: SyncStatus, lang: str = "id") -> str:
+    """ "Dicoba lagi pukul 14:05" (local time), or "" when no retry is planned."""
+    if st.next_try_at is None:
+        return ""
+    local = as_utc(st.next_try_at).astimezone()
+    if lang.startswith("en"):
+        return f"next try at {local:%H:%M:%S}"
+    return f"dicoba lagi pukul {local:%H:%M:%S}"
+
+
 def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
     """The status-bar truth for a failure."""
     if isinstance(exc, TokenRevoked):
@@ -957,6 +967,12 @@ class SyncWorker:
                 s.add(fresh)
                 s.commit()
 
+    def _pull_catalog(self, _result: PassResult) -> None:
+        """The office's own service catalog, when it published a new one (catalog_update)."""
+        from desa_capil.sync.catalog_update import pull_catalog
+
+        pull_catalog(self.client, self.db)
+
     # --- changes -------------------------------------------------------------------------------
 
     def _pull_changes(self, result: PassResult) -> None:
@@ -1034,7 +1050,13 @@ class SyncWorker:
             self.hurry.clear()
             clear_backoffs(self.db)
         try:
-            for part in (self._send_batches, self._send_events, self._pull_changes, self._download_documents):
+            for part in (
+                self._send_batches,
+                self._send_events,
+                self._pull_changes,
+                self._download_documents,
+                self._pull_catalog,
+            ):
                 if self.stop.is_set():
                     raise Stopped()
                 if dead_in_a_row >= 2:

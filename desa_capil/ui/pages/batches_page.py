@@ -55,6 +55,7 @@ from desa_capil.sync.worker import (
     last_contact,
     parked_events,
     retry_batch,
+    retry_events,
 )
 from desa_capil.ui.batch_contents import show_batch_contents
 from desa_capil.ui.context import AppContext
@@ -225,6 +226,14 @@ class BatchesPage(QWidget):
         )
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_selected)
+        # i15: the list of originals that travel physically with the selected batch.
+        self.courier_button = QPushButton(self.tr("Cetak daftar dokumen asli"), batch_box)
+        self.courier_button.setObjectName("courierManifestButton")
+        self.courier_button.setToolTip(
+            self.tr("Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa")
+        )
+        self.courier_button.setEnabled(False)
+        self.courier_button.clicked.connect(self.print_courier_manifest)
         self.reopen_button = QPushButton(self.tr("Buka segel"), batch_box)
         self.reopen_button.setObjectName("reopenBatchButton")
         self.reopen_button.setToolTip(
@@ -242,6 +251,7 @@ class BatchesPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(batch_title)
         row.addStretch(1)
+        row.addWidget(self.courier_button)
         row.addWidget(self.reopen_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.retry_button)
@@ -262,9 +272,18 @@ class BatchesPage(QWidget):
         ev_header = self.events_table.horizontalHeader()
         ev_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ev_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # "Coba lagi": after the office fixed what it refused (or a proxy answered for it).
+        self.events_retry_button = QPushButton(self.tr("Coba lagi"), batch_box)
+        self.events_retry_button.setObjectName("retryEventsButton")
+        self.events_retry_button.setToolTip(self.tr("Masukkan lagi catatan yang ditolak ke antrean kirim"))
+        self.events_retry_button.clicked.connect(self.retry_events)
         self.events_title.hide()
         self.events_table.hide()
-        batch_layout.addWidget(self.events_title)
+        self.events_retry_button.hide()
+        events_row = QHBoxLayout()
+        events_row.addWidget(self.events_title, 1)
+        events_row.addWidget(self.events_retry_button)
+        batch_layout.addLayout(events_row)
         batch_layout.addWidget(self.events_table)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -442,6 +461,7 @@ class BatchesPage(QWidget):
         bid = self.selected_batch_id()
         row = next((r for r in self._rows if r.id == bid), None)
         self.retry_button.setEnabled(row is not None and row.state == BatchState.FAILED)
+        self.courier_button.setEnabled(row is not None)
         self.cancel_button.setEnabled(
             row is not None and row.state == BatchState.FAILED and row.error_code not in SERVER_HOLDS_CODES
         )
@@ -481,6 +501,21 @@ class BatchesPage(QWidget):
             on_success=lambda _changes: self.ctx.data_changed.emit(),
             db=True,
         ).finished.connect(self.refresh)
+
+    def print_courier_manifest(self) -> None:
+        bid = self.selected_batch_id()
+        if bid is None:
+            return
+        from desa_capil.reports.forms_originals import make_courier_manifest
+        from desa_capil.ui import printing
+
+        db, title = self.ctx.db, self.tr("Daftar dokumen asli")
+        run_op(
+            self,
+            lambda _p: make_courier_manifest(db, bid),
+            on_success=lambda pdf: printing.print_pdf(self, pdf, title),
+            db=True,
+        )
 
     def checked_ids(self) -> list[str]:
         return [
@@ -533,6 +568,11 @@ class BatchesPage(QWidget):
             return
         db = self.ctx.db
         run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
+
+    @Slot()
+    def retry_events(self) -> None:
+        db = self.ctx.db
+        run_op(self, lambda _p: retry_events(db), on_success=lambda _r: self._retried(), db=True)
 
     def _retried(self) -> None:
         self.refresh()
@@ -594,6 +634,7 @@ class BatchesPage(QWidget):
         )
         self.events_title.setVisible(bool(events))
         self.events_table.setVisible(bool(events))
+        self.events_retry_button.setVisible(bool(events))
 
     # --- live news ----------------------------------------------------------------------------
 
