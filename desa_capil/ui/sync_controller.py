@@ -239,11 +239,30 @@ class SyncController(QObject):
     @Slot(object)
     def _on_error(self, exc: SyncError) -> None:
         self.last_error = exc
+        if isinstance(exc, TokenRevoked):
+            # Remembered, so Pengaturan says "dicabut" instead of "Terdaftar" (ui.sync_settings).
+            self._remember_revoked()
         if isinstance(exc, TokenRevoked) or not exc.retryable:
             self.ctx.set_connection(ConnectionState.ERROR, None)
         else:
             self.ctx.set_connection(ConnectionState.OFFLINE, None)
         self.error.emit(exc)
+
+    def _remember_revoked(self) -> None:
+        from datetime import UTC, datetime
+
+        from desa_capil.store import setting_keys
+        from desa_capil.store.repo import get_setting, set_setting
+        from desa_capil.ui.tasks import run_op
+
+        db = self.ctx.db
+
+        def op(_p: object) -> None:
+            if not get_setting(db, setting_keys.DEVICE_REVOKED_AT):
+                set_setting(db, setting_keys.DEVICE_REVOKED_AT, datetime.now(UTC).isoformat())
+
+        # Said again once on record, so the settings page (which listens) reads it.
+        run_op(None, op, on_success=lambda _r: self.ctx.set_connection(ConnectionState.ERROR, None), db=True)
 
     def _notify_statuses(self, statuses: dict[str, Status]) -> None:
         if not statuses:
