@@ -124,6 +124,16 @@ class SyncStatus:
     detail: str = ""
 
 
+def next_try_text(st: SyncStatus, lang: str = "id") -> str:
+    """ "Dicoba lagi pukul 14:05" (local time), or "" when no retry is planned."""
+    if st.next_try_at is None:
+        return ""
+    local = as_utc(st.next_try_at).astimezone()
+    if lang.startswith("en"):
+        return f"next try at {local:%H:%M:%S}"
+    return f"dicoba lagi pukul {local:%H:%M:%S}"
+
+
 def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
     """The status-bar truth for a failure."""
     if isinstance(exc, TokenRevoked):

@@ -555,204 +555,214 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="150" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="159" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="160" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="164" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="165" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="182" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="207" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="207" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="208" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="209" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="222" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="225" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="523" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="228" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="229" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
+            <source>Coba lagi</source>
+            <translation>Try again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
+            <translation>Put the refused records back in the send queue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="383" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="405" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="525" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="545" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="546" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="532" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="547" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="550" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="565" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="582" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="601" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="607" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="609" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1428,37 +1438,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="183" />
+            <location filename="../../desa_capil/ui/main_window.py" line="189" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="230" />
+            <location filename="../../desa_capil/ui/main_window.py" line="236" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="232" />
+            <location filename="../../desa_capil/ui/main_window.py" line="238" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="257" />
+            <location filename="../../desa_capil/ui/main_window.py" line="263" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="259" />
+            <location filename="../../desa_capil/ui/main_window.py" line="265" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="267" />
+            <location filename="../../desa_capil/ui/main_window.py" line="276" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="269" />
+            <location filename="../../desa_capil/ui/main_window.py" line="278" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1493,29 +1503,44 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="88" />
+            <location filename="../../desa_capil/ui/main_window.py" line="91" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="89" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="90" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
             <translation>There is a problem with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <source>Menunggu server Disdukcapil</source>
+            <translation>Waiting for the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <source>Wi-Fi ini minta login di browser</source>
+            <translation>This Wi-Fi asks you to log in in a browser</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <source>Laptop ini belum terdaftar di server Disdukcapil</source>
+            <translation>This laptop is not enrolled with the office's server</translation>
         </message>
     </context>
     <context>
@@ -2722,67 +2747,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="56" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="58" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="57" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="69" />
+            <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
+            <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="73" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="84" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="86" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="104" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="113" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="125" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="141" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -3085,12 +3115,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="256" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="323" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="257" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="324" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>

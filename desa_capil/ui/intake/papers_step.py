@@ -580,6 +580,7 @@ class PapersStep(QWidget):
             self.phone_dialog.activateWindow()
             return
         dlg = PhoneDialog(self, **self.phone_options)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.finished.connect(lambda _r: self._phone_closed(dlg))
         self.phone_dialog = dlg
         dlg.show()

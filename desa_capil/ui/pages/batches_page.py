@@ -55,6 +55,7 @@ from desa_capil.sync.worker import (
     last_contact,
     parked_events,
     retry_batch,
+    retry_events,
 )
 from desa_capil.ui.batch_contents import show_batch_contents
 from desa_capil.ui.context import AppContext
@@ -262,9 +263,18 @@ class BatchesPage(QWidget):
         ev_header = self.events_table.horizontalHeader()
         ev_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ev_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # "Coba lagi": after the office fixed what it refused (or a proxy answered for it).
+        self.events_retry_button = QPushButton(self.tr("Coba lagi"), batch_box)
+        self.events_retry_button.setObjectName("retryEventsButton")
+        self.events_retry_button.setToolTip(self.tr("Masukkan lagi catatan yang ditolak ke antrean kirim"))
+        self.events_retry_button.clicked.connect(self.retry_events)
         self.events_title.hide()
         self.events_table.hide()
-        batch_layout.addWidget(self.events_title)
+        self.events_retry_button.hide()
+        events_row = QHBoxLayout()
+        events_row.addWidget(self.events_title, 1)
+        events_row.addWidget(self.events_retry_button)
+        batch_layout.addLayout(events_row)
         batch_layout.addWidget(self.events_table)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -534,6 +544,11 @@ class BatchesPage(QWidget):
         db = self.ctx.db
         run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
 
+    @Slot()
+    def retry_events(self) -> None:
+        db = self.ctx.db
+        run_op(self, lambda _p: retry_events(db), on_success=lambda _r: self._retried(), db=True)
+
     def _retried(self) -> None:
         self.refresh()
         self.send_now()
@@ -594,6 +609,7 @@ class BatchesPage(QWidget):
         )
         self.events_title.setVisible(bool(events))
         self.events_table.setVisible(bool(events))
+        self.events_retry_button.setVisible(bool(events))
 
     # --- live news ----------------------------------------------------------------------------
 
