@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
 from desa_capil.store.repo import pending_upload_bytes
-from desa_capil.sync.client import NotConfigured, SyncError
+from desa_capil.sync.client import NotConfigured, SyncError, TokenRevoked
 from desa_capil.sync.config import credential_store, load_config
 from desa_capil.sync.worker import (
     BatchProgress,
