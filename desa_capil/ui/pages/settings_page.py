@@ -188,6 +188,10 @@ class SettingsPage(QWidget):
 
         self.backup_group = BackupSettingsGroup(ctx, body)
         right.addWidget(self.backup_group)
+        from desa_capil.ui.update_settings import UpdateGroup
+
+        self.update_group = UpdateGroup(ctx, body)
+        right.addWidget(self.update_group)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
