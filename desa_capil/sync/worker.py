@@ -134,6 +134,22 @@ def next_try_text(st: SyncStatus, lang: str = "id") -> str:
     return f"dicoba lagi pukul {local:%H:%M:%S}"
 
 
+def upload_held(exc: SyncError) -> SyncError:
+    """A 423 that lasts: the server still holds an earlier attempt at this file (its connection
+    died without closing). Told plainly; the file waits alone, everything else goes on."""
+    return SyncError(
+        "Server masih memegang kiriman lama salah satu berkas (sambungan sebelumnya putus di tengah "
+        "jalan). Berkas itu dicoba lagi otomatis; berkas dan kiriman lain tetap dikirim.",
+        "The server still holds an earlier attempt at one file (the previous connection died "
+        "mid-way). That file is retried automatically; other files and batches still go.",
+        detail=exc.detail,
+        retryable=True,
+        status=exc.status,
+        body=exc.body,
+        retry_after=exc.retry_after,
+    )
+
+
 def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
     """The status-bar truth for a failure."""
     if isinstance(exc, TokenRevoked):
@@ -682,6 +698,8 @@ class SyncWorker:
             if isinstance(exc, SyncError):
                 if exc.retryable:
                     assert row.id is not None
+                    if exc.code == ErrorCode.UPLOAD_LOCKED:
+                        exc = upload_held(exc)
                     self._postpone(row.id, exc)
                     result.postponed += 1
                     result.problems.append(exc)
