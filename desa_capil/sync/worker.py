@@ -472,7 +472,8 @@ class SyncWorker:
         self.stop = stop or threading.Event()
         self.client = self._new_client()
         self.probe_interval = probe_interval
-        # Partial downloads (resumed with Range); deleted once verified and stored.
+        # Partial downloads (resumed with Range), in the app's data folder like the database
+        # key file; deleted once verified and stored in the (encrypted) blob store.
         self.download_dir = download_dir or db.blobs.root.parent / "downloads"
         self.status = SyncStatus(SyncPhase.STOPPED)
         # Set by "Kirim sekarang": the next pass ignores every item's own back-off.
