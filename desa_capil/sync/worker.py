@@ -1146,21 +1146,25 @@ class SyncWorker:
     def _wait(self, delay: float | None, wake: threading.Event, probing: bool) -> None:
         """Wait ``delay`` seconds (None: until woken). While ``probing`` (the server was not
         reachable), ask its health endpoint every ``probe_interval`` seconds and end the wait
-        as soon as it answers: the server being back is noticed within that interval."""
-        end = None if delay is None else time.monotonic() + delay
+        as soon as it answers: the server being back is noticed within that interval. The
+        stop event is looked at at least every second, even when nobody sets ``wake``."""
+        now = time.monotonic()
+        end = None if delay is None else now + delay
+        next_probe = now + self.probe_interval
         while not self.stop.is_set():
-            left = None if end is None else end - time.monotonic()
-            if left is not None and left <= 0:
+            now = time.monotonic()
+            if end is not None and now >= end:
                 return
-            step = (
-                left
-                if not probing
-                else min(left if left is not None else self.probe_interval, self.probe_interval)
-            )
+            step = 1.0
+            if end is not None:
+                step = min(step, end - now)
+            if probing:
+                step = min(step, max(0.0, next_probe - now))
             if wake.wait(step):
                 wake.clear()
                 return
-            if probing and not self.stop.is_set():
+            if probing and not self.stop.is_set() and time.monotonic() >= next_probe:
+                next_probe = time.monotonic() + self.probe_interval
                 try:
                     self.client.health()
                 except SyncError:
