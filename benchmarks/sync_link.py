@@ -196,14 +196,15 @@ def run(
                 if time.monotonic() - started > give_up_after:
                     finished = False
                     break
-                try:
-                    worker.run_pass()
+                result = worker.collect_pass()
+                if result.failure is None:
                     worker.backoff.reset()
-                except SyncError as exc:
-                    if not exc.retryable:
-                        raise
-                    failures += 1
-                    time.sleep(worker.backoff.next_delay())  # the worker's own back-off
+                    continue
+                if isinstance(result.failure, SyncError) and not result.failure.retryable:
+                    raise result.failure
+                failures += 1
+                delay, _probing = worker.delay_after(result)  # the worker's own policy
+                time.sleep(delay)
             elapsed = time.monotonic() - started
             worker.close()
             return {

@@ -197,6 +197,19 @@ class PassResult:
     postponed: int = 0  # files or batches waiting for a later try after a server hiccup
     # Transient failures met in this pass (each postponed its item or ended its part).
     problems: list[BaseException] = field(default_factory=list)
+    bytes_kept: int = 0  # upload bytes the server kept during this pass
+
+    @property
+    def progressed(self) -> bool:
+        """Something got through: on a link that cuts often, retry soon, not after a long wait."""
+        return bool(
+            self.bytes_kept
+            or self.files_uploaded
+            or self.batches_sent
+            or self.events_sent
+            or self.documents_downloaded
+            or self.office_changes
+        )
 
     @property
     def work_left(self) -> bool:
@@ -1059,6 +1072,7 @@ class SyncWorker:
         """
         result = PassResult()
         dead_in_a_row = 0
+        kept_before = self.meter.bytes_offered - self.meter.bytes_lost
         if self.hurry.is_set():
             self.hurry.clear()
             clear_backoffs(self.db)
@@ -1086,9 +1100,29 @@ class SyncWorker:
                     log.exception("sync: %s failed", part.__name__)
                     result.problems.append(exc)
         finally:
+            result.bytes_kept = max(0, self.meter.bytes_offered - self.meter.bytes_lost - kept_before)
             if self.meter.measured:
                 apply.write_state(self.db, LINK_RATE_KEY, f"{self.meter.rate:.0f}")
         return result
+
+    def delay_after(self, result: PassResult) -> tuple[float, bool]:
+        """(seconds to wait, probing) after a pass whose ``failure`` is set: the back-off for a
+        dead link (restarted when the pass still got something through: a link that cuts
+        every few seconds is used, not waited out), else until the next postponed item."""
+        failure = result.failure
+        if failure is not None and link_down(failure):
+            if result.progressed:
+                self.backoff.reset()
+            delay = self.backoff.next_delay()
+            probing = True
+        else:
+            self.backoff.reset()
+            delay = min(self.poll_interval, max(0.5, self.next_due_in()))
+            probing = False
+        retry_after = getattr(failure, "retry_after", None)
+        if retry_after:
+            delay = max(delay, retry_after)
+        return delay, probing
 
     def _send_batches(self, result: PassResult) -> None:
         for batch_id in self._pending_batches():
@@ -1203,16 +1237,7 @@ class SyncWorker:
                     delay = None  # nothing to do until the user enrolls again (and wakes us)
                     self._set_status(status_for(failure, None))
                 else:
-                    if link_down(failure):
-                        probing = True
-                        delay = self.backoff.next_delay()
-                    else:
-                        # Some items wait for their own retry; the rest went through.
-                        self.backoff.reset()
-                        delay = min(self.poll_interval, max(0.5, self.next_due_in()))
-                    retry_after = getattr(failure, "retry_after", None)
-                    if retry_after:
-                        delay = max(delay, retry_after)
+                    delay, probing = self.delay_after(result)
                     when = utcnow() + timedelta(seconds=delay)
                     log.info("sync: %s; next try in %.0f s", getattr(failure, "detail", "") or failure, delay)
                     self._set_status(status_for(failure, when))
