@@ -3526,4 +3526,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Hand-over receipt</translation>
         </message>
     </context>
+<context>
+        <name>UpdateGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
+            <source>Pembaruan aplikasi</source>
+            <translation>App updates</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <source>Periksa di server</source>
+            <translation>Check on the server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
+            <source>Dari flashdisk…</source>
+            <translation>From a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
+            <source>Unduh dan pasang</source>
+            <translation>Download and install</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
+            <source>Kembali ke versi sebelumnya</source>
+            <translation>Go back to the previous version</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
+            <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
+            <translation>Version %1. Updates are not set up for this installation yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
+            <source>Versi %1.</source>
+            <translation>Version %1.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
+            <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
+            <translation>No server address yet. Fill it in under the office server settings first.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
+            <source>Pilih folder pembaruan di flashdisk</source>
+            <translation>Choose the update folder on the USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
+            <source>Memeriksa pembaruan…</source>
+            <translation>Checking for updates…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
+            <source>Tidak ada versi yang lebih baru (versi %1).</source>
+            <translation>No newer version (this is %1).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
+            <source>Versi %1 tersedia: unduhan %2 MB.</source>
+            <translation>Version %1 is available: %2 MB to download.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
+            <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
+            <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
+            <source>Mengunduh dan memeriksa pembaruan…</source>
+            <translation>Downloading and checking the update…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
+            <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
+            <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is used again the next time the app opens.</translation>
+        </message>
+    </context>
 </TS>
