@@ -22,6 +22,7 @@ import boto3
 import pytest
 from tusclient import client as tus_client
 
+from desa_capil.server import tus as tus_server
 from desa_capil.server.config import Settings
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import (
@@ -126,7 +127,9 @@ def test_tus_upload_resume_and_batch(
         assert svc is not None
         deadline = time.monotonic() + 20
         tick = threading.Event()
-        while svc.get_upload_unchecked(upload_id).offset != 90_000 and time.monotonic() < deadline:
+        while (
+            svc.get_upload_unchecked(upload_id).offset != 90_000 or upload_id in tus_server._active
+        ) and time.monotonic() < deadline:
             tick.wait(0.02)
         resumed = tus.uploader(file_stream=io.BytesIO(data), url=up.url, chunk_size=60_000)
         assert resumed.offset == 90_000
