@@ -169,6 +169,17 @@ class ApplicationDetail(ServerTable, table=True):
     details_json: str = Field(sa_column=Column(Text, nullable=False))
 
 
+class PublishedCatalog(ServerTable, table=True):
+    """A service catalog the office published for its villages (its SOP differs from the
+    national one); the newest is the one in use. server/bundles.py."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40, unique=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="", max_length=40)
+
+
 class FinishedDocument(ServerTable, table=True):
     id: str = Field(primary_key=True, max_length=32)  # uuid hex, also the file name on disk
     application_id: int = Field(foreign_key="application.id", index=True)

@@ -127,6 +127,8 @@ class CentralService:
         self.db = db or open_database(settings.db_url)
         create_schema(self.db)
         self.storage: Storage = open_storage(settings)
+        with self.db.read_session() as s:
+            bundles.install_published(s)  # the office's own catalog versions, if any
 
     def close(self) -> None:
         self.db.dispose()
@@ -1293,6 +1295,36 @@ class CentralService:
             self._audit(s, actor, "dispatch", village_code, ",".join(str(a.id) for a in ordered))
             s.commit()
             return DispatchOut(village_code=village_code, applications=self._apps_out(s, ordered))
+
+    def publish_catalog(self, raw: dict[str, Any], actor: str) -> str:
+        """Publish the office's catalog version (bundles.py); 422 when unusable, 409 when the
+        version exists."""
+        from desa_capil.domain.catalog import CatalogError
+
+        try:
+            with self.db.session() as s:
+                version = bundles.publish_catalog(s, raw, actor)
+                self._audit(s, actor, "catalog.publish", version, "")
+                s.commit()
+        except CatalogError as exc:
+            raise ApiError(
+                422,
+                ErrorCode.INVALID_REQUEST,
+                f"Katalog layanan tidak bisa dipakai: {exc}",
+                f"The service catalog cannot be used: {exc}",
+            ) from exc
+        except ValueError as exc:
+            raise ApiError(
+                409,
+                ErrorCode.CONFLICT,
+                f"Katalog versi {exc} sudah pernah diterbitkan; beri nomor versi baru.",
+                f"Catalog version {exc} was published before; give it a new version number.",
+            ) from exc
+        return version
+
+    def latest_catalog(self) -> tuple[str, dict[str, Any]] | None:
+        with self.db.read_session() as s:
+            return bundles.latest_catalog(s)
 
     def admin_log(self, limit: int = 100) -> list[AdminLogEntry]:
         with self.db.read_session() as s:

@@ -967,6 +967,12 @@ class SyncWorker:
                 s.add(fresh)
                 s.commit()
 
+    def _pull_catalog(self, _result: PassResult) -> None:
+        """The office's own service catalog, when it published a new one (catalog_update)."""
+        from desa_capil.sync.catalog_update import pull_catalog
+
+        pull_catalog(self.client, self.db)
+
     # --- changes -------------------------------------------------------------------------------
 
     def _pull_changes(self, result: PassResult) -> None:
@@ -1044,7 +1050,13 @@ class SyncWorker:
             self.hurry.clear()
             clear_backoffs(self.db)
         try:
-            for part in (self._send_batches, self._send_events, self._pull_changes, self._download_documents):
+            for part in (
+                self._send_batches,
+                self._send_events,
+                self._pull_changes,
+                self._download_documents,
+                self._pull_catalog,
+            ):
                 if self.stop.is_set():
                     raise Stopped()
                 if dead_in_a_row >= 2:

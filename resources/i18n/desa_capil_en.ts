@@ -374,6 +374,39 @@
         </message>
     </context>
     <context>
+        <name>AssignFilesDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="60" />
+            <source>Berkas untuk kertas yang mana?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="70" />
+            <source>{0} berkas dipilih. Tiap berkas diusulkan untuk kertas berikutnya yang belum ada halamannya, sesuai urutan daftar. Ubah bila perlu, lalu tekan Masukkan.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="101" />
+            <source>Semua ke kertas terpilih</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="104" />
+            <source>Semua berkas menjadi halaman “{0}”</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="108" />
+            <source>Batal</source>
+            <translation type="unfinished">Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="111" />
+            <source>Masukkan</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>AuditDialog</name>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
@@ -553,216 +586,302 @@
         </message>
     </context>
     <context>
+        <name>BatchContentsDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="38" />
+            <source>Isi kiriman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="42" />
+            <source>Kiriman {0}: {1} permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Warga</source>
+            <translation type="unfinished">Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Layanan</source>
+            <translation type="unfinished">Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Status sekarang</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Halaman</source>
+            <translation type="unfinished">Pages</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="61" />
+            <source>(perbaikan)</source>
+            <translation type="unfinished">(correction)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
+            <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="150" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="142" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="160" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="165" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="157" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="173" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="196" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="197" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="207" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="209" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
+            <source>Klik dua kali untuk melihat isi kiriman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="222" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="216" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="225" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="523" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="529" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
+            <source>Cetak daftar dokumen asli</source>
+            <translation>Print list of originals</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
+            <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
+            <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <source>Buka segel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="368" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="387" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="383" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="404" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="405" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="419" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="525" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
+            <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
+            <source>Daftar dokumen asli</source>
+            <translation>List of originals</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="493" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="596" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="545" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="546" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="547" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="613" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="565" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="631" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="664" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="601" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="667" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="607" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="673" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="609" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="675" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1250,135 +1369,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="147" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="419" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="151" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="137" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="155" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="280" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="261" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="312" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="325" />
+            <source>Kirim ke Disdukcapil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="328" />
+            <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
+            <source>Kirim &amp;&amp; cetak tanda terima</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="339" />
+            <source>Kirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
+            <source>Belum</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
+            <source>Menyegel…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
+            <source>&amp;Kirim ✓</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <source>Segel dan kirim ke Disdukcapil (Enter)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="414" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="416" />
+            <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="442" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="338" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="444" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="376" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
+            <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="513" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="415" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="552" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="427" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="564" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="455" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="599" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="456" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="465" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="610" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="468" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="613" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="678" />
+            <source>Tutup permohonan ini?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="681" />
+            <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <source>baru</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="684" />
+            <source>Simpan sebagai draf</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="686" />
+            <source>Hapus</source>
+            <translation type="unfinished">Delete</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="688" />
+            <source>Kembali ke formulir</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="728" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="501" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="729" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1759,197 +1958,201 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="280" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="283" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="290" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="309" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="310" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="311" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="598" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="651" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="317" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="319" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="361" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="367" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="368" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
             <source>Pilih gambar atau PDF untuk “{0}”</source>
-            <translation>Choose an image or PDF for “{0}”</translation>
+            <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="549" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="515" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="558" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="590" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="643" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="608" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="666" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="719" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="722" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="702" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="755" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="817" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="870" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="860" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="875" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="928" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="786" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="898" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="902" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="484" />
+            <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -1957,109 +2160,109 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PhoneDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="118" />
             <source>Pakai HP sebagai kamera</source>
-            <extracomment>How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
+            <extracomment>The QR code's box: big enough for a phone held 30-50 cm from the screen. How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
             <translation>Use a phone as the camera</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="137" />
             <source>Buka kamera HP dan arahkan ke kode QR ini. HP dan laptop harus tersambung ke Wi-Fi yang sama, atau laptop tersambung ke hotspot HP. Tidak perlu internet atau aplikasi.</source>
             <translation>Open the phone's camera and point it at this QR code. The phone and the laptop must be on the same Wi-Fi, or the laptop on the phone's hotspot. No internet or app needed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="134" />
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="291" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="303" />
             <source>Menyiapkan…</source>
             <translation>Preparing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="150" />
             <source>Alamat laptop</source>
             <translation>Laptop address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="157" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="164" />
             <source>&amp;Coba lagi</source>
             <translation>&amp;Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="160" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="167" />
             <source>Selesai pakai HP</source>
             <translation>Done with the phone</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="205" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="217" />
             <source>Wi-Fi ini terbuka (tanpa kata sandi): foto kertas warga bisa disadap orang di dekat sini. Lebih aman: nyalakan hotspot HP (dengan kata sandi), sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>This Wi-Fi is open (no password): anyone nearby could capture the residents' papers. Safer: turn on the phone's hotspot (with a password), connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="216" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="228" />
             <source>Laptop tidak tersambung ke Wi-Fi atau hotspot, jadi HP tidak bisa menghubunginya. Nyalakan hotspot di HP, sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>The laptop is not on a Wi-Fi or hotspot, so a phone cannot reach it. Turn on the phone's hotspot, connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="263" />
             <source>Laptop tidak bisa membuka sambungan untuk HP di alamat {0} ({1}). Tutup program lain yang mungkin memakainya, lalu klik Coba lagi.</source>
             <translation>The laptop cannot accept phone connections on {0} ({1}). Close other programs that may be using it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="262" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="274" />
             <source>Kode ini hanya berlaku selama jendela ini terbuka dan hilang setelah 15 menit tidak dipakai.</source>
             <translation>This code works only while this window is open, and stops after 15 minutes without use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="268" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="280" />
             <source>Bila Windows bertanya apakah desa_capil boleh menerima sambungan, centang “Jaringan pribadi” dan klik Izinkan: HP perlu menghubungi laptop ini. Jangan centang jaringan publik. Bila HP tetap tidak bisa membuka halamannya, atur jaringan Wi-Fi ini sebagai “Pribadi” di Pengaturan Windows → Jaringan.</source>
             <translation>If Windows asks whether desa_capil may accept connections, tick “Private networks” and click Allow: the phone needs to reach this laptop. Do not tick public networks. If the phone still cannot open the page, set this Wi-Fi network to “Private” in Windows Settings → Network.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="294" />
             <source>Kode QR belum bisa dibuat.</source>
             <translation>The QR code cannot be made yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="336" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="348" />
             <source>foto HP {0}</source>
             <translation>phone photo {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="361" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
             <source>Kode QR sudah kedaluwarsa.</source>
             <translation>The QR code has expired.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="363" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
             <source>Tidak dipakai lebih dari 15 menit. Klik Coba lagi untuk kode QR yang baru.</source>
             <translation>Unused for more than 15 minutes. Click Try again for a new QR code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="385" />
             <source>Menunggu HP…</source>
             <translation>Waiting for a phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="387" />
             <source>tidak ada</source>
             <translation>none</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="376" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="388" />
             <source>HP tersambung: {0}.</source>
             <translation>Phones connected: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="377" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="389" />
             <source>Foto diterima: {0}</source>
             <translation>Photos received: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="379" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="391" />
             <source>sedang diproses: {0}</source>
             <translation>processing: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="381" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="393" />
             <source>ditolak: {0}</source>
             <translation>refused: {0}</translation>
         </message>
@@ -2835,67 +3038,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="149" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="140" />
+            <source>(tidak ditawarkan lagi)</source>
+            <translation>(no longer offered)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="157" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="175" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="196" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="204" />
             <source>Jenis:</source>
             <translation>Kind:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="216" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="224" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="220" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="226" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="234" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="235" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="243" />
             <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
             <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="241" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="249" />
             <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
             <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="252" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="260" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="261" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="254" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="262" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="255" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="263" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="279" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="287" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
@@ -3316,6 +3524,89 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/receipt_actions.py" line="116" />
             <source>Tanda terima penyerahan</source>
             <translation>Hand-over receipt</translation>
+        </message>
+    </context>
+<context>
+        <name>UpdateGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
+            <source>Pembaruan aplikasi</source>
+            <translation>App updates</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <source>Periksa di server</source>
+            <translation>Check on the server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
+            <source>Dari flashdisk…</source>
+            <translation>From a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
+            <source>Unduh dan pasang</source>
+            <translation>Download and install</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
+            <source>Kembali ke versi sebelumnya</source>
+            <translation>Go back to the previous version</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
+            <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
+            <translation>Version %1. Updates are not set up for this installation yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
+            <source>Versi %1.</source>
+            <translation>Version %1.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
+            <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
+            <translation>No server address yet. Fill it in under the office server settings first.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
+            <source>Pilih folder pembaruan di flashdisk</source>
+            <translation>Choose the update folder on the USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
+            <source>Memeriksa pembaruan…</source>
+            <translation>Checking for updates…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
+            <source>Tidak ada versi yang lebih baru (versi %1).</source>
+            <translation>No newer version (this is %1).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
+            <source>Versi %1 tersedia: unduhan %2 MB.</source>
+            <translation>Version %1 is available: %2 MB to download.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
+            <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
+            <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
+            <source>Mengunduh dan memeriksa pembaruan…</source>
+            <translation>Downloading and checking the update…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
+            <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
+            <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
     </context>
 </TS>
