@@ -43,10 +43,12 @@ APP_ID = "{{6C0B5B7E-3D0F-4C53-9A55-DC3A0A1C5E21}"  # Inno Setup AppId: never ch
 # Big things the desktop app never imports; kept out explicitly in case a hook drags them in.
 # (psycopg: the server's PostgreSQL driver; the demo's embedded server uses SQLite. pikepdf
 # and its lxml: img2pdf's optional engine, scan/pdf.py names the internal one. yaml: only an
-# optional uvicorn log-config format.)
+# optional uvicorn log-config format. boto3/botocore: securesystemslib's optional AWS KMS
+# signer, found by PyInstaller when present in the venv: 20 MB the app never signs with.)
 EXCLUDES = [
     "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
     "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
+    "boto3", "botocore", "s3transfer",
 ]  # fmt: skip
 
 
