@@ -156,6 +156,11 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
         "--add-data",
         _data_arg(ROOT / "desa_capil" / "store" / "schema_v1.sql", "desa_capil/store"),
     ]
+    migrations = ROOT / "desa_capil" / "server" / "migrations"
+    if migrations.is_dir():
+        # The embedded server of --demo upgrades its database with alembic, which reads its
+        # scripts (env.py, versions/*.py) and alembic.ini from disk, not from the archive.
+        args += ["--add-data", _data_arg(migrations, "desa_capil/server/migrations")]
     for mod in package_modules():
         args += ["--hidden-import", mod]
     for mod in EXCLUDES:
@@ -179,6 +184,8 @@ def check_bundle(app_dir: Path) -> None:
         base / "desa_capil" / "domain" / "catalog.json",
         base / "desa_capil" / "store" / "schema_v1.sql",
     ]
+    if (ROOT / "desa_capil" / "server" / "migrations" / "env.py").exists():
+        needed.append(base / "desa_capil" / "server" / "migrations" / "env.py")
     needed += [base / "resources" / "i18n" / p.name for p in (ROOT / "resources" / "i18n").glob("*.qm")]
     missing = [str(p.relative_to(app_dir)) for p in needed if not p.exists()]
     if missing:
