@@ -182,7 +182,12 @@ def rotate_quarter(image: Image.Image, degrees: int) -> Image.Image:
 
 
 def process(
-    raw: RawPage, rotate: int = 0, *, mode: Mode | None = None, auto_orient: bool = False
+    raw: RawPage,
+    rotate: int = 0,
+    *,
+    mode: Mode | None = None,
+    auto_orient: bool = False,
+    size: geometry.SizeChoice | None = None,
 ) -> ProcessedPage:
     """Turn a raw page into the page file that is stored and sent.
 
@@ -192,12 +197,14 @@ def process(
     ``auto_orient``: turn a text page upright when its print says clearly which way is up
     (``orientation.detect``); the turn is reported in ``ProcessedPage.turn``. Callers pass it
     for a page as it arrives, and not when the user has chosen a rotation: the user wins.
+    ``size``: the user's correction of what the paper is ("original": the whole picture as
+    captured, "card", "page"; see ``geometry.SIZE_CHOICES``); ``None`` decides from the page.
     """
     img = rotate_quarter(orient(raw.image), rotate)
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
     src: U8 = np.asarray(img)
-    a = _analyse(src, raw, auto_orient=auto_orient)
+    a = _analyse(src, raw, auto_orient=auto_orient, size=size)
     dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI)
     picture = False
     if mode is None:
@@ -251,11 +258,13 @@ class _Analysis:
     flat_gray: U8
 
 
-def _analyse(src: U8, raw: RawPage, *, auto_orient: bool = False) -> _Analysis:
+def _analyse(
+    src: U8, raw: RawPage, *, auto_orient: bool = False, size: geometry.SizeChoice | None = None
+) -> _Analysis:
     h, w = src.shape[:2]
     k_det = min(1.0, DETECT_LONG_SIDE / max(h, w))
     small = _resize(src, k_det)
-    fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi)
+    fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi, size=size)
     m_an, aw, ah = geometry.page_transform(fit, ANALYSIS_DPI)
     # The analysis page comes from the small copy: it has enough pixels for 100 dpi.
     an = _warp(small, m_an @ geometry.scale_matrix(1.0 / k_det), aw, ah)

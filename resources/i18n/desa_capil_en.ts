@@ -181,6 +181,184 @@
         </message>
     </context>
     <context>
+        <name>ApplicationDetailDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
+            <source>Rincian permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
+            <source>NIK</source>
+            <translation type="unfinished">NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
+            <source>No. KK</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
+            <source>HP / WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
+            <source>Alamat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
+            <source>Diterima di desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
+            <source>Dikirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
+            <source>Catatan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
+            <source>Pesan dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
+            <source>Riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Tanggal</source>
+            <translation type="unfinished">Date</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Status</source>
+            <translation type="unfinished">Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Oleh</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Disdukcapil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
+            <source>Kertas dan halaman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Kertas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Terkirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Ukuran</source>
+            <translation type="unfinished">Size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>{0} hal.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>belum</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
+            <source>dihapus (retensi)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
+            <source>Kiriman dan dokumen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>perbaikan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>pertama</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
+            <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
+            <source>Dokumen dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
+            <source>Diserahkan kepada {0} ({1}) pada {2}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
+            <source>Cetak tanda terima berkas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
+            <source>Cetak tanda terima penyerahan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
+            <source>Kabari warga</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
+            <source>Ubah</source>
+            <translation type="unfinished">Edit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+    </context>
+    <context>
         <name>AuditDialog</name>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
@@ -628,32 +806,36 @@
     <context>
         <name>DashboardPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="139" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="155" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="144" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="160" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="201" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="188" />
-            <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
-            <translation>Urgent applications first, then those the office asked to correct.</translation>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
+            <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
+            <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="214" />
+            <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
+            <translation type="vanished">Urgent applications first, then those the office asked to correct.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="234" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="297" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="317" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -664,183 +846,197 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="99" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="101" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="104" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="106" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
             <source>Kabari lewat WA</source>
-            <translation>Notify by WhatsApp</translation>
+            <translation type="vanished">Notify by WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
+            <source>Kabari Warga</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="433" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="115" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="128" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="131" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="133" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="140" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="142" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="146" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="148" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="147" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="300" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="302" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="308" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="310" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="326" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="337" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="341" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="344" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="360" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="362" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="382" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="384" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="429" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="503" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
+            <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="504" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="505" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="506" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -849,17 +1045,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -1308,6 +1504,79 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
     </context>
     <context>
+        <name>NoticeDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
+            <source>Kabari warga: dokumen siap diambil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
+            <source>Kabari warga: permohonan perlu dilengkapi</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
+            <source>Kabari warga: permohonan ditolak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
+            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
+            <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
+            <source>Salin pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
+            <source>Cetak surat pemberitahuan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
+            <source>Buka WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
+            <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
+            <source>Tidak ada nomor WhatsApp yang benar</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
+            <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
+            <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
+            <source>Surat pemberitahuan</source>
+            <translation type="unfinished" />
+        </message>
+    </context>
+    <context>
         <name>OperatorBadge</name>
         <message>
             <location filename="../../desa_capil/ui/operators.py" line="213" />
@@ -1427,24 +1696,80 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PageViewer</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="72" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="85" />
             <source>Memuat halaman…</source>
+            <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="78" />
-            <source>Ukuran asli</source>
-            <translation>Actual size</translation>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="91" />
+            <source>Perbesar 100%</source>
+            <translation>Zoom 100%</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="79" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Otomatis</source>
+            <translation>Automatic</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Ukuran dan warna dipilih aplikasi</source>
+            <translation>Size and colour chosen by the application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Ukuran asli</source>
+            <translation>Original size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="92" />
             <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
             <translation>Show the page at its actual size (drag to look around)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="81" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Seluruh foto/pindaian apa adanya, tidak dipotong</source>
+            <translation>The whole photo/scan as it is, not cropped</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu</source>
+            <translation>Card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu seukuran KTP-el (85,6 x 54 mm)</source>
+            <translation>A card the size of a KTP-el (85.6 x 54 mm)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Lembar kertas (A4/F4)</source>
+            <translation>A sheet of paper (A4/F4)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="117" />
+            <source>Simpan berwarna</source>
+            <translation>Keep in colour</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="122" />
+            <source>Simpan seluruh halaman berwarna bila hasil hitam-putihnya merusak isi (stempel, foto)</source>
+            <translation>Keep the whole page in colour when black-and-white damages what it shows (stamps, photos)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
             <source>Tutup</source>
             <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="173" />
+            <source>Memproses ulang halaman…</source>
+            <translation>Re-processing the page…</translation>
         </message>
     </context>
     <context>
@@ -1572,75 +1897,95 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="817" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="824" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="864" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="893" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="886" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="864" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="893" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="865" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="858" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="865" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="860" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="867" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="875" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="882" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="786" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="898" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="909" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="902" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <source>asli</source>
+            <translation>original</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <source>kartu</source>
+            <translation>card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <source>halaman</source>
+            <translation>page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="931" />
+            <source>kartu/foto</source>
+            <translation>card/photo</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -1955,55 +2300,56 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueuePage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="71" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="74" />
             <source>Belum tersedia</source>
             <translation>Not available yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="75" />
             <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
             <translation>The application form is being prepared and cannot be opened in this version.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="83" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="86" />
             <source>%1 rb</source>
             <translation>%1k</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="103" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="106" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="108" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="376" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="111" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="400" />
             <source>Ubah</source>
             <translation>Edit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="110" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="383" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="427" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="412" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="456" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="116" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="125" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="128" />
             <source>Cari nama, NIK, nomor KK, atau layanan...</source>
             <translation>Search name, NIK, family card number or service...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="140" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="298" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="301" />
             <source>%n permohonan cocok dengan pilihan</source>
             <translation>
                 <numerusform>%n application matches the selection</numerusform>
@@ -2011,7 +2357,7 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="300" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
             <source>%n permohonan seluruhnya</source>
             <translation>
                 <numerusform>%n application in all</numerusform>
@@ -2019,12 +2365,12 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
             <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
             <translation>No matching applications. Change the search words or choose another status.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="309" />
             <source>Belum ada permohonan.
 Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
             <translation>No applications yet.
@@ -2032,26 +2378,41 @@ Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <source>Rincian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="377" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
+            <source>Lihat rincian dan riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
+            <source>Kabari warga (WhatsApp / surat)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
             <source>Cetak ulang tanda terima berkas</source>
             <translation>Reprint the papers receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="408" />
             <source>Cetak ulang tanda terima penyerahan</source>
             <translation>Reprint the hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="421" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="450" />
             <source>Hapus permohonan</source>
             <translation>Delete application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="423" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="452" />
             <source>Hapus permohonan {service} atas nama {name}?
 
 Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
@@ -2060,7 +2421,7 @@ Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tida
 The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="428" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="457" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
