@@ -183,179 +183,9 @@
     <context>
         <name>ApplicationDetailDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
-            <source>Rincian permohonan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
-            <source>NIK</source>
-            <translation type="unfinished">NIK</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
-            <source>No. KK</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
-            <source>HP / WhatsApp</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
-            <source>Alamat</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
-            <source>Diterima di desa</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
-            <source>Dikirim</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
-            <source>Catatan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
-            <source>Pesan dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
-            <source>Riwayat</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
-            <source>Tanggal</source>
-            <translation type="unfinished">Date</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
-            <source>Status</source>
-            <translation type="unfinished">Status</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
-            <source>Oleh</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
-            <source>Pesan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
-            <source>Disdukcapil</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
-            <source>Desa</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
-            <source>Kertas dan halaman</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
-            <source>Kertas</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Halaman</source>
             <translation>Page</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
-            <source>Terkirim</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
-            <source>Ukuran</source>
-            <translation type="unfinished">Size</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
-            <source>{0} hal.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
-            <source>belum</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
-            <source>dihapus (retensi)</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
-            <source>Kiriman dan dokumen</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
-            <source>perbaikan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
-            <source>pertama</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
-            <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
-            <source>Dokumen dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
-            <source>Diserahkan kepada {0} ({1}) pada {2}</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
-            <source>Cetak tanda terima berkas</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
-            <source>Cetak tanda terima penyerahan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
-            <source>Kabari warga</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
-            <source>Ubah</source>
-            <translation type="unfinished">Edit</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
-            <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
         </message>
     </context>
     <context>
@@ -821,11 +651,6 @@
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
-            <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation type="vanished">Urgent applications first, then those the office asked to correct.</translation>
         </message>
@@ -863,11 +688,6 @@
         <message>
             <source>Kabari lewat WA</source>
             <translation type="vanished">Notify by WhatsApp</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
-            <source>Kabari Warga</source>
-            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
@@ -1009,16 +829,6 @@
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
-            <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
-            <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
-            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
@@ -1501,79 +1311,6 @@ Add the corrected papers they asked for, then send again.</translation>
             <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Ada masalah dengan server Disdukcapil</source>
             <translation>There is a problem with the office's server</translation>
-        </message>
-    </context>
-    <context>
-        <name>NoticeDialog</name>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
-            <source>Kabari warga: dokumen siap diambil</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
-            <source>Kabari warga: permohonan perlu dilengkapi</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
-            <source>Kabari warga: permohonan ditolak</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
-            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
-            <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
-            <source>Salin pesan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
-            <source>Cetak surat pemberitahuan</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
-            <source>Buka WhatsApp</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
-            <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
-            <source>Tidak ada nomor WhatsApp yang benar</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
-            <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
-            <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
-            <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
-            <source>Surat pemberitahuan</source>
-            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -2377,24 +2114,9 @@ Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
 Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
-            <source>Rincian</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
-            <source>Lihat rincian dan riwayat</source>
-            <translation type="unfinished" />
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
-            <source>Kabari warga (WhatsApp / surat)</source>
-            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
