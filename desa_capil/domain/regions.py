@@ -100,6 +100,20 @@ def village_kind(code: str) -> str:
     return KIND_BY_DIGIT.get(parts[3][:1], "") if len(parts) == 4 and parts[3] else ""
 
 
+_KIND_WORDS = ("desa", "kelurahan", "adat", "kel.", "ds.")
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a search, lower-case, without leading kind words ("Desa Adat Yoboi" looks
+    for "yoboi"): names are listed without them, and they match thousands of lines."""
+    words = text.lower().replace(",", " ").split()
+    while len(words) > 1 and words[0] in _KIND_WORDS:
+        words = words[1:]
+    if len(words) == 1 and words[0] in _KIND_WORDS:
+        return []
+    return words
+
+
 def _bare(name: str) -> str:
     """A lower-case village name without the kind word it may carry ("desa adat yoboi" -> "yoboi")."""
     for prefix in ("desa adat ", "desa ", "kelurahan "):
@@ -174,7 +188,7 @@ class VillageIndex:
 
     def search(self, text: str, limit: int = 50) -> list[Village]:
         """Up to `limit` villages matching every word, own-name-starts-with-first-word first."""
-        words = text.lower().replace(",", " ").split()
+        words = query_words(text)
         if not words:
             return []
         first, rest = words[0], words[1:]
@@ -193,13 +207,14 @@ class VillageIndex:
         # list order, until the page is full: str.find scans the joined lines in C.
         seen = set(picked)
         blob, offsets = self._blob, self._starts
-        pos = blob.find(first)
+        needle = max(words, key=len)  # the longest word is the rarest: fewest lines to look at
+        pos = blob.find(needle)
         while pos >= 0 and len(picked) < limit:
             i = bisect.bisect_right(offsets, pos) - 1
             line = lines[i]
-            if i not in seen and all(w in line for w in rest):
+            if i not in seen and all(w in line for w in words):
                 picked.append(i)
-            pos = blob.find(first, offsets[i] + len(line) + 1)  # next line
+            pos = blob.find(needle, offsets[i] + len(line) + 1)  # next line
         return self._villages_at(picked)
 
     def _villages_at(self, picked: list[int]) -> list[Village]:
@@ -214,6 +229,11 @@ class VillageIndex:
 @cache
 def village_index() -> VillageIndex:
     return VillageIndex()
+
+
+def codes_of_kind(kind: str) -> list[str]:
+    """Codes of every village of a kind ('kelurahan', 'desa', 'desa adat')."""
+    return [c for c in _villages() if village_kind(c) == kind]
 
 
 def counts() -> dict[str, int]:

@@ -83,6 +83,8 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self.lock = threading.Lock()
         self.handlers: set[_Handler] = set()
+        # Set by stop(): a handler that finishes its request then closes its connection.
+        self.stopping = False
         super().__init__(addr, _Handler)
 
 
@@ -153,6 +155,7 @@ class PhoneServer:
         # phone's next request or the timeout: close them now. One inside a request finishes it
         # (a photo mid-upload is answered "session closed").
         with httpd.lock:
+            httpd.stopping = True
             idle = [h for h in httpd.handlers if not h.busy]
         for h in idle:
             with contextlib.suppress(OSError):
@@ -182,6 +185,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def handle_one_request(self) -> None:
         # Busy from the first byte of a request line to the end of its answer; idle otherwise.
+        if self.server.stopping:
+            self.close_connection = True
+            return
         try:
             # rfile is a BufferedReader (rbufsize -1): peek waits for a byte without taking it.
             first = cast(io.BufferedReader, self.rfile).peek(1)[:1]

@@ -20,11 +20,16 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from desa_capil.domain.catalog import Original, get_service
+from desa_capil.errors import BadInputError
 from desa_capil.reports.common import Paper, fmt_date, fmt_datetime, mask_nik, pdf_text, service_name
 from desa_capil.reports.receipts import _note, _short_id
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, Batch, BatchApplication, Document, Page
 from desa_capil.store.repo import get_setting
+
+
+class NothingKept(BadInputError, ValueError):
+    """There is no original to list (a ValueError too, for callers that only check that)."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +93,12 @@ def make_originals_receipt(db: Database, application_id: str) -> bytes:
     """TANDA TERIMA DOKUMEN ASLI for the resident; ValueError when nothing original is kept."""
     kept = kept_originals(db, application_id)
     if not kept.papers:
-        raise ValueError(f"no original kept for {application_id}")
+        raise NothingKept(
+            "Belum ada dokumen asli yang diterima untuk permohonan ini. Pindai dulu kertas yang "
+            "aslinya diserahkan (ditandai 'asli diserahkan'), lalu cetak tanda terimanya.",
+            "No original has been taken in for this application yet. Scan the papers marked "
+            "'original handed over' first, then print the receipt.",
+        )
     with db.session() as s:
         app = s.get(Application, application_id)
         assert app is not None
@@ -130,7 +140,10 @@ def make_courier_manifest(db: Database, batch_id: str) -> bytes:
     desa; ValueError when the batch carries no original."""
     items = batch_originals(db, batch_id)
     if not items:
-        raise ValueError(f"batch {batch_id} carries no original")
+        raise NothingKept(
+            "Kiriman ini tidak membawa dokumen asli; daftar kurir tidak diperlukan.",
+            "This batch carries no original; no courier list is needed.",
+        )
     with db.session() as s:
         batch = s.get(Batch, batch_id)
         if batch is None:

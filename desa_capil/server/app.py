@@ -14,7 +14,6 @@ import logging
 import re
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -60,10 +59,11 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import console, tus, updates
+from desa_capil.server import console, tus, updates, validation
 from desa_capil.server.config import Settings
-from desa_capil.server.errors import ApiError, too_large, unauthorized
-from desa_capil.server.service import CentralService, DeviceCtx
+from desa_capil.server.errors import ApiError, describe_for_log, too_large, unauthorized
+from desa_capil.server.limits import DatabaseBucket, Limiter, MemoryBucket
+from desa_capil.server.service import CentralService, DeviceCtx, normalize_enrollment_code, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -88,31 +88,6 @@ _MESSAGES: dict[int, tuple[ErrorCode, str, str]] = {
         "Too many requests. Wait a moment and try again.",
     ),
 }
-
-
-class TokenBucket:
-    """Per-key token bucket (per device, or per address for enrollment). In-process: with
-    several workers each one limits on its own, which is fine for a fairness guard."""
-
-    def __init__(self, burst: float, per_second: float) -> None:
-        self.burst = burst
-        self.rate = per_second
-        self._state: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, key: str) -> float:
-        """Take one token; return 0 if allowed, else seconds until one is available."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(key, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens >= 1:
-                self._state[key] = (tokens - 1, now)
-                if len(self._state) > 100_000:  # forget idle keys rather than grow forever
-                    self._state.clear()
-                return 0.0
-            self._state[key] = (tokens, now)
-            return (1 - tokens) / self.rate if self.rate > 0 else 60.0
 
 
 def _rate_limited(wait: float) -> ApiError:
@@ -224,7 +199,30 @@ class GuardMiddleware:
                 body_done = True
             return message
 
-        await self.app(scope, receive_wrapper, send_wrapper)
+        started = False
+
+        async def send_tracking(message: MutableMapping[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_wrapper(message)
+
+        try:
+            await self.app(scope, receive_wrapper, send_tracking)
+        except Exception as exc:
+            # Handled here rather than by Starlette's ServerErrorMiddleware, which would hand
+            # the exception on to uvicorn to log with its message (values included).
+            log.error("%s", describe_for_log(exc))
+            if not started:
+                await _internal_error_response()(scope, receive_wrapper, send_tracking)
+
+
+def _internal_error_response() -> JSONResponse:
+    body = ErrorBody(
+        error=ErrorCode.INTERNAL.value,
+        message_id="Terjadi kesalahan di server. Coba lagi nanti; data Anda tetap tersimpan di laptop.",
+        message_en="The server had an error. Try again later; your data stays safe on the laptop.",
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=500)
 
 
 _PREFIX_RE = re.compile(r"^(/[A-Za-z0-9._~-]+)*/?$")
@@ -293,6 +291,12 @@ def route_path(scope: MutableMapping[str, Any]) -> str:
     return path[len(root) :] if root and path.startswith(root) else path
 
 
+def _query_without_nul(request: Request) -> None:
+    """Every route: no NUL character in the path or a query parameter (see validation)."""
+    validation.check(dict(request.query_params.multi_items()), "query")
+    validation.check(request.url.path, "path")
+
+
 def _bearer(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
@@ -305,7 +309,8 @@ def require_device(request: Request) -> DeviceCtx:
     ctx = svc.authenticate(_bearer(request))
     if ctx is None:
         raise unauthorized()
-    wait = request.app.state.device_bucket.take(ctx.device_id)
+    bucket: Limiter = request.app.state.device_bucket
+    wait = bucket.take(ctx.device_id)
     if wait:
         raise _rate_limited(wait)
     return ctx
@@ -337,9 +342,19 @@ def _error_response(err: ApiError) -> JSONResponse:
 def create_app(settings: Settings | None = None, service: CentralService | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
     svc = service or CentralService(settings)
-    admin_token = settings.resolve_admin_token()
-    device_bucket = TokenBucket(settings.rate_burst, settings.rate_per_second)
-    enroll_bucket = TokenBucket(settings.enroll_burst, settings.enroll_per_second)
+    admin_token = svc.admin_token()
+    device_bucket: Limiter = (
+        MemoryBucket(settings.rate_burst, settings.rate_per_second)
+        if svc.db.is_sqlite
+        else DatabaseBucket(svc.db, "device", settings.rate_burst, settings.rate_per_second)
+    )
+    # Enrollment guesses: per client address (the real one behind a trusted proxy) and per
+    # code tried; a good code gives its tokens back, so a village office behind the same
+    # address as a guesser still gets in on its first try once the guesser is throttled.
+    enroll_by_address = DatabaseBucket(
+        svc.db, "enroll-addr", settings.enroll_burst, settings.enroll_per_second
+    )
+    enroll_by_code = DatabaseBucket(svc.db, "enroll-code", settings.enroll_burst, settings.enroll_per_second)
     started = threading.Event()
 
     @contextlib.asynccontextmanager
@@ -348,6 +363,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
             while True:
                 try:
                     await run_in_threadpool(svc.purge_expired_uploads)
+                    await run_in_threadpool(enroll_by_address.purge)
                 except Exception:
                     log.exception("purging expired uploads failed")
                 await asyncio.sleep(3600)
@@ -373,6 +389,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         ),
         lifespan=lifespan,
         openapi_url="/openapi.json",
+        dependencies=[Depends(_query_without_nul)],
     )
     app.state.service = svc
     app.state.settings = settings
@@ -411,15 +428,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         body = ErrorBody(error=code.value, message_id=mid, message_en=men)
         return JSONResponse(body.model_dump(mode="json"), status_code=exc.status_code, headers=exc.headers)
 
-    @app.exception_handler(Exception)
-    async def _internal(_req: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", exc_info=exc)
-        body = ErrorBody(
-            error=ErrorCode.INTERNAL.value,
-            message_id="Terjadi kesalahan di server. Coba lagi nanti; data Anda tetap tersimpan di laptop.",
-            message_en="The server had an error. Try again later; your data stays safe on the laptop.",
-        )
-        return JSONResponse(body.model_dump(mode="json"), status_code=500)
+    # Unhandled exceptions: GuardMiddleware logs them without values and answers 500.
 
     # --- village API --------------------------------------------------------------------------
 
@@ -431,10 +440,16 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @v1.post("/enroll", response_model=EnrollResponse, status_code=201, tags=["village"])
     def enroll(body: EnrollRequest, request: Request) -> EnrollResponse:
-        wait = enroll_bucket.take(request.client.host if request.client else "?")
+        validation.check(body)
+        address = request.client.host if request.client else "?"
+        code_key = sha256_hex(normalize_enrollment_code(body.enrollment_code))[:32]
+        wait = max(enroll_by_address.take(address), enroll_by_code.take(code_key))
         if wait:
             raise _rate_limited(wait)
-        return svc.enroll(body.enrollment_code, body.device_name, body.app_version)
+        out = svc.enroll(body.enrollment_code, body.device_name, body.app_version)
+        enroll_by_address.give_back(address)
+        enroll_by_code.give_back(code_key)
+        return out
 
     @v1.put(
         "/batches/{batch_id}",
@@ -444,6 +459,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         tags=["village"],
     )
     def put_batch(batch_id: uuid.UUID, body: BatchManifest, ctx: DeviceDep) -> JSONResponse:
+        validation.check(body)
         receipt, created = svc.put_batch(ctx, batch_id, body)
         return JSONResponse(receipt.model_dump(mode="json"), status_code=201 if created else 200)
 
@@ -457,6 +473,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @v1.post("/events", response_model=EventsResult, tags=["village"])
     def events(body: EventsIn, ctx: DeviceDep) -> EventsResult:
+        validation.check(body)
         return svc.post_events(ctx, body.events)
 
     @v1.get(
@@ -483,6 +500,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @admin.post("/villages", response_model=EnrollmentCodeOut, status_code=201)
     def add_village(body: VillageCreate, actor: AdminDep) -> EnrollmentCodeOut:
+        validation.check(body)
         return svc.create_village(body.code, body.name, actor)
 
     @admin.get("/villages", response_model=list[VillageOut])
@@ -538,6 +556,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     def set_status(
         app_id: Annotated[int, PathParam(ge=1, le=MAX_DB_INT)], body: StatusUpdate, actor: AdminDep
     ) -> ApplicationOut:
+        validation.check(body)
         return svc.set_status(app_id, body.status, body.message, actor)
 
     @admin.post(
@@ -573,6 +592,7 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
 
     @admin.post("/dispatches", response_model=DispatchOut, status_code=201)
     def dispatch(body: DispatchCreate, actor: AdminDep) -> DispatchOut:
+        validation.check(body)
         return svc.dispatch(body.village_code, body.application_ids, body.message, actor)
 
     @admin.get("/log", response_model=list[AdminLogEntry])

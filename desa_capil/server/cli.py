@@ -60,7 +60,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     settings.ensure_dirs()
-    settings.resolve_admin_token()  # made once, before workers race for it
+    svc = CentralService(settings)  # schema upgraded and admin token made before workers start
+    svc.admin_token()
+    svc.close()
     print(f"desa_capil server: data in {settings.data_dir}")
     print(f"database: {'PostgreSQL' if settings.database_url else settings.db_url}")
     print("admin token: run `desa-capil-server admin token` to show it")
@@ -96,10 +98,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_admin(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    if args.admin_cmd == "token":
-        print(settings.resolve_admin_token())
-        return 0
     svc = CentralService(settings)
+    if args.admin_cmd == "token":
+        print(svc.admin_token())
+        svc.close()
+        return 0
     actor = _actor()
     try:
         return _admin(args, svc, actor)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +39,8 @@ class Settings:
     max_upload_size: int = 50 * MiB
     # All unfinished and unconsumed uploads plus received documents of one village.
     village_quota: int = 2048 * MiB
+    # What one upload costs against the quota at least: empty uploads are not free.
+    upload_min_cost: int = 64 * 1024
     # JSON request bodies (a 200-application manifest is well under this).
     max_json_body: int = 2 * MiB
     # Unused uploads are deleted this long after their last byte arrived.
@@ -105,36 +106,25 @@ class Settings:
         return f"sqlite:///{self.data_dir / 'server.sqlite3'}"
 
     def ensure_dirs(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        for sub in ("uploads", "documents"):
-            (self.files_dir / sub).mkdir(parents=True, exist_ok=True)
+        """The server's folders and SQLite file, readable by the server's user only (0700 /
+        0600): residents' papers and data must not be open to every local account."""
+        for d in (self.data_dir, self.files_dir, self.files_dir / "uploads", self.files_dir / "documents"):
+            d.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if os.name == "posix":
+                os.chmod(d, 0o700)
+        if not self.database_url:
+            db_file = self.data_dir / "server.sqlite3"
+            # SQLite makes its -wal and -shm files with the database file's permissions.
+            os.close(os.open(db_file, os.O_RDWR | os.O_CREAT, 0o600))
+            if os.name == "posix":
+                os.chmod(db_file, 0o600)
 
-    def resolve_admin_token(self) -> str:
-        """The office's admin token: env DESA_CAPIL_ADMIN_TOKEN, else one made once and kept
-        in ``data_dir/admin_token`` (readable by the server's user only)."""
-        if self.admin_token:
-            return self.admin_token
-        env = os.environ.get("DESA_CAPIL_ADMIN_TOKEN")
-        if env:
-            self.admin_token = env
-            return env
-        path = self.data_dir / "admin_token"
-        if path.exists():
-            self.admin_token = path.read_text(encoding="utf-8").strip()
-            return self.admin_token
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        token = "dca_" + secrets.token_urlsafe(32)
-        # Written aside, then linked into place: two workers starting at once agree on one
-        # token and neither ever reads a half-written file.
-        tmp = path.with_name(f"admin_token.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(token + "\n")
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            token = path.read_text(encoding="utf-8").strip()
-        finally:
-            tmp.unlink()
-        self.admin_token = token
-        return token
+    def explicit_admin_token(self) -> str | None:
+        """The admin token when configured (this object, or env DESA_CAPIL_ADMIN_TOKEN);
+        otherwise the server keeps one in its database (``CentralService.admin_token``)."""
+        return self.admin_token or os.environ.get("DESA_CAPIL_ADMIN_TOKEN") or None
+
+    @property
+    def legacy_admin_token_file(self) -> Path:
+        """Where releases before 0.2 kept the token, one file per host."""
+        return self.data_dir / "admin_token"

@@ -59,7 +59,7 @@ class EmbeddedServer:
 
     @property
     def admin_token(self) -> str:
-        return self.settings.resolve_admin_token()
+        return self._svc().admin_token()
 
     def start(self, timeout: float = 30.0) -> str:
         if self._thread is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import traceback
+
 from desa_capil.api.models import ApplicationProblem, ErrorBody, ErrorCode, FieldProblem, UploadProblem
 
 
@@ -68,3 +70,22 @@ def quota_exceeded(quota: int) -> ApiError:
         f"Kuota penyimpanan desa ini di server penuh ({mb:.0f} MB). Hubungi Disdukcapil.",
         f"This village's storage quota on the server is full ({mb:.0f} MB). Contact the office.",
     )
+
+
+def describe_for_log(exc: BaseException) -> str:
+    """An unhandled error as a log entry without the values involved: the exception's type,
+    for a database error its driver error, SQLSTATE and statement (never its parameters, nor
+    the driver's message, which quotes the failing row: NIK, names, phone numbers), and where
+    it happened. Other exceptions' messages are left out too: they may quote a value."""
+    from sqlalchemy.exc import DBAPIError
+
+    lines = [f"unhandled {type(exc).__module__}.{type(exc).__qualname__}"]
+    if isinstance(exc, DBAPIError):
+        orig = exc.orig
+        lines.append(
+            f"database error {type(orig).__module__}.{type(orig).__qualname__}"
+            f" sqlstate={getattr(orig, 'sqlstate', None) or '-'}"
+        )
+        lines.append(f"statement: {' '.join(str(exc.statement or '').split())[:1000]}")
+    lines.append("".join(traceback.format_tb(exc.__traceback__)).rstrip())
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -130,6 +130,29 @@ class CentralService:
     def close(self) -> None:
         self.db.dispose()
 
+    def admin_token(self) -> str:
+        """The office's admin token: configured (Settings / env), else one kept in the
+        database, made once, so every process and host behind a balancer agrees on it. A
+        token an older release wrote to ``data_dir/admin_token`` is taken over."""
+        explicit = self.settings.explicit_admin_token()
+        if explicit:
+            return explicit
+        legacy = self.settings.legacy_admin_token_file
+        candidate = "dca_" + secrets.token_urlsafe(32)
+        if legacy.exists():
+            candidate = legacy.read_text(encoding="utf-8").strip() or candidate
+        with self.db.write.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO sharedstate (name, value) VALUES ('admin_token', :v) ON CONFLICT (name) DO NOTHING"
+                ),
+                {"v": candidate},
+            )
+            token = str(
+                conn.execute(text("SELECT value FROM sharedstate WHERE name = 'admin_token'")).scalar_one()
+            )
+        return token
+
     # --- paths ---------------------------------------------------------------------------------
 
     def upload_path(self, upload_id: str) -> Path:
@@ -223,11 +246,17 @@ class CentralService:
             raise too_large(self.settings.max_upload_size)
         upload_id = uuid.uuid4().hex
         now = utcnow()
+        min_cost = self.settings.upload_min_cost
         with self.db.session() as s:
+            # One creation per village at a time (a PostgreSQL row lock; SQLite's writer lock
+            # already does it), or two could both see room for themselves and overrun the quota.
+            s.exec(select(Village.id).where(Village.id == ctx.village_id).with_for_update()).one()
+            # Every upload costs at least min_cost: empty or tiny ones are not free.
+            cost = case((col(Upload.length) < min_cost, min_cost), else_=col(Upload.length))
             used = s.exec(
-                select(func.coalesce(func.sum(Upload.length), 0)).where(Upload.village_id == ctx.village_id)
+                select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
             ).one()
-            if int(used) + length > self.settings.village_quota:
+            if int(used) + max(length, min_cost) > self.settings.village_quota:
                 raise quota_exceeded(self.settings.village_quota)
             up = Upload(
                 id=upload_id,
@@ -242,7 +271,7 @@ class CentralService:
                 expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
                 upload_metadata=raw_metadata,
             )
-            self.upload_path(upload_id).touch(exist_ok=False)
+            self.upload_path(upload_id).touch(mode=0o600, exist_ok=False)
             if length == 0:
                 up.sha256 = sha256_hex(b"")
             s.add(up)
@@ -399,6 +428,20 @@ class CentralService:
             existing = self._find_batch(s, ctx, batch_id)
             if existing is not None:
                 return self._replay(existing, content_hash), False
+            # Claim the batch id first: the same PUT running at the same moment in another
+            # process waits here on the unique (village, client id) until this transaction
+            # ends, then fails with IntegrityError and is answered as a replay (put_batch).
+            # Without the claim it would find the uploads consumed and answer 422.
+            claim = Batch(
+                village_id=ctx.village_id,
+                client_id=str(batch_id),
+                device_id=ctx.device_id,
+                content_hash=content_hash,
+                received_at=now,
+                receipt_json="",
+            )
+            s.add(claim)
+            s.flush()
 
             app_problems: list[ApplicationProblem] = []
             seen_apps: set[uuid.UUID] = set()
@@ -608,16 +651,8 @@ class CentralService:
                     )
                 )
             receipt = BatchReceipt(batch_id=batch_id, received_at=aware(now), applications=receipts)
-            s.add(
-                Batch(
-                    village_id=ctx.village_id,
-                    client_id=str(batch_id),
-                    device_id=ctx.device_id,
-                    content_hash=content_hash,
-                    received_at=now,
-                    receipt_json=receipt.model_dump_json(),
-                )
-            )
+            claim.receipt_json = receipt.model_dump_json()
+            s.add(claim)
             s.commit()
         log.info(
             "village %s: batch %s with %d applications (%d documents)",
@@ -1132,6 +1167,7 @@ class CentralService:
                 dest = self.finished_path(doc_id)
                 tmp = dest.with_suffix(".tmp")
                 shutil.copyfile(source, tmp)
+                os.chmod(tmp, 0o600)
                 os.replace(tmp, dest)
             s.add(row)
             self._audit(s, actor, "application.attach", str(app_id), f"{title} ({size or 0} bytes)")

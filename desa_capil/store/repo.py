@@ -122,6 +122,18 @@ def application_status(db: Database, application_id: str) -> Status | None:
         return Status(app.status) if app is not None else None
 
 
+def has_unsent_papers(db: Database, application_id: str) -> bool:
+    """True when a paper of the application has pages not yet sealed into a batch (the fix
+    for a needs-fix request is ready to go)."""
+    with db.session() as s:
+        row = s.exec(
+            select(Page.id)
+            .join(Document, col(Document.id) == Page.document_id)
+            .where(Document.application_id == application_id, col(Document.batch_id).is_(None))
+        ).first()
+        return row is not None
+
+
 def save_application(
     db: Database,
     *,
@@ -462,6 +474,46 @@ def seal_batch(
         return SealedBatch(batch.id, len(ids), total_pages, total_bytes)
 
 
+def _put_back(
+    s: Session, batch_id: str, dropped: set[str], operator_id: int | None, message: str
+) -> list[str]:
+    """The applications of a batch back to where they were before sealing (READY, or NEEDS_FIX
+    for an addendum), its documents unsealed (their files noted in `dropped`), its unfinished
+    outbox rows removed. Returns the ids put back; the caller sets the batch's state."""
+    from desa_capil.store.models import BatchState, OutboxState  # local: keeps imports short
+
+    links = s.exec(select(BatchApplication).where(BatchApplication.batch_id == batch_id)).all()
+    back: list[str] = []
+    for link in links:
+        app = s.get(Application, link.application_id)
+        if app is None or Status(app.status) is not Status.SENDING:
+            continue
+        target = Status.NEEDS_FIX if link.addendum else Status.READY
+        _set_status(s, app, target, operator_id=operator_id, message=message)
+        # The batch that carried it last is the one before (an addendum's first sending).
+        previous = s.exec(
+            select(BatchApplication.batch_id)
+            .join(Batch, col(Batch.id) == BatchApplication.batch_id)
+            .where(
+                BatchApplication.application_id == app.id,
+                BatchApplication.batch_id != batch_id,
+                Batch.state == BatchState.SENT,
+            )
+            .order_by(col(Batch.sealed_at).desc())
+        ).first()
+        app.batch_id = previous
+        s.add(app)
+        back.append(app.id)
+    for doc in s.exec(select(Document).where(Document.batch_id == batch_id)).all():
+        if doc.file_sha256:
+            dropped.add(doc.file_sha256)
+        doc.batch_id = None
+        doc.file_sha256, doc.file_size, doc.page_count = None, 0, 0
+        s.add(doc)
+    s.exec(delete(Outbox).where(col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE))
+    return back
+
+
 class CannotCancel(BadInputError):
     """A batch that may be at the server (or is not set aside) cannot be given up here."""
 
@@ -504,35 +556,57 @@ def cancel_batch(db: Database, batch_id: str, operator_id: int | None = None) ->
                 "Only a batch that was set aside can be cancelled.",
                 detail=f"batch {batch_id} state {batch.state}",
             )
-        links = s.exec(select(BatchApplication).where(BatchApplication.batch_id == batch_id)).all()
-        back: list[str] = []
-        for link in links:
-            app = s.get(Application, link.application_id)
-            if app is None or Status(app.status) is not Status.SENDING:
-                continue
-            target = Status.NEEDS_FIX if link.addendum else Status.READY
-            _set_status(s, app, target, operator_id=operator_id, message="Kiriman dibatalkan di desa")
-            # The batch that carried it last is the one before (an addendum's first sending).
-            previous = s.exec(
-                select(BatchApplication.batch_id)
-                .join(Batch, col(Batch.id) == BatchApplication.batch_id)
-                .where(
-                    BatchApplication.application_id == app.id,
-                    BatchApplication.batch_id != batch_id,
-                    Batch.state == BatchState.SENT,
-                )
-                .order_by(col(Batch.sealed_at).desc())
-            ).first()
-            app.batch_id = previous
-            s.add(app)
-            back.append(app.id)
-        for doc in s.exec(select(Document).where(Document.batch_id == batch_id)).all():
-            if doc.file_sha256:
-                dropped.add(doc.file_sha256)
-            doc.batch_id = None
-            doc.file_sha256, doc.file_size, doc.page_count = None, 0, 0
-            s.add(doc)
-        s.exec(delete(Outbox).where(col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE))
+        back = _put_back(s, batch_id, dropped, operator_id, "Kiriman dibatalkan di desa")
+        batch.state = BatchState.CANCELLED
+        s.add(batch)
+        s.commit()
+    purge_unreferenced_blobs(db, dropped)
+    return back
+
+
+def upload_started(s: Session, batch_id: str) -> bool:
+    """True once any file of the batch has begun to travel (a tus upload exists or bytes went).
+
+    A failed attempt that never reached the server (offline) does not count: an upload the
+    server created but whose answer was lost expires there on its own."""
+    from desa_capil.store.models import OutboxState  # local: keeps imports short
+
+    row = s.exec(
+        select(Outbox.id).where(
+            Outbox.batch_id == batch_id,
+            or_(
+                col(Outbox.upload_url) != "",
+                col(Outbox.upload_offset) > 0,
+                col(Outbox.state) == OutboxState.DONE,
+            ),
+        )
+    ).first()
+    return row is not None
+
+
+def reopen_batch(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
+    """ "Buka segel": undo a seal while nothing of the batch has left the laptop.
+
+    The applications go back to READY (or NEEDS_FIX for an addendum) and can be changed and
+    sealed again; the batch stays as CANCELLED for the record. Refused (CannotCancel) once the
+    upload has started: from then on the office may hold part of it. Returns the ids put back.
+    """
+    from desa_capil.store.models import BatchState  # local: keeps imports short
+
+    dropped: set[str] = set()
+    with db.session() as s:
+        batch = s.get(Batch, batch_id)
+        if batch is None:
+            raise KeyError(batch_id)
+        if batch.state != BatchState.SEALED or upload_started(s, batch_id):
+            raise CannotCancel(
+                "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
+                "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
+                "This batch has started to upload, so it cannot be unsealed any more. If something is "
+                "wrong, wait for the office (needs fix) and send the correction.",
+                detail=f"batch {batch_id} state {batch.state}",
+            )
+        back = _put_back(s, batch_id, dropped, operator_id, "Segel dibuka di desa")
         batch.state = BatchState.CANCELLED
         s.add(batch)
         s.commit()

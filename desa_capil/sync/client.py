@@ -711,7 +711,8 @@ class ApiClient:
                 with target.open("r+b" if start else "wb") as f:
                     f.seek(start)
                     f.truncate()
-                    for chunk in resp.iter_content(64 * 1024):
+                    # Small reads: a cut loses at most the read in progress.
+                    for chunk in resp.iter_content(8 * 1024):
                         size += len(chunk)
                         if size > self.max_download:
                             f.close()

@@ -22,6 +22,8 @@ CA_FILE = "server_ca_file"
 VILLAGE_CODE = "village_code"
 VILLAGE_NAME = "village_name"
 DEVICE_ID = "device_id"
+# "1" when the user ticked "Saya mengerti" for a plain http:// address (see save_server).
+ALLOW_HTTP = "server_allow_http"
 
 
 @dataclass(frozen=True)
@@ -50,10 +52,13 @@ def load_config(db: Database, creds: CredentialStore) -> SyncConfig | None:
     return SyncConfig(url, token, get_setting(db, CA_FILE) or None)
 
 
-def save_server(db: Database, url: str, ca_file: str | None) -> str:
-    base = normalize_base_url(url)
+def save_server(db: Database, url: str, ca_file: str | None, *, allow_http: bool = False) -> str:
+    """Keep the server address. ``http://`` (no encryption) only for this computer or when the
+    user said "Saya mengerti" (``allow_http``); otherwise ``InsecureAddress`` is raised."""
+    base = normalize_base_url(url, allow_http=allow_http)
     set_setting(db, SERVER_URL, base)
     set_setting(db, CA_FILE, ca_file or "")
+    set_setting(db, ALLOW_HTTP, "1" if allow_http else "")
     return base
 
 
@@ -65,20 +70,21 @@ def enroll(
     *,
     ca_file: str | None = None,
     device_name: str | None = None,
+    allow_http: bool = False,
 ) -> tuple[str, str]:
     """Trade the office's enrollment code for a device token; returns (village code, name).
 
     The token goes to the credential store before the settings change, so a failure halfway
     leaves the old enrollment usable.
     """
-    base = normalize_base_url(url)
+    base = normalize_base_url(url, allow_http=allow_http)
     client = ApiClient(base, ca_file=ca_file)
     try:
         answer = client.enroll(code, device_name or f"desa_capil {platform.node()}"[:100])
     finally:
         client.close()
     creds.set_token(answer.token)
-    save_server(db, base, ca_file)
+    save_server(db, base, ca_file, allow_http=allow_http)
     set_setting(db, VILLAGE_CODE, answer.village.code)
     set_setting(db, VILLAGE_NAME, answer.village.name)
     set_setting(db, DEVICE_ID, str(answer.device_id))

@@ -124,6 +124,16 @@ class SyncStatus:
     detail: str = ""
 
 
+def next_try_text(st: SyncStatus, lang: str = "id") -> str:
+    """ "Dicoba lagi pukul 14:05" (local time), or "" when no retry is planned."""
+    if st.next_try_at is None:
+        return ""
+    local = as_utc(st.next_try_at).astimezone()
+    if lang.startswith("en"):
+        return f"next try at {local:%H:%M:%S}"
+    return f"dicoba lagi pukul {local:%H:%M:%S}"
+
+
 def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
     """The status-bar truth for a failure."""
     if isinstance(exc, TokenRevoked):
@@ -524,6 +534,10 @@ class SyncWorker:
     def _set_batch_state(self, batch_id: str, state: str, error: str = "") -> None:
         with self.db.session() as s:
             batch = s.get(Batch, batch_id)
+            # A batch unsealed at the desk ("Buka segel", store.repo.reopen_batch) between the
+            # pending-batch read and this write stays cancelled: it has nothing left to send.
+            if batch is not None and batch.state == BatchState.CANCELLED:
+                return
             if batch is not None and (batch.state != state or batch.last_error != error):
                 batch.state = state
                 batch.last_error = error

@@ -16,6 +16,9 @@ class ConnectionState:
     ONLINE = "online"
     SYNCING = "syncing"
     ERROR = "error"  # the server answered with a problem the user must act on
+    WAITING = "waiting"  # the server had a problem; the next try is planned
+    NEEDS_LOGIN = "needs_login"  # a Wi-Fi login page (captive portal) answers instead
+    NEEDS_ENROLLMENT = "needs_enrollment"  # work waits for this laptop to be enrolled
 
 
 class AppContext(QObject):
@@ -43,6 +46,9 @@ class AppContext(QObject):
         self.operator_id: int | None = None
         self.connection_state = ConnectionState.NOT_CONFIGURED
         self.last_contact: datetime | None = None
+        # Set by the sync controller with the state: when the next try is, and why (tooltip).
+        self.connection_detail = ""
+        self.connection_reason = ""
         # The sync controller (desa_capil.ui.sync_controller) and the inactivity lock
         # (desa_capil.ui.lock_screen.LockController), when they run (ui/services.py).
         self.sync: object | None = None

@@ -75,14 +75,6 @@ def village_code_problem(code: str) -> tuple[str, str] | None:
     return None
 
 
-def search_words(text: str) -> str:
-    """The search text without a leading kind word ("Desa Cileunyi" searches "Cileunyi")."""
-    words = text.split()
-    while words and words[0].lower() in ("desa", "kelurahan", "adat", "kel.", "ds."):
-        words = words[1:]
-    return " ".join(words)
-
-
 class _Page(QWizardPage):
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,7 +164,7 @@ class VillagePage(_Page):
     @Slot(str)
     def _search(self, text: str) -> None:
         self.results.clear()
-        query = search_words(text)
+        query = " ".join(regions.query_words(text))
         if self.index is None or len(query) < 2:
             self.results.hide()
             return

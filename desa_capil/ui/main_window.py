@@ -79,6 +79,9 @@ _CONNECTION_LOOK: dict[str, tuple[str, str]] = {
     ConnectionState.ONLINE: ("cloud", "#15803d"),
     ConnectionState.SYNCING: ("cloud", "#1d5fd1"),
     ConnectionState.ERROR: ("alert", "#b91c1c"),
+    ConnectionState.WAITING: ("cloud_off", "#b45309"),
+    ConnectionState.NEEDS_LOGIN: ("alert", "#b45309"),
+    ConnectionState.NEEDS_ENROLLMENT: ("alert", "#b91c1c"),
 }
 
 
@@ -90,6 +93,9 @@ def connection_text(state: str) -> str:
         ConnectionState.ONLINE: t("MainWindow", "Terhubung ke Disdukcapil"),
         ConnectionState.SYNCING: t("MainWindow", "Sedang menyinkronkan..."),
         ConnectionState.ERROR: t("MainWindow", "Ada masalah dengan server Disdukcapil"),
+        ConnectionState.WAITING: t("MainWindow", "Menunggu server Disdukcapil"),
+        ConnectionState.NEEDS_LOGIN: t("MainWindow", "Wi-Fi ini minta login di browser"),
+        ConnectionState.NEEDS_ENROLLMENT: t("MainWindow", "Laptop ini belum terdaftar di server Disdukcapil"),
     }.get(state, state)
 
 
@@ -263,6 +269,9 @@ class MainWindow(QMainWindow):
         name, color = _CONNECTION_LOOK.get(state, ("cloud_off", "#64748b"))
         self.connection_icon.setPixmap(icon_pixmap(name, color, 16))
         text = connection_text(state)
+        if self.ctx.connection_detail and state != ConnectionState.ONLINE:
+            text += "  \u00b7  " + self.ctx.connection_detail
+        self.connection_label.setToolTip(self.ctx.connection_reason)
         if last_contact is not None:
             text += "  \u00b7  " + self.tr("Kontak terakhir: %1").replace("%1", format_datetime(last_contact))
         elif state != ConnectionState.NOT_CONFIGURED:

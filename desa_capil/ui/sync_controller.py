@@ -9,8 +9,13 @@
 The worker (desa_capil.sync.worker) knows nothing of Qt. It calls a small listener from its
 thread; the listener only emits signals, which Qt queues to the UI thread. The worker wakes at
 once when the operating system reports that the network is back (QNetworkInformation), when
-the user presses "Kirim sekarang", or after its back-off; while the link is known to be down it
-first asks the server's cheap health endpoint before heavy work.
+the user presses "Kirim sekarang" (which also makes every postponed item due at once), or after
+its back-off; while the server is not reachable it asks the server's cheap health endpoint at
+most every 30 s and tries as soon as that answers.
+
+The status bar always says what the worker says (``SyncStatus``): syncing, in contact, waiting
+for the server (why, and when the next try is), offline, a Wi-Fi login page in the way, not
+enrolled (also before the worker runs, as soon as something sealed waits), or an error.
 """
 
 from __future__ import annotations
@@ -26,9 +31,18 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
 from desa_capil.store.repo import pending_upload_bytes
-from desa_capil.sync.client import SyncError, TokenRevoked
+from desa_capil.sync.client import NotConfigured, SyncError
 from desa_capil.sync.config import credential_store, load_config
-from desa_capil.sync.worker import BatchProgress, PassResult, SyncWorker, last_contact
+from desa_capil.sync.worker import (
+    BatchProgress,
+    PassResult,
+    SyncPhase,
+    SyncStatus,
+    SyncWorker,
+    has_pending_work,
+    last_contact,
+    next_try_text,
+)
 from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.i18n import lang
 
@@ -44,6 +58,7 @@ class _Bridge(QObject):
     passed = Signal(object)  # PassResult
     failed = Signal(object)  # SyncError
     pending = Signal(int)  # bytes still to upload
+    status = Signal(object)  # SyncStatus
 
 
 class _Listener:
@@ -61,6 +76,9 @@ class _Listener:
     def batch_done(self, batch_id: str, state: str) -> None:
         self.bridge.batch_done.emit(batch_id, state)
 
+    def status(self, st: SyncStatus) -> None:
+        self.bridge.status.emit(st)
+
 
 class _SyncThread(QThread):
     def __init__(
@@ -70,8 +88,10 @@ class _SyncThread(QThread):
         wake: threading.Event,
         stop: threading.Event,
         poll_interval: float | None = None,
+        hurry: threading.Event | None = None,
     ) -> None:
         super().__init__()
+        self.hurry = hurry
         self.poll_interval = poll_interval
         self.setObjectName("desa_capil-sync")
         self.ctx = ctx
@@ -86,7 +106,9 @@ class _SyncThread(QThread):
             return
         listener = _Listener(self.bridge, lambda: pending_upload_bytes(db))
         extra = {} if self.poll_interval is None else {"poll_interval": self.poll_interval}
-        worker = SyncWorker(db, config.client_factory(), listener=listener, stop=self.stop_event, **extra)
+        worker = SyncWorker(
+            db, config.client_factory(), listener=listener, stop=self.stop_event, hurry=self.hurry, **extra
+        )
         try:
             self.bridge.pending.emit(pending_upload_bytes(db))
             worker.run_forever(
@@ -130,8 +152,10 @@ class SyncController(QObject):
         self.poll_interval = poll_interval
         self._wake = threading.Event()
         self._stop = threading.Event()
+        self._hurry = threading.Event()
         self._thread: _SyncThread | None = None
         self.last_error: SyncError | None = None
+        self.status = SyncStatus(SyncPhase.STOPPED)
         self.progress_by_batch: dict[str, BatchProgress] = {}
         self._bridge = _Bridge()
         self._bridge.progress.connect(self._on_progress)
@@ -140,6 +164,9 @@ class SyncController(QObject):
         self._bridge.passed.connect(self._on_pass)
         self._bridge.failed.connect(self._on_error)
         self._bridge.pending.connect(ctx.pending_bytes_changed)
+        self._bridge.status.connect(self._on_status)
+        # After sealing on a laptop that is not enrolled, say so instead of pretending to sync.
+        ctx.data_changed.connect(self._check_enrollment)
         self._tray: QSystemTrayIcon | None = None
         self._watch_network()
         ctx.sync = self
@@ -155,11 +182,14 @@ class SyncController(QObject):
             return
         contact = last_contact(self.ctx.db)
         if not self.configured:
-            self.ctx.set_connection(ConnectionState.NOT_CONFIGURED, contact)
+            self._check_enrollment()
             return
+        self.ctx.connection_detail = self.ctx.connection_reason = ""
         self.ctx.set_connection(ConnectionState.SYNCING, contact)
         self._stop.clear()
-        self._thread = _SyncThread(self.ctx, self._bridge, self._wake, self._stop, self.poll_interval)
+        self._thread = _SyncThread(
+            self.ctx, self._bridge, self._wake, self._stop, self.poll_interval, self._hurry
+        )
         self._thread.start()
 
     def stop(self, timeout_ms: int = 15000) -> None:
@@ -182,10 +212,31 @@ class SyncController(QObject):
     @Slot()
     def send_now(self) -> None:
         """ "Kirim sekarang": skip any back-off and start a pass at once."""
+        self._hurry.set()  # every postponed item is due now
         if self._thread is None or not self._thread.isRunning():
             self.start()
+        if not self.configured:
+            return
         self.ctx.set_connection(ConnectionState.SYNCING, None)
         self._wake.set()
+
+    @Slot()
+    def _check_enrollment(self) -> None:
+        """Not enrolled: say so once something sealed waits (else: not set up, by choice)."""
+        if self._thread is not None and self._thread.isRunning():
+            return
+        if self.configured:
+            return
+        db = self.ctx.db
+        if has_pending_work(db):
+            lg = lang()
+            err = NotConfigured()
+            self.ctx.connection_detail = ""
+            self.ctx.connection_reason = err.message(lg)
+            self.ctx.set_connection(ConnectionState.NEEDS_ENROLLMENT, last_contact(db))
+        elif self.ctx.connection_state != ConnectionState.NOT_CONFIGURED:
+            self.ctx.connection_detail = self.ctx.connection_reason = ""
+            self.ctx.set_connection(ConnectionState.NOT_CONFIGURED, last_contact(db))
 
     def _watch_network(self) -> None:
         try:
@@ -226,9 +277,28 @@ class SyncController(QObject):
         self.ctx.data_changed.emit()
 
     @Slot(object)
+    def _on_status(self, st: SyncStatus) -> None:
+        self.status = st
+        if st.phase is SyncPhase.STOPPED:
+            return
+        state = {
+            SyncPhase.SYNCING: ConnectionState.SYNCING,
+            SyncPhase.IDLE: ConnectionState.ONLINE,
+            SyncPhase.WAITING: ConnectionState.WAITING,
+            SyncPhase.OFFLINE: ConnectionState.OFFLINE,
+            SyncPhase.NEEDS_LOGIN: ConnectionState.NEEDS_LOGIN,
+            SyncPhase.NEEDS_ENROLLMENT: ConnectionState.NEEDS_ENROLLMENT,
+            SyncPhase.ERROR: ConnectionState.ERROR,
+        }[st.phase]
+        lg = lang()
+        self.ctx.connection_detail = next_try_text(st, lg)
+        self.ctx.connection_reason = st.message_en if lg.startswith("en") else st.message_id
+        self.ctx.set_connection(state, self.ctx.last_contact)
+
+    @Slot(object)
     def _on_pass(self, result: PassResult) -> None:
-        self.last_error = None
-        self.ctx.set_connection(ConnectionState.ONLINE, self.ctx.last_contact)
+        if result.failure is None:
+            self.last_error = None
         if result.office_changes:
             self.ctx.office_changes.emit(list(result.office_changes))
             self.ctx.data_changed.emit()
@@ -238,11 +308,8 @@ class SyncController(QObject):
 
     @Slot(object)
     def _on_error(self, exc: SyncError) -> None:
+        # The state itself comes with the worker's status (see _on_status).
         self.last_error = exc
-        if isinstance(exc, TokenRevoked) or not exc.retryable:
-            self.ctx.set_connection(ConnectionState.ERROR, None)
-        else:
-            self.ctx.set_connection(ConnectionState.OFFLINE, None)
         self.error.emit(exc)
 
     def _notify_statuses(self, statuses: dict[str, Status]) -> None:

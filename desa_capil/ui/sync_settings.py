@@ -12,6 +12,7 @@ from __future__ import annotations
 import platform
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import (
+    ALLOW_HTTP,
     CA_FILE,
     SERVER_URL,
     VILLAGE_CODE,
@@ -62,6 +64,11 @@ class ServerSettings(QWidget):
         self.code_edit = QLineEdit(self)
         self.code_edit.setObjectName("enrollmentCode")
         self.code_edit.setPlaceholderText("XXXX-XXXX-XXXX")
+        # http:// sends residents' data unencrypted: only on an explicit "I understand".
+        self.allow_http = QCheckBox(
+            self.tr("Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)"), self
+        )
+        self.allow_http.setObjectName("allowHttp")
         self.name_edit = QLineEdit(self)
         self.name_edit.setText(f"Laptop {platform.node()}"[:100])
         self.status_label = QLabel(self)
@@ -75,6 +82,7 @@ class ServerSettings(QWidget):
 
         form = QFormLayout()
         form.addRow(self.tr("Alamat server"), self.url_edit)
+        form.addRow("", self.allow_http)
         form.addRow(self.tr("Berkas CA kantor"), ca_row)
         form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
         form.addRow(self.tr("Nama laptop"), self.name_edit)
@@ -93,6 +101,7 @@ class ServerSettings(QWidget):
         db = self.ctx.db
         self.url_edit.setText(get_setting(db, SERVER_URL))
         self.ca_edit.setText(get_setting(db, CA_FILE))
+        self.allow_http.setChecked(get_setting(db, ALLOW_HTTP) == "1")
         code, name = get_setting(db, VILLAGE_CODE), get_setting(db, VILLAGE_NAME)
         token = credential_store(self.ctx.paths).get_token()
         if code and token:
@@ -114,18 +123,27 @@ class ServerSettings(QWidget):
     def save_address(self) -> None:
         db = self.ctx.db
         url, ca = self.url_edit.text(), self.ca_edit.text().strip() or None
-        run_op(self, lambda _p: save_server(db, url, ca), on_success=lambda _r: self._changed(), db=True)
+        allow = self.allow_http.isChecked()
+        run_op(
+            self,
+            lambda _p: save_server(db, url, ca, allow_http=allow),
+            on_success=lambda _r: self._changed(),
+            db=True,
+        )
 
     def enroll(self) -> None:
         db, paths = self.ctx.db, self.ctx.paths
         url, code = self.url_edit.text(), self.code_edit.text()
         ca = self.ca_edit.text().strip() or None
         name = self.name_edit.text().strip() or None
+        allow = self.allow_http.isChecked()
         self.enroll_button.setEnabled(False)
         self.status_label.setText(self.tr("Menghubungi server..."))
 
         def op(_p: object) -> tuple[str, str]:
-            return enroll(db, credential_store(paths), url, code, ca_file=ca, device_name=name)
+            return enroll(
+                db, credential_store(paths), url, code, ca_file=ca, device_name=name, allow_http=allow
+            )
 
         task = run_op(self, op, on_success=lambda _r: self._enrolled())
         task.finished.connect(lambda: self.enroll_button.setEnabled(True))

@@ -4,178 +4,193 @@
     <context>
         <name>ApplicantStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
             <source>16 angka, lihat KTP atau KK</source>
             <translation>16 digits, see the ID card or family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="144" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
             <source>Sesuai KTP/KK</source>
             <translation>As on the ID card / family card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="147" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
             <source>16 angka di kanan atas Kartu Keluarga (boleh kosong)</source>
             <translation>16 digits at the top right of the family card (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="158" />
             <source>08xx, untuk kabar lewat WhatsApp</source>
             <translation>08xx, for news by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="154" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="161" />
             <source>Dusun/RT/RW</source>
             <translation>Hamlet/RT/RW</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="159" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="166" />
             <source>Catatan untuk petugas Disdukcapil (boleh kosong)</source>
             <translation>Note for the civil registration office (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="163" />
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="309" />
             <source>Data pemohon</source>
             <translation>Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="183" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="190" />
             <source>&amp;NIK *</source>
             <translation>&amp;NIK *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="184" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="191" />
             <source>Na&amp;ma lengkap *</source>
             <translation>Full na&amp;me *</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="185" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="192" />
             <source>N&amp;omor KK</source>
             <translation>Family card n&amp;umber</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="186" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="193" />
             <source>&amp;HP / WhatsApp</source>
             <translation>&amp;Mobile / WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="187" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="194" />
             <source>&amp;Alamat</source>
             <translation>&amp;Address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="188" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="195" />
             <source>Keperluan men&amp;desak</source>
             <translation>&amp;Urgent need</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="189" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="196" />
             <source>&amp;Catatan</source>
             <translation>&amp;Notes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="213" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="212" />
+            <source>Cetak &amp;formulir…</source>
+            <translation>Print &amp;forms…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="215" />
+            <source>Formulir terisi data di atas, untuk diperiksa dan ditandatangani warga</source>
+            <translation>Forms filled with the data above, for the resident to check and sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="228" />
             <source>* wajib diisi</source>
             <translation>* required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="309" />
             <source>Data pemohon (pelapor)</source>
             <translation>Applicant (reporter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="317" />
             <source>HH-BB-TTTT, misalnya 17-08-2025</source>
             <translation>DD-MM-YYYY, e.g. 17-08-2025</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="334" />
             <source>Nama lengkap {0}</source>
             <translation>Full name of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="321" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="336" />
             <source>NIK {0} (16 angka)</source>
             <translation>NIK of the {0} (16 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="323" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="338" />
             <source>NIK, bila sudah ada</source>
             <translation>NIK, if there is one</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="332" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="347" />
             <source>NIK {0}</source>
             <translation>NIK of the {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="346" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="361" />
             <source>Sekaligus ({0})</source>
             <translation>Together ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="356" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="371" />
             <source>Perekaman</source>
             <translation>Recording</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="373" />
             <source>Data {0}</source>
             <translation>{0} details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="455" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="380" />
+            <source>Tanda terima dokumen asli yang disimpan desa</source>
+            <translation>Receipt for the originals the village keeps</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="480" />
             <source>Tanggal ditulis HH-BB-TTTT, misalnya 17-08-2025.</source>
             <translation>Write the date as DD-MM-YYYY, e.g. 17-08-2025.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="458" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="483" />
             <source>Boleh dikosongkan, tetapi batas waktu lapor tidak bisa diperiksa.</source>
             <translation>May stay empty, but the reporting deadline cannot be checked then.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="487" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="512" />
             <source>Warga ini sudah pernah mengajukan permohonan; datanya diisi otomatis. Periksa kembali.</source>
             <translation>This resident has applied before; their details were filled in. Please check them.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="505" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="530" />
             <source>Kec. {0}, {1}</source>
             <translation>Kec. {0}, {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="513" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="538" />
             <source>Kode wilayah {0} tidak ada di daftar Kemendagri 2025 (wilayah lama yang sudah dimekarkan?). Cocokkan dengan kartunya; boleh dilanjutkan.</source>
             <translation>Area code {0} is not in the 2025 Kemendagri list (an old region since split?). Compare with the card; you may go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="521" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="546" />
             <source>✓ Nomor KK benar · dikeluarkan {0} · {1}</source>
             <translation>✓ Family card number valid · issued {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="549" />
             <source>perempuan</source>
             <translation>female</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="524" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="549" />
             <source>laki-laki</source>
             <translation>male</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="525" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="550" />
             <source>✓ NIK benar · lahir {0} · {1} · {2}</source>
             <translation>✓ NIK valid · born {0} · {1} · {2}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="578" />
             <source>Nomor HP diawali 08 atau +62, 10 sampai 14 angka. Boleh dikosongkan.</source>
             <translation>A mobile number starts with 08 or +62 and has 10 to 14 digits. It may be left empty.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="563" />
+            <location filename="../../desa_capil/ui/intake/applicant_step.py" line="588" />
             <source>Nama pemohon belum diisi.</source>
             <translation>The applicant's name is empty.</translation>
         </message>
@@ -183,9 +198,212 @@
     <context>
         <name>ApplicationDetailDialog</name>
         <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
+            <source>Rincian permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
+            <source>NIK</source>
+            <translation type="unfinished">NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
+            <source>No. KK</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
+            <source>HP / WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
+            <source>Alamat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
+            <source>Diterima di desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
+            <source>Dikirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
+            <source>Catatan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
+            <source>Pesan dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
+            <source>Riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Tanggal</source>
+            <translation type="unfinished">Date</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Status</source>
+            <translation type="unfinished">Status</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Oleh</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
+            <source>Pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Disdukcapil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
+            <source>Desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
+            <source>Kertas dan halaman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Kertas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Halaman</source>
             <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Terkirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
+            <source>Ukuran</source>
+            <translation type="unfinished">Size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>{0} hal.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
+            <source>belum</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
+            <source>dihapus (retensi)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
+            <source>Kiriman dan dokumen</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>perbaikan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
+            <source>pertama</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
+            <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
+            <source>Dokumen dari Disdukcapil: {0}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
+            <source>Diserahkan kepada {0} ({1}) pada {2}</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
+            <source>Cetak tanda terima berkas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
+            <source>Cetak tanda terima penyerahan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
+            <source>Kabari warga</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
+            <source>Ubah</source>
+            <translation type="unfinished">Edit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+    </context>
+    <context>
+        <name>AssignFilesDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="60" />
+            <source>Berkas untuk kertas yang mana?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="70" />
+            <source>{0} berkas dipilih. Tiap berkas diusulkan untuk kertas berikutnya yang belum ada halamannya, sesuai urutan daftar. Ubah bila perlu, lalu tekan Masukkan.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="101" />
+            <source>Semua ke kertas terpilih</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="104" />
+            <source>Semua berkas menjadi halaman “{0}”</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="108" />
+            <source>Batal</source>
+            <translation type="unfinished">Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="111" />
+            <source>Masukkan</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -368,206 +586,287 @@
         </message>
     </context>
     <context>
+        <name>BatchContentsDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="38" />
+            <source>Isi kiriman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="42" />
+            <source>Kiriman {0}: {1} permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Warga</source>
+            <translation type="unfinished">Resident</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Layanan</source>
+            <translation type="unfinished">Service</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Status sekarang</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="61" />
+            <source>(perbaikan)</source>
+            <translation type="unfinished">(correction)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
+            <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+    </context>
+    <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="142" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="159" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="164" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="157" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="173" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="196" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="197" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="207" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="208" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
+            <source>Klik dua kali untuk melihat isi kiriman</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="216" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="508" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="564" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="570" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="228" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="229" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <source>Buka segel</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
+            <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="252" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
+            <source>Coba lagi</source>
+            <translation>Try again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
+            <translation>Put the refused records back in the send queue</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="363" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="378" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="384" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="370" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="385" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="371" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="372" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="387" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="373" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="388" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="380" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="410" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
+            <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="566" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="571" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="530" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="586" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="531" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="587" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="532" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="550" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="606" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="582" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="639" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="648" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="650" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -651,6 +950,11 @@
             <translation>Needs attention</translation>
         </message>
         <message>
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
+            <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
             <translation type="vanished">Urgent applications first, then those the office asked to correct.</translation>
         </message>
@@ -688,6 +992,11 @@
         <message>
             <source>Kabari lewat WA</source>
             <translation type="vanished">Notify by WhatsApp</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
+            <source>Kabari Warga</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
@@ -831,6 +1140,16 @@
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
+            <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
@@ -873,27 +1192,27 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="379" />
+            <location filename="../../desa_capil/ui/first_run.py" line="371" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="382" />
+            <location filename="../../desa_capil/ui/first_run.py" line="374" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="383" />
+            <location filename="../../desa_capil/ui/first_run.py" line="375" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="384" />
+            <location filename="../../desa_capil/ui/first_run.py" line="376" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="385" />
+            <location filename="../../desa_capil/ui/first_run.py" line="377" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -1035,135 +1354,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="84" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="147" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="130" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="298" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="419" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="133" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="151" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="134" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="137" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="155" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="257" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="280" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="258" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="259" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="260" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="296" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="325" />
+            <source>Kirim ke Disdukcapil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="328" />
+            <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
+            <source>Kirim &amp;&amp; cetak tanda terima</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="339" />
+            <source>Kirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
+            <source>Belum</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
+            <source>Menyegel…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
+            <source>&amp;Kirim ✓</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <source>Segel dan kirim ke Disdukcapil (Enter)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="414" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="416" />
+            <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="442" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="322" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="444" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
+            <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="513" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="399" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="552" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="564" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="439" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="599" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="440" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="449" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="610" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="452" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="613" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="484" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="678" />
+            <source>Tutup permohonan ini?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="681" />
+            <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <source>baru</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="684" />
+            <source>Simpan sebagai draf</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="686" />
+            <source>Hapus</source>
+            <translation type="unfinished">Delete</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="688" />
+            <source>Kembali ke formulir</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="728" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="485" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="729" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1223,37 +1622,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="183" />
+            <location filename="../../desa_capil/ui/main_window.py" line="189" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="230" />
+            <location filename="../../desa_capil/ui/main_window.py" line="236" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="232" />
+            <location filename="../../desa_capil/ui/main_window.py" line="238" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="257" />
+            <location filename="../../desa_capil/ui/main_window.py" line="263" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="259" />
+            <location filename="../../desa_capil/ui/main_window.py" line="265" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="267" />
+            <location filename="../../desa_capil/ui/main_window.py" line="276" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="269" />
+            <location filename="../../desa_capil/ui/main_window.py" line="278" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1288,29 +1687,117 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="88" />
+            <location filename="../../desa_capil/ui/main_window.py" line="91" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="89" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="90" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
             <translation>There is a problem with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <source>Menunggu server Disdukcapil</source>
+            <translation>Waiting for the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <source>Wi-Fi ini minta login di browser</source>
+            <translation>This Wi-Fi asks you to log in in a browser</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <source>Laptop ini belum terdaftar di server Disdukcapil</source>
+            <translation>This laptop is not enrolled with the office's server</translation>
+        </message>
+    </context>
+    <context>
+        <name>NoticeDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
+            <source>Kabari warga: dokumen siap diambil</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
+            <source>Kabari warga: permohonan perlu dilengkapi</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
+            <source>Kabari warga: permohonan ditolak</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
+            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
+            <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
+            <source>Salin pesan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
+            <source>Cetak surat pemberitahuan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
+            <source>Buka WhatsApp</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
+            <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
+            <source>Tidak ada nomor WhatsApp yang benar</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
+            <source>Tutup</source>
+            <translation type="unfinished">Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
+            <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
+            <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
+            <source>Surat pemberitahuan</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -1382,27 +1869,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="234" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="236" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="250" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="252" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="257" />
+            <location filename="../../desa_capil/ui/first_run.py" line="249" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -1512,217 +1999,221 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="280" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="283" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="290" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="309" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="310" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="311" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="598" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="651" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="317" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="319" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="348" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="361" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="367" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="368" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="481" />
             <source>Pilih gambar atau PDF untuk “{0}”</source>
-            <translation>Choose an image or PDF for “{0}”</translation>
+            <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="497" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="549" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="515" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="558" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="590" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="643" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="608" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="666" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="719" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="722" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="702" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="755" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="824" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="877" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="864" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="893" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="864" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="893" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="865" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="865" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="867" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="882" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="786" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="909" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="962" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="484" />
+            <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="966" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="931" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="988" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="988" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="935" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="988" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -1730,109 +2221,109 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PhoneDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="118" />
             <source>Pakai HP sebagai kamera</source>
-            <extracomment>How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
+            <extracomment>The QR code's box: big enough for a phone held 30-50 cm from the screen. How often the dialog refreshes the list of phones and notices an expired session.</extracomment>
             <translation>Use a phone as the camera</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="137" />
             <source>Buka kamera HP dan arahkan ke kode QR ini. HP dan laptop harus tersambung ke Wi-Fi yang sama, atau laptop tersambung ke hotspot HP. Tidak perlu internet atau aplikasi.</source>
             <translation>Open the phone's camera and point it at this QR code. The phone and the laptop must be on the same Wi-Fi, or the laptop on the phone's hotspot. No internet or app needed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="134" />
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="291" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="142" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="303" />
             <source>Menyiapkan…</source>
             <translation>Preparing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="143" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="150" />
             <source>Alamat laptop</source>
             <translation>Laptop address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="157" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="164" />
             <source>&amp;Coba lagi</source>
             <translation>&amp;Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="160" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="167" />
             <source>Selesai pakai HP</source>
             <translation>Done with the phone</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="205" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="217" />
             <source>Wi-Fi ini terbuka (tanpa kata sandi): foto kertas warga bisa disadap orang di dekat sini. Lebih aman: nyalakan hotspot HP (dengan kata sandi), sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>This Wi-Fi is open (no password): anyone nearby could capture the residents' papers. Safer: turn on the phone's hotspot (with a password), connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="216" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="228" />
             <source>Laptop tidak tersambung ke Wi-Fi atau hotspot, jadi HP tidak bisa menghubunginya. Nyalakan hotspot di HP, sambungkan laptop ke hotspot itu, lalu klik Coba lagi.</source>
             <translation>The laptop is not on a Wi-Fi or hotspot, so a phone cannot reach it. Turn on the phone's hotspot, connect the laptop to it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="263" />
             <source>Laptop tidak bisa membuka sambungan untuk HP di alamat {0} ({1}). Tutup program lain yang mungkin memakainya, lalu klik Coba lagi.</source>
             <translation>The laptop cannot accept phone connections on {0} ({1}). Close other programs that may be using it, then click Try again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="262" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="274" />
             <source>Kode ini hanya berlaku selama jendela ini terbuka dan hilang setelah 15 menit tidak dipakai.</source>
             <translation>This code works only while this window is open, and stops after 15 minutes without use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="268" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="280" />
             <source>Bila Windows bertanya apakah desa_capil boleh menerima sambungan, centang “Jaringan pribadi” dan klik Izinkan: HP perlu menghubungi laptop ini. Jangan centang jaringan publik. Bila HP tetap tidak bisa membuka halamannya, atur jaringan Wi-Fi ini sebagai “Pribadi” di Pengaturan Windows → Jaringan.</source>
             <translation>If Windows asks whether desa_capil may accept connections, tick “Private networks” and click Allow: the phone needs to reach this laptop. Do not tick public networks. If the phone still cannot open the page, set this Wi-Fi network to “Private” in Windows Settings → Network.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="294" />
             <source>Kode QR belum bisa dibuat.</source>
             <translation>The QR code cannot be made yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="336" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="348" />
             <source>foto HP {0}</source>
             <translation>phone photo {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="361" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
             <source>Kode QR sudah kedaluwarsa.</source>
             <translation>The QR code has expired.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="363" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
             <source>Tidak dipakai lebih dari 15 menit. Klik Coba lagi untuk kode QR yang baru.</source>
             <translation>Unused for more than 15 minutes. Click Try again for a new QR code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="385" />
             <source>Menunggu HP…</source>
             <translation>Waiting for a phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="375" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="387" />
             <source>tidak ada</source>
             <translation>none</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="376" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="388" />
             <source>HP tersambung: {0}.</source>
             <translation>Phones connected: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="377" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="389" />
             <source>Foto diterima: {0}</source>
             <translation>Photos received: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="379" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="391" />
             <source>sedang diproses: {0}</source>
             <translation>processing: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="381" />
+            <location filename="../../desa_capil/ui/intake/phone_dialog.py" line="393" />
             <source>ditolak: {0}</source>
             <translation>refused: {0}</translation>
         </message>
@@ -2114,9 +2605,24 @@ Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
 Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <source>Rincian</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
+            <source>Lihat rincian dan riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
+            <source>Kabari warga (WhatsApp / surat)</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
@@ -2452,52 +2958,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="272" />
+            <location filename="../../desa_capil/ui/first_run.py" line="264" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="289" />
+            <location filename="../../desa_capil/ui/first_run.py" line="281" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="291" />
+            <location filename="../../desa_capil/ui/first_run.py" line="283" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="285" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="333" />
+            <location filename="../../desa_capil/ui/first_run.py" line="325" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="345" />
+            <location filename="../../desa_capil/ui/first_run.py" line="337" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="358" />
+            <location filename="../../desa_capil/ui/first_run.py" line="350" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -2505,67 +3011,72 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="56" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="58" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="57" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="69" />
+            <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
+            <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="73" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="84" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="86" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="104" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="113" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="125" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="141" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -2868,12 +3379,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="256" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="323" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="257" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="324" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -2881,27 +3392,27 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="115" />
+            <location filename="../../desa_capil/ui/first_run.py" line="107" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="117" />
+            <location filename="../../desa_capil/ui/first_run.py" line="109" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="124" />
+            <location filename="../../desa_capil/ui/first_run.py" line="116" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="150" />
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <location filename="../../desa_capil/ui/first_run.py" line="218" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -2910,12 +3421,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="142" />
+            <location filename="../../desa_capil/ui/first_run.py" line="134" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="144" />
+            <location filename="../../desa_capil/ui/first_run.py" line="136" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -3029,6 +3540,14 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/errors.py" line="50" />
             <source>Maaf, terjadi kesalahan di dalam program. Data yang sudah tersimpan aman. Catatan kesalahan sudah disimpan di log; kirimkan rinciannya ke petugas Disdukcapil.</source>
             <translation>Sorry, something went wrong inside the program. Data already saved is safe. The error was written to the log; send the details to the office.</translation>
+        </message>
+    </context>
+    <context>
+        <name>forms</name>
+        <message>
+            <location filename="../../desa_capil/ui/intake/forms_print.py" line="25" />
+            <source>Tanda terima dokumen asli</source>
+            <translation>Receipt for original documents</translation>
         </message>
     </context>
     <context>

@@ -201,6 +201,7 @@ def test_staff_work_an_application_from_masuk_to_dikirim_and_the_village_sees_it
     page.click("#act-process")  # the outage is over
     pdf = tmp_path / "akta-tte.pdf"
     pdf.write_bytes(signed_pdf())
+    page.click("summary:has-text('Selesai')")
     page.fill("#form-finish input[name=title]", "Kutipan Akta Kelahiran")
     page.set_input_files("#form-finish input[name=pdf]", str(pdf))
     page.click("#act-finish")

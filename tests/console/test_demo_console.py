@@ -47,6 +47,6 @@ def test_demo_prints_the_console_address_and_a_login_that_works(
             timeout=30,
         )
         assert r.status_code == 303 and r.headers["location"] == "/console/antrean"
-        assert "Desa Sukamaju" in s.get(m.group(1) + "/desa", timeout=30).text
+        assert demo.VILLAGE_NAME in s.get(m.group(1) + "/desa", timeout=30).text
     finally:
         session.close()

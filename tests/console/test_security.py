@@ -254,7 +254,7 @@ def test_staff_actions_are_in_the_admin_log_with_who(
     ]
     assert all(r.at is not None for r in rows)
     log_page = console_as("admin").get("/console/log").text
-    assert "staff:verif" in log_page and "login" in log_page
+    assert "staff:verif" in log_page and "<td>masuk</td>" in log_page and "<td>Ditolak</td>" in log_page
     assert status_of(central, app_id) is Status.REJECTED
 
 

@@ -197,6 +197,10 @@ def test_admin_creates_a_village_and_revokes_a_laptop(
     admin = console_as("admin")
     assert admin.post("/console/desa", {"code": "32.04", "name": "X"}).status_code == 303
     assert admin.flash("/console/desa").startswith("error: Kode wilayah harus berbentuk")
+    assert admin.post("/console/desa", {"code": "32.04.05.2001", "name": ""}).status_code == 303
+    assert admin.flash("/console/desa").startswith("ok: Desa Cileunyi Kulon (32.04.05.2001) dibuat.")
+    assert admin.post("/console/desa", {"code": "32.04.07.9999", "name": ""}).status_code == 303
+    assert "tidak ada di daftar wilayah resmi" in admin.flash("/console/desa")
     assert admin.post("/console/desa", {"code": "32.04.07.2003", "name": "Desa Baru"}).status_code == 303
     shown = admin.flash("/console/desa")
     code = re.search(r"Kode pendaftaran laptop: (\w{4}-\w{4}-\w{4})", shown)

@@ -18,11 +18,14 @@ def test_counts_match_the_2025_decree() -> None:
 
 
 def test_desa_adat_of_kabupaten_jayapura() -> None:
-    index = regions.village_index()
-    adat = [v for v in index.search("desa adat", limit=100) if v.kind == "desa adat"]
+    adat = regions.codes_of_kind("desa adat")
     assert len(adat) == 14
-    assert {v.code[:5] for v in adat} == {"91.03"}
-    assert all(v.code.split(".")[3].startswith("3") for v in adat)
+    assert {c[:5] for c in adat} == {"91.03"}
+    assert all(c.split(".")[3].startswith("3") for c in adat)
+    # Found by name; the kind word typed in front does not get in the way.
+    [yoboi] = regions.village_index().search("Desa Adat Yoboi")
+    assert yoboi.code == "91.03.01.3007" and yoboi.kind == "desa adat"
+    assert regions.query_words("Desa Adat Yoboi") == ["yoboi"] and regions.query_words("desa") == []
 
 
 def test_nik_prefix_names_the_region() -> None:

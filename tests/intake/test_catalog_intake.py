@@ -133,3 +133,38 @@ def test_home_recording_for_ktp_rekam(
         w.next()
     assert w.application_id
     assert sp.load_application(ctx.db, w.application_id).details.home_recording.value == "lansia"
+
+
+def test_forms_printed_from_the_wizard(
+    qtbot: QtBot, ctx: AppContext, open_wizard: Callable[..., IntakeWizard], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desa_capil.ui import printing
+    from tests.forms.render import pdf_text
+
+    printed: list[tuple[str, bytes]] = []
+    monkeypatch.setattr(
+        printing, "print_pdf", lambda _parent, pdf, title: printed.append((title, pdf)) or True
+    )
+    w = open_wizard()
+    w.service_step.set_code("akta_mati")
+    w.next()
+    _fill_applicant(qtbot, w)
+    step = w.applicant_step
+    name, _nm, nik, _km = step.subject_fields["almarhum"]
+    qtbot.keyClicks(name, "Ahmad Yani")
+    qtbot.keyClicks(nik, "3201011501500001")
+    titles = [a.text() for a in step.print_menu.actions()]
+    assert titles == [
+        "Surat Keterangan Kematian dari Desa (F-2.29)",
+        "Formulir Pelaporan Pencatatan Sipil (F-2.01)",
+        "Tanda terima dokumen asli yang disimpan desa",
+    ]
+    assert not step.print_button.isHidden()
+    step.print_menu.actions()[0].trigger()  # saves first, then prints
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
+    title, pdf = printed[0]
+    assert "F-2.29" in title and "Ahmad Yani" in pdf_text(pdf) and "Siti Aminah" in pdf_text(pdf)
+    assert w.application_id is not None
+    # No service form for a lost KK: the button is not offered.
+    w.service_step.set_code("kk_hilang")
+    assert step.print_button.isHidden()

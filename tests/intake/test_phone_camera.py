@@ -469,3 +469,28 @@ def test_photo_the_pipeline_refuses_is_reported_on_the_phone(
     assert step.error.text() == failed.args[0]
     qtbot.waitUntil(lambda: not step.busy, timeout=10000)
     assert all(not p for p in sp.list_pages(ctx.db, w.application_id or "").values())
+
+
+@pytest.mark.parametrize("area", [(910, 485), (800, 440)], ids=["1366x768@150%", "800x440"])
+def test_dialog_fits_a_small_screen(
+    qtbot: QtBot, wizard_on_papers: Callable[[], IntakeWizard], area: tuple[int, int]
+) -> None:
+    from PySide6.QtCore import QRect
+
+    from desa_capil.ui.widgets import screen_fit
+
+    w = wizard_on_papers()
+    screen_fit.simulate_available_area(QRect(0, 0, *area))
+    try:
+        dlg, url = open_phone(qtbot, w)
+        qtbot.waitExposed(dlg)
+        room = screen_fit.room_for_window(dlg)
+        assert dlg.width() <= room.width() and dlg.height() <= room.height()
+        # The QR code and both buttons are whole inside the dialog.
+        for widget in (dlg.qr, dlg.btn_close, dlg.btn_retry):
+            if widget.isVisible():
+                top_left = widget.mapTo(dlg, widget.rect().topLeft())
+                assert dlg.rect().contains(QRect(top_left, widget.size())), widget
+        assert qr_text(dlg) == url
+    finally:
+        screen_fit.simulate_available_area(None)

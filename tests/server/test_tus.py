@@ -110,7 +110,12 @@ def test_consumed_upload_cannot_be_terminated(village: EnrolledDevice) -> None:
 class TestLimits:
     @pytest.fixture
     def server_settings(self) -> dict[str, Any]:
-        return {"max_upload_size": 1000, "village_quota": 2500, "upload_expiry_seconds": 0}
+        return {
+            "max_upload_size": 1000,
+            "village_quota": 2500,
+            "upload_min_cost": 100,
+            "upload_expiry_seconds": 0,
+        }
 
     def test_size_and_quota(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
         r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "1001"})

@@ -56,6 +56,7 @@ class Fault:
 class HostileStats:
     requests: int = 0
     forwarded: list[str] = field(default_factory=list)
+    seen: list[Request] = field(default_factory=list)  # every request, in order
 
 
 class HostileServer:
@@ -191,6 +192,7 @@ class HostileServer:
             if req is None:
                 return
             self.stats.requests += 1
+            self.stats.seen.append(req)
             fault = self._match(req)
             if fault is None:
                 head, body = await self.forward(req)
@@ -394,5 +396,17 @@ def forward_then_drop() -> Answer:
 
     async def answer(req: Request, w: asyncio.StreamWriter, fwd: Forward) -> None:
         await fwd(req)
+
+    return answer
+
+
+def truncate_after(nbytes: int) -> Answer:
+    """The real answer (its full Content-Length declared), closed after `nbytes` of its body:
+    a link that died mid-download."""
+
+    async def answer(req: Request, w: asyncio.StreamWriter, fwd: Forward) -> None:
+        head, body = await fwd(req)
+        w.write(head + body[:nbytes])
+        await w.drain()
 
     return answer

@@ -18,6 +18,7 @@ from sqlalchemy import and_, case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from desa_capil.domain import regions
 from desa_capil.domain.catalog import SERVICES, URGENCY_LABELS, Urgency
 from desa_capil.domain.status import Actor, Status, label
 from desa_capil.server.db import (
@@ -66,6 +67,38 @@ TABS: tuple[Tab, ...] = (
 TAB_BY_KEY = {t.key: t for t in TABS}
 
 AGE_FILTERS = {"1": ("lebih dari 1 hari", 1), "3": ("lewat 3x24 jam", 3), "7": ("lebih dari 7 hari", 7)}
+
+
+ACTION_LABELS = {
+    "login": "masuk",
+    "logout": "keluar",
+    "login.fail": "gagal masuk",
+    "application.status": "ubah status",
+    "application.attach": "lampirkan dokumen",
+    "application.hold": "status menunggu",
+    "application.resume": "lanjut diproses",
+    "application.duplicate": "tandai ganda",
+    "application.download": "unduh berkas",
+    "dispatch": "kirim ke desa",
+    "village.create": "desa baru",
+    "enrollment_code.create": "kode pendaftaran baru",
+    "device.revoke": "cabut laptop",
+    "staff.create": "akun staf baru",
+    "staff.buka": "buka kunci akun",
+    "staff.nonaktif": "nonaktifkan akun",
+    "staff.aktif": "aktifkan akun",
+}
+
+
+def action_name(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def detail_text(action: str, detail: str) -> str:
+    """A status value in the log's detail column in words."""
+    if action == "application.status":
+        return status_name(detail)
+    return detail
 
 
 def kecamatan_of(village_code: str) -> str:
@@ -320,13 +353,14 @@ def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
     return QueuePage(out, total, page, pages)
 
 
-def filter_choices(db: Database) -> tuple[list[tuple[str, str]], list[str]]:
-    """(villages as (code, name), kecamatan prefixes) for the filter bar."""
+def filter_choices(db: Database) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(villages as (code, name), kecamatan as (code, official name)) for the filter bar."""
     with db.read_session() as s:
         villages = [
             (c, n) for c, n in s.exec(select(Village.code, Village.name).order_by(col(Village.code))).all()
         ]
-    return villages, sorted({kecamatan_of(c) for c, _ in villages})
+    codes = sorted({kecamatan_of(c) for c, _ in villages})
+    return villages, [(k, regions.name_of(k) or k) for k in codes]
 
 
 # --- one application ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from desa_capil.domain import regions
 from desa_capil.domain.catalog import SERVICES, URGENCY_LABELS
 from desa_capil.domain.status import Status
 from desa_capil.server.config import Settings
@@ -93,6 +94,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["local"] = local
     env.globals.update(
         status_name=queries.status_name,
+        action_name=queries.action_name,
+        detail_text=queries.detail_text,
         service_name=queries.service_name,
         urgency_name=queries.urgency_name,
         tabs=queries.TABS,
@@ -642,18 +645,27 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             return back(
                 staff, url, "error", "Kode wilayah harus berbentuk PP.KK.CC.NNNN, mis. 32.04.05.2001."
             )
+        official = regions.name_of(code)
+        if not name and official:
+            name = f"{regions.KIND_LABEL.get(regions.village_kind(code), 'Desa')} {official}"
         if not name:
-            return back(staff, url, "error", "Tuliskan nama desa/kelurahan.")
+            return back(
+                staff, url, "error", f"Kode {code} tidak ada di daftar wilayah resmi: tuliskan nama desanya."
+            )
         try:
             out = svc.create_village(code, name, staff.actor)
         except ApiError as exc:
             return back(staff, url, "error", exc.body.message_id)
+        # A code missing from the list (a new village, a list behind the times) is a warning only.
+        note = (
+            "" if official else " Perhatian: kode ini tidak ada di daftar wilayah Kepmendagri; periksa lagi."
+        )
         return back(
             staff,
             url,
             "ok",
-            f"Desa {code} dibuat. Kode pendaftaran laptop: {out.enrollment_code} (berlaku s.d. "
-            f"{out.expires_at:%d-%m-%Y}). Catat sekarang: kode ini hanya ditampilkan sekali.",
+            f"{name} ({code}) dibuat. Kode pendaftaran laptop: {out.enrollment_code} (berlaku s.d. "
+            f"{out.expires_at:%d-%m-%Y}). Catat sekarang: kode ini hanya ditampilkan sekali.{note}",
         )
 
     @router.post("/desa/{code}/kode")

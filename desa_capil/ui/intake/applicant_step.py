@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +42,11 @@ from desa_capil.domain.intake import (
 from desa_capil.domain.names import check_name
 from desa_capil.domain.nik import NikCheck, Sex, normalize, validate_kk, validate_nik
 from desa_capil.domain.regions import nik_region
+from desa_capil.reports.forms import forms_for
 from desa_capil.store.repo import ApplicantData
 from desa_capil.ui.i18n import lang
+
+ORIGINALS_RECEIPT = "originals_receipt"
 
 _PHONE = re.compile(r"^(\+?62|0)8\d{7,11}$")
 
@@ -122,6 +127,8 @@ class ApplicantStep(QWidget):
 
     changed = Signal()
     nik_valid = Signal(str)
+    # A form (reports.forms code) or ORIGINALS_RECEIPT to print for this application.
+    print_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -202,6 +209,14 @@ class ApplicantStep(QWidget):
         details_lay.setContentsMargins(0, 8, 0, 0)
         details_lay.addWidget(self.details_title)
         details_lay.addLayout(self.details_form)
+        self.print_button = QPushButton(self.tr("Cetak &formulir\u2026"))
+        self.print_button.setObjectName("printFormsButton")
+        self.print_button.setToolTip(
+            self.tr("Formulir terisi data di atas, untuk diperiksa dan ditandatangani warga")
+        )
+        self.print_menu = QMenu(self.print_button)
+        self.print_button.setMenu(self.print_menu)
+        details_lay.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.details_box.hide()
         self.event_date: QLineEdit | None = None
         self.event_msg: FieldMessage | None = None
@@ -356,7 +371,17 @@ class ApplicantStep(QWidget):
             self.details_form.addRow(self._label(self.tr("Perekaman"), self.home), self.home)
             rows += 1
         self.details_title.setText(self.tr("Data {0}").format(service.family_name(lang())))
-        self.details_box.setVisible(rows > 0)
+        self.print_menu.clear()
+        printable = forms_for(service)
+        for code, title in printable:
+            self.print_menu.addAction(title, lambda c=code: self.print_requested.emit(c))
+        if service.handed_over:
+            self.print_menu.addAction(
+                self.tr("Tanda terima dokumen asli yang disimpan desa"),
+                lambda: self.print_requested.emit(ORIGINALS_RECEIPT),
+            )
+        self.print_button.setVisible(not self.print_menu.isEmpty())
+        self.details_box.setVisible(rows > 0 or not self.print_menu.isEmpty())
         self._check_details()
 
     def detail_problems(self) -> list[str]:

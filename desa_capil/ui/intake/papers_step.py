@@ -51,7 +51,7 @@ from desa_capil.domain.catalog import Service, get_service
 from desa_capil.domain.status import Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
-from desa_capil.store import repo
+from desa_capil.store import repo, setting_keys
 from desa_capil.store.pages import NewPage, PageInfo
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception, known_error
@@ -272,6 +272,9 @@ class PapersStep(QWidget):
         # Scanner backends to offer; None: whatever scan.scanner finds on this machine.
         self.scanner_backends: list[Any] | None = None
         self.scanner_dialog: QWidget | None = None
+        self.assign_dialog: QWidget | None = None
+        self._import_folder = ""
+        self._load_folder()
         # "Pakai HP": the open dialog (it owns the phone listener) and, for tests only, where the
         # listener binds instead of the LAN address (ui.intake.phone_dialog.PhoneDialog).
         self.phone_dialog: PhoneDialog | None = None
@@ -478,12 +481,61 @@ class PapersStep(QWidget):
             return
         files, _ = QFileDialog.getOpenFileNames(
             self,
-            self.tr("Pilih gambar atau PDF untuk \u201c{0}\u201d").format(self._req_name(code)),
-            "",
+            self.tr("Pilih gambar atau PDF untuk \u201c{0}\u201d (boleh beberapa sekaligus)").format(
+                self._req_name(code)
+            ),
+            self.import_folder,
             FILE_FILTER,
         )
-        if files:
+        if not files:
+            return
+        self._remember_folder(str(Path(files[0]).parent))
+        if len(files) == 1 or self.service is None or len(self.service.requirements) < 2:
             self.add_files(code, files)
+            return
+        self.assign_files(files)
+
+    def assign_files(self, files: list[str]) -> None:
+        """Several files: ask which paper each is (suggested by order), then import them."""
+        from desa_capil.ui.intake.assign_dialog import AssignFilesDialog, PaperChoice
+
+        assert self.service is not None
+        pages = self.state.pages if self.state is not None else {}
+        sent = self.state.sent if self.state is not None else {}
+        papers = [
+            PaperChoice(r.code, r.name(lang()), bool(pages.get(r.code)) or bool(sent.get(r.code)))
+            for r in self.service.requirements
+        ]
+        dialog = AssignFilesDialog(files, papers, self.current_code(), self)
+        self.assign_dialog = dialog
+
+        def accepted() -> None:
+            for code, path in dialog.assignment():
+                self.add_files(code, [path])
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    @property
+    def import_folder(self) -> str:
+        """Where the file dialog opens: the folder used last (kept in the settings)."""
+        return self._import_folder
+
+    def _remember_folder(self, folder: str) -> None:
+        if folder == self._import_folder:
+            return
+        self._import_folder = folder
+        db = self.ctx.db
+        run_op(self, lambda _p: repo.set_setting(db, setting_keys.IMPORT_FOLDER, folder), db=True)
+
+    def _load_folder(self) -> None:
+        db = self.ctx.db
+
+        def loaded(folder: str) -> None:
+            if not self._import_folder:
+                self._import_folder = folder
+
+        run_op(self, lambda _p: repo.get_setting(db, setting_keys.IMPORT_FOLDER), on_success=loaded, db=True)
 
     def open_scanner(self) -> None:
         from desa_capil.ui.intake.scanner_dialog import ScannerDialog
@@ -528,6 +580,7 @@ class PapersStep(QWidget):
             self.phone_dialog.activateWindow()
             return
         dlg = PhoneDialog(self, **self.phone_options)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dlg.finished.connect(lambda _r: self._phone_closed(dlg))
         self.phone_dialog = dlg
         dlg.show()

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QVBoxLayout,
+    QWidget,
 )
 
 from desa_capil.phone import net
@@ -37,12 +38,15 @@ from desa_capil.store.pages import NewPage
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.widgets.screen_fit import ScrollBody, fit_window
 
 if TYPE_CHECKING:
     from desa_capil.ui.intake.papers_step import PapersStep
 
 log = logging.getLogger(__name__)
 
+#: The QR code's box: big enough for a phone held 30-50 cm from the screen.
+QR_SIDE = 250
 #: How often the dialog refreshes the list of phones and notices an expired session.
 STATUS_MS = 2000
 
@@ -55,11 +59,15 @@ def pages_from_phone(
     return processing.pages_from_raw(raws, report)
 
 
-def qr_pixmap(text: str, scale: int = 6) -> QPixmap:
+def qr_pixmap(text: str, side: int = 0) -> QPixmap:
+    """The QR code of `text`, with whole pixels per module, at most `side` pixels wide."""
     import segno
 
+    qr = segno.make(text, error="m")
+    modules = qr.symbol_size(scale=1, border=3)[0]
+    scale = max(2, side // modules) if side else 6
     buf = io.BytesIO()
-    segno.make(text, error="m").save(buf, kind="png", scale=scale, border=3)
+    qr.save(buf, kind="png", scale=scale, border=3)
     pm = QPixmap()
     pm.loadFromData(buf.getvalue(), "PNG")
     return pm
@@ -134,10 +142,9 @@ class PhoneDialog(QDialog):
         self.qr = QLabel(self.tr("Menyiapkan\u2026"))
         self.qr.setObjectName("phoneQr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr.setMinimumSize(260, 260)
+        self.qr.setFixedSize(QR_SIDE, QR_SIDE)
         self.url = QLabel()
         self.url.setObjectName("phoneUrl")
-        self.url.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.address_box = QComboBox()
         self.address_box.setAccessibleName(self.tr("Alamat laptop"))
@@ -164,16 +171,21 @@ class PhoneDialog(QDialog):
         buttons.addWidget(self.btn_retry)
         buttons.addWidget(self.btn_close)
 
+        # QR code left, words right (scrolling on a short screen), buttons always in view:
+        # the dialog fits 1366x768 at 150 % scaling (910x485 logical pixels) and 800x440.
+        texts = QWidget()
+        col = QVBoxLayout(texts)
+        col.setContentsMargins(0, 0, 0, 0)
+        for w in (self.intro, self.url, self.address_box, self.warning, self.note, self.status):
+            col.addWidget(w)
+        col.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(ScrollBody(texts), 1)
         lay = QVBoxLayout(self)
-        lay.addWidget(self.intro)
-        lay.addWidget(self.qr, 1)
-        lay.addWidget(self.url)
-        lay.addWidget(self.address_box)
-        lay.addWidget(self.warning)
-        lay.addWidget(self.note)
-        lay.addWidget(self.status)
+        lay.addLayout(row, 1)
         lay.addLayout(buttons)
-        self.setMinimumWidth(420)
+        fit_window(self, QSize(760, 400))
 
         self._timer = QTimer(self)
         self._timer.setInterval(STATUS_MS)
@@ -254,7 +266,7 @@ class PhoneDialog(QDialog):
             )
             return
         self.session, self.server = session, server
-        self.qr.setPixmap(qr_pixmap(server.url))
+        self.qr.setPixmap(qr_pixmap(server.url, QR_SIDE))
         self.url.setText(server.url)
         self.btn_retry.setVisible(self.warning.isVisible())
         notes = [

@@ -14,8 +14,9 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -33,6 +34,8 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.domain.status import label as status_label
 from desa_capil.security import audit
+from desa_capil.services.duplicates import OpenRequest, open_requests
+from desa_capil.services.sealing import SealOutcome, seal
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo
 from desa_capil.store.pages import ApplicationDraft
@@ -46,6 +49,7 @@ from desa_capil.ui.intake.style import INTAKE_QSS
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import status_tone
 from desa_capil.ui.widgets.dialogs import confirm
+from desa_capil.ui.widgets.format import format_datetime
 from desa_capil.ui.widgets.responsive import fit_to_screen
 
 log = logging.getLogger(__name__)
@@ -61,11 +65,15 @@ class IntakeWizard(QDialog):
         saved(str): the application id after each successful save.
         loaded(): an existing application was read back into the form.
         status_shown(str): the status value now shown in the header (after saves/page changes).
+        duplicate_found(str): id of an open application of the same NIK and service (warned).
+        sealed(str): the batch id, after "Kirim" sealed the application.
     """
 
     saved = Signal(str)
     loaded = Signal()
     status_shown = Signal(str)
+    duplicate_found = Signal(str)
+    sealed = Signal(str)
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, application_id: str | None = None
@@ -75,6 +83,10 @@ class IntakeWizard(QDialog):
         self.application_id = application_id
         # A new application is offered its intake receipt once, at "Selesai".
         self._offer_receipt = application_id is None
+        # Made in this window: Esc asks whether to keep it (an edit of an existing one is kept).
+        self._new = application_id is None
+        self._keep_on_close = False
+        self._discard = False
         self.status = Status.DRAFT
         self._saving = False
         self._save_again = False
@@ -116,6 +128,12 @@ class IntakeWizard(QDialog):
         self.office_note.setWordWrap(True)
         self.office_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.office_note.hide()
+        # Same NIK, same service, still open: probably typed twice (warn, never block).
+        self.duplicate_note = QLabel()
+        self.duplicate_note.setObjectName("officeNote")
+        self.duplicate_note.setWordWrap(True)
+        self.duplicate_note.hide()
+        self._nik = ""
 
         self.service_step = ServiceStep()
         self.applicant_step = ApplicantStep()
@@ -142,7 +160,7 @@ class IntakeWizard(QDialog):
             b.setMinimumWidth(130)
         self.btn_back.clicked.connect(self.back)
         self.btn_next.clicked.connect(self.next)
-        self.btn_close.clicked.connect(self.close)
+        self.btn_close.clicked.connect(self.keep_and_close)
         footer = QHBoxLayout()
         footer.addWidget(self.save_note, 1)
         footer.addWidget(self.btn_receipt)
@@ -183,6 +201,7 @@ class IntakeWizard(QDialog):
         lay.setSpacing(0)
         lay.addWidget(top)
         lay.addWidget(self.office_note)
+        lay.addWidget(self.duplicate_note)
         lay.addWidget(body, 1)
         lay.addWidget(bottom)
 
@@ -195,6 +214,7 @@ class IntakeWizard(QDialog):
         self.service_step.activated.connect(lambda _c: self.next())
         self.applicant_step.changed.connect(self._schedule_save)
         self.applicant_step.nik_valid.connect(self._lookup_nik)
+        self.applicant_step.print_requested.connect(self.print_form)
         self.papers_step.state_changed.connect(self._papers_state)
         self.papers_step.busy_changed.connect(lambda _b: self._update_buttons())
 
@@ -250,6 +270,9 @@ class IntakeWizard(QDialog):
                 return
             self.save(then=self._open_papers)
         else:
+            if self.can_send():
+                self.send()
+                return
             if self._offer_receipt and self.application_id is not None:
                 self._offer_receipt = False
                 if confirm(
@@ -278,6 +301,98 @@ class IntakeWizard(QDialog):
 
         self.save(then=go)
 
+    # --- sending ---------------------------------------------------------------------------
+
+    def can_send(self) -> bool:
+        """Complete (ready), or a needs-fix application with new papers: "Kirim" seals it."""
+        state = self.papers_step.state
+        if self.application_id is None or state is None or state.application_id != self.application_id:
+            return False
+        if state.status is Status.READY:
+            return True
+        return state.status is Status.NEEDS_FIX and any(state.pages.values())
+
+    def send(self) -> None:
+        """Seal this application into a batch of its own and wake the sender, after asking.
+
+        Sealed, the application cannot be changed; until its upload starts the operator can
+        still take it back (Kiriman -> Buka segel). The intake receipt can be printed with it."""
+        if self.papers_step.busy or self.application_id is None:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("sendConfirm")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Kirim ke Disdukcapil"))
+        box.setText(
+            self.tr(
+                "Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa "
+                "diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman "
+                "(Buka segel)."
+            )
+        )
+        with_receipt = None
+        if self._offer_receipt:
+            with_receipt = box.addButton(
+                self.tr("Kirim && cetak tanda terima"), QMessageBox.ButtonRole.AcceptRole
+            )
+            with_receipt.setObjectName("sendWithReceipt")
+        only = box.addButton(self.tr("Kirim"), QMessageBox.ButtonRole.AcceptRole)
+        only.setObjectName("sendOnly")
+        cancel = box.addButton(self.tr("Belum"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(with_receipt or only)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is cancel or clicked is None:
+            return
+        receipt = clicked is with_receipt
+        self._offer_receipt = False
+        self.save(then=lambda: self._seal(receipt))
+
+    def _seal(self, receipt: bool) -> None:
+        app_id = self.application_id
+        if app_id is None:
+            return
+        db, operator = self.ctx.db, self.ctx.operator_id
+        self.btn_next.setEnabled(False)
+        self.save_note.setText(self.tr("Menyegel\u2026"))
+
+        def sealed(outcome: SealOutcome) -> None:
+            log.info("application %s sealed into batch %s at the wizard", app_id, outcome.batch_id)
+            self.ctx.data_changed.emit()
+            wake = getattr(self.ctx.sync, "send_now", None)
+            if callable(wake):
+                wake()
+            self.sealed.emit(outcome.batch_id)
+            if receipt:
+                self.print_receipt(then=self.accept)
+            else:
+                self.accept()
+
+        def failed(exc: BaseException) -> None:
+            from desa_capil.ui.errors import handle_exception
+
+            self._update_buttons()
+            self.save_note.setText("")
+            handle_exception(self, exc)
+
+        run_op(self, lambda _p: seal(db, [app_id], operator), on_success=sealed, on_failure=failed, db=True)
+
+    def print_form(self, code: str) -> None:
+        """Save, then print a pre-filled form (reports.forms) or the originals receipt (i15)."""
+        from desa_capil.ui.intake.forms_print import print_application_form
+
+        def go() -> None:
+            if self.application_id is not None:
+                print_application_form(self, self.ctx, self.application_id, code)
+
+        if self.applicant_step.is_valid():
+            self.save(then=go)
+        else:
+            bad = self.applicant_step.show_problems()
+            if bad is not None:
+                bad.setFocus()
+
     def back(self) -> None:
         if self.step() > SERVICE:
             if self.step() == APPLICANT and self.applicant_step.is_valid():
@@ -292,8 +407,14 @@ class IntakeWizard(QDialog):
     def _update_buttons(self) -> None:
         step = self.step()
         self.btn_back.setEnabled(step > SERVICE)
-        if step == PAPERS:
+        if step == PAPERS and self.can_send():
+            self.btn_next.setText(self.tr("&Kirim \u2713"))
+            self.btn_next.setToolTip(self.tr("Segel dan kirim ke Disdukcapil (Enter)"))
+        elif step == PAPERS:
             self.btn_next.setText(self.tr("&Selesai \u2713"))
+            self.btn_next.setToolTip(
+                self.tr("Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya")
+            )
         else:
             self.btn_next.setText(self.tr("&Lanjut \u2192"))
         self.btn_next.setEnabled(step != SERVICE or bool(self.service_step.code()))
@@ -306,6 +427,7 @@ class IntakeWizard(QDialog):
     def _service_chosen(self, code: str) -> None:
         self.applicant_step.set_service(get_service(code))
         self._update_buttons()
+        self._check_duplicates()
         if self.application_id is None:
             return
         state = self.papers_step.state
@@ -331,12 +453,43 @@ class IntakeWizard(QDialog):
 
     def _lookup_nik(self, nik: str) -> None:
         db = self.ctx.db
+        self._nik = nik
         run_op(
             self,
             lambda _p: store_pages.applicant_by_nik(db, nik),
             on_success=lambda found: found is not None and self.applicant_step.offer_known(found),
             db=True,
         )
+        self._check_duplicates()
+
+    def _check_duplicates(self) -> None:
+        nik, code, own = self._nik, self.service_step.code(), self.application_id
+        if not nik or not code:
+            self.duplicate_note.hide()
+            return
+        db = self.ctx.db
+
+        def shown(found: list[OpenRequest]) -> None:
+            if nik != self._nik or code != self.service_step.code():
+                return  # the form changed meanwhile; its own check follows
+            if not found:
+                self.duplicate_note.hide()
+                return
+            first = found[0]
+            self.duplicate_note.setText(
+                self.tr(
+                    "Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan "
+                    "(status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang "
+                    "permohonan baru, lanjutkan saja."
+                )
+                .replace("{0}", get_service(code).name(lang()))
+                .replace("{1}", status_label(first.status, lang()).lower())
+                .replace("{2}", format_datetime(first.created_at))
+            )
+            self.duplicate_note.show()
+            self.duplicate_found.emit(first.application_id)
+
+        run_op(self, lambda _p: open_requests(db, nik, code, exclude_id=own), on_success=shown, db=True)
 
     def _schedule_save(self) -> None:
         if self.applicant_step.is_valid():
@@ -434,11 +587,19 @@ class IntakeWizard(QDialog):
 
     def _loaded(self, draft: ApplicationDraft) -> None:
         if draft.status not in EDITABLE:
-            QMessageBox.information(
-                self,
-                self.tr("Tidak bisa diubah"),
-                self.tr("Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi."),
-            )
+            # Sent meanwhile: nothing to edit, so show what there is to see instead of a refusal.
+            from desa_capil.ui.detail_dialog import open_detail
+
+            parent = self.parentWidget()
+            if parent is not None:
+                open_detail(self.ctx, parent, draft.id)
+            else:
+                QMessageBox.information(
+                    self,
+                    self.tr("Tidak bisa diubah"),
+                    self.tr("Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi."),
+                )
+            self._keep_on_close = True
             self.reject()
             return
         self.service_step.set_code(draft.service_code)
@@ -461,6 +622,7 @@ class IntakeWizard(QDialog):
 
     def _papers_state(self, state: PapersState) -> None:
         self._show_status(state.status)
+        self._update_buttons()
 
     def _show_status(self, status: Status) -> None:
         self.status = status
@@ -474,9 +636,91 @@ class IntakeWizard(QDialog):
 
     # --- closing --------------------------------------------------------------------------
 
+    def keep_and_close(self) -> None:
+        """ "Simpan & tutup": keep what is there (as a draft if papers are missing), no question."""
+        self._keep_on_close = True
+        self.close()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers():
+            event.accept()
+            self.escape()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+            event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            # Enter advances every step, from any field. QDialog would press its "default" button,
+            # but that moves to whichever auto-default button had the focus last (a step button,
+            # "Cetak tanda terima"), so Enter in the applicant form did nothing useful.
+            focus = self.focusWidget()
+            if isinstance(focus, QAbstractButton) and focus is not self.btn_next:
+                focus.click()
+            elif self.btn_next.isEnabled():
+                self.next()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def escape(self) -> None:
+        """Esc. A new application made in this window is not kept silently: the operator says
+        whether to keep it as a draft, delete it, or go back to the form. (The window's X and
+        "Simpan & tutup" keep it: those say so themselves.)"""
+        if (
+            self._closing
+            or not self._new
+            or (self.application_id is None and not self.applicant_step.is_valid())
+        ):
+            self.reject()
+            return
+        box = QMessageBox(self)
+        box.setObjectName("keepDraftQuestion")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Tutup permohonan ini?"))
+        box.setText(
+            self.tr(
+                "Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?"
+            ).replace("{0}", self.applicant_step.data().name or self.tr("baru"))
+        )
+        keep = box.addButton(self.tr("Simpan sebagai draf"), QMessageBox.ButtonRole.AcceptRole)
+        keep.setObjectName("keepDraft")
+        drop = box.addButton(self.tr("Hapus"), QMessageBox.ButtonRole.DestructiveRole)
+        drop.setObjectName("deleteDraft")
+        back = box.addButton(self.tr("Kembali ke formulir"), QMessageBox.ButtonRole.RejectRole)
+        back.setObjectName("backToForm")
+        box.setDefaultButton(keep)
+        box.setEscapeButton(back)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is keep:
+            self._keep_on_close = True
+            self.reject()
+        elif clicked is drop:
+            self._discard = True
+            self.reject()
+
     def done(self, result: int) -> None:
-        """Every way out (Selesai, Esc, the window's X) ends here: the form is saved, never lost."""
+        """Every way out (Selesai, Esc, the window's X) ends here: the form is saved, never lost
+        (unless the operator chose to delete a new application at Esc)."""
         if self._closing:
+            return
+        if self._discard:
+            self._closing = True
+            self._autosave.stop()
+            self.papers_step.stop_watch()
+            db = self.ctx.db
+
+            def delete() -> None:
+                # Runs after any save still queued on the DB worker (jobs run in order).
+                app_id = self.application_id
+                if app_id is not None:
+                    repo.delete_application(db, app_id)
+
+            def deleted(_r: object) -> None:
+                self.ctx.data_changed.emit()
+                self._dispose()
+
+            run_op(self, lambda _p: delete(), on_success=deleted, db=True)
+            super().done(result)
             return
         if self.papers_step.busy:
             answer = QMessageBox.question(

@@ -37,6 +37,7 @@ from sqlmodel import col, select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
+from desa_capil.services.sealing import make_assembler, reopen
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
 from desa_capil.store.repo import (
@@ -54,7 +55,9 @@ from desa_capil.sync.worker import (
     last_contact,
     parked_events,
     retry_batch,
+    retry_events,
 )
+from desa_capil.ui.batch_contents import show_batch_contents
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import run_op
@@ -62,16 +65,6 @@ from desa_capil.ui.theme import ICON_SIZE, icon
 from desa_capil.ui.widgets.dialogs import confirm
 from desa_capil.ui.widgets.format import format_bytes, format_datetime
 from desa_capil.ui.widgets.responsive import PageHeader
-
-
-def make_assembler(db: Database):  # type: ignore[no-untyped-def]
-    """The scan package's PDF assembly over the processed page blobs (seal_batch's `assemble`)."""
-    from desa_capil.scan.pdf import assemble_pdf
-
-    def assemble(pages: list[Page]) -> bytes:
-        return assemble_pdf([(db.blobs.get(p.processed_sha256), p.mime) for p in pages])
-
-    return assemble
 
 
 @dataclass(frozen=True)
@@ -217,6 +210,8 @@ class BatchesPage(QWidget):
         header.setSectionResizeMode(COLUMNS.index("progress"), QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COLUMNS.index("reason"), QHeaderView.ResizeMode.Stretch)
         self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.cellDoubleClicked.connect(lambda _r, _c: self.show_contents())
+        self.table.setToolTip(self.tr("Klik dua kali untuk melihat isi kiriman"))
         self.retry_button = QPushButton(self.tr("Coba kirim lagi"), batch_box)
         self.retry_button.setToolTip(self.tr("Masukkan lagi kiriman yang disisihkan ke antrean kirim"))
         self.retry_button.setEnabled(False)
@@ -231,6 +226,16 @@ class BatchesPage(QWidget):
         )
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_selected)
+        self.reopen_button = QPushButton(self.tr("Buka segel"), batch_box)
+        self.reopen_button.setObjectName("reopenBatchButton")
+        self.reopen_button.setToolTip(
+            self.tr(
+                "Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa "
+                "selama pengirimannya belum dimulai."
+            )
+        )
+        self.reopen_button.setEnabled(False)
+        self.reopen_button.clicked.connect(self.reopen_selected)
         batch_title = QLabel(self.tr("Daftar kiriman"), batch_box)
         batch_title.setObjectName("sectionTitle")
         # The batch actions share the title's row: below the table they needed a row of their
@@ -238,6 +243,7 @@ class BatchesPage(QWidget):
         row = QHBoxLayout()
         row.addWidget(batch_title)
         row.addStretch(1)
+        row.addWidget(self.reopen_button)
         row.addWidget(self.cancel_button)
         row.addWidget(self.retry_button)
         batch_layout.addLayout(row)
@@ -257,9 +263,18 @@ class BatchesPage(QWidget):
         ev_header = self.events_table.horizontalHeader()
         ev_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ev_header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        # "Coba lagi": after the office fixed what it refused (or a proxy answered for it).
+        self.events_retry_button = QPushButton(self.tr("Coba lagi"), batch_box)
+        self.events_retry_button.setObjectName("retryEventsButton")
+        self.events_retry_button.setToolTip(self.tr("Masukkan lagi catatan yang ditolak ke antrean kirim"))
+        self.events_retry_button.clicked.connect(self.retry_events)
         self.events_title.hide()
         self.events_table.hide()
-        batch_layout.addWidget(self.events_title)
+        self.events_retry_button.hide()
+        events_row = QHBoxLayout()
+        events_row.addWidget(self.events_title, 1)
+        events_row.addWidget(self.events_retry_button)
+        batch_layout.addLayout(events_row)
         batch_layout.addWidget(self.events_table)
 
         split = QSplitter(Qt.Orientation.Vertical, self)
@@ -440,6 +455,42 @@ class BatchesPage(QWidget):
         self.cancel_button.setEnabled(
             row is not None and row.state == BatchState.FAILED and row.error_code not in SERVER_HOLDS_CODES
         )
+        # Until the first byte goes: the store refuses later (the office may hold part of it).
+        self.reopen_button.setEnabled(
+            row is not None and row.state == BatchState.SEALED and row.bytes_done == 0 and row.files_done == 0
+        )
+
+    @Slot()
+    def show_contents(self) -> None:
+        bid = self.selected_batch_id()
+        if bid is not None:
+            show_batch_contents(self.ctx, self, bid)
+
+    @Slot()
+    def reopen_selected(self) -> None:
+        bid = self.selected_batch_id()
+        row = next((r for r in self._rows if r.id == bid), None)
+        if bid is None or row is None or row.state != BatchState.SEALED:
+            return
+        if not confirm(
+            self,
+            self.tr("Buka segel"),
+            self.tr(
+                "Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan "
+                "bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan."
+            ).replace("%1", str(row.application_count)),
+            self.tr("Buka segel"),
+            self.tr("Jangan"),
+        ):
+            return
+        db, operator = self.ctx.db, self.ctx.operator_id
+        self.reopen_button.setEnabled(False)
+        run_op(
+            self,
+            lambda _p: reopen(db, bid, operator),
+            on_success=lambda _changes: self.ctx.data_changed.emit(),
+            db=True,
+        ).finished.connect(self.refresh)
 
     def checked_ids(self) -> list[str]:
         return [
@@ -492,6 +543,11 @@ class BatchesPage(QWidget):
             return
         db = self.ctx.db
         run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
+
+    @Slot()
+    def retry_events(self) -> None:
+        db = self.ctx.db
+        run_op(self, lambda _p: retry_events(db), on_success=lambda _r: self._retried(), db=True)
 
     def _retried(self) -> None:
         self.refresh()
@@ -553,6 +609,7 @@ class BatchesPage(QWidget):
         )
         self.events_title.setVisible(bool(events))
         self.events_table.setVisible(bool(events))
+        self.events_retry_button.setVisible(bool(events))
 
     # --- live news ----------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ document.addEventListener("click", function (ev) {
   if (act === "rotate") rot = (rot + 90) % 360;
   img.dataset.zoom = String(zoom);
   img.dataset.rot = String(rot);
-  img.style.width = (zoom * 100) + "%";
+  // "Pas" shows the whole page in the frame; zooming makes it taller (and wider) from there.
+  img.style.height = "calc(" + (zoom * 80) + "vh - 24px)";
   // The server renders the page turned (layout stays right); sharper pages when zoomed in.
   var dpi = zoom > 1.3 ? 300 : 150;
   var want = img.src.split("?")[0] + "?dpi=" + dpi + (rot ? "&rot=" + rot : "");

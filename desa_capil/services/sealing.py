@@ -1,0 +1,66 @@
+"""Sealing applications into a batch (kiriman), and undoing a seal before anything left.
+
+    outcome = seal(db, [application_id], operator_id)      # assembles the PDFs, queues uploads
+    reopen(db, outcome.batch_id, operator_id)               # "Buka segel" until the upload starts
+
+Both return what they changed (`Changes`): the applications whose status moved and the batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from desa_capil.domain.status import Status
+from desa_capil.services.changes import Changes
+from desa_capil.store import repo
+from desa_capil.store.db import Database
+from desa_capil.store.models import Page
+
+
+def make_assembler(db: Database) -> Callable[[list[Page]], bytes]:
+    """The scan package's PDF assembly over the processed page blobs (seal_batch's `assemble`)."""
+    from desa_capil.scan.pdf import assemble_pdf
+
+    def assemble(pages: list[Page]) -> bytes:
+        return assemble_pdf([(db.blobs.get(p.processed_sha256), p.mime) for p in pages])
+
+    return assemble
+
+
+@dataclass(frozen=True)
+class SealOutcome:
+    batch_id: str
+    applications: int
+    pages: int
+    total_bytes: int
+    changes: Changes
+
+
+def seal(db: Database, application_ids: Iterable[str], operator_id: int | None = None) -> SealOutcome:
+    """Seal ready applications (and needs-fix ones with new papers) into one batch."""
+    ids = list(dict.fromkeys(application_ids))
+    sealed = repo.seal_batch(db, ids, make_assembler(db), operator_id=operator_id)
+    return SealOutcome(
+        sealed.id,
+        sealed.application_count,
+        sealed.page_count,
+        sealed.total_bytes,
+        Changes(applications=frozenset(ids), batches=frozenset({sealed.id})),
+    )
+
+
+def reopen(db: Database, batch_id: str, operator_id: int | None = None) -> Changes:
+    """Undo a seal whose upload has not started; raises store.repo.CannotCancel afterwards."""
+    back = repo.reopen_batch(db, batch_id, operator_id=operator_id)
+    return Changes(applications=frozenset(back), batches=frozenset({batch_id}))
+
+
+def can_seal(db: Database, application_id: str) -> bool:
+    """True when the application could go in a batch now (complete, or a fix with new papers)."""
+    status = repo.application_status(db, application_id)
+    if status is Status.READY:
+        return True
+    if status is Status.NEEDS_FIX:
+        return repo.has_unsent_papers(db, application_id)
+    return False
