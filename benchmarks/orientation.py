@@ -83,6 +83,14 @@ def main() -> None:
             c = time.process_time()
             o = orientation.detect(a.flat_gray)
             cpu.append((time.process_time() - c) * 1000)
+            # What the pipeline itself decides (it skips cards and photo prints).
+            o = orientation.Orientation(
+                pipeline._analyse(np.asarray(img), turned, auto_orient=True).turn,
+                o.axis,
+                o.ascent,
+                o.align,
+                o.glyphs,
+            )
             want = (upright - t) % 360
             verdict = "right" if o.turn == want else ("unsure" if o.turn == 0 else "wrong")
             rows.setdefault(cls, []).append(verdict)

@@ -57,6 +57,7 @@ OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
 #: page stays small anyway (a card is 1/17 of an A4 page).
 SMALL_OUTPUT_DPI: dict[str, int] = {"bilevel": 400, "gray": 300, "color": 300}
 SMALL_LONG_IN = 5.0
+CARD_RATIO = geometry.CARD_SIZE_IN[0] / geometry.CARD_SIZE_IN[1]
 JPEG_QUALITY: dict[str, int] = {"gray": 60, "color": 55}
 #: Resolution of the page copy on which skew, lighting and colour are measured.
 ANALYSIS_DPI = 100
@@ -274,8 +275,9 @@ def _analyse(
     turn = 0
     # Only pages: a card's print is short lines of capitals (no ascenders to read, and
     # wrong guesses there are worse than none), a photo print has no print at all.
-    page_sized = max(fit.width_in, fit.height_in) >= SMALL_LONG_IN
-    if auto_orient and page_sized and fit.kind not in ("card", "picture"):
+    long_in, short_in = max(fit.width_in, fit.height_in), min(fit.width_in, fit.height_in)
+    card_like = long_in < SMALL_LONG_IN and abs(long_in / max(short_in, 1e-6) / CARD_RATIO - 1.0) < 0.08
+    if auto_orient and not card_like and fit.kind not in ("card", "picture"):
         turn = orientation.detect(flat_gray).turn
         if turn:
             m_an = quarter_turn(turn, aw, ah) @ m_an
