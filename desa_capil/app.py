@@ -199,8 +199,8 @@ def bundle_checks() -> list[str]:
     problems: list[str] = []
     seen = 0
     for info in pkgutil.walk_packages(desa_capil.__path__, "desa_capil."):
-        if info.name.endswith("__main__"):
-            continue
+        if info.name.endswith("__main__") or ".migrations." in info.name:
+            continue  # entry points, and alembic's scripts (run by alembic, not importable)
         seen += 1
         try:
             importlib.import_module(info.name)
@@ -231,6 +231,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         prepare_home()
 
+    if getattr(sys, "frozen", False) and not args.demo:
+        # The installed app starts the version an update installed beside it (or the one a
+        # rollback chose); the update itself never replaces the running files.
+        from desa_capil import __version__
+        from desa_capil.update.client import start_version, update_root, version_to_start
+
+        newer = version_to_start(update_root(), __version__)
+        if newer is not None:
+            return start_version(newer, list(argv) if argv is not None else sys.argv[1:])
     paths = app_paths()
     try:
         paths.ensure()
@@ -296,6 +305,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is
         log.warning("language setting unreadable: %s", exc)
     translators = load_translations(app, lang())
+    try:
+        from desa_capil.sync.catalog_update import install_stored
+
+        install_stored(db)  # the office's own catalog version, received by an earlier sync
+    except Exception as exc:  # noqa: BLE001 - the bundled catalog still works
+        log.warning("office catalog not loaded: %s", exc)
     ctx = AppContext(db, paths, demo=args.demo)
     if demo_session is not None:
         ctx.operator_id = demo_session.operator_ids[0]

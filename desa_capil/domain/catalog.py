@@ -26,7 +26,8 @@ Shape (see DOMAIN.md, "Services and papers"):
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from importlib import resources
@@ -108,6 +109,9 @@ class Service:
     bundle_name_id: str = ""
     bundle_name_en: str = ""
     home_recording: bool = False  # the village may ask for recording at home (jemput bola)
+    # Dropped by the catalog in use (an office's version): still resolvable, so applications
+    # made with it keep working, but no longer offered for new ones.
+    retired: bool = False
 
     def name(self, lang: str = "id") -> str:
         return self.name_en if lang.startswith("en") else self.name_id
@@ -305,9 +309,59 @@ def urgency_label(u: Urgency, lang: str = "id") -> str:
     return eng if lang.startswith("en") else ind
 
 
-CATALOG: Catalog = load_catalog(json.loads(catalog_text()))
-CATALOG_VERSION: str = CATALOG.version
-SERVICES: dict[str, Service] = CATALOG.services
+def parse_catalog(raw: object) -> Catalog:
+    """Like load_catalog, for data from outside (an office's version): any shape problem is a
+    CatalogError."""
+    if not isinstance(raw, dict):
+        raise CatalogError("a catalog is a JSON object")
+    if not re.fullmatch(r"[0-9]{4}\.[0-9]+(\.[A-Za-z0-9_-]+|-[A-Za-z0-9_-]+)?", str(raw.get("version", ""))):
+        raise CatalogError("version must look like 2026.1 or 2026.1-kab-bandung")
+    services = raw.get("services")
+    if not isinstance(services, list) or not services:
+        raise CatalogError("a catalog needs services")
+    if not all(
+        isinstance(x, dict) and re.fullmatch(r"[a-z0-9_]{1,64}", str(x.get("code", ""))) for x in services
+    ):
+        raise CatalogError("every service needs a code of a-z, 0-9 and _")
+    try:
+        return load_catalog(raw)
+    except CatalogError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CatalogError(f"catalog data does not fit: {exc!r}") from exc
+
+
+BUNDLED: Catalog = load_catalog(json.loads(catalog_text()))
+CATALOG: Catalog = BUNDLED
+CATALOG_VERSION: str = BUNDLED.version  # of the bundled catalog; see current_version()
+# The services in use, by code. Updated in place by install(), so every module that imported it
+# sees the catalog in use.
+SERVICES: dict[str, Service] = dict(BUNDLED.services)
+
+
+def current_version() -> str:
+    """The version of the catalog in use (the bundled one, or the office's once installed)."""
+    return CATALOG.version
+
+
+def install(catalog: Catalog) -> None:
+    """Use `catalog` (an office-published version) from now on. Services it no longer has stay
+    resolvable as retired: an application made with them, or a batch sealed with them, keeps
+    working; they are just not offered for new applications."""
+    global CATALOG
+    retired = {c: replace(s, retired=True) for c, s in SERVICES.items() if c not in catalog.services}
+    SERVICES.clear()
+    SERVICES.update(catalog.services)
+    SERVICES.update(retired)
+    CATALOG = catalog
+
+
+def use_bundled() -> None:
+    """Back to the catalog shipped with the app (tests; an office withdrawing its version)."""
+    global CATALOG
+    SERVICES.clear()
+    SERVICES.update(BUNDLED.services)
+    CATALOG = BUNDLED
 
 
 def get_service(code: str) -> Service:
@@ -320,6 +374,9 @@ def family_services(family: str) -> list[Service]:
     for fam, codes in CATALOG.families:
         if fam == family:
             return [SERVICES[c] for c in codes]
+    retired = [s for s in SERVICES.values() if s.family == family]
+    if retired:
+        return retired
     raise KeyError(family)
 
 
@@ -328,6 +385,8 @@ def search_services(text: str, lang: str = "id") -> list[Service]:
     words = text.lower().split()
     out = []
     for s in SERVICES.values():
+        if s.retired:
+            continue
         hay = f"{s.code} {s.name_id} {s.name_en}".lower().replace("_", " ")
         if all(w in hay for w in words):
             out.append(s)

@@ -22,7 +22,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -471,6 +471,14 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     ) -> ChangePage:
         return svc.changes(ctx, after, limit)
 
+    @v1.get("/catalog", tags=["village"], responses={204: {"description": "No catalog published"}})
+    def catalog(ctx: DeviceDep) -> Response:
+        """The office's service catalog in use (its own version of catalog.json), or 204."""
+        found = svc.latest_catalog()
+        if found is None:
+            return Response(status_code=204)
+        return JSONResponse({"version": found[0], "catalog": found[1]})
+
     @v1.post("/events", response_model=EventsResult, tags=["village"])
     def events(body: EventsIn, ctx: DeviceDep) -> EventsResult:
         validation.check(body)
@@ -594,6 +602,11 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     def dispatch(body: DispatchCreate, actor: AdminDep) -> DispatchOut:
         validation.check(body)
         return svc.dispatch(body.village_code, body.application_ids, body.message, actor)
+
+    @admin.put("/catalog", status_code=200)
+    def publish_catalog(body: dict[str, Any], actor: AdminDep) -> dict[str, str]:
+        """Publish the office's catalog version; villages receive it with their next sync."""
+        return {"version": svc.publish_catalog(body, actor)}
 
     @admin.get("/log", response_model=list[AdminLogEntry])
     def admin_log(actor: AdminDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[AdminLogEntry]:

@@ -141,3 +141,48 @@ def record_finished(s: Session, app_pk: int, service_code: str, output: str, fin
     row.details_json = json.dumps(data, sort_keys=True)
     s.add(row)
     return True
+
+
+# --- office-published catalogs -----------------------------------------------------------------
+
+
+def publish_catalog(s: Session, raw: dict[str, Any], actor: str) -> str:
+    """Check and keep an office's catalog version, and use it in this process; its version.
+
+    Raises CatalogError when it is not a usable catalog, ValueError when the version exists.
+    """
+    from desa_capil.domain import catalog as cat
+    from desa_capil.server.db import PublishedCatalog
+
+    parsed = cat.parse_catalog(raw)
+    if s.exec(select(PublishedCatalog).where(PublishedCatalog.version == parsed.version)).first():
+        raise ValueError(parsed.version)
+    s.add(
+        PublishedCatalog(version=parsed.version, body=json.dumps(raw, ensure_ascii=False), actor=actor[:40])
+    )
+    s.flush()
+    cat.install(parsed)
+    return parsed.version
+
+
+def latest_catalog(s: Session) -> tuple[str, dict[str, Any]] | None:
+    from desa_capil.server.db import PublishedCatalog
+
+    row = s.exec(select(PublishedCatalog).order_by(col(PublishedCatalog.id).desc())).first()
+    if row is None:
+        return None
+    body: dict[str, Any] = json.loads(row.body)
+    return row.version, body
+
+
+def install_published(s: Session) -> None:
+    """At start: every published version in order, so services of older versions stay known
+    (a batch sealed under them is still accepted), the newest in use."""
+    from desa_capil.domain import catalog as cat
+    from desa_capil.server.db import PublishedCatalog
+
+    for row in s.exec(select(PublishedCatalog).order_by(col(PublishedCatalog.id))):
+        try:
+            cat.install(cat.parse_catalog(json.loads(row.body)))
+        except cat.CatalogError:
+            continue  # checked when published; a later app version may read it differently

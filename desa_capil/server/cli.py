@@ -56,7 +56,8 @@ def _actor() -> str:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from desa_capil.server.protocol import KeepBodyH11Protocol
+    from desa_capil.server.logfilter import uvicorn_log_config
+    from desa_capil.server.protocol import GuardedH11Protocol
 
     settings = _settings(args)
     settings.ensure_dirs()
@@ -67,6 +68,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"database: {'PostgreSQL' if settings.database_url else settings.db_url}")
     print("admin token: run `desa-capil-server admin token` to show it")
     print(f"listening on http://{args.host}:{args.port} (OpenAPI at /openapi.json)")
+    # Limits every worker applies to its connections (see docs/deploy.md for the proxy's).
+    GuardedH11Protocol.header_timeout = settings.header_timeout
+    os.environ["DESA_CAPIL_HEADER_TIMEOUT"] = str(settings.header_timeout)
+    common: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": ",".join(settings.trusted_proxies),
+        "log_level": args.log_level,
+        "log_config": uvicorn_log_config(args.log_level),
+        "http": GuardedH11Protocol,
+        "timeout_keep_alive": int(settings.keep_alive_timeout),
+        "limit_concurrency": settings.max_connections,
+        "backlog": 2048,
+    }
     if args.workers > 1:
         # Workers import the app themselves: pass the settings through the environment.
         os.environ["DESA_CAPIL_SERVER_DATA"] = str(settings.data_dir)
@@ -75,24 +91,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         uvicorn.run(
             "desa_capil.server.app:create_app",
             factory=True,
-            host=args.host,
-            port=args.port,
             workers=args.workers,
-            proxy_headers=True,
-            log_level=args.log_level,
-            http=KeepBodyH11Protocol,
-        )
+            # A worker importing the app on a busy 2-core host can take longer than the 5 s
+            # default, and would be killed and restarted in a loop.
+            timeout_worker_healthcheck=60,
+            **common,
+        )  # type: ignore[arg-type]
     else:
         from desa_capil.server.app import create_app
 
-        uvicorn.run(
-            create_app(settings),
-            host=args.host,
-            port=args.port,
-            proxy_headers=True,
-            log_level=args.log_level,
-            http=KeepBodyH11Protocol,
-        )
+        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
     return 0
 
 

@@ -34,6 +34,12 @@ class Settings:
     # None: data_dir / "files".
     storage_dir: Path | None = None
     admin_token: str | None = None
+    # S3-compatible object storage for files instead of storage_dir (desa_capil.server.storage).
+    # Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ...).
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""  # e.g. https://minio.capil.local:9000; empty: AWS
+    s3_region: str = ""
 
     # One document file (a multi-page PDF of compressed scans is a few hundred KB).
     max_upload_size: int = 50 * MiB
@@ -65,6 +71,12 @@ class Settings:
     body_read_timeout: float = 60.0
     # A PATCH that received nothing for this long gives its upload up to a new PATCH.
     patch_takeover_seconds: float = 20.0
+    # A connection must send a complete request head within this many seconds.
+    header_timeout: float = 20.0
+    # An idle keep-alive connection is closed after this many seconds.
+    keep_alive_timeout: float = 15.0
+    # Connections (and running requests) per process; beyond it uvicorn answers 503.
+    max_connections: int = 1000
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -84,6 +96,13 @@ class Settings:
             kw["max_upload_size"] = int(env["DESA_CAPIL_MAX_UPLOAD_MB"]) * MiB
         if "DESA_CAPIL_VILLAGE_QUOTA_MB" in env:
             kw["village_quota"] = int(env["DESA_CAPIL_VILLAGE_QUOTA_MB"]) * MiB
+        for name in ("s3_bucket", "s3_prefix", "s3_endpoint_url", "s3_region"):
+            if f"DESA_CAPIL_{name.upper()}" in env:
+                kw[name] = env[f"DESA_CAPIL_{name.upper()}"]
+        if "DESA_CAPIL_HEADER_TIMEOUT" in env:
+            kw["header_timeout"] = float(env["DESA_CAPIL_HEADER_TIMEOUT"])
+        if "DESA_CAPIL_MAX_CONNECTIONS" in env:
+            kw["max_connections"] = int(env["DESA_CAPIL_MAX_CONNECTIONS"])
         if "DESA_CAPIL_ROOT_PATH" in env:
             kw["root_path"] = env["DESA_CAPIL_ROOT_PATH"]
         for name, key in (

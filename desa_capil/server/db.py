@@ -100,6 +100,16 @@ class Upload(ServerTable, table=True):
     upload_metadata: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
+class UploadPart(ServerTable, table=True):
+    """One PATCH's bytes of an upload kept in object storage (storage.S3Storage), until the
+    parts are joined. The primary key makes two appends at one offset impossible."""
+
+    upload_id: str = Field(primary_key=True, max_length=32)
+    offset: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    key: str = Field(max_length=300)
+    size: int
+
+
 class Batch(ServerTable, table=True):
     __table_args__ = (UniqueConstraint("village_id", "client_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -157,6 +167,17 @@ class ApplicationDetail(ServerTable, table=True):
 
     application_id: int = Field(primary_key=True, foreign_key="application.id")
     details_json: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class PublishedCatalog(ServerTable, table=True):
+    """A service catalog the office published for its villages (its SOP differs from the
+    national one); the newest is the one in use. server/bundles.py."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    version: str = Field(max_length=40, unique=True)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    published_at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(default="", max_length=40)
 
 
 class FinishedDocument(ServerTable, table=True):

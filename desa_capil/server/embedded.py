@@ -23,7 +23,7 @@ import uvicorn
 
 from desa_capil.server.app import create_app
 from desa_capil.server.config import Settings
-from desa_capil.server.protocol import KeepBodyH11Protocol
+from desa_capil.server.protocol import guarded_protocol
 from desa_capil.server.service import CentralService
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,9 @@ class EmbeddedServer:
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(
             app,
-            http=KeepBodyH11Protocol,
+            http=guarded_protocol(self.settings.header_timeout),
+            timeout_keep_alive=int(self.settings.keep_alive_timeout),
+            limit_concurrency=self.settings.max_connections,
             log_level="warning",
             access_log=False,
             lifespan="on",

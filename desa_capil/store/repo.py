@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from desa_capil.domain.catalog import CATALOG_VERSION, Urgency, get_service
+from desa_capil.domain.catalog import Urgency, current_version, get_service
 from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
 from desa_capil.errors import BadInputError
@@ -193,7 +193,7 @@ def save_application(
         app.notes = notes
         stored = IntakeDetails.from_json(app.details)
         # An application keeps the catalog version it was made with.
-        version = stored.catalog_version or CATALOG_VERSION
+        version = stored.catalog_version or current_version()
         app.details = (details if details is not None else stored).for_service(service, version).to_json()
         app.updated_at = utcnow()
         s.add(app)

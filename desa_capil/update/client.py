@@ -18,16 +18,23 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import platformdirs
 from packaging.version import Version
 from tuf.api.exceptions import RepositoryError
 from tufup.client import Client
 
 from desa_capil.errors import BadInputError, NetworkError
+from desa_capil.paths import HOME_ENV
 from desa_capil.update.fetch import ResumableFetcher
 from desa_capil.update.publish import ANNOUNCEMENT, APP_NAME
 
@@ -83,8 +90,38 @@ class Offer:
     is_patch: bool
 
 
+EXE = "desa-capil.exe" if sys.platform == "win32" else "desa-capil"
+LAUNCHED_ENV = "DESA_CAPIL_LAUNCHED"  # set by the installed app when it starts an update
+
+
+def bundle_self_test(bundle: Path) -> bool:
+    """Start the new bundle with ``--self-test`` in a throw-away home: True when it passes.
+
+    A bundle that cannot open its database and show every page never becomes the version the
+    laptop starts.
+    """
+    exe = bundle / EXE
+    if not exe.exists():
+        return False
+    with tempfile.TemporaryDirectory(prefix="desa_capil-update-test-") as home:
+        env = {**os.environ, "DESA_CAPIL_HOME": home, "QT_QPA_PLATFORM": "offscreen", LAUNCHED_ENV: "1"}
+        env.pop("PYTHONPATH", None)
+        try:
+            proc = subprocess.run([str(exe), "--self-test"], env=env, capture_output=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            log.warning("self-test of %s could not run: %s", bundle.name, exc)
+            return False
+    if proc.returncode != 0:
+        log.warning("self-test of %s failed (exit %s)", bundle.name, proc.returncode)
+    return proc.returncode == 0
+
+
 class Updater:
-    """One laptop's updates. ``current_version`` is the running app's version."""
+    """One laptop's updates. ``current_version`` is the running app's version.
+
+    ``verify(bundle_dir)``: run on the unpacked new version before it becomes current
+    (default: its own ``--self-test``).
+    """
 
     def __init__(
         self,
@@ -94,8 +131,10 @@ class Updater:
         *,
         trusted_root: Path,
         ca_file: str | None = None,
+        verify: Callable[[Path], bool] = bundle_self_test,
     ) -> None:
         self.root = root
+        self.verify = verify
         self.current_version = current_version
         self.source = source
         for d in ("metadata", "targets", "partial", "versions"):
@@ -167,35 +206,88 @@ class Updater:
         client._apply_updates(install=install, skip_confirmation=True)
         if not installed:
             raise _bad_update("the patched archive did not match its signed hash")
+        if not self.verify(installed[0]):
+            shutil.rmtree(installed[0], ignore_errors=True)
+            raise BadInputError(
+                "Versi baru tidak lolos uji mandiri di laptop ini, jadi tidak dipasang. Aplikasi "
+                "tetap memakai versi sekarang. Laporkan ke Disdukcapil.",
+                "The new version failed its self-test on this laptop and was not installed. The app "
+                "keeps the current version. Tell the office.",
+                detail=f"self-test of {new_version} failed",
+            )
         self._set_current(new_version, previous=self.current_version)
         log.info("update %s installed beside %s", new_version, self.current_version)
         return new_version
 
     # --- which version starts ---------------------------------------------------------------
 
-    def state(self) -> dict[str, str]:
+    @staticmethod
+    def read_state(root: Path) -> dict[str, str]:
+        """``current.json``: {"current": v, "previous": v-1}, or {} before any update."""
         try:
-            data = json.loads((self.root / CURRENT).read_text(encoding="utf-8"))
+            data = json.loads((root / CURRENT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
+    def state(self) -> dict[str, str]:
+        return self.read_state(self.root)
+
     def _set_current(self, version: str, previous: str) -> None:
-        tmp = self.root / (CURRENT + ".tmp")
-        tmp.write_text(json.dumps({"current": version, "previous": previous}) + "\n", encoding="utf-8")
-        tmp.replace(self.root / CURRENT)
+        _set_current(self.root, version, previous)
 
     def rollback(self) -> str:
-        """Start the previous version again (kept beside the new one). Returns it."""
-        st = self.state()
-        previous = st.get("previous")
-        if not previous:
-            raise BadInputError(
-                "Tidak ada versi sebelumnya untuk dikembalikan.",
-                "There is no previous version to go back to.",
-            )
-        self._set_current(previous, previous=st.get("current", ""))
-        return previous
+        return rollback(self.root)
+
+
+def _set_current(root: Path, version: str, previous: str) -> None:
+    tmp = root / (CURRENT + ".tmp")
+    tmp.write_text(json.dumps({"current": version, "previous": previous}) + "\n", encoding="utf-8")
+    tmp.replace(root / CURRENT)
+
+
+def rollback(root: Path) -> str:
+    """Start the previous version again (kept beside the new one). Returns it."""
+    st = Updater.read_state(root)
+    previous = st.get("previous")
+    if not previous:
+        raise BadInputError(
+            "Tidak ada versi sebelumnya untuk dikembalikan.",
+            "There is no previous version to go back to.",
+        )
+    _set_current(root, previous, previous=st.get("current", ""))
+    return previous
+
+
+def update_root() -> Path:
+    """Where updates live: beside the data, never in it (people copy the data folder to sticks;
+    on Windows platformdirs puts the cache folder inside it)."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home) / "pembaruan"
+    return Path(platformdirs.user_data_dir("desa_capil-pembaruan", "desa_capil-pembaruan"))
+
+
+def version_to_start(root: Path, running_version: str) -> Path | None:
+    """The installed app's first question at start: the executable of the version
+    ``current.json`` names, when that is not the running one (and the bundle is there);
+    None: go on with the running app. Never when this process was itself started that way."""
+    if os.environ.get(LAUNCHED_ENV):
+        return None
+    try:
+        current = str(json.loads((root / CURRENT).read_text(encoding="utf-8")).get("current", ""))
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not current or current == running_version:
+        return None
+    exe = root / "versions" / current / EXE
+    return exe if exe.exists() else None
+
+
+def start_version(exe: Path, argv: Sequence[str]) -> int:
+    """Run another installed version in place of this process; returns its exit code."""
+    env = {**os.environ, LAUNCHED_ENV: "1"}
+    return subprocess.call([str(exe), *argv], env=env)
 
 
 # --- the server's announcement and when not to update -----------------------------------------

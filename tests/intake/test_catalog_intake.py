@@ -168,3 +168,31 @@ def test_forms_printed_from_the_wizard(
     # No service form for a lost KK: the button is not offered.
     w.service_step.set_code("kk_hilang")
     assert step.print_button.isHidden()
+
+
+def test_draft_of_a_service_the_office_dropped_still_opens(
+    qtbot: QtBot, ctx: AppContext, open_wizard: Callable[..., IntakeWizard]
+) -> None:
+    import json
+
+    from desa_capil.domain import catalog
+    from desa_capil.store import repo
+
+    app_id = repo.save_application(
+        ctx.db,
+        service_code="pembetulan_data",
+        applicant=repo.ApplicantData("3201015512900001", "Siti Aminah", ""),
+    )
+    raw = json.loads(catalog.catalog_text())
+    raw["version"] = "2026.1-test"
+    raw["services"] = [s for s in raw["services"] if s["code"] != "pembetulan_data"]
+    catalog.install(catalog.parse_catalog(raw))
+    try:
+        w = open_wizard(app_id)
+        qtbot.waitUntil(lambda: w.step() == PAPERS, timeout=10000)
+        assert w.service_step.code() == "pembetulan_data"
+        assert "tidak ditawarkan lagi" in w.service_step.list.currentItem().text()
+        w.service_step.search.setText("pembetulan")
+        assert w.service_step.list.item(0).flags() == Qt.ItemFlag.NoItemFlags  # not offered anew
+    finally:
+        catalog.use_bundled()

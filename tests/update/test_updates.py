@@ -4,8 +4,10 @@ from a folder; a cut download resumes; tampering is refused; the previous versio
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,17 +19,28 @@ from desa_capil.errors import BadInputError, NetworkError
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import running_server
 from desa_capil.update import publish
-from desa_capil.update.client import Source, Updater, below_minimum, busy_reason, minimum_message
+from desa_capil.update.client import (
+    LAUNCHED_ENV,
+    Source,
+    Updater,
+    below_minimum,
+    busy_reason,
+    minimum_message,
+    version_to_start,
+)
 
 
-def _bundle(folder: Path, code: str, lib_seed: int = 1) -> Path:
-    """A stand-in for dist/desa-capil: a 'library' (incompressible, like Qt) and app code."""
+def _bundle(folder: Path, code: str, lib_seed: int = 1, self_test_exit: int = 0) -> Path:
+    """A stand-in for dist/desa-capil: a 'library' (incompressible, like Qt), app code, and a
+    launcher whose --self-test exits with `self_test_exit`."""
     folder.mkdir(parents=True)
     rnd = random.Random(lib_seed)
     (folder / "_internal").mkdir()
     (folder / "_internal" / "libQt6Core.so.6").write_bytes(rnd.randbytes(3_000_000))
     (folder / "_internal" / "base_library.zip").write_bytes(code.encode() * 2000)
-    (folder / "desa-capil").write_text(f"#!/bin/sh\necho {code}\n")
+    exe = folder / "desa-capil"
+    exe.write_text(f"#!/bin/sh\n# {code}\nexit {self_test_exit}\n")
+    exe.chmod(0o755)
     return folder
 
 
@@ -64,10 +77,14 @@ def server(tmp_path: Path, releases: Releases) -> Iterator[EmbeddedServer]:
         yield srv
 
 
+posix_only = pytest.mark.skipif(sys.platform == "win32", reason="stand-in launcher is a shell script")
+
+
 def _installed(up: Updater, version: str) -> str:
     return (up.root / "versions" / version / "desa-capil").read_text()
 
 
+@posix_only
 def test_code_only_change_comes_as_a_small_patch_from_the_server(
     tmp_path: Path, releases: Releases, server: EmbeddedServer
 ) -> None:
@@ -82,11 +99,42 @@ def test_code_only_change_comes_as_a_small_patch_from_the_server(
     assert up.download_and_install() == "0.1.1"
     assert "versi 0.1.1" in _installed(up, "0.1.1")
     assert up.state() == {"current": "0.1.1", "previous": "0.1.0"}
+    # The installed 0.1.0 starts 0.1.1 from now on (its launcher passed its self-test).
+    assert version_to_start(up.root, "0.1.0") == up.root / "versions" / "0.1.1" / "desa-capil"
+    assert version_to_start(up.root, "0.1.1") is None
     # Rollback: the previous version starts again.
     assert up.rollback() == "0.1.0"
     assert up.state()["current"] == "0.1.0"
+    assert version_to_start(up.root, "0.1.0") is None
 
 
+@posix_only
+def test_a_release_failing_its_self_test_here_is_not_started(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    base = tmp_path_factory.mktemp("broken")
+    repo, keys = base / "repo", base / "keys"
+    root_json = publish.init_repository(repo, keys)
+    publish.publish_bundle(repo, keys, _bundle(base / "b1", "0.1.0"), "0.1.0")
+    publish.publish_bundle(repo, keys, _bundle(base / "b2", "0.1.1 rusak", self_test_exit=4), "0.1.1")
+    up = Updater(tmp_path / "l", "0.1.0", Source.folder(repo), trusted_root=root_json)
+    assert up.check() is not None
+    with pytest.raises(BadInputError, match="self-test"):
+        up.download_and_install()
+    assert up.state() == {} and not (up.root / "versions" / "0.1.1").exists()
+
+
+def test_a_started_update_never_starts_another(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "versions" / "0.2.0").mkdir(parents=True)
+    exe = tmp_path / "versions" / "0.2.0" / ("desa-capil.exe" if os.name == "nt" else "desa-capil")
+    exe.write_text("x")
+    (tmp_path / "current.json").write_text(json.dumps({"current": "0.2.0", "previous": "0.1.0"}))
+    assert version_to_start(tmp_path, "0.1.0") == exe
+    monkeypatch.setenv(LAUNCHED_ENV, "1")
+    assert version_to_start(tmp_path, "0.1.0") is None
+
+
+@posix_only
 def test_update_from_a_folder_on_a_stick(tmp_path: Path, releases: Releases) -> None:
     stick = tmp_path / "usb" / "pembaruan"
     shutil.copytree(releases.repo, stick)
@@ -97,6 +145,7 @@ def test_update_from_a_folder_on_a_stick(tmp_path: Path, releases: Releases) -> 
     assert "versi 0.1.1" in _installed(up, "0.1.1")
 
 
+@posix_only
 def test_without_the_old_archive_the_whole_new_one_comes(tmp_path: Path, releases: Releases) -> None:
     root = tmp_path / "fresh"
     up = Updater(root, "0.1.0", Source.folder(releases.repo), trusted_root=releases.root_json)
@@ -106,6 +155,7 @@ def test_without_the_old_archive_the_whole_new_one_comes(tmp_path: Path, release
     assert "versi 0.1.1" in _installed(up, "0.1.1")
 
 
+@posix_only
 def test_a_download_cut_halfway_resumes_where_it_stopped(
     tmp_path: Path, releases: Releases, server: EmbeddedServer
 ) -> None:

@@ -134,6 +134,14 @@ class ServiceStep(QWidget):
                 else:
                     self.list.setCurrentRow(i)
                 return
+        # A service the catalog in use no longer offers (an application made before the
+        # office changed its catalog): shown so the application keeps working.
+        service = get_service(code)
+        it = QListWidgetItem(service.family_name(lang()) + "  " + self.tr("(tidak ditawarkan lagi)"))
+        it.setData(CODE_ROLE, code)
+        it.setData(FAMILY_ROLE, family)
+        self.list.addItem(it)
+        self.list.setCurrentItem(it)
 
     # --- internals ------------------------------------------------------------------------
 

@@ -226,6 +226,14 @@ class BatchesPage(QWidget):
         )
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_selected)
+        # i15: the list of originals that travel physically with the selected batch.
+        self.courier_button = QPushButton(self.tr("Cetak daftar dokumen asli"), batch_box)
+        self.courier_button.setObjectName("courierManifestButton")
+        self.courier_button.setToolTip(
+            self.tr("Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa")
+        )
+        self.courier_button.setEnabled(False)
+        self.courier_button.clicked.connect(self.print_courier_manifest)
         self.reopen_button = QPushButton(self.tr("Buka segel"), batch_box)
         self.reopen_button.setObjectName("reopenBatchButton")
         self.reopen_button.setToolTip(
@@ -240,13 +248,11 @@ class BatchesPage(QWidget):
         batch_title.setObjectName("sectionTitle")
         # The batch actions share the title's row: below the table they needed a row of their
         # own that a short screen (800x440, 150 %) did not have, and were drawn over the table.
-        row = QHBoxLayout()
-        row.addWidget(batch_title)
-        row.addStretch(1)
-        row.addWidget(self.reopen_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.retry_button)
-        batch_layout.addLayout(row)
+        # Beside the title on a wide window, below it (wrapping) on a narrow one.
+        self.batch_header = PageHeader(batch_title, None, batch_box)
+        for b in (self.courier_button, self.reopen_button, self.cancel_button, self.retry_button):
+            self.batch_header.add_action(b)
+        batch_layout.addWidget(self.batch_header)
         batch_layout.addWidget(self.table, 1)
 
         # Village events (arrived, handed over) the server refused: they will not go by themselves.
@@ -452,6 +458,7 @@ class BatchesPage(QWidget):
         bid = self.selected_batch_id()
         row = next((r for r in self._rows if r.id == bid), None)
         self.retry_button.setEnabled(row is not None and row.state == BatchState.FAILED)
+        self.courier_button.setEnabled(row is not None)
         self.cancel_button.setEnabled(
             row is not None and row.state == BatchState.FAILED and row.error_code not in SERVER_HOLDS_CODES
         )
@@ -491,6 +498,21 @@ class BatchesPage(QWidget):
             on_success=lambda _changes: self.ctx.data_changed.emit(),
             db=True,
         ).finished.connect(self.refresh)
+
+    def print_courier_manifest(self) -> None:
+        bid = self.selected_batch_id()
+        if bid is None:
+            return
+        from desa_capil.reports.forms_originals import make_courier_manifest
+        from desa_capil.ui import printing
+
+        db, title = self.ctx.db, self.tr("Daftar dokumen asli")
+        run_op(
+            self,
+            lambda _p: make_courier_manifest(db, bid),
+            on_success=lambda pdf: printing.print_pdf(self, pdf, title),
+            db=True,
+        )
 
     def checked_ids(self) -> list[str]:
         return [

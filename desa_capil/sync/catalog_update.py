@@ -1,0 +1,66 @@
+"""The office's own service catalog, received through sync (i15).
+
+An office whose SOP differs from the national catalog publishes its version on the server
+(``PUT /api/v1/admin/catalog``); every sync pass asks ``GET /api/v1/catalog`` and, when the
+version differs from the one kept here, checks it, keeps it in the local database (setting
+``office_catalog``) and uses it. At start the app uses the kept version (``install_stored``), so
+it works offline. Applications keep the catalog version they were made with (their details), and
+services the new version drops stay resolvable (domain.catalog.install), so nothing already
+made or sealed is invalidated. A server without the route (older) or without a published
+catalog answers 404 / 204: nothing changes.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from desa_capil.domain import catalog
+from desa_capil.store.db import Database
+from desa_capil.store.repo import get_setting, set_setting
+from desa_capil.sync.client import ApiClient, BadAnswer
+
+log = logging.getLogger(__name__)
+
+SETTING = "office_catalog"
+VERSION_SETTING = "office_catalog_version"
+
+
+def install_stored(db: Database) -> str | None:
+    """Use the office catalog kept in the database, if any; its version."""
+    text = get_setting(db, SETTING)
+    if not text:
+        return None
+    try:
+        parsed = catalog.parse_catalog(json.loads(text))
+    except (ValueError, catalog.CatalogError):
+        log.warning("the kept office catalog cannot be read; using the bundled one")
+        return None
+    catalog.install(parsed)
+    return parsed.version
+
+
+def pull_catalog(client: ApiClient, db: Database) -> str | None:
+    """Fetch the office's catalog; when it is a new version, keep and use it. Returns the version
+    now installed from the office, None when nothing changed. A catalog that does not check is
+    not used (logged; the next version may be right)."""
+    resp = client.request("GET", "/catalog", ok=(200, 204, 404))
+    if resp.status_code != 200:
+        return None
+    try:
+        body = resp.json()
+        version, raw = str(body["version"]), body["catalog"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadAnswer(f"/catalog: {exc!r}", resp.status_code) from exc
+    if version == get_setting(db, VERSION_SETTING) and catalog.current_version() == version:
+        return None
+    try:
+        parsed = catalog.parse_catalog(raw)
+    except catalog.CatalogError as exc:
+        log.warning("office catalog %s not used: %s", version, exc)
+        return None
+    set_setting(db, SETTING, json.dumps(raw, ensure_ascii=False))
+    set_setting(db, VERSION_SETTING, parsed.version)
+    catalog.install(parsed)
+    log.info("office catalog %s in use", parsed.version)
+    return parsed.version
