@@ -131,6 +131,7 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
                 f"Akun ini dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam "
                 f"{minutes} menit atau minta administrator membukanya."
             )
+        ok: bool
         try:
             ok = _hasher.verify(user.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
