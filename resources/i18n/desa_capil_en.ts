@@ -2084,45 +2084,65 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="914" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="914" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
+            <source>Pengganti bila kertas aslinya tidak ada</source>
+            <translation>Replacement when the paper itself is missing</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="921" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="921" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <source>diganti SPTJM dan saksi</source>
+            <translation>replaced by SPTJM and witnesses</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="937" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="928" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="940" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2132,27 +2152,27 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
