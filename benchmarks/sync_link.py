@@ -9,7 +9,15 @@ Goodput = document bytes / (time from the first byte to the manifest's answer) /
 Re-sent = bytes the HTTP stack handed to the socket that the server did not keep (measured
 by the client: offered minus the server's offset gain), per cut.
 
+Scenarios (``--scenarios``): clean, cut200 / cut50 (the connection cut after every 200 / 50 KB
+sent), stall (after every 100 KB the link goes silent without closing: the read timeout and
+the watchdog must notice), each once with the worker and once with a naive uploader beside it
+(``--naive``): one tus creation and one PATCH of the whole file, restarting from zero on any
+failure, the way a plain "upload the file" client behaves. A naive run that has not finished
+after ``--give-up`` times the clean run's duration is reported as not finished.
+
     .venv/bin/python benchmarks/sync_link.py [--rate 8000] [--latency 0.3] [--pages 100]
+        [--scenarios clean,cut200,cut50,stall] [--naive]
 """
 
 from __future__ import annotations
@@ -82,7 +90,83 @@ def build_batch(db, n_apps: int, pages: int, rng: random.Random) -> tuple[str, i
     return sealed.id, sealed.total_bytes, sealed.page_count
 
 
-def run(rate: int, latency: float, pages: int, cut_every: int | None, seed: int) -> dict[str, float]:
+SCENARIOS: dict[str, dict[str, int | None]] = {
+    "clean": {"cut_every": None, "stall_every": None},
+    "cut200": {"cut_every": 200_000, "stall_every": None},
+    "cut50": {"cut_every": 50_000, "stall_every": None},
+    "stall": {"cut_every": None, "stall_every": 100_000},
+}
+
+
+def naive_upload(db, url: str, token: str, give_up_at: float) -> tuple[bool, int]:  # type: ignore[no-untyped-def]
+    """Every pending file as one creation + one whole-file PATCH; any failure restarts it from
+    zero (a new upload). Marks the outbox rows done so that the worker then sends the manifest."""
+    import json
+
+    from sqlmodel import select
+
+    from desa_capil.api.models import TUS_VERSION
+    from desa_capil.store.models import Outbox, OutboxState
+
+    with db.session() as s:
+        rows = list(
+            s.exec(select(Outbox).where(Outbox.kind == "upload", Outbox.state == OutboxState.PENDING))
+        )
+    restarts = 0
+    for row in rows:
+        data = db.blobs.get(json.loads(row.payload)["sha256"])
+        while True:
+            if time.monotonic() > give_up_at:
+                return False, restarts
+            client = ApiClient(url, token, timeout=(10.0, 30.0), deadline=3600.0)
+            try:
+                resp = client.request(
+                    "POST",
+                    "/uploads/",
+                    headers={"Tus-Resumable": TUS_VERSION, "Upload-Length": str(len(data))},
+                    ok=(201,),
+                )
+                upload_id = resp.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+                client.request(
+                    "PATCH",
+                    f"/uploads/{upload_id}",
+                    data=data,
+                    headers={
+                        "Tus-Resumable": TUS_VERSION,
+                        "Upload-Offset": "0",
+                        "Content-Type": "application/offset+octet-stream",
+                    },
+                    ok=(204,),
+                )
+            except SyncError:
+                restarts += 1
+                time.sleep(2.0)
+                continue
+            finally:
+                client.close()
+            with db.session() as s:
+                fresh = s.get(Outbox, row.id)
+                fresh.upload_url = upload_id
+                fresh.upload_offset = fresh.upload_length
+                fresh.state = OutboxState.DONE
+                s.add(fresh)
+                s.commit()
+            break
+    return True, restarts
+
+
+def run(
+    rate: int,
+    latency: float,
+    pages: int,
+    cut_every: int | None,
+    seed: int,
+    *,
+    stall_every: int | None = None,
+    naive: bool = False,
+    give_up_after: float = 3600.0,
+    apps: int = 20,
+) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
         paths = app_paths().ensure()
@@ -96,25 +180,35 @@ def run(rate: int, latency: float, pages: int, cut_every: int | None, seed: int)
             creds = credential_store(paths)
             enroll(db, creds, server.base_url, code)
             token = creds.get_token()
-            _batch, total, npages = build_batch(db, 20, pages, random.Random(seed))
+            _batch, total, npages = build_batch(db, apps, pages, random.Random(seed))
             proxy.rate = rate
             proxy.latency = latency
             proxy.cut_every = cut_every
+            proxy.stall_every = stall_every
             worker = SyncWorker(db, lambda: ApiClient(proxy.url, token), backoff=Backoff())
             started = time.monotonic()
             failures = 0
-            while has_pending_work(db):
-                try:
-                    worker.run_pass()
+            finished = True
+            if naive:
+                assert token
+                finished, failures = naive_upload(db, proxy.url, token, started + give_up_after)
+            while finished and has_pending_work(db):
+                if time.monotonic() - started > give_up_after:
+                    finished = False
+                    break
+                result = worker.collect_pass()
+                if result.failure is None:
                     worker.backoff.reset()
-                except SyncError as exc:
-                    if not exc.retryable:
-                        raise
-                    failures += 1
-                    time.sleep(worker.backoff.next_delay())  # the worker's own back-off
+                    continue
+                if isinstance(result.failure, SyncError) and not result.failure.retryable:
+                    raise result.failure
+                failures += 1
+                delay, _probing = worker.delay_after(result)  # the worker's own policy
+                time.sleep(delay)
             elapsed = time.monotonic() - started
             worker.close()
             return {
+                "finished": float(finished),
                 "bytes": total,
                 "pages": npages,
                 "seconds": elapsed,
@@ -137,22 +231,47 @@ def main() -> None:
     ap.add_argument("--rate", type=int, default=8000, help="link rate in bytes/s (8000 = 64 kbit/s)")
     ap.add_argument("--latency", type=float, default=0.3, help="seconds added one way")
     ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--apps", type=int, default=20, help="applications the pages are spread over")
     ap.add_argument("--cut-every", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--scenarios", default="clean,cut200", help="comma-separated: " + ",".join(SCENARIOS))
+    ap.add_argument("--naive", action="store_true", help="also run the naive whole-file uploader")
+    ap.add_argument("--give-up", type=float, default=4.0, help="naive: give up after N x the clean time")
     args = ap.parse_args()
     keyring.set_keyring(fail.Keyring())  # never the real credential store
     print(
         f"link {args.rate * 8 / 1000:.0f} kbit/s, +{args.latency * 1000:.0f} ms each way, {args.pages} pages"
     )
-    for label, cut in (("clean link", None), (f"cut every {args.cut_every // 1000} KB", args.cut_every)):
-        r = run(args.rate, args.latency, args.pages, cut, args.seed)
-        print(
-            f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
-            f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
-            f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
-            f"last chunk {r['chunk'] / 1000:.0f} KB, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB",
-            flush=True,
-        )
+    ideal = None
+    for name in args.scenarios.split(","):
+        sc = SCENARIOS[name]
+        for naive in (False, True) if args.naive else (False,):
+            limit = 3600.0 if ideal is None else ideal * args.give_up
+            r = run(
+                args.rate,
+                args.latency,
+                args.pages,
+                sc["cut_every"],
+                args.seed,
+                stall_every=sc["stall_every"],
+                naive=naive,
+                give_up_after=limit,
+                apps=args.apps,
+            )
+            if ideal is None:
+                ideal = r["bytes"] / args.rate  # the time a perfect link would take
+            label = f"{name} {'naive' if naive else 'worker'}"
+            if not r["finished"]:
+                print(f"{label:>20}: NOT FINISHED after {r['seconds']:.0f} s, restarts {r['failures']:.0f}")
+                continue
+            print(
+                f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
+                f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
+                f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
+                f"last chunk {r['chunk'] / 1000:.0f} KB, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
+                f"failures/restarts {r['failures']:.0f}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import calendar
 from datetime import date, datetime
 
 from desa_capil.reports.common import MONTHS_ID, STATUS_GROUPS, Paper, fmt_date, pdf_text, service_name
+from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import ReportCounts, overdue_summary, report_counts
 from desa_capil.store.repo import get_setting
@@ -15,17 +16,20 @@ def month_bounds(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
-def make_monthly_summary(db: Database, year: int, month: int, *, head_name: str = "") -> bytes:
+def make_monthly_summary(
+    db: Database, year: int, month: int, *, head_name: str = "", head_nip: str = ""
+) -> bytes:
     """Rekap bulanan: applications taken in during the month by service and stage."""
     start, end = month_bounds(year, month)
     counts = report_counts(db, start, end)
     return summary_pdf(
         counts,
-        village_name=get_setting(db, "village_name"),
-        village_code=get_setting(db, "village_code"),
+        village_name=get_setting(db, keys.VILLAGE_NAME),
+        village_code=get_setting(db, keys.VILLAGE_CODE),
         title_period=f"{MONTHS_ID[month - 1]} {year}",
         overdue_waiting=overdue_summary(db).waiting,
-        head_name=head_name or get_setting(db, "village_head_name"),
+        head_name=head_name or get_setting(db, keys.HEAD_NAME),
+        head_nip=head_nip or get_setting(db, keys.HEAD_NIP),
     )
 
 
@@ -37,6 +41,7 @@ def summary_pdf(
     title_period: str,
     overdue_waiting: int = 0,
     head_name: str = "",
+    head_nip: str = "",
 ) -> bytes:
     pdf = Paper(village_name, village_code, orientation="L")
     pdf.alias_nb_pages()
@@ -106,9 +111,14 @@ def summary_pdf(
     place = village_name or "................"
     pdf.cell(80, 5.5, pdf_text(f"{place}, {fmt_date(datetime.now().astimezone())}"), align="C",
              new_x="LEFT", new_y="NEXT")  # fmt: skip
-    pdf.cell(80, 5.5, "Kepala Desa,", align="C", new_x="LEFT", new_y="NEXT")
+    kelurahan = village_name.strip().casefold().startswith("kelurahan")
+    pdf.cell(80, 5.5, "Lurah," if kelurahan else "Kepala Desa,", align="C", new_x="LEFT", new_y="NEXT")
     pdf.ln(18)
     pdf.set_x(x)
     pdf.set_font("Helvetica", "B", 10)
-    pdf.cell(80, 5.5, pdf_text(f"( {head_name or '.' * 36} )"), align="C")
+    pdf.cell(80, 5.5, pdf_text(f"( {head_name or '.' * 36} )"), align="C", new_x="LEFT", new_y="NEXT")
+    if head_nip.strip():
+        # A lurah (and a kepala desa who is a civil servant) signs with the NIP.
+        pdf.set_font("Helvetica", "", 10)
+        pdf.cell(80, 5.5, pdf_text(f"NIP. {head_nip.strip()}"), align="C")
     return pdf.output_bytes()

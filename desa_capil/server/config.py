@@ -34,6 +34,12 @@ class Settings:
     # None: data_dir / "files".
     storage_dir: Path | None = None
     admin_token: str | None = None
+    # S3-compatible object storage for files instead of storage_dir (desa_capil.server.storage).
+    # Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, ...).
+    s3_bucket: str = ""
+    s3_prefix: str = ""
+    s3_endpoint_url: str = ""  # e.g. https://minio.capil.local:9000; empty: AWS
+    s3_region: str = ""
 
     # One document file (a multi-page PDF of compressed scans is a few hundred KB).
     max_upload_size: int = 50 * MiB
@@ -90,6 +96,9 @@ class Settings:
             kw["max_upload_size"] = int(env["DESA_CAPIL_MAX_UPLOAD_MB"]) * MiB
         if "DESA_CAPIL_VILLAGE_QUOTA_MB" in env:
             kw["village_quota"] = int(env["DESA_CAPIL_VILLAGE_QUOTA_MB"]) * MiB
+        for name in ("s3_bucket", "s3_prefix", "s3_endpoint_url", "s3_region"):
+            if f"DESA_CAPIL_{name.upper()}" in env:
+                kw[name] = env[f"DESA_CAPIL_{name.upper()}"]
         if "DESA_CAPIL_HEADER_TIMEOUT" in env:
             kw["header_timeout"] = float(env["DESA_CAPIL_HEADER_TIMEOUT"])
         if "DESA_CAPIL_MAX_CONNECTIONS" in env:

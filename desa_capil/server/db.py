@@ -100,6 +100,16 @@ class Upload(ServerTable, table=True):
     upload_metadata: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
+class UploadPart(ServerTable, table=True):
+    """One PATCH's bytes of an upload kept in object storage (storage.S3Storage), until the
+    parts are joined. The primary key makes two appends at one offset impossible."""
+
+    upload_id: str = Field(primary_key=True, max_length=32)
+    offset: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    key: str = Field(max_length=300)
+    size: int
+
+
 class Batch(ServerTable, table=True):
     __table_args__ = (UniqueConstraint("village_id", "client_id"),)
     id: int | None = Field(default=None, primary_key=True)

@@ -11,17 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
-import shutil
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from sqlalchemy import case, func, text
+from sqlalchemy import case, delete, func, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -74,6 +72,7 @@ from desa_capil.server.db import (
     Event,
     FinishedDocument,
     Upload,
+    UploadPart,
     Village,
     allocate_seqs,
     aware,
@@ -82,6 +81,7 @@ from desa_capil.server.db import (
     utcnow,
 )
 from desa_capil.server.errors import ApiError, not_found, quota_exceeded, too_large
+from desa_capil.server.storage import Storage, open_storage
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class CentralService:
         settings.ensure_dirs()
         self.db = db or open_database(settings.db_url)
         create_schema(self.db)
+        self.storage: Storage = open_storage(settings)
         with self.db.read_session() as s:
             bundles.install_published(s)  # the office's own catalog versions, if any
 
@@ -158,11 +159,12 @@ class CentralService:
     # --- paths ---------------------------------------------------------------------------------
 
     def upload_path(self, upload_id: str) -> Path:
-        # upload_id is a server-made uuid hex, validated by the caller; never a client name.
-        return self.settings.files_dir / "uploads" / upload_id
+        """A local file with the upload's bytes (with object storage: a cached copy of a
+        complete upload)."""
+        return self.storage.upload_path(upload_id)
 
     def finished_path(self, doc_id: str) -> Path:
-        return self.settings.files_dir / "documents" / f"{doc_id}.pdf"
+        return self.storage.document_path(doc_id)
 
     # --- health, enrollment, auth ----------------------------------------------------------------
 
@@ -273,7 +275,7 @@ class CentralService:
                 expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
                 upload_metadata=raw_metadata,
             )
-            self.upload_path(upload_id).touch(mode=0o600, exist_ok=False)
+            self.storage.create_upload(upload_id)
             if length == 0:
                 up.sha256 = sha256_hex(b"")
             s.add(up)
@@ -306,6 +308,8 @@ class CentralService:
         return up
 
     def upload_offset(self, up: Upload) -> int:
+        if not self.storage.appends_in_place:
+            return up.offset  # advanced only together with its part row
         # The file is the truth: every byte in it arrived, in order, even if the server died
         # before it could record the new offset in the database.
         try:
@@ -331,6 +335,57 @@ class CentralService:
             s.commit()
             return up
 
+    def append_part(self, upload: Upload, offset: int, source: IO[bytes], size: int) -> Upload:
+        """Object storage: keep one PATCH's ``size`` bytes (``source``) as the part at
+        ``offset``. Raises 409 when another request appended at that offset first (another
+        host); joins the parts once the upload is complete."""
+        key = self.storage.put_part(upload.id, offset, source)
+        now = utcnow()
+        try:
+            with self.db.session() as s:
+                s.add(UploadPart(upload_id=upload.id, offset=offset, key=key, size=size))
+                moved = s.execute(
+                    update(Upload)
+                    .where(col(Upload.id) == upload.id, col(Upload.offset) == offset)
+                    .values(offset=offset + size, updated_at=now)
+                )
+                if moved.rowcount != 1:  # type: ignore[attr-defined]
+                    raise IntegrityError("offset moved", None, ValueError("offset moved"))
+                s.commit()
+        except IntegrityError:
+            self.storage.delete_object(key)
+            raise ApiError(
+                409,
+                ErrorCode.UPLOAD_OFFSET_MISMATCH,
+                "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
+                "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
+            ) from None
+        new_offset = offset + size
+        digest: str | None = None
+        if new_offset == upload.length:
+            with self.db.read_session() as s:
+                keys = [
+                    p.key
+                    for p in s.exec(
+                        select(UploadPart)
+                        .where(UploadPart.upload_id == upload.id)
+                        .order_by(col(UploadPart.offset))
+                    ).all()
+                ]
+            digest = self.storage.join_parts(upload.id, keys)
+        with self.db.session() as s:
+            up = s.get(Upload, upload.id)
+            if up is None:
+                raise not_found("Unggahan", "Upload")
+            if up.expires_at is not None:
+                up.expires_at = now + timedelta(seconds=self.settings.upload_expiry_seconds)
+            if digest is not None:
+                up.sha256 = digest
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == upload.id))
+            s.add(up)
+            s.commit()
+            return up
+
     def delete_upload(self, ctx: DeviceCtx, upload_id: str) -> None:
         up = self.get_upload(ctx, upload_id)
         if up.document_id is not None:
@@ -345,7 +400,10 @@ class CentralService:
             if row is not None and row.document_id is None:
                 s.delete(row)
                 s.commit()
-        self.upload_path(up.id).unlink(missing_ok=True)
+            if not self.storage.appends_in_place:
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == up.id))
+            s.commit()
+        self.storage.delete_upload(up.id)
 
     def purge_expired_uploads(self) -> int:
         now = utcnow()
@@ -355,9 +413,11 @@ class CentralService:
             ).all()
             for r in rows:
                 s.delete(r)
+            if rows:
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id).in_([r.id for r in rows])))
             s.commit()
         for r in rows:
-            self.upload_path(r.id).unlink(missing_ok=True)
+            self.storage.delete_upload(r.id)
         if rows:
             log.info("purged %d expired uploads", len(rows))
         return len(rows)
@@ -1166,11 +1226,7 @@ class CentralService:
                     f"This application does not ask for the document '{output}'.",
                 )
             if source is not None:
-                dest = self.finished_path(doc_id)
-                tmp = dest.with_suffix(".tmp")
-                shutil.copyfile(source, tmp)
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, dest)
+                self.storage.put_document(doc_id, source)
             s.add(row)
             self._audit(s, actor, "application.attach", str(app_id), f"{title} ({size or 0} bytes)")
             s.commit()

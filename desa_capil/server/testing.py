@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import base64
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from sqlalchemy import create_engine, text
@@ -252,3 +254,24 @@ class AdminClient:
         return self.request(
             "POST", "/dispatches", json={"village_code": village_code, "application_ids": [app_id]}
         )
+
+
+def cut_patch(
+    base_url: str, device: EnrolledDevice, upload_id: str, offset: int, chunk: bytes, total: int
+) -> None:
+    """Send a PATCH declaring ``total`` body bytes but only ``chunk``, then cut the link."""
+    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
+    assert host == "127.0.0.1" and port
+    head = (
+        f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        f"Authorization: Bearer {device.token}\r\n"
+        "Tus-Resumable: 1.0.0\r\n"
+        f"Upload-Offset: {offset}\r\n"
+        "Content-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {total}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head + chunk)
+        # Make sure the server read what we sent before we vanish: it writes as it reads.
+        sock.shutdown(socket.SHUT_WR)

@@ -37,6 +37,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -200,7 +201,7 @@ def _locked(retry_after: float) -> ApiError:
 
 
 @contextlib.asynccontextmanager
-async def _exclusive(upload_id: str, f: IO[bytes], takeover_after: float) -> AsyncIterator[_Patch]:
+async def _exclusive(upload_id: str, f: IO[bytes] | None, takeover_after: float) -> AsyncIterator[_Patch]:
     running = _active.get(upload_id)
     if running is not None:
         stalled = time.monotonic() - running.last_progress
@@ -214,7 +215,7 @@ async def _exclusive(upload_id: str, f: IO[bytes], takeover_after: float) -> Asy
             raise _locked(takeover_after) from exc
         if upload_id in _active:  # a third request was quicker
             raise _locked(takeover_after)
-    if fcntl is not None:
+    if fcntl is not None and f is not None:
         try:
             fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
@@ -227,7 +228,7 @@ async def _exclusive(upload_id: str, f: IO[bytes], takeover_after: float) -> Asy
     finally:
         if _active.get(upload_id) is state:
             del _active[upload_id]
-        if fcntl is not None:
+        if fcntl is not None and f is not None:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
         state.done.set()
 
@@ -333,6 +334,8 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         client_offset = _int_header(request, "upload-offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
+        if not svc.storage.appends_in_place:
+            return await _patch_object(svc, up, client_offset, request, checksum)
         path = svc.upload_path(up.id)
         with path.open("r+b", buffering=0) as f:
             async with _exclusive(up.id, f, settings.patch_takeover_seconds) as state:
@@ -382,6 +385,56 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         return Response(status_code=204)
 
     return router
+
+
+def _offset_mismatch(offset: int) -> ApiError:
+    return ApiError(
+        409,
+        ErrorCode.UPLOAD_OFFSET_MISMATCH,
+        "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
+        "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
+        headers={"Upload-Offset": str(offset)},
+    )
+
+
+def _checksum_mismatch(offset: int) -> ApiError:
+    return ApiError(
+        460,
+        ErrorCode.INVALID_REQUEST,
+        "Checksum potongan berkas ini tidak cocok; kirim ulang potongan ini.",
+        "The checksum of this chunk does not match; send this chunk again.",
+        headers={"Upload-Offset": str(offset)},
+    )
+
+
+async def _patch_object(
+    svc: CentralService, up: Upload, client_offset: int, request: Request, checksum: tuple[str, bytes] | None
+) -> Response:
+    """PATCH with object storage: the body is spooled (memory, then a private temp file) and
+    stored as one part object; the database's offset moves only with its part row."""
+    settings = svc.settings
+    async with _exclusive(up.id, None, settings.patch_takeover_seconds) as state:
+        offset = svc.upload_offset(up)
+        if client_offset != offset:
+            raise _offset_mismatch(offset)
+        remaining = up.length - offset
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > remaining:
+            raise _too_long()
+        with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
+            written, outcome = await _receive_into(spool, 0, remaining, request, state, checksum)
+            if outcome == "overflow":
+                raise _too_long()
+            if outcome == "checksum":
+                raise _checksum_mismatch(offset)
+            if outcome in ("ok", "cut") and written:
+                up = await run_in_threadpool(svc.append_part, up, offset, spool, written)
+            else:
+                written = 0
+    new_offset = offset + written
+    return Response(
+        status_code=204, headers={"Upload-Offset": str(new_offset), **_expiry_headers(up, new_offset)}
+    )
 
 
 async def _receive_into(

@@ -179,8 +179,9 @@ class Outbox(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str = ""
-    # tus: where the upload lives on the server and how much of it the server has. Stored
-    # before and after each chunk so that a restart resumes mid-file.
+    # tus: the upload's id on the server (the last segment of its Location; rows written by
+    # older versions hold the whole URL, read the same way) and how much of it the server has.
+    # Stored before and after each chunk so that a restart resumes mid-file, at any address.
     upload_url: str = ""
     upload_offset: int = 0
     upload_length: int = 0

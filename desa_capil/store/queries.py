@@ -6,7 +6,7 @@ for the rows it shows, a page at a time (see ui/queue_model.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import case, or_
@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from desa_capil.domain.catalog import Urgency, search_services
 from desa_capil.domain.status import Status
 from desa_capil.store.db import Database
-from desa_capil.store.models import Applicant, Application
+from desa_capil.store.models import Applicant, Application, Document, Page
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class QueueRow:
     created_at: datetime
     status_at: datetime
     office_message: str
+    # Needs fix, and the corrected papers are added but not sent yet ("Perbaikan siap dikirim").
+    fix_ready: bool = False
 
 
 def escape_like(text: str) -> str:
@@ -97,4 +99,15 @@ def queue_rows(db: Database, ids: list[str]) -> dict[str, QueueRow]:
                     status_at=app.status_at,
                     office_message=app.office_message,
                 )
+            fixes = [i for i in chunk if i in out and out[i].status is Status.NEEDS_FIX]
+            if fixes:
+                ready = set(
+                    s.exec(
+                        select(Document.application_id)
+                        .join(Page, col(Page.document_id) == Document.id)
+                        .where(col(Document.application_id).in_(fixes), col(Document.batch_id).is_(None))
+                    ).all()
+                )
+                for i in ready:
+                    out[i] = replace(out[i], fix_ready=True)
     return out

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from desa_capil.paths import AppPaths
+from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync.client import ApiClient, normalize_base_url
@@ -19,8 +20,8 @@ from desa_capil.sync.credentials import CredentialStore
 
 SERVER_URL = "server_url"
 CA_FILE = "server_ca_file"
-VILLAGE_CODE = "village_code"
-VILLAGE_NAME = "village_name"
+VILLAGE_CODE = keys.VILLAGE_CODE
+VILLAGE_NAME = keys.VILLAGE_NAME
 DEVICE_ID = "device_id"
 # "1" when the user ticked "Saya mengerti" for a plain http:// address (see save_server).
 ALLOW_HTTP = "server_allow_http"
@@ -88,4 +89,5 @@ def enroll(
     set_setting(db, VILLAGE_CODE, answer.village.code)
     set_setting(db, VILLAGE_NAME, answer.village.name)
     set_setting(db, DEVICE_ID, str(answer.device_id))
+    set_setting(db, keys.DEVICE_REVOKED_AT, "")  # a new enrollment answers an old revocation
     return answer.village.code, answer.village.name

@@ -134,6 +134,22 @@ def next_try_text(st: SyncStatus, lang: str = "id") -> str:
     return f"dicoba lagi pukul {local:%H:%M:%S}"
 
 
+def upload_held(exc: SyncError) -> SyncError:
+    """A 423 that lasts: the server still holds an earlier attempt at this file (its connection
+    died without closing). Told plainly; the file waits alone, everything else goes on."""
+    return SyncError(
+        "Server masih memegang kiriman lama salah satu berkas (sambungan sebelumnya putus di tengah "
+        "jalan). Berkas itu dicoba lagi otomatis; berkas dan kiriman lain tetap dikirim.",
+        "The server still holds an earlier attempt at one file (the previous connection died "
+        "mid-way). That file is retried automatically; other files and batches still go.",
+        detail=exc.detail,
+        retryable=True,
+        status=exc.status,
+        body=exc.body,
+        retry_after=exc.retry_after,
+    )
+
+
 def status_for(exc: BaseException, next_try_at: datetime | None) -> SyncStatus:
     """The status-bar truth for a failure."""
     if isinstance(exc, TokenRevoked):
@@ -181,6 +197,19 @@ class PassResult:
     postponed: int = 0  # files or batches waiting for a later try after a server hiccup
     # Transient failures met in this pass (each postponed its item or ended its part).
     problems: list[BaseException] = field(default_factory=list)
+    bytes_kept: int = 0  # upload bytes the server kept during this pass
+
+    @property
+    def progressed(self) -> bool:
+        """Something got through: on a link that cuts often, retry soon, not after a long wait."""
+        return bool(
+            self.bytes_kept
+            or self.files_uploaded
+            or self.batches_sent
+            or self.events_sent
+            or self.documents_downloaded
+            or self.office_changes
+        )
 
     @property
     def work_left(self) -> bool:
@@ -456,7 +485,8 @@ class SyncWorker:
         self.stop = stop or threading.Event()
         self.client = self._new_client()
         self.probe_interval = probe_interval
-        # Partial downloads (resumed with Range); deleted once verified and stored.
+        # Partial downloads (resumed with Range), in the app's data folder like the database
+        # key file; deleted once verified and stored in the (encrypted) blob store.
         self.download_dir = download_dir or db.blobs.root.parent / "downloads"
         self.status = SyncStatus(SyncPhase.STOPPED)
         # Set by "Kirim sekarang": the next pass ignores every item's own back-off.
@@ -682,6 +712,8 @@ class SyncWorker:
             if isinstance(exc, SyncError):
                 if exc.retryable:
                     assert row.id is not None
+                    if exc.code == ErrorCode.UPLOAD_LOCKED:
+                        exc = upload_held(exc)
                     self._postpone(row.id, exc)
                     result.postponed += 1
                     result.problems.append(exc)
@@ -1046,6 +1078,7 @@ class SyncWorker:
         """
         result = PassResult()
         dead_in_a_row = 0
+        kept_before = self.meter.bytes_offered - self.meter.bytes_lost
         if self.hurry.is_set():
             self.hurry.clear()
             clear_backoffs(self.db)
@@ -1079,9 +1112,29 @@ class SyncWorker:
                     log.exception("sync: %s failed", part.__name__)
                     result.problems.append(exc)
         finally:
+            result.bytes_kept = max(0, self.meter.bytes_offered - self.meter.bytes_lost - kept_before)
             if self.meter.measured:
                 apply.write_state(self.db, LINK_RATE_KEY, f"{self.meter.rate:.0f}")
         return result
+
+    def delay_after(self, result: PassResult) -> tuple[float, bool]:
+        """(seconds to wait, probing) after a pass whose ``failure`` is set: the back-off for a
+        dead link (restarted when the pass still got something through: a link that cuts
+        every few seconds is used, not waited out), else until the next postponed item."""
+        failure = result.failure
+        if failure is not None and link_down(failure):
+            if result.progressed:
+                self.backoff.reset()
+            delay = self.backoff.next_delay()
+            probing = True
+        else:
+            self.backoff.reset()
+            delay = min(self.poll_interval, max(0.5, self.next_due_in()))
+            probing = False
+        retry_after = getattr(failure, "retry_after", None)
+        if retry_after:
+            delay = max(delay, retry_after)
+        return delay, probing
 
     def _send_batches(self, result: PassResult) -> None:
         for batch_id in self._pending_batches():
@@ -1139,21 +1192,25 @@ class SyncWorker:
     def _wait(self, delay: float | None, wake: threading.Event, probing: bool) -> None:
         """Wait ``delay`` seconds (None: until woken). While ``probing`` (the server was not
         reachable), ask its health endpoint every ``probe_interval`` seconds and end the wait
-        as soon as it answers: the server being back is noticed within that interval."""
-        end = None if delay is None else time.monotonic() + delay
+        as soon as it answers: the server being back is noticed within that interval. The
+        stop event is looked at at least every second, even when nobody sets ``wake``."""
+        now = time.monotonic()
+        end = None if delay is None else now + delay
+        next_probe = now + self.probe_interval
         while not self.stop.is_set():
-            left = None if end is None else end - time.monotonic()
-            if left is not None and left <= 0:
+            now = time.monotonic()
+            if end is not None and now >= end:
                 return
-            step = (
-                left
-                if not probing
-                else min(left if left is not None else self.probe_interval, self.probe_interval)
-            )
+            step = 1.0
+            if end is not None:
+                step = min(step, end - now)
+            if probing:
+                step = min(step, max(0.0, next_probe - now))
             if wake.wait(step):
                 wake.clear()
                 return
-            if probing and not self.stop.is_set():
+            if probing and not self.stop.is_set() and time.monotonic() >= next_probe:
+                next_probe = time.monotonic() + self.probe_interval
                 try:
                     self.client.health()
                 except SyncError:
@@ -1192,16 +1249,7 @@ class SyncWorker:
                     delay = None  # nothing to do until the user enrolls again (and wakes us)
                     self._set_status(status_for(failure, None))
                 else:
-                    if link_down(failure):
-                        probing = True
-                        delay = self.backoff.next_delay()
-                    else:
-                        # Some items wait for their own retry; the rest went through.
-                        self.backoff.reset()
-                        delay = min(self.poll_interval, max(0.5, self.next_due_in()))
-                    retry_after = getattr(failure, "retry_after", None)
-                    if retry_after:
-                        delay = max(delay, retry_after)
+                    delay, probing = self.delay_after(result)
                     when = utcnow() + timedelta(seconds=delay)
                     log.info("sync: %s; next try in %.0f s", getattr(failure, "detail", "") or failure, delay)
                     self._set_status(status_for(failure, when))

@@ -47,7 +47,28 @@ def action_labels() -> dict[str, str]:
         audit.PIN_CHANGED: t("AuditDialog", "Mengubah PIN"),
         audit.RETENTION_PURGE: t("AuditDialog", "Pindaian dihapus (masa simpan habis)"),
         audit.ARCHIVE: t("AuditDialog", "Data diarsipkan"),
+        audit.BACKUP_MADE: t("AuditDialog", "Data dicadangkan ke flashdisk"),
+        audit.BACKUP_RESTORED: t("AuditDialog", "Data dipulihkan dari cadangan"),
     }
+
+
+def detail_labels() -> dict[str, str]:
+    """What some entries' detail codes mean ("handover" is a hand-over receipt), in words."""
+    t = QCoreApplication.translate
+    return {
+        "handover": t("AuditDialog", "penyerahan"),
+        "intake": t("AuditDialog", "berkas"),
+        "arrived": t("AuditDialog", "diterima di desa"),
+        "detail": t("AuditDialog", "rincian dan riwayat"),
+        "print summary": t("AuditDialog", "rekap bulanan"),
+    }
+
+
+def action_text(row: audit.AuditRow, labels: dict[str, str], details: dict[str, str]) -> str:
+    """The action in words, with its detail when that is a known code (never a raw key)."""
+    text = labels.get(row.action, row.label)
+    extra = details.get(row.detail.strip())
+    return f"{text} ({extra})" if extra else text
 
 
 class AuditDialog(QDialog):
@@ -65,6 +86,7 @@ class AuditDialog(QDialog):
         self.setWindowTitle(self.tr("Catatan akses data warga"))
         self.ctx = ctx
         self._labels = action_labels()
+        self._details = detail_labels()
         self._loading = False
         self._again = False
 
@@ -156,7 +178,7 @@ class AuditDialog(QDialog):
             values = [
                 format_datetime(r.at),
                 r.operator or self.tr("(tanpa petugas)"),
-                self._labels.get(r.action, r.label),
+                action_text(r, self._labels, self._details),
                 r.resident or "\u2013",
             ]
             for c, v in enumerate(values):

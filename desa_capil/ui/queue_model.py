@@ -66,6 +66,10 @@ def service_name(code: str) -> str:
     return service.name(lang()) if service is not None else code
 
 
+# Statuses the village set last (made, completed, sent): no office message applies to them.
+VILLAGE_TURN = frozenset({Status.DRAFT, Status.READY, Status.SENDING, Status.SENT})
+
+
 class QueueModel(QAbstractTableModel):
     """Applications matching a QueueFilter, urgent first, newest first.
 
@@ -277,7 +281,8 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
         if role == self.StatusRole:
-            return row.status
+            # A fix ready to go is painted like a ready application (the text says which).
+            return Status.READY if row.fix_ready else row.status
         if role == self.RowRole:
             return row
         urgent = row.urgency is not Urgency.NORMAL
@@ -286,7 +291,7 @@ class QueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_URGENCY and urgent:
                 return urgency_label(row.urgency, lang())
-            if col == self.COL_MESSAGE and row.office_message:
+            if col == self.COL_MESSAGE and row.office_message and row.status not in VILLAGE_TURN:
                 return row.office_message
             if col == self.COL_DATE:
                 return local_time(row.created_at).strftime("%d-%m-%Y %H:%M")
@@ -314,10 +319,14 @@ class QueueModel(QAbstractTableModel):
         if col == self.COL_SERVICE:
             return service_name(row.service_code)
         if col == self.COL_STATUS:
+            if row.fix_ready:
+                return QCoreApplication.translate("QueueModel", "Perbaikan siap dikirim")
             return status_label(row.status, lang())
         if col == self.COL_DATE:
             return local_time(row.created_at).strftime("%d-%m-%Y")
         if col == self.COL_MESSAGE:
+            if row.status in VILLAGE_TURN:
+                return ""  # answered by the village since: the office's old word is history
             return row.office_message.splitlines()[0] if row.office_message else ""
         return ""
 

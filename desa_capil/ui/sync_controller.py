@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
 from desa_capil.store.repo import pending_upload_bytes
-from desa_capil.sync.client import NotConfigured, SyncError
+from desa_capil.sync.client import NotConfigured, SyncError, TokenRevoked
 from desa_capil.sync.config import credential_store, load_config
 from desa_capil.sync.worker import (
     BatchProgress,
@@ -310,7 +310,32 @@ class SyncController(QObject):
     def _on_error(self, exc: SyncError) -> None:
         # The state itself comes with the worker's status (see _on_status).
         self.last_error = exc
+        if isinstance(exc, TokenRevoked):
+            # Remembered, so Pengaturan says "dicabut" instead of "Terdaftar" (ui.sync_settings).
+            self._remember_revoked()
         self.error.emit(exc)
+
+    def _remember_revoked(self) -> None:
+        from datetime import UTC, datetime
+
+        from desa_capil.store import setting_keys
+        from desa_capil.store.repo import get_setting, set_setting
+        from desa_capil.ui.tasks import run_op
+
+        db = self.ctx.db
+
+        def op(_p: object) -> None:
+            if not get_setting(db, setting_keys.DEVICE_REVOKED_AT):
+                set_setting(db, setting_keys.DEVICE_REVOKED_AT, datetime.now(UTC).isoformat())
+
+        # The state said again once the revocation is on record, so the settings page (which
+        # listens to it) reads it.
+        run_op(
+            None,
+            op,
+            on_success=lambda _r: self.ctx.set_connection(self.ctx.connection_state, None),
+            db=True,
+        )
 
     def _notify_statuses(self, statuses: dict[str, Status]) -> None:
         if not statuses:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.store import setting_keys
 from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import (
     ALLOW_HTTP,
@@ -97,14 +98,27 @@ class ServerSettings(QWidget):
         layout.addWidget(self.status_label)
         self.load()
 
+    def connection_changed(self, _state: str, _contact: object) -> None:
+        self.load()
+
     def load(self) -> None:
         db = self.ctx.db
+        self.status_label.setProperty("error", False)
         self.url_edit.setText(get_setting(db, SERVER_URL))
         self.ca_edit.setText(get_setting(db, CA_FILE))
         self.allow_http.setChecked(get_setting(db, ALLOW_HTTP) == "1")
         code, name = get_setting(db, VILLAGE_CODE), get_setting(db, VILLAGE_NAME)
         token = credential_store(self.ctx.paths).get_token()
-        if code and token:
+        revoked = get_setting(db, setting_keys.DEVICE_REVOKED_AT)
+        if code and token and revoked:
+            self.status_label.setText(
+                self.tr(
+                    "Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop "
+                    "tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini."
+                ).replace("%1", _local(revoked))
+            )
+            self.status_label.setProperty("error", True)
+        elif code and token:
             self.status_label.setText(
                 self.tr("Terdaftar untuk %1 (%2).").replace("%1", name).replace("%2", code)
             )
@@ -169,8 +183,22 @@ def install_server_settings(settings_page: QWidget, ctx: AppContext) -> ServerSe
     if group is None:
         raise LookupError("the settings page has no server group")
     widget = ServerSettings(ctx, group)
+    # A revocation found by the sync shows at once (the controller sets the connection to ERROR).
+    ctx.connection_changed.connect(widget.connection_changed)
     layout = group.layout()
     if layout is None:
         layout = QVBoxLayout(group)
     layout.addWidget(widget)
     return widget
+
+
+def _local(iso: str) -> str:
+    """An ISO UTC time as local 'dd-mm-yyyy HH:MM' (the text as given when it is not one)."""
+    from datetime import datetime
+
+    from desa_capil.ui.widgets.format import format_datetime
+
+    try:
+        return format_datetime(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso

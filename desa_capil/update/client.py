@@ -221,29 +221,42 @@ class Updater:
 
     # --- which version starts ---------------------------------------------------------------
 
-    def state(self) -> dict[str, str]:
+    @staticmethod
+    def read_state(root: Path) -> dict[str, str]:
+        """``current.json``: {"current": v, "previous": v-1}, or {} before any update."""
         try:
-            data = json.loads((self.root / CURRENT).read_text(encoding="utf-8"))
+            data = json.loads((root / CURRENT).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         return {k: str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
+    def state(self) -> dict[str, str]:
+        return self.read_state(self.root)
+
     def _set_current(self, version: str, previous: str) -> None:
-        tmp = self.root / (CURRENT + ".tmp")
-        tmp.write_text(json.dumps({"current": version, "previous": previous}) + "\n", encoding="utf-8")
-        tmp.replace(self.root / CURRENT)
+        _set_current(self.root, version, previous)
 
     def rollback(self) -> str:
-        """Start the previous version again (kept beside the new one). Returns it."""
-        st = self.state()
-        previous = st.get("previous")
-        if not previous:
-            raise BadInputError(
-                "Tidak ada versi sebelumnya untuk dikembalikan.",
-                "There is no previous version to go back to.",
-            )
-        self._set_current(previous, previous=st.get("current", ""))
-        return previous
+        return rollback(self.root)
+
+
+def _set_current(root: Path, version: str, previous: str) -> None:
+    tmp = root / (CURRENT + ".tmp")
+    tmp.write_text(json.dumps({"current": version, "previous": previous}) + "\n", encoding="utf-8")
+    tmp.replace(root / CURRENT)
+
+
+def rollback(root: Path) -> str:
+    """Start the previous version again (kept beside the new one). Returns it."""
+    st = Updater.read_state(root)
+    previous = st.get("previous")
+    if not previous:
+        raise BadInputError(
+            "Tidak ada versi sebelumnya untuk dikembalikan.",
+            "There is no previous version to go back to.",
+        )
+    _set_current(root, previous, previous=st.get("current", ""))
+    return previous
 
 
 def update_root() -> Path:

@@ -409,62 +409,62 @@
     <context>
         <name>AuditDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="86" />
             <source>Catatan akses data warga</source>
             <translation>Residents' data access log</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="73" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga (UU 27/2022 tentang Pelindungan Data Pribadi). Yang terbaru di atas.</source>
             <translation>Who opened, printed or exported residents' data and papers (Law 27/2022 on Personal Data Protection). Newest first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="103" />
             <source>Cari nama petugas, nama warga, atau nomor permohonan...</source>
             <translation>Search operator name, resident name or application number...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="107" />
             <source>Semua tindakan</source>
             <translation>All actions</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Tanggal</source>
             <translation>Date</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Petugas</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Tindakan</source>
             <translation>Action</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="127" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="158" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="180" />
             <source>(tanpa petugas)</source>
             <translation>(no operator)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="165" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="187" />
             <source>Nomor permohonan: {0}</source>
             <translation>Application number: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="168" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
             <source>%1 catatan (paling banyak %2 ditampilkan)</source>
             <translation>%1 entries (at most %2 shown)</translation>
         </message>
@@ -527,6 +527,41 @@
             <location filename="../../desa_capil/ui/audit_dialog.py" line="49" />
             <source>Data diarsipkan</source>
             <translation>Data archived</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="50" />
+            <source>Data dicadangkan ke flashdisk</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="51" />
+            <source>Data dipulihkan dari cadangan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="59" />
+            <source>penyerahan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="60" />
+            <source>berkas</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="61" />
+            <source>diterima di desa</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
+            <source>rincian dan riwayat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
+            <source>rekap bulanan</source>
+            <translation type="unfinished" />
         </message>
     </context>
     <context>
@@ -712,8 +747,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="597" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -732,8 +767,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="494" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Buka segel</source>
             <translation type="unfinished" />
         </message>
@@ -748,98 +783,98 @@
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="277" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="389" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="398" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="399" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="406" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="403" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="421" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="418" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="511" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
@@ -854,42 +889,42 @@
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="613" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="614" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="615" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="633" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="630" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="663" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="669" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="675" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="677" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="674" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1966,79 +2001,79 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="284" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="290" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="291" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="651" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="653" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="317" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="318" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="361" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="363" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="374" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="375" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
@@ -2047,140 +2082,140 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="549" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="569" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="613" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="643" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="645" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="719" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="721" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="722" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="724" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="755" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="757" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="870" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="914" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="914" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="922" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="921" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="921" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="937" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="940" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="942" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="484" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="486" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="973" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="983" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2452,42 +2487,47 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueueModel</name>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="261" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="265" />
             <source>Tanda permohonan mendesak</source>
             <translation>Urgent application marker</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="273" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="277" />
             <source>Memuat...</source>
             <translation>Loading...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="253" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="323" />
+            <source>Perbaikan siap dikirim</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="257" />
             <source>Nama pemohon</source>
             <translation>Applicant's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="254" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="258" />
             <source>NIK</source>
             <translation>NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="255" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="259" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="256" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="260" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="257" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="261" />
             <source>Tanggal masuk</source>
             <translation>Date received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="258" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="262" />
             <source>Pesan dari Disdukcapil</source>
             <translation>Message from the office</translation>
         </message>
@@ -2650,113 +2690,169 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReportsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="65" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="68" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="70" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="73" />
             <source>Ekspor CSV</source>
             <translation>Export CSV</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="75" />
             <source>Ekspor Excel</source>
             <translation>Export Excel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="77" />
             <source>Simpan Rekap PDF</source>
             <translation>Save Summary PDF</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="76" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="79" />
             <source>Cetak Rekap Bulanan</source>
             <translation>Print Monthly Summary</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="96" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="99" />
             <source>Bulan ini</source>
             <translation>This month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="101" />
             <source>Bulan lalu</source>
             <translation>Last month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="105" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="108" />
             <source>Tanggal permohonan dari</source>
             <translation>Application date from</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="110" />
             <source>sampai</source>
             <translation>to</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="118" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="121" />
             <source>Permohonan diterima</source>
             <translation>Applications received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="119" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Documents handed to residents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="120" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
             <source>Masih di Disdukcapil</source>
             <translation>Still at the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="258" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="149" />
+            <source>Ekspor register permohonan…</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="153" />
+            <source>Daftar setiap permohonan periode ini (nama, NIK disamarkan, layanan, status, tanggal) untuk camat</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="277" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="292" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="309" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="313" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="394" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="331" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="345" />
+            <source>NIK disamarkan di tengah (320101******0002)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="346" />
+            <source>Hanya 4 angka terakhir NIK</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="347" />
+            <source>NIK lengkap (hanya bila penerima memerlukannya)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="356" />
+            <source>Ekspor register permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="357" />
+            <source>Register ini keluar dari kantor desa. Bagaimana NIK ditulis?</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="359" />
+            <source>Lanjut</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="360" />
+            <source>Batal</source>
+            <translation type="unfinished">Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="367" />
+            <source>Simpan register permohonan</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="369" />
+            <source>Buku kerja Excel (*.xlsx);;Berkas CSV (*.csv)</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="403" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
         </message>
@@ -2978,72 +3074,77 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="58" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="60" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="69" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
             <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
             <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="84" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="85" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="86" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
+            <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="123" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="113" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="141" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="155" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -3139,91 +3240,134 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="79" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="83" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="95" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="97" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="99" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="101" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="108" />
             <source>Nama petugas yang memakai laptop ini</source>
-            <translation>Name of the staff member using this laptop</translation>
+            <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="109" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="125" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="117" />
             <source>Nama operator</source>
-            <translation>Operator's name</translation>
+            <translation type="vanished">Operator's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <source>Ganti / tambah operator…</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="120" />
+            <source>mis. H. Ahmad Fauzi, S.Sos.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
+            <source>18 angka, bila pegawai negeri</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="133" />
+            <source>Operator sekarang</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <source>Kepala desa / lurah</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <source>NIP kepala desa / lurah</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
+            <translation type="unfinished" />
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="142" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="158" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="170" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
+            <source>(belum dipilih)</source>
+            <translation type="unfinished">(none chosen)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="286" />
+            <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
+            <translation type="unfinished" />
         </message>
         <message>
             <source>Perlindungan data pribadi</source>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="292" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="305" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="249" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="307" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -3351,14 +3495,97 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="323" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="324" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="349" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>UpdateGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
+            <source>Pembaruan aplikasi</source>
+            <translation>App updates</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <source>Periksa di server</source>
+            <translation>Check on the server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
+            <source>Dari flashdisk…</source>
+            <translation>From a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
+            <source>Unduh dan pasang</source>
+            <translation>Download and install</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
+            <source>Kembali ke versi sebelumnya</source>
+            <translation>Go back to the previous version</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
+            <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
+            <translation>Version %1. Updates are not set up for this installation yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
+            <source>Versi %1.</source>
+            <translation>Version %1.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
+            <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
+            <translation>No server address yet. Fill it in under the office server settings first.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
+            <source>Pilih folder pembaruan di flashdisk</source>
+            <translation>Choose the update folder on the USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
+            <source>Memeriksa pembaruan…</source>
+            <translation>Checking for updates…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
+            <source>Tidak ada versi yang lebih baru (versi %1).</source>
+            <translation>No newer version (this is %1).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
+            <source>Versi %1 tersedia: unduhan %2 MB.</source>
+            <translation>Version %1 is available: %2 MB to download.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
+            <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
+            <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
+            <source>Mengunduh dan memeriksa pembaruan…</source>
+            <translation>Downloading and checking the update…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
+            <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
+            <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
     </context>
     <context>

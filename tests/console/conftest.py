@@ -24,7 +24,9 @@ _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 def cheap_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Argon2 with its smallest cost: the tests check the rules, not the hash's strength (2 shared
     cores would otherwise spend most of the suite hashing)."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(auth, "_hasher", cheap)
+    monkeypatch.setattr(auth, "_DUMMY_HASH", cheap.hash("x"))
 
 
 @pytest.fixture

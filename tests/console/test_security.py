@@ -184,6 +184,20 @@ def test_lockout_after_repeated_failures_and_admin_unlock(
     assert "Nama pengguna atau kata sandi salah." in console_as(None).login("tidak-ada", PASSWORD).text
 
 
+def test_many_failed_logins_from_one_address_are_slowed_down(
+    central: EmbeddedServer, console_as: Callable[[str | None], Console]
+) -> None:
+    c = console_as(None)
+    for _ in range(3):  # good logins do not use up the allowance
+        assert console_as(None).login("admin", PASSWORD).status_code == 303
+    answers = [c.login(f"tebak{i}", "salah-salah-salah").status_code for i in range(30)]
+    assert answers[:20] == [401] * 20  # the burst, then a pause is asked for
+    # (one token comes back every 30 s: a slow machine may see a 401 among the 429s)
+    assert answers[20:].count(429) >= 8
+    r = c.login("admin", PASSWORD)  # even the right password waits: it could be a lucky guess
+    assert r.status_code == 429 and "Terlalu banyak percobaan masuk" in r.text
+
+
 def test_logout_and_deactivation_end_the_session(
     central: EmbeddedServer, console_as: Callable[[str | None], Console]
 ) -> None:

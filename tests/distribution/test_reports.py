@@ -191,3 +191,16 @@ def test_monthly_summary_pdf(db: Database, make_dispatched: MakeDispatched) -> N
     assert "Perubahan" in text  # kk_ubah's name
     assert "diserahkan kepada warga dalam periode ini: 1" in text
     assert Status.HANDED_OVER  # the grouped columns are covered by the counts tests
+
+
+def test_monthly_summary_signed_by_the_head_with_nip(db: Database) -> None:
+    from desa_capil.reports.summary import make_monthly_summary
+    from desa_capil.store.repo import set_setting
+
+    set_setting(db, "village_name", "Kelurahan Sukamaju")
+    set_setting(db, "village_head_name", "Dra. Sri Wahyuni")
+    set_setting(db, "village_head_nip", "197501012000032001")
+    today = date.today()
+    text, _, _ = pdf_text_and_qr(make_monthly_summary(db, today.year, today.month))
+    assert "Dra. Sri Wahyuni" in text and "NIP. 197501012000032001" in text
+    assert "Lurah," in text and "Kepala Desa," not in text

@@ -57,7 +57,7 @@ def test_audit_log_lists_and_filters(qtbot: QtBot, ctx: AppContext) -> None:
     rows = _rows(dialog)
     assert [r[1:] for r in rows] == [
         ["Pak Joko", "Mengekspor laporan", "\u2013"],
-        ["Pak Joko", "Mencetak tanda terima", "Siti"],
+        ["Pak Joko", "Mencetak tanda terima (berkas)", "Siti"],
         ["Bu Rini", "Membuka data permohonan", "Siti"],
     ]
     with qtbot.waitSignal(dialog.loaded, timeout=5000) as sig:
@@ -73,3 +73,18 @@ def test_audit_log_lists_and_filters(qtbot: QtBot, ctx: AppContext) -> None:
         dialog.search.setText("siti")
     assert sig.args == [2]
     dialog.close()
+
+
+def test_no_raw_keys_in_the_log(qtbot: QtBot, ctx: AppContext) -> None:
+    app_id = repo.save_application(
+        ctx.db, service_code="kk_ubah", applicant=repo.ApplicantData("3201015512900001", "Siti")
+    )
+    audit.record(ctx.db, audit.PRINT_RECEIPT, app_id, detail="handover")
+    audit.record(ctx.db, audit.BACKUP_MADE, detail="cadangan 2026-11-29")
+    d = AuditDialog(ctx)
+    qtbot.addWidget(d)
+    qtbot.waitUntil(lambda: d.table.rowCount() == 2)
+    actions = {row[2] for row in _rows(d)}
+    assert actions == {"Mencetak tanda terima (penyerahan)", "Data dicadangkan ke flashdisk"}
+    for text in actions:
+        assert "_" not in text and "handover" not in text

@@ -15,7 +15,13 @@ from tusclient import client as tus_client
 
 from desa_capil.server import tus
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import EnrolledDevice, document_for, enroll_device, sample_application
+from desa_capil.server.testing import (
+    EnrolledDevice,
+    cut_patch,
+    document_for,
+    enroll_device,
+    sample_application,
+)
 
 TUS = {"Tus-Resumable": "1.0.0"}
 
@@ -147,25 +153,7 @@ class TestLimits:
         assert village.request("HEAD", f"/uploads/{upload_id}", headers=TUS).status_code == 404
 
 
-def _half_patch_then_close(
-    base_url: str, device: EnrolledDevice, upload_id: str, offset: int, chunk: bytes, total: int
-) -> None:
-    """Send a PATCH declaring ``total`` body bytes but only ``chunk``, then cut the link."""
-    host, port = urlsplit(base_url).hostname, urlsplit(base_url).port
-    assert host == "127.0.0.1" and port
-    head = (
-        f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\n"
-        f"Host: {host}:{port}\r\n"
-        f"Authorization: Bearer {device.token}\r\n"
-        "Tus-Resumable: 1.0.0\r\n"
-        f"Upload-Offset: {offset}\r\n"
-        "Content-Type: application/offset+octet-stream\r\n"
-        f"Content-Length: {total}\r\n\r\n"
-    ).encode()
-    with socket.create_connection((host, port), timeout=10) as sock:
-        sock.sendall(head + chunk)
-        # Make sure the server read what we sent before we vanish: it writes as it reads.
-        sock.shutdown(socket.SHUT_WR)
+_half_patch_then_close = cut_patch
 
 
 def wait_for_offset(

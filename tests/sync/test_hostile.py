@@ -80,6 +80,7 @@ class Kind:
     allowed: set[SyncPhase] = field(default_factory=lambda: set(TRANSIENT))
     check: Callable[[Database, dict[str, str]], None] | None = None
     hits: int = 2  # wrong answers to wait for (1 when the client recovers after one)
+    says: str = ""  # words the status must have used (Indonesian)
 
 
 def _rename_status(old: str, new: str) -> h.Answer:
@@ -217,7 +218,12 @@ KINDS = [
     ),
     Kind("patch-offset-beyond-length", [("PATCH", UPLOAD, h.shift_offset(10**9), None)], {P.WAITING}, hits=1),
     Kind("patch-offset-behind", [("PATCH", UPLOAD, h.shift_offset(-1), None)]),
-    Kind("patch-423-forever", [("PATCH", UPLOAD, h.respond(423, LOCKED), None)], {P.WAITING}),
+    Kind(
+        "patch-423-forever",
+        [("PATCH", UPLOAD, h.respond(423, LOCKED), None)],
+        {P.WAITING},
+        says="Server masih memegang kiriman lama",
+    ),
     Kind("patch-404-known-upload", [("PATCH", UPLOAD, h.respond(404, NOT_FOUND), 2)]),
     Kind("patch-410-known-upload", [("PATCH", UPLOAD, h.respond(410, GONE), 2)]),
     Kind("patch-silence", [("PATCH", UPLOAD, h.silence(), None)], {P.OFFLINE}),
@@ -418,6 +424,11 @@ def test_hostile_answers_never_stop_sync_nor_lose_anything(
         assert phases <= kind.allowed | {SyncPhase.SYNCING}, phases
         if kind.must_show:
             assert phases & kind.must_show, phases
+        with rec.lock:
+            waiting = [st for st in rec.statuses if st.phase in (P.WAITING, P.OFFLINE, P.NEEDS_LOGIN)]
+        assert all(st.next_try_at is not None and st.message_id for st in waiting)  # why, and when
+        if kind.says:
+            assert any(kind.says in st.message_id for st in rec.statuses), rec.statuses[-3:]
         # Nothing local changed, nothing was set aside over a transient answer.
         with db.session() as s:
             assert not s.exec(select(Outbox).where(Outbox.state == OutboxState.PARKED)).all()

@@ -220,3 +220,28 @@ def test_plain_http_only_for_this_computer_or_when_understood(db: Database) -> N
         save_server(db, "http://10.0.0.5", None)
     assert save_server(db, "http://10.0.0.5", None, allow_http=True) == "http://10.0.0.5"
     assert save_server(db, "https://capil.kabupaten.go.id/", None) == "https://capil.kabupaten.go.id"
+
+
+def test_stop_alone_ends_a_long_wait(enrolled: Enrolled) -> None:
+    """Idle with a 5-minute poll interval: setting only the stop event (nobody wakes the
+    worker) still ends it, long before the wait would."""
+    stop, wake = threading.Event(), threading.Event()
+    seen: list[SyncPhase] = []
+
+    class Rec:
+        def progress(self, p: object) -> None: ...
+        def contact(self, at: object) -> None: ...
+        def batch_done(self, b: str, s: str) -> None: ...
+        def status(self, st: SyncStatus) -> None:
+            seen.append(st.phase)
+
+    worker = SyncWorker(
+        enrolled.db, enrolled.config.client_factory(), listener=Rec(), stop=stop, poll_interval=300.0
+    )
+    thread = threading.Thread(target=worker.run_forever, args=(wake,), daemon=True)
+    thread.start()
+    wait_for(lambda: SyncPhase.IDLE in seen, 30, "the first pass")
+    stop.set()
+    thread.join(10)
+    assert not thread.is_alive() and seen[-1] is SyncPhase.STOPPED
+    worker.close()

@@ -123,6 +123,15 @@ def test_revoked_laptop_is_told_to_enroll_again(
     assert err.args[0].status == 401
     qtbot.waitUntil(lambda: ctx.connection_state == ConnectionState.NEEDS_ENROLLMENT, timeout=WAIT)
     assert "daftarkan ulang" in page.error_label.text()
+    # Pengaturan no longer says "Terdaftar": the revocation is remembered and shown.
+    settings_page = QWidget()
+    qtbot.addWidget(settings_page)
+    settings_page.server_group = QGroupBox(settings_page)  # type: ignore[attr-defined]
+    settings_page.server_group.setObjectName("serverGroup")  # type: ignore[attr-defined]
+    QVBoxLayout(settings_page.server_group)  # type: ignore[attr-defined]
+    widget = install_server_settings(settings_page, ctx)
+    qtbot.waitUntil(lambda: "dicabut" in widget.status_label.text(), timeout=WAIT)
+    assert "Terdaftar" not in widget.status_label.text()
 
 
 def test_enroll_from_settings(db: Database, paths: AppPaths, central: EmbeddedServer, qtbot: QtBot) -> None:

@@ -153,17 +153,23 @@ def test_settings_save_and_validate(qtbot: QtBot, ctx: AppContext, db: Database)
     assert group is page.server_group and group.title() == "Server Disdukcapil"
     page.village_name_edit.setText("Desa Sukamaju")
     page.village_code_edit.setText("32.01.01")  # too short
-    page.operator_edit.setText("Ibu Yanti")
+    page.head_name_edit.setText("Ibu  Yanti")
+    page.head_nip_edit.setText("1975 0101 2000 0320 01")
     page.save()
     assert page.status_label.property("error") is True
     assert repo.get_setting(db, "village_name") == ""  # nothing written
     page.village_code_edit.setText("32.01.01.2001")
+    page.head_nip_edit.setText("12345")  # not a NIP
+    page.save()
+    assert page.status_label.property("error") is True and "18 angka" in page.status_label.text()
+    page.head_nip_edit.setText("1975 0101 2000 0320 01")
     page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
     with qtbot.waitSignal(page.saved), qtbot.waitSignal(ctx.data_changed):
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert repo.get_setting(db, "village_name") == "Desa Sukamaju"
     assert repo.get_setting(db, "village_code") == "32.01.01.2001"
-    assert repo.get_setting(db, "operator_name") == "Ibu Yanti"
+    assert repo.get_setting(db, "village_head_name") == "Ibu Yanti"
+    assert repo.get_setting(db, "village_head_nip") == "197501012000032001"
     assert repo.get_setting(db, "language") == "en"
     assert "buka lagi" in page.status_label.text()  # a language change needs a restart
 
@@ -310,3 +316,23 @@ def test_dashboard_lists_documents_waiting_too_long(qtbot: QtBot, ctx: AppContex
     assert [it.row.id for it in late] == [app_id]
     assert late[0].overdue_days is not None and late[0].overdue_days > limit
     assert "menunggu diambil" in page.attention.item(0, 2).text()
+
+
+def test_settings_show_the_operator_and_change_it(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
+    from desa_capil.store import operators as ops
+
+    ctx.operator_id = ops.add_operator(db, "Bu Rini").id
+    other = ops.add_operator(db, "Pak Dedi").id
+    page = SettingsPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.operator_label.text() == "Bu Rini")
+    page.operator_button.click()
+    dialog = page.operator_dialog
+    qtbot.waitUntil(lambda: dialog.list.count() == 2)
+    row = next(i for i in range(dialog.list.count()) if dialog.list.item(i).text() == "Pak Dedi")
+    dialog.list.setCurrentRow(row)
+    with qtbot.waitSignal(dialog.chosen, timeout=10000):
+        dialog.ok_button.click()
+    assert ctx.operator_id == other
+    qtbot.waitUntil(lambda: page.operator_label.text() == "Pak Dedi")

@@ -131,6 +131,7 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
                 f"Akun ini dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam "
                 f"{minutes} menit atau minta administrator membukanya."
             )
+        ok: bool
         try:
             ok = _hasher.verify(user.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
@@ -158,6 +159,9 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
         user.last_login_at = now
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
+        # Sessions that ended on their own are forgotten here (no separate cleaning job).
+        for old in s.exec(select(StaffSession).where(col(StaffSession.expires_at) < now)).all():
+            s.delete(old)
         s.add(user)
         s.add(
             StaffSession(

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, func
+from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
+from desa_capil.api.models import ErrorCode
 from desa_capil.domain import regions
 from desa_capil.domain.catalog import SERVICES, URGENCY_LABELS, Urgency
 from desa_capil.domain.status import Actor, Status, label
@@ -163,7 +165,7 @@ def _reading(db: Database) -> Iterator[Session]:
 
 
 def _open_hold() -> type[Hold]:
-    return aliased(Hold, name="open_hold")  # type: ignore[return-value]
+    return aliased(Hold, name="open_hold")
 
 
 def _filtered(q, f: Filters, now: datetime):  # type: ignore[no-untyped-def]
@@ -295,7 +297,7 @@ def queue(db: Database, tab: Tab, f: Filters, page: int = 1) -> QueuePage:
     if tab.newest_first:
         q = q.order_by(col(Application.updated_at).desc(), col(Application.id).desc())
     else:
-        urgent_first = case((Application.urgency == Urgency.NORMAL.value, 1), else_=0)
+        urgent_first = case((col(Application.urgency) == Urgency.NORMAL.value, 1), else_=0)
         q = q.order_by(urgent_first, col(Application.received_at), col(Application.id))
     with _reading(db) as s:
         total = int(s.exec(count_q).one())
@@ -450,7 +452,7 @@ def office_message(db: Database, app_id: int, message: str, actor: str, action: 
         if app.status != Status.PROCESSING.value:
             raise ApiError(
                 409,
-                _transition_code(),
+                ErrorCode.TRANSITION_NOT_ALLOWED,
                 "Hanya permohonan yang sedang diproses yang bisa diberi status menunggu.",
                 "Only a processing application can be put on hold.",
             )
@@ -472,12 +474,6 @@ def office_message(db: Database, app_id: int, message: str, actor: str, action: 
         )
         s.add(AdminAction(actor=actor[:40], action=action, target=str(app_id), detail=message[:500]))
         s.commit()
-
-
-def _transition_code():  # type: ignore[no-untyped-def]
-    from desa_capil.api.models import ErrorCode
-
-    return ErrorCode.TRANSITION_NOT_ALLOWED
 
 
 def hold_message(kind: HoldKind, note: str, suket_number: str, suket_expires: datetime | None) -> str:
@@ -693,8 +689,10 @@ def dashboard(db: Database) -> tuple[list[VillageStats], list[ServiceStats]]:
         (and_(col(Application.status).in_(held), col(Application.received_at) < now - SLA), 1), else_=0
     )
     with db.read_session() as s:
-        rows = s.exec(
-            select(Village.code, Village.name, Application.status, func.count(), func.sum(overdue))
+        rows = s.execute(
+            sa_select(
+                col(Village.code), col(Village.name), col(Application.status), func.count(), func.sum(overdue)
+            )
             .join(Application, col(Application.village_id) == Village.id, isouter=True)
             .group_by(col(Village.code), col(Village.name), col(Application.status))
             .order_by(col(Village.code))

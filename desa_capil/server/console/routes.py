@@ -32,6 +32,7 @@ from desa_capil.domain.status import Status
 from desa_capil.server.config import Settings
 from desa_capil.server.db import Database, aware, utcnow
 from desa_capil.server.errors import ApiError
+from desa_capil.server.limits import DatabaseBucket
 from desa_capil.server.service import CentralService
 
 from . import auth, pages, queries
@@ -113,6 +114,11 @@ def make_templates() -> Jinja2Templates:
 def make_router(svc: CentralService, settings: Settings) -> APIRouter:
     db: Database = svc.db
     templates = make_templates()
+    # Guessing passwords across many user names from one address: the per-account lockout does
+    # not see that, this does (in the database, like enrollment: every process shares it).
+    # Only failures count (a good login gives its token back), so an office behind one address
+    # signing in at eight o'clock is never slowed down.
+    login_bucket = DatabaseBucket(db, "console_login", burst=20.0, per_second=1 / 30)
     router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
     # --- plumbing ----------------------------------------------------------------------------
@@ -234,12 +240,20 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         username = field(form, "username", 64)
         password = form.get("password")
         address = request.client.host if request.client else "?"
+        wait = await run_in_threadpool(login_bucket.take, address)
+        if wait:
+            return login_page(
+                request,
+                f"Terlalu banyak percobaan masuk dari komputer ini. Tunggu {int(wait) + 1} detik.",
+                429,
+            )
         try:
             token, _staff = await run_in_threadpool(
                 auth.login, db, username, password if isinstance(password, str) else "", address
             )
         except auth.LoginFailed as exc:
             return login_page(request, exc.message, 401)
+        await run_in_threadpool(login_bucket.give_back, address)
         resp = RedirectResponse(f"{PREFIX}/antrean", status_code=303)
         resp.set_cookie(
             auth.COOKIE,
@@ -319,6 +333,9 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         if service is not None:
             for r in service.requirements:
                 checklist.append((r.code, r.name_id, r.mandatory, docs_by_req.pop(r.code, [])))
+            originals = {r.code: r.original.value for r in service.requirements}
+        else:
+            originals = {}
         for code, docs in docs_by_req.items():  # papers the catalog does not list (older catalog)
             checklist.append((code, code, False, docs))
         pages_of: dict[str, int | None] = {}
@@ -337,6 +354,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             ex=ex,
             service=service,
             checklist=checklist,
+            originals=originals,
             pages_of=pages_of,
             clock=queries.sla_clock(status, app.received_at, app.updated_at),
             can_review=status is Status.SENT,

@@ -58,6 +58,7 @@ from desa_capil.ui.errors import handle_exception, known_error
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.widgets.responsive import FlowLayout
 
 if TYPE_CHECKING:
     from desa_capil.ui.intake.phone_dialog import PhoneDialog
@@ -327,8 +328,9 @@ class PapersStep(QWidget):
         self.btn_camera.clicked.connect(self.open_camera)
         self.btn_watch.clicked.connect(self._toggle_watch)
         self.btn_phone.clicked.connect(self.open_phone)
-        sources = QHBoxLayout()
-        sources.setSpacing(8)
+        # Five sources do not fit one row at 150 % scaling (910 px): they wrap instead of
+        # pushing the last ones out of the window.
+        sources = FlowLayout(spacing=8)
         for b in (self.btn_file, self.btn_scan, self.btn_camera, self.btn_phone, self.btn_watch):
             sources.addWidget(b)
 

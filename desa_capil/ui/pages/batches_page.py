@@ -250,14 +250,11 @@ class BatchesPage(QWidget):
         batch_title.setObjectName("sectionTitle")
         # The batch actions share the title's row: below the table they needed a row of their
         # own that a short screen (800x440, 150 %) did not have, and were drawn over the table.
-        row = QHBoxLayout()
-        row.addWidget(batch_title)
-        row.addStretch(1)
-        row.addWidget(self.courier_button)
-        row.addWidget(self.reopen_button)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.retry_button)
-        batch_layout.addLayout(row)
+        # Beside the title on a wide window, below it (wrapping) on a narrow one.
+        self.batch_header = PageHeader(batch_title, None, batch_box)
+        for b in (self.courier_button, self.reopen_button, self.cancel_button, self.retry_button):
+            self.batch_header.add_action(b)
+        batch_layout.addWidget(self.batch_header)
         batch_layout.addWidget(self.table, 1)
 
         # Village events (arrived, handed over) the server refused: they will not go by themselves.

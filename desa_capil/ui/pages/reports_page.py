@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -28,7 +29,9 @@ from desa_capil.reports import export
 from desa_capil.reports.common import MONTHS_ID, STATUS_GROUPS, service_name
 from desa_capil.reports.summary import make_monthly_summary
 from desa_capil.security import audit
+from desa_capil.services.register import NikMask, register_csv, register_rows, register_xlsx
 from desa_capil.store import distribution as dist
+from desa_capil.store import setting_keys
 from desa_capil.store.blobs import atomic_write
 from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
@@ -136,11 +139,25 @@ class ReportsPage(LazyPage):
         hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self._narrow: bool | None = None
         self._fit_columns(False)
+        # The heading and a row at least; on a short screen (800x440) the rest scrolls inside.
+        self.table.setMinimumHeight(60)
         root.addWidget(self.table, 1)
 
         self.status_label = QLabel(self)
         self.status_label.setObjectName("sectionHint")
-        root.addWidget(self.status_label)
+        self.status_label.setWordWrap(True)
+        self.register_button = QPushButton(self.tr("Ekspor register permohonan\u2026"), self)
+        self.register_button.setObjectName("registerButton")
+        self.register_button.setToolTip(
+            self.tr(
+                "Daftar setiap permohonan periode ini (nama, NIK disamarkan, layanan, status, tanggal) untuk camat"
+            )
+        )
+        self.register_button.clicked.connect(self.export_register)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.register_button)
+        root.addLayout(bottom)
 
         self.csv_button.clicked.connect(lambda: self.export_file("csv"))
         self.xlsx_button.clicked.connect(lambda: self.export_file("xlsx"))
@@ -309,11 +326,66 @@ class ReportsPage(LazyPage):
                 data = (
                     export.to_csv(counts)
                     if kind == "csv"
-                    else export.to_xlsx(counts, get_setting(db, "village_name"))
+                    else export.to_xlsx(counts, get_setting(db, setting_keys.VILLAGE_NAME))
                 )
             atomic_write(target, data)
             # Recorded once the file is written: a report that left the app (PDP audit).
             audit.record(db, audit.EXPORT_REPORT, operator_id=operator, detail=kind)
+            return target
+
+        run_op(
+            self,
+            op,
+            on_success=lambda p: self.status_label.setText(self.tr("Tersimpan: {0}").replace("{0}", str(p))),
+            db=True,
+        )
+
+    def register_mask_choices(self) -> list[tuple[str, NikMask]]:
+        return [
+            (self.tr("NIK disamarkan di tengah (320101******0002)"), NikMask.MIDDLE),
+            (self.tr("Hanya 4 angka terakhir NIK"), NikMask.LAST4),
+            (self.tr("NIK lengkap (hanya bila penerima memerlukannya)"), NikMask.FULL),
+        ]
+
+    @Slot()
+    def export_register(self) -> None:
+        """The register of the period: how the NIK is shown, then where to save (Excel or CSV)."""
+        choices = self.register_mask_choices()
+        ask = QInputDialog(self)
+        ask.setObjectName("registerMaskDialog")
+        ask.setWindowTitle(self.tr("Ekspor register permohonan"))
+        ask.setLabelText(self.tr("Register ini keluar dari kantor desa. Bagaimana NIK ditulis?"))
+        ask.setComboBoxItems([text for text, _m in choices])
+        ask.setOkButtonText(self.tr("Lanjut"))
+        ask.setCancelButtonText(self.tr("Batal"))
+        if ask.exec() != QInputDialog.DialogCode.Accepted:
+            return
+        how = dict(choices)[ask.textValue()]
+        start, end = self.period()
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Simpan register permohonan"),
+            f"register-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+            self.tr("Buku kerja Excel (*.xlsx);;Berkas CSV (*.csv)"),
+        )
+        if path:
+            self.write_register(Path(path), how)
+
+    def write_register(self, target: Path, how: NikMask) -> None:
+        if target.suffix.lower() not in (".xlsx", ".csv"):
+            target = target.with_suffix(".xlsx")
+        start, end = self.period()
+        db, operator = self.ctx.db, self.ctx.operator_id
+        period = f"{start:%d-%m-%Y} s.d. {end:%d-%m-%Y}"
+
+        def op(_p: Progress) -> Path:
+            rows = register_rows(db, start, end, how)
+            if target.suffix.lower() == ".csv":
+                data = register_csv(rows)
+            else:
+                data = register_xlsx(rows, get_setting(db, setting_keys.VILLAGE_NAME), period)
+            atomic_write(target, data)
+            audit.record(db, audit.EXPORT_REPORT, operator_id=operator, detail=f"register nik={how.value}")
             return target
 
         run_op(

@@ -20,18 +20,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.store import repo
+from desa_capil.store import operators as ops
+from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import ICON_SIZE, icon
 
-# Keys in the setting table (store.models.Setting).
-KEY_LANGUAGE = "language"
-KEY_VILLAGE_NAME = "village_name"
-KEY_VILLAGE_CODE = "village_code"
-KEY_OPERATOR_NAME = "operator_name"
-KEYS = (KEY_LANGUAGE, KEY_VILLAGE_NAME, KEY_VILLAGE_CODE, KEY_OPERATOR_NAME)
+# Keys in the setting table (store.models.Setting), from their one home.
+KEY_LANGUAGE = setting_keys.LANGUAGE
+KEY_VILLAGE_NAME = setting_keys.VILLAGE_NAME
+KEY_VILLAGE_CODE = setting_keys.VILLAGE_CODE
+KEY_HEAD_NAME = setting_keys.HEAD_NAME
+KEY_HEAD_NIP = setting_keys.HEAD_NIP
+KEYS = (KEY_LANGUAGE, KEY_VILLAGE_NAME, KEY_VILLAGE_CODE, KEY_HEAD_NAME, KEY_HEAD_NIP)
 
 # Kode wilayah of a desa/kelurahan (Kemendagri): PP.KK.CC.NNNN.
 VILLAGE_CODE_RE = r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
@@ -103,9 +105,23 @@ class SettingsPage(QWidget):
         self.village_code_edit.setValidator(
             QRegularExpressionValidator(QRegularExpression(r"[0-9.]{0,13}"), self.village_code_edit)
         )
-        self.operator_edit = QLineEdit(village)
-        self.operator_edit.setObjectName("operatorEdit")
-        self.operator_edit.setPlaceholderText(self.tr("Nama petugas yang memakai laptop ini"))
+        # The operator who works now (every intake and hand-over is recorded in their name) is
+        # chosen from the operators; a free "Nama operator" field here changed nothing.
+        self.operator_label = QLabel(village)
+        self.operator_label.setObjectName("operatorName")
+        self.operator_button = QPushButton(self.tr("Ganti / tambah operator\u2026"), village)
+        self.operator_button.setObjectName("operatorButton")
+        self.operator_button.clicked.connect(self.choose_operator)
+        operator_row = QHBoxLayout()
+        operator_row.addWidget(self.operator_label, 1)
+        operator_row.addWidget(self.operator_button)
+        self.head_name_edit = QLineEdit(village)
+        self.head_name_edit.setObjectName("headNameEdit")
+        self.head_name_edit.setPlaceholderText(self.tr("mis. H. Ahmad Fauzi, S.Sos."))
+        self.head_nip_edit = QLineEdit(village)
+        self.head_nip_edit.setObjectName("headNipEdit")
+        self.head_nip_edit.setPlaceholderText(self.tr("18 angka, bila pegawai negeri"))
+        self.head_nip_edit.setMaxLength(24)
         vf.addRow(self.tr("Nama desa/kelurahan"), self.village_name_edit)
         vf.addRow(self.tr("Kode wilayah"), self.village_code_edit)
         code_hint = QLabel(
@@ -114,7 +130,13 @@ class SettingsPage(QWidget):
         code_hint.setObjectName("fieldHint")
         code_hint.setWordWrap(True)
         vf.addRow("", code_hint)
-        vf.addRow(self.tr("Nama operator"), self.operator_edit)
+        vf.addRow(self.tr("Operator sekarang"), operator_row)
+        vf.addRow(self.tr("Kepala desa / lurah"), self.head_name_edit)
+        vf.addRow(self.tr("NIP kepala desa / lurah"), self.head_nip_edit)
+        head_hint = QLabel(self.tr("Dicetak di bawah tanda tangan rekap bulanan untuk camat."), village)
+        head_hint.setObjectName("fieldHint")
+        head_hint.setWordWrap(True)
+        vf.addRow("", head_hint)
         left.addWidget(village)
 
         language = QGroupBox(self.tr("Bahasa"), body)
@@ -166,6 +188,10 @@ class SettingsPage(QWidget):
 
         self.backup_group = BackupSettingsGroup(ctx, body)
         right.addWidget(self.backup_group)
+        from desa_capil.ui.update_settings import UpdateGroup
+
+        self.update_group = UpdateGroup(ctx, body)
+        right.addWidget(self.update_group)
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
@@ -204,15 +230,21 @@ class SettingsPage(QWidget):
     def refresh(self) -> None:
         db = self.ctx.db
 
+        current = self.ctx.operator_id
+
         def op(_p: Progress) -> dict[str, str]:
-            return {k: repo.get_setting(db, k) for k in KEYS}
+            values = {k: repo.get_setting(db, k) for k in KEYS}
+            values["_operator"] = next((o.name for o in ops.list_operators(db) if o.id == current), "")
+            return values
 
         run_op(self, op, on_success=self._show, db=True)
 
     def _show(self, values: dict[str, str]) -> None:
         self.village_name_edit.setText(values.get(KEY_VILLAGE_NAME, ""))
         self.village_code_edit.setText(values.get(KEY_VILLAGE_CODE, ""))
-        self.operator_edit.setText(values.get(KEY_OPERATOR_NAME, ""))
+        self.head_name_edit.setText(values.get(KEY_HEAD_NAME, ""))
+        self.head_nip_edit.setText(values.get(KEY_HEAD_NIP, ""))
+        self.operator_label.setText(values.get("_operator") or self.tr("(belum dipilih)"))
         code = values.get(KEY_LANGUAGE) or lang()
         self._loaded_lang = code
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(code)))
@@ -223,12 +255,38 @@ class SettingsPage(QWidget):
             KEY_LANGUAGE: str(self.language_combo.currentData()),
             KEY_VILLAGE_NAME: self.village_name_edit.text().strip(),
             KEY_VILLAGE_CODE: self.village_code_edit.text().strip(),
-            KEY_OPERATOR_NAME: self.operator_edit.text().strip(),
+            KEY_HEAD_NAME: " ".join(self.head_name_edit.text().split()),
+            KEY_HEAD_NIP: "".join(self.head_nip_edit.text().split()),
         }
+
+    @Slot()
+    def choose_operator(self) -> None:
+        """The operator dialog; the name shown here and in the status bar follow the choice."""
+        from desa_capil.ui.operators import OperatorBadge, OperatorDialog
+
+        dialog = OperatorDialog(self.ctx, self.window())
+        self.operator_dialog = dialog
+
+        def chosen(_id: int) -> None:
+            self.refresh()
+            badge = self.window().findChild(OperatorBadge)
+            if badge is not None:
+                badge.refresh()
+
+        dialog.chosen.connect(chosen)
+        dialog.load(self.ctx.operator_id)
+        dialog.open()
 
     @Slot()
     def save(self) -> None:
         values = self.values()
+        nip = values[KEY_HEAD_NIP]
+        if nip and not (nip.isdigit() and len(nip) == 18):
+            self._say(
+                self.tr("NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri)."), error=True
+            )
+            self.head_nip_edit.setFocus()
+            return
         code = values[KEY_VILLAGE_CODE]
         if code and not valid_village_code(code):
             self._say(self.tr("Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001"), error=True)

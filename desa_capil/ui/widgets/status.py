@@ -162,9 +162,10 @@ class StatusBadgeDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
         inner = option.rect.adjusted(8, 0, -6, 0)
-        paint_badge(
-            painter, inner, status_label(status, lang()), status_tone(status), badge_font(option.font)
-        )
+        # The model's own words when it has them ("Perbaikan siap dikirim"), else the status name.
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        label = text if isinstance(text, str) and text else status_label(status, lang())
+        paint_badge(painter, inner, label, status_tone(status), badge_font(option.font))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         base = super().sizeHint(option, index)
