@@ -29,6 +29,7 @@ import tempfile
 import webbrowser
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from desa_capil.api.models import file_extension
 from desa_capil.domain.status import Status
@@ -71,7 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Limits every worker applies to its connections (see docs/deploy.md for the proxy's).
     GuardedH11Protocol.header_timeout = settings.header_timeout
     os.environ["DESA_CAPIL_HEADER_TIMEOUT"] = str(settings.header_timeout)
-    common: dict[str, object] = {
+    common: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
         "proxy_headers": True,
@@ -96,11 +97,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # default, and would be killed and restarted in a loop.
             timeout_worker_healthcheck=60,
             **common,
-        )  # type: ignore[arg-type]
+        )
     else:
         from desa_capil.server.app import create_app
 
-        uvicorn.run(create_app(settings), **common)  # type: ignore[arg-type]
+        uvicorn.run(create_app(settings), **common)
     return 0
 
 

@@ -169,7 +169,7 @@ class S3Storage:
         with tempfile.TemporaryFile(dir=self.cache) as joined:
             for key in keys:
                 body = self.client.get_object(Bucket=self.bucket, Key=key)["Body"]
-                for chunk in iter(lambda b=body: b.read(1024 * 1024), b""):
+                while chunk := body.read(1024 * 1024):
                     h.update(chunk)
                     joined.write(chunk)
             joined.seek(0)

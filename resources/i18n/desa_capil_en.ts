@@ -290,7 +290,7 @@
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Halaman</source>
-            <translation type="unfinished">Pages</translation>
+            <translation>Page</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
@@ -650,7 +650,7 @@
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Halaman</source>
-            <translation type="unfinished">Pages</translation>
+            <translation>Page</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="61" />
@@ -1978,24 +1978,80 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PageViewer</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="72" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="85" />
             <source>Memuat halaman…</source>
+            <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="78" />
-            <source>Ukuran asli</source>
-            <translation>Actual size</translation>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="91" />
+            <source>Perbesar 100%</source>
+            <translation>Zoom 100%</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="79" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Otomatis</source>
+            <translation>Automatic</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Ukuran dan warna dipilih aplikasi</source>
+            <translation>Size and colour chosen by the application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Ukuran asli</source>
+            <translation>Original size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="92" />
             <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
             <translation>Show the page at its actual size (drag to look around)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="81" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Seluruh foto/pindaian apa adanya, tidak dipotong</source>
+            <translation>The whole photo/scan as it is, not cropped</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu</source>
+            <translation>Card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu seukuran KTP-el (85,6 x 54 mm)</source>
+            <translation>A card the size of a KTP-el (85.6 x 54 mm)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Lembar kertas (A4/F4)</source>
+            <translation>A sheet of paper (A4/F4)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="117" />
+            <source>Simpan berwarna</source>
+            <translation>Keep in colour</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="122" />
+            <source>Simpan seluruh halaman berwarna bila hasil hitam-putihnya merusak isi (stempel, foto)</source>
+            <translation>Keep the whole page in colour when black-and-white damages what it shows (stamps, photos)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
             <source>Tutup</source>
             <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="173" />
+            <source>Memproses ulang halaman…</source>
+            <translation>Re-processing the page…</translation>
         </message>
     </context>
     <context>
@@ -2122,70 +2178,70 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="872" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="916" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="918" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="922" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="942" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2195,27 +2251,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="973" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>asli</source>
+            <translation>original</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>kartu</source>
+            <translation>card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>halaman</source>
+            <translation>page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
+            <source>kartu/foto</source>
+            <translation>card/photo</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>warna</source>
             <translation>colour</translation>
         </message>

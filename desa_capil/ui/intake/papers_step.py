@@ -841,8 +841,15 @@ class PapersStep(QWidget):
         title = f"{self._req_name(self.current_code())} · " + self.tr("Hal. {0}").format(row + 1)
         viewer = PageViewer(self.ctx, page_id, title, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.changed.connect(self._page_remade)
         self.viewer = viewer
         viewer.open()
+
+    def _page_remade(self, page_id: str) -> None:
+        """The viewer re-made a page (size or colour choice): show its new thumbnail."""
+        self._select_after = page_id
+        self.ctx.data_changed.emit()
+        self.reload()
 
     def _reorder(self, ids: list[str]) -> None:
         db = self.ctx.db
@@ -962,9 +969,13 @@ class PapersStep(QWidget):
             pm = QPixmap()
             if p.thumb:
                 pm.loadFromData(p.thumb)
-            it = QListWidgetItem(QIcon(pm), self.tr("Hal. {0}").format(i + 1))
-            it.setData(PAGE_ROLE, p.id)
             mode = self._mode_label(p.mode)
+            # What the pipeline (or the user) decided shows under the thumbnail: a wrong
+            # decision must be visible without opening the page.
+            it = QListWidgetItem(
+                QIcon(pm), self.tr("Hal. {0}").format(i + 1) + "\n" + self._kind_label(p, mode)
+            )
+            it.setData(PAGE_ROLE, p.id)
             it.setToolTip(
                 self.tr("Halaman {0} \u00b7 {1} \u00b7 {2} KB").format(
                     i + 1, mode, max(1, round(p.size_bytes / 1024))
@@ -980,6 +991,12 @@ class PapersStep(QWidget):
         self.empty_hint.setVisible(not pages)
         self.strip.setVisible(bool(pages))
         self._update_page_buttons()
+
+    def _kind_label(self, p: store_pages.PageInfo, mode: str) -> str:
+        small = p.dpi > 0 and max(p.width, p.height) / p.dpi < 5.0
+        kinds = {"original": self.tr("asli"), "card": self.tr("kartu"), "page": self.tr("halaman")}
+        kind = kinds.get(p.size_choice) or (self.tr("kartu/foto") if small else "")
+        return " \u00b7 ".join(x for x in (mode, kind) if x)
 
     def _mode_label(self, mode: str) -> str:
         labels = {"bilevel": self.tr("hitam-putih"), "gray": self.tr("abu-abu"), "color": self.tr("warna")}

@@ -11,8 +11,8 @@ Revises: 0001
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql import sqltypes
 
 revision = "0002"
 down_revision = "0001"
@@ -37,13 +37,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "sharedstate",
-        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("name", sqltypes.AutoString(length=40), nullable=False),
         sa.Column("value", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
         "ratebucket",
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("key", sqltypes.AutoString(length=80), nullable=False),
         sa.Column("tokens", sa.Float(), nullable=False),
         sa.Column("at", sa.Float(), nullable=False),
         sa.PrimaryKeyConstraint("key"),

@@ -10,8 +10,8 @@ Revises: 0002
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql import sqltypes
 
 revision = "0003"
 down_revision = "0002"
@@ -29,9 +29,9 @@ def upgrade() -> None:
         op.create_table(
             "console_reason",
             sa.Column("id", sa.Integer(), nullable=False),
-            sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+            sa.Column("kind", sqltypes.AutoString(length=16), nullable=False),
             sa.Column("text", sa.Text(), nullable=False),
-            sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
             sa.PrimaryKeyConstraint("id"),
         )
         op.create_index(op.f("ix_console_reason_kind"), "console_reason", ["kind"], unique=False)
@@ -39,27 +39,27 @@ def upgrade() -> None:
         op.create_table(
             "console_staff",
             sa.Column("id", sa.Integer(), nullable=False),
-            sa.Column("username", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-            sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-            sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-            sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+            sa.Column("username", sqltypes.AutoString(length=32), nullable=False),
+            sa.Column("full_name", sqltypes.AutoString(length=100), nullable=False),
+            sa.Column("role", sqltypes.AutoString(length=16), nullable=False),
+            sa.Column("password_hash", sqltypes.AutoString(length=200), nullable=False),
             sa.Column("active", sa.Boolean(), nullable=False),
             sa.Column("failed_logins", sa.Integer(), nullable=False),
-            sa.Column("locked_until", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-            sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-            sa.Column("last_login_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+            sa.Column("locked_until", sqltypes.UTCDateTime(), nullable=True),
+            sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("last_login_at", sqltypes.UTCDateTime(), nullable=True),
             sa.PrimaryKeyConstraint("id"),
         )
         op.create_index(op.f("ix_console_staff_username"), "console_staff", ["username"], unique=True)
     if "console_session" not in existing:
         op.create_table(
             "console_session",
-            sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+            sa.Column("token_hash", sqltypes.AutoString(length=64), nullable=False),
             sa.Column("staff_id", sa.Integer(), nullable=False),
-            sa.Column("csrf_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-            sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-            sa.Column("last_seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-            sa.Column("expires_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("csrf_token", sqltypes.AutoString(length=64), nullable=False),
+            sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("last_seen_at", sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("expires_at", sqltypes.UTCDateTime(), nullable=False),
             sa.Column("flash", sa.Text(), nullable=False),
             sa.ForeignKeyConstraint(
                 ["staff_id"],
@@ -75,8 +75,8 @@ def upgrade() -> None:
             sa.Column("application_id", sa.Integer(), nullable=False),
             sa.Column("other_application_id", sa.Integer(), nullable=True),
             sa.Column("note", sa.Text(), nullable=False),
-            sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-            sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+            sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("actor", sqltypes.AutoString(length=40), nullable=False),
             sa.ForeignKeyConstraint(
                 ["application_id"],
                 ["application.id"],
@@ -91,13 +91,13 @@ def upgrade() -> None:
             "console_hold",
             sa.Column("id", sa.Integer(), nullable=False),
             sa.Column("application_id", sa.Integer(), nullable=False),
-            sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+            sa.Column("kind", sqltypes.AutoString(length=16), nullable=False),
             sa.Column("note", sa.Text(), nullable=False),
-            sa.Column("suket_number", sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-            sa.Column("suket_expires", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-            sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-            sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
-            sa.Column("cleared_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+            sa.Column("suket_number", sqltypes.AutoString(length=60), nullable=False),
+            sa.Column("suket_expires", sqltypes.UTCDateTime(), nullable=True),
+            sa.Column("created_at", sqltypes.UTCDateTime(), nullable=False),
+            sa.Column("actor", sqltypes.AutoString(length=40), nullable=False),
+            sa.Column("cleared_at", sqltypes.UTCDateTime(), nullable=True),
             sa.ForeignKeyConstraint(
                 ["application_id"],
                 ["application.id"],

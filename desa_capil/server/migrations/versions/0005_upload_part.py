@@ -7,8 +7,8 @@ Revises: 0004
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql import sqltypes
 
 revision = "0005"
 down_revision = "0004"
@@ -19,9 +19,9 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "uploadpart",
-        sa.Column("upload_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("upload_id", sqltypes.AutoString(length=32), nullable=False),
         sa.Column("offset", sa.Integer(), nullable=False),
-        sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("key", sqltypes.AutoString(length=300), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("upload_id", "offset"),
     )

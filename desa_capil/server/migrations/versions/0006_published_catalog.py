@@ -9,8 +9,8 @@ Revises: 0005
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql import sqltypes
 
 revision = "0006"
 down_revision = "0005"
@@ -24,10 +24,10 @@ def upgrade() -> None:
     op.create_table(
         "publishedcatalog",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("version", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("version", sqltypes.AutoString(length=40), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("published_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.Column("actor", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("published_at", sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("actor", sqltypes.AutoString(length=40), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("version"),
     )
