@@ -2,6 +2,8 @@
 
     .venv/bin/python benchmarks/pages.py            # prints a Markdown table
     .venv/bin/python benchmarks/pages.py --quick    # no OCR (bytes and time only)
+    .venv/bin/python benchmarks/pages.py --classes  # per class: scans, stamped, photos, cards,
+                                                    # real + drawn + synthetic, vs WhatsApp and DjVu
 
 Corpus: benchmarks/corpus.py (synthetic A4 pages with known text, scanned or photographed).
 For each page:
@@ -141,7 +143,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="skip OCR")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument(
+        "--classes", action="store_true", help="the per-class report of issue 12 (page_classes.py)"
+    )
     args = ap.parse_args()
+    if args.classes:
+        import page_classes
+
+        page_classes.report(page_classes.run(ocr_on=not args.quick))
+        return
     if not args.quick and not shutil.which("tesseract"):
         sys.exit("tesseract not found: apt-get install tesseract-ocr tesseract-ocr-ind, or use --quick")
 

@@ -464,8 +464,21 @@ def looks_like_picture(share: float, signs: PrintSigns) -> bool:
     return share > 0.6 and signs.glyphs < SIGNS_MIN_GLYPHS
 
 
+#: What the user can ask a page to be, when the automatic decision was wrong: the whole
+#: picture as captured ("original"), an ID-1 card, or a sheet of paper ("page").
+SizeChoice = str
+SIZE_CHOICES = ("original", "card", "page")
+
+
 def fit_paper(
-    small: U8, scale: float, src_w: int, src_h: int, *, is_photo: bool, dpi: float | None
+    small: U8,
+    scale: float,
+    src_w: int,
+    src_h: int,
+    *,
+    is_photo: bool,
+    dpi: float | None,
+    size: SizeChoice | None = None,
 ) -> PaperFit:
     """Find the paper in a downscaled picture (gray or RGB) and say how big it is in inches.
 
@@ -477,6 +490,8 @@ def fit_paper(
     plausible paper: the whole picture, whose text skew the pipeline still corrects (a wrong
     crop would be worse), sized as a card when its proportion and print say so.
     """
+    if size is not None:
+        return _fit_as(small, scale, src_w, src_h, is_photo=is_photo, dpi=dpi, size=size)
     gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     scan_known = bool(dpi) and not is_photo
     color = small if small.ndim == 3 else None
@@ -515,6 +530,44 @@ def fit_paper(
     long_in = PAPER_SIZES["A4"][1]
     k = long_in / max(src_w, src_h)
     return PaperFit(corners, src_w * k, src_h * k, False, "frame")
+
+
+def _fit_as(
+    small: U8, scale: float, src_w: int, src_h: int, *, is_photo: bool, dpi: float | None, size: SizeChoice
+) -> PaperFit:
+    """The paper as the user says it is (``SIZE_CHOICES``), overriding the automatic decision.
+
+    "original": the whole picture, uncropped, at its own resolution when known (else its long
+    side as an A4 sheet's). "card" / "page": the paper found (or the whole picture when none
+    is), sized as an ID-1 card or as a sheet (A4/F4 when the proportion fits, else its own
+    proportion with an A4 sheet's area).
+    """
+    frame = np.array([[0, 0], [src_w, 0], [src_w, src_h], [0, src_h]], dtype=np.float64)
+    if size not in SIZE_CHOICES:
+        raise ValueError(f"unknown size choice {size!r}")
+    if size == "original":
+        if dpi and not is_photo:
+            return PaperFit(frame, src_w / dpi, src_h / dpi, False, "frame")
+        k = PAPER_SIZES["A4"][1] / max(src_w, src_h)
+        return PaperFit(frame, src_w * k, src_h * k, False, "frame")
+    gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
+    found = _find(
+        gray,
+        allow_perspective=is_photo,
+        min_area=PHOTO_CARD_MIN_AREA if size == "card" else 0.15,
+        color=small if small.ndim == 3 and is_photo else None,
+    )
+    corners = frame if found is None else found.quad / scale
+    aspect = true_aspect(corners, src_w, src_h) if found is not None and is_photo else None
+    if aspect is None:
+        top, right, bottom, left = side_lengths(corners)
+        aspect = (top + bottom) / max(left + right, 1e-9)
+    w_in, h_in, kind = classify_size(aspect, rounded=size == "card", picture=False)
+    if size == "card":
+        # A card is a card whatever proportion was measured: ID-1, long side along the
+        # picture's long side.
+        w_in, h_in = CARD_SIZE_IN if aspect >= 1.0 else CARD_SIZE_IN[::-1]
+    return PaperFit(corners, w_in, h_in, found is not None, kind)
 
 
 def page_transform(fit: PaperFit, dpi: float) -> tuple[F64, int, int]:

@@ -100,6 +100,8 @@ def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
 def _glyph_mask(flat_gray: U8, border: float) -> tuple[npt.NDArray[np.bool_], int]:
     """Ink blobs of a letter's size (rules, boxes, photos and specks left out), and their number."""
     ink = (flat_gray < INK_LEVEL).astype(np.uint8)
+    # A dot-matrix letter is a cluster of dots: closing the 1-pixel gaps makes it one blob.
+    ink = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8)), dtype=np.uint8)
     h, w = ink.shape
     by, bx = int(h * border), int(w * border)
     ink[:by] = 0

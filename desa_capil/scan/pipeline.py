@@ -57,6 +57,7 @@ OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
 #: page stays small anyway (a card is 1/17 of an A4 page).
 SMALL_OUTPUT_DPI: dict[str, int] = {"bilevel": 400, "gray": 300, "color": 300}
 SMALL_LONG_IN = 5.0
+CARD_RATIO = geometry.CARD_SIZE_IN[0] / geometry.CARD_SIZE_IN[1]
 JPEG_QUALITY: dict[str, int] = {"gray": 60, "color": 55}
 #: Resolution of the page copy on which skew, lighting and colour are measured.
 ANALYSIS_DPI = 100
@@ -182,7 +183,12 @@ def rotate_quarter(image: Image.Image, degrees: int) -> Image.Image:
 
 
 def process(
-    raw: RawPage, rotate: int = 0, *, mode: Mode | None = None, auto_orient: bool = False
+    raw: RawPage,
+    rotate: int = 0,
+    *,
+    mode: Mode | None = None,
+    auto_orient: bool = False,
+    size: geometry.SizeChoice | None = None,
 ) -> ProcessedPage:
     """Turn a raw page into the page file that is stored and sent.
 
@@ -192,12 +198,14 @@ def process(
     ``auto_orient``: turn a text page upright when its print says clearly which way is up
     (``orientation.detect``); the turn is reported in ``ProcessedPage.turn``. Callers pass it
     for a page as it arrives, and not when the user has chosen a rotation: the user wins.
+    ``size``: the user's correction of what the paper is ("original": the whole picture as
+    captured, "card", "page"; see ``geometry.SIZE_CHOICES``); ``None`` decides from the page.
     """
     img = rotate_quarter(orient(raw.image), rotate)
     if img.mode not in ("RGB", "L"):
         img = img.convert("RGB")
     src: U8 = np.asarray(img)
-    a = _analyse(src, raw, auto_orient=auto_orient)
+    a = _analyse(src, raw, auto_orient=auto_orient, size=size)
     dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI)
     picture = False
     if mode is None:
@@ -251,11 +259,13 @@ class _Analysis:
     flat_gray: U8
 
 
-def _analyse(src: U8, raw: RawPage, *, auto_orient: bool = False) -> _Analysis:
+def _analyse(
+    src: U8, raw: RawPage, *, auto_orient: bool = False, size: geometry.SizeChoice | None = None
+) -> _Analysis:
     h, w = src.shape[:2]
     k_det = min(1.0, DETECT_LONG_SIDE / max(h, w))
     small = _resize(src, k_det)
-    fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi)
+    fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi, size=size)
     m_an, aw, ah = geometry.page_transform(fit, ANALYSIS_DPI)
     # The analysis page comes from the small copy: it has enough pixels for 100 dpi.
     an = _warp(small, m_an @ geometry.scale_matrix(1.0 / k_det), aw, ah)
@@ -265,8 +275,9 @@ def _analyse(src: U8, raw: RawPage, *, auto_orient: bool = False) -> _Analysis:
     turn = 0
     # Only pages: a card's print is short lines of capitals (no ascenders to read, and
     # wrong guesses there are worse than none), a photo print has no print at all.
-    page_sized = max(fit.width_in, fit.height_in) >= SMALL_LONG_IN
-    if auto_orient and page_sized and fit.kind not in ("card", "picture"):
+    long_in, short_in = max(fit.width_in, fit.height_in), min(fit.width_in, fit.height_in)
+    card_like = long_in < SMALL_LONG_IN and abs(long_in / max(short_in, 1e-6) / CARD_RATIO - 1.0) < 0.08
+    if auto_orient and not card_like and fit.kind not in ("card", "picture"):
         turn = orientation.detect(flat_gray).turn
         if turn:
             m_an = quarter_turn(turn, aw, ah) @ m_an

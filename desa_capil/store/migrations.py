@@ -68,7 +68,14 @@ def _v5(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE application ADD COLUMN details VARCHAR NOT NULL DEFAULT '{}'")
 
 
-STEPS: list[Step] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(conn: sqlite3.Connection) -> None:
+    # The user's corrections of a page's automatic decisions (paper size, colour), kept for
+    # re-processing after a rotation. Old pages: automatic.
+    conn.execute("ALTER TABLE page ADD COLUMN size_choice VARCHAR NOT NULL DEFAULT ''")
+    conn.execute("ALTER TABLE page ADD COLUMN keep_color BOOLEAN NOT NULL DEFAULT 0")
+
+
+STEPS: list[Step] = [_v1, _v2, _v3, _v4, _v5, _v6]
 LATEST = len(STEPS)
 
 

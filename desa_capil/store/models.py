@@ -121,6 +121,10 @@ class Page(SQLModel, table=True):
     size_bytes: int = 0
     rotation: int = 0
     source: str = "file"  # file | pdf | scanner | camera | folder | phone
+    # The user's corrections of the automatic page decisions, kept so that a later rotation
+    # re-processes with them: "" (automatic) | "original" | "card" | "page"; colour forced.
+    size_choice: str = ""
+    keep_color: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     # Set when retention deleted the page's files (the office has them); the sha256 columns are
     # then empty/None and the row keeps only the page's facts.

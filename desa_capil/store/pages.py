@@ -62,6 +62,9 @@ class PageInfo:
     source: str
     thumb: bytes
     can_rotate: bool
+    #: The user's corrections (see ``reprocess_page``).
+    size_choice: str = ""
+    keep_color: bool = False
 
 
 @dataclass(frozen=True)
@@ -208,23 +211,7 @@ def list_pages(db: Database, application_id: str) -> dict[str, list[PageInfo]]:
         thumb = b""
         if p.thumb_sha256 and db.blobs.exists(p.thumb_sha256):
             thumb = db.blobs.get(p.thumb_sha256)
-        out.setdefault(doc.requirement_code, []).append(
-            PageInfo(
-                id=p.id,
-                document_id=p.document_id,
-                position=p.position,
-                width=p.width,
-                height=p.height,
-                dpi=p.dpi,
-                mode=p.mode,
-                mime=p.mime,
-                size_bytes=p.size_bytes,
-                rotation=p.rotation,
-                source=p.source,
-                thumb=thumb,
-                can_rotate=bool(p.original_sha256),
-            )
-        )
+        out.setdefault(doc.requirement_code, []).append(_info(p, thumb))
     return out
 
 
@@ -326,17 +313,46 @@ def original_of(db: Database, page_id: str) -> tuple[bytes, int]:
     return db.blobs.get(sha), rotation
 
 
-def rotate_page(
-    db: Database, page_id: str, degrees: int, reprocess: Callable[[bytes, int], NewPage]
-) -> PageInfo:
+def page_choices(db: Database, page_id: str) -> tuple[str, bool, bool]:
+    """The user's corrections of a page (size choice, colour kept) and whether its original
+    is still there to re-make it from."""
+    with db.session() as s:
+        page = s.get(Page, page_id)
+        if page is None:
+            raise KeyError(page_id)
+        return page.size_choice, page.keep_color, bool(page.original_sha256)
+
+
+def rotate_page(db: Database, page_id: str, degrees: int, reprocess: Callable[..., NewPage]) -> PageInfo:
     """Turn a page by `degrees` (a multiple of 90, clockwise) by re-processing its original.
 
-    `reprocess(original, rotation) -> NewPage` comes from the scan layer; it runs outside any
-    transaction because it is slow. Rotation is relative to the page as first imported.
+    `reprocess(original, rotation, size_choice=..., keep_color=...) -> NewPage` comes from the
+    scan layer; it runs outside any transaction because it is slow. Rotation is relative to the
+    page as first imported; the user's size and colour choices are kept.
     """
+    return reprocess_page(db, page_id, reprocess, degrees=degrees)
+
+
+def reprocess_page(
+    db: Database,
+    page_id: str,
+    reprocess: Callable[..., NewPage],
+    *,
+    degrees: int = 0,
+    size_choice: str | None = None,
+    keep_color: bool | None = None,
+) -> PageInfo:
+    """Re-make a page from its original with a new rotation and/or the user's corrections
+    (``size_choice``: "" automatic, "original", "card", "page"; ``keep_color``: whole page in
+    colour). Arguments left None keep the page's current choice."""
     original, rotation = original_of(db, page_id)
+    with db.session() as s:
+        page, _doc = _open_page(s, page_id)
+        size_now, color_now = page.size_choice, page.keep_color
+    size = size_now if size_choice is None else size_choice
+    color = color_now if keep_color is None else keep_color
     target = (rotation + degrees) % 360
-    new = reprocess(original, target)
+    new = reprocess(original, target, size_choice=size, keep_color=color)
     sha = db.blobs.put(new.data)
     thumb = db.blobs.put(new.thumb) if new.thumb else None
     with db.session() as s:
@@ -347,22 +363,29 @@ def rotate_page(
         page.mime, page.width, page.height = new.mime, new.width, new.height
         page.dpi, page.mode, page.size_bytes = new.dpi, new.mode, len(new.data)
         page.rotation = target
+        page.size_choice, page.keep_color = size, color
         s.add(page)
         s.commit()
-        info = PageInfo(
-            id=page.id,
-            document_id=page.document_id,
-            position=page.position,
-            width=page.width,
-            height=page.height,
-            dpi=page.dpi,
-            mode=page.mode,
-            mime=page.mime,
-            size_bytes=page.size_bytes,
-            rotation=page.rotation,
-            source=page.source,
-            thumb=new.thumb,
-            can_rotate=True,
-        )
-    purge_unreferenced_blobs(db, old)
+        info = _info(page, new.thumb)
+    purge_unreferenced_blobs(db, [o for o in old if o not in (sha, thumb)])
     return info
+
+
+def _info(p: Page, thumb: bytes) -> PageInfo:
+    return PageInfo(
+        id=p.id,
+        document_id=p.document_id,
+        position=p.position,
+        width=p.width,
+        height=p.height,
+        dpi=p.dpi,
+        mode=p.mode,
+        mime=p.mime,
+        size_bytes=p.size_bytes,
+        rotation=p.rotation,
+        source=p.source,
+        thumb=thumb,
+        can_rotate=bool(p.original_sha256),
+        size_choice=p.size_choice,
+        keep_color=p.keep_color,
+    )

@@ -54,6 +54,7 @@ from desa_capil.api.models import (
     EventsResult,
     Health,
 )
+from desa_capil.domain.status import Status
 from desa_capil.errors import NetworkError
 
 log = logging.getLogger(__name__)
@@ -647,10 +648,27 @@ class ApiClient:
             json_body=manifest.model_dump(mode="json"),
             ok=(200, 201),
         )
-        receipt = self.parse(BatchReceipt, resp)
+        try:
+            receipt = self.parse(BatchReceipt, resp)
+        except BadAnswer:
+            receipt = self._lenient_receipt(resp)
         if receipt.batch_id != uuid.UUID(batch_id):
             raise BadAnswer(f"receipt for another batch {receipt.batch_id}", resp.status_code)
         return receipt, resp.status_code == 201
+
+    def _lenient_receipt(self, resp: requests.Response) -> BatchReceipt:
+        """A receipt whose only fault is an application status this client does not know (a
+        newer server): the status is not used here (the sequence number is), so it is read as
+        "sent"; anything else stays a BadAnswer."""
+        try:
+            raw = resp.json()
+            for app in raw.get("applications", []):
+                if isinstance(app, dict) and app.get("status") not in {s.value for s in Status}:
+                    log.warning("receipt: unknown status %r read as sent", app.get("status"))
+                    app["status"] = Status.SENT.value
+            return BatchReceipt.model_validate(raw)
+        except (ValueError, AttributeError, ValidationError) as exc:
+            raise BadAnswer(f"BatchReceipt expected: {str(exc)[:200]}", resp.status_code) from exc
 
     def post_events(self, events: Sequence[EventIn]) -> EventsResult:
         body = EventsIn(events=list(events)).model_dump(mode="json")

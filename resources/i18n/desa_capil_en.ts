@@ -200,177 +200,177 @@
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
             <source>Rincian permohonan</source>
-            <translation type="unfinished" />
+            <translation>Application details</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
             <source>NIK</source>
-            <translation type="unfinished">NIK</translation>
+            <translation>NIK</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
             <source>No. KK</source>
-            <translation type="unfinished" />
+            <translation>Family card no.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
             <source>HP / WhatsApp</source>
-            <translation type="unfinished" />
+            <translation>Phone / WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
             <source>Alamat</source>
-            <translation type="unfinished" />
+            <translation>Address</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
             <source>Diterima di desa</source>
-            <translation type="unfinished" />
+            <translation>Taken in at the village</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
             <source>Dikirim</source>
-            <translation type="unfinished" />
+            <translation>Sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
             <source>Catatan</source>
-            <translation type="unfinished" />
+            <translation>Notes</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
             <source>Pesan dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
+            <translation>Message from the office: {0}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
             <source>Riwayat</source>
-            <translation type="unfinished" />
+            <translation>History</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Tanggal</source>
-            <translation type="unfinished">Date</translation>
+            <translation>Date</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Status</source>
-            <translation type="unfinished">Status</translation>
+            <translation>Status</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Oleh</source>
-            <translation type="unfinished" />
+            <translation>By</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Pesan</source>
-            <translation type="unfinished" />
+            <translation>Message</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
             <source>Disdukcapil</source>
-            <translation type="unfinished" />
+            <translation>Office</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
             <source>Desa</source>
-            <translation type="unfinished" />
+            <translation>Village</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
             <source>Kertas dan halaman</source>
-            <translation type="unfinished" />
+            <translation>Papers and pages</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Kertas</source>
-            <translation type="unfinished" />
+            <translation>Paper</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Halaman</source>
-            <translation type="unfinished">Pages</translation>
+            <translation>Page</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Terkirim</source>
-            <translation type="unfinished" />
+            <translation>Sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Ukuran</source>
-            <translation type="unfinished">Size</translation>
+            <translation>Size</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
             <source>{0} hal.</source>
-            <translation type="unfinished" />
+            <translation>{0} p.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
             <source>belum</source>
-            <translation type="unfinished" />
+            <translation>not yet</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
             <source>dihapus (retensi)</source>
-            <translation type="unfinished" />
+            <translation>deleted (retention)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
             <source>Kiriman dan dokumen</source>
-            <translation type="unfinished" />
+            <translation>Batches and documents</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
             <source>perbaikan</source>
-            <translation type="unfinished" />
+            <translation>fix</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
             <source>pertama</source>
-            <translation type="unfinished" />
+            <translation>first</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
             <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
-            <translation type="unfinished" />
+            <translation>Batch {0} ({1}), sealed {2}: {3}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
             <source>Dokumen dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
+            <translation>Documents from the office: {0}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
             <source>Diserahkan kepada {0} ({1}) pada {2}</source>
-            <translation type="unfinished" />
+            <translation>Handed over to {0} ({1}) on {2}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
             <source>Cetak tanda terima berkas</source>
-            <translation type="unfinished" />
+            <translation>Print intake receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
             <source>Cetak tanda terima penyerahan</source>
-            <translation type="unfinished" />
+            <translation>Print hand-over receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
             <source>Kabari warga</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
             <source>Ubah</source>
-            <translation type="unfinished">Edit</translation>
+            <translation>Edit</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
     </context>
     <context>
@@ -378,93 +378,93 @@
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="60" />
             <source>Berkas untuk kertas yang mana?</source>
-            <translation type="unfinished" />
+            <translation>Which paper is each file?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="70" />
             <source>{0} berkas dipilih. Tiap berkas diusulkan untuk kertas berikutnya yang belum ada halamannya, sesuai urutan daftar. Ubah bila perlu, lalu tekan Masukkan.</source>
-            <translation type="unfinished" />
+            <translation>{0} files chosen. Each file is suggested for the next paper without pages, in the order of the list. Change it if needed, then press Add.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="101" />
             <source>Semua ke kertas terpilih</source>
-            <translation type="unfinished" />
+            <translation>All into the selected paper</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="104" />
             <source>Semua berkas menjadi halaman “{0}”</source>
-            <translation type="unfinished" />
+            <translation>All files become pages of “{0}”</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="108" />
             <source>Batal</source>
-            <translation type="unfinished">Cancel</translation>
+            <translation>Cancel</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="111" />
             <source>Masukkan</source>
-            <translation type="unfinished" />
+            <translation>Add</translation>
         </message>
     </context>
     <context>
         <name>AuditDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="86" />
             <source>Catatan akses data warga</source>
             <translation>Residents' data access log</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="73" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga (UU 27/2022 tentang Pelindungan Data Pribadi). Yang terbaru di atas.</source>
             <translation>Who opened, printed or exported residents' data and papers (Law 27/2022 on Personal Data Protection). Newest first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="103" />
             <source>Cari nama petugas, nama warga, atau nomor permohonan...</source>
             <translation>Search operator name, resident name or application number...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="107" />
             <source>Semua tindakan</source>
             <translation>All actions</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Tanggal</source>
             <translation>Date</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Petugas</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Tindakan</source>
             <translation>Action</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="127" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="158" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="180" />
             <source>(tanpa petugas)</source>
             <translation>(no operator)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="165" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="187" />
             <source>Nomor permohonan: {0}</source>
             <translation>Application number: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="168" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
             <source>%1 catatan (paling banyak %2 ditampilkan)</source>
             <translation>%1 entries (at most %2 shown)</translation>
         </message>
@@ -528,6 +528,41 @@
             <source>Data diarsipkan</source>
             <translation>Data archived</translation>
         </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="50" />
+            <source>Data dicadangkan ke flashdisk</source>
+            <translation>Data backed up to a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="51" />
+            <source>Data dipulihkan dari cadangan</source>
+            <translation>Data restored from a backup</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="59" />
+            <source>penyerahan</source>
+            <translation>hand-over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="60" />
+            <source>berkas</source>
+            <translation>intake</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="61" />
+            <source>diterima di desa</source>
+            <translation>arrived at the village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
+            <source>rincian dan riwayat</source>
+            <translation>details and history</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
+            <source>rekap bulanan</source>
+            <translation>monthly recap</translation>
+        </message>
     </context>
     <context>
         <name>BackupBanner</name>
@@ -590,47 +625,47 @@
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="38" />
             <source>Isi kiriman</source>
-            <translation type="unfinished" />
+            <translation>Batch contents</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="42" />
             <source>Kiriman {0}: {1} permohonan</source>
-            <translation type="unfinished" />
+            <translation>Batch {0}: {1} applications</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Warga</source>
-            <translation type="unfinished">Resident</translation>
+            <translation>Resident</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Layanan</source>
-            <translation type="unfinished">Service</translation>
+            <translation>Service</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Status sekarang</source>
-            <translation type="unfinished" />
+            <translation>Status now</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Halaman</source>
-            <translation type="unfinished">Pages</translation>
+            <translation>Page</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="61" />
             <source>(perbaikan)</source>
-            <translation type="unfinished">(correction)</translation>
+            <translation>(fix)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
             <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
-            <translation type="unfinished" />
+            <translation>Double-click an application to see its details.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
     </context>
     <context>
@@ -698,7 +733,7 @@
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
-            <translation type="unfinished" />
+            <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
@@ -712,8 +747,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="589" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -723,165 +758,173 @@
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
             <source>Cetak daftar dokumen asli</source>
-            <translation>Print list of originals</translation>
+            <translation type="vanished">Print list of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
             <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
-            <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
+            <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Buka segel</source>
-            <translation type="unfinished" />
+            <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
-            <translation type="unfinished" />
+            <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="249" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="267" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="277" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="382" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="387" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="404" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="403" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="419" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="418" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
-            <translation type="unfinished" />
+            <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="511" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="591" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="493" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="596" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
+            <source>Daftar asli</source>
+            <translation>Originals list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
+            <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="613" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="631" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="630" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="664" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="663" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="667" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="673" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="675" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="674" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -967,7 +1010,7 @@
         <message>
             <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
             <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
-            <translation type="unfinished" />
+            <translation>Urgent applications first, then documents waiting long, those the office asked to fix, and those it refused (the resident must be told).</translation>
         </message>
         <message>
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
@@ -990,17 +1033,17 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="101" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="102" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="106" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="110" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
@@ -1009,178 +1052,178 @@
             <translation type="vanished">Notify by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="112" />
             <source>Kabari Warga</source>
-            <translation type="unfinished" />
+            <translation>Tell Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="433" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="114" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="434" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="115" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="116" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="128" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="129" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="133" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="134" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="142" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="143" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="148" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="150" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="186" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="302" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="303" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="310" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="311" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="325" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="326" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="327" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="340" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="341" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="342" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="348" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="360" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="361" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="366" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="385" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="432" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="443" />
             <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
-            <translation type="unfinished" />
+            <translation>The document is still on its way. Mark it "Arrived at the village" first, then tell the resident.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="448" />
             <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
-            <translation type="unfinished" />
+            <translation>WhatsApp message (QR code for a phone, or copy it) or a notice to print</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="522" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -1189,17 +1232,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="77" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -1442,42 +1485,42 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="325" />
             <source>Kirim ke Disdukcapil</source>
-            <translation type="unfinished" />
+            <translation>Send to the office</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="328" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
-            <translation type="unfinished" />
+            <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
-            <translation type="unfinished" />
+            <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="339" />
             <source>Kirim</source>
-            <translation type="unfinished" />
+            <translation>Send</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
             <source>Belum</source>
-            <translation type="unfinished" />
+            <translation>Not yet</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Menyegel…</source>
-            <translation type="unfinished" />
+            <translation>Sealing…</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
             <source>&amp;Kirim ✓</source>
-            <translation type="unfinished" />
+            <translation>&amp;Send ✓</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
-            <translation type="unfinished" />
+            <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="414" />
@@ -1487,7 +1530,7 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="416" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
-            <translation type="unfinished" />
+            <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="442" />
@@ -1502,7 +1545,7 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
-            <translation type="unfinished" />
+            <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="513" />
@@ -1544,32 +1587,32 @@ Add the corrected papers they asked for, then send again.</translation>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="678" />
             <source>Tutup permohonan ini?</source>
-            <translation type="unfinished" />
+            <translation>Close this application?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="681" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
-            <translation type="unfinished" />
+            <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
             <source>baru</source>
-            <translation type="unfinished" />
+            <translation>new</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="684" />
             <source>Simpan sebagai draf</source>
-            <translation type="unfinished" />
+            <translation>Keep as draft</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="686" />
             <source>Hapus</source>
-            <translation type="unfinished">Delete</translation>
+            <translation>Delete</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="688" />
             <source>Kembali ke formulir</source>
-            <translation type="unfinished" />
+            <translation>Back to the form</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="728" />
@@ -1747,72 +1790,72 @@ Add the corrected papers they asked for, then send again.</translation>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
             <source>Kabari warga: dokumen siap diambil</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: document ready</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
             <source>Kabari warga: permohonan perlu dilengkapi</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: papers needed</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
             <source>Kabari warga: permohonan ditolak</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: application refused</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
-            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
-            <translation type="unfinished" />
+            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di atas sudah terisi, tinggal tekan Kirim.</source>
+            <translation>Scan this code with the office phone's camera: WhatsApp opens to {0} with the message above filled in; just press Send.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
             <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
-            <translation type="unfinished" />
+            <translation>This resident has no valid WhatsApp number. Print the notice and send it through the RT/RW, or visit.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
             <source>Salin pesan</source>
-            <translation type="unfinished" />
+            <translation>Copy message</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
             <source>Cetak surat pemberitahuan</source>
-            <translation type="unfinished" />
+            <translation>Print notice</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
             <source>Buka WhatsApp</source>
-            <translation type="unfinished" />
+            <translation>Open WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
             <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
-            <translation type="unfinished" />
+            <translation>Open WhatsApp Web or WhatsApp Desktop on this laptop</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
             <source>Tidak ada nomor WhatsApp yang benar</source>
-            <translation type="unfinished" />
+            <translation>No valid WhatsApp number</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
             <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
-            <translation type="unfinished" />
+            <translation>Message copied. Paste it (Ctrl+V) into WhatsApp or an SMS.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
             <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
-            <translation type="unfinished" />
+            <translation>No browser could be opened on this laptop. Scan the QR code with a phone, or copy the message.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
             <source>Surat pemberitahuan</source>
-            <translation type="unfinished" />
+            <translation>Notice</translation>
         </message>
     </context>
     <context>
@@ -1935,102 +1978,158 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PageViewer</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="72" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="85" />
             <source>Memuat halaman…</source>
+            <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="78" />
-            <source>Ukuran asli</source>
-            <translation>Actual size</translation>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="91" />
+            <source>Perbesar 100%</source>
+            <translation>Zoom 100%</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="79" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Otomatis</source>
+            <translation>Automatic</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <source>Ukuran dan warna dipilih aplikasi</source>
+            <translation>Size and colour chosen by the application</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Ukuran asli</source>
+            <translation>Original size</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="92" />
             <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
             <translation>Show the page at its actual size (drag to look around)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="81" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <source>Seluruh foto/pindaian apa adanya, tidak dipotong</source>
+            <translation>The whole photo/scan as it is, not cropped</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu</source>
+            <translation>Card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <source>Kartu seukuran KTP-el (85,6 x 54 mm)</source>
+            <translation>A card the size of a KTP-el (85.6 x 54 mm)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Halaman</source>
+            <translation>Page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <source>Lembar kertas (A4/F4)</source>
+            <translation>A sheet of paper (A4/F4)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="117" />
+            <source>Simpan berwarna</source>
+            <translation>Keep in colour</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="122" />
+            <source>Simpan seluruh halaman berwarna bila hasil hitam-putihnya merusak isi (stempel, foto)</source>
+            <translation>Keep the whole page in colour when black-and-white damages what it shows (stamps, photos)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
             <source>Tutup</source>
             <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="173" />
+            <source>Memproses ulang halaman…</source>
+            <translation>Re-processing the page…</translation>
         </message>
     </context>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="284" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="290" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="291" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="312" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="651" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="653" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="317" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="318" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="319" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="351" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="361" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="363" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="369" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="370" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="374" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="375" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
@@ -2039,120 +2138,160 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="549" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="569" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="613" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="643" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="645" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="719" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="721" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="722" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="724" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="755" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="757" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="870" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="910" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="939" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <source>Pengganti bila kertas aslinya tidak ada</source>
+            <translation>Replacement when the paper itself is missing</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="911" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="913" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
+            <source>diganti SPTJM dan saksi</source>
+            <translation>replaced by SPTJM and witnesses</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="928" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="839" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="484" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="486" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
-            <translation type="unfinished" />
+            <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>asli</source>
+            <translation>original</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>kartu</source>
+            <translation>card</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <source>halaman</source>
+            <translation>page</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
+            <source>kartu/foto</source>
+            <translation>card/photo</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2424,42 +2563,47 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueueModel</name>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="261" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="265" />
             <source>Tanda permohonan mendesak</source>
             <translation>Urgent application marker</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="273" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="277" />
             <source>Memuat...</source>
             <translation>Loading...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="253" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="323" />
+            <source>Perbaikan siap dikirim</source>
+            <translation>Fix ready to send</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/queue_model.py" line="257" />
             <source>Nama pemohon</source>
             <translation>Applicant's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="254" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="258" />
             <source>NIK</source>
             <translation>NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="255" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="259" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="256" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="260" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="257" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="261" />
             <source>Tanggal masuk</source>
             <translation>Date received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/queue_model.py" line="258" />
+            <location filename="../../desa_capil/ui/queue_model.py" line="262" />
             <source>Pesan dari Disdukcapil</source>
             <translation>Message from the office</translation>
         </message>
@@ -2546,7 +2690,7 @@ Click “New Application” to record a resident's request.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
             <source>Rincian</source>
-            <translation type="unfinished" />
+            <translation>Details</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
@@ -2556,12 +2700,12 @@ Click “New Application” to record a resident's request.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
             <source>Lihat rincian dan riwayat</source>
-            <translation type="unfinished" />
+            <translation>Details and history</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
             <source>Kabari warga (WhatsApp / surat)</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident (WhatsApp / notice)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
@@ -2622,113 +2766,169 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReportsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="65" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="68" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="70" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="73" />
             <source>Ekspor CSV</source>
             <translation>Export CSV</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="75" />
             <source>Ekspor Excel</source>
             <translation>Export Excel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="77" />
             <source>Simpan Rekap PDF</source>
             <translation>Save Summary PDF</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="76" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="79" />
             <source>Cetak Rekap Bulanan</source>
             <translation>Print Monthly Summary</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="96" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="99" />
             <source>Bulan ini</source>
             <translation>This month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="101" />
             <source>Bulan lalu</source>
             <translation>Last month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="105" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="108" />
             <source>Tanggal permohonan dari</source>
             <translation>Application date from</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="110" />
             <source>sampai</source>
             <translation>to</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="118" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="121" />
             <source>Permohonan diterima</source>
             <translation>Applications received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="119" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Documents handed to residents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="120" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
             <source>Masih di Disdukcapil</source>
             <translation>Still at the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="258" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="149" />
+            <source>Ekspor register permohonan…</source>
+            <translation>Export application register…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="153" />
+            <source>Daftar setiap permohonan periode ini (nama, NIK disamarkan, layanan, status, tanggal) untuk camat</source>
+            <translation>Every application of the period (name, masked NIK, service, status, dates) for the sub-district head</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="277" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="292" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="309" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="295" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="296" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="313" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="394" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="331" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="345" />
+            <source>NIK disamarkan di tengah (320101******0002)</source>
+            <translation>NIK masked in the middle (320101******0002)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="346" />
+            <source>Hanya 4 angka terakhir NIK</source>
+            <translation>Only the last 4 digits of the NIK</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="347" />
+            <source>NIK lengkap (hanya bila penerima memerlukannya)</source>
+            <translation>Full NIK (only if the recipient needs it)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="356" />
+            <source>Ekspor register permohonan</source>
+            <translation>Export application register</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="357" />
+            <source>Register ini keluar dari kantor desa. Bagaimana NIK ditulis?</source>
+            <translation>This register leaves the village office. How should the NIK be written?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="359" />
+            <source>Lanjut</source>
+            <translation>Next</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="360" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="367" />
+            <source>Simpan register permohonan</source>
+            <translation>Save application register</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="369" />
+            <source>Buku kerja Excel (*.xlsx);;Berkas CSV (*.csv)</source>
+            <translation>Excel workbook (*.xlsx);;CSV file (*.csv)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="403" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
         </message>
@@ -2950,72 +3150,77 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="58" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="60" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="69" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
             <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
             <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="77" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="84" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="85" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="86" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="109" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
+            <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
+            <translation>This laptop's access to the office's server was revoked (since %1). The data on this laptop is safe. Ask the office for a new enrollment code, then enroll again here.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="123" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="113" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="141" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="155" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -3111,91 +3316,134 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="79" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="83" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="95" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="97" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="99" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="101" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="108" />
             <source>Nama petugas yang memakai laptop ini</source>
-            <translation>Name of the staff member using this laptop</translation>
+            <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="109" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="125" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="117" />
             <source>Nama operator</source>
-            <translation>Operator's name</translation>
+            <translation type="vanished">Operator's name</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <source>Ganti / tambah operator…</source>
+            <translation>Change / add operator…</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="120" />
+            <source>mis. H. Ahmad Fauzi, S.Sos.</source>
+            <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
+            <source>18 angka, bila pegawai negeri</source>
+            <translation>18 digits, if a civil servant</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="133" />
+            <source>Operator sekarang</source>
+            <translation>Operator now</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <source>Kepala desa / lurah</source>
+            <translation>Village head</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <source>NIP kepala desa / lurah</source>
+            <translation>Village head's NIP</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
+            <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="142" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="158" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="170" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
+            <source>(belum dipilih)</source>
+            <translation>(not chosen yet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="286" />
+            <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
+            <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
         <message>
             <source>Perlindungan data pribadi</source>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="292" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="305" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="249" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="307" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -3323,14 +3571,97 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="323" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="324" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="349" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
+        </message>
+    </context>
+    <context>
+        <name>UpdateGroup</name>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
+            <source>Pembaruan aplikasi</source>
+            <translation>App updates</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <source>Periksa di server</source>
+            <translation>Check on the server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
+            <source>Dari flashdisk…</source>
+            <translation>From a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
+            <source>Unduh dan pasang</source>
+            <translation>Download and install</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
+            <source>Kembali ke versi sebelumnya</source>
+            <translation>Go back to the previous version</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
+            <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
+            <translation>Version %1. Updates are not set up for this installation yet.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
+            <source>Versi %1.</source>
+            <translation>Version %1.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
+            <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
+            <translation>No server address yet. Fill it in under the office server settings first.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
+            <source>Pilih folder pembaruan di flashdisk</source>
+            <translation>Choose the update folder on the USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
+            <source>Memeriksa pembaruan…</source>
+            <translation>Checking for updates…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
+            <source>Tidak ada versi yang lebih baru (versi %1).</source>
+            <translation>No newer version (this is %1).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
+            <source>Versi %1 tersedia: unduhan %2 MB.</source>
+            <translation>Version %1 is available: %2 MB to download.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
+            <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
+            <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
+            <source>Mengunduh dan memeriksa pembaruan…</source>
+            <translation>Downloading and checking the update…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
+            <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
+            <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
+            <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
     </context>
     <context>
@@ -3524,89 +3855,6 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/receipt_actions.py" line="116" />
             <source>Tanda terima penyerahan</source>
             <translation>Hand-over receipt</translation>
-        </message>
-    </context>
-<context>
-        <name>UpdateGroup</name>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
-            <source>Pembaruan aplikasi</source>
-            <translation>App updates</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
-            <source>Periksa di server</source>
-            <translation>Check on the server</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
-            <source>Dari flashdisk…</source>
-            <translation>From a USB stick…</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
-            <source>Unduh dan pasang</source>
-            <translation>Download and install</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
-            <source>Kembali ke versi sebelumnya</source>
-            <translation>Go back to the previous version</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
-            <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
-            <translation>Version %1. Updates are not set up for this installation yet.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
-            <source>Versi %1.</source>
-            <translation>Version %1.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
-            <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
-            <translation>No server address yet. Fill it in under the office server settings first.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
-            <source>Pilih folder pembaruan di flashdisk</source>
-            <translation>Choose the update folder on the USB stick</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
-            <source>Memeriksa pembaruan…</source>
-            <translation>Checking for updates…</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
-            <source>Tidak ada versi yang lebih baru (versi %1).</source>
-            <translation>No newer version (this is %1).</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
-            <source>Versi %1 tersedia: unduhan %2 MB.</source>
-            <translation>Version %1 is available: %2 MB to download.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
-            <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
-            <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
-            <source>Mengunduh dan memeriksa pembaruan…</source>
-            <translation>Downloading and checking the update…</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
-            <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
-            <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
-        </message>
-        <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
-            <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
-            <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
     </context>
 </TS>

@@ -113,6 +113,15 @@ def _other_batch(receipt: Any) -> Any:
     return receipt
 
 
+def _receipt_status(status: str) -> Callable[[Any], Any]:
+    def fn(receipt: Any) -> Any:
+        for app in receipt.get("applications", []):
+            app["status"] = status
+        return receipt
+
+    return fn
+
+
 def _unknown_outcome(answer: Any) -> Any:
     for r in answer.get("results", []):
         r["outcome"] = "queued_for_review"
@@ -193,6 +202,11 @@ KINDS = [
     Kind("events-answer-lost", [("POST", EVENTS, h.forward_then_drop(), 2)], {P.OFFLINE}),
     # --- PUT /batches/{id}
     Kind("batch-wrong-shape", [("PUT", BATCH, h.respond(201, b'{"ok": true}'), None)], {P.WAITING}),
+    Kind(
+        "batch-receipt-unknown-status",
+        [("PUT", BATCH, h.edit_json(_receipt_status("diterima_v2")), None)],
+        hits=1,
+    ),
     Kind("batch-receipt-for-another-batch", [("PUT", BATCH, h.edit_json(_other_batch), None)], {P.WAITING}),
     Kind(
         "batch-502-html-forever",

@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.domain.catalog import Service, get_service
+from desa_capil.domain.catalog import Original, Service, get_service
 from desa_capil.domain.status import Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
@@ -841,8 +841,15 @@ class PapersStep(QWidget):
         title = f"{self._req_name(self.current_code())} · " + self.tr("Hal. {0}").format(row + 1)
         viewer = PageViewer(self.ctx, page_id, title, self)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        viewer.changed.connect(self._page_remade)
         self.viewer = viewer
         viewer.open()
+
+    def _page_remade(self, page_id: str) -> None:
+        """The viewer re-made a page (size or colour choice): show its new thumbnail."""
+        self._select_after = page_id
+        self.ctx.data_changed.emit()
+        self.reload()
 
     def _reorder(self, ids: list[str]) -> None:
         db = self.ctx.db
@@ -903,6 +910,10 @@ class PapersStep(QWidget):
             # Read before the service (or the application) changed; the change reloads again.
             return
         self.state = state
+        # i15: alternatives (SPTJM + witnesses) and what happens to each original.
+        have = {c for c, p in state.pages.items() if p} | {c for c, n in state.sent.items() if n}
+        replaced = self.service.satisfied_by_alternative(have)
+        alternative_only = self.service.alternative_codes
         for i in range(self.reqs.count()):
             it = self.reqs.item(i)
             code = it.data(CODE_ROLE)
@@ -910,12 +921,20 @@ class PapersStep(QWidget):
             n = len(state.pages.get(code, []))
             sent = state.sent.get(code, 0)
             tag = self.tr("Wajib") if req.mandatory else self.tr("Bila ada")
+            if code in alternative_only and not req.mandatory:
+                tag = self.tr("Pengganti bila kertas aslinya tidak ada")
+            if req.original is Original.HAND_OVER:
+                tag += " \u00b7 " + self.tr("asli diserahkan")
+            elif req.original is Original.SHOW:
+                tag += " \u00b7 " + self.tr("asli ditunjukkan")
             pages = self.tr("{0} halaman").format(n) if n else self.tr("belum ada halaman")
             if sent:
                 pages += " \u00b7 " + self.tr("{0} terkirim").format(sent)
+            if code in replaced and not (n or sent):
+                pages = self.tr("diganti SPTJM dan saksi")
             it.setText(f"{req.name(lang())}\n{tag} \u00b7 {pages}")
             it.setSizeHint(self._req_size(it.text()))
-            if n or sent:
+            if n or sent or code in replaced:
                 it.setIcon(_dot("#15803d", "\u2713"))
             elif req.mandatory:
                 it.setIcon(_dot("#b45309", "!"))
@@ -950,9 +969,13 @@ class PapersStep(QWidget):
             pm = QPixmap()
             if p.thumb:
                 pm.loadFromData(p.thumb)
-            it = QListWidgetItem(QIcon(pm), self.tr("Hal. {0}").format(i + 1))
-            it.setData(PAGE_ROLE, p.id)
             mode = self._mode_label(p.mode)
+            # What the pipeline (or the user) decided shows under the thumbnail: a wrong
+            # decision must be visible without opening the page.
+            it = QListWidgetItem(
+                QIcon(pm), self.tr("Hal. {0}").format(i + 1) + "\n" + self._kind_label(p, mode)
+            )
+            it.setData(PAGE_ROLE, p.id)
             it.setToolTip(
                 self.tr("Halaman {0} \u00b7 {1} \u00b7 {2} KB").format(
                     i + 1, mode, max(1, round(p.size_bytes / 1024))
@@ -968,6 +991,12 @@ class PapersStep(QWidget):
         self.empty_hint.setVisible(not pages)
         self.strip.setVisible(bool(pages))
         self._update_page_buttons()
+
+    def _kind_label(self, p: store_pages.PageInfo, mode: str) -> str:
+        small = p.dpi > 0 and max(p.width, p.height) / p.dpi < 5.0
+        kinds = {"original": self.tr("asli"), "card": self.tr("kartu"), "page": self.tr("halaman")}
+        kind = kinds.get(p.size_choice) or (self.tr("kartu/foto") if small else "")
+        return " \u00b7 ".join(x for x in (mode, kind) if x)
 
     def _mode_label(self, mode: str) -> str:
         labels = {"bilevel": self.tr("hitam-putih"), "gray": self.tr("abu-abu"), "color": self.tr("warna")}

@@ -59,16 +59,30 @@ def decode_original(data: bytes, source: SourceKind = "file") -> RawPage:
     )
 
 
-def new_page(raw: RawPage, rotation: int | None = None, *, original: bytes | None = None) -> NewPage:
+def new_page(
+    raw: RawPage,
+    rotation: int | None = None,
+    *,
+    original: bytes | None = None,
+    size_choice: str = "",
+    keep_color: bool = False,
+) -> NewPage:
     """Process one raw page; the original is encoded here unless given (re-processing).
 
     ``rotation`` None (a page as it arrives): the pipeline turns a sideways or upside-down
     text page upright by itself, and that turn is stored as the page's rotation, so that the
     user's rotate buttons start from what they see. A rotation given (the user's): used as
-    it is, never second-guessed.
+    it is, never second-guessed. ``size_choice`` ("original", "card", "page"; "" automatic)
+    and ``keep_color`` are the user's corrections from the page viewer.
     """
     auto = rotation is None
-    done = pipeline.process(raw, rotate=rotation or 0, auto_orient=auto)
+    done = pipeline.process(
+        raw,
+        rotate=rotation or 0,
+        auto_orient=auto,
+        mode="color" if keep_color else None,
+        size=size_choice or None,
+    )
     rotation = done.turn if auto else (rotation or 0)
     thumb = pipeline.thumbnail(done)
     return NewPage(
@@ -85,9 +99,11 @@ def new_page(raw: RawPage, rotation: int | None = None, *, original: bytes | Non
     )
 
 
-def reprocess(original: bytes, rotation: int) -> NewPage:
-    """The ``reprocess`` callable of ``store.pages.rotate_page``."""
-    return new_page(decode_original(original), rotation, original=original)
+def reprocess(original: bytes, rotation: int, *, size_choice: str = "", keep_color: bool = False) -> NewPage:
+    """The ``reprocess`` callable of ``store.pages.rotate_page`` / ``reprocess_page``."""
+    return new_page(
+        decode_original(original), rotation, original=original, size_choice=size_choice, keep_color=keep_color
+    )
 
 
 def pages_from_file(
