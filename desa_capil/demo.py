@@ -48,7 +48,7 @@ from desa_capil.domain.catalog import Urgency, get_service
 from desa_capil.domain.nik import validate_kk, validate_nik
 from desa_capil.domain.status import Status
 from desa_capil.paths import HOME_ENV, AppPaths, app_paths
-from desa_capil.store import repo
+from desa_capil.store import repo, setting_keys
 from desa_capil.store.db import Database, open_database
 from desa_capil.store.distribution import HandOverInput, mark_arrived, record_handover
 from desa_capil.store.models import (
@@ -75,8 +75,8 @@ OPERATORS = ("Siti Rahmawati", "Agus Setiawan")
 DEVICE_NAME = "Laptop Kantor Desa (demo)"
 
 # Settings the demo writes (the same keys the first-run wizard writes).
-SETTING_VILLAGE_NAME = "village_name"
-SETTING_VILLAGE_CODE = "village_code"
+SETTING_VILLAGE_NAME = setting_keys.VILLAGE_NAME
+SETTING_VILLAGE_CODE = setting_keys.VILLAGE_CODE
 SETTING_SERVER_URL = "server_url"
 SETTING_ENROLLMENT_CODE = "enrollment_code"
 SETTING_DEVICE_ID = "device_id"

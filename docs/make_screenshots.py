@@ -6,7 +6,7 @@
         --wizard
     for s in 125 150; do QT_SCALE_FACTOR=${s:0:1}.${s:1} xvfb-run -a -s "-screen 0 1366x768x24" \\
         .venv/bin/python docs/make_screenshots.py docs/screenshots --suffix=-scale$s \\
-        --pages dashboard,queue,distribution; done
+        --pages dashboard,queue,distribution --dialogs; done
 
 The window is sized to the screen (1366x768 minus nothing: the screenshot is of the window),
 so the 125 % / 150 % runs show what a laptop with display scaling gets.
@@ -30,6 +30,8 @@ def main() -> int:
     ap.add_argument("--lang", default="id")
     ap.add_argument("--pages", default="dashboard,queue,batches,distribution,reports,settings")
     ap.add_argument("--wizard", action="store_true", help="also the first-run wizard")
+    ap.add_argument("--dialogs", action="store_true", help="also the desk's dialogs (hand-over, notice, ...)")
+    ap.add_argument("--taskbar", type=int, default=40, help="physical pixels the taskbar takes at the bottom")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -86,11 +88,20 @@ def main() -> int:
             wizard.grab().save(str(args.out / f"first-run-server{args.suffix}.png"))
             wizard.close()
 
+        from PySide6.QtCore import QRect
+
+        from desa_capil.ui.widgets import screen_fit
+
+        # The screen less the taskbar (Xvfb has none), in logical pixels; the window less its
+        # title bar (Xvfb has no window manager to draw one).
+        screen = app.primaryScreen().geometry()
+        ratio = app.primaryScreen().devicePixelRatio()
+        area = QRect(0, 0, screen.width(), screen.height() - round(args.taskbar / ratio))
+        screen_fit.simulate_available_area(area)
         window = MainWindow(ctx)
         install_operator_badge(window, ctx)
         mark_demo_window(window)
-        screen = app.primaryScreen().availableGeometry()
-        window.setGeometry(screen)
+        window.setGeometry(area.adjusted(0, 0, 0, -screen_fit.FRAME.height()))
         window.show()
         from desa_capil.sync.worker import last_contact
 
@@ -102,12 +113,63 @@ def main() -> int:
             path = args.out / f"{key}{args.suffix}.png"
             window.grab().save(str(path))
             print(path, window.width(), window.height())  # noqa: T201 - a tool reports by printing
+        if args.dialogs:
+            shoot_dialogs(window, ctx, args, settle)
         window.close()
     finally:
         tasks.wait_idle()
         db.close()
         session.close()
     return 0
+
+
+def shoot_dialogs(window: object, ctx: object, args: argparse.Namespace, settle: object) -> None:
+    """The desk's dialogs as the operator meets them, fitted to the (simulated) screen."""
+    from PySide6.QtWidgets import QDialog
+
+    from desa_capil.domain.status import Status
+    from desa_capil.services.detail import application_detail
+    from desa_capil.services.notices import make_notice
+    from desa_capil.store import distribution as dist
+    from desa_capil.store import queries
+    from desa_capil.ui.detail_dialog import ApplicationDetailDialog
+    from desa_capil.ui.handover_dialog import HandOverDialog
+    from desa_capil.ui.intake.wizard import IntakeWizard
+    from desa_capil.ui.notice_dialog import NoticeDialog
+
+    db = ctx.db  # type: ignore[attr-defined]
+
+    def shot(dialog: QDialog, name: str) -> None:
+        dialog.show()
+        settle()  # type: ignore[operator]
+        path = args.out / f"dialog-{name}{args.suffix}.png"
+        dialog.grab().save(str(path))
+        print(path, dialog.width(), dialog.height())  # noqa: T201 - a tool reports by printing
+        dialog.close()
+        settle()  # type: ignore[operator]
+
+    rows = [r for g in dist.waiting_documents(db, dist.WaitingFilter()) for r in g.rows]
+    if rows:
+        arrived = [r for r in rows if r.status is Status.ARRIVED] or rows
+        d = HandOverDialog(ctx, arrived[0], window)  # type: ignore[arg-type]
+        d.family_radio.setChecked(True)
+        shot(d, "handover")
+        if any(r.status is Status.ARRIVED for r in rows):
+            shot(NoticeDialog(ctx, make_notice(db, arrived[0].application_id), window), "notice-ready")  # type: ignore[arg-type]
+    fixes = queries.queue_ids(db, queries.QueueFilter(statuses=frozenset({Status.NEEDS_FIX})), limit=1)
+    if fixes:
+        shot(NoticeDialog(ctx, make_notice(db, fixes[0]), window), "notice-fix")  # type: ignore[arg-type]
+    sent = queries.queue_ids(
+        db,
+        queries.QueueFilter(statuses=frozenset({Status.IN_REVIEW, Status.PROCESSING, Status.FINISHED})),
+        limit=1,
+    )
+    if sent:
+        shot(ApplicationDetailDialog(ctx, application_detail(db, sent[0]), window), "detail")  # type: ignore[arg-type]
+    wizard = IntakeWizard(ctx, window)  # type: ignore[arg-type]
+    wizard.service_step.set_code("kk_ubah")
+    wizard.next()
+    shot(wizard, "wizard-applicant")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,11 @@ def notice_text(
     if kind is NoticeKind.READY:
         return ready_message(applicant_name, service_code, village_name)
     service = service_name(service_code)
-    said = " ".join(message.split()) or "(Disdukcapil tidak menulis alasannya; tanyakan ke kantor desa)"
+    # Quoted inside a sentence: its own final full stop would double the sentence's.
+    said = (
+        " ".join(message.split()).rstrip(".")
+        or "(Disdukcapil tidak menulis alasannya; tanyakan ke kantor desa)"
+    )
     if kind is NoticeKind.NEEDS_FIX:
         return (
             f"Yth. Bapak/Ibu {applicant_name}, permohonan {service} Anda perlu dilengkapi. "

@@ -32,6 +32,7 @@ from desa_capil.domain.nik import validate_nik
 from desa_capil.domain.phone import normalize_phone
 from desa_capil.domain.status import Status
 from desa_capil.errors import BadInputError
+from desa_capil.store import setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
@@ -631,8 +632,8 @@ class ReceiptFacts:
 def receipt_facts(db: Database, application_id: str) -> ReceiptFacts:
     from desa_capil.store.models import Document, Page  # local: only receipts need them
 
-    village_name = get_setting(db, "village_name")
-    village_code = get_setting(db, "village_code")
+    village_name = get_setting(db, setting_keys.VILLAGE_NAME)
+    village_code = get_setting(db, setting_keys.VILLAGE_CODE)
     with db.session() as s:
         app = s.get(Application, application_id)
         if app is None:

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 
 from desa_capil.errors import BadInputError
+from desa_capil.store import setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import Operator
 from desa_capil.store.repo import get_setting, set_setting
 
 # Setting keys (shared with the settings page and the sync engine's configuration).
-VILLAGE_NAME = "village_name"
-VILLAGE_CODE = "village_code"
+VILLAGE_NAME = setting_keys.VILLAGE_NAME
+VILLAGE_CODE = setting_keys.VILLAGE_CODE
 OPERATOR_NAME = "operator_name"  # the settings page's "Nama operator": the last one chosen
 LAST_OPERATOR = "last_operator_id"
 SETUP_DONE = "setup_done"

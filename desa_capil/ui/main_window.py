@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.store import repo
+from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.tasks import Progress, run_op, wait_idle
@@ -245,7 +245,7 @@ class MainWindow(QMainWindow):
         db = self.ctx.db
 
         def op(_p: Progress) -> tuple[int, str]:
-            return repo.pending_upload_bytes(db), repo.get_setting(db, "village_name")
+            return repo.pending_upload_bytes(db), repo.get_setting(db, setting_keys.VILLAGE_NAME)
 
         run_op(self, op, on_success=self._status_loaded)
 

@@ -108,7 +108,7 @@ class NoticeDialog(QDialog):
             self.qr.setPixmap(qr_pixmap(url))
             how = self.tr(
                 "Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di "
-                "sebelah kiri sudah terisi, tinggal tekan Kirim."
+                "atas sudah terisi, tinggal tekan Kirim."
             ).replace("{0}", display_phone(notice.phone))
         else:
             self.qr.hide()
@@ -120,7 +120,7 @@ class NoticeDialog(QDialog):
         self.how.setObjectName("sectionHint")
         self.how.setWordWrap(True)
         row.addWidget(self.qr, 0, Qt.AlignmentFlag.AlignTop)
-        row.addWidget(self.how, 1)
+        row.addWidget(self.how, 1, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(row)
         self.message = QLabel(body)
         self.message.setObjectName("fieldHint")

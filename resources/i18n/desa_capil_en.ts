@@ -200,92 +200,92 @@
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="59" />
             <source>Rincian permohonan</source>
-            <translation type="unfinished" />
+            <translation>Application details</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="87" />
             <source>NIK</source>
-            <translation type="unfinished">NIK</translation>
+            <translation>NIK</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="88" />
             <source>No. KK</source>
-            <translation type="unfinished" />
+            <translation>Family card no.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="89" />
             <source>HP / WhatsApp</source>
-            <translation type="unfinished" />
+            <translation>Phone / WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="91" />
             <source>Alamat</source>
-            <translation type="unfinished" />
+            <translation>Address</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="92" />
             <source>Diterima di desa</source>
-            <translation type="unfinished" />
+            <translation>Taken in at the village</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="94" />
             <source>Dikirim</source>
-            <translation type="unfinished" />
+            <translation>Sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="96" />
             <source>Catatan</source>
-            <translation type="unfinished" />
+            <translation>Notes</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="99" />
             <source>Pesan dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
+            <translation>Message from the office: {0}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="105" />
             <source>Riwayat</source>
-            <translation type="unfinished" />
+            <translation>History</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Tanggal</source>
-            <translation type="unfinished">Date</translation>
+            <translation>Date</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Status</source>
-            <translation type="unfinished">Status</translation>
+            <translation>Status</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Oleh</source>
-            <translation type="unfinished" />
+            <translation>By</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="107" />
             <source>Pesan</source>
-            <translation type="unfinished" />
+            <translation>Message</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
             <source>Disdukcapil</source>
-            <translation type="unfinished" />
+            <translation>Office</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="111" />
             <source>Desa</source>
-            <translation type="unfinished" />
+            <translation>Village</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="115" />
             <source>Kertas dan halaman</source>
-            <translation type="unfinished" />
+            <translation>Papers and pages</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Kertas</source>
-            <translation type="unfinished" />
+            <translation>Paper</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
@@ -295,82 +295,82 @@
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Terkirim</source>
-            <translation type="unfinished" />
+            <translation>Sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="117" />
             <source>Ukuran</source>
-            <translation type="unfinished">Size</translation>
+            <translation>Size</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
             <source>{0} hal.</source>
-            <translation type="unfinished" />
+            <translation>{0} p.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="121" />
             <source>belum</source>
-            <translation type="unfinished" />
+            <translation>not yet</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="122" />
             <source>dihapus (retensi)</source>
-            <translation type="unfinished" />
+            <translation>deleted (retention)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="127" />
             <source>Kiriman dan dokumen</source>
-            <translation type="unfinished" />
+            <translation>Batches and documents</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
             <source>perbaikan</source>
-            <translation type="unfinished" />
+            <translation>fix</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="130" />
             <source>pertama</source>
-            <translation type="unfinished" />
+            <translation>first</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="132" />
             <source>Kiriman {0} ({1}), disegel {2}: {3}</source>
-            <translation type="unfinished" />
+            <translation>Batch {0} ({1}), sealed {2}: {3}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="140" />
             <source>Dokumen dari Disdukcapil: {0}</source>
-            <translation type="unfinished" />
+            <translation>Documents from the office: {0}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="144" />
             <source>Diserahkan kepada {0} ({1}) pada {2}</source>
-            <translation type="unfinished" />
+            <translation>Handed over to {0} ({1}) on {2}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="157" />
             <source>Cetak tanda terima berkas</source>
-            <translation type="unfinished" />
+            <translation>Print intake receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="160" />
             <source>Cetak tanda terima penyerahan</source>
-            <translation type="unfinished" />
+            <translation>Print hand-over receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="164" />
             <source>Kabari warga</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="168" />
             <source>Ubah</source>
-            <translation type="unfinished">Edit</translation>
+            <translation>Edit</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/detail_dialog.py" line="172" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
     </context>
     <context>
@@ -378,32 +378,32 @@
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="60" />
             <source>Berkas untuk kertas yang mana?</source>
-            <translation type="unfinished" />
+            <translation>Which paper is each file?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="70" />
             <source>{0} berkas dipilih. Tiap berkas diusulkan untuk kertas berikutnya yang belum ada halamannya, sesuai urutan daftar. Ubah bila perlu, lalu tekan Masukkan.</source>
-            <translation type="unfinished" />
+            <translation>{0} files chosen. Each file is suggested for the next paper without pages, in the order of the list. Change it if needed, then press Add.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="101" />
             <source>Semua ke kertas terpilih</source>
-            <translation type="unfinished" />
+            <translation>All into the selected paper</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="104" />
             <source>Semua berkas menjadi halaman “{0}”</source>
-            <translation type="unfinished" />
+            <translation>All files become pages of “{0}”</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="108" />
             <source>Batal</source>
-            <translation type="unfinished">Cancel</translation>
+            <translation>Cancel</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/assign_dialog.py" line="111" />
             <source>Masukkan</source>
-            <translation type="unfinished" />
+            <translation>Add</translation>
         </message>
     </context>
     <context>
@@ -531,37 +531,37 @@
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="50" />
             <source>Data dicadangkan ke flashdisk</source>
-            <translation type="unfinished" />
+            <translation>Data backed up to a USB stick</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="51" />
             <source>Data dipulihkan dari cadangan</source>
-            <translation type="unfinished" />
+            <translation>Data restored from a backup</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="59" />
             <source>penyerahan</source>
-            <translation type="unfinished" />
+            <translation>hand-over</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="60" />
             <source>berkas</source>
-            <translation type="unfinished" />
+            <translation>intake</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="61" />
             <source>diterima di desa</source>
-            <translation type="unfinished" />
+            <translation>arrived at the village</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
             <source>rincian dan riwayat</source>
-            <translation type="unfinished" />
+            <translation>details and history</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
             <source>rekap bulanan</source>
-            <translation type="unfinished" />
+            <translation>monthly recap</translation>
         </message>
     </context>
     <context>
@@ -625,27 +625,27 @@
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="38" />
             <source>Isi kiriman</source>
-            <translation type="unfinished" />
+            <translation>Batch contents</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="42" />
             <source>Kiriman {0}: {1} permohonan</source>
-            <translation type="unfinished" />
+            <translation>Batch {0}: {1} applications</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Warga</source>
-            <translation type="unfinished">Resident</translation>
+            <translation>Resident</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Layanan</source>
-            <translation type="unfinished">Service</translation>
+            <translation>Service</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
             <source>Status sekarang</source>
-            <translation type="unfinished" />
+            <translation>Status now</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="52" />
@@ -655,17 +655,17 @@
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="61" />
             <source>(perbaikan)</source>
-            <translation type="unfinished">(correction)</translation>
+            <translation>(fix)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
             <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
-            <translation type="unfinished" />
+            <translation>Double-click an application to see its details.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
     </context>
     <context>
@@ -733,7 +733,7 @@
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
-            <translation type="unfinished" />
+            <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
@@ -747,8 +747,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="586" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -758,165 +758,173 @@
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
             <source>Cetak daftar dokumen asli</source>
-            <translation>Print list of originals</translation>
+            <translation type="vanished">Print list of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
             <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
-            <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
+            <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Buka segel</source>
-            <translation type="unfinished" />
+            <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
-            <translation type="unfinished" />
+            <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="249" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="273" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="277" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="391" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="401" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="403" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="416" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="418" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
-            <translation type="unfinished" />
+            <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="511" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="490" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="608" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
+            <source>Daftar asli</source>
+            <translation>Originals list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
+            <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="609" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="628" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="630" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="661" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="663" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="664" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="670" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="674" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1002,7 +1010,7 @@
         <message>
             <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
             <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
-            <translation type="unfinished" />
+            <translation>Urgent applications first, then documents waiting long, those the office asked to fix, and those it refused (the resident must be told).</translation>
         </message>
         <message>
             <source>Permohonan mendesak didahulukan, lalu yang diminta diperbaiki oleh Disdukcapil.</source>
@@ -1025,17 +1033,17 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="101" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="102" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="106" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="109" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="110" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
@@ -1044,178 +1052,178 @@
             <translation type="vanished">Notify by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="112" />
             <source>Kabari Warga</source>
-            <translation type="unfinished" />
+            <translation>Tell Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="433" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="114" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="434" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="115" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="116" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="128" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="129" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="133" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="134" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="142" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="143" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="148" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="150" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="186" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="302" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="303" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="310" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="311" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="324" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="325" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="326" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="327" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="339" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="340" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="341" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="342" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="346" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="348" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="360" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="361" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="364" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="366" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="385" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="431" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="432" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="443" />
             <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
-            <translation type="unfinished" />
+            <translation>The document is still on its way. Mark it "Arrived at the village" first, then tell the resident.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="447" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="448" />
             <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
-            <translation type="unfinished" />
+            <translation>WhatsApp message (QR code for a phone, or copy it) or a notice to print</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="518" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="522" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -1224,17 +1232,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="72" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="77" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -1477,42 +1485,42 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="325" />
             <source>Kirim ke Disdukcapil</source>
-            <translation type="unfinished" />
+            <translation>Send to the office</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="328" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
-            <translation type="unfinished" />
+            <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
-            <translation type="unfinished" />
+            <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="339" />
             <source>Kirim</source>
-            <translation type="unfinished" />
+            <translation>Send</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
             <source>Belum</source>
-            <translation type="unfinished" />
+            <translation>Not yet</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Menyegel…</source>
-            <translation type="unfinished" />
+            <translation>Sealing…</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
             <source>&amp;Kirim ✓</source>
-            <translation type="unfinished" />
+            <translation>&amp;Send ✓</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
-            <translation type="unfinished" />
+            <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="414" />
@@ -1522,7 +1530,7 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="416" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
-            <translation type="unfinished" />
+            <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="442" />
@@ -1537,7 +1545,7 @@
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
-            <translation type="unfinished" />
+            <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="513" />
@@ -1579,32 +1587,32 @@ Add the corrected papers they asked for, then send again.</translation>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="678" />
             <source>Tutup permohonan ini?</source>
-            <translation type="unfinished" />
+            <translation>Close this application?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="681" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
-            <translation type="unfinished" />
+            <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
             <source>baru</source>
-            <translation type="unfinished" />
+            <translation>new</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="684" />
             <source>Simpan sebagai draf</source>
-            <translation type="unfinished" />
+            <translation>Keep as draft</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="686" />
             <source>Hapus</source>
-            <translation type="unfinished">Delete</translation>
+            <translation>Delete</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="688" />
             <source>Kembali ke formulir</source>
-            <translation type="unfinished" />
+            <translation>Back to the form</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/wizard.py" line="728" />
@@ -1782,72 +1790,72 @@ Add the corrected papers they asked for, then send again.</translation>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="69" />
             <source>Kabari warga: dokumen siap diambil</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: document ready</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="70" />
             <source>Kabari warga: permohonan perlu dilengkapi</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: papers needed</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="71" />
             <source>Kabari warga: permohonan ditolak</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident: application refused</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="110" />
-            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di sebelah kiri sudah terisi, tinggal tekan Kirim.</source>
-            <translation type="unfinished" />
+            <source>Pindai kode ini dengan kamera HP kantor: WhatsApp terbuka ke {0} dengan pesan di atas sudah terisi, tinggal tekan Kirim.</source>
+            <translation>Scan this code with the office phone's camera: WhatsApp opens to {0} with the message above filled in; just press Send.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="116" />
             <source>Warga ini tidak punya nomor WhatsApp yang benar. Cetak surat pemberitahuan dan titipkan lewat RT/RW, atau kunjungi rumahnya.</source>
-            <translation type="unfinished" />
+            <translation>This resident has no valid WhatsApp number. Print the notice and send it through the RT/RW, or visit.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="134" />
             <source>Salin pesan</source>
-            <translation type="unfinished" />
+            <translation>Copy message</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="137" />
             <source>Cetak surat pemberitahuan</source>
-            <translation type="unfinished" />
+            <translation>Print notice</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="140" />
             <source>Buka WhatsApp</source>
-            <translation type="unfinished" />
+            <translation>Open WhatsApp</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="144" />
             <source>Buka WhatsApp Web atau WhatsApp Desktop di laptop ini</source>
-            <translation type="unfinished" />
+            <translation>Open WhatsApp Web or WhatsApp Desktop on this laptop</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="146" />
             <source>Tidak ada nomor WhatsApp yang benar</source>
-            <translation type="unfinished" />
+            <translation>No valid WhatsApp number</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="149" />
             <source>Tutup</source>
-            <translation type="unfinished">Close</translation>
+            <translation>Close</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="164" />
             <source>Pesan sudah disalin. Tempel (Ctrl+V) di WhatsApp atau SMS.</source>
-            <translation type="unfinished" />
+            <translation>Message copied. Paste it (Ctrl+V) into WhatsApp or an SMS.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="174" />
             <source>Browser tidak bisa dibuka di laptop ini. Pindai kode QR dengan HP, atau salin pesannya.</source>
-            <translation type="unfinished" />
+            <translation>No browser could be opened on this laptop. Scan the QR code with a phone, or copy the message.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/notice_dialog.py" line="186" />
             <source>Surat pemberitahuan</source>
-            <translation type="unfinished" />
+            <translation>Notice</translation>
         </message>
     </context>
     <context>
@@ -2175,95 +2183,115 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="948" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="948" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <source>Pengganti bila kertas aslinya tidak ada</source>
+            <translation>Replacement when the paper itself is missing</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="922" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
+            <source>diganti SPTJM dan saksi</source>
+            <translation>replaced by SPTJM and witnesses</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="937" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="964" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="486" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
-            <translation type="unfinished" />
+            <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="968" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="986" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2547,7 +2575,7 @@ Add the corrected papers they asked for, then send again.</translation>
         <message>
             <location filename="../../desa_capil/ui/queue_model.py" line="323" />
             <source>Perbaikan siap dikirim</source>
-            <translation type="unfinished" />
+            <translation>Fix ready to send</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/queue_model.py" line="257" />
@@ -2662,7 +2690,7 @@ Click “New Application” to record a resident's request.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
             <source>Rincian</source>
-            <translation type="unfinished" />
+            <translation>Details</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
@@ -2672,12 +2700,12 @@ Click “New Application” to record a resident's request.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
             <source>Lihat rincian dan riwayat</source>
-            <translation type="unfinished" />
+            <translation>Details and history</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
             <source>Kabari warga (WhatsApp / surat)</source>
-            <translation type="unfinished" />
+            <translation>Tell the resident (WhatsApp / notice)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
@@ -2811,12 +2839,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="149" />
             <source>Ekspor register permohonan…</source>
-            <translation type="unfinished" />
+            <translation>Export application register…</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="153" />
             <source>Daftar setiap permohonan periode ini (nama, NIK disamarkan, layanan, status, tanggal) untuk camat</source>
-            <translation type="unfinished" />
+            <translation>Every application of the period (name, masked NIK, service, status, dates) for the sub-district head</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
@@ -2857,47 +2885,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="345" />
             <source>NIK disamarkan di tengah (320101******0002)</source>
-            <translation type="unfinished" />
+            <translation>NIK masked in the middle (320101******0002)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="346" />
             <source>Hanya 4 angka terakhir NIK</source>
-            <translation type="unfinished" />
+            <translation>Only the last 4 digits of the NIK</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="347" />
             <source>NIK lengkap (hanya bila penerima memerlukannya)</source>
-            <translation type="unfinished" />
+            <translation>Full NIK (only if the recipient needs it)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="356" />
             <source>Ekspor register permohonan</source>
-            <translation type="unfinished" />
+            <translation>Export application register</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="357" />
             <source>Register ini keluar dari kantor desa. Bagaimana NIK ditulis?</source>
-            <translation type="unfinished" />
+            <translation>This register leaves the village office. How should the NIK be written?</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="359" />
             <source>Lanjut</source>
-            <translation type="unfinished" />
+            <translation>Next</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="360" />
             <source>Batal</source>
-            <translation type="unfinished">Cancel</translation>
+            <translation>Cancel</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="367" />
             <source>Simpan register permohonan</source>
-            <translation type="unfinished" />
+            <translation>Save application register</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="369" />
             <source>Buku kerja Excel (*.xlsx);;Berkas CSV (*.csv)</source>
-            <translation type="unfinished" />
+            <translation>Excel workbook (*.xlsx);;CSV file (*.csv)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/reports_page.py" line="403" />
@@ -3169,7 +3197,7 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         <message>
             <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
             <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
-            <translation type="unfinished" />
+            <translation>This laptop's access to the office's server was revoked (since %1). The data on this laptop is safe. Ask the office for a new enrollment code, then enroll again here.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/sync_settings.py" line="123" />
@@ -3333,37 +3361,37 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
             <source>Ganti / tambah operator…</source>
-            <translation type="unfinished" />
+            <translation>Change / add operator…</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="120" />
             <source>mis. H. Ahmad Fauzi, S.Sos.</source>
-            <translation type="unfinished" />
+            <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
             <source>18 angka, bila pegawai negeri</source>
-            <translation type="unfinished" />
+            <translation>18 digits, if a civil servant</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="133" />
             <source>Operator sekarang</source>
-            <translation type="unfinished" />
+            <translation>Operator now</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
             <source>Kepala desa / lurah</source>
-            <translation type="unfinished" />
+            <translation>Village head</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
             <source>NIP kepala desa / lurah</source>
-            <translation type="unfinished" />
+            <translation>Village head's NIP</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
-            <translation type="unfinished" />
+            <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="142" />
@@ -3393,12 +3421,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
             <source>(belum dipilih)</source>
-            <translation type="unfinished">(none chosen)</translation>
+            <translation>(not chosen yet)</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/settings_page.py" line="286" />
             <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
-            <translation type="unfinished" />
+            <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
         <message>
             <source>Perlindungan data pribadi</source>

@@ -76,7 +76,7 @@ def test_reason_survives_after_the_message_is_cleared(db: Database, app_id: str)
         app.office_message = ""
         s.add(app)
         s.commit()
-    assert "Foto KK buram." in make_notice(db, app_id).text
+    assert "Foto KK buram" in make_notice(db, app_id).text
 
 
 def test_no_notice_before_an_outcome(db: Database, app_id: str) -> None:

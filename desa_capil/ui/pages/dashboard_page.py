@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 from desa_capil.domain.catalog import Urgency, urgency_label
 from desa_capil.domain.status import Status
 from desa_capil.domain.status import label as status_label
-from desa_capil.store import distribution, queries, repo
+from desa_capil.store import distribution, queries, repo, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import WaitingFilter
 from desa_capil.store.queries import QueueFilter, QueueRow
@@ -59,7 +59,7 @@ class DashboardData:
 
 def load_counts(db: Database) -> tuple[dict[Status, int], str]:
     """Runs in the background: counts per status (one GROUP BY) and the village's name."""
-    return repo.status_counts(db), repo.get_setting(db, "village_name")
+    return repo.status_counts(db), repo.get_setting(db, setting_keys.VILLAGE_NAME)
 
 
 @dataclass(frozen=True)

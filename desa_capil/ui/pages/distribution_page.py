@@ -36,6 +36,7 @@ from desa_capil.domain.status import Status
 from desa_capil.reports.common import service_name
 from desa_capil.security import audit
 from desa_capil.store import distribution as dist
+from desa_capil.store import setting_keys
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.ui import receipt_actions
 from desa_capil.ui.context import AppContext
@@ -276,7 +277,7 @@ class DistributionPage(LazyPage):
         def op(_p: Progress) -> tuple[list[dist.DispatchGroup], str, int, dist.OverdueSummary]:
             return (
                 dist.waiting_documents(db, f),
-                get_setting(db, "village_name"),
+                get_setting(db, setting_keys.VILLAGE_NAME),
                 dist.waiting_days(db),
                 dist.overdue_summary(db),
             )
