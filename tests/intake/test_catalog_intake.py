@@ -196,3 +196,33 @@ def test_draft_of_a_service_the_office_dropped_still_opens(
         assert w.service_step.list.item(0).flags() == Qt.ItemFlag.NoItemFlags  # not offered anew
     finally:
         catalog.use_bundled()
+
+
+def test_papers_step_shows_originals_and_alternatives(
+    qtbot: QtBot, ctx: AppContext, open_wizard: Callable[..., IntakeWizard]
+) -> None:
+    from sqlmodel import select
+
+    from desa_capil.store import repo
+    from desa_capil.store.models import Page
+
+    app_id = repo.save_application(
+        ctx.db, service_code="akta_lahir", applicant=repo.ApplicantData("3201015512900001", "Siti Aminah", "")
+    )
+    with ctx.db.session() as s:
+        for code in ("kk", "ktp_ortu", "f201", "buku_nikah_ortu", "sptjm_f203", "ktp_saksi"):
+            doc = repo.document_for(s, app_id, code)
+            n = len(s.exec(select(Page).where(Page.document_id == doc.id)).all())
+            s.add(Page(document_id=doc.id, position=n, processed_sha256=ctx.db.blobs.put(code.encode()),
+                       mime="image/png", size_bytes=3))  # fmt: skip
+        s.commit()
+    repo.refresh_readiness(ctx.db, app_id)
+    w = open_wizard(app_id)
+    qtbot.waitUntil(lambda: w.step() == PAPERS and w.papers_step.state is not None, timeout=10000)
+    rows = {
+        w.papers_step.reqs.item(i).data(Qt.ItemDataRole.UserRole + 1): w.papers_step.reqs.item(i).text()
+        for i in range(w.papers_step.reqs.count())
+    }
+    assert "diganti SPTJM dan saksi" in rows["sk_lahir"]  # the birth notice is replaced
+    assert "Pengganti" in rows["sptjm_f203"]
+    assert w.status.value == "ready"

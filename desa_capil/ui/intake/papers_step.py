@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.domain.catalog import Service, get_service
+from desa_capil.domain.catalog import Original, Service, get_service
 from desa_capil.domain.status import Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
@@ -910,6 +910,10 @@ class PapersStep(QWidget):
             # Read before the service (or the application) changed; the change reloads again.
             return
         self.state = state
+        # i15: alternatives (SPTJM + witnesses) and what happens to each original.
+        have = {c for c, p in state.pages.items() if p} | {c for c, n in state.sent.items() if n}
+        replaced = self.service.satisfied_by_alternative(have)
+        alternative_only = self.service.alternative_codes
         for i in range(self.reqs.count()):
             it = self.reqs.item(i)
             code = it.data(CODE_ROLE)
@@ -917,12 +921,20 @@ class PapersStep(QWidget):
             n = len(state.pages.get(code, []))
             sent = state.sent.get(code, 0)
             tag = self.tr("Wajib") if req.mandatory else self.tr("Bila ada")
+            if code in alternative_only and not req.mandatory:
+                tag = self.tr("Pengganti bila kertas aslinya tidak ada")
+            if req.original is Original.HAND_OVER:
+                tag += " \u00b7 " + self.tr("asli diserahkan")
+            elif req.original is Original.SHOW:
+                tag += " \u00b7 " + self.tr("asli ditunjukkan")
             pages = self.tr("{0} halaman").format(n) if n else self.tr("belum ada halaman")
             if sent:
                 pages += " \u00b7 " + self.tr("{0} terkirim").format(sent)
+            if code in replaced and not (n or sent):
+                pages = self.tr("diganti SPTJM dan saksi")
             it.setText(f"{req.name(lang())}\n{tag} \u00b7 {pages}")
             it.setSizeHint(self._req_size(it.text()))
-            if n or sent:
+            if n or sent or code in replaced:
                 it.setIcon(_dot("#15803d", "\u2713"))
             elif req.mandatory:
                 it.setIcon(_dot("#b45309", "!"))

@@ -227,10 +227,12 @@ class BatchesPage(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel_selected)
         # i15: the list of originals that travel physically with the selected batch.
-        self.courier_button = QPushButton(self.tr("Cetak daftar dokumen asli"), batch_box)
+        self.courier_button = QPushButton(self.tr("Daftar asli"), batch_box)
         self.courier_button.setObjectName("courierManifestButton")
         self.courier_button.setToolTip(
-            self.tr("Daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa")
+            self.tr(
+                "Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa"
+            )
         )
         self.courier_button.setEnabled(False)
         self.courier_button.clicked.connect(self.print_courier_manifest)
