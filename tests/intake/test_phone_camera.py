@@ -179,10 +179,13 @@ def images_shown(page: Any) -> int:
 def wait_images(page: Any, n: int) -> None:
     # Locator waits, not wait_for_function: the page's CSP forbids eval, which that one uses.
     page.locator("#list li img").nth(n - 1).wait_for(timeout=60000)
-    page.locator("#list li img").last.evaluate(
-        "im => im.complete ? im.naturalWidth : new Promise(ok => { im.onload = () => ok(im.naturalWidth) })"
+    # Every thumbnail, not only the last: two photos' thumbnails load in parallel and the last
+    # may finish before an earlier one. Wait for each to load (or fail) before counting.
+    loaded = page.locator("#list li img").evaluate_all(
+        "ims => Promise.all(ims.map(im => im.complete ? (im.naturalWidth > 0 ? 1 : 0) :"
+        " new Promise(ok => { im.addEventListener('load', () => ok(1)); im.addEventListener('error', () => ok(0)); })))"
+        ".then(r => r.reduce((a, b) => a + b, 0))"
     )
-    loaded = page.locator("#list li img").evaluate_all("ims => ims.filter(i => i.naturalWidth > 0).length")
     assert loaded >= n
 
 
