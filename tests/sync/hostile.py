@@ -26,6 +26,8 @@ import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from .proxy import LoopServer
+
 Forward = Callable[["Request"], Awaitable[tuple[bytes, bytes]]]
 Answer = Callable[["Request", asyncio.StreamWriter, Forward], Awaitable[None]]
 
@@ -59,17 +61,15 @@ class HostileStats:
     seen: list[Request] = field(default_factory=list)  # every request, in order
 
 
-class HostileServer:
+class HostileServer(LoopServer):
+    thread_name = "hostile-server"
+
     def __init__(self, upstream_port: int, upstream_host: str = "127.0.0.1") -> None:
         self.upstream = (upstream_host, upstream_port)
         self.faults: list[Fault] = []
         self.stats = HostileStats()
         self._lock = threading.Lock()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.Server | None = None
-        self._conns: set[asyncio.Task[None]] = set()
-        self.port = 0
+        super().__init__()
 
     @property
     def url(self) -> str:
@@ -89,56 +89,6 @@ class HostileServer:
     def clear(self) -> None:
         with self._lock:
             self.faults.clear()
-
-    def start(self) -> HostileServer:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        self.port = sock.getsockname()[1]
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-
-            async def serve() -> None:
-                self._server = await asyncio.start_server(self._handle, sock=sock)
-                ready.set()
-
-            loop.run_until_complete(serve())
-            loop.run_forever()
-            for task in asyncio.all_tasks(loop):
-                task.cancel()
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.sleep(0.05))
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="hostile-server", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("hostile server did not start")
-        return self
-
-    def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-
-        async def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
-            for t in list(self._conns):
-                t.cancel()
-            await asyncio.sleep(0)
-
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(5)
-        self._loop = None
 
     # --- serving -------------------------------------------------------------------------------
 

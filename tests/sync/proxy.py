@@ -28,6 +28,7 @@ import random
 import socket
 import threading
 from dataclasses import dataclass
+from typing import Self
 
 PIECE = 1024
 RCVBUF = 16 * 1024
@@ -99,7 +100,81 @@ class _Pipe:
             await self.writer.drain()
 
 
-class FaultProxy:
+class LoopServer:
+    """A TCP server on its own asyncio loop in a thread, on a free loopback port: the fault proxy
+    and the hostile server (hostile.py) both serve connections this way. Subclasses set
+    ``thread_name`` and implement ``_handle``; ``rcvbuf`` shrinks the receive buffer if set."""
+
+    thread_name = "loop-server"
+    rcvbuf: int | None = None
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.Server | None = None
+        self._conns: set[asyncio.Task[None]] = set()
+        self.port = 0
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        raise NotImplementedError
+
+    def start(self) -> Self:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if self.rcvbuf is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, self.rcvbuf)
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(64)
+        self.port = sock.getsockname()[1]
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+
+            async def serve() -> None:
+                self._server = await asyncio.start_server(self._handle, sock=sock)
+                ready.set()
+
+            loop.run_until_complete(serve())
+            loop.run_forever()
+            for task in asyncio.all_tasks(loop):
+                task.cancel()
+            with contextlib.suppress(Exception):
+                loop.run_until_complete(asyncio.sleep(0.05))
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name=self.thread_name, daemon=True)
+        self._thread.start()
+        if not ready.wait(10):
+            raise RuntimeError(f"{self.thread_name} did not start")
+        return self
+
+    def stop(self) -> None:
+        loop = self._loop
+        if loop is None:
+            return
+
+        async def shutdown() -> None:
+            if self._server is not None:
+                self._server.close()
+            for t in list(self._conns):
+                t.cancel()
+            await asyncio.sleep(0)
+
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join(5)
+        self._loop = None
+
+
+class FaultProxy(LoopServer):
+    thread_name = "fault-proxy"
+    rcvbuf = RCVBUF
+
     def __init__(
         self, upstream_port: int, upstream_host: str = "127.0.0.1", *, seed: int | None = None
     ) -> None:
@@ -118,11 +193,7 @@ class FaultProxy:
         self._lose_answers: list[bytes] = []
         self._since_cut = 0
         self._since_stall = 0
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.Server | None = None
-        self._conns: set[asyncio.Task[None]] = set()
-        self.port = 0
+        super().__init__()
         self._up = _Link(self)
         self._down = _Link(self)
 
@@ -146,57 +217,6 @@ class FaultProxy:
         self.cut_every = self.stall_every = None
         self.error_rate = 0.0
         self._forced.clear()
-
-    def start(self) -> FaultProxy:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RCVBUF)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(64)
-        self.port = sock.getsockname()[1]
-        ready = threading.Event()
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            asyncio.set_event_loop(loop)
-
-            async def serve() -> None:
-                self._server = await asyncio.start_server(self._handle, sock=sock)
-                ready.set()
-
-            loop.run_until_complete(serve())
-            loop.run_forever()
-            for task in asyncio.all_tasks(loop):
-                task.cancel()
-            with contextlib.suppress(Exception):
-                loop.run_until_complete(asyncio.sleep(0))
-            loop.close()
-
-        self._thread = threading.Thread(target=run, name="fault-proxy", daemon=True)
-        self._thread.start()
-        if not ready.wait(10):
-            raise RuntimeError("proxy did not start")
-        return self
-
-    def stop(self) -> None:
-        loop = self._loop
-        if loop is None:
-            return
-
-        async def shutdown() -> None:
-            if self._server is not None:
-                self._server.close()
-            for t in list(self._conns):
-                t.cancel()
-            await asyncio.sleep(0)
-
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(5)
-        self._loop = None
 
     def drop_all(self) -> None:
         """Cut every open connection now (a link that just died)."""
