@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -135,3 +136,13 @@ def assert_server_has(e: Any, admin: Admin, app_ids: list[str], village: str | N
                 assert data == e.db.blobs.get(d.file_sha256 or "")
     # Exactly once: nothing else arrived.
     assert sorted(server) == sorted(app_ids)
+
+
+def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``cond`` from a test thread (no Qt loop to wait on) until it holds; fail with
+    ``what`` after ``timeout`` seconds, a bound for a hang, not a speed requirement."""
+    deadline = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)

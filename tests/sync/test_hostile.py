@@ -15,7 +15,6 @@ import hashlib
 import json
 import re
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,7 +47,7 @@ from desa_capil.sync.config import SyncConfig, credential_store, enroll
 from desa_capil.sync.worker import Backoff, SyncPhase, SyncStatus, SyncWorker, has_pending_work
 
 from . import hostile as h
-from .helpers import Admin, assert_server_has, make_batch
+from .helpers import Admin, assert_server_has, make_batch, wait_for
 
 PDF_A = b"%PDF-1.7\n" + b"akta A " * 400
 PDF_B = b"%PDF-1.7\n" + b"akta B " * 3000  # ~21 KB: big enough to be cut mid-way
@@ -329,14 +328,6 @@ class Recorder:
     def phases(self) -> set[SyncPhase]:
         with self.lock:
             return {st.phase for st in self.statuses}
-
-
-def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def snapshot(db: Database) -> dict[str, Any]:

@@ -4,8 +4,6 @@ download with Range, and refusing plain http:// for a server that is not this co
 from __future__ import annotations
 
 import threading
-import time
-from collections.abc import Callable
 
 import pytest
 from sqlmodel import select
@@ -20,17 +18,9 @@ from desa_capil.sync.worker import Backoff, SyncPhase, SyncStatus, SyncWorker, h
 
 from . import hostile as h
 from .conftest import VILLAGE, Enrolled
-from .helpers import Admin, assert_server_has, make_batch
+from .helpers import Admin, assert_server_has, make_batch, wait_for
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 400  # ~100 KB
-
-
-def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def test_upload_resumes_on_a_new_server_address(enrolled: Enrolled, admin: Admin) -> None:
