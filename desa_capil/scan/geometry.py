@@ -354,9 +354,10 @@ def picture_share(small: U8, q: F64) -> float:
     rect = rectify(small, q, 300)
     if rect.size == 0:
         return 0.0
+    v: U8
     if rect.ndim == 3:
         hsv = cv2.cvtColor(rect, cv2.COLOR_RGB2HSV)
-        v, sat = hsv[:, :, 2], hsv[:, :, 1].astype(np.float32)
+        v, sat = np.asarray(hsv[:, :, 2], dtype=np.uint8), hsv[:, :, 1].astype(np.float32)
     else:
         v, sat = rect, np.zeros(rect.shape, np.float32)
     level = _local_paper(v)
