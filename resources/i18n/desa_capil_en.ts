@@ -2110,79 +2110,89 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="291" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="294" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
+            <source>Kertas apa? mis. surat keterangan domisili dari RT (diminta kantor)</source>
+            <translation>Which paper? e.g. certificate of residence from the RT (asked by the office)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="322" />
+            <source>Nama kertas lain</source>
+            <translation>Name of the other paper</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="326" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="327" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="328" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="653" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="329" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="668" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="318" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="331" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="333" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="363" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="376" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="384" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="385" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="386" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="374" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="387" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="375" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="388" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
@@ -2191,160 +2201,170 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="566" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="569" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="584" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="613" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="628" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="645" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="678" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="721" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="736" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="724" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="739" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="757" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="772" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="905" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="996" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="996" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <source>Bila kantor meminta</source>
+            <translation>If the office asks</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="957" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="962" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
+            <source>Kertas lain: {0}</source>
+            <translation>Other paper: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="856" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1012" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="486" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="501" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1016" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1020" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
