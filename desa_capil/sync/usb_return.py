@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -118,8 +119,9 @@ def read_content(bundle: OpenedBundle) -> _Content:
     documents: dict[str, tuple[str, bytes]] = {}
     for d in meta.get("documents", []) or []:
         try:
-            doc_id, sha, name = str(d["id"]), str(d["sha256"]).lower(), str(d["file"])
-        except (KeyError, TypeError) as exc:
+            # Local office documents are keyed by the dashed uuid (as the online changes give it).
+            doc_id, sha, name = str(uuid.UUID(str(d["id"]))), str(d["sha256"]).lower(), str(d["file"])
+        except (KeyError, TypeError, ValueError) as exc:
             raise _format("documents entry") from exc
         data = bundle.read(name)  # size and sha256 of the bundle's index checked on read
         if hashlib.sha256(data).hexdigest() != sha or b"%PDF-" not in data[:1024]:
@@ -136,13 +138,22 @@ def read_content(bundle: OpenedBundle) -> _Content:
     return content
 
 
+def same_id(a: str, b: str) -> bool:
+    """Two ids written as uuids with or without dashes (the server's hex, the online
+    enrollment's dashed form) or as plain text."""
+    try:
+        return uuid.UUID(a) == uuid.UUID(b)
+    except ValueError:
+        return a == b
+
+
 def check_header(header: BundleHeader, *, village_code: str, device_id: str) -> None:
     """A return bundle for this village and this laptop, or a BundleError saying why not."""
     if header.kind != "office":
         raise BundleError("wrong_kind", header.kind)
     if header.village_code != village_code:
         raise BundleError("wrong_village", header.village_code)
-    if device_id and header.device_id != device_id:
+    if device_id and not same_id(header.device_id, device_id):
         raise BundleError("wrong_recipient", f"for device {header.device_id}")
 
 
