@@ -25,10 +25,12 @@ from desa_capil.usbroute.enrollment import (
 )
 from desa_capil.usbroute.errors import MESSAGES, BundleError
 from desa_capil.usbroute.keys import KeySet, key_id, load_or_create
+from desa_capil.usbroute.payloads import BatchForBundle, open_return_bundle, write_village_bundle
 
 __all__ = [
     "MESSAGES",
     "SUFFIX",
+    "BatchForBundle",
     "BundleError",
     "BundleFile",
     "BundleHeader",
@@ -40,6 +42,7 @@ __all__ = [
     "make_code",
     "normalize_code",
     "open_bundle",
+    "open_return_bundle",
     "parse_enrollment",
     "proof",
     "read_enrollment",
@@ -47,4 +50,5 @@ __all__ = [
     "verify_file",
     "write_bundle",
     "write_enrollment",
+    "write_village_bundle",
 ]

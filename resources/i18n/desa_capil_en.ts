@@ -2031,78 +2031,142 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PageViewer</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="85" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="116" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="247" />
             <source>Memuat halaman…</source>
             <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="91" />
             <source>Perbesar 100%</source>
-            <translation>Zoom 100%</translation>
+            <translation type="vanished">Zoom 100%</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="168" />
             <source>Otomatis</source>
             <translation>Automatic</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="168" />
             <source>Ukuran dan warna dipilih aplikasi</source>
             <translation>Size and colour chosen by the application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="169" />
             <source>Ukuran asli</source>
             <translation>Original size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="92" />
             <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
-            <translation>Show the page at its actual size (drag to look around)</translation>
+            <translation type="vanished">Show the page at its actual size (drag to look around)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="126" />
+            <source>◀ Sebelumnya</source>
+            <translation>◀ Previous</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="127" />
+            <source>Halaman sebelumnya (PgUp)</source>
+            <translation>Previous page (PgUp)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
+            <source>Berikutnya ▶</source>
+            <translation>Next ▶</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="130" />
+            <source>Halaman berikutnya (PgDn)</source>
+            <translation>Next page (PgDn)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="136" />
+            <source>Perkecil (tombol -)</source>
+            <translation>Zoom out (key -)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="137" />
+            <source>Perkecil</source>
+            <translation>Zoom out</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="140" />
+            <source>Perbesar (tombol +)</source>
+            <translation>Zoom in (key +)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="141" />
+            <source>Perbesar</source>
+            <translation>Zoom in</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="148" />
+            <source>Pas layar</source>
+            <translation>Fit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="150" />
+            <source>Seluruh halaman terlihat di jendela (tombol 0)</source>
+            <translation>The whole page in the window (key 0)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="152" />
+            <source>100 %</source>
+            <translation>100 %</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="155" />
+            <source>Tampilkan halaman dengan ukuran aslinya, geser untuk melihat (tombol 1)</source>
+            <translation>Show the page at its real size, scroll to see it (key 1)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="169" />
             <source>Seluruh foto/pindaian apa adanya, tidak dipotong</source>
             <translation>The whole photo/scan as it is, not cropped</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="170" />
             <source>Kartu</source>
             <translation>Card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="170" />
             <source>Kartu seukuran KTP-el (85,6 x 54 mm)</source>
             <translation>A card the size of a KTP-el (85.6 x 54 mm)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="171" />
             <source>Halaman</source>
             <translation>Page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="171" />
             <source>Lembar kertas (A4/F4)</source>
             <translation>A sheet of paper (A4/F4)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="117" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="187" />
             <source>Simpan berwarna</source>
             <translation>Keep in colour</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="122" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="191" />
             <source>Simpan seluruh halaman berwarna bila hasil hitam-putihnya merusak isi (stempel, foto)</source>
             <translation>Keep the whole page in colour when black-and-white damages what it shows (stamps, photos)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="198" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="173" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="303" />
+            <source>Hal. {0} dari {1}</source>
+            <translation>Page {0} of {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="325" />
             <source>Memproses ulang halaman…</source>
             <translation>Re-processing the page…</translation>
         </message>
@@ -2241,80 +2305,80 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="905" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="996" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="996" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="951" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="952" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="953" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="954" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="955" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="956" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="957" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="962" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="966" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="978" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="981" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="856" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1012" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1013" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2324,47 +2388,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1016" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1017" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1020" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1021" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1033" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1035" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>warna</source>
             <translation>colour</translation>
         </message>

@@ -852,9 +852,10 @@ class PapersStep(QWidget):
         page_id = page_id or self.selected_page()
         if not page_id:
             return
-        row = self.strip.page_ids().index(page_id) if page_id in self.strip.page_ids() else 0
-        title = f"{self._req_name(self.current_code())} · " + self.tr("Hal. {0}").format(row + 1)
-        viewer = PageViewer(self.ctx, page_id, title, self)
+        paper = self._req_name(self.current_code())
+        ids = self.strip.page_ids() if page_id in self.strip.page_ids() else [page_id]
+        pages = [(pid, f"{paper} · " + self.tr("Hal. {0}").format(i + 1)) for i, pid in enumerate(ids)]
+        viewer = PageViewer(self.ctx, page_id, dict(pages)[page_id], self, pages=pages)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.changed.connect(self._page_remade)
         self.viewer = viewer
