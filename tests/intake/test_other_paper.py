@@ -108,10 +108,12 @@ def test_other_paper_slot_in_the_papers_step(
     # The operator names it (Enter stores it) ...
     ps.other_name.setFocus()
     qtbot.keyClicks(ps.other_name, "Surat keterangan domisili")
-    with qtbot.waitSignal(ps.state_changed, timeout=10000):
-        qtbot.keyClick(ps.other_name, Qt.Key.Key_Return)
+    qtbot.keyClick(ps.other_name, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: ps.reqs.item(ps.reqs.count() - 1).text().startswith("Kertas lain: Surat keterangan domisili"),
+        timeout=10000,
+    )
     assert sp.load_application(db, app_id).details.other_paper == "Surat keterangan domisili"
-    assert ps.reqs.item(ps.reqs.count() - 1).text().startswith("Kertas lain: Surat keterangan domisili")
 
     # ... and adds its pages like any paper's; the application stays ready.
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(make_png("domisili"))], ""))
