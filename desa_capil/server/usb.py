@@ -207,7 +207,8 @@ class UsbService:
         """A new device of the village and a signed enrollment file for it, with its paper code."""
         now = utcnow()
         code = make_code()
-        device_id = uuid.uuid4().hex
+        device_uuid = uuid.uuid4()
+        device_id = device_uuid.hex  # stored as the online enrollment stores it
         with self.db.session() as s:
             village = s.exec(select(Village).where(Village.code == village_code)).first()
             if village is None or village.id is None:
@@ -225,7 +226,7 @@ class UsbService:
                 server_url=server_url,
                 office_sign_public=self.keys.sign_public,
                 office_box_public=self.keys.box_public,
-                device_id=device_id,
+                device_id=str(device_uuid),  # written as /enroll answers it (with dashes)
                 secret=new_secret(),
                 issued_at=now.isoformat(),
                 expires_at=(now + timedelta(days=ENROLLMENT_DAYS)).isoformat(),
@@ -265,7 +266,7 @@ class UsbService:
             enrollment_id=enrollment.enrollment_id,
             village_code=enrollment.village_code,
             village_name=enrollment.village_name,
-            device_id=device_id,
+            device_id=enrollment.device_id,
             code=code,
             office_key_id=enrollment.office_key_id,
             expires_at=enrollment.expires_at,
@@ -616,14 +617,27 @@ class UsbService:
             documents.append({"id": doc.id, "sha256": doc.sha256, "size": path.stat().st_size, "file": name})
         catalog = self.svc.latest_catalog()
         received = self._received(village.id)
+        wire_id = str(uuid.UUID(device.id))  # the form the laptop knows (as /enroll answers it)
+        with self.db.read_session() as s:
+            # Every batch of this laptop the office holds, by whatever route it came: the laptop
+            # marks them acknowledged (and never sends them again).
+            held = [
+                {"id": cid, "received_at": at.isoformat()}
+                for cid, at in s.exec(
+                    select(Batch.client_id, Batch.received_at)
+                    .where(Batch.device_id == device.id)
+                    .order_by(col(Batch.id))
+                ).all()
+            ]
         meta = {
             "type": OFFICE_BUNDLE,
             "version": 1,
             "village_code": village.code,
-            "device_id": device.id,
+            "device_id": wire_id,
             "after": after,
             "pages": pages,
             "documents": documents,
+            "batches": held,
             "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
             "office": {"name": self.office_name, **self.keys.public()},
             "received": received,
@@ -634,7 +648,7 @@ class UsbService:
             header_fields={
                 "kind": "office",
                 "village_code": village.code,
-                "device_id": device.id,
+                "device_id": wire_id,
                 "seq": seq,
             },
             files=files,

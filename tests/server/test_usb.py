@@ -164,7 +164,9 @@ def test_offline_loop_enroll_import_twice_and_return(
         assert {c["application_id"] for c in changes} == {
             a["id"] for batch in batches for a in batch.manifest["applications"]
         }
-        # The same shape as the online pull of this village.
+        # Every batch of the laptop the office holds, acknowledged.
+        assert {b["id"] for b in meta["batches"]} == {b.batch_id for b in batches}
+        assert b.header.device_id == laptop.enrollment.device_id
         (doc,) = meta["documents"]
         assert doc["sha256"] == hashlib.sha256(pdf).hexdigest()
         assert b.read(doc["file"]) == pdf
