@@ -48,12 +48,16 @@ def write_village_bundle(
     app_version: str = "",
     purpose: str = "send",
     bundle_id: str | None = None,
+    enrollment_proof: tuple[str, str] | None = None,
 ) -> BundleHeader:
     """A village bundle for the office. ``enrollment`` + ``code`` (the paper code) add the proof
-    that binds this laptop's keys, needed until the office has registered them."""
+    that binds this laptop's keys, needed until the office has registered them; a laptop that
+    kept only the proof made at enrollment passes it as ``enrollment_proof`` (id, proof)."""
     device = {"device_id": device_id, **keys.public(), "app_version": app_version}
     proof: dict[str, str] | None = None
-    if enrollment is not None:
+    if enrollment_proof is not None:
+        proof = {"enrollment_id": enrollment_proof[0], "proof": enrollment_proof[1]}
+    elif enrollment is not None:
         if code is None:
             raise ValueError("an enrollment proof needs the paper code")
         proof = {
