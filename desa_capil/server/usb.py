@@ -347,7 +347,13 @@ class UsbService:
                 .order_by(col(Village.code))
             ).all()
         return [
-            {"village": v, "device": d, "cursor": u.cursor, "return_seq": u.return_seq, "keys_via": u.keys_via}
+            {
+                "village": v,
+                "device": d,
+                "cursor": u.cursor,
+                "return_seq": u.return_seq,
+                "keys_via": u.keys_via,
+            }
             for u, d, v in rows
         ]
 
