@@ -489,6 +489,7 @@ def manifest(db: Database, batch_id: str, upload_id: Callable[[str], str | None]
             docs_of.setdefault(d.application_id, []).append(d)
         apps = []
         for _link, app, person in links:
+            details = IntakeDetails.from_json(app.details)
             wire_docs = []
             for d in docs_of.get(app.id, []):
                 up = upload_id(d.id)
@@ -517,9 +518,9 @@ def manifest(db: Database, batch_id: str, upload_id: Callable[[str], str | None]
                         address=person.address,
                     ),
                     urgency=app.urgency,
-                    notes=app.notes,
+                    notes=details.wire_notes(app.notes),
                     documents=wire_docs,
-                    **IntakeDetails.from_json(app.details).wire_fields(),
+                    **details.wire_fields(),
                 )
             )
         return BatchManifest(applications=apps, sealed_at=as_utc(batch.sealed_at))
