@@ -35,7 +35,17 @@ from desa_capil.api.models import (
     EventIn,
     FieldProblem,
 )
-from desa_capil.server.db import AppDocument, Application, Batch, Device, Event, Upload, Village, aware, utcnow
+from desa_capil.server.db import (
+    AppDocument,
+    Application,
+    Batch,
+    Device,
+    Event,
+    Upload,
+    Village,
+    aware,
+    utcnow,
+)
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
