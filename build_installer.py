@@ -49,6 +49,7 @@ EXCLUDES = [
     "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
     "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
     "boto3", "botocore", "s3transfer",
+    "PIL._avif",  # Pillow's AVIF codec (libavif + libaom, 5 MB): the app takes no AVIF pictures
 ]  # fmt: skip
 
 
@@ -388,6 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--self-test", action="store_true", help="start the built app headless and time it")
     ap.add_argument("--demo-test", action="store_true", help="also run the bundle's demo mode headless")
     ap.add_argument("--no-package", action="store_true", help="only the folder, no tar.gz / installer")
+    ap.add_argument(
+        "--no-slim",
+        action="store_true",
+        help="keep OpenCV's video/codec/BLAS libraries (see build_slim.py)",
+    )
     ap.add_argument("--json", type=Path, help="write the figures (sizes, times) to this file")
     args = ap.parse_args(argv)
 
@@ -404,6 +410,24 @@ def main(argv: list[str] | None = None) -> int:
     pyinstaller.run(pyinstaller_args(meta, entry))
     app_dir = DIST / meta.gui_script
     collected = folder_size(app_dir)
+    if sys.platform.startswith("linux") and not args.no_slim:
+        from build_slim import slim_opencv
+
+        slim = slim_opencv(app_dir / "_internal")
+        if slim.skipped:
+            say(f"OpenCV not slimmed: {slim.skipped}")
+        else:
+            say(
+                f"OpenCV slimmed: {len(slim.stubbed)} unused libraries stubbed, {slim.shimmed} on numpy's "
+                f"OpenBLAS ({(slim.bytes_before - slim.bytes_after) / 1e6:.0f} MB, more once unlinked)"
+            )
+        from build_slim import slim_icu
+
+        icu = slim_icu(app_dir / "_internal")
+        if icu is None:
+            say("ICU data not slimmed (needs icupkg from icu-devtools, cc and nm)")
+        else:
+            say(f"ICU data slimmed to Indonesian and English: {icu[0] / 1e6:.1f} MB -> {icu[1] / 1e6:.1f} MB")
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
     check_bundle(app_dir)

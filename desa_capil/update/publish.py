@@ -68,16 +68,22 @@ class Published:
         return self.patch.stat().st_size if self.patch else None
 
 
-def publish_bundle(repo_dir: Path, keys_dir: Path, bundle_dir: Path, version: str) -> Published:
-    """Add a bundle folder as a new version (full archive + bsdiff patch from the last), signed."""
+def publish_bundle(
+    repo_dir: Path, keys_dir: Path, bundle_dir: Path, version: str, *, patch: bool = True
+) -> Published:
+    """Add a bundle folder as a new version (full archive + bsdiff patch from the last), signed.
+
+    ``patch=False``: the full archive only. bsdiff over a whole real bundle's tar needs many
+    GB of memory on the signing machine (BENCHMARKS.md, "Updates: delta size"); laptops then
+    download the full archive."""
     repo = _repo(repo_dir, keys_dir)
     repo._load_keys_and_roles(create_keys=False)  # initialize() would ask on stdin
-    repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version)
+    repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version, skip_patch=not patch)
     repo.publish_changes(private_key_dirs=[keys_dir])
     targets = repo_dir / "targets"
     archive = targets / f"{APP_NAME}-{version}.tar.gz"
-    patch = targets / f"{APP_NAME}-{version}.patch"
-    return Published(version, archive, patch if patch.exists() else None)
+    patch_file = targets / f"{APP_NAME}-{version}.patch"
+    return Published(version, archive, patch_file if patch_file.exists() else None)
 
 
 def announce_minimum(repo_dir: Path, version: str, note_id: str = "", note_en: str = "") -> None:
