@@ -286,6 +286,23 @@ def prune_bundle(app_dir: Path) -> list[str]:
     return removed
 
 
+def ship_update_root(app_dir: Path, root_json: Path | None) -> None:
+    """Put the release repository's TUF root metadata in the bundle (resources/update/root.json):
+    the root of trust of every later update (docs/updates.md). Without it the app says that
+    updates are not set up for this installation."""
+    dest = app_dir / "_internal" / "resources" / "update" / "root.json"
+    if root_json is None:
+        if not dest.exists():
+            say("no --update-root: this bundle cannot take signed updates (docs/updates.md)")
+        return
+    data = json.loads(root_json.read_text(encoding="utf-8"))
+    if data.get("signed", {}).get("_type") != "root" or not data.get("signatures"):
+        raise SystemExit(f"{root_json} is not signed TUF root metadata")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(root_json, dest)
+    say(f"update root of trust: {root_json} (root version {data['signed'].get('version')})")
+
+
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
@@ -394,6 +411,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="keep OpenCV's video/codec/BLAS libraries (see build_slim.py)",
     )
+    ap.add_argument(
+        "--update-root",
+        type=Path,
+        help="the release repository's metadata/root.json, shipped as the update root of trust",
+    )
     ap.add_argument("--json", type=Path, help="write the figures (sizes, times) to this file")
     args = ap.parse_args(argv)
 
@@ -428,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
             say("ICU data not slimmed (needs icupkg from icu-devtools, cc and nm)")
         else:
             say(f"ICU data slimmed to Indonesian and English: {icu[0] / 1e6:.1f} MB -> {icu[1] / 1e6:.1f} MB")
+    ship_update_root(app_dir, args.update_root)
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
     check_bundle(app_dir)
