@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from desa_capil.store import repo
+    from desa_capil.store import repo, setting_keys
     from desa_capil.ui import tasks
     from desa_capil.ui.errors import install_excepthook
     from desa_capil.ui.i18n import lang, set_lang
@@ -353,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     assert isinstance(db, Database)
     try:
-        set_lang(args.lang or repo.get_setting(db, "language") or "id")
+        set_lang(args.lang or repo.get_setting(db, setting_keys.LANGUAGE) or "id")
     except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is
         log.warning("language setting unreadable: %s", exc)
     translators = load_translations(app, lang())

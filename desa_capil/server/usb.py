@@ -35,7 +35,7 @@ from desa_capil.api.models import (
     EventIn,
     FieldProblem,
 )
-from desa_capil.server.db import AppDocument, Application, Batch, Device, Upload, Village, utcnow
+from desa_capil.server.db import AppDocument, Application, Batch, Device, Event, Upload, Village, utcnow
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
@@ -552,6 +552,10 @@ class UsbService:
 
     # return bundles --------------------------------------------------------------------------
 
+    def _received(self, village_id: int) -> dict[str, list[dict[str, Any]]]:
+        with self.db.read_session() as s:
+            return _received_of(s, village_id)
+
     def export_return(self, village_code: str, out: Path, *, device_id: str | None = None) -> ReturnBundle:
         """The return bundle for one village laptop: its changes since the cursor the office
         knows, the finished PDFs those changes name, the office catalog. Signed, encrypted."""
@@ -612,11 +616,12 @@ class UsbService:
             files.append((name, path))
             documents.append({"id": doc.id, "sha256": doc.sha256, "size": path.stat().st_size, "file": name})
         catalog = self.svc.latest_catalog()
+        received = self._received(village.id)
         wire_id = str(uuid.UUID(device.id))  # the form the laptop knows (as /enroll answers it)
         with self.db.read_session() as s:
             # Every batch of this laptop the office holds, by whatever route it came: the laptop
             # marks them acknowledged (and never sends them again).
-            received = [
+            held = [
                 {"id": cid, "received_at": at.isoformat()}
                 for cid, at in s.exec(
                     select(Batch.client_id, Batch.received_at)
@@ -632,9 +637,10 @@ class UsbService:
             "after": after,
             "pages": pages,
             "documents": documents,
-            "batches": received,
+            "batches": held,
             "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
             "office": {"name": self.office_name, **self.keys.public()},
+            "received": received,
         }
         seq = state.return_seq + 1
         write_bundle(
@@ -665,6 +671,31 @@ class UsbService:
             len(documents),
         )
         return ReturnBundle(out, village.code, device.id, seq, after, position, changes, len(documents))
+
+
+RECEIVED_LIMIT = 2000  # newest batches / events acknowledged per return bundle
+
+
+def _received_of(s: Session, village_id: int) -> dict[str, list[dict[str, Any]]]:
+    """What the office holds from the village, with the answers the online route would have
+    given: each batch's receipt (PUT /batches) and each event's result (POST /events). The
+    laptop closes its outbox with them, so nothing sent by stick is sent again online."""
+    batches = s.exec(
+        select(Batch.client_id, Batch.receipt_json)
+        .where(Batch.village_id == village_id, Batch.receipt_json != "")
+        .order_by(col(Batch.id).desc())
+        .limit(RECEIVED_LIMIT)
+    ).all()
+    events = s.exec(
+        select(Event.client_id, Event.result_json)
+        .where(Event.village_id == village_id)
+        .order_by(col(Event.id).desc())
+        .limit(RECEIVED_LIMIT)
+    ).all()
+    return {
+        "batches": [{"batch_id": cid, "receipt": json.loads(raw)} for cid, raw in batches if raw],
+        "events": [{"id": cid, "result": json.loads(raw)} for cid, raw in events if raw],
+    }
 
 
 def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:
