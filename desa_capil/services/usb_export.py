@@ -297,6 +297,8 @@ def export(
             for d in batches.documents(db, bid)
         }
         parts.append(BatchForBundle(bid, manifest.model_dump(mode="json"), files))
+    pair = usb_identity.enrollment_proof(db)
+    proof = {"enrollment_id": pair[0], "proof": pair[1]} if pair else None
     seq = _reserve_seq(db)
     at = utcnow()
     target = folder / file_name(village, seq, at, purpose)
@@ -312,7 +314,7 @@ def export(
             batches=parts,
             events=[json.loads(e) for e in events if e],
             cursor=apply.cursor(db),
-            enrollment_proof=usb_identity.enrollment_proof(db),
+            enrollment_proof=proof,
             app_version=__version__,
             purpose=purpose,
         )

@@ -105,7 +105,8 @@ def enroll_from_file(
         box_public=mine.box_public,
     )
     try:
-        config.save_server(db, enrollment.server_url, None)
+        if enrollment.server_url:
+            config.save_server(db, enrollment.server_url, None)
     except UserError as exc:
         # An address this app will not use as it stands (plain http to another machine): the
         # stick route works without it; the address is set in Pengaturan the day a link exists.
