@@ -94,7 +94,8 @@ class Office:
         ids = []
         for cid in client_ids:
             sid = apps[cid]["id"]
-            self.status(sid, "in_review")
+            if apps[cid]["status"] == "sent":
+                self.status(sid, "in_review")
             self.status(sid, "finished")
             self._req(
                 "POST",
