@@ -35,7 +35,17 @@ from desa_capil.api.models import (
     EventIn,
     FieldProblem,
 )
-from desa_capil.server.db import AppDocument, Application, Batch, Device, Event, Upload, Village, utcnow
+from desa_capil.server.db import (
+    AppDocument,
+    Application,
+    Batch,
+    Device,
+    Event,
+    Upload,
+    Village,
+    aware,
+    utcnow,
+)
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
@@ -252,6 +262,7 @@ class UsbService:
                     device_id=device_id,
                     secret=enrollment.secret,
                     code=normalize_code(code),
+                    server_url=server_url[:300],
                     issued_at=now,
                     expires_at=now + timedelta(days=ENROLLMENT_DAYS),
                     actor=actor[:40],
@@ -275,6 +286,86 @@ class UsbService:
         )
         log.info("USB enrollment %s for village %s", enrollment.enrollment_id, village_code)
         return out, raw
+
+    def enrollment_file(self, enrollment_id: str) -> tuple[str, bytes]:
+        """The enrollment file of an issued, still unused enrollment, made again from its record
+        (the console's download link; the signature is deterministic, the content the same)."""
+        with self.db.read_session() as s:
+            found = s.exec(
+                select(UsbEnrollment, Village)
+                .join(Village, col(Village.id) == UsbEnrollment.village_id)
+                .where(UsbEnrollment.id == enrollment_id)
+            ).first()
+        if found is None or found[0].used_at is not None:
+            raise ApiError(
+                404,
+                ErrorCode.NOT_FOUND,
+                "Berkas pendaftaran tidak ditemukan atau sudah dipakai.",
+                "Enrollment file not found or already used.",
+            )
+        row, village = found
+        enrollment = Enrollment(
+            enrollment_id=row.id,
+            village_code=village.code,
+            village_name=village.name,
+            office_name=self.office_name,
+            server_url=row.server_url,
+            office_sign_public=self.keys.sign_public,
+            office_box_public=self.keys.box_public,
+            device_id=str(uuid.UUID(row.device_id)),
+            secret=row.secret,
+            issued_at=aware(row.issued_at).isoformat(),
+            expires_at=aware(row.expires_at).isoformat(),
+        )
+        return f"{village.code}{enroll_fmt.SUFFIX}", enrollment_bytes(enrollment, self.keys.signing)
+
+    def recent_imports(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The last imported bundles, newest first, for the console."""
+        with self.db.read_session() as s:
+            rows = s.exec(
+                select(UsbImport, Village)
+                .join(Village, col(Village.id) == UsbImport.village_id)
+                .order_by(col(UsbImport.imported_at).desc())
+                .limit(limit)
+            ).all()
+        out = []
+        for imp, village in rows:
+            report = ImportReport.model_validate_json(imp.report_json)
+            out.append(
+                {
+                    "at": imp.imported_at,
+                    "village": village,
+                    "device_id": imp.device_id,
+                    "seq": imp.seq,
+                    "carrier": imp.carrier,
+                    "new": sum(1 for b in report.batches if b.status == 201),
+                    "again": sum(1 for b in report.batches if b.status == 200),
+                    "refused": sum(1 for b in report.batches if b.status >= 400),
+                    "events": len(report.events),
+                }
+            )
+        return out
+
+    def usb_villages(self) -> list[dict[str, Any]]:
+        """Villages with a laptop whose keys the office knows: a return bundle can be made."""
+        with self.db.read_session() as s:
+            rows = s.exec(
+                select(UsbDevice, Device, Village)
+                .join(Device, col(Device.id) == UsbDevice.device_id)
+                .join(Village, col(Village.id) == Device.village_id)
+                .where(col(UsbDevice.box_public).is_not(None), col(Device.revoked_at).is_(None))
+                .order_by(col(Village.code))
+            ).all()
+        return [
+            {
+                "village": v,
+                "device": d,
+                "cursor": u.cursor,
+                "return_seq": u.return_seq,
+                "keys_via": u.keys_via,
+            }
+            for u, d, v in rows
+        ]
 
     # import ----------------------------------------------------------------------------------
 
@@ -618,17 +709,6 @@ class UsbService:
         catalog = self.svc.latest_catalog()
         received = self._received(village.id)
         wire_id = str(uuid.UUID(device.id))  # the form the laptop knows (as /enroll answers it)
-        with self.db.read_session() as s:
-            # Every batch of this laptop the office holds, by whatever route it came: the laptop
-            # marks them acknowledged (and never sends them again).
-            held = [
-                {"id": cid, "received_at": at.isoformat()}
-                for cid, at in s.exec(
-                    select(Batch.client_id, Batch.received_at)
-                    .where(Batch.device_id == device.id)
-                    .order_by(col(Batch.id))
-                ).all()
-            ]
         meta = {
             "type": OFFICE_BUNDLE,
             "version": 1,
@@ -637,7 +717,6 @@ class UsbService:
             "after": after,
             "pages": pages,
             "documents": documents,
-            "batches": held,
             "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
             "office": {"name": self.office_name, **self.keys.public()},
             "received": received,

@@ -165,7 +165,8 @@ def test_offline_loop_enroll_import_twice_and_return(
             a["id"] for batch in batches for a in batch.manifest["applications"]
         }
         # Every batch of the laptop the office holds, acknowledged.
-        assert {b["id"] for b in meta["batches"]} == {b.batch_id for b in batches}
+        held = {b["batch_id"]: b["receipt"] for b in meta["received"]["batches"]}
+        assert held == {b.batch_id: r["receipt"] for b, r in zip(batches, report["batches"], strict=True)}
         assert b.header.device_id == laptop.enrollment.device_id
         (doc,) = meta["documents"]
         assert doc["sha256"] == hashlib.sha256(pdf).hexdigest()
