@@ -375,11 +375,19 @@ def acknowledge(
     received_at: datetime,
     seqs: dict[str, int] | None = None,
 ) -> bool:
-    """The office holds this batch; see ``acknowledge_in``. Its own transaction."""
+    """The office holds this batch: its manifest was accepted online (``via`` ONLINE, with the
+    receipt's per-application ``seqs``) or a return bundle listed it (``via`` STICK).
+
+    In one transaction: the applications still SENDING move to SENT (with the server's seq
+    where known), the batch becomes SENT with how the acknowledgement came, an ONLINE trip is
+    recorded for the online route, and every unfinished outbox row of the batch is DONE, so
+    neither route sends it again. Idempotent: a second acknowledgement (the same receipt
+    replayed, or the other route) changes nothing and returns False.
+    """
     with db.session() as s:
-        changed = acknowledge_in(s, batch_id, via=via, received_at=received_at, seqs=seqs)
+        first = acknowledge_in(s, batch_id, via=via, received_at=received_at, seqs=seqs)
         s.commit()
-        return changed
+        return first
 
 
 def acknowledge_in(
@@ -390,22 +398,15 @@ def acknowledge_in(
     received_at: datetime,
     seqs: dict[str, int] | None = None,
 ) -> bool:
-    """Within the caller's transaction: the office holds this batch. Its manifest was accepted
-    online (``via`` ONLINE, with the receipt's per-application ``seqs``) or a return bundle
-    carried the receipt (``via`` STICK).
-
-    The applications still SENDING move to SENT (with the server's seq where known), the batch
-    becomes SENT with how the acknowledgement came (an ONLINE trip is recorded for the online
-    route), and every unfinished outbox row of the batch is DONE, so no route sends it again.
-    A batch cancelled here stays cancelled (its rows are done all the same). Idempotent: the
-    same receipt again, or the other route, changes nothing and returns False.
-    """
+    """``acknowledge`` within the caller's transaction (a return bundle applies its receipts and
+    its changes in one, sync/usb_return.py)."""
     from desa_capil.store.repo import _set_status
 
     batch = s.get(Batch, batch_id)
     if batch is None:
-        return False  # e.g. another laptop's batch of the same village
-    changed = False
+        return False
+    # A batch cancelled here stays cancelled (its applications were put back); its rows are done.
+    first = batch.state != BatchState.CANCELLED and (batch.state != BatchState.SENT or not batch.ack_via)
     links = s.exec(select(BatchApplication.application_id).where(BatchApplication.batch_id == batch_id)).all()
     for app_id in links:
         app = s.get(Application, app_id)
@@ -415,8 +416,7 @@ def acknowledge_in(
         _set_status(s, app, Status.SENT, Actor.VILLAGE, server_seq=seq, at=received_at)
         app.sent_at = received_at
         s.add(app)
-        changed = True
-    if batch.state != BatchState.CANCELLED and (batch.state != BatchState.SENT or not batch.ack_via):
+    if first:
         batch.state = BatchState.SENT
         batch.sent_at = batch.sent_at or received_at
         batch.last_error = ""
@@ -426,10 +426,8 @@ def acknowledge_in(
         s.add(batch)
         if via is BatchRoute.ONLINE:
             s.add(BatchTrip(batch_id=batch_id, route=BatchRoute.ONLINE, at=received_at))
-        changed = True
-    if outbox.complete_batch(s, batch_id):
-        changed = True
-    return changed
+    outbox.complete_batch(s, batch_id)
+    return first
 
 
 def record_stick_trip(

@@ -40,10 +40,7 @@ from desa_capil.paths import AppPaths
 from desa_capil.store import batches, outbox
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import (
-    BatchRoute,
-    Setting,
-)
+from desa_capil.store.models import BatchRoute, OutboxState, Setting
 from desa_capil.store.repo import get_setting
 from desa_capil.sync import apply, catalog_update, config
 from desa_capil.sync.client import BadAnswer
@@ -268,26 +265,24 @@ def _apply(db: Database, header: BundleHeader, content: _Content) -> ReturnResul
 
 def _acknowledge(s: Session, receipt: BatchReceipt) -> bool:
     """The office holds this batch (its receipt, as the online PUT answers it): through the
-    batches' owner, in this bundle's transaction, so no route sends it again. True when
-    something changed."""
+    batches' owner, as the online receipt does (``store.batches.acknowledge``). True when it was
+    news here (a batch of another laptop of the village, or one already acknowledged: False)."""
+    seqs = {str(a.id): a.seq for a in receipt.applications}
     return batches.acknowledge_in(
-        s,
-        str(receipt.batch_id),
-        via=BatchRoute.STICK,
-        received_at=receipt.received_at,
-        seqs={str(a.id): a.seq for a in receipt.applications},
+        s, str(receipt.batch_id), via=BatchRoute.STICK, received_at=receipt.received_at, seqs=seqs
     )
 
 
 def _event_answered(s: Session, res: EventResult) -> bool:
     """The office's answer to a village event (arrived, handed over) that went by stick: done,
     or set aside with the office's reason, exactly as the online answer would."""
-    return outbox.answer_event(
-        s,
-        str(res.id),
-        applied=res.outcome == EventOutcome.APPLIED,
-        reason=res.message_id or "Ditolak server.",
-    )
+    changed = False
+    for row in outbox.event_rows(s, state=OutboxState.PENDING, mentioning=str(res.id)):
+        if row.ref_id != str(res.id):
+            continue
+        applied = res.outcome == EventOutcome.APPLIED
+        changed |= outbox.set_outcome(s, row.id, applied=applied, reason=res.message_id or "Ditolak server.")
+    return changed
 
 
 def last_return(db: Database) -> dict[str, str] | None:
