@@ -77,7 +77,8 @@ def test_full_loop_by_stick_then_a_link_finds_nothing_to_resend(
         assert sorted(db.blobs.get(d.file_sha256 or "") for d in docs) == sorted(
             PDF + i.encode() for i in ids1
         )
-        assert {b.state for b in s.exec(select(Batch))} == {"sent"}
+        # Acknowledged by the office through the stick (the Kiriman page shows the route).
+        assert {(b.state, b.ack_via) for b in s.exec(select(Batch))} == {("sent", "stick")}
         assert not s.exec(select(Outbox).where(Outbox.state != OutboxState.DONE)).all()
     assert apply_return_bundle(db, back1, paths=paths).nothing_new
     # Arrival and hand-over at the village; the events go by the next trip.
