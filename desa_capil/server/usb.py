@@ -12,8 +12,11 @@ bundle id replayed by another device) is found before anything is written.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -31,9 +34,11 @@ from desa_capil.api.models import (
     MAX_CHANGES_PAGE,
     MAX_EVENTS,
     BatchManifest,
+    EnrollResponse,
     ErrorCode,
     EventIn,
     FieldProblem,
+    VillageInfo,
 )
 from desa_capil.server.db import (
     AppDocument,
@@ -47,7 +52,7 @@ from desa_capil.server.db import (
     utcnow,
 )
 from desa_capil.server.errors import ApiError
-from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
+from desa_capil.server.service import CentralService, DeviceCtx, file_sha256, sha256_hex
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
 from desa_capil.usbroute import (
     BundleError,
@@ -63,7 +68,7 @@ from desa_capil.usbroute import (
 )
 from desa_capil.usbroute import enrollment as enroll_fmt
 from desa_capil.usbroute.enrollment import enrollment_bytes, new_secret
-from desa_capil.usbroute.keys import check_box_public, verify_key
+from desa_capil.usbroute.keys import check_box_public, signature_ok, token_request_message, verify_key
 from desa_capil.usbroute.payloads import OFFICE_BUNDLE, VILLAGE_BUNDLE
 
 log = logging.getLogger(__name__)
@@ -102,6 +107,17 @@ class OfficeKeys(BaseModel):
     sign_public: str
     box_public: str
     key_id: str
+
+
+class TokenChallenge(BaseModel):
+    device_id: str
+    challenge: str
+
+
+class TokenRequest(BaseModel):
+    device_id: str = Field(max_length=40)
+    challenge: str = Field(max_length=64)
+    signature: str = Field(max_length=100)  # base64 Ed25519 over keys.token_request_message()
 
 
 class DeviceKeysIn(BaseModel):
@@ -208,6 +224,81 @@ class UsbService:
             s.commit()
             s.refresh(row)
             return True, row
+
+    # a token for a laptop enrolled by stick ----------------------------------------------------
+
+    def _challenge(self, device: Device) -> str:
+        # Bound to the device's current token: once a token is issued, the challenge (and any
+        # signed request over it) is stale, so a replayed request gets nothing. No state kept.
+        key = hashlib.sha256(b"desa_capil usb token challenge\x00" + self.keys.signing).digest()
+        return hmac.new(key, f"{device.id}\x00{device.token_hash}".encode(), hashlib.sha256).hexdigest()
+
+    def _keyed_device(self, device_id: str) -> tuple[Device, Village, UsbDevice]:
+        denied = ApiError(
+            401,
+            ErrorCode.UNAUTHORIZED,
+            "Laptop ini tidak dikenal kantor, pendaftarannya dicabut, atau kuncinya belum tercatat "
+            "(kirim dulu satu kiriman flashdisk).",
+            "This laptop is unknown to the office, revoked, or its keys are not recorded yet "
+            "(send one USB bundle first).",
+        )
+        with self.db.read_session() as s:
+            found = s.exec(
+                select(Device, Village, UsbDevice)
+                .join(Village, col(Village.id) == Device.village_id)
+                .join(UsbDevice, col(UsbDevice.device_id) == Device.id)
+                .where(Device.id == _hex_id(device_id))
+            ).first()
+        if found is None or found[0].revoked_at is not None or found[2].sign_public is None:
+            raise denied
+        return found
+
+    def token_challenge(self, device_id: str) -> TokenChallenge:
+        device, _village, _state = self._keyed_device(device_id)
+        return TokenChallenge(device_id=device_id, challenge=self._challenge(device))
+
+    def issue_token(self, body: TokenRequest) -> EnrollResponse:
+        """A new device token for a laptop that proves its signing key over a fresh challenge.
+        The old token (if any) stops working: one laptop, one token."""
+        device, village, state = self._keyed_device(body.device_id)
+        assert state.sign_public is not None
+        try:
+            sig = base64.b64decode(body.signature, validate=True)
+        except ValueError:
+            sig = b""
+        fresh = hmac.compare_digest(body.challenge, self._challenge(device))
+        if not fresh or not signature_ok(
+            state.sign_public, sig, token_request_message(body.device_id, body.challenge)
+        ):
+            raise ApiError(
+                401,
+                ErrorCode.UNAUTHORIZED,
+                "Permintaan token tidak sah atau sudah kedaluwarsa. Minta tantangan baru lalu coba lagi.",
+                "The token request is not valid or is stale. Ask for a new challenge and try again.",
+            )
+        token = "dcd_" + secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.db.session() as s:
+            row = s.get(Device, device.id)
+            assert row is not None
+            if row.token_hash != device.token_hash:  # another request won meanwhile
+                raise ApiError(
+                    409,
+                    ErrorCode.CONFLICT,
+                    "Token baru sudah diberikan barusan. Minta tantangan baru lalu coba lagi.",
+                    "A new token was just issued. Ask for a new challenge and try again.",
+                )
+            row.token_hash = sha256_hex(token)
+            row.last_seen_at = now
+            s.add(row)
+            s.commit()
+        log.info("USB-enrolled device %s got a device token", device.id)
+        return EnrollResponse(
+            device_id=uuid.UUID(device.id),
+            token=token,
+            village=VillageInfo(code=village.code, name=village.name),
+            server_time=aware(now),
+        )
 
     # enrollment ------------------------------------------------------------------------------
 

@@ -145,6 +145,8 @@ def test_offline_loop_enroll_import_twice_and_return(
     client_id = batches[0].manifest["applications"][0]["id"]
     pdf = b"%PDF-1.7 signed " + os.urandom(3000)
     admin.finish_and_dispatch(admin.app_id(client_id), OFFLINE, pdf).raise_for_status()
+    fix_id = batches[0].manifest["applications"][1]["id"]
+    admin.status(admin.app_id(fix_id), "needs_fix", "Foto KK buram, pindai ulang").raise_for_status()
     r = admin.request("POST", f"/usb/return/{OFFLINE}")
     assert r.status_code == 200, r.text
     back = tmp_path / "kembali.dcb"
@@ -161,6 +163,12 @@ def test_offline_loop_enroll_import_twice_and_return(
         changes = [c for p in meta["pages"] for c in p["changes"]]
         mine = [c for c in changes if c["application_id"] == client_id]
         assert [c["status"] for c in mine] == ["sent", "processing", "finished", "dispatched"]
+        # The needs-fix message travels with its change, as online.
+        fix = [c for c in changes if c["application_id"] == fix_id]
+        assert [(c["status"], c["message"]) for c in fix] == [
+            ("sent", ""),
+            ("needs_fix", "Foto KK buram, pindai ulang"),
+        ]
         assert {c["application_id"] for c in changes} == {
             a["id"] for batch in batches for a in batch.manifest["applications"]
         }
@@ -318,3 +326,42 @@ def test_admin_routes_need_the_admin_token(server: EmbeddedServer, village: Enro
         timeout=10,
     )
     assert r.status_code == 404
+
+
+def test_stick_enrolled_laptop_gets_a_token_the_day_it_has_a_link(
+    server: EmbeddedServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    from desa_capil.usbroute.keys import sign, token_request_message
+
+    laptop = enroll_offline(server, admin)
+    device_id = laptop.enrollment.device_id
+    api = f"{server.base_url}/api/v1/usb"
+
+    def request_token(keys: KeySet, challenge: str) -> requests.Response:
+        signature = base64.b64encode(sign(keys.signing, token_request_message(device_id, challenge))).decode()
+        body = {"device_id": device_id, "challenge": challenge, "signature": signature}
+        return requests.post(f"{api}/token", json=body, timeout=10)
+
+    # Before the office knows its keys (no bundle imported yet): nothing to prove.
+    assert (
+        requests.get(f"{api}/token-challenge", params={"device_id": device_id}, timeout=10).status_code == 401
+    )
+    assert import_(admin, laptop.bundle(tmp_path, [new_batch()])).status_code == 200
+    challenge = requests.get(f"{api}/token-challenge", params={"device_id": device_id}, timeout=10).json()[
+        "challenge"
+    ]
+    assert request_token(KeySet.generate(), challenge).status_code == 401  # another key
+    r = request_token(laptop.keys, challenge)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["village"]["code"] == OFFLINE and uuid.UUID(body["device_id"]) == uuid.UUID(device_id)
+    online = EnrolledDevice(server.base_url, body["token"], device_id, OFFLINE)
+    changes = online.request("GET", "/changes").json()["changes"]
+    assert [c["status"] for c in changes] == ["sent"]  # its own village's application
+    # The same signed request again (replayed): the challenge is stale once a token was issued.
+    assert request_token(laptop.keys, challenge).status_code == 401
+    assert online.request("GET", "/changes").status_code == 200
+    assert (
+        requests.get(f"{api}/token-challenge", params={"device_id": uuid.uuid4().hex}, timeout=10).status_code
+        == 401
+    )
