@@ -365,3 +365,76 @@ def test_stick_enrolled_laptop_gets_a_token_the_day_it_has_a_link(
         requests.get(f"{api}/token-challenge", params={"device_id": uuid.uuid4().hex}, timeout=10).status_code
         == 401
     )
+
+
+def test_enrollment_expires_and_locks_after_wrong_codes(
+    server: EmbeddedServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from desa_capil.server.db import utcnow
+    from desa_capil.server.usb_models import UsbEnrollment
+
+    assert server.service is not None
+    db = server.service.db
+    # Five wrong paper codes lock the enrollment: the right code afterwards is refused too.
+    laptop = enroll_offline(server, admin)
+    for _ in range(5):
+        guess = Laptop(laptop.enrollment, make_code())
+        assert reason(import_(admin, guess.bundle(tmp_path, [new_batch()]))) == "bad_signature"
+    r = import_(admin, laptop.bundle(tmp_path, [new_batch()]))
+    assert r.status_code == 409 and reason(r) == "enrollment_used"
+    # An enrollment past its expiry is refused with its own reason.
+    late = enroll_offline(server, admin)
+    with db.session() as s:
+        row = s.get(UsbEnrollment, late.enrollment.enrollment_id)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        s.add(row)
+        s.commit()
+    assert reason(import_(admin, late.bundle(tmp_path, [new_batch()]))) == "expired"
+    assert applications(admin) == []
+
+
+def test_old_bundle_after_newer_online_changes_is_harmless(
+    server: EmbeddedServer, admin: AdminClient, village: EnrolledDevice, tmp_path: Path
+) -> None:
+    keys = KeySet.generate()
+    okeys = village.request("PUT", "/device/keys", json=keys.public()).json()
+    batch_id, manifest, online = submit_batch(village)
+    assert online.status_code == 201
+    client_id = manifest["applications"][0]["id"]
+    now = datetime.now(UTC).isoformat()
+    stale_arrival = {"id": str(uuid.uuid4()), "application_id": client_id, "status": "arrived", "at": now}
+    # The stick bundle is made now, but reaches the office only after everything below.
+    old = tmp_path / "old.dcb"
+    write_village_bundle(
+        old,
+        keys=keys,
+        device_id=village.device_id,
+        village_code=village.village_code,
+        seq=1,
+        office_box_public=okeys["box_public"],
+        batches=[BatchForBundle(batch_id, manifest, {})],
+        events=[stale_arrival],
+    )
+    admin.finish_and_dispatch(admin.app_id(client_id), village.village_code).raise_for_status()
+    arrived = {"id": str(uuid.uuid4()), "application_id": client_id, "status": "arrived", "at": now}
+    handed = {
+        "id": str(uuid.uuid4()),
+        "application_id": client_id,
+        "status": "handed_over",
+        "at": now,
+        "handover": {"recipient_name": "Budi Santoso"},
+    }
+    assert village.request("POST", "/events", json={"events": [arrived, handed]}).status_code == 200
+    before = village.request("GET", "/changes").json()["changes"]
+
+    r = import_(admin, old)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert [b["status"] for b in report["batches"]] == [200]
+    assert [e["outcome"] for e in report["events"]] == ["rejected"]
+    # Nothing moved back: the same changes, the application still handed over.
+    assert village.request("GET", "/changes").json()["changes"] == before
+    assert {a["client_id"]: a["status"] for a in applications(admin)}[client_id] == "handed_over"
