@@ -405,7 +405,8 @@ def acknowledge_in(
     batch = s.get(Batch, batch_id)
     if batch is None:
         return False
-    first = batch.state != BatchState.SENT or not batch.ack_via
+    # A batch cancelled here stays cancelled (its applications were put back); its rows are done.
+    first = batch.state != BatchState.CANCELLED and (batch.state != BatchState.SENT or not batch.ack_via)
     links = s.exec(select(BatchApplication.application_id).where(BatchApplication.batch_id == batch_id)).all()
     for app_id in links:
         app = s.get(Application, app_id)
