@@ -172,6 +172,10 @@ class BatchesPage(QWidget):
         self.header.titles.layout().addWidget(self.pending_label)
         self.header.add_action(self.stick_button)
         self.header.add_action(self.send_button)
+        from desa_capil.ui.usb_actions import usb_menu_button
+
+        self.usb_button = usb_menu_button(self, ctx)
+        self.header.add_action(self.usb_button)
 
         # Offered when the server has not answered for a day and batches wait (issue 16).
         self.offer_box = QFrame(self)
