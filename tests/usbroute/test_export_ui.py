@@ -202,3 +202,23 @@ def test_stick_offer_rules(db: Database) -> None:
     assert offer is not None and offer.since is not None
     batches.acknowledge(db, bid, via=BatchRoute.ONLINE, received_at=now)
     assert usb_export.stick_offer(db, now + timedelta(days=5)) is None
+
+
+def test_flashdisk_menu_opens_the_export_and_the_backup(qtbot: QtBot, ctx: AppContext) -> None:
+    bid, _ = make_batch(ctx.db, 1)
+    page = BatchesPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1, timeout=WAIT)
+    names = [a.objectName() for a in page.usb_button.menu().actions()]
+    assert names[:2] == ["usbExportAction", "usbBackupAction"] and "usbReceiveAction" in names
+    page.table.selectRow(0)
+    page.stick_action.trigger()
+    dialog = page.findChild(ExportDialog)
+    assert dialog is not None and dialog.windowTitle() == "Kirim lewat flashdisk"
+    qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=WAIT)
+    assert dialog.chosen_ids() == [bid]
+    dialog.close()
+    page.backup_action.trigger()
+    backups = [d for d in page.findChildren(ExportDialog) if d.purpose == "backup"]
+    assert backups and backups[0].windowTitle() == "Cadangkan kiriman yang belum terkirim"
+    backups[0].close()

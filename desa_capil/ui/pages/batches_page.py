@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -159,23 +159,29 @@ class BatchesPage(QWidget):
         self.send_button.setToolTip(self.tr("Coba kirim dan ambil kabar dari server sekarang juga"))
         self.send_button.clicked.connect(self.send_now)
 
-        # Issue 16: the same batches can leave on a USB stick ("Kirim lewat flashdisk").
-        self.stick_button = QPushButton(self.tr("Kirim lewat flashdisk"), self)
-        self.stick_button.setObjectName("usbExportButton")
-        self.stick_button.setToolTip(
-            self.tr("Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil")
-        )
-        self.stick_button.clicked.connect(lambda: self.open_stick_export())
-
         self.header = PageHeader(title, self.contact_label, self)
         self.pending_label.setWordWrap(True)
         self.header.titles.layout().addWidget(self.pending_label)
-        self.header.add_action(self.stick_button)
         self.header.add_action(self.send_button)
         from desa_capil.ui.usb_actions import usb_menu_button
 
         self.usb_button = usb_menu_button(self, ctx)
         self.header.add_action(self.usb_button)
+        # Issue 16: the batches leave on a stick too; first in the Flashdisk menu.
+        menu = self.usb_button.menu()
+        first = menu.actions()[0] if menu.actions() else None
+        self.stick_action = QAction(self.tr("Kirim lewat flashdisk…"), menu)
+        self.stick_action.setObjectName("usbExportAction")
+        self.stick_action.setToolTip(
+            self.tr("Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil")
+        )
+        self.stick_action.triggered.connect(lambda: self.open_stick_export())
+        self.backup_action = QAction(self.tr("Cadangkan yang belum terkirim…"), menu)
+        self.backup_action.setObjectName("usbBackupAction")
+        self.backup_action.triggered.connect(lambda: self.open_stick_export("backup"))
+        menu.insertAction(first, self.stick_action)
+        menu.insertAction(first, self.backup_action)
+        menu.insertSeparator(first)
 
         # Offered when the server has not answered for a day and batches wait (issue 16).
         self.offer_box = QFrame(self)
