@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from desa_capil.domain.catalog import Urgency, current_version, get_service
-from desa_capil.domain.intake import IntakeDetails
+from desa_capil.domain.intake import OTHER_PAPER_MAX, IntakeDetails
 from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
 from desa_capil.errors import BadInputError
 from desa_capil.store.db import Database
@@ -178,7 +178,7 @@ def save_application(
                 raise NotEditable(Status(app.status))
             if app.service_code != service_code:
                 # Papers of another service no longer belong to this request.
-                keep = [r.code for r in get_service(service_code).requirements]
+                keep = [r.code for r in get_service(service_code).checklist]
                 stale = select(Document.id).where(
                     Document.application_id == app.id,
                     col(Document.batch_id).is_(None),
@@ -194,12 +194,35 @@ def save_application(
         stored = IntakeDetails.from_json(app.details)
         # An application keeps the catalog version it was made with.
         version = stored.catalog_version or current_version()
-        app.details = (details if details is not None else stored).for_service(service, version).to_json()
+        new = details if details is not None else stored
+        if not new.other_paper:
+            # The intake form does not edit the "Kertas lain" name (the papers step does).
+            new = replace(new, other_paper=stored.other_paper)
+        app.details = new.for_service(service, version).to_json()
         app.updated_at = utcnow()
         s.add(app)
         s.commit()
     purge_unreferenced_blobs(db, dropped)
     return app.id
+
+
+def set_other_paper(db: Database, application_id: str, text: str) -> str:
+    """Name what the "Kertas lain" slot holds (an office's extra request); returns what was
+    stored (trimmed, at most OTHER_PAPER_MAX characters). NotEditable once sealed."""
+    value = " ".join(text.split())[:OTHER_PAPER_MAX]
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise KeyError(application_id)
+        if Status(app.status) not in EDITABLE:
+            raise NotEditable(Status(app.status))
+        details = IntakeDetails.from_json(app.details)
+        if details.other_paper != value:
+            app.details = replace(details, other_paper=value).to_json()
+            app.updated_at = utcnow()
+            s.add(app)
+            s.commit()
+    return value
 
 
 def delete_application(db: Database, application_id: str) -> None:

@@ -780,6 +780,7 @@ class SyncWorker:
                             mime=d.mime,
                         )
                     )
+                details = IntakeDetails.from_json(app.details)
                 apps.append(
                     ApplicationIn(
                         id=app.id,
@@ -792,9 +793,9 @@ class SyncWorker:
                             address=person.address,
                         ),
                         urgency=app.urgency,
-                        notes=app.notes,
+                        notes=details.wire_notes(app.notes),
                         documents=wire_docs,
-                        **IntakeDetails.from_json(app.details).wire_fields(),
+                        **details.wire_fields(),
                     )
                 )
             sealed = batch.sealed_at if batch.sealed_at.tzinfo else batch.sealed_at.replace(tzinfo=UTC)
