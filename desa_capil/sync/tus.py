@@ -58,11 +58,17 @@ MIN_CHUNK = 16 * 1024
 MAX_CHUNK = 8 * 1024 * 1024
 INITIAL_RATE = 8 * 1024  # bytes/s assumed before anything was measured (a 64 kbit/s link)
 # Cuts in a row after which a file is handed back to the worker (its back-off applies).
-MAX_FRUITLESS_CUTS = 2
+MAX_FRUITLESS_CUTS = 3
+# 423s in a row (0.5 s, 1 s, 2 s apart) before a file is handed back to the worker.
+MAX_LOCKED_WAITS = 3
 # Waiting for a PATCH's answer once its last byte went out (see ``LinkMeter.read_timeout``).
 TAIL_SAMPLES = 8
 TAIL_MARGIN = 2.0
 MIN_READ_TIMEOUT = 5.0
+# Kernel send buffer of an upload connection (``LinkMeter.send_buffer``).
+SEND_BUFFER_SECONDS = 1.0
+MIN_SEND_BUFFER = 16 * 1024
+MAX_SEND_BUFFER = 4 * 1024 * 1024
 _OFFSET_CT = "application/offset+octet-stream"
 
 
@@ -238,6 +244,13 @@ class LinkMeter:
         with self._lock:
             self.bytes_offered += offered
             self.bytes_lost += max(0, offered - kept)
+
+    def send_buffer(self) -> int:
+        """Kernel send buffer for an upload connection: what the link sends in
+        ``SEND_BUFFER_SECONDS`` or two round trips (at least the bytes in flight on the link,
+        so a fast link stays full), within bounds."""
+        seconds = max(SEND_BUFFER_SECONDS, 2 * (self.rtt or 0.0))
+        return int(max(MIN_SEND_BUFFER, min(MAX_SEND_BUFFER, self.rate * seconds)))
 
     def chunk_seconds(self) -> float:
         """How long one chunk should take: long enough that its round trip is a small share."""
@@ -439,6 +452,7 @@ class TusUploader:
                 self._save(row.id, url=upload_id, offset=0)
             view = memoryview(data)
             fruitless = 0  # cuts in a row that got nothing through
+            locked = 0  # 423s in a row: the server still finishes the PATCH that was cut
             try:
                 while offset < len(data):
                     if self.stop.is_set():
@@ -446,8 +460,18 @@ class TusUploader:
                     size = self.meter.next_chunk(len(data) - offset)
                     try:
                         offset = self._patch(row, upload_id, view, offset, size)
-                        fruitless = 0
+                        fruitless = locked = 0
                     except _Resync as cut:
+                        if cut.error.status == 423:
+                            # Right after a cut the server may still be closing the cut PATCH
+                            # (its disconnect, an fsync): a moment, not the worker's back-off.
+                            locked += 1
+                            if locked > MAX_LOCKED_WAITS:
+                                raise cut.error from None
+                            if self.stop.wait(0.5 * 2 ** (locked - 1)):
+                                raise Stopped() from None
+                            offset = cut.offset
+                            continue
                         # The connection died but the server answered the HEAD after it: the
                         # link works, go on from what the server holds.
                         fruitless = 0 if cut.offset > offset else fruitless + 1
@@ -512,7 +536,7 @@ class TusUploader:
             self.meter.count(body.pos, kept)
             if exc.status == 409 and server_offset is not None:
                 return server_offset  # offset mismatch: re-synchronised, carry on
-            if server_offset is not None and isinstance(exc, OfflineError):
+            if server_offset is not None and (isinstance(exc, OfflineError) or exc.status == 423):
                 raise _Resync(server_offset, exc) from exc
             raise
         elapsed = time.monotonic() - started

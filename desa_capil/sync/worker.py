@@ -632,6 +632,7 @@ class SyncWorker:
         client: ApiClient | None = getattr(local, "client", None)
         if client is None:
             client = self._new_client()
+            client.limit_send_buffer(self.meter.send_buffer())  # see ApiClient.limit_send_buffer
             local.client = client
             with self._progress_lock:
                 self._clients.append(client)
