@@ -51,7 +51,14 @@ F32 = npt.NDArray[np.float32]
 
 #: Output resolution per mode. Bilevel needs the resolution to keep letter shapes (8-pt text
 #: at 150 dpi bilevel loses its counters); gray and colour keep them through antialiasing.
+#: The bilevel figure is the most a page gets: ``bilevel_dpi`` lowers it for ordinary print.
 OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
+#: Bilevel resolution by the size of the print (median glyph height on the analysis page,
+#: ``text_height``): 10-pt print and larger (>= 8 px at 100 dpi) keeps every word at 200 dpi
+#: (fax "fine", the usual archive minimum), and G4 costs grow with the resolution (200 dpi is
+#: 0.66x the bytes of 300); 8-9 pt print needs 240, smaller print 300. Measured on the real
+#: and drawn corpus with tesseract word recall (BENCHMARKS.md "Pages on real papers").
+TEXT_DPI_STEPS: tuple[tuple[float, int], ...] = ((8.0, 200), (6.0, 240))
 #: A small object on its own (a KTP-el card, a pas foto: long side under ``SMALL_LONG_IN``)
 #: is worth more pixels per inch: a card's 6-pt print and a 3x4 cm face need them, and the
 #: page stays small anyway (a card is 1/17 of an A4 page).
@@ -206,7 +213,7 @@ def process(
         img = img.convert("RGB")
     src: U8 = np.asarray(img)
     a = _analyse(src, raw, auto_orient=auto_orient, size=size)
-    dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI)
+    dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI, text_height(a.flat_gray))
     picture = False
     if mode is None:
         chosen, regions = decide_regions(a.flat, a.flat_gray, is_color=src.ndim == 3)
@@ -237,9 +244,38 @@ def process(
     return _page(_encode_jpeg(page, dpi, JPEG_QUALITY[chosen]), "image/jpeg", a, dpi, chosen)
 
 
-def output_dpi(width_in: float, height_in: float) -> dict[str, int]:
-    """Output resolution per mode for a page of this physical size."""
-    return SMALL_OUTPUT_DPI if max(width_in, height_in) < SMALL_LONG_IN else OUTPUT_DPI
+def output_dpi(width_in: float, height_in: float, text_px: float | None = None) -> dict[str, int]:
+    """Output resolution per mode for a page of this physical size, whose print is
+    ``text_px`` high (``text_height``; ``None``: not measured, the most resolution)."""
+    if max(width_in, height_in) < SMALL_LONG_IN:
+        return SMALL_OUTPUT_DPI
+    return {**OUTPUT_DPI, "bilevel": bilevel_dpi(text_px)}
+
+
+def bilevel_dpi(text_px: float | None) -> int:
+    """Bilevel resolution of a page whose glyphs are ``text_px`` high at ``ANALYSIS_DPI``."""
+    if text_px is not None:
+        for least, dpi in TEXT_DPI_STEPS:
+            if text_px >= least:
+                return dpi
+    return OUTPUT_DPI["bilevel"]
+
+
+def text_height(flat_gray: U8) -> float | None:
+    """Median height (analysis pixels) of the glyph-shaped ink blobs of a page, or ``None``
+    when there are too few to say (a page of pictures, an empty page).
+
+    Blobs of 3-40 px high and at most about twice as wide are letters, digits or short
+    groups of them; rules, words run together and specks are left out.
+    """
+    ink = (flat_gray < 170).astype(np.uint8)
+    _blank_frame(ink)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = stats[1:, 3], stats[1:, 2]
+    glyph = (h >= 3) & (h <= 40) & (w >= 2) & (w <= 2 * h + 2)
+    if int(glyph.sum()) < 30:
+        return None
+    return float(np.median(h[glyph]))
 
 
 @dataclass(frozen=True)

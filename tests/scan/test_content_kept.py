@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scan_pages import (
+    WORDS,
     camera_quad,
     card_with_slanted_print,
     faint_dot_matrix,
@@ -230,3 +231,19 @@ def test_overlapping_regions_are_one_patch() -> None:
     boxes = [((10, 10, 50, 40), 100.0), ((12, 44, 52, 90), 80.0), ((200, 200, 220, 230), 5.0)]
     merged = merge_boxes(boxes, margin=6)
     assert ((10, 10, 52, 90), 180.0) in merged and len(merged) == 2
+
+
+@pytest.mark.parametrize(("size_px", "least_dpi"), [(26, 200), (16, 240)])
+def test_bilevel_resolution_follows_the_print_size(size_px: int, least_dpi: int) -> None:
+    """Ordinary print goes out at 200 dpi (a third fewer bytes); small print keeps more
+    resolution, and its words stay readable either way."""
+    page = text_page(lines=10, size=size_px)
+    out = process(_scan(page))
+    assert out.mode == "bilevel" and least_dpi <= out.dpi <= 300
+    if size_px == 26:
+        assert out.dpi == 200
+    if shutil.which("tesseract"):
+        text = _ocr(out.image())
+        words = set(WORDS)
+        found = sum(1 for w in words if w in text)
+        assert found / len(words) >= 0.9
