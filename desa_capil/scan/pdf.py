@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import img2pdf
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from desa_capil.errors import BadInputError
 from desa_capil.scan.sources import _pdfium_lock
@@ -163,6 +163,8 @@ def _g4_strip(tiff: bytes) -> tuple[bytes, int, int, bool]:
     """The CCITT G4 data of a one-strip TIFF made by ``pipeline._encode_g4``, its size, and
     the ``/BlackIs1`` a PDF needs to read it as the TIFF means it."""
     with Image.open(io.BytesIO(tiff)) as im:
+        if not isinstance(im, TiffImagePlugin.TiffImageFile):
+            raise ValueError("a G4 TIFF is expected")
         tags = im.tag_v2
         offsets, counts = tags[273], tags[279]
         if len(offsets) != 1:
