@@ -4,7 +4,7 @@ The resident then only checks, completes by hand what the app does not know (wit
 religion...) and signs: signatures, witnesses and the meterai are always by hand. Layouts follow
 the national forms of Permendagri 108/2019 and 109/2019 (the form number in a box at the top
 right, numbered sections, digit boxes for NIK and No. KK) closely enough that an office accepts
-them; the village's own letters (F-2.29 surat keterangan kematian, the jemput-bola request) carry
+them (F-2.12 is the marriage registration form of the non-Muslim akta perkawinan); the village's own letters (F-2.29 surat keterangan kematian, the jemput-bola request) carry
 the village letterhead.
 
     forms_for(service)                  # which forms this service can print: [(code, title)]
@@ -25,6 +25,7 @@ from desa_capil.domain.intake import HomeRecording, IntakeDetails, Person, home_
 from desa_capil.domain.nik import Sex, validate_nik
 from desa_capil.domain.regions import path_of
 from desa_capil.reports.common import MONTHS_ID, Paper, pdf_text
+from desa_capil.store import setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import village_title
 from desa_capil.store.models import Applicant, Application
@@ -38,6 +39,7 @@ TITLES: dict[str, str] = {
     "F-2.01": "Formulir Pelaporan Pencatatan Sipil (F-2.01)",
     "F-2.03": "SPTJM Kebenaran Data Kelahiran (F-2.03)",
     "F-2.04": "SPTJM Kebenaran sebagai Pasangan Suami Istri (F-2.04)",
+    "F-2.12": "Formulir Pencatatan Perkawinan (F-2.12)",
     "F-2.29": "Surat Keterangan Kematian dari Desa (F-2.29)",
     JEMPUT_BOLA: "Surat Permohonan Perekaman KTP-el di Rumah (jemput bola)",
 }
@@ -89,7 +91,7 @@ def form_facts(db: Database, application_id: str) -> FormFacts:
             raise KeyError(application_id)
         person = s.get(Applicant, app.applicant_id)
         assert person is not None
-        code = get_setting(db, "village_code")
+        code = get_setting(db, setting_keys.VILLAGE_CODE)
         where = path_of(code) if code.count(".") == 3 else path_of("")
         return FormFacts(
             application_id=app.id,
@@ -100,7 +102,7 @@ def form_facts(db: Database, application_id: str) -> FormFacts:
             address=person.address,
             phone=person.phone,
             details=IntakeDetails.from_json(app.details),
-            village_name=get_setting(db, "village_name"),
+            village_name=get_setting(db, setting_keys.VILLAGE_NAME),
             village_code=code,
             district=where.district,
             regency=where.regency,
@@ -480,6 +482,70 @@ def _f229(f: FormFacts) -> bytes:
     return pdf.output_bytes()
 
 
+def _person_block(pdf: FPDF, person: Person, *, first: int = 1) -> None:
+    """Identity lines of one spouse on F-2.12: what the intake typed, dots for the rest."""
+    born, sex = _born(person.nik)
+    n = first
+    _boxes(pdf, "NIK", person.nik, 16, num=f"{n}.")
+    _line(pdf, "Nama lengkap", person.name, num=f"{n + 1}.")
+    _line(pdf, "Tempat / tanggal lahir", f"......................., {born}" if born else "", num=f"{n + 2}.")
+    _line(pdf, "Kewarganegaraan", "WNI", num=f"{n + 3}.")
+    _line(pdf, "Agama / kepercayaan", "", num=f"{n + 4}.")
+    _line(pdf, "Pekerjaan", "", num=f"{n + 5}.")
+    _line(pdf, "Alamat", "", num=f"{n + 6}.")
+    _line(pdf, "Status sebelum kawin", "", num=f"{n + 7}.")
+
+
+def _parents(pdf: FPDF, whose: str) -> None:
+    _section(pdf, f"DATA ORANG TUA {whose}")
+    _boxes(pdf, "NIK ayah", "", 16, num="1.")
+    _line(pdf, "Nama ayah", "", num="2.")
+    _boxes(pdf, "NIK ibu", "", 16, num="3.")
+    _line(pdf, "Nama ibu", "", num="4.")
+
+
+def _f212(f: FormFacts) -> bytes:
+    """F-2.12 formulir pencatatan perkawinan (Permendagri 109/2019): the couple from the intake's
+    subjects, the reporter from the applicant; parents, witnesses, religion and the religious
+    leader by hand."""
+    pdf = FormPdf("F-2.12")
+    pdf.add_page()
+    _title(pdf, "FORMULIR PENCATATAN PERKAWINAN", "(untuk penerbitan kutipan akta perkawinan)")
+    husband, wife = f.details.subject("suami"), f.details.subject("istri")
+    _section(pdf, "DATA SUAMI")
+    _person_block(pdf, husband)
+    _section(pdf, "DATA ISTRI")
+    _person_block(pdf, wife)
+    _parents(pdf, "SUAMI")
+    _parents(pdf, "ISTRI")
+    _section(pdf, "DATA PERKAWINAN")
+    _line(pdf, "Tanggal pemberkatan", long_date(f.details.event_date), num="1.")
+    _line(pdf, "Agama / kepercayaan", "", num="2.")
+    _line(pdf, "Nama pemuka agama", "", num="3.")
+    _line(pdf, "Tempat pemberkatan", "", num="4.")
+    _line(pdf, "No. surat pemuka agama", "", num="5.")
+    _line(pdf, "Anak yang disahkan (bila ada)", "", num="6.")
+    for who in ("DATA SAKSI I (21 tahun ke atas)", "DATA SAKSI II (21 tahun ke atas)"):
+        _section(pdf, who)
+        _boxes(pdf, "NIK", "", 16, num="1.")
+        _line(pdf, "Nama lengkap", "", num="2.")
+        _line(pdf, "Alamat", "", num="3.")
+    _section(pdf, "DATA PELAPOR")
+    _boxes(pdf, "NIK", f.nik, 16, num="1.")
+    _line(pdf, "Nama lengkap", f.name, num="2.")
+    _line(pdf, "Alamat", f.address, num="3.")
+    _line(pdf, "Nomor HP", f.phone, num="4.")
+    _signatures(pdf, [("Suami,", husband.name), ("Istri,", wife.name)], place_date=_place_date(f), height=18)
+    _signatures(pdf, [("Saksi I,", ""), ("Saksi II,", "")], height=18)
+    _paragraph(
+        pdf,
+        "Lampirkan surat keterangan perkawinan dari pemuka agama, pas foto berdampingan 4x6, dan "
+        "fotokopi KTP-el kedua saksi. Kedua mempelai dan kedua saksi hadir saat pencatatan.",
+        8.5,
+    )
+    return pdf.output_bytes()
+
+
 def make_form(db: Database, application_id: str, code: str) -> bytes:
     """The form `code` (see TITLES) pre-filled for an application; KeyError for an unknown
     application or form."""
@@ -492,6 +558,7 @@ def make_form(db: Database, application_id: str, code: str) -> bytes:
         "F-2.01": lambda: _f201(f),
         "F-2.03": lambda: _sptjm(f, "F-2.03"),
         "F-2.04": lambda: _sptjm(f, "F-2.04"),
+        "F-2.12": lambda: _f212(f),
         "F-2.29": lambda: _f229(f),
     }
     return makers[code]()

@@ -59,11 +59,12 @@ from desa_capil.api.models import (
     file_extension,
 )
 from desa_capil.domain.status import Status
-from desa_capil.server import console, tus, updates, validation
+from desa_capil.server import console, tus, updates, usb_routes, validation
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError, describe_for_log, too_large, unauthorized
 from desa_capil.server.limits import DatabaseBucket, Limiter, MemoryBucket
 from desa_capil.server.service import CentralService, DeviceCtx, normalize_enrollment_code, sha256_hex
+from desa_capil.server.usb import UsbService
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,8 @@ class GuardMiddleware:
             return self.settings.max_upload_size
         if path.startswith("/console/permohonan/") and path.endswith(("/dokumen", "/selesai")):
             return self.settings.max_upload_size  # the console's signed-PDF upload forms
+        if path in usb_routes.BUNDLE_PATHS:
+            return usb_routes.MAX_BUNDLE_SIZE  # USB bundles (server/usb_routes.py)
         return self.settings.max_json_body
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
@@ -613,6 +616,9 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         return svc.admin_log(limit)
 
     app.include_router(admin)
+    # The USB route (server/usb.py): device keys, relay, bundle import and return bundles.
+    app.state.usb = UsbService(svc)
+    usb_routes.mount(app, app.state.usb, require_device, require_admin)
     console.mount(app, svc, settings)
     updates.mount(app, settings)  # signed app releases (TUF), desa_capil.server.updates
     # Added innermost first. JSON answers are gzipped for clients that accept it (a change

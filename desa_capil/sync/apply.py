@@ -10,6 +10,13 @@ answer was lost) has clearly reached the server, so it first moves to ``sent`` a
 would on the receipt. Changes the machine refuses (the village is already further along) are
 logged and skipped; the cursor moves on, so one odd record never blocks the rest.
 
+The same function applies a return bundle brought on a USB stick (``sync/usb_return.py``), so
+the two routes cannot disagree, and they may come in any order: an office change older than one
+already applied to the same application (an old bundle after newer online pulls) is skipped,
+never applied over the newer fact; and the cursor only moves when the changes continue from
+where it stands (``after`` at or before it), so a bundle that starts later leaves the gap for
+the online pull instead of jumping over it.
+
 A page is read change by change (``parse_page``): a change whose only fault is a status this
 client does not know (a newer server) is kept in the application's history as "status baru
 dari kantor: X" without touching the local status, and the cursor moves on. A page that is
@@ -25,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from desa_capil.api.models import Change, ChangePage
@@ -145,6 +153,14 @@ def _seen(s: Session, seq: int) -> bool:
     return s.exec(select(StatusChange.id).where(StatusChange.server_seq == seq)).first() is not None
 
 
+def _newer_known(s: Session, app_id: str, seq: int) -> bool:
+    """An office change after ``seq`` is already applied to this application."""
+    newest = s.exec(
+        select(func.max(StatusChange.server_seq)).where(StatusChange.application_id == app_id)
+    ).one()
+    return newest is not None and int(newest) > seq
+
+
 def _apply_one(s: Session, ch: Change, out: Applied) -> None:
     app_id = str(ch.application_id)
     if _seen(s, ch.seq):
@@ -153,6 +169,12 @@ def _apply_one(s: Session, ch: Change, out: Applied) -> None:
     if app is None:
         # Not ours (another laptop of the same village) or deleted: nothing to update here.
         log.info("change %s for unknown application skipped", ch.seq)
+        out.skipped += 1
+        return
+    if _newer_known(s, app.id, ch.seq):
+        # Older than what this laptop already knows (an old return bundle after online pulls):
+        # applying it would turn the clock back (in_review -> needs_fix of an earlier round).
+        log.info("change %s older than the application's last office change; skipped", ch.seq)
         out.skipped += 1
         return
     current = Status(app.status)
@@ -228,7 +250,7 @@ def _note_unknown(s: Session, ch: UnknownChange, out: Applied) -> None:
     if _seen(s, ch.seq):
         return
     app = s.get(Application, ch.application_id)
-    if app is None:
+    if app is None or _newer_known(s, app.id, ch.seq):
         out.skipped += 1
         return
     log.warning("change %s: unknown status %r kept as a note", ch.seq, ch.status)
@@ -247,17 +269,31 @@ def _note_unknown(s: Session, ch: UnknownChange, out: Applied) -> None:
     out.application_ids.append(app.id)
 
 
-def apply_page(db: Database, page: ChangePage | Page) -> Applied:
+def apply_changes(s: Session, page: ChangePage | Page, out: Applied, *, after: int | None = None) -> None:
+    """Apply ``page`` inside the caller's transaction (no commit): the one code path of the
+    online pull and of a return bundle. ``after`` is where the page starts (None: from the
+    cursor, as the online pull asks); the cursor moves to ``next_after`` only when that start
+    is at or before it, and never back."""
+    unknown = page.unknown if isinstance(page, Page) else []
+    # Known and unknown changes in one seq order, so the "older than known" rule sees them as
+    # the server made them.
+    ordered: list[tuple[int, Change | UnknownChange]] = [(c.seq, c) for c in page.changes]
+    ordered += [(u.seq, u) for u in unknown]
+    for _seq, ch in sorted(ordered, key=lambda pair: pair[0]):
+        if isinstance(ch, UnknownChange):
+            _note_unknown(s, ch, out)
+        else:
+            _apply_one(s, ch, out)
+    old = int(get_state(s, CURSOR_KEY, "0") or 0)
+    if after is None or after <= old:
+        set_state(s, CURSOR_KEY, str(max(old, page.next_after)))
+
+
+def apply_page(db: Database, page: ChangePage | Page, *, after: int | None = None) -> Applied:
     """Apply one page of changes and move the cursor, in one transaction."""
     out = Applied()
-    unknown = page.unknown if isinstance(page, Page) else []
     with db.session() as s:
-        for ch in sorted(page.changes, key=lambda c: c.seq):
-            _apply_one(s, ch, out)
-        for u in sorted(unknown, key=lambda c: c.seq):
-            _note_unknown(s, u, out)
-        old = int(get_state(s, CURSOR_KEY, "0") or 0)
-        set_state(s, CURSOR_KEY, str(max(old, page.next_after)))
+        apply_changes(s, page, out, after=after)
         s.commit()
     return out
 
@@ -274,15 +310,29 @@ def documents_to_fetch(db: Database) -> list[tuple[str, str]]:
         return [(r, get_state(s, DOC_SHA_PREFIX + r, "")) for r in rows]
 
 
+def expected_sha(s: Session, doc_id: str) -> str | None:
+    """The sha256 the office announced for a signed PDF still to fetch; None when this laptop
+    is not waiting for that document (unknown, or already stored)."""
+    row = s.get(OfficeDocument, doc_id)
+    if row is None or not row.has_file or row.file_sha256 is not None:
+        return None
+    return get_state(s, DOC_SHA_PREFIX + doc_id, "")
+
+
+def keep_document(s: Session, doc_id: str, sha: str) -> None:
+    """Record a verified signed PDF (already in the blob store) inside the caller's transaction."""
+    row = s.get(OfficeDocument, doc_id)
+    if row is not None:
+        row.file_sha256 = sha
+        s.add(row)
+    state = s.get(SyncState, DOC_SHA_PREFIX + doc_id)
+    if state is not None:
+        s.delete(state)
+
+
 def store_document(db: Database, doc_id: str, sha: str) -> None:
     with db.session() as s:
-        row = s.get(OfficeDocument, doc_id)
-        if row is not None:
-            row.file_sha256 = sha
-            s.add(row)
-        state = s.get(SyncState, DOC_SHA_PREFIX + doc_id)
-        if state is not None:
-            s.delete(state)
+        keep_document(s, doc_id, sha)
         s.commit()
 
 

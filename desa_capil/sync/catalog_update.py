@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
 from desa_capil.domain import catalog
 from desa_capil.store.db import Database
@@ -52,12 +53,39 @@ def pull_catalog(client: ApiClient, db: Database) -> str | None:
         version, raw = str(body["version"]), body["catalog"]
     except (ValueError, KeyError, TypeError) as exc:
         raise BadAnswer(f"/catalog: {exc!r}", resp.status_code) from exc
-    if version == get_setting(db, VERSION_SETTING) and catalog.current_version() == version:
+    return offer_catalog(db, version, raw)
+
+
+def version_key(version: str) -> tuple[int, int] | None:
+    """(year, number) of a catalog version such as "2026.1" or "2026.1-kab-bandung"."""
+    m = re.match(r"([0-9]{4})\.([0-9]+)", version)
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def check_offer(kept: str, version: str, raw: object, *, only_newer: bool = False) -> catalog.Catalog | None:
+    """The catalog to use when ``raw`` (version ``version``) is news against the ``kept`` office
+    version; None when nothing should change. The online pull passes what the server uses now
+    (any other version is news); a return bundle (USB) passes ``only_newer``: the bundle may be
+    older than what an online pull already brought, and an older catalog must not replace a
+    newer one. A catalog that does not check is not used (logged)."""
+    if version == kept and catalog.current_version() == version:
         return None
+    if only_newer and kept:
+        new_key, kept_key = version_key(version), version_key(kept)
+        if new_key is None or (kept_key is not None and new_key <= kept_key):
+            return None
     try:
-        parsed = catalog.parse_catalog(raw)
+        return catalog.parse_catalog(raw)
     except catalog.CatalogError as exc:
         log.warning("office catalog %s not used: %s", version, exc)
+        return None
+
+
+def offer_catalog(db: Database, version: str, raw: object, *, only_newer: bool = False) -> str | None:
+    """Keep and use the office catalog ``raw`` when it is news (``check_offer``); its version,
+    or None when nothing changed."""
+    parsed = check_offer(get_setting(db, VERSION_SETTING), version, raw, only_newer=only_newer)
+    if parsed is None:
         return None
     set_setting(db, SETTING, json.dumps(raw, ensure_ascii=False))
     set_setting(db, VERSION_SETTING, parsed.version)

@@ -71,7 +71,8 @@ DEFAULT_MAX_DOWNLOAD = 64 * 1024 * 1024
 USER_AGENT = f"desa_capil/{__version__} ({platform.system()})"
 
 # Answers worth trying again later: the server or a proxy in between had a bad moment.
-_RETRYABLE_STATUS = frozenset({408, 423, 425, 429, 500, 502, 503, 504})
+# 426: the app is older than the server's minimum; its work waits (never set aside) until updated.
+_RETRYABLE_STATUS = frozenset({408, 423, 425, 426, 429, 500, 502, 503, 504})
 
 M = TypeVar("M", bound=BaseModel)
 

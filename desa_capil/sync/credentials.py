@@ -29,7 +29,7 @@ FALLBACK_NAME = "device_token"
 def _usable(backend: KeyringBackend) -> bool:
     # The "fail" backend (priority 0) and the chainer with nothing behind it mean: no store.
     try:
-        priority = float(backend.priority)  # type: ignore[arg-type]
+        priority = float(backend.priority)  # type: ignore[arg-type,unused-ignore]
     except Exception:  # noqa: BLE001 - a backend whose priority cannot be read is not usable
         return False
     return priority > 0

@@ -161,6 +161,10 @@ class BatchesPage(QWidget):
         self.pending_label.setWordWrap(True)
         self.header.titles.layout().addWidget(self.pending_label)
         self.header.add_action(self.send_button)
+        from desa_capil.ui.usb_actions import usb_menu_button
+
+        self.usb_button = usb_menu_button(self, ctx)
+        self.header.add_action(self.usb_button)
 
         # Ready applications
         ready_box = QWidget(self)

@@ -1,0 +1,245 @@
+"""tus uploads: creation, offsets, parts on object storage, expiry, and the check
+a batch makes of each document's upload."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import case, delete, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from desa_capil.api.models import (
+    ErrorCode,
+    UploadProblemKind,
+)
+from desa_capil.server.db import (
+    Upload,
+    UploadPart,
+    Village,
+    utcnow,
+)
+from desa_capil.server.errors import ApiError, not_found, quota_exceeded, too_large
+from desa_capil.server.services.core import (
+    Area,
+    DeviceCtx,
+    file_sha256,
+    sha256_hex,
+)
+
+log = logging.getLogger(__name__)
+
+
+class UploadService(Area):
+    def upload_path(self, upload_id: str) -> Path:
+        """A local file with the upload's bytes (with object storage: a cached copy of a
+        complete upload)."""
+        return self.storage.upload_path(upload_id)
+
+    def create_upload(
+        self,
+        ctx: DeviceCtx,
+        length: int,
+        meta: dict[str, str],
+        raw_metadata: str = "",
+        *,
+        upload_id: str | None = None,
+    ) -> Upload:
+        """A new upload; ``upload_id`` is the id a village laptop chose for a document that came
+        on a USB stick (server/usb.py), so its manifest names it as the laptop wrote it."""
+        if length > self.settings.max_upload_size:
+            raise too_large(self.settings.max_upload_size)
+        upload_id = upload_id or uuid.uuid4().hex
+        now = utcnow()
+        min_cost = self.settings.upload_min_cost
+        with self.db.session() as s:
+            # One creation per village at a time (a PostgreSQL row lock; SQLite's writer lock
+            # already does it), or two could both see room for themselves and overrun the quota.
+            s.exec(select(Village.id).where(Village.id == ctx.village_id).with_for_update()).one()
+            # Every upload costs at least min_cost: empty or tiny ones are not free.
+            cost = case((col(Upload.length) < min_cost, min_cost), else_=col(Upload.length))
+            used = s.exec(
+                select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
+            ).one()
+            if int(used) + max(length, min_cost) > self.settings.village_quota:
+                raise quota_exceeded(self.settings.village_quota)
+            up = Upload(
+                id=upload_id,
+                village_id=ctx.village_id,
+                device_id=ctx.device_id,
+                length=length,
+                filename=meta.get("filename", "")[:255],
+                filetype=meta.get("filetype", "")[:100],
+                sha256_claimed=meta.get("sha256", "").lower()[:64],
+                created_at=now,
+                updated_at=now,
+                expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                upload_metadata=raw_metadata,
+            )
+            self.storage.create_upload(upload_id)
+            if length == 0:
+                up.sha256 = sha256_hex(b"")
+            s.add(up)
+            s.commit()
+        return up
+
+    def get_upload(self, ctx: DeviceCtx, upload_id: str) -> Upload:
+        """The upload, or 404 (unknown / other village) / 410 (expired)."""
+        if len(upload_id) != 32 or not all(c in "0123456789abcdef" for c in upload_id):
+            raise not_found("Unggahan", "Upload")
+        with self.db.read_session() as s:
+            up = s.get(Upload, upload_id)
+        if up is None or up.village_id != ctx.village_id:
+            raise not_found("Unggahan", "Upload")
+        if up.expires_at is not None and up.expires_at < utcnow():
+            raise ApiError(
+                410,
+                ErrorCode.GONE,
+                "Unggahan ini sudah kedaluwarsa dan dihapus. Kirim ulang berkasnya dari awal.",
+                "This upload expired and was deleted. Send the file again from the start.",
+            )
+        return up
+
+    def get_upload_unchecked(self, upload_id: str) -> Upload:
+        """An upload by id, any village, expired or not (tests and tools)."""
+        with self.db.read_session() as s:
+            up = s.get(Upload, upload_id)
+        if up is None:
+            raise not_found("Unggahan", "Upload")
+        return up
+
+    def upload_offset(self, up: Upload) -> int:
+        if not self.storage.appends_in_place:
+            return up.offset  # advanced only together with its part row
+        # The file is the truth: every byte in it arrived, in order, even if the server died
+        # before it could record the new offset in the database.
+        try:
+            size = self.upload_path(up.id).stat().st_size
+        except FileNotFoundError:
+            size = 0
+        return min(size, up.length)
+
+    def finish_patch(self, upload: Upload, offset: int) -> Upload:
+        """Record a PATCH's new offset; hash the file once complete (off the event loop)."""
+        now = utcnow()
+        digest = file_sha256(self.upload_path(upload.id)) if offset == upload.length else None
+        with self.db.session() as s:
+            up = s.get(Upload, upload.id)
+            if up is None:
+                raise not_found("Unggahan", "Upload")
+            up.offset = offset
+            up.updated_at = now
+            if up.expires_at is not None:
+                up.expires_at = now + timedelta(seconds=self.settings.upload_expiry_seconds)
+            up.sha256 = digest
+            s.add(up)
+            s.commit()
+            return up
+
+    def append_part(self, upload: Upload, offset: int, source: IO[bytes], size: int) -> Upload:
+        """Object storage: keep one PATCH's ``size`` bytes (``source``) as the part at
+        ``offset``. Raises 409 when another request appended at that offset first (another
+        host); joins the parts once the upload is complete."""
+        key = self.storage.put_part(upload.id, offset, source)
+        now = utcnow()
+        try:
+            with self.db.session() as s:
+                s.add(UploadPart(upload_id=upload.id, offset=offset, key=key, size=size))
+                moved = s.execute(
+                    update(Upload)
+                    .where(col(Upload.id) == upload.id, col(Upload.offset) == offset)
+                    .values(offset=offset + size, updated_at=now)
+                )
+                if moved.rowcount != 1:  # type: ignore[attr-defined]
+                    raise IntegrityError("offset moved", None, ValueError("offset moved"))
+                s.commit()
+        except IntegrityError:
+            self.storage.delete_object(key)
+            raise ApiError(
+                409,
+                ErrorCode.UPLOAD_OFFSET_MISMATCH,
+                "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
+                "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
+            ) from None
+        new_offset = offset + size
+        digest: str | None = None
+        if new_offset == upload.length:
+            with self.db.read_session() as s:
+                keys = [
+                    p.key
+                    for p in s.exec(
+                        select(UploadPart)
+                        .where(UploadPart.upload_id == upload.id)
+                        .order_by(col(UploadPart.offset))
+                    ).all()
+                ]
+            digest = self.storage.join_parts(upload.id, keys)
+        with self.db.session() as s:
+            up = s.get(Upload, upload.id)
+            if up is None:
+                raise not_found("Unggahan", "Upload")
+            if up.expires_at is not None:
+                up.expires_at = now + timedelta(seconds=self.settings.upload_expiry_seconds)
+            if digest is not None:
+                up.sha256 = digest
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == upload.id))
+            s.add(up)
+            s.commit()
+            return up
+
+    def delete_upload(self, ctx: DeviceCtx, upload_id: str) -> None:
+        up = self.get_upload(ctx, upload_id)
+        if up.document_id is not None:
+            raise ApiError(
+                409,
+                ErrorCode.CONFLICT,
+                "Berkas ini sudah menjadi bagian permohonan yang diterima dan tidak bisa dihapus.",
+                "This file already belongs to an accepted application and cannot be deleted.",
+            )
+        with self.db.session() as s:
+            row = s.get(Upload, up.id)
+            if row is not None and row.document_id is None:
+                s.delete(row)
+                s.commit()
+            if not self.storage.appends_in_place:
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == up.id))
+            s.commit()
+        self.storage.delete_upload(up.id)
+
+    def purge_expired_uploads(self) -> int:
+        now = utcnow()
+        with self.db.session() as s:
+            rows = s.exec(
+                select(Upload).where(col(Upload.expires_at).is_not(None), col(Upload.expires_at) < now)
+            ).all()
+            for r in rows:
+                s.delete(r)
+            if rows:
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id).in_([r.id for r in rows])))
+            s.commit()
+        for r in rows:
+            self.storage.delete_upload(r.id)
+        if rows:
+            log.info("purged %d expired uploads", len(rows))
+        return len(rows)
+
+    def check_upload(
+        self, up: Upload | None, sha256: str, size: int
+    ) -> tuple[UploadProblemKind, int | None, str | None] | None:
+        if up is None or (up.expires_at is not None and up.expires_at < utcnow()):
+            return UploadProblemKind.MISSING, None, None
+        if up.document_id is not None:
+            return UploadProblemKind.ALREADY_USED, None, None
+        offset = self.upload_offset(up)
+        if offset < up.length:
+            return UploadProblemKind.INCOMPLETE, offset, None
+        if up.length != size:
+            return UploadProblemKind.SIZE_MISMATCH, up.length, None
+        digest = up.sha256 or file_sha256(self.upload_path(up.id))
+        if digest != sha256:
+            return UploadProblemKind.SHA256_MISMATCH, up.length, digest
+        return None
