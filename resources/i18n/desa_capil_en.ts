@@ -1733,37 +1733,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="189" />
+            <location filename="../../desa_capil/ui/main_window.py" line="191" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="236" />
+            <location filename="../../desa_capil/ui/main_window.py" line="238" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="238" />
+            <location filename="../../desa_capil/ui/main_window.py" line="240" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="263" />
+            <location filename="../../desa_capil/ui/main_window.py" line="265" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="265" />
+            <location filename="../../desa_capil/ui/main_window.py" line="267" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="276" />
+            <location filename="../../desa_capil/ui/main_window.py" line="278" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="278" />
+            <location filename="../../desa_capil/ui/main_window.py" line="280" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1798,44 +1798,53 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="93" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="94" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
-            <translation>There is a problem with the office's server</translation>
+            <translation type="vanished">There is a problem with the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
             <source>Menunggu server Disdukcapil</source>
             <translation>Waiting for the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
             <source>Wi-Fi ini minta login di browser</source>
             <translation>This Wi-Fi asks you to log in in a browser</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <location filename="../../desa_capil/ui/main_window.py" line="99" />
             <source>Laptop ini belum terdaftar di server Disdukcapil</source>
             <translation>This laptop is not enrolled with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <source>Ada kesalahan saat mengirim</source>
+            <translation>An error while sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="100" />
+            <source>Pengiriman berhenti karena kesalahan</source>
+            <translation>Sending stopped because of an error</translation>
         </message>
     </context>
     <context>
@@ -3822,12 +3831,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="391" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="349" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="392" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
