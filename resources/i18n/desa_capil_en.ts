@@ -1654,215 +1654,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="149" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="420" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="153" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="156" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="326" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="329" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="337" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="340" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="342" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="359" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="413" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="415" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="417" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="445" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="482" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="514" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="565" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="601" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="679" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="683" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="685" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="687" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="689" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="730" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="731" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -2503,80 +2503,80 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="973" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="975" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="982" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="987" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="999" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="877" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2586,47 +2586,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1042" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -3717,22 +3717,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="82" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="86" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="100" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="102" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
@@ -3741,17 +3741,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
@@ -3760,72 +3760,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
             <source>Ganti / tambah operator…</source>
             <translation>Change / add operator…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="121" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
             <source>mis. H. Ahmad Fauzi, S.Sos.</source>
             <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="124" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>18 angka, bila pegawai negeri</source>
             <translation>18 digits, if a civil servant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Operator sekarang</source>
             <translation>Operator now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
             <source>Kepala desa / lurah</source>
             <translation>Village head</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="138" />
             <source>NIP kepala desa / lurah</source>
             <translation>Village head's NIP</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="139" />
             <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
             <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="145" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="150" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="152" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="159" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="157" />
+            <source>Pengiriman</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="160" />
+            <source>Segel dan kirim otomatis permohonan yang lengkap</source>
+            <translation>Seal and send complete applications automatically</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="164" />
+            <source>Saat jendela permohonan ditutup, permohonan yang kertas wajibnya lengkap langsung masuk kiriman, tanpa menekan "Kirim". Segel masih bisa dibuka di halaman Kiriman sampai pengunggahan dimulai.</source>
+            <translation>When the application window closes, an application with all its mandatory papers goes into a batch at once, without pressing "Kirim". The seal can still be opened on the Batches page until the upload starts.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="180" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="171" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="192" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="248" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="270" />
             <source>(belum dipilih)</source>
             <translation>(not chosen yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="287" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="310" />
             <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
             <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
@@ -3834,17 +3849,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="293" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="316" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="329" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="308" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="331" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
