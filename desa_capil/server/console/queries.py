@@ -597,6 +597,27 @@ class DispatchItem:
     nik: str
     service_code: str
     documents: list[FinishedDocument]
+    # Originals the village handed over for this application (catalog ``hand_over`` papers it
+    # sent): Disdukcapil withdraws them, the new document replaces them (issue 15's receipt
+    # tells the resident so); the courier list says so per application.
+    originals: list[str] = field(default_factory=list)
+
+
+def originals_handed_over(s: Session, apps: list[Application]) -> dict[int, list[str]]:
+    """Per application: the names of the catalog's ``hand_over`` papers the village sent."""
+    sent: dict[int, set[str]] = {a.id or 0: set() for a in apps}
+    for app_id, code in s.exec(
+        select(AppDocument.application_id, AppDocument.requirement_code).where(
+            col(AppDocument.application_id).in_(list(sent))
+        )
+    ).all():
+        sent[app_id].add(code)
+    out: dict[int, list[str]] = {}
+    for a in apps:
+        service = SERVICES.get(a.service_code)
+        handed = service.handed_over if service is not None else ()
+        out[a.id or 0] = [r.name_id for r in handed if r.code in sent[a.id or 0]]
+    return out
 
 
 def finished_for_village(
@@ -617,7 +638,11 @@ def finished_for_village(
             select(FinishedDocument).where(col(FinishedDocument.application_id).in_(list(fins)))
         ).all():
             fins[fdoc.application_id].append(fdoc)
-    return village, [DispatchItem(a.id or 0, a.name, a.nik, a.service_code, fins[a.id or 0]) for a in apps]
+        originals = originals_handed_over(s, list(apps))
+    return village, [
+        DispatchItem(a.id or 0, a.name, a.nik, a.service_code, fins[a.id or 0], originals[a.id or 0])
+        for a in apps
+    ]
 
 
 # --- villages and laptops ------------------------------------------------------------------------
