@@ -85,6 +85,12 @@ def test_indonesian_by_default_english_when_chosen_and_back(central: EmbeddedSer
     assert c.post(f"/console/permohonan/{app_id}/selesai").status_code == 303  # finished already
     assert c.flash(f"/console/permohonan/{app_id}").startswith("error: The status cannot change")
 
+    page = c.get(f"/console/permohonan/{app_id}").text
+    for english in ("Requirements", "History", "Mark a possible duplicate", "Family card"):
+        assert english in page, english
+    for indonesian in ("Persyaratan", "Riwayat", "Tandai kemungkinan ganda", "Kartu Keluarga"):
+        assert indonesian not in page, indonesian
+
     c.get("/console/bahasa/id")
     queue = c.get("/console/antrean").text
     assert '<html lang="id">' in queue and "Antrean" in queue and "Perlu diperiksa" in queue

@@ -358,7 +358,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         checklist = []
         if service is not None:
             for r in service.requirements:
-                checklist.append((r.code, r.name_id, r.mandatory, docs_by_req.pop(r.code, [])))
+                checklist.append((r.code, r.name(language.lang()), r.mandatory, docs_by_req.pop(r.code, [])))
             originals = {r.code: r.original.value for r in service.requirements}
         else:
             originals = {}
