@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "desa_capil"
 # tests without a display.
 QT_FREE = (
     "domain", "store", "sync", "api", "server", "scan", "reports", "security", "phone", "services",
-    "backup", "update",
+    "backup", "update", "usbroute",
 )  # fmt: skip
 # Where QtWidgets may be imported.
 WIDGET_OK = ("ui",)

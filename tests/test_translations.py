@@ -131,3 +131,54 @@ def test_qt_dialog_buttons_in_indonesian(qapp: QApplication, translations: None)
     assert wizard.buttonText(QWizard.WizardButton.CancelButton) == "Batal"
     install_translations("en", qapp)
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "Cancel"
+
+
+def test_qt_catalogue_sources_are_qts_own(qapp: QApplication) -> None:
+    """A source text Qt does not use would never be looked up: every entry of qtbase_id.ts must
+    be one Qt's own German catalogue (shipped with PySide6) translates in the same context."""
+    from desa_capil.ui.translations import qt_translations_dir
+
+    de = QTranslator()
+    if not de.load("qtbase_de", str(qt_translations_dir())):
+        pytest.skip("PySide6 without its qtbase_de.qm")
+    unknown = [(ctx, m.findtext("source")) for ctx, m in _messages(I18N / "qtbase_id.ts")]
+    unknown = [(ctx, src) for ctx, src in unknown if not de.translate(ctx, src or "")]
+    assert not unknown, f"not Qt's own texts: {unknown[:10]}"
+    assert len(_messages(I18N / "qtbase_id.ts")) >= 240
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_print_and_file_dialogs_in_indonesian(qapp: QApplication, translations: None) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QFileDialog, QGroupBox, QLabel, QTreeView
+
+    install_translations("id", qapp)
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    dialog.show()
+    qapp.processEvents()
+    texts = {dialog.windowTitle()}
+    texts |= {w.text() for w in dialog.findChildren(QLabel) if w.text()}
+    texts |= {w.text() for w in dialog.findChildren(QAbstractButton) if w.text()}
+    texts |= {w.title() for w in dialog.findChildren(QGroupBox)}
+    for combo in dialog.findChildren(QComboBox):
+        texts |= {combo.itemText(i) for i in range(combo.count())}
+    dialog.close()
+    for want in ("Cetak", "&Cetak", "Batal", "Jumlah rangkap:", "Cetak semua", "Halaman yang dicetak",
+                 "Semua Halaman", "Halaman Genap", "Berwarna"):  # fmt: skip
+        assert want in texts, (want, sorted(texts))
+    for english in ("Print", "&Print", "Copies:", "Print all", "All Pages", "Color", "Cancel", "Collate"):
+        assert english not in texts, english
+
+    files = QFileDialog()
+    files.setOption(QFileDialog.Option.DontUseNativeDialog)
+    files.setViewMode(QFileDialog.ViewMode.Detail)
+    files.show()
+    qapp.processEvents()
+    tree = files.findChild(QTreeView)
+    assert tree is not None
+    model = tree.model()
+    heads = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
+    files.close()
+    assert heads == ["Nama", "Ukuran", "Jenis", "Tanggal Diubah"]

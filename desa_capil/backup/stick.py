@@ -48,6 +48,7 @@ from desa_capil.security import audit
 from desa_capil.security.crypto import DecryptError, derive, open_sealed, seal
 from desa_capil.security.keys import DataKeys, KeyStore, master_from_code
 from desa_capil.store import db as store_db
+from desa_capil.store import outbox
 from desa_capil.store.blobs import FORMAT, FORMAT_FILE, BlobStore, atomic_write, disk_full_error
 from desa_capil.store.db import Database, connect_raw, referenced_in
 from desa_capil.store.models import Application, AuditEntry, HandOver, Outbox, Page
@@ -493,9 +494,7 @@ def restore_backup(
                 pages=int(s.exec(select(func.count()).select_from(Page)).one()),
                 handovers=int(s.exec(select(func.count()).select_from(HandOver)).one()),
                 audit=int(s.exec(select(func.count()).select_from(AuditEntry)).one()),
-                outbox_pending=int(
-                    s.exec(select(func.count()).select_from(Outbox).where(Outbox.state == "pending")).one()
-                ),
+                outbox_pending=outbox.count_pending(s),
             )
         audit.record(db, audit.BACKUP_RESTORED, detail=f"cadangan {snapshot.name}")
     finally:

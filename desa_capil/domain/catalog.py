@@ -21,6 +21,9 @@ Shape (see DOMAIN.md, "Services and papers"):
   from the applicant, who is the reporter (pelapor).
 * ``outputs``: the documents the office issues. Outputs marked ``bundle`` can be asked for in the
   same request, sharing its papers ("3-in-1").
+* Every service also offers "Kertas lain" (:data:`OTHER_PAPER`, code ``lain``) for what an office
+  asks beyond its list. It is not catalog data (an office's catalog cannot drop it) and never
+  mandatory: :attr:`Service.checklist` is the list the desk shows, ``requirements`` the catalog's.
 """
 
 from __future__ import annotations
@@ -55,6 +58,15 @@ class Requirement:
 
     def name(self, lang: str = "id") -> str:
         return self.name_en if lang.startswith("en") else self.name_id
+
+
+OTHER_PAPER_CODE = "lain"
+OTHER_PAPER = Requirement(
+    OTHER_PAPER_CODE,
+    "Kertas lain (diminta kantor)",
+    "Other paper (asked by the office)",
+    mandatory=False,
+)
 
 
 @dataclass(frozen=True)
@@ -147,8 +159,15 @@ class Service:
     def handed_over(self) -> tuple[Requirement, ...]:
         return tuple(r for r in self.requirements if r.original is Original.HAND_OVER)
 
+    @property
+    def checklist(self) -> tuple[Requirement, ...]:
+        """The catalog's papers, then "Kertas lain" (unless the catalog names that code itself)."""
+        if any(r.code == OTHER_PAPER_CODE for r in self.requirements):
+            return self.requirements
+        return (*self.requirements, OTHER_PAPER)
+
     def requirement(self, code: str) -> Requirement:
-        for r in self.requirements:
+        for r in self.checklist:
             if r.code == code:
                 return r
         raise KeyError(code)

@@ -10,6 +10,8 @@ what it was made with, including the catalog version.
 * ``outputs``: the documents asked for; more than one for a "3-in-1" bundle.
 * ``home_recording``: for KTP-el recording, why the resident needs the office to come
   (jemput bola), "" when they come themselves.
+* ``other_paper``: what the "Kertas lain" slot holds (the office asked for it beyond the
+  catalog's list), typed by the operator; it travels in the wire's notes.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ def home_recording_label(value: HomeRecording, lang: str = "id") -> str:
     return eng if lang.startswith("en") else ind
 
 
+# What the operator may type to name the "Kertas lain"; the wire's notes hold 2,000 characters.
+OTHER_PAPER_MAX = 200
+WIRE_NOTES_MAX = 2000
+
+
 @dataclass(frozen=True)
 class Person:
     role: str
@@ -62,6 +69,7 @@ class IntakeDetails:
     outputs: tuple[str, ...] = ()
     home_recording: HomeRecording = HomeRecording.NONE
     catalog_version: str = ""
+    other_paper: str = ""
 
     def to_json(self) -> str:
         out: dict[str, Any] = {}
@@ -75,6 +83,8 @@ class IntakeDetails:
             out["home_recording"] = self.home_recording.value
         if self.catalog_version:
             out["catalog_version"] = self.catalog_version
+        if self.other_paper:
+            out["other_paper"] = self.other_paper
         return json.dumps(out, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -106,7 +116,18 @@ class IntakeDetails:
             outputs=tuple(str(o) for o in raw.get("outputs") or ()),
             home_recording=home,
             catalog_version=str(raw.get("catalog_version", "")),
+            other_paper=str(raw.get("other_paper", ""))[:OTHER_PAPER_MAX],
         )
+
+    def wire_notes(self, notes: str) -> str:
+        """The application's notes as sent: with a line naming the "Kertas lain" when there is
+        one (unchanged otherwise, so an older manifest hashes as before)."""
+        if not self.other_paper:
+            return notes
+        line = f"Kertas lain: {self.other_paper}"
+        if not notes:
+            return line
+        return f"{notes[: WIRE_NOTES_MAX - len(line) - 1]}\n{line}"
 
     def wire_fields(self) -> dict[str, Any]:
         """The keyword arguments of api.models.ApplicationIn these details fill (none at all for

@@ -210,7 +210,7 @@ def make_intake_receipt(db: Database, application_id: str) -> bytes:
     )
     try:
         service = get_service(facts.service_code)
-        names = {r.code: r.name_id for r in service.requirements}
+        names = {r.code: r.name_id for r in service.checklist}
     except KeyError:
         names = {}
     papers = [names.get(code, code) for code in facts.papers]

@@ -33,6 +33,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import col, func, select
 
 from desa_capil.domain.status import Actor, Status
+from desa_capil.store import outbox
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
@@ -41,8 +42,6 @@ from desa_capil.store.models import (
     Document,
     HandOver,
     OfficeDocument,
-    Outbox,
-    OutboxState,
     Page,
     StatusChange,
 )
@@ -194,15 +193,7 @@ def archive_finished(db: Database, now: datetime, report: RetentionReport) -> No
                     od.file_sha256 = ""
                     s.add(od)
             # Sent events carry the recipient's NIK; once done they are only history.
-            for ob in s.exec(
-                select(Outbox).where(
-                    Outbox.kind == "event",
-                    Outbox.state == OutboxState.DONE,
-                    col(Outbox.payload).contains(app.id),
-                )
-            ).all():
-                ob.payload = ""
-                s.add(ob)
+            outbox.blank_sent_events(s, app.id)
             audit(s, "archive", app.id)
             touched_applicants.add(app.applicant_id)
             report.applications_archived += 1

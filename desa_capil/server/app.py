@@ -25,14 +25,15 @@ from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddle
 
 from desa_capil import __version__
 from desa_capil.api.models import ErrorBody, ErrorCode, FieldProblem
-from desa_capil.server import console, tus, updates
+from desa_capil.server import console, tus, updates, usb_routes
 from desa_capil.server.config import Settings
-from desa_capil.server.deps import query_without_nul, require_device
+from desa_capil.server.deps import query_without_nul, require_admin, require_device
 from desa_capil.server.errors import HTTP_MESSAGES, ApiError, too_large
 from desa_capil.server.limits import DatabaseBucket, Limiter, MemoryBucket
 from desa_capil.server.middleware import BodyTooLarge, GuardMiddleware, ProxyMiddleware
 from desa_capil.server.routes import admin, batches, changes, documents, events, village
 from desa_capil.server.service import CentralService
+from desa_capil.server.usb import UsbService
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,9 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
         app.include_router(area.router)
     app.include_router(tus.make_router(svc, require_device))
     app.include_router(admin.router)
+    # The USB route (server/usb.py): device keys, relay, bundle import and return bundles.
+    app.state.usb = UsbService(svc)
+    usb_routes.mount(app, app.state.usb, require_device, require_admin)
     console.mount(app, svc, settings)
     updates.mount(app, settings)  # signed app releases (TUF), desa_capil.server.updates
     # Added innermost first. JSON answers are gzipped for clients that accept it (a change

@@ -11,6 +11,7 @@
     desa-capil-server admin app attach ID --title "Akta Kelahiran" [--pdf FILE]
     desa-capil-server admin dispatch CODE ID [ID ...] [-m MESSAGE]
     desa-capil-server admin log | purge
+    desa-capil-server usb enroll --village CODE OUT | import FILE... | export-return --village CODE OUT
 
 Admin subcommands work straight on the server's database and file store (same ``--data`` /
 ``DATABASE_URL`` as ``serve``), so they work whether or not the server is running. Every
@@ -33,6 +34,7 @@ from typing import Any
 
 from desa_capil.api.models import file_extension
 from desa_capil.domain.status import Status
+from desa_capil.server import usb_cli
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService
@@ -271,6 +273,8 @@ def build_parser() -> argparse.ArgumentParser:
     lg = asub.add_parser("log")
     lg.add_argument("--limit", type=int, default=50)
     asub.add_parser("purge", help="delete expired unfinished uploads")
+
+    usb_cli.add_parser(sub)  # desa-capil-server usb ... (server/usb_cli.py)
     return p
 
 
@@ -278,6 +282,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
+        if args.cmd == "usb":
+            svc = CentralService(_settings(args))
+            try:
+                return usb_cli.run(args, svc, _actor())
+            finally:
+                svc.close()
         return int(args.func(args))
     except ApiError as exc:
         print(f"{exc.body.message_id}\n{exc.body.message_en}", file=sys.stderr)

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from desa_capil.api.models import API_PREFIX, TUS_VERSION, ErrorBody, ErrorCode
+from desa_capil.server import usb_routes
 from desa_capil.server.config import Settings
 from desa_capil.server.errors import HTTP_MESSAGES, ApiError, describe_for_log, too_large
 
@@ -55,6 +56,8 @@ class GuardMiddleware:
             return self.settings.max_upload_size
         if path.startswith("/console/permohonan/") and path.endswith(("/dokumen", "/selesai")):
             return self.settings.max_upload_size  # the console's signed-PDF upload forms
+        if path in usb_routes.BUNDLE_PATHS:
+            return usb_routes.MAX_BUNDLE_SIZE  # USB bundles (server/usb_routes.py)
         return self.settings.max_json_body
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:

@@ -37,6 +37,7 @@ from desa_capil.api.models import (
 )
 from desa_capil.domain.status import Status
 from desa_capil.server import bundles
+from desa_capil.server import usb_models as _usb_models  # noqa: F401 - registers the USB route's tables
 from desa_capil.server.config import Settings
 from desa_capil.server.db import AppDocument, Database, FinishedDocument, Upload, create_schema, open_database
 from desa_capil.server.services.access import AccessService
@@ -112,9 +113,15 @@ class CentralService:
         return self.access.authenticate(token)
 
     def create_upload(
-        self, ctx: DeviceCtx, length: int, meta: dict[str, str], raw_metadata: str = ""
+        self,
+        ctx: DeviceCtx,
+        length: int,
+        meta: dict[str, str],
+        raw_metadata: str = "",
+        *,
+        upload_id: str | None = None,
     ) -> Upload:
-        return self.uploads.create_upload(ctx, length, meta, raw_metadata)
+        return self.uploads.create_upload(ctx, length, meta, raw_metadata, upload_id=upload_id)
 
     def get_upload(self, ctx: DeviceCtx, upload_id: str) -> Upload:
         return self.uploads.get_upload(ctx, upload_id)

@@ -13,7 +13,8 @@ from datetime import datetime
 
 from sqlmodel import col, select
 
-from desa_capil.domain.catalog import get_service
+from desa_capil.domain.catalog import OTHER_PAPER_CODE, get_service
+from desa_capil.domain.intake import IntakeDetails
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.security import audit
 from desa_capil.services.notices import NOTICE_KINDS
@@ -121,9 +122,12 @@ def application_detail(
         try:
             service = get_service(app.service_code)
             service_title = service.name_id
-            titles = {r.code: r.name_id for r in service.requirements}
+            titles = {r.code: r.name_id for r in service.checklist}
         except KeyError:
             service_title, titles = app.service_code, {}
+        other = IntakeDetails.from_json(app.details).other_paper
+        if other:
+            titles[OTHER_PAPER_CODE] = f"Kertas lain: {other}"
         docs = s.exec(
             select(Document).where(Document.application_id == app.id).order_by(col(Document.created_at))
         ).all()

@@ -32,7 +32,7 @@ from desa_capil.domain.nik import validate_nik
 from desa_capil.domain.phone import normalize_phone
 from desa_capil.domain.status import Status
 from desa_capil.errors import BadInputError
-from desa_capil.store import setting_keys
+from desa_capil.store import outbox, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
@@ -40,7 +40,6 @@ from desa_capil.store.models import (
     HandOver,
     OfficeDocument,
     Operator,
-    Outbox,
     utcnow,
 )
 from desa_capil.store.repo import _set_status, audit, get_setting, purge_unreferenced_blobs
@@ -267,7 +266,7 @@ def _operator_name(s: Session, operator_id: int | None) -> str:
 
 
 def _queue_event(s: Session, event: EventIn) -> None:
-    s.add(Outbox(kind="event", ref_id=str(event.id), payload=event.model_dump_json()))
+    outbox.enqueue_event(s, str(event.id), event.model_dump_json())
 
 
 def mark_arrived(
@@ -678,5 +677,5 @@ def receipt_facts(db: Database, application_id: str) -> ReceiptFacts:
 def pending_events(db: Database) -> list[dict[str, object]]:
     """Queued village events (for diagnostics and tests): payloads in queue order."""
     with db.session() as s:
-        rows = s.exec(select(Outbox).where(Outbox.kind == "event").order_by(col(Outbox.id))).all()
+        rows = outbox.event_rows(s)
     return [json.loads(r.payload) | {"_state": r.state} for r in rows]

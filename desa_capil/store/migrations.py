@@ -75,7 +75,32 @@ def _v6(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE page ADD COLUMN keep_color BOOLEAN NOT NULL DEFAULT 0")
 
 
-STEPS: list[Step] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(conn: sqlite3.Connection) -> None:
+    # Issue 16, the USB route: each trip of a batch (online, or a bundle on a stick) and how
+    # the office's acknowledgement came. Batches the server accepted before this version went
+    # online: they get that trip and acknowledgement.
+    conn.execute(
+        """CREATE TABLE batchtrip (
+            id INTEGER NOT NULL,
+            batch_id VARCHAR NOT NULL,
+            route VARCHAR NOT NULL,
+            at DATETIME NOT NULL,
+            bundle_id VARCHAR NOT NULL,
+            file_name VARCHAR NOT NULL,
+            PRIMARY KEY (id),
+            FOREIGN KEY(batch_id) REFERENCES batch (id)
+        )"""
+    )
+    conn.execute("CREATE INDEX ix_batchtrip_batch_id ON batchtrip (batch_id)")
+    conn.execute("ALTER TABLE batch ADD COLUMN ack_via VARCHAR NOT NULL DEFAULT ''")
+    conn.execute("UPDATE batch SET ack_via = 'online' WHERE state = 'sent'")
+    conn.execute(
+        "INSERT INTO batchtrip (batch_id, route, at, bundle_id, file_name) "
+        "SELECT id, 'online', COALESCE(sent_at, sealed_at), '', '' FROM batch WHERE state = 'sent'"
+    )
+
+
+STEPS: list[Step] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 LATEST = len(STEPS)
 
 

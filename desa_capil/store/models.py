@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import String
 from sqlmodel import Field, SQLModel
@@ -131,7 +132,7 @@ class Page(SQLModel, table=True):
     purged_at: datetime | None = None
 
 
-class BatchState:
+class BatchState(StrEnum):
     SEALED = "sealed"  # waiting to be sent
     SENDING = "sending"  # uploads under way
     SENT = "sent"  # the server accepted the manifest
@@ -143,7 +144,7 @@ class Batch(SQLModel, table=True):
     """Applications sealed together for sending (kiriman). Immutable once sealed."""
 
     id: str = Field(default_factory=new_id, primary_key=True)
-    state: str = Field(default=BatchState.SEALED, index=True)
+    state: BatchState = Field(default=BatchState.SEALED, index=True, sa_type=String)
     sealed_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     application_count: int = 0
@@ -155,6 +156,28 @@ class Batch(SQLModel, table=True):
     # reason). "conflict" means the server holds a batch with this id: it cannot be cancelled.
     error_code: str = ""
     operator_id: int | None = Field(default=None, foreign_key="operator.id")
+    # How the office's acknowledgement came ("" while none did): "online" (the receipt of the
+    # manifest PUT) or "stick" (a return bundle listed the batch). See store.batches.
+    ack_via: str = ""
+
+
+class BatchRoute(StrEnum):
+    """How a batch left the laptop (one ``BatchTrip`` row per trip)."""
+
+    ONLINE = "online"  # the server accepted the manifest over the link
+    STICK = "stick"  # written and verified in a bundle on a stick (or a folder)
+
+
+class BatchTrip(SQLModel, table=True):
+    """One trip of a batch towards the office: the online acceptance, or each bundle it was
+    written into (a batch may be re-exported until the office acknowledges it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(foreign_key="batch.id", index=True)
+    route: BatchRoute = Field(sa_type=String)
+    at: datetime = Field(default_factory=utcnow)
+    bundle_id: str = ""  # the bundle's uuid for a stick trip
+    file_name: str = ""  # the bundle's file name as written (no folder: drives change letters)
 
 
 class BatchApplication(SQLModel, table=True):
@@ -165,21 +188,31 @@ class BatchApplication(SQLModel, table=True):
     addendum: bool = False
 
 
-class OutboxState:
+class OutboxState(StrEnum):
     PENDING = "pending"
     DONE = "done"
     PARKED = "parked"  # set aside: will not succeed without the user (reason in last_error)
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row asks of the server."""
+
+    UPLOAD = "upload"  # one document file (tus); ref_id: the document id
+    MANIFEST = "manifest"  # the batch manifest PUT; ref_id: the batch id
+    EVENT = "event"  # a village event (arrived, handed over); ref_id: the event id
+
+
 class Outbox(SQLModel, table=True):
-    """Every pending server action, in order. One background worker drains it."""
+    """Every pending server action, in order. One background worker drains it.
+
+    Written and read only through ``store.outbox`` (and ``store.batches`` for batch state)."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(index=True)  # upload | manifest | event
+    kind: OutboxKind = Field(index=True, sa_type=String)
     ref_id: str = Field(index=True)  # document id, batch id or event id
     batch_id: str | None = Field(default=None, index=True)
     payload: str = ""  # JSON
-    state: str = Field(default=OutboxState.PENDING, index=True)
+    state: OutboxState = Field(default=OutboxState.PENDING, index=True, sa_type=String)
     attempts: int = 0
     next_attempt_at: datetime | None = None
     last_error: str = ""

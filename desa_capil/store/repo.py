@@ -1,4 +1,5 @@
-"""Operations on local records: the only place that changes applications and batches.
+"""Operations on local records: the only place that changes applications (batches and the outbox
+have their own owners, ``store.batches`` and ``store.outbox``).
 
 UI code calls these from the background-work helper, never from the UI thread directly.
 Every status change goes through the status machine and is written together with its
@@ -7,10 +8,9 @@ history row in one transaction.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import delete, func, or_
@@ -18,20 +18,22 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from desa_capil.domain.catalog import Urgency, current_version, get_service
-from desa_capil.domain.intake import IntakeDetails
+from desa_capil.domain.intake import OTHER_PAPER_MAX, IntakeDetails
 from desa_capil.domain.status import EDITABLE, Actor, Status, check_transition
 from desa_capil.errors import BadInputError
+from desa_capil.store import batches, outbox
+from desa_capil.store.batches import SERVER_HOLDS_CODES as SERVER_HOLDS_CODES
+from desa_capil.store.batches import CannotCancel as CannotCancel
+from desa_capil.store.batches import SealedBatch as SealedBatch
+from desa_capil.store.batches import upload_started as upload_started
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
     Application,
     AuditEntry,
-    Batch,
-    BatchApplication,
     Document,
     HandOver,
     OfficeDocument,
-    Outbox,
     Page,
     Setting,
     StatusChange,
@@ -178,7 +180,7 @@ def save_application(
                 raise NotEditable(Status(app.status))
             if app.service_code != service_code:
                 # Papers of another service no longer belong to this request.
-                keep = [r.code for r in get_service(service_code).requirements]
+                keep = [r.code for r in get_service(service_code).checklist]
                 stale = select(Document.id).where(
                     Document.application_id == app.id,
                     col(Document.batch_id).is_(None),
@@ -194,12 +196,35 @@ def save_application(
         stored = IntakeDetails.from_json(app.details)
         # An application keeps the catalog version it was made with.
         version = stored.catalog_version or current_version()
-        app.details = (details if details is not None else stored).for_service(service, version).to_json()
+        new = details if details is not None else stored
+        if not new.other_paper:
+            # The intake form does not edit the "Kertas lain" name (the papers step does).
+            new = replace(new, other_paper=stored.other_paper)
+        app.details = new.for_service(service, version).to_json()
         app.updated_at = utcnow()
         s.add(app)
         s.commit()
     purge_unreferenced_blobs(db, dropped)
     return app.id
+
+
+def set_other_paper(db: Database, application_id: str, text: str) -> str:
+    """Name what the "Kertas lain" slot holds (an office's extra request); returns what was
+    stored (trimmed, at most OTHER_PAPER_MAX characters). NotEditable once sealed."""
+    value = " ".join(text.split())[:OTHER_PAPER_MAX]
+    with db.session() as s:
+        app = s.get(Application, application_id)
+        if app is None:
+            raise KeyError(application_id)
+        if Status(app.status) not in EDITABLE:
+            raise NotEditable(Status(app.status))
+        details = IntakeDetails.from_json(app.details)
+        if details.other_paper != value:
+            app.details = replace(details, other_paper=value).to_json()
+            app.updated_at = utcnow()
+            s.add(app)
+            s.commit()
+    return value
 
 
 def delete_application(db: Database, application_id: str) -> None:
@@ -365,250 +390,9 @@ def ready_application_ids(db: Database) -> list[str]:
         )
 
 
-def pending_upload_bytes(db: Database) -> int:
-    """Bytes still to upload for sealed batches (what the status bar shows)."""
-    with db.session() as s:
-        total = s.exec(
-            select(func.coalesce(func.sum(Outbox.upload_length - Outbox.upload_offset), 0)).where(
-                Outbox.kind == "upload", Outbox.state == "pending"
-            )
-        ).one()
-    return int(total)
-
-
-@dataclass
-class SealedBatch:
-    id: str
-    application_count: int
-    page_count: int
-    total_bytes: int
-
-
-def seal_batch(
-    db: Database,
-    application_ids: Iterable[str],
-    assemble: Callable[[list[Page]], bytes],
-    operator_id: int | None = None,
-) -> SealedBatch:
-    """Seal ready (or needs_fix with new papers) applications into an immutable batch.
-
-    `assemble(pages: list[Page]) -> bytes` builds each paper's upload file (multi-page PDF) from
-    its processed pages; it comes from the scan layer so the store stays free of imaging code.
-    The assembled files go to the blob store first, then one transaction writes the batch,
-    the documents' file references, the status changes and the outbox rows.
-    """
-    ids = list(dict.fromkeys(application_ids))
-    if not ids:
-        raise BadInputError(
-            "Pilih minimal satu permohonan yang siap dikirim.",
-            "Select at least one application that is ready to send.",
-        )
-    built: dict[str, tuple[str, int, int]] = {}  # document id -> (sha, size, pages)
-    with db.session() as s:
-        apps = [s.get(Application, i) for i in ids]
-        for app in apps:
-            if app is None or Status(app.status) not in (Status.READY, Status.NEEDS_FIX):
-                raise BadInputError(
-                    "Hanya permohonan berstatus 'Siap dikirim' atau 'Perlu perbaikan' yang bisa dimasukkan ke kiriman.",
-                    "Only applications that are ready (or need a fix) can be put in a batch.",
-                )
-        docs = s.exec(
-            select(Document).where(col(Document.application_id).in_(ids), col(Document.batch_id).is_(None))
-        ).all()
-        pages_of: dict[str, list[Page]] = {}
-        for page in s.exec(
-            select(Page).where(col(Page.document_id).in_([d.id for d in docs])).order_by(col(Page.position))
-        ):
-            pages_of.setdefault(page.document_id, []).append(page)
-        # Checked before anything is assembled: a refused seal leaves no files behind.
-        with_papers = {d.application_id for d in docs if d.id in pages_of}
-        for app in apps:
-            assert app is not None
-            if Status(app.status) is Status.NEEDS_FIX and app.id not in with_papers:
-                raise BadInputError(
-                    "Tambahkan berkas perbaikan dulu sebelum mengirim ulang permohonan yang perlu diperbaiki.",
-                    "Add the corrected papers before sending an application that needs a fix.",
-                )
-        for doc in docs:
-            pages = pages_of.get(doc.id)
-            if not pages:
-                continue
-            data = assemble(pages)
-            sha = db.blobs.put(data)
-            built[doc.id] = (sha, len(data), len(pages))
-    with db.session() as s:
-        batch = Batch(operator_id=operator_id)
-        s.add(batch)
-        s.flush()
-        total_bytes = total_pages = 0
-        for doc_id, (sha, size, npages) in built.items():
-            sealed_doc = s.get(Document, doc_id)
-            assert sealed_doc is not None
-            doc = sealed_doc
-            doc.file_sha256, doc.file_size, doc.page_count, doc.batch_id = sha, size, npages, batch.id
-            s.add(doc)
-            total_bytes += size
-            total_pages += npages
-            s.add(
-                Outbox(
-                    kind="upload",
-                    ref_id=doc.id,
-                    batch_id=batch.id,
-                    upload_length=size,
-                    payload=json.dumps({"sha256": sha, "filename": f"{doc.id}.pdf", "filetype": doc.mime}),
-                )
-            )
-        for app_id in ids:
-            app = s.get(Application, app_id)
-            assert app is not None
-            addendum = Status(app.status) is Status.NEEDS_FIX
-            s.add(BatchApplication(batch_id=batch.id, application_id=app.id, addendum=addendum))
-            app.batch_id = batch.id
-            _set_status(s, app, Status.SENDING, operator_id=operator_id)
-        batch.application_count = len(ids)
-        batch.page_count = total_pages
-        batch.total_bytes = total_bytes
-        s.add(batch)
-        s.add(Outbox(kind="manifest", ref_id=batch.id, batch_id=batch.id))
-        s.commit()
-        return SealedBatch(batch.id, len(ids), total_pages, total_bytes)
-
-
-def _put_back(
-    s: Session, batch_id: str, dropped: set[str], operator_id: int | None, message: str
-) -> list[str]:
-    """The applications of a batch back to where they were before sealing (READY, or NEEDS_FIX
-    for an addendum), its documents unsealed (their files noted in `dropped`), its unfinished
-    outbox rows removed. Returns the ids put back; the caller sets the batch's state."""
-    from desa_capil.store.models import BatchState, OutboxState  # local: keeps imports short
-
-    links = s.exec(select(BatchApplication).where(BatchApplication.batch_id == batch_id)).all()
-    back: list[str] = []
-    for link in links:
-        app = s.get(Application, link.application_id)
-        if app is None or Status(app.status) is not Status.SENDING:
-            continue
-        target = Status.NEEDS_FIX if link.addendum else Status.READY
-        _set_status(s, app, target, operator_id=operator_id, message=message)
-        # The batch that carried it last is the one before (an addendum's first sending).
-        previous = s.exec(
-            select(BatchApplication.batch_id)
-            .join(Batch, col(Batch.id) == BatchApplication.batch_id)
-            .where(
-                BatchApplication.application_id == app.id,
-                BatchApplication.batch_id != batch_id,
-                Batch.state == BatchState.SENT,
-            )
-            .order_by(col(Batch.sealed_at).desc())
-        ).first()
-        app.batch_id = previous
-        s.add(app)
-        back.append(app.id)
-    for doc in s.exec(select(Document).where(Document.batch_id == batch_id)).all():
-        if doc.file_sha256:
-            dropped.add(doc.file_sha256)
-        doc.batch_id = None
-        doc.file_sha256, doc.file_size, doc.page_count = None, 0, 0
-        s.add(doc)
-    s.exec(delete(Outbox).where(col(Outbox.batch_id) == batch_id, col(Outbox.state) != OutboxState.DONE))
-    return back
-
-
-class CannotCancel(BadInputError):
-    """A batch that may be at the server (or is not set aside) cannot be given up here."""
-
-
-# The server refused the batch id or an application in it because it already holds them:
-# giving the batch up here would put applications the office has back in the village queue.
-SERVER_HOLDS_CODES = frozenset({"conflict", "application_conflict"})
-
-
-def cancel_batch(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
-    """Give up a set-aside (FAILED) batch whose manifest the server never accepted.
-
-    Its applications go back to where they were before sealing (READY, or NEEDS_FIX for an
-    addendum) with a history row, its documents are unsealed (their assembled files are
-    dropped and made again at the next seal), its unfinished outbox rows are removed (uploads
-    already on the server are harmless: the server expires them), and the Batch row stays
-    with state CANCELLED for the record. Returns the ids of the applications put back.
-    """
-    from desa_capil.store.models import BatchState, OutboxState  # local: keeps imports short
-
-    dropped: set[str] = set()
-    with db.session() as s:
-        batch = s.get(Batch, batch_id)
-        if batch is None:
-            raise KeyError(batch_id)
-        accepted = s.exec(
-            select(Outbox.id).where(
-                Outbox.batch_id == batch_id, Outbox.kind == "manifest", Outbox.state == OutboxState.DONE
-            )
-        ).first()
-        if batch.state == BatchState.SENT or accepted is not None or batch.error_code in SERVER_HOLDS_CODES:
-            raise CannotCancel(
-                "Kiriman ini sudah diterima Disdukcapil dan tidak bisa dibatalkan.",
-                "The office has accepted this batch; it cannot be cancelled.",
-                detail=f"batch {batch_id} state {batch.state} code {batch.error_code}",
-            )
-        if batch.state != BatchState.FAILED:
-            raise CannotCancel(
-                "Hanya kiriman yang disisihkan yang bisa dibatalkan.",
-                "Only a batch that was set aside can be cancelled.",
-                detail=f"batch {batch_id} state {batch.state}",
-            )
-        back = _put_back(s, batch_id, dropped, operator_id, "Kiriman dibatalkan di desa")
-        batch.state = BatchState.CANCELLED
-        s.add(batch)
-        s.commit()
-    purge_unreferenced_blobs(db, dropped)
-    return back
-
-
-def upload_started(s: Session, batch_id: str) -> bool:
-    """True once any file of the batch has begun to travel (a tus upload exists or bytes went).
-
-    A failed attempt that never reached the server (offline) does not count: an upload the
-    server created but whose answer was lost expires there on its own."""
-    from desa_capil.store.models import OutboxState  # local: keeps imports short
-
-    row = s.exec(
-        select(Outbox.id).where(
-            Outbox.batch_id == batch_id,
-            or_(
-                col(Outbox.upload_url) != "",
-                col(Outbox.upload_offset) > 0,
-                col(Outbox.state) == OutboxState.DONE,
-            ),
-        )
-    ).first()
-    return row is not None
-
-
-def reopen_batch(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
-    """ "Buka segel": undo a seal while nothing of the batch has left the laptop.
-
-    The applications go back to READY (or NEEDS_FIX for an addendum) and can be changed and
-    sealed again; the batch stays as CANCELLED for the record. Refused (CannotCancel) once the
-    upload has started: from then on the office may hold part of it. Returns the ids put back.
-    """
-    from desa_capil.store.models import BatchState  # local: keeps imports short
-
-    dropped: set[str] = set()
-    with db.session() as s:
-        batch = s.get(Batch, batch_id)
-        if batch is None:
-            raise KeyError(batch_id)
-        if batch.state != BatchState.SEALED or upload_started(s, batch_id):
-            raise CannotCancel(
-                "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
-                "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
-                "This batch has started to upload, so it cannot be unsealed any more. If something is "
-                "wrong, wait for the office (needs fix) and send the correction.",
-                detail=f"batch {batch_id} state {batch.state}",
-            )
-        back = _put_back(s, batch_id, dropped, operator_id, "Segel dibuka di desa")
-        batch.state = BatchState.CANCELLED
-        s.add(batch)
-        s.commit()
-    purge_unreferenced_blobs(db, dropped)
-    return back
+# Batches and the outbox have one owner each (store.batches, store.outbox); these names stay
+# here for the callers that know them from before.
+pending_upload_bytes = outbox.pending_upload_bytes
+seal_batch = batches.seal
+cancel_batch = batches.cancel
+reopen_batch = batches.reopen

@@ -18,3 +18,10 @@ HEAD_NIP = "village_head_nip"
 IMPORT_FOLDER = "import_folder"
 # When the office's server answered 401 (the laptop's access was revoked); empty otherwise.
 DEVICE_REVOKED_AT = "device_revoked_at"
+# USB route (issue 16): the office's public keys and name, known from the enrollment file or
+# fetched online; the proof the first bundle carries to bind this laptop's keys at the office.
+OFFICE_SIGN_PUBLIC = "office_sign_public"
+OFFICE_BOX_PUBLIC = "office_box_public"
+OFFICE_NAME = "office_name"
+USB_ENROLLMENT_ID = "usb_enrollment_id"
+USB_ENROLL_PROOF = "usb_enroll_proof"

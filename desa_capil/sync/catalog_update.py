@@ -62,12 +62,12 @@ def version_key(version: str) -> tuple[int, int] | None:
     return (int(m.group(1)), int(m.group(2))) if m else None
 
 
-def offer_catalog(db: Database, version: str, raw: object, *, only_newer: bool = False) -> str | None:
-    """Keep and use the office catalog ``raw`` when it is a new version; its version, or None
-    when nothing changed. The online pull passes what the server uses now (any other version is
-    news); a return bundle (USB) passes ``only_newer``: the bundle may be older than what an
-    online pull already brought, and an older catalog must not replace a newer one."""
-    kept = get_setting(db, VERSION_SETTING)
+def check_offer(kept: str, version: str, raw: object, *, only_newer: bool = False) -> catalog.Catalog | None:
+    """The catalog to use when ``raw`` (version ``version``) is news against the ``kept`` office
+    version; None when nothing should change. The online pull passes what the server uses now
+    (any other version is news); a return bundle (USB) passes ``only_newer``: the bundle may be
+    older than what an online pull already brought, and an older catalog must not replace a
+    newer one. A catalog that does not check is not used (logged)."""
     if version == kept and catalog.current_version() == version:
         return None
     if only_newer and kept:
@@ -75,9 +75,17 @@ def offer_catalog(db: Database, version: str, raw: object, *, only_newer: bool =
         if new_key is None or (kept_key is not None and new_key <= kept_key):
             return None
     try:
-        parsed = catalog.parse_catalog(raw)
+        return catalog.parse_catalog(raw)
     except catalog.CatalogError as exc:
         log.warning("office catalog %s not used: %s", version, exc)
+        return None
+
+
+def offer_catalog(db: Database, version: str, raw: object, *, only_newer: bool = False) -> str | None:
+    """Keep and use the office catalog ``raw`` when it is news (``check_offer``); its version,
+    or None when nothing changed."""
+    parsed = check_offer(get_setting(db, VERSION_SETTING), version, raw, only_newer=only_newer)
+    if parsed is None:
         return None
     set_setting(db, SETTING, json.dumps(raw, ensure_ascii=False))
     set_setting(db, VERSION_SETTING, parsed.version)

@@ -27,12 +27,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, update
-from sqlmodel import col
-
 from desa_capil.api.models import TUS_VERSION
+from desa_capil.store import batches, outbox
 from desa_capil.store.db import Database
-from desa_capil.store.models import Batch, Outbox
+from desa_capil.store.models import Outbox
 from desa_capil.sync.client import Aborted, ApiClient, BadAnswer, SyncError, TokenRevoked
 
 log = logging.getLogger(__name__)
@@ -155,22 +153,9 @@ class TusUploader:
 
     def _save(self, row_id: int, *, url: str | None = None, offset: int | None = None) -> None:
         with self.db.session() as s:
-            row = s.get(Outbox, row_id)
-            if row is None:
-                return
-            if url is not None:
-                row.upload_url = url  # the upload id (the column keeps its old name)
-            if offset is not None:
-                delta = offset - row.upload_offset
-                row.upload_offset = offset
-                if row.batch_id and delta:
-                    # One UPDATE, not read-modify-write: two upload threads share the batch.
-                    s.exec(
-                        update(Batch)
-                        .where(col(Batch.id) == row.batch_id)
-                        .values(bytes_sent=func.max(0, col(Batch.bytes_sent) + delta))
-                    )
-            s.add(row)
+            batch_id, delta = outbox.save_upload(s, row_id, url=url, offset=offset)
+            if batch_id:
+                batches.add_bytes_sent(s, batch_id, delta)
             s.commit()
 
     # --- protocol -------------------------------------------------------------------------------

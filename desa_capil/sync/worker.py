@@ -36,42 +36,36 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
 from pydantic import ValidationError
-from sqlalchemy import func
 from sqlmodel import col, select
 
-from desa_capil.api.models import Applicant as WireApplicant
 from desa_capil.api.models import (
-    ApplicationIn,
     BatchManifest,
     BatchReceipt,
-    DocumentIn,
     ErrorCode,
     EventIn,
     EventOutcome,
 )
-from desa_capil.domain.intake import IntakeDetails
-from desa_capil.domain.status import Actor, Status
+from desa_capil.domain.status import Status
 from desa_capil.errors import StorageError, UserError
+from desa_capil.store import batches, outbox
+from desa_capil.store.batches import BatchRow as BatchRow
+from desa_capil.store.batches import batch_rows as batch_rows
 from desa_capil.store.db import Database
 from desa_capil.store.models import (
     Applicant,
     Application,
-    Batch,
-    BatchApplication,
+    BatchRoute,
     BatchState,
-    Document,
     Outbox,
-    OutboxState,
     SyncState,
     utcnow,
 )
-from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
 from desa_capil.sync.client import (
     Aborted,
@@ -280,102 +274,15 @@ class Backoff:
 # --- queries shared with the UI -------------------------------------------------------------------
 
 
-@dataclass
-class BatchRow:
-    id: str
-    sealed_at: datetime
-    sent_at: datetime | None
-    state: str
-    application_count: int
-    page_count: int
-    total_bytes: int
-    bytes_done: int
-    files_total: int
-    files_done: int
-    last_error: str
-    error_code: str = ""
-
-
-def batch_rows(db: Database, limit: int = 500) -> list[BatchRow]:
-    """Batches, newest first, with their upload progress from the outbox."""
-    with db.session() as s:
-        batches = s.exec(select(Batch).order_by(col(Batch.sealed_at).desc()).limit(limit)).all()
-        stats: dict[str, tuple[int, int, int]] = {}
-        ids = [b.id for b in batches]
-        if ids:
-            for bid, total, done, offset in s.exec(
-                select(
-                    Outbox.batch_id,
-                    func.count(),
-                    func.sum(func.iif(col(Outbox.state) == OutboxState.DONE, 1, 0)),
-                    func.sum(
-                        func.iif(
-                            col(Outbox.state) == OutboxState.DONE, Outbox.upload_length, Outbox.upload_offset
-                        )
-                    ),
-                )
-                .where(Outbox.kind == "upload", col(Outbox.batch_id).in_(ids))
-                .group_by(Outbox.batch_id)
-            ).all():
-                stats[str(bid)] = (int(total), int(done or 0), int(offset or 0))
-        out = []
-        for b in batches:
-            total, done, offset = stats.get(b.id, (0, 0, 0))
-            if b.state == BatchState.SENT:
-                done, offset = total, b.total_bytes
-            out.append(
-                BatchRow(
-                    id=b.id,
-                    sealed_at=b.sealed_at,
-                    sent_at=b.sent_at,
-                    state=b.state,
-                    application_count=b.application_count,
-                    page_count=b.page_count,
-                    total_bytes=b.total_bytes,
-                    bytes_done=offset,
-                    files_total=total,
-                    files_done=done,
-                    last_error=b.last_error,
-                    error_code=b.error_code,
-                )
-            )
-        return out
-
-
 def retry_batch(db: Database, batch_id: str) -> None:
     """Put a set-aside batch back in the queue (after the user fixed what was wrong)."""
-    with db.session() as s:
-        for row in s.exec(
-            select(Outbox).where(Outbox.batch_id == batch_id, Outbox.state == OutboxState.PARKED)
-        ).all():
-            row.state = OutboxState.PENDING
-            row.next_attempt_at = None
-            row.attempts = 0
-            s.add(row)
-        batch = s.get(Batch, batch_id)
-        if batch is not None and batch.state == BatchState.FAILED:
-            batch.state = BatchState.SEALED
-            batch.last_error = ""
-            batch.error_code = ""
-            s.add(batch)
-        s.commit()
+    batches.retry(db, batch_id)
 
 
 def retry_events(db: Database, outbox_ids: list[int] | None = None) -> int:
     """Put set-aside village events back in the queue ("Coba lagi"); all of them when
     ``outbox_ids`` is None. Returns how many were put back."""
-    with db.session() as s:
-        query = select(Outbox).where(Outbox.kind == "event", Outbox.state == OutboxState.PARKED)
-        if outbox_ids is not None:
-            query = query.where(col(Outbox.id).in_(outbox_ids))
-        rows = s.exec(query).all()
-        for row in rows:
-            row.state = OutboxState.PENDING
-            row.next_attempt_at = None
-            row.attempts = 0
-            s.add(row)
-        s.commit()
-        return len(rows)
+    return outbox.unpark_events(db, outbox_ids)
 
 
 @dataclass(frozen=True)
@@ -392,13 +299,8 @@ class ParkedEvent:
 
 def parked_events(db: Database, limit: int = 200) -> list[ParkedEvent]:
     """Events set aside by the server or as unreadable, newest first."""
+    rows = outbox.parked_events(db, limit)
     with db.session() as s:
-        rows = s.exec(
-            select(Outbox)
-            .where(Outbox.kind == "event", Outbox.state == OutboxState.PARKED)
-            .order_by(col(Outbox.id).desc())
-            .limit(limit)
-        ).all()
         out = []
         for row in rows:
             try:
@@ -419,23 +321,14 @@ def parked_events(db: Database, limit: int = 200) -> list[ParkedEvent]:
 def clear_backoffs(db: Database) -> None:
     """Every waiting item is due now (the user pressed "Kirim sekarang")."""
     with db.session() as s:
-        for row in s.exec(
-            select(Outbox).where(
-                Outbox.state == OutboxState.PENDING, col(Outbox.next_attempt_at).is_not(None)
-            )
-        ).all():
-            row.next_attempt_at = None
-            s.add(row)
+        outbox.clear_backoffs(s)
         for state in s.exec(select(SyncState).where(col(SyncState.key).startswith(DOC_NEXT_PREFIX))).all():
             s.delete(state)
         s.commit()
 
 
 def has_pending_work(db: Database) -> bool:
-    with db.session() as s:
-        return (
-            s.exec(select(Outbox.id).where(Outbox.state == OutboxState.PENDING).limit(1)).first() is not None
-        )
+    return outbox.has_pending(db)
 
 
 def last_contact(db: Database) -> datetime | None:
@@ -526,90 +419,36 @@ class SyncWorker:
         self.listener.contact(now)
 
     def _pending_batches(self) -> list[str]:
-        with self.db.session() as s:
-            rows = s.exec(
-                select(Outbox.batch_id, func.min(Outbox.id))
-                .where(
-                    Outbox.state == OutboxState.PENDING,
-                    col(Outbox.kind).in_(["upload", "manifest"]),
-                    col(Outbox.batch_id).is_not(None),
-                )
-                .group_by(Outbox.batch_id)
-                .order_by(func.min(Outbox.id))
-            ).all()
-        return [str(r[0]) for r in rows]
+        return outbox.pending_batch_ids(self.db)
 
     def _report(self, batch_id: str) -> None:
         with self.db.session() as s:
-            total, done, nbytes, total_bytes = s.exec(
-                select(
-                    func.count(),
-                    func.sum(func.iif(col(Outbox.state) == OutboxState.DONE, 1, 0)),
-                    func.sum(
-                        func.iif(
-                            col(Outbox.state) == OutboxState.DONE, Outbox.upload_length, Outbox.upload_offset
-                        )
-                    ),
-                    func.sum(Outbox.upload_length),
-                ).where(Outbox.kind == "upload", Outbox.batch_id == batch_id)
-            ).one()
-        nbytes = int(nbytes or 0)
-        total_bytes = int(total_bytes or 0)
+            st = outbox.upload_stats(s, [batch_id]).get(batch_id, outbox.UploadStats())
         rate = self.meter.rate if self.meter.measured else 0.0
-        left = (total_bytes - nbytes) / rate if rate > 0 else None
+        left = (st.bytes_total - st.bytes_done) / rate if rate > 0 else None
         self.listener.progress(
-            BatchProgress(batch_id, int(done or 0), int(total or 0), nbytes, total_bytes, rate, left)
+            BatchProgress(batch_id, st.files_done, st.files_total, st.bytes_done, st.bytes_total, rate, left)
         )
 
-    def _set_batch_state(self, batch_id: str, state: str, error: str = "") -> None:
-        with self.db.session() as s:
-            batch = s.get(Batch, batch_id)
-            # A batch unsealed at the desk ("Buka segel", store.repo.reopen_batch) between the
-            # pending-batch read and this write stays cancelled: it has nothing left to send.
-            if batch is not None and batch.state == BatchState.CANCELLED:
-                return
-            if batch is not None and (batch.state != state or batch.last_error != error):
-                batch.state = state
-                batch.last_error = error
-                s.add(batch)
-                s.commit()
+    def _set_batch_state(self, batch_id: str, state: BatchState, error: str = "") -> None:
+        batches.set_state(self.db, batch_id, state, error)
 
     def park_batch(self, batch_id: str, err: UserError) -> None:
         """Set a batch aside with the reason the user must act on; the others go on."""
         reason = reason_text(err)
         code = getattr(err, "code", None)
         log.warning("batch %s set aside: %s (%s)", batch_id, err.message_en, err.detail)
-        with self.db.session() as s:
-            for row in s.exec(
-                select(Outbox).where(Outbox.batch_id == batch_id, Outbox.state == OutboxState.PENDING)
-            ).all():
-                row.state = OutboxState.PARKED
-                row.last_error = reason
-                s.add(row)
-            batch = s.get(Batch, batch_id)
-            if batch is not None:
-                batch.state = BatchState.FAILED
-                batch.last_error = reason
-                # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
-                batch.error_code = str(code) if code else ""
-                s.add(batch)
-            s.commit()
+        batches.park(self.db, batch_id, reason, str(code) if code else "")
         self.listener.batch_done(batch_id, BatchState.FAILED)
 
     def _postpone(self, row_id: int, err: SyncError) -> None:
-        with self.db.session() as s:
-            row = s.get(Outbox, row_id)
-            if row is None:
-                return
-            row.attempts += 1
-            delay = min(600.0, self.row_backoff_base * 2 ** min(row.attempts - 1, 10))
+        def delay_for(attempts: int) -> float:
+            delay = min(600.0, self.row_backoff_base * 2 ** min(attempts - 1, 10))
             if err.retry_after:
                 delay = max(delay, err.retry_after)
-            delay *= 0.5 + 0.5 * random.random()
-            row.next_attempt_at = as_utc(utcnow()) + timedelta(seconds=delay)
-            row.last_error = err.message_id
-            s.add(row)
-            s.commit()
+            return float(delay) * (0.5 + 0.5 * random.random())
+
+        outbox.postpone(self.db, row_id, delay_for, err.message_id)
 
     def _due(self, row: Outbox) -> bool:
         return row.next_attempt_at is None or as_utc(row.next_attempt_at) <= as_utc(utcnow())
@@ -647,30 +486,11 @@ class SyncWorker:
 
         uploader = TusUploader(self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk)
         uploader.upload(row, data, {k: str(v) for k, v in meta.items()})
-        with self.db.session() as s:
-            fresh = s.get(Outbox, row.id)
-            assert fresh is not None
-            fresh.state = OutboxState.DONE
-            fresh.done_at = utcnow()
-            fresh.last_error = ""
-            fresh.upload_offset = fresh.upload_length
-            s.add(fresh)
-            s.commit()
+        outbox.finish(self.db, row.id, uploaded=True)
 
     def _upload_batch_files(self, batch_id: str, result: PassResult) -> bool:
         """Upload the pending files of a batch. True when all are on the server."""
-        with self.db.session() as s:
-            rows = list(
-                s.exec(
-                    select(Outbox)
-                    .where(
-                        Outbox.batch_id == batch_id,
-                        Outbox.kind == "upload",
-                        Outbox.state == OutboxState.PENDING,
-                    )
-                    .order_by(col(Outbox.id))
-                ).all()
-            )
+        rows = outbox.pending_uploads(self.db, batch_id)
         due = [r for r in rows if self._due(r)]
         if len(due) < len(rows):
             result.postponed += len(rows) - len(due)
@@ -728,112 +548,23 @@ class SyncWorker:
     # --- manifest -------------------------------------------------------------------------------
 
     def build_manifest(self, batch_id: str) -> BatchManifest:
+        """The manifest with the tus upload id of each file (files not uploaded are left out)."""
         with self.db.session() as s:
-            batch = s.get(Batch, batch_id)
-            if batch is None:
-                raise KeyError(batch_id)
-            uploads = {
-                r.ref_id: r
-                for r in s.exec(
-                    select(Outbox).where(Outbox.batch_id == batch_id, Outbox.kind == "upload")
-                ).all()
+            ids = {
+                doc_id: upload_id_of(r.upload_url)
+                for doc_id, r in outbox.upload_rows(s, batch_id).items()
+                if r.upload_url
             }
-            links = s.exec(
-                select(BatchApplication, Application, Applicant)
-                .join(Application, col(Application.id) == BatchApplication.application_id)
-                .join(Applicant, col(Applicant.id) == Application.applicant_id)
-                .where(BatchApplication.batch_id == batch_id)
-                .order_by(col(Application.created_at), col(Application.id))
-            ).all()
-            docs_of: dict[str, list[Document]] = {}
-            for d in s.exec(
-                select(Document)
-                .where(Document.batch_id == batch_id)
-                .order_by(col(Document.created_at), col(Document.id))
-            ):
-                docs_of.setdefault(d.application_id, []).append(d)
-            apps = []
-            for _link, app, person in links:
-                wire_docs = []
-                for d in docs_of.get(app.id, []):
-                    up = uploads.get(d.id)
-                    if up is None or not up.upload_url or d.file_sha256 is None:
-                        continue
-                    wire_docs.append(
-                        DocumentIn(
-                            id=d.id,
-                            requirement_code=d.requirement_code,
-                            upload_id=upload_id_of(up.upload_url),
-                            sha256=d.file_sha256,
-                            size=d.file_size,
-                            page_count=max(1, d.page_count),
-                            mime=d.mime,
-                        )
-                    )
-                apps.append(
-                    ApplicationIn(
-                        id=app.id,
-                        service_code=app.service_code,
-                        applicant=WireApplicant(
-                            nik=person.nik,
-                            name=person.name,
-                            kk_number=person.kk_number,
-                            phone=person.phone,
-                            address=person.address,
-                        ),
-                        urgency=app.urgency,
-                        notes=app.notes,
-                        documents=wire_docs,
-                        **IntakeDetails.from_json(app.details).wire_fields(),
-                    )
-                )
-            sealed = batch.sealed_at if batch.sealed_at.tzinfo else batch.sealed_at.replace(tzinfo=UTC)
-            return BatchManifest(applications=apps, sealed_at=sealed)
+        return batches.manifest(self.db, batch_id, ids.get)
 
     def _mark_sent(self, batch_id: str, receipt: BatchReceipt) -> None:
         seqs = {str(a.id): a.seq for a in receipt.applications}
-        with self.db.session() as s:
-            for app_id, seq in seqs.items():
-                app = s.get(Application, app_id)
-                if app is None:
-                    continue
-                if Status(app.status) is Status.SENDING:
-                    _set_status(s, app, Status.SENT, Actor.VILLAGE, server_seq=seq, at=receipt.received_at)
-                    app.sent_at = receipt.received_at
-                    s.add(app)
-            batch = s.get(Batch, batch_id)
-            if batch is not None:
-                batch.state = BatchState.SENT
-                batch.sent_at = receipt.received_at
-                batch.last_error = ""
-                batch.bytes_sent = batch.total_bytes
-                s.add(batch)
-            for row in s.exec(
-                select(Outbox).where(
-                    Outbox.batch_id == batch_id,
-                    Outbox.kind == "manifest",
-                    Outbox.state == OutboxState.PENDING,
-                )
-            ).all():
-                row.state = OutboxState.DONE
-                row.done_at = utcnow()
-                row.last_error = ""
-                s.add(row)
-            s.commit()
+        batches.acknowledge(
+            self.db, batch_id, via=BatchRoute.ONLINE, received_at=receipt.received_at, seqs=seqs
+        )
 
     def _reset_uploads(self, batch_id: str, document_ids: set[str]) -> None:
-        with self.db.session() as s:
-            for row in s.exec(
-                select(Outbox).where(
-                    Outbox.batch_id == batch_id, Outbox.kind == "upload", col(Outbox.ref_id).in_(document_ids)
-                )
-            ).all():
-                row.state = OutboxState.PENDING
-                row.upload_url = ""
-                row.upload_offset = 0
-                row.next_attempt_at = None
-                s.add(row)
-            s.commit()
+        outbox.reset_uploads(self.db, batch_id, document_ids)
 
     def _send_batch(self, batch_id: str, result: PassResult) -> None:
         self._set_batch_state(batch_id, BatchState.SENDING)
@@ -841,14 +572,7 @@ class SyncWorker:
             if not self._upload_batch_files(batch_id, result):
                 return
             self._report(batch_id)
-            with self.db.session() as s:
-                manifest_row = s.exec(
-                    select(Outbox).where(
-                        Outbox.batch_id == batch_id,
-                        Outbox.kind == "manifest",
-                        Outbox.state == OutboxState.PENDING,
-                    )
-                ).first()
+            manifest_row = outbox.pending_manifest(self.db, batch_id)
             if manifest_row is None:
                 return
             if not self._due(manifest_row):
@@ -913,16 +637,9 @@ class SyncWorker:
         that fail wait, each with its own back-off, and only a refused one is set aside."""
         tried: set[int] = set()
         while not self.stop.is_set():
-            with self.db.session() as s:
-                rows = [
-                    r
-                    for r in s.exec(
-                        select(Outbox)
-                        .where(Outbox.kind == "event", Outbox.state == OutboxState.PENDING)
-                        .order_by(col(Outbox.id))
-                    ).all()
-                    if r.id not in tried and self._due(r)
-                ][:EVENTS_PER_REQUEST]
+            rows = [r for r in outbox.pending_events(self.db) if r.id not in tried and self._due(r)][
+                :EVENTS_PER_REQUEST
+            ]
             if not rows:
                 return
             events: list[EventIn] = []
@@ -970,34 +687,21 @@ class SyncWorker:
         with self.db.session() as s:
             for row in rows:
                 res = by_id.get(row.ref_id)
-                fresh = s.get(Outbox, row.id)
-                if fresh is None:
-                    continue
                 if res is None:
                     # The answer did not mention it: tried again later, never assumed done.
-                    fresh.attempts += 1
-                    fresh.next_attempt_at = as_utc(utcnow()) + timedelta(seconds=self.row_backoff_base)
-                    s.add(fresh)
+                    outbox.retry_later(s, row.id, self.row_backoff_base)
                     continue
-                if res.outcome == EventOutcome.APPLIED:
-                    fresh.state = OutboxState.DONE
-                    fresh.done_at = utcnow()
+                applied = res.outcome == EventOutcome.APPLIED
+                if (
+                    outbox.set_outcome(s, row.id, applied=applied, reason=res.message_id or "Ditolak server.")
+                    and applied
+                ):
                     result.events_sent += 1
-                else:
-                    fresh.state = OutboxState.PARKED
-                    fresh.last_error = res.message_id or "Ditolak server."
-                s.add(fresh)
             s.commit()
 
     def _park_row(self, row: Outbox, reason: str, detail: str = "") -> None:
         log.warning("outbox row %s set aside: %s", row.id, detail)
-        with self.db.session() as s:
-            fresh = s.get(Outbox, row.id)
-            if fresh is not None:
-                fresh.state = OutboxState.PARKED
-                fresh.last_error = reason
-                s.add(fresh)
-                s.commit()
+        outbox.park(self.db, row.id, reason)
 
     def _pull_catalog(self, _result: PassResult) -> None:
         """The office's own service catalog, when it published a new one (catalog_update)."""
@@ -1179,15 +883,10 @@ class SyncWorker:
 
     def next_due_in(self) -> float:
         """Seconds until the earliest postponed row is due (0 when one is due now)."""
-        with self.db.session() as s:
-            nxt = s.exec(
-                select(func.min(Outbox.next_attempt_at)).where(Outbox.state == OutboxState.PENDING)
-            ).one()
+        nxt = outbox.next_due(self.db)
         if nxt is None:
             return 0.0
-        if isinstance(nxt, str):
-            nxt = datetime.fromisoformat(nxt)
-        return max(0.0, (as_utc(nxt) - as_utc(utcnow())).total_seconds())
+        return max(0.0, (nxt - as_utc(utcnow())).total_seconds())
 
     def _wait(self, delay: float | None, wake: threading.Event, probing: bool) -> None:
         """Wait ``delay`` seconds (None: until woken). While ``probing`` (the server was not

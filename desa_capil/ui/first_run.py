@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -144,6 +145,13 @@ class VillagePage(_Page):
                 )
             ),
         )
+        # A village with no signal: the office's enrollment file on a stick fills all of this.
+        self.stick_button = QPushButton(self.tr("Daftarkan dari flashdisk…"), self)
+        self.stick_button.setObjectName("setupFromStick")
+        self.stick_button.setToolTip(
+            self.tr("Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil")
+        )
+        self.form.addRow(self.tr("Punya berkas dari kantor?"), self.stick_button)
         self.registerField("village_name*", self.name_edit)
         self.registerField("village_code*", self.code_edit)
         self.code_edit.textChanged.connect(self._check)
@@ -302,6 +310,8 @@ class ServerPage(_Page):
     def isComplete(self) -> bool:
         if self._busy:
             return False
+        if self.enrolled:  # online, or from a stick (FirstRunWizard.enroll_from_stick)
+            return True
         return self.later_check.isChecked() or bool(
             self.url_edit.text().strip() and self.code_edit.text().strip()
         )
@@ -380,9 +390,37 @@ class FirstRunWizard(QWizard):
         self.server_page = ServerPage(ctx, self)
         for page in (self.village_page, self.operator_page, self.server_page):
             self.addPage(page)
+        self.village_page.stick_button.clicked.connect(self.enroll_from_stick)
         # Fits a 1366x768 screen at 150 % and the 800x440 minimum (screen_fit shrinks it).
         self.setMinimumSize(560, 340)
         self._saving = False
+
+    @Slot()
+    def enroll_from_stick(self) -> QDialog:
+        """ "Daftarkan dari flashdisk": on success the village comes from the office's file and
+        the server page is done (the stick route works without a link)."""
+        from desa_capil.ui.usb_enroll_dialog import EnrollFromStickDialog
+
+        dialog = EnrollFromStickDialog(self.ctx, self)
+        dialog.enrolled.connect(self._enrolled_by_stick)
+        dialog.open()
+        return dialog
+
+    def _enrolled_by_stick(self, enrollment: object) -> None:
+        name, code = getattr(enrollment, "village_name", ""), getattr(enrollment, "village_code", "")
+        self.village_page.name_edit.setText(name)
+        self.village_page.code_edit.setText(code)
+        page = self.server_page
+        page.enrolled = True
+        page.url_edit.setText(getattr(enrollment, "server_url", ""))
+        for w in (page.url_edit, page.code_edit, page.later_check):
+            w.setEnabled(False)
+        page.error.setText(
+            self.tr(
+                "Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai."
+            ).replace("%1", name)
+        )
+        page.completeChanged.emit()
 
     def accept(self) -> None:
         if self.result is not None:

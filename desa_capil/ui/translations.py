@@ -4,7 +4,8 @@ Bahasa Indonesia is the source language of every string in the app, so Indonesia
 catalogue of ours; English comes from ``resources/i18n/desa_capil_en.qm``.
 
 Qt's own texts (the OK/Cancel buttons of message boxes, "Show Details...", the wizard's
-Back/Next, the Cut/Copy/Paste menu of text fields, the file dialog) come from Qt's
+Back/Next, the Cut/Copy/Paste menu of text fields, the file dialog and its columns, the print
+dialog with its page setup and preview) come from Qt's
 ``qtbase_<lang>.qm`` in PySide6's translations folder. PySide6 6.12 ships no Indonesian
 catalogue there (it has 30-odd languages, ``id`` is not one of them), so an Indonesian
 ``qtbase_id.qm`` made for this app, covering the texts our users meet, lives in

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from sqlmodel import func, select
 
 from desa_capil import __version__
-from desa_capil.store.models import Batch, BatchState
+from desa_capil.store import batches
+from desa_capil.store.models import BatchState
 from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
@@ -34,12 +34,7 @@ def trusted_root() -> Path:
 
 def uploads_under_way(ctx: AppContext) -> bool:
     with ctx.db.session() as s:
-        return (
-            int(
-                s.exec(select(func.count()).select_from(Batch).where(Batch.state == BatchState.SENDING)).one()
-            )
-            > 0
-        )
+        return batches.count_in_state(s, BatchState.SENDING) > 0
 
 
 class UpdateGroup(QGroupBox):

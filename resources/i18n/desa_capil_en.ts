@@ -1248,31 +1248,84 @@
         </message>
     </context>
     <context>
+        <name>EnrollFromStickDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="68" />
+            <source>Daftarkan dari flashdisk</source>
+            <translation>Enroll from a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="72" />
+            <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
+            <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="81" />
+            <source>Berkas pendaftaran (*.dcenroll)</source>
+            <translation>Enrollment file (*.dcenroll)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="91" />
+            <source>mis. K7QX-MP3A-RZHD</source>
+            <translation>e.g. K7QX-MP3A-RZHD</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="93" />
+            <source>Kode pada kertas</source>
+            <translation>Code on the paper</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="100" />
+            <source>Daftarkan</source>
+            <translation>Enroll</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="105" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="127" />
+            <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
+            <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="150" />
+            <source>Mendaftarkan laptop…</source>
+            <translation>Enrolling the laptop…</translation>
+        </message>
+    </context>
+    <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="371" />
+            <location filename="../../desa_capil/ui/first_run.py" line="381" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="374" />
+            <location filename="../../desa_capil/ui/first_run.py" line="384" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="375" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="376" />
+            <location filename="../../desa_capil/ui/first_run.py" line="386" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="377" />
+            <location filename="../../desa_capil/ui/first_run.py" line="387" />
             <source>Batal</source>
             <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="420" />
+            <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
+            <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
     </context>
     <context>
@@ -1927,27 +1980,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="234" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="236" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="250" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="252" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="249" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -1978,78 +2031,142 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PageViewer</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="85" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="116" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="247" />
             <source>Memuat halaman…</source>
             <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="91" />
             <source>Perbesar 100%</source>
-            <translation>Zoom 100%</translation>
+            <translation type="vanished">Zoom 100%</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="168" />
             <source>Otomatis</source>
             <translation>Automatic</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="168" />
             <source>Ukuran dan warna dipilih aplikasi</source>
             <translation>Size and colour chosen by the application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="169" />
             <source>Ukuran asli</source>
             <translation>Original size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="92" />
             <source>Tampilkan halaman dengan ukuran aslinya (geser untuk melihat)</source>
-            <translation>Show the page at its actual size (drag to look around)</translation>
+            <translation type="vanished">Show the page at its actual size (drag to look around)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="98" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="126" />
+            <source>◀ Sebelumnya</source>
+            <translation>◀ Previous</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="127" />
+            <source>Halaman sebelumnya (PgUp)</source>
+            <translation>Previous page (PgUp)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
+            <source>Berikutnya ▶</source>
+            <translation>Next ▶</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="130" />
+            <source>Halaman berikutnya (PgDn)</source>
+            <translation>Next page (PgDn)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="136" />
+            <source>Perkecil (tombol -)</source>
+            <translation>Zoom out (key -)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="137" />
+            <source>Perkecil</source>
+            <translation>Zoom out</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="140" />
+            <source>Perbesar (tombol +)</source>
+            <translation>Zoom in (key +)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="141" />
+            <source>Perbesar</source>
+            <translation>Zoom in</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="148" />
+            <source>Pas layar</source>
+            <translation>Fit</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="150" />
+            <source>Seluruh halaman terlihat di jendela (tombol 0)</source>
+            <translation>The whole page in the window (key 0)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="152" />
+            <source>100 %</source>
+            <translation>100 %</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="155" />
+            <source>Tampilkan halaman dengan ukuran aslinya, geser untuk melihat (tombol 1)</source>
+            <translation>Show the page at its real size, scroll to see it (key 1)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="169" />
             <source>Seluruh foto/pindaian apa adanya, tidak dipotong</source>
             <translation>The whole photo/scan as it is, not cropped</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="170" />
             <source>Kartu</source>
             <translation>Card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="99" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="170" />
             <source>Kartu seukuran KTP-el (85,6 x 54 mm)</source>
             <translation>A card the size of a KTP-el (85.6 x 54 mm)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="171" />
             <source>Halaman</source>
             <translation>Page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="100" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="171" />
             <source>Lembar kertas (A4/F4)</source>
             <translation>A sheet of paper (A4/F4)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="117" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="187" />
             <source>Simpan berwarna</source>
             <translation>Keep in colour</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="122" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="191" />
             <source>Simpan seluruh halaman berwarna bila hasil hitam-putihnya merusak isi (stempel, foto)</source>
             <translation>Keep the whole page in colour when black-and-white damages what it shows (stamps, photos)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="129" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="198" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="173" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="303" />
+            <source>Hal. {0} dari {1}</source>
+            <translation>Page {0} of {1}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="325" />
             <source>Memproses ulang halaman…</source>
             <translation>Re-processing the page…</translation>
         </message>
@@ -2057,79 +2174,89 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="291" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="294" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="313" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
+            <source>Kertas apa? mis. surat keterangan domisili dari RT (diminta kantor)</source>
+            <translation>Which paper? e.g. certificate of residence from the RT (asked by the office)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="322" />
+            <source>Nama kertas lain</source>
+            <translation>Name of the other paper</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="326" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="314" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="327" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="315" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="328" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="316" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="653" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="329" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="668" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="318" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="331" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="333" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="353" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="363" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="376" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="371" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="384" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="372" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="385" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="373" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="386" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="374" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="387" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="375" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="388" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
@@ -2138,160 +2265,170 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="551" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="566" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="569" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="584" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="613" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="628" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="645" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="663" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="678" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="721" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="736" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="724" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="739" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="757" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="772" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="879" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="923" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="960" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="925" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="952" />
+            <source>Bila kantor meminta</source>
+            <translation>If the office asks</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="954" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="956" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="929" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="930" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="932" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="934" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="946" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="966" />
+            <source>Kertas lain: {0}</source>
+            <translation>Other paper: {0}</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="978" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="949" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="981" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="841" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1013" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="486" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="501" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1017" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1021" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="998" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1035" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2738,6 +2875,39 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
     </context>
     <context>
+        <name>ReceiveDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="116" />
+            <source>Terima dari flashdisk</source>
+            <translation>Receive from a USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="120" />
+            <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
+            <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
+            <source>Berkas dari kantor (*.dcb)</source>
+            <translation>File from the office (*.dcb)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="145" />
+            <source>Terima</source>
+            <translation>Receive</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="150" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="173" />
+            <source>Memeriksa dan mencatat berkas…</source>
+            <translation>Checking and recording the file…</translation>
+        </message>
+    </context>
+    <context>
         <name>RecoveryCodeDialog</name>
         <message>
             <location filename="../../desa_capil/ui/privacy_settings.py" line="367" />
@@ -2761,6 +2931,39 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/privacy_settings.py" line="408" />
             <source>Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung tidak penting).</source>
             <translation>Type the recovery code the village head keeps (capitals and hyphens do not matter).</translation>
+        </message>
+    </context>
+    <context>
+        <name>RelayDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="74" />
+            <source>Titip kirim</source>
+            <translation>Relay for another village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="78" />
+            <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
+            <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="86" />
+            <source>Berkas kiriman desa (*.dcb)</source>
+            <translation>Village bundle file (*.dcb)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="97" />
+            <source>Kirim ke kantor</source>
+            <translation>Send to the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="102" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="124" />
+            <source>Mengirim ke kantor…</source>
+            <translation>Sending to the office…</translation>
         </message>
     </context>
     <context>
@@ -3097,52 +3300,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="264" />
+            <location filename="../../desa_capil/ui/first_run.py" line="272" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="266" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="281" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="290" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="283" />
+            <location filename="../../desa_capil/ui/first_run.py" line="291" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="285" />
+            <location filename="../../desa_capil/ui/first_run.py" line="293" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="325" />
+            <location filename="../../desa_capil/ui/first_run.py" line="335" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="337" />
+            <location filename="../../desa_capil/ui/first_run.py" line="347" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="350" />
+            <location filename="../../desa_capil/ui/first_run.py" line="360" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3569,6 +3772,54 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
     </context>
     <context>
+        <name>StickFilePicker</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="117" />
+            <source>Flashdisk</source>
+            <translation>USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="119" />
+            <source>Pilih folder…</source>
+            <translation>Choose folder…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="121" />
+            <source>Pilih berkas…</source>
+            <translation>Choose file…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="148" />
+            <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
+            <translation>(no USB stick found; use Choose folder…)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="162" />
+            <source>Pilih folder di flashdisk</source>
+            <translation>Choose a folder on the USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="169" />
+            <source>Pilih berkas</source>
+            <translation>Choose a file</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="176" />
+            <source>Membaca flashdisk…</source>
+            <translation>Reading the USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="204" />
+            <source>Tidak ada berkas yang cocok di sini. Pilih flashdisk atau folder lain.</source>
+            <translation>No matching file here. Choose another stick or folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="206" />
+            <source>Masukkan flashdisk, lalu pilih di atas.</source>
+            <translation>Insert the USB stick, then choose it above.</translation>
+        </message>
+    </context>
+    <context>
         <name>SyncController</name>
         <message>
             <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
@@ -3667,27 +3918,42 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="107" />
+            <location filename="../../desa_capil/ui/first_run.py" line="108" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="109" />
+            <location filename="../../desa_capil/ui/first_run.py" line="110" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="116" />
+            <location filename="../../desa_capil/ui/first_run.py" line="117" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="142" />
+            <location filename="../../desa_capil/ui/first_run.py" line="143" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="218" />
+            <location filename="../../desa_capil/ui/first_run.py" line="149" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="152" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="154" />
+            <source>Punya berkas dari kantor?</source>
+            <translation>Have a file from the office?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="226" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -3696,12 +3962,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="134" />
+            <location filename="../../desa_capil/ui/first_run.py" line="135" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="136" />
+            <location filename="../../desa_capil/ui/first_run.py" line="137" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -3855,6 +4121,69 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/receipt_actions.py" line="116" />
             <source>Tanda terima penyerahan</source>
             <translation>Hand-over receipt</translation>
+        </message>
+    </context>
+    <context>
+        <name>usb</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="51" />
+            <source>%1 (%2) — dari %3</source>
+            <translation>%1 (%2) — from %3</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="45" />
+            <source>%1 — tidak terbaca (%2)</source>
+            <translation>%1 — unreadable (%2)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
+            <source>Dari kantor, dibuat %1 — %2</source>
+            <translation>From the office, made %1 — %2</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="56" />
+            <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
+            <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="61" />
+            <source>%1 — dari kantor untuk desa lain (%2)</source>
+            <translation>%1 — from the office for another village (%2)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="76" />
+            <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
+            <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="88" />
+            <source>%1 kiriman dipastikan sudah diterima kantor.</source>
+            <translation>%1 batches confirmed as received by the office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="94" />
+            <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
+            <translation>The office's service list version %1 is now in use.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
+            <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
+            <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="82" />
+            <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
+            <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="54" />
+            <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
+            <translation>Bundle of village %1, made %2, %3 — %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="48" />
+            <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
+            <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>
     </context>
 </TS>

@@ -174,6 +174,25 @@ def _detail(ctx: AppContext) -> QDialog:
     return ApplicationDetailDialog(ctx, application_detail(ctx.db, app_id))
 
 
+def _viewer(ctx: AppContext, paths: AppPaths) -> QDialog:
+    from desa_capil.store import pages as sp
+    from desa_capil.store.repo import ApplicantData, save_application
+    from desa_capil.ui.intake import processing
+    from desa_capil.ui.intake.page_viewer import PageViewer
+    from tests.intake.conftest import page_image
+
+    app_id = save_application(
+        ctx.db, service_code="kk_ubah", applicant=ApplicantData(nik="3201014101900002", name="Siti Rahmawati")
+    )
+    file = paths.data / "hal.png"
+    page_image("hal").save(file, dpi=(100, 100))
+    ids = [
+        p for _ in range(2) for p in sp.add_pages(ctx.db, app_id, "kk_lama", processing.pages_from_file(file))
+    ]
+    pages = [(pid, f"KK lama · Hal. {i + 1}") for i, pid in enumerate(ids)]
+    return PageViewer(ctx, ids[0], pages[0][1], pages=pages)
+
+
 def _factories(paths: AppPaths) -> dict[str, Callable[[AppContext], QDialog]]:
     from desa_capil.ui.audit_dialog import AuditDialog
     from desa_capil.ui.intake.scanner_dialog import ScannerDialog
@@ -195,6 +214,7 @@ def _factories(paths: AppPaths) -> dict[str, Callable[[AppContext], QDialog]]:
         "first_run": lambda c: _first_run(c),
         "notice": _notice,
         "detail": _detail,
+        "page_viewer": lambda c: _viewer(c, paths),
     }
 
 
@@ -213,6 +233,7 @@ DIALOGS = [
     "first_run",
     "notice",
     "detail",
+    "page_viewer",
 ]
 
 

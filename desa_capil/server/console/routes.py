@@ -357,7 +357,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             docs_by_req.setdefault(d.requirement_code, []).append(d)
         checklist = []
         if service is not None:
-            for r in service.requirements:
+            for r in service.checklist:
                 checklist.append((r.code, r.name(language.lang()), r.mandatory, docs_by_req.pop(r.code, [])))
             originals = {r.code: r.original.value for r in service.requirements}
         else:

@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
+from desa_capil.server import usb_models as _usb_models  # noqa: F401 - the USB route's tables
 from desa_capil.server.console import models as _console_models  # noqa: F401 - its tables
 from desa_capil.server.db import ServerTable
 

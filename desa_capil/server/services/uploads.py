@@ -41,11 +41,19 @@ class UploadService(Area):
         return self.storage.upload_path(upload_id)
 
     def create_upload(
-        self, ctx: DeviceCtx, length: int, meta: dict[str, str], raw_metadata: str = ""
+        self,
+        ctx: DeviceCtx,
+        length: int,
+        meta: dict[str, str],
+        raw_metadata: str = "",
+        *,
+        upload_id: str | None = None,
     ) -> Upload:
+        """A new upload; ``upload_id`` is the id a village laptop chose for a document that came
+        on a USB stick (server/usb.py), so its manifest names it as the laptop wrote it."""
         if length > self.settings.max_upload_size:
             raise too_large(self.settings.max_upload_size)
-        upload_id = uuid.uuid4().hex
+        upload_id = upload_id or uuid.uuid4().hex
         now = utcnow()
         min_cost = self.settings.upload_min_cost
         with self.db.session() as s:

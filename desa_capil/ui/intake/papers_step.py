@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
@@ -47,8 +48,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desa_capil.domain.catalog import Original, Service, get_service
-from desa_capil.domain.status import Status
+from desa_capil.domain.catalog import OTHER_PAPER_CODE, Original, Service, get_service
+from desa_capil.domain.intake import OTHER_PAPER_MAX
+from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo, setting_keys
@@ -236,6 +238,7 @@ class PapersState:
     missing: list[str]
     status: Status
     sent: dict[str, int]
+    other_paper: str = ""  # what the "Kertas lain" slot holds, as the operator named it
 
 
 class PapersStep(QWidget):
@@ -309,6 +312,16 @@ class PapersStep(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.paper_title, 1)
         head.addWidget(self.paper_tag, 0, Qt.AlignmentFlag.AlignTop)
+        # "Kertas lain": what the office asked for beyond the list, named by the operator
+        # (it travels to the office with the application's notes).
+        self.other_name = QLineEdit()
+        self.other_name.setMaxLength(OTHER_PAPER_MAX)
+        self.other_name.setPlaceholderText(
+            self.tr("Kertas apa? mis. surat keterangan domisili dari RT (diminta kantor)")
+        )
+        self.other_name.setAccessibleName(self.tr("Nama kertas lain"))
+        self.other_name.editingFinished.connect(self._save_other_name)
+        self.other_name.hide()
 
         self.btn_file = QPushButton(self.tr("&Impor berkas / PDF\u2026"))
         self.btn_scan = QPushButton(self.tr("&Pindai\u2026"))
@@ -394,6 +407,7 @@ class PapersStep(QWidget):
         right.setContentsMargins(18, 16, 18, 16)
         right.setSpacing(10)
         right.addLayout(head)
+        right.addWidget(self.other_name)
         right.addLayout(sources)
         right.addWidget(self.watch_note)
         right.addWidget(self.progress)
@@ -450,6 +464,7 @@ class PapersStep(QWidget):
                 missing=repo.missing_mandatory(self.ctx.db, app_id),
                 status=app.status,
                 sent=store_pages.sent_page_counts(self.ctx.db, app_id),
+                other_paper=app.details.other_paper,
             )
 
         run_op(self, op, on_success=self._loaded, db=True)
@@ -492,7 +507,7 @@ class PapersStep(QWidget):
         if not files:
             return
         self._remember_folder(str(Path(files[0]).parent))
-        if len(files) == 1 or self.service is None or len(self.service.requirements) < 2:
+        if len(files) == 1 or self.service is None or len(self.service.checklist) < 2:
             self.add_files(code, files)
             return
         self.assign_files(files)
@@ -506,7 +521,7 @@ class PapersStep(QWidget):
         sent = self.state.sent if self.state is not None else {}
         papers = [
             PaperChoice(r.code, r.name(lang()), bool(pages.get(r.code)) or bool(sent.get(r.code)))
-            for r in self.service.requirements
+            for r in self.service.checklist
         ]
         dialog = AssignFilesDialog(files, papers, self.current_code(), self)
         self.assign_dialog = dialog
@@ -837,9 +852,10 @@ class PapersStep(QWidget):
         page_id = page_id or self.selected_page()
         if not page_id:
             return
-        row = self.strip.page_ids().index(page_id) if page_id in self.strip.page_ids() else 0
-        title = f"{self._req_name(self.current_code())} · " + self.tr("Hal. {0}").format(row + 1)
-        viewer = PageViewer(self.ctx, page_id, title, self)
+        paper = self._req_name(self.current_code())
+        ids = self.strip.page_ids() if page_id in self.strip.page_ids() else [page_id]
+        pages = [(pid, f"{paper} · " + self.tr("Hal. {0}").format(i + 1)) for i, pid in enumerate(ids)]
+        viewer = PageViewer(self.ctx, page_id, dict(pages)[page_id], self, pages=pages)
         viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         viewer.changed.connect(self._page_remade)
         self.viewer = viewer
@@ -850,6 +866,17 @@ class PapersStep(QWidget):
         self._select_after = page_id
         self.ctx.data_changed.emit()
         self.reload()
+
+    def _save_other_name(self) -> None:
+        """Store the name typed for "Kertas lain" (on Enter or leaving the field)."""
+        app_id = self.application_id
+        text = self.other_name.text()
+        if app_id is None or self.state is None or " ".join(text.split()) == self.state.other_paper:
+            return
+        if self.state.status not in EDITABLE:
+            return
+        db = self.ctx.db
+        self._page_op(lambda: repo.set_other_paper(db, app_id, text))
 
     def _reorder(self, ids: list[str]) -> None:
         db = self.ctx.db
@@ -868,7 +895,7 @@ class PapersStep(QWidget):
         keep = self.current_code()
         self.reqs.blockSignals(True)
         self.reqs.clear()
-        for r in self.service.requirements:
+        for r in self.service.checklist:
             it = QListWidgetItem(r.name(lang()))
             it.setData(CODE_ROLE, r.code)
             it.setSizeHint(self._req_size(it.text()))
@@ -921,6 +948,8 @@ class PapersStep(QWidget):
             n = len(state.pages.get(code, []))
             sent = state.sent.get(code, 0)
             tag = self.tr("Wajib") if req.mandatory else self.tr("Bila ada")
+            if code == OTHER_PAPER_CODE:
+                tag = self.tr("Bila kantor meminta")
             if code in alternative_only and not req.mandatory:
                 tag = self.tr("Pengganti bila kertas aslinya tidak ada")
             if req.original is Original.HAND_OVER:
@@ -932,7 +961,10 @@ class PapersStep(QWidget):
                 pages += " \u00b7 " + self.tr("{0} terkirim").format(sent)
             if code in replaced and not (n or sent):
                 pages = self.tr("diganti SPTJM dan saksi")
-            it.setText(f"{req.name(lang())}\n{tag} \u00b7 {pages}")
+            name = req.name(lang())
+            if code == OTHER_PAPER_CODE and state.other_paper:
+                name = self.tr("Kertas lain: {0}").format(state.other_paper)
+            it.setText(f"{name}\n{tag} \u00b7 {pages}")
             it.setSizeHint(self._req_size(it.text()))
             if n or sent or code in replaced:
                 it.setIcon(_dot("#15803d", "\u2713"))
@@ -957,6 +989,11 @@ class PapersStep(QWidget):
             return
         req = self.service.requirement(code)
         self.paper_title.setText(req.name(lang()))
+        other = code == OTHER_PAPER_CODE
+        if other and not self.other_name.hasFocus():
+            self.other_name.setText(self.state.other_paper if self.state else "")
+        self.other_name.setVisible(other)
+        self.other_name.setEnabled(self.state is not None and self.state.status in EDITABLE)
         self.paper_tag.setText(self.tr("Wajib") if req.mandatory else self.tr("Bila ada"))
         self.paper_tag.setProperty("tone", "mandatory" if req.mandatory else "optional")
         self.paper_tag.style().unpolish(self.paper_tag)

@@ -242,7 +242,7 @@ class PhoneDialog(QDialog):
         service = self.step.service
         if service is None:
             return
-        papers = [Paper(r.code, r.name(lang()), r.mandatory) for r in service.requirements]
+        papers = [Paper(r.code, r.name(lang()), r.mandatory) for r in service.checklist]
         session = PhoneSession(service.name(lang()), papers, **self._session_options)
         code = self.step.current_code()
         if code:

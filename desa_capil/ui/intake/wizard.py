@@ -433,7 +433,7 @@ class IntakeWizard(QDialog):
         state = self.papers_step.state
         previous = self.papers_step.service
         if previous is not None and previous.code != code and state is not None:
-            new_codes = {r.code for r in get_service(code).requirements}
+            new_codes = {r.code for r in get_service(code).checklist}
             lost = [c for c, pages in state.pages.items() if pages and c not in new_codes]
             if lost:
                 names = ", ".join(previous.requirement(c).name(lang()) for c in lost)

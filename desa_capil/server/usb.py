@@ -1,0 +1,707 @@
+"""The office side of the USB route: keys, enrollment files, bundle import, return bundles.
+
+Format and threat model: docs/usb-route.md; the file formats themselves: desa_capil/usbroute.
+
+Import goes through the same service functions as the online route (``put_batch``,
+``post_events`` of the ``desa_capil.server.service`` facade), so a batch answers exactly what
+its online PUT would (201 new, 200 identical replay, 409 other content, 422 problems). Every
+reason to refuse a whole bundle (cut, altered, foreign village, unknown or revoked device, a
+bundle id replayed by another device) is found before anything is written.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from desa_capil.api.models import (
+    MAX_CHANGES_PAGE,
+    MAX_EVENTS,
+    BatchManifest,
+    ErrorCode,
+    EventIn,
+    FieldProblem,
+)
+from desa_capil.server.db import AppDocument, Application, Batch, Device, Upload, Village, utcnow
+from desa_capil.server.errors import ApiError
+from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
+from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
+from desa_capil.usbroute import (
+    BundleError,
+    Enrollment,
+    KeySet,
+    key_id,
+    load_or_create,
+    make_code,
+    normalize_code,
+    open_bundle,
+    read_header,
+    write_bundle,
+)
+from desa_capil.usbroute import enrollment as enroll_fmt
+from desa_capil.usbroute.enrollment import enrollment_bytes, new_secret
+from desa_capil.usbroute.keys import check_box_public, verify_key
+from desa_capil.usbroute.payloads import OFFICE_BUNDLE, VILLAGE_BUNDLE
+
+log = logging.getLogger(__name__)
+
+ENROLLMENT_DAYS = 30
+MAX_PROOF_FAILURES = 5
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+
+class BatchOutcome(BaseModel):
+    batch_id: str
+    status: int  # the HTTP status the online PUT answers: 201, 200, 409, 422, 413
+    receipt: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+
+class ImportReport(BaseModel):
+    """What importing one village bundle did (stored; the same bundle again answers it)."""
+
+    bundle_id: str
+    village_code: str
+    device_id: str
+    seq: int
+    created_at: str
+    duplicate: bool = False  # True: this bundle was imported before, nothing changed now
+    keys_registered: bool = False  # this bundle enrolled the laptop (first bundle after a file)
+    batches: list[BatchOutcome] = Field(default_factory=list)
+    events: list[dict[str, Any]] = Field(default_factory=list)
+    carrier: str = ""
+
+
+class OfficeKeys(BaseModel):
+    office_name: str
+    sign_public: str
+    box_public: str
+    key_id: str
+
+
+class DeviceKeysIn(BaseModel):
+    sign_public: str = Field(max_length=80)
+    box_public: str = Field(max_length=100)
+
+
+class EnrollmentOut(BaseModel):
+    """A new enrollment file: its bytes (base64), the paper code and the key fingerprint."""
+
+    enrollment_id: str
+    village_code: str
+    village_name: str
+    device_id: str
+    code: str
+    office_key_id: str
+    expires_at: str
+    file_name: str
+    file_b64: str
+
+
+@dataclass(frozen=True)
+class ReturnBundle:
+    path: Path
+    village_code: str
+    device_id: str
+    seq: int
+    after: int
+    next_after: int
+    changes: int
+    documents: int
+
+
+def refused(err: BundleError) -> ApiError:
+    """A BundleError as the API's answer: 422, ``error`` bundle_refused, the reason in ``fields``."""
+    status = 409 if err.reason in ("replayed", "enrollment_used") else 422
+    return ApiError(
+        status,
+        ErrorCode.BUNDLE_REFUSED,
+        err.message("id"),
+        err.message("en"),
+        fields=[FieldProblem(loc=["bundle", "reason"], message=err.reason)],
+    )
+
+
+# --- the service -------------------------------------------------------------------------------
+
+
+class UsbService:
+    """The USB route over one CentralService (its database, storage and area services)."""
+
+    def __init__(self, svc: CentralService, office_name: str = "Disdukcapil") -> None:
+        self.svc = svc
+        self.db = svc.db
+        self.office_name = office_name
+        self.folder = svc.settings.data_dir / "usb"
+        self._keys: KeySet | None = None
+
+    # keys ------------------------------------------------------------------------------------
+
+    @property
+    def keys(self) -> KeySet:
+        """The office's key pairs, made on first use (data_dir/usb/office_keys.json, 0600)."""
+        if self._keys is None:
+            self._keys = load_or_create(self.folder / "office_keys.json")
+        return self._keys
+
+    def office_keys(self) -> OfficeKeys:
+        k = self.keys
+        return OfficeKeys(
+            office_name=self.office_name,
+            sign_public=k.sign_public,
+            box_public=k.box_public,
+            key_id=key_id(k.sign_public),
+        )
+
+    def register_keys(self, ctx: DeviceCtx, body: DeviceKeysIn) -> tuple[bool, UsbDevice]:
+        """An online laptop's public keys. First registration wins; the same again is a no-op;
+        other keys later are 409 (a replaced laptop is enrolled anew). Returns (created, row)."""
+        try:
+            verify_key(body.sign_public)
+            check_box_public(body.box_public)
+        except BundleError as exc:
+            raise ApiError(
+                422,
+                ErrorCode.INVALID_REQUEST,
+                "Kunci publik laptop tidak valid.",
+                "The laptop's public keys are not valid.",
+            ) from exc
+        with self.db.session() as s:
+            row = s.get(UsbDevice, ctx.device_id) or UsbDevice(device_id=ctx.device_id)
+            if row.sign_public is not None:
+                if (row.sign_public, row.box_public) == (body.sign_public, body.box_public):
+                    return False, row
+                raise ApiError(
+                    409,
+                    ErrorCode.CONFLICT,
+                    "Laptop ini sudah terdaftar dengan kunci lain. Daftarkan ulang laptop bila memang diganti.",
+                    "This laptop is already registered with other keys. Enroll it again if it was replaced.",
+                )
+            row.sign_public, row.box_public = body.sign_public, body.box_public
+            row.keys_at, row.keys_via = utcnow(), "online"
+            s.add(row)
+            s.commit()
+            s.refresh(row)
+            return True, row
+
+    # enrollment ------------------------------------------------------------------------------
+
+    def create_enrollment(
+        self, village_code: str, actor: str, *, device_name: str = "", server_url: str = ""
+    ) -> tuple[EnrollmentOut, bytes]:
+        """A new device of the village and a signed enrollment file for it, with its paper code."""
+        now = utcnow()
+        code = make_code()
+        device_uuid = uuid.uuid4()
+        device_id = device_uuid.hex  # stored as the online enrollment stores it
+        with self.db.session() as s:
+            village = s.exec(select(Village).where(Village.code == village_code)).first()
+            if village is None or village.id is None:
+                raise ApiError(
+                    404,
+                    ErrorCode.NOT_FOUND,
+                    f"Desa {village_code} belum terdaftar. Tambahkan desanya dulu.",
+                    f"Village {village_code} is not registered. Add the village first.",
+                )
+            enrollment = Enrollment(
+                enrollment_id=uuid.uuid4().hex,
+                village_code=village.code,
+                village_name=village.name,
+                office_name=self.office_name,
+                server_url=server_url,
+                office_sign_public=self.keys.sign_public,
+                office_box_public=self.keys.box_public,
+                device_id=str(device_uuid),  # written as /enroll answers it (with dashes)
+                secret=new_secret(),
+                issued_at=now.isoformat(),
+                expires_at=(now + timedelta(days=ENROLLMENT_DAYS)).isoformat(),
+            )
+            # The device exists from now on (its id is in the file), without any token: it can
+            # be given one later by the online enrollment; until then it speaks by bundles only.
+            s.add(
+                Device(
+                    id=device_id,
+                    village_id=village.id,
+                    name=(device_name or f"flashdisk {village.code}")[:100],
+                    app_version="",
+                    token_hash=f"usb-no-token-{uuid.uuid4().hex}",
+                    enrolled_at=now,
+                )
+            )
+            s.flush()
+            s.add(UsbDevice(device_id=device_id))
+            s.add(
+                UsbEnrollment(
+                    id=enrollment.enrollment_id,
+                    village_id=village.id,
+                    device_id=device_id,
+                    secret=enrollment.secret,
+                    code=normalize_code(code),
+                    issued_at=now,
+                    expires_at=now + timedelta(days=ENROLLMENT_DAYS),
+                    actor=actor[:40],
+                )
+            )
+            from desa_capil.server.services.core import audit
+
+            audit(s, actor, "usb_enrollment", village.code, f"device {device_id}")
+            s.commit()
+        raw = enrollment_bytes(enrollment, self.keys.signing)
+        out = EnrollmentOut(
+            enrollment_id=enrollment.enrollment_id,
+            village_code=enrollment.village_code,
+            village_name=enrollment.village_name,
+            device_id=enrollment.device_id,
+            code=code,
+            office_key_id=enrollment.office_key_id,
+            expires_at=enrollment.expires_at,
+            file_name=f"{village_code}{enroll_fmt.SUFFIX}",
+            file_b64=base64.b64encode(raw).decode("ascii"),
+        )
+        log.info("USB enrollment %s for village %s", enrollment.enrollment_id, village_code)
+        return out, raw
+
+    # import ----------------------------------------------------------------------------------
+
+    @contextmanager
+    def _spooled(self, data: bytes) -> Iterator[Path]:
+        """Bytes received over HTTP as a file in the office's data folder, removed after use."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.folder, prefix="in-") as tmp:
+            path = Path(tmp) / "bundle.dcb"
+            path.write_bytes(data)
+            yield path
+
+    def import_bytes(self, data: bytes, *, carrier: str) -> ImportReport:
+        with self._spooled(data) as path:
+            return self.import_bundle(path, carrier=carrier)
+
+    def import_bundle(self, path: Path, *, carrier: str) -> ImportReport:
+        """Import one village bundle; BundleError (nothing written) when it must be refused."""
+        header = read_header(path)  # truncated / format, before anything else
+        if header.kind != "village":
+            raise BundleError("wrong_kind", f"kind {header.kind}")
+        sha = file_sha256(path)
+        device_id = _hex_id(header.device_id)
+        with self.db.read_session() as s:
+            found = s.exec(
+                select(Device, Village)
+                .join(Village, col(Village.id) == Device.village_id)
+                .where(Device.id == device_id)
+            ).first()
+            if found is None:
+                raise BundleError("unknown_device", f"device {header.device_id}")
+            device, village = found
+            if device.revoked_at is not None:
+                raise BundleError("unknown_device", f"device {header.device_id} revoked")
+            if village.code != header.village_code:
+                raise BundleError("wrong_village", f"{header.village_code} != {village.code}")
+            previous = s.get(UsbImport, header.bundle_id)
+            if previous is not None:
+                if previous.device_id == device_id and previous.file_sha256 == sha:
+                    report = ImportReport.model_validate_json(previous.report_json)
+                    return report.model_copy(update={"duplicate": True})
+                raise BundleError("replayed", f"bundle {header.bundle_id} came from {previous.device_id}")
+            state = s.get(UsbDevice, device.id)
+            registered = state.sign_public if state is not None else None
+        assert village.id is not None
+        spool = self.folder / "tmp"
+        spool.mkdir(parents=True, exist_ok=True)
+        with open_bundle(path, box_private=self.keys.box, verify_key=registered, spool_dir=spool) as bundle:
+            meta = bundle.meta
+            if meta.get("type") != VILLAGE_BUNDLE or meta.get("version") != 1:
+                raise BundleError("format", "not a village bundle payload")
+            dev = meta.get("device") or {}
+            if not isinstance(dev, dict) or _hex_id(str(dev.get("device_id", ""))) != device_id:
+                raise BundleError("format", "payload names another device")
+            new_keys: tuple[str, str] | None = None
+            if registered is None:
+                new_keys = self._check_enrollment_proof(
+                    device_id, header.device_id, header.signer_public, meta
+                )
+            manifests, events = _parse_content(meta)
+            # Every check passed: from here on the import writes.
+            ctx = DeviceCtx(device.id, village.id, village.code)
+            if new_keys is not None:
+                self._bind_keys(device_id, meta, new_keys)
+            outcomes = [self._import_batch(ctx, bid, m, bundle) for bid, m in manifests]
+        event_results: list[dict[str, Any]] = []
+        for i in range(0, len(events), MAX_EVENTS):
+            result = self.svc.post_events(ctx, events[i : i + MAX_EVENTS])
+            event_results += [r.model_dump(mode="json") for r in result.results]
+        report = ImportReport(
+            bundle_id=header.bundle_id,
+            village_code=village.code,
+            device_id=device.id,
+            seq=header.seq,
+            created_at=header.created_at,
+            keys_registered=new_keys is not None,
+            batches=outcomes,
+            events=event_results,
+            carrier=carrier[:60],
+        )
+        cursor = meta.get("cursor")
+        with self.db.session() as s:
+            state = s.get(UsbDevice, device.id) or UsbDevice(device_id=device.id)
+            state.last_seq = max(state.last_seq, header.seq)
+            if isinstance(cursor, int) and cursor >= 0 and header.seq >= state.last_seq:
+                state.cursor = cursor  # the newest bundle tells where the laptop stands
+            s.add(state)
+            s.add(
+                UsbImport(
+                    bundle_id=header.bundle_id,
+                    device_id=device.id,
+                    village_id=village.id,
+                    seq=header.seq,
+                    file_sha256=sha,
+                    carrier=carrier[:60],
+                    report_json=report.model_dump_json(),
+                )
+            )
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()  # the same bundle imported at the same moment: the other one recorded it
+        log.info(
+            "USB bundle %s of village %s (device %s, seq %d): %d batches, %d events, by %s",
+            header.bundle_id,
+            village.code,
+            device.id,
+            header.seq,
+            len(outcomes),
+            len(event_results),
+            carrier,
+        )
+        return report
+
+    def _check_enrollment_proof(
+        self, device_id: str, written_id: str, signer_public: str, meta: dict[str, Any]
+    ) -> tuple[str, str]:
+        """The keys a not-yet-keyed laptop proves with its enrollment file and paper code
+        (``written_id``: the device id as the laptop wrote it, which the proof covers)."""
+        dev = meta["device"]
+        enr = meta.get("enrollment")
+        sign_public, box_public = str(dev.get("sign_public", "")), str(dev.get("box_public", ""))
+        if not isinstance(enr, dict) or sign_public != signer_public:
+            raise BundleError("unknown_device", "no enrollment proof and no registered keys")
+        check_box_public(box_public)
+        with self.db.read_session() as s:
+            row = s.get(UsbEnrollment, str(enr.get("enrollment_id", "")))
+        if row is None or row.device_id != device_id:
+            raise BundleError("unknown_device", "enrollment unknown for this device")
+        if row.used_at is not None:
+            raise BundleError("enrollment_used", "enrollment already bound")
+        if row.failures >= MAX_PROOF_FAILURES:
+            raise BundleError("enrollment_used", "enrollment locked after wrong proofs")
+        if row.expires_at < utcnow():
+            raise BundleError("expired", "enrollment expired")
+        ok = enroll_fmt.proof_ok(
+            str(enr.get("proof", "")),
+            secret=row.secret,
+            normalized_code=row.code,
+            device_id=written_id,
+            sign_public=sign_public,
+            box_public=box_public,
+        )
+        if not ok:
+            # The one write before refusing: counting wrong proofs is what stops guessing.
+            with self.db.session() as s:
+                r = s.get(UsbEnrollment, row.id)
+                if r is not None:
+                    r.failures += 1
+                    s.add(r)
+                    s.commit()
+            raise BundleError("bad_signature", "enrollment proof does not match")
+        return sign_public, box_public
+
+    def _bind_keys(self, device_id: str, meta: dict[str, Any], keys: tuple[str, str]) -> None:
+        enrollment_id = str(meta["enrollment"]["enrollment_id"])
+        with self.db.session() as s:
+            row = s.exec(
+                select(UsbEnrollment).where(UsbEnrollment.id == enrollment_id).with_for_update()
+            ).one()
+            if row.used_at is not None:
+                raise BundleError("enrollment_used", "bound meanwhile")
+            row.used_at = utcnow()
+            state = s.get(UsbDevice, device_id) or UsbDevice(device_id=device_id)
+            state.sign_public, state.box_public = keys
+            state.keys_at, state.keys_via = utcnow(), "enrollment"
+            s.add(row)
+            s.add(state)
+            device = s.get(Device, device_id)
+            if device is not None:
+                app_version = str(meta["device"].get("app_version", ""))[:40]
+                device.app_version = app_version or device.app_version
+                device.last_seen_at = utcnow()
+                s.add(device)
+            s.commit()
+
+    def _known_upload_ids(self, s: Session, ctx: DeviceCtx, manifest: BatchManifest) -> dict[str, str]:
+        """doc client id -> the upload id the office already used for it (a batch it holds)."""
+        app_ids = [str(a.id) for a in manifest.applications]
+        rows = s.exec(
+            select(AppDocument.client_id, AppDocument.upload_id)
+            .join(Application, col(Application.id) == AppDocument.application_id)
+            .where(Application.village_id == ctx.village_id, col(Application.client_id).in_(app_ids))
+        ).all()
+        return dict(rows)
+
+    def _import_batch(
+        self, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest, bundle: Any
+    ) -> BatchOutcome:
+        with self.db.read_session() as s:
+            exists = (
+                s.exec(
+                    select(Batch.id).where(
+                        Batch.village_id == ctx.village_id, Batch.client_id == str(batch_id)
+                    )
+                ).first()
+                is not None
+            )
+            known = self._known_upload_ids(s, ctx, manifest) if exists else {}
+        made: list[str] = []
+        names = set(bundle.names())
+        seen: set[str] = set()
+        try:
+            mapping: dict[str, str] = {}
+            for a in manifest.applications:
+                for d in a.documents:
+                    if exists and str(d.id) in known:
+                        mapping[d.upload_id] = known[str(d.id)]
+                    elif not exists and d.upload_id not in seen:
+                        seen.add(d.upload_id)
+                        name = f"pages/{d.upload_id}"
+                        if name in names:
+                            got = self._upload_from_bundle(ctx, bundle, name, d.upload_id, made)
+                            if got != d.upload_id:
+                                mapping[d.upload_id] = got
+            rewritten = _with_upload_ids(manifest, mapping)
+            receipt, created = self.svc.put_batch(ctx, batch_id, rewritten)
+        except ApiError as err:
+            for upload_id in made:
+                self.svc.delete_upload(ctx, upload_id)
+            return BatchOutcome(
+                batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+            )
+        except BaseException:
+            for upload_id in made:
+                self.svc.delete_upload(ctx, upload_id)
+            raise
+        return BatchOutcome(
+            batch_id=str(batch_id), status=201 if created else 200, receipt=receipt.model_dump(mode="json")
+        )
+
+    def _upload_from_bundle(
+        self, ctx: DeviceCtx, bundle: Any, name: str, wanted: str, made: list[str]
+    ) -> str:
+        """An upload record holding one page file of the bundle, as if it had come by tus.
+
+        It takes the id the laptop wrote in its manifest when that id is free, so the manifest
+        stays as the laptop wrote it and a later online PUT of the same batch is a plain replay;
+        an upload of this village already holding exactly these bytes is used as it is.
+        """
+        info = bundle.info(name)
+        chosen: str | None = wanted if _is_upload_id(wanted) else None
+        if chosen is not None:
+            with self.db.read_session() as s:
+                existing = s.get(Upload, chosen)
+            if existing is not None:
+                if (
+                    existing.village_id == ctx.village_id
+                    and existing.document_id is None
+                    and existing.sha256 == info.sha256
+                    and existing.length == info.size
+                ):
+                    return existing.id
+                chosen = None
+        try:
+            up = self.svc.create_upload(
+                ctx, info.size, {"filename": name.rsplit("/", 1)[-1], "sha256": info.sha256}, upload_id=chosen
+            )
+        except IntegrityError:  # the same id taken at this moment by a parallel import
+            up = self.svc.create_upload(
+                ctx, info.size, {"filename": name.rsplit("/", 1)[-1], "sha256": info.sha256}
+            )
+        made.append(up.id)
+        if info.size == 0:
+            return up.id
+        if self.svc.storage.appends_in_place:
+            bundle.extract(name, self.svc.upload_path(up.id))
+            self.svc.finish_patch(up, info.size)
+        else:
+            with tempfile.TemporaryFile(dir=self.folder / "tmp") as fh:
+                fh.write(bundle.read(name))
+                fh.seek(0)
+                self.svc.append_part(up, 0, fh, info.size)
+        return up.id
+
+    # return bundles --------------------------------------------------------------------------
+
+    def export_return(self, village_code: str, out: Path, *, device_id: str | None = None) -> ReturnBundle:
+        """The return bundle for one village laptop: its changes since the cursor the office
+        knows, the finished PDFs those changes name, the office catalog. Signed, encrypted."""
+        with self.db.read_session() as s:
+            village = s.exec(select(Village).where(Village.code == village_code)).first()
+            if village is None or village.id is None:
+                raise ApiError(
+                    404,
+                    ErrorCode.NOT_FOUND,
+                    f"Desa {village_code} belum terdaftar.",
+                    f"Village {village_code} is not registered.",
+                )
+            query = (
+                select(UsbDevice, Device)
+                .join(Device, col(Device.id) == UsbDevice.device_id)
+                .where(
+                    Device.village_id == village.id,
+                    col(UsbDevice.box_public).is_not(None),
+                    col(Device.revoked_at).is_(None),
+                )
+                .order_by(col(UsbDevice.keys_at).desc())
+            )
+            if device_id:
+                query = query.where(Device.id == device_id)
+            found = s.exec(query).first()
+        if found is None:
+            raise ApiError(
+                409,
+                ErrorCode.CONFLICT,
+                "Belum ada laptop desa ini yang kuncinya dikenal kantor: impor dulu satu kiriman flashdisk "
+                "dari desa itu (atau laptopnya mendaftarkan kunci saat online).",
+                "No laptop of this village has keys known to the office: import one USB bundle from the "
+                "village first (or let its laptop register its keys online).",
+            )
+        state, device = found
+        assert state.box_public is not None
+        ctx = DeviceCtx(device.id, village.id, village.code)
+        pages: list[dict[str, Any]] = []
+        after = state.cursor
+        position = after
+        doc_ids: list[uuid.UUID] = []
+        while True:
+            page = self.svc.changes(ctx, position, MAX_CHANGES_PAGE)
+            pages.append(page.model_dump(mode="json"))
+            for change in page.changes:
+                doc_ids += [d.id for d in change.documents]
+            position = page.next_after
+            if not page.has_more:
+                break
+        files: list[tuple[str, bytes | Path]] = []
+        documents: list[dict[str, Any]] = []
+        for doc_id in dict.fromkeys(doc_ids):
+            try:
+                doc, path = self.svc.village_document(ctx, doc_id)
+            except ApiError:
+                continue  # withdrawn since, or without a file: the change still says what happened
+            name = f"documents/{doc.id}.pdf"
+            files.append((name, path))
+            documents.append({"id": doc.id, "sha256": doc.sha256, "size": path.stat().st_size, "file": name})
+        catalog = self.svc.latest_catalog()
+        wire_id = str(uuid.UUID(device.id))  # the form the laptop knows (as /enroll answers it)
+        with self.db.read_session() as s:
+            # Every batch of this laptop the office holds, by whatever route it came: the laptop
+            # marks them acknowledged (and never sends them again).
+            received = [
+                {"id": cid, "received_at": at.isoformat()}
+                for cid, at in s.exec(
+                    select(Batch.client_id, Batch.received_at)
+                    .where(Batch.device_id == device.id)
+                    .order_by(col(Batch.id))
+                ).all()
+            ]
+        meta = {
+            "type": OFFICE_BUNDLE,
+            "version": 1,
+            "village_code": village.code,
+            "device_id": wire_id,
+            "after": after,
+            "pages": pages,
+            "documents": documents,
+            "batches": received,
+            "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
+            "office": {"name": self.office_name, **self.keys.public()},
+        }
+        seq = state.return_seq + 1
+        write_bundle(
+            out,
+            header_fields={
+                "kind": "office",
+                "village_code": village.code,
+                "device_id": wire_id,
+                "seq": seq,
+            },
+            files=files,
+            meta=meta,
+            signing_key=self.keys.signing,
+            recipient_box_public=state.box_public,
+        )
+        with self.db.session() as s:
+            row = s.get(UsbDevice, device.id)
+            if row is not None:
+                row.return_seq = max(row.return_seq, seq)
+                s.add(row)
+                s.commit()
+        changes = sum(len(p["changes"]) for p in pages)
+        log.info(
+            "USB return bundle %d for village %s: %d changes, %d documents",
+            seq,
+            village.code,
+            changes,
+            len(documents),
+        )
+        return ReturnBundle(out, village.code, device.id, seq, after, position, changes, len(documents))
+
+
+def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:
+    """The batches and events of a village bundle, checked like the online bodies."""
+    try:
+        batches = [
+            (uuid.UUID(str(b["batch_id"])), BatchManifest.model_validate(b["manifest"]))
+            for b in meta.get("batches") or []
+        ]
+        events = [EventIn.model_validate(e) for e in meta.get("events") or []]
+    except (ValidationError, KeyError, TypeError, ValueError) as exc:
+        raise BundleError("format", f"content: {type(exc).__name__}") from exc
+    return batches, events
+
+
+def _hex_id(text: str) -> str:
+    """A device id as the server stores it (uuid hex), whether written with dashes or not."""
+    try:
+        return uuid.UUID(text).hex
+    except ValueError:
+        return text
+
+
+def _is_upload_id(text: str) -> bool:
+    return len(text) == 32 and all(c in "0123456789abcdef" for c in text)
+
+
+def _with_upload_ids(manifest: BatchManifest, mapping: dict[str, str]) -> BatchManifest:
+    """The manifest with the documents' upload ids replaced (the others kept as they were)."""
+    if not mapping:
+        return manifest
+    raw = manifest.model_dump(mode="json")
+    for a in raw["applications"]:
+        for d in a.get("documents", []):
+            d["upload_id"] = mapping.get(d["upload_id"], d["upload_id"])
+    return BatchManifest.model_validate(raw)
+
+
+def report_json(report: ImportReport) -> str:
+    return json.dumps(report.model_dump(mode="json"), indent=1, ensure_ascii=False)

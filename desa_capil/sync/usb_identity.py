@@ -1,0 +1,124 @@
+"""Who this laptop is on the USB route: its device keys, the office's keys, stick enrollment.
+
+The laptop has one signing key (Ed25519) and one box key (X25519, age) for the stick, made on
+first use and kept in a 0600 file beside the data key file (``AppPaths.keys``), never in the
+data folder that people copy. The office's public keys come from the enrollment file (or are
+fetched online) and are kept in settings: a return bundle is only opened when it is signed by
+that office key.
+
+Enrollment from a stick (``enroll_from_file``): the office's ``*.dcenroll`` file plus the short
+code printed on paper. The laptop proves it holds both (``usbroute.proof`` over its device id
+and its public keys) and keeps only the proof, not the secret or the code; its first bundle
+carries the proof so the office binds this laptop's keys (docs/usb-route.md). The village
+identity comes from the office's file, like the online enrollment takes it from the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from desa_capil.errors import BadInputError, UserError
+from desa_capil.paths import AppPaths
+from desa_capil.store import setting_keys as keys
+from desa_capil.store.db import Database
+from desa_capil.store.repo import get_setting, set_setting
+from desa_capil.sync import config
+from desa_capil.usbroute import BundleError, Enrollment, KeySet, load_or_create, proof, read_enrollment
+
+log = logging.getLogger(__name__)
+
+DEVICE_KEYS_FILE = "usb_device_keys.json"
+
+
+def device_keys(paths: AppPaths) -> KeySet:
+    """This laptop's USB key set, made on first use."""
+    return load_or_create(paths.keys / DEVICE_KEYS_FILE)
+
+
+@dataclass(frozen=True)
+class OfficeKeys:
+    sign_public: str
+    box_public: str
+    name: str = ""
+
+
+def office_keys(db: Database) -> OfficeKeys | None:
+    """The office's public keys, or None when this laptop never learnt them."""
+    sign, box = get_setting(db, keys.OFFICE_SIGN_PUBLIC), get_setting(db, keys.OFFICE_BOX_PUBLIC)
+    if not sign or not box:
+        return None
+    return OfficeKeys(sign, box, get_setting(db, keys.OFFICE_NAME))
+
+
+def save_office_keys(db: Database, office: OfficeKeys) -> None:
+    set_setting(db, keys.OFFICE_SIGN_PUBLIC, office.sign_public)
+    set_setting(db, keys.OFFICE_BOX_PUBLIC, office.box_public)
+    set_setting(db, keys.OFFICE_NAME, office.name)
+
+
+def enrollment_proof(db: Database) -> tuple[str, str] | None:
+    """(enrollment id, proof) to put in this laptop's bundles while it was enrolled by stick."""
+    eid, value = get_setting(db, keys.USB_ENROLLMENT_ID), get_setting(db, keys.USB_ENROLL_PROOF)
+    return (eid, value) if eid and value else None
+
+
+class AlreadyEnrolled(BadInputError):
+    def __init__(self, village: str) -> None:
+        super().__init__(
+            f"Laptop ini sudah terdaftar untuk {village}. Berkas pendaftaran desa lain tidak bisa "
+            "dipakai di sini; minta kantor mencabut pendaftaran lama bila laptop dipindah ke desa lain.",
+            f"This laptop is already enrolled for {village}. Another village's enrollment file cannot "
+            "be used here; ask the office to revoke the old enrollment if the laptop moves.",
+        )
+
+
+def preview(path: Path) -> Enrollment:
+    """Read and check an enrollment file (signature, shape) without changing anything."""
+    return read_enrollment(path)
+
+
+def enroll_from_file(
+    db: Database, paths: AppPaths, path: Path, code: str, *, now: datetime | None = None
+) -> Enrollment:
+    """Enroll this laptop from the office's file and the paper code; returns the enrollment.
+
+    Refused with a clear reason (BundleError: truncated, format, bad_signature, expired,
+    bad_code) and nothing is saved; a laptop already enrolled for another village is refused
+    too (``AlreadyEnrolled``).
+    """
+    enrollment = read_enrollment(path)
+    if enrollment.expired(now):
+        raise BundleError("expired", enrollment.expires_at)
+    current = get_setting(db, keys.VILLAGE_CODE)
+    device = get_setting(db, config.DEVICE_ID)
+    if device and current and current != enrollment.village_code:
+        raise AlreadyEnrolled(get_setting(db, keys.VILLAGE_NAME) or current)
+    mine = device_keys(paths)
+    value = proof(  # raises BundleError("bad_code") on a typo, before anything is saved
+        secret=enrollment.secret,
+        code=code,
+        device_id=enrollment.device_id,
+        sign_public=mine.sign_public,
+        box_public=mine.box_public,
+    )
+    try:
+        config.save_server(db, enrollment.server_url, None)
+    except UserError as exc:
+        # An address this app will not use as it stands (plain http to another machine): the
+        # stick route works without it; the address is set in Pengaturan the day a link exists.
+        log.warning("server address of the enrollment file not kept: %s", exc.message_en)
+    save_office_keys(
+        db, OfficeKeys(enrollment.office_sign_public, enrollment.office_box_public, enrollment.office_name)
+    )
+    set_setting(db, keys.USB_ENROLLMENT_ID, enrollment.enrollment_id)
+    set_setting(db, keys.USB_ENROLL_PROOF, value)
+    set_setting(db, keys.VILLAGE_CODE, enrollment.village_code)
+    set_setting(db, keys.VILLAGE_NAME, enrollment.village_name)
+    set_setting(db, config.DEVICE_ID, enrollment.device_id)
+    log.info(
+        "enrolled by stick for village %s (enrollment %s)", enrollment.village_code, enrollment.enrollment_id
+    )
+    return enrollment
