@@ -187,8 +187,9 @@ def upload_location(request: Request, upload_id: str) -> str:
     return f"{prefix}{API_PREFIX}/uploads/{upload_id}"
 
 
-# How long a PATCH waits for another process's stalled PATCH to give its upload up.
-TAKEOVER_WAIT = 10.0
+# How long a PATCH waits for another process's stalled PATCH to give its upload up (it looks
+# for the request every second at most); longer, and the client gets 423 with Retry-After.
+TAKEOVER_WAIT = 5.0
 
 
 @dataclass
