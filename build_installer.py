@@ -9,7 +9,7 @@ package. The bundle carries resources/ (style sheet, icons, translations .qm), t
 catalog (desa_capil/domain/catalog.json) and the schema script (desa_capil/store/schema_v1.sql),
 and the reference server too, so ``desa-capil --demo`` works from the bundle.
 
-* Linux: ``dist/desa-capil-<version>-linux-<arch>.tar.gz``.
+* Linux: ``dist/desa-capil-<version>-linux-<arch>.tar.xz`` (``--package-format gz``: ``.tar.gz``).
 * Windows: ``dist/desa-capil.iss`` (Inno Setup: per-user install, Start menu and optional
   desktop shortcut, uninstaller); ISCC.exe is run when it is installed, giving
   ``dist/desa-capil-<version>-setup.exe``.
@@ -49,6 +49,7 @@ EXCLUDES = [
     "tkinter", "pytest", "hypothesis", "schemathesis", "mypy", "ruff", "IPython", "matplotlib",
     "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
     "boto3", "botocore", "s3transfer",
+    "PIL._avif",  # Pillow's AVIF codec (libavif + libaom, 5 MB): the app takes no AVIF pictures
 ]  # fmt: skip
 
 
@@ -70,6 +71,10 @@ QT_UNUSED = [
     "PySide6/Qt/plugins/platforms/*vkkhrdisplay*",
     "PySide6/Qt/plugins/egldeviceintegrations/*",
     "PySide6/Qt/plugins/generic/*",  # evdev/tuio input for devices without a window system
+    # Windows: OpenCV's FFmpeg video plugin (~25 MB), loaded only by cv2.VideoCapture, which
+    # the app never calls (on Linux the same libraries are linked in; build_slim.py stubs them).
+    # Not verified on a Windows build here (no Windows machine).
+    "cv2/opencv_videoio_ffmpeg*.dll",
 ]
 # Keep these whatever a pattern says (Qt's Indonesian catalogue, should a Qt ever ship one).
 QT_KEEP = ["PySide6/Qt/translations/qtbase_id*", "PySide6/Qt/translations/qt_id*"]
@@ -285,15 +290,48 @@ def prune_bundle(app_dir: Path) -> list[str]:
     return removed
 
 
+def ship_update_root(app_dir: Path, root_json: Path | None) -> None:
+    """Put the release repository's TUF root metadata in the bundle (resources/update/root.json):
+    the root of trust of every later update (docs/updates.md). Without it the app says that
+    updates are not set up for this installation."""
+    dest = app_dir / "_internal" / "resources" / "update" / "root.json"
+    if root_json is None:
+        if not dest.exists():
+            say("no --update-root: this bundle cannot take signed updates (docs/updates.md)")
+        return
+    data = json.loads(root_json.read_text(encoding="utf-8"))
+    if data.get("signed", {}).get("_type") != "root" or not data.get("signatures"):
+        raise SystemExit(f"{root_json} is not signed TUF root metadata")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(root_json, dest)
+    say(f"update root of trust: {root_json} (root version {data['signed'].get('version')})")
+
+
 def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def make_tarball(meta: Meta, app_dir: Path) -> Path:
+def make_tarball(meta: Meta, app_dir: Path, fmt: str = "xz") -> Path:
+    """The Linux package: ``.tar.xz`` (LZMA, about 30 % smaller than gzip for this bundle:
+    BENCHMARKS.md) or ``.tar.gz``. xz runs as a program on every core when it is installed."""
     arch = platform.machine().lower() or "x86_64"
-    out = DIST / f"{meta.gui_script}-{meta.version}-linux-{arch}.tar.gz"
-    with tarfile.open(out, "w:gz", compresslevel=6) as tar:
-        tar.add(app_dir, arcname=f"{meta.gui_script}-{meta.version}")
+    out = DIST / f"{meta.gui_script}-{meta.version}-linux-{arch}.tar.{fmt}"
+    arcname = f"{meta.gui_script}-{meta.version}"
+    xz = shutil.which("xz")
+    if fmt == "xz" and xz is not None:
+        with open(out, "wb") as f:
+            proc = subprocess.Popen([xz, "-6", "-T0", "-c"], stdin=subprocess.PIPE, stdout=f)
+            assert proc.stdin is not None
+            with tarfile.open(fileobj=proc.stdin, mode="w|") as tar:
+                tar.add(app_dir, arcname=arcname)
+            proc.stdin.close()
+            if proc.wait() != 0:
+                raise SystemExit(f"xz failed (exit {proc.returncode})")
+        return out
+    mode = "w:xz" if fmt == "xz" else "w:gz"
+    options: dict[str, int] = {"preset": 6} if fmt == "xz" else {"compresslevel": 6}
+    with tarfile.open(out, mode, **options) as tar:  # type: ignore[call-overload]
+        tar.add(app_dir, arcname=arcname)
     return out
 
 
@@ -387,7 +425,20 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--self-test", action="store_true", help="start the built app headless and time it")
     ap.add_argument("--demo-test", action="store_true", help="also run the bundle's demo mode headless")
-    ap.add_argument("--no-package", action="store_true", help="only the folder, no tar.gz / installer")
+    ap.add_argument("--no-package", action="store_true", help="only the folder, no tar.xz / installer")
+    ap.add_argument(
+        "--no-slim",
+        action="store_true",
+        help="keep OpenCV's video/codec/BLAS libraries (see build_slim.py)",
+    )
+    ap.add_argument(
+        "--update-root",
+        type=Path,
+        help="the release repository's metadata/root.json, shipped as the update root of trust",
+    )
+    ap.add_argument(
+        "--package-format", choices=("xz", "gz"), default="xz", help="Linux archive: tar.xz or tar.gz"
+    )
     ap.add_argument("--json", type=Path, help="write the figures (sizes, times) to this file")
     args = ap.parse_args(argv)
 
@@ -404,6 +455,25 @@ def main(argv: list[str] | None = None) -> int:
     pyinstaller.run(pyinstaller_args(meta, entry))
     app_dir = DIST / meta.gui_script
     collected = folder_size(app_dir)
+    if sys.platform.startswith("linux") and not args.no_slim:
+        from build_slim import slim_opencv
+
+        slim = slim_opencv(app_dir / "_internal")
+        if slim.skipped:
+            say(f"OpenCV not slimmed: {slim.skipped}")
+        else:
+            say(
+                f"OpenCV slimmed: {len(slim.stubbed)} unused libraries stubbed, {slim.shimmed} on numpy's "
+                f"OpenBLAS ({(slim.bytes_before - slim.bytes_after) / 1e6:.0f} MB, more once unlinked)"
+            )
+        from build_slim import slim_icu
+
+        icu = slim_icu(app_dir / "_internal")
+        if icu is None:
+            say("ICU data not slimmed (needs icupkg from icu-devtools, cc and nm)")
+        else:
+            say(f"ICU data slimmed to Indonesian and English: {icu[0] / 1e6:.1f} MB -> {icu[1] / 1e6:.1f} MB")
+    ship_update_root(app_dir, args.update_root)
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
     check_bundle(app_dir)
@@ -422,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
         if sys.platform == "win32":
             package = windows_installer(meta, app_dir)
         else:
-            package = make_tarball(meta, app_dir)
+            package = make_tarball(meta, app_dir, args.package_format)
         if package.exists():
             figures["package"] = package.name
             figures["package_bytes"] = package.stat().st_size

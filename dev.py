@@ -37,7 +37,9 @@ APT_RUNTIME = [
 ]  # fmt: skip
 # chromium: browser tests through Playwright (office console, phone-camera page);
 # tesseract-ocr: the scan tests read faint print back (they fall back to pixel checks without it)
-APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium", "tesseract-ocr"]
+# gcc (with binutils' nm) and icu-devtools (icupkg): build_slim.py trims the bundle's OpenCV
+# libraries and ICU data (build_installer.py, CI's bundle step; skipped without them)
+APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium", "tesseract-ocr", "gcc", "icu-devtools"]
 
 
 def say(msg: str) -> None:

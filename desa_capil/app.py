@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from desa_capil.errors import StorageError, UserError
 from desa_capil.logging_setup import setup_logging
@@ -38,6 +39,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--self-test", action="store_true", help="buka basis data dan jendela tanpa layar, lalu keluar"
     )
     p.add_argument("--lang", choices=("id", "en"), help="bahasa tampilan (id atau en)")
+    p.add_argument(
+        "--update",
+        metavar="SUMBER",
+        help="pasang pembaruan bertanda tangan dari alamat server atau folder flashdisk, tanpa jendela",
+    )
     # For benchmarks/startup.py: print a line and quit once the main window is on screen.
     p.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(list(argv) if argv is not None else None)
@@ -189,8 +195,9 @@ def _quiet_dialogs(failures: list[BaseException]) -> None:
 
 def bundle_checks() -> list[str]:
     """What the self-test checks beyond the pages: every module of the app imports (a bundle
-    that left out a library the code needs fails here, not at a village), and Qt Multimedia
-    finds its backend plugin (the camera). Returns the problems found."""
+    that left out a library the code needs fails here, not at a village), the page pipeline
+    runs on a real scan, and Qt Multimedia finds its backend plugin (the camera). Returns the
+    problems found."""
     import importlib
     import pkgutil
 
@@ -208,11 +215,45 @@ def bundle_checks() -> list[str]:
             problems.append(f"{info.name}: {exc!r}")
     if seen < 20:  # a frozen importer that lists nothing would make this check empty
         problems.append(f"only {seen} modules of the app found")
+    from desa_capil.ui.theme import resources_dir
+    from desa_capil.update.selfcheck import scan_check
+
+    # The page pipeline on a real scan: the build slims OpenCV's native libraries.
+    problems += scan_check(resources_dir() / "selftest" / "phototest.tif")
     from PySide6.QtMultimedia import QMediaFormat
 
     if not QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode):
         problems.append("Qt Multimedia: no backend plugin (the camera would not work)")
     return problems
+
+
+def _update_from(source: str, paths: AppPaths) -> int:
+    """``--update SOURCE``: never while the app runs (it may be uploading or holding unsaved work)."""
+    from PySide6.QtCore import QLockFile
+
+    from desa_capil import __version__
+    from desa_capil.update.cli import EXIT_FAILED, run_update
+
+    lock = QLockFile(str(paths.data / LOCK_FILE_NAME))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        print(  # noqa: T201 - a command-line run reports by printing
+            "Aplikasi sedang dibuka. Tutup aplikasinya dulu (pastikan tidak ada kiriman yang sedang "
+            "diunggah), lalu jalankan pembaruan lagi.",
+            flush=True,
+        )
+        return EXIT_FAILED
+    try:
+        trusted = _resources() / "update" / "root.json"
+        return run_update(source, __version__, trusted)
+    finally:
+        lock.unlock()
+
+
+def _resources() -> Path:
+    from desa_capil.ui.theme import resources_dir
+
+    return resources_dir()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -247,12 +288,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         log_file = None
         print(f"desa_capil: cannot write logs: {exc}", file=sys.stderr)  # noqa: T201 - no GUI yet
-    log.info("starting (log %s, demo=%s, self_test=%s)", log_file, args.demo, args.self_test)
+    from desa_capil import __version__ as running_version
+
+    log.info(
+        "starting %s from %s (log %s, demo=%s, self_test=%s)",
+        running_version,
+        sys.executable if getattr(sys, "frozen", False) else "source",
+        log_file,
+        args.demo,
+        args.self_test,
+    )
+    if args.update:
+        return _update_from(args.update, paths)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
 
-    from desa_capil.store import repo
+    from desa_capil.store import repo, setting_keys
     from desa_capil.ui import tasks
     from desa_capil.ui.errors import install_excepthook
     from desa_capil.ui.i18n import lang, set_lang
@@ -301,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     assert isinstance(db, Database)
     try:
-        set_lang(args.lang or repo.get_setting(db, "language") or "id")
+        set_lang(args.lang or repo.get_setting(db, setting_keys.LANGUAGE) or "id")
     except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is
         log.warning("language setting unreadable: %s", exc)
     translators = load_translations(app, lang())

@@ -88,6 +88,7 @@ class ErrorCode(StrEnum):
     UPLOAD_OFFSET_MISMATCH = "upload_offset_mismatch"  # 409 on tus PATCH
     UPLOAD_LOCKED = "upload_locked"  # 423: another PATCH for this upload is running
     GONE = "gone"  # 410: expired upload
+    CLIENT_TOO_OLD = "client_too_old"  # 426: the app is older than the server's announced minimum
     BUNDLE_REFUSED = "bundle_refused"  # 422/409: a USB bundle refused; the reason code in ``fields``
     INTERNAL = "internal"  # 500
 

@@ -48,7 +48,7 @@ from desa_capil.security import audit
 from desa_capil.security.crypto import DecryptError, derive, open_sealed, seal
 from desa_capil.security.keys import DataKeys, KeyStore, master_from_code
 from desa_capil.store import db as store_db
-from desa_capil.store import outbox
+from desa_capil.store import outbox, setting_keys
 from desa_capil.store.blobs import FORMAT, FORMAT_FILE, BlobStore, atomic_write, disk_full_error
 from desa_capil.store.db import Database, connect_raw, referenced_in
 from desa_capil.store.models import Application, AuditEntry, HandOver, Outbox, Page
@@ -319,8 +319,8 @@ def create_backup(
             "format": FORMAT_VERSION,
             "created_at": now.isoformat(),
             "app_version": __version__,
-            "village_code": get_setting(db, "village_code"),
-            "village_name": get_setting(db, "village_name"),
+            "village_code": get_setting(db, setting_keys.VILLAGE_CODE),
+            "village_name": get_setting(db, setting_keys.VILLAGE_NAME),
             "counts": counts.__dict__,
             "size_bytes": size,
         }

@@ -25,6 +25,7 @@ from desa_capil.domain.intake import HomeRecording, IntakeDetails, Person, home_
 from desa_capil.domain.nik import Sex, validate_nik
 from desa_capil.domain.regions import path_of
 from desa_capil.reports.common import MONTHS_ID, Paper, pdf_text
+from desa_capil.store import setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import village_title
 from desa_capil.store.models import Applicant, Application
@@ -90,7 +91,7 @@ def form_facts(db: Database, application_id: str) -> FormFacts:
             raise KeyError(application_id)
         person = s.get(Applicant, app.applicant_id)
         assert person is not None
-        code = get_setting(db, "village_code")
+        code = get_setting(db, setting_keys.VILLAGE_CODE)
         where = path_of(code) if code.count(".") == 3 else path_of("")
         return FormFacts(
             application_id=app.id,
@@ -101,7 +102,7 @@ def form_facts(db: Database, application_id: str) -> FormFacts:
             address=person.address,
             phone=person.phone,
             details=IntakeDetails.from_json(app.details),
-            village_name=get_setting(db, "village_name"),
+            village_name=get_setting(db, setting_keys.VILLAGE_NAME),
             village_code=code,
             district=where.district,
             regency=where.regency,

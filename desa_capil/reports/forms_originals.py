@@ -23,6 +23,7 @@ from desa_capil.domain.catalog import Original, get_service
 from desa_capil.errors import BadInputError
 from desa_capil.reports.common import Paper, fmt_date, fmt_datetime, mask_nik, pdf_text, service_name
 from desa_capil.reports.receipts import _note, _short_id
+from desa_capil.store import setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, Batch, BatchApplication, Document, Page
 from desa_capil.store.repo import get_setting
@@ -103,7 +104,7 @@ def make_originals_receipt(db: Database, application_id: str) -> bytes:
         app = s.get(Application, application_id)
         assert app is not None
         created = app.created_at
-    pdf = Paper(get_setting(db, "village_name"), get_setting(db, "village_code"))
+    pdf = Paper(get_setting(db, setting_keys.VILLAGE_NAME), get_setting(db, setting_keys.VILLAGE_CODE))
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.title_block("TANDA TERIMA DOKUMEN ASLI", f"Nomor: A-{_short_id(application_id)}")
@@ -149,8 +150,8 @@ def make_courier_manifest(db: Database, batch_id: str) -> bytes:
         if batch is None:
             raise KeyError(batch_id)
         sealed = batch.sealed_at
-    village = get_setting(db, "village_name")
-    pdf = Paper(village, get_setting(db, "village_code"))
+    village = get_setting(db, setting_keys.VILLAGE_NAME)
+    pdf = Paper(village, get_setting(db, setting_keys.VILLAGE_CODE))
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.title_block(

@@ -19,7 +19,7 @@ from desa_capil.store.repo import get_setting, set_setting
 # Setting keys (shared with the settings page and the sync engine's configuration).
 VILLAGE_NAME = setting_keys.VILLAGE_NAME
 VILLAGE_CODE = setting_keys.VILLAGE_CODE
-OPERATOR_NAME = "operator_name"  # the settings page's "Nama operator": the last one chosen
+OPERATOR_NAME = setting_keys.OPERATOR_NAME  # the settings page's "Nama operator": the last one chosen
 LAST_OPERATOR = "last_operator_id"
 SETUP_DONE = "setup_done"
 

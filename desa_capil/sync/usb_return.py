@@ -3,7 +3,8 @@
 The office's return bundle (``*.dcb`` kind "office", docs/usb-route.md) carries what the online
 pull would have brought: the status changes since the village's cursor in the same JSON pages as
 ``GET /changes``, the signed PDFs of dispatched documents, and the office catalog. It is applied
-through the same function as the online pull (``apply.apply_changes``), so the two routes
+through the same function as the online pull (``apply.apply_changes``), and it closes the outbox with the office's answers to
+what went by stick (batch receipts, event results: ``received``), so the two routes
 cannot disagree and may come in any order: a change already applied is skipped by its seq, an
 office change older than what an application already shows is skipped (an old bundle after
 newer online pulls regresses nothing), the cursor only moves when the bundle continues from it,
@@ -22,18 +23,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from desa_capil.api.models import BatchReceipt, EventOutcome, EventResult
 from desa_capil.domain import catalog
 from desa_capil.domain.status import Status
 from desa_capil.errors import BadInputError
 from desa_capil.paths import AppPaths
+from desa_capil.store import batches, outbox
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import Setting
+from desa_capil.store.models import BatchRoute, OutboxState, Setting
 from desa_capil.store.repo import get_setting
 from desa_capil.sync import apply, catalog_update, config
 from desa_capil.sync.client import BadAnswer
@@ -66,6 +73,7 @@ class ReturnResult:
     documents: int = 0  # signed PDFs stored from this bundle
     documents_waiting: int = 0  # announced, not in the bundle: fetched online later
     batches_acknowledged: int = 0
+    events_answered: int = 0  # village events the office answered (outbox rows closed)
     catalog_version: str | None = None
     skipped: int = 0
 
@@ -88,7 +96,8 @@ class _Content:
     documents: dict[str, tuple[str, bytes]]  # office document id -> (sha256, PDF bytes)
     catalog_raw: Any = None
     catalog_version: str = ""
-    batches: list[str] = field(default_factory=list)
+    receipts: list[BatchReceipt] = field(default_factory=list)
+    event_results: list[EventResult] = field(default_factory=list)
 
 
 def _format(detail: str) -> BundleError:
@@ -118,8 +127,9 @@ def read_content(bundle: OpenedBundle) -> _Content:
     documents: dict[str, tuple[str, bytes]] = {}
     for d in meta.get("documents", []) or []:
         try:
-            doc_id, sha, name = str(d["id"]), str(d["sha256"]).lower(), str(d["file"])
-        except (KeyError, TypeError) as exc:
+            # Local office documents are keyed by the dashed uuid (as the online changes give it).
+            doc_id, sha, name = str(uuid.UUID(str(d["id"]))), str(d["sha256"]).lower(), str(d["file"])
+        except (KeyError, TypeError, ValueError) as exc:
             raise _format("documents entry") from exc
         data = bundle.read(name)  # size and sha256 of the bundle's index checked on read
         if hashlib.sha256(data).hexdigest() != sha or b"%PDF-" not in data[:1024]:
@@ -129,11 +139,24 @@ def read_content(bundle: OpenedBundle) -> _Content:
     cat = meta.get("catalog")
     if isinstance(cat, dict) and "version" in cat and "catalog" in cat:
         content.catalog_version, content.catalog_raw = str(cat["version"]), cat["catalog"]
-    batches = meta.get("batches", []) or []
-    if not isinstance(batches, list):
-        raise _format("batches is not a list")
-    content.batches = [str(b.get("id") if isinstance(b, dict) else b) for b in batches]
+    received = meta.get("received") or {}
+    try:
+        content.receipts = [BatchReceipt.model_validate(b["receipt"]) for b in received.get("batches") or []]
+        content.event_results = [
+            EventResult.model_validate(e["result"]) for e in received.get("events") or []
+        ]
+    except (ValidationError, KeyError, TypeError, AttributeError) as exc:
+        raise _format(f"received: {type(exc).__name__}") from exc
     return content
+
+
+def same_id(a: str, b: str) -> bool:
+    """Two ids written as uuids with or without dashes (the server's hex, the online
+    enrollment's dashed form) or as plain text."""
+    try:
+        return uuid.UUID(a) == uuid.UUID(b)
+    except ValueError:
+        return a == b
 
 
 def check_header(header: BundleHeader, *, village_code: str, device_id: str) -> None:
@@ -142,7 +165,7 @@ def check_header(header: BundleHeader, *, village_code: str, device_id: str) -> 
         raise BundleError("wrong_kind", header.kind)
     if header.village_code != village_code:
         raise BundleError("wrong_village", header.village_code)
-    if device_id and header.device_id != device_id:
+    if device_id and not same_id(header.device_id, device_id):
         raise BundleError("wrong_recipient", f"for device {header.device_id}")
 
 
@@ -187,6 +210,9 @@ def _apply(db: Database, header: BundleHeader, content: _Content) -> ReturnResul
     )
     stored = {doc_id: db.blobs.put(data) for doc_id, (_sha, data) in content.documents.items()}
     with db.session() as s:
+        # The office's answers first, as online (the receipt, then the change pull).
+        result.batches_acknowledged = sum(_acknowledge(s, r) for r in content.receipts)
+        result.events_answered = sum(_event_answered(s, r) for r in content.event_results)
         applied = apply.Applied()
         for after, page in content.pages:
             apply.apply_changes(s, page, applied, after=after)
@@ -235,6 +261,28 @@ def _apply(db: Database, header: BundleHeader, content: _Content) -> ReturnResul
         result.catalog_version,
     )
     return result
+
+
+def _acknowledge(s: Session, receipt: BatchReceipt) -> bool:
+    """The office holds this batch (its receipt, as the online PUT answers it): through the
+    batches' owner, as the online receipt does (``store.batches.acknowledge``). True when it was
+    news here (a batch of another laptop of the village, or one already acknowledged: False)."""
+    seqs = {str(a.id): a.seq for a in receipt.applications}
+    return batches.acknowledge_in(
+        s, str(receipt.batch_id), via=BatchRoute.STICK, received_at=receipt.received_at, seqs=seqs
+    )
+
+
+def _event_answered(s: Session, res: EventResult) -> bool:
+    """The office's answer to a village event (arrived, handed over) that went by stick: done,
+    or set aside with the office's reason, exactly as the online answer would."""
+    changed = False
+    for row in outbox.event_rows(s, state=OutboxState.PENDING, mentioning=str(res.id)):
+        if row.ref_id != str(res.id):
+            continue
+        applied = res.outcome == EventOutcome.APPLIED
+        changed |= outbox.set_outcome(s, row.id, applied=applied, reason=res.message_id or "Ditolak server.")
+    return changed
 
 
 def last_return(db: Database) -> dict[str, str] | None:

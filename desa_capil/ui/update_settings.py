@@ -18,6 +18,7 @@ from desa_capil import __version__
 from desa_capil.store import batches
 from desa_capil.store.models import BatchState
 from desa_capil.store.repo import get_setting
+from desa_capil.sync.config import SERVER_URL
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.tasks import Progress, run_op
@@ -104,7 +105,7 @@ class UpdateGroup(QGroupBox):
 
     @Slot()
     def _check_server(self) -> None:
-        url = get_setting(self.ctx.db, "server_url")
+        url = get_setting(self.ctx.db, SERVER_URL)
         if not url:
             self.status.setText(self.tr("Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil."))
             return

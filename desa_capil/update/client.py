@@ -29,13 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from packaging.version import Version
 from tuf.api.exceptions import RepositoryError
 from tufup.client import Client
 
 from desa_capil.errors import BadInputError, NetworkError
 from desa_capil.paths import HOME_ENV
 from desa_capil.update.fetch import ResumableFetcher
+from desa_capil.update.minimum import below_minimum as below_minimum  # re-exported
+from desa_capil.update.minimum import minimum_message as minimum_message  # re-exported
 from desa_capil.update.publish import ANNOUNCEMENT, APP_NAME
 
 log = logging.getLogger(__name__)
@@ -291,27 +292,6 @@ def start_version(exe: Path, argv: Sequence[str]) -> int:
 
 
 # --- the server's announcement and when not to update -----------------------------------------
-
-
-def below_minimum(current_version: str, announcement: dict[str, Any]) -> str | None:
-    """The minimum version when ``current_version`` is older than it, else None."""
-    minimum = str(announcement.get("minimum_version") or "")
-    if minimum and Version(current_version) < Version(minimum):
-        return minimum
-    return None
-
-
-def minimum_message(minimum: str, lang: str = "id") -> str:
-    if lang.startswith("en"):
-        return (
-            f"The office's server needs desa_capil {minimum} or newer. Install the update "
-            "(Pengaturan -> Pembaruan, or from the update stick), then send again. Nothing unsent is lost."
-        )
-    return (
-        f"Server Disdukcapil memerlukan desa_capil versi {minimum} atau lebih baru. Pasang "
-        "pembaruan (Pengaturan -> Pembaruan, atau dari flashdisk pembaruan), lalu kirim lagi. "
-        "Data yang belum terkirim tidak hilang."
-    )
 
 
 def busy_reason(uploading: bool, unsaved: bool) -> str | None:

@@ -40,17 +40,35 @@ class _Repository(Repository):  # type: ignore[misc]
         return {}
 
 
-def _repo(repo_dir: Path, keys_dir: Path) -> _Repository:
+def _repo(repo_dir: Path, keys_dir: Path, encrypted: list[str] | None = None) -> _Repository:
     return _Repository(
-        app_name=APP_NAME, repo_dir=repo_dir, keys_dir=keys_dir, expiration_days=dict(EXPIRATION_DAYS)
+        app_name=APP_NAME,
+        repo_dir=repo_dir,
+        keys_dir=keys_dir,
+        expiration_days=dict(EXPIRATION_DAYS),
+        encrypted_keys=encrypted or [],
     )
 
 
-def init_repository(repo_dir: Path, keys_dir: Path) -> Path:
-    """Make the keys (if missing) and the root metadata; returns the trusted root.json."""
-    repo = _repo(repo_dir, keys_dir)
+def init_repository(repo_dir: Path, keys_dir: Path, *, encrypt_root: bool = False) -> Path:
+    """Make the keys (if missing) and the root metadata; returns the trusted root.json.
+
+    ``encrypt_root``: the root private key is written encrypted with a passphrase asked on the
+    terminal (docs/updates.md: the root key then goes offline)."""
+    repo = _repo(repo_dir, keys_dir, ["root"] if encrypt_root else None)
     repo.initialize()
     return repo_dir / "metadata" / "root.json"
+
+
+def refresh_expiry(repo_dir: Path, keys_dir: Path) -> None:
+    """Re-sign snapshot and timestamp with fresh expiry dates (they live 30 days: laptops refuse
+    expired metadata, so this runs at least monthly even without a release)."""
+    repo = _repo(repo_dir, keys_dir)
+    repo._load_keys_and_roles(create_keys=False)
+    for role in ("snapshot", "timestamp"):
+        repo.refresh_expiration_date(role)
+        getattr(repo.roles, role).signed.version += 1  # signed again even within the same second
+    repo.publish_changes(private_key_dirs=[keys_dir])
 
 
 @dataclass(frozen=True)
@@ -68,16 +86,22 @@ class Published:
         return self.patch.stat().st_size if self.patch else None
 
 
-def publish_bundle(repo_dir: Path, keys_dir: Path, bundle_dir: Path, version: str) -> Published:
-    """Add a bundle folder as a new version (full archive + bsdiff patch from the last), signed."""
+def publish_bundle(
+    repo_dir: Path, keys_dir: Path, bundle_dir: Path, version: str, *, patch: bool = True
+) -> Published:
+    """Add a bundle folder as a new version (full archive + bsdiff patch from the last), signed.
+
+    ``patch=False``: the full archive only. bsdiff over a whole real bundle's tar needs many
+    GB of memory on the signing machine (BENCHMARKS.md, "Updates: delta size"); laptops then
+    download the full archive."""
     repo = _repo(repo_dir, keys_dir)
     repo._load_keys_and_roles(create_keys=False)  # initialize() would ask on stdin
-    repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version)
+    repo.add_bundle(new_bundle_dir=bundle_dir, new_version=version, skip_patch=not patch)
     repo.publish_changes(private_key_dirs=[keys_dir])
     targets = repo_dir / "targets"
     archive = targets / f"{APP_NAME}-{version}.tar.gz"
-    patch = targets / f"{APP_NAME}-{version}.patch"
-    return Published(version, archive, patch if patch.exists() else None)
+    patch_file = targets / f"{APP_NAME}-{version}.patch"
+    return Published(version, archive, patch_file if patch_file.exists() else None)
 
 
 def announce_minimum(repo_dir: Path, version: str, note_id: str = "", note_en: str = "") -> None:

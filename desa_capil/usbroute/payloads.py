@@ -45,14 +45,17 @@ def write_village_bundle(
     cursor: int = 0,
     enrollment: E.Enrollment | None = None,
     code: str | None = None,
+    enrollment_proof: Mapping[str, str] | None = None,
     app_version: str = "",
     purpose: str = "send",
     bundle_id: str | None = None,
 ) -> BundleHeader:
     """A village bundle for the office. ``enrollment`` + ``code`` (the paper code) add the proof
-    that binds this laptop's keys, needed until the office has registered them."""
+    that binds this laptop's keys, needed until the office has registered them; a laptop that
+    computed the proof at enrollment and kept only it (it never keeps the paper code) passes
+    ``enrollment_proof`` = {"enrollment_id", "proof"} instead."""
     device = {"device_id": device_id, **keys.public(), "app_version": app_version}
-    proof: dict[str, str] | None = None
+    proof: dict[str, str] | None = dict(enrollment_proof) if enrollment_proof is not None else None
     if enrollment is not None:
         if code is None:
             raise ValueError("an enrollment proof needs the paper code")

@@ -686,74 +686,74 @@
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="173" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="178" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="196" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="197" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="198" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="214" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="215" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="216" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="588" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="227" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -766,165 +766,165 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="486" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="490" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="249" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="266" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="279" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="277" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="281" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="381" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="385" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="386" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="392" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="398" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="395" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="399" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="400" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="403" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="407" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="418" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="422" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="511" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="595" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="496" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="599" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="230" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="610" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="614" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="611" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="615" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="612" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="630" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="634" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="663" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="667" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="666" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="670" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="672" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="676" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="674" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="678" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1733,37 +1733,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="189" />
+            <location filename="../../desa_capil/ui/main_window.py" line="191" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="236" />
+            <location filename="../../desa_capil/ui/main_window.py" line="238" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="238" />
+            <location filename="../../desa_capil/ui/main_window.py" line="240" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="263" />
+            <location filename="../../desa_capil/ui/main_window.py" line="265" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="265" />
+            <location filename="../../desa_capil/ui/main_window.py" line="267" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="276" />
+            <location filename="../../desa_capil/ui/main_window.py" line="278" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="278" />
+            <location filename="../../desa_capil/ui/main_window.py" line="280" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1798,44 +1798,53 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="92" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="93" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="94" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
-            <translation>There is a problem with the office's server</translation>
+            <translation type="vanished">There is a problem with the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
             <source>Menunggu server Disdukcapil</source>
             <translation>Waiting for the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
             <source>Wi-Fi ini minta login di browser</source>
             <translation>This Wi-Fi asks you to log in in a browser</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <location filename="../../desa_capil/ui/main_window.py" line="99" />
             <source>Laptop ini belum terdaftar di server Disdukcapil</source>
             <translation>This laptop is not enrolled with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <source>Ada kesalahan saat mengirim</source>
+            <translation>An error while sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="100" />
+            <source>Pengiriman berhenti karena kesalahan</source>
+            <translation>Sending stopped because of an error</translation>
         </message>
     </context>
     <context>
@@ -3822,12 +3831,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="391" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="349" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="392" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -3835,82 +3844,82 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>UpdateGroup</name>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="63" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="59" />
             <source>Pembaruan aplikasi</source>
             <translation>App updates</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="74" />
             <source>Periksa di server</source>
             <translation>Check on the server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="79" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="75" />
             <source>Dari flashdisk…</source>
             <translation>From a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="80" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="76" />
             <source>Unduh dan pasang</source>
             <translation>Download and install</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="82" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
             <source>Kembali ke versi sebelumnya</source>
             <translation>Go back to the previous version</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="103" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="99" />
             <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
             <translation>Version %1. Updates are not set up for this installation yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="108" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="104" />
             <source>Versi %1.</source>
             <translation>Version %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="114" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="110" />
             <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
             <translation>No server address yet. Fill it in under the office server settings first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="120" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="116" />
             <source>Pilih folder pembaruan di flashdisk</source>
             <translation>Choose the update folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="127" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="123" />
             <source>Memeriksa pembaruan…</source>
             <translation>Checking for updates…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="133" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="129" />
             <source>Tidak ada versi yang lebih baru (versi %1).</source>
             <translation>No newer version (this is %1).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="138" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="134" />
             <source>Versi %1 tersedia: unduhan %2 MB.</source>
             <translation>Version %1 is available: %2 MB to download.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="155" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="151" />
             <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
             <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="160" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="156" />
             <source>Mengunduh dan memeriksa pembaruan…</source>
             <translation>Downloading and checking the update…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="169" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="165" />
             <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="185" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="181" />
             <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
@@ -3979,22 +3988,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>app</name>
         <message>
-            <location filename="../../desa_capil/app.py" line="65" />
+            <location filename="../../desa_capil/app.py" line="71" />
             <source>Masukkan kode pemulihan…</source>
             <translation>Enter recovery code…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="89" />
+            <location filename="../../desa_capil/app.py" line="95" />
             <source>Aplikasi sudah terbuka</source>
             <translation>The app is already open</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="90" />
+            <location filename="../../desa_capil/app.py" line="96" />
             <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
             <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="108" />
+            <location filename="../../desa_capil/app.py" line="114" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
         </message>
@@ -4184,6 +4193,26 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="48" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_actions.py" line="39" />
+            <source>Flashdisk</source>
+            <translation>USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_actions.py" line="40" />
+            <source>Kiriman lewat flashdisk untuk desa tanpa sinyal</source>
+            <translation>Sending by USB stick for villages without signal</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_actions.py" line="44" />
+            <source>Terima dari flashdisk…</source>
+            <translation>Receive from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_actions.py" line="47" />
+            <source>Titip kirim (berkas desa lain)…</source>
+            <translation>Relay (another village's file)…</translation>
         </message>
     </context>
 </TS>

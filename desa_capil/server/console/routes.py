@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
@@ -34,6 +36,8 @@ from desa_capil.server.db import Database, aware, utcnow
 from desa_capil.server.errors import ApiError
 from desa_capil.server.limits import DatabaseBucket
 from desa_capil.server.service import CentralService
+from desa_capil.server.usb import UsbService
+from desa_capil.usbroute import BundleError
 
 from . import auth, language, pages, queries
 from .auth import Staff
@@ -818,9 +822,105 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         need(staff, Role.ADMIN)
         return render(request, "log.html", staff, rows=queries.audit_log(db))
 
+    # The USB route (server/usb.py): import village bundles, return bundles, enrollment files.
+    usb = UsbService(svc)
+
     @router.get("/usb", response_class=HTMLResponse)
     def usb_page(request: Request) -> Response:
         staff = staff_of(request)
-        return render(request, "usb.html", staff)
+        return render(
+            request,
+            "usb.html",
+            staff,
+            imports=usb.recent_imports(),
+            usb_villages=usb.usb_villages(),
+            villages=svc.list_villages(),
+            office=usb.office_keys(),
+        )
+
+    @router.post("/usb/impor")
+    async def usb_import(request: Request) -> Response:
+        staff, form = await posted(request)
+        url = f"{PREFIX}/usb"
+        up = form.get("bundle")
+        with _closing(form):
+            if not isinstance(up, UploadFile) or not up.filename:
+                return back(staff, url, "error", "Pilih berkas kiriman desa (.dcb) dari flashdisk.")
+            usb.incoming.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=usb.incoming, prefix="in-") as tmp:
+                path = Path(tmp) / "bundle.dcb"
+                with path.open("wb") as fh:
+                    while chunk := await up.read(1024 * 1024):
+                        fh.write(chunk)
+                try:
+                    report = await run_in_threadpool(usb.import_bundle, path, carrier=staff.actor)
+                except BundleError as exc:
+                    return back(staff, url, "error", f"{up.filename}: {exc.message('id')}")
+                except ApiError as exc:
+                    return back(staff, url, "error", f"{up.filename}: {exc.body.message_id}")
+        if report.duplicate:
+            return back(
+                staff, url, "ok", f"{up.filename}: kiriman ini sudah pernah diimpor; tidak ada yang berubah."
+            )
+        new = sum(1 for b in report.batches if b.status == 201)
+        again = sum(1 for b in report.batches if b.status == 200)
+        bad = [b for b in report.batches if b.status >= 400]
+        text = (
+            f"Kiriman desa {report.village_code} no. {report.seq} diimpor: {new} batch baru, "
+            f"{again} sudah diterima sebelumnya, {len(report.events)} peristiwa."
+        )
+        if bad:
+            first = (bad[0].error or {}).get("message_id", "")
+            return back(staff, url, "error", f"{text} {len(bad)} batch ditolak: {first}")
+        return back(staff, url, "ok", text)
+
+    @router.post("/usb/kembali/{code}")
+    async def usb_return(request: Request, code: str) -> Response:
+        staff, _ = await posted(request)
+        url = f"{PREFIX}/usb"
+        usb.incoming.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=usb.incoming, prefix="out-"))
+        out = tmp / f"{code[:13]}-kembali.dcb"
+        try:
+            made = await run_in_threadpool(usb.export_return, code[:13], out)
+        except (ApiError, BundleError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            text = exc.body.message_id if isinstance(exc, ApiError) else exc.message("id")
+            return back(staff, url, "error", text)
+        auth.audit(db, staff.actor, "usb.return", code[:13], f"seq {made.seq}, {made.changes} changes")
+        return FileResponse(
+            made.path,
+            media_type="application/octet-stream",
+            filename=made.path.name,
+            background=BackgroundTask(shutil.rmtree, tmp, True),
+        )
+
+    @router.post("/usb/daftar", response_class=HTMLResponse)
+    async def usb_enroll(request: Request) -> Response:
+        staff, form = await posted(request)
+        need(staff, Role.ADMIN)
+        url = f"{PREFIX}/usb"
+        try:
+            out, _raw = await run_in_threadpool(
+                usb.create_enrollment,
+                field(form, "village_code", 13),
+                staff.actor,
+                device_name=field(form, "device_name", 100),
+                server_url=str(request.base_url).rstrip("/"),
+            )
+        except ApiError as exc:
+            return back(staff, url, "error", exc.body.message_id)
+        return render(request, "usb_enrolled.html", staff, enrollment=out)
+
+    @router.get("/usb/pendaftaran/{enrollment_id}")
+    def usb_enrollment_file(request: Request, enrollment_id: str) -> Response:
+        staff = staff_of(request)
+        need(staff, Role.ADMIN)
+        name, raw = usb.enrollment_file(enrollment_id[:32])
+        return Response(
+            raw,
+            media_type="application/octet-stream",
+            headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+        )
 
     return router

@@ -1,0 +1,387 @@
+"""Slimming the Linux bundle's OpenCV (used by build_installer.py; Linux x86_64, needs a C compiler).
+
+The ``opencv-python-headless`` wheel links its ``cv2`` module at load time to libraries the app
+never calls into, so they cannot simply be left out (the import would fail):
+
+* FFmpeg (libavcodec/avformat/avutil/swscale, with libaom, libvpx, OpenSSL... behind them) for
+  ``cv2.VideoCapture``/``VideoWriter``, and libavif for ``cv2.imread`` of AVIF files. The app
+  uses neither video I/O nor OpenCV's image codecs (pictures are read and written with Pillow;
+  ``scan/`` calls only core and imgproc functions). Each such library is replaced by a *stub*
+  with the same name that defines exactly the functions ``cv2`` imports from it; a stub that is
+  ever called prints which function and aborts, so a future use fails loudly instead of
+  silently (the bundle's ``--self-test`` runs the page pipeline on real pictures).
+* OpenBLAS (39 MB, with its own libgfortran): OpenCV's LAPACK/BLAS back end. numpy already
+  carries an OpenBLAS (``libscipy_openblas64_``, 64-bit integers, prefixed names), so the 19
+  functions ``cv2`` imports are given by a small *shim* that converts the 32-bit integer
+  arguments and calls numpy's copy: same results, one OpenBLAS instead of two.
+
+Every replaced function is checked against what ``cv2`` imports, so a new OpenCV that imports a
+function the shim does not provide stops the build instead of failing at a village.
+Standard library only, plus ``nm`` (binutils) and ``cc``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Libraries of the opencv wheel the app does not use, by name prefix (video I/O, AVIF codec).
+CV2_STUBBED = ("libavcodec-", "libavformat-", "libavutil-", "libswscale-", "libavif-")
+
+# LAPACK/BLAS functions cv2 imports from its OpenBLAS, implemented by the shim below.
+SHIM_FUNCTIONS = frozenset(
+    "cblas_sgemm cblas_dgemm cblas_cgemm cblas_zgemm sgesv_ dgesv_ sgetrf_ dgetrf_ spotrf_ dpotrf_ "
+    "sposv_ dposv_ sgels_ dgels_ sgeqrf_ dgeqrf_ sgesdd_ dgesdd_ dgeev_".split()
+)
+
+_SHIM_C = r"""
+/* cv2's OpenBLAS interface (32-bit integers) on numpy's OpenBLAS (64-bit integers, scipy_
+   prefix). Made by build_slim.py. Integer arrays (pivots, workspace) are converted. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <stddef.h>
+typedef int64_t L;
+#define I(x) ((L)(x))
+
+void scipy_cblas_sgemm64_(int, int, int, L, L, L, float, const float *, L, const float *, L,
+                          float, float *, L);
+void scipy_cblas_dgemm64_(int, int, int, L, L, L, double, const double *, L, const double *, L,
+                          double, double *, L);
+void scipy_cblas_cgemm64_(int, int, int, L, L, L, const void *, const void *, L, const void *, L,
+                          const void *, void *, L);
+void scipy_cblas_zgemm64_(int, int, int, L, L, L, const void *, const void *, L, const void *, L,
+                          const void *, void *, L);
+
+void cblas_sgemm(int o, int ta, int tb, int m, int n, int k, float al, const float *a, int lda,
+                 const float *b, int ldb, float be, float *c, int ldc)
+{ scipy_cblas_sgemm64_(o, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc); }
+void cblas_dgemm(int o, int ta, int tb, int m, int n, int k, double al, const double *a, int lda,
+                 const double *b, int ldb, double be, double *c, int ldc)
+{ scipy_cblas_dgemm64_(o, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc); }
+void cblas_cgemm(int o, int ta, int tb, int m, int n, int k, const void *al, const void *a, int lda,
+                 const void *b, int ldb, const void *be, void *c, int ldc)
+{ scipy_cblas_cgemm64_(o, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc); }
+void cblas_zgemm(int o, int ta, int tb, int m, int n, int k, const void *al, const void *a, int lda,
+                 const void *b, int ldb, const void *be, void *c, int ldc)
+{ scipy_cblas_zgemm64_(o, ta, tb, m, n, k, al, a, lda, b, ldb, be, c, ldc); }
+
+/* Fortran LAPACK: every argument by reference; a CHARACTER argument has a hidden length. */
+#define GESV(T, p) \
+void scipy_##p##gesv_64_(L *, L *, T *, L *, L *, T *, L *, L *); \
+void p##gesv_(int *n, int *nrhs, T *a, int *lda, int *ipiv, T *b, int *ldb, int *info) { \
+    L n_ = *n, nrhs_ = *nrhs, lda_ = *lda, ldb_ = *ldb, info_ = 0; \
+    L *piv = malloc(sizeof(L) * (size_t)(n_ > 0 ? n_ : 1)); \
+    if (!piv) { *info = -1000; return; } \
+    scipy_##p##gesv_64_(&n_, &nrhs_, a, &lda_, piv, b, &ldb_, &info_); \
+    for (L i = 0; i < n_; i++) ipiv[i] = (int)piv[i]; \
+    free(piv); *info = (int)info_; }
+GESV(float, s)
+GESV(double, d)
+
+#define GETRF(T, p) \
+void scipy_##p##getrf_64_(L *, L *, T *, L *, L *, L *); \
+void p##getrf_(int *m, int *n, T *a, int *lda, int *ipiv, int *info) { \
+    L m_ = *m, n_ = *n, lda_ = *lda, info_ = 0, k = m_ < n_ ? m_ : n_; \
+    L *piv = malloc(sizeof(L) * (size_t)(k > 0 ? k : 1)); \
+    if (!piv) { *info = -1000; return; } \
+    scipy_##p##getrf_64_(&m_, &n_, a, &lda_, piv, &info_); \
+    for (L i = 0; i < k; i++) ipiv[i] = (int)piv[i]; \
+    free(piv); *info = (int)info_; }
+GETRF(float, s)
+GETRF(double, d)
+
+#define POTRF(T, p) \
+void scipy_##p##potrf_64_(const char *, L *, T *, L *, L *, size_t); \
+void p##potrf_(const char *uplo, int *n, T *a, int *lda, int *info) { \
+    L n_ = *n, lda_ = *lda, info_ = 0; \
+    scipy_##p##potrf_64_(uplo, &n_, a, &lda_, &info_, 1); *info = (int)info_; }
+POTRF(float, s)
+POTRF(double, d)
+
+#define POSV(T, p) \
+void scipy_##p##posv_64_(const char *, L *, L *, T *, L *, T *, L *, L *, size_t); \
+void p##posv_(const char *uplo, int *n, int *nrhs, T *a, int *lda, T *b, int *ldb, int *info) { \
+    L n_ = *n, nrhs_ = *nrhs, lda_ = *lda, ldb_ = *ldb, info_ = 0; \
+    scipy_##p##posv_64_(uplo, &n_, &nrhs_, a, &lda_, b, &ldb_, &info_, 1); *info = (int)info_; }
+POSV(float, s)
+POSV(double, d)
+
+#define GELS(T, p) \
+void scipy_##p##gels_64_(const char *, L *, L *, L *, T *, L *, T *, L *, T *, L *, L *, size_t); \
+void p##gels_(const char *tr, int *m, int *n, int *nrhs, T *a, int *lda, T *b, int *ldb, T *work, \
+              int *lwork, int *info) { \
+    L m_ = *m, n_ = *n, nrhs_ = *nrhs, lda_ = *lda, ldb_ = *ldb, lwork_ = *lwork, info_ = 0; \
+    scipy_##p##gels_64_(tr, &m_, &n_, &nrhs_, a, &lda_, b, &ldb_, work, &lwork_, &info_, 1); \
+    *info = (int)info_; }
+GELS(float, s)
+GELS(double, d)
+
+#define GEQRF(T, p) \
+void scipy_##p##geqrf_64_(L *, L *, T *, L *, T *, T *, L *, L *); \
+void p##geqrf_(int *m, int *n, T *a, int *lda, T *tau, T *work, int *lwork, int *info) { \
+    L m_ = *m, n_ = *n, lda_ = *lda, lwork_ = *lwork, info_ = 0; \
+    scipy_##p##geqrf_64_(&m_, &n_, a, &lda_, tau, work, &lwork_, &info_); *info = (int)info_; }
+GEQRF(float, s)
+GEQRF(double, d)
+
+/* iwork: 8*min(m,n) integers of workspace, never read back by the caller. */
+#define GESDD(T, p) \
+void scipy_##p##gesdd_64_(const char *, L *, L *, T *, L *, T *, T *, L *, T *, L *, T *, L *, \
+                          L *, L *, size_t); \
+void p##gesdd_(const char *jobz, int *m, int *n, T *a, int *lda, T *s, T *u, int *ldu, T *vt, \
+               int *ldvt, T *work, int *lwork, int *iwork, int *info) { \
+    L m_ = *m, n_ = *n, lda_ = *lda, ldu_ = *ldu, ldvt_ = *ldvt, lwork_ = *lwork, info_ = 0; \
+    L k = 8 * (m_ < n_ ? m_ : n_); \
+    L *iw = malloc(sizeof(L) * (size_t)(k > 0 ? k : 1)); \
+    (void)iwork; \
+    if (!iw) { *info = -1000; return; } \
+    scipy_##p##gesdd_64_(jobz, &m_, &n_, a, &lda_, s, u, &ldu_, vt, &ldvt_, work, &lwork_, iw, \
+                         &info_, 1); \
+    free(iw); *info = (int)info_; }
+GESDD(float, s)
+GESDD(double, d)
+
+void scipy_dgeev_64_(const char *, const char *, L *, double *, L *, double *, double *, double *,
+                     L *, double *, L *, double *, L *, L *, size_t, size_t);
+void dgeev_(const char *jl, const char *jr, int *n, double *a, int *lda, double *wr, double *wi,
+            double *vl, int *ldvl, double *vr, int *ldvr, double *work, int *lwork, int *info)
+{
+    L n_ = *n, lda_ = *lda, ldvl_ = *ldvl, ldvr_ = *ldvr, lwork_ = *lwork, info_ = 0;
+    scipy_dgeev_64_(jl, jr, &n_, a, &lda_, wr, wi, vl, &ldvl_, vr, &ldvr_, work, &lwork_, &info_,
+                    1, 1);
+    *info = (int)info_;
+}
+"""
+
+
+@dataclass
+class SlimReport:
+    stubbed: list[str] = field(default_factory=list)  # library file names replaced by stubs
+    shimmed: str | None = None  # the OpenBLAS replaced by the shim
+    skipped: str | None = None  # why nothing was done (no compiler, layout not recognised)
+    bytes_before: int = 0
+    bytes_after: int = 0
+
+
+def _nm(path: Path, *flags: str) -> list[tuple[str, str, str]]:
+    """(type, name, version) of the dynamic symbols ``nm -D`` lists with these flags."""
+    out = subprocess.run(["nm", "-D", *flags, str(path)], capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 2:
+            continue
+        kind, sym = parts[-2], parts[-1]
+        name, _, version = sym.partition("@")
+        rows.append((kind, name, version.lstrip("@")))
+    return rows
+
+
+def _cc() -> str | None:
+    return shutil.which("cc") or shutil.which("gcc")
+
+
+def _compile(cc: str, source: str, out: Path, soname: str, extra: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "lib.c"
+        src.write_text(source, encoding="utf-8")
+        cmd = [cc, "-shared", "-fPIC", "-O2", "-o", str(out), f"-Wl,-soname,{soname}", str(src), *extra]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"build_slim: {' '.join(cmd)} failed:\n{proc.stderr}")
+
+
+def stub_source(lib_name: str, functions: dict[str, str]) -> tuple[str, str]:
+    """C source and linker version script of a stub that defines ``functions`` (name -> version
+    node, "" for none); each one reports its name and aborts when called."""
+    lines = [
+        f"/* Stub of {lib_name} made by build_slim.py: the app never calls these. */",
+        "#include <stdio.h>",
+        "#include <stdlib.h>",
+        "static void missing(const char *name) {",
+        '    fprintf(stderr, "desa_capil: %s (%s) is not in this bundle: OpenCV video and image '
+        'codecs were left out\\n", name, ' + f'"{lib_name}");',
+        "    abort();",
+        "}",
+    ]
+    for name in sorted(functions):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise ValueError(f"unexpected symbol name {name!r} in {lib_name}")
+        lines.append(f'void {name}(void) {{ missing("{name}"); }}')
+    nodes: dict[str, list[str]] = {}
+    for name, version in functions.items():
+        nodes.setdefault(version, []).append(name)
+    script = []
+    for i, (version, names) in enumerate(sorted(nodes.items())):
+        body = " ".join(f"{n};" for n in sorted(names))
+        local = " local: *;" if i == 0 else ""
+        script.append(f"{version or 'STUB'} {{ global: {body}{local} }};")
+    return "\n".join(lines) + "\n", "\n".join(script) + "\n"
+
+
+def slim_opencv(base: Path) -> SlimReport:
+    """Replace the unused libraries of cv2 in the collected bundle (``base``: ``_internal``)."""
+    report = SlimReport()
+    cv2_so = next((base / "cv2").glob("cv2*.so"), None)
+    libs = base / "opencv_python_headless.libs"
+    numpy_libs = base / "numpy.libs"
+    cc = _cc()
+    if cv2_so is None or not libs.is_dir():
+        report.skipped = "no cv2 / opencv_python_headless.libs in the bundle"
+        return report
+    if cc is None or shutil.which("nm") is None:
+        report.skipped = "no C compiler or nm (binutils): OpenCV's libraries kept whole"
+        return report
+    wanted: dict[str, str] = {}  # what cv2 imports: name -> version node
+    for kind, name, version in _nm(cv2_so, "--undefined-only"):
+        if kind in ("U", "w"):
+            wanted[name] = version
+    for lib in sorted(libs.iterdir()):
+        if not lib.name.startswith(CV2_STUBBED) or lib.is_symlink():
+            continue
+        defined = {name: kind for kind, name, _v in _nm(lib, "--defined-only")}
+        used = {n: v for n, v in wanted.items() if n in defined}
+        if not used:
+            continue  # cv2 does not link it directly; pruned later if nothing else does
+        data = [n for n in used if defined[n] not in ("T", "W", "i")]
+        if data:
+            raise SystemExit(f"build_slim: cv2 imports data symbols from {lib.name}: {data}")
+        report.bytes_before += lib.stat().st_size
+        source, script = stub_source(lib.name, used)
+        with tempfile.TemporaryDirectory() as tmp:
+            vs = Path(tmp) / "version.map"
+            vs.write_text(script, encoding="utf-8")
+            out = Path(tmp) / lib.name
+            _compile(cc, source, out, lib.name, [f"-Wl,--version-script={vs}"])
+            shutil.move(str(out), lib)
+        report.bytes_after += lib.stat().st_size
+        report.stubbed.append(lib.name)
+    blas = next(iter(sorted(libs.glob("libopenblas*.so*"))), None)
+    numpy_blas = (
+        next(iter(sorted(numpy_libs.glob("libscipy_openblas64_*.so")))) if numpy_libs.is_dir() else None
+    )
+    if blas is not None and numpy_blas is not None:
+        defined = {name for _k, name, _v in _nm(blas, "--defined-only")}
+        used = {n for n in wanted if n in defined}
+        if not used <= SHIM_FUNCTIONS:
+            raise SystemExit(
+                f"build_slim: cv2 needs OpenBLAS functions the shim lacks: {sorted(used - SHIM_FUNCTIONS)}"
+            )
+        provided = {name for _k, name, _v in _nm(numpy_blas, "--defined-only")}
+        targets = set(re.findall(r"scipy_\w+?64_", _SHIM_C))
+        if not targets <= provided:
+            raise SystemExit(f"build_slim: numpy's OpenBLAS lacks {sorted(targets - provided)}")
+        report.bytes_before += blas.stat().st_size
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / blas.name
+            rel = f"$ORIGIN/../{numpy_libs.name}"
+            extra = [str(numpy_blas), f"-Wl,-rpath,{rel}", "-Wl,--disable-new-dtags"]
+            _compile(cc, _SHIM_C, out, blas.name, extra)
+            shutil.move(str(out), blas)
+        report.bytes_after += blas.stat().st_size
+        report.shimmed = blas.name
+    return report
+
+
+# --- ICU data (Qt's libicudata, 32 MB) -------------------------------------------------------
+
+# Locales whose ICU data is kept (with their regional variants): the app speaks Indonesian and
+# English ("in" is the old code of Indonesian). Every other locale falls back to root.
+ICU_LOCALES = ("root", "en", "id", "in")
+_ICU_LOCALE_ITEM = re.compile(r"^(?:[a-z]+/)?([a-z]{2,3}(?:_[A-Za-z0-9]*)*)\.res$")
+# Not locales, kept whatever their name looks like.
+_ICU_KEEP = frozenset({"res_index.res", "pool.res"})
+# Legacy code pages (UTF-8/16 and Latin-1 need no file), dictionaries for Thai/Lao/Khmer/Burmese/
+# Chinese/Japanese word breaks, transliteration, Unicode character names, confusables, old IDNA
+# profiles: nothing the app's text (Indonesian and English) needs.
+_ICU_DROP_SUFFIXES = (".cnv", ".dict", ".cfu", ".spp")
+_ICU_DROP_ITEMS = frozenset({"unames.icu"})
+
+
+def icu_items_to_drop(items: list[str]) -> list[str]:
+    """The items of ICU's data package (``icupkg -l`` names) the app does not need."""
+    drop = []
+    for item in items:
+        name = item.rsplit("/", 1)[-1]
+        if item.startswith("translit/") or name.endswith(_ICU_DROP_SUFFIXES) or name in _ICU_DROP_ITEMS:
+            drop.append(item)
+            continue
+        m = _ICU_LOCALE_ITEM.match(item)
+        if m and name not in _ICU_KEEP and m.group(1).split("_")[0] not in ICU_LOCALES:
+            drop.append(item)
+    return drop
+
+
+def slim_icu(base: Path) -> tuple[int, int] | None:
+    """Rebuild Qt's ``libicudata`` with only the data the app's languages need.
+
+    The data is one symbol (``icudt<N>_dat``) in the library; it is read out, trimmed with
+    ICU's own ``icupkg`` and put back in a library of the same name. Returns (bytes before,
+    after), or None when the tools or the library are missing (the library is then kept).
+    """
+    libs = sorted(p for p in base.rglob("libicudata.so.*") if not p.is_symlink())
+    icupkg, cc = shutil.which("icupkg"), _cc()
+    if not libs or icupkg is None or cc is None or shutil.which("nm") is None:
+        return None
+    lib = libs[0]
+    out = subprocess.run(
+        ["nm", "-D", "-S", "--defined-only", str(lib)], capture_output=True, text=True, check=True
+    )
+    sym = next(
+        (line.split() for line in out.stdout.splitlines() if re.search(r"\bicudt\d+_dat$", line)), None
+    )
+    if sym is None:
+        return None
+    offset, size, name = int(sym[0], 16), int(sym[1], 16), sym[3]
+    blob = lib.read_bytes()
+    section = _file_offset(lib, offset)
+    data = blob[section : section + size]
+    if data[2:4] != b"\xda\x27":  # ICU data header magic
+        raise SystemExit(f"build_slim: {lib.name}: {name} is not ICU data")
+    before = lib.stat().st_size
+    with tempfile.TemporaryDirectory() as tmp:
+        t = Path(tmp)
+        dat = t / f"{name.removesuffix('_dat')}l.dat"
+        dat.write_bytes(data)
+        listed = subprocess.run([icupkg, "-l", str(dat)], capture_output=True, text=True, check=True).stdout
+        drop = icu_items_to_drop(listed.split())
+        (t / "drop.txt").write_text("\n".join(drop) + "\n", encoding="utf-8")
+        slim = t / "slim.dat"
+        # --ignore-deps: root's word-break rules name the dictionaries dropped above; without
+        # one ICU breaks those scripts' text by characters.
+        cmd = [icupkg, "--ignore-deps", "--auto_toc_prefix", "-r", str(t / "drop.txt"), str(dat), str(slim)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"build_slim: {' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+        asm = t / "data.S"
+        asm.write_text(
+            f'.section .rodata\n.globl {name}\n.type {name}, @object\n.balign 16\n{name}:\n.incbin "{slim}"\n'
+            f'.size {name}, . - {name}\n.section .note.GNU-stack,"",@progbits\n',
+            encoding="utf-8",
+        )
+        new = t / lib.name
+        cmd = [cc, "-shared", "-nostdlib", "-o", str(new), f"-Wl,-soname,{lib.name}", str(asm)]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise SystemExit(f"build_slim: {' '.join(cmd)} failed:\n{proc.stderr}")
+        shutil.move(str(new), lib)
+    return before, lib.stat().st_size
+
+
+def _file_offset(lib: Path, address: int) -> int:
+    """The file offset of a virtual address in a shared library (from its section headers)."""
+    out = subprocess.run(["readelf", "-S", "-W", str(lib)], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        parts = line.replace("[ ", "[").split()
+        if len(parts) > 5 and parts[0].startswith("[") and parts[0] != "[Nr]":
+            try:
+                addr, off, size = int(parts[3], 16), int(parts[4], 16), int(parts[5], 16)
+            except ValueError:
+                continue
+            if addr <= address < addr + size and parts[2] != "NOBITS":
+                return off + (address - addr)
+    raise SystemExit(f"build_slim: address {address:#x} not found in {lib.name}")

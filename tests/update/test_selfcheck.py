@@ -1,0 +1,193 @@
+"""The bundle's self-test runs the page pipeline on a real scan, reaching every OpenCV function
+the pipeline calls; the build's OpenCV slimming (build_slim.py) keeps results identical."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import cv2
+import pytest
+
+from desa_capil.update import selfcheck
+
+ROOT = Path(__file__).resolve().parents[2]
+PICTURE = ROOT / "resources" / "selftest" / "phototest.tif"
+
+
+def pipeline_cv2_functions() -> set[str]:
+    names: set[str] = set()
+    for path in (ROOT / "desa_capil" / "scan").glob("*.py"):
+        names |= set(re.findall(r"\bcv2\.([A-Za-z_]\w*)\(", path.read_text(encoding="utf-8")))
+    return names
+
+
+def test_scan_check_calls_every_opencv_function_the_pipeline_uses(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = pipeline_cv2_functions()
+    assert len(names) > 20  # the pipeline's calls were found
+    calls: Counter[str] = Counter()
+    for name in names:
+        original = getattr(cv2, name)
+
+        def counted(*a: Any, _f: Any = original, _n: str = name, **k: Any) -> Any:
+            calls[_n] += 1
+            return _f(*a, **k)
+
+        monkeypatch.setattr(cv2, name, counted)
+    assert selfcheck.scan_check(PICTURE) == []
+    assert sorted(names - set(calls)) == []
+
+
+def test_scan_check_reports_a_pipeline_that_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise OSError("libopenblas: cannot open shared object file")
+
+    monkeypatch.setattr(cv2, "warpPerspective", broken)
+    problems = selfcheck.scan_check(PICTURE)
+    assert problems and "libopenblas" in problems[0]
+
+
+# --- build_slim: OpenCV's unused libraries stubbed, its OpenBLAS served by numpy's -------------
+
+PROBE = r"""
+import hashlib, sys
+from pathlib import Path
+import numpy as np, cv2
+from PIL import Image
+from desa_capil.scan.pipeline import process
+from desa_capil.scan.sources import RawPage, import_file
+from desa_capil.update import selfcheck
+
+assert selfcheck.scan_check(Path(sys.argv[1])) == []
+raw = import_file(sys.argv[1])[0]
+for page in (raw, RawPage(selfcheck._on_bed(raw.image), "scanner", "b", is_photo=False, dpi=raw.dpi),
+             RawPage(selfcheck._as_photo(raw.image), "camera", "p", is_photo=True)):
+    print("page", hashlib.sha256(process(page, auto_orient=True).data).hexdigest())
+rng = np.random.default_rng(7)
+for dt in (np.float32, np.float64):
+    a = rng.standard_normal((160, 160)).astype(dt) + 160 * np.eye(160, dtype=dt)
+    b = rng.standard_normal((160, 2)).astype(dt)
+    for flag in (cv2.DECOMP_LU, cv2.DECOMP_CHOLESKY, cv2.DECOMP_QR, cv2.DECOMP_SVD):
+        m = a @ a.T if flag == cv2.DECOMP_CHOLESKY else a
+        ok, x = cv2.solve(m, b, flags=flag)
+        assert ok and np.allclose(m @ x, b, atol=1e-1 if dt == np.float32 else 1e-6), (dt, flag)
+    w = cv2.SVDecomp(rng.standard_normal((200, 120)).astype(dt))[0]
+    g = cv2.gemm(a, a, 1, None, 0)
+    assert np.allclose(g, a.astype(np.float64) @ a, rtol=1e-3), dt
+vals = cv2.eigenNonSymmetric(rng.standard_normal((130, 130)))[0]
+print("linalg ok", float(np.sum(w)) > 0, len(vals))
+"""
+
+
+@pytest.fixture(scope="module")
+def slim_cv2(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import numpy
+
+    if sys.platform != "linux" or not (shutil.which("cc") or shutil.which("gcc")) or not shutil.which("nm"):
+        pytest.skip("build_slim needs Linux, a C compiler and nm")
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    site = Path(cv2.__file__).resolve().parents[1]
+    libs = site / "opencv_python_headless.libs"
+    if not libs.is_dir() or not (site / "numpy.libs").is_dir():
+        pytest.skip("not the opencv-python-headless / numpy wheels' layout")
+    base = tmp_path_factory.mktemp("bundle")
+    for name in ("cv2", "opencv_python_headless.libs", "numpy", "numpy.libs"):
+        shutil.copytree(site / name, base / name, symlinks=True)
+    assert Path(numpy.__file__).resolve().parents[1] == site
+    report = build_slim.slim_opencv(base)
+    assert report.skipped is None
+    assert report.shimmed and report.shimmed.startswith("libopenblas")
+    assert {n.split("-")[0] for n in report.stubbed} >= {
+        "libavcodec",
+        "libavformat",
+        "libavutil",
+        "libswscale",
+    }
+    assert report.bytes_after < report.bytes_before / 100
+    return base
+
+
+def run_probe(pythonpath: list[Path], *code: str) -> subprocess.CompletedProcess[str]:
+    env = {"PYTHONPATH": ":".join(str(p) for p in pythonpath), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-c", *code, str(PICTURE)], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_slimmed_opencv_gives_the_same_pages_and_linear_algebra(slim_cv2: Path) -> None:
+    slim = run_probe([slim_cv2, ROOT], PROBE)
+    assert slim.returncode == 0, slim.stderr[-3000:]
+    assert f"{slim_cv2}/cv2" in run_probe([slim_cv2, ROOT], "import cv2; print(cv2.__file__)").stdout
+    whole = run_probe([ROOT], PROBE)
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    pages = [line for line in slim.stdout.splitlines() if line.startswith("page ")]
+    assert len(pages) == 3
+    assert slim.stdout == whole.stdout
+
+
+def test_a_stubbed_opencv_function_fails_loudly(slim_cv2: Path) -> None:
+    proc = run_probe([slim_cv2, ROOT], "import cv2; cv2.VideoCapture('/nonexistent.mp4')")
+    assert proc.returncode != 0
+    assert "is not in this bundle" in proc.stderr
+
+
+# --- ICU data trimmed to Indonesian and English -------------------------------------------------
+
+ICU_PROBE = r"""
+from PySide6.QtCore import QCollator, QDate, QDateTime, QLocale, QTime, QTimeZone
+names = ["Ásep", "asep", "Budi", "Çahya", "dewi", "Dédé", "Éka", "zainal", "Zaenal", "10 Gang", "9 Gang", "Ni Luh"]
+for loc in ("id_ID", "en_US", "en_GB"):
+    c = QCollator(QLocale(loc))
+    print(loc, sorted(names, key=c.sortKey))
+    c.setNumericMode(True)
+    print(loc, sorted(names, key=c.sortKey))
+    L = QLocale(loc)
+    print(L.toUpper("istimewa ß"), L.toLower("ÀÉ"), L.toCurrencyString(15000))
+    dt = QDateTime(QDate(2026, 8, 17), QTime(10, 0), QTimeZone(b"Asia/Jakarta"))
+    print(QTimeZone(b"Asia/Makassar").displayName(dt, QTimeZone.NameType.LongName, L))
+import sys
+maps = open("/proc/self/maps").read().splitlines()
+print(sorted({m.split()[-1] for m in maps if "libicudata" in m}), file=sys.stderr)
+"""
+
+
+def test_trimmed_icu_data_sorts_and_names_as_the_whole(tmp_path: Path) -> None:
+    import PySide6
+
+    if (
+        sys.platform != "linux"
+        or not shutil.which("icupkg")
+        or not (shutil.which("cc") or shutil.which("gcc"))
+    ):
+        pytest.skip("slim_icu needs Linux, icupkg (icu-devtools) and a C compiler")
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    libs = sorted((Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*"))
+    if not libs:
+        pytest.skip("this PySide6 uses the system's ICU")
+    shutil.copy2(libs[0], tmp_path / libs[0].name)
+    sizes = build_slim.slim_icu(tmp_path)
+    assert sizes is not None and sizes[1] < sizes[0] / 4
+
+    def probe(env_extra: dict[str, str]) -> str:
+        env = {**os.environ, **env_extra}
+        proc = subprocess.run(
+            [sys.executable, "-c", ICU_PROBE], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert "Could not create collator" not in proc.stderr
+        return proc.stdout
+
+    whole = probe({})
+    slim = probe({"LD_LIBRARY_PATH": str(tmp_path)})  # searched before Qt's own RUNPATH
+    assert "Waktu Indonesia Tengah" in whole and "['9 Gang', '10 Gang', 'asep'" in whole
+    assert slim == whole

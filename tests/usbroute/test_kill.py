@@ -1,0 +1,174 @@
+"""kill -9 during an import of a return bundle and during the writing of a bundle: no partial
+effect. The database is exactly as before or exactly as after; the stick holds a complete,
+verified bundle under its name or nothing (a hidden ``.part`` that readers skip)."""
+
+from __future__ import annotations
+
+import os
+import random
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from desa_capil.paths import AppPaths
+from desa_capil.store.db import Database
+from desa_capil.store.models import Application, OfficeDocument
+from desa_capil.sync.usb_return import LAST_RETURN_KEY, apply_return_bundle
+from desa_capil.ui.usb_files import find_files
+from desa_capil.usbroute import KeySet, open_bundle, read_header
+from tests.sync.helpers import make_batch
+
+from .test_return_bundle import PDF, change, dispatched, enroll_here, office_bundle, snapshot
+
+KILLS = 8
+
+IMPORT_CHILD = """
+import sys
+from pathlib import Path
+from desa_capil.paths import app_paths
+from desa_capil.store.db import open_database
+from desa_capil.sync.usb_return import apply_return_bundle
+paths = app_paths().ensure()
+db = open_database(paths)
+print("start", flush=True)
+apply_return_bundle(db, Path(sys.argv[1]), paths=paths)
+print("done", flush=True)
+"""
+
+WRITE_CHILD = """
+import sys
+from pathlib import Path
+from desa_capil.usbroute import KeySet, write_bundle
+office, device = KeySet.from_json(sys.argv[3]), KeySet.from_json(sys.argv[4])
+print("start", flush=True)
+write_bundle(
+    Path(sys.argv[1]),
+    header_fields={"kind": "village", "village_code": "32.04.05.2001", "device_id": "7", "seq": 1},
+    files=[("pages/big", Path(sys.argv[2]))],
+    meta={"batches": []},
+    signing_key=device.signing,
+    recipient_box_public=office.box_public,
+)
+print("done", flush=True)
+"""
+
+
+def run_and_kill(args: list[str], rng: random.Random, window: float) -> bool:
+    """Start a child, wait for its "start" line, kill -9 it at a random moment within
+    ``window`` seconds. True when it was killed before it said "done"."""
+    env = dict(os.environ)
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+    child = subprocess.Popen(
+        [sys.executable, "-c", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert child.stdout is not None
+    sel = selectors.DefaultSelector()
+    sel.register(child.stdout, selectors.EVENT_READ)
+    seen = b""
+    try:
+        while b"start" not in seen:
+            if not sel.select(timeout=60):
+                raise AssertionError("the child did not start")
+            chunk = os.read(child.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        time.sleep(rng.uniform(0.0, window))  # the random moment of the power cut
+    finally:
+        sel.close()
+        killed = child.poll() is None
+        if killed:
+            child.send_signal(signal.SIGKILL)
+        _out, err = child.communicate(timeout=30)
+    if not killed:
+        assert child.returncode == 0, err.decode(errors="replace")[-2000:]
+    return killed
+
+
+def _without_time(snap: dict[str, Any]) -> dict[str, Any]:
+    """The "last return bundle" note carries the time it was applied: the rest must match."""
+    return {**snap, "state": [kv for kv in snap["state"] if kv[0] != LAST_RETURN_KEY]}
+
+
+@pytest.mark.timeout(600)
+def test_kill_during_return_import_leaves_before_or_after(
+    db: Database, paths: AppPaths, tmp_path: Path
+) -> None:
+    device = enroll_here(db, paths)
+    ids = [i for _ in range(2) for i in make_batch(db, n_apps=20, page_bytes=200)[1]]
+    changes: list[dict[str, Any]] = []
+    docs: dict[str, bytes] = {}
+    seq = 0
+    for n, app_id in enumerate(ids):
+        for status in ("sent", "in_review", "processing", "finished"):
+            seq += 1
+            changes.append(change(seq, app_id, status, f"catatan {n}"))
+        seq += 1
+        doc_id = f"00000000-0000-4000-8000-{n:012d}"
+        data = PDF + str(n).encode()
+        changes.append(dispatched(seq, app_id, doc_id, data))
+        docs[doc_id] = data
+    bundle = office_bundle(
+        tmp_path / "kembali.dcb", device, after=0, changes=changes, next_after=seq, docs=docs
+    )
+    before = _without_time(snapshot(db))
+    rng = random.Random(1616)
+    killed_mid = 0
+    outcomes = set()
+    for _ in range(KILLS):
+        # The window covers the import on a loaded machine (a few seconds), so kills land before,
+        # during and after the one transaction.
+        killed = run_and_kill([IMPORT_CHILD, str(bundle)], rng, 4.0)
+        now = _without_time(snapshot(db))
+        if now == before:
+            outcomes.add("before")
+            killed_mid += killed
+            continue
+        outcomes.add("after")
+        break
+    print(f"kills before the commit: {killed_mid}; outcomes {sorted(outcomes)}")  # noqa: T201 - test report
+    result = apply_return_bundle(db, bundle, paths=paths)
+    after = _without_time(snapshot(db))
+    assert after != before
+    # Every kill left either nothing or everything: if one landed after the commit, the run
+    # above found nothing new; if all landed before it, the run above applied everything.
+    assert result.nothing_new == ("after" in outcomes)
+    with db.session() as s:
+        assert {a.status for a in s.exec(select(Application))} == {"dispatched"}
+        assert all(d.file_sha256 for d in s.exec(select(OfficeDocument)))
+
+
+@pytest.mark.timeout(600)
+def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(tmp_path: Path) -> None:
+    office, device = KeySet.generate(), KeySet.generate()
+    big = tmp_path / "scan.bin"
+    big.write_bytes(os.urandom(24 * 1024 * 1024))
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    rng = random.Random(99)
+    kills = 0
+    for i in range(KILLS):
+        target = stick / f"trip{i}.dcb"
+        killed = run_and_kill(
+            [WRITE_CHILD, str(target), str(big), office.to_json(), device.to_json()], rng, 1.0
+        )
+        kills += killed
+        if target.exists():
+            # Under its final name: complete and verified, whatever the moment of the kill.
+            assert read_header(target).kind == "village"
+            with open_bundle(target, box_private=office.box, verify_key=device.sign_public) as b:
+                assert b.read("pages/big") == big.read_bytes()
+        else:
+            assert killed
+    # Half-written temp files are hidden: the stick lists only complete bundles.
+    listed = find_files(stick, (".dcb",))
+    assert all(p.name.startswith("trip") for p in listed)
+    assert {p.name for p in listed} == {p.name for p in stick.iterdir() if not p.name.startswith(".")}
+    print(f"kills mid-write: {kills}")  # noqa: T201 - test report
