@@ -17,7 +17,9 @@ import hmac
 import json
 import logging
 import secrets
+import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -174,7 +176,29 @@ class UsbService:
         self.db = svc.db
         self.office_name = office_name
         self.folder = svc.settings.data_dir / "usb"
+        # Bundles received over HTTP, return bundles on their way out (one folder each, removed
+        # once done; what a crash leaves is purged after a day).
+        self.incoming = self.folder / "incoming"
         self._keys: KeySet | None = None
+        self._purge_stale()
+
+    def _purge_stale(self, max_age: float = 24 * 3600) -> None:
+        """Received or decrypted files a crashed import left behind (normally removed at once)."""
+        cutoff = time.time() - max_age
+        for sub in ("incoming", "tmp"):
+            folder = self.folder / sub
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                try:
+                    if entry.stat().st_mtime >= cutoff:
+                        continue
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
+                except OSError:
+                    continue  # removed meanwhile by its owner, or not ours to remove
 
     # keys ------------------------------------------------------------------------------------
 
@@ -463,8 +487,8 @@ class UsbService:
     @contextmanager
     def _spooled(self, data: bytes) -> Iterator[Path]:
         """Bytes received over HTTP as a file in the office's data folder, removed after use."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.folder, prefix="in-") as tmp:
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.incoming, prefix="in-") as tmp:
             path = Path(tmp) / "bundle.dcb"
             path.write_bytes(data)
             yield path
@@ -494,11 +518,10 @@ class UsbService:
             if village.code != header.village_code:
                 raise BundleError("wrong_village", f"{header.village_code} != {village.code}")
             previous = s.get(UsbImport, header.bundle_id)
-            if previous is not None:
-                if previous.device_id == device_id and previous.file_sha256 == sha:
-                    report = ImportReport.model_validate_json(previous.report_json)
-                    return report.model_copy(update={"duplicate": True})
-                raise BundleError("replayed", f"bundle {header.bundle_id} came from {previous.device_id}")
+            if previous is not None and previous.device_id == device_id and previous.file_sha256 == sha:
+                # The very file imported before (verified then): its stored answer, nothing new.
+                report = ImportReport.model_validate_json(previous.report_json)
+                return report.model_copy(update={"duplicate": True})
             state = s.get(UsbDevice, device.id)
             registered = state.sign_public if state is not None else None
         assert village.id is not None
@@ -511,6 +534,10 @@ class UsbService:
             dev = meta.get("device") or {}
             if not isinstance(dev, dict) or _hex_id(str(dev.get("device_id", ""))) != device_id:
                 raise BundleError("format", "payload names another device")
+            if previous is not None:
+                # A whole, signed bundle reusing an imported bundle's id: another device, or the
+                # same id with other content. (A damaged copy was refused above for what it is.)
+                raise BundleError("replayed", f"bundle {header.bundle_id} came from {previous.device_id}")
             new_keys: tuple[str, str] | None = None
             if registered is None:
                 new_keys = self._check_enrollment_proof(

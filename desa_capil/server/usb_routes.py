@@ -83,7 +83,7 @@ def mount(
 ) -> None:
     DeviceDep = Annotated[DeviceCtx, Depends(require_device)]
     AdminDep = Annotated[str, Depends(require_admin)]
-    incoming = usb.folder / "incoming"
+    incoming = usb.incoming
 
     v1 = APIRouter(prefix=API_PREFIX, tags=["usb"])
 

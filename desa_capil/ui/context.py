@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal
 
 from desa_capil.paths import AppPaths
+from desa_capil.services.changes import Changes
 from desa_capil.store.db import Database
 
 
@@ -25,7 +26,10 @@ class AppContext(QObject):
     """Shared state of one running app.
 
     Signals:
-        data_changed(): local records changed (after a save, a seal, a sync); pages reload.
+        data_changed(): anything local may have changed (a sync, a restore, a setting); every
+            page reloads.
+        changed(Changes): an operation says what it changed (services.Changes, through
+            `notify`); a page reloads only when that concerns what it shows.
         office_changes(list): ids of applications whose status the office changed (after a pull).
             Always followed by data_changed: reload on that one, not on both.
         connection_changed(str, object): a ConnectionState value and the time of the last
@@ -34,6 +38,7 @@ class AppContext(QObject):
     """
 
     data_changed = Signal()
+    changed = Signal(object)
     office_changes = Signal(list)
     connection_changed = Signal(str, object)
     pending_bytes_changed = Signal(int)
@@ -53,6 +58,11 @@ class AppContext(QObject):
         # (desa_capil.ui.lock_screen.LockController), when they run (ui/services.py).
         self.sync: object | None = None
         self.lock: object | None = None
+
+    def notify(self, changes: Changes) -> None:
+        """Tell the pages what an operation changed (nothing when it changed nothing)."""
+        if not changes.empty:
+            self.changed.emit(changes)
 
     def set_connection(self, state: str, last_contact: datetime | None) -> None:
         self.connection_state = state

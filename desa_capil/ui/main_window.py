@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.errors import handle_exception
@@ -161,6 +162,8 @@ class MainWindow(QMainWindow):
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
         ctx.data_changed.connect(self.refresh_status)
+        # The status bar shows what waits to be uploaded and the village's name.
+        ctx.changed.connect(self._on_changes)
         self._connection_changed(ctx.connection_state, ctx.last_contact)
         self.pending_label.setText("")
         self.refresh_status()
@@ -241,6 +244,10 @@ class MainWindow(QMainWindow):
     # -- status bar --------------------------------------------------------------------------
 
     @Slot()
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.batches or changes.settings:
+            self.refresh_status()
+
     def refresh_status(self) -> None:
         db = self.ctx.db
 

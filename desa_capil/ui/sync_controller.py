@@ -30,6 +30,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
+from desa_capil.services.changes import Changes
 from desa_capil.store.repo import pending_upload_bytes
 from desa_capil.sync.client import NotConfigured, SyncError, TokenRevoked
 from desa_capil.sync.config import credential_store, load_config
@@ -167,6 +168,7 @@ class SyncController(QObject):
         self._bridge.status.connect(self._on_status)
         # After sealing on a laptop that is not enrolled, say so instead of pretending to sync.
         ctx.data_changed.connect(self._check_enrollment)
+        ctx.changed.connect(self._batches_changed)
         self._tray: QSystemTrayIcon | None = None
         self._watch_network()
         ctx.sync = self
@@ -221,6 +223,10 @@ class SyncController(QObject):
         self._wake.set()
 
     @Slot()
+    def _batches_changed(self, changes: Changes) -> None:
+        if changes.batches:
+            self._check_enrollment()
+
     def _check_enrollment(self) -> None:
         """Not enrolled: say so once something sealed waits (else: not set up, by choice)."""
         if self._thread is not None and self._thread.isRunning():

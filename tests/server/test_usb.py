@@ -129,6 +129,12 @@ def test_offline_loop_enroll_import_twice_and_return(
     assert again.status_code == 200 and again.json()["duplicate"]
     assert again.json()["batches"] == report["batches"]
     assert len(applications(admin)) == 3
+    # A damaged copy of it is refused for what it is, not taken for the imported one.
+    damaged = tmp_path / "damaged.dcb"
+    raw = bytearray(first.read_bytes())
+    raw[-200] ^= 0x01
+    damaged.write_bytes(bytes(raw))
+    assert reason(import_(admin, damaged)) == "bad_signature"
     # The same batches in a later bundle: the online replay answers (200, the first receipts).
     later = import_(admin, laptop.bundle(tmp_path, batches, cursor=0))
     assert [b["status"] for b in later.json()["batches"]] == [200, 200]
@@ -438,3 +444,18 @@ def test_old_bundle_after_newer_online_changes_is_harmless(
     # Nothing moved back: the same changes, the application still handed over.
     assert village.request("GET", "/changes").json()["changes"] == before
     assert {a["client_id"]: a["status"] for a in applications(admin)}[client_id] == "handed_over"
+
+
+def test_files_a_crashed_import_left_are_purged_after_a_day(server: EmbeddedServer) -> None:
+    from desa_capil.server.usb import UsbService
+
+    assert server.service is not None
+    incoming = server.settings.data_dir / "usb" / "incoming"
+    old, fresh = incoming / "in-old", incoming / "in-fresh"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "bundle.dcb").write_bytes(b"x")
+    day_ago = datetime.now(UTC).timestamp() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    UsbService(server.service)
+    assert not old.exists() and (fresh / "bundle.dcb").exists()

@@ -820,8 +820,8 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         with _closing(form):
             if not isinstance(up, UploadFile) or not up.filename:
                 return back(staff, url, "error", "Pilih berkas kiriman desa (.dcb) dari flashdisk.")
-            usb.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=usb.folder, prefix="in-") as tmp:
+            usb.incoming.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=usb.incoming, prefix="in-") as tmp:
                 path = Path(tmp) / "bundle.dcb"
                 with path.open("wb") as fh:
                     while chunk := await up.read(1024 * 1024):
@@ -852,8 +852,8 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
     async def usb_return(request: Request, code: str) -> Response:
         staff, _ = await posted(request)
         url = f"{PREFIX}/usb"
-        usb.folder.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=usb.folder, prefix="out-"))
+        usb.incoming.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=usb.incoming, prefix="out-"))
         out = tmp / f"{code[:13]}-kembali.dcb"
         try:
             made = await run_in_threadpool(usb.export_return, code[:13], out)

@@ -37,6 +37,7 @@ from sqlmodel import col, select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
+from desa_capil.services.changes import Changes
 from desa_capil.services.sealing import make_assembler, reopen
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
@@ -307,6 +308,9 @@ class BatchesPage(QWidget):
         layout.addWidget(split, 1)
 
         ctx.data_changed.connect(self.refresh)
+        # Operations that say what they changed (ui.context.AppContext.notify): batches, and the
+        # applications ready to go in one.
+        ctx.changed.connect(self._on_changes)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
         sync = ctx.sync
@@ -330,6 +334,10 @@ class BatchesPage(QWidget):
         super().resizeEvent(event)
 
     # --- loading ----------------------------------------------------------------------------
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.batches or changes.applications:
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:
