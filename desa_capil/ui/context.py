@@ -16,10 +16,11 @@ class ConnectionState:
     OFFLINE = "offline"
     ONLINE = "online"
     SYNCING = "syncing"
-    ERROR = "error"  # the server answered with a problem the user must act on
+    ERROR = "error"  # an error while sending (on this laptop); retried at the next try
     WAITING = "waiting"  # the server had a problem; the next try is planned
     NEEDS_LOGIN = "needs_login"  # a Wi-Fi login page (captive portal) answers instead
     NEEDS_ENROLLMENT = "needs_enrollment"  # work waits for this laptop to be enrolled
+    STOPPED_ERROR = "stopped_error"  # sync stopped by itself; "Kirim sekarang" starts it again
 
 
 class AppContext(QObject):

@@ -83,6 +83,7 @@ _CONNECTION_LOOK: dict[str, tuple[str, str]] = {
     ConnectionState.WAITING: ("cloud_off", "#b45309"),
     ConnectionState.NEEDS_LOGIN: ("alert", "#b45309"),
     ConnectionState.NEEDS_ENROLLMENT: ("alert", "#b91c1c"),
+    ConnectionState.STOPPED_ERROR: ("alert", "#b91c1c"),
 }
 
 
@@ -93,10 +94,11 @@ def connection_text(state: str) -> str:
         ConnectionState.OFFLINE: t("MainWindow", "Luring: data aman tersimpan di laptop"),
         ConnectionState.ONLINE: t("MainWindow", "Terhubung ke Disdukcapil"),
         ConnectionState.SYNCING: t("MainWindow", "Sedang menyinkronkan..."),
-        ConnectionState.ERROR: t("MainWindow", "Ada masalah dengan server Disdukcapil"),
+        ConnectionState.ERROR: t("MainWindow", "Ada kesalahan saat mengirim"),
         ConnectionState.WAITING: t("MainWindow", "Menunggu server Disdukcapil"),
         ConnectionState.NEEDS_LOGIN: t("MainWindow", "Wi-Fi ini minta login di browser"),
         ConnectionState.NEEDS_ENROLLMENT: t("MainWindow", "Laptop ini belum terdaftar di server Disdukcapil"),
+        ConnectionState.STOPPED_ERROR: t("MainWindow", "Pengiriman berhenti karena kesalahan"),
     }.get(state, state)
 
 

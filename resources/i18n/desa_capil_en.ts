@@ -671,89 +671,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="145" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="153" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="155" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="158" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="160" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
+            <source>Kirim lewat flashdisk…</source>
+            <translation>Send by USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
+            <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <source>Cadangkan yang belum terkirim…</source>
+            <translation>Back up what was not sent…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <source>Kirim lewat flashdisk</source>
+            <translation>Send by USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="211" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="179" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="212" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="236" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
+            <source>Jalur</source>
+            <translation>Route</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="206" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="254" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="221" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="255" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="224" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="600" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="606" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="702" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="708" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="228" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -766,165 +791,200 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="498" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="503" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="600" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="605" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="248" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="254" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="288" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="271" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="314" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="316" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="393" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="441" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="398" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="446" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="404" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="452" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="405" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="453" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="406" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="407" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="455" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="408" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="415" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="464" />
+            <source>Flashdisk, diterima kantor %1</source>
+            <translation>USB stick, received by the office %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
+            <source>Internet, diterima kantor %1</source>
+            <translation>Internet, received by the office %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="468" />
+            <source>Flashdisk %1, menunggu konfirmasi kantor</source>
+            <translation>USB stick %1, waiting for the office's confirmation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <source>(%1x dibawa)</source>
+            <translation>(carried %1x)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <source>Internet (menunggu sambungan)</source>
+            <translation>Internet (waiting for a connection)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="480" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="430" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="500" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="558" />
+            <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
+            <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="563" />
+            <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
+            <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="602" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="523" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="625" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="602" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="704" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="504" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="607" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="606" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="709" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="273" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="724" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="624" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="744" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="675" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="777" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="678" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="780" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="684" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="786" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="686" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="788" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1293,6 +1353,135 @@
             <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
+        </message>
+    </context>
+    <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <source>Cadangkan kiriman yang belum terkirim</source>
+            <translation>Back up the batches not yet sent</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <source>Kirim lewat flashdisk</source>
+            <translation>Send by USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="83" />
+            <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
+            <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="89" />
+            <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
+            <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="108" />
+            <source>Flashdisk</source>
+            <translation>USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="113" />
+            <source>Pilih folder…</source>
+            <translation>Choose folder…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="116" />
+            <source>Muat ulang</source>
+            <translation>Reload</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="117" />
+            <source>Baca lagi daftar flashdisk yang tercolok</source>
+            <translation>Read the list of plugged-in sticks again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="140" />
+            <source>Tulis ke flashdisk</source>
+            <translation>Write to stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="146" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="179" />
+            <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
+            <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="186" />
+            <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
+            <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="223" />
+            <source>Tidak ada kiriman yang menunggu kantor.</source>
+            <translation>No batch is waiting for the office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="225" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="238" />
+            <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
+            <translation>%1 notes (arrived/handed over) are written too.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="232" />
+            <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
+            <translation>%1 of %2 batches chosen, about %3.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="254" />
+            <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
+            <translation>(no stick found; use Choose folder…)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="266" />
+            <source>Pilih folder tujuan</source>
+            <translation>Choose the destination folder</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="273" />
+            <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
+            <translation>Plug in a stick, or choose a destination folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="280" />
+            <source>Ditulis ke: %1 (ruang kosong %2)</source>
+            <translation>Written to: %1 (%2 free)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="290" />
+            <source>Memeriksa flashdisk…</source>
+            <translation>Checking the stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="291" />
+            <source>Mengumpulkan berkas kiriman…</source>
+            <translation>Collecting the batch files…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="292" />
+            <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
+            <translation>Writing and checking the file… do not pull the stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <source>Mencatat kiriman…</source>
+            <translation>Recording the batches…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="328" />
+            <source>Selesai</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="331" />
+            <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
+            <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>
     </context>
     <context>
@@ -1743,37 +1932,37 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="192" />
+            <location filename="../../desa_capil/ui/main_window.py" line="194" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="239" />
+            <location filename="../../desa_capil/ui/main_window.py" line="241" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="241" />
+            <location filename="../../desa_capil/ui/main_window.py" line="243" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="270" />
+            <location filename="../../desa_capil/ui/main_window.py" line="272" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="272" />
+            <location filename="../../desa_capil/ui/main_window.py" line="274" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="283" />
+            <location filename="../../desa_capil/ui/main_window.py" line="285" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="285" />
+            <location filename="../../desa_capil/ui/main_window.py" line="287" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
@@ -1808,44 +1997,53 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="93" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="94" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="95" />
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="96" />
             <source>Ada masalah dengan server Disdukcapil</source>
-            <translation>There is a problem with the office's server</translation>
+            <translation type="vanished">There is a problem with the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
             <source>Menunggu server Disdukcapil</source>
             <translation>Waiting for the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <location filename="../../desa_capil/ui/main_window.py" line="99" />
             <source>Wi-Fi ini minta login di browser</source>
             <translation>This Wi-Fi asks you to log in in a browser</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="99" />
+            <location filename="../../desa_capil/ui/main_window.py" line="100" />
             <source>Laptop ini belum terdaftar di server Disdukcapil</source>
             <translation>This laptop is not enrolled with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <source>Ada kesalahan saat mengirim</source>
+            <translation>An error while sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="101" />
+            <source>Pengiriman berhenti karena kesalahan</source>
+            <translation>Sending stopped because of an error</translation>
         </message>
     </context>
     <context>
@@ -3832,12 +4030,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="354" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="397" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="355" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="398" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
