@@ -1310,47 +1310,47 @@
     <context>
         <name>EnrollFromStickDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="68" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="71" />
             <source>Daftarkan dari flashdisk</source>
             <translation>Enroll from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="72" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="75" />
             <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
             <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
             <source>Berkas pendaftaran (*.dcenroll)</source>
             <translation>Enrollment file (*.dcenroll)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="94" />
             <source>mis. K7QX-MP3A-RZHD</source>
             <translation>e.g. K7QX-MP3A-RZHD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="93" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="96" />
             <source>Kode pada kertas</source>
             <translation>Code on the paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="100" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="103" />
             <source>Daftarkan</source>
             <translation>Enroll</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="108" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="130" />
             <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
             <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
         </message>
@@ -1487,32 +1487,42 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="381" />
+            <location filename="../../desa_capil/ui/first_run.py" line="373" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="384" />
+            <location filename="../../desa_capil/ui/first_run.py" line="376" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="385" />
+            <location filename="../../desa_capil/ui/first_run.py" line="377" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="386" />
+            <location filename="../../desa_capil/ui/first_run.py" line="378" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="387" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="420" />
+            <location filename="../../desa_capil/ui/first_run.py" line="389" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="393" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="422" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -2178,27 +2188,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="234" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="236" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="250" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="252" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="257" />
+            <location filename="../../desa_capil/ui/first_run.py" line="249" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -3075,32 +3085,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="116" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="119" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="120" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="123" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="135" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="145" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="148" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="153" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="173" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="176" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3134,32 +3144,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RelayDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="74" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
             <source>Titip kirim</source>
             <translation>Relay for another village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
             <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
             <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="89" />
             <source>Berkas kiriman desa (*.dcb)</source>
             <translation>Village bundle file (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="100" />
             <source>Kirim ke kantor</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="102" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="105" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="124" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="127" />
             <source>Mengirim ke kantor…</source>
             <translation>Sending to the office…</translation>
         </message>
@@ -3498,52 +3508,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="272" />
+            <location filename="../../desa_capil/ui/first_run.py" line="264" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="289" />
+            <location filename="../../desa_capil/ui/first_run.py" line="281" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="291" />
+            <location filename="../../desa_capil/ui/first_run.py" line="283" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="285" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="335" />
+            <location filename="../../desa_capil/ui/first_run.py" line="327" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="347" />
+            <location filename="../../desa_capil/ui/first_run.py" line="339" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="360" />
+            <location filename="../../desa_capil/ui/first_run.py" line="352" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3987,47 +3997,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>StickFilePicker</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="117" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="134" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="136" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="121" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="138" />
             <source>Pilih berkas…</source>
             <translation>Choose file…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="165" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no USB stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="162" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="179" />
             <source>Pilih folder di flashdisk</source>
             <translation>Choose a folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="169" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="186" />
             <source>Pilih berkas</source>
             <translation>Choose a file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="176" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="193" />
             <source>Membaca flashdisk…</source>
             <translation>Reading the USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="204" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="221" />
             <source>Tidak ada berkas yang cocok di sini. Pilih flashdisk atau folder lain.</source>
             <translation>No matching file here. Choose another stick or folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="206" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="223" />
             <source>Masukkan flashdisk, lalu pilih di atas.</source>
             <translation>Insert the USB stick, then choose it above.</translation>
         </message>
@@ -4131,42 +4141,39 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="108" />
+            <location filename="../../desa_capil/ui/first_run.py" line="107" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="110" />
+            <location filename="../../desa_capil/ui/first_run.py" line="109" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="117" />
+            <location filename="../../desa_capil/ui/first_run.py" line="116" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="143" />
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="149" />
             <source>Daftarkan dari flashdisk…</source>
-            <translation>Enroll from a USB stick…</translation>
+            <translation type="vanished">Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="152" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
-            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+            <translation type="vanished">Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="154" />
             <source>Punya berkas dari kantor?</source>
-            <translation>Have a file from the office?</translation>
+            <translation type="vanished">Have a file from the office?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <location filename="../../desa_capil/ui/first_run.py" line="218" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -4175,12 +4182,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="135" />
+            <location filename="../../desa_capil/ui/first_run.py" line="134" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="137" />
+            <location filename="../../desa_capil/ui/first_run.py" line="136" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -4339,62 +4346,62 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>usb</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="51" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="54" />
             <source>%1 (%2) — dari %3</source>
             <translation>%1 (%2) — from %3</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="45" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="46" />
             <source>%1 — tidak terbaca (%2)</source>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="68" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="56" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="59" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="61" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="64" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="76" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="79" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="88" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="91" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="94" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="101" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="82" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="85" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="54" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="57" />
             <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
             <translation>Bundle of village %1, made %2, %3 — %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="48" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="51" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>
@@ -4417,6 +4424,21 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/usb_actions.py" line="47" />
             <source>Titip kirim (berkas desa lain)…</source>
             <translation>Relay (another village's file)…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="44" />
+            <source>terpotong</source>
+            <translation>cut short</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="45" />
+            <source>rusak atau diubah</source>
+            <translation>damaged or altered</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="46" />
+            <source>bukan berkas kiriman</source>
+            <translation>not a bundle file</translation>
         </message>
     </context>
 </TS>
