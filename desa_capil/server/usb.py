@@ -12,9 +12,14 @@ bundle id replayed by another device) is found before anything is written.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import logging
+import secrets
+import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,13 +36,25 @@ from desa_capil.api.models import (
     MAX_CHANGES_PAGE,
     MAX_EVENTS,
     BatchManifest,
+    EnrollResponse,
     ErrorCode,
     EventIn,
     FieldProblem,
+    VillageInfo,
 )
-from desa_capil.server.db import AppDocument, Application, Batch, Device, Event, Upload, Village, utcnow
+from desa_capil.server.db import (
+    AppDocument,
+    Application,
+    Batch,
+    Device,
+    Event,
+    Upload,
+    Village,
+    aware,
+    utcnow,
+)
 from desa_capil.server.errors import ApiError
-from desa_capil.server.service import CentralService, DeviceCtx, file_sha256
+from desa_capil.server.service import CentralService, DeviceCtx, file_sha256, sha256_hex
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
 from desa_capil.usbroute import (
     BundleError,
@@ -53,7 +70,7 @@ from desa_capil.usbroute import (
 )
 from desa_capil.usbroute import enrollment as enroll_fmt
 from desa_capil.usbroute.enrollment import enrollment_bytes, new_secret
-from desa_capil.usbroute.keys import check_box_public, verify_key
+from desa_capil.usbroute.keys import check_box_public, signature_ok, token_request_message, verify_key
 from desa_capil.usbroute.payloads import OFFICE_BUNDLE, VILLAGE_BUNDLE
 
 log = logging.getLogger(__name__)
@@ -92,6 +109,17 @@ class OfficeKeys(BaseModel):
     sign_public: str
     box_public: str
     key_id: str
+
+
+class TokenChallenge(BaseModel):
+    device_id: str
+    challenge: str
+
+
+class TokenRequest(BaseModel):
+    device_id: str = Field(max_length=40)
+    challenge: str = Field(max_length=64)
+    signature: str = Field(max_length=100)  # base64 Ed25519 over keys.token_request_message()
 
 
 class DeviceKeysIn(BaseModel):
@@ -148,7 +176,29 @@ class UsbService:
         self.db = svc.db
         self.office_name = office_name
         self.folder = svc.settings.data_dir / "usb"
+        # Bundles received over HTTP, return bundles on their way out (one folder each, removed
+        # once done; what a crash leaves is purged after a day).
+        self.incoming = self.folder / "incoming"
         self._keys: KeySet | None = None
+        self._purge_stale()
+
+    def _purge_stale(self, max_age: float = 24 * 3600) -> None:
+        """Received or decrypted files a crashed import left behind (normally removed at once)."""
+        cutoff = time.time() - max_age
+        for sub in ("incoming", "tmp"):
+            folder = self.folder / sub
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                try:
+                    if entry.stat().st_mtime >= cutoff:
+                        continue
+                    if entry.is_dir():
+                        shutil.rmtree(entry, ignore_errors=True)
+                    else:
+                        entry.unlink()
+                except OSError:
+                    continue  # removed meanwhile by its owner, or not ours to remove
 
     # keys ------------------------------------------------------------------------------------
 
@@ -198,6 +248,81 @@ class UsbService:
             s.commit()
             s.refresh(row)
             return True, row
+
+    # a token for a laptop enrolled by stick ----------------------------------------------------
+
+    def _challenge(self, device: Device) -> str:
+        # Bound to the device's current token: once a token is issued, the challenge (and any
+        # signed request over it) is stale, so a replayed request gets nothing. No state kept.
+        key = hashlib.sha256(b"desa_capil usb token challenge\x00" + self.keys.signing).digest()
+        return hmac.new(key, f"{device.id}\x00{device.token_hash}".encode(), hashlib.sha256).hexdigest()
+
+    def _keyed_device(self, device_id: str) -> tuple[Device, Village, UsbDevice]:
+        denied = ApiError(
+            401,
+            ErrorCode.UNAUTHORIZED,
+            "Laptop ini tidak dikenal kantor, pendaftarannya dicabut, atau kuncinya belum tercatat "
+            "(kirim dulu satu kiriman flashdisk).",
+            "This laptop is unknown to the office, revoked, or its keys are not recorded yet "
+            "(send one USB bundle first).",
+        )
+        with self.db.read_session() as s:
+            found = s.exec(
+                select(Device, Village, UsbDevice)
+                .join(Village, col(Village.id) == Device.village_id)
+                .join(UsbDevice, col(UsbDevice.device_id) == Device.id)
+                .where(Device.id == _hex_id(device_id))
+            ).first()
+        if found is None or found[0].revoked_at is not None or found[2].sign_public is None:
+            raise denied
+        return found
+
+    def token_challenge(self, device_id: str) -> TokenChallenge:
+        device, _village, _state = self._keyed_device(device_id)
+        return TokenChallenge(device_id=device_id, challenge=self._challenge(device))
+
+    def issue_token(self, body: TokenRequest) -> EnrollResponse:
+        """A new device token for a laptop that proves its signing key over a fresh challenge.
+        The old token (if any) stops working: one laptop, one token."""
+        device, village, state = self._keyed_device(body.device_id)
+        assert state.sign_public is not None
+        try:
+            sig = base64.b64decode(body.signature, validate=True)
+        except ValueError:
+            sig = b""
+        fresh = hmac.compare_digest(body.challenge, self._challenge(device))
+        if not fresh or not signature_ok(
+            state.sign_public, sig, token_request_message(body.device_id, body.challenge)
+        ):
+            raise ApiError(
+                401,
+                ErrorCode.UNAUTHORIZED,
+                "Permintaan token tidak sah atau sudah kedaluwarsa. Minta tantangan baru lalu coba lagi.",
+                "The token request is not valid or is stale. Ask for a new challenge and try again.",
+            )
+        token = "dcd_" + secrets.token_urlsafe(32)
+        now = utcnow()
+        with self.db.session() as s:
+            row = s.get(Device, device.id)
+            assert row is not None
+            if row.token_hash != device.token_hash:  # another request won meanwhile
+                raise ApiError(
+                    409,
+                    ErrorCode.CONFLICT,
+                    "Token baru sudah diberikan barusan. Minta tantangan baru lalu coba lagi.",
+                    "A new token was just issued. Ask for a new challenge and try again.",
+                )
+            row.token_hash = sha256_hex(token)
+            row.last_seen_at = now
+            s.add(row)
+            s.commit()
+        log.info("USB-enrolled device %s got a device token", device.id)
+        return EnrollResponse(
+            device_id=uuid.UUID(device.id),
+            token=token,
+            village=VillageInfo(code=village.code, name=village.name),
+            server_time=aware(now),
+        )
 
     # enrollment ------------------------------------------------------------------------------
 
@@ -252,6 +377,7 @@ class UsbService:
                     device_id=device_id,
                     secret=enrollment.secret,
                     code=normalize_code(code),
+                    server_url=server_url[:300],
                     issued_at=now,
                     expires_at=now + timedelta(days=ENROLLMENT_DAYS),
                     actor=actor[:40],
@@ -276,13 +402,93 @@ class UsbService:
         log.info("USB enrollment %s for village %s", enrollment.enrollment_id, village_code)
         return out, raw
 
+    def enrollment_file(self, enrollment_id: str) -> tuple[str, bytes]:
+        """The enrollment file of an issued, still unused enrollment, made again from its record
+        (the console's download link; the signature is deterministic, the content the same)."""
+        with self.db.read_session() as s:
+            found = s.exec(
+                select(UsbEnrollment, Village)
+                .join(Village, col(Village.id) == UsbEnrollment.village_id)
+                .where(UsbEnrollment.id == enrollment_id)
+            ).first()
+        if found is None or found[0].used_at is not None:
+            raise ApiError(
+                404,
+                ErrorCode.NOT_FOUND,
+                "Berkas pendaftaran tidak ditemukan atau sudah dipakai.",
+                "Enrollment file not found or already used.",
+            )
+        row, village = found
+        enrollment = Enrollment(
+            enrollment_id=row.id,
+            village_code=village.code,
+            village_name=village.name,
+            office_name=self.office_name,
+            server_url=row.server_url,
+            office_sign_public=self.keys.sign_public,
+            office_box_public=self.keys.box_public,
+            device_id=str(uuid.UUID(row.device_id)),
+            secret=row.secret,
+            issued_at=aware(row.issued_at).isoformat(),
+            expires_at=aware(row.expires_at).isoformat(),
+        )
+        return f"{village.code}{enroll_fmt.SUFFIX}", enrollment_bytes(enrollment, self.keys.signing)
+
+    def recent_imports(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The last imported bundles, newest first, for the console."""
+        with self.db.read_session() as s:
+            rows = s.exec(
+                select(UsbImport, Village)
+                .join(Village, col(Village.id) == UsbImport.village_id)
+                .order_by(col(UsbImport.imported_at).desc())
+                .limit(limit)
+            ).all()
+        out = []
+        for imp, village in rows:
+            report = ImportReport.model_validate_json(imp.report_json)
+            out.append(
+                {
+                    "at": imp.imported_at,
+                    "village": village,
+                    "device_id": imp.device_id,
+                    "seq": imp.seq,
+                    "carrier": imp.carrier,
+                    "new": sum(1 for b in report.batches if b.status == 201),
+                    "again": sum(1 for b in report.batches if b.status == 200),
+                    "refused": sum(1 for b in report.batches if b.status >= 400),
+                    "events": len(report.events),
+                }
+            )
+        return out
+
+    def usb_villages(self) -> list[dict[str, Any]]:
+        """Villages with a laptop whose keys the office knows: a return bundle can be made."""
+        with self.db.read_session() as s:
+            rows = s.exec(
+                select(UsbDevice, Device, Village)
+                .join(Device, col(Device.id) == UsbDevice.device_id)
+                .join(Village, col(Village.id) == Device.village_id)
+                .where(col(UsbDevice.box_public).is_not(None), col(Device.revoked_at).is_(None))
+                .order_by(col(Village.code))
+            ).all()
+        return [
+            {
+                "village": v,
+                "device": d,
+                "cursor": u.cursor,
+                "return_seq": u.return_seq,
+                "keys_via": u.keys_via,
+            }
+            for u, d, v in rows
+        ]
+
     # import ----------------------------------------------------------------------------------
 
     @contextmanager
     def _spooled(self, data: bytes) -> Iterator[Path]:
         """Bytes received over HTTP as a file in the office's data folder, removed after use."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=self.folder, prefix="in-") as tmp:
+        self.incoming.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.incoming, prefix="in-") as tmp:
             path = Path(tmp) / "bundle.dcb"
             path.write_bytes(data)
             yield path
@@ -312,11 +518,10 @@ class UsbService:
             if village.code != header.village_code:
                 raise BundleError("wrong_village", f"{header.village_code} != {village.code}")
             previous = s.get(UsbImport, header.bundle_id)
-            if previous is not None:
-                if previous.device_id == device_id and previous.file_sha256 == sha:
-                    report = ImportReport.model_validate_json(previous.report_json)
-                    return report.model_copy(update={"duplicate": True})
-                raise BundleError("replayed", f"bundle {header.bundle_id} came from {previous.device_id}")
+            if previous is not None and previous.device_id == device_id and previous.file_sha256 == sha:
+                # The very file imported before (verified then): its stored answer, nothing new.
+                report = ImportReport.model_validate_json(previous.report_json)
+                return report.model_copy(update={"duplicate": True})
             state = s.get(UsbDevice, device.id)
             registered = state.sign_public if state is not None else None
         assert village.id is not None
@@ -329,6 +534,10 @@ class UsbService:
             dev = meta.get("device") or {}
             if not isinstance(dev, dict) or _hex_id(str(dev.get("device_id", ""))) != device_id:
                 raise BundleError("format", "payload names another device")
+            if previous is not None:
+                # A whole, signed bundle reusing an imported bundle's id: another device, or the
+                # same id with other content. (A damaged copy was refused above for what it is.)
+                raise BundleError("replayed", f"bundle {header.bundle_id} came from {previous.device_id}")
             new_keys: tuple[str, str] | None = None
             if registered is None:
                 new_keys = self._check_enrollment_proof(
@@ -618,17 +827,6 @@ class UsbService:
         catalog = self.svc.latest_catalog()
         received = self._received(village.id)
         wire_id = str(uuid.UUID(device.id))  # the form the laptop knows (as /enroll answers it)
-        with self.db.read_session() as s:
-            # Every batch of this laptop the office holds, by whatever route it came: the laptop
-            # marks them acknowledged (and never sends them again).
-            held = [
-                {"id": cid, "received_at": at.isoformat()}
-                for cid, at in s.exec(
-                    select(Batch.client_id, Batch.received_at)
-                    .where(Batch.device_id == device.id)
-                    .order_by(col(Batch.id))
-                ).all()
-            ]
         meta = {
             "type": OFFICE_BUNDLE,
             "version": 1,
@@ -637,7 +835,6 @@ class UsbService:
             "after": after,
             "pages": pages,
             "documents": documents,
-            "batches": held,
             "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
             "office": {"name": self.office_name, **self.keys.public()},
             "received": received,

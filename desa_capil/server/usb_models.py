@@ -37,6 +37,7 @@ class UsbEnrollment(ServerTable, table=True):
     secret: str = Field(max_length=64)
     # The paper code, normalised: needed to check proofs (the HMAC key is derived from it).
     code: str = Field(max_length=16)
+    server_url: str = Field(default="", max_length=300)
     issued_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None

@@ -1,7 +1,8 @@
 """HTTP routes of the USB route (server/usb.py): device keys, relay, and the office's admin API.
 
 Device routes (device token): ``GET /api/v1/usb/office-keys``, ``PUT /api/v1/device/keys``,
-``POST /api/v1/usb/relay`` (body: a bundle file of any village). Admin routes (admin token):
+``POST /api/v1/usb/relay`` (body: a bundle file of any village). Without a token (the laptop
+proves its signing key instead): ``GET /api/v1/usb/token-challenge``, ``POST /api/v1/usb/token``. Admin routes (admin token):
 ``POST /api/v1/admin/usb/enrollments``, ``POST /api/v1/admin/usb/import`` (body: a bundle file),
 ``POST /api/v1/admin/usb/return/{village_code}`` (answer: the return bundle file).
 
@@ -14,17 +15,26 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from desa_capil.api.models import API_PREFIX, VillageCode
+from desa_capil.api.models import API_PREFIX, EnrollResponse, VillageCode
 from desa_capil.server.errors import too_large
 from desa_capil.server.service import DeviceCtx
-from desa_capil.server.usb import DeviceKeysIn, EnrollmentOut, ImportReport, OfficeKeys, UsbService, refused
+from desa_capil.server.usb import (
+    DeviceKeysIn,
+    EnrollmentOut,
+    ImportReport,
+    OfficeKeys,
+    TokenChallenge,
+    TokenRequest,
+    UsbService,
+    refused,
+)
 from desa_capil.usbroute import BundleError
 
 # A bundle of 200 applications with their scans is a few hundred MB at most.
@@ -73,7 +83,7 @@ def mount(
 ) -> None:
     DeviceDep = Annotated[DeviceCtx, Depends(require_device)]
     AdminDep = Annotated[str, Depends(require_admin)]
-    incoming = usb.folder / "incoming"
+    incoming = usb.incoming
 
     v1 = APIRouter(prefix=API_PREFIX, tags=["usb"])
 
@@ -96,6 +106,16 @@ def mount(
         with tempfile.TemporaryDirectory(dir=incoming) as tmp:
             path = await receive_file(request, Path(tmp))
             return await run_in_threadpool(import_file, usb, path, f"relay:{ctx.device_id}")
+
+    @v1.get("/usb/token-challenge", response_model=TokenChallenge)
+    def token_challenge(device_id: Annotated[str, Query(max_length=40)]) -> TokenChallenge:
+        """Step 1 of a device token for a laptop enrolled by stick (no token yet)."""
+        return usb.token_challenge(device_id)
+
+    @v1.post("/usb/token", response_model=EnrollResponse, status_code=201)
+    def token(body: TokenRequest) -> EnrollResponse:
+        """Step 2: the challenge signed with the laptop's signing key -> a device token."""
+        return usb.issue_token(body)
 
     app.include_router(v1)
 

@@ -54,6 +54,7 @@ __all__ = [
     "CannotCancel",
     "SealedBatch",
     "acknowledge",
+    "acknowledge_in",
     "add_bytes_sent",
     "batch_rows",
     "cancel",
@@ -383,37 +384,50 @@ def acknowledge(
     neither route sends it again. Idempotent: a second acknowledgement (the same receipt
     replayed, or the other route) changes nothing and returns False.
     """
-    from desa_capil.store.repo import _set_status
-
     with db.session() as s:
-        batch = s.get(Batch, batch_id)
-        if batch is None:
-            return False
-        first = batch.state != BatchState.SENT or not batch.ack_via
-        links = s.exec(
-            select(BatchApplication.application_id).where(BatchApplication.batch_id == batch_id)
-        ).all()
-        for app_id in links:
-            app = s.get(Application, app_id)
-            if app is None or Status(app.status) is not Status.SENDING:
-                continue
-            seq = (seqs or {}).get(app_id)
-            _set_status(s, app, Status.SENT, Actor.VILLAGE, server_seq=seq, at=received_at)
-            app.sent_at = received_at
-            s.add(app)
-        if first:
-            batch.state = BatchState.SENT
-            batch.sent_at = batch.sent_at or received_at
-            batch.last_error = ""
-            batch.error_code = ""
-            batch.bytes_sent = batch.total_bytes
-            batch.ack_via = via.value
-            s.add(batch)
-            if via is BatchRoute.ONLINE:
-                s.add(BatchTrip(batch_id=batch_id, route=BatchRoute.ONLINE, at=received_at))
-        outbox.complete_batch(s, batch_id)
+        first = acknowledge_in(s, batch_id, via=via, received_at=received_at, seqs=seqs)
         s.commit()
         return first
+
+
+def acknowledge_in(
+    s: Session,
+    batch_id: str,
+    *,
+    via: BatchRoute,
+    received_at: datetime,
+    seqs: dict[str, int] | None = None,
+) -> bool:
+    """``acknowledge`` within the caller's transaction (a return bundle applies its receipts and
+    its changes in one, sync/usb_return.py)."""
+    from desa_capil.store.repo import _set_status
+
+    batch = s.get(Batch, batch_id)
+    if batch is None:
+        return False
+    # A batch cancelled here stays cancelled (its applications were put back); its rows are done.
+    first = batch.state != BatchState.CANCELLED and (batch.state != BatchState.SENT or not batch.ack_via)
+    links = s.exec(select(BatchApplication.application_id).where(BatchApplication.batch_id == batch_id)).all()
+    for app_id in links:
+        app = s.get(Application, app_id)
+        if app is None or Status(app.status) is not Status.SENDING:
+            continue
+        seq = (seqs or {}).get(app_id)
+        _set_status(s, app, Status.SENT, Actor.VILLAGE, server_seq=seq, at=received_at)
+        app.sent_at = received_at
+        s.add(app)
+    if first:
+        batch.state = BatchState.SENT
+        batch.sent_at = batch.sent_at or received_at
+        batch.last_error = ""
+        batch.error_code = ""
+        batch.bytes_sent = batch.total_bytes
+        batch.ack_via = via.value
+        s.add(batch)
+        if via is BatchRoute.ONLINE:
+            s.add(BatchTrip(batch_id=batch_id, route=BatchRoute.ONLINE, at=received_at))
+    outbox.complete_batch(s, batch_id)
+    return first
 
 
 def record_stick_trip(

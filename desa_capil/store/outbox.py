@@ -140,6 +140,19 @@ def set_outcome(s: Session, row_id: int | None, *, applied: bool, reason: str = 
     return True
 
 
+def answer_event(s: Session, event_id: str, *, applied: bool, reason: str = "") -> bool:
+    """Within the caller's transaction: the office's answer to a pending event that reached it
+    by another route (a return bundle): DONE, or PARKED with the reason. True when a row changed."""
+    changed = False
+    for row in s.exec(
+        select(Outbox).where(
+            Outbox.kind == OutboxKind.EVENT, Outbox.ref_id == event_id, Outbox.state == OutboxState.PENDING
+        )
+    ).all():
+        changed = set_outcome(s, row.id, applied=applied, reason=reason) or changed
+    return changed
+
+
 def park_batch(s: Session, batch_id: str, reason: str) -> None:
     """Within the caller's transaction: every pending row of a batch set aside."""
     for row in s.exec(

@@ -26,6 +26,7 @@ from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import config
+from desa_capil.sync.client import ApiClient, BadAnswer
 from desa_capil.usbroute import BundleError, Enrollment, KeySet, load_or_create, proof, read_enrollment
 
 log = logging.getLogger(__name__)
@@ -123,3 +124,26 @@ def enroll_from_file(
         "enrolled by stick for village %s (enrollment %s)", enrollment.village_code, enrollment.enrollment_id
     )
     return enrollment
+
+
+def register_online(db: Database, paths: AppPaths, client: ApiClient) -> OfficeKeys:
+    """An online-enrolled laptop joins the USB route: it registers its public keys with the
+    office (``PUT /device/keys``; the same keys again answer 200) and keeps the office's public
+    keys from the answer. A 409 (other keys already registered for this device) is the
+    server's refusal, raised as its SyncError."""
+    mine = device_keys(paths)
+    resp = client.request(
+        "PUT",
+        "/device/keys",
+        json_body={"sign_public": mine.sign_public, "box_public": mine.box_public},
+        ok=(200, 201),
+    )
+    try:
+        body = resp.json()
+        office = OfficeKeys(
+            str(body["sign_public"]), str(body["box_public"]), str(body.get("office_name", ""))
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadAnswer(f"/device/keys: {exc!r}", resp.status_code) from exc
+    save_office_keys(db, office)
+    return office

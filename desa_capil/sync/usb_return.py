@@ -30,17 +30,18 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from desa_capil.api.models import BatchReceipt, EventOutcome, EventResult
 from desa_capil.domain import catalog
-from desa_capil.domain.status import Actor, Status
+from desa_capil.domain.status import Status
 from desa_capil.errors import BadInputError
 from desa_capil.paths import AppPaths
+from desa_capil.store import batches, outbox
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import Application, Batch, BatchState, Outbox, OutboxState, Setting, utcnow
-from desa_capil.store.repo import _set_status, get_setting
+from desa_capil.store.models import BatchRoute, OutboxState, Setting
+from desa_capil.store.repo import get_setting
 from desa_capil.sync import apply, catalog_update, config
 from desa_capil.sync.client import BadAnswer
 from desa_capil.sync.usb_identity import device_keys, office_keys
@@ -263,56 +264,24 @@ def _apply(db: Database, header: BundleHeader, content: _Content) -> ReturnResul
 
 
 def _acknowledge(s: Session, receipt: BatchReceipt) -> bool:
-    """The office holds this batch (its receipt, as the online PUT answers it): applications
-    still SENDING move to SENT with the receipt's seq, the batch is SENT, and every unfinished
-    outbox row of it is done, so no route sends it again. True when something changed."""
-    batch_id = str(receipt.batch_id)
-    batch = s.get(Batch, batch_id)
-    if batch is None:
-        return False  # another laptop's batch of the same village
-    changed = False
-    for a in receipt.applications:
-        app = s.get(Application, str(a.id))
-        if app is not None and Status(app.status) is Status.SENDING:
-            _set_status(s, app, Status.SENT, Actor.VILLAGE, server_seq=a.seq, at=receipt.received_at)
-            app.sent_at = receipt.received_at
-            s.add(app)
-            changed = True
-    if batch.state not in (BatchState.SENT, BatchState.CANCELLED):
-        batch.state = BatchState.SENT
-        batch.sent_at = batch.sent_at or receipt.received_at
-        batch.last_error = ""
-        batch.bytes_sent = batch.total_bytes
-        s.add(batch)
-        changed = True
-    for row in s.exec(
-        select(Outbox).where(Outbox.batch_id == batch_id, Outbox.state != OutboxState.DONE)
-    ).all():
-        row.state = OutboxState.DONE
-        row.done_at = utcnow()
-        row.last_error = ""
-        s.add(row)
-        changed = True
-    return changed
+    """The office holds this batch (its receipt, as the online PUT answers it): through the
+    batches' owner, as the online receipt does (``store.batches.acknowledge``). True when it was
+    news here (a batch of another laptop of the village, or one already acknowledged: False)."""
+    seqs = {str(a.id): a.seq for a in receipt.applications}
+    return batches.acknowledge_in(
+        s, str(receipt.batch_id), via=BatchRoute.STICK, received_at=receipt.received_at, seqs=seqs
+    )
 
 
 def _event_answered(s: Session, res: EventResult) -> bool:
     """The office's answer to a village event (arrived, handed over) that went by stick: done,
     or set aside with the office's reason, exactly as the online answer would."""
     changed = False
-    for row in s.exec(
-        select(Outbox).where(
-            Outbox.kind == "event", Outbox.ref_id == str(res.id), Outbox.state == OutboxState.PENDING
-        )
-    ).all():
-        if res.outcome == EventOutcome.APPLIED:
-            row.state = OutboxState.DONE
-            row.done_at = utcnow()
-        else:
-            row.state = OutboxState.PARKED
-            row.last_error = res.message_id or "Ditolak server."
-        s.add(row)
-        changed = True
+    for row in outbox.event_rows(s, state=OutboxState.PENDING, mentioning=str(res.id)):
+        if row.ref_id != str(res.id):
+            continue
+        applied = res.outcome == EventOutcome.APPLIED
+        changed |= outbox.set_outcome(s, row.id, applied=applied, reason=res.message_id or "Ditolak server.")
     return changed
 
 

@@ -63,6 +63,15 @@ def signature_ok(public_text: str, signature: bytes, message: bytes) -> bool:
     return True
 
 
+TOKEN_CONTEXT = b"desa_capil usb token v1\x00"
+
+
+def token_request_message(device_id: str, challenge: str) -> bytes:
+    """What a laptop signs to get a device token from the office with its signing key
+    (``POST /api/v1/usb/token``): the laptop enrolled by stick, the day it has a link."""
+    return TOKEN_CONTEXT + f"{device_id}\x00{challenge}".encode()
+
+
 def box_public_text(box_private: str) -> str:
     return str(_identity(box_private).to_public())
 

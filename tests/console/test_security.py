@@ -67,6 +67,7 @@ def console_routes(central: EmbeddedServer) -> list[tuple[str, str]]:
         "device_id": str(uuid.uuid4()),
         "user_id": "1",
         "action": "buka",
+        "enrollment_id": uuid.uuid4().hex,
     }
     out = []
     for route in router.routes:

@@ -129,6 +129,12 @@ def test_offline_loop_enroll_import_twice_and_return(
     assert again.status_code == 200 and again.json()["duplicate"]
     assert again.json()["batches"] == report["batches"]
     assert len(applications(admin)) == 3
+    # A damaged copy of it is refused for what it is, not taken for the imported one.
+    damaged = tmp_path / "damaged.dcb"
+    raw = bytearray(first.read_bytes())
+    raw[-200] ^= 0x01
+    damaged.write_bytes(bytes(raw))
+    assert reason(import_(admin, damaged)) == "bad_signature"
     # The same batches in a later bundle: the online replay answers (200, the first receipts).
     later = import_(admin, laptop.bundle(tmp_path, batches, cursor=0))
     assert [b["status"] for b in later.json()["batches"]] == [200, 200]
@@ -145,6 +151,8 @@ def test_offline_loop_enroll_import_twice_and_return(
     client_id = batches[0].manifest["applications"][0]["id"]
     pdf = b"%PDF-1.7 signed " + os.urandom(3000)
     admin.finish_and_dispatch(admin.app_id(client_id), OFFLINE, pdf).raise_for_status()
+    fix_id = batches[0].manifest["applications"][1]["id"]
+    admin.status(admin.app_id(fix_id), "needs_fix", "Foto KK buram, pindai ulang").raise_for_status()
     r = admin.request("POST", f"/usb/return/{OFFLINE}")
     assert r.status_code == 200, r.text
     back = tmp_path / "kembali.dcb"
@@ -161,11 +169,18 @@ def test_offline_loop_enroll_import_twice_and_return(
         changes = [c for p in meta["pages"] for c in p["changes"]]
         mine = [c for c in changes if c["application_id"] == client_id]
         assert [c["status"] for c in mine] == ["sent", "processing", "finished", "dispatched"]
+        # The needs-fix message travels with its change, as online.
+        fix = [c for c in changes if c["application_id"] == fix_id]
+        assert [(c["status"], c["message"]) for c in fix] == [
+            ("sent", ""),
+            ("needs_fix", "Foto KK buram, pindai ulang"),
+        ]
         assert {c["application_id"] for c in changes} == {
             a["id"] for batch in batches for a in batch.manifest["applications"]
         }
         # Every batch of the laptop the office holds, acknowledged.
-        assert {b["id"] for b in meta["batches"]} == {b.batch_id for b in batches}
+        held = {b["batch_id"]: b["receipt"] for b in meta["received"]["batches"]}
+        assert held == {b.batch_id: r["receipt"] for b, r in zip(batches, report["batches"], strict=True)}
         assert b.header.device_id == laptop.enrollment.device_id
         (doc,) = meta["documents"]
         assert doc["sha256"] == hashlib.sha256(pdf).hexdigest()
@@ -317,3 +332,130 @@ def test_admin_routes_need_the_admin_token(server: EmbeddedServer, village: Enro
         timeout=10,
     )
     assert r.status_code == 404
+
+
+def test_stick_enrolled_laptop_gets_a_token_the_day_it_has_a_link(
+    server: EmbeddedServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    from desa_capil.usbroute.keys import sign, token_request_message
+
+    laptop = enroll_offline(server, admin)
+    device_id = laptop.enrollment.device_id
+    api = f"{server.base_url}/api/v1/usb"
+
+    def request_token(keys: KeySet, challenge: str) -> requests.Response:
+        signature = base64.b64encode(sign(keys.signing, token_request_message(device_id, challenge))).decode()
+        body = {"device_id": device_id, "challenge": challenge, "signature": signature}
+        return requests.post(f"{api}/token", json=body, timeout=10)
+
+    # Before the office knows its keys (no bundle imported yet): nothing to prove.
+    assert (
+        requests.get(f"{api}/token-challenge", params={"device_id": device_id}, timeout=10).status_code == 401
+    )
+    assert import_(admin, laptop.bundle(tmp_path, [new_batch()])).status_code == 200
+    challenge = requests.get(f"{api}/token-challenge", params={"device_id": device_id}, timeout=10).json()[
+        "challenge"
+    ]
+    assert request_token(KeySet.generate(), challenge).status_code == 401  # another key
+    r = request_token(laptop.keys, challenge)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["village"]["code"] == OFFLINE and uuid.UUID(body["device_id"]) == uuid.UUID(device_id)
+    online = EnrolledDevice(server.base_url, body["token"], device_id, OFFLINE)
+    changes = online.request("GET", "/changes").json()["changes"]
+    assert [c["status"] for c in changes] == ["sent"]  # its own village's application
+    # The same signed request again (replayed): the challenge is stale once a token was issued.
+    assert request_token(laptop.keys, challenge).status_code == 401
+    assert online.request("GET", "/changes").status_code == 200
+    assert (
+        requests.get(f"{api}/token-challenge", params={"device_id": uuid.uuid4().hex}, timeout=10).status_code
+        == 401
+    )
+
+
+def test_enrollment_expires_and_locks_after_wrong_codes(
+    server: EmbeddedServer, admin: AdminClient, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from desa_capil.server.db import utcnow
+    from desa_capil.server.usb_models import UsbEnrollment
+
+    assert server.service is not None
+    db = server.service.db
+    # Five wrong paper codes lock the enrollment: the right code afterwards is refused too.
+    laptop = enroll_offline(server, admin)
+    for _ in range(5):
+        guess = Laptop(laptop.enrollment, make_code())
+        assert reason(import_(admin, guess.bundle(tmp_path, [new_batch()]))) == "bad_signature"
+    r = import_(admin, laptop.bundle(tmp_path, [new_batch()]))
+    assert r.status_code == 409 and reason(r) == "enrollment_used"
+    # An enrollment past its expiry is refused with its own reason.
+    late = enroll_offline(server, admin)
+    with db.session() as s:
+        row = s.get(UsbEnrollment, late.enrollment.enrollment_id)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        s.add(row)
+        s.commit()
+    assert reason(import_(admin, late.bundle(tmp_path, [new_batch()]))) == "expired"
+    assert applications(admin) == []
+
+
+def test_old_bundle_after_newer_online_changes_is_harmless(
+    server: EmbeddedServer, admin: AdminClient, village: EnrolledDevice, tmp_path: Path
+) -> None:
+    keys = KeySet.generate()
+    okeys = village.request("PUT", "/device/keys", json=keys.public()).json()
+    batch_id, manifest, online = submit_batch(village)
+    assert online.status_code == 201
+    client_id = manifest["applications"][0]["id"]
+    now = datetime.now(UTC).isoformat()
+    stale_arrival = {"id": str(uuid.uuid4()), "application_id": client_id, "status": "arrived", "at": now}
+    # The stick bundle is made now, but reaches the office only after everything below.
+    old = tmp_path / "old.dcb"
+    write_village_bundle(
+        old,
+        keys=keys,
+        device_id=village.device_id,
+        village_code=village.village_code,
+        seq=1,
+        office_box_public=okeys["box_public"],
+        batches=[BatchForBundle(batch_id, manifest, {})],
+        events=[stale_arrival],
+    )
+    admin.finish_and_dispatch(admin.app_id(client_id), village.village_code).raise_for_status()
+    arrived = {"id": str(uuid.uuid4()), "application_id": client_id, "status": "arrived", "at": now}
+    handed = {
+        "id": str(uuid.uuid4()),
+        "application_id": client_id,
+        "status": "handed_over",
+        "at": now,
+        "handover": {"recipient_name": "Budi Santoso"},
+    }
+    assert village.request("POST", "/events", json={"events": [arrived, handed]}).status_code == 200
+    before = village.request("GET", "/changes").json()["changes"]
+
+    r = import_(admin, old)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert [b["status"] for b in report["batches"]] == [200]
+    assert [e["outcome"] for e in report["events"]] == ["rejected"]
+    # Nothing moved back: the same changes, the application still handed over.
+    assert village.request("GET", "/changes").json()["changes"] == before
+    assert {a["client_id"]: a["status"] for a in applications(admin)}[client_id] == "handed_over"
+
+
+def test_files_a_crashed_import_left_are_purged_after_a_day(server: EmbeddedServer) -> None:
+    from desa_capil.server.usb import UsbService
+
+    assert server.service is not None
+    incoming = server.settings.data_dir / "usb" / "incoming"
+    old, fresh = incoming / "in-old", incoming / "in-fresh"
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "bundle.dcb").write_bytes(b"x")
+    day_ago = datetime.now(UTC).timestamp() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    UsbService(server.service)
+    assert not old.exists() and (fresh / "bundle.dcb").exists()

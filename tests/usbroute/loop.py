@@ -1,44 +1,26 @@
 """The office and the stick for the loop tests: the office works through its admin API over
 real HTTP (the reference server), the stick is a folder.
 
-``export_stick`` writes the laptop's village bundle with ``usbroute.payloads.write_village_bundle``
-from the local records (every unacknowledged sealed batch, every pending village event), the
-same manifest the online PUT sends with the document files the online route would upload.
+``export_stick`` writes the laptop's village bundle with the product's exporter
+(``services.usb_export``); ``manifest_for_stick`` gives one batch's part of a bundle for a test
+that plays another village's laptop.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import uuid
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlmodel import col, select
 
-from desa_capil.api.models import Applicant as WireApplicant
-from desa_capil.api.models import ApplicationIn, BatchManifest, DocumentIn
-from desa_capil.domain.intake import IntakeDetails
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.store import setting_keys as keys
+from desa_capil.services import usb_export
+from desa_capil.store import batches
 from desa_capil.store.db import Database
-from desa_capil.store.models import (
-    Applicant,
-    Application,
-    Batch,
-    BatchApplication,
-    BatchState,
-    Document,
-    Outbox,
-    OutboxState,
-)
-from desa_capil.store.repo import get_setting
-from desa_capil.sync import apply, config
-from desa_capil.sync.usb_identity import device_keys, enrollment_proof, office_keys
-from desa_capil.timeutil import as_utc
-from desa_capil.usbroute.payloads import BatchForBundle, write_village_bundle
+from desa_capil.usbroute.payloads import BatchForBundle
 
 PDF = b"%PDF-1.7\n" + b"akta kelahiran bertanda tangan elektronik " * 200 + b"\n%%EOF\n"
 
@@ -104,7 +86,8 @@ class Office:
         ids = []
         for cid in client_ids:
             sid = apps[cid]["id"]
-            self.status(sid, "in_review")
+            if apps[cid]["status"] == "sent":
+                self.status(sid, "in_review")
             self.status(sid, "finished")
             self._req(
                 "POST",
@@ -119,101 +102,21 @@ class Office:
 
 
 def manifest_for_stick(db: Database, batch_id: str) -> BatchForBundle:
-    """The batch's manifest as the online PUT carries it, with each document's file named by a
-    stick upload id (the document's uuid as hex) and its bytes from the encrypted blob store."""
-    files: dict[str, bytes] = {}
-    with db.session() as s:
-        batch = s.get(Batch, batch_id)
-        assert batch is not None
-        links = s.exec(
-            select(BatchApplication, Application, Applicant)
-            .join(Application, col(Application.id) == BatchApplication.application_id)
-            .join(Applicant, col(Applicant.id) == Application.applicant_id)
-            .where(BatchApplication.batch_id == batch_id)
-            .order_by(col(Application.created_at), col(Application.id))
-        ).all()
-        apps = []
-        for _link, app, person in links:
-            docs = []
-            for d in s.exec(
-                select(Document)
-                .where(Document.batch_id == batch_id, Document.application_id == app.id)
-                .order_by(col(Document.created_at), col(Document.id))
-            ):
-                assert d.file_sha256 is not None
-                upload_id = uuid.UUID(d.id).hex
-                files[upload_id] = db.blobs.get(d.file_sha256)
-                docs.append(
-                    DocumentIn(
-                        id=uuid.UUID(d.id),
-                        requirement_code=d.requirement_code,
-                        upload_id=upload_id,
-                        sha256=d.file_sha256,
-                        size=d.file_size,
-                        page_count=max(1, d.page_count),
-                        mime=d.mime,
-                    )
-                )
-            details = IntakeDetails.from_json(app.details)
-            apps.append(
-                ApplicationIn(
-                    id=uuid.UUID(app.id),
-                    service_code=app.service_code,
-                    applicant=WireApplicant(
-                        nik=person.nik,
-                        name=person.name,
-                        kk_number=person.kk_number,
-                        phone=person.phone,
-                        address=person.address,
-                    ),
-                    urgency=app.urgency,
-                    notes=details.wire_notes(app.notes),
-                    documents=docs,
-                    **details.wire_fields(),
-                )
-            )
-        manifest = BatchManifest(applications=apps, sealed_at=as_utc(batch.sealed_at))
+    """The batch's manifest (``store.batches.manifest`` with stick upload ids) and the document
+    files the online route would upload, from the encrypted blob store."""
+    files = {
+        batches.stick_upload_id(d.id): db.blobs.get(d.file_sha256)
+        for d in batches.documents(db, batch_id)
+        if d.file_sha256 is not None
+    }
+    manifest = batches.manifest(db, batch_id, batches.stick_upload_id)
     return BatchForBundle(batch_id, manifest.model_dump(mode="json"), files)
 
 
-def export_stick(
-    db: Database, paths: AppPaths, out: Path, *, seq: int, batch_ids: list[str] | None = None
-) -> Path:
-    """One trip: the given (default: every unacknowledged sealed) batches and the pending events."""
-    office = office_keys(db)
-    assert office is not None
-    with db.session() as s:
-        if batch_ids is None:
-            batch_ids = [
-                b.id
-                for b in s.exec(
-                    select(Batch).where(col(Batch.state).in_([BatchState.SEALED, BatchState.SENDING]))
-                ).all()
-            ]
-        events = [
-            r.payload
-            for r in s.exec(
-                select(Outbox)
-                .where(Outbox.kind == "event", Outbox.state == OutboxState.PENDING)
-                .order_by(col(Outbox.id))
-            ).all()
-        ]
-    import json
-
-    proof = enrollment_proof(db)
-    write_village_bundle(
-        out,
-        keys=device_keys(paths),
-        device_id=get_setting(db, config.DEVICE_ID),
-        village_code=get_setting(db, keys.VILLAGE_CODE),
-        seq=seq,
-        office_box_public=office.box_public,
-        batches=[manifest_for_stick(db, b) for b in batch_ids],
-        events=[json.loads(e) for e in events],
-        cursor=apply.cursor(db),
-        enrollment_proof={"enrollment_id": proof[0], "proof": proof[1]} if proof else None,
-    )
-    return out
+def export_stick(db: Database, paths: AppPaths, folder: Path, *, batch_ids: list[str] | None = None) -> Path:
+    """One trip with the product's exporter ("Kirim lewat flashdisk", services/usb_export):
+    the given (default: every unacknowledged sealed) batches and the pending events."""
+    return usb_export.export(db, paths, folder, batch_ids).path
 
 
 def sha(data: bytes) -> str:

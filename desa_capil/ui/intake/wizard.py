@@ -34,6 +34,7 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.domain.status import label as status_label
 from desa_capil.security import audit
+from desa_capil.services.changes import Changes
 from desa_capil.services.duplicates import OpenRequest, open_requests
 from desa_capil.services.sealing import SealOutcome, seal
 from desa_capil.store import pages as store_pages
@@ -359,7 +360,7 @@ class IntakeWizard(QDialog):
 
         def sealed(outcome: SealOutcome) -> None:
             log.info("application %s sealed into batch %s at the wizard", app_id, outcome.batch_id)
-            self.ctx.data_changed.emit()
+            self.ctx.notify(outcome.changes)
             wake = getattr(self.ctx.sync, "send_now", None)
             if callable(wake):
                 wake()
@@ -536,7 +537,7 @@ class IntakeWizard(QDialog):
     def _saved(self, result: tuple[str, Status]) -> None:
         self._saving = False
         self.application_id, status = result
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(applications=frozenset({self.application_id})))
         self.saved.emit(self.application_id)
         if self._save_again:
             self._save_again = False
@@ -716,7 +717,8 @@ class IntakeWizard(QDialog):
                     repo.delete_application(db, app_id)
 
             def deleted(_r: object) -> None:
-                self.ctx.data_changed.emit()
+                if self.application_id is not None:
+                    self.ctx.notify(Changes(applications=frozenset({self.application_id})))
                 self._dispose()
 
             run_op(self, lambda _p: delete(), on_success=deleted, db=True)

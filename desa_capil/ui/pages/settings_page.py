@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import operators as ops
 from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext
@@ -306,7 +307,7 @@ class SettingsPage(QWidget):
         else:
             self._say(self.tr("Pengaturan tersimpan."))
         self.saved.emit()
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(settings=frozenset(values)))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setProperty("error", error)

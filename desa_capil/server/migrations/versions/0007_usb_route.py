@@ -41,6 +41,7 @@ def upgrade() -> None:
             sa.Column("device_id", sqltypes.AutoString(length=32), nullable=False),
             sa.Column("secret", sqltypes.AutoString(length=64), nullable=False),
             sa.Column("code", sqltypes.AutoString(length=16), nullable=False),
+            sa.Column("server_url", sqltypes.AutoString(length=300), nullable=False),
             sa.Column("issued_at", sqltypes.UTCDateTime(), nullable=False),
             sa.Column("expires_at", sqltypes.UTCDateTime(), nullable=False),
             sa.Column("used_at", sqltypes.UTCDateTime(), nullable=True),

@@ -1,0 +1,93 @@
+"""The console's USB page: enrollment file + paper slip, bundle import by upload, return bundle."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+
+from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.server.testing import document_for, sample_application
+from desa_capil.usbroute import BatchForBundle, KeySet, parse_enrollment, write_village_bundle
+from desa_capil.usbroute.payloads import open_return_bundle
+
+from .conftest import Console
+
+VILLAGE = "53.14.01.2001"
+
+
+def upload(console: Console, path: Path) -> str:
+    with path.open("rb") as fh:
+        r = console.post("/console/usb/impor", files={"bundle": (path.name, fh, "application/octet-stream")})
+    assert r.status_code == 303 and r.headers["location"] == "/console/usb", r.text
+    return console.flash("/console/usb")
+
+
+def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_path: Path) -> None:
+    central.create_village(VILLAGE, "Desa Oelaba")
+    admin = Console(central, "admin")
+    page = admin.get("/console/usb")
+    assert (
+        page.status_code == 200
+        and "Impor kiriman desa" in page.text
+        and "Belum ada kiriman flashdisk" in page.text
+    )
+
+    slip = admin.post("/console/usb/daftar", {"village_code": VILLAGE, "device_name": "Laptop Oelaba"})
+    assert slip.status_code == 200, slip.text
+    code = re.search(r'id="enroll-code">([^<]+)<', slip.text)
+    link = re.search(r'href="(/console/usb/pendaftaran/[0-9a-f]+)"', slip.text)
+    assert code and link
+    file = admin.get(link.group(1))
+    assert file.status_code == 200 and "attachment" in file.headers["content-disposition"]
+    enrollment = parse_enrollment(file.content)
+    assert enrollment.village_code == VILLAGE and enrollment.office_key_id in slip.text
+    assert code.group(1) not in file.text  # the paper code never travels with the file
+    # An operator can import and make return bundles, not enroll laptops.
+    oper = Console(central, "oper")
+    assert oper.post("/console/usb/daftar", {"village_code": VILLAGE}).status_code == 403
+    assert oper.get(link.group(1)).status_code == 403
+
+    laptop = KeySet.generate()
+    pdf = b"%PDF-1.4\n" + os.urandom(600)
+    upload_id = uuid.uuid4().hex
+    app = sample_application([document_for(upload_id, pdf)])
+    bundle = tmp_path / "kirim-1.dcb"
+    write_village_bundle(
+        bundle,
+        keys=laptop,
+        device_id=enrollment.device_id,
+        village_code=VILLAGE,
+        seq=1,
+        office_box_public=enrollment.office_box_public,
+        batches=[BatchForBundle(str(uuid.uuid4()), {"applications": [app]}, {upload_id: pdf})],
+        enrollment=enrollment,
+        code=code.group(1),
+    )
+    assert upload(oper, bundle).startswith(f"ok: Kiriman desa {VILLAGE} no. 1 diimpor: 1 batch baru")
+    assert "sudah pernah diimpor" in upload(oper, bundle)
+    cut = tmp_path / "cut.dcb"
+    cut.write_bytes(bundle.read_bytes()[:-50])
+    assert upload(oper, cut).startswith("error: cut.dcb: Berkas kiriman flashdisk terpotong")
+    page = oper.get("/console/usb").text
+    assert "Desa Oelaba" in page and "Unduh berkas kembali" in page
+    # Once a laptop enrolled with it, the enrollment file cannot be downloaded again.
+    assert admin.get(link.group(1)).status_code == 404
+
+    r = oper.post(f"/console/usb/kembali/{VILLAGE}")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
+    back = tmp_path / "kembali.dcb"
+    back.write_bytes(r.content)
+    with open_return_bundle(
+        back,
+        keys=laptop,
+        office_sign_public=enrollment.office_sign_public,
+        village_code=VILLAGE,
+        device_id=enrollment.device_id,
+    ) as b:
+        assert [c["application_id"] for p in b.meta["pages"] for c in p["changes"]] == [app["id"]]
+    # Without a session or CSRF token: refused.
+    assert Console(central).post(f"/console/usb/kembali/{VILLAGE}").status_code in (401, 303)
+    oper.csrf = "wrong"
+    assert oper.post(f"/console/usb/kembali/{VILLAGE}").status_code == 403
