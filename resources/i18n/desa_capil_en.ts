@@ -1346,47 +1346,47 @@
     <context>
         <name>EnrollFromStickDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="68" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="71" />
             <source>Daftarkan dari flashdisk</source>
             <translation>Enroll from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="72" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="75" />
             <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
             <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
             <source>Berkas pendaftaran (*.dcenroll)</source>
             <translation>Enrollment file (*.dcenroll)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="94" />
             <source>mis. K7QX-MP3A-RZHD</source>
             <translation>e.g. K7QX-MP3A-RZHD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="93" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="96" />
             <source>Kode pada kertas</source>
             <translation>Code on the paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="100" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="103" />
             <source>Daftarkan</source>
             <translation>Enroll</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="108" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="130" />
             <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
             <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
         </message>
@@ -1523,32 +1523,42 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="381" />
+            <location filename="../../desa_capil/ui/first_run.py" line="373" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="384" />
+            <location filename="../../desa_capil/ui/first_run.py" line="376" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="385" />
+            <location filename="../../desa_capil/ui/first_run.py" line="377" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="386" />
+            <location filename="../../desa_capil/ui/first_run.py" line="378" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="387" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="420" />
+            <location filename="../../desa_capil/ui/first_run.py" line="389" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="393" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="422" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -1690,215 +1700,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="149" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="420" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="153" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="156" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="326" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="329" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="337" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="340" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="342" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="359" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="413" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="415" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="417" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="445" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="482" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="514" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="565" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="601" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="679" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="683" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="685" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="687" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="689" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="730" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="731" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -2214,27 +2224,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="234" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="236" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="250" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="252" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="257" />
+            <location filename="../../desa_capil/ui/first_run.py" line="249" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -2539,80 +2549,80 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="973" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="975" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="982" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="987" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="999" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="877" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2622,47 +2632,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1042" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -3111,32 +3121,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="116" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="119" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="120" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="123" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="135" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="145" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="148" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="153" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="173" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="176" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3170,32 +3180,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RelayDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="74" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
             <source>Titip kirim</source>
             <translation>Relay for another village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
             <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
             <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="89" />
             <source>Berkas kiriman desa (*.dcb)</source>
             <translation>Village bundle file (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="100" />
             <source>Kirim ke kantor</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="102" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="105" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="124" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="127" />
             <source>Mengirim ke kantor…</source>
             <translation>Sending to the office…</translation>
         </message>
@@ -3534,52 +3544,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="272" />
+            <location filename="../../desa_capil/ui/first_run.py" line="264" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="289" />
+            <location filename="../../desa_capil/ui/first_run.py" line="281" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="291" />
+            <location filename="../../desa_capil/ui/first_run.py" line="283" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="285" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="335" />
+            <location filename="../../desa_capil/ui/first_run.py" line="327" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="347" />
+            <location filename="../../desa_capil/ui/first_run.py" line="339" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="360" />
+            <location filename="../../desa_capil/ui/first_run.py" line="352" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3753,22 +3763,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="82" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="86" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="100" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="102" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
@@ -3777,17 +3787,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
@@ -3796,72 +3806,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
             <source>Ganti / tambah operator…</source>
             <translation>Change / add operator…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="121" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
             <source>mis. H. Ahmad Fauzi, S.Sos.</source>
             <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="124" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>18 angka, bila pegawai negeri</source>
             <translation>18 digits, if a civil servant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Operator sekarang</source>
             <translation>Operator now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
             <source>Kepala desa / lurah</source>
             <translation>Village head</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="138" />
             <source>NIP kepala desa / lurah</source>
             <translation>Village head's NIP</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="139" />
             <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
             <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="145" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="150" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="152" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="159" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="157" />
+            <source>Pengiriman</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="160" />
+            <source>Segel dan kirim otomatis permohonan yang lengkap</source>
+            <translation>Seal and send complete applications automatically</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="164" />
+            <source>Saat jendela permohonan ditutup, permohonan yang kertas wajibnya lengkap langsung masuk kiriman, tanpa menekan "Kirim". Segel masih bisa dibuka di halaman Kiriman sampai pengunggahan dimulai.</source>
+            <translation>When the application window closes, an application with all its mandatory papers goes into a batch at once, without pressing "Kirim". The seal can still be opened on the Batches page until the upload starts.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="180" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="171" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="192" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="248" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="270" />
             <source>(belum dipilih)</source>
             <translation>(not chosen yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="287" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="310" />
             <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
             <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
@@ -3870,17 +3895,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="293" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="316" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="329" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="308" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="331" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -4008,47 +4033,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>StickFilePicker</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="117" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="134" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="136" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="121" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="138" />
             <source>Pilih berkas…</source>
             <translation>Choose file…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="165" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no USB stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="162" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="179" />
             <source>Pilih folder di flashdisk</source>
             <translation>Choose a folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="169" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="186" />
             <source>Pilih berkas</source>
             <translation>Choose a file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="176" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="193" />
             <source>Membaca flashdisk…</source>
             <translation>Reading the USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="204" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="221" />
             <source>Tidak ada berkas yang cocok di sini. Pilih flashdisk atau folder lain.</source>
             <translation>No matching file here. Choose another stick or folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="206" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="223" />
             <source>Masukkan flashdisk, lalu pilih di atas.</source>
             <translation>Insert the USB stick, then choose it above.</translation>
         </message>
@@ -4152,42 +4177,39 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="108" />
+            <location filename="../../desa_capil/ui/first_run.py" line="107" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="110" />
+            <location filename="../../desa_capil/ui/first_run.py" line="109" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="117" />
+            <location filename="../../desa_capil/ui/first_run.py" line="116" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="143" />
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="149" />
             <source>Daftarkan dari flashdisk…</source>
-            <translation>Enroll from a USB stick…</translation>
+            <translation type="vanished">Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="152" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
-            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+            <translation type="vanished">Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="154" />
             <source>Punya berkas dari kantor?</source>
-            <translation>Have a file from the office?</translation>
+            <translation type="vanished">Have a file from the office?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <location filename="../../desa_capil/ui/first_run.py" line="218" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -4196,12 +4218,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="135" />
+            <location filename="../../desa_capil/ui/first_run.py" line="134" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="137" />
+            <location filename="../../desa_capil/ui/first_run.py" line="136" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -4360,62 +4382,62 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>usb</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="51" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="54" />
             <source>%1 (%2) — dari %3</source>
             <translation>%1 (%2) — from %3</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="45" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="46" />
             <source>%1 — tidak terbaca (%2)</source>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="68" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="56" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="59" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="61" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="64" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="76" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="79" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="88" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="91" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="94" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="101" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="82" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="85" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="54" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="57" />
             <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
             <translation>Bundle of village %1, made %2, %3 — %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="48" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="51" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>
@@ -4438,6 +4460,21 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/usb_actions.py" line="47" />
             <source>Titip kirim (berkas desa lain)…</source>
             <translation>Relay (another village's file)…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="44" />
+            <source>terpotong</source>
+            <translation>cut short</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="45" />
+            <source>rusak atau diubah</source>
+            <translation>damaged or altered</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="46" />
+            <source>bukan berkas kiriman</source>
+            <translation>not a bundle file</translation>
         </message>
     </context>
 </TS>
