@@ -98,6 +98,8 @@ class ExportDialog(QDialog):
         self.list = QListWidget(self)
         self.list.setObjectName("usbExportBatches")
         self.list.setMinimumHeight(70)
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list, 1)
         self.summary = QLabel(self)
         self.summary.setObjectName("fieldHint")
@@ -183,7 +185,7 @@ class ExportDialog(QDialog):
                 .replace("%4", format_bytes(r.total_bytes))
             )
             if r.last_stick_at is not None:
-                text += "  " + self.tr("(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)").replace(
+                text += "\n" + self.tr("(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)").replace(
                     "%1", format_datetime(r.last_stick_at)
                 )
             item = QListWidgetItem(text, self.list)
