@@ -671,114 +671,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="145" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="155" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="162" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="160" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="167" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
             <source>Kirim lewat flashdisk…</source>
             <translation>Send by USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="184" />
             <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
             <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="187" />
             <source>Cadangkan yang belum terkirim…</source>
             <translation>Back up what was not sent…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="211" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="212" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="236" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
             <source>Jalur</source>
             <translation>Route</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="254" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="255" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="702" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="708" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="719" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -791,200 +791,236 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="600" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="605" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="617" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="289" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="288" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="295" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="314" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="321" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="316" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="323" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="441" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="446" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="452" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <source>Menunggu konfirmasi</source>
+            <translation>Awaiting confirmation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="453" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="455" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="464" />
             <source>Flashdisk, diterima kantor %1</source>
-            <translation>USB stick, received by the office %1</translation>
+            <translation type="vanished">USB stick, received by the office %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
             <source>Internet, diterima kantor %1</source>
-            <translation>Internet, received by the office %1</translation>
+            <translation type="vanished">Internet, received by the office %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="468" />
             <source>Flashdisk %1, menunggu konfirmasi kantor</source>
-            <translation>USB stick %1, waiting for the office's confirmation</translation>
+            <translation type="vanished">USB stick %1, waiting for the office's confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
             <source>(%1x dibawa)</source>
-            <translation>(carried %1x)</translation>
+            <translation type="vanished">(carried %1x)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
             <source>Internet (menunggu sambungan)</source>
-            <translation>Internet (waiting for a connection)</translation>
+            <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="480" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="558" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="563" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="602" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="619" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="625" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="704" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="721" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="606" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="709" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="273" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="724" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <source>Flashdisk %1</source>
+            <translation>USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <source>Internet %1</source>
+            <translation>Internet %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <source>Internet</source>
+            <translation>Internet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <source>Dibawa flashdisk %1</source>
+            <translation>Carried on a USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
+            <translation>Received by the office %1 (confirmed by USB stick)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <source>Diterima kantor %1 (lewat internet)</source>
+            <translation>Received by the office %1 (over the internet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
+            <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="741" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="744" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="761" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="777" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="794" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="780" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="797" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="786" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="803" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="788" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="805" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1358,128 +1394,138 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Cadangkan kiriman yang belum terkirim</source>
             <translation>Back up the batches not yet sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="83" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="85" />
             <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
             <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="89" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="91" />
             <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
             <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="108" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="113" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="124" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="116" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="127" />
             <source>Muat ulang</source>
             <translation>Reload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="128" />
             <source>Baca lagi daftar flashdisk yang tercolok</source>
             <translation>Read the list of plugged-in sticks again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="140" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="151" />
             <source>Tulis ke flashdisk</source>
             <translation>Write to stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="146" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="157" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="179" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="189" />
+            <source>Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan</source>
+            <translation>Seal the %1 applications ready to send first, so they are backed up too</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="198" />
             <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
             <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="186" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="205" />
             <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
             <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="223" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="242" />
             <source>Tidak ada kiriman yang menunggu kantor.</source>
             <translation>No batch is waiting for the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="225" />
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="238" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="257" />
             <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
             <translation>%1 notes (arrived/handed over) are written too.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="232" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="251" />
             <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
             <translation>%1 of %2 batches chosen, about %3.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="254" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="274" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="266" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="286" />
             <source>Pilih folder tujuan</source>
             <translation>Choose the destination folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="273" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
             <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
             <translation>Plug in a stick, or choose a destination folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="280" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="300" />
             <source>Ditulis ke: %1 (ruang kosong %2)</source>
             <translation>Written to: %1 (%2 free)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="290" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="310" />
+            <source>Menyegel permohonan yang siap…</source>
+            <translation>Sealing the ready applications…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="311" />
             <source>Memeriksa flashdisk…</source>
             <translation>Checking the stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="291" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
             <source>Mengumpulkan berkas kiriman…</source>
             <translation>Collecting the batch files…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="292" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
             <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
             <translation>Writing and checking the file… do not pull the stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
             <source>Mencatat kiriman…</source>
             <translation>Recording the batches…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="328" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="355" />
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="331" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
             <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
             <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>
