@@ -63,7 +63,8 @@ def test_each_page_reloads_for_what_it_shows(window: MainWindow, ctx: AppContext
 def test_turning_a_page_in_the_intake_reloads_no_list(
     qtbot: QtBot, qapp: QApplication, window: MainWindow, ctx: AppContext, tmp_path: Path
 ) -> None:
-    from desa_capil.ui.intake import IntakeWizard, processing
+    from desa_capil.services import pages as processing
+    from desa_capil.ui.intake import IntakeWizard
     from desa_capil.ui.intake.wizard import PAPERS
     from tests.intake.conftest import page_image
 

@@ -52,6 +52,7 @@ from desa_capil.domain.catalog import OTHER_PAPER_CODE, Original, Service, get_s
 from desa_capil.domain.intake import OTHER_PAPER_MAX
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
+from desa_capil.services import pages as processing
 from desa_capil.services.changes import Changes
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo, setting_keys
@@ -59,7 +60,6 @@ from desa_capil.store.pages import NewPage, PageInfo
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception, known_error
 from desa_capil.ui.i18n import lang
-from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.widgets.responsive import FlowLayout
 
@@ -744,11 +744,11 @@ class PapersStep(QWidget):
         app_id = self.application_id
         assert app_id is not None
 
+        db, operator = self.ctx.db, self.ctx.operator_id
+
         def op(_p: Progress) -> tuple[int, Changes]:
-            before = repo.application_status(self.ctx.db, app_id)
-            ids = store_pages.add_pages(self.ctx.db, app_id, job.code, new_pages)
-            after = repo.refresh_readiness(self.ctx.db, app_id, self.ctx.operator_id)
-            return len(ids), Changes.of_papers(app_id, before is not after)
+            ids, changes = processing.add_to_paper(db, app_id, job.code, new_pages, operator)
+            return len(ids), changes
 
         run_op(
             self,
@@ -808,15 +808,13 @@ class PapersStep(QWidget):
         self.busy_changed.emit(True)
         self._update_page_buttons()
 
-        db, app_id = self.ctx.db, self.application_id
+        db, app_id, operator = self.ctx.db, self.application_id, self.ctx.operator_id
 
         def op(_p: Progress) -> Changes:
             if app_id is None:
                 fn()
                 return Changes()
-            before = repo.application_status(db, app_id)
-            fn()
-            return Changes.of_papers(app_id, repo.application_status(db, app_id) is not before)
+            return processing.change_papers(db, app_id, fn, operator)
 
         def done(changes: Changes | None = None) -> None:
             self._page_ops -= 1
@@ -843,20 +841,14 @@ class PapersStep(QWidget):
         pid = self.selected_page()
         if pid is None:
             return
-        app_id = self.application_id
-        assert app_id is not None
-        db, operator = self.ctx.db, self.ctx.operator_id
+        db = self.ctx.db
         row = self.strip.currentRow()
         neighbour = None
         ids = self.strip.page_ids()
         if len(ids) > 1:
             neighbour = ids[row + 1] if row + 1 < len(ids) else ids[row - 1]
 
-        def op() -> None:
-            store_pages.delete_page(db, pid)
-            repo.refresh_readiness(db, app_id, operator)
-
-        self._page_op(op, select=neighbour)
+        self._page_op(lambda: store_pages.delete_page(db, pid), select=neighbour)
 
     def move_selected(self, steps: int) -> None:
         pid = self.selected_page()

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -39,6 +40,7 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
 from desa_capil.services.changes import Changes
 from desa_capil.services.sealing import make_assembler, reopen
+from desa_capil.services.usb_export import StickOffer, stick_offer
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
 from desa_capil.store.repo import (
@@ -118,7 +120,7 @@ def format_seconds(seconds: float | None) -> str:
 
 
 NARROW_BELOW = 1000  # page width in logical pixels
-COLUMNS = ("sealed", "apps", "pages", "size", "state", "progress", "reason")
+COLUMNS = ("sealed", "apps", "pages", "size", "state", "route", "progress", "reason")
 
 
 class BatchesPage(QWidget):
@@ -166,6 +168,37 @@ class BatchesPage(QWidget):
 
         self.usb_button = usb_menu_button(self, ctx)
         self.header.add_action(self.usb_button)
+        # Issue 16: the batches leave on a stick too; first in the Flashdisk menu.
+        menu = self.usb_button.menu()
+        first = menu.actions()[0] if menu.actions() else None
+        self.stick_action = QAction(self.tr("Kirim lewat flashdisk…"), menu)
+        self.stick_action.setObjectName("usbExportAction")
+        self.stick_action.setToolTip(
+            self.tr("Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil")
+        )
+        self.stick_action.triggered.connect(lambda: self.open_stick_export())
+        self.backup_action = QAction(self.tr("Cadangkan yang belum terkirim…"), menu)
+        self.backup_action.setObjectName("usbBackupAction")
+        self.backup_action.triggered.connect(lambda: self.open_stick_export("backup"))
+        menu.insertAction(first, self.stick_action)
+        menu.insertAction(first, self.backup_action)
+        menu.insertSeparator(first)
+
+        # Offered when the server has not answered for a day and batches wait (issue 16).
+        self.offer_box = QFrame(self)
+        self.offer_box.setObjectName("usbOffer")
+        offer_row = QHBoxLayout(self.offer_box)
+        offer_row.setContentsMargins(12, 8, 12, 8)
+        self.offer_label = QLabel(self.offer_box)
+        self.offer_label.setObjectName("usbOfferText")
+        self.offer_label.setWordWrap(True)
+        self.offer_button = QPushButton(self.tr("Kirim lewat flashdisk"), self.offer_box)
+        self.offer_button.setObjectName("usbOfferButton")
+        self.offer_button.setProperty("primary", True)
+        self.offer_button.clicked.connect(lambda: self.open_stick_export())
+        offer_row.addWidget(self.offer_label, 1)
+        offer_row.addWidget(self.offer_button)
+        self.offer_box.hide()
 
         # Ready applications
         ready_box = QWidget(self)
@@ -202,6 +235,7 @@ class BatchesPage(QWidget):
                 self.tr("Halaman"),
                 self.tr("Ukuran"),
                 self.tr("Status"),
+                self.tr("Jalur"),
                 self.tr("Kemajuan"),
                 self.tr("Keterangan"),
             ]
@@ -304,6 +338,7 @@ class BatchesPage(QWidget):
         layout.setContentsMargins(28, 24, 28, 20)
         layout.setSpacing(12)
         layout.addWidget(self.header)
+        layout.addWidget(self.offer_box)
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
 
@@ -324,9 +359,15 @@ class BatchesPage(QWidget):
         # Narrow window (150 % scaling): the page count gives way and the reason column is
         # capped, so the progress bar keeps its text on one line.
         narrow = event.size().width() < NARROW_BELOW
-        pages, reason = COLUMNS.index("pages"), COLUMNS.index("reason")
+        pages, reason, route = COLUMNS.index("pages"), COLUMNS.index("reason"), COLUMNS.index("route")
         if narrow != self.table.isColumnHidden(pages):
             self.table.setColumnHidden(pages, narrow)
+            route_mode = (
+                QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.ResizeToContents
+            )
+            self.table.horizontalHeader().setSectionResizeMode(route, route_mode)
+            if narrow:
+                self.table.setColumnWidth(route, 130)
             mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
             self.table.horizontalHeader().setSectionResizeMode(reason, mode)
             if narrow:
@@ -348,13 +389,16 @@ class BatchesPage(QWidget):
 
         def load(
             _p: object,
-        ) -> tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]:
+        ) -> tuple[
+            list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent], StickOffer | None
+        ]:
             return (
                 ready_rows(db),
                 batch_rows(db),
                 pending_upload_bytes(db),
                 last_contact(db),
                 parked_events(db),
+                stick_offer(db),
             )
 
         run_op(self, load, on_success=self._loaded, on_failure=self._load_failed, db=True)
@@ -366,10 +410,14 @@ class BatchesPage(QWidget):
         handle_exception(self, exc)
 
     def _loaded(
-        self, data: tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]
+        self,
+        data: tuple[
+            list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent], StickOffer | None
+        ],
     ) -> None:
         self._loading = False
-        ready, batches, pending, contact, events = data
+        ready, batches, pending, contact, events, offer = data
+        self._show_offer(offer)
         self._fill_ready(ready)
         self._rows = batches
         self._fill_batches()
@@ -408,6 +456,23 @@ class BatchesPage(QWidget):
             BatchState.CANCELLED: self.tr("Dibatalkan"),
         }.get(row.state, row.state)
 
+    def _route_text(self, row: BatchRow) -> str:
+        """How the batch went: online / by stick on date X / acknowledged by the office."""
+        when = format_datetime(row.sent_at) if row.sent_at is not None else ""
+        if row.state == BatchState.SENT:
+            if row.ack_via == "stick":
+                return self.tr("Flashdisk, diterima kantor %1").replace("%1", when)
+            return self.tr("Internet, diterima kantor %1").replace("%1", when)
+        stick = row.last_stick_at
+        if stick is not None:
+            text = self.tr("Flashdisk %1, menunggu konfirmasi kantor").replace("%1", format_datetime(stick))
+            if len(row.stick_trips) > 1:
+                text += " " + self.tr("(%1x dibawa)").replace("%1", str(len(row.stick_trips)))
+            return text
+        if row.state == BatchState.CANCELLED:
+            return "–"
+        return self.tr("Internet (menunggu sambungan)")
+
     def _progress_text(self, row: BatchRow) -> tuple[int, str]:
         live = self._progress.get(row.id)
         files_done, files_total = row.files_done, row.files_total
@@ -443,13 +508,14 @@ class BatchesPage(QWidget):
                 str(row.page_count),
                 format_bytes(row.total_bytes),
                 self._state_text(row),
+                self._route_text(row),
                 "",
                 row.last_error,
             ]
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
-                if COLUMNS[c] == "reason" and v:
+                if COLUMNS[c] in ("reason", "route") and v:
                     item.setToolTip(v)
                 self.table.setItem(i, c, item)
             bar = QProgressBar(self.table)
@@ -480,6 +546,42 @@ class BatchesPage(QWidget):
         self.reopen_button.setEnabled(
             row is not None and row.state == BatchState.SEALED and row.bytes_done == 0 and row.files_done == 0
         )
+
+    # --- the USB stick (issue 16) ------------------------------------------------------------------
+
+    def _show_offer(self, offer: StickOffer | None) -> None:
+        if offer is None:
+            self.offer_box.hide()
+            return
+        if offer.since is None:
+            text = self.tr(
+                "Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat "
+                "flashdisk ke kantor Disdukcapil?"
+            )
+        else:
+            text = self.tr(
+                "Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke "
+                "kantor Disdukcapil?"
+            ).replace("%2", format_datetime(offer.since))
+        self.offer_label.setText(text.replace("%1", str(offer.waiting)))
+        self.offer_box.show()
+
+    def open_stick_export(self, purpose: str = "send") -> None:
+        """The "Kirim lewat flashdisk" dialog, with the selected batch ticked (all when none)."""
+        from desa_capil.ui.usb_export_dialog import ExportDialog
+
+        bid = self.selected_batch_id()
+        row = next((r for r in self._rows if r.id == bid), None)
+        pre = (
+            [bid]
+            if bid is not None and row is not None and row.state in (BatchState.SEALED, BatchState.SENDING)
+            else None
+        )
+        dialog = ExportDialog(self.ctx, self, preselect=pre, purpose=purpose)
+        dialog.exported.connect(lambda _r: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._stick_dialog = dialog
+        dialog.open()
 
     @Slot()
     def show_contents(self) -> None:
