@@ -25,3 +25,5 @@ OFFICE_BOX_PUBLIC = "office_box_public"
 OFFICE_NAME = "office_name"
 USB_ENROLLMENT_ID = "usb_enrollment_id"
 USB_ENROLL_PROOF = "usb_enroll_proof"
+# The device id whose USB keys the office has registered (online laptops, usb_identity.join_online).
+USB_KEYS_REGISTERED = "usb_keys_registered"
