@@ -671,114 +671,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="145" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="155" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="162" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="160" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="167" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="174" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
             <source>Kirim lewat flashdisk…</source>
             <translation>Send by USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="184" />
             <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
             <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="187" />
             <source>Cadangkan yang belum terkirim…</source>
             <translation>Back up what was not sent…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="195" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="211" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="212" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="233" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="235" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="236" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="237" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
             <source>Jalur</source>
             <translation>Route</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="254" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="255" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="258" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="702" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="708" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="719" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -791,200 +791,236 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="278" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="600" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="605" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="617" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="282" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="289" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="288" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="295" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="314" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="321" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="316" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="323" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="441" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="446" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="452" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <source>Menunggu konfirmasi</source>
+            <translation>Awaiting confirmation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="453" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="455" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="464" />
             <source>Flashdisk, diterima kantor %1</source>
-            <translation>USB stick, received by the office %1</translation>
+            <translation type="vanished">USB stick, received by the office %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
             <source>Internet, diterima kantor %1</source>
-            <translation>Internet, received by the office %1</translation>
+            <translation type="vanished">Internet, received by the office %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="468" />
             <source>Flashdisk %1, menunggu konfirmasi kantor</source>
-            <translation>USB stick %1, waiting for the office's confirmation</translation>
+            <translation type="vanished">USB stick %1, waiting for the office's confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
             <source>(%1x dibawa)</source>
-            <translation>(carried %1x)</translation>
+            <translation type="vanished">(carried %1x)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
             <source>Internet (menunggu sambungan)</source>
-            <translation>Internet (waiting for a connection)</translation>
+            <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="480" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="558" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="563" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="602" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="619" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="625" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="704" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="721" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="606" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="709" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="273" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="724" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <source>Flashdisk %1</source>
+            <translation>USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <source>Internet %1</source>
+            <translation>Internet %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <source>Internet</source>
+            <translation>Internet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <source>Dibawa flashdisk %1</source>
+            <translation>Carried on a USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
+            <translation>Received by the office %1 (confirmed by USB stick)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <source>Diterima kantor %1 (lewat internet)</source>
+            <translation>Received by the office %1 (over the internet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
+            <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="741" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="744" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="761" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="777" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="794" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="780" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="797" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="786" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="803" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="788" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="805" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1358,128 +1394,138 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Cadangkan kiriman yang belum terkirim</source>
             <translation>Back up the batches not yet sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="83" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="85" />
             <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
             <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="89" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="91" />
             <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
             <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="108" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="113" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="124" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="116" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="127" />
             <source>Muat ulang</source>
             <translation>Reload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="128" />
             <source>Baca lagi daftar flashdisk yang tercolok</source>
             <translation>Read the list of plugged-in sticks again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="140" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="151" />
             <source>Tulis ke flashdisk</source>
             <translation>Write to stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="146" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="157" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="179" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="189" />
+            <source>Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan</source>
+            <translation>Seal the %1 applications ready to send first, so they are backed up too</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="198" />
             <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
             <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="186" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="205" />
             <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
             <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="223" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="242" />
             <source>Tidak ada kiriman yang menunggu kantor.</source>
             <translation>No batch is waiting for the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="225" />
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="238" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="257" />
             <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
             <translation>%1 notes (arrived/handed over) are written too.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="232" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="251" />
             <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
             <translation>%1 of %2 batches chosen, about %3.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="254" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="274" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="266" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="286" />
             <source>Pilih folder tujuan</source>
             <translation>Choose the destination folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="273" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
             <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
             <translation>Plug in a stick, or choose a destination folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="280" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="300" />
             <source>Ditulis ke: %1 (ruang kosong %2)</source>
             <translation>Written to: %1 (%2 free)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="290" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="310" />
+            <source>Menyegel permohonan yang siap…</source>
+            <translation>Sealing the ready applications…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="311" />
             <source>Memeriksa flashdisk…</source>
             <translation>Checking the stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="291" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
             <source>Mengumpulkan berkas kiriman…</source>
             <translation>Collecting the batch files…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="292" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
             <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
             <translation>Writing and checking the file… do not pull the stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
             <source>Mencatat kiriman…</source>
             <translation>Recording the batches…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="328" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="355" />
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="331" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
             <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
             <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>
@@ -1664,215 +1710,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="97" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="110" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="149" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="420" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="153" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="156" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="284" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="326" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="329" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="337" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="340" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="342" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="359" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="413" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="415" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="417" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="443" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="445" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="482" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="514" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="553" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="565" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="601" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="611" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="614" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="679" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="683" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="685" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="687" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="689" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="730" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="731" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -2513,80 +2559,80 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="927" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1018" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="973" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="975" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="980" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="982" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="984" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="987" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="999" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1002" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="877" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
@@ -2596,47 +2642,47 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1042" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1055" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1060" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -3727,22 +3773,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="82" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="86" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="98" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="100" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="102" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
@@ -3751,17 +3797,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
@@ -3770,72 +3816,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="113" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
             <source>Ganti / tambah operator…</source>
             <translation>Change / add operator…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="121" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
             <source>mis. H. Ahmad Fauzi, S.Sos.</source>
             <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="124" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>18 angka, bila pegawai negeri</source>
             <translation>18 digits, if a civil servant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Operator sekarang</source>
             <translation>Operator now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
             <source>Kepala desa / lurah</source>
             <translation>Village head</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="138" />
             <source>NIP kepala desa / lurah</source>
             <translation>Village head's NIP</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="139" />
             <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
             <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="145" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="150" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="152" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="159" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="157" />
+            <source>Pengiriman</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="160" />
+            <source>Segel dan kirim otomatis permohonan yang lengkap</source>
+            <translation>Seal and send complete applications automatically</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="164" />
+            <source>Saat jendela permohonan ditutup, permohonan yang kertas wajibnya lengkap langsung masuk kiriman, tanpa menekan "Kirim". Segel masih bisa dibuka di halaman Kiriman sampai pengunggahan dimulai.</source>
+            <translation>When the application window closes, an application with all its mandatory papers goes into a batch at once, without pressing "Kirim". The seal can still be opened on the Batches page until the upload starts.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="180" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="171" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="192" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="248" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="270" />
             <source>(belum dipilih)</source>
             <translation>(not chosen yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="287" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="310" />
             <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
             <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
@@ -3844,17 +3905,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="293" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="316" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="329" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="308" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="331" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>

@@ -25,6 +25,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.pages.batches_page import COLUMNS, BatchesPage
 from desa_capil.ui.usb_export_dialog import ExportDialog
 from desa_capil.ui.widgets import screen_fit
+from desa_capil.ui.widgets.format import format_datetime
 from desa_capil.usbroute import KeySet, open_bundle
 from tests.sync.helpers import make_batch
 from tests.ui.test_dialog_fit import AREAS, assert_fits
@@ -141,12 +142,25 @@ def test_dialog_says_why_the_stick_cannot_be_used(
     dialog.close()
 
 
-def _route(page: BatchesPage, batch_id: str) -> str:
+def _route_item(page: BatchesPage, batch_id: str) -> Any:
     for i in range(page.table.rowCount()):
         item = page.table.item(i, COLUMNS.index("route"))
         if item is not None and item.data(Qt.ItemDataRole.UserRole) == batch_id:
-            return item.text()
+            return item
     raise AssertionError(batch_id)
+
+
+def _route(page: BatchesPage, batch_id: str) -> str:
+    return str(_route_item(page, batch_id).text())
+
+
+def _state(page: BatchesPage, batch_id: str) -> str:
+    row = _route_item(page, batch_id).row()
+    return str(page.table.item(row, COLUMNS.index("state")).text())
+
+
+def _route_tip(page: BatchesPage, batch_id: str) -> str:
+    return str(_route_item(page, batch_id).toolTip())
 
 
 def test_kiriman_page_shows_the_route_and_offers_the_stick_after_a_day(
@@ -164,12 +178,13 @@ def test_kiriman_page_shows_the_route_and_offers_the_stick_after_a_day(
     qtbot.addWidget(page)
     page.resize(1200, 700)
     qtbot.waitUntil(lambda: page.table.rowCount() == 4, timeout=WAIT)
-    assert _route(page, online).startswith("Internet, diterima kantor")
-    assert _route(page, by_stick).startswith("Flashdisk, diterima kantor")
-    assert _route(page, stick).startswith("Flashdisk ") and "menunggu konfirmasi kantor" in _route(
-        page, stick
-    )
-    assert _route(page, waiting) == "Internet (menunggu sambungan)"
+    today = "-".join(format_datetime(now).split(" ")[0].split("-")[:2])
+    assert _route(page, online) == f"Internet {today}" and _state(page, online) == "Diterima Disdukcapil"
+    assert _route(page, by_stick) == f"Flashdisk {today}" and _state(page, by_stick) == "Diterima Disdukcapil"
+    assert _route(page, stick) == f"Flashdisk {today}" and _state(page, stick) == "Menunggu konfirmasi"
+    assert _route(page, waiting) == "Internet" and _state(page, waiting) == "Menunggu dikirim"
+    tip = _route_tip(page, by_stick)
+    assert "Dibawa flashdisk" in tip and "konfirmasi lewat flashdisk" in tip
     assert not page.offer_box.isVisibleTo(page)
     # The server has not answered for more than a day: the stick is offered.
     apply.write_state(db, LAST_CONTACT_KEY, (now - timedelta(hours=25)).isoformat())
@@ -222,3 +237,25 @@ def test_flashdisk_menu_opens_the_export_and_the_backup(qtbot: QtBot, ctx: AppCo
     backups = [d for d in page.findChildren(ExportDialog) if d.purpose == "backup"]
     assert backups and backups[0].windowTitle() == "Cadangkan kiriman yang belum terkirim"
     backups[0].close()
+
+
+def test_backup_seals_the_ready_applications_first(
+    qtbot: QtBot, ctx: AppContext, office_keys: KeySet, tmp_path: Path
+) -> None:
+    from tests.sync.test_ui import ready_with_real_pages
+
+    sealed, _ = make_batch(ctx.db, 1)
+    ready = ready_with_real_pages(ctx.db)
+    dialog = _open(qtbot, ctx, purpose="backup")
+    assert dialog.seal_ready.isVisibleTo(dialog) and "Segel dulu 1 permohonan" in dialog.seal_ready.text()
+    dialog.set_folder(tmp_path)
+    with qtbot.waitSignal(dialog.exported, timeout=WAIT) as sig:
+        qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+    result = sig.args[0]
+    assert (
+        result.path.name.startswith("cadangan-") and len(result.batch_ids) == 2 and sealed in result.batch_ids
+    )
+    with open_bundle(result.path, box_private=office_keys.box, verify_key=None) as opened:
+        carried = {str(a["id"]) for b in opened.meta["batches"] for a in b["manifest"]["applications"]}
+        assert ready in carried and opened.meta["purpose"] == "backup"
+    dialog.close()

@@ -108,6 +108,13 @@ def ready_rows(db: Database) -> list[ReadyRow]:
     return out
 
 
+def _day(at: datetime | None) -> str:
+    """The local day of a stored time, short ("29-11")."""
+    if at is None:
+        return ""
+    return "-".join(format_datetime(at).split(" ")[0].split("-")[:2])
+
+
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "?"
@@ -359,15 +366,9 @@ class BatchesPage(QWidget):
         # Narrow window (150 % scaling): the page count gives way and the reason column is
         # capped, so the progress bar keeps its text on one line.
         narrow = event.size().width() < NARROW_BELOW
-        pages, reason, route = COLUMNS.index("pages"), COLUMNS.index("reason"), COLUMNS.index("route")
+        pages, reason = COLUMNS.index("pages"), COLUMNS.index("reason")
         if narrow != self.table.isColumnHidden(pages):
             self.table.setColumnHidden(pages, narrow)
-            route_mode = (
-                QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.ResizeToContents
-            )
-            self.table.horizontalHeader().setSectionResizeMode(route, route_mode)
-            if narrow:
-                self.table.setColumnWidth(route, 130)
             mode = QHeaderView.ResizeMode.Interactive if narrow else QHeaderView.ResizeMode.Stretch
             self.table.horizontalHeader().setSectionResizeMode(reason, mode)
             if narrow:
@@ -448,6 +449,9 @@ class BatchesPage(QWidget):
         self.seal_selected_button.setEnabled(bool(rows))
 
     def _state_text(self, row: BatchRow) -> str:
+        if row.state in (BatchState.SEALED, BatchState.SENDING) and row.stick_trips:
+            # Carried on a stick; the office's acknowledgement (online or a return bundle) ends it.
+            return self.tr("Menunggu konfirmasi")
         return {
             BatchState.SEALED: self.tr("Menunggu dikirim"),
             BatchState.SENDING: self.tr("Sedang dikirim"),
@@ -457,21 +461,32 @@ class BatchesPage(QWidget):
         }.get(row.state, row.state)
 
     def _route_text(self, row: BatchRow) -> str:
-        """How the batch went: online / by stick on date X / acknowledged by the office."""
-        when = format_datetime(row.sent_at) if row.sent_at is not None else ""
-        if row.state == BatchState.SENT:
-            if row.ack_via == "stick":
-                return self.tr("Flashdisk, diterima kantor %1").replace("%1", when)
-            return self.tr("Internet, diterima kantor %1").replace("%1", when)
-        stick = row.last_stick_at
-        if stick is not None:
-            text = self.tr("Flashdisk %1, menunggu konfirmasi kantor").replace("%1", format_datetime(stick))
-            if len(row.stick_trips) > 1:
-                text += " " + self.tr("(%1x dibawa)").replace("%1", str(len(row.stick_trips)))
-            return text
+        """How the batch went, short: "Internet" / "Flashdisk 28-11" (by stick on that day); the
+        Status column says whether the office acknowledged it, the tooltip gives every trip."""
         if row.state == BatchState.CANCELLED:
             return "–"
-        return self.tr("Internet (menunggu sambungan)")
+        if row.state == BatchState.SENT:
+            when = _day(row.sent_at)
+            return (self.tr("Flashdisk %1") if row.ack_via == "stick" else self.tr("Internet %1")).replace(
+                "%1", when
+            )
+        if row.last_stick_at is not None:
+            return self.tr("Flashdisk %1").replace("%1", _day(row.last_stick_at))
+        return self.tr("Internet")
+
+    def _route_tip(self, row: BatchRow) -> str:
+        lines = [self.tr("Dibawa flashdisk %1").replace("%1", format_datetime(t)) for t in row.stick_trips]
+        if row.state == BatchState.SENT and row.sent_at is not None:
+            lines.append(
+                (
+                    self.tr("Diterima kantor %1 (konfirmasi lewat flashdisk)")
+                    if row.ack_via == "stick"
+                    else self.tr("Diterima kantor %1 (lewat internet)")
+                ).replace("%1", format_datetime(row.sent_at))
+            )
+        elif row.stick_trips:
+            lines.append(self.tr("Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)"))
+        return "\n".join(lines)
 
     def _progress_text(self, row: BatchRow) -> tuple[int, str]:
         live = self._progress.get(row.id)
@@ -515,8 +530,10 @@ class BatchesPage(QWidget):
             for c, v in enumerate(values):
                 item = QTableWidgetItem(v)
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
-                if COLUMNS[c] in ("reason", "route") and v:
+                if COLUMNS[c] == "reason" and v:
                     item.setToolTip(v)
+                if COLUMNS[c] == "route":
+                    item.setToolTip(self._route_tip(row) or v)
                 self.table.setItem(i, c, item)
             bar = QProgressBar(self.table)
             percent, text = self._progress_text(row)
