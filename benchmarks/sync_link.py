@@ -5,19 +5,20 @@ sent through the fault proxy of the test suite (tests/sync/proxy.py) to the refe
 on 127.0.0.1: 64 kbit/s each way, 300 ms added one way in each direction (600 ms round trip),
 once on a clean link and once with the connection cut after every ~200 KB sent.
 
-Goodput = document bytes / (time from the first byte to the manifest's answer) / link rate.
+Goodput = document bytes / (time from the first request to the manifest's answer) / link rate.
 Re-sent = bytes the HTTP stack handed to the socket that the server did not keep (measured
 by the client: offered minus the server's offset gain), per cut.
 
 Scenarios (``--scenarios``): clean, cut200 / cut50 (the connection cut after every 200 / 50 KB
 sent), stall (after every 100 KB the link goes silent without closing: the read timeout and
-the watchdog must notice), each once with the worker and once with a naive uploader beside it
+the watchdog must notice), perconn (one connection gets at most half the link: each forwarded
+piece of a connection waits 0.25 s before the next, whatever the link's rate), each once with the worker and once with a naive uploader beside it
 (``--naive``): one tus creation and one PATCH of the whole file, restarting from zero on any
 failure, the way a plain "upload the file" client behaves. A naive run that has not finished
 after ``--give-up`` times the clean run's duration is reported as not finished.
 
     .venv/bin/python benchmarks/sync_link.py [--rate 8000] [--latency 0.3] [--pages 100]
-        [--scenarios clean,cut200,cut50,stall] [--naive]
+        [--scenarios clean,cut200,cut50,stall,perconn] [--naive] [--parallel 4]
 """
 
 from __future__ import annotations
@@ -90,11 +91,14 @@ def build_batch(db, n_apps: int, pages: int, rng: random.Random) -> tuple[str, i
     return sealed.id, sealed.total_bytes, sealed.page_count
 
 
-SCENARIOS: dict[str, dict[str, int | None]] = {
+SCENARIOS: dict[str, dict[str, float | None]] = {
     "clean": {"cut_every": None, "stall_every": None},
     "cut200": {"cut_every": 200_000, "stall_every": None},
     "cut50": {"cut_every": 50_000, "stall_every": None},
     "stall": {"cut_every": None, "stall_every": 100_000},
+    # One connection gets at most 1 KB per 0.25 s = 4 KB/s, half the link (per-connection
+    # shaping, or a window that the long round trip keeps small).
+    "perconn": {"cut_every": None, "stall_every": None, "piece_delay": 0.25},
 }
 
 
@@ -166,6 +170,8 @@ def run(
     naive: bool = False,
     give_up_after: float = 3600.0,
     apps: int = 20,
+    piece_delay: float = 0.0,
+    parallel: int = 4,
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
@@ -185,7 +191,32 @@ def run(
             proxy.latency = latency
             proxy.cut_every = cut_every
             proxy.stall_every = stall_every
-            worker = SyncWorker(db, lambda: ApiClient(proxy.url, token), backoff=Backoff())
+            proxy.piece_delay = piece_delay
+            done_at: list[float] = []
+
+            class Clock:
+                """Stops the clock at the manifest's answer (what follows in the pass, the
+                change pull, is not part of sending the batch)."""
+
+                def progress(self, p: object) -> None:
+                    pass
+
+                def contact(self, at: object) -> None:
+                    pass
+
+                def status(self, st: object) -> None:
+                    pass
+
+                def batch_done(self, batch_id: str, state: str) -> None:
+                    done_at.append(time.monotonic())
+
+            worker = SyncWorker(
+                db,
+                lambda: ApiClient(proxy.url, token),
+                backoff=Backoff(),
+                listener=Clock(),
+                parallel=parallel,
+            )
             started = time.monotonic()
             failures = 0
             finished = True
@@ -205,7 +236,7 @@ def run(
                 failures += 1
                 delay, _probing = worker.delay_after(result)  # the worker's own policy
                 time.sleep(delay)
-            elapsed = time.monotonic() - started
+            elapsed = (done_at[-1] if done_at and finished else time.monotonic()) - started
             worker.close()
             return {
                 "finished": float(finished),
@@ -219,6 +250,8 @@ def run(
                 "resent_per_cut": worker.meter.bytes_lost / proxy.stats.cuts if proxy.stats.cuts else 0.0,
                 "bytes_up": proxy.stats.bytes_up,
                 "chunk": worker.meter.chunk_size(),
+                "rtt": worker.meter.rtt or 0.0,
+                "streams": worker.meter.streams.streams,
             }
         finally:
             proxy.stop()
@@ -237,6 +270,9 @@ def main() -> None:
     ap.add_argument("--scenarios", default="clean,cut200", help="comma-separated: " + ",".join(SCENARIOS))
     ap.add_argument("--naive", action="store_true", help="also run the naive whole-file uploader")
     ap.add_argument("--give-up", type=float, default=4.0, help="naive: give up after N x the clean time")
+    ap.add_argument(
+        "--parallel", type=int, default=4, help="worker: most files at once (1: one, 2: always two)"
+    )
     args = ap.parse_args()
     keyring.set_keyring(fail.Keyring())  # never the real credential store
     print(
@@ -247,16 +283,19 @@ def main() -> None:
         sc = SCENARIOS[name]
         for naive in (False, True) if args.naive else (False,):
             limit = 3600.0 if ideal is None else ideal * args.give_up
+            cut, stall = sc["cut_every"], sc["stall_every"]
             r = run(
                 args.rate,
                 args.latency,
                 args.pages,
-                sc["cut_every"],
+                int(cut) if cut else None,
                 args.seed,
-                stall_every=sc["stall_every"],
+                stall_every=int(stall) if stall else None,
                 naive=naive,
                 give_up_after=limit,
                 apps=args.apps,
+                piece_delay=float(sc.get("piece_delay") or 0.0),
+                parallel=args.parallel,
             )
             if ideal is None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take
@@ -268,7 +307,7 @@ def main() -> None:
                 f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
                 f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
-                f"last chunk {r['chunk'] / 1000:.0f} KB, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
+                f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f}, round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
                 f"failures/restarts {r['failures']:.0f}",
                 flush=True,
             )

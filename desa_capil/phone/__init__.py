@@ -3,7 +3,7 @@
 While "Pakai HP" is open in the papers step, the laptop serves a one-time page on the local
 network (``server.PhoneServer``); the QR code holds its address and a random token. Photos the
 phone sends are handed to the UI, which runs them through the same import path and page pipeline
-as a file (``scan.sources.iter_bytes`` then ``ui.intake.processing``). No Qt in this package.
+as a file (``scan.sources.iter_bytes`` then ``services.pages``). No Qt in this package.
 
 Decisions (and why)
 

@@ -2,9 +2,10 @@
 
 * ``page_pdf``: one processed page as a one-page PDF. Image pages (G4 TIFF, JPEG, PNG) go
   through img2pdf, which copies the compressed data into the PDF as it is.
-* ``mixed_page_pdf``: a bilevel page plus colour/gray JPEG patches placed over it (a stamp,
-  a photo). img2pdf makes the base page; PDFium adds each JPEG as an image object, also
-  copied as it is (DCTDecode).
+* ``mrc_page_pdf``: a mixed page in layers (mixed raster content, as in DjVu): the bilevel
+  page as black ink (a G4 stencil), JPEG patches for pictures, and coloured ink (a stamp, a
+  signature, coloured pens) as a G4 mask painted with a small JPEG of the ink's colour. Written
+  directly (a few objects), every image stream copied as it is.
 * ``assemble_pdf``: one document (berkas) from its pages, in order: PDFium imports the pages
   of the one-page PDFs, which copies their objects and streams unchanged.
 
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import img2pdf
 import pypdfium2 as pdfium
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from desa_capil.errors import BadInputError
 from desa_capil.scan.sources import _pdfium_lock
@@ -58,31 +59,6 @@ def page_pdf(data: bytes, mime: str) -> bytes:
     # leaves pikepdf and its lxml out: 18 MB).
     out: bytes = img2pdf.convert(data, nodate=True, engine=img2pdf.Engine.internal)
     return out
-
-
-def mixed_page_pdf(base: bytes, patches: Sequence[Patch]) -> bytes:
-    """A one-page PDF: the bilevel ``base`` image (G4 TIFF) with JPEG ``patches`` over it."""
-    base_pdf = img2pdf.convert(base, nodate=True, engine=img2pdf.Engine.internal)
-    with _pdfium_lock:
-        doc = pdfium.PdfDocument(base_pdf)
-        try:
-            page = doc[0]
-            _, height_pt = page.get_size()
-            for p in patches:
-                img = pdfium.PdfImage.new(doc)
-                img.load_jpeg(io.BytesIO(p.jpeg), inline=False)
-                w_pt, h_pt = p.w_in * 72.0, p.h_in * 72.0
-                x_pt = p.x_in * 72.0
-                y_pt = height_pt - (p.y_in * 72.0) - h_pt  # PDF's origin is bottom-left
-                img.set_matrix(pdfium.PdfMatrix().scale(w_pt, h_pt).translate(x_pt, y_pt))
-                page.insert_obj(img)
-            page.gen_content()
-            buf = io.BytesIO()
-            doc.save(buf, flags=pdfium.raw.FPDF_NO_INCREMENTAL)
-            page.close()
-        finally:
-            doc.close()
-    return _stable_id(buf.getvalue())
 
 
 def assemble_pdf(pages: Sequence[ProcessedPage] | Sequence[tuple[bytes, str]]) -> bytes:
@@ -166,3 +142,124 @@ def page_count(data: bytes) -> int:
             return len(doc)
         finally:
             doc.close()
+
+
+@dataclass(frozen=True)
+class InkLayer:
+    """Coloured ink of one region (a stamp, a signature, coloured pens): where the ink is
+    (``mask``, a bilevel G4 TIFF at the page's resolution, black = ink) and its colour
+    (``colour``, a small JPEG of the same region at a low resolution). Position and size in
+    inches from the page's top-left."""
+
+    mask: bytes
+    colour: bytes
+    x_in: float
+    y_in: float
+    w_in: float
+    h_in: float
+
+
+def _g4_strip(tiff: bytes) -> tuple[bytes, int, int, bool]:
+    """The CCITT G4 data of a one-strip TIFF made by ``pipeline._encode_g4``, its size, and
+    the ``/BlackIs1`` a PDF needs to read it as the TIFF means it."""
+    with Image.open(io.BytesIO(tiff)) as im:
+        if not isinstance(im, TiffImagePlugin.TiffImageFile):
+            raise ValueError("a G4 TIFF is expected")
+        tags = im.tag_v2
+        offsets, counts = tags[273], tags[279]
+        if len(offsets) != 1:
+            raise ValueError("a one-strip G4 TIFF is expected")
+        w, h = im.size
+        # libtiff codes 0 bits as the fax "white" runs whatever the photometric tag says:
+        # with "min is black" (1, what Pillow writes for mode "1") the ink (0) is in the
+        # white runs, and /BlackIs1 true gives it back as 0 (as img2pdf does).
+        black_is_1 = int(tags.get(262, 0)) == 1
+    return tiff[offsets[0] : offsets[0] + counts[0]], w, h, black_is_1
+
+
+def _stencil(tiff: bytes) -> bytes:
+    data, w, h, black_is_1 = _g4_strip(tiff)
+    # A stencil paints where a sample is 0 (the default /Decode [0 1]); the fax decoder
+    # gives black as 0 unless /BlackIs1, so black = ink = painted either way.
+    return (
+        b"<</Type/XObject/Subtype/Image/ImageMask true/BitsPerComponent 1"
+        + f"/Width {w}/Height {h}/Filter/CCITTFaxDecode".encode()
+        + f"/DecodeParms<</K -1/Columns {w}/Rows {h}/BlackIs1 {'true' if black_is_1 else 'false'}>>".encode()
+        + f"/Length {len(data)}>>stream\n".encode()
+        + data
+        + b"\nendstream"
+    )
+
+
+def _jpeg_object(jpeg: bytes, extra: bytes = b"") -> bytes:
+    with Image.open(io.BytesIO(jpeg)) as im:
+        w, h = im.size
+        space = b"/DeviceGray" if im.mode == "L" else b"/DeviceRGB"
+    return (
+        f"<</Type/XObject/Subtype/Image/Width {w}/Height {h}/BitsPerComponent 8".encode()
+        + b"/ColorSpace"
+        + space
+        + b"/Filter/DCTDecode"
+        + extra
+        + f"/Length {len(jpeg)}>>stream\n".encode()
+        + jpeg
+        + b"\nendstream"
+    )
+
+
+def mrc_page_pdf(
+    text: bytes, width_in: float, height_in: float, inks: Sequence[InkLayer], patches: Sequence[Patch]
+) -> bytes:
+    """A one-page PDF in layers (mixed raster content, as in DjVu): JPEG ``patches``
+    (pictures) first, then the bilevel ``text`` (G4 TIFF of the whole page) as black ink,
+    then each coloured ink region: its low-resolution colour painted through its bilevel
+    mask. Every image is copied as it is (CCITTFaxDecode, DCTDecode). Written here, not by
+    a PDF library, so that the same layers make the same bytes (no dates, no random ids).
+    """
+    objects: list[bytes] = []
+
+    def add(obj: bytes) -> int:
+        objects.append(obj)
+        return len(objects) + 3  # 1 catalog, 2 pages, 3 page; then the content stream
+
+    names: list[bytes] = []
+    draw: list[bytes] = []
+    h_pt = height_in * 72.0
+
+    def place(x_in: float, y_in: float, w_in: float, hh_in: float) -> bytes:
+        return f"{w_in * 72.0:.3f} 0 0 {hh_in * 72.0:.3f} {x_in * 72.0:.3f} {h_pt - (y_in + hh_in) * 72.0:.3f} cm".encode()
+
+    objects.append(b"")  # 4: the content stream, filled in below
+    for i, p in enumerate(patches):
+        num = add(_jpeg_object(p.jpeg))
+        names.append(f"/P{i} {num} 0 R".encode())
+        draw.append(b"q " + place(p.x_in, p.y_in, p.w_in, p.h_in) + f" /P{i} Do Q".encode())
+    num = add(_stencil(text))
+    names.append(f"/T {num} 0 R".encode())
+    draw.append(b"q 0 g " + place(0.0, 0.0, width_in, height_in) + b" /T Do Q")
+    for i, ink in enumerate(inks):
+        mask = add(_stencil(ink.mask))
+        num = add(_jpeg_object(ink.colour, f"/Mask {mask} 0 R".encode()))
+        names.append(f"/C{i} {num} 0 R".encode())
+        draw.append(b"q " + place(ink.x_in, ink.y_in, ink.w_in, ink.h_in) + f" /C{i} Do Q".encode())
+    content = b"\n".join(draw)
+    objects[0] = f"<</Length {len(content)}>>stream\n".encode() + content + b"\nendstream"
+    page = (
+        f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {width_in * 72.0:.3f} {h_pt:.3f}]".encode()
+        + b"/Resources<</XObject<<"
+        + b"".join(names)
+        + b">>>>/Contents 4 0 R>>"
+    )
+    head = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>", page]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(head + objects, 1):
+        offsets.append(out.tell())
+        out.write(f"{n} 0 obj\n".encode() + obj + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(offsets) + 1}\n0000000000 65535 f \n".encode())
+    for off in offsets:
+        out.write(f"{off:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<</Size {len(offsets) + 1}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()

@@ -13,14 +13,17 @@ Steps (pure functions, no Qt, safe to run on worker threads):
    (significant saturated regions), gray where there is continuous tone, bilevel otherwise.
 4. Resample the full-resolution picture *once* with the composed transform, straight to the
    output resolution of the chosen mode; divide out the lighting (shadows, yellow light).
-5. Encode. A text page is bilevel CCITT G4 TIFF at 300 dpi. A page with a stamp or a photo
-   is a *mixed* page: the same bilevel G4 page plus JPEG patches (150 dpi) only where colour
-   or gray tone is needed, held as a one-page PDF (mixed raster content, as in DjVu/MRC).
+5. Encode. A text page is bilevel CCITT G4 TIFF, at 200 dpi for ordinary print and up to
+   300 dpi for small print (``bilevel_dpi``). A page with a stamp or a photo is a *mixed*
+   page, a one-page PDF in layers (mixed raster content, as in DjVu): the bilevel page as
+   black ink; coloured ink (a stamp however pale, a signature, coloured pens) as its own
+   bilevel mask painted with its colour at 50 dpi (``_ink_layer``); a picture (a photo, or
+   a region that is not clearly ink) as a JPEG patch (150 dpi) that keeps every tone.
    A page that is mostly picture is one JPEG at 150 dpi (300 for a card or pas foto); picture
    regions keep their natural colour and contrast (no paper whitening). All of these go into the
    document's PDF unchanged (see ``pdf.py``). Why: a full-page JPEG of a stamped letter is
-   ~150 KB at 150 dpi, the mixed page ~45 KB; JPEG 2000 at that size smears 8-pt print
-   (BENCHMARKS.md "## Pages").
+   ~150 KB at 150 dpi, a G4 page with the stamp as a JPEG patch ~45-55 KB, the layered page
+   ~30 KB; JPEG 2000 at that size smears 8-pt print (BENCHMARKS.md "## Pages").
 """
 
 from __future__ import annotations
@@ -51,7 +54,14 @@ F32 = npt.NDArray[np.float32]
 
 #: Output resolution per mode. Bilevel needs the resolution to keep letter shapes (8-pt text
 #: at 150 dpi bilevel loses its counters); gray and colour keep them through antialiasing.
+#: The bilevel figure is the most a page gets: ``bilevel_dpi`` lowers it for ordinary print.
 OUTPUT_DPI: dict[str, int] = {"bilevel": 300, "gray": 150, "color": 150}
+#: Bilevel resolution by the size of the print (median glyph height on the analysis page,
+#: ``text_height``): 10-pt print and larger (>= 8 px at 100 dpi) keeps every word at 200 dpi
+#: (fax "fine", the usual archive minimum), and G4 costs grow with the resolution (200 dpi is
+#: 0.66x the bytes of 300); 8-9 pt print needs 240, smaller print 300. Measured on the real
+#: and drawn corpus with tesseract word recall (BENCHMARKS.md "Pages on real papers").
+TEXT_DPI_STEPS: tuple[tuple[float, int], ...] = ((8.0, 200), (6.0, 240))
 #: A small object on its own (a KTP-el card, a pas foto: long side under ``SMALL_LONG_IN``)
 #: is worth more pixels per inch: a card's 6-pt print and a 3x4 cm face need them, and the
 #: page stays small anyway (a card is 1/17 of an A4 page).
@@ -90,6 +100,22 @@ GRAY_MIN_SPREAD = 10.0
 PATCH_MARGIN_IN = 0.12
 PATCH_JPEG_QUALITY = 70
 MAX_MIXED_COVER = 0.45
+#: A colour region is ink (see ``region_kind``) when at most this share of it is continuous
+#: tone and at most this share is inked; anything else keeps every tone in a JPEG patch.
+INK_MAX_TONE = 0.05
+INK_MAX_COVER = 0.35
+#: Ink layers: chroma from which a pixel is coloured ink even where it is too pale for the
+#: bilevel threshold, and the resolution and JPEG quality of the ink's colour: one colour
+#: per half millimetre for a stamp or a signature (1-3 KB), one per millimetre for a region
+#: larger than ``INK_WIDE_IN2`` (a page of coloured handwriting: 36 KB of colour at 50 dpi,
+#: 9 at 25), as DjVu's foreground; ink has one colour per stroke.
+INK_MASK_CHROMA = 14.0
+#: Neutral ink darker than this (and its edges) is black print, also inside a colour region.
+INK_BLACK_LEVEL = 110
+INK_COLOUR_DPI = 50
+INK_WIDE_COLOUR_DPI = 25
+INK_WIDE_IN2 = 12.0
+INK_COLOUR_QUALITY = 60
 #: Frame of the page that never decides the colour mode (inches).
 FRAME_IGNORE_IN = 0.12
 #: Binarisation: neighbourhood (inches, ~2 mm) in which ink and paper levels are measured,
@@ -206,15 +232,19 @@ def process(
         img = img.convert("RGB")
     src: U8 = np.asarray(img)
     a = _analyse(src, raw, auto_orient=auto_orient, size=size)
-    dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI)
+    dpis = output_dpi(a.aw / ANALYSIS_DPI, a.ah / ANALYSIS_DPI, text_height(a.flat_gray))
     picture = False
     if mode is None:
         chosen, regions = decide_regions(a.flat, a.flat_gray, is_color=src.ndim == 3)
     else:
         chosen, regions = mode, []
+    ink_boxes: list[Box] = []
+    pic_boxes: list[Box] = []
     if chosen != "bilevel" and regions:
-        boxes = [_box_on_page(r, a) for r in regions]
-        covered = sum((b[2] - b[0]) * (b[3] - b[1]) for b in boxes) / float(a.aw * a.ah)
+        for r in regions:
+            ink = chosen == "color" and region_kind(a.flat_gray, r) == "ink"
+            (ink_boxes if ink else pic_boxes).append(_box_on_page(r, a))
+        covered = sum((b[2] - b[0]) * (b[3] - b[1]) for b in pic_boxes) / float(a.aw * a.ah)
         if covered > MAX_MIXED_COVER:
             # Mostly picture (a pas foto, a photo print): one full-page image is smaller and
             # simpler, and it keeps the picture's own light and colour.
@@ -222,11 +252,22 @@ def process(
     if chosen == "bilevel" or regions:
         base_dpi = dpis["bilevel"]
         binary = _clear_edges(_binarize(_render(src, a, base_dpi, color=False), base_dpi), base_dpi)
-        g4 = _encode_g4(binary, base_dpi)
         if chosen == "bilevel":
-            return _page(g4, "image/tiff", a, base_dpi, "bilevel")
-        patches = [_patch(src, a, b, chosen, dpis[chosen]) for b in boxes]
-        data = pdf.mixed_page_pdf(g4, patches)
+            return _page(_encode_g4(binary, base_dpi), "image/tiff", a, base_dpi, "bilevel")
+        k = base_dpi / ANALYSIS_DPI
+        patches = []
+        for b in pic_boxes:
+            patches.append(_patch(src, a, b, chosen, dpis[chosen]))
+            # The patch covers this part of the page: its bilevel copy would be bytes for nothing.
+            binary[round(b[1] * k) : round(b[3] * k), round(b[0] * k) : round(b[2] * k)] = 255
+        inks = [_ink_layer(src, a, b, binary, base_dpi) for b in ink_boxes]
+        data = pdf.mrc_page_pdf(
+            _encode_g4(binary, base_dpi),
+            binary.shape[1] / base_dpi,
+            binary.shape[0] / base_dpi,
+            inks,
+            patches,
+        )
         return _page(data, "application/pdf", a, base_dpi, chosen)
     dpi = dpis[chosen]
     page = _render(src, a, dpi, color=chosen == "color", flatten=not picture)
@@ -237,9 +278,38 @@ def process(
     return _page(_encode_jpeg(page, dpi, JPEG_QUALITY[chosen]), "image/jpeg", a, dpi, chosen)
 
 
-def output_dpi(width_in: float, height_in: float) -> dict[str, int]:
-    """Output resolution per mode for a page of this physical size."""
-    return SMALL_OUTPUT_DPI if max(width_in, height_in) < SMALL_LONG_IN else OUTPUT_DPI
+def output_dpi(width_in: float, height_in: float, text_px: float | None = None) -> dict[str, int]:
+    """Output resolution per mode for a page of this physical size, whose print is
+    ``text_px`` high (``text_height``; ``None``: not measured, the most resolution)."""
+    if max(width_in, height_in) < SMALL_LONG_IN:
+        return SMALL_OUTPUT_DPI
+    return {**OUTPUT_DPI, "bilevel": bilevel_dpi(text_px)}
+
+
+def bilevel_dpi(text_px: float | None) -> int:
+    """Bilevel resolution of a page whose glyphs are ``text_px`` high at ``ANALYSIS_DPI``."""
+    if text_px is not None:
+        for least, dpi in TEXT_DPI_STEPS:
+            if text_px >= least:
+                return dpi
+    return OUTPUT_DPI["bilevel"]
+
+
+def text_height(flat_gray: U8) -> float | None:
+    """Median height (analysis pixels) of the glyph-shaped ink blobs of a page, or ``None``
+    when there are too few to say (a page of pictures, an empty page).
+
+    Blobs of 3-40 px high and at most about twice as wide are letters, digits or short
+    groups of them; rules, words run together and specks are left out.
+    """
+    ink = (flat_gray < 170).astype(np.uint8)
+    _blank_frame(ink)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    h, w = stats[1:, 3], stats[1:, 2]
+    glyph = (h >= 3) & (h <= 40) & (w >= 2) & (w <= 2 * h + 2)
+    if int(glyph.sum()) < 30:
+        return None
+    return float(np.median(h[glyph]))
 
 
 @dataclass(frozen=True)
@@ -398,6 +468,77 @@ def _patch(src: U8, a: _Analysis, box: tuple[int, int, int, int], mode: Mode, dp
     )
 
 
+def region_kind(flat_gray: U8, r: Box) -> Literal["ink", "picture"]:
+    """What a colour region is: coloured "ink" on paper (a stamp, a signature, coloured
+    pens: thin strokes, paper between them, no continuous tone) or a "picture" (a photo, a
+    printed picture). Ink goes out as its bilevel shape painted in its colour (``_ink_layer``);
+    a picture, and a region that is not clearly ink, as a JPEG patch that keeps every tone.
+
+    Measured on the corpus: stamps and handwriting have no continuous tone (< 0.01 of the
+    region) and ink on 8-26 % of it; photos and cards 23-45 % continuous tone, 47-76 % ink.
+    """
+    x0, y0, x1, y1 = r
+    sub = flat_gray[y0:y1, x0:x1]
+    if sub.size == 0:
+        return "picture"
+    tone = float(_tone_mask(sub).mean())
+    inked = float((sub < 215).mean())
+    return "ink" if tone <= INK_MAX_TONE and inked <= INK_MAX_COVER else "picture"
+
+
+def _ink_layer(src: U8, a: _Analysis, box: Box, binary: U8, dpi: int) -> pdf.InkLayer:
+    """A coloured ink region as a mask at the page's resolution and its colour at
+    ``INK_COLOUR_DPI`` (``INK_WIDE_COLOUR_DPI`` for a big region); the region's ink is taken out of the page's black ``binary``.
+
+    The mask is the page's own bilevel ink there (the local threshold already keeps a pale
+    stamp's strokes) plus every clearly coloured pixel (a stamp lighter still), less black
+    print (dark neutral strokes), which stays in the black layer. The colour
+    of each cell is the mean colour of its ink pixels, not of ink and paper together, so a
+    thin pale ring keeps its hue instead of fading to white; cells without ink take the
+    colour around them, which costs the JPEG nothing.
+    """
+    rgb = _render(src, a, dpi, color=True, box=box)
+    k = dpi / ANALYSIS_DPI
+    px0, py0 = round(box[0] * k), round(box[1] * k)
+    h = min(rgb.shape[0], binary.shape[0] - py0)
+    w = min(rgb.shape[1], binary.shape[1] - px0)
+    rgb = np.ascontiguousarray(rgb[:h, :w])
+    region = binary[py0 : py0 + h, px0 : px0 + w]
+    ca, cb = _chroma_ab(rgb)
+    chroma = cv2.magnitude(ca, cb)
+    light = _to_gray(rgb)
+    # Black print crossing a stamp (dark neutral strokes and their edges) stays in the black
+    # layer, sharp: a colour layer at 50 dpi would grey a thin black rule. Every other ink,
+    # coloured or pale (a pale stamp, pencil, a blue pen), is painted in its own colour.
+    neutral = chroma < COLOR_MIN_CHROMA
+    core = (neutral & (light < INK_BLACK_LEVEL)).astype(np.uint8)
+    black = (region < 128) & neutral & (cv2.dilate(core, np.ones((3, 3), np.uint8)) > 0)
+    ink = ((region < 128) | ((chroma >= INK_MASK_CHROMA) & (light < 240))) & ~black
+    mask = np.where(ink, 0, 255).astype(np.uint8)
+    region[ink] = 255
+    wide_region = w * h / float(dpi * dpi) > INK_WIDE_IN2
+    colour_dpi = INK_WIDE_COLOUR_DPI if wide_region else INK_COLOUR_DPI
+    kc = colour_dpi / dpi
+    size = (max(1, round(w * kc)), max(1, round(h * kc)))
+    m = ink.astype(np.float32)
+    num = cv2.resize(rgb.astype(np.float32) * m[:, :, None], size, interpolation=cv2.INTER_AREA)
+    den = cv2.resize(m, size, interpolation=cv2.INTER_AREA)[:, :, None]
+    wide = max(3, round(colour_dpi * 0.2)) | 1
+    num_w = cv2.blur(num, (wide, wide))
+    den_w = cv2.blur(den[:, :, 0], (wide, wide))[:, :, None]
+    around = np.where(den_w > 1e-4, num_w / np.maximum(den_w, 1e-4), 255.0)
+    colour = np.where(den > 0.02, num / np.maximum(den, 1e-4), around)
+    fg = np.clip(colour, 0, 255).astype(np.uint8)
+    return pdf.InkLayer(
+        mask=_encode_g4(mask, dpi),
+        colour=_encode_jpeg(fg, colour_dpi, INK_COLOUR_QUALITY),
+        x_in=px0 / dpi,
+        y_in=py0 / dpi,
+        w_in=w / dpi,
+        h_in=h / dpi,
+    )
+
+
 def _page(data: bytes, mime: str, a: _Analysis, dpi: int, mode: Mode) -> ProcessedPage:
     k = dpi / ANALYSIS_DPI
     return ProcessedPage(
@@ -469,9 +610,7 @@ def decide_regions(
         ]
         if regions:
             return "color", regions
-    mid = (flat_gray > 50) & (flat_gray < 200)
-    grad = cv2.morphologyEx(flat_gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
-    tone = (cv2.blur((mid & (grad < 40)).astype(np.float32), (11, 11)) > 0.6).astype(np.uint8)
+    tone = _tone_mask(flat_gray)
     _blank_frame(tone)
     if float(tone.mean()) >= GRAY_MIN_REGION:
         regions = [
@@ -482,6 +621,13 @@ def decide_regions(
         if regions:
             return "gray", regions
     return "bilevel", []
+
+
+def _tone_mask(flat_gray: U8) -> U8:
+    """Continuous-tone pixels (1): mid-gray in a smooth neighbourhood (see ``decide_regions``)."""
+    mid = (flat_gray > 50) & (flat_gray < 200)
+    grad = cv2.morphologyEx(flat_gray, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+    return (cv2.blur((mid & (grad < 40)).astype(np.float32), (11, 11)) > 0.6).astype(np.uint8)
 
 
 def _tone_spread(flat_gray: U8, tone: U8, r: tuple[int, int, int, int]) -> float:

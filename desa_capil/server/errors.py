@@ -89,3 +89,25 @@ def describe_for_log(exc: BaseException) -> str:
         lines.append(f"statement: {' '.join(str(exc.statement or '').split())[:1000]}")
     lines.append("".join(traceback.format_tb(exc.__traceback__)).rstrip())
     return "\n".join(lines)
+
+
+# The ErrorBody for statuses Starlette/FastAPI raise themselves (the ``HTTPException`` handler).
+HTTP_MESSAGES: dict[int, tuple[ErrorCode, str, str]] = {
+    400: (ErrorCode.INVALID_REQUEST, "Permintaan tidak valid.", "Bad request."),
+    401: (ErrorCode.UNAUTHORIZED, "Tidak berwenang.", "Unauthorized."),
+    403: (ErrorCode.FORBIDDEN, "Tidak diizinkan.", "Forbidden."),
+    404: (ErrorCode.NOT_FOUND, "Tidak ditemukan.", "Not found."),
+    405: (ErrorCode.INVALID_REQUEST, "Metode tidak didukung.", "Method not allowed."),
+    413: (ErrorCode.TOO_LARGE, "Permintaan terlalu besar.", "Request too large."),
+    415: (ErrorCode.INVALID_REQUEST, "Jenis isi tidak didukung.", "Unsupported content type."),
+    429: (
+        ErrorCode.RATE_LIMITED,
+        "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.",
+        "Too many requests. Wait a moment and try again.",
+    ),
+}
+
+
+def rate_limited(wait: float) -> ApiError:
+    code, mid, men = HTTP_MESSAGES[429]
+    return ApiError(429, code, mid, men, headers={"Retry-After": str(max(1, int(wait + 0.999)))})

@@ -7,6 +7,14 @@ host must agree on.
   multi-host setup); on SQLite (one host) it stays in memory, where a shared bucket would
   cost a write transaction per request on the single writer. With ``--workers N`` on SQLite
   each worker then allows the rate on its own: N times the configured rate per device.
+
+  Why that is fine: the per-device limit only stops a runaway or hostile laptop from
+  monopolising the server, and N (2-4 workers on one SQLite host) times a rate of a few
+  requests a second still does that; a laptop's keep-alive connection stays on one worker
+  anyway. A shared bucket in SQLite, on the other hand, was measured at 33 takes/s on one
+  thread and 170/s on four (median 29 ms, p95 56-105 ms; ``benchmarks/rate_bucket.py``,
+  shared 2-core machine): below the ~140 polls/s of a province, so it would become the
+  server's ceiling. A deployment that needs one exact limit across processes runs PostgreSQL.
 """
 
 from __future__ import annotations

@@ -79,7 +79,9 @@ class LocalStorage:
         return self.root / "uploads" / upload_id
 
     def delete_upload(self, upload_id: str) -> None:
-        self.upload_path(upload_id).unlink(missing_ok=True)
+        path = self.upload_path(upload_id)
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".takeover").unlink(missing_ok=True)  # tus.takeover_request_path
 
     def put_part(self, upload_id: str, offset: int, source: IO[bytes]) -> str:  # pragma: no cover
         raise NotImplementedError("local uploads are appended in place")

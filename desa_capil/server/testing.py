@@ -19,8 +19,11 @@ schema, dropped afterwards, so tests never see each other's rows.
 from __future__ import annotations
 
 import base64
+import json
 import os
 import socket
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -86,6 +89,51 @@ def _started(data_dir: Path, db_url: str | None, overrides: dict[str, Any]) -> I
         yield server
     finally:
         server.stop()
+
+
+_SERVER_PROCESS = """
+import json, sys
+from pathlib import Path
+from desa_capil.server.config import Settings
+from desa_capil.server.embedded import EmbeddedServer
+kw = json.loads(sys.argv[1])
+settings = Settings(**{**kw, "data_dir": Path(kw["data_dir"])})
+server = EmbeddedServer(settings.data_dir, settings=settings)
+print(server.start(), flush=True)
+sys.stdin.readline()
+server.stop()
+"""
+
+
+@contextmanager
+def server_process(settings: Settings, **overrides: Any) -> Iterator[str]:
+    """Another server PROCESS on the same database and files as ``settings`` (what a second
+    uvicorn worker is); yields its base URL. ``overrides``: plain Settings fields."""
+    kw = {
+        "data_dir": str(settings.data_dir),
+        "database_url": settings.database_url,
+        "patch_takeover_seconds": settings.patch_takeover_seconds,
+        "body_read_timeout": settings.body_read_timeout,
+        **overrides,
+    }
+    with subprocess.Popen(
+        [sys.executable, "-c", _SERVER_PROCESS, json.dumps(kw)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as proc:
+        try:
+            assert proc.stdout is not None and proc.stdin is not None
+            url = proc.stdout.readline().strip()
+            if not url.startswith("http://"):
+                raise RuntimeError("the second server process did not start")
+            yield url
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            proc.wait(30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
 
 
 @dataclass

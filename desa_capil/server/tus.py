@@ -24,8 +24,17 @@ even a server killed mid-PATCH resumes correctly. One PATCH at a time per upload
 one gets 423 (an OS file lock, so it holds across worker processes too), unless the running
 one has received nothing for ``patch_takeover_seconds``: a client that vanished without a
 FIN (power cut, NAT timeout) must not keep its upload locked until the kernel notices. Then
-the new PATCH stops the stalled one and takes over; the bytes already written stay. Across
-processes the stalled request ends by the per-chunk body read timeout (``GuardMiddleware``).
+the new PATCH stops the stalled one and takes over; the bytes already written stay.
+
+Across worker processes (the file lock is held by another process) the same rule holds
+through the file system: the holder touches the upload file when it starts and writes to it
+as bytes arrive, so its modification time says when it last made progress. A new PATCH that
+finds it older than ``patch_takeover_seconds`` leaves a takeover request next to the upload
+(``<id>.takeover``) and waits a few seconds for the lock; the holder looks for such a request
+about every second while it receives nothing, and gives the upload up when it has itself made
+no progress for ``patch_takeover_seconds`` since before the request was made. A holder that
+is still receiving never yields; the per-chunk body read timeout (``GuardMiddleware``)
+remains the last resort.
 """
 
 from __future__ import annotations
@@ -42,6 +51,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from email.utils import format_datetime
+from pathlib import Path
 from typing import IO, Any
 
 from fastapi import APIRouter, Request
@@ -177,13 +187,77 @@ def upload_location(request: Request, upload_id: str) -> str:
     return f"{prefix}{API_PREFIX}/uploads/{upload_id}"
 
 
+# How long a PATCH waits for another process's stalled PATCH to give its upload up (it looks
+# for the request every second at most); longer, and the client gets 423 with Retry-After.
+TAKEOVER_WAIT = 5.0
+
+
 @dataclass
 class _Patch:
-    """A PATCH running in this process: when it last received bytes, and how to stop it."""
+    """A PATCH running in this process: when it last received bytes, and how to stop it.
+    ``takeover_request``: where another process asks for the upload (local files only)."""
 
+    takeover_after: float
+    takeover_request: Path | None = None
     last_progress: float = field(default_factory=time.monotonic)
+    last_progress_wall: float = field(default_factory=time.time)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def progressed(self) -> None:
+        self.last_progress = time.monotonic()
+        self.last_progress_wall = time.time()
+
+    def poll_interval(self) -> float | None:
+        """How often to look for another process's takeover request (None: never)."""
+        if self.takeover_request is None:
+            return None
+        return min(1.0, max(0.05, self.takeover_after / 4))
+
+    def asked_to_yield(self) -> bool:
+        """Another process asked for the upload after this PATCH stopped making progress,
+        and it has made none for ``takeover_after`` seconds."""
+        if self.takeover_request is None or time.monotonic() - self.last_progress < self.takeover_after:
+            return False
+        try:
+            asked_at = self.takeover_request.stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return asked_at >= self.last_progress_wall
+
+
+def takeover_request_path(upload_file: Path) -> Path:
+    return upload_file.with_name(upload_file.name + ".takeover")
+
+
+def _try_lock(f: IO[bytes]) -> bool:
+    assert fcntl is not None
+    try:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+async def _lock_from_other_process(upload_id: str, f: IO[bytes], path: Path, takeover_after: float) -> None:
+    """The upload's file lock, held by a PATCH in another process: taken over when that one
+    has made no progress (file untouched) for ``takeover_after`` seconds, else 423."""
+    stalled = time.time() - os.fstat(f.fileno()).st_mtime
+    if stalled < takeover_after:
+        raise _locked(takeover_after - stalled)
+    request = takeover_request_path(path)
+    fd = os.open(request, os.O_WRONLY | os.O_CREAT, 0o600)
+    os.close(fd)
+    os.utime(request)  # the request's time: the holder yields only if stalled since before it
+    log.info("upload %s: PATCH in another process stalled %.0f s, asking it to yield", upload_id, stalled)
+    deadline = time.monotonic() + TAKEOVER_WAIT
+    try:
+        while not _try_lock(f):
+            if time.monotonic() > deadline:
+                raise _locked(takeover_after)
+            await asyncio.sleep(0.05)
+    finally:
+        request.unlink(missing_ok=True)
 
 
 # Uploads with a PATCH running in this process; the file lock covers other processes.
@@ -201,7 +275,11 @@ def _locked(retry_after: float) -> ApiError:
 
 
 @contextlib.asynccontextmanager
-async def _exclusive(upload_id: str, f: IO[bytes] | None, takeover_after: float) -> AsyncIterator[_Patch]:
+async def _exclusive(
+    upload_id: str, f: IO[bytes] | None, takeover_after: float, path: Path | None = None
+) -> AsyncIterator[_Patch]:
+    """The upload for this PATCH alone: in this process (``_active``) and, with local files,
+    across processes (an OS file lock on ``f``, the upload file at ``path``)."""
     running = _active.get(upload_id)
     if running is not None:
         stalled = time.monotonic() - running.last_progress
@@ -215,20 +293,21 @@ async def _exclusive(upload_id: str, f: IO[bytes] | None, takeover_after: float)
             raise _locked(takeover_after) from exc
         if upload_id in _active:  # a third request was quicker
             raise _locked(takeover_after)
-    if fcntl is not None and f is not None:
-        try:
-            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            # Held by another worker process; its body read timeout ends a dead request.
-            raise _locked(takeover_after) from exc
-    state = _Patch()
+    cross_process = fcntl is not None and f is not None and path is not None
+    if cross_process:
+        assert f is not None and path is not None
+        if not _try_lock(f):
+            await _lock_from_other_process(upload_id, f, path, takeover_after)
+        os.utime(f.fileno())  # "progress now", for a PATCH arriving at another process
+    state = _Patch(takeover_after, takeover_request_path(path) if cross_process and path else None)
     _active[upload_id] = state
     try:
         yield state
     finally:
         if _active.get(upload_id) is state:
             del _active[upload_id]
-        if fcntl is not None and f is not None:
+        if cross_process:
+            assert fcntl is not None and f is not None
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
         state.done.set()
 
@@ -238,13 +317,24 @@ class _Stopped(Exception):
 
 
 async def _body(request: Request, state: _Patch) -> AsyncIterator[bytes]:
-    """The request body, chunk by chunk, until it ends, the client goes, or we are stopped."""
+    """The request body, chunk by chunk, until it ends, the client goes, or we are stopped
+    (by a newer PATCH in this process, or asked to yield by one in another process)."""
     stream = request.stream().__aiter__()
     stop = asyncio.ensure_future(state.stop.wait())
+    poll = state.poll_interval()
     try:
         while True:
             nxt = asyncio.ensure_future(stream.__anext__())
-            await asyncio.wait({nxt, stop}, return_when=asyncio.FIRST_COMPLETED)
+            while not nxt.done():
+                await asyncio.wait({nxt, stop}, timeout=poll, return_when=asyncio.FIRST_COMPLETED)
+                if stop.done():
+                    break
+                if not nxt.done() and state.asked_to_yield():
+                    log.info(
+                        "upload %s: a PATCH in another process takes this stalled one over",
+                        request.path_params.get("upload_id", "?"),
+                    )
+                    break
             if not nxt.done():
                 nxt.cancel()
                 with contextlib.suppress(BaseException):
@@ -255,7 +345,7 @@ async def _body(request: Request, state: _Patch) -> AsyncIterator[bytes]:
             except StopAsyncIteration:
                 return
             if chunk:
-                state.last_progress = time.monotonic()
+                state.progressed()
                 yield chunk
     finally:
         stop.cancel()
@@ -338,7 +428,7 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
             return await _patch_object(svc, up, client_offset, request, checksum)
         path = svc.upload_path(up.id)
         with path.open("r+b", buffering=0) as f:
-            async with _exclusive(up.id, f, settings.patch_takeover_seconds) as state:
+            async with _exclusive(up.id, f, settings.patch_takeover_seconds, path) as state:
                 offset = os.fstat(f.fileno()).st_size
                 if client_offset != offset:
                     raise ApiError(

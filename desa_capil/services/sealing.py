@@ -2,6 +2,7 @@
 
     outcome = seal(db, [application_id], operator_id)      # assembles the PDFs, queues uploads
     reopen(db, outcome.batch_id, operator_id)               # "Buka segel" until the upload starts
+    auto_seal(db, application_id, operator_id)              # the setting: seal when complete
 
 Both return what they changed (`Changes`): the applications whose status moved and the batch.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from desa_capil.domain.status import Status
 from desa_capil.services.changes import Changes
-from desa_capil.store import repo
+from desa_capil.store import repo, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import Page
 
@@ -54,6 +55,14 @@ def reopen(db: Database, batch_id: str, operator_id: int | None = None) -> Chang
     """Undo a seal whose upload has not started; raises store.repo.CannotCancel afterwards."""
     back = repo.reopen_batch(db, batch_id, operator_id=operator_id)
     return Changes(applications=frozenset(back), batches=frozenset({batch_id}))
+
+
+def auto_seal(db: Database, application_id: str, operator_id: int | None = None) -> SealOutcome | None:
+    """Seal one application on its own when the "seal complete applications automatically"
+    setting is on and it can go (None otherwise). Undone like any seal ("Buka segel")."""
+    if repo.get_setting(db, setting_keys.AUTO_SEAL) != "1" or not can_seal(db, application_id):
+        return None
+    return seal(db, [application_id], operator_id)
 
 
 def can_seal(db: Database, application_id: str) -> bool:

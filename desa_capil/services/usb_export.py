@@ -34,7 +34,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from desa_capil import __version__
@@ -44,6 +44,7 @@ from desa_capil.store import batches, outbox, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import utcnow
 from desa_capil.store.repo import get_setting, set_setting
+from desa_capil.timeutil import as_utc
 from desa_capil.usbroute import SUFFIX, BatchForBundle, BundleError, write_village_bundle
 
 log = logging.getLogger(__name__)
@@ -169,6 +170,36 @@ def plan(db: Database, batch_ids: Iterable[str] | None = None) -> Plan:
         file_bytes=sum(d.file_size for d in docs),
         events=len(outbox.pending_events(db)),
     )
+
+
+# --- when the stick is offered ---------------------------------------------------------------------
+
+OFFER_AFTER = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class StickOffer:
+    """The Kiriman page offers the stick: batches wait and the server has not answered for a day."""
+
+    waiting: int  # unacknowledged batches
+    since: datetime | None  # the last contact with the server (None: never)
+
+
+def stick_offer(db: Database, now: datetime | None = None) -> StickOffer | None:
+    """A ``StickOffer`` when unacknowledged batches wait and the server has not been reachable
+    for ``OFFER_AFTER``: the last successful contact is older, or (never in contact) the oldest
+    waiting batch was sealed before that. None otherwise."""
+    from desa_capil.sync.worker import last_contact
+
+    ids = batches.exportable(db)
+    if not ids:
+        return None
+    now = as_utc(now or utcnow())
+    contact = last_contact(db)
+    if contact is not None:
+        return StickOffer(len(ids), as_utc(contact)) if now - as_utc(contact) >= OFFER_AFTER else None
+    oldest = min(r.sealed_at for r in batches.batch_rows(db, limit=100_000) if r.id in set(ids))
+    return StickOffer(len(ids), None) if now - as_utc(oldest) >= OFFER_AFTER else None
 
 
 # --- the destination -------------------------------------------------------------------------------

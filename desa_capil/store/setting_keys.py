@@ -25,3 +25,6 @@ OFFICE_BOX_PUBLIC = "office_box_public"
 OFFICE_NAME = "office_name"
 USB_ENROLLMENT_ID = "usb_enrollment_id"
 USB_ENROLL_PROOF = "usb_enroll_proof"
+# "1": an application complete when its intake window closes is sealed into a batch at once
+# (services.sealing.auto_seal); "" (default): the operator seals with "Kirim" or on Kiriman.
+AUTO_SEAL = "auto_seal"

@@ -431,7 +431,16 @@ class _WatchedHTTPSPool(HTTPSConnectionPool):
 
 
 class _WatchedAdapter(HTTPAdapter):
+    def __init__(self, *args: Any, send_buffer: int | None = None, **kwargs: Any) -> None:
+        self.send_buffer = send_buffer  # read by init_poolmanager, which the base calls
+        super().__init__(*args, **kwargs)
+
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        if self.send_buffer:
+            kwargs["socket_options"] = [
+                *urllib3.connection.HTTPConnection.default_socket_options,
+                (socket.SOL_SOCKET, socket.SO_SNDBUF, self.send_buffer),
+            ]
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
@@ -486,6 +495,17 @@ class ApiClient:
 
     def close(self) -> None:
         self.session.close()
+
+    def limit_send_buffer(self, nbytes: int) -> None:
+        """Connections made from now on keep at most about ``nbytes`` unsent in the kernel.
+
+        For uploads: the operating system sizes a socket's send buffer for a fast local network
+        (hundreds of KB). On a 64 kbit/s link those are bytes the socket took minutes ahead of
+        the link: a cut loses them, and a PATCH whose body "went out" still waits that long for
+        its answer, so a link that went silent cannot be told from a slow one in time."""
+        adapter = _WatchedAdapter(max_retries=0, send_buffer=max(4096, int(nbytes)))
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
 
     def url(self, path: str) -> str:
         """Absolute URL for an API path ("/health", "/uploads/<id>") or a path the server gave."""

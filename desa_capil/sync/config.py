@@ -41,7 +41,8 @@ class SyncConfig:
 
 
 def credential_store(paths: AppPaths) -> CredentialStore:
-    return CredentialStore(paths.config)
+    # Beside the data key's file, outside the data folder (see sync.credentials).
+    return CredentialStore(paths.keys, legacy_dir=paths.config)
 
 
 def load_config(db: Database, creds: CredentialStore) -> SyncConfig | None:

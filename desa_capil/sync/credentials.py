@@ -2,6 +2,11 @@
 macOS Keychain, Secret Service), or, where no such store exists (a bare Linux session, a
 service account), in a file readable by the current user only (mode 0600).
 
+The file lives in ``AppPaths.keys``, next to the data key's fallback file and for the same
+reason: on Windows the config folder IS the data folder (the folder people copy to a stick or
+a backup), so a token there would travel with the data. A token file an earlier version left
+in the config folder is moved out on first read (``legacy_dir``).
+
 The token is the laptop's key to the village's records on the server: it never goes into the
 database, a log line or a backup.
 """
@@ -36,10 +41,14 @@ def _usable(backend: KeyringBackend) -> bool:
 
 
 class CredentialStore:
-    """Reads and writes the device token. ``fallback_dir`` holds the 0600 file if needed."""
+    """Reads and writes the device token. ``fallback_dir`` holds the 0600 file if needed;
+    ``legacy_dir`` is where earlier versions kept that file (moved out when found)."""
 
-    def __init__(self, fallback_dir: Path, *, service: str = SERVICE) -> None:
+    def __init__(self, fallback_dir: Path, *, service: str = SERVICE, legacy_dir: Path | None = None) -> None:
         self.fallback_path = fallback_dir / FALLBACK_NAME
+        self.legacy_path = legacy_dir / FALLBACK_NAME if legacy_dir is not None else None
+        if self.legacy_path == self.fallback_path:
+            self.legacy_path = None
         self.service = service
 
     @property
@@ -57,8 +66,26 @@ class CredentialStore:
         try:
             text = self.fallback_path.read_text(encoding="utf-8").strip()
         except FileNotFoundError:
-            return None
+            return self._move_legacy()
         return text or None
+
+    def _move_legacy(self) -> str | None:
+        if self.legacy_path is None:
+            return None
+        try:
+            text = self.legacy_path.read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        if text:
+            self._write_private(text)
+        self.legacy_path.unlink()
+        log.info("moved the device token file out of the data folder to %s", self.fallback_path.parent)
+        return text or None
+
+    def _drop_legacy(self) -> None:
+        if self.legacy_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.legacy_path.unlink()
 
     def set_token(self, token: str) -> str:
         """Store the token; returns where it went ("keyring" or "file")."""
@@ -71,8 +98,10 @@ class CredentialStore:
                 # A token left in the file from an earlier enrollment must not linger.
                 with contextlib.suppress(FileNotFoundError):
                     self.fallback_path.unlink()
+                self._drop_legacy()
                 return "keyring"
         self._write_private(token)
+        self._drop_legacy()
         return "file"
 
     def delete_token(self) -> None:
@@ -81,6 +110,7 @@ class CredentialStore:
                 keyring.delete_password(self.service, TOKEN_KEY)
         with contextlib.suppress(FileNotFoundError):
             self.fallback_path.unlink()
+        self._drop_legacy()
 
     def _write_private(self, token: str) -> None:
         folder = self.fallback_path.parent

@@ -13,32 +13,60 @@ asks the server (HEAD) how much it holds and continues from there; the server ke
 of a PATCH that arrived, even when the connection died mid-body, so at most the bytes in
 flight are sent again.
 
-Chunk size: each PATCH costs a round trip, so chunks are sized from the measured link speed to
-take about ``TARGET_CHUNK_SECONDS``: big enough that the round trip is a small share of the
-time, small enough that a stalled link is noticed within the timeout.
+Chunk size adapts to the link (``LinkMeter``): each PATCH costs a round trip, so a chunk takes
+at least ``TARGET_CHUNK_SECONDS`` at the measured speed, longer on a link with a long round trip
+(the round trip is at most ``RTT_SHARE`` of a chunk's time), never longer than
+``MAX_CHUNK_SECONDS``. The rest of a file that is smaller than ``MERGE_TAIL`` of a chunk goes
+with the chunk before it instead of costing a round trip of its own. The round trip is the
+shortest bodyless exchange (creation, HEAD) of the last ``RTT_WINDOW`` seconds.
+
+A cut is not the end of a file: when the PATCH dies but the server still answers the HEAD that
+follows, the upload goes on at once from the server's offset on a new connection (the link
+works, it just dropped one connection). Only a cut that got nothing through, twice in a row,
+hands the file back to the worker, whose back-off then applies.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from desa_capil.api.models import TUS_VERSION
 from desa_capil.store import batches, outbox
 from desa_capil.store.db import Database
 from desa_capil.store.models import Outbox
-from desa_capil.sync.client import Aborted, ApiClient, BadAnswer, SyncError, TokenRevoked
+from desa_capil.sync.client import Aborted, ApiClient, BadAnswer, OfflineError, SyncError, TokenRevoked
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 TARGET_CHUNK_SECONDS = 8.0
+MAX_CHUNK_SECONDS = 30.0  # progress shown and saved at least this often
+RTT_SHARE = 0.05  # a chunk's round trip costs at most this share of its time
+MERGE_TAIL = 0.5  # a file's rest up to this share of a chunk goes with the chunk before it
+RTT_WINDOW = 120.0  # seconds a round-trip sample counts (the link may change)
 MIN_CHUNK = 16 * 1024
 MAX_CHUNK = 8 * 1024 * 1024
 INITIAL_RATE = 8 * 1024  # bytes/s assumed before anything was measured (a 64 kbit/s link)
+# Cuts in a row after which a file is handed back to the worker (its back-off applies).
+MAX_FRUITLESS_CUTS = 3
+# 423s in a row (0.5 s, 1 s, 2 s apart) before a file is handed back to the worker.
+MAX_LOCKED_WAITS = 3
+# Waiting for a PATCH's answer once its last byte went out (see ``LinkMeter.read_timeout``).
+TAIL_SAMPLES = 8
+TAIL_MARGIN = 2.0
+MIN_READ_TIMEOUT = 5.0
+# Kernel send buffer of an upload connection (``LinkMeter.send_buffer``).
+SEND_BUFFER_SECONDS = 1.0
+MIN_SEND_BUFFER = 16 * 1024
+MAX_SEND_BUFFER = 4 * 1024 * 1024
 _OFFSET_CT = "application/offset+octet-stream"
 
 
@@ -46,20 +74,120 @@ class Stopped(Exception):
     """The worker was asked to stop between two chunks."""
 
 
-class LinkMeter:
-    """Measured upload speed (bytes/s), smoothed; shared by every upload of a worker.
+class StreamGovernor:
+    """How many files are uploaded at once, from what the link shows.
 
-    Also counts bytes handed to the socket and bytes the server did not keep (re-sent later),
-    which the benchmark reports.
+    Two streams by default: while one waits for an answer (a round trip, a creation) the other
+    keeps the link busy. On a link where one connection cannot fill the pipe (per-connection
+    shaping, a window that a long round trip keeps small) each stream's rate stays the same
+    when another stream is added, so the sum grows: then a stream is added, up to ``high``. On
+    a shared bottleneck the sum stays the same (each stream gets a share): then the count goes
+    back down and stays there, tried again after ``reprobe_after`` more measurements.
+
+    ``record`` takes each chunk's rate; a decision is made from the median of ``samples``
+    chunks measured with the same number of streams sending. ``slot`` is what each upload holds
+    while it sends (the uploads beyond ``streams`` wait for one).
     """
 
-    def __init__(self, rate: float | None = None, *, alpha: float = 0.4) -> None:
+    def __init__(
+        self,
+        start: int = 2,
+        *,
+        low: int = 1,
+        high: int = 4,
+        gain: float = 0.15,
+        samples: int = 3,
+        reprobe_after: int = 30,
+    ) -> None:
+        self.low = max(1, low)
+        self.high = max(self.low, high)
+        self.streams = min(self.high, max(self.low, start))
+        self.gain = gain
+        self.samples = samples
+        self.reprobe_after = reprobe_after
+        self.active = 0
+        self.sums: dict[int, float] = {}  # streams -> measured sum of their rates (bytes/s)
+        self._rates: list[float] = []
+        self._settled_for = -1  # measurements since settling (-1: still probing)
+        self._cond = threading.Condition()
+
+    def record(self, rate: float) -> None:
+        """One chunk went at ``rate`` bytes/s while ``active`` uploads were sending."""
+        with self._cond:
+            if self.active != self.streams or rate <= 0:
+                return  # a stream is starting or ending: not a clean measurement
+            self._rates.append(rate)
+            if len(self._rates) < self.samples:
+                return
+            rates = sorted(self._rates)
+            self._rates.clear()
+            n = self.streams
+            self.sums[n] = n * rates[len(rates) // 2]
+            if self._settled_for >= 0:
+                self._settled_for += 1
+                if self._settled_for >= self.reprobe_after and n < self.high:
+                    self._settled_for = -1  # the link may have changed: try one more again
+                    self._set(n + 1)
+                return
+            fewer = self.sums.get(n - 1)
+            if fewer is not None and self.sums[n] < fewer * (1 + self.gain):
+                self._settled_for = 0  # this stream did not pay: one less, and stay there
+                self._set(n - 1)
+            elif n < self.high:
+                self._set(n + 1)  # helped (or nothing to compare yet): try one more
+            else:
+                self._settled_for = 0
+
+    def _set(self, n: int) -> None:
+        self.streams = n
+        self._rates.clear()
+        self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def slot(self, stop: threading.Event | None = None) -> Iterator[None]:
+        """Held by an upload while it sends; waits while ``streams`` uploads already do."""
+        with self._cond:
+            while self.active >= self.streams:
+                if stop is not None and stop.is_set():
+                    raise Stopped()
+                self._cond.wait(0.5)
+            self.active += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self.active -= 1
+                self._cond.notify_all()
+
+
+class LinkMeter:
+    """Measured upload speed (bytes/s, per stream, smoothed) and round trip; shared by every
+    upload of a worker. ``chunk_size`` follows both (see the module docstring).
+
+    Also counts bytes handed to the socket and bytes the server did not keep (re-sent later),
+    which the benchmark reports. ``clock`` is for tests (a fake clock); the default is
+    ``time.monotonic``.
+    """
+
+    def __init__(
+        self,
+        rate: float | None = None,
+        *,
+        alpha: float = 0.4,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._lock = threading.Lock()
+        self.streams = StreamGovernor()
         self.rate = float(rate) if rate and rate > 0 else float(INITIAL_RATE)
         self.alpha = alpha
+        self.clock = clock
         self.bytes_offered = 0
         self.bytes_lost = 0
         self.measured = rate is not None and rate > 0
+        self._rtts: deque[tuple[float, float]] = deque(maxlen=32)  # (when, seconds)
+        # Seconds from a PATCH's last byte handed to the socket to its answer (recent ones).
+        self._tails: deque[float] = deque(maxlen=TAIL_SAMPLES)
+        self.min_read_timeout = MIN_READ_TIMEOUT
 
     def record(self, nbytes: int, seconds: float) -> None:
         if nbytes < 4096 or seconds <= 0:
@@ -68,15 +196,77 @@ class LinkMeter:
         with self._lock:
             self.rate = sample if not self.measured else self.alpha * sample + (1 - self.alpha) * self.rate
             self.measured = True
+        self.streams.record(sample)
+
+    def record_rtt(self, seconds: float) -> None:
+        """The time of an exchange without a body (creation, HEAD): one round trip plus the
+        server's own time, which a chunk pays as well."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._rtts.append((self.clock(), seconds))
+
+    @property
+    def rtt(self) -> float | None:
+        """The shortest round trip of the last ``RTT_WINDOW`` seconds (None: not measured)."""
+        with self._lock:
+            now = self.clock()
+            while self._rtts and now - self._rtts[0][0] > RTT_WINDOW:
+                self._rtts.popleft()
+            return min((s for _t, s in self._rtts), default=None)
+
+    def record_tail(self, seconds: float) -> None:
+        """A PATCH answered ``seconds`` after its last byte went to the socket: the time the
+        bytes still buffered on the way (socket buffers, the modem) took to drain, plus a
+        round trip."""
+        if seconds >= 0:
+            with self._lock:
+                self._tails.append(seconds)
+
+    def read_timeout(self, default: float, timeouts_in_a_row: int = 0) -> float:
+        """How long a PATCH waits for its answer after its last byte went out before the link is
+        taken for stalled (silent, no FIN or RST). ``default`` (the client's read timeout) until
+        ``TAIL_SAMPLES`` // 2 answers were measured; then ``TAIL_MARGIN`` times the longest
+        recent wait plus two round trips, at least ``min_read_timeout``, doubled for each
+        timeout in a row of the same file (the link may just have become slower: the next
+        answer then shows it), never more than ``default``."""
+        with self._lock:
+            tails = list(self._tails)
+        if len(tails) < TAIL_SAMPLES // 2:
+            return default
+        seconds = TAIL_MARGIN * max(tails) + 2 * (self.rtt or 0.0)
+        seconds = max(self.min_read_timeout, seconds) * 2 ** min(timeouts_in_a_row, 8)
+        return float(min(default, seconds))
 
     def count(self, offered: int, kept: int) -> None:
         with self._lock:
             self.bytes_offered += offered
             self.bytes_lost += max(0, offered - kept)
 
+    def send_buffer(self) -> int:
+        """Kernel send buffer for an upload connection: what the link sends in
+        ``SEND_BUFFER_SECONDS`` or two round trips (at least the bytes in flight on the link,
+        so a fast link stays full), within bounds."""
+        seconds = max(SEND_BUFFER_SECONDS, 2 * (self.rtt or 0.0))
+        return int(max(MIN_SEND_BUFFER, min(MAX_SEND_BUFFER, self.rate * seconds)))
+
+    def chunk_seconds(self) -> float:
+        """How long one chunk should take: long enough that its round trip is a small share."""
+        rtt = self.rtt
+        seconds = TARGET_CHUNK_SECONDS if rtt is None else max(TARGET_CHUNK_SECONDS, rtt / RTT_SHARE)
+        return min(MAX_CHUNK_SECONDS, seconds)
+
     def chunk_size(self) -> int:
-        size = int(self.rate * TARGET_CHUNK_SECONDS)
+        size = int(self.rate * self.chunk_seconds())
         return max(MIN_CHUNK, min(MAX_CHUNK, size))
+
+    def next_chunk(self, remaining: int) -> int:
+        """The size of the next PATCH when ``remaining`` bytes of the file are left: a chunk,
+        or all that is left when the rest would be a small chunk of its own."""
+        size = self.chunk_size()
+        if remaining <= size + int(size * MERGE_TAIL):
+            return remaining
+        return size
 
 
 class _CountingBody:
@@ -86,11 +276,15 @@ class _CountingBody:
     http.client reads it block by block, so ``pos`` is what went to the socket.
     """
 
-    def __init__(self, data: memoryview) -> None:
+    def __init__(self, data: memoryview, clock: Callable[[], float]) -> None:
         self._data = data
+        self._clock = clock
         self.pos = 0
+        self.done_at: float | None = None  # when the last byte was handed over
 
     def read(self, n: int = -1) -> bytes:
+        if self.pos >= len(self._data) and self.done_at is None:
+            self.done_at = self._clock()  # asked for more: the last block went out
         end = len(self._data) if n is None or n < 0 else min(len(self._data), self.pos + n)
         out = bytes(self._data[self.pos : end])
         self.pos = end
@@ -148,6 +342,7 @@ class TusUploader:
         self.stop = stop or threading.Event()
         self.on_chunk = on_chunk
         self.patch_timeout = patch_timeout
+        self._timeouts_in_a_row = 0  # PATCHes of this file that waited in vain for an answer
 
     # --- outbox bookkeeping -------------------------------------------------------------------
 
@@ -160,9 +355,24 @@ class TusUploader:
 
     # --- protocol -------------------------------------------------------------------------------
 
+    def _again_once(self, call: Callable[[], _T]) -> _T:
+        """A bodyless exchange (creation, HEAD) tried a second time at once when its connection
+        died: on a link that drops connections every few seconds one cut is not a dead link.
+        A second failure is (the file then waits for the worker's back-off)."""
+        try:
+            return call()
+        except OfflineError as exc:
+            log.info("tus: %s; trying once more", exc.detail)
+            return call()
+
     def _create(self, row: Outbox, meta: dict[str, str]) -> str:
-        """Create the upload; returns its id (what the row keeps, see ``upload_path``)."""
+        """Create the upload; returns its id (what the row keeps, see ``upload_path``).
+        (A creation whose answer was lost leaves an empty upload the server lets expire.)"""
+        return self._again_once(lambda: self._create_once(row, meta))
+
+    def _create_once(self, row: Outbox, meta: dict[str, str]) -> str:
         create_url = self.client.url("/uploads/")
+        started = self.meter.clock()
         resp = self.client.request(
             "POST",
             "/uploads/",
@@ -173,6 +383,7 @@ class TusUploader:
             },
             ok=(201,),
         )
+        self.meter.record_rtt(self.meter.clock() - started)
         location = resp.headers.get("Location", "")
         if not location:
             raise BadAnswer("tus creation without Location", resp.status_code)
@@ -184,6 +395,10 @@ class TusUploader:
 
     def _head(self, upload_id: str, length: int) -> int | None:
         """The offset the server holds, or None when the upload is gone (404/410)."""
+        return self._again_once(lambda: self._head_once(upload_id, length))
+
+    def _head_once(self, upload_id: str, length: int) -> int | None:
+        started = self.meter.clock()
         try:
             resp = self.client.request(
                 "HEAD", upload_path(upload_id), headers={"Tus-Resumable": TUS_VERSION}, ok=(200, 204)
@@ -192,6 +407,7 @@ class TusUploader:
             if exc.status in (404, 410):
                 return None
             raise
+        self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
     def upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
@@ -220,12 +436,34 @@ class TusUploader:
                 # Saved before the first byte goes out: a restart resumes this upload.
                 self._save(row.id, url=upload_id, offset=0)
             view = memoryview(data)
+            fruitless = 0  # cuts in a row that got nothing through
+            locked = 0  # 423s in a row: the server still finishes the PATCH that was cut
             try:
                 while offset < len(data):
                     if self.stop.is_set():
                         raise Stopped()
-                    size = min(self.meter.chunk_size(), len(data) - offset)
-                    offset = self._patch(row, upload_id, view, offset, size)
+                    size = self.meter.next_chunk(len(data) - offset)
+                    try:
+                        offset = self._patch(row, upload_id, view, offset, size)
+                        fruitless = locked = 0
+                    except _Resync as cut:
+                        if cut.error.status == 423:
+                            # Right after a cut the server may still be closing the cut PATCH
+                            # (its disconnect, an fsync): a moment, not the worker's back-off.
+                            locked += 1
+                            if locked > MAX_LOCKED_WAITS:
+                                raise cut.error from None
+                            if self.stop.wait(0.5 * 2 ** (locked - 1)):
+                                raise Stopped() from None
+                            offset = cut.offset
+                            continue
+                        # The connection died but the server answered the HEAD after it: the
+                        # link works, go on from what the server holds.
+                        fruitless = 0 if cut.offset > offset else fruitless + 1
+                        if fruitless >= MAX_FRUITLESS_CUTS:
+                            raise cut.error from None
+                        log.info("upload %s cut at %d; going on from there", upload_id, cut.offset)
+                        offset = cut.offset
             except _Gone:
                 restarts += 1
                 if restarts > 2:
@@ -238,9 +476,12 @@ class TusUploader:
 
     def _patch(self, row: Outbox, upload_id: str, view: memoryview, offset: int, size: int) -> int:
         assert row.id is not None
-        body = _CountingBody(view[offset : offset + size])
+        body = _CountingBody(view[offset : offset + size], self.meter.clock)
         self._save(row.id, offset=offset)
-        timeout = self.patch_timeout or self.client.timeout
+        timeout = self.patch_timeout
+        if timeout is None:
+            connect, read = self.client.timeout
+            timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
         started = time.monotonic()
         try:
             resp = self.client.request(
@@ -258,6 +499,8 @@ class TusUploader:
             )
             new_offset = _offset_header(resp.headers.get("Upload-Offset"), offset + 1, offset + size, 204)
         except SyncError as exc:
+            if isinstance(exc, OfflineError) and body.done_at is not None:
+                self._timeouts_in_a_row += 1  # all sent, no answer: the link went silent
             if exc.status in (404, 410):
                 self.meter.count(body.pos, 0)
                 raise _Gone() from exc
@@ -278,8 +521,13 @@ class TusUploader:
             self.meter.count(body.pos, kept)
             if exc.status == 409 and server_offset is not None:
                 return server_offset  # offset mismatch: re-synchronised, carry on
+            if server_offset is not None and (isinstance(exc, OfflineError) or exc.status == 423):
+                raise _Resync(server_offset, exc) from exc
             raise
         elapsed = time.monotonic() - started
+        self._timeouts_in_a_row = 0
+        if body.done_at is not None:
+            self.meter.record_tail(self.meter.clock() - body.done_at)
         self.meter.count(body.pos, new_offset - offset)
         self.meter.record(new_offset - offset, elapsed)
         self._save(row.id, offset=new_offset)
@@ -288,6 +536,15 @@ class TusUploader:
                 ChunkReport(row.id, row.batch_id, new_offset, len(view), new_offset - offset, elapsed)
             )
         return new_offset
+
+
+class _Resync(Exception):
+    """A PATCH was cut, but the server answered the HEAD after it: ``offset`` is what it holds."""
+
+    def __init__(self, offset: int, error: SyncError) -> None:
+        super().__init__(offset)
+        self.offset = offset
+        self.error = error
 
 
 class _Gone(Exception):

@@ -76,7 +76,14 @@ from desa_capil.sync.client import (
     SyncError,
     TokenRevoked,
 )
-from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader, upload_id_of
+from desa_capil.sync.tus import (
+    ChunkReport,
+    LinkMeter,
+    Stopped,
+    StreamGovernor,
+    TusUploader,
+    upload_id_of,
+)
 from desa_capil.timeutil import as_utc
 
 log = logging.getLogger(__name__)
@@ -353,8 +360,9 @@ class SyncWorker:
     """Drains the outbox of one database against one server.
 
     ``client_factory`` makes a fresh ``ApiClient`` (each upload thread gets its own session).
-    ``parallel`` files are uploaded at once: while one waits for its answer (a round trip on
-    a slow link can take a second) the other keeps the link busy.
+    Up to ``parallel`` files are uploaded at once, two at first: while one waits for its
+    answer (a round trip on a slow link can take a second) the other keeps the link busy;
+    more when the link shows that one connection cannot fill it (``tus.StreamGovernor``).
     """
 
     def __init__(
@@ -364,7 +372,7 @@ class SyncWorker:
         *,
         listener: SyncListener | None = None,
         stop: threading.Event | None = None,
-        parallel: int = 2,
+        parallel: int = 4,
         backoff: Backoff | None = None,
         row_backoff_base: float = 5.0,
         poll_interval: float = 300.0,
@@ -390,6 +398,7 @@ class SyncWorker:
         self.poll_interval = poll_interval
         rate = apply.read_state(db, LINK_RATE_KEY)
         self.meter = LinkMeter(float(rate) if rate else None)
+        self.meter.streams = StreamGovernor(start=2, high=self.parallel)
         self._progress_lock = threading.Lock()
         self._clients: list[ApiClient] = []
         self.revoked = False
@@ -462,6 +471,7 @@ class SyncWorker:
         client: ApiClient | None = getattr(local, "client", None)
         if client is None:
             client = self._new_client()
+            client.limit_send_buffer(self.meter.send_buffer())  # see ApiClient.limit_send_buffer
             local.client = client
             with self._progress_lock:
                 self._clients.append(client)
@@ -502,7 +512,8 @@ class SyncWorker:
             try:
                 if self.stop.is_set():
                     raise Stopped()
-                self._upload_row(row)
+                with self.meter.streams.slot(self.stop):
+                    self._upload_row(row)
             except (SyncError, Stopped, StorageError) as exc:
                 errors.append((row, exc))
                 return exc

@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QObject, Signal
 
 from desa_capil.paths import AppPaths
+from desa_capil.services.changes import Changes
 from desa_capil.store.db import Database
 
 
@@ -15,17 +16,21 @@ class ConnectionState:
     OFFLINE = "offline"
     ONLINE = "online"
     SYNCING = "syncing"
-    ERROR = "error"  # the server answered with a problem the user must act on
+    ERROR = "error"  # an error while sending (on this laptop); retried at the next try
     WAITING = "waiting"  # the server had a problem; the next try is planned
     NEEDS_LOGIN = "needs_login"  # a Wi-Fi login page (captive portal) answers instead
     NEEDS_ENROLLMENT = "needs_enrollment"  # work waits for this laptop to be enrolled
+    STOPPED_ERROR = "stopped_error"  # sync stopped by itself; "Kirim sekarang" starts it again
 
 
 class AppContext(QObject):
     """Shared state of one running app.
 
     Signals:
-        data_changed(): local records changed (after a save, a seal, a sync); pages reload.
+        data_changed(): anything local may have changed (a sync, a restore, a setting); every
+            page reloads.
+        changed(Changes): an operation says what it changed (services.Changes, through
+            `notify`); a page reloads only when that concerns what it shows.
         office_changes(list): ids of applications whose status the office changed (after a pull).
             Always followed by data_changed: reload on that one, not on both.
         connection_changed(str, object): a ConnectionState value and the time of the last
@@ -34,6 +39,7 @@ class AppContext(QObject):
     """
 
     data_changed = Signal()
+    changed = Signal(object)
     office_changes = Signal(list)
     connection_changed = Signal(str, object)
     pending_bytes_changed = Signal(int)
@@ -53,6 +59,11 @@ class AppContext(QObject):
         # (desa_capil.ui.lock_screen.LockController), when they run (ui/services.py).
         self.sync: object | None = None
         self.lock: object | None = None
+
+    def notify(self, changes: Changes) -> None:
+        """Tell the pages what an operation changed (nothing when it changed nothing)."""
+        if not changes.empty:
+            self.changed.emit(changes)
 
     def set_connection(self, state: str, last_contact: datetime | None) -> None:
         self.connection_state = state

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -145,13 +144,6 @@ class VillagePage(_Page):
                 )
             ),
         )
-        # A village with no signal: the office's enrollment file on a stick fills all of this.
-        self.stick_button = QPushButton(self.tr("Daftarkan dari flashdisk…"), self)
-        self.stick_button.setObjectName("setupFromStick")
-        self.stick_button.setToolTip(
-            self.tr("Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil")
-        )
-        self.form.addRow(self.tr("Punya berkas dari kantor?"), self.stick_button)
         self.registerField("village_name*", self.name_edit)
         self.registerField("village_code*", self.code_edit)
         self.code_edit.textChanged.connect(self._check)
@@ -390,7 +382,17 @@ class FirstRunWizard(QWizard):
         self.server_page = ServerPage(ctx, self)
         for page in (self.village_page, self.operator_page, self.server_page):
             self.addPage(page)
-        self.village_page.stick_button.clicked.connect(self.enroll_from_stick)
+        # A village with no signal: the office's enrollment file on a stick fills the village
+        # and the server page. A button of the wizard's own row: it takes no height from the
+        # pages (they must fit 1366x768 at 150 %).
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Daftarkan dari flashdisk…"))
+        self.stick_button = self.button(QWizard.WizardButton.CustomButton1)
+        self.stick_button.setObjectName("setupFromStick")
+        self.stick_button.setToolTip(
+            self.tr("Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil")
+        )
+        self.customButtonClicked.connect(lambda _which: self.enroll_from_stick())
         # Fits a 1366x768 screen at 150 % and the 800x440 minimum (screen_fit shrinks it).
         self.setMinimumSize(560, 340)
         self._saving = False
@@ -421,6 +423,8 @@ class FirstRunWizard(QWizard):
             ).replace("%1", name)
         )
         page.completeChanged.emit()
+        self.stick_button.hide()
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, False)
 
     def accept(self) -> None:
         if self.result is not None:

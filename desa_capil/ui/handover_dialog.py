@@ -35,6 +35,7 @@ from desa_capil.domain.nik import validate_nik
 from desa_capil.errors import UserError
 from desa_capil.reports.common import service_name
 from desa_capil.reports.receipts import save_handover_receipt
+from desa_capil.services.changes import Changes
 from desa_capil.store import distribution as dist
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
@@ -418,8 +419,12 @@ class HandOverDialog(QDialog):
         self._busy = False
         self.receipt_pdf = pdf
         self.saved.emit(self.row.application_id)
-        self.ctx.data_changed.emit()
+        self.ctx.notify(self._changes())
         self.accept()
+
+    def _changes(self) -> Changes:
+        ids = frozenset({self.row.application_id})
+        return Changes(applications=ids, handovers=ids)
 
     def _failed(self, exc: BaseException) -> None:
         self._busy = False
@@ -427,7 +432,7 @@ class HandOverDialog(QDialog):
         if isinstance(exc, UserError):
             self.error_label.setText(exc.message(lang()))
             if isinstance(exc, dist.AlreadyHandedOver):
-                self.ctx.data_changed.emit()
+                self.ctx.notify(self._changes())
             return
         handle_exception(self, exc)
 

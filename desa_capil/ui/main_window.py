@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.errors import handle_exception
@@ -82,6 +83,7 @@ _CONNECTION_LOOK: dict[str, tuple[str, str]] = {
     ConnectionState.WAITING: ("cloud_off", "#b45309"),
     ConnectionState.NEEDS_LOGIN: ("alert", "#b45309"),
     ConnectionState.NEEDS_ENROLLMENT: ("alert", "#b91c1c"),
+    ConnectionState.STOPPED_ERROR: ("alert", "#b91c1c"),
 }
 
 
@@ -92,10 +94,11 @@ def connection_text(state: str) -> str:
         ConnectionState.OFFLINE: t("MainWindow", "Luring: data aman tersimpan di laptop"),
         ConnectionState.ONLINE: t("MainWindow", "Terhubung ke Disdukcapil"),
         ConnectionState.SYNCING: t("MainWindow", "Sedang menyinkronkan..."),
-        ConnectionState.ERROR: t("MainWindow", "Ada masalah dengan server Disdukcapil"),
+        ConnectionState.ERROR: t("MainWindow", "Ada kesalahan saat mengirim"),
         ConnectionState.WAITING: t("MainWindow", "Menunggu server Disdukcapil"),
         ConnectionState.NEEDS_LOGIN: t("MainWindow", "Wi-Fi ini minta login di browser"),
         ConnectionState.NEEDS_ENROLLMENT: t("MainWindow", "Laptop ini belum terdaftar di server Disdukcapil"),
+        ConnectionState.STOPPED_ERROR: t("MainWindow", "Pengiriman berhenti karena kesalahan"),
     }.get(state, state)
 
 
@@ -161,6 +164,8 @@ class MainWindow(QMainWindow):
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
         ctx.data_changed.connect(self.refresh_status)
+        # The status bar shows what waits to be uploaded and the village's name.
+        ctx.changed.connect(self._on_changes)
         self._connection_changed(ctx.connection_state, ctx.last_contact)
         self.pending_label.setText("")
         self.refresh_status()
@@ -241,6 +246,10 @@ class MainWindow(QMainWindow):
     # -- status bar --------------------------------------------------------------------------
 
     @Slot()
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.batches or changes.settings:
+            self.refresh_status()
+
     def refresh_status(self) -> None:
         db = self.ctx.db
 

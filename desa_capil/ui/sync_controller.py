@@ -15,7 +15,10 @@ most every 30 s and tries as soon as that answers.
 
 The status bar always says what the worker says (``SyncStatus``): syncing, in contact, waiting
 for the server (why, and when the next try is), offline, a Wi-Fi login page in the way, not
-enrolled (also before the worker runs, as soon as something sealed waits), or an error.
+enrolled (also before the worker runs, as soon as something sealed waits), an error the worker
+retries, or stopped with an error: the sync thread itself ended without being asked to (it
+could not start the worker, e.g. the database or the credential store failed). Then nothing
+is sent until "Kirim sekarang" starts it again, and the status bar says so and what to do.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
+from desa_capil.services.changes import Changes
 from desa_capil.store.repo import pending_upload_bytes
 from desa_capil.sync.client import NotConfigured, SyncError, TokenRevoked
 from desa_capil.sync.config import credential_store, load_config
@@ -47,6 +51,18 @@ from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.i18n import lang
 
 log = logging.getLogger(__name__)
+
+STOPPED_ID = (
+    "Pengiriman berhenti karena ada kesalahan di aplikasi. Data tetap aman di laptop. Tekan "
+    "Kirim sekarang untuk menjalankannya lagi; bila berhenti lagi, tutup lalu buka kembali "
+    "aplikasi, dan bila masih terjadi hubungi petugas Disdukcapil dengan menyebut keterangan "
+    "kesalahan ini."
+)
+STOPPED_EN = (
+    "Sending stopped because of an error in the app. Data is safe on this laptop. Press Send "
+    "now to start it again; if it stops again, close and reopen the app, and if it still "
+    "happens contact the office and quote this error."
+)
 
 
 class _Bridge(QObject):
@@ -98,8 +114,17 @@ class _SyncThread(QThread):
         self.bridge = bridge
         self.wake = wake
         self.stop_event = stop
+        # Why the thread ended, when it ended on its own (read on the UI thread once finished).
+        self.crash: BaseException | None = None
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Exception as exc:  # noqa: BLE001 - a bug in the worker must reach the log, not kill the app
+            log.exception("sync worker crashed")
+            self.crash = exc
+
+    def _run(self) -> None:
         db = self.ctx.db
         config = load_config(db, credential_store(self.ctx.paths))
         if config is None:
@@ -119,8 +144,6 @@ class _SyncThread(QThread):
                 ),
                 on_error=self.bridge.failed.emit,
             )
-        except Exception:  # noqa: BLE001 - a bug in the worker must reach the log, not kill the app
-            log.exception("sync worker crashed")
         finally:
             worker.close()
 
@@ -167,6 +190,7 @@ class SyncController(QObject):
         self._bridge.status.connect(self._on_status)
         # After sealing on a laptop that is not enrolled, say so instead of pretending to sync.
         ctx.data_changed.connect(self._check_enrollment)
+        ctx.changed.connect(self._batches_changed)
         self._tray: QSystemTrayIcon | None = None
         self._watch_network()
         ctx.sync = self
@@ -190,6 +214,7 @@ class SyncController(QObject):
         self._thread = _SyncThread(
             self.ctx, self._bridge, self._wake, self._stop, self.poll_interval, self._hurry
         )
+        self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
 
     def stop(self, timeout_ms: int = 15000) -> None:
@@ -221,6 +246,10 @@ class SyncController(QObject):
         self._wake.set()
 
     @Slot()
+    def _batches_changed(self, changes: Changes) -> None:
+        if changes.batches:
+            self._check_enrollment()
+
     def _check_enrollment(self) -> None:
         """Not enrolled: say so once something sealed waits (else: not set up, by choice)."""
         if self._thread is not None and self._thread.isRunning():
@@ -258,6 +287,26 @@ class SyncController(QObject):
             self.ctx.set_connection(ConnectionState.OFFLINE, None)
 
     # --- news from the worker -------------------------------------------------------------------
+
+    @Slot()
+    def _on_thread_finished(self) -> None:
+        """The sync thread ended. Asked to (stop, reconfigure) or not enrolled: nothing to say.
+        Otherwise sync stopped by itself: say so, with what to do, until it is started again."""
+        thread = self.sender()
+        if not isinstance(thread, _SyncThread) or thread is not self._thread or self._stop.is_set():
+            return
+        if thread.crash is None and not self.configured:
+            self._check_enrollment()
+            return
+        exc = thread.crash
+        detail = f"{type(exc).__name__}: {exc}"[:300] if exc is not None else "sync thread ended"
+        self.status = SyncStatus(SyncPhase.STOPPED, STOPPED_ID, STOPPED_EN, None, detail)
+        en = lang().startswith("en")
+        self.ctx.connection_detail = (
+            "press Send now to start it again" if en else "tekan Kirim sekarang untuk menjalankannya lagi"
+        )
+        self.ctx.connection_reason = (STOPPED_EN if en else STOPPED_ID) + f" ({detail})"
+        self.ctx.set_connection(ConnectionState.STOPPED_ERROR, self.ctx.last_contact)
 
     @Slot(object)
     def _on_progress(self, p: BatchProgress) -> None:

@@ -32,7 +32,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
-from desa_capil.ui.usb_files import FileChoice, StickFilePicker
+from desa_capil.ui.usb_files import FileChoice, StickFilePicker, reason_word
 from desa_capil.ui.widgets.screen_fit import fit_window
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,10 @@ def describe_enrollment(path: Path) -> FileChoice:
         e = read_enrollment(path)
     except BundleError as exc:
         return FileChoice(
-            path, t("usb", "%1 — tidak terbaca (%2)").replace("%1", path.name).replace("%2", exc.reason)
+            path,
+            t("usb", "%1 — tidak terbaca (%2)")
+            .replace("%1", path.name)
+            .replace("%2", reason_word(exc.reason)),
         )
     text = t("usb", "%1 (%2) — dari %3")
     return FileChoice(

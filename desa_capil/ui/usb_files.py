@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStorageInfo, Qt, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QStorageInfo, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -34,8 +34,25 @@ from PySide6.QtWidgets import (
 from desa_capil.ui.tasks import Progress, run_op
 
 # Where desktops mount sticks: udisks (/media/<user>, /run/media/<user>), macOS (/Volumes).
-_STICK_ROOTS = ("/media/", "/run/media/", "/mnt/", "/Volumes/")
+# Not /mnt: fixed disks live there too (WSL's /mnt/c); such a stick is reached by "Pilih folder".
+_STICK_ROOTS = ("/media/", "/run/media/", "/Volumes/")
 MAX_FILES = 200  # a stick full of other things: the list stays short
+
+
+# Short words for why a file cannot be read, shown in the list (the full message comes on "Terima").
+REASON_WORDS = {
+    "truncated": QT_TRANSLATE_NOOP("usb", "terpotong"),
+    "bad_signature": QT_TRANSLATE_NOOP("usb", "rusak atau diubah"),
+    "format": QT_TRANSLATE_NOOP("usb", "bukan berkas kiriman"),
+}
+
+
+def reason_word(reason: str) -> str:
+    """The short Indonesian (or English) word for a refusal reason code."""
+    from PySide6.QtCore import QCoreApplication
+
+    word = REASON_WORDS.get(reason)
+    return QCoreApplication.translate("usb", word) if word else reason
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
-from desa_capil.ui.usb_files import FileChoice, StickFilePicker
+from desa_capil.ui.usb_files import FileChoice, StickFilePicker, reason_word
 from desa_capil.ui.widgets.screen_fit import fit_window
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,10 @@ def describe_relay(path: Path) -> FileChoice:
         header = read_header(path)
     except BundleError as exc:
         return FileChoice(
-            path, t("usb", "%1 — tidak terbaca (%2)").replace("%1", path.name).replace("%2", exc.reason)
+            path,
+            t("usb", "%1 — tidak terbaca (%2)")
+            .replace("%1", path.name)
+            .replace("%2", reason_word(exc.reason)),
         )
     if header.kind != "village":
         text = t("usb", "%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')")

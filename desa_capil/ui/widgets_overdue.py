@@ -8,6 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import distribution as dist
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.tasks import Progress, run_op
@@ -64,7 +65,12 @@ class OverdueBanner(QFrame):
         )
         self.hide()
         ctx.data_changed.connect(self.refresh)
+        ctx.changed.connect(self._on_changes)
         self.refresh()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.applications or changes.handovers:
+            self.refresh()
 
     @Slot()
     def refresh(self) -> None:

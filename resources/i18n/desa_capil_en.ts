@@ -671,89 +671,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="142" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="162" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="157" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="167" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="177" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <source>Kirim lewat flashdisk…</source>
+            <translation>Send by USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="184" />
+            <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
+            <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="187" />
+            <source>Cadangkan yang belum terkirim…</source>
+            <translation>Back up what was not sent…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <source>Kirim lewat flashdisk</source>
+            <translation>Send by USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="178" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="199" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="200" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="203" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="204" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
+            <source>Jalur</source>
+            <translation>Route</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="220" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="223" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="598" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="719" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="227" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -766,165 +791,236 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="490" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="617" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="289" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="253" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="295" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="270" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="279" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="321" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="281" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="323" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="385" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="390" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="396" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <source>Menunggu konfirmasi</source>
+            <translation>Awaiting confirmation</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="397" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="398" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="399" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="400" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="407" />
+            <source>Flashdisk, diterima kantor %1</source>
+            <translation type="vanished">USB stick, received by the office %1</translation>
+        </message>
+        <message>
+            <source>Internet, diterima kantor %1</source>
+            <translation type="vanished">Internet, received by the office %1</translation>
+        </message>
+        <message>
+            <source>Flashdisk %1, menunggu konfirmasi kantor</source>
+            <translation type="vanished">USB stick %1, waiting for the office's confirmation</translation>
+        </message>
+        <message>
+            <source>(%1x dibawa)</source>
+            <translation type="vanished">(carried %1x)</translation>
+        </message>
+        <message>
+            <source>Internet (menunggu sambungan)</source>
+            <translation type="vanished">Internet (waiting for a connection)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="422" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="492" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
+            <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
+            <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
+            <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="619" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="515" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="594" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="721" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="496" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="599" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="238" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="614" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <source>Flashdisk %1</source>
+            <translation>USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <source>Internet %1</source>
+            <translation>Internet %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <source>Internet</source>
+            <translation>Internet</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <source>Dibawa flashdisk %1</source>
+            <translation>Carried on a USB stick %1</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
+            <translation>Received by the office %1 (confirmed by USB stick)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <source>Diterima kantor %1 (lewat internet)</source>
+            <translation>Received by the office %1 (over the internet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
+            <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="741" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="615" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="634" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="761" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="667" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="794" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="670" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="797" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="676" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="803" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="678" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="805" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -993,22 +1089,22 @@
     <context>
         <name>DashboardPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="155" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="156" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="160" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="161" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="201" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="202" />
             <source>Perlu perhatian</source>
             <translation>Needs attention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="205" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="206" />
             <source>Permohonan mendesak didahulukan, lalu dokumen yang lama menunggu, yang diminta diperbaiki, dan yang ditolak Disdukcapil (warga perlu dikabari).</source>
             <translation>Urgent applications first, then documents waiting long, those the office asked to fix, and those it refused (the resident must be told).</translation>
         </message>
@@ -1017,12 +1113,12 @@
             <translation type="vanished">Urgent applications first, then those the office asked to correct.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="234" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="235" />
             <source>Tidak ada yang mendesak. Bagus!</source>
             <translation>Nothing urgent. Well done!</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="317" />
+            <location filename="../../desa_capil/ui/pages/dashboard_page.py" line="322" />
             <source>menunggu diambil %n hari</source>
             <translation>
                 <numerusform>waiting for pickup %n day</numerusform>
@@ -1033,17 +1129,17 @@
     <context>
         <name>DistributionPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="102" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="103" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="107" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="108" />
             <source>Cetak Dokumen</source>
             <translation>Print Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="111" />
             <source>Cetak PDF bertanda tangan elektronik dari Disdukcapil di kertas A4</source>
             <translation>Print the office's electronically signed PDF on A4 paper</translation>
         </message>
@@ -1052,178 +1148,178 @@
             <translation type="vanished">Notify by WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="113" />
             <source>Kabari Warga</source>
             <translation>Tell Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="114" />
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="434" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="115" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="439" />
             <source>Diterima di Desa</source>
             <translation>Arrived at the Village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="116" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="117" />
             <source>Serahkan ke Warga</source>
             <translation>Hand Over to Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="129" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="130" />
             <source>Cari nama, NIK, layanan, atau nama dokumen...</source>
             <translation>Search name, NIK, service or document...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="134" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="135" />
             <source>Semua layanan</source>
             <translation>All services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="143" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="144" />
             <source>Batas menunggu</source>
             <translation>Waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="150" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="150" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="151" />
             <source>Dokumen yang menunggu diambil lebih lama dari ini ditandai merah</source>
             <translation>Documents waiting longer than this are marked red</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="182" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
             <source>Dokumen</source>
             <translation>Document</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="184" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="185" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="186" />
             <source>Menunggu</source>
             <translation>Waiting</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="186" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="187" />
             <source>WhatsApp</source>
             <translation>WhatsApp</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="303" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="308" />
             <source>{0} siap diambil · {1} dalam perjalanan dari Disdukcapil · {2} lewat batas waktu</source>
             <translation>{0} ready for pickup · {1} on the way from the office · {2} overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="311" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="316" />
             <source>{0} warga tidak punya nomor WhatsApp yang benar: kabari dengan kunjungan atau lewat RT/RW.</source>
             <translation>{0} residents have no valid WhatsApp number: tell them by a visit or through the RT/RW.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="325" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="330" />
             <source>Belum ada dokumen yang perlu dibagikan.</source>
             <translation>No documents to hand out yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="327" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="332" />
             <source>Tidak ada dokumen yang cocok dengan pencarian atau saringan ini.</source>
             <translation>No documents match this search or filter.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="340" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="345" />
             <source>Kiriman {0}</source>
             <translation>Dispatch {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="342" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
             <source>Kiriman tanpa nomor</source>
             <translation>Dispatch without number</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="347" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="352" />
             <source>Dikirim {0}</source>
             <translation>Sent {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="348" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="353" />
             <source>{0} dokumen</source>
             <translation>{0} documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="361" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="366" />
             <source>(PDF siap cetak)</source>
             <translation>(PDF ready to print)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
             <source>Siap diambil</source>
             <translation>Ready for pickup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="75" />
             <source>Dalam perjalanan</source>
             <translation>On the way</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="365" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="370" />
             <source>{0} hari</source>
             <translation>{0} days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="366" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="371" />
             <source>Tidak ada – kunjungi</source>
             <translation>None – visit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="385" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="390" />
             <source>Sudah melewati batas waktu menunggu</source>
             <translation>Past the waiting limit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="432" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="437" />
             <source>Diterima di Desa ({0})</source>
             <translation>Arrived at the Village ({0})</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="443" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="448" />
             <source>Dokumen masih dalam perjalanan. Tandai "Diterima di Desa" dulu, lalu kabari warga.</source>
             <translation>The document is still on its way. Mark it "Arrived at the village" first, then tell the resident.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="448" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="453" />
             <source>Pesan WhatsApp (kode QR untuk HP, atau salin) atau surat pemberitahuan untuk dicetak</source>
             <translation>WhatsApp message (QR code for a phone, or copy it) or a notice to print</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="519" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="526" />
             <source>Penyerahan tersimpan</source>
             <translation>Hand-over saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="520" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="527" />
             <source>Penyerahan sudah dicatat dan akan dikirim ke Disdukcapil. Cetak tanda terima sekarang?</source>
             <translation>The hand-over is recorded and will be sent to the office. Print the receipt now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="521" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="528" />
             <source>Cetak Tanda Terima</source>
             <translation>Print Receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="522" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="529" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
@@ -1232,17 +1328,17 @@
             <translation type="vanished">Hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="74" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="76" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="77" />
             <source>Lewat batas waktu</source>
             <translation>Overdue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="77" />
+            <location filename="../../desa_capil/ui/pages/distribution_page.py" line="78" />
             <source>Perlu dikunjungi (tanpa WA)</source>
             <translation>Needs a visit (no WhatsApp)</translation>
         </message>
@@ -1250,80 +1346,219 @@
     <context>
         <name>EnrollFromStickDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="68" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="71" />
             <source>Daftarkan dari flashdisk</source>
             <translation>Enroll from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="72" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="75" />
             <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
             <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
             <source>Berkas pendaftaran (*.dcenroll)</source>
             <translation>Enrollment file (*.dcenroll)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="94" />
             <source>mis. K7QX-MP3A-RZHD</source>
             <translation>e.g. K7QX-MP3A-RZHD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="93" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="96" />
             <source>Kode pada kertas</source>
             <translation>Code on the paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="100" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="103" />
             <source>Daftarkan</source>
             <translation>Enroll</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="108" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="130" />
             <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
             <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
         </message>
     </context>
     <context>
+        <name>ExportDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <source>Cadangkan kiriman yang belum terkirim</source>
+            <translation>Back up the batches not yet sent</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <source>Kirim lewat flashdisk</source>
+            <translation>Send by USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="83" />
+            <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
+            <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="89" />
+            <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
+            <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="110" />
+            <source>Flashdisk</source>
+            <translation>USB stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="115" />
+            <source>Pilih folder…</source>
+            <translation>Choose folder…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="118" />
+            <source>Muat ulang</source>
+            <translation>Reload</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
+            <source>Baca lagi daftar flashdisk yang tercolok</source>
+            <translation>Read the list of plugged-in sticks again</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="142" />
+            <source>Tulis ke flashdisk</source>
+            <translation>Write to stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="148" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="181" />
+            <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
+            <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="188" />
+            <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
+            <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="225" />
+            <source>Tidak ada kiriman yang menunggu kantor.</source>
+            <translation>No batch is waiting for the office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="227" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="240" />
+            <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
+            <translation>%1 notes (arrived/handed over) are written too.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="234" />
+            <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
+            <translation>%1 of %2 batches chosen, about %3.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="256" />
+            <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
+            <translation>(no stick found; use Choose folder…)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="268" />
+            <source>Pilih folder tujuan</source>
+            <translation>Choose the destination folder</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="275" />
+            <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
+            <translation>Plug in a stick, or choose a destination folder.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="282" />
+            <source>Ditulis ke: %1 (ruang kosong %2)</source>
+            <translation>Written to: %1 (%2 free)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="292" />
+            <source>Memeriksa flashdisk…</source>
+            <translation>Checking the stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <source>Mengumpulkan berkas kiriman…</source>
+            <translation>Collecting the batch files…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="294" />
+            <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
+            <translation>Writing and checking the file… do not pull the stick</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="295" />
+            <source>Mencatat kiriman…</source>
+            <translation>Recording the batches…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="330" />
+            <source>Selesai</source>
+            <translation>Done</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="333" />
+            <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
+            <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
+        </message>
+    </context>
+    <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="381" />
+            <location filename="../../desa_capil/ui/first_run.py" line="373" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="384" />
+            <location filename="../../desa_capil/ui/first_run.py" line="376" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="385" />
+            <location filename="../../desa_capil/ui/first_run.py" line="377" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="386" />
+            <location filename="../../desa_capil/ui/first_run.py" line="378" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="387" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="420" />
+            <location filename="../../desa_capil/ui/first_run.py" line="389" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="393" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="422" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -1331,133 +1566,133 @@
     <context>
         <name>HandOverDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="160" />
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="168" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="161" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="169" />
             <source>Penyerahan Dokumen</source>
             <translation>Document Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="199" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="200" />
             <source>Pemohon sendiri</source>
             <translation>The applicant in person</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="200" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="201" />
             <source>Diwakilkan anggota keluarga</source>
             <translation>A family member on their behalf</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="211" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="212" />
             <source>Diterima oleh</source>
             <translation>Received by</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="220" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="221" />
             <source>Nama lengkap sesuai KTP-el</source>
             <translation>Full name as on the ID card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="228" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="229" />
             <source>Pilih atau ketik hubungan</source>
             <translation>Choose or type the relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="231" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="232" />
             <source>16 angka</source>
             <translation>16 digits</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="236" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="237" />
             <source>Nama penerima</source>
             <translation>Recipient's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="237" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="238" />
             <source>Hubungan</source>
             <translation>Relation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="238" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="239" />
             <source>NIK penerima</source>
             <translation>Recipient's NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="242" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="243" />
             <source>KTP-el / KK penerima sudah diperiksa dan cocok</source>
             <translation>The recipient's ID card / family card was checked and matches</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="247" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="248" />
             <source>Wajib dicentang: dokumen kependudukan hanya boleh diberikan kepada orang yang identitasnya sudah dicocokkan, agar tidak jatuh ke tangan orang lain. Yang dicentang ikut tercatat di tanda terima.</source>
             <translation>Must be ticked: civil registration documents may only be given to a person whose identity was checked, so they do not fall into the wrong hands. What is ticked is recorded on the receipt.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="266" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="267" />
             <source>Tanggal dan jam</source>
             <translation>Date and time</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="267" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="268" />
             <source>Petugas</source>
             <translation>Staff</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="271" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="272" />
             <source>Tanda tangan (boleh dilewati)</source>
             <translation>Signature (optional)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="275" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="276" />
             <source>Hapus tanda tangan</source>
             <translation>Clear signature</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="278" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="279" />
             <source>Lampirkan foto penyerahan...</source>
             <translation>Attach a hand-over photo...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="296" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="297" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="299" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="300" />
             <source>Simpan Penyerahan</source>
             <translation>Save Hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="323" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="324" />
             <source>(belum dipilih)</source>
             <translation>(none chosen)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="345" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="346" />
             <source>Periksa dulu KTP-el atau KK penerima, lalu centang kotaknya.</source>
             <translation>Check the recipient's ID card or family card first, then tick the box.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="356" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="357" />
             <source>NIK benar.</source>
             <translation>NIK valid.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="372" />
             <source>Pilih foto penyerahan</source>
             <translation>Choose a hand-over photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="371" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="372" />
             <source>Gambar (*.jpg *.jpeg *.png *.webp)</source>
             <translation>Images (*.jpg *.jpeg *.png *.webp)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="378" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="379" />
             <source>Foto terlalu besar (maksimal 8 MB).</source>
             <translation>The photo is too large (8 MB at most).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="383" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="384" />
             <source>Foto tidak bisa dibaca: {0}</source>
             <translation>The photo cannot be read: {0}</translation>
         </message>
@@ -1465,215 +1700,215 @@
     <context>
         <name>IntakeWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Ubah Permohonan</source>
             <translation>Edit Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="96" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="115" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>1  Layanan</source>
             <translation>1  Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>2  Data pemohon</source>
             <translation>2  Applicant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="109" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="128" />
             <source>3  Kertas &amp;&amp; halaman</source>
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="147" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="148" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="419" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="151" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="152" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="155" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="280" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="281" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="282" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="283" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="325" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="328" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="336" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="339" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="341" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="411" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="412" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="414" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="416" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="442" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="444" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="481" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="513" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="552" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="564" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="599" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="600" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="610" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="613" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="678" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="681" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="682" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="684" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="686" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="688" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="728" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="729" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1733,109 +1968,118 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="189" />
+            <location filename="../../desa_capil/ui/main_window.py" line="194" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="236" />
+            <location filename="../../desa_capil/ui/main_window.py" line="241" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="238" />
+            <location filename="../../desa_capil/ui/main_window.py" line="243" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="263" />
+            <location filename="../../desa_capil/ui/main_window.py" line="272" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="265" />
+            <location filename="../../desa_capil/ui/main_window.py" line="274" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="276" />
+            <location filename="../../desa_capil/ui/main_window.py" line="285" />
             <source>Kontak terakhir: %1</source>
             <translation>Last contact: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="278" />
+            <location filename="../../desa_capil/ui/main_window.py" line="287" />
             <source>Belum pernah berhasil terhubung</source>
             <translation>Never connected yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="66" />
+            <location filename="../../desa_capil/ui/main_window.py" line="67" />
             <source>Beranda</source>
             <translation>Home</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="67" />
+            <location filename="../../desa_capil/ui/main_window.py" line="68" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="68" />
+            <location filename="../../desa_capil/ui/main_window.py" line="69" />
             <source>Kiriman</source>
             <translation>Batches</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="69" />
+            <location filename="../../desa_capil/ui/main_window.py" line="70" />
             <source>Siap Dibagikan</source>
             <translation>Ready to Hand Out</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="70" />
+            <location filename="../../desa_capil/ui/main_window.py" line="71" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="71" />
+            <location filename="../../desa_capil/ui/main_window.py" line="72" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="91" />
+            <location filename="../../desa_capil/ui/main_window.py" line="93" />
             <source>Belum terhubung ke server Disdukcapil</source>
             <translation>Not connected to the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="92" />
+            <location filename="../../desa_capil/ui/main_window.py" line="94" />
             <source>Luring: data aman tersimpan di laptop</source>
             <translation>Offline: data is safe on this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="93" />
+            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Terhubung ke Disdukcapil</source>
             <translation>Connected to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="94" />
+            <location filename="../../desa_capil/ui/main_window.py" line="96" />
             <source>Sedang menyinkronkan...</source>
             <translation>Synchronising...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="95" />
             <source>Ada masalah dengan server Disdukcapil</source>
-            <translation>There is a problem with the office's server</translation>
+            <translation type="vanished">There is a problem with the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="96" />
+            <location filename="../../desa_capil/ui/main_window.py" line="98" />
             <source>Menunggu server Disdukcapil</source>
             <translation>Waiting for the office's server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <location filename="../../desa_capil/ui/main_window.py" line="99" />
             <source>Wi-Fi ini minta login di browser</source>
             <translation>This Wi-Fi asks you to log in in a browser</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="98" />
+            <location filename="../../desa_capil/ui/main_window.py" line="100" />
             <source>Laptop ini belum terdaftar di server Disdukcapil</source>
             <translation>This laptop is not enrolled with the office's server</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="97" />
+            <source>Ada kesalahan saat mengirim</source>
+            <translation>An error while sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/main_window.py" line="101" />
+            <source>Pengiriman berhenti karena kesalahan</source>
+            <translation>Sending stopped because of an error</translation>
         </message>
     </context>
     <context>
@@ -1980,27 +2224,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="234" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="236" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="250" />
+            <location filename="../../desa_capil/ui/first_run.py" line="242" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="252" />
+            <location filename="../../desa_capil/ui/first_run.py" line="244" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="257" />
+            <location filename="../../desa_capil/ui/first_run.py" line="249" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -2008,22 +2252,22 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OverdueBanner</name>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="52" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="53" />
             <source>Lihat permohonan</source>
             <translation>See applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="54" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="55" />
             <source>Lihat dokumen</source>
             <translation>See documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="84" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="90" />
             <source>&lt;b&gt;{0} permohonan&lt;/b&gt; belum dijawab Disdukcapil lebih dari 3x24 jam. Hubungi petugas Disdukcapil.</source>
             <translation>&lt;b&gt;{0} applications&lt;/b&gt; have had no answer from the office for more than 3x24 hours. Contact the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="90" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="96" />
             <source>&lt;b&gt;{0} dokumen&lt;/b&gt; menunggu diambil warga lebih dari {1} hari. Kabari atau kunjungi warganya.</source>
             <translation>&lt;b&gt;{0} documents&lt;/b&gt; have waited for pickup for more than {1} days. Notify or visit the residents.</translation>
         </message>
@@ -2174,89 +2418,89 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PapersStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="287" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="288" />
             <source>Kertas yang dibawa warga</source>
             <extracomment>Told the stored pages, or the user-facing message of a failure (the phone page shows both).</extracomment>
             <translation>Papers the resident brought</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="294" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="295" />
             <source>Daftar kertas</source>
             <translation>Paper list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="320" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="321" />
             <source>Kertas apa? mis. surat keterangan domisili dari RT (diminta kantor)</source>
             <translation>Which paper? e.g. certificate of residence from the RT (asked by the office)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="322" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="323" />
             <source>Nama kertas lain</source>
             <translation>Name of the other paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="326" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="327" />
             <source>&amp;Impor berkas / PDF…</source>
             <translation>&amp;Import file / PDF…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="327" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="328" />
             <source>&amp;Pindai…</source>
             <translation>&amp;Scan…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="328" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="329" />
             <source>Ka&amp;mera…</source>
             <translation>Ca&amp;mera…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="329" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="668" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="330" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="331" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="332" />
             <source>Pakai &amp;HP…</source>
             <translation>Use a &amp;phone…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="333" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="334" />
             <source>Foto kertas dengan HP mana pun lewat Wi-Fi atau hotspot: pindai kode QR, tanpa aplikasi</source>
             <translation>Photograph papers with any phone over Wi-Fi or a hotspot: scan a QR code, no app needed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="366" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="367" />
             <source>Halaman kertas ini</source>
             <translation>Pages of this paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="376" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="377" />
             <source>Belum ada halaman. Impor berkas, pindai, ambil foto dengan kamera, atau seret berkas gambar/PDF ke sini.</source>
             <translation>No pages yet. Import a file, scan, take a photo with the camera, or drag an image/PDF file here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="384" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="385" />
             <source>⟲ Putar kiri</source>
             <translation>⟲ Rotate left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="385" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="386" />
             <source>Putar kanan ⟳</source>
             <translation>Rotate right ⟳</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="386" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="387" />
             <source>◀ Geser</source>
             <translation>◀ Move</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="387" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="388" />
             <source>Geser ▶</source>
             <translation>Move ▶</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="388" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="389" />
             <source>Hapus halaman</source>
             <translation>Delete page</translation>
         </message>
@@ -2265,170 +2509,170 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="566" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="584" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="585" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="628" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="629" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="660" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="678" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="679" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="736" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="737" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="739" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="740" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="772" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="906" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="950" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="997" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="952" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="954" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="956" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="958" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="959" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="966" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="978" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="981" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="857" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1013" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="501" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="502" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1017" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1021" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1035" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1039" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2748,56 +2992,56 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>QueuePage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="74" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="75" />
             <source>Belum tersedia</source>
             <translation>Not available yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="76" />
             <source>Formulir permohonan sedang disiapkan dan belum bisa dibuka di versi ini.</source>
             <translation>The application form is being prepared and cannot be opened in this version.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="86" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="87" />
             <source>%1 rb</source>
             <translation>%1k</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="106" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="107" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="111" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="400" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="356" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="405" />
             <source>Ubah</source>
             <translation>Edit</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="113" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="412" />
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="114" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="417" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="461" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="116" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="117" />
             <source>Permohonan Baru</source>
             <translation>New Application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="128" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="129" />
             <source>Cari nama, NIK, nomor KK, atau layanan...</source>
             <translation>Search name, NIK, family card number or service...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="140" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="141" />
             <source>Semua</source>
             <translation>All</translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="301" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
             <source>%n permohonan cocok dengan pilihan</source>
             <translation>
                 <numerusform>%n application matches the selection</numerusform>
@@ -2805,7 +3049,7 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message numerus="yes">
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="303" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="308" />
             <source>%n permohonan seluruhnya</source>
             <translation>
                 <numerusform>%n application in all</numerusform>
@@ -2813,54 +3057,54 @@ Add the corrected papers they asked for, then send again.</translation>
             </translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="306" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="311" />
             <source>Tidak ada permohonan yang cocok. Ubah kata pencarian atau pilih status lain.</source>
             <translation>No matching applications. Change the search words or choose another status.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="309" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="314" />
             <source>Belum ada permohonan.
 Klik “Permohonan Baru” untuk mencatat permohonan warga.</source>
             <translation>No applications yet.
 Click “New Application” to record a resident's request.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="351" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="356" />
             <source>Rincian</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="358" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="363" />
             <source>Hanya permohonan berstatus Draf atau Siap dikirim yang bisa dihapus.</source>
             <translation>Only applications in Draft or Ready to send can be deleted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="399" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="404" />
             <source>Lihat rincian dan riwayat</source>
             <translation>Details and history</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="402" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="407" />
             <source>Kabari warga (WhatsApp / surat)</source>
             <translation>Tell the resident (WhatsApp / notice)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="406" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="411" />
             <source>Cetak ulang tanda terima berkas</source>
             <translation>Reprint the papers receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="408" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="413" />
             <source>Cetak ulang tanda terima penyerahan</source>
             <translation>Reprint the hand-over receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="450" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="455" />
             <source>Hapus permohonan</source>
             <translation>Delete application</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="452" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="457" />
             <source>Hapus permohonan {service} atas nama {name}?
 
 Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tidak bisa dibatalkan.</source>
@@ -2869,7 +3113,7 @@ Berkas yang sudah dipindai untuk permohonan ini ikut terhapus. Tindakan ini tida
 The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/queue_page.py" line="457" />
+            <location filename="../../desa_capil/ui/pages/queue_page.py" line="462" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
@@ -2877,32 +3121,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="116" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="119" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="120" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="123" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="135" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="145" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="148" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="150" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="153" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="173" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="176" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -2936,32 +3180,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RelayDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="74" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
             <source>Titip kirim</source>
             <translation>Relay for another village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
             <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
             <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="89" />
             <source>Berkas kiriman desa (*.dcb)</source>
             <translation>Village bundle file (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="100" />
             <source>Kirim ke kantor</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="102" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="105" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="124" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="127" />
             <source>Mengirim ke kantor…</source>
             <translation>Sending to the office…</translation>
         </message>
@@ -2969,169 +3213,169 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReportsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="68" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="69" />
             <source>Laporan</source>
             <translation>Reports</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="73" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="74" />
             <source>Ekspor CSV</source>
             <translation>Export CSV</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="75" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="76" />
             <source>Ekspor Excel</source>
             <translation>Export Excel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="77" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="78" />
             <source>Simpan Rekap PDF</source>
             <translation>Save Summary PDF</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="79" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="80" />
             <source>Cetak Rekap Bulanan</source>
             <translation>Print Monthly Summary</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="99" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="100" />
             <source>Bulan ini</source>
             <translation>This month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="101" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="102" />
             <source>Bulan lalu</source>
             <translation>Last month</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="108" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="109" />
             <source>Tanggal permohonan dari</source>
             <translation>Application date from</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="110" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="111" />
             <source>sampai</source>
             <translation>to</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="121" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
             <source>Permohonan diterima</source>
             <translation>Applications received</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="122" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Documents handed to residents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="123" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="124" />
             <source>Masih di Disdukcapil</source>
             <translation>Still at the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="127" />
             <source>Layanan</source>
             <translation>Service</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="126" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="127" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="280" />
             <source>Jumlah</source>
             <translation>Total</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="150" />
             <source>Ekspor register permohonan…</source>
             <translation>Export application register…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="153" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="154" />
             <source>Daftar setiap permohonan periode ini (nama, NIK disamarkan, layanan, status, tanggal) untuk camat</source>
             <translation>Every application of the period (name, masked NIK, service, status, dates) for the sub-district head</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="265" />
             <source>Rekap permohonan per layanan dan tahap, {0} s.d. {1}</source>
             <translation>Applications by service and stage, {0} to {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="277" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="282" />
             <source>Tidak ada permohonan pada periode ini. Pilih periode lain di atas.</source>
             <translation>No applications in this period. Choose another period above.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="309" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="314" />
             <source>Dokumen PDF (*.pdf)</source>
             <translation>PDF document (*.pdf)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="317" />
             <source>Berkas CSV (*.csv)</source>
             <translation>CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="317" />
             <source>Buku kerja Excel (*.xlsx)</source>
             <translation>Excel workbook (*.xlsx)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="313" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="318" />
             <source>Simpan laporan</source>
             <translation>Save report</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="339" />
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="394" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="344" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="399" />
             <source>Tersimpan: {0}</source>
             <translation>Saved: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="345" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="350" />
             <source>NIK disamarkan di tengah (320101******0002)</source>
             <translation>NIK masked in the middle (320101******0002)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="346" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="351" />
             <source>Hanya 4 angka terakhir NIK</source>
             <translation>Only the last 4 digits of the NIK</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="347" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="352" />
             <source>NIK lengkap (hanya bila penerima memerlukannya)</source>
             <translation>Full NIK (only if the recipient needs it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="356" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="361" />
             <source>Ekspor register permohonan</source>
             <translation>Export application register</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="357" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="362" />
             <source>Register ini keluar dari kantor desa. Bagaimana NIK ditulis?</source>
             <translation>This register leaves the village office. How should the NIK be written?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="359" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="364" />
             <source>Lanjut</source>
             <translation>Next</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="360" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="365" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="367" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="372" />
             <source>Simpan register permohonan</source>
             <translation>Save application register</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="369" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="374" />
             <source>Buku kerja Excel (*.xlsx);;Berkas CSV (*.csv)</source>
             <translation>Excel workbook (*.xlsx);;CSV file (*.csv)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/reports_page.py" line="403" />
+            <location filename="../../desa_capil/ui/pages/reports_page.py" line="408" />
             <source>Rekap bulanan {0} {1}</source>
             <translation>Monthly summary {0} {1}</translation>
         </message>
@@ -3300,52 +3544,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="272" />
+            <location filename="../../desa_capil/ui/first_run.py" line="264" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="289" />
+            <location filename="../../desa_capil/ui/first_run.py" line="281" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="290" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="291" />
+            <location filename="../../desa_capil/ui/first_run.py" line="283" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="293" />
+            <location filename="../../desa_capil/ui/first_run.py" line="285" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="335" />
+            <location filename="../../desa_capil/ui/first_run.py" line="327" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="347" />
+            <location filename="../../desa_capil/ui/first_run.py" line="339" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="360" />
+            <location filename="../../desa_capil/ui/first_run.py" line="352" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3519,22 +3763,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SettingsPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="81" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="84" />
             <source>Pengaturan</source>
             <translation>Settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="83" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="86" />
             <source>Identitas kantor desa dan cara aplikasi bekerja di laptop ini.</source>
             <translation>The village office's identity and how the app works on this laptop.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="97" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="100" />
             <source>Kantor desa</source>
             <translation>Village office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="101" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="104" />
             <source>mis. Desa Sukamaju</source>
             <translation>e.g. Desa Sukamaju</translation>
         </message>
@@ -3543,17 +3787,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Name of the staff member using this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="125" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="129" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="128" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="131" />
             <source>Format Kemendagri: provinsi.kabupaten.kecamatan.desa, mis. 32.01.01.2001</source>
             <translation>Ministry of Home Affairs format: province.regency.district.village, e.g. 32.01.01.2001</translation>
         </message>
@@ -3562,72 +3806,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="112" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="115" />
             <source>Ganti / tambah operator…</source>
             <translation>Change / add operator…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="120" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
             <source>mis. H. Ahmad Fauzi, S.Sos.</source>
             <translation>e.g. H. Ahmad Fauzi, S.Sos.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="123" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="126" />
             <source>18 angka, bila pegawai negeri</source>
             <translation>18 digits, if a civil servant</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="133" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
             <source>Operator sekarang</source>
             <translation>Operator now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="134" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="137" />
             <source>Kepala desa / lurah</source>
             <translation>Village head</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="135" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="138" />
             <source>NIP kepala desa / lurah</source>
             <translation>Village head's NIP</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="136" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="139" />
             <source>Dicetak di bawah tanda tangan rekap bulanan untuk camat.</source>
             <translation>Printed under the signature of the monthly recap for the sub-district head.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="142" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="145" />
             <source>Bahasa</source>
             <translation>Language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="148" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="151" />
             <source>Bahasa tampilan</source>
             <translation>Display language</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="149" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="152" />
             <source>Bahasa baru dipakai setelah aplikasi dibuka ulang.</source>
             <translation>A new language is used after the app is restarted.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="158" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="157" />
+            <source>Pengiriman</source>
+            <translation>Sending</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="160" />
+            <source>Segel dan kirim otomatis permohonan yang lengkap</source>
+            <translation>Seal and send complete applications automatically</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="164" />
+            <source>Saat jendela permohonan ditutup, permohonan yang kertas wajibnya lengkap langsung masuk kiriman, tanpa menekan "Kirim". Segel masih bisa dibuka di halaman Kiriman sampai pengunggahan dimulai.</source>
+            <translation>When the application window closes, an application with all its mandatory papers goes into a batch at once, without pressing "Kirim". The seal can still be opened on the Batches page until the upload starts.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="180" />
             <source>Simpan pengaturan</source>
             <translation>Save settings</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="170" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="192" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="270" />
             <source>(belum dipilih)</source>
             <translation>(not chosen yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="286" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="310" />
             <source>NIP harus 18 angka (kosongkan bila kepala desa bukan pegawai negeri).</source>
             <translation>The NIP has 18 digits (leave it empty if the village head is not a civil servant).</translation>
         </message>
@@ -3636,17 +3895,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="292" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="316" />
             <source>Kode wilayah belum benar. Contoh yang benar: 32.01.01.2001</source>
             <translation>The area code is not right. A correct example: 32.01.01.2001</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="305" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="329" />
             <source>Tersimpan. Tutup dan buka lagi aplikasi untuk mengganti bahasa.</source>
             <translation>Saved. Close and reopen the app to change the language.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/settings_page.py" line="307" />
+            <location filename="../../desa_capil/ui/pages/settings_page.py" line="331" />
             <source>Pengaturan tersimpan.</source>
             <translation>Settings saved.</translation>
         </message>
@@ -3668,12 +3927,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SignaturePad</name>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="66" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="67" />
             <source>Tempat tanda tangan penerima</source>
             <translation>Recipient's signature area</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/handover_dialog.py" line="120" />
+            <location filename="../../desa_capil/ui/handover_dialog.py" line="121" />
             <source>Tanda tangan penerima di sini</source>
             <translation>Recipient signs here</translation>
         </message>
@@ -3774,47 +4033,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>StickFilePicker</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="117" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="134" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="136" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="121" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="138" />
             <source>Pilih berkas…</source>
             <translation>Choose file…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="165" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no USB stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="162" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="179" />
             <source>Pilih folder di flashdisk</source>
             <translation>Choose a folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="169" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="186" />
             <source>Pilih berkas</source>
             <translation>Choose a file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="176" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="193" />
             <source>Membaca flashdisk…</source>
             <translation>Reading the USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="204" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="221" />
             <source>Tidak ada berkas yang cocok di sini. Pilih flashdisk atau folder lain.</source>
             <translation>No matching file here. Choose another stick or folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_files.py" line="206" />
+            <location filename="../../desa_capil/ui/usb_files.py" line="223" />
             <source>Masukkan flashdisk, lalu pilih di atas.</source>
             <translation>Insert the USB stick, then choose it above.</translation>
         </message>
@@ -3822,12 +4081,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="348" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="397" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="349" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="398" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -3918,42 +4177,39 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="108" />
+            <location filename="../../desa_capil/ui/first_run.py" line="107" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="110" />
+            <location filename="../../desa_capil/ui/first_run.py" line="109" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="117" />
+            <location filename="../../desa_capil/ui/first_run.py" line="116" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="143" />
+            <location filename="../../desa_capil/ui/first_run.py" line="142" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="149" />
             <source>Daftarkan dari flashdisk…</source>
-            <translation>Enroll from a USB stick…</translation>
+            <translation type="vanished">Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="152" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
-            <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
+            <translation type="vanished">Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="154" />
             <source>Punya berkas dari kantor?</source>
-            <translation>Have a file from the office?</translation>
+            <translation type="vanished">Have a file from the office?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="226" />
+            <location filename="../../desa_capil/ui/first_run.py" line="218" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -3962,12 +4218,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="135" />
+            <location filename="../../desa_capil/ui/first_run.py" line="134" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="137" />
+            <location filename="../../desa_capil/ui/first_run.py" line="136" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -4126,62 +4382,62 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>usb</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="51" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="54" />
             <source>%1 (%2) — dari %3</source>
             <translation>%1 (%2) — from %3</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="45" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="46" />
             <source>%1 — tidak terbaca (%2)</source>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="68" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="56" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="59" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="61" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="64" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="76" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="79" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="88" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="91" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="94" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="101" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="82" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="85" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="54" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="57" />
             <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
             <translation>Bundle of village %1, made %2, %3 — %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="48" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="51" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>
@@ -4204,6 +4460,21 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <location filename="../../desa_capil/ui/usb_actions.py" line="47" />
             <source>Titip kirim (berkas desa lain)…</source>
             <translation>Relay (another village's file)…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="44" />
+            <source>terpotong</source>
+            <translation>cut short</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="45" />
+            <source>rusak atau diubah</source>
+            <translation>damaged or altered</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_files.py" line="46" />
+            <source>bukan berkas kiriman</source>
+            <translation>not a bundle file</translation>
         </message>
     </context>
 </TS>

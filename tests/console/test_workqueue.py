@@ -219,3 +219,32 @@ def test_admin_creates_a_village_and_revokes_a_laptop(
     assert admin.post(f"/console/perangkat/{device.device_id}/cabut").status_code == 303
     assert device.request("GET", "/changes").status_code == 401
     assert "dicabut" in admin.get("/console/desa").text
+
+
+def test_courier_list_names_the_originals_the_village_handed_over(central: EmbeddedServer) -> None:
+    import uuid
+
+    from desa_capil.server.testing import AdminClient, document_for, sample_application
+
+    device = enroll_device(central, "32.04.05.2001", "Desa Sukamaju")
+    old_kk, scan = b"%PDF-1.4 KK lama", b"%PDF-1.4 KK"
+    with_original = sample_application(
+        [document_for(device.upload(old_kk), old_kk, "kk_lama")], service_code="kk_ubah"
+    )
+    scan_only = sample_application([document_for(device.upload(scan), scan, "kk")])
+    manifest = {"applications": [with_original, scan_only]}
+    assert device.request("PUT", f"/batches/{uuid.uuid4()}", json=manifest).status_code == 201
+    admin = AdminClient(central)
+    ids = [admin.app_id(str(a["id"])) for a in (with_original, scan_only)]
+    for app_id in ids:
+        for step in ("processing", "finished"):
+            admin.status(app_id, step).raise_for_status()
+    page = Console(central, "verif").get(
+        "/console/pengiriman/32.04.05.2001/cetak", params=[("id", str(i)) for i in ids]
+    )
+    assert page.status_code == 200
+    lines = re.findall(r'<small class="originals">([^<]*)</small>', page.text)
+    assert lines == [
+        "Asli dari desa ditarik Disdukcapil, tidak dikembalikan (diganti dokumen baru): KK lama (diserahkan)",
+        "Tidak ada berkas asli dari desa.",
+    ]

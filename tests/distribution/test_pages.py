@@ -83,7 +83,7 @@ def test_arrival_of_many_then_handover(
     assert not page.arrived_button.isEnabled() and not page.handover_button.isEnabled()
     page.tree.topLevelItem(0).setSelected(True)  # the dispatch header stands for both rows
     assert page.arrived_button.isEnabled() and "(2)" in page.arrived_button.text()
-    with qtbot.waitSignal(ctx.data_changed, timeout=5000):
+    with qtbot.waitSignal(ctx.changed, timeout=5000):
         page.arrived_button.click()
     qtbot.waitUntil(
         lambda: not page._loading and all(r.status is Status.ARRIVED for r in page.rows_by_id().values())
@@ -131,10 +131,10 @@ def test_arrival_reloads_the_page_once(
     load = page.reload
     monkeypatch.setattr(page, "reload", lambda: loads.append(load()))
     page.select_ids([a])
-    with qtbot.waitSignal(ctx.data_changed, timeout=5000):
+    with qtbot.waitSignal(ctx.changed, timeout=5000):
         page.arrived_button.click()
     qtbot.waitUntil(lambda: not page._loading and page.rows_by_id()[a].status is Status.ARRIVED)
-    assert len(loads) == 1  # by data_changed; not once more by the page itself
+    assert len(loads) == 1  # by the change notice; not once more by the page itself
 
 
 def test_office_news_reloads_the_page_once(

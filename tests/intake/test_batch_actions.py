@@ -9,12 +9,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from desa_capil.domain.status import Status
+from desa_capil.services import pages as processing
 from desa_capil.services import sealing
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
 from desa_capil.store.models import Outbox
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.intake import processing
 from desa_capil.ui.pages import batches_page
 from desa_capil.ui.pages.batches_page import BatchesPage
 

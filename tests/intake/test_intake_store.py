@@ -9,11 +9,11 @@ import pytest
 
 from desa_capil.domain.status import Status
 from desa_capil.scan.pdf import assemble_pdf, page_count
+from desa_capil.services import pages as processing
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
 from desa_capil.store.db import Database
 from desa_capil.store.models import Page
-from desa_capil.ui.intake import processing
 
 NIK = "3201015512900001"
 

@@ -347,7 +347,7 @@ def test_needs_fix_shows_office_message_and_takes_new_papers(
     make_png: Callable[[str], Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from desa_capil.ui.intake import processing
+    from desa_capil.services import pages as processing
 
     db = ctx.db
     app_id = repo.save_application(db, service_code="kk_hilang", applicant=repo.ApplicantData(NIK, "Siti"))
@@ -505,7 +505,7 @@ def test_reopening_and_viewing_a_page_full_size_are_audited(
     make_png: Callable[[str], Path],
 ) -> None:
     from desa_capil.security import audit
-    from desa_capil.ui.intake import processing
+    from desa_capil.services import pages as processing
     from desa_capil.ui.intake.page_viewer import PageViewer
 
     ctx = operator_ctx

@@ -15,12 +15,13 @@ from pytestqt.qtbot import QtBot
 from desa_capil.domain.catalog import OTHER_PAPER_CODE, SERVICES, get_service
 from desa_capil.domain.intake import WIRE_NOTES_MAX, IntakeDetails
 from desa_capil.domain.status import Status
+from desa_capil.services import pages as processing
 from desa_capil.services.detail import application_detail
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
 from desa_capil.ui import tasks
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.intake import IntakeWizard, processing
+from desa_capil.ui.intake import IntakeWizard
 from desa_capil.ui.intake.wizard import PAPERS
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

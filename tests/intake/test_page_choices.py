@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 from pytestqt.qtbot import QtBot
 
+from desa_capil.services import pages as processing
 from desa_capil.store import migrations, repo
 from desa_capil.store import pages as sp
 from desa_capil.store.db import Database
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.intake import processing
 
 NIK = "3201015512900001"
 

@@ -13,10 +13,10 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desa_capil.security import audit
+from desa_capil.services import pages as processing
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.intake import processing
 from desa_capil.ui.intake.page_viewer import ZOOMS, PageViewer, next_zoom
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")

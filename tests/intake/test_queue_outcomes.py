@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desa_capil.domain.status import Actor, Status
+from desa_capil.services import pages as processing
 from desa_capil.store import pages as sp
 from desa_capil.store import queries, repo
 from desa_capil.store.models import Application
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.intake import processing
 from desa_capil.ui.queue_model import QueueModel
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 from scan_pages import (
+    WORDS,
     camera_quad,
     card_with_slanted_print,
     faint_dot_matrix,
@@ -24,6 +25,7 @@ from scan_pages import (
     shaded_table,
     text_page,
     uneven_light,
+    with_stamp,
 )
 
 from desa_capil.scan import geometry
@@ -230,3 +232,57 @@ def test_overlapping_regions_are_one_patch() -> None:
     boxes = [((10, 10, 50, 40), 100.0), ((12, 44, 52, 90), 80.0), ((200, 200, 220, 230), 5.0)]
     merged = merge_boxes(boxes, margin=6)
     assert ((10, 10, 52, 90), 180.0) in merged and len(merged) == 2
+
+
+@pytest.mark.parametrize(("size_px", "least_dpi"), [(26, 200), (16, 240)])
+def test_bilevel_resolution_follows_the_print_size(size_px: int, least_dpi: int) -> None:
+    """Ordinary print goes out at 200 dpi (a third fewer bytes); small print keeps more
+    resolution, and its words stay readable either way."""
+    page = text_page(lines=10, size=size_px)
+    out = process(_scan(page))
+    assert out.mode == "bilevel" and least_dpi <= out.dpi <= 300
+    if size_px == 26:
+        assert out.dpi == 200
+    if shutil.which("tesseract"):
+        text = _ocr(out.image())
+        words = set(WORDS)
+        found = sum(1 for w in words if w in text)
+        assert found / len(words) >= 0.9
+
+
+def test_black_print_under_a_stamp_stays_black() -> None:
+    """The stamp's colour goes in its own layer; the table rules it crosses stay black print."""
+    page = text_page()
+    stamped = with_stamp(page)
+    out = process(_scan(stamped))
+    assert out.mode == "color" and out.mime == "application/pdf"
+    arr = _on_page(out, page.size)
+    src = np.asarray(stamped).astype(int)
+    w, h = page.size
+    r = w // 10
+    box = (slice(int(h * 0.8) - r, int(h * 0.8) + r), slice(int(w * 0.7) - r, int(w * 0.7) + r))
+    black = (np.asarray(page)[box] < 60) & (src[box].max(axis=2) < 60)  # print the stamp left black
+    core = cv2.erode(black.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    assert core.sum() > 200
+    got = arr[box][core]
+    assert np.median(got.max(axis=1)) < 90  # dark
+    assert np.median(got.max(axis=1) - got.min(axis=1)) < 25  # and not tinted
+    stamp = (src[box][:, :, 2] - src[box][:, :, 0] > 60) & ~black
+    assert (arr[box][stamp][:, 2] - arr[box][stamp][:, 0] > 30).mean() > 0.7  # the stamp is blue
+
+
+def test_page_written_in_coloured_pen_is_layered_not_one_jpeg() -> None:
+    """A page of blue handwriting was one full-page colour JPEG (up to 131 KB): it is now the
+    ink's shape in G4 with its colour at 50 dpi, and the ink keeps its hue."""
+    gray = np.asarray(text_page(lines=30))
+    rgb = np.full((*gray.shape, 3), 255, np.uint8)
+    ink = gray < 128
+    rgb[ink] = (35, 55, 170)
+    page = Image.fromarray(rgb)
+    out = process(_scan(page))
+    assert out.mode == "color" and out.mime == "application/pdf"
+    arr = _on_page(out, page.size)
+    core = cv2.erode(ink.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    blue = arr[:, :, 2] - arr[:, :, 0] > 60
+    assert blue[core].mean() > 0.85
+    assert len(out.data) < 45_000  # the full-page colour JPEG it was: 70-130 KB

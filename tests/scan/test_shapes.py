@@ -64,7 +64,7 @@ def test_photographed_sheets_stay_pages(size: tuple[int, int], ratio: float) -> 
     out = process(_photo(photograph(text_page(*size).convert("RGB"), quad)))
     assert out.paper_found
     assert out.height / out.width == pytest.approx(ratio, rel=0.01)
-    assert out.dpi == 300 and out.width / 300 == pytest.approx(size[0] / 150, rel=0.03)
+    assert out.dpi in (200, 240, 300) and out.width / out.dpi == pytest.approx(size[0] / 150, rel=0.03)
 
 
 def test_true_aspect_sees_through_perspective() -> None:

@@ -144,3 +144,32 @@ def test_addendum_for_needs_fix(village: EnrolledDevice, admin: AdminClient) -> 
     assert sorted(d["requirement_code"] for d in shown["documents"]) == ["kk", "sk_lahir"]
     statuses = [c["status"] for c in village.request("GET", "/changes").json()["changes"]]
     assert statuses == ["sent", "needs_fix", "sent"]
+
+
+def test_same_batch_under_new_upload_ids_is_a_replay(village: EnrolledDevice) -> None:
+    """A laptop restored from a backup made before a batch went out re-uploads its files
+    (new tus upload ids, same bytes) and sends the batch again: the same receipt, nothing
+    stored twice. The same ids with other bytes stay a conflict."""
+    data = [b"%PDF-1.4 kk " + os.urandom(64), b"%PDF-1.4 akta " + os.urandom(64)]
+    docs = [document_for(village.upload(d), d) for d in data]
+    manifest = {"applications": [sample_application(docs)]}
+    batch_id = str(uuid.uuid4())
+    first = village.request("PUT", f"/batches/{batch_id}", json=manifest)
+    assert first.status_code == 201
+
+    again = copy.deepcopy(manifest)
+    for doc, d in zip(again["applications"][0]["documents"], data, strict=True):
+        doc["upload_id"] = village.upload(d)
+    assert {d["upload_id"] for d in again["applications"][0]["documents"]}.isdisjoint(
+        d["upload_id"] for d in docs
+    )
+    r = village.request("PUT", f"/batches/{batch_id}", json=again)
+    assert r.status_code == 200 and r.json() == first.json()
+    assert len(village.request("GET", "/changes").json()["changes"]) == 1  # stored once
+
+    other_bytes = b"%PDF-1.4 lain " + os.urandom(64)
+    changed = copy.deepcopy(manifest)
+    changed["applications"][0]["documents"][1] = document_for(village.upload(other_bytes), other_bytes)
+    changed["applications"][0]["documents"][1]["id"] = docs[1]["id"]
+    r = village.request("PUT", f"/batches/{batch_id}", json=changed)
+    assert r.status_code == 409 and ErrorBody.model_validate(r.json()).error == "conflict"

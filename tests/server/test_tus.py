@@ -21,6 +21,7 @@ from desa_capil.server.testing import (
     document_for,
     enroll_device,
     sample_application,
+    server_process,
 )
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -270,6 +271,31 @@ class TestStalledPatchTakeover:
             sock.close()
         manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
         assert village.request("PUT", "/batches/" + "4" * 32, json=manifest).status_code == 201
+
+
+class TestStalledPatchTakeoverAcrossProcesses:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        # Only the takeover can free the upload: the read timeout would take an hour.
+        return {"patch_takeover_seconds": 1.0, "body_read_timeout": 3600.0}
+
+    def test_patch_on_one_process_takes_over_a_silent_one_on_another(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(100_000)
+        upload_id = village.create_upload(len(data), sha256=hashlib.sha256(data).hexdigest())
+        with server_process(server.settings) as other_url:
+            on_other = EnrolledDevice(other_url, village.token, village.device_id, village.village_code)
+            sock = _stalled_patch(other_url, on_other, upload_id, data[:30_000], len(data))
+            try:
+                assert wait_for_offset(server, upload_id, 30_000, ended=False) == 30_000
+                r = patch_until_unlocked(village, upload_id, 30_000, data[30_000:], timeout=30)
+                assert r.status_code == 204, r.text
+                assert int(r.headers["Upload-Offset"]) == len(data)
+            finally:
+                sock.close()
+        manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+        assert village.request("PUT", "/batches/" + "5" * 32, json=manifest).status_code == 201
 
 
 class TestLivePatchIsNotTakenOver:

@@ -15,9 +15,16 @@ answer a request with an error instead of forwarding it, the way a broken revers
 captive portal does. The statistics (bytes each way, cuts, stalls, injected errors) are what
 the tests and the benchmark report.
 
-The listening socket has a small receive buffer, so the kernel does not swallow a whole chunk
-ahead of the throttle (a real slow link does not either): bytes "sent" but lost in a cut are
-then about what a real link would lose.
+The listening socket has a small receive buffer, and the stream reader of each connection a
+small limit, so neither the kernel nor asyncio swallows a whole chunk ahead of the throttle (a
+real slow link does not either): bytes "sent" but lost in a cut are then about what a real link
+would lose. (Until issue 11's second round the reader had asyncio's default limit, which let
+the proxy hold up to 128 KB of a connection ahead of the throttle: 16 s of a 64 kbit/s link.)
+
+``piece_delay`` models a link where one connection cannot fill the pipe (per-connection
+shaping, a window that long round trips keep small): each forwarded piece of a connection
+waits that long before the next piece of the same connection may go, so one connection gets
+at most ``PIECE / piece_delay`` bytes/s whatever the link's rate.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from typing import Self
 
 PIECE = 1024
 RCVBUF = 16 * 1024
+READER_LIMIT = 4 * PIECE  # asyncio pauses reading a connection at twice this
 
 
 @dataclass
@@ -75,11 +83,18 @@ class _Pipe:
         self.link = link
         self.writer = writer
         self.queue: asyncio.Queue[tuple[float, bytes | None]] = asyncio.Queue()
+        self.next_piece = 0.0  # loop time the next piece may go (``FaultProxy.piece_delay``)
         self.task = asyncio.get_running_loop().create_task(self._deliver())
 
     async def put(self, data: bytes) -> None:
         for i in range(0, len(data), PIECE):
             piece = data[i : i + PIECE]
+            if self.proxy.piece_delay:
+                # This connection's own limit: one piece per piece_delay at most.
+                now = asyncio.get_running_loop().time()
+                if self.next_piece > now:
+                    await asyncio.sleep(self.next_piece - now)
+                self.next_piece = max(now, self.next_piece) + self.proxy.piece_delay
             await self.link.pace(len(piece))
             self.queue.put_nowait((asyncio.get_running_loop().time() + self.proxy.latency, piece))
 
@@ -107,6 +122,7 @@ class LoopServer:
 
     thread_name = "loop-server"
     rcvbuf: int | None = None
+    reader_limit = 2**16  # asyncio's default
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -134,7 +150,7 @@ class LoopServer:
             asyncio.set_event_loop(loop)
 
             async def serve() -> None:
-                self._server = await asyncio.start_server(self._handle, sock=sock)
+                self._server = await asyncio.start_server(self._handle, sock=sock, limit=self.reader_limit)
                 ready.set()
 
             loop.run_until_complete(serve())
@@ -174,6 +190,7 @@ class LoopServer:
 class FaultProxy(LoopServer):
     thread_name = "fault-proxy"
     rcvbuf = RCVBUF
+    reader_limit = READER_LIMIT
 
     def __init__(
         self, upstream_port: int, upstream_host: str = "127.0.0.1", *, seed: int | None = None
@@ -181,6 +198,7 @@ class FaultProxy(LoopServer):
         self.upstream = (upstream_host, upstream_port)
         self.rate: float | None = None
         self.latency = 0.0
+        self.piece_delay = 0.0  # seconds between two pieces of one connection, each direction
         self.cut_every: int | None = None
         self.stall_every: int | None = None
         self.error_rate = 0.0
@@ -214,6 +232,7 @@ class FaultProxy(LoopServer):
         """A perfect link again (existing stalled connections stay stalled until closed)."""
         self.rate = None
         self.latency = 0.0
+        self.piece_delay = 0.0
         self.cut_every = self.stall_every = None
         self.error_rate = 0.0
         self._forced.clear()

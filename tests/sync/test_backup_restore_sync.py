@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from desa_capil.backup import stick
 from desa_capil.paths import AppPaths
 from desa_capil.security.keys import KeyStore, recovery_code
@@ -57,13 +55,6 @@ def test_restored_laptop_enrolls_again_and_sends_the_unsent_once(
         db.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: a batch the old laptop sent AFTER the backup is re-uploaded by the restored "
-    "laptop under new tus upload ids, so the server sees other manifest content (409) and the "
-    "batch is set aside instead of being recognised as a replay; never duplicated, but needs "
-    "the server to compare documents by sha256 (server/service.py, i13) or the client to adopt it",
-)
 def test_batch_sent_by_the_old_laptop_after_the_backup_is_recognised(
     enrolled: Enrolled, admin: Admin, tmp_path: Path
 ) -> None:

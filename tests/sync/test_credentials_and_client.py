@@ -64,6 +64,45 @@ def test_token_goes_to_the_keyring_when_there_is_one(tmp_path: Path, memory_keyr
     assert store.get_token() == "dcd_new"
 
 
+def test_token_file_lives_outside_the_data_folder_on_windows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """platformdirs as on Windows (config folder = data folder): the token's fallback file goes
+    to the key folder of its own, like the data key's; a file an earlier version left in the
+    data folder is moved out on first read, and never written there again."""
+    import platformdirs
+
+    from desa_capil.paths import HOME_ENV, app_paths
+    from desa_capil.sync.config import credential_store
+
+    local = tmp_path / "AppData" / "Local"
+    monkeypatch.delenv(HOME_ENV, raising=False)
+
+    def user_dir(appname: str | None = None, appauthor: str | None = None, *a: object, **k: object) -> str:
+        return str(local / str(appauthor) / str(appname))
+
+    monkeypatch.setattr(platformdirs, "user_data_dir", user_dir)
+    monkeypatch.setattr(platformdirs, "user_config_dir", user_dir)
+    paths = app_paths()
+    assert paths.config == paths.data  # the Windows layout
+    legacy = paths.config / "device_token"
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text("dcd_from_an_old_version\n")
+    store = credential_store(paths)
+    assert not store.uses_keyring
+    assert store.get_token() == "dcd_from_an_old_version"
+    assert not legacy.exists()
+    assert store.fallback_path.exists() and not store.fallback_path.is_relative_to(paths.data)
+    if os.name == "posix":
+        assert stat.S_IMODE(store.fallback_path.stat().st_mode) == 0o600
+    assert credential_store(paths).get_token() == "dcd_from_an_old_version"
+    credential_store(paths).set_token("dcd_new")
+    assert credential_store(paths).get_token() == "dcd_new"
+    assert not [p for p in paths.data.rglob("*") if "token" in p.name]
+    credential_store(paths).delete_token()
+    assert credential_store(paths).get_token() is None
+
+
 def test_tls_is_always_verified_with_an_optional_ca_file(tmp_path: Path) -> None:
     assert ApiClient("https://capil.example.go.id").session.verify is True
     ca = tmp_path / "kantor.pem"

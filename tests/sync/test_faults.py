@@ -68,9 +68,10 @@ def test_throttled_slow_link_with_cuts_and_server_errors(
     proxy.cut_every = 40_000
     proxy.error_rate = 0.15
     worker = worker_via(enrolled, proxy)
-    _result, failures = drain(worker, 90)
+    drain(worker, 90)
+    # Cuts are mostly taken in stride now (the upload goes on from the server's offset in the
+    # same try), so failed passes are not counted; what matters is what arrived.
     assert proxy.stats.cuts >= 2 and proxy.stats.errors >= 1
-    assert failures >= 1
     assert_server_has(enrolled, admin, ids1 + ids2)
     with enrolled.db.session() as s:
         states = {b.id: b.state for b in s.exec(select(Batch)).all()}
@@ -124,4 +125,78 @@ def test_server_errors_on_one_file_do_not_block_other_batches(
     with enrolled.db.session() as s:
         row = s.exec(select(Outbox).where(Outbox.batch_id == b1, Outbox.next_attempt_at != None)).first()  # noqa: E711
         assert row is not None and row.attempts == 1 and row.last_error
+    worker.close()
+
+
+def test_a_cut_patch_goes_on_from_the_servers_offset_in_the_same_try(
+    enrolled: Enrolled, admin: Admin, proxy: FaultProxy
+) -> None:
+    """Cuts that each let some bytes through do not hand the file back to the worker: after
+    each one the uploader asks the server (HEAD) and goes on from its offset, on a new
+    connection, and the file arrives whole and exactly once."""
+    from desa_capil.sync.tus import LinkMeter, TusUploader
+
+    _b, ids = make_batch(enrolled.db, 1, pages_per_doc=1, page_bytes=90_000)
+    with enrolled.db.session() as s:
+        rows = list(s.exec(select(Outbox).where(Outbox.kind == "upload")).all())
+    row = max(rows, key=lambda r: r.upload_length)
+    data = enrolled.db.blobs.get(row.payload.split('"sha256": "')[1][:64])
+    proxy.cut_every = 25_000
+    client = ApiClient(proxy.url, enrolled.config.token, timeout=(3.0, 3.0))
+    meter = LinkMeter(2048)  # 16 KB chunks
+    upload_id = TusUploader(client, enrolled.db, meter).upload(row, data, {"filename": "x.pdf"})
+    client.close()
+    assert proxy.stats.cuts >= 2
+    with enrolled.db.session() as s:
+        saved = s.get(Outbox, row.id)
+    assert saved is not None and saved.upload_url == upload_id and saved.upload_offset == len(data)
+    # What the server kept plus what it lost in the cuts is what went out; nothing was
+    # written twice (the server's file is checked byte for byte once the batch is sent).
+    assert meter.bytes_offered - meter.bytes_lost == len(data)
+    proxy.clean()
+    worker = worker_via(enrolled, proxy)
+    drain(worker, 60)
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
+
+
+def test_a_silent_link_is_given_up_after_the_measured_wait_not_the_fixed_timeout(
+    enrolled: Enrolled, admin: Admin, proxy: FaultProxy
+) -> None:
+    """Once answers were measured, a PATCH whose link went silent is given up after the wait
+    the meter allows (doubling for each silent try of the file in a row), not after the
+    client's fixed read timeout, and the file still arrives whole."""
+    from desa_capil.sync.tus import LinkMeter, TusUploader
+
+    _b, ids = make_batch(enrolled.db, 1, pages_per_doc=1, page_bytes=70_000)
+    with enrolled.db.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "upload")).first()
+    assert row is not None
+    data = enrolled.db.blobs.get(row.payload.split('"sha256": "')[1][:64])
+    meter = LinkMeter(2048)  # 16 KB chunks
+    meter.min_read_timeout = 0.5
+    for _ in range(4):
+        meter.record_tail(0.1)  # answers came quickly so far
+    client = ApiClient(proxy.url, enrolled.config.token, timeout=(3.0, 60.0))
+    waits: list[float] = []
+    real_request = client.request
+
+    def spy(method: str, path: str, **kw: object) -> object:
+        if method == "PATCH":
+            waits.append(kw["timeout"][1])  # type: ignore[index]
+        return real_request(method, path, **kw)  # type: ignore[arg-type]
+
+    client.request = spy  # type: ignore[method-assign]
+    proxy.stall_every = 40_000
+    TusUploader(client, enrolled.db, meter).upload(row, data, {"filename": "x.pdf"})
+    client.close()
+    assert proxy.stats.stalls >= 1
+    # Two quick answers' worth plus two round trips (local: a few ms each), never the client's
+    # fixed 60 s read timeout, also after the silent tries (each doubles the wait).
+    assert waits[0] < 5.0
+    assert max(waits) < 60.0
+    proxy.clean()
+    worker = worker_via(enrolled, proxy)
+    drain(worker, 60)
+    assert_server_has(enrolled, admin, ids)
     worker.close()

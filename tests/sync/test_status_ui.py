@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 from sqlmodel import select
 
@@ -110,3 +111,52 @@ def test_refused_event_has_coba_lagi(enrolled: Enrolled, qtbot: QtBot) -> None:
     with enrolled.db.session() as s:
         row = s.exec(select(Outbox).where(Outbox.kind == "event")).one()
     assert row.state == OutboxState.PENDING and row.attempts == 0
+
+
+def test_sync_that_stopped_by_itself_says_so_and_kirim_sekarang_restarts_it(
+    enrolled: Enrolled, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync thread ends without being asked (here: the worker cannot even be made, as when
+    the database fails): "stopped with an error" with what to do, distinct from offline or
+    syncing; "Kirim sekarang" starts it again and the batch goes."""
+    import desa_capil.ui.sync_controller as sc
+
+    real_worker = sc.SyncWorker
+
+    class Broken:
+        def __init__(self, *_a: object, **_k: object) -> None:
+            raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(sc, "SyncWorker", Broken)
+    make_batch(enrolled.db, 1)
+    ctx = AppContext(enrolled.db, enrolled.paths)
+    sync = SyncController(ctx, poll_interval=0.2)
+    try:
+        sync.start()
+        qtbot.waitUntil(lambda: ctx.connection_state == ConnectionState.STOPPED_ERROR, timeout=WAIT)
+        assert connection_text(ctx.connection_state) == "Pengiriman berhenti karena kesalahan"
+        assert connection_text(ctx.connection_state) not in {
+            connection_text(ConnectionState.OFFLINE),
+            connection_text(ConnectionState.SYNCING),
+            connection_text(ConnectionState.ERROR),
+        }
+        assert "Kirim sekarang" in ctx.connection_detail
+        assert "Data tetap aman" in ctx.connection_reason and "RuntimeError" in ctx.connection_reason
+        assert sync.status.phase is SyncPhase.STOPPED
+        monkeypatch.setattr(sc, "SyncWorker", real_worker)  # the cause is gone
+        sync.send_now()
+        qtbot.waitUntil(lambda: ctx.connection_state == ConnectionState.ONLINE, timeout=WAIT)
+        with enrolled.db.session() as s:
+            assert not s.exec(select(Outbox).where(Outbox.state != OutboxState.DONE)).all()
+    finally:
+        sync.stop()
+
+
+def test_a_requested_stop_is_not_an_error(enrolled: Enrolled, qtbot: QtBot) -> None:
+    ctx = AppContext(enrolled.db, enrolled.paths)
+    sync = SyncController(ctx, poll_interval=0.2)
+    sync.start()
+    qtbot.waitUntil(lambda: ctx.connection_state == ConnectionState.ONLINE, timeout=WAIT)
+    sync.stop()
+    QCoreApplication.processEvents()  # deliver the queued "finished" of the thread
+    assert ctx.connection_state == ConnectionState.ONLINE

@@ -175,9 +175,9 @@ def _detail(ctx: AppContext) -> QDialog:
 
 
 def _viewer(ctx: AppContext, paths: AppPaths) -> QDialog:
+    from desa_capil.services import pages as processing
     from desa_capil.store import pages as sp
     from desa_capil.store.repo import ApplicantData, save_application
-    from desa_capil.ui.intake import processing
     from desa_capil.ui.intake.page_viewer import PageViewer
     from tests.intake.conftest import page_image
 

@@ -164,7 +164,7 @@ def test_settings_save_and_validate(qtbot: QtBot, ctx: AppContext, db: Database)
     assert page.status_label.property("error") is True and "18 angka" in page.status_label.text()
     page.head_nip_edit.setText("1975 0101 2000 0320 01")
     page.language_combo.setCurrentIndex(page.language_combo.findData("en"))
-    with qtbot.waitSignal(page.saved), qtbot.waitSignal(ctx.data_changed):
+    with qtbot.waitSignal(page.saved), qtbot.waitSignal(ctx.changed):
         qtbot.mouseClick(page.save_button, Qt.MouseButton.LeftButton)
     assert repo.get_setting(db, "village_name") == "Desa Sukamaju"
     assert repo.get_setting(db, "village_code") == "32.01.01.2001"

@@ -1,9 +1,9 @@
 """The office and the stick for the loop tests: the office works through its admin API over
 real HTTP (the reference server), the stick is a folder.
 
-``export_stick`` writes the laptop's village bundle with ``usbroute.payloads.write_village_bundle``
-from the local records (every unacknowledged sealed batch, every pending village event), the
-same manifest the online PUT sends with the document files the online route would upload.
+``export_stick`` writes the laptop's village bundle with the product's exporter
+(``services.usb_export``); ``manifest_for_stick`` gives one batch's part of a bundle for a test
+that plays another village's laptop.
 """
 
 from __future__ import annotations
@@ -14,21 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from sqlmodel import col, select
 
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.services import usb_export
 from desa_capil.store import batches
-from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import (
-    Outbox,
-    OutboxState,
-)
-from desa_capil.store.repo import get_setting
-from desa_capil.sync import apply, config
-from desa_capil.sync.usb_identity import device_keys, enrollment_proof, office_keys
-from desa_capil.usbroute.payloads import BatchForBundle, write_village_bundle
+from desa_capil.usbroute.payloads import BatchForBundle
 
 PDF = b"%PDF-1.7\n" + b"akta kelahiran bertanda tangan elektronik " * 200 + b"\n%%EOF\n"
 
@@ -121,39 +113,10 @@ def manifest_for_stick(db: Database, batch_id: str) -> BatchForBundle:
     return BatchForBundle(batch_id, manifest.model_dump(mode="json"), files)
 
 
-def export_stick(
-    db: Database, paths: AppPaths, out: Path, *, seq: int, batch_ids: list[str] | None = None
-) -> Path:
-    """One trip: the given (default: every unacknowledged sealed) batches and the pending events."""
-    if batch_ids is None:
-        batch_ids = batches.exportable(db)
-    office = office_keys(db)
-    assert office is not None
-    with db.session() as s:
-        events = [
-            r.payload
-            for r in s.exec(
-                select(Outbox)
-                .where(Outbox.kind == "event", Outbox.state == OutboxState.PENDING)
-                .order_by(col(Outbox.id))
-            ).all()
-        ]
-    import json
-
-    proof = enrollment_proof(db)
-    write_village_bundle(
-        out,
-        keys=device_keys(paths),
-        device_id=get_setting(db, config.DEVICE_ID),
-        village_code=get_setting(db, keys.VILLAGE_CODE),
-        seq=seq,
-        office_box_public=office.box_public,
-        batches=[manifest_for_stick(db, b) for b in batch_ids],
-        events=[json.loads(e) for e in events],
-        cursor=apply.cursor(db),
-        enrollment_proof={"enrollment_id": proof[0], "proof": proof[1]} if proof else None,
-    )
-    return out
+def export_stick(db: Database, paths: AppPaths, folder: Path, *, batch_ids: list[str] | None = None) -> Path:
+    """One trip with the product's exporter ("Kirim lewat flashdisk", services/usb_export):
+    the given (default: every unacknowledged sealed) batches and the pending events."""
+    return usb_export.export(db, paths, folder, batch_ids).path
 
 
 def sha(data: bytes) -> str:

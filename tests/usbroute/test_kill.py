@@ -18,6 +18,8 @@ import pytest
 from sqlmodel import select
 
 from desa_capil.paths import AppPaths
+from desa_capil.services import usb_export
+from desa_capil.store import batches
 from desa_capil.store.db import Database
 from desa_capil.store.models import Application, OfficeDocument
 from desa_capil.sync.usb_return import LAST_RETURN_KEY, apply_return_bundle
@@ -25,7 +27,7 @@ from desa_capil.ui.usb_files import find_files
 from desa_capil.usbroute import KeySet, open_bundle, read_header
 from tests.sync.helpers import make_batch
 
-from .test_return_bundle import PDF, change, dispatched, enroll_here, office_bundle, snapshot
+from .test_return_bundle import OFFICE, PDF, change, dispatched, enroll_here, office_bundle, snapshot
 
 KILLS = 8
 
@@ -39,6 +41,19 @@ paths = app_paths().ensure()
 db = open_database(paths)
 print("start", flush=True)
 apply_return_bundle(db, Path(sys.argv[1]), paths=paths)
+print("done", flush=True)
+"""
+
+EXPORT_CHILD = """
+import sys
+from pathlib import Path
+from desa_capil.paths import app_paths
+from desa_capil.services import usb_export
+from desa_capil.store.db import open_database
+paths = app_paths().ensure()
+db = open_database(paths)
+print("start", flush=True)
+usb_export.export(db, paths, Path(sys.argv[1]))
 print("done", flush=True)
 """
 
@@ -172,3 +187,40 @@ def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(tmp_path: P
     assert all(p.name.startswith("trip") for p in listed)
     assert {p.name for p in listed} == {p.name for p in stick.iterdir() if not p.name.startswith(".")}
     print(f"kills mid-write: {kills}")  # noqa: T201 - test report
+
+
+@pytest.mark.timeout(600)
+def test_kill_during_export_leaves_a_verified_bundle_or_none_and_no_false_trip(
+    db: Database, paths: AppPaths, tmp_path: Path
+) -> None:
+    """The product's exporter ("Kirim lewat flashdisk") killed at random moments: a file under a
+    bundle name is always complete and opens at the office; a "lewat flashdisk" trip is only
+    recorded for a file that is there; nothing else changes locally."""
+    office = enroll_here(db, paths)  # the laptop's view: office keys, village, device id
+    del office
+    batch_ids = [make_batch(db, n_apps=3, pages_per_doc=3, page_bytes=400_000)[0] for _ in range(2)]
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    before = _without_seq(snapshot(db))
+    rng = random.Random(1717)
+    for _ in range(KILLS):
+        run_and_kill([EXPORT_CHILD, str(stick)], rng, 2.5)
+        complete = {p.name for p in find_files(stick, (".dcb",))}
+        for name in complete:
+            # Opens at the office: signature and every file's hash.
+            with open_bundle(stick / name, box_private=OFFICE.box, verify_key=None) as b:
+                assert {x["batch_id"] for x in b.meta["batches"]} == set(batch_ids)
+                for n in b.names():
+                    b.read(n)
+        trips = {t.file_name for bid in batch_ids for t in batches.trips(db, bid)}
+        assert trips <= complete, "a trip recorded for a bundle that is not on the stick"
+        # Nothing but trips and the reserved bundle number changed on the laptop.
+        assert _without_seq(snapshot(db)) == before
+    # Power is back: an export runs to its end and records its trip.
+    done = usb_export.export(db, paths, stick)
+    assert {t.file_name for t in batches.trips(db, batch_ids[0])} >= {done.path.name}
+    print(f"bundles complete on the stick after the kills: {len(find_files(stick, ('.dcb',))) - 1}")  # noqa: T201
+
+
+def _without_seq(snap: dict[str, Any]) -> dict[str, Any]:
+    return {**snap, "settings": [kv for kv in snap["settings"] if kv[0] != "usb_bundle_seq"]}

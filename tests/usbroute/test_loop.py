@@ -13,6 +13,7 @@ from desa_capil.domain import catalog
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import running_server
+from desa_capil.store import batches
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import HandOverInput, mark_arrived, record_handover
 from desa_capil.store.models import Application, Batch, OfficeDocument, Outbox, OutboxState
@@ -57,7 +58,8 @@ def test_full_loop_by_stick_then_a_link_finds_nothing_to_resend(
     # Intake, sealed; out on the stick; imported at the office.
     b1, ids1 = make_batch(db, n_apps=2, pages_per_doc=2)
     b2, ids2 = make_batch(db, n_apps=1)
-    trip1 = export_stick(db, paths, stick / "kirim-1.dcb", seq=1)
+    trip1 = export_stick(db, paths, stick)
+    assert [(t.route, t.file_name) for t in batches.trips(db, b1)] == [("stick", trip1.name)]
     report = office.import_bundle(trip1)
     assert report["keys_registered"] is True
     assert sorted(b["status"] for b in report["batches"]) == [201, 201]
@@ -84,7 +86,7 @@ def test_full_loop_by_stick_then_a_link_finds_nothing_to_resend(
     # Arrival and hand-over at the village; the events go by the next trip.
     mark_arrived(db, ids1)
     record_handover(db, ids1[0], HandOverInput(id_checked=True))
-    trip2 = export_stick(db, paths, stick / "kirim-2.dcb", seq=2)
+    trip2 = export_stick(db, paths, stick)
     report2 = office.import_bundle(trip2)
     assert report2["batches"] == [] and len(report2["events"]) == 3
     server = office.applications()

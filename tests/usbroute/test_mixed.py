@@ -110,7 +110,7 @@ def test_half_by_stick_half_online_interleaved(
     stick.mkdir()
     online_batch, online_ids = make_batch(db, n_apps=2)
     stick_batch, stick_ids = make_batch(db, n_apps=2)
-    trip = export_stick(db, paths, stick / "kirim-1.dcb", seq=1, batch_ids=[stick_batch])
+    trip = export_stick(db, paths, stick, batch_ids=[stick_batch])
     assert [b["status"] for b in office.import_bundle(trip)["batches"]] == [201]
     # The office's receipt comes back by stick before the link: that batch is never re-sent.
     first_back = apply_return_bundle(db, office.return_bundle(VILLAGE, stick / "kembali-1.dcb"), paths=paths)
@@ -174,7 +174,7 @@ def test_damaged_or_misaddressed_village_bundles_write_nothing_at_the_office(
     stick = tmp_path / "flashdisk"
     stick.mkdir()
     make_batch(db, n_apps=2, pages_per_doc=2)
-    good = export_stick(db, paths, stick / "kirim.dcb", seq=1)
+    good = export_stick(db, paths, stick)
     raw = good.read_bytes()
     before = server_counts(central)
     bad = stick / "rusak.dcb"
@@ -193,12 +193,12 @@ def test_damaged_or_misaddressed_village_bundles_write_nothing_at_the_office(
 
     real_box = get_setting(db, keys.OFFICE_BOX_PUBLIC)
     set_setting(db, keys.OFFICE_BOX_PUBLIC, KeySet.generate().box_public)
-    assert office.import_status(export_stick(db, paths, stick / "kantor-lain.dcb", seq=2)) == 422
+    assert office.import_status(export_stick(db, paths, stick)) == 422
     set_setting(db, keys.OFFICE_BOX_PUBLIC, real_box)
     # The header names another village than the laptop's.
     central.create_village("32.04.05.2002", "Desa Tetangga")
     set_setting(db, keys.VILLAGE_CODE, "32.04.05.2002")
-    assert office.import_status(export_stick(db, paths, stick / "desa-lain.dcb", seq=3)) == 422
+    assert office.import_status(export_stick(db, paths, stick)) == 422
     set_setting(db, keys.VILLAGE_CODE, VILLAGE)
     after = server_counts(central)
     # Refusals leave the tables as they were (a new village row above is the test's own doing).

@@ -109,6 +109,7 @@ def test_first_run_enrolls_from_a_stick(qtbot: QtBot, ctx: AppContext, db: Datab
     wizard = FirstRunWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
+    assert wizard.stick_button.isVisible() and wizard.stick_button.text() == "Daftarkan dari flashdisk…"
     dialog = wizard.enroll_from_stick()
     dialog.picker.show_folder(stick)  # type: ignore[attr-defined]
     _wait_listed(qtbot, dialog.picker, 1)  # type: ignore[attr-defined]
@@ -125,6 +126,7 @@ def test_first_run_enrolls_from_a_stick(qtbot: QtBot, ctx: AppContext, db: Datab
     assert wizard.village_page.name_edit.text() == "Desa Oelaba"
     assert wizard.village_page.code_edit.text() == "53.14.01.2001"
     assert wizard.server_page.enrolled and wizard.server_page.isComplete()
+    assert not wizard.stick_button.isVisible()
     assert get_setting(db, keys.OFFICE_SIGN_PUBLIC) == OFFICE.sign_public
     assert read_enrollment(stick / "oelaba.dcenroll") == enrollment  # the stick is left as it was
 

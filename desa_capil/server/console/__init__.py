@@ -16,6 +16,7 @@ from desa_capil.server.db import create_schema
 from desa_capil.server.service import CentralService
 
 from . import models as _models  # noqa: F401 - registers the console tables before create_schema
+from .language import t
 from .queries import seed_reasons
 from .routes import CSP, HERE, PREFIX, Forbidden, NotSignedIn, make_router, make_templates
 
@@ -32,7 +33,7 @@ def mount(app: FastAPI, service: CentralService, settings: Settings) -> None:
     async def not_signed_in(request: Request, _exc: Exception) -> Response:
         if request.method == "GET":
             return RedirectResponse(f"{PREFIX}/masuk", status_code=303)
-        return HTMLResponse("Sesi berakhir. Masuk lagi.", status_code=401)
+        return HTMLResponse(t("Sesi berakhir. Masuk lagi."), status_code=401)
 
     async def forbidden(request: Request, exc: Exception) -> Response:
         message = exc.message if isinstance(exc, Forbidden) else "Tidak diizinkan."

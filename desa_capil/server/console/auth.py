@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from desa_capil.server.db import AdminAction, Database, aware, utcnow
 from desa_capil.server.service import sha256_hex
 
+from .language import t
 from .models import ROLE_RANK, Role, StaffSession, StaffUser
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
     """Check the password; on success open a session and return (cookie token, staff)."""
     username = username.strip().lower()
     now = utcnow()
-    wrong = LoginFailed("Nama pengguna atau kata sandi salah.")
+    wrong = LoginFailed(t("Nama pengguna atau kata sandi salah."))
     with db.session() as s:
         user = s.exec(select(StaffUser).where(StaffUser.username == username)).first()
         if user is None or not user.active:
@@ -128,8 +129,11 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
         if user.locked_until is not None and aware(user.locked_until) > now:
             minutes = max(1, int((aware(user.locked_until) - now).total_seconds() // 60) + 1)
             raise LoginFailed(
-                f"Akun ini dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam "
-                f"{minutes} menit atau minta administrator membukanya."
+                t(
+                    "Akun ini dikunci sementara karena terlalu banyak percobaan gagal. Coba lagi dalam "
+                    "{minutes} menit atau minta administrator membukanya.",
+                    minutes=minutes,
+                )
             )
         ok: bool
         try:
@@ -148,8 +152,11 @@ def login(db: Database, username: str, password: str, address: str) -> tuple[str
             s.commit()
             if user.locked_until is not None and aware(user.locked_until) > now:
                 raise LoginFailed(
-                    f"Terlalu banyak percobaan gagal: akun dikunci {LOCK_MINUTES} menit. "
-                    "Minta administrator membukanya bila mendesak."
+                    t(
+                        "Terlalu banyak percobaan gagal: akun dikunci {minutes} menit. "
+                        "Minta administrator membukanya bila mendesak.",
+                        minutes=LOCK_MINUTES,
+                    )
                 )
             raise wrong
         if _hasher.check_needs_rehash(user.password_hash):

@@ -38,6 +38,7 @@ from desa_capil.server.db import (
 )
 from desa_capil.server.errors import ApiError, not_found
 
+from .language import lang, t
 from .models import HOLD_LABELS, DuplicateMark, Hold, HoldKind, ReasonKind, ReasonTemplate
 
 # "Jawaban dalam 3x24 jam" (Depok 2020 and most regency SOPs).
@@ -93,7 +94,7 @@ ACTION_LABELS = {
 
 
 def action_name(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    return t(ACTION_LABELS[action]) if action in ACTION_LABELS else action
 
 
 def detail_text(action: str, detail: str) -> str:
@@ -109,19 +110,19 @@ def kecamatan_of(village_code: str) -> str:
 
 def service_name(code: str) -> str:
     s = SERVICES.get(code)
-    return s.name_id if s else code
+    return s.name(lang()) if s else code
 
 
 def urgency_name(value: str) -> str:
     try:
-        return URGENCY_LABELS[Urgency(value)][0]
+        return URGENCY_LABELS[Urgency(value)][1 if lang() == "en" else 0]
     except ValueError:
         return value
 
 
 def status_name(value: str) -> str:
     try:
-        return label(Status(value))
+        return label(Status(value), lang())
     except ValueError:
         return value
 
@@ -209,13 +210,13 @@ def tab_counts(db: Database, f: Filters) -> dict[str, int]:
         per_status = {status: int(n) for status, n in s.exec(by_status).all()}
         held = int(s.exec(held_q).one())
     counts = {}
-    for t in TABS:
-        n = sum(per_status.get(st, 0) for st in t.statuses)
-        if t.held is True:
+    for tab in TABS:
+        n = sum(per_status.get(st, 0) for st in tab.statuses)
+        if tab.held is True:
             n = held
-        elif t.held is False:
+        elif tab.held is False:
             n -= held
-        counts[t.key] = n
+        counts[tab.key] = n
     return counts
 
 
@@ -256,9 +257,9 @@ def _span(delta: timedelta) -> str:
     hours = int(abs(delta.total_seconds()) // 3600)
     days, hours = divmod(hours, 24)
     if days:
-        return f"{days} hr {hours} jam"
+        return t("{days} hr {hours} jam", days=days, hours=hours)
     minutes = int(abs(delta.total_seconds()) // 60) % 60
-    return f"{hours} jam {minutes} mnt"
+    return t("{hours} jam {minutes} mnt", hours=hours, minutes=minutes)
 
 
 def sla_clock(
@@ -271,10 +272,10 @@ def sla_clock(
     if status in OFFICE_HELD:
         left = deadline - now
         if left.total_seconds() < 0:
-            return Clock(f"lewat {_span(left)}", True, True)
-        return Clock(f"sisa {_span(left)}", False, True)
+            return Clock(t("lewat {span}", span=_span(left)), True, True)
+        return Clock(t("sisa {span}", span=_span(left)), False, True)
     if status is Status.NEEDS_FIX:
-        return Clock("menunggu desa", False, False)
+        return Clock(t("menunggu desa"), False, False)
     took = updated - received
     return Clock(f"{_span(took)}", took > SLA and status is not Status.REJECTED, False)
 
@@ -597,6 +598,27 @@ class DispatchItem:
     nik: str
     service_code: str
     documents: list[FinishedDocument]
+    # Originals the village handed over for this application (catalog ``hand_over`` papers it
+    # sent): Disdukcapil withdraws them, the new document replaces them (issue 15's receipt
+    # tells the resident so); the courier list says so per application.
+    originals: list[str] = field(default_factory=list)
+
+
+def originals_handed_over(s: Session, apps: list[Application]) -> dict[int, list[str]]:
+    """Per application: the names of the catalog's ``hand_over`` papers the village sent."""
+    sent: dict[int, set[str]] = {a.id or 0: set() for a in apps}
+    for app_id, code in s.exec(
+        select(AppDocument.application_id, AppDocument.requirement_code).where(
+            col(AppDocument.application_id).in_(list(sent))
+        )
+    ).all():
+        sent[app_id].add(code)
+    out: dict[int, list[str]] = {}
+    for a in apps:
+        service = SERVICES.get(a.service_code)
+        handed = service.handed_over if service is not None else ()
+        out[a.id or 0] = [r.name(lang()) for r in handed if r.code in sent[a.id or 0]]
+    return out
 
 
 def finished_for_village(
@@ -617,7 +639,11 @@ def finished_for_village(
             select(FinishedDocument).where(col(FinishedDocument.application_id).in_(list(fins)))
         ).all():
             fins[fdoc.application_id].append(fdoc)
-    return village, [DispatchItem(a.id or 0, a.name, a.nik, a.service_code, fins[a.id or 0]) for a in apps]
+        originals = originals_handed_over(s, list(apps))
+    return village, [
+        DispatchItem(a.id or 0, a.name, a.nik, a.service_code, fins[a.id or 0], originals[a.id or 0])
+        for a in apps
+    ]
 
 
 # --- villages and laptops ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.background import BackgroundTask
@@ -39,8 +39,9 @@ from desa_capil.server.service import CentralService
 from desa_capil.server.usb import UsbService
 from desa_capil.usbroute import BundleError
 
-from . import auth, pages, queries
+from . import auth, language, pages, queries
 from .auth import Staff
+from .language import N_, t
 from .models import HOLD_LABELS, ROLE_LABELS, HoldKind, ReasonKind, Role, StaffUser
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,16 @@ def make_templates() -> Jinja2Templates:
         services=SERVICES,
         Role=Role,
         tz_name=str(tz),
+        _=t,
+        lang=language.lang,
+        languages=language.LANGUAGES,
     )
     return templates
+
+
+def api_message(exc: ApiError) -> str:
+    """An office API error's message in the console's language."""
+    return exc.body.message_en if language.lang() == "en" else exc.body.message_id
 
 
 def make_router(svc: CentralService, settings: Settings) -> APIRouter:
@@ -123,7 +132,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
     # Only failures count (a good login gives its token back), so an office behind one address
     # signing in at eight o'clock is never slowed down.
     login_bucket = DatabaseBucket(db, "console_login", burst=20.0, per_second=1 / 30)
-    router = APIRouter(prefix=PREFIX, include_in_schema=False)
+    router = APIRouter(prefix=PREFIX, include_in_schema=False, dependencies=[Depends(language.from_cookie)])
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -135,7 +144,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
     def need(staff: Staff, role: Role) -> None:
         if not staff.can(role):
-            raise Forbidden(f"Tindakan ini hanya untuk {ROLE_LABELS[role].lower()} ke atas.")
+            raise Forbidden(t("Tindakan ini hanya untuk {role} ke atas.", role=t(ROLE_LABELS[role]).lower()))
 
     def same_origin(request: Request) -> bool:
         # Fetch metadata first (every current browser sends it); the Origin header is "null"
@@ -156,13 +165,14 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             staff.csrf_token, token if isinstance(token, str) else None
         ):
             raise Forbidden(
-                "Formulir kedaluwarsa atau bukan dari konsol ini. Muat ulang halaman lalu coba lagi."
+                t("Formulir kedaluwarsa atau bukan dari konsol ini. Muat ulang halaman lalu coba lagi.")
             )
         return staff, form
 
     def render(
         request: Request, name: str, staff: Staff | None, status_code: int = 200, **ctx: Any
     ) -> HTMLResponse:
+        language.use_request(request)
         flash = auth.pop_flash(db, staff) if staff is not None else None
         resp = templates.TemplateResponse(
             request,
@@ -175,7 +185,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
     def back(staff: Staff, url: str, kind: str = "", text: str = "") -> RedirectResponse:
         if text:
-            auth.set_flash(db, staff, kind, text)
+            auth.set_flash(db, staff, kind, t(text))  # fixed Indonesian texts are looked up here
         return RedirectResponse(url, status_code=303)
 
     def field(form: FormData, name: str, limit: int = 2000) -> str:
@@ -186,7 +196,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             action()
         except ApiError as exc:
-            return back(staff, url, "error", exc.body.message_id)
+            return back(staff, url, "error", api_message(exc))
         except ValueError as exc:
             return back(staff, url, "error", str(exc))
         return back(staff, url, "ok", ok_text)
@@ -240,7 +250,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         if not same_origin(request) or not auth.csrf_ok(
             request.cookies.get(auth.LOGIN_COOKIE, ""), given if isinstance(given, str) else None
         ):
-            return login_page(request, "Formulir masuk kedaluwarsa. Coba sekali lagi.", 403)
+            return login_page(request, N_("Formulir masuk kedaluwarsa. Coba sekali lagi."), 403)
         username = field(form, "username", 64)
         password = form.get("password")
         address = request.client.host if request.client else "?"
@@ -248,7 +258,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         if wait:
             return login_page(
                 request,
-                f"Terlalu banyak percobaan masuk dari komputer ini. Tunggu {int(wait) + 1} detik.",
+                t("Terlalu banyak percobaan masuk dari komputer ini. Tunggu {n} detik.", n=int(wait) + 1),
                 429,
             )
         try:
@@ -278,6 +288,22 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         auth.audit(db, staff.actor, "logout", staff.username)
         resp = RedirectResponse(f"{PREFIX}/masuk", status_code=303)
         resp.delete_cookie(auth.COOKIE, path=PREFIX)
+        return resp
+
+    @router.get("/bahasa/{code}")
+    def choose_language(request: Request, code: str) -> Response:
+        """Switch the console's language (a cookie, signed in or not), then the queue, or the
+        login page for one not signed in."""
+        signed_in = auth.session_staff(db, request.cookies.get(auth.COOKIE, "")) is not None
+        resp = RedirectResponse(f"{PREFIX}/antrean" if signed_in else f"{PREFIX}/masuk", status_code=303)
+        resp.set_cookie(
+            language.COOKIE,
+            language.choose(code),
+            httponly=True,
+            samesite="lax",
+            path=PREFIX,
+            max_age=365 * 24 * 3600,
+        )
         return resp
 
     # --- workqueue ------------------------------------------------------------------------------
@@ -327,7 +353,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             app = svc.get_application(app_id)
         except ApiError:
-            return render(request, "error.html", staff, 404, message="Permohonan tidak ditemukan.")
+            return render(request, "error.html", staff, 404, message=N_("Permohonan tidak ditemukan."))
         ex = queries.extras(db, app_id)
         service = SERVICES.get(app.service_code)
         docs_by_req: dict[str, list[Any]] = {}
@@ -336,7 +362,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         checklist = []
         if service is not None:
             for r in service.checklist:
-                checklist.append((r.code, r.name_id, r.mandatory, docs_by_req.pop(r.code, [])))
+                checklist.append((r.code, r.name(language.lang()), r.mandatory, docs_by_req.pop(r.code, [])))
             originals = {r.code: r.original.value for r in service.requirements}
         else:
             originals = {}
@@ -435,9 +461,9 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
         def run() -> None:
             if not papers:
-                raise ValueError("Pilih berkas yang perlu diperbaiki.")
+                raise ValueError(N_("Pilih berkas yang perlu diperbaiki."))
             if not reason:
-                raise ValueError("Tuliskan alasannya atau pilih dari templat.")
+                raise ValueError(N_("Tuliskan alasannya atau pilih dari templat."))
             app = svc.get_application(app_id)
             service = SERVICES.get(app.service_code)
             names = []
@@ -452,7 +478,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             if form.get("save_template"):
                 queries.add_reason(db, ReasonKind.FIX, reason)
 
-        return await act(staff, app_url(app_id), "Permintaan perbaikan dikirim ke desa.", run)
+        return await act(staff, app_url(app_id), N_("Permintaan perbaikan dikirim ke desa."), run)
 
     @router.post("/permohonan/{app_id}/tolak")
     async def reject(request: Request, app_id: int) -> Response:
@@ -462,13 +488,13 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
         def run() -> None:
             if not reason:
-                raise ValueError("Tuliskan alasan penolakan atau pilih dari templat.")
+                raise ValueError(N_("Tuliskan alasan penolakan atau pilih dari templat."))
             svc.set_status(app_id, Status.REJECTED, reason, staff.actor)
             queries.clear_hold(db, app_id)
             if form.get("save_template"):
                 queries.add_reason(db, ReasonKind.REJECT, reason)
 
-        return await act(staff, app_url(app_id), "Permohonan ditolak; desa akan menerima alasannya.", run)
+        return await act(staff, app_url(app_id), N_("Permohonan ditolak; desa akan menerima alasannya."), run)
 
     @router.post("/permohonan/{app_id}/proses")
     async def process(request: Request, app_id: int) -> Response:
@@ -479,7 +505,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             app = svc.get_application(app_id)
             if app.status is Status.PROCESSING:
                 if not queries.clear_hold(db, app_id):
-                    raise ValueError("Permohonan ini sudah diproses.")
+                    raise ValueError(N_("Permohonan ini sudah diproses."))
                 queries.office_message(
                     db,
                     app_id,
@@ -490,7 +516,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             else:
                 svc.set_status(app_id, Status.PROCESSING, "Permohonan sedang diproses.", staff.actor)
 
-        return await act(staff, app_url(app_id), "Permohonan ditandai sedang diproses.", run)
+        return await act(staff, app_url(app_id), N_("Permohonan ditandai sedang diproses."), run)
 
     @router.post("/permohonan/{app_id}/tunggu")
     async def hold(request: Request, app_id: int) -> Response:
@@ -501,7 +527,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             try:
                 kind = HoldKind(field(form, "kind", 16))
             except ValueError:
-                raise ValueError("Pilih jenis kendala.") from None
+                raise ValueError(N_("Pilih jenis kendala.")) from None
             note = field(form, "note", 500)
             suket_number = field(form, "suket_number", 60)
             suket_expires: datetime | None = None
@@ -514,7 +540,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
                         else utcnow() + SUKET_VALIDITY
                     )
                 except ValueError:
-                    raise ValueError("Tanggal berlaku Suket tidak valid (tttt-bb-hh).") from None
+                    raise ValueError(N_("Tanggal berlaku Suket tidak valid (tttt-bb-hh).")) from None
             message = queries.hold_message(kind, note, suket_number, suket_expires)
             app = svc.get_application(app_id)
             if app.status is Status.PROCESSING:
@@ -523,7 +549,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
                 svc.set_status(app_id, Status.PROCESSING, message, staff.actor)
             queries.set_hold(db, app_id, kind, note, suket_number, suket_expires, staff.actor)
 
-        return await act(staff, app_url(app_id), "Status menunggu dicatat dan dikabarkan ke desa.", run)
+        return await act(staff, app_url(app_id), N_("Status menunggu dicatat dan dikabarkan ke desa."), run)
 
     async def _save_pdf(form: FormData, tmpdir: str) -> Path | None:
         up = form.get("pdf")
@@ -535,7 +561,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             while chunk := await up.read(1024 * 1024):
                 size += len(chunk)
                 if size > settings.max_upload_size:
-                    raise ValueError("Berkas PDF terlalu besar.")
+                    raise ValueError(N_("Berkas PDF terlalu besar."))
                 f.write(chunk)
         return dest if size else None
 
@@ -553,7 +579,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
             def run() -> None:
                 if (pdf is not None or printed) and not title:
-                    raise ValueError("Tuliskan nama dokumen yang diterbitkan (mis. Akta Kelahiran).")
+                    raise ValueError(N_("Tuliskan nama dokumen yang diterbitkan (mis. Akta Kelahiran)."))
                 if pdf is not None:
                     svc.attach_finished(app_id, title, pdf, staff.actor)
                 elif printed:
@@ -562,7 +588,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
                 queries.clear_hold(db, app_id)
 
             return await run_in_threadpool(
-                attempt, staff, app_url(app_id), "Permohonan selesai; siap dikirim ke desa.", run
+                attempt, staff, app_url(app_id), N_("Permohonan selesai; siap dikirim ke desa."), run
             )
 
     @router.post("/permohonan/{app_id}/dokumen")
@@ -578,16 +604,16 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
             def run() -> None:
                 if pdf is None:
-                    raise ValueError("Pilih berkas PDF bertanda tangan elektronik (TTE).")
+                    raise ValueError(N_("Pilih berkas PDF bertanda tangan elektronik (TTE)."))
                 if not title:
-                    raise ValueError("Tuliskan nama dokumen (mis. Akta Kelahiran).")
+                    raise ValueError(N_("Tuliskan nama dokumen (mis. Akta Kelahiran)."))
                 svc.attach_finished(app_id, title, pdf, staff.actor)
 
             return await run_in_threadpool(
                 attempt,
                 staff,
                 app_url(app_id),
-                "PDF TTE tersimpan; desa bisa mencetaknya setelah dikirim.",
+                N_("PDF TTE tersimpan; desa bisa mencetaknya setelah dikirim."),
                 run,
             )
 
@@ -601,7 +627,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             other = int(other_raw) if other_raw.isdigit() else None
             queries.mark_duplicate(db, app_id, other, field(form, "note", 500), staff.actor)
 
-        return await act(staff, app_url(app_id), "Ditandai kemungkinan ganda.", run)
+        return await act(staff, app_url(app_id), N_("Ditandai kemungkinan ganda."), run)
 
     # --- dispatch -------------------------------------------------------------------------------
 
@@ -616,7 +642,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             village, items = queries.finished_for_village(db, code[:13])
         except ApiError:
-            return render(request, "error.html", staff, 404, message="Desa tidak ditemukan.")
+            return render(request, "error.html", staff, 404, message=N_("Desa tidak ditemukan."))
         return render(request, "dispatch_village.html", staff, village=village, items=items)
 
     @router.get("/pengiriman/{code}/cetak", response_class=HTMLResponse)
@@ -626,7 +652,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             village, items = queries.finished_for_village(db, code[:13], ids or None)
         except ApiError:
-            return render(request, "error.html", staff, 404, message="Desa tidak ditemukan.")
+            return render(request, "error.html", staff, 404, message=N_("Desa tidak ditemukan."))
         return render(request, "courier.html", staff, village=village, items=items, printed_at=utcnow())
 
     @router.post("/pengiriman/{code}")
@@ -639,10 +665,10 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
         def run() -> None:
             if not ids:
-                raise ValueError("Pilih permohonan yang dikirim.")
+                raise ValueError(N_("Pilih permohonan yang dikirim."))
             svc.dispatch(code[:13], ids, message, staff.actor)
 
-        return await act(staff, url, f"{len(ids)} permohonan dikirim ke desa.", run)
+        return await act(staff, url, t("{n} permohonan dikirim ke desa.", n=len(ids)), run)
 
     # --- villages and laptops -------------------------------------------------------------------
 
@@ -665,7 +691,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
         if not re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}", code):
             return back(
-                staff, url, "error", "Kode wilayah harus berbentuk PP.KK.CC.NNNN, mis. 32.04.05.2001."
+                staff, url, "error", N_("Kode wilayah harus berbentuk PP.KK.CC.NNNN, mis. 32.04.05.2001.")
             )
         official = regions.name_of(code)
         if not name and official:
@@ -677,7 +703,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             out = svc.create_village(code, name, staff.actor)
         except ApiError as exc:
-            return back(staff, url, "error", exc.body.message_id)
+            return back(staff, url, "error", api_message(exc))
         # A code missing from the list (a new village, a list behind the times) is a warning only.
         note = (
             "" if official else " Perhatian: kode ini tidak ada di daftar wilayah Kepmendagri; periksa lagi."
@@ -698,7 +724,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             out = svc.new_enrollment_code(code[:13], staff.actor)
         except ApiError as exc:
-            return back(staff, url, "error", exc.body.message_id)
+            return back(staff, url, "error", api_message(exc))
         return back(
             staff,
             url,
@@ -748,7 +774,7 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         try:
             role = Role(field(form, "role", 16))
         except ValueError:
-            return back(staff, url, "error", "Pilih peran.")
+            return back(staff, url, "error", N_("Pilih peran."))
         password = form.get("password")
         return await act(
             staff,
@@ -770,13 +796,13 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         need(staff, Role.ADMIN)
         url = f"{PREFIX}/staf"
         if action not in ("buka", "nonaktif", "aktif"):
-            return back(staff, url, "error", "Tindakan tidak dikenal.")
+            return back(staff, url, "error", N_("Tindakan tidak dikenal."))
         if action == "nonaktif" and user_id == staff.id:
-            return back(staff, url, "error", "Anda tidak bisa menonaktifkan akun sendiri.")
+            return back(staff, url, "error", N_("Anda tidak bisa menonaktifkan akun sendiri."))
         with db.session() as s:
             user = s.get(StaffUser, user_id)
             if user is None:
-                return back(staff, url, "error", "Akun tidak ditemukan.")
+                return back(staff, url, "error", N_("Akun tidak ditemukan."))
             if action == "buka":
                 user.locked_until = None
                 user.failed_logins = 0

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 )
 
 from desa_capil.security import audit
+from desa_capil.services import pages as processing
 from desa_capil.store import pages as store_pages
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
-from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
 
 VIEW_DPI = 150  # enough to read a page on a 1366x768 screen, small enough to decode fast

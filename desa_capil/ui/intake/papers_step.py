@@ -52,13 +52,14 @@ from desa_capil.domain.catalog import OTHER_PAPER_CODE, Original, Service, get_s
 from desa_capil.domain.intake import OTHER_PAPER_MAX
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.scan.watch import FolderWatcher, ledger_path
+from desa_capil.services import pages as processing
+from desa_capil.services.changes import Changes
 from desa_capil.store import pages as store_pages
 from desa_capil.store import repo, setting_keys
 from desa_capil.store.pages import NewPage, PageInfo
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception, known_error
 from desa_capil.ui.i18n import lang
-from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.widgets.responsive import FlowLayout
 
@@ -743,24 +744,32 @@ class PapersStep(QWidget):
         app_id = self.application_id
         assert app_id is not None
 
-        def op(_p: Progress) -> int:
-            ids = store_pages.add_pages(self.ctx.db, app_id, job.code, new_pages)
-            repo.refresh_readiness(self.ctx.db, app_id, self.ctx.operator_id)
-            return len(ids)
+        db, operator = self.ctx.db, self.ctx.operator_id
+
+        def op(_p: Progress) -> tuple[int, Changes]:
+            ids, changes = processing.add_to_paper(db, app_id, job.code, new_pages, operator)
+            return len(ids), changes
 
         run_op(
             self,
             op,
-            on_success=lambda n, j=job, done=new_pages: self._job_finished(n, j, done),
+            on_success=lambda r, j=job, done=new_pages: self._job_finished(r[0], j, done, r[1]),
             on_failure=lambda exc, j=job: self._job_failed(j, exc),
             db=True,
         )
 
-    def _job_finished(self, added: int, job: Job | None = None, pages: list[NewPage] | None = None) -> None:
+    def _job_finished(
+        self,
+        added: int,
+        job: Job | None = None,
+        pages: list[NewPage] | None = None,
+        changes: Changes | None = None,
+    ) -> None:
         self._busy_job = None
         if job is not None and job.on_done is not None:
             job.on_done(pages or [])
-        self.ctx.data_changed.emit()
+        if changes is not None:
+            self.ctx.notify(changes)
         self.job_done.emit(added)
         self._after_job()
 
@@ -799,10 +808,19 @@ class PapersStep(QWidget):
         self.busy_changed.emit(True)
         self._update_page_buttons()
 
-        def done(_result: object = None) -> None:
+        db, app_id, operator = self.ctx.db, self.application_id, self.ctx.operator_id
+
+        def op(_p: Progress) -> Changes:
+            if app_id is None:
+                fn()
+                return Changes()
+            return processing.change_papers(db, app_id, fn, operator)
+
+        def done(changes: Changes | None = None) -> None:
             self._page_ops -= 1
             self._select_after = select
-            self.ctx.data_changed.emit()
+            # An operation that failed half-way may still have changed the papers.
+            self.ctx.notify(changes or Changes.of_papers(app_id, True) if app_id else Changes())
             self.busy_changed.emit(self.busy)
             self.reload()
 
@@ -810,7 +828,7 @@ class PapersStep(QWidget):
             done()
             handle_exception(self, exc)
 
-        run_op(self, lambda _p: fn(), on_success=done, on_failure=failed, db=True)
+        run_op(self, op, on_success=done, on_failure=failed, db=True)
 
     def rotate_selected(self, degrees: int) -> None:
         pid = self.selected_page()
@@ -823,20 +841,14 @@ class PapersStep(QWidget):
         pid = self.selected_page()
         if pid is None:
             return
-        app_id = self.application_id
-        assert app_id is not None
-        db, operator = self.ctx.db, self.ctx.operator_id
+        db = self.ctx.db
         row = self.strip.currentRow()
         neighbour = None
         ids = self.strip.page_ids()
         if len(ids) > 1:
             neighbour = ids[row + 1] if row + 1 < len(ids) else ids[row - 1]
 
-        def op() -> None:
-            store_pages.delete_page(db, pid)
-            repo.refresh_readiness(db, app_id, operator)
-
-        self._page_op(op, select=neighbour)
+        self._page_op(lambda: store_pages.delete_page(db, pid), select=neighbour)
 
     def move_selected(self, steps: int) -> None:
         pid = self.selected_page()
@@ -864,7 +876,8 @@ class PapersStep(QWidget):
     def _page_remade(self, page_id: str) -> None:
         """The viewer re-made a page (size or colour choice): show its new thumbnail."""
         self._select_after = page_id
-        self.ctx.data_changed.emit()
+        if self.application_id is not None:
+            self.ctx.notify(Changes.of_papers(self.application_id, False))
         self.reload()
 
     def _save_other_name(self) -> None:

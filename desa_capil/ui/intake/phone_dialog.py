@@ -34,9 +34,9 @@ from desa_capil.phone import net
 from desa_capil.phone.server import PREFERRED_PORT, PhoneServer
 from desa_capil.phone.session import Paper, PhoneSession, Photo
 from desa_capil.scan import sources
+from desa_capil.services import pages as processing
 from desa_capil.store.pages import NewPage
 from desa_capil.ui.i18n import lang
-from desa_capil.ui.intake import processing
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.widgets.screen_fit import ScrollBody, fit_window
 

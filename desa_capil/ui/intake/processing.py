@@ -1,133 +1,24 @@
-"""From raw pages to storable pages: the glue between the scan layer and store.pages.
+"""Moved to :mod:`desa_capil.services.pages` (page processing is a Qt-free use case); this name
+stays so that code written against the old place keeps importing."""
 
-Plain Python, no Qt: these functions run inside ``run_op`` on worker threads.
+from desa_capil.services.pages import (
+    ORIGINAL_QUALITY,
+    ReportFn,
+    decode_original,
+    encode_original,
+    new_page,
+    pages_from_file,
+    pages_from_raw,
+    reprocess,
+)
 
-Every page keeps an *original* next to the processed copy so that a rotation re-runs the whole
-pipeline (crop, deskew, colour decision) on the real picture instead of turning a bilevel copy
-of it. The original is the raw page, upright as its EXIF said, as a JPEG at quality 90: about
-a tenth of the decoded size and visually lossless for re-processing. What the pipeline needs
-besides the pixels (was it a photo, the capture resolution) travels inside that JPEG (the dpi
-field and a comment), because the page table has no column for it.
-"""
-
-from __future__ import annotations
-
-import io
-from collections.abc import Callable
-from pathlib import Path
-
-from PIL import Image
-
-from desa_capil.scan import pipeline, sources
-from desa_capil.scan.sources import RawPage, SourceKind
-from desa_capil.store.pages import NewPage
-
-ORIGINAL_QUALITY = 90
-_PHOTO_TAG = b"desa_capil:photo=1"
-_SCAN_TAG = b"desa_capil:photo=0"
-
-#: progress(done, total, text); the op's ``Progress.report`` fits.
-ReportFn = Callable[[int, int, str], None]
-
-
-def encode_original(raw: RawPage) -> bytes:
-    img = pipeline.orient(raw.image)
-    if img.mode not in ("RGB", "L"):
-        img = img.convert("RGB")
-    buf = io.BytesIO()
-    kwargs: dict[str, object] = {
-        "quality": ORIGINAL_QUALITY,
-        "comment": _PHOTO_TAG if raw.is_photo else _SCAN_TAG,
-    }
-    if raw.dpi:
-        kwargs["dpi"] = (round(raw.dpi), round(raw.dpi))
-    img.save(buf, "JPEG", **kwargs)
-    return buf.getvalue()
-
-
-def decode_original(data: bytes, source: SourceKind = "file") -> RawPage:
-    im = Image.open(io.BytesIO(data), formats=("JPEG",))
-    im.load()
-    is_photo = im.info.get("comment") == _PHOTO_TAG
-    dpi = im.info.get("dpi")
-    return RawPage(
-        image=im,
-        source=source,
-        origin_name="original",
-        is_photo=is_photo,
-        dpi=None if is_photo or not dpi else float(dpi[0]),
-    )
-
-
-def new_page(
-    raw: RawPage,
-    rotation: int | None = None,
-    *,
-    original: bytes | None = None,
-    size_choice: str = "",
-    keep_color: bool = False,
-) -> NewPage:
-    """Process one raw page; the original is encoded here unless given (re-processing).
-
-    ``rotation`` None (a page as it arrives): the pipeline turns a sideways or upside-down
-    text page upright by itself, and that turn is stored as the page's rotation, so that the
-    user's rotate buttons start from what they see. A rotation given (the user's): used as
-    it is, never second-guessed. ``size_choice`` ("original", "card", "page"; "" automatic)
-    and ``keep_color`` are the user's corrections from the page viewer.
-    """
-    auto = rotation is None
-    done = pipeline.process(
-        raw,
-        rotate=rotation or 0,
-        auto_orient=auto,
-        mode="color" if keep_color else None,
-        size=size_choice or None,
-    )
-    rotation = done.turn if auto else (rotation or 0)
-    thumb = pipeline.thumbnail(done)
-    return NewPage(
-        data=done.data,
-        mime=done.mime,
-        width=done.width,
-        height=done.height,
-        dpi=done.dpi,
-        mode=done.mode,
-        thumb=thumb.data,
-        original=original if original is not None else encode_original(raw),
-        rotation=rotation % 360,
-        source=raw.source,
-    )
-
-
-def reprocess(original: bytes, rotation: int, *, size_choice: str = "", keep_color: bool = False) -> NewPage:
-    """The ``reprocess`` callable of ``store.pages.rotate_page`` / ``reprocess_page``."""
-    return new_page(
-        decode_original(original), rotation, original=original, size_choice=size_choice, keep_color=keep_color
-    )
-
-
-def pages_from_file(
-    path: str | Path, report: ReportFn | None = None, *, source: SourceKind = "file"
-) -> list[NewPage]:
-    """Every page of an image file or PDF, processed. BadInputError for an unusable file.
-
-    All pages are processed before anything is stored, so a file that fails on page 7 adds
-    nothing at all.
-    """
-    name = Path(path).name
-    out: list[NewPage] = []
-    for raw in sources.iter_file(path, source=source):
-        out.append(new_page(raw))
-        if report is not None:
-            report(len(out), raw.count, name)
-    return out
-
-
-def pages_from_raw(raws: list[RawPage], report: ReportFn | None = None) -> list[NewPage]:
-    """Raw pages from a scanner or camera, processed."""
-    out = []
-    for i, raw in enumerate(raws):
-        out.append(new_page(raw))
-        if report is not None:
-            report(i + 1, len(raws), raw.origin_name)
-    return out
+__all__ = [
+    "ORIGINAL_QUALITY",
+    "ReportFn",
+    "decode_original",
+    "encode_original",
+    "new_page",
+    "pages_from_file",
+    "pages_from_raw",
+    "reprocess",
+]

@@ -34,6 +34,8 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import EDITABLE, Status
 from desa_capil.domain.status import label as status_label
 from desa_capil.security import audit
+from desa_capil.services import sealing
+from desa_capil.services.changes import Changes
 from desa_capil.services.duplicates import OpenRequest, open_requests
 from desa_capil.services.sealing import SealOutcome, seal
 from desa_capil.store import pages as store_pages
@@ -56,6 +58,23 @@ log = logging.getLogger(__name__)
 
 SERVICE, APPLICANT, PAPERS = range(3)
 AUTOSAVE_MS = 800
+
+
+def seal_when_complete(ctx: AppContext, application_id: str) -> None:
+    """The "seal complete applications automatically" setting (services.sealing.auto_seal),
+    run as the intake window closes; the sealed batch starts uploading at once."""
+    db, operator = ctx.db, ctx.operator_id
+
+    def sealed(outcome: SealOutcome | None) -> None:
+        if outcome is None:
+            return
+        log.info("application %s sealed automatically into batch %s", application_id, outcome.batch_id)
+        ctx.notify(outcome.changes)
+        wake = getattr(ctx.sync, "send_now", None)
+        if callable(wake):
+            wake()
+
+    run_op(None, lambda _p: sealing.auto_seal(db, application_id, operator), on_success=sealed, db=True)
 
 
 class IntakeWizard(QDialog):
@@ -359,7 +378,7 @@ class IntakeWizard(QDialog):
 
         def sealed(outcome: SealOutcome) -> None:
             log.info("application %s sealed into batch %s at the wizard", app_id, outcome.batch_id)
-            self.ctx.data_changed.emit()
+            self.ctx.notify(outcome.changes)
             wake = getattr(self.ctx.sync, "send_now", None)
             if callable(wake):
                 wake()
@@ -536,7 +555,7 @@ class IntakeWizard(QDialog):
     def _saved(self, result: tuple[str, Status]) -> None:
         self._saving = False
         self.application_id, status = result
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(applications=frozenset({self.application_id})))
         self.saved.emit(self.application_id)
         if self._save_again:
             self._save_again = False
@@ -716,7 +735,8 @@ class IntakeWizard(QDialog):
                     repo.delete_application(db, app_id)
 
             def deleted(_r: object) -> None:
-                self.ctx.data_changed.emit()
+                if self.application_id is not None:
+                    self.ctx.notify(Changes(applications=frozenset({self.application_id})))
                 self._dispose()
 
             run_op(self, lambda _p: delete(), on_success=deleted, db=True)
@@ -733,6 +753,10 @@ class IntakeWizard(QDialog):
         self._closing = True
         self.papers_step.stop_watch()
         self.save()
+        if self.application_id is not None:
+            # After the final save (the DB worker runs jobs in order): seal a complete application
+            # when the setting says so. Its result outlives this window.
+            seal_when_complete(self.ctx, self.application_id)
         # The DB worker runs jobs in order: once this no-op is through, the final save and every
         # reload queued before it have delivered their results, and the window can go.
         run_op(self, lambda _p: None, on_success=lambda _r: self._dispose(), db=True)

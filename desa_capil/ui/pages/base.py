@@ -6,23 +6,47 @@ from PySide6.QtCore import Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
+from desa_capil.services.changes import Changes
+from desa_capil.ui.context import AppContext
+
 
 class LazyPage(QWidget):
     """A page over local data. It reloads on ``ctx.data_changed`` while on screen; while hidden
     (another page, or the window not shown yet) it only notes that it is stale and reloads when
     shown, so a sync that touches many records costs no queries for pages nobody looks at.
 
-    A subclass implements `refresh()`, which sets `_dirty` to False when it starts loading, and
-    connects `_on_data_changed` to the signals that change its data at the end of `__init__`.
+    A subclass implements `refresh()`, which sets `_dirty` to False when it starts loading,
+    `concerns(changes)` saying which operations change what it shows, and calls `watch(ctx)` at
+    the end of `__init__`: it then reloads on ``ctx.data_changed`` (anything may have changed)
+    and on the ``ctx.changed`` that concern it, and ignores the others.
     """
 
     _dirty = False
+    # Reloads asked for (visible or marked stale) and operations ignored, for benchmarks/tests.
+    reloads = 0
+    ignored = 0
 
     def refresh(self) -> None:
         raise NotImplementedError
 
+    def concerns(self, changes: Changes) -> bool:
+        """Whether an operation's changes alter what this page shows (default: any does)."""
+        return True
+
+    def watch(self, ctx: AppContext) -> None:
+        ctx.data_changed.connect(self._on_data_changed)
+        ctx.changed.connect(self._on_changes)
+
+    @Slot(object)
+    def _on_changes(self, changes: Changes) -> None:
+        if self.concerns(changes):
+            self._on_data_changed()
+        else:
+            self.ignored += 1
+
     @Slot()
     def _on_data_changed(self) -> None:
+        self.reloads += 1
         if self.isVisible():
             self.refresh()
         else:

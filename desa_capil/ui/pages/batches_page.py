@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QAction, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -37,7 +38,9 @@ from sqlmodel import col, select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
+from desa_capil.services.changes import Changes
 from desa_capil.services.sealing import make_assembler, reopen
+from desa_capil.services.usb_export import StickOffer, stick_offer
 from desa_capil.store.db import Database
 from desa_capil.store.models import Applicant, Application, BatchState, Document, Page
 from desa_capil.store.repo import (
@@ -105,6 +108,13 @@ def ready_rows(db: Database) -> list[ReadyRow]:
     return out
 
 
+def _day(at: datetime | None) -> str:
+    """The local day of a stored time, short ("29-11")."""
+    if at is None:
+        return ""
+    return "-".join(format_datetime(at).split(" ")[0].split("-")[:2])
+
+
 def format_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "?"
@@ -117,7 +127,7 @@ def format_seconds(seconds: float | None) -> str:
 
 
 NARROW_BELOW = 1000  # page width in logical pixels
-COLUMNS = ("sealed", "apps", "pages", "size", "state", "progress", "reason")
+COLUMNS = ("sealed", "apps", "pages", "size", "state", "route", "progress", "reason")
 
 
 class BatchesPage(QWidget):
@@ -165,6 +175,37 @@ class BatchesPage(QWidget):
 
         self.usb_button = usb_menu_button(self, ctx)
         self.header.add_action(self.usb_button)
+        # Issue 16: the batches leave on a stick too; first in the Flashdisk menu.
+        menu = self.usb_button.menu()
+        first = menu.actions()[0] if menu.actions() else None
+        self.stick_action = QAction(self.tr("Kirim lewat flashdisk…"), menu)
+        self.stick_action.setObjectName("usbExportAction")
+        self.stick_action.setToolTip(
+            self.tr("Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil")
+        )
+        self.stick_action.triggered.connect(lambda: self.open_stick_export())
+        self.backup_action = QAction(self.tr("Cadangkan yang belum terkirim…"), menu)
+        self.backup_action.setObjectName("usbBackupAction")
+        self.backup_action.triggered.connect(lambda: self.open_stick_export("backup"))
+        menu.insertAction(first, self.stick_action)
+        menu.insertAction(first, self.backup_action)
+        menu.insertSeparator(first)
+
+        # Offered when the server has not answered for a day and batches wait (issue 16).
+        self.offer_box = QFrame(self)
+        self.offer_box.setObjectName("usbOffer")
+        offer_row = QHBoxLayout(self.offer_box)
+        offer_row.setContentsMargins(12, 8, 12, 8)
+        self.offer_label = QLabel(self.offer_box)
+        self.offer_label.setObjectName("usbOfferText")
+        self.offer_label.setWordWrap(True)
+        self.offer_button = QPushButton(self.tr("Kirim lewat flashdisk"), self.offer_box)
+        self.offer_button.setObjectName("usbOfferButton")
+        self.offer_button.setProperty("primary", True)
+        self.offer_button.clicked.connect(lambda: self.open_stick_export())
+        offer_row.addWidget(self.offer_label, 1)
+        offer_row.addWidget(self.offer_button)
+        self.offer_box.hide()
 
         # Ready applications
         ready_box = QWidget(self)
@@ -201,6 +242,7 @@ class BatchesPage(QWidget):
                 self.tr("Halaman"),
                 self.tr("Ukuran"),
                 self.tr("Status"),
+                self.tr("Jalur"),
                 self.tr("Kemajuan"),
                 self.tr("Keterangan"),
             ]
@@ -303,10 +345,14 @@ class BatchesPage(QWidget):
         layout.setContentsMargins(28, 24, 28, 20)
         layout.setSpacing(12)
         layout.addWidget(self.header)
+        layout.addWidget(self.offer_box)
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
 
         ctx.data_changed.connect(self.refresh)
+        # Operations that say what they changed (ui.context.AppContext.notify): batches, and the
+        # applications ready to go in one.
+        ctx.changed.connect(self._on_changes)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
         sync = ctx.sync
@@ -331,6 +377,10 @@ class BatchesPage(QWidget):
 
     # --- loading ----------------------------------------------------------------------------
 
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.batches or changes.applications:
+            self.refresh()
+
     @Slot()
     def refresh(self) -> None:
         if self._loading:
@@ -340,13 +390,16 @@ class BatchesPage(QWidget):
 
         def load(
             _p: object,
-        ) -> tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]:
+        ) -> tuple[
+            list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent], StickOffer | None
+        ]:
             return (
                 ready_rows(db),
                 batch_rows(db),
                 pending_upload_bytes(db),
                 last_contact(db),
                 parked_events(db),
+                stick_offer(db),
             )
 
         run_op(self, load, on_success=self._loaded, on_failure=self._load_failed, db=True)
@@ -358,10 +411,14 @@ class BatchesPage(QWidget):
         handle_exception(self, exc)
 
     def _loaded(
-        self, data: tuple[list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent]]
+        self,
+        data: tuple[
+            list[ReadyRow], list[BatchRow], int, datetime | None, list[ParkedEvent], StickOffer | None
+        ],
     ) -> None:
         self._loading = False
-        ready, batches, pending, contact, events = data
+        ready, batches, pending, contact, events, offer = data
+        self._show_offer(offer)
         self._fill_ready(ready)
         self._rows = batches
         self._fill_batches()
@@ -392,6 +449,9 @@ class BatchesPage(QWidget):
         self.seal_selected_button.setEnabled(bool(rows))
 
     def _state_text(self, row: BatchRow) -> str:
+        if row.state in (BatchState.SEALED, BatchState.SENDING) and row.stick_trips:
+            # Carried on a stick; the office's acknowledgement (online or a return bundle) ends it.
+            return self.tr("Menunggu konfirmasi")
         return {
             BatchState.SEALED: self.tr("Menunggu dikirim"),
             BatchState.SENDING: self.tr("Sedang dikirim"),
@@ -399,6 +459,34 @@ class BatchesPage(QWidget):
             BatchState.FAILED: self.tr("Disisihkan"),
             BatchState.CANCELLED: self.tr("Dibatalkan"),
         }.get(row.state, row.state)
+
+    def _route_text(self, row: BatchRow) -> str:
+        """How the batch went, short: "Internet" / "Flashdisk 28-11" (by stick on that day); the
+        Status column says whether the office acknowledged it, the tooltip gives every trip."""
+        if row.state == BatchState.CANCELLED:
+            return "–"
+        if row.state == BatchState.SENT:
+            when = _day(row.sent_at)
+            return (self.tr("Flashdisk %1") if row.ack_via == "stick" else self.tr("Internet %1")).replace(
+                "%1", when
+            )
+        if row.last_stick_at is not None:
+            return self.tr("Flashdisk %1").replace("%1", _day(row.last_stick_at))
+        return self.tr("Internet")
+
+    def _route_tip(self, row: BatchRow) -> str:
+        lines = [self.tr("Dibawa flashdisk %1").replace("%1", format_datetime(t)) for t in row.stick_trips]
+        if row.state == BatchState.SENT and row.sent_at is not None:
+            lines.append(
+                (
+                    self.tr("Diterima kantor %1 (konfirmasi lewat flashdisk)")
+                    if row.ack_via == "stick"
+                    else self.tr("Diterima kantor %1 (lewat internet)")
+                ).replace("%1", format_datetime(row.sent_at))
+            )
+        elif row.stick_trips:
+            lines.append(self.tr("Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)"))
+        return "\n".join(lines)
 
     def _progress_text(self, row: BatchRow) -> tuple[int, str]:
         live = self._progress.get(row.id)
@@ -435,6 +523,7 @@ class BatchesPage(QWidget):
                 str(row.page_count),
                 format_bytes(row.total_bytes),
                 self._state_text(row),
+                self._route_text(row),
                 "",
                 row.last_error,
             ]
@@ -443,6 +532,8 @@ class BatchesPage(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, row.id)
                 if COLUMNS[c] == "reason" and v:
                     item.setToolTip(v)
+                if COLUMNS[c] == "route":
+                    item.setToolTip(self._route_tip(row) or v)
                 self.table.setItem(i, c, item)
             bar = QProgressBar(self.table)
             percent, text = self._progress_text(row)
@@ -472,6 +563,42 @@ class BatchesPage(QWidget):
         self.reopen_button.setEnabled(
             row is not None and row.state == BatchState.SEALED and row.bytes_done == 0 and row.files_done == 0
         )
+
+    # --- the USB stick (issue 16) ------------------------------------------------------------------
+
+    def _show_offer(self, offer: StickOffer | None) -> None:
+        if offer is None:
+            self.offer_box.hide()
+            return
+        if offer.since is None:
+            text = self.tr(
+                "Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat "
+                "flashdisk ke kantor Disdukcapil?"
+            )
+        else:
+            text = self.tr(
+                "Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke "
+                "kantor Disdukcapil?"
+            ).replace("%2", format_datetime(offer.since))
+        self.offer_label.setText(text.replace("%1", str(offer.waiting)))
+        self.offer_box.show()
+
+    def open_stick_export(self, purpose: str = "send") -> None:
+        """The "Kirim lewat flashdisk" dialog, with the selected batch ticked (all when none)."""
+        from desa_capil.ui.usb_export_dialog import ExportDialog
+
+        bid = self.selected_batch_id()
+        row = next((r for r in self._rows if r.id == bid), None)
+        pre = (
+            [bid]
+            if bid is not None and row is not None and row.state in (BatchState.SEALED, BatchState.SENDING)
+            else None
+        )
+        dialog = ExportDialog(self.ctx, self, preselect=pre, purpose=purpose)
+        dialog.exported.connect(lambda _r: self.refresh())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._stick_dialog = dialog
+        dialog.open()
 
     @Slot()
     def show_contents(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desa_capil.domain.catalog import Urgency, urgency_label
 from desa_capil.domain.status import Status
 from desa_capil.domain.status import label as status_label
+from desa_capil.services.changes import Changes
 from desa_capil.store import distribution, queries, repo, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.distribution import WaitingFilter
@@ -241,7 +242,7 @@ class DashboardPage(LazyPage):
         self._urgent_icon = icon("urgent", URGENT)
         self._alert_icon = icon("alert", "#b45309")
         self._late_icon = icon("handover", "#15803d")
-        ctx.data_changed.connect(self._on_data_changed)
+        self.watch(ctx)
         self.refresh()
 
     def _place_cards(self, columns: int) -> None:
@@ -262,6 +263,10 @@ class DashboardPage(LazyPage):
         width = event.size().width() - 56 - self.scroll.verticalScrollBar().sizeHint().width()
         self._place_cards(CARD_COLUMNS if width >= CARD_MIN_WIDTH * CARD_COLUMNS else 2)
         super().resizeEvent(event)
+
+    def concerns(self, changes: Changes) -> bool:
+        # Counts by status, what waits to be sent, and documents waiting for their residents.
+        return bool(changes.applications or changes.batches or changes.handovers)
 
     @Slot()
     def refresh(self) -> None:

@@ -35,6 +35,7 @@ from desa_capil.domain.phone import display_phone
 from desa_capil.domain.status import Status
 from desa_capil.reports.common import service_name
 from desa_capil.security import audit
+from desa_capil.services.changes import Changes
 from desa_capil.store import distribution as dist
 from desa_capil.store import setting_keys
 from desa_capil.store.repo import get_setting, set_setting
@@ -233,7 +234,7 @@ class DistributionPage(LazyPage):
         self.handover_button.clicked.connect(self.open_handover)
         self.wa_button.clicked.connect(self.notify_selected)
         self.print_button.clicked.connect(self.print_selected)
-        ctx.data_changed.connect(self._on_data_changed)
+        self.watch(ctx)
         self._update_actions()
         self.reload()
 
@@ -248,6 +249,10 @@ class DistributionPage(LazyPage):
             self.tree.setColumnWidth(self.COL_NAME, 190 if narrow else 250)
             self.tree.setColumnWidth(self.COL_SERVICE, 170 if narrow else 210)
         super().resizeEvent(event)
+
+    def concerns(self, changes: Changes) -> bool:
+        # Documents back from the office and their hand-over; the waiting-days setting.
+        return bool(changes.handovers or changes.settings)
 
     @Slot()
     def refresh(self) -> None:
@@ -475,7 +480,7 @@ class DistributionPage(LazyPage):
         run_op(
             self,
             lambda _p: set_setting(db, dist.WAITING_DAYS_KEY, str(days)),
-            on_success=lambda _r: self.ctx.data_changed.emit(),
+            on_success=lambda _r: self.ctx.notify(Changes(settings=frozenset({dist.WAITING_DAYS_KEY}))),
             db=True,
         )
 
@@ -489,8 +494,10 @@ class DistributionPage(LazyPage):
         run_op(
             self,
             lambda _p: dist.mark_arrived(db, ids, operator_id=operator_id),
-            # data_changed reloads this page too (now, or when next shown).
-            on_success=lambda _events: self.ctx.data_changed.emit(),
+            # The notice reloads this page too (now, or when next shown).
+            on_success=lambda _events: self.ctx.notify(
+                Changes(applications=frozenset(ids), handovers=frozenset(ids))
+            ),
             on_failure=self._action_failed,
             db=True,
         )

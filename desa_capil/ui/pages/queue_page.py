@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desa_capil.domain.status import EDITABLE, Status
+from desa_capil.services.changes import Changes
 from desa_capil.services.notices import NOTICE_KINDS
 from desa_capil.store import repo
 from desa_capil.store.queries import QueueFilter
@@ -222,11 +223,15 @@ class QueuePage(LazyPage):
         sel.selectionChanged.connect(lambda _a, _b: self._update_buttons())
         QShortcut(QKeySequence.StandardKey.Delete, self.view, self.delete_selected)
         QShortcut(QKeySequence.StandardKey.Find, self, self.search_edit.setFocus)
-        ctx.data_changed.connect(self._on_data_changed)
+        self.watch(ctx)
         self._update_buttons()
         self.refresh()
 
     # -- loading ---------------------------------------------------------------------------
+
+    def concerns(self, changes: Changes) -> bool:
+        # One row per application (status, applicant, service): papers alone do not show here.
+        return bool(changes.applications)
 
     @Slot()
     def refresh(self) -> None:
@@ -465,4 +470,9 @@ class QueuePage(LazyPage):
             repo.delete_application(db, app_id)
 
         log.info("deleting application %s", app_id)
-        run_op(self, op, on_success=lambda _r: self.ctx.data_changed.emit(), db=True)
+        run_op(
+            self,
+            op,
+            on_success=lambda _r: self.ctx.notify(Changes(applications=frozenset({app_id}))),
+            db=True,
+        )

@@ -29,6 +29,7 @@ from desa_capil.reports import export
 from desa_capil.reports.common import MONTHS_ID, STATUS_GROUPS, service_name
 from desa_capil.reports.summary import make_monthly_summary
 from desa_capil.security import audit
+from desa_capil.services.changes import Changes
 from desa_capil.services.register import NikMask, register_csv, register_rows, register_xlsx
 from desa_capil.store import distribution as dist
 from desa_capil.store import setting_keys
@@ -163,7 +164,7 @@ class ReportsPage(LazyPage):
         self.xlsx_button.clicked.connect(lambda: self.export_file("xlsx"))
         self.pdf_button.clicked.connect(lambda: self.export_file("pdf"))
         self.print_button.clicked.connect(self.print_summary)
-        ctx.data_changed.connect(self._on_data_changed)
+        self.watch(ctx)
         self.reload()
 
     def _figure(self, row: QHBoxLayout, title: str) -> QLabel:
@@ -222,6 +223,10 @@ class ReportsPage(LazyPage):
         super().resizeEvent(event)
         width = self.table.width() if self.table.width() > 0 else event.size().width()
         self._fit_columns(width < self._wide_need())
+
+    def concerns(self, changes: Changes) -> bool:
+        # Recaps by status and service, hand-overs, and the kepala desa on the printout.
+        return bool(changes.applications or changes.handovers or changes.settings)
 
     @Slot()
     def refresh(self) -> None:

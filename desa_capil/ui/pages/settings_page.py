@@ -8,6 +8,7 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import operators as ops
 from desa_capil.store import repo, setting_keys
 from desa_capil.ui.context import AppContext
@@ -33,7 +35,8 @@ KEY_VILLAGE_NAME = setting_keys.VILLAGE_NAME
 KEY_VILLAGE_CODE = setting_keys.VILLAGE_CODE
 KEY_HEAD_NAME = setting_keys.HEAD_NAME
 KEY_HEAD_NIP = setting_keys.HEAD_NIP
-KEYS = (KEY_LANGUAGE, KEY_VILLAGE_NAME, KEY_VILLAGE_CODE, KEY_HEAD_NAME, KEY_HEAD_NIP)
+KEY_AUTO_SEAL = setting_keys.AUTO_SEAL
+KEYS = (KEY_LANGUAGE, KEY_VILLAGE_NAME, KEY_VILLAGE_CODE, KEY_HEAD_NAME, KEY_HEAD_NIP, KEY_AUTO_SEAL)
 
 # Kode wilayah of a desa/kelurahan (Kemendagri): PP.KK.CC.NNNN.
 VILLAGE_CODE_RE = r"\d{2}\.\d{2}\.\d{2}\.\d{4}"
@@ -151,6 +154,25 @@ class SettingsPage(QWidget):
         lf.addRow("", lang_hint)
         left.addWidget(language)
 
+        sending = QGroupBox(self.tr("Pengiriman"), body)
+        sf = QVBoxLayout(sending)
+        sf.setContentsMargins(18, 14, 18, 18)
+        self.auto_seal_check = QCheckBox(self.tr("Segel dan kirim otomatis permohonan yang lengkap"), sending)
+        self.auto_seal_check.setObjectName("autoSealCheck")
+        auto_hint = QLabel(
+            self.tr(
+                "Saat jendela permohonan ditutup, permohonan yang kertas wajibnya lengkap langsung "
+                'masuk kiriman, tanpa menekan "Kirim". Segel masih bisa dibuka di halaman Kiriman '
+                "sampai pengunggahan dimulai."
+            ),
+            sending,
+        )
+        auto_hint.setObjectName("fieldHint")
+        auto_hint.setWordWrap(True)
+        sf.addWidget(self.auto_seal_check)
+        sf.addWidget(auto_hint)
+        left.addWidget(sending)
+
         actions = QHBoxLayout()
         self.status_label = QLabel(body)
         self.status_label.setObjectName("saveStatus")
@@ -244,6 +266,7 @@ class SettingsPage(QWidget):
         self.village_code_edit.setText(values.get(KEY_VILLAGE_CODE, ""))
         self.head_name_edit.setText(values.get(KEY_HEAD_NAME, ""))
         self.head_nip_edit.setText(values.get(KEY_HEAD_NIP, ""))
+        self.auto_seal_check.setChecked(values.get(KEY_AUTO_SEAL) == "1")
         self.operator_label.setText(values.get("_operator") or self.tr("(belum dipilih)"))
         code = values.get(KEY_LANGUAGE) or lang()
         self._loaded_lang = code
@@ -257,6 +280,7 @@ class SettingsPage(QWidget):
             KEY_VILLAGE_CODE: self.village_code_edit.text().strip(),
             KEY_HEAD_NAME: " ".join(self.head_name_edit.text().split()),
             KEY_HEAD_NIP: "".join(self.head_nip_edit.text().split()),
+            KEY_AUTO_SEAL: "1" if self.auto_seal_check.isChecked() else "",
         }
 
     @Slot()
@@ -306,7 +330,7 @@ class SettingsPage(QWidget):
         else:
             self._say(self.tr("Pengaturan tersimpan."))
         self.saved.emit()
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(settings=frozenset(values)))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.status_label.setProperty("error", error)

@@ -1,0 +1,22 @@
+"""``GET /changes``: what happened to a village's applications, by its own sequence numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from desa_capil.api.models import API_PREFIX, MAX_CHANGES_PAGE, ChangePage
+from desa_capil.server.deps import ERROR_RESPONSES, MAX_DB_INT, DeviceDep, ServiceDep
+
+router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, tags=["village"])
+
+
+@router.get("/changes", response_model=ChangePage)
+def changes(
+    ctx: DeviceDep,
+    svc: ServiceDep,
+    after: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
+) -> ChangePage:
+    return svc.changes(ctx, after, limit)

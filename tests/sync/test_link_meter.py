@@ -1,0 +1,213 @@
+"""Chunk sizes that follow the measured rate and round trip (``LinkMeter``), checked with a fake
+clock: no timing of real requests, only what the rule decides from given measurements."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from desa_capil.sync import tus
+from desa_capil.sync.tus import LinkMeter
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def meter(rate: float | None = None) -> tuple[LinkMeter, FakeClock]:
+    clock = FakeClock()
+    return LinkMeter(rate, clock=clock), clock
+
+
+def test_without_a_round_trip_a_chunk_is_the_target_time_at_the_measured_rate() -> None:
+    m, _ = meter(4000)
+    assert m.rtt is None
+    assert m.chunk_seconds() == tus.TARGET_CHUNK_SECONDS
+    assert m.chunk_size() == 4000 * tus.TARGET_CHUNK_SECONDS
+
+
+@pytest.mark.parametrize(
+    ("rtt", "seconds"),
+    [
+        (0.05, tus.TARGET_CHUNK_SECONDS),  # a short round trip: the target time is enough
+        (0.6, 0.6 / tus.RTT_SHARE),  # 600 ms: 12 s chunks, the round trip costs 5 %
+        (1.2, 1.2 / tus.RTT_SHARE),
+        (5.0, tus.MAX_CHUNK_SECONDS),  # bounded: progress is still saved and shown
+    ],
+)
+def test_a_long_round_trip_makes_chunks_longer_up_to_the_bound(rtt: float, seconds: float) -> None:
+    m, _ = meter(4000)
+    m.record_rtt(rtt)
+    assert m.chunk_seconds() == pytest.approx(seconds)
+    assert m.chunk_size() == int(4000 * seconds)
+    # The round trip is then at most RTT_SHARE of a chunk's time, unless the bound applies.
+    if seconds < tus.MAX_CHUNK_SECONDS:
+        assert rtt / m.chunk_seconds() <= tus.RTT_SHARE + 1e-9
+
+
+def test_the_shortest_recent_round_trip_counts_and_old_ones_expire() -> None:
+    m, clock = meter(8000)
+    m.record_rtt(0.7)
+    m.record_rtt(0.6)
+    m.record_rtt(0.9)  # a slow answer (the server was busy) does not lengthen chunks
+    assert m.rtt == 0.6
+    clock.now += tus.RTT_WINDOW / 2
+    m.record_rtt(2.0)  # the link changed (another cell, a satellite hop)
+    assert m.rtt == 0.6
+    clock.now += tus.RTT_WINDOW / 2 + 1
+    assert m.rtt == 2.0  # the old samples left the window
+    assert m.chunk_seconds() == pytest.approx(min(tus.MAX_CHUNK_SECONDS, 2.0 / tus.RTT_SHARE))
+    clock.now += tus.RTT_WINDOW + 1
+    assert m.rtt is None
+    assert m.chunk_seconds() == tus.TARGET_CHUNK_SECONDS
+
+
+def test_chunks_follow_the_measured_rate_within_bounds() -> None:
+    m, _ = meter()
+    assert not m.measured
+    assert m.chunk_size() == tus.INITIAL_RATE * tus.TARGET_CHUNK_SECONDS
+    m.record(100, 1.0)  # too little to say anything
+    assert not m.measured
+    m.record(40_000, 10.0)  # 4 KB/s
+    assert m.measured and m.rate == 4000
+    m.record(80_000, 10.0)  # 8 KB/s, smoothed
+    assert m.rate == pytest.approx(0.4 * 8000 + 0.6 * 4000)
+    slow, _ = meter(10)
+    assert slow.chunk_size() == tus.MIN_CHUNK
+    fast, _ = meter(10_000_000)
+    assert fast.chunk_size() == tus.MAX_CHUNK
+
+
+def test_a_small_rest_of_a_file_goes_with_the_chunk_before_it() -> None:
+    m, _ = meter(2048)  # 16 KB chunks
+    chunk = m.chunk_size()
+    assert chunk == 16 * 1024
+    assert m.next_chunk(100) == 100
+    assert m.next_chunk(chunk) == chunk
+    limit = chunk + int(chunk * tus.MERGE_TAIL)
+    assert m.next_chunk(limit) == limit  # one PATCH instead of a chunk and a small one
+    assert m.next_chunk(limit + 1) == chunk
+
+
+def test_chunks_of_a_file_cover_it_exactly_in_order() -> None:
+    """The sizes the uploader asks for add up to the file, whatever the measurements do."""
+    m, clock = meter(3000)
+    for length in (1, 5000, 16 * 1024, 16 * 1024 + 1, 100_000, 1_234_567):
+        offset = 0
+        sizes = []
+        while offset < length:
+            size = m.next_chunk(length - offset)
+            assert 0 < size <= length - offset
+            sizes.append(size)
+            offset += size
+            m.record(size, size / 3500)  # the rate moves between chunks
+            m.record_rtt(0.4 + (len(sizes) % 3) * 0.3)
+            clock.now += 5
+        assert sum(sizes) == length
+
+
+def test_the_wait_for_an_answer_follows_measured_waits_within_bounds() -> None:
+    m, _ = meter(4000)
+    m.record_rtt(0.6)
+    assert m.read_timeout(30.0) == 30.0  # nothing measured yet: the client's read timeout
+    for tail in (2.0, 3.0, 2.5):
+        m.record_tail(tail)
+    assert m.read_timeout(30.0) == 30.0  # still too few answers to judge by
+    m.record_tail(1.0)
+    expected = tus.TAIL_MARGIN * 3.0 + 2 * 0.6
+    assert m.read_timeout(30.0) == pytest.approx(expected)
+    # Each timeout in a row of the same file doubles it (the link may have become slower).
+    assert m.read_timeout(30.0, 1) == pytest.approx(2 * expected)
+    assert m.read_timeout(30.0, 5) == 30.0  # never more than the client's read timeout
+    # Quick answers cannot make it shorter than the floor.
+    for _ in range(tus.TAIL_SAMPLES):
+        m.record_tail(0.01)
+    assert m.read_timeout(30.0) == pytest.approx(max(tus.MIN_READ_TIMEOUT, tus.TAIL_MARGIN * 0.01 + 1.2))
+    # Only the recent answers count: one slow answer lengthens it until it is old.
+    m.record_tail(8.0)
+    assert m.read_timeout(60.0) == pytest.approx(tus.TAIL_MARGIN * 8.0 + 1.2)
+    for _ in range(tus.TAIL_SAMPLES):
+        m.record_tail(2.0)
+    assert m.read_timeout(60.0) == pytest.approx(tus.TAIL_MARGIN * 2.0 + 1.2)
+
+
+# --- how many files at once (StreamGovernor) -------------------------------------------------
+
+
+def _feed(gov: tus.StreamGovernor, rate_of: Callable[[int], float], rounds: int) -> list[int]:
+    """Chunks measured as the link would give them with the current number of streams."""
+    seen = []
+    for _ in range(rounds):
+        gov.active = gov.streams  # every allowed upload is sending
+        for _ in range(gov.samples):
+            gov.record(rate_of(gov.streams))
+        seen.append(gov.streams)
+    return seen
+
+
+def test_on_a_shared_link_a_third_stream_is_tried_and_given_up() -> None:
+    gov = tus.StreamGovernor(start=2, high=4)
+    link = 8000.0
+    seen = _feed(gov, lambda n: link / n, 6)  # each stream gets a share of one link
+    assert seen[0] == 3  # nothing to compare two with: one more is tried
+    assert gov.sums[2] == pytest.approx(link) and gov.sums[3] == pytest.approx(link)
+    assert seen[1:] == [2, 2, 2, 2, 2]  # the third did not pay: back to two, and it stays
+
+
+def test_when_one_connection_cannot_fill_the_link_streams_are_added_while_they_pay() -> None:
+    gov = tus.StreamGovernor(start=2, high=4)
+    per_connection, link = 3200.0, 8000.0  # one connection gets at most 40 % of the link
+    seen = _feed(gov, lambda n: min(per_connection, link / n), 6)
+    assert gov.sums[2] == pytest.approx(6400) and gov.sums[3] == pytest.approx(8000)
+    assert seen[:3] == [3, 4, 3]  # three paid (+25 %), four did not (the link is full)
+    assert seen[3:] == [3, 3, 3]
+
+
+def test_the_count_never_leaves_its_bounds_and_is_tried_again_later() -> None:
+    gov = tus.StreamGovernor(start=2, high=2)
+    assert _feed(gov, lambda n: 1000.0 * n, 4) == [2, 2, 2, 2]  # parallel=2: two at most
+    gov = tus.StreamGovernor(start=2, high=4, reprobe_after=3)
+    _feed(gov, lambda n: 8000.0 / n, 2)
+    assert gov.streams == 2
+    assert _feed(gov, lambda n: 8000.0 / n, 3)[-1] == 3  # after 3 settled rounds, try again
+    one = tus.StreamGovernor(start=2, low=1, high=1)
+    assert one.streams == 1
+
+
+def test_measurements_while_streams_start_or_end_are_not_used() -> None:
+    gov = tus.StreamGovernor(start=2, high=4)
+    gov.active = 1  # one upload is between files
+    for _ in range(10):
+        gov.record(8000.0)
+    assert gov.sums == {} and gov.streams == 2
+
+
+def test_uploads_beyond_the_allowed_streams_wait_for_a_slot() -> None:
+    gov = tus.StreamGovernor(start=2, high=4)
+    entered = threading.Event()
+
+    def third() -> None:
+        with gov.slot():
+            entered.set()
+
+    with contextlib.ExitStack() as held:
+        held.enter_context(gov.slot())
+        held.enter_context(gov.slot())
+        t = threading.Thread(target=third)
+        t.start()
+        assert not entered.wait(0.3)  # two are sending: the third waits
+        assert gov.active == 2
+    t.join(10)
+    assert entered.is_set() and gov.active == 0
+    stop = threading.Event()
+    stop.set()
+    with gov.slot(), gov.slot(), pytest.raises(tus.Stopped):
+        with gov.slot(stop):
+            pass
