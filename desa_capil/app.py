@@ -49,8 +49,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return p.parse_args(list(argv) if argv is not None else None)
 
 
+# Set by main() for --self-test / --quit-when-shown: nobody can click a box, so the error boxes
+# below are logged instead of shown (a blocking box would hang the build's or an update's
+# self-test, e.g. on a database made by a newer version).
+_headless = False
+
+
 def _message(title: str, text: str, detail: str = "") -> None:
     """A blocking error box before (or without) the main window."""
+    if _headless:
+        log.error("%s: %s (%s)", title, text, detail)
+        return
     from PySide6.QtWidgets import QMessageBox
 
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
@@ -61,6 +70,9 @@ def _message(title: str, text: str, detail: str = "") -> None:
 
 def _offer_recovery(title: str, text: str, detail: str) -> bool:
     """The error box with a "recovery code" button; True when the operator chose it."""
+    if _headless:
+        _message(title, text, detail)
+        return False
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QMessageBox
 
@@ -263,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     session_started = time.time()
     args = parse_args(argv)
     headless = args.self_test or args.quit_when_shown
+    global _headless
+    _headless = headless
     if args.self_test and "QT_QPA_PLATFORM" not in os.environ:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if args.demo:

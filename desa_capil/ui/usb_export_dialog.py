@@ -24,6 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -40,7 +41,8 @@ from PySide6.QtWidgets import (
 
 from desa_capil.errors import UserError
 from desa_capil.services import usb_export
-from desa_capil.store import batches
+from desa_capil.services.sealing import can_seal, seal
+from desa_capil.store import batches, repo
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
@@ -105,6 +107,13 @@ class ExportDialog(QDialog):
         self.summary.setObjectName("fieldHint")
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
+        # Backup: applications ready but not sealed have no manifest yet; sealed first on request.
+        self.seal_ready = QCheckBox(self)
+        self.seal_ready.setObjectName("usbSealReady")
+        self.seal_ready.setChecked(True)
+        self.seal_ready.hide()
+        self.ready_ids: list[str] = []
+        layout.addWidget(self.seal_ready)
 
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Flashdisk"), self))
@@ -151,6 +160,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.write_button.clicked.connect(self.write)
+        self.seal_ready.toggled.connect(lambda _on: self._update())
         self.folder_button.clicked.connect(self._pick_folder)
         self.refresh_button.clicked.connect(self.refresh_drives)
         self.drives.currentIndexChanged.connect(self._drive_chosen)
@@ -165,15 +175,22 @@ class ExportDialog(QDialog):
     def load(self) -> None:
         db = self.ctx.db
 
-        def op(_p: Progress) -> tuple[list[batches.BatchRow], usb_export.Plan]:
+        def op(_p: Progress) -> tuple[list[batches.BatchRow], usb_export.Plan, list[str]]:
             ids = set(batches.exportable(db))
             rows = [r for r in batches.batch_rows(db, limit=100_000) if r.id in ids]
-            return rows, usb_export.plan(db)
+            return rows, usb_export.plan(db), [a for a in repo.ready_application_ids(db) if can_seal(db, a)]
 
         run_op(self, op, on_success=self._loaded, db=True)
 
-    def _loaded(self, data: tuple[list[batches.BatchRow], usb_export.Plan]) -> None:
-        rows, plan = data
+    def _loaded(self, data: tuple[list[batches.BatchRow], usb_export.Plan, list[str]]) -> None:
+        rows, plan, ready = data
+        self.ready_ids = ready if self.purpose == "backup" else []
+        self.seal_ready.setText(
+            self.tr("Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan").replace(
+                "%1", str(len(self.ready_ids))
+            )
+        )
+        self.seal_ready.setVisible(bool(self.ready_ids))
         self.list.blockSignals(True)
         self.list.clear()
         for r in sorted(rows, key=lambda r: r.sealed_at):
@@ -241,7 +258,8 @@ class ExportDialog(QDialog):
                     "%1", str(events)
                 )
             self.summary.setText(text)
-        can = (bool(ids) or bool(events)) and self.folder is not None and not self.busy
+        sealing = bool(self.ready_ids) and self.seal_ready.isChecked()
+        can = (bool(ids) or bool(events) or sealing) and self.folder is not None and not self.busy
         self.write_button.setEnabled(can)
 
     # --- the destination --------------------------------------------------------------------------
@@ -285,10 +303,11 @@ class ExportDialog(QDialog):
 
     # --- writing ----------------------------------------------------------------------------------
 
-    STEPS = ("check", "collect", "write", "record")
+    STEPS = ("seal", "check", "collect", "write", "record")
 
     def _step_text(self, step: str) -> str:
         return {
+            "seal": self.tr("Menyegel permohonan yang siap…"),
             "check": self.tr("Memeriksa flashdisk…"),
             "collect": self.tr("Mengumpulkan berkas kiriman…"),
             "write": self.tr("Menulis dan memeriksa ulang berkas… jangan cabut flashdisk"),
@@ -300,8 +319,11 @@ class ExportDialog(QDialog):
         folder = self.folder
         if folder is None or self.busy:
             return
-        ids = self.chosen_ids()
-        db, paths, purpose = self.ctx.db, self.ctx.paths, self.purpose
+        ids: list[str] | None = self.chosen_ids()
+        db, paths, purpose, operator = self.ctx.db, self.ctx.paths, self.purpose, self.ctx.operator_id
+        seal_first = list(self.ready_ids) if self.ready_ids and self.seal_ready.isChecked() else []
+        if purpose == "backup":
+            ids = None  # every unacknowledged batch, including the ones sealed now
         self.busy = True
         self._update()
         self.error.clear()
@@ -315,6 +337,9 @@ class ExportDialog(QDialog):
             def say(step: str) -> None:
                 p.report(steps.index(step) if step in steps else 0, len(steps), step)
 
+            if seal_first:
+                say("seal")
+                seal(db, seal_first, operator)
             return usb_export.export(db, paths, folder, ids, purpose=purpose, progress=say)
 
         run_op(self, op, on_success=self._done, on_failure=self._failed, on_progress=self._progress, db=True)

@@ -1394,128 +1394,138 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Cadangkan kiriman yang belum terkirim</source>
             <translation>Back up the batches not yet sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="78" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="83" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="85" />
             <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
             <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="89" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="91" />
             <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
             <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="110" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="115" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="124" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="118" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="127" />
             <source>Muat ulang</source>
             <translation>Reload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="128" />
             <source>Baca lagi daftar flashdisk yang tercolok</source>
             <translation>Read the list of plugged-in sticks again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="142" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="151" />
             <source>Tulis ke flashdisk</source>
             <translation>Write to stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="157" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="181" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="189" />
+            <source>Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan</source>
+            <translation>Seal the %1 applications ready to send first, so they are backed up too</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="198" />
             <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
             <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="188" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="205" />
             <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
             <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="225" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="242" />
             <source>Tidak ada kiriman yang menunggu kantor.</source>
             <translation>No batch is waiting for the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="227" />
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="240" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="257" />
             <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
             <translation>%1 notes (arrived/handed over) are written too.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="234" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="251" />
             <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
             <translation>%1 of %2 batches chosen, about %3.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="256" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="274" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="268" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="286" />
             <source>Pilih folder tujuan</source>
             <translation>Choose the destination folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="275" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
             <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
             <translation>Plug in a stick, or choose a destination folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="282" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="300" />
             <source>Ditulis ke: %1 (ruang kosong %2)</source>
             <translation>Written to: %1 (%2 free)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="292" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="310" />
+            <source>Menyegel permohonan yang siap…</source>
+            <translation>Sealing the ready applications…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="311" />
             <source>Memeriksa flashdisk…</source>
             <translation>Checking the stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
             <source>Mengumpulkan berkas kiriman…</source>
             <translation>Collecting the batch files…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="294" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
             <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
             <translation>Writing and checking the file… do not pull the stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="295" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
             <source>Mencatat kiriman…</source>
             <translation>Recording the batches…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="330" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="355" />
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="333" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
             <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
             <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>

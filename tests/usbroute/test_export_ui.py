@@ -237,3 +237,25 @@ def test_flashdisk_menu_opens_the_export_and_the_backup(qtbot: QtBot, ctx: AppCo
     backups = [d for d in page.findChildren(ExportDialog) if d.purpose == "backup"]
     assert backups and backups[0].windowTitle() == "Cadangkan kiriman yang belum terkirim"
     backups[0].close()
+
+
+def test_backup_seals_the_ready_applications_first(
+    qtbot: QtBot, ctx: AppContext, office_keys: KeySet, tmp_path: Path
+) -> None:
+    from tests.sync.test_ui import ready_with_real_pages
+
+    sealed, _ = make_batch(ctx.db, 1)
+    ready = ready_with_real_pages(ctx.db)
+    dialog = _open(qtbot, ctx, purpose="backup")
+    assert dialog.seal_ready.isVisibleTo(dialog) and "Segel dulu 1 permohonan" in dialog.seal_ready.text()
+    dialog.set_folder(tmp_path)
+    with qtbot.waitSignal(dialog.exported, timeout=WAIT) as sig:
+        qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+    result = sig.args[0]
+    assert (
+        result.path.name.startswith("cadangan-") and len(result.batch_ids) == 2 and sealed in result.batch_ids
+    )
+    with open_bundle(result.path, box_private=office_keys.box, verify_key=None) as opened:
+        carried = {str(a["id"]) for b in opened.meta["batches"] for a in b["manifest"]["applications"]}
+        assert ready in carried and opened.meta["purpose"] == "backup"
+    dialog.close()
