@@ -716,9 +716,13 @@ class SyncWorker:
 
     def _pull_catalog(self, _result: PassResult) -> None:
         """The office's own service catalog, when it published a new one (catalog_update)."""
+        from desa_capil.sync import usb_identity
         from desa_capil.sync.catalog_update import pull_catalog
 
         pull_catalog(self.client, self.db)
+        # Once per enrollment: this laptop's USB keys to the office, the office's keys here, so
+        # an online laptop can use the stick route too (issue 16).
+        usb_identity.join_online(self.client, self.db)
 
     # --- changes -------------------------------------------------------------------------------
 
