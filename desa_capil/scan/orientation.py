@@ -77,9 +77,11 @@ ALIGN_MARGIN = 0.5
 def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
     """The turn that makes a lighting-corrected gray page upright (0 when unsure)."""
     glyphs, count = _glyph_mask(flat_gray, border)
-    if count < MIN_GLYPHS:
-        # Faint print: its letters are there at a lighter level. The same evidence margins
-        # hold, so a page of light texture without print is still left as it came.
+    faint = count < MIN_GLYPHS
+    if faint:
+        # Faint print: its letters are there at a lighter level. Only the line direction and
+        # the line alignment are trusted there: the dots of a letter blur into one clump at
+        # this resolution, and the ascenders' evidence then points either way.
         glyphs, count = _glyph_mask(flat_gray, border, FAINT_INK_LEVEL)
     if count < MIN_GLYPHS:
         return Orientation(0, 1.0, 0.0, 0.0, count)
@@ -96,6 +98,8 @@ def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
         turn = 270
     else:
         return Orientation(0, axis, 0.0, 0.0, count)
+    if faint:
+        ascent = 0.0
     o = Orientation(0, axis, ascent, align, count)
     if o.updown > 0:
         return Orientation((turn + 180) % 360, axis, ascent, align, count)
