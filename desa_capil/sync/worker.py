@@ -272,7 +272,7 @@ class Backoff:
     def next_delay(self) -> float:
         step = min(self.cap, self.base * (2 ** min(self.failures, 30)))
         self.failures += 1
-        return step / 2 + (step / 2) * self._rng()
+        return float(step / 2 + (step / 2) * self._rng())
 
     def reset(self) -> None:
         self.failures = 0
