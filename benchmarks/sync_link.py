@@ -12,7 +12,8 @@ by the client: offered minus the server's offset gain), per cut.
 Scenarios (``--scenarios``): clean, cut200 / cut50 (the connection cut after every 200 / 50 KB
 sent), stall (after every 100 KB the link goes silent without closing: the read timeout and
 the watchdog must notice), perconn (one connection gets at most half the link: each forwarded
-piece of a connection waits 0.25 s before the next, whatever the link's rate), each once with the worker and once with a naive uploader beside it
+piece of a connection waits 0.25 s before the next, whatever the link's rate; perconn3: 0.4 s,
+a third of the link), each once with the worker and once with a naive uploader beside it
 (``--naive``): one tus creation and one PATCH of the whole file, restarting from zero on any
 failure, the way a plain "upload the file" client behaves. A naive run that has not finished
 after ``--give-up`` times the clean run's duration is reported as not finished.
@@ -99,6 +100,8 @@ SCENARIOS: dict[str, dict[str, float | None]] = {
     # One connection gets at most 1 KB per 0.25 s = 4 KB/s, half the link (per-connection
     # shaping, or a window that the long round trip keeps small).
     "perconn": {"cut_every": None, "stall_every": None, "piece_delay": 0.25},
+    # ... at most 1 KB per 0.4 s = 2.5 KB/s, under a third of the link: two streams cannot fill it.
+    "perconn3": {"cut_every": None, "stall_every": None, "piece_delay": 0.4},
 }
 
 

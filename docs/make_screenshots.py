@@ -87,6 +87,13 @@ def main() -> int:
             settle()
             wizard.grab().save(str(args.out / f"first-run-server{args.suffix}.png"))
             wizard.close()
+            from desa_capil.ui.privacy_settings import RecoveryCodeDialog
+
+            recovery = RecoveryCodeDialog("7K3Q-" * 10 + "M2XD")
+            recovery.show()
+            settle()
+            recovery.grab().save(str(args.out / f"first-run-recovery{args.suffix}.png"))
+            recovery.close()
 
         from PySide6.QtCore import QRect
 
@@ -170,6 +177,55 @@ def shoot_dialogs(window: object, ctx: object, args: argparse.Namespace, settle:
     wizard.service_step.set_code("kk_ubah")
     wizard.next()
     shot(wizard, "wizard-applicant")
+    shoot_papers(window, ctx, shot, settle)
+
+
+def shoot_papers(window: object, ctx: object, shot: object, settle: object) -> None:
+    """The papers step with the "Kertas lain" slot, the page viewer zoomed on page 2 of 3, and
+    Qt's own print dialog (in Indonesian through qtbase_id)."""
+    import io
+
+    from PIL import Image, ImageDraw
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    from desa_capil.domain.catalog import OTHER_PAPER_CODE
+    from desa_capil.services import pages as processing
+    from desa_capil.store import pages as sp
+    from desa_capil.store import repo
+    from desa_capil.ui.intake.page_viewer import PageViewer
+    from desa_capil.ui.intake.wizard import PAPERS, IntakeWizard
+
+    db = ctx.db  # type: ignore[attr-defined]
+    app_id = repo.save_application(
+        db, service_code="kk_ubah", applicant=repo.ApplicantData("3204055512900001", "Siti Aminah")
+    )
+    repo.set_other_paper(db, app_id, "Surat keterangan domisili dari RT")
+    for i in range(3):
+        im = Image.new("RGB", (850, 1100), (250, 250, 245))
+        d = ImageDraw.Draw(im)
+        d.text((300, 60), f"KARTU KELUARGA - halaman {i + 1}", fill="black")
+        for n, y in enumerate(range(140, 980, 36)):
+            d.text((90, y), f"{n + 1}. Nama / NIK / hubungan keluarga ........ {n * 37}", fill="black")
+        buf = io.BytesIO()
+        im.save(buf, "PNG", dpi=(100, 100))
+        path = Path(os.environ.get("TMPDIR", "/tmp")) / f"dc_shot_kk{i}.png"
+        path.write_bytes(buf.getvalue())
+        sp.add_pages(db, app_id, "kk_lama", processing.pages_from_file(path))
+    wizard = IntakeWizard(ctx, window, app_id)  # type: ignore[arg-type]
+    wizard.show()
+    settle()  # type: ignore[operator]
+    wizard.go_to(PAPERS)
+    wizard.papers_step.select_requirement(OTHER_PAPER_CODE)
+    shot(wizard, "wizard-papers-other")  # type: ignore[operator]
+    ids = [p.id for p in sp.list_pages(db, app_id)["kk_lama"]]
+    pages = [(pid, f"KK lama \u00b7 Hal. {i + 1}") for i, pid in enumerate(ids)]
+    viewer = PageViewer(ctx, ids[1], pages[1][1], window, pages=pages)  # type: ignore[arg-type]
+    viewer.show()
+    settle()  # type: ignore[operator]
+    viewer.set_zoom(0.5)
+    shot(viewer, "page-viewer")  # type: ignore[operator]
+    printer = QPrinter()  # kept referenced: the dialog does not own it
+    shot(QPrintDialog(printer, window), "print")  # type: ignore[operator]
 
 
 if __name__ == "__main__":

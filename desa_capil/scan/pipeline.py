@@ -94,6 +94,10 @@ REGION_MIN_BLOB = 6
 #: below which it is a flat fill (a shaded table row), not a picture.
 GRAY_MIN_REGION = 0.01
 GRAY_MIN_SPREAD = 10.0
+#: ... and the band below those in which the pipeline is unsure, so the region stays gray
+#: (``tone_verdict``).
+GRAY_UNSURE_REGION = 0.004
+GRAY_UNSURE_SPREAD = 7.5
 #: Colour/gray patches of a mixed page: margin around the region, JPEG quality (the patches
 #: are small, so they can afford a good quality), and the share of the page above which one
 #: full-page image is used instead.
@@ -612,15 +616,38 @@ def decide_regions(
             return "color", regions
     tone = _tone_mask(flat_gray)
     _blank_frame(tone)
-    if float(tone.mean()) >= GRAY_MIN_REGION:
-        regions = [
-            r
-            for r in _regions(tone, GRAY_MIN_REGION * area)
-            if _tone_spread(flat_gray, tone, r) >= GRAY_MIN_SPREAD
-        ]
+    if float(tone.mean()) >= GRAY_UNSURE_REGION:
+        regions = []
+        for r in _regions(tone, GRAY_UNSURE_REGION * area):
+            verdict = tone_verdict(_tone_spread(flat_gray, tone, r), (r[2] - r[0]) * (r[3] - r[1]) / area)
+            if verdict != "flat":
+                if verdict == "unsure":
+                    log.info("region %s kept in gray: not clearly a flat fill", r)
+                regions.append(r)
         if regions:
             return "gray", regions
     return "bilevel", []
+
+
+def tone_verdict(spread: float, share: float) -> Literal["picture", "unsure", "flat"]:
+    """What a continuous-tone region of ``share`` of the page, whose levels spread by
+    ``spread``, is: clearly a "picture" (big and varied: a photo), clearly "flat" (a
+    shaded row or a tinted box, whose text the bilevel page reads), or "unsure" in between.
+
+    The rule of the pipeline: a region it is unsure about stays in gray, never bilevel:
+    bytes can be saved later, a photo turned to black blobs cannot be got back. Unsure is a
+    region nearly as varied as a picture (a faded or low-contrast photo, a thumbprint) or a
+    varied one smaller than a picture (a 3x4 cm pas foto glued on an A4 form is ~0.8 % of
+    it, once made bilevel). Flat fills measure 2-7 (shaded rows, also under uneven light),
+    photos 9-34.
+    """
+    if spread >= GRAY_MIN_SPREAD and share >= GRAY_MIN_REGION:
+        return "picture"
+    if (spread >= GRAY_UNSURE_SPREAD and share >= GRAY_MIN_REGION) or (
+        spread >= GRAY_MIN_SPREAD and share >= GRAY_UNSURE_REGION
+    ):
+        return "unsure"
+    return "flat"
 
 
 def _tone_mask(flat_gray: U8) -> U8:

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -55,6 +55,7 @@ from desa_capil.server.db import (
 )
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService, DeviceCtx, file_sha256, sha256_hex
+from desa_capil.server.services.uploads import ReceivedFile
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
 from desa_capil.usbroute import (
     BundleError,
@@ -684,21 +685,15 @@ class UsbService:
             )
             known = self._known_upload_ids(s, ctx, manifest) if exists else {}
         made: list[str] = []
-        names = set(bundle.names())
-        seen: set[str] = set()
         try:
             mapping: dict[str, str] = {}
-            for a in manifest.applications:
-                for d in a.documents:
-                    if exists and str(d.id) in known:
-                        mapping[d.upload_id] = known[str(d.id)]
-                    elif not exists and d.upload_id not in seen:
-                        seen.add(d.upload_id)
-                        name = f"pages/{d.upload_id}"
-                        if name in names:
-                            got = self._upload_from_bundle(ctx, bundle, name, d.upload_id, made)
-                            if got != d.upload_id:
-                                mapping[d.upload_id] = got
+            if exists:
+                for a in manifest.applications:
+                    for d in a.documents:
+                        if str(d.id) in known:
+                            mapping[d.upload_id] = known[str(d.id)]
+            else:
+                mapping = self._uploads_from_bundle(ctx, manifest, bundle, made)
             rewritten = _with_upload_ids(manifest, mapping)
             receipt, created = self.svc.put_batch(ctx, batch_id, rewritten)
         except ApiError as err:
@@ -715,49 +710,74 @@ class UsbService:
             batch_id=str(batch_id), status=201 if created else 200, receipt=receipt.model_dump(mode="json")
         )
 
-    def _upload_from_bundle(
-        self, ctx: DeviceCtx, bundle: Any, name: str, wanted: str, made: list[str]
-    ) -> str:
-        """An upload record holding one page file of the bundle, as if it had come by tus.
+    def _uploads_from_bundle(
+        self, ctx: DeviceCtx, manifest: BatchManifest, bundle: Any, made: list[str]
+    ) -> dict[str, str]:
+        """Upload records holding the batch's page files, as if they had come by tus; returns
+        the manifest upload ids that had to change (the others are kept as written).
 
-        It takes the id the laptop wrote in its manifest when that id is free, so the manifest
-        stays as the laptop wrote it and a later online PUT of the same batch is a plain replay;
-        an upload of this village already holding exactly these bytes is used as it is.
+        An id the laptop wrote is taken when it is free, so the manifest stays as the laptop
+        wrote it and a later online PUT of the same batch is a plain replay; an upload of this
+        village already holding exactly these bytes is used as it is. Files missing from the
+        bundle are left to put_batch, which answers them as online (422, missing upload).
         """
-        info = bundle.info(name)
-        chosen: str | None = wanted if _is_upload_id(wanted) else None
-        if chosen is not None:
-            with self.db.read_session() as s:
-                existing = s.get(Upload, chosen)
-            if existing is not None:
-                if (
-                    existing.village_id == ctx.village_id
-                    and existing.document_id is None
-                    and existing.sha256 == info.sha256
-                    and existing.length == info.size
-                ):
-                    return existing.id
-                chosen = None
-        try:
-            up = self.svc.create_upload(
-                ctx, info.size, {"filename": name.rsplit("/", 1)[-1], "sha256": info.sha256}, upload_id=chosen
+        names = set(bundle.names())
+        wanted = list(
+            dict.fromkeys(
+                d.upload_id
+                for a in manifest.applications
+                for d in a.documents
+                if f"pages/{d.upload_id}" in names
             )
-        except IntegrityError:  # the same id taken at this moment by a parallel import
-            up = self.svc.create_upload(
-                ctx, info.size, {"filename": name.rsplit("/", 1)[-1], "sha256": info.sha256}
-            )
-        made.append(up.id)
-        if info.size == 0:
-            return up.id
+        )
+        with self.db.read_session() as s:
+            existing = {
+                u.id: u
+                for u in s.exec(
+                    select(Upload).where(col(Upload.id).in_([w for w in wanted if _is_upload_id(w)]))
+                ).all()
+            }
+        mapping: dict[str, str] = {}
+        todo: list[tuple[str, str]] = []  # (manifest upload id, id of the new record)
+        for w in wanted:
+            info = bundle.info(f"pages/{w}")
+            old = existing.get(w)
+            if old is not None and (
+                old.village_id == ctx.village_id
+                and old.document_id is None
+                and old.sha256 == info.sha256
+                and old.length == info.size
+            ):
+                continue  # these very bytes are already here (e.g. a tus upload of the laptop)
+            new_id = w if _is_upload_id(w) and old is None else uuid.uuid4().hex
+            if new_id != w:
+                mapping[w] = new_id
+            todo.append((w, new_id))
         if self.svc.storage.appends_in_place:
-            bundle.extract(name, self.svc.upload_path(up.id))
-            self.svc.finish_patch(up, info.size)
-        else:
-            with tempfile.TemporaryFile(dir=self.folder / "tmp") as fh:
-                fh.write(bundle.read(name))
-                fh.seek(0)
-                self.svc.append_part(up, 0, fh, info.size)
-        return up.id
+            files = [
+                ReceivedFile(
+                    upload_id=new_id,
+                    length=bundle.info(f"pages/{w}").size,
+                    sha256=bundle.info(f"pages/{w}").sha256,
+                    filename=w,
+                    write=_extractor(bundle, f"pages/{w}"),
+                )
+                for w, new_id in todo
+            ]
+            made += self.svc.uploads.add_received(ctx, files)
+            return mapping
+        for w, new_id in todo:  # object storage: one tus-like upload per file
+            info = bundle.info(f"pages/{w}")
+            up = self.svc.create_upload(
+                ctx, info.size, {"filename": w, "sha256": info.sha256}, upload_id=new_id
+            )
+            made.append(up.id)
+            if info.size:
+                with tempfile.TemporaryFile(dir=self.folder / "tmp") as fh:
+                    fh.write(bundle.read(f"pages/{w}"))
+                    fh.seek(0)
+                    self.svc.append_part(up, 0, fh, info.size)
+        return mapping
 
     # return bundles --------------------------------------------------------------------------
 
@@ -906,6 +926,13 @@ def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchMan
     except (ValidationError, KeyError, TypeError, ValueError) as exc:
         raise BundleError("format", f"content: {type(exc).__name__}") from exc
     return batches, events
+
+
+def _extractor(bundle: Any, name: str) -> Callable[[Path], None]:
+    def write(path: Path) -> None:
+        bundle.extract(name, path)
+
+    return write
 
 
 def _hex_id(text: str) -> str:

@@ -25,6 +25,8 @@ OFFICE_BOX_PUBLIC = "office_box_public"
 OFFICE_NAME = "office_name"
 USB_ENROLLMENT_ID = "usb_enrollment_id"
 USB_ENROLL_PROOF = "usb_enroll_proof"
+# The device id whose USB keys the office has registered (online laptops, usb_identity.join_online).
+USB_KEYS_REGISTERED = "usb_keys_registered"
 # "1": an application complete when its intake window closes is sealed into a batch at once
 # (services.sealing.auto_seal); "" (default): the operator seals with "Kirim" or on Kiriman.
 AUTO_SEAL = "auto_seal"

@@ -22,8 +22,9 @@ shortest bodyless exchange (creation, HEAD) of the last ``RTT_WINDOW`` seconds.
 
 A cut is not the end of a file: when the PATCH dies but the server still answers the HEAD that
 follows, the upload goes on at once from the server's offset on a new connection (the link
-works, it just dropped one connection). Only a cut that got nothing through, twice in a row,
-hands the file back to the worker, whose back-off then applies.
+works, it just dropped one connection; a 423 then means the server is still closing the cut
+PATCH, and is waited out for a few seconds). Only cuts that got nothing through,
+``MAX_FRUITLESS_CUTS`` in a row, hand the file back to the worker, whose back-off then applies.
 """
 
 from __future__ import annotations

@@ -21,12 +21,12 @@ from datetime import datetime
 from pathlib import Path
 
 from desa_capil.errors import BadInputError, UserError
-from desa_capil.paths import AppPaths
+from desa_capil.paths import AppPaths, app_paths
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import config
-from desa_capil.sync.client import ApiClient, BadAnswer
+from desa_capil.sync.client import ApiClient, BadAnswer, SyncError
 from desa_capil.usbroute import BundleError, Enrollment, KeySet, load_or_create, proof, read_enrollment
 
 log = logging.getLogger(__name__)
@@ -147,3 +147,24 @@ def register_online(db: Database, paths: AppPaths, client: ApiClient) -> OfficeK
         raise BadAnswer(f"/device/keys: {exc!r}", resp.status_code) from exc
     save_office_keys(db, office)
     return office
+
+
+def join_online(client: ApiClient, db: Database, paths: AppPaths | None = None) -> bool:
+    """Once per enrollment, from the online sync pass: register this laptop's USB keys and keep
+    the office's, so a laptop enrolled online can use the stick too (and receive return
+    bundles). True when it registered now. A server without the USB route (404) or one that
+    holds other keys for this device (409) is logged and left alone: the online route goes on."""
+    device = get_setting(db, config.DEVICE_ID)
+    if not device or get_setting(db, keys.USB_KEYS_REGISTERED) == device:
+        return False
+    try:
+        register_online(db, paths or app_paths(), client)
+    except SyncError as exc:
+        if exc.status in (404, 405, 409):
+            log.warning("USB keys not registered (%s): %s", exc.status, exc.detail)
+            set_setting(db, keys.USB_KEYS_REGISTERED, device)
+            return False
+        raise
+    set_setting(db, keys.USB_KEYS_REGISTERED, device)
+    log.info("USB keys registered with the office for device %s", device)
+    return True

@@ -272,7 +272,7 @@ class Backoff:
     def next_delay(self) -> float:
         step = min(self.cap, self.base * (2 ** min(self.failures, 30)))
         self.failures += 1
-        return step / 2 + (step / 2) * self._rng()
+        return float(step / 2 + (step / 2) * self._rng())
 
     def reset(self) -> None:
         self.failures = 0
@@ -526,8 +526,16 @@ class SyncWorker:
                 if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
+            with self._progress_lock:
+                before = len(self._clients)
             with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
                 list(pool.map(run, due))
+            # The pool's threads are gone, and with them their clients: close those (each pass
+            # would otherwise leave a session and its sockets behind until the app closes).
+            with self._progress_lock:
+                made, self._clients = self._clients[before:], self._clients[:before]
+            for client in made:
+                client.close()
         uploaded = len(due) - len(errors)
         result.files_uploaded += uploaded
         if uploaded:
@@ -716,9 +724,13 @@ class SyncWorker:
 
     def _pull_catalog(self, _result: PassResult) -> None:
         """The office's own service catalog, when it published a new one (catalog_update)."""
+        from desa_capil.sync import usb_identity
         from desa_capil.sync.catalog_update import pull_catalog
 
         pull_catalog(self.client, self.db)
+        # Once per enrollment: this laptop's USB keys to the office, the office's keys here, so
+        # an online laptop can use the stick route too (issue 16).
+        usb_identity.join_online(self.client, self.db)
 
     # --- changes -------------------------------------------------------------------------------
 

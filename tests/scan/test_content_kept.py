@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -20,6 +21,7 @@ from scan_pages import (
     id_card,
     jpeg_bytes,
     pale_ring_stamp,
+    photo_like,
     photograph,
     ring_mask,
     shaded_table,
@@ -29,8 +31,8 @@ from scan_pages import (
 )
 
 from desa_capil.scan import geometry
-from desa_capil.scan.pipeline import ProcessedPage, merge_boxes, process
-from desa_capil.scan.sources import RawPage
+from desa_capil.scan.pipeline import ProcessedPage, merge_boxes, process, tone_verdict
+from desa_capil.scan.sources import RawPage, import_file
 
 CARD_IN = (85.6 / 25.4, 54.0 / 25.4)
 
@@ -286,3 +288,41 @@ def test_page_written_in_coloured_pen_is_layered_not_one_jpeg() -> None:
     blue = arr[:, :, 2] - arr[:, :, 0] > 60
     assert blue[core].mean() > 0.85
     assert len(out.data) < 45_000  # the full-page colour JPEG it was: 70-130 KB
+
+
+def test_small_gray_pas_foto_on_a_form_is_kept_in_gray() -> None:
+    """A 3x4 cm black-and-white pas foto glued on an A4 form is under 1 % of the page: it
+    once went bilevel (a face as black blobs). Unsure means gray."""
+    photo = photo_like(180, 240).convert("L")  # 3 x 4 cm at 150 dpi
+    page = text_page(lines=12).copy()
+    page.paste(photo, (700, 1100))
+    out = process(_scan(page))
+    assert out.mode == "gray" and out.mime == "application/pdf"
+    got = _on_page(out, page.size, "L")[1110:1330, 710:870]
+    want = np.asarray(photo).astype(int)[10:230, 10:170]
+    assert len(np.unique(got // 8)) > 12  # many levels, not black and white
+    assert np.corrcoef(got.ravel(), want.ravel())[0, 1] > 0.9  # and the face's own ones
+
+
+@pytest.mark.parametrize(
+    ("spread", "share", "verdict"),
+    [
+        (3.0, 0.02, "flat"),  # shaded table rows
+        (7.1, 0.025, "flat"),  # dark shaded rows under uneven light
+        (24.0, 0.07, "picture"),  # a pas foto
+        (9.3, 0.5, "unsure"),  # a low-contrast photo
+        (24.0, 0.008, "unsure"),  # a small one
+        (24.0, 0.002, "flat"),  # a speck of texture
+    ],
+)
+def test_tone_verdict(spread: float, share: float, verdict: str) -> None:
+    assert tone_verdict(spread, share) == verdict
+
+
+@pytest.mark.parametrize("name", ["phototest.tif", "eurotext.tif", "typewriter.png"])
+def test_real_text_pages_have_nothing_unsure(name: str) -> None:
+    """The unsure band must not turn real text pages (print, a phone photo of a typed page)
+    into gray patches: they stay bilevel."""
+    (raw,) = import_file(Path(__file__).parent / "corpus" / name)
+    out = process(raw, auto_orient=True)
+    assert out.mode == "bilevel" and out.mime == "image/tiff"

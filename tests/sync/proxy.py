@@ -155,9 +155,13 @@ class LoopServer:
 
             loop.run_until_complete(serve())
             loop.run_forever()
-            for task in asyncio.all_tasks(loop):
+            tasks = list(asyncio.all_tasks(loop))
+            for task in tasks:
                 task.cancel()
             with contextlib.suppress(Exception):
+                # Every handler's ``finally`` closes its writers; a closed transport lets go of
+                # its socket one loop turn later (else: "unclosed transport" at some later GC).
+                loop.run_until_complete(asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True), 5))
                 loop.run_until_complete(asyncio.sleep(0.05))
             loop.close()
 
@@ -175,9 +179,12 @@ class LoopServer:
         async def shutdown() -> None:
             if self._server is not None:
                 self._server.close()
-            for t in list(self._conns):
+            conns = list(self._conns)
+            for t in conns:
                 t.cancel()
-            await asyncio.sleep(0)
+            if conns:
+                await asyncio.wait(conns, timeout=5)
+            await asyncio.sleep(0.01)  # the transports closed in the handlers let go
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(shutdown(), loop).result(5)

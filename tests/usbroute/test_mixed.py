@@ -22,7 +22,7 @@ from desa_capil.store.db import Database
 from desa_capil.store.models import Application, StatusChange
 from desa_capil.sync import apply
 from desa_capil.sync.config import SyncConfig, credential_store, enroll, load_config
-from desa_capil.sync.usb_identity import register_online
+from desa_capil.sync.usb_identity import office_keys, register_online
 from desa_capil.sync.usb_return import apply_return_bundle
 from desa_capil.sync.worker import SyncWorker
 from desa_capil.usbroute import KeySet
@@ -61,13 +61,16 @@ def laptop(central: EmbeddedServer, db: Database, paths: AppPaths) -> Laptop:
     enroll(db, creds, central.base_url, central.new_enrollment_code(VILLAGE), device_name="Laptop desa")
     cfg = load_config(db, creds)
     assert cfg is not None
+    laptop = Laptop(db, paths, cfg)
+    # The first online pass joins the USB route by itself (usb_identity.join_online).
+    laptop.sync()
+    assert office_keys(db) is not None
     client = cfg.client()
     try:
-        register_online(db, paths, client)
         register_online(db, paths, client)  # the same keys again: fine
     finally:
         client.close()
-    return Laptop(db, paths, cfg)
+    return laptop
 
 
 def local_statuses(db: Database) -> dict[str, str]:

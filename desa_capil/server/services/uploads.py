@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import IO
@@ -32,6 +34,17 @@ from desa_capil.server.services.core import (
 )
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReceivedFile:
+    """A file that arrived whole by another route than tus (a USB bundle, server/usb.py)."""
+
+    upload_id: str  # uuid hex, free (the caller checked)
+    length: int
+    sha256: str  # already checked against the bytes by the route that brought them
+    filename: str
+    write: Callable[[Path], None]  # writes the bytes to the given path (temp name, then rename)
 
 
 class UploadService(Area):
@@ -86,6 +99,65 @@ class UploadService(Area):
             s.add(up)
             s.commit()
         return up
+
+    def add_received(self, ctx: DeviceCtx, files: Sequence[ReceivedFile]) -> list[str]:
+        """Complete uploads for files that came whole by another route: the bytes are written
+        first, then every record in ONE transaction under the same quota rule as a tus creation
+        (a USB bundle of 600 pages is 600 commits fewer). Local storage only: with object storage
+        the caller goes through ``create_upload`` / ``append_part`` per file."""
+        if not self.storage.appends_in_place:
+            raise RuntimeError("add_received needs local upload storage")
+        for f in files:
+            if f.length > self.settings.max_upload_size:
+                raise too_large(self.settings.max_upload_size)
+        now = utcnow()
+        min_cost = self.settings.upload_min_cost
+        written: list[str] = []
+        try:
+            for f in files:
+                path = self.upload_path(f.upload_id)
+                try:
+                    path.touch(mode=0o600, exist_ok=False)  # claimed: only this call writes it
+                except FileExistsError:
+                    raise ApiError(
+                        409,
+                        ErrorCode.CONFLICT,
+                        "Berkas yang sama sedang diterima lewat jalur lain. Coba lagi sebentar lagi.",
+                        "The same file is being received by another route. Try again in a moment.",
+                    ) from None
+                written.append(f.upload_id)
+                f.write(path)
+            with self.db.session() as s:
+                s.exec(select(Village.id).where(Village.id == ctx.village_id).with_for_update()).one()
+                cost = case((col(Upload.length) < min_cost, min_cost), else_=col(Upload.length))
+                used = s.exec(
+                    select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
+                ).one()
+                wanted = sum(max(f.length, min_cost) for f in files)
+                if int(used) + wanted > self.settings.village_quota:
+                    raise quota_exceeded(self.settings.village_quota)
+                for f in files:
+                    s.add(
+                        Upload(
+                            id=f.upload_id,
+                            village_id=ctx.village_id,
+                            device_id=ctx.device_id,
+                            length=f.length,
+                            offset=f.length,
+                            filename=f.filename[:255],
+                            sha256_claimed=f.sha256,
+                            sha256=f.sha256,
+                            created_at=now,
+                            updated_at=now,
+                            expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                        )
+                    )
+                s.commit()
+        except BaseException:
+            for upload_id in written:
+                self.storage.delete_upload(upload_id)
+            raise
+        return written
 
     def get_upload(self, ctx: DeviceCtx, upload_id: str) -> Upload:
         """The upload, or 404 (unknown / other village) / 410 (expired)."""

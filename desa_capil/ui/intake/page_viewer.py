@@ -20,7 +20,7 @@ from __future__ import annotations
 import io
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPixmap, QResizeEvent, QShortcut, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QPixmap, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -211,20 +211,6 @@ class PageViewer(QDialog):
         lay.addLayout(sizes)
         self.resize(900, 700)
 
-        keys = (
-            ((QKeySequence.StandardKey.ZoomIn, "+", "="), lambda: self.step_zoom(1)),
-            ((QKeySequence.StandardKey.ZoomOut, "-"), lambda: self.step_zoom(-1)),
-            (("0", "Ctrl+0"), lambda: self.set_zoom(None)),
-            (("1",), lambda: self.set_zoom(1.0)),
-            (("Home",), lambda: self.go(0)),
-            (("End",), lambda: self.go(len(self.pages) - 1)),
-        )
-        self._shortcuts = []
-        for seqs, slot in keys:
-            for seq in seqs:
-                sc = QShortcut(QKeySequence(seq), self)
-                sc.activated.connect(slot)
-                self._shortcuts.append(sc)
         self._update_controls()
         self._load()
 
@@ -390,13 +376,32 @@ class PageViewer(QDialog):
                 self.step_zoom(1 if event.angleDelta().y() > 0 else -1)
                 return True
         elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            if self._page_key(event.key()):
+            if self._key(event):
                 return True
         return super().eventFilter(watched, event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
-        if not self._page_key(event.key()):
+        if not self._key(event):
             super().keyPressEvent(event)
+
+    def _key(self, event: QKeyEvent) -> bool:
+        """The viewer's keys, handled here rather than as shortcuts so that they work wherever
+        the focus is in the viewer (and without the window manager activating the window)."""
+        key = event.key()
+        actions = {
+            Qt.Key.Key_Plus: lambda: self.step_zoom(1),
+            Qt.Key.Key_Equal: lambda: self.step_zoom(1),
+            Qt.Key.Key_Minus: lambda: self.step_zoom(-1),
+            Qt.Key.Key_0: lambda: self.set_zoom(None),
+            Qt.Key.Key_1: lambda: self.set_zoom(1.0),
+            Qt.Key.Key_Home: lambda: self.go(0),
+            Qt.Key.Key_End: lambda: self.go(len(self.pages) - 1),
+        }
+        action = actions.get(Qt.Key(key)) if key in actions else None
+        if action is not None:
+            action()
+            return True
+        return self._page_key(key)
 
     def _page_key(self, key: int) -> bool:
         """PgUp/PgDn and Left/Right change the page unless the zoomed page can still scroll that

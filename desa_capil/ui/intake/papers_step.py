@@ -393,14 +393,12 @@ class PapersStep(QWidget):
         self.btn_back.clicked.connect(lambda: self.move_selected(-1))
         self.btn_fwd.clicked.connect(lambda: self.move_selected(1))
         self.btn_delete.clicked.connect(self.delete_selected)
-        page_actions = QHBoxLayout()
-        page_actions.setSpacing(8)
-        for b in (self.btn_left, self.btn_right, self.btn_back, self.btn_fwd):
+        # Five buttons are wider than the card at 150 % (887 px window): they wrap, like the
+        # sources above, instead of widening the card past the window's edge.
+        page_actions = FlowLayout(spacing=8)
+        for b in (self.btn_left, self.btn_right, self.btn_back, self.btn_fwd, self.btn_delete):
             b.setMinimumHeight(36)
             page_actions.addWidget(b)
-        page_actions.addStretch(1)
-        self.btn_delete.setMinimumHeight(36)
-        page_actions.addWidget(self.btn_delete)
 
         card = QFrame()
         card.setObjectName("card")
@@ -1007,7 +1005,13 @@ class PapersStep(QWidget):
             self.other_name.setText(self.state.other_paper if self.state else "")
         self.other_name.setVisible(other)
         self.other_name.setEnabled(self.state is not None and self.state.status in EDITABLE)
-        self.paper_tag.setText(self.tr("Wajib") if req.mandatory else self.tr("Bila ada"))
+        self.paper_tag.setText(
+            self.tr("Bila kantor meminta")
+            if other
+            else self.tr("Wajib")
+            if req.mandatory
+            else self.tr("Bila ada")
+        )
         self.paper_tag.setProperty("tone", "mandatory" if req.mandatory else "optional")
         self.paper_tag.style().unpolish(self.paper_tag)
         self.paper_tag.style().polish(self.paper_tag)

@@ -32,6 +32,7 @@ from desa_capil.domain.catalog import (
     search_services,
 )
 from desa_capil.ui.i18n import lang
+from desa_capil.ui.widgets.responsive import FlowLayout
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 FAMILY_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -82,9 +83,10 @@ class ServiceStep(QWidget):
         self.in_person.hide()
         self.variant_box = QWidget()
         self.variant_box.setObjectName("variantBox")
-        self.variant_lay = QHBoxLayout(self.variant_box)
+        # Variants wrap (kk_ubah has four long ones): in one row they made the whole intake
+        # window 1038 px wide at 150 %, wider than the 910 px screen.
+        self.variant_lay = FlowLayout(self.variant_box, spacing=14)
         self.variant_lay.setContentsMargins(0, 0, 0, 0)
-        self.variant_lay.setSpacing(14)
         self.variant_group = QButtonGroup(self)
         self.variant_group.setExclusive(True)
         self.variant_buttons: dict[str, QRadioButton] = {}
@@ -199,7 +201,10 @@ class ServiceStep(QWidget):
                 b.deleteLater()
             self.variant_buttons = {}
             while self.variant_lay.count():
-                self.variant_lay.takeAt(0)
+                item = self.variant_lay.takeAt(0)
+                gone = item.widget() if item is not None else None
+                if gone is not None:
+                    gone.deleteLater()  # the "Jenis:" label too, not only the buttons
             if len(variants) > 1:
                 head = QLabel(self.tr("Jenis:"))
                 head.setObjectName("formLabel")
@@ -211,7 +216,6 @@ class ServiceStep(QWidget):
                     self.variant_group.addButton(b)
                     self.variant_lay.addWidget(b)
                     self.variant_buttons[v.code] = b
-                self.variant_lay.addStretch(1)
         self.variant_box.setVisible(len(variants) > 1)
         b = self.variant_buttons.get(service.code)
         if b is not None and not b.isChecked():

@@ -163,6 +163,9 @@ class IntakeWizard(QDialog):
 
         self.save_note = QLabel()
         self.save_note.setObjectName("mutedNote")
+        # It wraps rather than pushing the footer's buttons out of a narrow window (150 %).
+        self.save_note.setWordWrap(True)
+        self.save_note.setMinimumWidth(80)
         self.btn_back = QPushButton(self.tr("\u2190 &Kembali"))
         self.btn_next = QPushButton(self.tr("&Lanjut \u2192"))
         self.btn_next.setObjectName("primaryButton")
