@@ -31,6 +31,9 @@ U8 = npt.NDArray[np.uint8]
 
 #: Ink on a lighting-corrected gray page.
 INK_LEVEL = 190
+#: Ink of faint print (a worn dot-matrix ribbon at gray ~205 is ~225 at 100 dpi, where its
+#: dots blur into the paper), looked for only when ``INK_LEVEL`` finds too little print.
+FAINT_INK_LEVEL = 228
 #: Smallest number of letter-like blobs for a decision.
 MIN_GLYPHS = 60
 #: Line structure across vs along (ratio of the peakedness of the two projections) needed to
@@ -74,6 +77,12 @@ ALIGN_MARGIN = 0.5
 def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
     """The turn that makes a lighting-corrected gray page upright (0 when unsure)."""
     glyphs, count = _glyph_mask(flat_gray, border)
+    faint = count < MIN_GLYPHS
+    if faint:
+        # Faint print: its letters are there at a lighter level. Only the line direction and
+        # the line alignment are trusted there: the dots of a letter blur into one clump at
+        # this resolution, and the ascenders' evidence then points either way.
+        glyphs, count = _glyph_mask(flat_gray, border, FAINT_INK_LEVEL)
     if count < MIN_GLYPHS:
         return Orientation(0, 1.0, 0.0, 0.0, count)
     rows = _peakedness(glyphs.sum(axis=1))
@@ -89,6 +98,8 @@ def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
         turn = 270
     else:
         return Orientation(0, axis, 0.0, 0.0, count)
+    if faint:
+        ascent = 0.0
     o = Orientation(0, axis, ascent, align, count)
     if o.updown > 0:
         return Orientation((turn + 180) % 360, axis, ascent, align, count)
@@ -97,9 +108,9 @@ def detect(flat_gray: U8, *, border: float = 0.04) -> Orientation:
     return o  # unsure: left as it came
 
 
-def _glyph_mask(flat_gray: U8, border: float) -> tuple[npt.NDArray[np.bool_], int]:
+def _glyph_mask(flat_gray: U8, border: float, level: int = INK_LEVEL) -> tuple[npt.NDArray[np.bool_], int]:
     """Ink blobs of a letter's size (rules, boxes, photos and specks left out), and their number."""
-    ink = (flat_gray < INK_LEVEL).astype(np.uint8)
+    ink = (flat_gray < level).astype(np.uint8)
     # A dot-matrix letter is a cluster of dots: closing the 1-pixel gaps makes it one blob.
     ink = np.asarray(cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((2, 2), np.uint8)), dtype=np.uint8)
     h, w = ink.shape

@@ -98,6 +98,8 @@ GRAY_MIN_SPREAD = 10.0
 #: (``tone_verdict``).
 GRAY_UNSURE_REGION = 0.004
 GRAY_UNSURE_SPREAD = 7.5
+#: A continuous-tone region longer than this for its height is a band (a shaded table row).
+BAND_ASPECT = 4.0
 #: Colour/gray patches of a mixed page: margin around the region, JPEG quality (the patches
 #: are small, so they can afford a good quality), and the share of the page above which one
 #: full-page image is used instead.
@@ -619,7 +621,10 @@ def decide_regions(
     if float(tone.mean()) >= GRAY_UNSURE_REGION:
         regions = []
         for r in _regions(tone, GRAY_UNSURE_REGION * area):
-            verdict = tone_verdict(_tone_spread(flat_gray, tone, r), (r[2] - r[0]) * (r[3] - r[1]) / area)
+            w, h = r[2] - r[0], r[3] - r[1]
+            verdict = tone_verdict(
+                _tone_spread(flat_gray, tone, r), w * h / area, max(w, h) / max(1, min(w, h))
+            )
             if verdict != "flat":
                 if verdict == "unsure":
                     log.info("region %s kept in gray: not clearly a flat fill", r)
@@ -629,21 +634,22 @@ def decide_regions(
     return "bilevel", []
 
 
-def tone_verdict(spread: float, share: float) -> Literal["picture", "unsure", "flat"]:
+def tone_verdict(spread: float, share: float, aspect: float = 1.0) -> Literal["picture", "unsure", "flat"]:
     """What a continuous-tone region of ``share`` of the page, whose levels spread by
-    ``spread``, is: clearly a "picture" (big and varied: a photo), clearly "flat" (a
+    ``spread`` and whose box is ``aspect`` times longer than wide, is: clearly a "picture" (big and varied: a photo), clearly "flat" (a
     shaded row or a tinted box, whose text the bilevel page reads), or "unsure" in between.
 
     The rule of the pipeline: a region it is unsure about stays in gray, never bilevel:
     bytes can be saved later, a photo turned to black blobs cannot be got back. Unsure is a
     region nearly as varied as a picture (a faded or low-contrast photo, a thumbprint) or a
     varied one smaller than a picture (a 3x4 cm pas foto glued on an A4 form is ~0.8 % of
-    it, once made bilevel). Flat fills measure 2-7 (shaded rows, also under uneven light),
-    photos 9-34.
+    it, once made bilevel). Shaded rows measure 2-7.6 (the darkest under uneven light), a
+    gray pas foto 7.6 too, other photos 9-34: the spread alone cannot tell them apart, the
+    shape can (a row is a band, 18 times longer than high; a photo is compact).
     """
     if spread >= GRAY_MIN_SPREAD and share >= GRAY_MIN_REGION:
         return "picture"
-    if (spread >= GRAY_UNSURE_SPREAD and share >= GRAY_MIN_REGION) or (
+    if (spread >= GRAY_UNSURE_SPREAD and share >= GRAY_MIN_REGION and aspect <= BAND_ASPECT) or (
         spread >= GRAY_MIN_SPREAD and share >= GRAY_UNSURE_REGION
     ):
         return "unsure"

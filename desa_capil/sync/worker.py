@@ -526,8 +526,16 @@ class SyncWorker:
                 if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
+            with self._progress_lock:
+                before = len(self._clients)
             with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
                 list(pool.map(run, due))
+            # The pool's threads are gone, and with them their clients: close those (each pass
+            # would otherwise leave a session and its sockets behind until the app closes).
+            with self._progress_lock:
+                made, self._clients = self._clients[before:], self._clients[:before]
+            for client in made:
+                client.close()
         uploaded = len(due) - len(errors)
         result.files_uploaded += uploaded
         if uploaded:

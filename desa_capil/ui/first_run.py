@@ -392,17 +392,15 @@ class FirstRunWizard(QWizard):
         self.stick_button.setToolTip(
             self.tr("Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil")
         )
-        # A bound method, not a lambda holding self: that cycle left the wizard to Python's
-        # cyclic GC, which could delete it in the middle of a later setStyleSheet (segfault).
         self.customButtonClicked.connect(self._custom_button)
         # Fits a 1366x768 screen at 150 % and the 800x440 minimum (screen_fit shrinks it).
         self.setMinimumSize(560, 340)
         self._saving = False
 
+    @Slot()
     def _custom_button(self, _which: int) -> None:
         self.enroll_from_stick()
 
-    @Slot()
     def enroll_from_stick(self) -> QDialog:
         """ "Daftarkan dari flashdisk": on success the village comes from the office's file and
         the server page is done (the stick route works without a link)."""

@@ -305,18 +305,19 @@ def test_small_gray_pas_foto_on_a_form_is_kept_in_gray() -> None:
 
 
 @pytest.mark.parametrize(
-    ("spread", "share", "verdict"),
+    ("spread", "share", "aspect", "verdict"),
     [
-        (3.0, 0.02, "flat"),  # shaded table rows
-        (7.1, 0.025, "flat"),  # dark shaded rows under uneven light
-        (24.0, 0.07, "picture"),  # a pas foto
-        (9.3, 0.5, "unsure"),  # a low-contrast photo
-        (24.0, 0.008, "unsure"),  # a small one
-        (24.0, 0.002, "flat"),  # a speck of texture
+        (3.0, 0.02, 18.0, "flat"),  # shaded table rows
+        (7.6, 0.026, 18.0, "flat"),  # dark shaded rows under uneven light
+        (7.6, 0.014, 1.0, "unsure"),  # a gray pas foto: the same spread, compact
+        (24.0, 0.07, 1.3, "picture"),  # a colour pas foto
+        (9.3, 0.5, 1.3, "unsure"),  # a low-contrast photo
+        (24.0, 0.008, 1.3, "unsure"),  # a small one
+        (24.0, 0.002, 1.0, "flat"),  # a speck of texture
     ],
 )
-def test_tone_verdict(spread: float, share: float, verdict: str) -> None:
-    assert tone_verdict(spread, share) == verdict
+def test_tone_verdict(spread: float, share: float, aspect: float, verdict: str) -> None:
+    assert tone_verdict(spread, share, aspect) == verdict
 
 
 @pytest.mark.parametrize("name", ["phototest.tif", "eurotext.tif", "typewriter.png"])

@@ -8,7 +8,7 @@ import io
 import numpy as np
 import pytest
 from PIL import Image
-from scan_pages import id_card, photo_like, text_page
+from scan_pages import faint_dot_matrix, id_card, photo_like, text_page
 
 from desa_capil.scan import orientation
 from desa_capil.scan.pipeline import ProcessedPage, process, quarter_turn, rotate_quarter
@@ -102,3 +102,14 @@ def test_a_page_as_it_arrives_is_stored_upright_and_the_user_can_undo_it() -> No
     b = np.asarray(Image.open(io.BytesIO(upright.data)).convert("L"), dtype=float)
     assert a.shape == b.shape
     assert np.corrcoef(a[::8, ::8].ravel(), np.rot90(b, 2)[::8, ::8].ravel())[0, 1] > 0.8
+
+
+@pytest.mark.parametrize("level", [200, 205])
+@pytest.mark.parametrize("turned", [0, 90, 180, 270])
+def test_faint_dot_matrix_page_comes_out_upright(turned: int, level: int) -> None:
+    """A worn ribbon's print (gray ~205 dots) was too faint for the detector and stayed
+    sideways; it is now looked for at a lighter level when too little print is found."""
+    page, _, _ = faint_dot_matrix(level=level)
+    out = process(_raw(rotate_quarter(page, turned)), auto_orient=True)
+    assert out.turn == (360 - turned) % 360  # and upright stays upright (once turned 180)
+    assert out.height > out.width

@@ -253,3 +253,17 @@ def test_revoked_token_stops_sync_with_an_indonesian_message(enrolled: Enrolled,
     with enrolled.db.session() as s:
         assert s.exec(select(Outbox).where(Outbox.state == OutboxState.PENDING)).all()
     worker.close()
+
+
+def test_upload_threads_do_not_leave_their_clients_behind(enrolled: Enrolled, admin: Admin) -> None:
+    """Each batch's files go out on pool threads with a client (session) each; once the pool is
+    done those clients are closed and let go, however many batches a long-running app sends."""
+    worker = worker_for(enrolled)
+    ids: list[str] = []
+    for _ in range(3):
+        _b, more = make_batch(enrolled.db, 2, pages_per_doc=1, page_bytes=3000)
+        ids += more
+        worker.run_until_idle()
+        assert worker._clients == []  # noqa: SLF001 - what would grow pass after pass
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
