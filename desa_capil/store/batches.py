@@ -328,12 +328,34 @@ def park(db: Database, batch_id: str, reason: str, code: str = "") -> None:
         outbox.park_batch(s, batch_id, reason)
         batch = s.get(Batch, batch_id)
         if batch is not None and batch.state != BatchState.SENT:
-            batch.state = BatchState.FAILED
-            batch.last_error = reason
-            # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
-            batch.error_code = code
+            _set_aside(batch, reason, code)
             s.add(batch)
         s.commit()
+
+
+def _set_aside(batch: Batch, reason: str, code: str) -> None:
+    batch.state = BatchState.FAILED
+    batch.last_error = reason
+    # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
+    batch.error_code = code
+
+
+def park_in(s: Session, batch_id: str, reason: str, code: str = "") -> bool:
+    """``park`` within the caller's transaction (a return bundle brings the office's refusal of
+    a batch that went by stick, sync/usb_return.py). True when the batch was set aside now; a
+    batch acknowledged, cancelled, or already set aside with this reason is left as it is."""
+    batch = s.get(Batch, batch_id)
+    if batch is not None and (
+        batch.state in (BatchState.SENT, BatchState.CANCELLED)
+        or (batch.state == BatchState.FAILED and batch.last_error == reason and batch.error_code == code)
+    ):
+        return False
+    if batch is None:
+        return False
+    outbox.park_batch(s, batch_id, reason)
+    _set_aside(batch, reason, code)
+    s.add(batch)
+    return True
 
 
 def retry(db: Database, batch_id: str) -> None:
