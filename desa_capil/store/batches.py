@@ -64,12 +64,14 @@ __all__ = [
     "stick_upload_id",
     "exportable",
     "park",
+    "park_in",
     "record_stick_trip",
     "reopen",
     "retry",
     "seal",
     "set_state",
     "trips",
+    "went_by_stick",
 ]
 
 
@@ -232,6 +234,21 @@ def _on_stick(s: Session, batch_id: str) -> bool:
     )
 
 
+def went_by_stick(s: Session, batch_id: str) -> bool:
+    """Within the caller's transaction: the batch was written to a stick at least once."""
+    return _on_stick(s, batch_id)
+
+
+def _started(batch: Batch) -> CannotCancel:
+    return CannotCancel(
+        "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
+        "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
+        "This batch has started to upload, so it cannot be unsealed any more. If something is "
+        "wrong, wait for the office (needs fix) and send the correction.",
+        detail=f"batch {batch.id} state {batch.state}",
+    )
+
+
 def cancel(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
     """Give up a set-aside (FAILED) batch whose manifest the server never accepted.
 
@@ -261,6 +278,10 @@ def cancel(db: Database, batch_id: str, operator_id: int | None = None) -> list[
                 "Only a batch that was set aside can be cancelled.",
                 detail=f"batch {batch_id} state {batch.state}",
             )
+        if _on_stick(s, batch_id) and not batch.error_code:
+            # It went on a stick and the office has not answered it (no refusal code from the
+            # office, online or in a return bundle): the stick may still reach the office.
+            raise _started(batch)
         back = _put_back(s, batch_id, dropped, operator_id, "Kiriman dibatalkan di desa")
         batch.state = BatchState.CANCELLED
         s.add(batch)
@@ -285,13 +306,7 @@ def reopen(db: Database, batch_id: str, operator_id: int | None = None) -> list[
         if batch is None:
             raise KeyError(batch_id)
         if batch.state != BatchState.SEALED or outbox.upload_started(s, batch_id) or _on_stick(s, batch_id):
-            raise CannotCancel(
-                "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
-                "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
-                "This batch has started to upload, so it cannot be unsealed any more. If something is "
-                "wrong, wait for the office (needs fix) and send the correction.",
-                detail=f"batch {batch_id} state {batch.state}",
-            )
+            raise _started(batch)
         back = _put_back(s, batch_id, dropped, operator_id, "Segel dibuka di desa")
         batch.state = BatchState.CANCELLED
         s.add(batch)

@@ -281,9 +281,11 @@ def _acknowledge(s: Session, receipt: BatchReceipt) -> bool:
     batches' owner, as the online receipt does (``store.batches.acknowledge``). True when it was
     news here (a batch of another laptop of the village, or one already acknowledged: False)."""
     seqs = {str(a.id): a.seq for a in receipt.applications}
-    return batches.acknowledge_in(
-        s, str(receipt.batch_id), via=BatchRoute.STICK, received_at=receipt.received_at, seqs=seqs
-    )
+    batch_id = str(receipt.batch_id)
+    # A batch that never went on a stick reached the office online (its receipt was lost on the
+    # way back): acknowledged as online, not as a stick trip that never happened.
+    via = BatchRoute.STICK if batches.went_by_stick(s, batch_id) else BatchRoute.ONLINE
+    return batches.acknowledge_in(s, batch_id, via=via, received_at=receipt.received_at, seqs=seqs)
 
 
 def _refused(s: Session, batch_id: str, body: ErrorBody) -> bool:

@@ -78,6 +78,7 @@ def office_bundle(
     signer: KeySet = OFFICE,
     seq: int = 1,
     refused: list[dict[str, Any]] | None = None,
+    received: dict[str, Any] | None = None,
 ) -> Path:
     docs = docs or {}
     meta: dict[str, Any] = {
@@ -93,6 +94,8 @@ def office_bundle(
     }
     if refused is not None:
         meta["refused"] = refused
+    if received is not None:
+        meta["received"] = received
     write_bundle(
         out,
         header_fields={"kind": "office", "village_code": village, "device_id": DEVICE_ID, "seq": seq},
@@ -203,6 +206,40 @@ def test_batch_refused_on_import_is_set_aside_with_the_office_reason(
     assert batches.exportable(db) == []
     # The same bundle again changes nothing.
     assert apply_return_bundle(db, path, paths=paths).nothing_new
+
+
+def test_receipt_of_a_batch_that_never_went_on_a_stick_is_an_online_acknowledgement(
+    db: Database, paths: AppPaths, tmp_path: Path
+) -> None:
+    """A batch sent online whose receipt was lost comes back acknowledged in a return bundle:
+    it is shown as sent online, not as a stick trip it never made; a stick batch as stick."""
+    device = enroll_here(db, paths)
+    online_id, (a,) = make_batch(db, n_apps=1)
+    stick_id, (b,) = make_batch(db, n_apps=1)
+    batches.record_stick_trip(db, [stick_id], bundle_id="b1", file_name="desa.dcb")
+
+    def receipt(batch_id: str, app_id: str, seq: int) -> dict[str, Any]:
+        return {
+            "batch_id": batch_id,
+            "receipt": {
+                "batch_id": batch_id,
+                "received_at": T0.isoformat(),
+                "applications": [{"id": app_id, "status": "sent", "seq": seq}],
+            },
+        }
+
+    path = office_bundle(
+        tmp_path / "kembali.dcb",
+        device,
+        after=0,
+        changes=[],
+        next_after=0,
+        received={"batches": [receipt(online_id, a, 1), receipt(stick_id, b, 2)], "events": []},
+    )
+    assert apply_return_bundle(db, path, paths=paths).batches_acknowledged == 2
+    with db.session() as s:
+        ack = {bid: (row.state, row.ack_via) for bid in (online_id, stick_id) if (row := s.get(Batch, bid))}
+    assert ack == {online_id: ("sent", "online"), stick_id: ("sent", "stick")}
 
 
 def test_old_return_bundle_after_newer_online_changes_is_harmless(
