@@ -785,6 +785,10 @@ class UsbService:
         with self.db.read_session() as s:
             return _received_of(s, village_id)
 
+    def _refused(self, village_id: int, received: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        with self.db.read_session() as s:
+            return _refused_of(s, village_id, received)
+
     def export_return(self, village_code: str, out: Path, *, device_id: str | None = None) -> ReturnBundle:
         """The return bundle for one village laptop: its changes since the cursor the office
         knows, the finished PDFs those changes name, the office catalog. Signed, encrypted."""
@@ -858,6 +862,8 @@ class UsbService:
             "catalog": {"version": catalog[0], "catalog": catalog[1]} if catalog else None,
             "office": {"name": self.office_name, **self.keys.public()},
             "received": received,
+            # Batches refused on import and not held: the laptop sets them aside with the reason.
+            "refused": self._refused(village.id, received),
         }
         seq = state.return_seq + 1
         write_bundle(
@@ -913,6 +919,37 @@ def _received_of(s: Session, village_id: int) -> dict[str, list[dict[str, Any]]]
         "batches": [{"batch_id": cid, "receipt": json.loads(raw)} for cid, raw in batches if raw],
         "events": [{"id": cid, "result": json.loads(raw)} for cid, raw in events if raw],
     }
+
+
+def _refused_of(
+    s: Session, village_id: int, received: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The batches the office refused on bundle import (409/422/413) and does not hold: the
+    latest import's answer per batch, as the online PUT would have answered it. Without them
+    the village would carry a refused batch to the office again and again."""
+    latest: dict[str, BatchOutcome] = {}
+    reports = s.exec(
+        select(UsbImport.report_json)
+        .where(UsbImport.village_id == village_id)
+        .order_by(col(UsbImport.imported_at), col(UsbImport.seq))
+    ).all()
+    for raw in reports:
+        for outcome in ImportReport.model_validate_json(raw).batches:
+            latest[outcome.batch_id] = outcome
+    held = {str(b["batch_id"]) for b in received["batches"]}
+    held |= {
+        str(cid)
+        for cid in s.exec(
+            select(Batch.client_id).where(
+                Batch.village_id == village_id, col(Batch.client_id).in_(list(latest))
+            )
+        ).all()
+    }
+    return [
+        {"batch_id": bid, "status": o.status, "error": o.error or {}}
+        for bid, o in latest.items()
+        if o.status >= 400 and bid not in held
+    ][-RECEIVED_LIMIT:]
 
 
 def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:

@@ -64,12 +64,14 @@ __all__ = [
     "stick_upload_id",
     "exportable",
     "park",
+    "park_in",
     "record_stick_trip",
     "reopen",
     "retry",
     "seal",
     "set_state",
     "trips",
+    "went_by_stick",
 ]
 
 
@@ -232,6 +234,21 @@ def _on_stick(s: Session, batch_id: str) -> bool:
     )
 
 
+def went_by_stick(s: Session, batch_id: str) -> bool:
+    """Within the caller's transaction: the batch was written to a stick at least once."""
+    return _on_stick(s, batch_id)
+
+
+def _started(batch: Batch) -> CannotCancel:
+    return CannotCancel(
+        "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
+        "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
+        "This batch has started to upload, so it cannot be unsealed any more. If something is "
+        "wrong, wait for the office (needs fix) and send the correction.",
+        detail=f"batch {batch.id} state {batch.state}",
+    )
+
+
 def cancel(db: Database, batch_id: str, operator_id: int | None = None) -> list[str]:
     """Give up a set-aside (FAILED) batch whose manifest the server never accepted.
 
@@ -261,6 +278,10 @@ def cancel(db: Database, batch_id: str, operator_id: int | None = None) -> list[
                 "Only a batch that was set aside can be cancelled.",
                 detail=f"batch {batch_id} state {batch.state}",
             )
+        if _on_stick(s, batch_id) and not batch.error_code:
+            # It went on a stick and the office has not answered it (no refusal code from the
+            # office, online or in a return bundle): the stick may still reach the office.
+            raise _started(batch)
         back = _put_back(s, batch_id, dropped, operator_id, "Kiriman dibatalkan di desa")
         batch.state = BatchState.CANCELLED
         s.add(batch)
@@ -285,13 +306,7 @@ def reopen(db: Database, batch_id: str, operator_id: int | None = None) -> list[
         if batch is None:
             raise KeyError(batch_id)
         if batch.state != BatchState.SEALED or outbox.upload_started(s, batch_id) or _on_stick(s, batch_id):
-            raise CannotCancel(
-                "Pengiriman kiriman ini sudah dimulai, jadi segelnya tidak bisa dibuka lagi. Bila ada "
-                "yang salah, tunggu kabar Disdukcapil (perlu perbaikan) lalu kirim perbaikannya.",
-                "This batch has started to upload, so it cannot be unsealed any more. If something is "
-                "wrong, wait for the office (needs fix) and send the correction.",
-                detail=f"batch {batch_id} state {batch.state}",
-            )
+            raise _started(batch)
         back = _put_back(s, batch_id, dropped, operator_id, "Segel dibuka di desa")
         batch.state = BatchState.CANCELLED
         s.add(batch)
@@ -328,12 +343,34 @@ def park(db: Database, batch_id: str, reason: str, code: str = "") -> None:
         outbox.park_batch(s, batch_id, reason)
         batch = s.get(Batch, batch_id)
         if batch is not None and batch.state != BatchState.SENT:
-            batch.state = BatchState.FAILED
-            batch.last_error = reason
-            # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
-            batch.error_code = code
+            _set_aside(batch, reason, code)
             s.add(batch)
         s.commit()
+
+
+def _set_aside(batch: Batch, reason: str, code: str) -> None:
+    batch.state = BatchState.FAILED
+    batch.last_error = reason
+    # Kept so that "Batalkan kiriman" can tell whether the server may hold the batch.
+    batch.error_code = code
+
+
+def park_in(s: Session, batch_id: str, reason: str, code: str = "") -> bool:
+    """``park`` within the caller's transaction (a return bundle brings the office's refusal of
+    a batch that went by stick, sync/usb_return.py). True when the batch was set aside now; a
+    batch acknowledged, cancelled, or already set aside with this reason is left as it is."""
+    batch = s.get(Batch, batch_id)
+    if batch is not None and (
+        batch.state in (BatchState.SENT, BatchState.CANCELLED)
+        or (batch.state == BatchState.FAILED and batch.last_error == reason and batch.error_code == code)
+    ):
+        return False
+    if batch is None:
+        return False
+    outbox.park_batch(s, batch_id, reason)
+    _set_aside(batch, reason, code)
+    s.add(batch)
+    return True
 
 
 def retry(db: Database, batch_id: str) -> None:

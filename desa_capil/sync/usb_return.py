@@ -32,7 +32,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from desa_capil.api.models import BatchReceipt, EventOutcome, EventResult
+from desa_capil.api.models import BatchReceipt, ErrorBody, EventOutcome, EventResult
 from desa_capil.domain import catalog
 from desa_capil.domain.status import Status
 from desa_capil.errors import BadInputError
@@ -73,6 +73,7 @@ class ReturnResult:
     documents: int = 0  # signed PDFs stored from this bundle
     documents_waiting: int = 0  # announced, not in the bundle: fetched online later
     batches_acknowledged: int = 0
+    batches_refused: list[str] = field(default_factory=list)  # set aside here with the office's reason
     events_answered: int = 0  # village events the office answered (outbox rows closed)
     catalog_version: str | None = None
     skipped: int = 0
@@ -84,7 +85,11 @@ class ReturnResult:
     @property
     def nothing_new(self) -> bool:
         return not (
-            self.application_ids or self.documents or self.batches_acknowledged or self.catalog_version
+            self.application_ids
+            or self.documents
+            or self.batches_acknowledged
+            or self.batches_refused
+            or self.catalog_version
         )
 
 
@@ -98,6 +103,7 @@ class _Content:
     catalog_version: str = ""
     receipts: list[BatchReceipt] = field(default_factory=list)
     event_results: list[EventResult] = field(default_factory=list)
+    refused: list[tuple[str, ErrorBody]] = field(default_factory=list)  # (batch id, the office's answer)
 
 
 def _format(detail: str) -> BundleError:
@@ -147,6 +153,12 @@ def read_content(bundle: OpenedBundle) -> _Content:
         ]
     except (ValidationError, KeyError, TypeError, AttributeError) as exc:
         raise _format(f"received: {type(exc).__name__}") from exc
+    try:
+        content.refused = [
+            (str(r["batch_id"]), ErrorBody.model_validate(r["error"])) for r in meta.get("refused") or []
+        ]
+    except (ValidationError, KeyError, TypeError) as exc:
+        raise _format(f"refused: {type(exc).__name__}") from exc
     return content
 
 
@@ -213,6 +225,7 @@ def _apply(db: Database, header: BundleHeader, content: _Content) -> ReturnResul
         # The office's answers first, as online (the receipt, then the change pull).
         result.batches_acknowledged = sum(_acknowledge(s, r) for r in content.receipts)
         result.events_answered = sum(_event_answered(s, r) for r in content.event_results)
+        result.batches_refused = [bid for bid, body in content.refused if _refused(s, bid, body)]
         applied = apply.Applied()
         for after, page in content.pages:
             apply.apply_changes(s, page, applied, after=after)
@@ -268,9 +281,21 @@ def _acknowledge(s: Session, receipt: BatchReceipt) -> bool:
     batches' owner, as the online receipt does (``store.batches.acknowledge``). True when it was
     news here (a batch of another laptop of the village, or one already acknowledged: False)."""
     seqs = {str(a.id): a.seq for a in receipt.applications}
-    return batches.acknowledge_in(
-        s, str(receipt.batch_id), via=BatchRoute.STICK, received_at=receipt.received_at, seqs=seqs
-    )
+    batch_id = str(receipt.batch_id)
+    # A batch that never went on a stick reached the office online (its receipt was lost on the
+    # way back): acknowledged as online, not as a stick trip that never happened.
+    via = BatchRoute.STICK if batches.went_by_stick(s, batch_id) else BatchRoute.ONLINE
+    return batches.acknowledge_in(s, batch_id, via=via, received_at=receipt.received_at, seqs=seqs)
+
+
+def _refused(s: Session, batch_id: str, body: ErrorBody) -> bool:
+    """The office refused this batch when it imported a stick (409/422): set aside here with
+    the office's words and code, exactly as the online worker does for the same answer
+    (sync/worker.py ``park_batch``), so it is not carried to the office again."""
+    text = body.message_id
+    if body.applications:
+        text += " " + "; ".join(list(dict.fromkeys(p.message_id or p.problem for p in body.applications))[:5])
+    return batches.park_in(s, batch_id, text, body.error)
 
 
 def _event_answered(s: Session, res: EventResult) -> bool:

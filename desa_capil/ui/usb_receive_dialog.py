@@ -92,6 +92,13 @@ def result_text(result: object) -> str:
                 "%1", str(result.batches_acknowledged)
             )
         )
+    if result.batches_refused:
+        parts.append(
+            t(
+                "usb",
+                "%1 kiriman ditolak kantor dan disisihkan; alasannya ada di halaman Kiriman.",
+            ).replace("%1", str(len(result.batches_refused)))
+        )
     if result.catalog_version:
         parts.append(
             t("usb", "Daftar layanan kantor versi %1 sekarang dipakai.").replace("%1", result.catalog_version)

@@ -4428,6 +4428,11 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
+            <source>%1 kiriman ditolak kantor dan disisihkan; alasannya ada di halaman Kiriman.</source>
+            <translation>%1 batches were refused by the office and set aside; the reason is on the Batches page.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>

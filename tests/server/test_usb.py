@@ -146,6 +146,12 @@ def test_offline_loop_enroll_import_twice_and_return(
         admin, laptop.bundle(tmp_path, [BatchForBundle(batches[1].batch_id, changed, batches[1].files)])
     )
     assert [b["status"] for b in conflict.json()["batches"]] == [409]
+    # A new batch id carrying applications the office already holds in another batch: refused,
+    # and the office does not hold it, so its refusal must travel back in the return bundle.
+    stray = str(uuid.uuid4())
+    refused = import_(admin, laptop.bundle(tmp_path, [BatchForBundle(stray, changed, batches[1].files)]))
+    (stray_outcome,) = refused.json()["batches"]
+    assert stray_outcome["status"] in (409, 422), stray_outcome
 
     # The office finishes one application; the return bundle carries the change and the PDF.
     client_id = batches[0].manifest["applications"][0]["id"]
@@ -181,6 +187,12 @@ def test_offline_loop_enroll_import_twice_and_return(
         # Every batch of the laptop the office holds, acknowledged.
         held = {b["batch_id"]: b["receipt"] for b in meta["received"]["batches"]}
         assert held == {b.batch_id: r["receipt"] for b, r in zip(batches, report["batches"], strict=True)}
+        # The refused batch comes back with the office's answer (only it: the 409 on a held batch
+        # id is answered by that batch's receipt).
+        assert meta["refused"] == [
+            {"batch_id": stray, "status": stray_outcome["status"], "error": stray_outcome["error"]}
+        ]
+        assert meta["refused"][0]["error"]["message_id"]
         assert b.header.device_id == laptop.enrollment.device_id
         (doc,) = meta["documents"]
         assert doc["sha256"] == hashlib.sha256(pdf).hexdigest()

@@ -134,6 +134,23 @@ def test_park_retry_and_cancel_go_through_the_owners(db: Database) -> None:
     assert outbox.pending_batch_ids(db) == [again]
 
 
+def test_cancel_refused_after_an_unanswered_stick_trip(db: Database) -> None:
+    """Like "Buka segel": a batch set aside here after it went on a stick may still reach the
+    office by that stick; only the office's refusal (its error code) makes it cancellable."""
+    batch_id, app_ids = make_batch(db, n_apps=1)
+    batches.record_stick_trip(db, [batch_id], bundle_id="b1", file_name="desa.dcb", at=T0)
+    batches.park(db, batch_id, "Server berulang kali menolak berkas kiriman ini.")
+    with pytest.raises(batches.CannotCancel) as refused:
+        batches.cancel(db, batch_id)
+    assert refused.value.message_id.startswith("Pengiriman kiriman ini sudah dimulai")
+    with db.session() as s:
+        batch = s.get(Batch, batch_id)
+        assert batch is not None and batch.state == BatchState.FAILED
+    # The office's refusal came back (a return bundle or online): now it can be given up.
+    batches.park(db, batch_id, "NIK tidak valid", "invalid")
+    assert batches.cancel(db, batch_id) == app_ids
+
+
 def test_events_are_typed_and_parked_events_come_back(db: Database) -> None:
     with db.session() as s:
         outbox.enqueue_event(s, "e1", '{"x": 1}')

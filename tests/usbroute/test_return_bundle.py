@@ -17,9 +17,18 @@ from sqlmodel import select
 
 from desa_capil.domain import catalog
 from desa_capil.paths import AppPaths
+from desa_capil.store import batches
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import Application, OfficeDocument, Setting, StatusChange, SyncState
+from desa_capil.store.models import (
+    Application,
+    Batch,
+    BatchState,
+    OfficeDocument,
+    Setting,
+    StatusChange,
+    SyncState,
+)
 from desa_capil.store.repo import set_setting
 from desa_capil.sync import apply, config
 from desa_capil.sync.usb_identity import OfficeKeys, device_keys, save_office_keys
@@ -68,9 +77,11 @@ def office_bundle(
     village: str = VILLAGE,
     signer: KeySet = OFFICE,
     seq: int = 1,
+    refused: list[dict[str, Any]] | None = None,
+    received: dict[str, Any] | None = None,
 ) -> Path:
     docs = docs or {}
-    meta = {
+    meta: dict[str, Any] = {
         "type": "desa_capil.office_bundle",
         "version": 1,
         "after": after,
@@ -81,6 +92,10 @@ def office_bundle(
         ],
         "catalog": cat,
     }
+    if refused is not None:
+        meta["refused"] = refused
+    if received is not None:
+        meta["received"] = received
     write_bundle(
         out,
         header_fields={"kind": "office", "village_code": village, "device_id": DEVICE_ID, "seq": seq},
@@ -156,6 +171,75 @@ def test_return_bundle_applies_changes_documents_and_catalog_once(
     assert {k: v for k, v in after.items() if k != "state"} == {
         k: v for k, v in before.items() if k != "state"
     }
+
+
+def test_batch_refused_on_import_is_set_aside_with_the_office_reason(
+    db: Database, paths: AppPaths, tmp_path: Path
+) -> None:
+    """The office refused a stick batch (409/422 on import): the return bundle brings its answer
+    and the batch is set aside as the online worker does, so no stick carries it again."""
+    device = enroll_here(db, paths)
+    batch_id, _apps = make_batch(db, n_apps=1)
+    batches.record_stick_trip(db, [batch_id], bundle_id="b1", file_name="desa.dcb")
+    assert batches.exportable(db) == [batch_id]
+    error = {
+        "error": "conflict",
+        "message_id": "Permohonan ini sudah ada di kiriman lain.",
+        "message_en": "This application is already in another batch.",
+        "applications": [{"application_id": _apps[0], "problem": "not_editable", "message_id": "NIK ganda"}],
+    }
+    path = office_bundle(
+        tmp_path / "kembali.dcb",
+        device,
+        after=0,
+        changes=[],
+        next_after=0,
+        refused=[{"batch_id": batch_id, "status": 409, "error": error}],
+    )
+    result = apply_return_bundle(db, path, paths=paths)
+    assert result.batches_refused == [batch_id] and not result.nothing_new
+    with db.session() as s:
+        row = s.get(Batch, batch_id)
+        assert row is not None and row.state == BatchState.FAILED
+        assert row.last_error == "Permohonan ini sudah ada di kiriman lain. NIK ganda"
+        assert row.error_code == "conflict"
+    assert batches.exportable(db) == []
+    # The same bundle again changes nothing.
+    assert apply_return_bundle(db, path, paths=paths).nothing_new
+
+
+def test_receipt_of_a_batch_that_never_went_on_a_stick_is_an_online_acknowledgement(
+    db: Database, paths: AppPaths, tmp_path: Path
+) -> None:
+    """A batch sent online whose receipt was lost comes back acknowledged in a return bundle:
+    it is shown as sent online, not as a stick trip it never made; a stick batch as stick."""
+    device = enroll_here(db, paths)
+    online_id, (a,) = make_batch(db, n_apps=1)
+    stick_id, (b,) = make_batch(db, n_apps=1)
+    batches.record_stick_trip(db, [stick_id], bundle_id="b1", file_name="desa.dcb")
+
+    def receipt(batch_id: str, app_id: str, seq: int) -> dict[str, Any]:
+        return {
+            "batch_id": batch_id,
+            "receipt": {
+                "batch_id": batch_id,
+                "received_at": T0.isoformat(),
+                "applications": [{"id": app_id, "status": "sent", "seq": seq}],
+            },
+        }
+
+    path = office_bundle(
+        tmp_path / "kembali.dcb",
+        device,
+        after=0,
+        changes=[],
+        next_after=0,
+        received={"batches": [receipt(online_id, a, 1), receipt(stick_id, b, 2)], "events": []},
+    )
+    assert apply_return_bundle(db, path, paths=paths).batches_acknowledged == 2
+    with db.session() as s:
+        ack = {bid: (row.state, row.ack_via) for bid in (online_id, stick_id) if (row := s.get(Batch, bid))}
+    assert ack == {online_id: ("sent", "online"), stick_id: ("sent", "stick")}
 
 
 def test_old_return_bundle_after_newer_online_changes_is_harmless(
