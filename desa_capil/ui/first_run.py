@@ -26,10 +26,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
+    QFrame,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -80,7 +82,24 @@ class _Page(QWizardPage):
         super().__init__(parent)
         self.setTitle(title)
         self.setSubTitle(subtitle)
-        layout = QVBoxLayout(self)
+        # The page's fields scroll: at 150 % on 1366x768 (the wizard is ~340 px high) a squeezed
+        # form clipped the wrapped hints (the one under "Kode wilayah" lost its first line).
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("setupPageScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # focus goes to the first field
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(self.scroll)
+        content.setObjectName("setupPageContent")
+        content.setAutoFillBackground(False)
+        self.scroll.viewport().setAutoFillBackground(False)
+        self.scroll.setWidget(content)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(12)
         self.form = QFormLayout()
         self.form.setHorizontalSpacing(16)
@@ -93,11 +112,17 @@ class _Page(QWizardPage):
         layout.addWidget(self.error)
         layout.addStretch(1)
 
+    def field_row(self, widget: QWidget) -> None:
+        """A row under a field with no label of its own: an empty label would keep the row's
+        height while its widget is hidden (the search results, the place of a code)."""
+        self.form.setWidget(self.form.rowCount(), QFormLayout.ItemRole.FieldRole, widget)
+
     @staticmethod
     def hint(text: str) -> QLabel:
         label = QLabel(text)
         label.setObjectName("fieldHint")
         label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         return label
 
 
@@ -131,12 +156,12 @@ class VillagePage(_Page):
         )
         self.place = self.hint("")
         self.place.setObjectName("setupVillagePlace")
+        self.place.hide()  # shown with the place of a complete code
         self.form.addRow(self.tr("Nama desa/kelurahan"), self.name_edit)
-        self.form.addRow("", self.results)
+        self.field_row(self.results)
         self.form.addRow(self.tr("Kode wilayah"), self.code_edit)
-        self.form.addRow("", self.place)
-        self.form.addRow(
-            "",
+        self.field_row(self.place)
+        self.field_row(
             self.hint(
                 self.tr(
                     "Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: "
@@ -218,6 +243,7 @@ class VillagePage(_Page):
                         "Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan."
                     )
                 )
+        self.place.setVisible(bool(self.place.text()))
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:
@@ -281,8 +307,8 @@ class ServerPage(_Page):
         self.code_edit.setPlaceholderText(self.tr("mis. 7KQ2-M9XD"))
         self.form.addRow(self.tr("Alamat server"), self.url_edit)
         self.form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
-        self.form.addRow("", self.later_check)
-        self.form.addRow("", self.hint(self.tr("Laptop bisa didaftarkan nanti di Pengaturan.")))
+        self.field_row(self.later_check)
+        self.field_row(self.hint(self.tr("Laptop bisa didaftarkan nanti di Pengaturan.")))
         for w in (self.url_edit, self.code_edit):
             w.textChanged.connect(self.completeChanged)
         self.later_check.toggled.connect(self._later_toggled)
