@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -542,7 +542,7 @@ class UsbService:
             new_keys: tuple[str, str] | None = None
             if registered is None:
                 new_keys = self._check_enrollment_proof(
-                    device_id, header.device_id, header.signer_public, meta
+                    device_id, header.device_id, header.signer_public, meta, header.created_at
                 )
             manifests, events = _parse_content(meta)
             # Every check passed: from here on the import writes.
@@ -600,10 +600,14 @@ class UsbService:
         return report
 
     def _check_enrollment_proof(
-        self, device_id: str, written_id: str, signer_public: str, meta: dict[str, Any]
+        self, device_id: str, written_id: str, signer_public: str, meta: dict[str, Any], created_at: str
     ) -> tuple[str, str]:
         """The keys a not-yet-keyed laptop proves with its enrollment file and paper code
-        (``written_id``: the device id as the laptop wrote it, which the proof covers)."""
+        (``written_id``: the device id as the laptop wrote it, which the proof covers).
+
+        The expiry is checked against when the laptop used the enrollment: the bundle's signed
+        ``created_at`` (a stick written on day 29 that reaches the office on day 31 is fine),
+        not the arrival; a time before the file was issued or in the future is refused."""
         dev = meta["device"]
         enr = meta.get("enrollment")
         sign_public, box_public = str(dev.get("sign_public", "")), str(dev.get("box_public", ""))
@@ -618,8 +622,12 @@ class UsbService:
             raise BundleError("enrollment_used", "enrollment already bound")
         if row.failures >= MAX_PROOF_FAILURES:
             raise BundleError("enrollment_used", "enrollment locked after wrong proofs")
-        if row.expires_at < utcnow():
-            raise BundleError("expired", "enrollment expired")
+        used_at = _bundle_time(created_at)
+        now = utcnow()
+        if used_at is None or used_at > now + CLOCK_SKEW or used_at < aware(row.issued_at) - CLOCK_SKEW:
+            raise BundleError("format", f"bundle time {created_at!r} outside the enrollment")
+        if aware(row.expires_at) < used_at:
+            raise BundleError("expired", "enrollment expired before the bundle was made")
         ok = enroll_fmt.proof_ok(
             str(enr.get("proof", "")),
             secret=row.secret,
@@ -950,6 +958,18 @@ def _refused_of(
         for bid, o in latest.items()
         if o.status >= 400 and bid not in held
     ][-RECEIVED_LIMIT:]
+
+
+CLOCK_SKEW = timedelta(days=1)  # a village laptop's clock may be this far off
+
+
+def _bundle_time(text: str) -> datetime | None:
+    """The bundle's signed creation time (ISO 8601, UTC when no zone), or None when unreadable."""
+    try:
+        t = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return None
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:

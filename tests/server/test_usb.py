@@ -412,6 +412,19 @@ def test_enrollment_expires_and_locks_after_wrong_codes(
         s.commit()
     assert reason(import_(admin, late.bundle(tmp_path, [new_batch()]))) == "expired"
     assert applications(admin) == []
+    # What counts is when the laptop used the enrollment (the bundle's signed time), not when the
+    # stick reached the office: a bundle made before the expiry is accepted after it.
+    in_time = enroll_offline(server, admin)
+    made = in_time.bundle(tmp_path, [new_batch()])
+    with db.session() as s:
+        row = s.get(UsbEnrollment, in_time.enrollment.enrollment_id)
+        assert row is not None
+        row.expires_at = utcnow()  # expired after the bundle was written, before it arrives
+        s.add(row)
+        s.commit()
+    r = import_(admin, made)
+    assert r.status_code == 200, r.text
+    assert r.json()["keys_registered"] and [b["status"] for b in r.json()["batches"]] == [201]
 
 
 def test_old_bundle_after_newer_online_changes_is_harmless(
