@@ -77,6 +77,19 @@ def village_code_problem(code: str) -> tuple[str, str] | None:
     return None
 
 
+class _PageNote(QLabel):
+    """The page's error/progress line: hidden while empty, so an empty line takes no height
+    (at 100 % it alone made the fields scroll)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
 class _Page(QWizardPage):
     def __init__(self, title: str, subtitle: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,7 +119,8 @@ class _Page(QWizardPage):
         self.form.setVerticalSpacing(10)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(self.form)
-        self.error = QLabel(self)
+        self.error = _PageNote(self)
+        self.error.hide()
         self.error.setObjectName("fieldError")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
