@@ -76,6 +76,30 @@ class AlreadyEnrolled(BadInputError):
         )
 
 
+class OtherOffice(BadInputError):
+    def __init__(self, office: str) -> None:
+        super().__init__(
+            f"Berkas pendaftaran ini ditandatangani kunci kantor yang lain, bukan kunci {office} yang "
+            "sudah dikenal laptop ini. Berkas tidak dipakai dan tidak ada yang diubah; minta berkas "
+            "pendaftaran dari kantor Disdukcapil Anda sendiri.",
+            f"This enrollment file is signed by another office key, not the key of {office} this "
+            "laptop already knows. The file was not used and nothing changed; ask your own office "
+            "for an enrollment file.",
+        )
+
+
+class EnrolledOnline(BadInputError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Laptop ini sudah terdaftar lewat internet sebagai perangkat lain. Berkas pendaftaran "
+            "flashdisk tidak dipakai dan tidak ada yang diubah; flashdisk bisa dipakai setelah laptop "
+            "sekali tersambung ke internet (kuncinya didaftarkan otomatis).",
+            "This laptop is already enrolled online as another device. The stick enrollment file "
+            "was not used and nothing changed; the stick works once the laptop has been online "
+            "once (its keys are registered automatically).",
+        )
+
+
 def preview(path: Path) -> Enrollment:
     """Read and check an enrollment file (signature, shape) without changing anything."""
     return read_enrollment(path)
@@ -91,12 +115,20 @@ def enroll_from_file(
     too (``AlreadyEnrolled``).
     """
     enrollment = read_enrollment(path)
+    known = office_keys(db)
+    if known is not None and enrollment.office_sign_public != known.sign_public:
+        # The office key is pinned once known: a file signed by another key (a forged "office")
+        # must not replace it, nor the server address and identity that come with it.
+        raise OtherOffice(known.name or "kantor")
     if enrollment.expired(now):
         raise BundleError("expired", enrollment.expires_at)
     current = get_setting(db, keys.VILLAGE_CODE)
     device = get_setting(db, config.DEVICE_ID)
     if device and current and current != enrollment.village_code:
         raise AlreadyEnrolled(get_setting(db, keys.VILLAGE_NAME) or current)
+    if device and device != enrollment.device_id and config.credential_store(paths).get_token():
+        # Its token belongs to its device id: changing the id would break the online route.
+        raise EnrolledOnline()
     mine = device_keys(paths)
     value = proof(  # raises BundleError("bad_code") on a typo, before anything is saved
         secret=enrollment.secret,
