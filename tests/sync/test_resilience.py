@@ -96,7 +96,8 @@ def test_stop_is_honoured_mid_request_on_a_silent_link(enrolled: Enrolled) -> No
     try:
         wait_for(lambda: dead.hits >= 1, 30, "the PATCH to reach the silent link")
         stop.set()
-        thread.join(10)  # far below the 300 s read timeout: only the watchdog can do this
+        # Far below the 300 s read timeout (and 900 s deadline): only the watchdog can do this.
+        thread.join(60)
         assert not thread.is_alive()
         assert worker.status.phase is SyncPhase.STOPPED
     finally:
