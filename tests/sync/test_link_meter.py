@@ -211,3 +211,105 @@ def test_uploads_beyond_the_allowed_streams_wait_for_a_slot() -> None:
     with gov.slot(), gov.slot(), pytest.raises(tus.Stopped):
         with gov.slot(stop):
             pass
+
+
+# --- the stall watch (``tus._StallWatch``), driven tick by tick by the fake clock ---------------
+
+
+def run_watch(
+    m: LinkMeter,
+    clock: FakeClock,
+    probe: Callable[[], int | None],
+    *,
+    body_len: int = 60_000,
+    sent_per_tick: int = 0,
+    done_after: int = 1000,
+) -> tuple[tus._StallWatch, tus._CountingBody]:
+    """Run a watch synchronously: each tick advances the clock by the watch's tick and hands
+    ``sent_per_tick`` bytes of the body to the 'socket'; the PATCH ends after ``done_after``
+    ticks unless the watch cut it first."""
+    body = tus._CountingBody(memoryview(bytes(body_len)), clock)
+    ticks = 0
+
+    def wait(done: threading.Event, seconds: float) -> bool:
+        nonlocal ticks
+        ticks += 1
+        clock.now += seconds
+        if sent_per_tick:
+            body.read(sent_per_tick)
+            if body.pos >= body_len:
+                body.read(1)  # asked for more: the whole body went to the socket
+        if ticks >= done_after:
+            done.set()
+        return done.is_set()
+
+    watch = tus._StallWatch(body, m, probe, wait=wait)
+    watch.run()
+    return watch, body
+
+
+def test_stall_time_follows_round_trip_and_rate_within_a_floor() -> None:
+    m, _ = meter(8192)
+    assert m.stall_seconds() == tus.MIN_STALL_SECONDS
+    m.record_rtt(2.0)
+    assert m.stall_seconds() == tus.STALL_RTTS * 2.0
+    slow, _ = meter(1000)  # 4 KB pieces at 1 KB/s: three of them
+    assert slow.stall_seconds() == pytest.approx(tus.STALL_PIECES * tus.STALL_PIECE / 1000)
+
+
+def test_a_patch_whose_body_moves_is_never_probed() -> None:
+    m, clock = meter(8192)
+    probes: list[int] = []
+    watch, _ = run_watch(
+        m, clock, lambda: probes.append(1) or 0, body_len=10**9, sent_per_tick=2000, done_after=400
+    )
+    assert not probes and not watch.cut.is_set()
+
+
+def test_a_silent_server_offset_after_the_body_went_out_is_a_stall() -> None:
+    m, clock = meter(8192)
+    asked: list[float] = []
+
+    def probe() -> int:
+        asked.append(clock.now)
+        return 25_000  # the server got this far and no further
+
+    watch, body = run_watch(m, clock, probe, body_len=60_000, sent_per_tick=60_000)
+    assert body.done_at is not None
+    assert watch.cut.is_set() and watch.offset == 25_000
+    stall = m.stall_seconds()
+    # The first look half a stall time after the body went out, the cut once the offset stood
+    # still for a whole stall time: three looks, not a probe per tick.
+    assert asked[0] - body.done_at == pytest.approx(stall / 2, abs=0.3)
+    assert asked[-1] - asked[0] >= stall
+    assert len(asked) == 3
+
+
+def test_a_growing_server_offset_is_not_a_stall() -> None:
+    m, clock = meter(8192)
+    offsets = iter(range(10_000, 60_000, 4000))
+    watch, _ = run_watch(m, clock, lambda: next(offsets, 60_000 - 1), sent_per_tick=60_000, done_after=60)
+    assert not watch.cut.is_set() and watch.offset is None
+
+
+def test_a_socket_that_takes_nothing_is_probed_and_cut_when_the_server_stands_still() -> None:
+    m, clock = meter(8192)
+    watch, body = run_watch(m, clock, lambda: 5000, sent_per_tick=0)
+    assert body.done_at is None  # the body never went out: the socket buffer is full
+    assert watch.cut.is_set() and watch.offset == 5000
+
+
+def test_failed_looks_say_nothing() -> None:
+    m, clock = meter(8192)
+
+    def probe() -> int:
+        raise OSError("the look itself went silent")
+
+    watch, _ = run_watch(m, clock, probe, sent_per_tick=60_000, done_after=200)
+    assert not watch.cut.is_set() and watch.probes > 3
+
+
+def test_a_patch_that_ends_stops_its_watch() -> None:
+    m, clock = meter(8192)
+    watch, _ = run_watch(m, clock, lambda: 100, sent_per_tick=60_000, done_after=2)
+    assert not watch.cut.is_set() and watch.probes == 0
