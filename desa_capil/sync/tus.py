@@ -99,18 +99,28 @@ class Stopped(Exception):
 
 
 class StreamGovernor:
-    """How many files are uploaded at once, from what the link shows.
+    """How many files are uploaded at once, judged by goodput over time.
 
     Two streams by default: while one waits for an answer (a round trip, a creation) the other
-    keeps the link busy. On a link where one connection cannot fill the pipe (per-connection
-    shaping, a window that a long round trip keeps small) each stream's rate stays the same
-    when another stream is added, so the sum grows: then a stream is added, up to ``high``. On
-    a shared bottleneck the sum stays the same (each stream gets a share): then the count goes
-    back down and stays there, tried again after ``reprobe_after`` more measurements.
+    keeps the link busy. Whether one more stream pays is judged by what the server
+    acknowledged per wall second across all streams (``goodput``), not by the sum of each
+    stream's rate: on a link where one connection gets at most half of the pipe (per-connection
+    shaping, a window that a long round trip keeps small), two streams fill it only while both
+    send, and a third hides the gaps of the others' round trips; the sum of rates stays the
+    same, the goodput grows. On a shared bottleneck extra streams only split the same link.
 
-    ``record`` takes each chunk's rate; a decision is made from the median of ``samples``
-    chunks measured with the same number of streams sending. ``slot`` is what each upload holds
-    while it sends (the uploads beyond ``streams`` wait for one).
+    Each chunk's acknowledged bytes (also the kept part of a cut one) are spread over its
+    lifetime, from ``begin`` to ``end``; the goodput of a count is measured over a window that
+    starts with the first chunk begun under it and ends where nothing is still unknown (the
+    start of the oldest chunk still in flight), at least ``window`` seconds and ``min_chunks``
+    chunks long. A count is kept when its goodput is at least ``gain`` above the one below it;
+    else the count goes back and stays there (tried again after ``reprobe_after`` windows). A
+    window during which the uploads ran short of files (fewer than ``streams`` sending for over
+    a second: the batch's end) does not count.
+
+    ``slot`` is what each upload holds while it sends (the uploads beyond ``streams`` wait for
+    one). ``settled``: the count was decided (what the worker remembers per server address).
+    ``clock`` is for tests (a fake clock).
     """
 
     def __init__(
@@ -119,53 +129,120 @@ class StreamGovernor:
         *,
         low: int = 1,
         high: int = 4,
-        gain: float = 0.15,
-        samples: int = 3,
-        reprobe_after: int = 30,
+        gain: float = 0.04,
+        window: float = 30.0,
+        min_chunks: int = 4,
+        reprobe_after: int = 10,
+        settled: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.low = max(1, low)
         self.high = max(self.low, high)
         self.streams = min(self.high, max(self.low, start))
         self.gain = gain
-        self.samples = samples
+        self.window = window
+        self.min_chunks = min_chunks
         self.reprobe_after = reprobe_after
+        self.clock = clock
         self.active = 0
-        self.sums: dict[int, float] = {}  # streams -> measured sum of their rates (bytes/s)
-        self._rates: list[float] = []
-        self._settled_for = -1  # measurements since settling (-1: still probing)
+        self.goodputs: dict[int, float] = {}  # streams -> measured goodput (bytes/s)
+        self.history: list[int] = []  # the count after each decision (the benchmark shows it)
+        self._open: dict[int, float] = {}  # chunk token -> when it began
+        self._next_token = 0
+        self._done: list[tuple[float, float, int]] = []  # (began, ended, bytes acknowledged)
+        self._phase_since = clock()
+        self._short_since: float | None = None  # fewer than ``streams`` sending since
+        self._settled_for = 0 if settled else -1  # windows since settling (-1: still probing)
         self._cond = threading.Condition()
 
-    def record(self, rate: float) -> None:
-        """One chunk went at ``rate`` bytes/s while ``active`` uploads were sending."""
+    @property
+    def settled(self) -> bool:
+        return self._settled_for >= 0
+
+    # --- measurement ----------------------------------------------------------------------------
+
+    def begin(self) -> int:
+        """A chunk (PATCH) starts; the token goes to ``end``."""
         with self._cond:
-            if self.active != self.streams or rate <= 0:
-                return  # a stream is starting or ending: not a clean measurement
-            self._rates.append(rate)
-            if len(self._rates) < self.samples:
+            self._next_token += 1
+            self._open[self._next_token] = self.clock()
+            return self._next_token
+
+    def end(self, token: int, acknowledged: int) -> None:
+        """The chunk ended; the server acknowledged ``acknowledged`` bytes of it (0: none)."""
+        with self._cond:
+            began = self._open.pop(token, None)
+            if began is None:
                 return
-            rates = sorted(self._rates)
-            self._rates.clear()
-            n = self.streams
-            self.sums[n] = n * rates[len(rates) // 2]
-            if self._settled_for >= 0:
-                self._settled_for += 1
-                if self._settled_for >= self.reprobe_after and n < self.high:
-                    self._settled_for = -1  # the link may have changed: try one more again
-                    self._set(n + 1)
-                return
-            fewer = self.sums.get(n - 1)
-            if fewer is not None and self.sums[n] < fewer * (1 + self.gain):
-                self._settled_for = 0  # this stream did not pay: one less, and stay there
-                self._set(n - 1)
-            elif n < self.high:
-                self._set(n + 1)  # helped (or nothing to compare yet): try one more
+            now = self.clock()
+            if now > began:
+                self._done.append((began, now, max(0, acknowledged)))
+            self._decide()
+
+    def goodput(self) -> float | None:
+        """Acknowledged bytes per second of the current count's complete window (None: the
+        window is not long enough yet)."""
+        with self._cond:
+            return self._measure()
+
+    def _measure(self) -> float | None:
+        starts = [b for b, _e, _n in self._done if b >= self._phase_since]
+        if len(starts) < self.min_chunks:
+            return None
+        a = min(starts)
+        b = min([self.clock(), *self._open.values()])
+        if b - a < self.window:
+            return None
+        total = 0.0
+        for began, ended, nbytes in self._done:
+            overlap = min(ended, b) - max(began, a)
+            if overlap > 0:
+                total += nbytes * overlap / (ended - began)
+        return total / (b - a)
+
+    def _running_short(self) -> bool:
+        return self._short_since is not None and self.clock() - self._short_since > 1.0
+
+    def _decide(self) -> None:
+        if self._running_short():
+            return  # not the count's doing: the uploads ran short of files
+        g = self._measure()
+        if g is None:
+            return
+        n = self.streams
+        self.goodputs[n] = g
+        if self._settled_for >= 0:
+            self._settled_for += 1
+            if self._settled_for >= self.reprobe_after and n < self.high:
+                self._settled_for = -1  # the link may have changed: try one more again
+                self._set(n + 1)
             else:
-                self._settled_for = 0
+                self._new_phase()
+            return
+        fewer = self.goodputs.get(n - 1)
+        if fewer is not None and g < fewer * (1 + self.gain):
+            self._settled_for = 0  # this stream did not pay: one less, and stay there
+            self._set(n - 1)
+        elif n < self.high:
+            self._set(n + 1)  # it paid (or nothing to compare yet): try one more
+        else:
+            self._settled_for = 0
+            self._new_phase()
+
+    def _new_phase(self, *, decided: bool = True) -> None:
+        self._phase_since = self.clock()
+        oldest_open = min(self._open.values(), default=self._phase_since)
+        # Chunks that ended before anything still in flight began are no longer needed.
+        self._done = [c for c in self._done if c[1] > min(oldest_open, self._phase_since)]
+        if decided:
+            self.history.append(self.streams)
 
     def _set(self, n: int) -> None:
         self.streams = n
-        self._rates.clear()
+        self._new_phase()
         self._cond.notify_all()
+
+    # --- slots ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def slot(self, stop: threading.Event | None = None) -> Iterator[None]:
@@ -176,11 +253,19 @@ class StreamGovernor:
                     raise Stopped()
                 self._cond.wait(0.5)
             self.active += 1
+            if self.active >= self.streams:
+                if self._running_short():
+                    self._new_phase(decided=False)  # the uploads ran short of files: afresh
+                self._short_since = None
+            elif self._short_since is None:
+                self._short_since = self.clock()
         try:
             yield
         finally:
             with self._cond:
                 self.active -= 1
+                if self.active < self.streams and self._short_since is None:
+                    self._short_since = self.clock()
                 self._cond.notify_all()
 
 
@@ -222,7 +307,6 @@ class LinkMeter:
         with self._lock:
             self.rate = sample if not self.measured else self.alpha * sample + (1 - self.alpha) * self.rate
             self.measured = True
-        self.streams.record(sample)
 
     def record_rtt(self, seconds: float) -> None:
         """The time of an exchange without a body (creation, HEAD): one round trip plus the
@@ -629,6 +713,8 @@ class TusUploader:
             timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
         started = time.monotonic()
         watch: _StallWatch | None = None
+        token = self.meter.streams.begin()
+        acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
         if self.watch_stalls:
             watch = _StallWatch(body, self.meter, lambda: self._probe(upload_id, len(view))).start()
         try:
@@ -647,6 +733,7 @@ class TusUploader:
                 cut=watch.cut if watch is not None else None,
             )
             new_offset = _offset_header(resp.headers.get("Upload-Offset"), offset + 1, offset + size, 204)
+            acked = new_offset - offset
         except SyncError as exc:
             stalled_at = watch.offset if watch is not None and isinstance(exc, LinkStalled) else None
             if stalled_at is not None:
@@ -677,6 +764,7 @@ class TusUploader:
                     kept = max(0, server_offset - offset)
                     self._save(row.id, offset=server_offset)
             self.meter.count(body.pos, kept)
+            acked = kept
             if exc.status == 409 and server_offset is not None:
                 return server_offset  # offset mismatch: re-synchronised, carry on
             if server_offset is not None and (isinstance(exc, OfflineError) or exc.status == 423):
@@ -685,6 +773,7 @@ class TusUploader:
         finally:
             if watch is not None:
                 watch.finish()
+            self.meter.streams.end(token, acked)
         elapsed = time.monotonic() - started
         self._timeouts_in_a_row = 0
         if body.done_at is not None:
