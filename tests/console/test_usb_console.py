@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
 from pathlib import Path
 
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import document_for, sample_application
-from desa_capil.usbroute import BatchForBundle, KeySet, parse_enrollment, write_village_bundle
-from desa_capil.usbroute.payloads import open_return_bundle
+from desa_capil.server.testing import StickLaptop, stick_batch
+from desa_capil.usbroute import parse_enrollment
 
 from .conftest import Console
 
@@ -49,22 +46,10 @@ def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_
     assert oper.post("/console/usb/daftar", {"village_code": VILLAGE}).status_code == 403
     assert oper.get(link.group(1)).status_code == 403
 
-    laptop = KeySet.generate()
-    pdf = b"%PDF-1.4\n" + os.urandom(600)
-    upload_id = uuid.uuid4().hex
-    app = sample_application([document_for(upload_id, pdf)])
-    bundle = tmp_path / "kirim-1.dcb"
-    write_village_bundle(
-        bundle,
-        keys=laptop,
-        device_id=enrollment.device_id,
-        village_code=VILLAGE,
-        seq=1,
-        office_box_public=enrollment.office_box_public,
-        batches=[BatchForBundle(str(uuid.uuid4()), {"applications": [app]}, {upload_id: pdf})],
-        enrollment=enrollment,
-        code=code.group(1),
-    )
+    laptop = StickLaptop(enrollment, code.group(1))
+    batch = stick_batch(size=600)
+    (app,) = batch.manifest["applications"]
+    bundle = laptop.bundle(tmp_path, [batch])
     assert upload(oper, bundle).startswith(f"ok: Kiriman desa {VILLAGE} no. 1 diimpor: 1 batch baru")
     assert "sudah pernah diimpor" in upload(oper, bundle)
     cut = tmp_path / "cut.dcb"
@@ -79,13 +64,7 @@ def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_
     assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
     back = tmp_path / "kembali.dcb"
     back.write_bytes(r.content)
-    with open_return_bundle(
-        back,
-        keys=laptop,
-        office_sign_public=enrollment.office_sign_public,
-        village_code=VILLAGE,
-        device_id=enrollment.device_id,
-    ) as b:
+    with laptop.open_return(back) as b:
         assert [c["application_id"] for p in b.meta["pages"] for c in p["changes"]] == [app["id"]]
     # Without a session or CSRF token: refused.
     assert Console(central).post(f"/console/usb/kembali/{VILLAGE}").status_code in (401, 303)
