@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import StickLaptop, stick_batch
+from desa_capil.server.testing import AdminClient, StickLaptop, stick_batch
 from desa_capil.usbroute import parse_enrollment
 
 from .conftest import Console
@@ -70,3 +71,40 @@ def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_
     assert Console(central).post(f"/console/usb/kembali/{VILLAGE}").status_code in (401, 303)
     oper.csrf = "wrong"
     assert oper.post(f"/console/usb/kembali/{VILLAGE}").status_code == 403
+
+
+def test_revoked_laptops_backup_needs_the_admins_button(
+    central: EmbeddedServer, stick_laptop: Callable[..., StickLaptop], tmp_path: Path
+) -> None:
+    laptop = stick_laptop(central, VILLAGE)
+    api = AdminClient(central)
+    oper, admin = Console(central, "oper"), Console(central, "admin")
+    assert upload(oper, laptop.bundle(tmp_path, [stick_batch()])).startswith("ok: ")
+    laptop.proved = True
+    api.request("POST", f"/devices/{laptop.device_id}/revoke").raise_for_status()
+    backup = laptop.bundle(tmp_path, [stick_batch(2)], purpose="backup")
+
+    refused = upload(oper, backup)
+    assert refused.startswith("error: ") and "Terima cadangan dari laptop yang dicabut" in refused
+    assert 'id="usb-accept-revoked"' not in oper.get("/console/usb").text
+    with backup.open("rb") as fh:
+        r = oper.post(
+            "/console/usb/impor",
+            {"accept_revoked": "1"},
+            files={"bundle": (backup.name, fh, "application/octet-stream")},
+        )
+    assert r.status_code == 403
+    count = len(api.request("GET", "/applications").json()["items"])
+
+    assert 'id="usb-accept-revoked"' in admin.get("/console/usb").text
+    with backup.open("rb") as fh:
+        r = admin.post(
+            "/console/usb/impor",
+            {"accept_revoked": "1"},
+            files={"bundle": (backup.name, fh, "application/octet-stream")},
+        )
+    assert r.status_code == 303
+    done = admin.flash("/console/usb")
+    assert done.startswith("ok: ") and "2 batch baru" not in done and "1 batch baru" in done
+    assert "diterima atas konfirmasi staff:admin" in done
+    assert len(api.request("GET", "/applications").json()["items"]) == count + 2
