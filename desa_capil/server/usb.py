@@ -1058,15 +1058,16 @@ def _parse_events(meta: dict[str, Any]) -> tuple[list[EventIn], list[dict[str, A
         try:
             valid.append(EventIn.model_validate(raw))
         except ValidationError as exc:
-            first = exc.errors()[0] if exc.errors() else {}
-            where = ".".join(str(p) for p in first.get("loc", ()))
+            errors = exc.errors()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+            why = errors[0]["msg"] if errors else ""
             invalid.append(
                 {
                     "id": str(raw.get("id", f"#{i + 1}"))[:40] if isinstance(raw, dict) else f"#{i + 1}",
                     "outcome": "rejected",
                     "duplicate": False,
-                    "message_id": f"Peristiwa ini tidak valid ({where}: {first.get('msg', '')}); tidak disimpan.",
-                    "message_en": f"This event is invalid ({where}: {first.get('msg', '')}); not stored.",
+                    "message_id": f"Peristiwa ini tidak valid ({where}: {why}); tidak disimpan.",
+                    "message_en": f"This event is invalid ({where}: {why}); not stored.",
                 }
             )
     return valid, invalid
