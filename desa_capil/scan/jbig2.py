@@ -17,15 +17,24 @@ before using it (``pdf.jbig2_round_trip``) and falls back to G4 on any differenc
 
 from __future__ import annotations
 
+import importlib
 import struct
+from types import ModuleType
 
 import numpy as np
 import numpy.typing as npt
 
-try:  # built by setuptools from _jbig2.c (pyproject.toml, [[tool.setuptools.ext-modules]])
-    from desa_capil.scan import _jbig2
-except ImportError:  # pragma: no cover - depends on the install
-    _jbig2 = None
+
+def _load() -> ModuleType | None:
+    # Built by setuptools from _jbig2.c (pyproject.toml, [[tool.setuptools.ext-modules]]);
+    # imported by name, so build_installer.py names it to PyInstaller.
+    try:
+        return importlib.import_module("desa_capil.scan._jbig2")
+    except ImportError:
+        return None
+
+
+_jbig2 = _load()
 
 #: Segment types (T.88 7.3).
 PAGE_INFORMATION = 48

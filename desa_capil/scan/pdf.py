@@ -124,12 +124,17 @@ def _stable_id(data: bytes) -> bytes:
 
 
 def render_page(data: bytes, dpi: float, index: int = 0) -> Image.Image:
-    """Render one page of a PDF made here (for previews and thumbnails)."""
+    """Render one page of a PDF made here (for previews and thumbnails).
+
+    The bitmap is ``round(page size x dpi)`` pixels: PDFium rounds the size up, so 1654
+    pixels at 200 dpi (595.44 pt) would come out 1655 wide; the scale is taken a hair smaller
+    (1e-6; PDFium keeps the size as a float32), which keeps a page image's pixels one to one
+    at its own resolution."""
     with _pdfium_lock:
         doc = pdfium.PdfDocument(data)
         try:
             page = doc[index]
-            img = page.render(scale=dpi / 72.0).to_pil()
+            img = page.render(scale=dpi / 72.0 * (1.0 - 1e-6)).to_pil()
             page.close()
         finally:
             doc.close()
