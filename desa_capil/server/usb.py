@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,6 +38,7 @@ from desa_capil.api.models import (
     MAX_EVENTS,
     BatchManifest,
     EnrollResponse,
+    ErrorBody,
     ErrorCode,
     EventIn,
     FieldProblem,
@@ -46,6 +48,7 @@ from desa_capil.server.db import (
     AppDocument,
     Application,
     Batch,
+    Change,
     Device,
     Event,
     Upload,
@@ -103,6 +106,9 @@ class ImportReport(BaseModel):
     batches: list[BatchOutcome] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
     carrier: str = ""
+    # The office admin who confirmed importing the bundle of a revoked laptop (its backup of
+    # unsent work); empty for every other bundle.
+    accepted_revoked_by: str = ""
 
 
 class OfficeKeys(BaseModel):
@@ -462,6 +468,90 @@ class UsbService:
             )
         return out
 
+    def note_pulled(self, ctx: DeviceCtx, after: int) -> None:
+        """The laptop asked ``GET /changes?after=N``: it holds every change up to N (it asks
+        from its stored cursor), so its next return bundle starts there, not at an older
+        cursor from its last stick trip. Reads first; writes only when the cursor moves."""
+        if after <= 0:
+            return
+        with self.db.read_session() as s:
+            known = s.exec(select(UsbDevice.cursor).where(UsbDevice.device_id == ctx.device_id)).first()
+        if known is not None and known >= after:
+            return
+        with self.db.read_session() as s:
+            # Never past the village's last change (a confused laptop asking beyond it would
+            # otherwise make its return bundles skip changes made later).
+            last = s.exec(
+                select(func.coalesce(func.max(Change.village_seq), 0)).where(
+                    Change.village_id == ctx.village_id
+                )
+            ).one()
+        after = min(after, int(last))
+        if after <= 0 or (known is not None and known >= after):
+            return
+        with self.db.session() as s:
+            if known is None:
+                s.add(UsbDevice(device_id=ctx.device_id, cursor=after))
+            else:
+                s.execute(
+                    update(UsbDevice)
+                    .where(col(UsbDevice.device_id) == ctx.device_id, col(UsbDevice.cursor) < after)
+                    .values(cursor=after)
+                )
+            try:
+                s.commit()
+            except IntegrityError:  # the row was made meanwhile by another request: move it
+                s.rollback()
+                s.execute(
+                    update(UsbDevice)
+                    .where(col(UsbDevice.device_id) == ctx.device_id, col(UsbDevice.cursor) < after)
+                    .values(cursor=after)
+                )
+                s.commit()
+
+    def return_devices(self, village_code: str) -> list[dict[str, Any]]:
+        """The village's laptops a return bundle can be made for (enrolled, not revoked, keys
+        known), newest keys first: device id (as the laptop knows it), name, cursor, counts."""
+        village = self._village(village_code)
+        with self.db.read_session() as s:
+            rows = s.exec(self._return_query(village)).all()
+        return [
+            {
+                "device_id": str(uuid.UUID(d.id)),
+                "name": d.name,
+                "cursor": u.cursor,
+                "return_seq": u.return_seq,
+                "last_seq": u.last_seq,
+                "keys_via": u.keys_via,
+            }
+            for u, d in rows
+        ]
+
+    def _village(self, village_code: str) -> Village:
+        with self.db.read_session() as s:
+            village = s.exec(select(Village).where(Village.code == village_code)).first()
+        if village is None or village.id is None:
+            raise ApiError(
+                404,
+                ErrorCode.NOT_FOUND,
+                f"Desa {village_code} belum terdaftar.",
+                f"Village {village_code} is not registered.",
+            )
+        return village
+
+    @staticmethod
+    def _return_query(village: Village) -> Any:
+        return (
+            select(UsbDevice, Device)
+            .join(Device, col(Device.id) == UsbDevice.device_id)
+            .where(
+                Device.village_id == village.id,
+                col(UsbDevice.box_public).is_not(None),
+                col(Device.revoked_at).is_(None),
+            )
+            .order_by(col(UsbDevice.keys_at).desc(), col(Device.id))
+        )
+
     def usb_villages(self) -> list[dict[str, Any]]:
         """Villages with a laptop whose keys the office knows: a return bundle can be made."""
         with self.db.read_session() as s:
@@ -494,12 +584,16 @@ class UsbService:
             path.write_bytes(data)
             yield path
 
-    def import_bytes(self, data: bytes, *, carrier: str) -> ImportReport:
+    def import_bytes(self, data: bytes, *, carrier: str, accept_revoked_by: str = "") -> ImportReport:
         with self._spooled(data) as path:
-            return self.import_bundle(path, carrier=carrier)
+            return self.import_bundle(path, carrier=carrier, accept_revoked_by=accept_revoked_by)
 
-    def import_bundle(self, path: Path, *, carrier: str) -> ImportReport:
-        """Import one village bundle; BundleError (nothing written) when it must be refused."""
+    def import_bundle(self, path: Path, *, carrier: str, accept_revoked_by: str = "") -> ImportReport:
+        """Import one village bundle; BundleError (nothing written) when it must be refused.
+
+        A bundle of a revoked laptop (the backup of its unsent work, signed by its registered
+        key) is refused with reason ``revoked`` unless ``accept_revoked_by`` names the office
+        admin who confirmed it; the report and the admin log then record who."""
         header = read_header(path)  # truncated / format, before anything else
         if header.kind != "village":
             raise BundleError("wrong_kind", f"kind {header.kind}")
@@ -514,8 +608,6 @@ class UsbService:
             if found is None:
                 raise BundleError("unknown_device", f"device {header.device_id}")
             device, village = found
-            if device.revoked_at is not None:
-                raise BundleError("unknown_device", f"device {header.device_id} revoked")
             if village.code != header.village_code:
                 raise BundleError("wrong_village", f"{header.village_code} != {village.code}")
             previous = s.get(UsbImport, header.bundle_id)
@@ -523,8 +615,15 @@ class UsbService:
                 # The very file imported before (verified then): its stored answer, nothing new.
                 report = ImportReport.model_validate_json(previous.report_json)
                 return report.model_copy(update={"duplicate": True})
+            if device.revoked_at is not None and not accept_revoked_by:
+                raise BundleError("revoked", f"device {header.device_id} revoked")
             state = s.get(UsbDevice, device.id)
             registered = state.sign_public if state is not None else None
+        revoked = device.revoked_at is not None
+        if revoked and registered is None:
+            # Only a laptop whose key the office registered before it was revoked can prove
+            # the backup is its own; an enrollment proof is no proof after a revocation.
+            raise BundleError("unknown_device", f"revoked device {header.device_id} has no registered key")
         assert village.id is not None
         spool = self.folder / "tmp"
         spool.mkdir(parents=True, exist_ok=True)
@@ -544,16 +643,21 @@ class UsbService:
                 new_keys = self._check_enrollment_proof(
                     device_id, header.device_id, header.signer_public, meta, header.created_at
                 )
-            manifests, events = _parse_content(meta)
+            parsed = _parse_batches(meta)
+            events, invalid_events = _parse_events(meta)
             # Every check passed: from here on the import writes.
             ctx = DeviceCtx(device.id, village.id, village.code)
             if new_keys is not None:
                 self._bind_keys(device_id, meta, new_keys)
-            outcomes = [self._import_batch(ctx, bid, m, bundle) for bid, m in manifests]
+            outcomes = [
+                m if isinstance(m, BatchOutcome) else self._import_batch(ctx, uuid.UUID(bid), m, bundle)
+                for bid, m in parsed
+            ]
         event_results: list[dict[str, Any]] = []
         for i in range(0, len(events), MAX_EVENTS):
             result = self.svc.post_events(ctx, events[i : i + MAX_EVENTS])
             event_results += [r.model_dump(mode="json") for r in result.results]
+        event_results += invalid_events
         report = ImportReport(
             bundle_id=header.bundle_id,
             village_code=village.code,
@@ -564,13 +668,16 @@ class UsbService:
             batches=outcomes,
             events=event_results,
             carrier=carrier[:60],
+            accepted_revoked_by=accept_revoked_by[:40] if revoked else "",
         )
         cursor = meta.get("cursor")
         with self.db.session() as s:
             state = s.get(UsbDevice, device.id) or UsbDevice(device_id=device.id)
             state.last_seq = max(state.last_seq, header.seq)
-            if isinstance(cursor, int) and cursor >= 0 and header.seq >= state.last_seq:
-                state.cursor = cursor  # the newest bundle tells where the laptop stands
+            if isinstance(cursor, int) and cursor >= 0:
+                # A laptop's cursor never goes back: an older bundle (or one written before
+                # the laptop's last online pull) does not move the office's knowledge back.
+                state.cursor = max(state.cursor, cursor)
             s.add(state)
             s.add(
                 UsbImport(
@@ -583,6 +690,16 @@ class UsbService:
                     report_json=report.model_dump_json(),
                 )
             )
+            if revoked:
+                from desa_capil.server.services.core import audit
+
+                audit(
+                    s,
+                    accept_revoked_by,
+                    "usb_accept_revoked",
+                    village.code,
+                    f"bundle {header.bundle_id} of revoked device {device.id}, seq {header.seq}",
+                )
             try:
                 s.commit()
             except IntegrityError:
@@ -797,42 +914,61 @@ class UsbService:
         with self.db.read_session() as s:
             return _refused_of(s, village_id, received)
 
+    def export_returns(self, village_code: str, folder: Path) -> list[ReturnBundle]:
+        """One return bundle per laptop of the village (``return_devices``) into ``folder``,
+        each from its own cursor, encrypted to its own key: ``<village>-<device>-kembali.dcb``."""
+        made = []
+        for d in self.return_devices(village_code):
+            name = f"{village_code}-{uuid.UUID(d['device_id']).hex[:8]}-kembali.dcb"
+            made.append(self.export_return(village_code, folder / name, device_id=d["device_id"]))
+        if not made:
+            raise self._no_return_device()
+        return made
+
+    @staticmethod
+    def _no_return_device() -> ApiError:
+        return ApiError(
+            409,
+            ErrorCode.CONFLICT,
+            "Belum ada laptop desa ini yang kuncinya dikenal kantor: impor dulu satu kiriman flashdisk "
+            "dari desa itu (atau laptopnya mendaftarkan kunci saat online).",
+            "No laptop of this village has keys known to the office: import one USB bundle from the "
+            "village first (or let its laptop register its keys online).",
+        )
+
     def export_return(self, village_code: str, out: Path, *, device_id: str | None = None) -> ReturnBundle:
         """The return bundle for one village laptop: its changes since the cursor the office
-        knows, the finished PDFs those changes name, the office catalog. Signed, encrypted."""
+        knows for IT, the finished PDFs those changes name, the office catalog; signed, and
+        encrypted to that laptop's box key. ``device_id`` picks the laptop; without it the
+        village must have exactly one (else 409 naming them: pick one or make one per laptop)."""
+        village = self._village(village_code)
         with self.db.read_session() as s:
-            village = s.exec(select(Village).where(Village.code == village_code)).first()
-            if village is None or village.id is None:
+            query = self._return_query(village)
+            if device_id:
+                query = query.where(Device.id == _hex_id(device_id))
+            rows = s.exec(query).all()
+        if not rows:
+            if device_id:
                 raise ApiError(
                     404,
                     ErrorCode.NOT_FOUND,
-                    f"Desa {village_code} belum terdaftar.",
-                    f"Village {village_code} is not registered.",
+                    f"Laptop {device_id} bukan laptop desa {village_code} yang aktif dan kuncinya dikenal kantor.",
+                    f"Laptop {device_id} is not an active laptop of village {village_code} with known keys.",
                 )
-            query = (
-                select(UsbDevice, Device)
-                .join(Device, col(Device.id) == UsbDevice.device_id)
-                .where(
-                    Device.village_id == village.id,
-                    col(UsbDevice.box_public).is_not(None),
-                    col(Device.revoked_at).is_(None),
-                )
-                .order_by(col(UsbDevice.keys_at).desc())
-            )
-            if device_id:
-                query = query.where(Device.id == device_id)
-            found = s.exec(query).first()
-        if found is None:
+            raise self._no_return_device()
+        if len(rows) > 1:
+            names = ", ".join(f"{str(uuid.UUID(d.id))} ({d.name})" for _u, d in rows)
             raise ApiError(
                 409,
                 ErrorCode.CONFLICT,
-                "Belum ada laptop desa ini yang kuncinya dikenal kantor: impor dulu satu kiriman flashdisk "
-                "dari desa itu (atau laptopnya mendaftarkan kunci saat online).",
-                "No laptop of this village has keys known to the office: import one USB bundle from the "
-                "village first (or let its laptop register its keys online).",
+                f"Desa {village_code} punya {len(rows)} laptop: pilih laptopnya, atau buat satu berkas "
+                f"kembali per laptop. Laptop: {names}",
+                f"Village {village_code} has {len(rows)} laptops: pick one, or make one return bundle "
+                f"per laptop. Laptops: {names}",
             )
+        found = rows[0]
         state, device = found
-        assert state.box_public is not None
+        assert state.box_public is not None and village.id is not None
         ctx = DeviceCtx(device.id, village.id, village.code)
         pages: list[dict[str, Any]] = []
         after = state.cursor
@@ -972,17 +1108,76 @@ def _bundle_time(text: str) -> datetime | None:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
-def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:
-    """The batches and events of a village bundle, checked like the online bodies."""
-    try:
-        batches = [
-            (uuid.UUID(str(b["batch_id"])), BatchManifest.model_validate(b["manifest"]))
-            for b in meta.get("batches") or []
-        ]
-        events = [EventIn.model_validate(e) for e in meta.get("events") or []]
-    except (ValidationError, KeyError, TypeError, ValueError) as exc:
-        raise BundleError("format", f"content: {type(exc).__name__}") from exc
-    return batches, events
+def _listed(meta: dict[str, Any], key: str) -> list[Any]:
+    value = meta.get(key) or []
+    if not isinstance(value, list):
+        raise BundleError("format", f"content: {key} is not a list")
+    return value
+
+
+def _parse_batches(meta: dict[str, Any]) -> list[tuple[str, BatchManifest | BatchOutcome]]:
+    """The bundle's batches in order, each checked like the online PUT body: its id and its
+    manifest, or, when it does not validate, the answer the online route gives (422). One bad
+    batch does not stop the others. (A batch id twice is left to put_batch: the second is a
+    replay, as the same PUT twice online.)"""
+    out: list[tuple[str, BatchManifest | BatchOutcome]] = []
+    for i, raw in enumerate(_listed(meta, "batches")):
+        bid = raw.get("batch_id") if isinstance(raw, dict) else None
+        try:
+            key = str(uuid.UUID(str(bid)))
+        except ValueError:
+            key = str(bid)[:40] if bid not in (None, "") else f"#{i + 1}"
+            problem = [FieldProblem(loc=["batches", i, "batch_id"], message="not a uuid")]
+            out.append((key, BatchOutcome(batch_id=key, status=422, error=_invalid_body(problem))))
+            continue
+        try:
+            out.append(
+                (key, BatchManifest.model_validate(raw.get("manifest") if isinstance(raw, dict) else None))
+            )
+        except ValidationError as exc:
+            problem = [
+                FieldProblem(
+                    loc=["batches", i, "manifest", *(p if isinstance(p, int) else str(p) for p in e["loc"])],
+                    message=str(e.get("msg", "")),
+                )
+                for e in exc.errors()
+            ]
+            out.append((key, BatchOutcome(batch_id=key, status=422, error=_invalid_body(problem))))
+    return out
+
+
+def _invalid_body(fields: list[FieldProblem]) -> dict[str, Any]:
+    """The error body the online route answers for a body that does not validate."""
+    return ErrorBody(
+        error=ErrorCode.INVALID_REQUEST.value,
+        message_id="Isi kiriman ini tidak valid; lihat daftar kolomnya. Kiriman lain tetap diimpor.",
+        message_en="This batch is invalid; see the list of fields. The other batches were imported.",
+        fields=fields[:50],
+    ).model_dump(mode="json")
+
+
+def _parse_events(meta: dict[str, Any]) -> tuple[list[EventIn], list[dict[str, Any]]]:
+    """The bundle's events, each checked like the online body: (the valid ones, a rejected
+    result for each invalid one, not stored)."""
+    valid: list[EventIn] = []
+    invalid: list[dict[str, Any]] = []
+    for i, raw in enumerate(_listed(meta, "events")):
+        try:
+            valid.append(EventIn.model_validate(raw))
+        except ValidationError as exc:
+            errors = exc.errors()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+            why = errors[0]["msg"] if errors else ""
+            invalid.append(
+                {
+                    "id": str(raw.get("id", f"#{i + 1}"))[:40] if isinstance(raw, dict) else f"#{i + 1}",
+                    "outcome": "rejected",
+                    "duplicate": False,
+                    "message_id": f"Peristiwa ini tidak valid ({where}: {why}); tidak disimpan.",
+                    "message_en": f"This event is invalid ({where}: {why}); not stored.",
+                }
+            )
+    return valid, invalid
 
 
 def _extractor(bundle: Any, name: str) -> Callable[[Path], None]:

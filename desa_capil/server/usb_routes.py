@@ -11,6 +11,7 @@ No ``from __future__ import annotations`` here: the dependency aliases are made 
 """
 
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,6 +50,15 @@ _BINARY_BODY: dict[str, Any] = {
 }
 
 
+class ReturnDevice(BaseModel):
+    device_id: str
+    name: str
+    cursor: int  # the last change the office knows the laptop holds: its next bundle starts after it
+    return_seq: int
+    last_seq: int
+    keys_via: str
+
+
 class EnrollmentCreate(BaseModel):
     village_code: VillageCode
     device_name: str = Field(default="", max_length=100)
@@ -68,9 +78,9 @@ async def receive_file(request: Request, folder: Path) -> Path:
     return path
 
 
-def import_file(usb: UsbService, path: Path, carrier: str) -> ImportReport:
+def import_file(usb: UsbService, path: Path, carrier: str, accept_revoked_by: str = "") -> ImportReport:
     try:
-        return usb.import_bundle(path, carrier=carrier)
+        return usb.import_bundle(path, carrier=carrier, accept_revoked_by=accept_revoked_by)
     except BundleError as err:
         raise refused(err) from err
 
@@ -130,23 +140,35 @@ def mount(
         return out
 
     @admin.post("/import", response_model=ImportReport, openapi_extra=_BINARY_BODY)
-    async def import_bundle(request: Request, actor: AdminDep) -> ImportReport:
+    async def import_bundle(
+        request: Request, actor: AdminDep, accept_revoked: Annotated[bool, Query()] = False
+    ) -> ImportReport:
+        """Import a village bundle. ``accept_revoked=true``: the admin confirms importing the
+        backup of a revoked laptop (refused ``revoked`` without it); recorded in the report."""
         incoming.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=incoming) as tmp:
             path = await receive_file(request, Path(tmp))
-            return await run_in_threadpool(import_file, usb, path, f"office:{actor}")
+            return await run_in_threadpool(
+                import_file, usb, path, f"office:{actor}", actor if accept_revoked else ""
+            )
 
     @admin.post(
         "/return/{village_code}",
         response_class=FileResponse,
         responses={200: {"content": {"application/octet-stream": {}}, "description": "the return bundle"}},
     )
-    def export_return(village_code: Annotated[VillageCode, PathParam()], actor: AdminDep) -> FileResponse:
+    def export_return(
+        village_code: Annotated[VillageCode, PathParam()],
+        actor: AdminDep,
+        device_id: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> FileResponse:
+        """The return bundle for one laptop of the village (``device_id``; may be left out when
+        the village has one laptop, else 409 naming them; list: ``GET .../return/{code}/devices``)."""
         incoming.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=incoming, prefix="out-"))
         out = tmp / f"{village_code}-kembali.dcb"
         try:
-            made = usb.export_return(village_code, out)
+            made = usb.export_return(village_code, out, device_id=device_id)
         except BaseException:
             _remove(tmp)
             raise
@@ -154,9 +176,20 @@ def mount(
             made.path,
             media_type="application/octet-stream",
             filename=made.path.name,
-            headers={"X-Bundle-Seq": str(made.seq), "X-Changes": str(made.changes)},
+            headers={
+                "X-Bundle-Seq": str(made.seq),
+                "X-Changes": str(made.changes),
+                "X-Device-Id": str(uuid.UUID(made.device_id)),
+            },
             background=BackgroundTask(_remove, tmp),
         )
+
+    @admin.get("/return/{village_code}/devices", response_model=list[ReturnDevice])
+    def return_devices(
+        village_code: Annotated[VillageCode, PathParam()], actor: AdminDep
+    ) -> list[ReturnDevice]:
+        """The village's laptops a return bundle can be made for, each with its own cursor."""
+        return [ReturnDevice(**d) for d in usb.return_devices(village_code)]
 
     app.include_router(admin)
 

@@ -363,6 +363,7 @@ class ExportDialog(QDialog):
             .replace("%3", str(len(result.batch_ids)))
             .replace("%4", str(result.applications))
             .replace("%5", str(result.events))
+            + ("\n\n" + result.skipped_text(lang()) if result.skipped else "")
         )
         self.ctx.data_changed.emit()
         self.exported.emit(result)

@@ -35,6 +35,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This bundle is addressed to another office or laptop and cannot be opened here. Nothing "
         "was saved. Take it to the right destination.",
     ),
+    "other_laptop": (
+        "Berkas dari kantor ini untuk laptop desa yang lain (desa ini punya lebih dari satu laptop "
+        "terdaftar), bukan untuk laptop ini. Tidak ada yang diubah. Buka berkas ini di laptop desa "
+        "yang satunya; untuk laptop ini minta kantor membuat berkas balasan tersendiri.",
+        "This office bundle is for the village's other laptop (the village has more than one "
+        "enrolled laptop), not for this one. Nothing was changed. Open it on the other village "
+        "laptop; ask the office for a return bundle of this laptop's own.",
+    ),
     "wrong_village": (
         "Berkas kiriman ini milik desa lain. Tidak ada yang disimpan. Periksa flashdisknya: berkas "
         "desa lain bisa dititipkan lewat menu 'Titip kirim'.",
@@ -52,6 +60,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "laptop desa dulu (berkas pendaftaran dari kantor), lalu kirim ulang.",
         "The laptop that made this bundle is not registered at the office. Nothing was saved. "
         "Enroll the village laptop first (enrollment file from the office), then send again.",
+    ),
+    "revoked": (
+        "Laptop pengirim berkas ini sudah dicabut pendaftarannya di kantor. Tidak ada yang disimpan. "
+        "Bila berkas ini cadangan pekerjaan yang belum terkirim dari laptop yang dicabut, rusak atau "
+        "diganti, admin kantor dapat menerimanya dengan tombol 'Terima cadangan dari laptop yang "
+        "dicabut' di konsol (atau perintah 'usb import --accept-revoked').",
+        "The laptop that made this bundle was revoked at the office. Nothing was saved. If this is "
+        "the backup of unsent work of a revoked, broken or replaced laptop, an office admin can "
+        "accept it with the console button 'Terima cadangan dari laptop yang dicabut' (or the "
+        "command 'usb import --accept-revoked').",
     ),
     "replayed": (
         "Berkas kiriman ini sudah lama atau berasal dari laptop lain yang tidak berhak atas nomor "

@@ -1533,42 +1533,42 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="373" />
+            <location filename="../../desa_capil/ui/first_run.py" line="413" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="376" />
+            <location filename="../../desa_capil/ui/first_run.py" line="416" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="377" />
+            <location filename="../../desa_capil/ui/first_run.py" line="417" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="378" />
+            <location filename="../../desa_capil/ui/first_run.py" line="418" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="379" />
+            <location filename="../../desa_capil/ui/first_run.py" line="419" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="389" />
+            <location filename="../../desa_capil/ui/first_run.py" line="429" />
             <source>Daftarkan dari flashdisk…</source>
             <translation>Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="393" />
+            <location filename="../../desa_capil/ui/first_run.py" line="433" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
             <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="422" />
+            <location filename="../../desa_capil/ui/first_run.py" line="465" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -1735,190 +1735,190 @@
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="169" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="441" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="173" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="177" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="303" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="305" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="350" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="361" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="363" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="380" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="436" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="464" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="503" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="535" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="574" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="586" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="621" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="622" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="635" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="704" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="706" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="708" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="710" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="751" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="752" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -2234,27 +2234,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="234" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="236" />
+            <location filename="../../desa_capil/ui/first_run.py" line="276" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="284" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="249" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -2286,7 +2286,7 @@ Add the corrected papers they asked for, then send again.</translation>
         <name>PageViewer</name>
         <message>
             <location filename="../../desa_capil/ui/intake/page_viewer.py" line="116" />
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="247" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="233" />
             <source>Memuat halaman…</source>
             <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
@@ -2415,12 +2415,12 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="303" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="289" />
             <source>Hal. {0} dari {1}</source>
             <translation>Page {0} of {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="325" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="311" />
             <source>Memproses ulang halaman…</source>
             <translation>Re-processing the page…</translation>
         </message>
@@ -2465,7 +2465,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="330" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="667" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -2519,170 +2519,171 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="565" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="585" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="583" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="629" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="627" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="659" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="679" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="677" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="737" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="735" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="740" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="738" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="779" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1011" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1013" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1009" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="989" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="992" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="867" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="502" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="500" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -3131,32 +3132,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="126" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="123" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="130" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="135" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="142" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="155" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="153" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="160" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="176" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="183" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3554,52 +3555,52 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="264" />
+            <location filename="../../desa_capil/ui/first_run.py" line="304" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="266" />
+            <location filename="../../desa_capil/ui/first_run.py" line="306" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
             <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="314" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="281" />
+            <location filename="../../desa_capil/ui/first_run.py" line="321" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="322" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="283" />
+            <location filename="../../desa_capil/ui/first_run.py" line="323" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="285" />
+            <location filename="../../desa_capil/ui/first_run.py" line="325" />
             <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
             <translation>The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="327" />
+            <location filename="../../desa_capil/ui/first_run.py" line="367" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="339" />
+            <location filename="../../desa_capil/ui/first_run.py" line="379" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="352" />
+            <location filename="../../desa_capil/ui/first_run.py" line="392" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3685,87 +3686,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServiceStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="57" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="58" />
             <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
             <translation>Search services, e.g.: birth certificate, family card, moving</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="64" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="65" />
             <source>Daftar layanan</source>
             <translation>Service list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="70" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="71" />
             <source>Layanan apa yang diminta warga?</source>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="142" />
             <source>(tidak ditawarkan lagi)</source>
             <translation>(no longer offered)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="157" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="159" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="175" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="177" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="204" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="209" />
             <source>Jenis:</source>
             <translation>Kind:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="224" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="232" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="234" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="238" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="247" />
             <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
             <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="249" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
             <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
             <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="260" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="264" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="261" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="265" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="262" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="266" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="263" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="267" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="287" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="291" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
@@ -4104,82 +4105,93 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>UpdateGroup</name>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="73" />
             <source>Pembaruan aplikasi</source>
             <translation>App updates</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="74" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="88" />
             <source>Periksa di server</source>
             <translation>Check on the server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="75" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="89" />
             <source>Dari flashdisk…</source>
             <translation>From a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="76" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="90" />
             <source>Unduh dan pasang</source>
             <translation>Download and install</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="92" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="216" />
             <source>Kembali ke versi sebelumnya</source>
             <translation>Go back to the previous version</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="99" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="113" />
             <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
             <translation>Version %1. Updates are not set up for this installation yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="104" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="118" />
             <source>Versi %1.</source>
             <translation>Version %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="110" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="124" />
             <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
             <translation>No server address yet. Fill it in under the office server settings first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="116" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="130" />
             <source>Pilih folder pembaruan di flashdisk</source>
             <translation>Choose the update folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="123" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="137" />
             <source>Memeriksa pembaruan…</source>
             <translation>Checking for updates…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="129" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="143" />
             <source>Tidak ada versi yang lebih baru (versi %1).</source>
             <translation>No newer version (this is %1).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="134" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="148" />
             <source>Versi %1 tersedia: unduhan %2 MB.</source>
             <translation>Version %1 is available: %2 MB to download.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="151" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="165" />
             <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
             <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="156" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="170" />
             <source>Mengunduh dan memeriksa pembaruan…</source>
             <translation>Downloading and checking the update…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="165" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="179" />
             <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="181" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="190" />
+            <source>Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.</source>
+            <translation>A batch is being uploaded. Go back to the previous version once it is done.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="206" />
+            <source>Versi %1 dipakai lagi. Basis data sudah disesuaikan (data tetap utuh); aplikasi ditutup sekarang. Buka lagi aplikasinya.</source>
+            <translation>Version %1 is used again. The database was adjusted (all data kept); the app closes now. Open it again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="212" />
             <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
@@ -4187,22 +4199,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="107" />
+            <location filename="../../desa_capil/ui/first_run.py" line="146" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="109" />
+            <location filename="../../desa_capil/ui/first_run.py" line="148" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="116" />
+            <location filename="../../desa_capil/ui/first_run.py" line="155" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="142" />
+            <location filename="../../desa_capil/ui/first_run.py" line="181" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
@@ -4219,7 +4231,7 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Have a file from the office?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="218" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -4228,12 +4240,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="134" />
+            <location filename="../../desa_capil/ui/first_run.py" line="174" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="136" />
+            <location filename="../../desa_capil/ui/first_run.py" line="176" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -4245,22 +4257,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>app</name>
         <message>
-            <location filename="../../desa_capil/app.py" line="71" />
+            <location filename="../../desa_capil/app.py" line="88" />
             <source>Masukkan kode pemulihan…</source>
             <translation>Enter recovery code…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="95" />
+            <location filename="../../desa_capil/app.py" line="112" />
             <source>Aplikasi sudah terbuka</source>
             <translation>The app is already open</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="96" />
+            <location filename="../../desa_capil/app.py" line="113" />
             <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
             <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="114" />
+            <location filename="../../desa_capil/app.py" line="131" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
         </message>
@@ -4432,12 +4444,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>%1 batches were refused by the office and set aside; the reason is on the Batches page.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="104" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="101" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="108" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>

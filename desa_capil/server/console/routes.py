@@ -843,7 +843,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         staff, form = await posted(request)
         url = f"{PREFIX}/usb"
         up = form.get("bundle")
+        # "Terima cadangan dari laptop yang dicabut": an admin confirms importing the backup of
+        # a revoked laptop (refused with reason "revoked" otherwise); the admin is recorded.
+        accept_revoked = field(form, "accept_revoked", 1) == "1"
         with _closing(form):
+            if accept_revoked:
+                need(staff, Role.ADMIN)
             if not isinstance(up, UploadFile) or not up.filename:
                 return back(staff, url, "error", "Pilih berkas kiriman desa (.dcb) dari flashdisk.")
             usb.incoming.mkdir(parents=True, exist_ok=True)
@@ -853,7 +858,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
                     while chunk := await up.read(1024 * 1024):
                         fh.write(chunk)
                 try:
-                    report = await run_in_threadpool(usb.import_bundle, path, carrier=staff.actor)
+                    report = await run_in_threadpool(
+                        usb.import_bundle,
+                        path,
+                        carrier=staff.actor,
+                        accept_revoked_by=staff.actor if accept_revoked else "",
+                    )
                 except BundleError as exc:
                     return back(staff, url, "error", f"{up.filename}: {exc.message('id')}")
                 except ApiError as exc:
@@ -869,25 +879,36 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             f"Kiriman desa {report.village_code} no. {report.seq} diimpor: {new} batch baru, "
             f"{again} sudah diterima sebelumnya, {len(report.events)} peristiwa."
         )
+        if report.accepted_revoked_by:
+            text += f" Cadangan laptop yang dicabut, diterima atas konfirmasi {report.accepted_revoked_by}."
         if bad:
-            first = (bad[0].error or {}).get("message_id", "")
-            return back(staff, url, "error", f"{text} {len(bad)} batch ditolak: {first}")
+            listed = "; ".join(f"{b.batch_id[:8]}: {(b.error or {}).get('message_id', '')}" for b in bad[:5])
+            return back(staff, url, "error", f"{text} {len(bad)} batch ditolak ({listed})")
         return back(staff, url, "ok", text)
 
     @router.post("/usb/kembali/{code}")
     async def usb_return(request: Request, code: str) -> Response:
-        staff, _ = await posted(request)
+        staff, form = await posted(request)
         url = f"{PREFIX}/usb"
+        # Each laptop of the village has its own row (and cursor): the button names it.
+        device_id = field(form, "device_id", 40) or None
         usb.incoming.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=usb.incoming, prefix="out-"))
-        out = tmp / f"{code[:13]}-kembali.dcb"
+        name = f"{code[:13]}-{device_id[:8]}-kembali.dcb" if device_id else f"{code[:13]}-kembali.dcb"
+        out = tmp / name
         try:
-            made = await run_in_threadpool(usb.export_return, code[:13], out)
+            made = await run_in_threadpool(usb.export_return, code[:13], out, device_id=device_id)
         except (ApiError, BundleError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             text = exc.body.message_id if isinstance(exc, ApiError) else exc.message("id")
             return back(staff, url, "error", text)
-        auth.audit(db, staff.actor, "usb.return", code[:13], f"seq {made.seq}, {made.changes} changes")
+        auth.audit(
+            db,
+            staff.actor,
+            "usb.return",
+            code[:13],
+            f"device {made.device_id}, seq {made.seq}, {made.changes} changes",
+        )
         return FileResponse(
             made.path,
             media_type="application/octet-stream",
