@@ -87,9 +87,9 @@ SEND_BUFFER_SECONDS = 1.0
 MIN_SEND_BUFFER = 16 * 1024
 MAX_SEND_BUFFER = 4 * 1024 * 1024
 # Stall watch (``_StallWatch``): no growth of the server's offset for this long is a stall.
-MIN_STALL_SECONDS = 5.0
+MIN_STALL_SECONDS = 4.0
 STALL_RTTS = 4.0  # ... or this many round trips
-STALL_PIECES = 3.0  # ... or the time the link needs for this many pieces of a stream
+STALL_PIECES = 2.0  # ... or the time the link needs for this many pieces of a stream
 STALL_PIECE = 4 * 1024
 _OFFSET_CT = "application/offset+octet-stream"
 
