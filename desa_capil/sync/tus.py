@@ -293,6 +293,7 @@ class LinkMeter:
         self.bytes_offered = 0
         self.bytes_lost = 0
         self.stalls = 0  # PATCHes cut by the stall watch (``_StallWatch``)
+        self.probes = 0  # its looks at the server (HEAD), each a few hundred bytes on the link
         # The server was seen reporting bytes of a PATCH still running (see ``_StallWatch``).
         self.inflight_progress = False
         self.measured = rate is not None and rate > 0
@@ -637,6 +638,8 @@ class TusUploader:
             for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
                 self._probe_client.session.headers.pop(name, None)
         client = self._probe_client
+        with self.meter._lock:  # noqa: SLF001 - the meter's own counter
+            self.meter.probes += 1
         rtt = self.meter.rtt or 1.0
         wait = max(3.0, 4 * rtt)
         started = self.meter.clock()
