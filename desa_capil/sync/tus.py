@@ -419,8 +419,9 @@ class _StallWatch:
 
     Free while the PATCH visibly moves: the socket takes its body at the link's pace. Once the
     whole body went to the socket (its answer is awaited), or the socket took nothing for half
-    of ``stall_seconds``, ``probe`` (a HEAD on another connection) asks the server's offset,
-    every half ``stall_seconds``; an offset that did not grow over ``stall_seconds`` is a
+    of ``stall_seconds``, ``probe`` (a HEAD on another connection) asks the server's offset:
+    a whole ``stall_seconds`` after a look that saw it grow, half of it after one that did not;
+    an offset that did not grow over ``stall_seconds`` is a
     stall: ``cut`` is set (the PATCH's exchange ends with ``LinkStalled``) and ``offset``
     says where the server stands. ``clock`` and ``wait`` are for tests (a fake clock).
 
@@ -493,6 +494,9 @@ class _StallWatch:
                 self.meter.inflight_progress = True  # this server shows bytes as they arrive
             if since is None or offset > since[1]:
                 since = (now, offset)
+                # It moves: look again a whole stall time later (each look costs link bytes;
+                # a stall from now on is still seen within two stall times).
+                next_probe = now + stall
             elif now - since[0] >= stall and (offset > self.start_offset or self.meter.inflight_progress):
                 log.info(
                     "PATCH made no progress for %.1f s (server at %d): cutting it", now - since[0], offset
