@@ -789,6 +789,16 @@ class UsbService:
         """One batch inside the import's transaction, in its own SAVEPOINT: the online PUT's
         answer (201 new, 200 replay, 409/422/413 refused with nothing kept)."""
         try:
+            # Held already (the same batch earlier in this bundle, or committed meanwhile by
+            # its online PUT): the replay answer, and the staged pages are not recorded.
+            again = self.svc.batches.replay_if_held(s, ctx, batch_id, plan.manifest)
+        except ApiError as err:
+            return BatchOutcome(
+                batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+            )
+        if again is not None:
+            return BatchOutcome(batch_id=str(batch_id), status=200, receipt=again.model_dump(mode="json"))
+        try:
             with s.begin_nested():
                 if plan.files:
                     self.svc.uploads.add_received_in(s, ctx, plan.files)
@@ -801,7 +811,7 @@ class UsbService:
             # The same batch id committed meanwhile by its online PUT (PostgreSQL: this one
             # waited for it): answered as the replay it now is.
             try:
-                again = self.svc.batches.replay_after_race(s, ctx, batch_id, plan.manifest)
+                again = self.svc.batches.replay_if_held(s, ctx, batch_id, plan.manifest)
             except ApiError as err:
                 return BatchOutcome(
                     batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
@@ -987,7 +997,7 @@ class UsbService:
     def collect_staged(self, max_age: float = 24 * 3600) -> int:
         """Page files an import staged and no record names, left by an import killed before it
         finished (older than ``max_age`` seconds: a running import is never touched). Returns
-        how many files were removed."""
+        how many listed pages had no record (their files, whole or cut, are removed)."""
         folder = self.folder / "stage"
         if not folder.is_dir():
             return 0
@@ -1349,6 +1359,10 @@ class _Stage:
         for upload_id in ids:
             if upload_id not in rows:
                 usb.svc.storage.delete_upload(upload_id)
+                if usb.svc.storage.appends_in_place:  # a page cut short by the kill
+                    usb.svc.storage.upload_path(upload_id).with_name(f".{upload_id}.part").unlink(
+                        missing_ok=True
+                    )
                 removed += 1
             elif rows[upload_id] is None and ctx is not None and not usb.svc.storage.appends_in_place:
                 # Object storage: a staged upload no batch took (it would expire anyway).

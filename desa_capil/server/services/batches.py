@@ -118,11 +118,11 @@ class BatchService(Area):
         SAVEPOINT around it). A concurrent PUT of the same id surfaces as IntegrityError."""
         return self._put_batch_in(s, ctx, batch_id, manifest, content_hash(manifest))
 
-    def replay_after_race(
+    def replay_if_held(
         self, s: Session, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest
     ) -> BatchReceipt | None:
-        """After an IntegrityError of ``put_batch_in``: the answer to the batch another
-        transaction committed meanwhile (its receipt, or 409), None when there is none."""
+        """The replay answer when the batch id is held already (its receipt, or 409 for other
+        content), as seen by ``s``; None when it is not."""
         existing = self._find_batch(s, ctx, batch_id)
         if existing is None:
             return None
