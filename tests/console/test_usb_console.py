@@ -110,6 +110,7 @@ def test_revoked_laptops_backup_needs_the_admins_button(
     done = admin.flash("/console/usb")
     assert done.startswith("ok: ") and "2 batch baru" not in done and "1 batch baru" in done
     assert "diterima atas konfirmasi staff:admin" in done
+    assert "laptop dicabut, diterima oleh staff:admin" in admin.get("/console/usb").text
     assert len(api.request("GET", "/applications").json()["items"]) == count + 2
 
 
