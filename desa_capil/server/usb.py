@@ -468,6 +468,7 @@ class UsbService:
                     "again": sum(1 for b in report.batches if b.status == 200),
                     "refused": sum(1 for b in report.batches if b.status >= 400),
                     "events": len(report.events),
+                    "accepted_revoked_by": report.accepted_revoked_by,
                 }
             )
         return out
