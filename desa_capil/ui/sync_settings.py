@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import setting_keys
 from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import (
     ALLOW_HTTP,
     CA_FILE,
+    DEVICE_ID,
     SERVER_URL,
     VILLAGE_CODE,
     VILLAGE_NAME,
@@ -39,12 +41,21 @@ from desa_capil.sync.config import (
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.tasks import run_op
 
+# What saving the address and enrolling write (sync.config), reported to the pages.
+ADDRESS_KEYS = frozenset({SERVER_URL, CA_FILE, ALLOW_HTTP})
+ENROLLMENT_KEYS = ADDRESS_KEYS | {
+    VILLAGE_CODE,
+    VILLAGE_NAME,
+    DEVICE_ID,
+    setting_keys.DEVICE_REVOKED_AT,
+}
+
 
 class ServerSettings(QWidget):
     """The server part of Settings.
 
     Signals: none of its own; after enrolling it restarts the sync controller (ctx.sync) and
-    emits ctx.data_changed.
+    reports the setting keys it wrote (``ctx.notify``).
     """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -141,7 +152,7 @@ class ServerSettings(QWidget):
         run_op(
             self,
             lambda _p: save_server(db, url, ca, allow_http=allow),
-            on_success=lambda _r: self._changed(),
+            on_success=self._address_saved,
             db=True,
         )
 
@@ -159,20 +170,23 @@ class ServerSettings(QWidget):
                 db, credential_store(paths), url, code, ca_file=ca, device_name=name, allow_http=allow
             )
 
-        task = run_op(self, op, on_success=lambda _r: self._enrolled())
+        task = run_op(self, op, on_success=self._enrolled)
         task.finished.connect(lambda: self.enroll_button.setEnabled(True))
         task.failed.connect(lambda _e: self.load())
 
-    def _enrolled(self) -> None:
-        self.code_edit.clear()
-        self._changed()
+    def _address_saved(self, _result: object = None) -> None:
+        self._changed(ADDRESS_KEYS)
 
-    def _changed(self) -> None:
+    def _enrolled(self, _result: object = None) -> None:
+        self.code_edit.clear()
+        self._changed(ENROLLMENT_KEYS)
+
+    def _changed(self, keys: frozenset[str]) -> None:
         self.load()
         sync = self.ctx.sync
         if sync is not None and hasattr(sync, "reconfigure"):
             sync.reconfigure()  # type: ignore[attr-defined]
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(settings=keys))
 
 
 def install_server_settings(settings_page: QWidget, ctx: AppContext) -> ServerSettings:

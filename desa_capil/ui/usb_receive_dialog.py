@@ -8,7 +8,7 @@ A bad file gets its reason (cut, damaged, another village, another office) and n
 
 Signals:
     applied(object): the ``ReturnResult`` after a bundle was applied (pages reload through
-        ``AppContext.office_changes`` / ``data_changed`` as after an online pull).
+        ``AppContext.office_changes`` / ``changed`` as after an online pull).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from PySide6.QtCore import QCoreApplication, QSize, Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desa_capil.errors import UserError
+from desa_capil.services.changes import return_changes
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
@@ -197,8 +198,7 @@ class ReceiveDialog(QDialog):
         assert isinstance(result, ReturnResult)
         if result.application_ids:
             self.ctx.office_changes.emit(list(result.application_ids))
-        if not result.nothing_new:
-            self.ctx.data_changed.emit()
+        self.ctx.notify(return_changes(result))
         self.applied.emit(result)
 
     def _failed(self, exc: BaseException) -> None:

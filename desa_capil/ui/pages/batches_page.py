@@ -38,6 +38,7 @@ from sqlmodel import col, select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
+from desa_capil.services import sealing
 from desa_capil.services.changes import Changes
 from desa_capil.services.sealing import make_assembler, reopen
 from desa_capil.services.usb_export import StickOffer, stick_offer
@@ -46,7 +47,6 @@ from desa_capil.store.models import Applicant, Application, BatchState, Document
 from desa_capil.store.repo import (
     SERVER_HOLDS_CODES,
     SealedBatch,
-    cancel_batch,
     pending_upload_bytes,
     seal_batch,
 )
@@ -57,8 +57,6 @@ from desa_capil.sync.worker import (
     batch_rows,
     last_contact,
     parked_events,
-    retry_batch,
-    retry_events,
 )
 from desa_capil.ui.batch_contents import show_batch_contents
 from desa_capil.ui.context import AppContext
@@ -148,6 +146,7 @@ class BatchesPage(QWidget):
         self._rows: list[BatchRow] = []
         self._progress: dict[str, BatchProgress] = {}
         self._loading = False
+        self._sealing: frozenset[str] = frozenset()  # the applications of the seal under way
 
         title = QLabel(self.tr("Kiriman ke Disdukcapil"), self)
         title.setObjectName("pageTitle")
@@ -349,9 +348,8 @@ class BatchesPage(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
 
-        ctx.data_changed.connect(self.refresh)
-        # Operations that say what they changed (ui.context.AppContext.notify): batches, and the
-        # applications ready to go in one.
+        # Operations say what they changed (ui.context.AppContext.notify): batches, the
+        # applications ready to go in one, and the village events the office set aside.
         ctx.changed.connect(self._on_changes)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
@@ -377,8 +375,9 @@ class BatchesPage(QWidget):
 
     # --- loading ----------------------------------------------------------------------------
 
+    @Slot(object)
     def _on_changes(self, changes: Changes) -> None:
-        if changes.batches or changes.applications:
+        if changes.batches or changes.applications or changes.events:
             self.refresh()
 
     @Slot()
@@ -628,7 +627,7 @@ class BatchesPage(QWidget):
         run_op(
             self,
             lambda _p: reopen(db, bid, operator),
-            on_success=lambda _changes: self.ctx.data_changed.emit(),
+            on_success=self.ctx.notify,
             db=True,
         ).finished.connect(self.refresh)
 
@@ -676,13 +675,15 @@ class BatchesPage(QWidget):
             # seal_batch refuses an empty list with a message the user understands.
             return seal_batch(db, ids, make_assembler(db), operator_id=operator)
 
+        self._sealing = frozenset(ids)
+
         self.seal_all_button.setEnabled(False)
         self.seal_selected_button.setEnabled(False)
         run_op(self, op, on_success=self._sealed, db=True).finished.connect(self.refresh)
 
     def _sealed(self, batch: SealedBatch) -> None:
         self.sealed.emit(batch)
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(applications=self._sealing, batches=frozenset({batch.id})))
         self.send_now()
 
     @Slot()
@@ -697,15 +698,15 @@ class BatchesPage(QWidget):
         if bid is None:
             return
         db = self.ctx.db
-        run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
+        run_op(self, lambda _p: sealing.retry(db, bid), on_success=self._retried, db=True)
 
     @Slot()
     def retry_events(self) -> None:
         db = self.ctx.db
-        run_op(self, lambda _p: retry_events(db), on_success=lambda _r: self._retried(), db=True)
+        run_op(self, lambda _p: sealing.retry_events(db), on_success=self._retried, db=True)
 
-    def _retried(self) -> None:
-        self.refresh()
+    def _retried(self, changes: Changes) -> None:
+        self.ctx.notify(changes)  # reloads this page (batches or events changed)
         self.send_now()
 
     @Slot()
@@ -731,8 +732,8 @@ class BatchesPage(QWidget):
         self.cancel_button.setEnabled(False)
         run_op(
             self,
-            lambda _p: cancel_batch(db, bid, operator_id=operator),
-            on_success=lambda _ids: self.ctx.data_changed.emit(),
+            lambda _p: sealing.cancel(db, bid, operator_id=operator),
+            on_success=self.ctx.notify,
             db=True,
         ).finished.connect(self.refresh)
 
