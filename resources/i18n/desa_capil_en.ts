@@ -671,114 +671,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="151" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="162" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="161" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="167" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="166" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
             <source>Kirim lewat flashdisk…</source>
             <translation>Send by USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="184" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="183" />
             <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
             <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="187" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="186" />
             <source>Cadangkan yang belum terkirim…</source>
             <translation>Back up what was not sent…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="217" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
             <source>Jalur</source>
             <translation>Route</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="259" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="719" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="720" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="268" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -791,89 +791,89 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="617" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="284" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="621" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="289" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="288" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="295" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="294" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="321" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="320" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="323" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="322" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="441" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="446" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="453" />
             <source>Menunggu konfirmasi</source>
             <translation>Awaiting confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="455" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
@@ -898,129 +898,129 @@
             <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="494" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="574" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="579" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="619" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="618" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="641" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="721" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="722" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="727" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="279" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="473" />
             <source>Flashdisk %1</source>
             <translation>USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
             <source>Internet %1</source>
             <translation>Internet %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
             <source>Internet</source>
             <translation>Internet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
             <source>Dibawa flashdisk %1</source>
             <translation>Carried on a USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="481" />
             <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
             <translation>Received by the office %1 (confirmed by USB stick)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
             <source>Diterima kantor %1 (lewat internet)</source>
             <translation>Received by the office %1 (over the internet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
             <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
             <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="741" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="744" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="761" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="762" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="794" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="795" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="797" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="798" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="803" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="804" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="805" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="806" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1394,138 +1394,138 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="82" />
             <source>Cadangkan kiriman yang belum terkirim</source>
             <translation>Back up the batches not yet sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="82" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="87" />
             <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
             <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="93" />
             <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
             <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="121" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="124" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="126" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="129" />
             <source>Muat ulang</source>
             <translation>Reload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="128" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="130" />
             <source>Baca lagi daftar flashdisk yang tercolok</source>
             <translation>Read the list of plugged-in sticks again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="151" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="153" />
             <source>Tulis ke flashdisk</source>
             <translation>Write to stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="157" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="159" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="189" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="191" />
             <source>Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan</source>
             <translation>Seal the %1 applications ready to send first, so they are backed up too</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="198" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="200" />
             <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
             <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="205" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="207" />
             <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
             <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="242" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
             <source>Tidak ada kiriman yang menunggu kantor.</source>
             <translation>No batch is waiting for the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="257" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="246" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="259" />
             <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
             <translation>%1 notes (arrived/handed over) are written too.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="253" />
             <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
             <translation>%1 of %2 batches chosen, about %3.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="274" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="276" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="286" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="288" />
             <source>Pilih folder tujuan</source>
             <translation>Choose the destination folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="295" />
             <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
             <translation>Plug in a stick, or choose a destination folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="300" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="302" />
             <source>Ditulis ke: %1 (ruang kosong %2)</source>
             <translation>Written to: %1 (%2 free)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="310" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
             <source>Menyegel permohonan yang siap…</source>
             <translation>Sealing the ready applications…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="311" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
             <source>Memeriksa flashdisk…</source>
             <translation>Checking the stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
             <source>Mengumpulkan berkas kiriman…</source>
             <translation>Collecting the batch files…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="315" />
             <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
             <translation>Writing and checking the file… do not pull the stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="316" />
             <source>Mencatat kiriman…</source>
             <translation>Recording the batches…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="355" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="361" />
             <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
             <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>
@@ -1533,42 +1533,42 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="373" />
+            <location filename="../../desa_capil/ui/first_run.py" line="419" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="376" />
+            <location filename="../../desa_capil/ui/first_run.py" line="422" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="377" />
+            <location filename="../../desa_capil/ui/first_run.py" line="423" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="378" />
+            <location filename="../../desa_capil/ui/first_run.py" line="424" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="379" />
+            <location filename="../../desa_capil/ui/first_run.py" line="425" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="389" />
+            <location filename="../../desa_capil/ui/first_run.py" line="435" />
             <source>Daftarkan dari flashdisk…</source>
             <translation>Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="393" />
+            <location filename="../../desa_capil/ui/first_run.py" line="439" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
             <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="422" />
+            <location filename="../../desa_capil/ui/first_run.py" line="471" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -1735,190 +1735,190 @@
             <translation>3  Papers &amp;&amp; pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="166" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="169" />
             <source>← &amp;Kembali</source>
             <translation>← &amp;Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="167" />
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="441" />
             <source>&amp;Lanjut →</source>
             <translation>&amp;Next →</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="170" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="173" />
             <source>Simpan &amp;&amp; &amp;tutup</source>
             <translation>Save &amp;&amp; &amp;close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="171" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
             <source>Cetak tanda &amp;terima</source>
             <translation>Print &amp;receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="174" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="177" />
             <source>Cetak tanda terima berkas untuk warga (disimpan untuk dicetak ulang)</source>
             <translation>Print the papers receipt for the resident (kept for reprinting)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="299" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
             <source>Permohonan tersimpan</source>
             <translation>Application saved</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="300" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="303" />
             <source>Cetak tanda terima berkas untuk warga sekarang?</source>
             <translation>Print the papers receipt for the resident now?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="301" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="304" />
             <source>Cetak tanda terima</source>
             <translation>Print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="302" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="305" />
             <source>Nanti saja</source>
             <translation>Later</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="344" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
             <source>Kirim ke Disdukcapil</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="347" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="350" />
             <source>Segel permohonan ini dan kirim ke Disdukcapil? Setelah disegel, permohonan tidak bisa diubah. Selama pengiriman belum dimulai, segel masih bisa dibuka di halaman Kiriman (Buka segel).</source>
             <translation>Seal this application and send it to the office? Once sealed it cannot be changed. Until the upload starts, the seal can still be opened on the Batches page (Unseal).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="355" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
             <source>Kirim &amp;&amp; cetak tanda terima</source>
             <translation>Send &amp;&amp; print receipt</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="358" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="361" />
             <source>Kirim</source>
             <translation>Send</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="360" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="363" />
             <source>Belum</source>
             <translation>Not yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="377" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="380" />
             <source>Menyegel…</source>
             <translation>Sealing…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="430" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
             <source>&amp;Kirim ✓</source>
             <translation>&amp;Send ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="431" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="434" />
             <source>Segel dan kirim ke Disdukcapil (Enter)</source>
             <translation>Seal and send to the office (Enter)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="433" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="436" />
             <source>&amp;Selesai ✓</source>
             <translation>&amp;Finish ✓</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="435" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="438" />
             <source>Simpan dan tutup; kirim setelah semua kertas wajib ada halamannya</source>
             <translation>Save and close; send once every required paper has pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="461" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="464" />
             <source>Ganti layanan?</source>
             <translation>Change the service?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="463" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="466" />
             <source>Layanan baru tidak memerlukan kertas berikut, dan halamannya akan dihapus: {0}. Lanjutkan?</source>
             <translation>The new service does not need these papers, and their pages will be deleted: {0}. Continue?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="500" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="503" />
             <source>Perhatian: warga dengan NIK ini sudah punya permohonan {0} yang masih berjalan (status {1}, dicatat {2}). Pastikan ini bukan permohonan ganda; bila memang permohonan baru, lanjutkan saja.</source>
             <translation>Note: the resident with this NIK already has an open {0} application (status {1}, recorded {2}). Make sure this is not a duplicate; if it is a new request, just go on.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="532" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="535" />
             <source>Menyimpan…</source>
             <translation>Saving…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="571" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="574" />
             <source>Tersimpan sebagai {0} · {1}</source>
             <translation>Saved as {0} · {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="583" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="586" />
             <source>Belum tersimpan</source>
             <translation>Not saved yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="618" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="621" />
             <source>Tidak bisa diubah</source>
             <translation>Cannot be changed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="619" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="622" />
             <source>Permohonan ini sudah dikirim ke Disdukcapil dan tidak bisa diubah lagi.</source>
             <translation>This application has been sent to the office and can no longer be changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="629" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
             <source>(tanpa pesan)</source>
             <translation>(no message)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="632" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="635" />
             <source>Pesan dari Disdukcapil: {0}
 Tambahkan kertas perbaikan yang diminta, lalu kirim ulang.</source>
             <translation>Message from the office: {0}
 Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="697" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
             <source>Tutup permohonan ini?</source>
             <translation>Close this application?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="700" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
             <source>Permohonan {0} belum dikirim. Simpan sebagai draf untuk dilanjutkan nanti, atau hapus?</source>
             <translation>The application of {0} has not been sent. Keep it as a draft to continue later, or delete it?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="701" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="704" />
             <source>baru</source>
             <translation>new</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="703" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="706" />
             <source>Simpan sebagai draf</source>
             <translation>Keep as draft</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="705" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="708" />
             <source>Hapus</source>
             <translation>Delete</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="707" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="710" />
             <source>Kembali ke formulir</source>
             <translation>Back to the form</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="748" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="751" />
             <source>Halaman sedang diproses</source>
             <translation>Pages are being processed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/wizard.py" line="749" />
+            <location filename="../../desa_capil/ui/intake/wizard.py" line="752" />
             <source>Halaman masih diproses. Tutup sekarang? Halaman yang belum selesai tidak disimpan.</source>
             <translation>Pages are still being processed. Close now? Unfinished pages are not saved.</translation>
         </message>
@@ -1978,17 +1978,17 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="194" />
+            <location filename="../../desa_capil/ui/main_window.py" line="193" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="241" />
+            <location filename="../../desa_capil/ui/main_window.py" line="240" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="243" />
+            <location filename="../../desa_capil/ui/main_window.py" line="242" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
@@ -2234,27 +2234,27 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>OperatorPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="234" />
+            <location filename="../../desa_capil/ui/first_run.py" line="274" />
             <source>Operator</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="236" />
+            <location filename="../../desa_capil/ui/first_run.py" line="276" />
             <source>Siapa yang memakai laptop ini? Setiap permohonan dan penyerahan dicatat atas nama operator.</source>
             <translation>Who uses this laptop? Every application and hand-over is recorded in the operator's name.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="242" />
+            <location filename="../../desa_capil/ui/first_run.py" line="282" />
             <source>Nama lengkap</source>
             <translation>Full name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="244" />
+            <location filename="../../desa_capil/ui/first_run.py" line="284" />
             <source>Nama operator</source>
             <translation>Operator's name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="249" />
+            <location filename="../../desa_capil/ui/first_run.py" line="289" />
             <source>Operator lain bisa ditambahkan kapan saja lewat nama operator di bilah status bawah.</source>
             <translation>More operators can be added at any time with the operator's name in the status bar at the bottom.</translation>
         </message>
@@ -2272,12 +2272,12 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>See documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="90" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="89" />
             <source>&lt;b&gt;{0} permohonan&lt;/b&gt; belum dijawab Disdukcapil lebih dari 3x24 jam. Hubungi petugas Disdukcapil.</source>
             <translation>&lt;b&gt;{0} applications&lt;/b&gt; have had no answer from the office for more than 3x24 hours. Contact the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="96" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="95" />
             <source>&lt;b&gt;{0} dokumen&lt;/b&gt; menunggu diambil warga lebih dari {1} hari. Kabari atau kunjungi warganya.</source>
             <translation>&lt;b&gt;{0} documents&lt;/b&gt; have waited for pickup for more than {1} days. Notify or visit the residents.</translation>
         </message>
@@ -2286,7 +2286,7 @@ Add the corrected papers they asked for, then send again.</translation>
         <name>PageViewer</name>
         <message>
             <location filename="../../desa_capil/ui/intake/page_viewer.py" line="116" />
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="247" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="233" />
             <source>Memuat halaman…</source>
             <extracomment>Size choices offered, as stored in ``Page.size_choice`` ("" = automatic).</extracomment>
             <translation>Loading page…</translation>
@@ -2415,12 +2415,12 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="303" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="289" />
             <source>Hal. {0} dari {1}</source>
             <translation>Page {0} of {1}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="325" />
+            <location filename="../../desa_capil/ui/intake/page_viewer.py" line="311" />
             <source>Memproses ulang halaman…</source>
             <translation>Re-processing the page…</translation>
         </message>
@@ -2465,7 +2465,7 @@ Add the corrected papers they asked for, then send again.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/intake/papers_step.py" line="330" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="669" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="667" />
             <source>&amp;Folder pantau…</source>
             <translation>&amp;Watched folder…</translation>
         </message>
@@ -2519,170 +2519,171 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation type="vanished">Choose an image or PDF for “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="567" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="565" />
             <source>hasil pindai</source>
             <translation>scan</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="585" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="583" />
             <source>foto kamera</source>
             <translation>camera photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="629" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="627" />
             <source>Pilih folder tempat pemindai menyimpan hasil pindaian</source>
             <translation>Choose the folder where the scanner saves its scans</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="661" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="659" />
             <source>Berhenti memantau &amp;folder</source>
             <translation>Stop watching the &amp;folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="679" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="677" />
             <source>Memantau folder {0}: berkas baru masuk ke “{1}”, lalu dipindah ke subfolder “selesai”.</source>
             <translation>Watching folder {0}: new files go to “{1}”, then move to the “selesai” subfolder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="737" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="735" />
             <source>{0} → {1}: halaman {2} dari {3}</source>
             <translation>{0} → {1}: page {2} of {3}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="740" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="738" />
             <source>Memproses {0} → {1}…</source>
             <translation>Processing {0} → {1}…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="781" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="779" />
             <source>Foto tidak dapat diproses di laptop. Coba kirim lagi.</source>
             <translation>The photo could not be processed on the laptop. Try sending it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="919" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="917" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1011" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1010" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="961" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1013" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="963" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1009" />
             <source>Bila kantor meminta</source>
             <translation>If the office asks</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="965" />
             <source>Pengganti bila kertas aslinya tidak ada</source>
             <translation>Replacement when the paper itself is missing</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="967" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="971" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="969" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
             <source>{0} halaman</source>
             <translation>{0} pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="970" />
             <source>belum ada halaman</source>
             <translation>no pages yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="972" />
             <source>{0} terkirim</source>
             <translation>{0} sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="976" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="974" />
             <source>diganti SPTJM dan saksi</source>
             <translation>replaced by SPTJM and witnesses</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="979" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="977" />
             <source>Kertas lain: {0}</source>
             <translation>Other paper: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="991" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="989" />
             <source>Belum ada halaman untuk kertas wajib: {0}.</source>
             <translation>No pages yet for required papers: {0}.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="994" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="992" />
             <source>Semua kertas wajib sudah ada halamannya.</source>
             <translation>Every required paper has its pages.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="869" />
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1026" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="867" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
             <source>Hal. {0}</source>
             <translation>P. {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="502" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="500" />
             <source>Pilih gambar atau PDF untuk “{0}” (boleh beberapa sekaligus)</source>
             <translation>Choose images or PDFs for “{0}” (several at once is fine)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1030" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
             <source>Halaman {0} · {1} · {2} KB</source>
             <translation>Page {0} · {1} · {2} KB</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1034" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1038" />
             <source>Klik dua kali untuk melihat ukuran penuh</source>
             <translation>Double-click to see it full size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>asli</source>
             <translation>original</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>kartu</source>
             <translation>card</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1047" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1051" />
             <source>halaman</source>
             <translation>page</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1048" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
             <source>kartu/foto</source>
             <translation>card/photo</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>hitam-putih</source>
             <translation>black-and-white</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>abu-abu</source>
             <translation>grey</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1052" />
+            <location filename="../../desa_capil/ui/intake/papers_step.py" line="1056" />
             <source>warna</source>
             <translation>colour</translation>
         </message>
@@ -2800,153 +2801,153 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PrivacySettingsWidget</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="129" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="136" />
             <source>Perlindungan data pribadi</source>
             <translation>Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="139" />
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="143" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="146" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="150" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="144" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="151" />
             <source>Hapus pindaian setelah diterima Disdukcapil</source>
             <translation>Delete scans after the office received them</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="145" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="152" />
             <source>Arsipkan data setelah diserahkan/ditolak</source>
             <translation>Archive data after hand-over/rejection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="149" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="156" />
             <source>Simpan masa simpan</source>
             <translation>Save retention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="152" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="159" />
             <source>Lihat catatan akses data warga…</source>
             <translation>View residents' data access log…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="155" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="162" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga, dan kapan</source>
             <translation>Who opened, printed or exported residents' data and papers, and when</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="162" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="169" />
             <source>Kunci layar</source>
             <translation>Screen lock</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="175" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="182" />
             <source>PIN baru (4-12 angka)</source>
             <translation>New PIN (4-12 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="176" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="183" />
             <source>Ulangi PIN</source>
             <translation>Repeat PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="180" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="187" />
             <source> menit</source>
             <translation> minutes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="181" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="188" />
             <source>Kunci setelah tidak dipakai</source>
             <translation>Lock when idle for</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="183" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="190" />
             <source>Simpan PIN</source>
             <translation>Save PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="185" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="192" />
             <source>Hapus PIN</source>
             <translation>Remove PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="198" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="205" />
             <source>Kunci enkripsi dan pemulihan</source>
             <translation>Encryption key and recovery</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="204" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="211" />
             <source>Tampilkan kode pemulihan</source>
             <translation>Show recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="247" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="254" />
             <source>Semua data di laptop ini tersimpan terenkripsi. Pindaian berkas disimpan sampai Disdukcapil mengonfirmasi penerimaannya, lalu dihapus permanen %1 hari kemudian; data permohonan (layanan, status, jumlah halaman) tetap ada. %2 hari setelah dokumen diserahkan atau permohonan ditolak, data diarsipkan: hanya nama dan 4 angka terakhir NIK yang disimpan; nomor HP, alamat, nomor KK, catatan, tanda tangan dan dokumen PDF dari Disdukcapil dihapus. Tanda terima penyerahan tetap disimpan.</source>
             <translation>All data on this laptop is stored encrypted. Scans are kept until the office confirms it received them, then deleted for good %1 days later; the application record (service, status, page count) stays. %2 days after a document is handed over or an application is rejected, the data is archived: only the name and the last 4 digits of the NIK are kept; phone number, address, family card number, notes, signature and the office's PDF documents are deleted. Hand-over receipts are kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="258" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="265" />
             <source>Pembersihan data belum pernah berjalan.</source>
             <translation>Data clean-up has not run yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="261" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="268" />
             <source>Pembersihan terakhir: %1 (%2 berkas dihapus, %3 permohonan diarsipkan).</source>
             <translation>Last clean-up: %1 (%2 files deleted, %3 applications archived).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="267" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="274" />
             <source>PIN aktif: aplikasi terkunci bila tidak dipakai.</source>
             <translation>PIN on: the app locks when idle.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="269" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="276" />
             <source>Belum ada PIN: aplikasi tidak pernah terkunci.</source>
             <translation>No PIN yet: the app never locks.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="273" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="280" />
             <source>Kunci enkripsi tersimpan di pengelola kredensial Windows/sistem.</source>
             <translation>The encryption key is kept in the Windows/system credential manager.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="275" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="282" />
             <source>Kunci enkripsi tersimpan di berkas yang hanya bisa dibaca akun ini: %1</source>
             <translation>The encryption key is kept in a file only this account can read: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="282" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="289" />
             <source>Jika Windows dipasang ulang atau laptop diganti, data hanya bisa dibuka dengan kode pemulihan. Catat atau cetak kode itu dan simpan di tempat aman oleh kepala desa.</source>
             <translation>If Windows is reinstalled or the laptop replaced, the data can only be opened with the recovery code. The village head should write down or print that code and keep it safe.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="303" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="310" />
             <source>Kedua PIN tidak sama. Ketik ulang.</source>
             <translation>The two PINs differ. Type them again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="308" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="315" />
             <source>PIN harus 4 sampai 12 angka.</source>
             <translation>The PIN must be 4 to 12 digits.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="319" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="326" />
             <source>PIN disimpan.</source>
             <translation>PIN saved.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="328" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="335" />
             <source>PIN dihapus.</source>
             <translation>PIN removed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="341" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="348" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="343" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="350" />
             <source>Siapa pun yang memegang kode pemulihan bisa membuka semua data warga di laptop ini. Tampilkan hanya untuk dicatat atau dicetak oleh kepala desa. Lanjutkan?</source>
             <translation>Anyone holding the recovery code can open all residents' data on this laptop. Show it only for the village head to write down or print. Continue?</translation>
         </message>
@@ -3131,32 +3132,32 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="127" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="123" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="131" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="135" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="143" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="148" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="156" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="153" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="161" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="176" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="184" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3164,12 +3165,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="367" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="374" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="371" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="378" />
             <source>Tulis atau cetak kode ini dan simpan di tempat terkunci (misalnya bersama stempel desa). Kode ini dibutuhkan bila laptop diganti atau Windows dipasang ulang, dan untuk membuka aplikasi bila PIN lupa. Jangan kirim lewat WhatsApp atau foto.</source>
             <translation>Write down or print this code and keep it locked away (for example with the village stamp). It is needed when the laptop is replaced or Windows reinstalled, and to open the app when the PIN is forgotten. Never send it by WhatsApp or as a photo.</translation>
         </message>
@@ -3177,12 +3178,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeEntryDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="403" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="410" />
             <source>Masukkan kode pemulihan</source>
             <translation>Enter the recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="408" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="415" />
             <source>Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung tidak penting).</source>
             <translation>Type the recovery code the village head keeps (capitals and hyphens do not matter).</translation>
         </message>
@@ -3554,52 +3555,60 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerPage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="264" />
+            <location filename="../../desa_capil/ui/first_run.py" line="304" />
             <source>Server Disdukcapil</source>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="266" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
-            <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
+            <translation type="vanished">Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="274" />
+            <location filename="../../desa_capil/ui/first_run.py" line="307" />
+            <source>Isi alamat server dan kode pendaftaran dari Disdukcapil.</source>
+            <translation>Enter the server address and enrollment code from the civil registration office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="313" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="281" />
+            <location filename="../../desa_capil/ui/first_run.py" line="320" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="282" />
+            <location filename="../../desa_capil/ui/first_run.py" line="321" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="283" />
+            <location filename="../../desa_capil/ui/first_run.py" line="322" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="285" />
-            <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
-            <translation>The laptop can be enrolled later in Settings.</translation>
+            <location filename="../../desa_capil/ui/first_run.py" line="326" />
+            <source>Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan. Laptop bisa didaftarkan nanti di Pengaturan.</source>
+            <translation>Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled. The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="327" />
+            <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
+            <translation type="vanished">The laptop can be enrolled later in Settings.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="373" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="339" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="352" />
+            <location filename="../../desa_capil/ui/first_run.py" line="398" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3607,77 +3616,77 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="60" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="71" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
             <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
             <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="92" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="85" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="96" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="98" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="99" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
             <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
             <translation>This laptop's access to the office's server was revoked (since %1). The data on this laptop is safe. Ask the office for a new enrollment code, then enroll again here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="123" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="134" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="138" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="143" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="143" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="155" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="166" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -3685,87 +3694,87 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServiceStep</name>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="57" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="58" />
             <source>Cari layanan, misalnya: akta lahir, KK, pindah</source>
             <translation>Search services, e.g.: birth certificate, family card, moving</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="64" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="65" />
             <source>Daftar layanan</source>
             <translation>Service list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="70" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="71" />
             <source>Layanan apa yang diminta warga?</source>
             <translation>Which service does the resident need?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="140" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="142" />
             <source>(tidak ditawarkan lagi)</source>
             <translation>(no longer offered)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="157" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="159" />
             <source>(harus datang sendiri)</source>
             <translation>(must come in person)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="175" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="177" />
             <source>Tidak ada layanan yang cocok dengan “{0}”</source>
             <translation>No service matches “{0}”</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="204" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="209" />
             <source>Jenis:</source>
             <translation>Kind:</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="224" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
             <source>Pilih layanan di sebelah kiri</source>
             <translation>Choose a service on the left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="228" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="232" />
             <source>Daftar kertas yang harus dibawa warga akan tampil di sini.</source>
             <translation>The papers the resident must bring are listed here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="234" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="238" />
             <source>Warga harus datang sendiri ke Disdukcapil.</source>
             <translation>The resident must go to the office in person.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="243" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="247" />
             <source>Batas lapor: {0} hari sejak {1}. Lewat dari itu tetap dilayani, dengan catatan terlambat.</source>
             <translation>Report within {0} days of the {1}. Later reports are still taken, marked late.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="249" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="253" />
             <source>Bisa sekaligus ({0}): {1}, dengan kertas yang sama.</source>
             <translation>Can be asked together ({0}): {1}, with the same papers.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="260" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="264" />
             <source>Wajib</source>
             <translation>Required</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="261" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="265" />
             <source>Bila ada</source>
             <translation>If any</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="262" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="266" />
             <source>asli diserahkan</source>
             <translation>original handed over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="263" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="267" />
             <source>asli ditunjukkan</source>
             <translation>original shown</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/intake/service_step.py" line="287" />
+            <location filename="../../desa_capil/ui/intake/service_step.py" line="291" />
             <source>Kertas yang diperlukan:</source>
             <translation>Papers needed:</translation>
         </message>
@@ -4091,12 +4100,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="397" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="402" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="398" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="403" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -4187,22 +4196,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>VillagePage</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="107" />
+            <location filename="../../desa_capil/ui/first_run.py" line="146" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="109" />
+            <location filename="../../desa_capil/ui/first_run.py" line="148" />
             <source>Aplikasi ini mencatat permohonan adminduk warga, menyimpan berkasnya di laptop, dan mengirimnya ke Disdukcapil. Mulai dengan identitas kantor desa.</source>
             <translation>This app records residents' civil-registration requests, keeps their papers on the laptop and sends them to the civil registration office. Start with the village office's identity.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="116" />
+            <location filename="../../desa_capil/ui/first_run.py" line="155" />
             <source>Ketik nama desa, mis. Cileunyi Kulon, lalu pilih</source>
             <translation>Type the village name, e.g. Cileunyi Kulon, then pick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="142" />
+            <location filename="../../desa_capil/ui/first_run.py" line="181" />
             <source>Pilih desa dari daftar Kemendagri 2025 dan kodenya terisi sendiri. Kode: provinsi.kabupaten.kecamatan.desa; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</source>
             <translation>Pick the village from the 2025 Kemendagri list and its code fills itself. Code: province.regency.district.village; desa 2xxx, kelurahan 1xxx, desa adat 3xxx.</translation>
         </message>
@@ -4219,7 +4228,7 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">Have a file from the office?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="218" />
+            <location filename="../../desa_capil/ui/first_run.py" line="257" />
             <source>Kode ini tidak ada di daftar Kemendagri 2025. Periksa lagi; bila desanya baru, lanjutkan.</source>
             <translation>This code is not in the 2025 Kemendagri list. Check again; if the village is new, go on.</translation>
         </message>
@@ -4228,12 +4237,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation type="vanished">e.g. Desa Cileunyi Kulon</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="134" />
+            <location filename="../../desa_capil/ui/first_run.py" line="174" />
             <source>Nama desa/kelurahan</source>
             <translation>Village name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="136" />
+            <location filename="../../desa_capil/ui/first_run.py" line="176" />
             <source>Kode wilayah</source>
             <translation>Area code</translation>
         </message>
@@ -4245,22 +4254,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>app</name>
         <message>
-            <location filename="../../desa_capil/app.py" line="71" />
+            <location filename="../../desa_capil/app.py" line="83" />
             <source>Masukkan kode pemulihan…</source>
             <translation>Enter recovery code…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="95" />
+            <location filename="../../desa_capil/app.py" line="107" />
             <source>Aplikasi sudah terbuka</source>
             <translation>The app is already open</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="96" />
+            <location filename="../../desa_capil/app.py" line="108" />
             <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
             <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="114" />
+            <location filename="../../desa_capil/app.py" line="126" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
         </message>
@@ -4402,47 +4411,47 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="68" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="69" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="59" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="60" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="64" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="79" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="80" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="92" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
             <source>%1 kiriman ditolak kantor dan disisihkan; alasannya ada di halaman Kiriman.</source>
             <translation>%1 batches were refused by the office and set aside; the reason is on the Batches page.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="105" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="101" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="109" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="86" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
