@@ -14,6 +14,12 @@ Order of effects, so that a pulled stick or a kill at any moment leaves nothing 
    renamed (``usbroute.write_bundle``); a failure removes the temporary file;
 3. only then the batches get their "lewat flashdisk" trip (``store.batches.record_stick_trip``).
 
+One bad batch does not block the trip: a batch whose data no longer validates, or whose page
+file is missing or damaged on the laptop, is left out with its Indonesian reason
+(``ExportResult.skipped``), and only the batches actually written get a trip. Page files are
+read from the blob store one at a time while the bundle streams (``usbroute.LazyFile``), so a
+trip of 200 applications needs about one page of memory, not all of them.
+
 A kill between 2 and 3 leaves a complete, valid bundle on the stick and no trip recorded: the
 batches stay exportable and are sent again online or on the next stick; the office's import is
 idempotent, so carrying both is harmless. Nothing else changes locally: a batch is finished only
@@ -32,20 +38,22 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from desa_capil import __version__
-from desa_capil.errors import UserError
+from desa_capil.errors import StorageError, UserError
 from desa_capil.paths import AppPaths
 from desa_capil.store import batches, outbox, setting_keys
 from desa_capil.store.db import Database
 from desa_capil.store.models import utcnow
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.timeutil import as_utc
-from desa_capil.usbroute import SUFFIX, BatchForBundle, BundleError, write_village_bundle
+from desa_capil.usbroute import SUFFIX, BatchForBundle, BundleError, LazyFile, write_village_bundle
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +65,8 @@ PURPOSES = ("send", "backup")
 
 class ExportError(UserError):
     """The bundle could not be written; ``reason`` says why (``full``, ``read_only``, ``pulled``,
-    ``no_folder``, ``not_enrolled``, ``no_office_key``, ``nothing``, ``write_failed``)."""
+    ``no_folder``, ``not_enrolled``, ``no_office_key``, ``nothing``, ``all_skipped``,
+    ``write_failed``)."""
 
     def __init__(self, reason: str, message_id: str, message_en: str, *, detail: str = "") -> None:
         super().__init__(message_id, message_en, detail=detail)
@@ -258,6 +267,105 @@ def _explain(folder: Path, need: int, exc: BaseException) -> ExportError:
     return pulled(detail)
 
 
+# --- what can go: one bad batch does not block the trip ----------------------------------------
+
+
+@dataclass(frozen=True)
+class SkippedBatch:
+    """A chosen batch left out of the bundle (nothing recorded for it), with the reason."""
+
+    batch_id: str
+    reason: str  # "invalid_data" | "page_missing"
+    sealed_at: datetime | None
+    applications: int
+    message_id: str
+    message_en: str
+    detail: str = ""
+
+    def message(self, lang: str = "id") -> str:
+        return self.message_en if lang.startswith("en") else self.message_id
+
+
+def _invalid_data(batch_id: str, row: batches.BatchRow | None, detail: str) -> SkippedBatch:
+    return SkippedBatch(
+        batch_id,
+        "invalid_data",
+        row.sealed_at if row else None,
+        row.application_count if row else 0,
+        "Data permohonan di kiriman ini tidak lengkap atau tidak valid (NIK, nomor KK, nama). Kiriman "
+        "ini tidak ikut ke flashdisk; periksa datanya di halaman Kiriman, lalu kirim lagi.",
+        "Application data in this batch is incomplete or invalid (NIK, KK number, name). This batch "
+        "was not put on the stick; check its data on the Batches page, then send it again.",
+        detail,
+    )
+
+
+def _page_missing(batch_id: str, row: batches.BatchRow | None, detail: str) -> SkippedBatch:
+    return SkippedBatch(
+        batch_id,
+        "page_missing",
+        row.sealed_at if row else None,
+        row.application_count if row else 0,
+        "Berkas hasil pindai di kiriman ini hilang atau rusak di laptop. Kiriman ini tidak ikut ke "
+        "flashdisk; buka segelnya, pindai ulang halaman yang rusak, lalu segel lagi.",
+        "A scanned file of this batch is missing or damaged on the laptop. This batch was not put on "
+        "the stick; unseal it, scan the damaged page again, then seal it again.",
+        detail,
+    )
+
+
+def _loader(db: Database, sha: str) -> Callable[[], bytes]:
+    return lambda: db.blobs.get(sha)
+
+
+def collect(db: Database, batch_ids: Sequence[str]) -> tuple[list[BatchForBundle], list[SkippedBatch]]:
+    """The batches that can go, as bundle parts whose page files are read only when written
+    (``LazyFile``: one page in memory at a time), and the ones that cannot, each with its
+    reason. Every page is opened once here (decrypted, its hash checked, then dropped), so a
+    missing or damaged file skips its batch before anything is written."""
+    rows = {r.id: r for r in batches.batch_rows(db, limit=100_000) if r.id in set(batch_ids)}
+    parts: list[BatchForBundle] = []
+    skipped: list[SkippedBatch] = []
+    for bid in batch_ids:
+        try:
+            manifest = batches.manifest(db, bid, batches.stick_upload_id).model_dump(mode="json")
+        except ValidationError as exc:  # data an older version (or a hand edit) let in
+            detail = str(exc.errors(include_url=False, include_input=False)[:3])
+            log.warning("batch %s not exported: invalid data %s", bid, detail[:300])
+            skipped.append(_invalid_data(bid, rows.get(bid), detail[:300]))
+            continue
+        files: dict[str, LazyFile] = {}
+        problem = ""
+        for d in batches.documents(db, bid):
+            sha = d.file_sha256 or ""
+            try:
+                size = len(db.blobs.get(sha))
+            except (StorageError, OSError, ValueError) as exc:
+                problem = f"document {d.id}: {type(exc).__name__}"
+                break
+            if size != d.file_size:
+                problem = f"document {d.id}: {size} bytes, {d.file_size} recorded"
+                break
+            files[batches.stick_upload_id(d.id)] = LazyFile(size, _loader(db, sha))
+        if problem:
+            log.warning("batch %s not exported: %s", bid, problem)
+            skipped.append(_page_missing(bid, rows.get(bid), problem))
+            continue
+        parts.append(BatchForBundle(bid, manifest, files))
+    return parts, skipped
+
+
+def all_skipped(skipped: Sequence[SkippedBatch]) -> ExportError:
+    reasons_id = " ".join(dict.fromkeys(b.message_id for b in skipped))
+    reasons_en = " ".join(dict.fromkeys(b.message_en for b in skipped))
+    return ExportError(
+        "all_skipped",
+        f"Tidak ada kiriman yang bisa ditulis ke flashdisk. {reasons_id} Tidak ada yang dicatat terkirim.",
+        f"No batch could be written to the stick. {reasons_en} Nothing was recorded as sent.",
+        detail=", ".join(b.batch_id for b in skipped),
+    )
+
+
 # --- writing ---------------------------------------------------------------------------------------
 
 
@@ -266,13 +374,31 @@ class ExportResult:
     path: Path
     bundle_id: str
     seq: int
-    batch_ids: list[str]
+    batch_ids: list[str]  # written to the bundle (and recorded as carried by stick)
     applications: int
     files: int
     events: int
     size: int
     trips_recorded: int
     at: datetime = field(default_factory=utcnow)
+    skipped: list[SkippedBatch] = field(default_factory=list)  # chosen, not written, with reasons
+
+    def skipped_text(self, lang: str = "id") -> str:
+        """The skipped batches for the dialog's result text ("" when none)."""
+        if not self.skipped:
+            return ""
+        en = lang.startswith("en")
+        head = (
+            f"{len(self.skipped)} batch(es) NOT on the stick (nothing recorded for them):"
+            if en
+            else f"{len(self.skipped)} kiriman TIDAK ikut ke flashdisk (tidak dicatat terkirim):"
+        )
+        lines = [head]
+        for b in self.skipped:
+            when = f"{b.sealed_at:%d-%m-%Y %H:%M}" if b.sealed_at else b.batch_id[:8]
+            apps = f"{b.applications} {'applications' if en else 'permohonan'}"
+            lines.append(f"• {when} ({apps}): {b.message(lang)}")
+        return "\n".join(lines)
 
 
 def _reserve_seq(db: Database) -> int:
@@ -320,14 +446,11 @@ def export(
     keys = usb_identity.device_keys(paths)
 
     say("collect")
-    parts: list[BatchForBundle] = []
-    for bid in what.batch_ids:
-        manifest = batches.manifest(db, bid, batches.stick_upload_id)
-        files = {
-            batches.stick_upload_id(d.id): db.blobs.get(d.file_sha256 or "")
-            for d in batches.documents(db, bid)
-        }
-        parts.append(BatchForBundle(bid, manifest.model_dump(mode="json"), files))
+    parts, skipped = collect(db, what.batch_ids)
+    if not parts and not events:
+        raise all_skipped(skipped)
+    written = [p.batch_id for p in parts]
+    rows = {r.id: r for r in batches.batch_rows(db, limit=100_000) if r.id in set(written)}
     pair = usb_identity.enrollment_proof(db)
     proof = {"enrollment_id": pair[0], "proof": pair[1]} if pair else None
     seq = _reserve_seq(db)
@@ -355,21 +478,25 @@ def export(
         log.warning("usb export to %s failed: %s", folder, exc)
         raise _explain(folder, what.estimated_bytes, exc) from exc
     say("record")
-    n = batches.record_stick_trip(
-        db, what.batch_ids, bundle_id=header.bundle_id, file_name=target.name, at=at
-    )
+    n = batches.record_stick_trip(db, written, bundle_id=header.bundle_id, file_name=target.name, at=at)
     log.info(
-        "usb bundle %s (seq %d): %d batches, %d events", target.name, seq, len(what.batch_ids), len(events)
+        "usb bundle %s (seq %d): %d batches, %d events, %d skipped",
+        target.name,
+        seq,
+        len(written),
+        len(events),
+        len(skipped),
     )
     return ExportResult(
         path=target,
         bundle_id=header.bundle_id,
         seq=seq,
-        batch_ids=what.batch_ids,
-        applications=what.applications,
-        files=what.files,
+        batch_ids=written,
+        applications=sum(rows[i].application_count for i in written if i in rows),
+        files=sum(len(p.files) for p in parts),
         events=len(events),
         size=target.stat().st_size,
         trips_recorded=n,
         at=at,
+        skipped=skipped,
     )

@@ -178,7 +178,8 @@ def check_header(header: BundleHeader, *, village_code: str, device_id: str) -> 
     if header.village_code != village_code:
         raise BundleError("wrong_village", header.village_code)
     if device_id and not same_id(header.device_id, device_id):
-        raise BundleError("wrong_recipient", f"for device {header.device_id}")
+        # Return bundles are per laptop (docs/usb-route.md): this village's other laptop.
+        raise BundleError("other_laptop", f"for device {header.device_id}, this is {device_id}")
 
 
 def apply_return_bundle(

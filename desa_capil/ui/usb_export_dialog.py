@@ -366,6 +366,7 @@ class ExportDialog(QDialog):
             .replace("%3", str(len(result.batch_ids)))
             .replace("%4", str(result.applications))
             .replace("%5", str(result.events))
+            + ("\n\n" + result.skipped_text(lang()) if result.skipped else "")
         )
         # The batches now show their trip by stick; events that went along leave the outbox.
         self.ctx.notify(

@@ -35,7 +35,7 @@ import os
 import struct
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,7 +60,18 @@ CHUNK = 1024 * 1024
 KINDS = ("village", "office")
 SUFFIX = ".dcb"
 
-FileSource = bytes | Path
+
+@dataclass(frozen=True)
+class LazyFile:
+    """A file whose bytes are made only when the writer reaches it (e.g. a page decrypted from
+    the laptop's blob store), so a bundle of many pages holds one page in memory at a time.
+    ``size`` must be exact: it is written before the bytes."""
+
+    size: int
+    load: Callable[[], bytes]
+
+
+FileSource = bytes | Path | LazyFile
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,12 @@ def _read_source(src: FileSource) -> Iterator[bytes]:
     if isinstance(src, bytes):
         yield src
         return
+    if isinstance(src, LazyFile):
+        data = src.load()
+        # Handed on in CHUNK slices; the whole file is dropped once the last slice is read.
+        for i in range(0, len(data), CHUNK):
+            yield data[i : i + CHUNK]
+        return
     with open(src, "rb") as fh:
         while chunk := fh.read(CHUNK):
             yield chunk
@@ -139,7 +156,12 @@ def _payload_chunks(files: list[tuple[str, FileSource]], meta: dict[str, Any]) -
             raise ValueError(f"bad or duplicate file name in bundle: {name!r}")
         seen.add(name)
         raw_name = name.encode("utf-8")
-        size = len(src) if isinstance(src, bytes) else os.path.getsize(src)
+        if isinstance(src, bytes):
+            size = len(src)
+        elif isinstance(src, LazyFile):
+            size = src.size
+        else:
+            size = os.path.getsize(src)
         head = struct.pack(">H", len(raw_name)) + raw_name + struct.pack(">Q", size)
         yield head
         offset += len(head)

@@ -35,6 +35,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This bundle is addressed to another office or laptop and cannot be opened here. Nothing "
         "was saved. Take it to the right destination.",
     ),
+    "other_laptop": (
+        "Berkas dari kantor ini untuk laptop desa yang lain (desa ini punya lebih dari satu laptop "
+        "terdaftar), bukan untuk laptop ini. Tidak ada yang diubah. Buka berkas ini di laptop desa "
+        "yang satunya; untuk laptop ini minta kantor membuat berkas balasan tersendiri.",
+        "This office bundle is for the village's other laptop (the village has more than one "
+        "enrolled laptop), not for this one. Nothing was changed. Open it on the other village "
+        "laptop; ask the office for a return bundle of this laptop's own.",
+    ),
     "wrong_village": (
         "Berkas kiriman ini milik desa lain. Tidak ada yang disimpan. Periksa flashdisknya: berkas "
         "desa lain bisa dititipkan lewat menu 'Titip kirim'.",

@@ -108,7 +108,7 @@ def open_return_bundle(
         if h.village_code != village_code or opened.meta.get("village_code") != village_code:
             raise BundleError("wrong_village", f"{h.village_code} != {village_code}")
         if h.device_id != device_id:
-            raise BundleError("wrong_recipient", f"for device {h.device_id}")
+            raise BundleError("other_laptop", f"for device {h.device_id}")
     except BaseException:
         opened.close()
         raise
