@@ -1346,47 +1346,46 @@
     <context>
         <name>EnrollFromStickDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="71" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="59" />
             <source>Daftarkan dari flashdisk</source>
             <translation>Enroll from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="75" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="61" />
             <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
             <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="65" />
             <source>Berkas pendaftaran (*.dcenroll)</source>
             <translation>Enrollment file (*.dcenroll)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="94" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
             <source>mis. K7QX-MP3A-RZHD</source>
             <translation>e.g. K7QX-MP3A-RZHD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="96" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="86" />
             <source>Kode pada kertas</source>
             <translation>Code on the paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="103" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="66" />
             <source>Daftarkan</source>
             <translation>Enroll</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="108" />
             <source>Batal</source>
-            <translation>Cancel</translation>
+            <translation type="vanished">Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="130" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="107" />
             <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
             <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="125" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
         </message>
@@ -3132,32 +3131,31 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ReceiveDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="126" />
             <source>Terima dari flashdisk</source>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="131" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="128" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="143" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="156" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="133" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="161" />
             <source>Tutup</source>
-            <translation>Close</translation>
+            <translation type="vanished">Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="184" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="151" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3191,32 +3189,31 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RelayDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="75" />
             <source>Titip kirim</source>
             <translation>Relay for another village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
             <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
             <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="89" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
             <source>Berkas kiriman desa (*.dcb)</source>
             <translation>Village bundle file (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="100" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="82" />
             <source>Kirim ke kantor</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="105" />
             <source>Tutup</source>
-            <translation>Close</translation>
+            <translation type="vanished">Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="99" />
             <source>Mengirim ke kantor…</source>
             <translation>Sending to the office…</translation>
         </message>
@@ -3616,77 +3613,92 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="71" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="90" />
             <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
             <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="98" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="92" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="101" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="96" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="105" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="108" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the code on paper from the civil registration office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="114" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="98" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="99" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="117" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="100" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="149" />
             <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
             <translation>This laptop's access to the office's server was revoked (since %1). The data on this laptop is safe. Ask the office for a new enrollment code, then enroll again here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="134" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="156" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="138" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="161" />
+            <source>Terdaftar lewat flashdisk untuk %1 (%2): kiriman lewat flashdisk bisa dipakai. Untuk kirim lewat internet, masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
+            <translation>Enrolled by USB stick for %1 (%2): sending by USB stick works. To send over the internet, enter the server address and enrollment code from the civil registration office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="169" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="143" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="174" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="143" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="174" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="166" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="197" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -4050,6 +4062,19 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
     </context>
     <context>
+        <name>StickFileDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_dialog.py" line="110" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_dialog.py" line="112" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+    <context>
         <name>StickFilePicker</name>
         <message>
             <location filename="../../desa_capil/ui/usb_files.py" line="134" />
@@ -4401,67 +4426,67 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>usb</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="54" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="43" />
             <source>%1 (%2) — dari %3</source>
             <translation>%1 (%2) — from %3</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="46" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="44" />
             <source>%1 — tidak terbaca (%2)</source>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="69" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="67" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="60" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="58" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="65" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="63" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="80" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="78" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="92" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="90" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="98" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="96" />
             <source>%1 kiriman ditolak kantor dan disisihkan; alasannya ada di halaman Kiriman.</source>
             <translation>%1 batches were refused by the office and set aside; the reason is on the Batches page.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="105" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="103" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="109" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="107" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="84" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="57" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="55" />
             <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
             <translation>Bundle of village %1, made %2, %3 — %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="51" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="49" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>
