@@ -318,3 +318,36 @@ def test_dialog_fits_the_screen(
             dialog.close()
     else:
         dialog.close()
+
+
+def test_print_dialog_and_its_properties_fit(qtbot: QtBot, themed: None, area: QRect) -> None:
+    """Qt's print dialog under our style sheet: "Properti" shows its whole text, and the
+    dialog it opens (paper, orientation, margins: 667 px high, more than a 1366x768 screen
+    leaves at 125 % or 150 %) scrolls with OK and Batal in view."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    properties = dialog.findChild(QPushButton, "properties")
+    assert properties is not None and properties.isVisible()
+    assert properties.text() in assert_fits(dialog, area)
+    seen: list[object] = []
+
+    def inspect() -> None:
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not dialog]
+        props = next(w for w in shown if w.metaObject().className() == "QPrintPropertiesDialog")
+        try:
+            seen.append(assert_fits(props, area))
+        except AssertionError as exc:  # reported below, outside Qt's event loop
+            seen.append(exc)
+        props.reject()  # type: ignore[attr-defined]
+
+    QTimer.singleShot(0, inspect)
+    properties.click()  # runs the properties dialog's own event loop until `inspect` closes it
+    assert len(seen) == 1 and not isinstance(seen[0], AssertionError), seen
+    assert "OK" in seen[0]  # type: ignore[operator]
+    dialog.close()
