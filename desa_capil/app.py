@@ -44,6 +44,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="SUMBER",
         help="pasang pembaruan bertanda tangan dari alamat server atau folder flashdisk, tanpa jendela",
     )
+    p.add_argument(
+        "--rollback",
+        action="store_true",
+        help="kembali ke versi sebelum pembaruan terakhir (basis data ikut disesuaikan), tanpa jendela",
+    )
     # For benchmarks/startup.py: print a line and quit once the main window is on screen.
     p.add_argument("--quit-when-shown", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(list(argv) if argv is not None else None)
@@ -262,6 +267,48 @@ def _update_from(source: str, paths: AppPaths) -> int:
         lock.unlock()
 
 
+def _rollback(paths: AppPaths) -> int:
+    """``--rollback``: the previous version starts again, its database schema included (run by
+    the newer version, which knows how to step its own schema back)."""
+    from PySide6.QtCore import QLockFile
+
+    from desa_capil import __version__
+    from desa_capil.update.cli import EXIT_FAILED, EXIT_UPDATED
+    from desa_capil.update.client import update_root
+    from desa_capil.update.rollback import rollback_with_database
+
+    lock = QLockFile(str(paths.data / LOCK_FILE_NAME))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        print("Aplikasi sedang dibuka. Tutup aplikasinya dulu, lalu jalankan lagi.", flush=True)  # noqa: T201
+        return EXIT_FAILED
+    try:
+        done = rollback_with_database(update_root(), paths, __version__)
+    except UserError as exc:
+        log.error("rollback refused: %s", exc.detail)
+        print(exc.message("id"), flush=True)  # noqa: T201 - a command-line run reports by printing
+        return EXIT_FAILED
+    finally:
+        lock.unlock()
+    if done.database_changed:
+        print(f"Basis data dikembalikan ke bentuk untuk versi {done.version} (data tetap utuh).", flush=True)  # noqa: T201
+    print(f"Versi {done.version} dipakai lagi mulai aplikasi dibuka berikutnya.", flush=True)  # noqa: T201
+    return EXIT_UPDATED
+
+
+def _note_schema(db: object) -> None:
+    """Which database schema this version uses (and found), for a later rollback."""
+    from desa_capil import __version__
+    from desa_capil.store.migrations import LATEST
+    from desa_capil.update.client import update_root
+    from desa_capil.update.rollback import note_schema
+
+    try:
+        note_schema(update_root(), __version__, LATEST, int(getattr(db, "schema_before", 0)))
+    except OSError as exc:
+        log.warning("update folder not writable: %s", exc)
+
+
 def _resources() -> Path:
     from desa_capil.ui.theme import resources_dir
 
@@ -314,6 +361,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.update:
         return _update_from(args.update, paths)
+    if args.rollback:
+        return _rollback(paths)
 
     from PySide6.QtCore import QCoreApplication
     from PySide6.QtWidgets import QApplication
@@ -366,6 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desa_capil.ui.main_window import PAGE_KEYS, MainWindow
 
     assert isinstance(db, Database)
+    if demo_session is None:
+        _note_schema(db)
     try:
         set_lang(args.lang or repo.get_setting(db, setting_keys.LANGUAGE) or "id")
     except Exception as exc:  # noqa: BLE001 - a setting must not stop the app; Indonesian it is

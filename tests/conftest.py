@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 import pytest
@@ -13,6 +14,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desa_capil.paths import HOME_ENV, AppPaths, app_paths  # noqa: E402
 from desa_capil.store.db import Database, open_database  # noqa: E402
+
+if TYPE_CHECKING:
+    from desa_capil.server.testing import StickLaptop
 
 
 @pytest.fixture(autouse=True)
@@ -35,3 +39,13 @@ def db(paths: AppPaths) -> Iterator[Database]:
     database = open_database(paths)
     yield database
     database.close()
+
+
+@pytest.fixture
+def stick_laptop() -> Callable[..., StickLaptop]:
+    """Enroll a village laptop by file on a running office server (the USB route):
+    ``stick_laptop(server)`` or ``stick_laptop(server, village_code, village_name)``; the village
+    is made when missing. Shared by the server, console and object-storage USB tests."""
+    from desa_capil.server.testing import enroll_by_stick  # the server stack, only when used
+
+    return enroll_by_stick

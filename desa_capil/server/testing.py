@@ -40,6 +40,15 @@ from sqlalchemy.pool import NullPool
 from desa_capil.server.config import Settings
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.service import sha256_hex
+from desa_capil.usbroute import (
+    BatchForBundle,
+    Enrollment,
+    KeySet,
+    OpenedBundle,
+    parse_enrollment,
+    write_village_bundle,
+)
+from desa_capil.usbroute.payloads import open_return_bundle
 
 TEST_DB_ENV = "TEST_DATABASE_URL"
 BACKENDS = ("sqlite", "postgres")
@@ -323,3 +332,83 @@ def cut_patch(
         sock.sendall(head + chunk)
         # Make sure the server read what we sent before we vanish: it writes as it reads.
         sock.shutdown(socket.SHUT_WR)
+
+
+# --- the USB route (server/usb.py): a village laptop enrolled from a file -------------------------
+
+
+def stick_batch(n_applications: int = 1, size: int = 1500) -> BatchForBundle:
+    """A sealed batch as a laptop without a link carries it: ``n_applications`` with one fresh
+    document each (a ``usbroute.BatchForBundle``)."""
+    apps: list[dict[str, Any]] = []
+    files: dict[str, bytes] = {}
+    for _ in range(n_applications):
+        data = b"%PDF-1.4\n" + os.urandom(size)
+        upload_id = uuid.uuid4().hex
+        apps.append(sample_application([document_for(upload_id, data)]))
+        files[upload_id] = data
+    return BatchForBundle(str(uuid.uuid4()), {"applications": apps}, files)
+
+
+class StickLaptop:
+    """A village laptop enrolled from an enrollment file and its paper code: its keys and its
+    bundle counter. Its first bundles carry the enrollment proof until ``proved`` is set."""
+
+    def __init__(self, enrollment: Enrollment, code: str) -> None:
+        self.keys = KeySet.generate()
+        self.enrollment = enrollment
+        self.code = code
+        self.seq = 0
+        self.proved = False
+
+    @property
+    def device_id(self) -> str:
+        return str(self.enrollment.device_id)
+
+    @property
+    def village_code(self) -> str:
+        return str(self.enrollment.village_code)
+
+    def bundle(self, folder: Path, batches: list[BatchForBundle], **kw: Any) -> Path:
+        """A village bundle (``write_village_bundle``) in ``folder``; ``kw`` overrides any of
+        its arguments (events, cursor, seq, device_id, office_box_public, bundle_id...)."""
+        self.seq += 1
+        path = folder / f"kirim-{self.seq}-{uuid.uuid4().hex[:6]}.dcb"
+        args: dict[str, Any] = {
+            "keys": self.keys,
+            "device_id": self.device_id,
+            "village_code": self.village_code,
+            "seq": self.seq,
+            "office_box_public": self.enrollment.office_box_public,
+            "batches": batches,
+        }
+        if not self.proved:
+            args.update(enrollment=self.enrollment, code=self.code)
+        args.update(kw)
+        write_village_bundle(path, **args)
+        return path
+
+    def open_return(self, path: Path) -> OpenedBundle:
+        """The office's return bundle for this laptop, opened and checked (a context manager)."""
+        return open_return_bundle(
+            path,
+            keys=self.keys,
+            office_sign_public=self.enrollment.office_sign_public,
+            village_code=self.village_code,
+            device_id=self.device_id,
+        )
+
+
+def enroll_by_stick(
+    server: EmbeddedServer, village_code: str = "53.14.01.2001", village_name: str = "Desa Oelaba"
+) -> StickLaptop:
+    """A new laptop of the village (made when missing) enrolled by file, over the admin API."""
+    admin = AdminClient(server)
+    if not any(v["code"] == village_code for v in admin.request("GET", "/villages").json()):
+        server.create_village(village_code, village_name)
+    r = admin.request("POST", "/usb/enrollments", json={"village_code": village_code})
+    r.raise_for_status()
+    body = r.json()
+    enrollment = parse_enrollment(base64.b64decode(body["file_b64"]))
+    assert enrollment.office_key_id == body["office_key_id"] and enrollment.device_id == body["device_id"]
+    return StickLaptop(enrollment, body["code"])

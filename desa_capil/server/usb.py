@@ -37,6 +37,7 @@ from desa_capil.api.models import (
     MAX_EVENTS,
     BatchManifest,
     EnrollResponse,
+    ErrorBody,
     ErrorCode,
     EventIn,
     FieldProblem,
@@ -103,6 +104,9 @@ class ImportReport(BaseModel):
     batches: list[BatchOutcome] = Field(default_factory=list)
     events: list[dict[str, Any]] = Field(default_factory=list)
     carrier: str = ""
+    # The office admin who confirmed importing the bundle of a revoked laptop (its backup of
+    # unsent work); empty for every other bundle.
+    accepted_revoked_by: str = ""
 
 
 class OfficeKeys(BaseModel):
@@ -494,12 +498,16 @@ class UsbService:
             path.write_bytes(data)
             yield path
 
-    def import_bytes(self, data: bytes, *, carrier: str) -> ImportReport:
+    def import_bytes(self, data: bytes, *, carrier: str, accept_revoked_by: str = "") -> ImportReport:
         with self._spooled(data) as path:
-            return self.import_bundle(path, carrier=carrier)
+            return self.import_bundle(path, carrier=carrier, accept_revoked_by=accept_revoked_by)
 
-    def import_bundle(self, path: Path, *, carrier: str) -> ImportReport:
-        """Import one village bundle; BundleError (nothing written) when it must be refused."""
+    def import_bundle(self, path: Path, *, carrier: str, accept_revoked_by: str = "") -> ImportReport:
+        """Import one village bundle; BundleError (nothing written) when it must be refused.
+
+        A bundle of a revoked laptop (the backup of its unsent work, signed by its registered
+        key) is refused with reason ``revoked`` unless ``accept_revoked_by`` names the office
+        admin who confirmed it; the report and the admin log then record who."""
         header = read_header(path)  # truncated / format, before anything else
         if header.kind != "village":
             raise BundleError("wrong_kind", f"kind {header.kind}")
@@ -514,8 +522,6 @@ class UsbService:
             if found is None:
                 raise BundleError("unknown_device", f"device {header.device_id}")
             device, village = found
-            if device.revoked_at is not None:
-                raise BundleError("unknown_device", f"device {header.device_id} revoked")
             if village.code != header.village_code:
                 raise BundleError("wrong_village", f"{header.village_code} != {village.code}")
             previous = s.get(UsbImport, header.bundle_id)
@@ -523,8 +529,15 @@ class UsbService:
                 # The very file imported before (verified then): its stored answer, nothing new.
                 report = ImportReport.model_validate_json(previous.report_json)
                 return report.model_copy(update={"duplicate": True})
+            if device.revoked_at is not None and not accept_revoked_by:
+                raise BundleError("revoked", f"device {header.device_id} revoked")
             state = s.get(UsbDevice, device.id)
             registered = state.sign_public if state is not None else None
+        revoked = device.revoked_at is not None
+        if revoked and registered is None:
+            # Only a laptop whose key the office registered before it was revoked can prove
+            # the backup is its own; an enrollment proof is no proof after a revocation.
+            raise BundleError("unknown_device", f"revoked device {header.device_id} has no registered key")
         assert village.id is not None
         spool = self.folder / "tmp"
         spool.mkdir(parents=True, exist_ok=True)
@@ -544,16 +557,21 @@ class UsbService:
                 new_keys = self._check_enrollment_proof(
                     device_id, header.device_id, header.signer_public, meta, header.created_at
                 )
-            manifests, events = _parse_content(meta)
+            parsed = _parse_batches(meta)
+            events, invalid_events = _parse_events(meta)
             # Every check passed: from here on the import writes.
             ctx = DeviceCtx(device.id, village.id, village.code)
             if new_keys is not None:
                 self._bind_keys(device_id, meta, new_keys)
-            outcomes = [self._import_batch(ctx, bid, m, bundle) for bid, m in manifests]
+            outcomes = [
+                m if isinstance(m, BatchOutcome) else self._import_batch(ctx, uuid.UUID(bid), m, bundle)
+                for bid, m in parsed
+            ]
         event_results: list[dict[str, Any]] = []
         for i in range(0, len(events), MAX_EVENTS):
             result = self.svc.post_events(ctx, events[i : i + MAX_EVENTS])
             event_results += [r.model_dump(mode="json") for r in result.results]
+        event_results += invalid_events
         report = ImportReport(
             bundle_id=header.bundle_id,
             village_code=village.code,
@@ -564,6 +582,7 @@ class UsbService:
             batches=outcomes,
             events=event_results,
             carrier=carrier[:60],
+            accepted_revoked_by=accept_revoked_by[:40] if revoked else "",
         )
         cursor = meta.get("cursor")
         with self.db.session() as s:
@@ -583,6 +602,16 @@ class UsbService:
                     report_json=report.model_dump_json(),
                 )
             )
+            if revoked:
+                from desa_capil.server.services.core import audit
+
+                audit(
+                    s,
+                    accept_revoked_by,
+                    "usb_accept_revoked",
+                    village.code,
+                    f"bundle {header.bundle_id} of revoked device {device.id}, seq {header.seq}",
+                )
             try:
                 s.commit()
             except IntegrityError:
@@ -972,17 +1001,76 @@ def _bundle_time(text: str) -> datetime | None:
     return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
-def _parse_content(meta: dict[str, Any]) -> tuple[list[tuple[uuid.UUID, BatchManifest]], list[EventIn]]:
-    """The batches and events of a village bundle, checked like the online bodies."""
-    try:
-        batches = [
-            (uuid.UUID(str(b["batch_id"])), BatchManifest.model_validate(b["manifest"]))
-            for b in meta.get("batches") or []
-        ]
-        events = [EventIn.model_validate(e) for e in meta.get("events") or []]
-    except (ValidationError, KeyError, TypeError, ValueError) as exc:
-        raise BundleError("format", f"content: {type(exc).__name__}") from exc
-    return batches, events
+def _listed(meta: dict[str, Any], key: str) -> list[Any]:
+    value = meta.get(key) or []
+    if not isinstance(value, list):
+        raise BundleError("format", f"content: {key} is not a list")
+    return value
+
+
+def _parse_batches(meta: dict[str, Any]) -> list[tuple[str, BatchManifest | BatchOutcome]]:
+    """The bundle's batches in order, each checked like the online PUT body: its id and its
+    manifest, or, when it does not validate, the answer the online route gives (422). One bad
+    batch does not stop the others. (A batch id twice is left to put_batch: the second is a
+    replay, as the same PUT twice online.)"""
+    out: list[tuple[str, BatchManifest | BatchOutcome]] = []
+    for i, raw in enumerate(_listed(meta, "batches")):
+        bid = raw.get("batch_id") if isinstance(raw, dict) else None
+        try:
+            key = str(uuid.UUID(str(bid)))
+        except ValueError:
+            key = str(bid)[:40] if bid not in (None, "") else f"#{i + 1}"
+            problem = [FieldProblem(loc=["batches", i, "batch_id"], message="not a uuid")]
+            out.append((key, BatchOutcome(batch_id=key, status=422, error=_invalid_body(problem))))
+            continue
+        try:
+            out.append(
+                (key, BatchManifest.model_validate(raw.get("manifest") if isinstance(raw, dict) else None))
+            )
+        except ValidationError as exc:
+            problem = [
+                FieldProblem(
+                    loc=["batches", i, "manifest", *(p if isinstance(p, int) else str(p) for p in e["loc"])],
+                    message=str(e.get("msg", "")),
+                )
+                for e in exc.errors()
+            ]
+            out.append((key, BatchOutcome(batch_id=key, status=422, error=_invalid_body(problem))))
+    return out
+
+
+def _invalid_body(fields: list[FieldProblem]) -> dict[str, Any]:
+    """The error body the online route answers for a body that does not validate."""
+    return ErrorBody(
+        error=ErrorCode.INVALID_REQUEST.value,
+        message_id="Isi kiriman ini tidak valid; lihat daftar kolomnya. Kiriman lain tetap diimpor.",
+        message_en="This batch is invalid; see the list of fields. The other batches were imported.",
+        fields=fields[:50],
+    ).model_dump(mode="json")
+
+
+def _parse_events(meta: dict[str, Any]) -> tuple[list[EventIn], list[dict[str, Any]]]:
+    """The bundle's events, each checked like the online body: (the valid ones, a rejected
+    result for each invalid one, not stored)."""
+    valid: list[EventIn] = []
+    invalid: list[dict[str, Any]] = []
+    for i, raw in enumerate(_listed(meta, "events")):
+        try:
+            valid.append(EventIn.model_validate(raw))
+        except ValidationError as exc:
+            errors = exc.errors()
+            where = ".".join(str(p) for p in errors[0]["loc"]) if errors else ""
+            why = errors[0]["msg"] if errors else ""
+            invalid.append(
+                {
+                    "id": str(raw.get("id", f"#{i + 1}"))[:40] if isinstance(raw, dict) else f"#{i + 1}",
+                    "outcome": "rejected",
+                    "duplicate": False,
+                    "message_id": f"Peristiwa ini tidak valid ({where}: {why}); tidak disimpan.",
+                    "message_en": f"This event is invalid ({where}: {why}); not stored.",
+                }
+            )
+    return valid, invalid
 
 
 def _extractor(bundle: Any, name: str) -> Callable[[Path], None]:

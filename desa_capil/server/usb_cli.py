@@ -1,7 +1,7 @@
 """``desa-capil-server usb ...``: the USB route from the office's terminal (server/usb.py).
 
     desa-capil-server usb enroll --village 53.14.01.2001 OUT      (OUT: a file or a folder)
-    desa-capil-server usb import FILE [FILE ...]
+    desa-capil-server usb import [--accept-revoked] FILE [FILE ...]
     desa-capil-server usb export-return --village 53.14.01.2001 OUT
 
 Like the ``admin`` commands they work straight on the server's database and files, whether or
@@ -34,6 +34,11 @@ def add_parser(sub: Any) -> None:
     e.add_argument("out", help="file or folder to write the .dcenroll file to (e.g. the stick)")
     i = usub.add_parser("import", help="import village bundles (.dcb) brought on a stick")
     i.add_argument("files", nargs="+")
+    i.add_argument(
+        "--accept-revoked",
+        action="store_true",
+        help="confirm: import the backup bundle of a REVOKED laptop (its unsent work); you are recorded",
+    )
     r = usub.add_parser("export-return", help="the return bundle for a village (status, documents)")
     r.add_argument("--village", required=True)
     r.add_argument("--device", default=None, help="a laptop id, when the village has several")
@@ -98,7 +103,11 @@ def _import(args: argparse.Namespace, usb: UsbService, actor: str) -> int:
     worst = 0
     for name in args.files:
         try:
-            report = usb.import_bundle(Path(name), carrier=f"office:{actor}")
+            report = usb.import_bundle(
+                Path(name),
+                carrier=f"office:{actor}",
+                accept_revoked_by=actor if args.accept_revoked else "",
+            )
         except BundleError as exc:
             print(f"{name}: DITOLAK / REFUSED [{exc.reason}]", file=sys.stderr)
             print(f"  {exc.message('id')}\n  {exc.message('en')}", file=sys.stderr)
@@ -110,6 +119,11 @@ def _import(args: argparse.Namespace, usb: UsbService, actor: str) -> int:
             continue
         state = "sudah pernah diimpor / already imported" if report.duplicate else "diimpor / imported"
         print(f"{name}: {state}; desa {report.village_code}, kiriman no. {report.seq}")
+        if report.accepted_revoked_by:
+            print(
+                f"  laptop yang dicabut, diterima atas konfirmasi / revoked laptop, accepted on the "
+                f"confirmation of {report.accepted_revoked_by}"
+            )
         for b in report.batches:
             n = len((b.receipt or {}).get("applications", []))
             print(f"  batch {b.batch_id}: {b.status}" + (f" ({n} permohonan)" if b.receipt else ""))

@@ -68,9 +68,9 @@ async def receive_file(request: Request, folder: Path) -> Path:
     return path
 
 
-def import_file(usb: UsbService, path: Path, carrier: str) -> ImportReport:
+def import_file(usb: UsbService, path: Path, carrier: str, accept_revoked_by: str = "") -> ImportReport:
     try:
-        return usb.import_bundle(path, carrier=carrier)
+        return usb.import_bundle(path, carrier=carrier, accept_revoked_by=accept_revoked_by)
     except BundleError as err:
         raise refused(err) from err
 
@@ -130,11 +130,17 @@ def mount(
         return out
 
     @admin.post("/import", response_model=ImportReport, openapi_extra=_BINARY_BODY)
-    async def import_bundle(request: Request, actor: AdminDep) -> ImportReport:
+    async def import_bundle(
+        request: Request, actor: AdminDep, accept_revoked: Annotated[bool, Query()] = False
+    ) -> ImportReport:
+        """Import a village bundle. ``accept_revoked=true``: the admin confirms importing the
+        backup of a revoked laptop (refused ``revoked`` without it); recorded in the report."""
         incoming.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=incoming) as tmp:
             path = await receive_file(request, Path(tmp))
-            return await run_in_threadpool(import_file, usb, path, f"office:{actor}")
+            return await run_in_threadpool(
+                import_file, usb, path, f"office:{actor}", actor if accept_revoked else ""
+            )
 
     @admin.post(
         "/return/{village_code}",

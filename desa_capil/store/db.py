@@ -221,7 +221,8 @@ def _preflight(path: Path, keys: DataKeys) -> None:
         raise _corrupt(path, f"quick_check: {result}")
 
 
-def _upgrade(path: Path, backups: Path | None, keys: DataKeys) -> None:
+def _upgrade(path: Path, backups: Path | None, keys: DataKeys) -> int:
+    """Bring the file to the latest schema; returns the schema it had (0: new)."""
     try:
         conn = connect_raw(path, keys, isolation_level=None)
     except sqlcipher.Error as exc:
@@ -243,7 +244,7 @@ def _upgrade(path: Path, backups: Path | None, keys: DataKeys) -> None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             target = backups / f"before-schema-{migrations.LATEST}-{stamp}.sqlite3"
             _backup_to(conn, target, keys)
-        migrations.upgrade(conn)
+        return migrations.upgrade(conn)
     except sqlcipher.Error as exc:
         known = translate_error(exc)
         if known is None:
@@ -271,6 +272,9 @@ class Database:
         self.engine = engine
         # None only for a plain engine made by hand (tools); open_database always sets it.
         self.keys = keys
+        # The schema the file had before this open upgraded it (0: new, or not upgraded by
+        # open_database): the schema of the app version that used it last.
+        self.schema_before = 0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -345,7 +349,7 @@ def open_database(paths: AppPaths, *, key_store: KeyStore | None = None) -> Data
             _preflight_plain(path)
             _encrypt_plaintext(path, keys)
         _preflight(path, keys)
-        _upgrade(path, paths.backups, keys)
+        schema_before = _upgrade(path, paths.backups, keys)
         blobs = BlobStore(paths.blobs, keys=keys)
         converted = blobs.encrypt_legacy()
         if converted:
@@ -354,7 +358,50 @@ def open_database(paths: AppPaths, *, key_store: KeyStore | None = None) -> Data
         if "space" in str(exc).lower():
             raise _disk_full(str(exc)) from exc
         raise
-    return Database(path, blobs, make_engine(path, keys), keys)
+    db = Database(path, blobs, make_engine(path, keys), keys)
+    db.schema_before = schema_before
+    return db
+
+
+def downgrade_database(paths: AppPaths, target: int, *, key_store: KeyStore | None = None) -> int | None:
+    """Step the database back to schema ``target`` for an older app version (an update rolled
+    back); returns the schema it had, or None when there is no database yet.
+
+    The app must not have the file open for writing. An encrypted copy of the database as it
+    was goes to the backups folder first. Raises migrations.DowngradeRefused (nothing changed)
+    when a step would lose work entered in the newer version or cannot be undone.
+    """
+    path = paths.database
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    master = (key_store or KeyStore(paths)).load()
+    if master is None:
+        raise MissingKeyError(f"no key for {path}")
+    keys = DataKeys(master)
+    _preflight(path, keys)
+    try:
+        conn = connect_raw(path, keys, isolation_level=None)
+    except sqlcipher.Error as exc:
+        raise translate_error(exc) or _corrupt(path, str(exc)) from exc
+    try:
+        before = migrations.current_version(conn)
+        if before <= target:
+            return before
+        blockers = migrations.downgrade_blockers(conn, target)
+        if blockers:
+            raise migrations.DowngradeRefused(blockers)
+        paths.backups.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        _backup_to(conn, paths.backups / f"before-schema-{target}-rollback-{stamp}.sqlite3", keys)
+        migrations.downgrade(conn, target)
+        return before
+    except sqlcipher.Error as exc:
+        known = translate_error(exc)
+        if known is None:
+            raise
+        raise known from exc
+    finally:
+        conn.close()
 
 
 def daily_backup(db: Database, backups: Path, keep: int = 7) -> Path | None:

@@ -12,7 +12,17 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desa_capil import __version__
 from desa_capil.store import batches
@@ -23,7 +33,8 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.tasks import Progress, run_op
 from desa_capil.ui.theme import resources_dir
-from desa_capil.update.client import Offer, Source, Updater, busy_reason, rollback, update_root
+from desa_capil.update.client import Offer, Source, Updater, busy_reason, update_root
+from desa_capil.update.rollback import rollback_with_database
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +53,13 @@ class UpdateGroup(QGroupBox):
     """Signals:
     checked(object): the Offer found, or None (no newer version).
     installed(str): the version installed beside the running one.
+    rolled_back(str, bool): the version that starts next, and whether the database schema went
+    back (then the app quits at once).
     """
 
     checked = Signal(object)
     installed = Signal(str)
+    rolled_back = Signal(str, bool)
 
     def __init__(
         self,
@@ -171,15 +185,38 @@ class UpdateGroup(QGroupBox):
 
     @Slot()
     def rollback(self) -> None:
+        if busy_reason(uploading=uploads_under_way(self.ctx), unsaved=False) == "upload":
+            self.status.setText(
+                self.tr("Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.")
+            )
+            return
+        # The newer version steps the database schema back when the previous one needs that
+        # (update.rollback); the pool is closed first and the app closes right after, so this
+        # version never writes into the older schema.
+        self.ctx.db.close()
         try:
-            version = rollback(self.root)
+            done = rollback_with_database(self.root, self.ctx.paths, self.version)
         except Exception as exc:  # noqa: BLE001 - a known error is shown, a bug goes to the crash dialog
             handle_exception(self, exc)
             return
         self._idle_text()
-        self.status.setText(
-            self.tr("Versi %1 dipakai lagi saat aplikasi dibuka lagi.").replace("%1", version)
-        )
+        if done.database_changed:
+            self.status.setText(
+                self.tr(
+                    "Versi %1 dipakai lagi. Basis data sudah disesuaikan (data tetap utuh); aplikasi "
+                    "ditutup sekarang. Buka lagi aplikasinya."
+                ).replace("%1", done.version)
+            )
+        else:
+            self.status.setText(
+                self.tr("Versi %1 dipakai lagi saat aplikasi dibuka lagi.").replace("%1", done.version)
+            )
+        self.rolled_back.emit(done.version, done.database_changed)
+        if done.database_changed:
+            QMessageBox.information(self.window(), self.tr("Kembali ke versi sebelumnya"), self.status.text())
+            app = QApplication.instance()
+            if app is not None:
+                app.quit()
 
     def _failed(self, exc: BaseException) -> None:
         self._idle_text()

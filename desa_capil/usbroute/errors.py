@@ -61,6 +61,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The laptop that made this bundle is not registered at the office. Nothing was saved. "
         "Enroll the village laptop first (enrollment file from the office), then send again.",
     ),
+    "revoked": (
+        "Laptop pengirim berkas ini sudah dicabut pendaftarannya di kantor. Tidak ada yang disimpan. "
+        "Bila berkas ini cadangan pekerjaan yang belum terkirim dari laptop yang dicabut, rusak atau "
+        "diganti, admin kantor dapat menerimanya dengan tombol 'Terima cadangan dari laptop yang "
+        "dicabut' di konsol (atau perintah 'usb import --accept-revoked').",
+        "The laptop that made this bundle was revoked at the office. Nothing was saved. If this is "
+        "the backup of unsent work of a revoked, broken or replaced laptop, an office admin can "
+        "accept it with the console button 'Terima cadangan dari laptop yang dicabut' (or the "
+        "command 'usb import --accept-revoked').",
+    ),
     "replayed": (
         "Berkas kiriman ini sudah lama atau berasal dari laptop lain yang tidak berhak atas nomor "
         "kiriman ini. Tidak ada yang disimpan.",

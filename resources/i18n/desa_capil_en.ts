@@ -4138,82 +4138,93 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>UpdateGroup</name>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="73" />
             <source>Pembaruan aplikasi</source>
             <translation>App updates</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="74" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="88" />
             <source>Periksa di server</source>
             <translation>Check on the server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="75" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="89" />
             <source>Dari flashdisk…</source>
             <translation>From a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="76" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="90" />
             <source>Unduh dan pasang</source>
             <translation>Download and install</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="92" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="216" />
             <source>Kembali ke versi sebelumnya</source>
             <translation>Go back to the previous version</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="99" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="113" />
             <source>Versi %1. Pembaruan otomatis belum disiapkan untuk instalasi ini.</source>
             <translation>Version %1. Updates are not set up for this installation yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="104" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="118" />
             <source>Versi %1.</source>
             <translation>Version %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="110" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="124" />
             <source>Alamat server belum diisi. Isi dulu di bagian Server Disdukcapil.</source>
             <translation>No server address yet. Fill it in under the office server settings first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="116" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="130" />
             <source>Pilih folder pembaruan di flashdisk</source>
             <translation>Choose the update folder on the USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="123" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="137" />
             <source>Memeriksa pembaruan…</source>
             <translation>Checking for updates…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="129" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="143" />
             <source>Tidak ada versi yang lebih baru (versi %1).</source>
             <translation>No newer version (this is %1).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="134" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="148" />
             <source>Versi %1 tersedia: unduhan %2 MB.</source>
             <translation>Version %1 is available: %2 MB to download.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="151" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="165" />
             <source>Kiriman sedang diunggah. Pembaruan diunduh setelah kiriman selesai; coba lagi nanti.</source>
             <translation>A batch is being uploaded. The update downloads after it is done; try again later.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="156" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="170" />
             <source>Mengunduh dan memeriksa pembaruan…</source>
             <translation>Downloading and checking the update…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="165" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="179" />
             <source>Versi %1 sudah terpasang dan lolos uji. Versi itu dipakai saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is installed and passed its self-test. It is used the next time the app opens.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="181" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="190" />
+            <source>Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.</source>
+            <translation>A batch is being uploaded. Go back to the previous version once it is done.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="206" />
+            <source>Versi %1 dipakai lagi. Basis data sudah disesuaikan (data tetap utuh); aplikasi ditutup sekarang. Buka lagi aplikasinya.</source>
+            <translation>Version %1 is used again. The database was adjusted (all data kept); the app closes now. Open it again.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/update_settings.py" line="212" />
             <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
@@ -4279,22 +4290,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>app</name>
         <message>
-            <location filename="../../desa_capil/app.py" line="83" />
+            <location filename="../../desa_capil/app.py" line="88" />
             <source>Masukkan kode pemulihan…</source>
             <translation>Enter recovery code…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="107" />
+            <location filename="../../desa_capil/app.py" line="112" />
             <source>Aplikasi sudah terbuka</source>
             <translation>The app is already open</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="108" />
+            <location filename="../../desa_capil/app.py" line="113" />
             <source>Aplikasi desa_capil sudah terbuka di jendela lain di laptop ini. Pakai jendela itu (lihat di taskbar), atau tutup dulu sebelum membuka lagi.</source>
             <translation>desa_capil is already open in another window on this laptop. Use that window (see the taskbar), or close it before opening again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/app.py" line="126" />
+            <location filename="../../desa_capil/app.py" line="131" />
             <source>Basis data tidak bisa dibuka</source>
             <translation>The database cannot be opened</translation>
         </message>

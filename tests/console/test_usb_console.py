@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import re
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import document_for, sample_application
-from desa_capil.usbroute import BatchForBundle, KeySet, parse_enrollment, write_village_bundle
-from desa_capil.usbroute.payloads import open_return_bundle
+from desa_capil.server.testing import AdminClient, StickLaptop, stick_batch
+from desa_capil.usbroute import parse_enrollment
 
 from .conftest import Console
 
@@ -49,22 +47,10 @@ def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_
     assert oper.post("/console/usb/daftar", {"village_code": VILLAGE}).status_code == 403
     assert oper.get(link.group(1)).status_code == 403
 
-    laptop = KeySet.generate()
-    pdf = b"%PDF-1.4\n" + os.urandom(600)
-    upload_id = uuid.uuid4().hex
-    app = sample_application([document_for(upload_id, pdf)])
-    bundle = tmp_path / "kirim-1.dcb"
-    write_village_bundle(
-        bundle,
-        keys=laptop,
-        device_id=enrollment.device_id,
-        village_code=VILLAGE,
-        seq=1,
-        office_box_public=enrollment.office_box_public,
-        batches=[BatchForBundle(str(uuid.uuid4()), {"applications": [app]}, {upload_id: pdf})],
-        enrollment=enrollment,
-        code=code.group(1),
-    )
+    laptop = StickLaptop(enrollment, code.group(1))
+    batch = stick_batch(size=600)
+    (app,) = batch.manifest["applications"]
+    bundle = laptop.bundle(tmp_path, [batch])
     assert upload(oper, bundle).startswith(f"ok: Kiriman desa {VILLAGE} no. 1 diimpor: 1 batch baru")
     assert "sudah pernah diimpor" in upload(oper, bundle)
     cut = tmp_path / "cut.dcb"
@@ -79,15 +65,46 @@ def test_enroll_import_and_return_from_the_console(central: EmbeddedServer, tmp_
     assert r.status_code == 200 and r.headers["content-type"] == "application/octet-stream"
     back = tmp_path / "kembali.dcb"
     back.write_bytes(r.content)
-    with open_return_bundle(
-        back,
-        keys=laptop,
-        office_sign_public=enrollment.office_sign_public,
-        village_code=VILLAGE,
-        device_id=enrollment.device_id,
-    ) as b:
+    with laptop.open_return(back) as b:
         assert [c["application_id"] for p in b.meta["pages"] for c in p["changes"]] == [app["id"]]
     # Without a session or CSRF token: refused.
     assert Console(central).post(f"/console/usb/kembali/{VILLAGE}").status_code in (401, 303)
     oper.csrf = "wrong"
     assert oper.post(f"/console/usb/kembali/{VILLAGE}").status_code == 403
+
+
+def test_revoked_laptops_backup_needs_the_admins_button(
+    central: EmbeddedServer, stick_laptop: Callable[..., StickLaptop], tmp_path: Path
+) -> None:
+    laptop = stick_laptop(central, VILLAGE)
+    api = AdminClient(central)
+    oper, admin = Console(central, "oper"), Console(central, "admin")
+    assert upload(oper, laptop.bundle(tmp_path, [stick_batch()])).startswith("ok: ")
+    laptop.proved = True
+    api.request("POST", f"/devices/{laptop.device_id}/revoke").raise_for_status()
+    backup = laptop.bundle(tmp_path, [stick_batch(2)], purpose="backup")
+
+    refused = upload(oper, backup)
+    assert refused.startswith("error: ") and "Terima cadangan dari laptop yang dicabut" in refused
+    assert 'id="usb-accept-revoked"' not in oper.get("/console/usb").text
+    with backup.open("rb") as fh:
+        r = oper.post(
+            "/console/usb/impor",
+            {"accept_revoked": "1"},
+            files={"bundle": (backup.name, fh, "application/octet-stream")},
+        )
+    assert r.status_code == 403
+    count = len(api.request("GET", "/applications").json()["items"])
+
+    assert 'id="usb-accept-revoked"' in admin.get("/console/usb").text
+    with backup.open("rb") as fh:
+        r = admin.post(
+            "/console/usb/impor",
+            {"accept_revoked": "1"},
+            files={"bundle": (backup.name, fh, "application/octet-stream")},
+        )
+    assert r.status_code == 303
+    done = admin.flash("/console/usb")
+    assert done.startswith("ok: ") and "2 batch baru" not in done and "1 batch baru" in done
+    assert "diterima atas konfirmasi staff:admin" in done
+    assert len(api.request("GET", "/applications").json()["items"]) == count + 2

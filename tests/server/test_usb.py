@@ -20,16 +20,15 @@ from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import (
     AdminClient,
     EnrolledDevice,
-    document_for,
-    sample_application,
+    enroll_by_stick,
+    stick_batch,
     submit_batch,
 )
+from desa_capil.server.testing import StickLaptop as Laptop
 from desa_capil.usbroute import (
     BatchForBundle,
-    Enrollment,
     KeySet,
     make_code,
-    parse_enrollment,
     read_header,
     write_village_bundle,
 )
@@ -38,59 +37,12 @@ from desa_capil.usbroute.payloads import open_return_bundle
 OFFLINE = "53.14.01.2001"
 
 
-def new_app() -> tuple[dict[str, Any], dict[str, bytes]]:
-    """An application with one document, as a laptop without a link makes it."""
-    data = b"%PDF-1.4\n" + os.urandom(1500)
-    upload_id = uuid.uuid4().hex
-    return sample_application([document_for(upload_id, data)]), {upload_id: data}
-
-
 def new_batch(n: int = 1) -> BatchForBundle:
-    apps, files = [], {}
-    for _ in range(n):
-        a, f = new_app()
-        apps.append(a)
-        files.update(f)
-    return BatchForBundle(str(uuid.uuid4()), {"applications": apps}, files)
-
-
-class Laptop:
-    """A village laptop enrolled from a file: its keys, enrollment and bundle counter."""
-
-    def __init__(self, enrollment: Enrollment, code: str) -> None:
-        self.keys = KeySet.generate()
-        self.enrollment = enrollment
-        self.code = code
-        self.seq = 0
-        self.proved = False
-
-    def bundle(self, folder: Path, batches: list[BatchForBundle], **kw: Any) -> Path:
-        self.seq += 1
-        path = folder / f"kirim-{self.seq}-{uuid.uuid4().hex[:6]}.dcb"
-        args: dict[str, Any] = {
-            "keys": self.keys,
-            "device_id": self.enrollment.device_id,
-            "village_code": self.enrollment.village_code,
-            "seq": self.seq,
-            "office_box_public": self.enrollment.office_box_public,
-            "batches": batches,
-        }
-        if not self.proved:
-            args.update(enrollment=self.enrollment, code=self.code)
-        args.update(kw)
-        write_village_bundle(path, **args)
-        return path
+    return stick_batch(n)
 
 
 def enroll_offline(server: EmbeddedServer, admin: AdminClient, village_code: str = OFFLINE) -> Laptop:
-    if not any(v["code"] == village_code for v in admin.request("GET", "/villages").json()):
-        server.create_village(village_code, "Desa Oelaba")
-    r = admin.request("POST", "/usb/enrollments", json={"village_code": village_code})
-    assert r.status_code == 201, r.text
-    body = r.json()
-    enrollment = parse_enrollment(base64.b64decode(body["file_b64"]))
-    assert enrollment.office_key_id == body["office_key_id"] and enrollment.device_id == body["device_id"]
-    return Laptop(enrollment, body["code"])
+    return enroll_by_stick(server, village_code)
 
 
 def import_(admin: AdminClient, path: Path) -> requests.Response:

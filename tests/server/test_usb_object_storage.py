@@ -4,10 +4,9 @@ kept in the bucket."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
-import uuid
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
@@ -20,9 +19,7 @@ from test_object_storage import (  # tests/server is on sys.path
     s3_endpoint,
 )
 
-from desa_capil.server.testing import AdminClient, document_for, sample_application
-from desa_capil.usbroute import BatchForBundle, KeySet, parse_enrollment, write_village_bundle
-from desa_capil.usbroute.payloads import open_return_bundle
+from desa_capil.server.testing import AdminClient, StickLaptop, stick_batch
 
 __all__ = ["bucket", "s3_endpoint"]  # fixtures used by name below
 
@@ -30,31 +27,21 @@ VILLAGE = "53.14.01.2001"
 
 
 def test_bundle_import_and_return_with_object_storage(
-    tmp_path: Path, backend: str, s3_endpoint: str, bucket: tuple[str, Any]
+    tmp_path: Path,
+    backend: str,
+    s3_endpoint: str,
+    bucket: tuple[str, Any],
+    stick_laptop: Callable[..., StickLaptop],
 ) -> None:
     name, client = bucket
     with ExitStack() as stack:
         [server] = _hosts(tmp_path, backend, _settings(s3_endpoint, bucket), 1, stack)
-        server.create_village(VILLAGE, "Desa Oelaba")
+        laptop = stick_laptop(server, VILLAGE)
         admin = AdminClient(server)
-        body = admin.request("POST", "/usb/enrollments", json={"village_code": VILLAGE}).json()
-        enrollment = parse_enrollment(base64.b64decode(body["file_b64"]))
-        keys = KeySet.generate()
-        pdf = b"%PDF-1.4\n" + os.urandom(120_000)
-        upload_id = uuid.uuid4().hex
-        app = sample_application([document_for(upload_id, pdf)])
-        bundle = tmp_path / "kirim.dcb"
-        write_village_bundle(
-            bundle,
-            keys=keys,
-            device_id=enrollment.device_id,
-            village_code=VILLAGE,
-            seq=1,
-            office_box_public=enrollment.office_box_public,
-            batches=[BatchForBundle(str(uuid.uuid4()), {"applications": [app]}, {upload_id: pdf})],
-            enrollment=enrollment,
-            code=body["code"],
-        )
+        batch = stick_batch(size=120_000)
+        (app,) = batch.manifest["applications"]
+        ((upload_id, pdf),) = batch.files.items()
+        bundle = laptop.bundle(tmp_path, [batch])
         r = admin.request("POST", "/usb/import", data=bundle.read_bytes())
         assert r.status_code == 200, r.text
         assert [b["status"] for b in r.json()["batches"]] == [201]
@@ -70,12 +57,6 @@ def test_bundle_import_and_return_with_object_storage(
         assert r.status_code == 200, r.text
         back = tmp_path / "kembali.dcb"
         back.write_bytes(r.content)
-        with open_return_bundle(
-            back,
-            keys=keys,
-            office_sign_public=enrollment.office_sign_public,
-            village_code=VILLAGE,
-            device_id=enrollment.device_id,
-        ) as b:
+        with laptop.open_return(back) as b:
             (doc,) = b.meta["documents"]
             assert doc["sha256"] == hashlib.sha256(signed).hexdigest() and b.read(doc["file"]) == signed

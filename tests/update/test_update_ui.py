@@ -3,16 +3,18 @@ no download while a batch is being sent."""
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desa_capil.paths import AppPaths
-from desa_capil.store.db import Database
+from desa_capil.store import migrations
+from desa_capil.store.db import Database, connect_raw
 from desa_capil.store.models import Batch, BatchState
 from desa_capil.ui import tasks
 from desa_capil.ui.context import AppContext
@@ -84,3 +86,31 @@ def test_without_release_keys_the_group_says_so(qtbot: QtBot, ctx: AppContext, t
     group = UpdateGroup(ctx, root=tmp_path / "p", trusted=tmp_path / "missing-root.json", version="0.1.0")
     qtbot.addWidget(group)
     assert not group.check_server.isEnabled() and "belum disiapkan" in group.status.text()
+
+
+def test_rolling_back_across_a_schema_step_steps_the_database_back_and_closes(
+    qtbot: QtBot, ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The running 0.1.1 migrated the database to the latest schema; 0.1.0 used the one before.
+    root = tmp_path / "pembaruan"
+    root.mkdir()
+    (root / "current.json").write_text(json.dumps({"current": "0.1.1", "previous": "0.1.0"}))
+    (root / "schemas.json").write_text(
+        json.dumps({"0.1.0": migrations.LATEST - 1, "0.1.1": migrations.LATEST})
+    )
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda _w, _t, text: told.append(text))
+    quits: list[bool] = []
+    monkeypatch.setattr(QApplication, "quit", lambda *_a: quits.append(True))
+    group = UpdateGroup(ctx, root=root, trusted=tmp_path / "root.json", version="0.1.1")
+    qtbot.addWidget(group)
+    with qtbot.waitSignal(group.rolled_back) as sig:
+        group.rollback_button.click()
+    assert sig.args == ["0.1.0", True]
+    assert told and "data tetap utuh" in told[0] and "ditutup" in told[0]
+    assert quits == [True]  # this version never writes into the older schema
+    assert Updater.read_state(root) == {"current": "0.1.0", "previous": "0.1.1"}
+    assert ctx.db.keys is not None
+    conn = connect_raw(ctx.paths.database, ctx.db.keys)
+    assert migrations.current_version(conn) == migrations.LATEST - 1
+    conn.close()

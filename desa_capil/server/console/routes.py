@@ -843,7 +843,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
         staff, form = await posted(request)
         url = f"{PREFIX}/usb"
         up = form.get("bundle")
+        # "Terima cadangan dari laptop yang dicabut": an admin confirms importing the backup of
+        # a revoked laptop (refused with reason "revoked" otherwise); the admin is recorded.
+        accept_revoked = field(form, "accept_revoked", 1) == "1"
         with _closing(form):
+            if accept_revoked:
+                need(staff, Role.ADMIN)
             if not isinstance(up, UploadFile) or not up.filename:
                 return back(staff, url, "error", "Pilih berkas kiriman desa (.dcb) dari flashdisk.")
             usb.incoming.mkdir(parents=True, exist_ok=True)
@@ -853,7 +858,12 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
                     while chunk := await up.read(1024 * 1024):
                         fh.write(chunk)
                 try:
-                    report = await run_in_threadpool(usb.import_bundle, path, carrier=staff.actor)
+                    report = await run_in_threadpool(
+                        usb.import_bundle,
+                        path,
+                        carrier=staff.actor,
+                        accept_revoked_by=staff.actor if accept_revoked else "",
+                    )
                 except BundleError as exc:
                     return back(staff, url, "error", f"{up.filename}: {exc.message('id')}")
                 except ApiError as exc:
@@ -869,9 +879,11 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
             f"Kiriman desa {report.village_code} no. {report.seq} diimpor: {new} batch baru, "
             f"{again} sudah diterima sebelumnya, {len(report.events)} peristiwa."
         )
+        if report.accepted_revoked_by:
+            text += f" Cadangan laptop yang dicabut, diterima atas konfirmasi {report.accepted_revoked_by}."
         if bad:
-            first = (bad[0].error or {}).get("message_id", "")
-            return back(staff, url, "error", f"{text} {len(bad)} batch ditolak: {first}")
+            listed = "; ".join(f"{b.batch_id[:8]}: {(b.error or {}).get('message_id', '')}" for b in bad[:5])
+            return back(staff, url, "error", f"{text} {len(bad)} batch ditolak ({listed})")
         return back(staff, url, "ok", text)
 
     @router.post("/usb/kembali/{code}")

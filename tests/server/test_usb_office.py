@@ -1,0 +1,183 @@
+"""The office side of the USB route, second round: the backup of a revoked laptop (accepted only
+on an admin's explicit confirmation), one invalid batch in a trip (the others are imported),
+return bundles per laptop with cursors that also move with online pulls."""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from desa_capil.server.cli import main
+from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.server.testing import AdminClient, EnrolledDevice, StickLaptop, stick_batch
+from desa_capil.usbroute import BatchForBundle
+
+VILLAGE = "53.14.01.2001"
+
+
+def import_(admin: AdminClient, path: Path, **params: Any) -> requests.Response:
+    return admin.request(
+        "POST",
+        "/usb/import",
+        data=path.read_bytes(),
+        params=params,
+        headers={"Content-Type": "application/octet-stream"},
+    )
+
+
+def reason(r: requests.Response) -> str:
+    body = r.json()
+    assert body["error"] == "bundle_refused", body
+    return str(body["fields"][0]["message"])
+
+
+def client_ids(admin: AdminClient) -> list[str]:
+    items = admin.request("GET", "/applications", params={"limit": 500}).json()["items"]
+    return sorted(a["client_id"] for a in items)
+
+
+def app_ids(*batches: BatchForBundle) -> list[str]:
+    return sorted(a["id"] for b in batches for a in b.manifest["applications"])
+
+
+def test_revoked_laptops_backup_is_accepted_only_on_an_admins_confirmation(
+    server: EmbeddedServer,
+    admin: AdminClient,
+    village: EnrolledDevice,
+    stick_laptop: Callable[..., StickLaptop],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    laptop = stick_laptop(server, VILLAGE)
+    first = stick_batch()
+    assert import_(admin, laptop.bundle(tmp_path, [first])).status_code == 200
+    laptop.proved = True
+    r = admin.request("POST", f"/devices/{laptop.device_id}/revoke")
+    assert r.status_code == 200, r.text
+
+    # The laptop broke / was replaced: its unsent work comes as a backup bundle.
+    unsent = [stick_batch(2), stick_batch()]
+    event = {
+        "id": str(uuid.uuid4()),
+        "application_id": first.manifest["applications"][0]["id"],
+        "status": "arrived",
+        "at": datetime.now(UTC).isoformat(),
+    }
+    backup = laptop.bundle(tmp_path, [first, *unsent], events=[event], purpose="backup")
+    before = client_ids(admin)
+    refused = import_(admin, backup)
+    assert refused.status_code == 422 and reason(refused) == "revoked"
+    # The refusal says how to accept it.
+    assert "Terima cadangan dari laptop yang dicabut" in refused.json()["message_id"]
+    assert "--accept-revoked" in refused.json()["message_en"]
+    assert client_ids(admin) == before
+    # A relay ("titip kirim") cannot confirm anything: still refused.
+    relayed = village.request(
+        "POST", "/usb/relay", data=backup.read_bytes(), headers={"Content-Type": "application/octet-stream"}
+    )
+    assert relayed.status_code == 422 and reason(relayed) == "revoked"
+    assert client_ids(admin) == before
+
+    # The admin confirms: imported through the same service functions, same client ids.
+    ok = import_(admin, backup, accept_revoked="true")
+    assert ok.status_code == 200, ok.text
+    report = ok.json()
+    assert report["accepted_revoked_by"] == "api"
+    assert [b["status"] for b in report["batches"]] == [200, 201, 201]
+    assert [e["outcome"] for e in report["events"]] == ["rejected"]  # "sent" -> "arrived" is not allowed
+    mine = set(client_ids(admin)) - set(before)
+    assert mine >= set(app_ids(*unsent))
+    log = admin.request("GET", "/log").json()
+    assert any(e["action"] == "usb_accept_revoked" and e["actor"] == "api" for e in log), log
+    # Idempotent as always: the same backup again (confirmed or not) changes nothing.
+    count = len(client_ids(admin))
+    again = import_(admin, backup, accept_revoked="true").json()
+    assert again["duplicate"] and again["batches"] == report["batches"]
+    assert import_(admin, backup).json()["duplicate"]
+    assert len(client_ids(admin)) == count
+    # A later bundle of the revoked laptop is refused again without a new confirmation.
+    late = laptop.bundle(tmp_path, [stick_batch()])
+    assert reason(import_(admin, late)) == "revoked"
+
+    # The same from the terminal: refused without the flag, accepted and recorded with it.
+    assert server.service is not None
+    data = ["--data", str(server.settings.data_dir)]
+    if server.settings.database_url:
+        data += ["--database-url", server.settings.database_url]
+    capsys.readouterr()
+    assert main([*data, "usb", "import", str(late)]) == 2
+    assert "[revoked]" in capsys.readouterr().err
+    assert main([*data, "usb", "import", "--accept-revoked", str(late)]) == 0
+    assert "revoked laptop, accepted on the confirmation of" in capsys.readouterr().out
+    assert len(client_ids(admin)) == count + 1
+
+
+def test_one_invalid_batch_does_not_block_the_trip(
+    server: EmbeddedServer, admin: AdminClient, stick_laptop: Callable[..., StickLaptop], tmp_path: Path
+) -> None:
+    laptop = stick_laptop(server, VILLAGE)
+    good, other = stick_batch(), stick_batch(2)
+    broken_manifest = copy.deepcopy(dict(stick_batch().manifest))
+    del broken_manifest["applications"][0]["applicant"]["nik"]
+    broken = BatchForBundle(str(uuid.uuid4()), broken_manifest, {})
+    no_id = BatchForBundle("batch-tanpa-uuid", dict(stick_batch().manifest), {})
+    bad_event = {"id": str(uuid.uuid4()), "status": "arrived"}  # no application, no time
+    trip = laptop.bundle(tmp_path, [good, broken, other, no_id], events=[bad_event])
+
+    # A damaged copy still refuses everything (signature / decryption is the whole bundle's).
+    damaged = tmp_path / "damaged.dcb"
+    raw = bytearray(trip.read_bytes())
+    raw[len(raw) // 2] ^= 0x04
+    damaged.write_bytes(bytes(raw))
+    assert reason(import_(admin, damaged)) == "bad_signature"
+    assert client_ids(admin) == []
+
+    r = import_(admin, trip)
+    assert r.status_code == 200, r.text
+    report = r.json()
+    assert [(b["batch_id"], b["status"]) for b in report["batches"]] == [
+        (good.batch_id, 201),
+        (broken.batch_id, 422),
+        (other.batch_id, 201),
+        ("batch-tanpa-uuid", 422),
+    ]
+    refusal = report["batches"][1]["error"]
+    assert refusal["error"] == "invalid_request" and refusal["message_id"]
+    assert any("nik" in f["loc"] for f in refusal["fields"]), refusal
+    assert client_ids(admin) == app_ids(good, other)
+    (ev,) = report["events"]
+    assert ev["id"] == bad_event["id"] and ev["outcome"] == "rejected" and ev["message_id"]
+    laptop.proved = True
+
+    # The refused batch travels back so the laptop sets it aside with the reason; the good ones
+    # are acknowledged.
+    back = tmp_path / "kembali.dcb"
+    r = admin.request("POST", f"/usb/return/{VILLAGE}")
+    assert r.status_code == 200, r.text
+    back.write_bytes(r.content)
+    with laptop.open_return(back) as b:
+        held = {x["batch_id"] for x in b.meta["received"]["batches"]}
+        refused = {x["batch_id"]: x for x in b.meta["refused"]}
+    assert held == {good.batch_id, other.batch_id}
+    assert refused[broken.batch_id]["status"] == 422
+    assert not held & set(refused)
+
+    # Fixed on the laptop and carried again: imported, and no longer in `refused`.
+    fixed = stick_batch()
+    fixed = BatchForBundle(broken.batch_id, fixed.manifest, fixed.files)
+    again = import_(admin, laptop.bundle(tmp_path, [fixed])).json()
+    assert [b["status"] for b in again["batches"]] == [201]
+    r = admin.request("POST", f"/usb/return/{VILLAGE}")
+    back.write_bytes(r.content)
+    with laptop.open_return(back) as b:
+        held = {x["batch_id"] for x in b.meta["received"]["batches"]}
+        refused = {x["batch_id"] for x in b.meta["refused"]}
+    assert broken.batch_id in held and broken.batch_id not in refused
+    assert not held & refused
