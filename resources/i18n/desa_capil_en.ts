@@ -409,62 +409,62 @@
     <context>
         <name>AuditDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="89" />
             <source>Catatan akses data warga</source>
             <translation>Residents' data access log</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="98" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga (UU 27/2022 tentang Pelindungan Data Pribadi). Yang terbaru di atas.</source>
             <translation>Who opened, printed or exported residents' data and papers (Law 27/2022 on Personal Data Protection). Newest first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="103" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="106" />
             <source>Cari nama petugas, nama warga, atau nomor permohonan...</source>
             <translation>Search operator name, resident name or application number...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="107" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="110" />
             <source>Semua tindakan</source>
             <translation>All actions</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Tanggal</source>
             <translation>Date</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Petugas</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Tindakan</source>
             <translation>Action</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="130" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="180" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="183" />
             <source>(tanpa petugas)</source>
             <translation>(no operator)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="187" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
             <source>Nomor permohonan: {0}</source>
             <translation>Application number: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="193" />
             <source>%1 catatan (paling banyak %2 ditampilkan)</source>
             <translation>%1 entries (at most %2 shown)</translation>
         </message>
@@ -539,29 +539,39 @@
             <translation>Data restored from a backup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="59" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
             <source>penyerahan</source>
             <translation>hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="60" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
             <source>berkas</source>
             <translation>intake</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="61" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="64" />
             <source>diterima di desa</source>
             <translation>arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
             <source>rincian dan riwayat</source>
             <translation>details and history</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="66" />
             <source>rekap bulanan</source>
             <translation>monthly recap</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="53" />
+            <source>Mencatat dokumen tiba di desa</source>
+            <translation>Recorded a document arriving at the village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="54" />
+            <source>Menyerahkan dokumen ke warga</source>
+            <translation>Handed a document over to the resident</translation>
         </message>
     </context>
     <context>
@@ -658,12 +668,12 @@
             <translation>(fix)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
+            <location filename="../../desa_capil/ui/batch_contents.py" line="70" />
             <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
             <translation>Double-click an application to see its details.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
+            <location filename="../../desa_capil/ui/batch_contents.py" line="75" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
@@ -772,8 +782,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="720" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="724" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="730" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -792,8 +802,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="284" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="616" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="621" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="620" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="625" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
@@ -838,42 +848,42 @@
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="441" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="446" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="453" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
             <source>Menunggu konfirmasi</source>
             <translation>Awaiting confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="455" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
@@ -898,43 +908,43 @@
             <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="494" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="509" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="574" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="578" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="579" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="583" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="618" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="641" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="645" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="722" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="727" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="626" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="731" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
@@ -949,78 +959,83 @@
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="473" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
             <source>Flashdisk %1</source>
             <translation>USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
             <source>Internet %1</source>
             <translation>Internet %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
             <source>Internet</source>
             <translation>Internet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
             <source>Dibawa flashdisk %1</source>
             <translation>Carried on a USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="481" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
             <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
             <translation>Received by the office %1 (confirmed by USB stick)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
             <source>Diterima kantor %1 (lewat internet)</source>
             <translation>Received by the office %1 (over the internet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
             <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
             <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="505" />
+            <source>%1/%2 berkas · %4</source>
+            <translation>%1/%2 files · %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="746" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="747" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="744" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="748" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="762" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="766" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="795" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="799" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="798" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="802" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="804" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="808" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="806" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="810" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -3411,37 +3426,42 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Choose the USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="285" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="283" />
+            <source>Cadangan menurut tanggal (pilih flashdisk dulu)</source>
+            <translation>Backups by date (choose the USB stick first)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="287" />
             <source>Kode pemulihan, mis. ABCDE-FGHIJ-…</source>
             <translation>Recovery code, e.g. ABCDE-FGHIJ-…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="296" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="298" />
             <source>Pulihkan</source>
             <translation>Restore</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="306" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="308" />
             <source>Pilih flashdisk cadangan</source>
             <translation>Choose the backup USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="315" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="317" />
             <source>%1 · %2 · %3 permohonan</source>
             <translation>%1 · %2 · %3 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="320" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="322" />
             <source>Tidak ada cadangan desa_capil di folder itu. Pilih folder lain.</source>
             <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="330" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="332" />
             <source>Pilih dulu flashdisk yang berisi cadangan.</source>
             <translation>First choose the USB stick that holds the backup.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="335" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="337" />
             <source>Memeriksa dan memulihkan cadangan…</source>
             <translation>Checking and restoring the backup…</translation>
         </message>
@@ -4333,22 +4353,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="377" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="379" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="378" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="380" />
             <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
             <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="386" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="388" />
             <source>Mulai dengan data kosong</source>
             <translation>Start with no data</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="392" />
             <source>Pulihkan dari cadangan…</source>
             <translation>Restore from a backup…</translation>
         </message>

@@ -124,7 +124,8 @@ def format_seconds(seconds: float | None) -> str:
     return f"{s // 3600} jam {s % 3600 // 60:02d} mnt"
 
 
-NARROW_BELOW = 1000  # page width in logical pixels
+NARROW_BELOW = 1200  # page width in logical pixels (125 % on 1366x768 leaves ~1,010)
+NARROWEST_BELOW = 950  # (150 % leaves ~810, the 800x440 window ~720)
 COLUMNS = ("sealed", "apps", "pages", "size", "state", "route", "progress", "reason")
 
 
@@ -361,8 +362,9 @@ class BatchesPage(QWidget):
         self.refresh()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        # Narrow window (150 % scaling): the page count gives way and the reason column is
-        # capped, so the progress bar keeps its text on one line.
+        # Narrow window (125 % and 150 % scaling): the page count gives way and the reason
+        # column is capped, so the progress bar keeps its text on one line (at 125 %, sharing
+        # the width with the reason, "32/32 berkas · 162,6 KB dari 162,6 KB" wrapped and was cut).
         narrow = event.size().width() < NARROW_BELOW
         pages, reason = COLUMNS.index("pages"), COLUMNS.index("reason")
         if narrow != self.table.isColumnHidden(pages):
@@ -371,6 +373,12 @@ class BatchesPage(QWidget):
             self.table.horizontalHeader().setSectionResizeMode(reason, mode)
             if narrow:
                 self.table.setColumnWidth(reason, 120)
+        # Narrowest (150 %, ~810 px): the size gives way too; the progress text says it
+        # ("0/4 berkas · 0 B dari 19,5 KB"), and with the route column the bar was 50 px wide.
+        size = COLUMNS.index("size")
+        narrowest = event.size().width() < NARROWEST_BELOW
+        if narrowest != self.table.isColumnHidden(size):
+            self.table.setColumnHidden(size, narrowest)
         super().resizeEvent(event)
 
     # --- loading ----------------------------------------------------------------------------
@@ -499,6 +507,9 @@ class BatchesPage(QWidget):
                 live.bytes_done,
                 live.bytes_total,
             )
+        if total and done >= total and files_done >= files_total:
+            # All there: the size once ("32/32 berkas · 162,6 KB dari 162,6 KB" wrapped at 125 %).
+            text = self.tr("%1/%2 berkas \u00b7 %4")
         text = (
             text.replace("%1", str(files_done))
             .replace("%2", str(files_total))
