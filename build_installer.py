@@ -100,6 +100,21 @@ def package_modules() -> list[str]:
     return mods
 
 
+#: Source and compiled files of the package that are not data (the JBIG2 coder's C source and
+#: its extension module, which PyInstaller collects as a module).
+NOT_DATA = (".py", ".pyc", ".typed", ".c", ".so", ".pyd")
+JBIG2_MODULE = "desa_capil.scan._jbig2"
+
+
+def build_native() -> None:
+    """Compile the JBIG2 coder (desa_capil/scan/_jbig2.c) next to its source, as an editable
+    install does, so that the bundle carries it. Without a compiler the bundle still works but
+    writes bilevel pages in CCITT G4, and its --self-test says so."""
+    cmd = [sys.executable, "-c", "from setuptools import setup; setup()", "build_ext", "--inplace", "-q"]
+    if subprocess.run(cmd, cwd=ROOT).returncode != 0:
+        say("the JBIG2 coder could not be compiled (no C compiler?): pages will be CCITT G4")
+
+
 def say(msg: str) -> None:
     print(f"[build_installer] {msg}", flush=True)  # noqa: T201 - a build script reports by printing
 
@@ -179,14 +194,14 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
     folders = {
         p.parent
         for p in (ROOT / "desa_capil").rglob("*")
-        if p.is_file() and p.suffix not in (".py", ".pyc", ".typed") and "__pycache__" not in p.parts
+        if p.is_file() and p.suffix not in NOT_DATA and "__pycache__" not in p.parts
     }
     for folder in sorted(folders):
         rel = folder.relative_to(ROOT).as_posix()
         if rel.startswith("desa_capil/server/migrations"):
             continue
         for f in sorted(folder.iterdir()):
-            if f.is_file() and f.suffix not in (".py", ".pyc", ".typed"):
+            if f.is_file() and f.suffix not in NOT_DATA:
                 args += ["--add-data", _data_arg(f, rel)]
     import importlib.util
 
@@ -195,6 +210,8 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
             args += ["--collect-data", dist]
     for mod in package_modules():
         args += ["--hidden-import", mod]
+    if importlib.util.find_spec(JBIG2_MODULE) is not None:
+        args += ["--hidden-import", JBIG2_MODULE]  # the compiled coder (build_native)
     for mod in EXCLUDES:
         args += ["--exclude-module", mod]
     if windows or sys.platform == "darwin":
@@ -452,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     say(f"building {meta.gui_script} {meta.version} with PyInstaller")
     started = time.perf_counter()
     entry = write_entry(meta)
+    build_native()
     pyinstaller.run(pyinstaller_args(meta, entry))
     app_dir = DIST / meta.gui_script
     collected = folder_size(app_dir)

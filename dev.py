@@ -38,8 +38,19 @@ APT_RUNTIME = [
 # chromium: browser tests through Playwright (office console, phone-camera page);
 # tesseract-ocr: the scan tests read faint print back (they fall back to pixel checks without it)
 # gcc (with binutils' nm) and icu-devtools (icupkg): build_slim.py trims the bundle's OpenCV
-# libraries and ICU data (build_installer.py, CI's bundle step; skipped without them)
-APT_TEST = ["sane-utils", "postgresql", "poppler-utils", "chromium", "tesseract-ocr", "gcc", "icu-devtools"]
+# libraries and ICU data (build_installer.py, CI's bundle step; skipped without them); gcc
+# also compiles the JBIG2 coder (desa_capil/scan/_jbig2.c) at `pip install -e .`;
+# jbig2dec: an independent JBIG2 decoder the coder's tests check it against (tests/scan)
+APT_TEST = [
+    "sane-utils",
+    "postgresql",
+    "poppler-utils",
+    "chromium",
+    "tesseract-ocr",
+    "gcc",
+    "icu-devtools",
+    "jbig2dec",
+]
 
 
 def say(msg: str) -> None:

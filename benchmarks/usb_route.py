@@ -33,10 +33,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "sync"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import keyring  # noqa: E402
 from keyring.backends import fail  # noqa: E402
 from proxy import FaultProxy  # noqa: E402
+from usb_export_memory import measure  # noqa: E402
 
 from desa_capil.paths import HOME_ENV, AppPaths, app_paths  # noqa: E402
 from desa_capil.server.config import Settings  # noqa: E402
@@ -99,9 +101,8 @@ def main() -> None:
                 pages = len(s.exec(Page.__table__.select()).all())  # type: ignore[attr-defined]
                 page_bytes = sum(r.size_bytes for r in s.exec(Page.__table__.select()).all())  # type: ignore[attr-defined]
 
-            t0 = time.perf_counter()
-            trip = usb_export.export(db, paths, stick)
-            t_export = time.perf_counter() - t0
+            trip, export_mem = measure(lambda: usb_export.export(db, paths, stick), trace_python=False)
+            t_export = export_mem.seconds
             t0 = time.perf_counter()
             r = office.s.post(
                 office.base + "/usb/import",
@@ -179,6 +180,7 @@ def main() -> None:
     print(
         f"online wire   {online_bytes / 1e6:.2f} MB = {online_bytes / pages / 1024:.1f} KB/page (up {proxy.stats.bytes_up / 1e6:.2f} MB, down {proxy.stats.bytes_down / 1e6:.2f} MB), bundle/online {size / online_bytes:.3f}"
     )  # noqa: T201
+    print(f"export peak RSS growth {export_mem.rss_growth / 1e6:.1f} MB (pages streamed one at a time)")  # noqa: T201
     print(f"export {t_export:.1f} s, office import {t_import:.1f} s, online send (loopback) {t_online:.1f} s")  # noqa: T201
     print(
         f"return bundle {back_size / 1e6:.2f} MB ({len(ids)} apps, {result.status_changes} status changes, {result.documents} PDFs): office export {t_return:.1f} s, laptop apply {t_apply:.1f} s"

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import img2pdf
+import numpy as np
+import numpy.typing as npt
 import pypdfium2 as pdfium
 from PIL import Image, TiffImagePlugin
 
@@ -122,12 +124,17 @@ def _stable_id(data: bytes) -> bytes:
 
 
 def render_page(data: bytes, dpi: float, index: int = 0) -> Image.Image:
-    """Render one page of a PDF made here (for previews and thumbnails)."""
+    """Render one page of a PDF made here (for previews and thumbnails).
+
+    The bitmap is ``round(page size x dpi)`` pixels: PDFium rounds the size up, so 1654
+    pixels at 200 dpi (595.44 pt) would come out 1655 wide; the scale is taken a hair smaller
+    (1e-6; PDFium keeps the size as a float32), which keeps a page image's pixels one to one
+    at its own resolution."""
     with _pdfium_lock:
         doc = pdfium.PdfDocument(data)
         try:
             page = doc[index]
-            img = page.render(scale=dpi / 72.0).to_pil()
+            img = page.render(scale=dpi / 72.0 * (1.0 - 1e-6)).to_pil()
             page.close()
         finally:
             doc.close()
@@ -145,13 +152,27 @@ def page_count(data: bytes) -> int:
 
 
 @dataclass(frozen=True)
+class Jbig2Image:
+    """A bilevel image as an embedded lossless JBIG2 stream (``jbig2.encode``: page
+    information + generic region segments), to be written with ``/JBIG2Decode``."""
+
+    stream: bytes
+    width: int
+    height: int
+
+
+#: A bilevel layer: a one-strip G4 TIFF (``pipeline._encode_g4``) or a JBIG2 stream.
+Bilevel = bytes | Jbig2Image
+
+
+@dataclass(frozen=True)
 class InkLayer:
     """Coloured ink of one region (a stamp, a signature, coloured pens): where the ink is
-    (``mask``, a bilevel G4 TIFF at the page's resolution, black = ink) and its colour
+    (``mask``, bilevel at the page's resolution, JBIG2 or a G4 TIFF, black = ink) and its colour
     (``colour``, a small JPEG of the same region at a low resolution). Position and size in
     inches from the page's top-left."""
 
-    mask: bytes
+    mask: Bilevel
     colour: bytes
     x_in: float
     y_in: float
@@ -177,8 +198,46 @@ def _g4_strip(tiff: bytes) -> tuple[bytes, int, int, bool]:
     return tiff[offsets[0] : offsets[0] + counts[0]], w, h, black_is_1
 
 
-def _stencil(tiff: bytes) -> bytes:
-    data, w, h, black_is_1 = _g4_strip(tiff)
+def _jbig2_image(img: Jbig2Image, mask: bool) -> bytes:
+    # JBIG2Decode gives black (1 in JBIG2) as 0, as for /DeviceGray: a stencil paints it.
+    kind = b"/ImageMask true" if mask else b"/ColorSpace/DeviceGray"
+    return (
+        b"<</Type/XObject/Subtype/Image" + kind + b"/BitsPerComponent 1"
+        + f"/Width {img.width}/Height {img.height}/Filter/JBIG2Decode/Length {len(img.stream)}>>stream\n".encode()
+        + img.stream
+        + b"\nendstream"
+    )  # fmt: skip
+
+
+def jbig2_pixels(img: Jbig2Image) -> npt.NDArray[np.uint8]:
+    """The pixels PDFium decodes from a JBIG2 stream (0 = black, 255 = white): an independent
+    decoder's reading, checked against the page before a JBIG2 layer is used."""
+    body = _jbig2_image(img, mask=False)
+    page = f"<</Type/Page/Parent 2 0 R/MediaBox[0 0 {img.width} {img.height}]/Resources<</XObject<</I 4 0 R>>>>/Contents 5 0 R>>"
+    content = f"q {img.width} 0 0 {img.height} 0 0 cm /I Do Q".encode()
+    data = _write_pdf(
+        [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>", page.encode(), body,
+         f"<</Length {len(content)}>>stream\n".encode() + content + b"\nendstream"]
+    )  # fmt: skip
+    with _pdfium_lock:
+        doc = pdfium.PdfDocument(data)
+        try:
+            pg = doc[0]
+            (obj,) = list(pg.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
+            assert isinstance(obj, pdfium.PdfImage)
+            bitmap = obj.get_bitmap(render=False)
+            arr = np.array(bitmap.to_numpy(), copy=True)
+            pg.close()
+        finally:
+            doc.close()
+    gray = arr if arr.ndim == 2 else arr[:, :, 0]
+    return np.where(gray < 128, 0, 255).astype(np.uint8)
+
+
+def _stencil(layer: Bilevel) -> bytes:
+    if isinstance(layer, Jbig2Image):
+        return _jbig2_image(layer, mask=True)
+    data, w, h, black_is_1 = _g4_strip(layer)
     # A stencil paints where a sample is 0 (the default /Decode [0 1]); the fax decoder
     # gives black as 0 unless /BlackIs1, so black = ink = painted either way.
     return (
@@ -208,12 +267,13 @@ def _jpeg_object(jpeg: bytes, extra: bytes = b"") -> bytes:
 
 
 def mrc_page_pdf(
-    text: bytes, width_in: float, height_in: float, inks: Sequence[InkLayer], patches: Sequence[Patch]
+    text: Bilevel, width_in: float, height_in: float, inks: Sequence[InkLayer], patches: Sequence[Patch]
 ) -> bytes:
     """A one-page PDF in layers (mixed raster content, as in DjVu): JPEG ``patches``
-    (pictures) first, then the bilevel ``text`` (G4 TIFF of the whole page) as black ink,
-    then each coloured ink region: its low-resolution colour painted through its bilevel
-    mask. Every image is copied as it is (CCITTFaxDecode, DCTDecode). Written here, not by
+    (pictures) first, then the bilevel ``text`` (the whole page, lossless JBIG2 or a G4
+    TIFF) as black ink, then each coloured ink region: its low-resolution colour painted
+    through its bilevel mask. Every image is copied as it is (JBIG2Decode, CCITTFaxDecode,
+    DCTDecode). A plain bilevel page in JBIG2 is this with no inks and no patches. Written here, not by
     a PDF library, so that the same layers make the same bytes (no dates, no random ids).
     """
     objects: list[bytes] = []
@@ -251,10 +311,15 @@ def mrc_page_pdf(
         + b">>>>/Contents 4 0 R>>"
     )
     head = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[3 0 R]/Count 1>>", page]
+    return _write_pdf(head + objects)
+
+
+def _write_pdf(objects: Sequence[bytes]) -> bytes:
+    """A PDF file of these objects (numbered from 1; 1 is the catalog), with its xref."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
-    for n, obj in enumerate(head + objects, 1):
+    for n, obj in enumerate(objects, 1):
         offsets.append(out.tell())
         out.write(f"{n} 0 obj\n".encode() + obj + b"\nendobj\n")
     xref = out.tell()

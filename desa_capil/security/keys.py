@@ -110,6 +110,12 @@ class DataKeys:
         return derive(self.master, "desa_capil blob name v1")
 
     @property
+    def usb_device(self) -> bytes:
+        """Seals the laptop's USB stick keys (signing + box) inside the database, so they live
+        and come back exactly like the data (keyring or key file, backups, recovery code)."""
+        return derive(self.master, "desa_capil usb device keys v1")
+
+    @property
     def sqlcipher_key(self) -> str:
         """The raw-key literal for ``PRAGMA key`` (no passphrase KDF: the key is random)."""
         return f"x'{self.database.hex()}'"

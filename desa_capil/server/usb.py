@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -47,6 +48,7 @@ from desa_capil.server.db import (
     AppDocument,
     Application,
     Batch,
+    Change,
     Device,
     Event,
     Upload,
@@ -466,6 +468,90 @@ class UsbService:
             )
         return out
 
+    def note_pulled(self, ctx: DeviceCtx, after: int) -> None:
+        """The laptop asked ``GET /changes?after=N``: it holds every change up to N (it asks
+        from its stored cursor), so its next return bundle starts there, not at an older
+        cursor from its last stick trip. Reads first; writes only when the cursor moves."""
+        if after <= 0:
+            return
+        with self.db.read_session() as s:
+            known = s.exec(select(UsbDevice.cursor).where(UsbDevice.device_id == ctx.device_id)).first()
+        if known is not None and known >= after:
+            return
+        with self.db.read_session() as s:
+            # Never past the village's last change (a confused laptop asking beyond it would
+            # otherwise make its return bundles skip changes made later).
+            last = s.exec(
+                select(func.coalesce(func.max(Change.village_seq), 0)).where(
+                    Change.village_id == ctx.village_id
+                )
+            ).one()
+        after = min(after, int(last))
+        if after <= 0 or (known is not None and known >= after):
+            return
+        with self.db.session() as s:
+            if known is None:
+                s.add(UsbDevice(device_id=ctx.device_id, cursor=after))
+            else:
+                s.execute(
+                    update(UsbDevice)
+                    .where(col(UsbDevice.device_id) == ctx.device_id, col(UsbDevice.cursor) < after)
+                    .values(cursor=after)
+                )
+            try:
+                s.commit()
+            except IntegrityError:  # the row was made meanwhile by another request: move it
+                s.rollback()
+                s.execute(
+                    update(UsbDevice)
+                    .where(col(UsbDevice.device_id) == ctx.device_id, col(UsbDevice.cursor) < after)
+                    .values(cursor=after)
+                )
+                s.commit()
+
+    def return_devices(self, village_code: str) -> list[dict[str, Any]]:
+        """The village's laptops a return bundle can be made for (enrolled, not revoked, keys
+        known), newest keys first: device id (as the laptop knows it), name, cursor, counts."""
+        village = self._village(village_code)
+        with self.db.read_session() as s:
+            rows = s.exec(self._return_query(village)).all()
+        return [
+            {
+                "device_id": str(uuid.UUID(d.id)),
+                "name": d.name,
+                "cursor": u.cursor,
+                "return_seq": u.return_seq,
+                "last_seq": u.last_seq,
+                "keys_via": u.keys_via,
+            }
+            for u, d in rows
+        ]
+
+    def _village(self, village_code: str) -> Village:
+        with self.db.read_session() as s:
+            village = s.exec(select(Village).where(Village.code == village_code)).first()
+        if village is None or village.id is None:
+            raise ApiError(
+                404,
+                ErrorCode.NOT_FOUND,
+                f"Desa {village_code} belum terdaftar.",
+                f"Village {village_code} is not registered.",
+            )
+        return village
+
+    @staticmethod
+    def _return_query(village: Village) -> Any:
+        return (
+            select(UsbDevice, Device)
+            .join(Device, col(Device.id) == UsbDevice.device_id)
+            .where(
+                Device.village_id == village.id,
+                col(UsbDevice.box_public).is_not(None),
+                col(Device.revoked_at).is_(None),
+            )
+            .order_by(col(UsbDevice.keys_at).desc(), col(Device.id))
+        )
+
     def usb_villages(self) -> list[dict[str, Any]]:
         """Villages with a laptop whose keys the office knows: a return bundle can be made."""
         with self.db.read_session() as s:
@@ -588,8 +674,10 @@ class UsbService:
         with self.db.session() as s:
             state = s.get(UsbDevice, device.id) or UsbDevice(device_id=device.id)
             state.last_seq = max(state.last_seq, header.seq)
-            if isinstance(cursor, int) and cursor >= 0 and header.seq >= state.last_seq:
-                state.cursor = cursor  # the newest bundle tells where the laptop stands
+            if isinstance(cursor, int) and cursor >= 0:
+                # A laptop's cursor never goes back: an older bundle (or one written before
+                # the laptop's last online pull) does not move the office's knowledge back.
+                state.cursor = max(state.cursor, cursor)
             s.add(state)
             s.add(
                 UsbImport(
@@ -826,42 +914,61 @@ class UsbService:
         with self.db.read_session() as s:
             return _refused_of(s, village_id, received)
 
+    def export_returns(self, village_code: str, folder: Path) -> list[ReturnBundle]:
+        """One return bundle per laptop of the village (``return_devices``) into ``folder``,
+        each from its own cursor, encrypted to its own key: ``<village>-<device>-kembali.dcb``."""
+        made = []
+        for d in self.return_devices(village_code):
+            name = f"{village_code}-{uuid.UUID(d['device_id']).hex[:8]}-kembali.dcb"
+            made.append(self.export_return(village_code, folder / name, device_id=d["device_id"]))
+        if not made:
+            raise self._no_return_device()
+        return made
+
+    @staticmethod
+    def _no_return_device() -> ApiError:
+        return ApiError(
+            409,
+            ErrorCode.CONFLICT,
+            "Belum ada laptop desa ini yang kuncinya dikenal kantor: impor dulu satu kiriman flashdisk "
+            "dari desa itu (atau laptopnya mendaftarkan kunci saat online).",
+            "No laptop of this village has keys known to the office: import one USB bundle from the "
+            "village first (or let its laptop register its keys online).",
+        )
+
     def export_return(self, village_code: str, out: Path, *, device_id: str | None = None) -> ReturnBundle:
         """The return bundle for one village laptop: its changes since the cursor the office
-        knows, the finished PDFs those changes name, the office catalog. Signed, encrypted."""
+        knows for IT, the finished PDFs those changes name, the office catalog; signed, and
+        encrypted to that laptop's box key. ``device_id`` picks the laptop; without it the
+        village must have exactly one (else 409 naming them: pick one or make one per laptop)."""
+        village = self._village(village_code)
         with self.db.read_session() as s:
-            village = s.exec(select(Village).where(Village.code == village_code)).first()
-            if village is None or village.id is None:
+            query = self._return_query(village)
+            if device_id:
+                query = query.where(Device.id == _hex_id(device_id))
+            rows = s.exec(query).all()
+        if not rows:
+            if device_id:
                 raise ApiError(
                     404,
                     ErrorCode.NOT_FOUND,
-                    f"Desa {village_code} belum terdaftar.",
-                    f"Village {village_code} is not registered.",
+                    f"Laptop {device_id} bukan laptop desa {village_code} yang aktif dan kuncinya dikenal kantor.",
+                    f"Laptop {device_id} is not an active laptop of village {village_code} with known keys.",
                 )
-            query = (
-                select(UsbDevice, Device)
-                .join(Device, col(Device.id) == UsbDevice.device_id)
-                .where(
-                    Device.village_id == village.id,
-                    col(UsbDevice.box_public).is_not(None),
-                    col(Device.revoked_at).is_(None),
-                )
-                .order_by(col(UsbDevice.keys_at).desc())
-            )
-            if device_id:
-                query = query.where(Device.id == device_id)
-            found = s.exec(query).first()
-        if found is None:
+            raise self._no_return_device()
+        if len(rows) > 1:
+            names = ", ".join(f"{str(uuid.UUID(d.id))} ({d.name})" for _u, d in rows)
             raise ApiError(
                 409,
                 ErrorCode.CONFLICT,
-                "Belum ada laptop desa ini yang kuncinya dikenal kantor: impor dulu satu kiriman flashdisk "
-                "dari desa itu (atau laptopnya mendaftarkan kunci saat online).",
-                "No laptop of this village has keys known to the office: import one USB bundle from the "
-                "village first (or let its laptop register its keys online).",
+                f"Desa {village_code} punya {len(rows)} laptop: pilih laptopnya, atau buat satu berkas "
+                f"kembali per laptop. Laptop: {names}",
+                f"Village {village_code} has {len(rows)} laptops: pick one, or make one return bundle "
+                f"per laptop. Laptops: {names}",
             )
+        found = rows[0]
         state, device = found
-        assert state.box_public is not None
+        assert state.box_public is not None and village.id is not None
         ctx = DeviceCtx(device.id, village.id, village.code)
         pages: list[dict[str, Any]] = []
         after = state.cursor

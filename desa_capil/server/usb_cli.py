@@ -2,7 +2,7 @@
 
     desa-capil-server usb enroll --village 53.14.01.2001 OUT      (OUT: a file or a folder)
     desa-capil-server usb import [--accept-revoked] FILE [FILE ...]
-    desa-capil-server usb export-return --village 53.14.01.2001 OUT
+    desa-capil-server usb export-return --village 53.14.01.2001 [--device ID | --all-devices] OUT
 
 Like the ``admin`` commands they work straight on the server's database and files, whether or
 not the server runs. A refused bundle prints its reason in both languages and exits with 2.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,8 +42,14 @@ def add_parser(sub: Any) -> None:
     )
     r = usub.add_parser("export-return", help="the return bundle for a village (status, documents)")
     r.add_argument("--village", required=True)
-    r.add_argument("--device", default=None, help="a laptop id, when the village has several")
-    r.add_argument("out", help="file or folder to write the .dcb file to")
+    which = r.add_mutually_exclusive_group()
+    which.add_argument("--device", default=None, help="the laptop (its id), when the village has several")
+    which.add_argument(
+        "--all-devices",
+        action="store_true",
+        help="one return bundle per laptop of the village into OUT (a folder)",
+    )
+    r.add_argument("out", help="file or folder to write the .dcb file(s) to")
     u.set_defaults(func=None)
 
 
@@ -58,14 +65,22 @@ def run(args: argparse.Namespace, svc: CentralService, actor: str) -> int:
             return _enroll(args, usb, actor)
         if args.usb_cmd == "import":
             return _import(args, usb, actor)
-        made = usb.export_return(
-            args.village, _target(args.out, f"{args.village}-kembali{SUFFIX}"), device_id=args.device
-        )
-        print(f"Berkas kembali / return bundle: {made.path}")
-        print(
-            f"  nomor {made.seq}, {made.changes} perubahan status / status changes, "
-            f"{made.documents} dokumen / documents (sejak / since {made.after})"
-        )
+        if args.all_devices:
+            folder = Path(args.out)
+            folder.mkdir(parents=True, exist_ok=True)
+            bundles = usb.export_returns(args.village, folder)
+        else:
+            bundles = [
+                usb.export_return(
+                    args.village, _target(args.out, f"{args.village}-kembali{SUFFIX}"), device_id=args.device
+                )
+            ]
+        for made in bundles:
+            print(f"Berkas kembali / return bundle: {made.path}")
+            print(
+                f"  laptop {uuid.UUID(made.device_id)}: nomor {made.seq}, {made.changes} perubahan status / "
+                f"status changes, {made.documents} dokumen / documents (sejak / since {made.after})"
+            )
         return 0
     except BundleError as exc:
         print(f"{exc.message('id')}\n{exc.message('en')}\n[{exc.reason}] {exc.detail}", file=sys.stderr)

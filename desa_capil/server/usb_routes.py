@@ -11,6 +11,7 @@ No ``from __future__ import annotations`` here: the dependency aliases are made 
 """
 
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,6 +48,15 @@ _BINARY_BODY: dict[str, Any] = {
         "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
     }
 }
+
+
+class ReturnDevice(BaseModel):
+    device_id: str
+    name: str
+    cursor: int  # the last change the office knows the laptop holds: its next bundle starts after it
+    return_seq: int
+    last_seq: int
+    keys_via: str
 
 
 class EnrollmentCreate(BaseModel):
@@ -147,12 +157,18 @@ def mount(
         response_class=FileResponse,
         responses={200: {"content": {"application/octet-stream": {}}, "description": "the return bundle"}},
     )
-    def export_return(village_code: Annotated[VillageCode, PathParam()], actor: AdminDep) -> FileResponse:
+    def export_return(
+        village_code: Annotated[VillageCode, PathParam()],
+        actor: AdminDep,
+        device_id: Annotated[str | None, Query(max_length=40)] = None,
+    ) -> FileResponse:
+        """The return bundle for one laptop of the village (``device_id``; may be left out when
+        the village has one laptop, else 409 naming them; list: ``GET .../return/{code}/devices``)."""
         incoming.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=incoming, prefix="out-"))
         out = tmp / f"{village_code}-kembali.dcb"
         try:
-            made = usb.export_return(village_code, out)
+            made = usb.export_return(village_code, out, device_id=device_id)
         except BaseException:
             _remove(tmp)
             raise
@@ -160,9 +176,20 @@ def mount(
             made.path,
             media_type="application/octet-stream",
             filename=made.path.name,
-            headers={"X-Bundle-Seq": str(made.seq), "X-Changes": str(made.changes)},
+            headers={
+                "X-Bundle-Seq": str(made.seq),
+                "X-Changes": str(made.changes),
+                "X-Device-Id": str(uuid.UUID(made.device_id)),
+            },
             background=BackgroundTask(_remove, tmp),
         )
+
+    @admin.get("/return/{village_code}/devices", response_model=list[ReturnDevice])
+    def return_devices(
+        village_code: Annotated[VillageCode, PathParam()], actor: AdminDep
+    ) -> list[ReturnDevice]:
+        """The village's laptops a return bundle can be made for, each with its own cursor."""
+        return [ReturnDevice(**d) for d in usb.return_devices(village_code)]
 
     app.include_router(admin)
 

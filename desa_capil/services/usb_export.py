@@ -65,8 +65,8 @@ PURPOSES = ("send", "backup")
 
 class ExportError(UserError):
     """The bundle could not be written; ``reason`` says why (``full``, ``read_only``, ``pulled``,
-    ``no_folder``, ``not_enrolled``, ``no_office_key``, ``nothing``, ``all_skipped``,
-    ``write_failed``)."""
+    ``no_folder``, ``not_enrolled``, ``no_office_key``, ``keys_conflict``, ``nothing``,
+    ``all_skipped``, ``write_failed``)."""
 
     def __init__(self, reason: str, message_id: str, message_en: str, *, detail: str = "") -> None:
         super().__init__(message_id, message_en, detail=detail)
@@ -436,6 +436,11 @@ def export(
     office = usb_identity.office_keys(db)
     if office is None:
         raise no_office_key()
+    conflict = usb_identity.keys_conflict(db)
+    if conflict is not None and purpose == "send":
+        # The office would refuse the bundle (other keys registered for this device). A backup
+        # of unsent work is still written: the work is kept, whatever the office decides.
+        raise ExportError("keys_conflict", conflict.message_id, conflict.message_en, detail=conflict.detail)
     what = plan(db, batch_ids)
     events = [row.payload for row in outbox.pending_events(db)]
     if not what.batch_ids and not events:
@@ -443,7 +448,7 @@ def export(
     say("check")
     clean_leftovers(folder)
     check_folder(folder, what.estimated_bytes)
-    keys = usb_identity.device_keys(paths)
+    keys = usb_identity.device_keys(db, paths)
 
     say("collect")
     parts, skipped = collect(db, what.batch_ids)

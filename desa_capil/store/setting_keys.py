@@ -27,6 +27,12 @@ USB_ENROLLMENT_ID = "usb_enrollment_id"
 USB_ENROLL_PROOF = "usb_enroll_proof"
 # The device id whose USB keys the office has registered (online laptops, usb_identity.join_online).
 USB_KEYS_REGISTERED = "usb_keys_registered"
+# This laptop's USB key set (Ed25519 signing + age box), sealed with a subkey of the data key
+# (security.keys.DataKeys.usb_device): kept, backed up and recovered with the database.
+USB_DEVICE_KEYS = "usb_device_keys_sealed"
+# The device id for which the office answered 409 to the key registration: it holds OTHER keys
+# for this device, so bundles of this laptop would be refused (usb_identity.keys_conflict).
+USB_KEYS_CONFLICT = "usb_keys_conflict"
 # "1": an application complete when its intake window closes is sealed into a batch at once
 # (services.sealing.auto_seal); "" (default): the operator seals with "Kirim" or on Kiriman.
 AUTO_SEAL = "auto_seal"

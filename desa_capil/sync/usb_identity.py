@@ -1,8 +1,13 @@
 """Who this laptop is on the USB route: its device keys, the office's keys, stick enrollment.
 
 The laptop has one signing key (Ed25519) and one box key (X25519, age) for the stick, made on
-first use and kept in a 0600 file beside the data key file (``AppPaths.keys``), never in the
-data folder that people copy. The office's public keys come from the enrollment file (or are
+first use and kept like the data itself: sealed (AES-256-GCM) with a subkey of the laptop's data
+key (``security.keys.DataKeys.usb_device``) in the encrypted database. They therefore live where
+the data key lives (OS keyring, else its 0600 file), go into every database backup, and come
+back with the recovery code; a damaged or deleted file cannot lose them. Versions before kept
+them in a plain 0600 file ``AppPaths.keys/usb_device_keys.json``: it is moved into the database
+on first use and removed (a damaged one is set aside and new keys are made; the office then
+answers the key registration with 409, ``keys_conflict``). The office's public keys come from the enrollment file (or are
 fetched online) and are kept in settings: a return bundle is only opened when it is signed by
 that office key.
 
@@ -15,15 +20,23 @@ identity comes from the office's file, like the online enrollment takes it from 
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from desa_capil.errors import BadInputError, UserError
+import requests
+from sqlalchemy.exc import IntegrityError
+
+from desa_capil.errors import BadInputError, StorageError, UserError
 from desa_capil.paths import AppPaths, app_paths
+from desa_capil.security.crypto import DecryptError, open_sealed, seal
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
+from desa_capil.store.models import Setting
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import config
 from desa_capil.sync.client import ApiClient, BadAnswer, SyncError
@@ -31,12 +44,81 @@ from desa_capil.usbroute import BundleError, Enrollment, KeySet, load_or_create,
 
 log = logging.getLogger(__name__)
 
+# Where versions before kept the key set (a plain 0600 file); moved into the database once.
 DEVICE_KEYS_FILE = "usb_device_keys.json"
+_AAD = b"desa_capil usb device keys v1"
+_make_lock = threading.Lock()
 
 
-def device_keys(paths: AppPaths) -> KeySet:
-    """This laptop's USB key set, made on first use."""
-    return load_or_create(paths.keys / DEVICE_KEYS_FILE)
+class DamagedDeviceKeys(StorageError):
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Kunci flashdisk laptop ini yang tersimpan di basis data rusak. Tidak ada yang diubah. "
+            "Pulihkan basis data dari cadangan (folder 'backups' atau flashdisk cadangan).",
+            "This laptop's stored stick keys are damaged in the database. Nothing was changed. "
+            "Restore the database from a backup (the 'backups' folder or the backup stick).",
+            detail=detail,
+        )
+
+
+def _open_stored(seal_key: bytes, text: str) -> KeySet:
+    try:
+        return KeySet.from_json(open_sealed(seal_key, base64.b64decode(text), _AAD).decode("utf-8"))
+    except (DecryptError, BundleError, ValueError) as exc:
+        raise DamagedDeviceKeys(type(exc).__name__) from exc
+
+
+def _legacy_keys(file: Path) -> KeySet | None:
+    """The key set an older version left in its 0600 file, or None (absent, or damaged: set
+    aside under another name, never deleted, so whoever looks later sees what was there)."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        log.warning("USB key file %s unreadable (%s)", file, type(exc).__name__)
+        text = ""
+    try:
+        return KeySet.from_json(text)
+    except BundleError:
+        aside = file.with_name(f"{file.name}.damaged-{datetime.now():%Y%m%d-%H%M%S}")
+        with contextlib.suppress(OSError):
+            file.replace(aside)
+        log.warning("USB key file %s is damaged: set aside as %s; new keys are made", file, aside.name)
+        return None
+
+
+def device_keys(db: Database, paths: AppPaths) -> KeySet:
+    """This laptop's USB key set, sealed in the database (see the module docstring); made on
+    first use, or moved in from an older version's key file."""
+    if db.keys is None:  # a database opened without the data key (tests of old layouts)
+        return load_or_create(paths.keys / DEVICE_KEYS_FILE)
+    seal_key = db.keys.usb_device
+    legacy = paths.keys / DEVICE_KEYS_FILE
+    stored = get_setting(db, keys.USB_DEVICE_KEYS)
+    if not stored:
+        with _make_lock:
+            stored = get_setting(db, keys.USB_DEVICE_KEYS)
+            if not stored:
+                mine = _legacy_keys(legacy) or KeySet.generate()
+                value = base64.b64encode(seal(seal_key, mine.to_json().encode("utf-8"), _AAD)).decode("ascii")
+                try:
+                    with db.session() as s:
+                        # Never replaces a key set another process stored first (primary key).
+                        s.add(Setting(key=keys.USB_DEVICE_KEYS, value=value))
+                        s.commit()
+                    stored = value
+                except IntegrityError:
+                    stored = get_setting(db, keys.USB_DEVICE_KEYS)
+    current = _open_stored(seal_key, stored)
+    if legacy.exists():
+        # Moved in (now, or before a crash came between the commit and this): the plain copy goes.
+        old = _legacy_keys(legacy)
+        if old is None or old == current:
+            with contextlib.suppress(FileNotFoundError):
+                legacy.unlink()
+                log.info("USB device keys moved from %s into the database", legacy)
+    return current
 
 
 @dataclass(frozen=True)
@@ -136,7 +218,7 @@ def enroll_from_file(
         # Its token belongs to its device id: changing the id would break the online route.
         # (A revoked device's token is dead: the office's new file replaces that device.)
         raise EnrolledOnline()
-    mine = device_keys(paths)
+    mine = device_keys(db, paths)
     value = proof(  # raises BundleError("bad_code") on a typo, before anything is saved
         secret=enrollment.secret,
         code=code,
@@ -173,40 +255,94 @@ def register_online(db: Database, paths: AppPaths, client: ApiClient) -> OfficeK
     office (``PUT /device/keys``; the same keys again answer 200) and keeps the office's public
     keys from the answer. A 409 (other keys already registered for this device) is the
     server's refusal, raised as its SyncError."""
-    mine = device_keys(paths)
+    mine = device_keys(db, paths)
     resp = client.request(
         "PUT",
         "/device/keys",
         json_body={"sign_public": mine.sign_public, "box_public": mine.box_public},
         ok=(200, 201),
     )
-    try:
-        body = resp.json()
-        office = OfficeKeys(
-            str(body["sign_public"]), str(body["box_public"]), str(body.get("office_name", ""))
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise BadAnswer(f"/device/keys: {exc!r}", resp.status_code) from exc
+    office = _office_from(resp, "/device/keys")
     save_office_keys(db, office)
     return office
+
+
+def _office_from(resp: requests.Response, where: str) -> OfficeKeys:
+    try:
+        body = resp.json()
+        return OfficeKeys(str(body["sign_public"]), str(body["box_public"]), str(body.get("office_name", "")))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadAnswer(f"{where}: {exc!r}", resp.status_code) from exc
+
+
+def fetch_office_keys(db: Database, client: ApiClient) -> OfficeKeys:
+    """The office's public keys (``GET /usb/office-keys``), kept; registers nothing."""
+    office = _office_from(client.request("GET", "/usb/office-keys"), "/usb/office-keys")
+    save_office_keys(db, office)
+    return office
+
+
+class KeysConflict(UserError):
+    """The office holds OTHER stick keys for this laptop's device id (409 on registration)."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(
+            "Kantor Disdukcapil sudah menyimpan kunci flashdisk LAIN untuk laptop ini (misalnya "
+            "laptop pernah dipasang ulang tanpa memulihkan datanya). Kiriman flashdisk dari laptop "
+            "ini akan ditolak kantor, dan berkas balasan kantor tidak bisa dibuka di sini; pengiriman "
+            "lewat internet tetap berjalan. Supaya flashdisk bisa dipakai lagi: pulihkan data laptop "
+            "dengan kode pemulihan bila ada, atau minta kode pendaftaran baru ke kantor lalu daftarkan "
+            "ulang laptop ini di Pengaturan (kuncinya lalu didaftarkan otomatis).",
+            "The Disdukcapil office already holds OTHER stick keys for this laptop (e.g. it was "
+            "reinstalled without restoring its data). Stick bundles from this laptop would be refused "
+            "by the office and its return bundles cannot be opened here; sending online goes on. To "
+            "use the stick again: restore the laptop's data with the recovery code if you have it, or "
+            "ask the office for a new enrollment code and enroll this laptop again in Settings (its "
+            "keys are then registered automatically).",
+            detail=detail,
+        )
+
+
+def keys_conflict(db: Database) -> KeysConflict | None:
+    """The office refused this device's keys (409) and no new enrollment has happened since."""
+    device = get_setting(db, config.DEVICE_ID)
+    if device and get_setting(db, keys.USB_KEYS_CONFLICT) == device:
+        return KeysConflict(f"device {device}")
+    return None
 
 
 def join_online(client: ApiClient, db: Database, paths: AppPaths | None = None) -> bool:
     """Once per enrollment, from the online sync pass: register this laptop's USB keys and keep
     the office's, so a laptop enrolled online can use the stick too (and receive return
-    bundles). True when it registered now. A server without the USB route (404) or one that
-    holds other keys for this device (409) is logged and left alone: the online route goes on."""
+    bundles). True when it registered now. A server without the USB route (404) is logged and
+    left alone: the online route goes on. A 409 (the office holds other keys for this device)
+    is remembered for the device (``keys_conflict``): the stick export then says what happened
+    and what to do, instead of writing bundles the office would refuse."""
     device = get_setting(db, config.DEVICE_ID)
     if not device or get_setting(db, keys.USB_KEYS_REGISTERED) == device:
         return False
     try:
         register_online(db, paths or app_paths(), client)
     except SyncError as exc:
-        if exc.status in (404, 405, 409):
+        if exc.status == 409:
+            log.warning(
+                "USB keys refused: the office holds other keys for device %s (%s)", device, exc.detail
+            )
+            set_setting(db, keys.USB_KEYS_CONFLICT, device)
+            set_setting(db, keys.USB_KEYS_REGISTERED, device)
+            if office_keys(db) is None:
+                # Still learn the office's keys: a backup of unsent work can then be written.
+                try:
+                    fetch_office_keys(db, client)
+                except SyncError as more:
+                    log.warning("office keys not fetched (%s)", more.status)
+            return False
+        if exc.status in (404, 405):
             log.warning("USB keys not registered (%s): %s", exc.status, exc.detail)
             set_setting(db, keys.USB_KEYS_REGISTERED, device)
             return False
         raise
+    set_setting(db, keys.USB_KEYS_CONFLICT, "")
     set_setting(db, keys.USB_KEYS_REGISTERED, device)
     log.info("USB keys registered with the office for device %s", device)
     return True

@@ -198,7 +198,7 @@ def apply_return_bundle(
     if device is None:
         if paths is None:
             raise ValueError("paths or device keys are needed")
-        device = device_keys(paths)
+        device = device_keys(db, paths)
     header = read_header(path)  # a cut file is refused before any key is used
     check_header(header, village_code=village, device_id=get_setting(db, config.DEVICE_ID))
     with open_bundle(

@@ -62,8 +62,11 @@ def scan_check(picture: Path) -> list[str]:
     try:
         raw = import_file(picture)[0]
         plain = process(raw, auto_orient=True)
-        if plain.mime != "image/tiff" or plain.mode != "bilevel":
-            problems.append(f"scan as scanned: {plain.mime} {plain.mode}, expected a bilevel TIFF")
+        # A bilevel page in lossless JBIG2 (the compiled coder, decoded back by PDFium).
+        if plain.mime != "application/pdf" or plain.mode != "bilevel" or b"/JBIG2Decode" not in plain.data:
+            problems.append(f"scan as scanned: {plain.mime} {plain.mode}, expected a bilevel JBIG2 page")
+        else:
+            pdf.render_page(plain.data, 50)
         page = raw.image
         bed = RawPage(_on_bed(page), "scanner", "selftest-bed", is_photo=False, dpi=raw.dpi)
         turned = process(bed, auto_orient=True)

@@ -326,4 +326,4 @@ def test_real_text_pages_have_nothing_unsure(name: str) -> None:
     into gray patches: they stay bilevel."""
     (raw,) = import_file(Path(__file__).parent / "corpus" / name)
     out = process(raw, auto_orient=True)
-    assert out.mode == "bilevel" and out.mime == "image/tiff"
+    assert out.mode == "bilevel" and out.mime in ("application/pdf", "image/tiff")  # JBIG2 or G4

@@ -11,6 +11,7 @@ from PIL import Image
 from scan_pages import faint_dot_matrix, id_card, photo_like, text_page
 
 from desa_capil.scan import orientation
+from desa_capil.scan.pdf import render_page
 from desa_capil.scan.pipeline import ProcessedPage, process, quarter_turn, rotate_quarter
 from desa_capil.scan.sources import RawPage
 
@@ -87,6 +88,10 @@ def test_quarter_turn_matrix_matches_rot90(turn: int) -> None:
     assert (turned[pts[1].astype(int), pts[0].astype(int)] == a.ravel()).all()
 
 
+def _picture(data: bytes, mime: str, dpi: int) -> Image.Image:
+    return render_page(data, dpi) if mime == "application/pdf" else Image.open(io.BytesIO(data))
+
+
 def test_a_page_as_it_arrives_is_stored_upright_and_the_user_can_undo_it() -> None:
     from desa_capil.ui.intake import processing  # Qt-free glue between scan and store
 
@@ -98,8 +103,8 @@ def test_a_page_as_it_arrives_is_stored_upright_and_the_user_can_undo_it() -> No
     again = processing.reprocess(new.original, 0)
     assert again.rotation == 0
     upright = processing.reprocess(new.original, 180)
-    a = np.asarray(Image.open(io.BytesIO(again.data)).convert("L"), dtype=float)
-    b = np.asarray(Image.open(io.BytesIO(upright.data)).convert("L"), dtype=float)
+    a = np.asarray(_picture(again.data, again.mime, again.dpi).convert("L"), dtype=float)
+    b = np.asarray(_picture(upright.data, upright.mime, upright.dpi).convert("L"), dtype=float)
     assert a.shape == b.shape
     assert np.corrcoef(a[::8, ::8].ravel(), np.rot90(b, 2)[::8, ::8].ravel())[0, 1] > 0.8
 

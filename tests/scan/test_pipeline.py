@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from scan_pages import as_photo, jpeg_bytes, on_scanner_bed, text_page, with_stamp
 
 from desa_capil.errors import BadInputError
-from desa_capil.scan import geometry
+from desa_capil.scan import geometry, jbig2
 from desa_capil.scan.pipeline import ProcessedPage, orient, process, rotate_quarter, thumbnail
 from desa_capil.scan.sources import RawPage
 
@@ -44,8 +44,28 @@ def _black_fraction(img: Image.Image) -> float:
     return float((np.asarray(img.convert("L")) < 128).mean())
 
 
-def test_text_page_is_bilevel_g4_at_200_dpi() -> None:
-    # 11-12 pt print: 200 dpi bilevel keeps every letter (see pipeline.TEXT_DPI_STEPS).
+def test_text_page_is_bilevel_jbig2_at_200_dpi(needs_jbig2: None) -> None:
+    # 11-12 pt print: 200 dpi bilevel keeps every letter (see pipeline.TEXT_DPI_STEPS), as a
+    # one-page PDF of one lossless JBIG2 image.
+    out = process(_raw(text_page()))
+    assert out.mode == "bilevel" and out.dpi == 200
+    assert out.mime == "application/pdf" and out.extension == ".pdf"
+    assert b"/Filter/JBIG2Decode" in out.data and b"CCITTFax" not in out.data
+    im = out.image()
+    assert im.size == (out.width, out.height)
+    assert abs(out.width / 200 - 1240 / 150) < 0.02
+    assert out.sha256 == hashlib.sha256(out.data).hexdigest()
+    # The same pixels as the G4 page that an install without the coder writes, in fewer bytes.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(jbig2, "_jbig2", None)
+        g4 = process(_raw(text_page()))
+    assert g4.mime == "image/tiff"
+    assert np.array_equal(np.asarray(im.convert("L")) < 128, np.asarray(g4.image().convert("L")) < 128)
+    assert len(out.data) < 0.8 * len(g4.data)
+
+
+def test_text_page_is_bilevel_g4_without_the_jbig2_coder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jbig2, "_jbig2", None)
     out = process(_raw(text_page()))
     assert out.mode == "bilevel"
     assert out.mime == "image/tiff" and out.extension == ".tif"
@@ -182,10 +202,10 @@ def test_page_that_is_mostly_picture_is_one_jpeg() -> None:
 
 
 @pytest.mark.parametrize("mode", ["bilevel", "gray", "color"])
-def test_forced_mode(mode: str) -> None:
+def test_forced_mode(mode: str, needs_jbig2: None) -> None:
     out = process(_raw(with_stamp(text_page())), mode=mode)  # type: ignore[arg-type]
     assert out.mode == mode
-    assert out.mime == ("image/tiff" if mode == "bilevel" else "image/jpeg")
+    assert out.mime == ("application/pdf" if mode == "bilevel" else "image/jpeg")
 
 
 def test_exif_orientation_is_applied() -> None:

@@ -16,8 +16,9 @@ import requests
 
 from desa_capil.server.cli import main
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import AdminClient, EnrolledDevice, StickLaptop, stick_batch
-from desa_capil.usbroute import BatchForBundle
+from desa_capil.server.testing import AdminClient, EnrolledDevice, StickLaptop, stick_batch, submit_batch
+from desa_capil.usbroute import BatchForBundle, BundleError, KeySet, write_village_bundle
+from desa_capil.usbroute.payloads import open_return_bundle
 
 VILLAGE = "53.14.01.2001"
 
@@ -181,3 +182,141 @@ def test_one_invalid_batch_does_not_block_the_trip(
         refused = {x["batch_id"] for x in b.meta["refused"]}
     assert broken.batch_id in held and broken.batch_id not in refused
     assert not held & refused
+
+
+def return_bundle(admin: AdminClient, folder: Path, **params: str) -> Path:
+    r = admin.request("POST", f"/usb/return/{VILLAGE}", params=params)
+    assert r.status_code == 200, r.text
+    path = folder / f"kembali-{uuid.uuid4().hex[:6]}.dcb"
+    path.write_bytes(r.content)
+    return path
+
+
+def changed_apps(laptop: StickLaptop, path: Path) -> tuple[int, list[str]]:
+    with laptop.open_return(path) as b:
+        return b.meta["after"], sorted(c["application_id"] for p in b.meta["pages"] for c in p["changes"])
+
+
+def test_two_laptops_of_a_village_get_their_own_return_bundles(
+    server: EmbeddedServer,
+    admin: AdminClient,
+    stick_laptop: Callable[..., StickLaptop],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    one, two = stick_laptop(server, VILLAGE), stick_laptop(server, VILLAGE)
+    b1, b2 = stick_batch(), stick_batch()
+    assert import_(admin, one.bundle(tmp_path, [b1])).status_code == 200
+    assert import_(admin, two.bundle(tmp_path, [b2])).status_code == 200
+    one.proved = two.proved = True
+
+    # Which laptop? The office must say; it lists them.
+    r = admin.request("POST", f"/usb/return/{VILLAGE}")
+    assert (
+        r.status_code == 409
+        and one.device_id in r.json()["message_id"]
+        and two.device_id in r.json()["message_id"]
+    )
+    listed = admin.request("GET", f"/usb/return/{VILLAGE}/devices").json()
+    assert sorted(d["device_id"] for d in listed) == sorted([one.device_id, two.device_id])
+    assert all(d["cursor"] == 0 for d in listed)
+
+    # Each bundle is encrypted to its own laptop only.
+    for laptop, other in ((one, two), (two, one)):
+        path = return_bundle(admin, tmp_path, device_id=laptop.device_id)
+        assert changed_apps(laptop, path) == (0, app_ids(b1, b2))  # the village's changes
+        with pytest.raises(BundleError) as refused:
+            other.open_return(path)
+        assert refused.value.reason in ("wrong_recipient", "other_laptop")
+
+    # Each has its own cursor: laptop one says it holds the first change; two still holds none.
+    assert import_(admin, one.bundle(tmp_path, [], cursor=1)).status_code == 200
+    assert changed_apps(one, return_bundle(admin, tmp_path, device_id=one.device_id))[0] == 1
+    assert changed_apps(two, return_bundle(admin, tmp_path, device_id=two.device_id))[0] == 0
+    # A revoked laptop gets none (and is not listed).
+    admin.request("POST", f"/devices/{two.device_id}/revoke").raise_for_status()
+    assert (
+        admin.request("POST", f"/usb/return/{VILLAGE}", params={"device_id": two.device_id}).status_code
+        == 404
+    )
+    assert [d["device_id"] for d in admin.request("GET", f"/usb/return/{VILLAGE}/devices").json()] == [
+        one.device_id
+    ]
+    assert changed_apps(one, return_bundle(admin, tmp_path))[0] == 1  # the only one left: no need to pick
+
+    # From the terminal: one bundle per laptop into a folder.
+    three = stick_laptop(server, VILLAGE)
+    assert import_(admin, three.bundle(tmp_path, [])).status_code == 200
+    out = tmp_path / "stick"
+    data = ["--data", str(server.settings.data_dir)]
+    if server.settings.database_url:
+        data += ["--database-url", server.settings.database_url]
+    assert main([*data, "usb", "export-return", "--village", VILLAGE, "--all-devices", str(out)]) == 0
+    files = sorted(out.iterdir())
+    assert len(files) == 2 and str(uuid.UUID(three.device_id)) in capsys.readouterr().out
+    for laptop, cursor in ((one, 1), (three, 0)):
+        (mine,) = [f for f in files if uuid.UUID(laptop.device_id).hex[:8] in f.name]
+        assert changed_apps(laptop, mine)[0] == cursor
+    assert main([*data, "usb", "export-return", "--village", VILLAGE, str(out / "x.dcb")]) == 2
+    assert "pilih laptopnya" in capsys.readouterr().err
+
+
+def test_online_pulls_move_the_cursor_of_the_next_return_bundle(
+    server: EmbeddedServer, admin: AdminClient, village: EnrolledDevice, tmp_path: Path
+) -> None:
+    keys = KeySet.generate()
+    okeys = village.request("PUT", "/device/keys", json=keys.public()).json()
+    apps = []
+    for _ in range(2):
+        _bid, manifest, r = submit_batch(village)
+        assert r.status_code == 201
+        apps.append(manifest["applications"][0]["id"])
+    code = village.village_code
+
+    def back() -> dict[str, Any]:
+        r = admin.request("POST", f"/usb/return/{code}")
+        assert r.status_code == 200, r.text
+        path = tmp_path / f"kembali-{uuid.uuid4().hex[:6]}.dcb"
+        path.write_bytes(r.content)
+        with open_return_bundle(
+            path,
+            keys=keys,
+            office_sign_public=okeys["sign_public"],
+            village_code=code,
+            device_id=village.device_id,
+        ) as b:
+            return dict(b.meta)
+
+    assert [c["application_id"] for p in back()["pages"] for c in p["changes"]] == apps
+    # The laptop pulls online: the first page, then it asks from where it now stands.
+    page = village.request("GET", "/changes", params={"after": 0}).json()
+    assert len(page["changes"]) == 2
+    assert village.request("GET", "/changes", params={"after": page["next_after"]}).json()["changes"] == []
+    # Nothing new since: a valid bundle that only carries the cursor (and the receipts).
+    meta = back()
+    assert meta["after"] == page["next_after"]
+    assert meta["pages"] == [{"changes": [], "next_after": page["next_after"], "has_more": False}]
+    assert meta["documents"] == [] and len(meta["received"]["batches"]) == 2
+    # The office moves on: only the new change travels.
+    admin.status(admin.app_id(apps[1]), "processing").raise_for_status()
+    meta = back()
+    assert [(c["application_id"], c["status"]) for p in meta["pages"] for c in p["changes"]] == [
+        (apps[1], "processing")
+    ]
+    # A stick bundle written before the online pull (an older cursor) does not move it back,
+    # nor does a laptop asking beyond the last change move it past it.
+    old = tmp_path / "old.dcb"
+    write_village_bundle(
+        old,
+        keys=keys,
+        device_id=village.device_id,
+        village_code=code,
+        seq=1,
+        office_box_public=okeys["box_public"],
+        cursor=0,
+    )
+    assert import_(admin, old).status_code == 200
+    assert back()["after"] == page["next_after"]
+    village.request("GET", "/changes", params={"after": 10**6}).raise_for_status()
+    assert [c["status"] for p in back()["pages"] for c in p["changes"]] == []
+    assert back()["after"] == page["next_after"] + 1

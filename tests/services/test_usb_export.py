@@ -115,7 +115,7 @@ def test_export_writes_one_verified_bundle_the_office_imports_once(
     # Encrypted to the office: the laptop's own keys cannot open it; the office's can.
     office_keys = load_or_create(office.settings.data_dir / "usb" / "office_keys.json")
     with pytest.raises(BundleError):
-        open_bundle(result.path, box_private=usb_identity.device_keys(paths).box, verify_key=None)
+        open_bundle(result.path, box_private=usb_identity.device_keys(db, paths).box, verify_key=None)
     with open_bundle(result.path, box_private=office_keys.box, verify_key=None) as opened:
         assert [b["batch_id"] for b in opened.meta["batches"]] == [b1, b2]
         assert opened.meta["batches"][0]["manifest"] == batches.manifest(

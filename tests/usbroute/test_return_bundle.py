@@ -62,7 +62,7 @@ def enroll_here(db: Database, paths: AppPaths, office: KeySet = OFFICE) -> KeySe
     set_setting(db, keys.VILLAGE_CODE, VILLAGE)
     set_setting(db, keys.VILLAGE_NAME, "Sukamaju")
     set_setting(db, config.DEVICE_ID, DEVICE_ID)
-    return device_keys(paths)
+    return device_keys(db, paths)
 
 
 def office_bundle(

@@ -888,18 +888,27 @@ def make_router(svc: CentralService, settings: Settings) -> APIRouter:
 
     @router.post("/usb/kembali/{code}")
     async def usb_return(request: Request, code: str) -> Response:
-        staff, _ = await posted(request)
+        staff, form = await posted(request)
         url = f"{PREFIX}/usb"
+        # Each laptop of the village has its own row (and cursor): the button names it.
+        device_id = field(form, "device_id", 40) or None
         usb.incoming.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=usb.incoming, prefix="out-"))
-        out = tmp / f"{code[:13]}-kembali.dcb"
+        name = f"{code[:13]}-{device_id[:8]}-kembali.dcb" if device_id else f"{code[:13]}-kembali.dcb"
+        out = tmp / name
         try:
-            made = await run_in_threadpool(usb.export_return, code[:13], out)
+            made = await run_in_threadpool(usb.export_return, code[:13], out, device_id=device_id)
         except (ApiError, BundleError) as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             text = exc.body.message_id if isinstance(exc, ApiError) else exc.message("id")
             return back(staff, url, "error", text)
-        auth.audit(db, staff.actor, "usb.return", code[:13], f"seq {made.seq}, {made.changes} changes")
+        auth.audit(
+            db,
+            staff.actor,
+            "usb.return",
+            code[:13],
+            f"device {made.device_id}, seq {made.seq}, {made.changes} changes",
+        )
         return FileResponse(
             made.path,
             media_type="application/octet-stream",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from desa_capil.api.models import API_PREFIX, MAX_CHANGES_PAGE, ChangePage
 from desa_capil.server.deps import ERROR_RESPONSES, MAX_DB_INT, DeviceDep, ServiceDep
@@ -14,9 +14,14 @@ router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES, tags=["village"
 
 @router.get("/changes", response_model=ChangePage)
 def changes(
+    request: Request,
     ctx: DeviceDep,
     svc: ServiceDep,
     after: Annotated[int, Query(ge=0, le=MAX_DB_INT)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_CHANGES_PAGE)] = 100,
 ) -> ChangePage:
-    return svc.changes(ctx, after, limit)
+    page = svc.changes(ctx, after, limit)
+    # Asking from ``after`` acknowledges every change up to it: the office's cursor for the
+    # laptop's next USB return bundle moves there (server/usb.py).
+    request.app.state.usb.note_pulled(ctx, after)
+    return page
