@@ -681,114 +681,114 @@
     <context>
         <name>BatchesPage</name>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="151" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="152" />
             <source>Kiriman ke Disdukcapil</source>
             <translation>Batches to the civil registration office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="161" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="162" />
             <source>Kirim sekarang</source>
             <translation>Send now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="166" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="167" />
             <source>Coba kirim dan ambil kabar dari server sekarang juga</source>
             <translation>Try to send and fetch news from the server right now</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="180" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="181" />
             <source>Kirim lewat flashdisk…</source>
             <translation>Send by USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="183" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="184" />
             <source>Tulis kiriman yang belum diterima kantor ke flashdisk, untuk dibawa ke Disdukcapil</source>
             <translation>Write the batches the office has not received to a USB stick, to carry to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="186" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="187" />
             <source>Cadangkan yang belum terkirim…</source>
             <translation>Back up what was not sent…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="201" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="202" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="217" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
             <source>Segel yang dipilih</source>
             <translation>Seal selected</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="218" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="219" />
             <source>Segel semua yang siap</source>
             <translation>Seal all ready</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="239" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
             <source>Disegel</source>
             <translation>Sealed</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="240" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
             <source>Permohonan</source>
             <translation>Applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="241" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
             <source>Halaman</source>
             <translation>Pages</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="242" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
             <source>Ukuran</source>
             <translation>Size</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="243" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
             <source>Status</source>
             <translation>Status</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="244" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
             <source>Jalur</source>
             <translation>Route</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="245" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
             <source>Kemajuan</source>
             <translation>Progress</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="246" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="247" />
             <source>Keterangan</source>
             <translation>Details</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="259" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
             <source>Klik dua kali untuk melihat isi kiriman</source>
             <translation>Double-click to see what the batch holds</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="260" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
             <source>Coba kirim lagi</source>
             <translation>Try sending again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="261" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="262" />
             <source>Masukkan lagi kiriman yang disisihkan ke antrean kirim</source>
             <translation>Put the set-aside batch back in the sending queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="264" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="724" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="730" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="731" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="737" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="268" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="269" />
             <source>Kembalikan permohonan dalam kiriman yang disisihkan ke antrean 'Siap dikirim' agar bisa diperbaiki dan disegel ulang</source>
             <translation>Return the applications of the set-aside batch to the 'Ready to send' queue so they can be fixed and sealed again</translation>
         </message>
@@ -801,89 +801,89 @@
             <translation type="vanished">List of the originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="284" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="620" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="625" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="627" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="632" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="288" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="289" />
             <source>Kembalikan permohonan kiriman ini ke daftar 'Siap disegel' untuk diubah. Hanya bisa selama pengirimannya belum dimulai.</source>
             <translation>Put this batch's applications back in the 'Ready to seal' list to change them. Only until its upload has started.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="294" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="295" />
             <source>Daftar kiriman</source>
             <translation>Batch list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Dicatat</source>
             <translation>Recorded</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Kejadian</source>
             <translation>Event</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="311" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="312" />
             <source>Alasan penolakan</source>
             <translation>Reason for refusal</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="320" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="321" />
             <source>Coba lagi</source>
             <translation>Try again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="322" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="323" />
             <source>Masukkan lagi catatan yang ditolak ke antrean kirim</source>
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="449" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="461" />
             <source>Menunggu konfirmasi</source>
             <translation>Awaiting confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="463" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="464" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="466" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="467" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
@@ -908,134 +908,134 @@
             <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="502" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="513" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="520" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="578" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="583" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="629" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="645" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="652" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="733" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="626" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="731" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="633" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="738" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="275" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="276" />
             <source>Daftar asli</source>
             <translation>Originals list</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="279" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="280" />
             <source>Cetak daftar dokumen asli yang dibawa kurir ke Disdukcapil, untuk ditandatangani kepala desa</source>
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="481" />
             <source>Flashdisk %1</source>
             <translation>USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
             <source>Internet %1</source>
             <translation>Internet %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
             <source>Internet</source>
             <translation>Internet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="485" />
             <source>Dibawa flashdisk %1</source>
             <translation>Carried on a USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
             <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
             <translation>Received by the office %1 (confirmed by USB stick)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Diterima kantor %1 (lewat internet)</source>
             <translation>Received by the office %1 (over the internet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
             <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
             <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="505" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
             <source>%1/%2 berkas · %4</source>
             <translation>%1/%2 files · %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="746" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="753" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="747" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="754" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="748" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="755" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="766" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="773" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="799" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="806" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="802" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="809" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="808" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="815" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="810" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="817" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
