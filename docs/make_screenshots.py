@@ -3,13 +3,16 @@
 
     apt-get install xvfb
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/make_screenshots.py docs/screenshots \\
-        --wizard
+        --wizard --dialogs --all-dialogs
     for s in 125 150; do QT_SCALE_FACTOR=${s:0:1}.${s:1} xvfb-run -a -s "-screen 0 1366x768x24" \\
         .venv/bin/python docs/make_screenshots.py docs/screenshots --suffix=-scale$s \\
-        --pages dashboard,queue,distribution --dialogs; done
+        --wizard --dialogs --all-dialogs; done
+    # the app's smallest window: an 800x480 screen less the 40 px taskbar
+    xvfb-run -a -s "-screen 0 800x480x24" .venv/bin/python docs/make_screenshots.py docs/screenshots \\
+        --suffix=-800x440
 
-The window is sized to the screen (1366x768 minus nothing: the screenshot is of the window),
-so the 125 % / 150 % runs show what a laptop with display scaling gets.
+The window is sized to the screen less the taskbar (``--taskbar``, 40 physical pixels), so the
+125 % / 150 % runs show what a laptop with display scaling gets.
 """
 
 from __future__ import annotations

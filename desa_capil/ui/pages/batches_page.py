@@ -373,12 +373,14 @@ class BatchesPage(QWidget):
             self.table.horizontalHeader().setSectionResizeMode(reason, mode)
             if narrow:
                 self.table.setColumnWidth(reason, 120)
-        # Narrowest (150 %, ~810 px): the size gives way too; the progress text says it
-        # ("0/4 berkas · 0 B dari 19,5 KB"), and with the route column the bar was 50 px wide.
-        size = COLUMNS.index("size")
+        # Narrowest (150 %, ~810 px; the 800x440 window): the size and the application count
+        # give way too (the progress text says the size, a double-click lists the
+        # applications); with the route column the bar was 50 px wide.
         narrowest = event.size().width() < NARROWEST_BELOW
-        if narrowest != self.table.isColumnHidden(size):
-            self.table.setColumnHidden(size, narrowest)
+        for name in ("size", "apps"):
+            column = COLUMNS.index(name)
+            if narrowest != self.table.isColumnHidden(column):
+                self.table.setColumnHidden(column, narrowest)
         super().resizeEvent(event)
 
     # --- loading ----------------------------------------------------------------------------
