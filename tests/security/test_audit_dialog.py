@@ -81,9 +81,12 @@ def test_no_raw_keys_in_the_log(qtbot: QtBot, ctx: AppContext) -> None:
     )
     audit.record(ctx.db, audit.PRINT_RECEIPT, app_id, detail="handover")
     audit.record(ctx.db, audit.BACKUP_MADE, detail="cadangan 2026-11-29")
-    # What store.distribution writes when a document arrives and is handed over.
-    audit.record(ctx.db, "arrived", app_id)
-    audit.record(ctx.db, "handover", app_id, detail="Istri")
+    # What store.distribution writes (through repo.audit) when a document arrives and is
+    # handed over.
+    with ctx.db.session() as s:
+        repo.audit(s, "arrived", app_id)
+        repo.audit(s, "handover", app_id, detail="Istri")
+        s.commit()
     d = AuditDialog(ctx)
     qtbot.addWidget(d)
     qtbot.waitUntil(lambda: d.table.rowCount() == 4)
