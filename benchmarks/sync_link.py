@@ -10,8 +10,10 @@ Re-sent = bytes the HTTP stack handed to the socket that the server did not keep
 by the client: offered minus the server's offset gain), per cut.
 
 Scenarios (``--scenarios``): clean, cut200 / cut50 (the connection cut after every 200 / 50 KB
-sent), stall (after every 100 KB the link goes silent without closing: the read timeout and
-the watchdog must notice), perconn (one connection gets at most half the link: each forwarded
+sent), stall (after every 100 KB the link goes silent without closing, both ways, and the
+server's side of that connection stays open for ``--stall-hold`` seconds: the server is told
+nothing, as on a real dead link; the client's stall watch or its read timeout must notice),
+perconn (one connection gets at most half the link: each forwarded
 piece of a connection waits 0.25 s before the next, whatever the link's rate; perconn3: 0.4 s,
 a third of the link), each once with the worker and once with a naive uploader beside it
 (``--naive``): one tus creation and one PATCH of the whole file, restarting from zero on any
@@ -53,9 +55,14 @@ from desa_capil.store.repo import (  # noqa: E402
     save_application,
     seal_batch,
 )
-from desa_capil.sync.client import ApiClient, SyncError  # noqa: E402
+from desa_capil.sync import apply  # noqa: E402
+from desa_capil.sync.client import (  # noqa: E402
+    ApiClient,
+    SyncError,
+    normalize_base_url,
+)
 from desa_capil.sync.config import credential_store, enroll  # noqa: E402
-from desa_capil.sync.worker import Backoff, SyncWorker, has_pending_work  # noqa: E402
+from desa_capil.sync.worker import STREAMS_KEY_PREFIX, Backoff, SyncWorker, has_pending_work  # noqa: E402
 
 NIK = "3204051708900001"
 KK = "3204051708150001"
@@ -175,6 +182,8 @@ def run(
     apps: int = 20,
     piece_delay: float = 0.0,
     parallel: int = 4,
+    stall_hold: float = 600.0,
+    remembered: int | None = None,
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
@@ -194,6 +203,7 @@ def run(
             proxy.latency = latency
             proxy.cut_every = cut_every
             proxy.stall_every = stall_every
+            proxy.stall_hold = stall_hold
             proxy.piece_delay = piece_delay
             done_at: list[float] = []
 
@@ -213,6 +223,9 @@ def run(
                 def batch_done(self, batch_id: str, state: str) -> None:
                     done_at.append(time.monotonic())
 
+            if remembered:
+                # What an earlier run on this link settled on (the worker keeps it per address).
+                apply.write_state(db, STREAMS_KEY_PREFIX + normalize_base_url(proxy.url), str(remembered))
             worker = SyncWorker(
                 db,
                 lambda: ApiClient(proxy.url, token),
@@ -248,6 +261,8 @@ def run(
                 "seconds": elapsed,
                 "goodput_share": total / elapsed / rate,
                 "cuts": proxy.stats.cuts,
+                "stalls": proxy.stats.stalls,
+                "watch_cuts": worker.meter.stalls,
                 "failures": failures,
                 "resent": worker.meter.bytes_lost,
                 "resent_per_cut": worker.meter.bytes_lost / proxy.stats.cuts if proxy.stats.cuts else 0.0,
@@ -255,6 +270,7 @@ def run(
                 "chunk": worker.meter.chunk_size(),
                 "rtt": worker.meter.rtt or 0.0,
                 "streams": worker.meter.streams.streams,
+                "history": "/".join(str(n) for n in worker.meter.streams.history) or "-",
             }
         finally:
             proxy.stop()
@@ -273,6 +289,12 @@ def main() -> None:
     ap.add_argument("--scenarios", default="clean,cut200", help="comma-separated: " + ",".join(SCENARIOS))
     ap.add_argument("--naive", action="store_true", help="also run the naive whole-file uploader")
     ap.add_argument("--give-up", type=float, default=4.0, help="naive: give up after N x the clean time")
+    ap.add_argument(
+        "--remembered", type=int, default=0, help="worker: start from this remembered stream count"
+    )
+    ap.add_argument(
+        "--stall-hold", type=float, default=600.0, help="stall: seconds the server side stays open"
+    )
     ap.add_argument(
         "--parallel", type=int, default=4, help="worker: most files at once (1: one, 2: always two)"
     )
@@ -299,6 +321,8 @@ def main() -> None:
                 apps=args.apps,
                 piece_delay=float(sc.get("piece_delay") or 0.0),
                 parallel=args.parallel,
+                stall_hold=args.stall_hold,
+                remembered=args.remembered or None,
             )
             if ideal is None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take
@@ -309,8 +333,9 @@ def main() -> None:
             print(
                 f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
                 f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
+                f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}), "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
-                f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f}, round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
+                f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
                 f"failures/restarts {r['failures']:.0f}",
                 flush=True,
             )

@@ -35,6 +35,18 @@ about every second while it receives nothing, and gives the upload up when it ha
 no progress for ``patch_takeover_seconds`` since before the request was made. A holder that
 is still receiving never yields; the per-chunk body read timeout (``GuardMiddleware``)
 remains the last resort.
+
+The same device may take its own upload over at once (what tusd does): a client that saw its
+PATCH go silent asks HEAD (another connection) how far the server got, and sends a new PATCH
+from exactly there. Such a PATCH, from the device that created the upload and at the offset
+the server holds at that moment, stops the running one without waiting for
+``patch_takeover_seconds`` (in another process: the takeover request names the device, and
+the holder yields at its next look). The old request keeps every byte it wrote (flushed and
+fsynced like any cut PATCH) before the new one starts; a byte it wrote after the new one
+looked makes the new one's offset stale, which it then hears as 409 with the offset. Another
+device, or a PATCH at another offset, still gets 423 while the holder makes progress. The
+bytes of a running PATCH are written to the file as they arrive, so HEAD on another
+connection reports them (in-flight progress; with object storage only whole parts count).
 """
 
 from __future__ import annotations
@@ -199,6 +211,7 @@ class _Patch:
 
     takeover_after: float
     takeover_request: Path | None = None
+    device: str = ""  # the device sending it: it alone may take the upload over at once
     last_progress: float = field(default_factory=time.monotonic)
     last_progress_wall: float = field(default_factory=time.time)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
@@ -217,12 +230,17 @@ class _Patch:
     def asked_to_yield(self) -> bool:
         """Another process asked for the upload after this PATCH stopped making progress,
         and it has made none for ``takeover_after`` seconds."""
-        if self.takeover_request is None or time.monotonic() - self.last_progress < self.takeover_after:
+        if self.takeover_request is None:
             return False
+        stalled = time.monotonic() - self.last_progress >= self.takeover_after
         try:
             asked_at = self.takeover_request.stat().st_mtime
-        except FileNotFoundError:
+            by = self.takeover_request.read_text(encoding="utf-8").strip() if not stalled else ""
+        except (FileNotFoundError, OSError, UnicodeDecodeError):
             return False
+        if not stalled:
+            # Only the same device, resuming at the server's offset, takes over a live one.
+            return bool(self.device) and by == self.device
         return asked_at >= self.last_progress_wall
 
 
@@ -239,17 +257,27 @@ def _try_lock(f: IO[bytes]) -> bool:
     return True
 
 
-async def _lock_from_other_process(upload_id: str, f: IO[bytes], path: Path, takeover_after: float) -> None:
+async def _lock_from_other_process(
+    upload_id: str, f: IO[bytes], path: Path, takeover_after: float, own: str = ""
+) -> None:
     """The upload's file lock, held by a PATCH in another process: taken over when that one
-    has made no progress (file untouched) for ``takeover_after`` seconds, else 423."""
+    has made no progress (file untouched) for ``takeover_after`` seconds, else 423. ``own``:
+    the device id when the same device resumes at the server's offset (takes over at once)."""
     stalled = time.time() - os.fstat(f.fileno()).st_mtime
-    if stalled < takeover_after:
+    if stalled < takeover_after and not own:
         raise _locked(takeover_after - stalled)
     request = takeover_request_path(path)
-    fd = os.open(request, os.O_WRONLY | os.O_CREAT, 0o600)
-    os.close(fd)
+    fd = os.open(request, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, own.encode("utf-8"))
+    finally:
+        os.close(fd)
     os.utime(request)  # the request's time: the holder yields only if stalled since before it
-    log.info("upload %s: PATCH in another process stalled %.0f s, asking it to yield", upload_id, stalled)
+    log.info(
+        "upload %s: asking the PATCH in another process to yield (%s)",
+        upload_id,
+        "same device resumes" if own else f"stalled {stalled:.0f} s",
+    )
     deadline = time.monotonic() + TAKEOVER_WAIT
     try:
         while not _try_lock(f):
@@ -274,21 +302,40 @@ def _locked(retry_after: float) -> ApiError:
     )
 
 
+# How long a PATCH of the same device waits for the one it takes over to stop (it flushes and
+# fsyncs what it wrote first); longer, and it gets 423.
+SAME_DEVICE_WAIT = 10.0
+
+
 @contextlib.asynccontextmanager
 async def _exclusive(
-    upload_id: str, f: IO[bytes] | None, takeover_after: float, path: Path | None = None
+    upload_id: str,
+    f: IO[bytes] | None,
+    takeover_after: float,
+    path: Path | None = None,
+    *,
+    device: str = "",
+    at_offset: bool = False,
 ) -> AsyncIterator[_Patch]:
     """The upload for this PATCH alone: in this process (``_active``) and, with local files,
-    across processes (an OS file lock on ``f``, the upload file at ``path``)."""
+    across processes (an OS file lock on ``f``, the upload file at ``path``).
+
+    ``device`` sends this PATCH; ``at_offset``: its Upload-Offset is what the server holds now.
+    Both together take over a running PATCH of the same device at once (see the module)."""
+    own = device if device and at_offset else ""
     running = _active.get(upload_id)
     if running is not None:
         stalled = time.monotonic() - running.last_progress
-        if stalled < takeover_after:
+        same = bool(own) and running.device == own
+        if stalled < takeover_after and not same:
             raise _locked(takeover_after - stalled)
-        log.info("upload %s: previous PATCH stalled %.0f s, taking over", upload_id, stalled)
+        if same:
+            log.info("upload %s: the same device resumes at the server's offset, taking over", upload_id)
+        else:
+            log.info("upload %s: previous PATCH stalled %.0f s, taking over", upload_id, stalled)
         running.stop.set()
         try:
-            await asyncio.wait_for(running.done.wait(), timeout=10)
+            await asyncio.wait_for(running.done.wait(), timeout=SAME_DEVICE_WAIT)
         except TimeoutError as exc:
             raise _locked(takeover_after) from exc
         if upload_id in _active:  # a third request was quicker
@@ -297,9 +344,9 @@ async def _exclusive(
     if cross_process:
         assert f is not None and path is not None
         if not _try_lock(f):
-            await _lock_from_other_process(upload_id, f, path, takeover_after)
+            await _lock_from_other_process(upload_id, f, path, takeover_after, own)
         os.utime(f.fileno())  # "progress now", for a PATCH arriving at another process
-    state = _Patch(takeover_after, takeover_request_path(path) if cross_process and path else None)
+    state = _Patch(takeover_after, takeover_request_path(path) if cross_process and path else None, device)
     _active[upload_id] = state
     try:
         yield state
@@ -425,10 +472,18 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
         if not svc.storage.appends_in_place:
-            return await _patch_object(svc, up, client_offset, request, checksum)
+            return await _patch_object(svc, up, client_offset, request, checksum, ctx.device_id)
         path = svc.upload_path(up.id)
         with path.open("r+b", buffering=0) as f:
-            async with _exclusive(up.id, f, settings.patch_takeover_seconds, path) as state:
+            held = os.fstat(f.fileno()).st_size  # bytes written so far, a running PATCH's too
+            async with _exclusive(
+                up.id,
+                f,
+                settings.patch_takeover_seconds,
+                path,
+                device=ctx.device_id,
+                at_offset=client_offset == held,
+            ) as state:
                 offset = os.fstat(f.fileno()).st_size
                 if client_offset != offset:
                     raise ApiError(
@@ -498,12 +553,22 @@ def _checksum_mismatch(offset: int) -> ApiError:
 
 
 async def _patch_object(
-    svc: CentralService, up: Upload, client_offset: int, request: Request, checksum: tuple[str, bytes] | None
+    svc: CentralService,
+    up: Upload,
+    client_offset: int,
+    request: Request,
+    checksum: tuple[str, bytes] | None,
+    device: str = "",
 ) -> Response:
     """PATCH with object storage: the body is spooled (memory, then a private temp file) and
     stored as one part object; the database's offset moves only with its part row."""
     settings = svc.settings
-    async with _exclusive(up.id, None, settings.patch_takeover_seconds) as state:
+    at_offset = client_offset == svc.upload_offset(up)
+    async with _exclusive(
+        up.id, None, settings.patch_takeover_seconds, device=device, at_offset=at_offset
+    ) as state:
+        # A PATCH taken over just now may have added a part: the offset as of now.
+        up = await run_in_threadpool(svc.get_upload_unchecked, up.id)
         offset = svc.upload_offset(up)
         if client_offset != offset:
             raise _offset_mismatch(offset)

@@ -158,6 +158,11 @@ class DeadlineExceeded(OfflineError):
     """The exchange took longer than its total deadline (a link that drips)."""
 
 
+class LinkStalled(OfflineError):
+    """The exchange was cut by its caller, which saw it make no progress (a silent link: no
+    FIN, no RST). The caller knows from elsewhere (a HEAD on another connection) where to go on."""
+
+
 class Aborted(SyncError):
     """The exchange was cut because the worker was asked to stop."""
 
@@ -338,14 +343,17 @@ def error_from_response(resp: requests.Response, content: bytes | None = None) -
 class _Exchange:
     deadline: float
     stop: threading.Event | None
+    cut: threading.Event | None = None  # set by the caller: cut this exchange (a stall)
     conn: Any = None  # the urllib3 connection carrying it, once known
     expired: bool = False
     aborted: bool = False
+    stalled: bool = False
 
 
 class _Watchdog:
     """One daemon thread for the process: shuts down the socket of an exchange past its
-    deadline or whose stop event is set. A blocked send/recv then returns at once."""
+    deadline, whose stop event is set, or that its caller cut (``cut``). A blocked send/recv
+    then returns at once."""
 
     TICK = 0.2
 
@@ -361,8 +369,10 @@ class _Watchdog:
             self._thread.start()
 
     @contextmanager
-    def watch(self, seconds: float, stop: threading.Event | None) -> Iterator[_Exchange]:
-        ex = _Exchange(time.monotonic() + seconds, stop)
+    def watch(
+        self, seconds: float, stop: threading.Event | None, cut: threading.Event | None = None
+    ) -> Iterator[_Exchange]:
+        ex = _Exchange(time.monotonic() + seconds, stop, cut)
         tid = threading.get_ident()
         with self._lock:
             self._live[id(ex)] = ex
@@ -390,10 +400,13 @@ class _Watchdog:
             with self._lock:
                 due = []
                 for ex in self._live.values():
-                    if ex.expired or ex.aborted:
+                    if ex.expired or ex.aborted or ex.stalled:
                         continue
                     if ex.stop is not None and ex.stop.is_set():
                         ex.aborted = True
+                        due.append(ex)
+                    elif ex.cut is not None and ex.cut.is_set():
+                        ex.stalled = True
                         due.append(ex)
                     elif now >= ex.deadline:
                         ex.expired = True
@@ -496,6 +509,21 @@ class ApiClient:
     def close(self) -> None:
         self.session.close()
 
+    def sibling(self) -> ApiClient:
+        """A client for the same server, token, certificates and stop, with its own session
+        (its own connections): for a look at the server from another thread while this one
+        waits, e.g. HEAD on an upload whose PATCH seems stalled."""
+        other = ApiClient(
+            self.base_url,
+            self.token,
+            timeout=self.timeout,
+            deadline=self.deadline,
+            stop=self.stop,
+            max_download=self.max_download,
+        )
+        other.session.verify = self.session.verify
+        return other
+
     def limit_send_buffer(self, nbytes: int) -> None:
         """Connections made from now on keep at most about ``nbytes`` unsent in the kernel.
 
@@ -524,11 +552,13 @@ class ApiClient:
         return url
 
     @contextmanager
-    def _exchange(self, method: str, path: str, deadline: float | None) -> Iterator[_Exchange]:
+    def _exchange(
+        self, method: str, path: str, deadline: float | None, cut: threading.Event | None = None
+    ) -> Iterator[_Exchange]:
         """Maps every failure of the transport to a SyncError, with the deadline enforced."""
         if self.stop is not None and self.stop.is_set():
             raise Aborted(f"{method} {path}")
-        with _watchdog.watch(deadline or self.deadline, self.stop) as ex:
+        with _watchdog.watch(deadline or self.deadline, self.stop, cut) as ex:
             try:
                 yield ex
                 # A socket shut down by the watchdog can look like a short, complete answer.
@@ -536,6 +566,8 @@ class ApiClient:
                     raise Aborted(f"{method} {path}")
                 if ex.expired:
                     raise DeadlineExceeded(f"{method} {path}: deadline")
+                if ex.stalled:
+                    raise LinkStalled(f"{method} {path}: no progress, cut")
             except requests.exceptions.SSLError as exc:
                 raise CertificateError(str(exc)) from exc
             except requests.exceptions.ContentDecodingError as exc:
@@ -545,6 +577,8 @@ class ApiClient:
                     raise Aborted(f"{method} {path}") from exc
                 if ex.expired:
                     raise DeadlineExceeded(f"{method} {path}: deadline") from exc
+                if ex.stalled:
+                    raise LinkStalled(f"{method} {path}: no progress, cut") from exc
                 raise OfflineError(f"{method} {path}: {type(exc).__name__}") from exc
 
     def _send(
@@ -609,10 +643,12 @@ class ApiClient:
         ok: Sequence[int] = (200, 201, 204),
         auth: bool = True,
         limit: int = MAX_JSON_BYTES,
+        cut: threading.Event | None = None,
     ) -> requests.Response:
         """Send one request; return the response (body read, at most ``limit`` bytes) when its
-        status is in ``ok``, else raise the matching SyncError."""
-        with self._exchange(method, path, deadline) as ex:
+        status is in ``ok``, else raise the matching SyncError. Setting ``cut`` (from another
+        thread) ends the exchange within a fraction of a second with ``LinkStalled``."""
+        with self._exchange(method, path, deadline, cut) as ex:
             resp = self._send(
                 method,
                 path,

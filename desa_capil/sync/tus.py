@@ -25,6 +25,16 @@ follows, the upload goes on at once from the server's offset on a new connection
 works, it just dropped one connection; a 423 then means the server is still closing the cut
 PATCH, and is waited out for a few seconds). Only cuts that got nothing through,
 ``MAX_FRUITLESS_CUTS`` in a row, hand the file back to the worker, whose back-off then applies.
+
+A silent stall (the link stops carrying the PATCH without a FIN or RST) is seen by
+``_StallWatch`` long before the read timeout: while a PATCH runs, once its body went to the
+socket (or the socket has taken nothing for a while), a HEAD on another connection asks the
+server how far it got; the server writes a PATCH's bytes as they arrive, so the offset grows
+while the link carries them. No growth for ``LinkMeter.stall_seconds`` (a few times what the
+link needs for a piece, or a few round trips) is a stall: the PATCH is cut and the upload goes
+on at once from the offset the HEAD showed. The server lets the same device, resuming at its
+offset, take the upload over from the silent request at once (no 423). A PATCH whose bytes all
+arrived but whose answer is lost is seen the same way, and counts as done.
 """
 
 from __future__ import annotations
@@ -43,7 +53,15 @@ from desa_capil.api.models import TUS_VERSION
 from desa_capil.store import batches, outbox
 from desa_capil.store.db import Database
 from desa_capil.store.models import Outbox
-from desa_capil.sync.client import Aborted, ApiClient, BadAnswer, OfflineError, SyncError, TokenRevoked
+from desa_capil.sync.client import (
+    Aborted,
+    ApiClient,
+    BadAnswer,
+    LinkStalled,
+    OfflineError,
+    SyncError,
+    TokenRevoked,
+)
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -68,6 +86,11 @@ MIN_READ_TIMEOUT = 5.0
 SEND_BUFFER_SECONDS = 1.0
 MIN_SEND_BUFFER = 16 * 1024
 MAX_SEND_BUFFER = 4 * 1024 * 1024
+# Stall watch (``_StallWatch``): no growth of the server's offset for this long is a stall.
+MIN_STALL_SECONDS = 5.0
+STALL_RTTS = 4.0  # ... or this many round trips
+STALL_PIECES = 3.0  # ... or the time the link needs for this many pieces of a stream
+STALL_PIECE = 4 * 1024
 _OFFSET_CT = "application/offset+octet-stream"
 
 
@@ -76,18 +99,28 @@ class Stopped(Exception):
 
 
 class StreamGovernor:
-    """How many files are uploaded at once, from what the link shows.
+    """How many files are uploaded at once, judged by goodput over time.
 
     Two streams by default: while one waits for an answer (a round trip, a creation) the other
-    keeps the link busy. On a link where one connection cannot fill the pipe (per-connection
-    shaping, a window that a long round trip keeps small) each stream's rate stays the same
-    when another stream is added, so the sum grows: then a stream is added, up to ``high``. On
-    a shared bottleneck the sum stays the same (each stream gets a share): then the count goes
-    back down and stays there, tried again after ``reprobe_after`` more measurements.
+    keeps the link busy. Whether one more stream pays is judged by what the server
+    acknowledged per wall second across all streams (``goodput``), not by the sum of each
+    stream's rate: on a link where one connection gets at most half of the pipe (per-connection
+    shaping, a window that a long round trip keeps small), two streams fill it only while both
+    send, and a third hides the gaps of the others' round trips; the sum of rates stays the
+    same, the goodput grows. On a shared bottleneck extra streams only split the same link.
 
-    ``record`` takes each chunk's rate; a decision is made from the median of ``samples``
-    chunks measured with the same number of streams sending. ``slot`` is what each upload holds
-    while it sends (the uploads beyond ``streams`` wait for one).
+    Each chunk's acknowledged bytes (also the kept part of a cut one) are spread over its
+    lifetime, from ``begin`` to ``end``; the goodput of a count is measured over a window that
+    starts with the first chunk begun under it and ends where nothing is still unknown (the
+    start of the oldest chunk still in flight), at least ``window`` seconds and ``min_chunks``
+    chunks long. A count is kept when its goodput is at least ``gain`` above the one below it;
+    else the count goes back and stays there (tried again after ``reprobe_after`` windows). A
+    window during which the uploads ran short of files (fewer than ``streams`` sending for over
+    a second: the batch's end) does not count.
+
+    ``slot`` is what each upload holds while it sends (the uploads beyond ``streams`` wait for
+    one). ``settled``: the count was decided (what the worker remembers per server address).
+    ``clock`` is for tests (a fake clock).
     """
 
     def __init__(
@@ -96,53 +129,120 @@ class StreamGovernor:
         *,
         low: int = 1,
         high: int = 4,
-        gain: float = 0.15,
-        samples: int = 3,
-        reprobe_after: int = 30,
+        gain: float = 0.04,
+        window: float = 30.0,
+        min_chunks: int = 4,
+        reprobe_after: int = 10,
+        settled: bool = False,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.low = max(1, low)
         self.high = max(self.low, high)
         self.streams = min(self.high, max(self.low, start))
         self.gain = gain
-        self.samples = samples
+        self.window = window
+        self.min_chunks = min_chunks
         self.reprobe_after = reprobe_after
+        self.clock = clock
         self.active = 0
-        self.sums: dict[int, float] = {}  # streams -> measured sum of their rates (bytes/s)
-        self._rates: list[float] = []
-        self._settled_for = -1  # measurements since settling (-1: still probing)
+        self.goodputs: dict[int, float] = {}  # streams -> measured goodput (bytes/s)
+        self.history: list[int] = []  # the count after each decision (the benchmark shows it)
+        self._open: dict[int, float] = {}  # chunk token -> when it began
+        self._next_token = 0
+        self._done: list[tuple[float, float, int]] = []  # (began, ended, bytes acknowledged)
+        self._phase_since = clock()
+        self._short_since: float | None = None  # fewer than ``streams`` sending since
+        self._settled_for = 0 if settled else -1  # windows since settling (-1: still probing)
         self._cond = threading.Condition()
 
-    def record(self, rate: float) -> None:
-        """One chunk went at ``rate`` bytes/s while ``active`` uploads were sending."""
+    @property
+    def settled(self) -> bool:
+        return self._settled_for >= 0
+
+    # --- measurement ----------------------------------------------------------------------------
+
+    def begin(self) -> int:
+        """A chunk (PATCH) starts; the token goes to ``end``."""
         with self._cond:
-            if self.active != self.streams or rate <= 0:
-                return  # a stream is starting or ending: not a clean measurement
-            self._rates.append(rate)
-            if len(self._rates) < self.samples:
+            self._next_token += 1
+            self._open[self._next_token] = self.clock()
+            return self._next_token
+
+    def end(self, token: int, acknowledged: int) -> None:
+        """The chunk ended; the server acknowledged ``acknowledged`` bytes of it (0: none)."""
+        with self._cond:
+            began = self._open.pop(token, None)
+            if began is None:
                 return
-            rates = sorted(self._rates)
-            self._rates.clear()
-            n = self.streams
-            self.sums[n] = n * rates[len(rates) // 2]
-            if self._settled_for >= 0:
-                self._settled_for += 1
-                if self._settled_for >= self.reprobe_after and n < self.high:
-                    self._settled_for = -1  # the link may have changed: try one more again
-                    self._set(n + 1)
-                return
-            fewer = self.sums.get(n - 1)
-            if fewer is not None and self.sums[n] < fewer * (1 + self.gain):
-                self._settled_for = 0  # this stream did not pay: one less, and stay there
-                self._set(n - 1)
-            elif n < self.high:
-                self._set(n + 1)  # helped (or nothing to compare yet): try one more
+            now = self.clock()
+            if now > began:
+                self._done.append((began, now, max(0, acknowledged)))
+            self._decide()
+
+    def goodput(self) -> float | None:
+        """Acknowledged bytes per second of the current count's complete window (None: the
+        window is not long enough yet)."""
+        with self._cond:
+            return self._measure()
+
+    def _measure(self) -> float | None:
+        starts = [b for b, _e, _n in self._done if b >= self._phase_since]
+        if len(starts) < self.min_chunks:
+            return None
+        a = min(starts)
+        b = min([self.clock(), *self._open.values()])
+        if b - a < self.window:
+            return None
+        total = 0.0
+        for began, ended, nbytes in self._done:
+            overlap = min(ended, b) - max(began, a)
+            if overlap > 0:
+                total += nbytes * overlap / (ended - began)
+        return total / (b - a)
+
+    def _running_short(self) -> bool:
+        return self._short_since is not None and self.clock() - self._short_since > 1.0
+
+    def _decide(self) -> None:
+        if self._running_short():
+            return  # not the count's doing: the uploads ran short of files
+        g = self._measure()
+        if g is None:
+            return
+        n = self.streams
+        self.goodputs[n] = g
+        if self._settled_for >= 0:
+            self._settled_for += 1
+            if self._settled_for >= self.reprobe_after and n < self.high:
+                self._settled_for = -1  # the link may have changed: try one more again
+                self._set(n + 1)
             else:
-                self._settled_for = 0
+                self._new_phase()
+            return
+        fewer = self.goodputs.get(n - 1)
+        if fewer is not None and g < fewer * (1 + self.gain):
+            self._settled_for = 0  # this stream did not pay: one less, and stay there
+            self._set(n - 1)
+        elif n < self.high:
+            self._set(n + 1)  # it paid (or nothing to compare yet): try one more
+        else:
+            self._settled_for = 0
+            self._new_phase()
+
+    def _new_phase(self, *, decided: bool = True) -> None:
+        self._phase_since = self.clock()
+        oldest_open = min(self._open.values(), default=self._phase_since)
+        # Chunks that ended before anything still in flight began are no longer needed.
+        self._done = [c for c in self._done if c[1] > min(oldest_open, self._phase_since)]
+        if decided:
+            self.history.append(self.streams)
 
     def _set(self, n: int) -> None:
         self.streams = n
-        self._rates.clear()
+        self._new_phase()
         self._cond.notify_all()
+
+    # --- slots ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def slot(self, stop: threading.Event | None = None) -> Iterator[None]:
@@ -153,11 +253,19 @@ class StreamGovernor:
                     raise Stopped()
                 self._cond.wait(0.5)
             self.active += 1
+            if self.active >= self.streams:
+                if self._running_short():
+                    self._new_phase(decided=False)  # the uploads ran short of files: afresh
+                self._short_since = None
+            elif self._short_since is None:
+                self._short_since = self.clock()
         try:
             yield
         finally:
             with self._cond:
                 self.active -= 1
+                if self.active < self.streams and self._short_since is None:
+                    self._short_since = self.clock()
                 self._cond.notify_all()
 
 
@@ -184,11 +292,13 @@ class LinkMeter:
         self.clock = clock
         self.bytes_offered = 0
         self.bytes_lost = 0
+        self.stalls = 0  # PATCHes cut by the stall watch (``_StallWatch``)
         self.measured = rate is not None and rate > 0
         self._rtts: deque[tuple[float, float]] = deque(maxlen=32)  # (when, seconds)
         # Seconds from a PATCH's last byte handed to the socket to its answer (recent ones).
         self._tails: deque[float] = deque(maxlen=TAIL_SAMPLES)
         self.min_read_timeout = MIN_READ_TIMEOUT
+        self.min_stall_seconds = MIN_STALL_SECONDS
 
     def record(self, nbytes: int, seconds: float) -> None:
         if nbytes < 4096 or seconds <= 0:
@@ -197,7 +307,6 @@ class LinkMeter:
         with self._lock:
             self.rate = sample if not self.measured else self.alpha * sample + (1 - self.alpha) * self.rate
             self.measured = True
-        self.streams.record(sample)
 
     def record_rtt(self, seconds: float) -> None:
         """The time of an exchange without a body (creation, HEAD): one round trip plus the
@@ -251,6 +360,13 @@ class LinkMeter:
         seconds = max(SEND_BUFFER_SECONDS, 2 * (self.rtt or 0.0))
         return int(max(MIN_SEND_BUFFER, min(MAX_SEND_BUFFER, self.rate * seconds)))
 
+    def stall_seconds(self) -> float:
+        """How long a PATCH may go without the server's offset growing before it is taken for
+        stalled: ``min_stall_seconds`` (``MIN_STALL_SECONDS``), or ``STALL_RTTS`` round trips, or the time one stream
+        needs for ``STALL_PIECES`` pieces at the measured rate, whichever is longest."""
+        piece_time = STALL_PIECE / self.rate if self.rate > 0 else 0.0
+        return max(self.min_stall_seconds, STALL_RTTS * (self.rtt or 0.0), STALL_PIECES * piece_time)
+
     def chunk_seconds(self) -> float:
         """How long one chunk should take: long enough that its round trip is a small share."""
         rtt = self.rtt
@@ -295,6 +411,85 @@ class _CountingBody:
         return len(self._data) - self.pos
 
 
+class _StallWatch:
+    """Watches one PATCH from a thread of its own and cuts it when the link went silent.
+
+    Free while the PATCH visibly moves: the socket takes its body at the link's pace. Once the
+    whole body went to the socket (its answer is awaited), or the socket took nothing for half
+    of ``stall_seconds``, ``probe`` (a HEAD on another connection) asks the server's offset,
+    every half ``stall_seconds``; an offset that did not grow over ``stall_seconds`` is a
+    stall: ``cut`` is set (the PATCH's exchange ends with ``LinkStalled``) and ``offset``
+    says where the server stands. ``clock`` and ``wait`` are for tests (a fake clock)."""
+
+    def __init__(
+        self,
+        body: _CountingBody,
+        meter: LinkMeter,
+        probe: Callable[[], int | None],
+        *,
+        wait: Callable[[threading.Event, float], bool] | None = None,
+        tick: float = 0.25,
+    ) -> None:
+        self.body = body
+        self.meter = meter
+        self.probe = probe
+        self.clock = meter.clock
+        self.wait = wait or (lambda ev, seconds: ev.wait(seconds))
+        self.tick = tick
+        self.cut = threading.Event()
+        self.done = threading.Event()
+        self.offset: int | None = None  # the server's offset when the stall was declared
+        self.probes = 0
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> _StallWatch:
+        self._thread = threading.Thread(target=self.run, name="tus-stall-watch", daemon=True)
+        self._thread.start()
+        return self
+
+    def finish(self) -> None:
+        """The PATCH ended (a probe still under way ends on its own, its result unused)."""
+        self.done.set()
+
+    def run(self) -> None:
+        last_pos, moved_at = self.body.pos, self.clock()
+        next_probe: float | None = None
+        since: tuple[float, int] | None = None  # (first probe showing this offset, the offset)
+        while not self.wait(self.done, self.tick):
+            now = self.clock()
+            if self.body.pos != last_pos:
+                last_pos, moved_at = self.body.pos, now
+            stall = self.meter.stall_seconds()
+            if next_probe is None:
+                if self.body.done_at is not None:
+                    next_probe = self.body.done_at + stall / 2
+                elif now - moved_at >= stall / 2:
+                    next_probe = now
+                else:
+                    continue
+            if now < next_probe:
+                continue
+            try:
+                offset = self.probe()
+            except Exception as exc:  # noqa: BLE001 - a failed look says nothing either way
+                log.debug("stall probe failed: %s", exc)
+                offset = None
+            self.probes += 1
+            now = self.clock()
+            next_probe = now + stall / 2
+            if self.done.is_set() or offset is None:
+                continue
+            if since is None or offset > since[1]:
+                since = (now, offset)
+            elif now - since[0] >= stall:
+                log.info(
+                    "PATCH made no progress for %.1f s (server at %d): cutting it", now - since[0], offset
+                )
+                self.offset = offset
+                self.cut.set()
+                return
+
+
 @dataclass
 class ChunkReport:
     """Progress after a chunk: which outbox row, how far, what moved in this step."""
@@ -336,6 +531,7 @@ class TusUploader:
         stop: threading.Event | None = None,
         on_chunk: Callable[[ChunkReport], None] | None = None,
         patch_timeout: tuple[float, float] | None = None,
+        watch_stalls: bool = True,
     ) -> None:
         self.client = client
         self.db = db
@@ -344,6 +540,9 @@ class TusUploader:
         self.on_chunk = on_chunk
         self.patch_timeout = patch_timeout
         self._timeouts_in_a_row = 0  # PATCHes of this file that waited in vain for an answer
+        self.watch_stalls = watch_stalls
+        self._probe_client: ApiClient | None = None  # HEAD while a PATCH waits (own connection)
+        self.stalls = 0  # PATCHes cut by the stall watch
 
     # --- outbox bookkeeping -------------------------------------------------------------------
 
@@ -413,6 +612,35 @@ class TusUploader:
 
     def upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
         """Upload `data` for `row` (resuming where the row says); returns the upload id."""
+        try:
+            return self._upload(row, data, meta)
+        finally:
+            if self._probe_client is not None:
+                self._probe_client.close()
+                self._probe_client = None
+
+    def _probe(self, upload_id: str, length: int) -> int | None:
+        """The server's offset, asked on a connection of its own (the PATCH's may be silent)."""
+        if self._probe_client is None:
+            self._probe_client = self.client.sibling()
+            for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
+                self._probe_client.session.headers.pop(name, None)
+        client = self._probe_client
+        rtt = self.meter.rtt or 1.0
+        wait = max(3.0, 4 * rtt)
+        started = self.meter.clock()
+        resp = client.request(
+            "HEAD",
+            upload_path(upload_id),
+            headers={"Tus-Resumable": TUS_VERSION},
+            timeout=(wait, wait),
+            deadline=2 * wait,
+            ok=(200, 204),
+        )
+        self.meter.record_rtt(self.meter.clock() - started)
+        return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
+
+    def _upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
         assert row.id is not None
         if len(data) != row.upload_length:
             raise ValueError("file length differs from the outbox row")
@@ -484,6 +712,11 @@ class TusUploader:
             connect, read = self.client.timeout
             timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
         started = time.monotonic()
+        watch: _StallWatch | None = None
+        token = self.meter.streams.begin()
+        acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
+        if self.watch_stalls:
+            watch = _StallWatch(body, self.meter, lambda: self._probe(upload_id, len(view))).start()
         try:
             resp = self.client.request(
                 "PATCH",
@@ -497,19 +730,30 @@ class TusUploader:
                 },
                 timeout=timeout,
                 ok=(204,),
+                cut=watch.cut if watch is not None else None,
             )
             new_offset = _offset_header(resp.headers.get("Upload-Offset"), offset + 1, offset + size, 204)
+            acked = new_offset - offset
         except SyncError as exc:
-            if isinstance(exc, OfflineError) and body.done_at is not None:
+            stalled_at = watch.offset if watch is not None and isinstance(exc, LinkStalled) else None
+            if stalled_at is not None:
+                self.stalls += 1
+                with self.meter._lock:  # noqa: SLF001 - the meter's own counter
+                    self.meter.stalls += 1
+            elif isinstance(exc, OfflineError) and body.done_at is not None:
                 self._timeouts_in_a_row += 1  # all sent, no answer: the link went silent
             if exc.status in (404, 410):
                 self.meter.count(body.pos, 0)
                 raise _Gone() from exc
             # Ask what arrived, so the next try and the loss count are exact. If even that
-            # fails, the next try starts with a HEAD anyway.
+            # fails, the next try starts with a HEAD anyway. After a stall the watch's HEAD
+            # just said it.
             kept = 0
-            server_offset: int | None = None
-            if not isinstance(exc, Aborted | TokenRevoked) and (exc.retryable or exc.status == 409):
+            server_offset: int | None = stalled_at
+            if stalled_at is not None:
+                kept = max(0, stalled_at - offset)
+                self._save(row.id, offset=stalled_at)
+            elif not isinstance(exc, Aborted | TokenRevoked) and (exc.retryable or exc.status == 409):
                 try:
                     server_offset = self._head(upload_id, len(view))
                 except SyncError:
@@ -520,11 +764,16 @@ class TusUploader:
                     kept = max(0, server_offset - offset)
                     self._save(row.id, offset=server_offset)
             self.meter.count(body.pos, kept)
+            acked = kept
             if exc.status == 409 and server_offset is not None:
                 return server_offset  # offset mismatch: re-synchronised, carry on
             if server_offset is not None and (isinstance(exc, OfflineError) or exc.status == 423):
                 raise _Resync(server_offset, exc) from exc
             raise
+        finally:
+            if watch is not None:
+                watch.finish()
+            self.meter.streams.end(token, acked)
         elapsed = time.monotonic() - started
         self._timeouts_in_a_row = 0
         if body.done_at is not None:

@@ -92,6 +92,9 @@ EVENTS_PER_REQUEST = 50
 CHANGES_PER_PAGE = 200
 MAX_REUPLOAD_ROUNDS = 3
 LINK_RATE_KEY = "link_rate"
+# The number of parallel uploads the governor settled on, per server address (the link to
+# one office stays what it is between runs; measuring it again costs minutes of a batch).
+STREAMS_KEY_PREFIX = "upload_streams:"
 LAST_CONTACT_KEY = "last_contact"
 # While waiting after a failure, ask /health at most this often (a few hundred bytes).
 PROBE_INTERVAL = 30.0
@@ -398,7 +401,13 @@ class SyncWorker:
         self.poll_interval = poll_interval
         rate = apply.read_state(db, LINK_RATE_KEY)
         self.meter = LinkMeter(float(rate) if rate else None)
-        self.meter.streams = StreamGovernor(start=2, high=self.parallel)
+        self._streams_key = STREAMS_KEY_PREFIX + self.client.base_url
+        remembered = apply.read_state(db, self._streams_key)
+        self.meter.streams = StreamGovernor(
+            start=int(remembered) if remembered.isdigit() else 2,
+            high=self.parallel,
+            settled=remembered.isdigit(),  # tried again later, as any settled count
+        )
         self._progress_lock = threading.Lock()
         self._clients: list[ApiClient] = []
         self.revoked = False
@@ -842,6 +851,9 @@ class SyncWorker:
             result.bytes_kept = max(0, self.meter.bytes_offered - self.meter.bytes_lost - kept_before)
             if self.meter.measured:
                 apply.write_state(self.db, LINK_RATE_KEY, f"{self.meter.rate:.0f}")
+            governor = self.meter.streams
+            if governor.settled and apply.read_state(self.db, self._streams_key) != str(governor.streams):
+                apply.write_state(self.db, self._streams_key, str(governor.streams))
         return result
 
     def delay_after(self, result: PassResult) -> tuple[float, bool]:

@@ -306,14 +306,64 @@ class TestLivePatchIsNotTakenOver:
     def test_second_patch_is_told_to_wait(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
         data = os.urandom(50_000)
         upload_id = village.create_upload(len(data))
+        other = enroll_device(server, device_name="Laptop kedua")  # same village, another device
         sock = _stalled_patch(server.base_url, village, upload_id, data[:20_000], len(data))
         try:
             assert wait_for_offset(server, upload_id, 20_000, ended=False) == 20_000
-            r = patch(village, upload_id, 20_000, data[20_000:])
+            r = patch(other, upload_id, 20_000, data[20_000:])
             assert r.status_code == 423 and int(r.headers["Retry-After"]) >= 1
             assert r.json()["error"] == "upload_locked"
+            # The same device at another offset than the server's does not take over either.
+            r = patch(village, upload_id, 10_000, data[10_000:])
+            assert r.status_code == 423 and r.json()["error"] == "upload_locked"
+            assert upload_id in tus._active
         finally:
             sock.close()
+
+    def test_same_device_at_the_servers_offset_takes_over_at_once(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        """The tusd rule: the device whose PATCH went silent resumes from the offset HEAD
+        showed; the silent request stops, keeping its bytes, and the new one is served."""
+        data = b"%PDF-1.4\n" + os.urandom(60_000)
+        upload_id = village.create_upload(len(data), sha256=hashlib.sha256(data).hexdigest())
+        other = enroll_device(server, device_name="Laptop kedua")
+        sock = _stalled_patch(server.base_url, village, upload_id, data[:25_000], len(data))
+        try:
+            assert wait_for_offset(server, upload_id, 25_000, ended=False) == 25_000
+            assert head_offset(village, upload_id) == 25_000  # in-flight bytes are reported
+            assert patch(other, upload_id, 25_000, data[25_000:]).status_code == 423
+            r = patch(village, upload_id, 25_000, data[25_000:])
+            assert r.status_code == 204, r.text
+            assert int(r.headers["Upload-Offset"]) == len(data)
+        finally:
+            sock.close()
+        svc = server.service
+        assert svc is not None
+        assembled = svc.upload_path(upload_id).read_bytes()
+        assert hashlib.sha256(assembled).hexdigest() == hashlib.sha256(data).hexdigest()
+        manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+        assert village.request("PUT", "/batches/" + "6" * 32, json=manifest).status_code == 201
+
+    def test_same_device_takes_over_across_processes(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        data = b"%PDF-1.4\n" + os.urandom(60_000)
+        upload_id = village.create_upload(len(data), sha256=hashlib.sha256(data).hexdigest())
+        with server_process(server.settings) as other_url:
+            on_other = EnrolledDevice(other_url, village.token, village.device_id, village.village_code)
+            sock = _stalled_patch(other_url, on_other, upload_id, data[:25_000], len(data))
+            try:
+                assert wait_for_offset(server, upload_id, 25_000, ended=False) == 25_000
+                other = enroll_device(server, device_name="Laptop kedua")
+                assert patch(other, upload_id, 25_000, data[25_000:]).status_code == 423
+                r = patch(village, upload_id, 25_000, data[25_000:])
+                assert r.status_code == 204, r.text
+                assert int(r.headers["Upload-Offset"]) == len(data)
+            finally:
+                sock.close()
+        manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
+        assert village.request("PUT", "/batches/" + "7" * 32, json=manifest).status_code == 201
 
 
 class TestBodyReadTimeout:

@@ -5,6 +5,7 @@
     proxy.latency = 0.3         # seconds added one way, in each direction
     proxy.cut_every = 200_000   # close the connection carrying the byte after every N bytes up
     proxy.stall_every = 50_000  # after every N bytes up, go silent on that connection (no close)
+    proxy.stall_hold = 600.0    # ... and keep its server side open that long after the client left
     proxy.error_rate = 0.1      # share of requests answered 500/502/503 by the "proxy"
     proxy.fail_next(2, 503)     # the next two requests get 503
     ...
@@ -84,9 +85,12 @@ class _Pipe:
         self.writer = writer
         self.queue: asyncio.Queue[tuple[float, bytes | None]] = asyncio.Queue()
         self.next_piece = 0.0  # loop time the next piece may go (``FaultProxy.piece_delay``)
+        self.silent = False  # a stalled connection: nothing goes this way any more
         self.task = asyncio.get_running_loop().create_task(self._deliver())
 
     async def put(self, data: bytes) -> None:
+        if self.silent:
+            return
         for i in range(0, len(data), PIECE):
             piece = data[i : i + PIECE]
             if self.proxy.piece_delay:
@@ -208,6 +212,9 @@ class FaultProxy(LoopServer):
         self.piece_delay = 0.0  # seconds between two pieces of one connection, each direction
         self.cut_every: int | None = None
         self.stall_every: int | None = None
+        # Seconds the server side of a stalled connection stays open after the client gave up
+        # on it: on a real silent link the server is told nothing (0: closed with the client's).
+        self.stall_hold = 0.0
         self.error_rate = 0.0
         self.error_codes = (500, 502, 503)
         self.stats = ProxyStats()
@@ -308,8 +315,11 @@ class FaultProxy(LoopServer):
             self.stats.bytes_down += len(data)
             await pipe.put(data)
 
-    async def _up_bytes(self, data: bytes, pipe: _Pipe, reader: asyncio.StreamReader) -> None:
-        """Forward bytes upstream, cutting or stalling where the settings say."""
+    async def _up_bytes(
+        self, data: bytes, pipe: _Pipe, reader: asyncio.StreamReader, down: _Pipe | None = None
+    ) -> None:
+        """Forward bytes upstream, cutting or stalling where the settings say (a stall silences
+        ``down`` too: the server's answers are lost as well)."""
         for i in range(0, len(data), PIECE):
             piece = data[i : i + PIECE]
             if self.cut_every and self._since_cut + len(piece) > self.cut_every:
@@ -319,9 +329,13 @@ class FaultProxy(LoopServer):
             if self.stall_every and self._since_stall + len(piece) > self.stall_every:
                 self._since_stall = 0
                 self.stats.stalls += 1
+                if down is not None:
+                    down.silent = True
                 # Silent: swallow whatever comes until the client gives up and closes.
                 while await reader.read(PIECE):
                     pass
+                if self.stall_hold:
+                    await asyncio.sleep(self.stall_hold)  # the server still waits for the rest
                 raise _Cut()
             self._since_cut += len(piece)
             self._since_stall += len(piece)
@@ -375,17 +389,17 @@ class FaultProxy(LoopServer):
                 down.close_after_delivery()
                 await down.task
                 return
-            await self._up_bytes(head, up, reader)
+            await self._up_bytes(head, up, reader, down)
             body_part, buf = buf[:length], buf[length:]
             remaining = length - len(body_part)
             if body_part:
-                await self._up_bytes(body_part, up, reader)
+                await self._up_bytes(body_part, up, reader, down)
             while remaining > 0:
                 data = await reader.read(min(4096, remaining))
                 if not data:
                     return
                 remaining -= len(data)
-                await self._up_bytes(data, up, reader)
+                await self._up_bytes(data, up, reader, down)
 
     async def up_link_pace(self, n: int) -> None:
         await self._up.pace(n)

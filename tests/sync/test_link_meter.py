@@ -4,6 +4,7 @@ clock: no timing of real requests, only what the rule decides from given measure
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 from collections.abc import Callable
 
@@ -141,52 +142,124 @@ def test_the_wait_for_an_answer_follows_measured_waits_within_bounds() -> None:
 # --- how many files at once (StreamGovernor) -------------------------------------------------
 
 
-def _feed(gov: tus.StreamGovernor, rate_of: Callable[[int], float], rounds: int) -> list[int]:
-    """Chunks measured as the link would give them with the current number of streams."""
-    seen = []
-    for _ in range(rounds):
-        gov.active = gov.streams  # every allowed upload is sending
-        for _ in range(gov.samples):
-            gov.record(rate_of(gov.streams))
-        seen.append(gov.streams)
-    return seen
+class LinkModel:
+    """A fluid model of uploads on one link, stepped with the fake clock: ``link`` bytes/s
+    shared by the streams sending at that moment, at most ``per_connection`` each; every
+    stream sends chunks of ``chunk`` bytes, each followed by a ``gap`` (the answer's round trip
+    and the next request) in which it sends nothing, varying +-30 % (seeded, so the streams do
+    not run in lockstep). The number of streams follows the governor (one more starts after a
+    gap; one less stops after its chunk)."""
+
+    def __init__(
+        self,
+        gov: tus.StreamGovernor,
+        clock: FakeClock,
+        *,
+        link: float = 8000.0,
+        per_connection: float | None = None,
+        chunk: int = 60_000,
+        gap: float = 1.0,
+    ) -> None:
+        self.gov, self.clock = gov, clock
+        self.link, self.cap = link, per_connection or link
+        self.chunk, self.gap = chunk, gap
+        # per stream: [seconds of gap left, bytes left of its chunk, token]
+        self.streams: list[list[float]] = []
+        self.acknowledged = 0.0
+        self.rng = random.Random(5)
+
+    def _gap(self) -> float:
+        return self.gap * self.rng.uniform(0.7, 1.3)
+
+    def run(self, seconds: float, dt: float = 0.1) -> None:
+        for _ in range(int(seconds / dt)):
+            while len(self.streams) < self.gov.streams:
+                # Staggered: a new stream starts part of a chunk after the others.
+                self.streams.append([self._gap() + 3.0 * len(self.streams), 0.0, 0.0])
+            self.gov.active = min(len(self.streams), self.gov.streams)
+            sending = [st for st in self.streams if st[0] <= 0]
+            each = min(self.cap, self.link / len(sending)) * dt if sending else 0.0
+            self.clock.now += dt
+            for st in list(self.streams):
+                if st[0] > 0:
+                    st[0] -= dt
+                    if st[0] <= 0:
+                        st[1], st[2] = self.chunk, self.gov.begin()
+                    continue
+                st[1] -= each
+                if st[1] <= 0:
+                    self.gov.end(int(st[2]), self.chunk)
+                    self.acknowledged += self.chunk
+                    if len(self.streams) > self.gov.streams:
+                        self.streams.remove(st)  # one less: this one stops after its chunk
+                    else:
+                        st[0] = self._gap()
+
+
+def governed(start: int = 2, high: int = 4, **kw: float) -> tuple[tus.StreamGovernor, FakeClock]:
+    clock = FakeClock()
+    return tus.StreamGovernor(start=start, high=high, clock=clock, **kw), clock  # type: ignore[arg-type]
 
 
 def test_on_a_shared_link_a_third_stream_is_tried_and_given_up() -> None:
-    gov = tus.StreamGovernor(start=2, high=4)
-    link = 8000.0
-    seen = _feed(gov, lambda n: link / n, 6)  # each stream gets a share of one link
-    assert seen[0] == 3  # nothing to compare two with: one more is tried
-    assert gov.sums[2] == pytest.approx(link) and gov.sums[3] == pytest.approx(link)
-    assert seen[1:] == [2, 2, 2, 2, 2]  # the third did not pay: back to two, and it stays
+    gov, clock = governed()
+    LinkModel(gov, clock).run(400)
+    # Any one stream can fill this link: while one waits for its answer the other takes it all,
+    # so a third adds nothing and the count goes back to two and stays.
+    assert gov.history[:2] == [3, 2] and gov.streams == 2 and gov.settled
+    assert gov.goodputs[3] == pytest.approx(gov.goodputs[2], rel=0.04)
 
 
-def test_when_one_connection_cannot_fill_the_link_streams_are_added_while_they_pay() -> None:
-    gov = tus.StreamGovernor(start=2, high=4)
-    per_connection, link = 3200.0, 8000.0  # one connection gets at most 40 % of the link
-    seen = _feed(gov, lambda n: min(per_connection, link / n), 6)
-    assert gov.sums[2] == pytest.approx(6400) and gov.sums[3] == pytest.approx(8000)
-    assert seen[:3] == [3, 4, 3]  # three paid (+25 %), four did not (the link is full)
-    assert seen[3:] == [3, 3, 3]
+def test_when_one_connection_gets_half_the_link_a_third_stream_covers_the_gaps() -> None:
+    """The case the sum of stream rates cannot see: with two streams each gets its half, the
+    same as with three, but two leave the link half idle while one waits for an answer."""
+    gov, clock = governed()
+    model = LinkModel(gov, clock, per_connection=4000.0)
+    model.run(600)
+    assert gov.goodputs[3] > gov.goodputs[2] * (1 + gov.gain)
+    assert gov.history[:3] == [3, 4, 3]  # three paid, four did not (the link is full)
+    assert gov.streams == 3 and gov.settled
+
+
+def test_when_one_connection_gets_a_third_of_the_link_streams_are_added_while_they_pay() -> None:
+    gov, clock = governed()
+    LinkModel(gov, clock, per_connection=8000.0 / 3).run(600)
+    assert gov.streams >= 3 and gov.settled
+    assert gov.goodputs[3] > gov.goodputs[2] * 1.3  # two streams fill only two thirds
 
 
 def test_the_count_never_leaves_its_bounds_and_is_tried_again_later() -> None:
-    gov = tus.StreamGovernor(start=2, high=2)
-    assert _feed(gov, lambda n: 1000.0 * n, 4) == [2, 2, 2, 2]  # parallel=2: two at most
-    gov = tus.StreamGovernor(start=2, high=4, reprobe_after=3)
-    _feed(gov, lambda n: 8000.0 / n, 2)
-    assert gov.streams == 2
-    assert _feed(gov, lambda n: 8000.0 / n, 3)[-1] == 3  # after 3 settled rounds, try again
+    gov, clock = governed(high=2)
+    LinkModel(gov, clock, per_connection=2000.0).run(300)
+    assert gov.streams == 2 and set(gov.history) <= {2}  # parallel=2: two at most
+    gov, clock = governed(reprobe_after=3)
+    LinkModel(gov, clock).run(360)
+    # Settled at two; after 3 settled windows three is tried again, and given up again.
+    assert gov.history[:6] == [3, 2, 2, 2, 3, 2] and gov.streams == 2
     one = tus.StreamGovernor(start=2, low=1, high=1)
     assert one.streams == 1
 
 
-def test_measurements_while_streams_start_or_end_are_not_used() -> None:
-    gov = tus.StreamGovernor(start=2, high=4)
-    gov.active = 1  # one upload is between files
-    for _ in range(10):
-        gov.record(8000.0)
-    assert gov.sums == {} and gov.streams == 2
+def test_a_remembered_count_starts_settled() -> None:
+    gov, clock = governed(start=3, settled=True)  # type: ignore[arg-type]
+    assert gov.streams == 3 and gov.settled
+    LinkModel(gov, clock, per_connection=4000.0).run(100)
+    assert gov.streams == 3  # not probed again before ``reprobe_after`` windows
+
+
+def test_a_window_where_the_uploads_ran_short_of_files_does_not_count() -> None:
+    gov, clock = governed()
+    with gov.slot():  # one file left: one stream sends, the other has nothing to do
+        for _ in range(8):
+            token = gov.begin()
+            clock.now += 15.0
+            gov.end(token, 60_000)
+            clock.now += 1.0
+    # 128 s of one stream sending: no decision was made from it (it would have been "more").
+    assert gov.goodputs == {} and gov.history == [] and gov.streams == 2
+    with gov.slot(), gov.slot():  # two files again: the count is measured afresh from here
+        assert gov.goodput() is None
+    assert gov.streams == 2
 
 
 def test_uploads_beyond_the_allowed_streams_wait_for_a_slot() -> None:
@@ -211,3 +284,105 @@ def test_uploads_beyond_the_allowed_streams_wait_for_a_slot() -> None:
     with gov.slot(), gov.slot(), pytest.raises(tus.Stopped):
         with gov.slot(stop):
             pass
+
+
+# --- the stall watch (``tus._StallWatch``), driven tick by tick by the fake clock ---------------
+
+
+def run_watch(
+    m: LinkMeter,
+    clock: FakeClock,
+    probe: Callable[[], int | None],
+    *,
+    body_len: int = 60_000,
+    sent_per_tick: int = 0,
+    done_after: int = 1000,
+) -> tuple[tus._StallWatch, tus._CountingBody]:
+    """Run a watch synchronously: each tick advances the clock by the watch's tick and hands
+    ``sent_per_tick`` bytes of the body to the 'socket'; the PATCH ends after ``done_after``
+    ticks unless the watch cut it first."""
+    body = tus._CountingBody(memoryview(bytes(body_len)), clock)
+    ticks = 0
+
+    def wait(done: threading.Event, seconds: float) -> bool:
+        nonlocal ticks
+        ticks += 1
+        clock.now += seconds
+        if sent_per_tick:
+            body.read(sent_per_tick)
+            if body.pos >= body_len:
+                body.read(1)  # asked for more: the whole body went to the socket
+        if ticks >= done_after:
+            done.set()
+        return done.is_set()
+
+    watch = tus._StallWatch(body, m, probe, wait=wait)
+    watch.run()
+    return watch, body
+
+
+def test_stall_time_follows_round_trip_and_rate_within_a_floor() -> None:
+    m, _ = meter(8192)
+    assert m.stall_seconds() == tus.MIN_STALL_SECONDS
+    m.record_rtt(2.0)
+    assert m.stall_seconds() == tus.STALL_RTTS * 2.0
+    slow, _ = meter(1000)  # 4 KB pieces at 1 KB/s: three of them
+    assert slow.stall_seconds() == pytest.approx(tus.STALL_PIECES * tus.STALL_PIECE / 1000)
+
+
+def test_a_patch_whose_body_moves_is_never_probed() -> None:
+    m, clock = meter(8192)
+    probes: list[int] = []
+    watch, _ = run_watch(
+        m, clock, lambda: probes.append(1) or 0, body_len=10**9, sent_per_tick=2000, done_after=400
+    )
+    assert not probes and not watch.cut.is_set()
+
+
+def test_a_silent_server_offset_after_the_body_went_out_is_a_stall() -> None:
+    m, clock = meter(8192)
+    asked: list[float] = []
+
+    def probe() -> int:
+        asked.append(clock.now)
+        return 25_000  # the server got this far and no further
+
+    watch, body = run_watch(m, clock, probe, body_len=60_000, sent_per_tick=60_000)
+    assert body.done_at is not None
+    assert watch.cut.is_set() and watch.offset == 25_000
+    stall = m.stall_seconds()
+    # The first look half a stall time after the body went out, the cut once the offset stood
+    # still for a whole stall time: three looks, not a probe per tick.
+    assert asked[0] - body.done_at == pytest.approx(stall / 2, abs=0.3)
+    assert asked[-1] - asked[0] >= stall
+    assert len(asked) == 3
+
+
+def test_a_growing_server_offset_is_not_a_stall() -> None:
+    m, clock = meter(8192)
+    offsets = iter(range(10_000, 60_000, 4000))
+    watch, _ = run_watch(m, clock, lambda: next(offsets, 60_000 - 1), sent_per_tick=60_000, done_after=60)
+    assert not watch.cut.is_set() and watch.offset is None
+
+
+def test_a_socket_that_takes_nothing_is_probed_and_cut_when_the_server_stands_still() -> None:
+    m, clock = meter(8192)
+    watch, body = run_watch(m, clock, lambda: 5000, sent_per_tick=0)
+    assert body.done_at is None  # the body never went out: the socket buffer is full
+    assert watch.cut.is_set() and watch.offset == 5000
+
+
+def test_failed_looks_say_nothing() -> None:
+    m, clock = meter(8192)
+
+    def probe() -> int:
+        raise OSError("the look itself went silent")
+
+    watch, _ = run_watch(m, clock, probe, sent_per_tick=60_000, done_after=200)
+    assert not watch.cut.is_set() and watch.probes > 3
+
+
+def test_a_patch_that_ends_stops_its_watch() -> None:
+    m, clock = meter(8192)
+    watch, _ = run_watch(m, clock, lambda: 100, sent_per_tick=60_000, done_after=2)
+    assert not watch.cut.is_set() and watch.probes == 0

@@ -267,3 +267,22 @@ def test_upload_threads_do_not_leave_their_clients_behind(enrolled: Enrolled, ad
         assert worker._clients == []  # noqa: SLF001 - what would grow pass after pass
     assert_server_has(enrolled, admin, ids)
     worker.close()
+
+
+def test_the_settled_number_of_streams_is_remembered_per_server_address(enrolled: Enrolled) -> None:
+    from desa_capil.sync.config import SyncConfig
+    from desa_capil.sync.tus import StreamGovernor
+
+    first = worker_for(enrolled)
+    assert first.meter.streams.streams == 2 and not first.meter.streams.settled  # nothing known yet
+    first.meter.streams = StreamGovernor(start=3, high=first.parallel, settled=True)
+    first.run_pass()
+    first.close()
+    again = worker_for(enrolled)
+    assert again.meter.streams.streams == 3 and again.meter.streams.settled
+    again.close()
+    # Another address (a new office server, a tunnel) is another link: measured afresh.
+    elsewhere = SyncConfig("http://127.0.0.1:9", enrolled.config.token)
+    other = SyncWorker(enrolled.db, elsewhere.client_factory())
+    assert other.meter.streams.streams == 2 and not other.meter.streams.settled
+    other.close()

@@ -63,8 +63,11 @@ class Office:
         )
         return r.status_code
 
-    def return_bundle(self, village: str, out: Path) -> Path:
-        out.write_bytes(self._req("POST", f"/usb/return/{village}").content)
+    def return_bundle(self, village: str, out: Path, device_id: str | None = None) -> Path:
+        """The return bundle of the village's laptop ``device_id`` (may be left out when the
+        village has one laptop)."""
+        params = {"device_id": device_id} if device_id else None
+        out.write_bytes(self._req("POST", f"/usb/return/{village}", params=params).content)
         return out
 
     def applications(self) -> dict[str, dict[str, Any]]:

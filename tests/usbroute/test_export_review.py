@@ -150,7 +150,7 @@ def test_a_revoked_laptop_still_writes_its_unsent_work_to_a_stick(
     try:
         worker.run_until_idle()  # joins the USB route (keys registered, office keys kept)
         assert usb_identity.office_keys(db) is not None
-        batch, _ = make_batch(db, 2)
+        batch, apps = make_batch(db, 2)
         Admin(central.base_url, central.admin_token).revoke(get_setting(db, DEVICE_ID))
         with pytest.raises(TokenRevoked):
             worker.run_pass()
@@ -163,3 +163,22 @@ def test_a_revoked_laptop_still_writes_its_unsent_work_to_a_stick(
     assert result.path.name.startswith("cadangan-") and result.batch_ids == [batch]
     assert _office_meta(central, result.path) == [batch]
     assert get_setting(db, setting_keys.VILLAGE_CODE) == VILLAGE
+    # At the office: refused as revoked unless an admin confirms it, then the work arrives.
+    office = Office(central)
+    refused = office.s.post(
+        office.base + "/usb/import",
+        data=result.path.read_bytes(),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=120,
+    )
+    assert refused.status_code == 422 and "revoked" in refused.text
+    accepted = office.s.post(
+        office.base + "/usb/import",
+        params={"accept_revoked": "true"},
+        data=result.path.read_bytes(),
+        headers={"Content-Type": "application/octet-stream"},
+        timeout=120,
+    )
+    assert accepted.status_code == 200, accepted.text
+    office_clients = {a["client_id"] for a in Admin(central.base_url, central.admin_token).applications()}
+    assert office_clients == set(apps)

@@ -105,6 +105,24 @@ def test_dialog_writes_the_ticked_batches(
     dialog.close()
 
 
+def test_dialog_names_the_batch_that_could_not_go(
+    qtbot: QtBot, ctx: AppContext, office_keys: KeySet, tmp_path: Path
+) -> None:
+    """One batch with a lost page file: the others are written, the result text lists it."""
+    (good, _), (lost, _) = make_batch(ctx.db, 2), make_batch(ctx.db, 1)
+    ctx.db.blobs.delete(batches.documents(ctx.db, lost)[0].file_sha256 or "")
+    dialog = _open(qtbot, ctx)
+    dialog.set_folder(tmp_path)
+    with qtbot.waitSignal(dialog.exported, timeout=WAIT) as sig:
+        qtbot.mouseClick(dialog.write_button, Qt.MouseButton.LeftButton)
+    assert sig.args[0].batch_ids == [good]
+    text = dialog.result_label.text()
+    assert "sudah ditulis dan diperiksa: 1 kiriman, 2 permohonan" in text
+    assert "1 kiriman TIDAK ikut ke flashdisk" in text and "pindai ulang" in text
+    assert not dialog.error.text()
+    dialog.close()
+
+
 @pytest.mark.parametrize(
     ("failure", "words"),
     [("read_only", "write-protect"), ("full", "Flashdisk penuh"), ("gone", "tidak ditemukan")],
