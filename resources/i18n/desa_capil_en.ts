@@ -782,8 +782,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="731" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="737" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="733" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="739" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -802,8 +802,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="627" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="632" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="629" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="634" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
@@ -848,42 +848,42 @@
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="449" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="451" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="461" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="463" />
             <source>Menunggu konfirmasi</source>
             <translation>Awaiting confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="463" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="464" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="466" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="467" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="466" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="468" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="467" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
@@ -908,43 +908,43 @@
             <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="502" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="504" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="520" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="522" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="585" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="587" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="590" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="629" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="631" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="652" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="654" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="733" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="735" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="633" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="738" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="635" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="740" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
@@ -959,83 +959,83 @@
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="481" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
             <source>Flashdisk %1</source>
             <translation>USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="477" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
             <source>Internet %1</source>
             <translation>Internet %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
             <source>Internet</source>
             <translation>Internet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="485" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
             <source>Dibawa flashdisk %1</source>
             <translation>Carried on a USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="489" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
             <translation>Received by the office %1 (confirmed by USB stick)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="493" />
             <source>Diterima kantor %1 (lewat internet)</source>
             <translation>Received by the office %1 (over the internet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="497" />
             <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
             <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="512" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
             <source>%1/%2 berkas · %4</source>
             <translation>%1/%2 files · %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="753" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="755" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="754" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="756" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="755" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="757" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="773" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="775" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="806" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="808" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="809" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="811" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="815" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="817" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="817" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="819" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
