@@ -728,7 +728,14 @@ class TusUploader:
         timeout = self.patch_timeout
         if timeout is None:
             connect, read = self.client.timeout
-            timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
+            if self.watch_stalls and self.meter.inflight_progress:
+                # The watch sees a silent link from the server's offset within seconds. The
+                # answer itself may take as long as the bytes buffered on the way need: over
+                # half a minute where one connection gets a fraction of the link, and a live
+                # PATCH given up would be taken over with those bytes lost.
+                timeout = (connect, 2 * read)
+            else:
+                timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
         started = time.monotonic()
         watch: _StallWatch | None = None
         token = self.meter.streams.begin()
