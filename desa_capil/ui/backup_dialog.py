@@ -279,6 +279,8 @@ class RestoreDialog(QDialog):
         box.addLayout(pick)
         self.snapshots = QComboBox(self)
         self.snapshots.setObjectName("restoreSnapshots")
+        # Empty until a folder is chosen: say what will be listed (an empty box said nothing).
+        self.snapshots.setPlaceholderText(self.tr("Cadangan menurut tanggal (pilih flashdisk dulu)"))
         box.addWidget(self.snapshots)
         self.code = QLineEdit(self)
         self.code.setObjectName("restoreCode")
