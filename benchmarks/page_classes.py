@@ -252,7 +252,7 @@ def report(all_cases: list[Case]) -> None:
         )
     print()
     print(
-        "| class | pages | ours KB mean | ours KB max | WhatsApp KB mean | c44 KB mean | G4 vs cjb2 (bilevel pages) | recall ours / original / WA / c44 (mean) | CPU ms mean / max |"
+        "| class | pages | ours KB mean | ours KB max | WhatsApp KB mean | c44 KB mean | ours / cjb2 -lossless (bilevel pages) | recall ours / original / WA / c44 (mean) | CPU ms mean / max |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---|---|")
     for cls in CLASSES:

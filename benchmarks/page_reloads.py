@@ -8,8 +8,9 @@ page, one application gets 1 save of the applicant, 4 pages added (each a job), 
 moved, 1 deleted, the "Kertas lain" named, then 1 more save. Before this change every one of
 those emitted the payload-less ``data_changed`` and every visible page, the status bar and the
 overdue strip reloaded; now each operation says what it changed (services.Changes) and only
-what shows it reloads. Both signals still exist, so the same sequence is replayed through each
-and counted: reloads asked for, the database queries they run (SQLAlchemy cursor executions)
+what shows it reloads. The payload-less signal is gone from the app (tests/ui/test_changes.py
+keeps it gone), so the "before" row replays what its listeners did (every page, the status
+bar, the overdue strip) and the "after" row goes through ``AppContext.notify``; each is counted: reloads asked for, the database queries they run (SQLAlchemy cursor executions)
 and the wall time until the background work is done. Offscreen Qt, a real SQLite database with
 `--rows` applications (tests/ui/ui_seed.py).
 """
@@ -77,8 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     # (what the old code emitted, what the operation now says), in the order of the job.
     job = [saved] + [papers] * 4 + [papers] * 2 + [papers] + [papers] + [papers] + [saved]
     results = {}
+
+    def everything(_changes: Changes) -> None:
+        """What the old payload-less signal's listeners did, whatever the operation changed."""
+        for key in ("dashboard", "queue", "distribution", "reports"):
+            win.page(key)._reload()  # type: ignore[attr-defined]
+        win.refresh_status()
+        overdue = getattr(win.page("dashboard"), "overdue", None)
+        if overdue is not None:
+            overdue.refresh()
+
     for name, fire in (
-        ("payload-less data_changed (before)", lambda _c: ctx.data_changed.emit()),
+        ("payload-less data_changed (before)", everything),
         ("Changes through notify (after)", ctx.notify),
     ):
         pages = [win.page(k) for k in ("dashboard", "queue", "distribution", "reports")]

@@ -263,6 +263,7 @@ def run(
                 "cuts": proxy.stats.cuts,
                 "stalls": proxy.stats.stalls,
                 "watch_cuts": worker.meter.stalls,
+                "probes": worker.meter.probes,
                 "failures": failures,
                 "resent": worker.meter.bytes_lost,
                 "resent_per_cut": worker.meter.bytes_lost / proxy.stats.cuts if proxy.stats.cuts else 0.0,
@@ -333,7 +334,7 @@ def main() -> None:
             print(
                 f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
                 f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
-                f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}), "
+                f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}, HEAD looks {r['probes']:.0f}), "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
                 f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
                 f"failures/restarts {r['failures']:.0f}",

@@ -3,13 +3,16 @@
 
     apt-get install xvfb
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/make_screenshots.py docs/screenshots \\
-        --wizard
+        --wizard --dialogs --all-dialogs
     for s in 125 150; do QT_SCALE_FACTOR=${s:0:1}.${s:1} xvfb-run -a -s "-screen 0 1366x768x24" \\
         .venv/bin/python docs/make_screenshots.py docs/screenshots --suffix=-scale$s \\
-        --pages dashboard,queue,distribution --dialogs; done
+        --wizard --dialogs --all-dialogs; done
+    # the app's smallest window: an 800x480 screen less the 40 px taskbar
+    xvfb-run -a -s "-screen 0 800x480x24" .venv/bin/python docs/make_screenshots.py docs/screenshots \\
+        --suffix=-800x440
 
-The window is sized to the screen (1366x768 minus nothing: the screenshot is of the window),
-so the 125 % / 150 % runs show what a laptop with display scaling gets.
+The window is sized to the screen less the taskbar (``--taskbar``, 40 physical pixels), so the
+125 % / 150 % runs show what a laptop with display scaling gets.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,9 +35,15 @@ def main() -> int:
     ap.add_argument("--pages", default="dashboard,queue,batches,distribution,reports,settings")
     ap.add_argument("--wizard", action="store_true", help="also the first-run wizard")
     ap.add_argument("--dialogs", action="store_true", help="also the desk's dialogs (hand-over, notice, ...)")
+    ap.add_argument(
+        "--all-dialogs",
+        action="store_true",
+        help="with --dialogs: every other dialog too (USB stick, print properties, audit, operators, ...)",
+    )
     ap.add_argument("--taskbar", type=int, default=40, help="physical pixels the taskbar takes at the bottom")
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    started = time.time() - 1
 
     from desa_capil import demo
 
@@ -83,6 +93,8 @@ def main() -> int:
             wizard.grab().save(str(args.out / f"first-run{args.suffix}.png"))
             wizard.next()
             wizard.operator_page.name_edit.setText("Siti Rahmawati")
+            settle()
+            wizard.grab().save(str(args.out / f"first-run-operator{args.suffix}.png"))
             wizard.next()
             settle()
             wizard.grab().save(str(args.out / f"first-run-server{args.suffix}.png"))
@@ -127,7 +139,21 @@ def main() -> int:
         tasks.wait_idle()
         db.close()
         session.close()
+    shrink_pngs([p for p in args.out.glob("*.png") if p.stat().st_mtime >= started])
     return 0
+
+
+def shrink_pngs(paths: list[Path], colors: int = 192) -> None:
+    """Palette PNGs: a UI screenshot has few colours, so 192 of them look the same at a third
+    of the size (the README's pictures stay small in the repository)."""
+    from PIL import Image
+
+    for path in paths:
+        with Image.open(path) as im:
+            small = im.convert("RGB").quantize(
+                colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+            )
+        small.save(path, optimize=True)
 
 
 def shoot_dialogs(window: object, ctx: object, args: argparse.Namespace, settle: object) -> None:
@@ -174,10 +200,130 @@ def shoot_dialogs(window: object, ctx: object, args: argparse.Namespace, settle:
     if sent:
         shot(ApplicationDetailDialog(ctx, application_detail(db, sent[0]), window), "detail")  # type: ignore[arg-type]
     wizard = IntakeWizard(ctx, window)  # type: ignore[arg-type]
+    shot(wizard, "wizard-service")
+    wizard = IntakeWizard(ctx, window)  # type: ignore[arg-type]
     wizard.service_step.set_code("kk_ubah")
     wizard.next()
     shot(wizard, "wizard-applicant")
     shoot_papers(window, ctx, shot, settle)
+    if args.all_dialogs:
+        shoot_other_dialogs(window, ctx, args, shot, settle)
+
+
+def shoot_other_dialogs(
+    window: object, ctx: object, args: argparse.Namespace, shot: object, settle: object
+) -> None:
+    """The dialogs an operator meets less often: the USB stick ones, Qt's print "Properti",
+    audit log, operators, recovery code entry, scanner, batch contents, file assignment."""
+    import tempfile
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
+
+    from desa_capil.services.detail import batch_members
+    from desa_capil.store.batches import batch_rows
+    from desa_capil.ui.audit_dialog import AuditDialog
+    from desa_capil.ui.backup_dialog import RestoreDialog
+    from desa_capil.ui.batch_contents import BatchContentsDialog
+    from desa_capil.ui.intake.assign_dialog import AssignFilesDialog, PaperChoice
+    from desa_capil.ui.intake.scanner_dialog import ScannerDialog
+    from desa_capil.ui.operators import OperatorDialog
+    from desa_capil.ui.privacy_settings import RecoveryCodeEntryDialog
+    from desa_capil.ui.usb_enroll_dialog import EnrollFromStickDialog
+    from desa_capil.ui.usb_export_dialog import ExportDialog
+    from desa_capil.ui.usb_receive_dialog import ReceiveDialog
+    from desa_capil.ui.usb_relay_dialog import RelayDialog
+    from desa_capil.usbroute import Enrollment, KeySet, write_enrollment
+
+    db = ctx.db  # type: ignore[attr-defined]
+    stick = Path(tempfile.mkdtemp(prefix="dc_stick_"))
+    office = KeySet.generate()
+    now = datetime.now(UTC)
+    enrollment = Enrollment(
+        enrollment_id=uuid.uuid4().hex,
+        village_code="32.04.05.2001",
+        village_name="Desa Cileunyi Kulon",
+        office_name="Disdukcapil Kabupaten Bandung",
+        server_url="https://capil.bandungkab.go.id",
+        office_sign_public=office.sign_public,
+        office_box_public=office.box_public,
+        device_id=uuid.uuid4().hex,
+        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
+        issued_at=now.isoformat(),
+        expires_at=(now + timedelta(days=30)).isoformat(),
+    )
+    write_enrollment(stick / "cileunyi_kulon.dcenroll", enrollment, office_signing_key=office.signing)
+    (stick / "kembali_2026-11-28.dcb").write_bytes(b"DCB1 cut short")  # a stick pulled mid-copy
+
+    def stick_dialog(dialog: object, name: str) -> None:
+        dialog.picker.show_folder(stick)  # type: ignore[attr-defined]
+        settle()  # type: ignore[operator]
+        files = dialog.picker.files  # type: ignore[attr-defined]
+        if files.count():
+            files.setCurrentRow(0)
+        shot(dialog, name)  # type: ignore[operator]
+
+    export = ExportDialog(ctx, window)  # type: ignore[arg-type]
+    export.set_folder(stick)
+    shot(export, "usb-export")  # type: ignore[operator]
+    stick_dialog(ReceiveDialog(ctx, window), "usb-receive")  # type: ignore[arg-type]
+    stick_dialog(RelayDialog(ctx, window), "usb-relay")  # type: ignore[arg-type]
+    stick_dialog(EnrollFromStickDialog(ctx, window), "usb-enroll")  # type: ignore[arg-type]
+    shot(RestoreDialog(ctx.paths, window), "restore")  # type: ignore[attr-defined, operator]
+
+    rows = batch_rows(db)
+    if rows:
+        members = batch_members(db, rows[0].id)
+        shot(BatchContentsDialog(ctx, rows[0].id, members, window), "batch-contents")  # type: ignore[arg-type, operator]
+    papers = [
+        PaperChoice("kk_lama", "Kartu Keluarga lama", False),
+        PaperChoice("bukti_perubahan", "Bukti perubahan data", False),
+        PaperChoice("ktp_el", "KTP-el pemohon", True),
+    ]
+    files = ["/home/operator/Pindaian/kk_siti_1.jpg", "/home/operator/Pindaian/akta_cerai.pdf"]
+    shot(AssignFilesDialog(files, papers, "kk_lama", window), "assign-files")  # type: ignore[arg-type, operator]
+    shot(ScannerDialog(window, "Kartu Keluarga lama", backends=[]), "scanner")  # type: ignore[arg-type, operator]
+    shot(AuditDialog(ctx, window), "audit")  # type: ignore[arg-type, operator]
+    from desa_capil.store import operators as ops
+
+    operators = OperatorDialog(ctx, window)  # type: ignore[arg-type]
+    state = ops.start_state(db)
+    operators.set_operators(state.operators, state.last_operator_id)
+    shot(operators, "operators")  # type: ignore[operator]
+    shot(RecoveryCodeEntryDialog(ctx.paths, "Kunci enkripsi tidak ditemukan.", window), "recovery-entry")  # type: ignore[attr-defined, arg-type, operator]
+    box = QMessageBox(window)  # type: ignore[arg-type]
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle("Buka segel")
+    box.setText(
+        "Buka segel kiriman ini? 3 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa "
+        "diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan."
+    )
+    box.addButton("Buka segel", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Jangan", QMessageBox.ButtonRole.RejectRole)
+    shot(box, "confirm")  # type: ignore[operator]
+
+    # Qt's print dialog's "Properti": a modal dialog of its own, caught while it runs.
+    printer = QPrinter()
+    dialog = QPrintDialog(printer, window)  # type: ignore[arg-type]
+    dialog.show()
+    settle()  # type: ignore[operator]
+
+    def grab_properties() -> None:
+        for w in QApplication.topLevelWidgets():
+            if w.isVisible() and w.metaObject().className() == "QPrintPropertiesDialog":
+                path = args.out / f"dialog-print-properties{args.suffix}.png"
+                w.grab().save(str(path))
+                print(path, w.width(), w.height())  # noqa: T201 - a tool reports by printing
+                w.reject()  # type: ignore[attr-defined]
+
+    QTimer.singleShot(600, grab_properties)
+    button = dialog.findChild(QPushButton, "properties")
+    if button is not None:
+        button.click()
+    dialog.close()
 
 
 def shoot_papers(window: object, ctx: object, shot: object, settle: object) -> None:

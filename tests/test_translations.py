@@ -182,3 +182,31 @@ def test_print_and_file_dialogs_in_indonesian(qapp: QApplication, translations: 
     heads = [model.headerData(i, Qt.Orientation.Horizontal) for i in range(model.columnCount())]
     files.close()
     assert heads == ["Nama", "Ukuran", "Jenis", "Tanggal Diubah"]
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_first_run_server_page_in_english(
+    qapp: QApplication, db: Database, paths: AppPaths, translations: None
+) -> None:
+    """The server page's subtitle is one short sentence QWizard's header shows whole; the
+    "Belum punya?" advice is a hint on the page, translated like the rest."""
+    from PySide6.QtWidgets import QLabel
+
+    from desa_capil.ui.first_run import FirstRunWizard
+
+    install_translations("en", qapp)
+    wizard = FirstRunWizard(AppContext(db, paths))
+    wizard.setStartId(wizard.pageIds()[2])
+    wizard.resize(wizard.minimumSize())  # what a 1366x768 screen at 150 % leaves it
+    wizard.show()
+    qapp.processEvents()
+    page = wizard.server_page
+    assert (
+        page.subTitle() == "Enter the server address and enrollment code from the civil registration office."
+    )
+    assert page.later_hint.text().startswith("Don't have them yet? Choose 'Later'")
+    assert page.later_hint.isVisible()
+    shown = [w for w in wizard.findChildren(QLabel) if w.isVisible() and w.text() == page.subTitle()]
+    assert len(shown) == 1 and shown[0].height() >= shown[0].heightForWidth(shown[0].width())
+    wizard.close()
+    wizard.deleteLater()

@@ -44,7 +44,9 @@ the server holds at that moment, stops the running one without waiting for
 the holder yields at its next look). The old request keeps every byte it wrote (flushed and
 fsynced like any cut PATCH) before the new one starts; a byte it wrote after the new one
 looked makes the new one's offset stale, which it then hears as 409 with the offset. Another
-device, or a PATCH at another offset, still gets 423 while the holder makes progress. The
+device, or a PATCH at another offset, still gets 423 while the holder makes progress (across
+processes a PATCH at the right offset cannot tell whose PATCH holds the file, so it asks and
+gets its 423 after ``TAKEOVER_WAIT`` when the holder is another device's). The
 bytes of a running PATCH are written to the file as they arrive, so HEAD on another
 connection reports them (in-flight progress; with object storage only whole parts count).
 """

@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import shutil
 import tempfile
@@ -58,6 +59,7 @@ from desa_capil.server.db import (
 )
 from desa_capil.server.errors import ApiError
 from desa_capil.server.service import CentralService, DeviceCtx, file_sha256, sha256_hex
+from desa_capil.server.services.core import audit
 from desa_capil.server.services.uploads import ReceivedFile
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
 from desa_capil.usbroute import (
@@ -188,6 +190,10 @@ class UsbService:
         self.incoming = self.folder / "incoming"
         self._keys: KeySet | None = None
         self._purge_stale()
+        try:
+            self.collect_staged()
+        except Exception:  # a collection that fails must never stop the server from starting
+            log.exception("collecting staged USB page files failed")
 
     def _purge_stale(self, max_age: float = 24 * 3600) -> None:
         """Received or decrypted files a crashed import left behind (normally removed at once)."""
@@ -390,8 +396,6 @@ class UsbService:
                     actor=actor[:40],
                 )
             )
-            from desa_capil.server.services.core import audit
-
             audit(s, actor, "usb_enrollment", village.code, f"device {device_id}")
             s.commit()
         raw = enrollment_bytes(enrollment, self.keys.signing)
@@ -464,6 +468,7 @@ class UsbService:
                     "again": sum(1 for b in report.batches if b.status == 200),
                     "refused": sum(1 for b in report.batches if b.status >= 400),
                     "events": len(report.events),
+                    "accepted_revoked_by": report.accepted_revoked_by,
                 }
             )
         return out
@@ -645,34 +650,102 @@ class UsbService:
                 )
             parsed = _parse_batches(meta)
             events, invalid_events = _parse_events(meta)
-            # Every check passed: from here on the import writes.
+            # Every check passed: from here on the import writes. First the page files are
+            # staged (written where uploads live, under ids no record names yet), then ONE
+            # transaction records everything: keys, batches, events, the import record.
             ctx = DeviceCtx(device.id, village.id, village.code)
-            if new_keys is not None:
-                self._bind_keys(device_id, meta, new_keys)
-            outcomes = [
-                m if isinstance(m, BatchOutcome) else self._import_batch(ctx, uuid.UUID(bid), m, bundle)
-                for bid, m in parsed
-            ]
+            stage = _Stage(self, header.bundle_id, ctx)
+            try:
+                plans: list[tuple[str, BatchOutcome | _BatchPlan]] = [
+                    (
+                        bid,
+                        m
+                        if isinstance(m, BatchOutcome)
+                        else self._plan_batch(ctx, uuid.UUID(bid), m, bundle, stage),
+                    )
+                    for bid, m in parsed
+                ]
+                _checkpoint("staged")
+                report, committed = self._record_import(
+                    ctx,
+                    header,
+                    sha=sha,
+                    carrier=carrier,
+                    meta=meta,
+                    new_keys=new_keys,
+                    plans=plans,
+                    events=events,
+                    invalid_events=invalid_events,
+                    accepted_by=accept_revoked_by[:40] if revoked else "",
+                )
+            finally:
+                # Staged files no record names (a refused batch, a failed or concurrent import)
+                # are removed now; a crash leaves them to ``collect_staged``.
+                stage.finish()
+        _checkpoint("finished")
+        if committed:
+            log.info(
+                "USB bundle %s of village %s (device %s, seq %d): %d batches, %d events, by %s",
+                header.bundle_id,
+                village.code,
+                device.id,
+                header.seq,
+                len(report.batches),
+                len(report.events),
+                carrier,
+            )
+        return report
+
+    def _record_import(
+        self,
+        ctx: DeviceCtx,
+        header: Any,
+        *,
+        sha: str,
+        carrier: str,
+        meta: dict[str, Any],
+        new_keys: tuple[str, str] | None,
+        plans: list[tuple[str, BatchOutcome | _BatchPlan]],
+        events: list[EventIn],
+        invalid_events: list[dict[str, Any]],
+        accepted_by: str,
+    ) -> tuple[ImportReport, bool]:
+        """Everything the bundle changes, in ONE transaction: killed anywhere before its commit
+        the office holds nothing of it (importing the file again does it all), after it all.
+        Each batch runs in a SAVEPOINT, so a batch the online PUT would refuse (409/422) is
+        answered as online and leaves nothing, while the others are kept. Returns (report,
+        True) or, when the same bundle was recorded meanwhile by another import, its stored
+        report (duplicate) and False."""
+        outcomes: list[BatchOutcome] = []
         event_results: list[dict[str, Any]] = []
-        for i in range(0, len(events), MAX_EVENTS):
-            result = self.svc.post_events(ctx, events[i : i + MAX_EVENTS])
-            event_results += [r.model_dump(mode="json") for r in result.results]
-        event_results += invalid_events
-        report = ImportReport(
-            bundle_id=header.bundle_id,
-            village_code=village.code,
-            device_id=device.id,
-            seq=header.seq,
-            created_at=header.created_at,
-            keys_registered=new_keys is not None,
-            batches=outcomes,
-            events=event_results,
-            carrier=carrier[:60],
-            accepted_revoked_by=accept_revoked_by[:40] if revoked else "",
-        )
-        cursor = meta.get("cursor")
         with self.db.session() as s:
-            state = s.get(UsbDevice, device.id) or UsbDevice(device_id=device.id)
+            if new_keys is not None:
+                self._bind_keys(s, ctx.device_id, meta, new_keys)
+            for bid, plan in plans:
+                if isinstance(plan, BatchOutcome):
+                    outcomes.append(plan)
+                    continue
+                outcomes.append(self._put_planned(s, ctx, uuid.UUID(bid), plan))
+                _checkpoint("batch")
+            for i in range(0, len(events), MAX_EVENTS):
+                result = self.svc.events.post_events_in(s, ctx, events[i : i + MAX_EVENTS])
+                event_results += [r.model_dump(mode="json") for r in result.results]
+            event_results += invalid_events
+            _checkpoint("events")
+            report = ImportReport(
+                bundle_id=header.bundle_id,
+                village_code=ctx.village_code,
+                device_id=ctx.device_id,
+                seq=header.seq,
+                created_at=header.created_at,
+                keys_registered=new_keys is not None,
+                batches=outcomes,
+                events=event_results,
+                carrier=carrier[:60],
+                accepted_revoked_by=accepted_by,
+            )
+            cursor = meta.get("cursor")
+            state = s.get(UsbDevice, ctx.device_id) or UsbDevice(device_id=ctx.device_id)
             state.last_seq = max(state.last_seq, header.seq)
             if isinstance(cursor, int) and cursor >= 0:
                 # A laptop's cursor never goes back: an older bundle (or one written before
@@ -682,39 +755,74 @@ class UsbService:
             s.add(
                 UsbImport(
                     bundle_id=header.bundle_id,
-                    device_id=device.id,
-                    village_id=village.id,
+                    device_id=ctx.device_id,
+                    village_id=ctx.village_id,
                     seq=header.seq,
                     file_sha256=sha,
                     carrier=carrier[:60],
                     report_json=report.model_dump_json(),
                 )
             )
-            if revoked:
-                from desa_capil.server.services.core import audit
-
+            if accepted_by:
                 audit(
                     s,
-                    accept_revoked_by,
+                    accepted_by,
                     "usb_accept_revoked",
-                    village.code,
-                    f"bundle {header.bundle_id} of revoked device {device.id}, seq {header.seq}",
+                    ctx.village_code,
+                    f"bundle {header.bundle_id} of revoked device {ctx.device_id}, seq {header.seq}",
                 )
+            _checkpoint("commit")
             try:
                 s.commit()
             except IntegrityError:
-                s.rollback()  # the same bundle imported at the same moment: the other one recorded it
-        log.info(
-            "USB bundle %s of village %s (device %s, seq %d): %d batches, %d events, by %s",
-            header.bundle_id,
-            village.code,
-            device.id,
-            header.seq,
-            len(outcomes),
-            len(event_results),
-            carrier,
+                # The same bundle id recorded at the same moment by another import: its answer.
+                s.rollback()
+                with self.db.read_session() as r:
+                    previous = r.get(UsbImport, header.bundle_id)
+                if previous is None or previous.device_id != ctx.device_id or previous.file_sha256 != sha:
+                    raise BundleError("replayed", f"bundle {header.bundle_id} recorded meanwhile") from None
+                stored = ImportReport.model_validate_json(previous.report_json)
+                return stored.model_copy(update={"duplicate": True}), False
+        _checkpoint("committed")
+        return report, True
+
+    def _put_planned(self, s: Session, ctx: DeviceCtx, batch_id: uuid.UUID, plan: _BatchPlan) -> BatchOutcome:
+        """One batch inside the import's transaction, in its own SAVEPOINT: the online PUT's
+        answer (201 new, 200 replay, 409/422/413 refused with nothing kept)."""
+        try:
+            # Held already (the same batch earlier in this bundle, or committed meanwhile by
+            # its online PUT): the replay answer, and the staged pages are not recorded.
+            again = self.svc.batches.replay_if_held(s, ctx, batch_id, plan.manifest)
+        except ApiError as err:
+            return BatchOutcome(
+                batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+            )
+        if again is not None:
+            return BatchOutcome(batch_id=str(batch_id), status=200, receipt=again.model_dump(mode="json"))
+        try:
+            with s.begin_nested():
+                if plan.files:
+                    self.svc.uploads.add_received_in(s, ctx, plan.files)
+                receipt, created = self.svc.batches.put_batch_in(s, ctx, batch_id, plan.manifest)
+        except ApiError as err:
+            return BatchOutcome(
+                batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+            )
+        except IntegrityError:
+            # The same batch id committed meanwhile by its online PUT (PostgreSQL: this one
+            # waited for it): answered as the replay it now is.
+            try:
+                again = self.svc.batches.replay_if_held(s, ctx, batch_id, plan.manifest)
+            except ApiError as err:
+                return BatchOutcome(
+                    batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+                )
+            if again is None:
+                raise
+            return BatchOutcome(batch_id=str(batch_id), status=200, receipt=again.model_dump(mode="json"))
+        return BatchOutcome(
+            batch_id=str(batch_id), status=201 if created else 200, receipt=receipt.model_dump(mode="json")
         )
-        return report
 
     def _check_enrollment_proof(
         self, device_id: str, written_id: str, signer_public: str, meta: dict[str, Any], created_at: str
@@ -764,27 +872,25 @@ class UsbService:
             raise BundleError("bad_signature", "enrollment proof does not match")
         return sign_public, box_public
 
-    def _bind_keys(self, device_id: str, meta: dict[str, Any], keys: tuple[str, str]) -> None:
+    def _bind_keys(self, s: Session, device_id: str, meta: dict[str, Any], keys: tuple[str, str]) -> None:
+        """The enrollment used and the laptop's keys registered, in the import's transaction."""
         enrollment_id = str(meta["enrollment"]["enrollment_id"])
-        with self.db.session() as s:
-            row = s.exec(
-                select(UsbEnrollment).where(UsbEnrollment.id == enrollment_id).with_for_update()
-            ).one()
-            if row.used_at is not None:
-                raise BundleError("enrollment_used", "bound meanwhile")
-            row.used_at = utcnow()
-            state = s.get(UsbDevice, device_id) or UsbDevice(device_id=device_id)
-            state.sign_public, state.box_public = keys
-            state.keys_at, state.keys_via = utcnow(), "enrollment"
-            s.add(row)
-            s.add(state)
-            device = s.get(Device, device_id)
-            if device is not None:
-                app_version = str(meta["device"].get("app_version", ""))[:40]
-                device.app_version = app_version or device.app_version
-                device.last_seen_at = utcnow()
-                s.add(device)
-            s.commit()
+        row = s.exec(select(UsbEnrollment).where(UsbEnrollment.id == enrollment_id).with_for_update()).one()
+        if row.used_at is not None:
+            raise BundleError("enrollment_used", "bound meanwhile")
+        row.used_at = utcnow()
+        state = s.get(UsbDevice, device_id) or UsbDevice(device_id=device_id)
+        state.sign_public, state.box_public = keys
+        state.keys_at, state.keys_via = utcnow(), "enrollment"
+        s.add(row)
+        s.add(state)
+        device = s.get(Device, device_id)
+        if device is not None:
+            app_version = str(meta["device"].get("app_version", ""))[:40]
+            device.app_version = app_version or device.app_version
+            device.last_seen_at = utcnow()
+            s.add(device)
+        s.flush()
 
     def _known_upload_ids(self, s: Session, ctx: DeviceCtx, manifest: BatchManifest) -> dict[str, str]:
         """doc client id -> the upload id the office already used for it (a batch it holds)."""
@@ -796,11 +902,22 @@ class UsbService:
         ).all()
         return dict(rows)
 
-    def _import_batch(
-        self, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest, bundle: Any
-    ) -> BatchOutcome:
+    def _plan_batch(
+        self, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest, bundle: Any, stage: _Stage
+    ) -> _BatchPlan:
+        """What one batch needs before the import's transaction: its manifest with the upload
+        ids the office will use and, for a batch the office does not hold yet, its page files
+        staged (written in place under ids no record names; the records are made in the
+        transaction).
+
+        An id the laptop wrote is taken when it is free (no record, no file), so the manifest
+        stays as the laptop wrote it and a later online PUT of the same batch is a plain replay;
+        an upload of this village already holding exactly these bytes is used as it is (e.g. a
+        tus upload of the laptop). Files missing from the bundle are left to put_batch, which
+        answers them as online (422, missing upload). A batch the office holds already keeps
+        the upload ids it used (put_batch answers it as a replay)."""
         with self.db.read_session() as s:
-            exists = (
+            held = (
                 s.exec(
                     select(Batch.id).where(
                         Batch.village_id == ctx.village_id, Batch.client_id == str(batch_id)
@@ -808,54 +925,24 @@ class UsbService:
                 ).first()
                 is not None
             )
-            known = self._known_upload_ids(s, ctx, manifest) if exists else {}
-        made: list[str] = []
-        try:
-            mapping: dict[str, str] = {}
-            if exists:
-                for a in manifest.applications:
-                    for d in a.documents:
-                        if str(d.id) in known:
-                            mapping[d.upload_id] = known[str(d.id)]
-            else:
-                mapping = self._uploads_from_bundle(ctx, manifest, bundle, made)
-            rewritten = _with_upload_ids(manifest, mapping)
-            receipt, created = self.svc.put_batch(ctx, batch_id, rewritten)
-        except ApiError as err:
-            for upload_id in made:
-                self.svc.delete_upload(ctx, upload_id)
-            return BatchOutcome(
-                batch_id=str(batch_id), status=err.status, error=err.body.model_dump(mode="json")
+            if held:
+                known = self._known_upload_ids(s, ctx, manifest)
+                used = {
+                    d.upload_id: known[str(d.id)]
+                    for a in manifest.applications
+                    for d in a.documents
+                    if str(d.id) in known
+                }
+                return _BatchPlan(_with_upload_ids(manifest, used), [])
+            names = set(bundle.names())
+            wanted = list(
+                dict.fromkeys(
+                    d.upload_id
+                    for a in manifest.applications
+                    for d in a.documents
+                    if f"pages/{d.upload_id}" in names
+                )
             )
-        except BaseException:
-            for upload_id in made:
-                self.svc.delete_upload(ctx, upload_id)
-            raise
-        return BatchOutcome(
-            batch_id=str(batch_id), status=201 if created else 200, receipt=receipt.model_dump(mode="json")
-        )
-
-    def _uploads_from_bundle(
-        self, ctx: DeviceCtx, manifest: BatchManifest, bundle: Any, made: list[str]
-    ) -> dict[str, str]:
-        """Upload records holding the batch's page files, as if they had come by tus; returns
-        the manifest upload ids that had to change (the others are kept as written).
-
-        An id the laptop wrote is taken when it is free, so the manifest stays as the laptop
-        wrote it and a later online PUT of the same batch is a plain replay; an upload of this
-        village already holding exactly these bytes is used as it is. Files missing from the
-        bundle are left to put_batch, which answers them as online (422, missing upload).
-        """
-        names = set(bundle.names())
-        wanted = list(
-            dict.fromkeys(
-                d.upload_id
-                for a in manifest.applications
-                for d in a.documents
-                if f"pages/{d.upload_id}" in names
-            )
-        )
-        with self.db.read_session() as s:
             existing = {
                 u.id: u
                 for u in s.exec(
@@ -863,7 +950,8 @@ class UsbService:
                 ).all()
             }
         mapping: dict[str, str] = {}
-        todo: list[tuple[str, str]] = []  # (manifest upload id, id of the new record)
+        files: list[ReceivedFile] = []
+        local = self.svc.storage.appends_in_place
         for w in wanted:
             info = bundle.info(f"pages/{w}")
             old = existing.get(w)
@@ -872,37 +960,62 @@ class UsbService:
                 and old.document_id is None
                 and old.sha256 == info.sha256
                 and old.length == info.size
+                and old.offset == old.length
             ):
-                continue  # these very bytes are already here (e.g. a tus upload of the laptop)
-            new_id = w if _is_upload_id(w) and old is None else uuid.uuid4().hex
+                continue  # these very bytes are already here (a tus upload, or a staged object)
+            preferred = w if _is_upload_id(w) and old is None else None
+            if local:
+                new_id = stage.write(preferred, info.size, _extractor(bundle, f"pages/{w}"))
+                files.append(
+                    ReceivedFile(
+                        upload_id=new_id, length=info.size, sha256=info.sha256, filename=w, write=_no_write
+                    )
+                )
+            else:
+                new_id = self._stage_object(ctx, preferred, w, info, bundle, stage)
             if new_id != w:
                 mapping[w] = new_id
-            todo.append((w, new_id))
-        if self.svc.storage.appends_in_place:
-            files = [
-                ReceivedFile(
-                    upload_id=new_id,
-                    length=bundle.info(f"pages/{w}").size,
-                    sha256=bundle.info(f"pages/{w}").sha256,
-                    filename=w,
-                    write=_extractor(bundle, f"pages/{w}"),
-                )
-                for w, new_id in todo
-            ]
-            made += self.svc.uploads.add_received(ctx, files)
-            return mapping
-        for w, new_id in todo:  # object storage: one tus-like upload per file
-            info = bundle.info(f"pages/{w}")
-            up = self.svc.create_upload(
-                ctx, info.size, {"filename": w, "sha256": info.sha256}, upload_id=new_id
-            )
-            made.append(up.id)
-            if info.size:
-                with tempfile.TemporaryFile(dir=self.folder / "tmp") as fh:
-                    fh.write(bundle.read(f"pages/{w}"))
-                    fh.seek(0)
-                    self.svc.append_part(up, 0, fh, info.size)
-        return mapping
+            _checkpoint("file")
+        return _BatchPlan(_with_upload_ids(manifest, mapping), files)
+
+    def _stage_object(
+        self, ctx: DeviceCtx, preferred: str | None, name: str, info: Any, bundle: Any, stage: _Stage
+    ) -> str:
+        """Object storage: the page as a tus-like upload (its own record, which expires unless
+        a batch takes it, like any unused tus upload; the same bytes are found again by a
+        re-run). Returns its id."""
+        up = self.svc.create_upload(
+            ctx, info.size, {"filename": name, "sha256": info.sha256}, upload_id=preferred
+        )
+        stage.remember(up.id)
+        if info.size:
+            with tempfile.TemporaryFile(dir=self.folder / "tmp") as fh:
+                fh.write(bundle.read(f"pages/{name}"))
+                fh.seek(0)
+                self.svc.append_part(up, 0, fh, info.size)
+        return up.id
+
+    def collect_staged(self, max_age: float = 24 * 3600) -> int:
+        """Page files an import staged and no record names, left by an import killed before it
+        finished (older than ``max_age`` seconds: a running import is never touched). Returns
+        how many listed pages had no record (their files, whole or cut, are removed)."""
+        folder = self.folder / "stage"
+        if not folder.is_dir():
+            return 0
+        cutoff = time.time() - max_age
+        removed = 0
+        for entry in folder.glob("*.list"):
+            try:
+                if entry.stat().st_mtime >= cutoff:
+                    continue
+                ids = [
+                    i for i in entry.read_text(encoding="ascii", errors="replace").split() if _is_upload_id(i)
+                ]
+            except OSError:
+                continue
+            removed += _Stage.remove_unrecorded(self, ids)
+            entry.unlink(missing_ok=True)
+        return removed
 
     # return bundles --------------------------------------------------------------------------
 
@@ -1178,6 +1291,90 @@ def _parse_events(meta: dict[str, Any]) -> tuple[list[EventIn], list[dict[str, A
                 }
             )
     return valid, invalid
+
+
+def _checkpoint(step: str) -> None:
+    """A named point of a bundle import (staged, batch, events, commit, committed...): logged
+    at debug level; the kill -9 tests stop the process at a counted one."""
+    log.debug("USB import: %s", step)
+
+
+def _no_write(_path: Path) -> None:
+    """A ReceivedFile whose bytes are already in place (staged by the import)."""
+
+
+@dataclass
+class _BatchPlan:
+    manifest: BatchManifest  # upload ids as the office will hold them
+    files: list[ReceivedFile]  # staged page files whose records the transaction makes
+
+
+class _Stage:
+    """The page files one import writes before its transaction. Their ids are listed in
+    ``usb/stage/<bundle>-<random>.list`` BEFORE any file is written; after the import (done,
+    refused or failed) every listed file no record names is removed and the list with it. A
+    killed import leaves the list: ``UsbService.collect_staged`` removes its files a day later."""
+
+    def __init__(self, usb: UsbService, bundle_id: str, ctx: DeviceCtx | None = None) -> None:
+        self.usb = usb
+        self.ctx = ctx
+        folder = usb.folder / "stage"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.listing = folder / f"{bundle_id[:32]}-{uuid.uuid4().hex[:8]}.list"
+        self.ids: list[str] = []
+
+    def remember(self, upload_id: str) -> None:
+        """Listed (one id a line, appended) before its file is written."""
+        self.ids.append(upload_id)
+        with self.listing.open("a", encoding="ascii") as fh:
+            fh.write(upload_id + "\n")
+
+    def write(self, preferred: str | None, size: int, write: Callable[[Path], None]) -> str:
+        """The file in place under ``preferred`` when no file has that name, else a new id."""
+        storage = self.usb.svc.storage
+        upload_id = preferred or uuid.uuid4().hex
+        while True:
+            self.remember(upload_id)
+            path = storage.upload_path(upload_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.touch(mode=0o600, exist_ok=False)  # claimed: only this import writes it
+                break
+            except FileExistsError:  # an orphan of an earlier import, or another import's
+                self.ids.remove(upload_id)
+                upload_id = uuid.uuid4().hex
+        tmp = path.with_name(f".{upload_id}.part")
+        write(tmp)
+        os.replace(tmp, path)
+        return upload_id
+
+    def finish(self) -> None:
+        self.remove_unrecorded(self.usb, self.ids, self.ctx)
+        self.listing.unlink(missing_ok=True)
+
+    @staticmethod
+    def remove_unrecorded(usb: UsbService, ids: list[str], ctx: DeviceCtx | None = None) -> int:
+        if not ids:
+            return 0
+        with usb.db.read_session() as s:
+            rows = {u.id: u.document_id for u in s.exec(select(Upload).where(col(Upload.id).in_(ids))).all()}
+        removed = 0
+        for upload_id in ids:
+            if upload_id not in rows:
+                usb.svc.storage.delete_upload(upload_id)
+                if usb.svc.storage.appends_in_place:  # a page cut short by the kill
+                    usb.svc.storage.upload_path(upload_id).with_name(f".{upload_id}.part").unlink(
+                        missing_ok=True
+                    )
+                removed += 1
+            elif rows[upload_id] is None and ctx is not None and not usb.svc.storage.appends_in_place:
+                # Object storage: a staged upload no batch took (it would expire anyway).
+                try:
+                    usb.svc.uploads.delete_upload(ctx, upload_id)
+                    removed += 1
+                except ApiError:
+                    pass
+        return removed
 
 
 def _extractor(bundle: Any, name: str) -> Callable[[Path], None]:

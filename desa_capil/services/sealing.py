@@ -3,8 +3,10 @@
     outcome = seal(db, [application_id], operator_id)      # assembles the PDFs, queues uploads
     reopen(db, outcome.batch_id, operator_id)               # "Buka segel" until the upload starts
     auto_seal(db, application_id, operator_id)              # the setting: seal when complete
+    cancel(db, batch_id, operator_id)                       # "Batalkan kiriman" (set aside)
+    retry(db, batch_id) / retry_events(db)                  # "Coba kirim lagi"
 
-Both return what they changed (`Changes`): the applications whose status moved and the batch.
+Each returns what it changed (`Changes`): the applications whose status moved and the batch.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from sqlmodel import select
+
 from desa_capil.domain.status import Status
-from desa_capil.services.changes import Changes
-from desa_capil.store import repo, setting_keys
+from desa_capil.services.changes import Changes, some
+from desa_capil.store import batches, outbox, repo, setting_keys
 from desa_capil.store.db import Database
-from desa_capil.store.models import Page
+from desa_capil.store.models import BatchApplication, Page
 
 
 def make_assembler(db: Database) -> Callable[[list[Page]], bytes]:
@@ -55,6 +59,32 @@ def reopen(db: Database, batch_id: str, operator_id: int | None = None) -> Chang
     """Undo a seal whose upload has not started; raises store.repo.CannotCancel afterwards."""
     back = repo.reopen_batch(db, batch_id, operator_id=operator_id)
     return Changes(applications=frozenset(back), batches=frozenset({batch_id}))
+
+
+def cancel(db: Database, batch_id: str, operator_id: int | None = None) -> Changes:
+    """Give up a set-aside batch: its applications go back to be fixed and sealed again."""
+    back = batches.cancel(db, batch_id, operator_id=operator_id)
+    return Changes(applications=frozenset(back), batches=frozenset({batch_id}))
+
+
+def retry(db: Database, batch_id: str) -> Changes:
+    """Put a set-aside batch back in the queue ("Coba kirim lagi")."""
+    batches.retry(db, batch_id)
+    return batch_changes(db, batch_id)
+
+
+def retry_events(db: Database, outbox_ids: list[int] | None = None) -> Changes:
+    """Put set-aside village events back in the queue (all of them when `outbox_ids` is None)."""
+    return Changes(events=some(outbox.unpark_events(db, outbox_ids)))
+
+
+def batch_changes(db: Database, batch_id: str) -> Changes:
+    """A batch whose state moved (sent, set aside, retried), with the applications it carries."""
+    with db.session() as s:
+        ids = s.exec(
+            select(BatchApplication.application_id).where(BatchApplication.batch_id == batch_id)
+        ).all()
+    return Changes.of_batch(batch_id, ids)
 
 
 def auto_seal(db: Database, application_id: str, operator_id: int | None = None) -> SealOutcome | None:

@@ -87,9 +87,9 @@ SEND_BUFFER_SECONDS = 1.0
 MIN_SEND_BUFFER = 16 * 1024
 MAX_SEND_BUFFER = 4 * 1024 * 1024
 # Stall watch (``_StallWatch``): no growth of the server's offset for this long is a stall.
-MIN_STALL_SECONDS = 5.0
+MIN_STALL_SECONDS = 4.0
 STALL_RTTS = 4.0  # ... or this many round trips
-STALL_PIECES = 3.0  # ... or the time the link needs for this many pieces of a stream
+STALL_PIECES = 2.0  # ... or the time the link needs for this many pieces of a stream
 STALL_PIECE = 4 * 1024
 _OFFSET_CT = "application/offset+octet-stream"
 
@@ -293,6 +293,9 @@ class LinkMeter:
         self.bytes_offered = 0
         self.bytes_lost = 0
         self.stalls = 0  # PATCHes cut by the stall watch (``_StallWatch``)
+        self.probes = 0  # its looks at the server (HEAD), each a few hundred bytes on the link
+        # The server was seen reporting bytes of a PATCH still running (see ``_StallWatch``).
+        self.inflight_progress = False
         self.measured = rate is not None and rate > 0
         self._rtts: deque[tuple[float, float]] = deque(maxlen=32)  # (when, seconds)
         # Seconds from a PATCH's last byte handed to the socket to its answer (recent ones).
@@ -416,10 +419,16 @@ class _StallWatch:
 
     Free while the PATCH visibly moves: the socket takes its body at the link's pace. Once the
     whole body went to the socket (its answer is awaited), or the socket took nothing for half
-    of ``stall_seconds``, ``probe`` (a HEAD on another connection) asks the server's offset,
-    every half ``stall_seconds``; an offset that did not grow over ``stall_seconds`` is a
+    of ``stall_seconds``, ``probe`` (a HEAD on another connection) asks the server's offset:
+    a whole ``stall_seconds`` after a look that saw it grow, half of it after one that did not;
+    an offset that did not grow over ``stall_seconds`` is a
     stall: ``cut`` is set (the PATCH's exchange ends with ``LinkStalled``) and ``offset``
-    says where the server stands. ``clock`` and ``wait`` are for tests (a fake clock)."""
+    says where the server stands. ``clock`` and ``wait`` are for tests (a fake clock).
+
+    A server that reports a PATCH's bytes only once the PATCH ends (object storage keeps a
+    chunk as one part) shows the PATCH's start offset throughout: that is no stall. So an
+    offset still at ``start`` counts only once this server was seen reporting bytes of a
+    running PATCH (``LinkMeter.inflight_progress``); until then the read timeout decides."""
 
     def __init__(
         self,
@@ -427,12 +436,14 @@ class _StallWatch:
         meter: LinkMeter,
         probe: Callable[[], int | None],
         *,
+        start: int = 0,
         wait: Callable[[threading.Event, float], bool] | None = None,
         tick: float = 0.25,
     ) -> None:
         self.body = body
         self.meter = meter
         self.probe = probe
+        self.start_offset = start
         self.clock = meter.clock
         self.wait = wait or (lambda ev, seconds: ev.wait(seconds))
         self.tick = tick
@@ -479,9 +490,14 @@ class _StallWatch:
             next_probe = now + stall / 2
             if self.done.is_set() or offset is None:
                 continue
+            if offset > self.start_offset:
+                self.meter.inflight_progress = True  # this server shows bytes as they arrive
             if since is None or offset > since[1]:
                 since = (now, offset)
-            elif now - since[0] >= stall:
+                # It moves: look again a whole stall time later (each look costs link bytes;
+                # a stall from now on is still seen within two stall times).
+                next_probe = now + stall
+            elif now - since[0] >= stall and (offset > self.start_offset or self.meter.inflight_progress):
                 log.info(
                     "PATCH made no progress for %.1f s (server at %d): cutting it", now - since[0], offset
                 )
@@ -626,6 +642,8 @@ class TusUploader:
             for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
                 self._probe_client.session.headers.pop(name, None)
         client = self._probe_client
+        with self.meter._lock:  # noqa: SLF001 - the meter's own counter
+            self.meter.probes += 1
         rtt = self.meter.rtt or 1.0
         wait = max(3.0, 4 * rtt)
         started = self.meter.clock()
@@ -716,7 +734,9 @@ class TusUploader:
         token = self.meter.streams.begin()
         acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
         if self.watch_stalls:
-            watch = _StallWatch(body, self.meter, lambda: self._probe(upload_id, len(view))).start()
+            watch = _StallWatch(
+                body, self.meter, lambda: self._probe(upload_id, len(view)), start=offset
+            ).start()
         try:
             resp = self.client.request(
                 "PATCH",

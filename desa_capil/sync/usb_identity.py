@@ -208,8 +208,15 @@ def enroll_from_file(
     device = get_setting(db, config.DEVICE_ID)
     if device and current and current != enrollment.village_code:
         raise AlreadyEnrolled(get_setting(db, keys.VILLAGE_NAME) or current)
-    if device and device != enrollment.device_id and config.credential_store(paths).get_token():
+    revoked = bool(get_setting(db, keys.DEVICE_REVOKED_AT))
+    if (
+        device
+        and device != enrollment.device_id
+        and not revoked
+        and config.credential_store(paths).get_token()
+    ):
         # Its token belongs to its device id: changing the id would break the online route.
+        # (A revoked device's token is dead: the office's new file replaces that device.)
         raise EnrolledOnline()
     mine = device_keys(db, paths)
     value = proof(  # raises BundleError("bad_code") on a typo, before anything is saved
@@ -234,6 +241,9 @@ def enroll_from_file(
     set_setting(db, keys.VILLAGE_CODE, enrollment.village_code)
     set_setting(db, keys.VILLAGE_NAME, enrollment.village_name)
     set_setting(db, config.DEVICE_ID, enrollment.device_id)
+    if revoked:
+        config.credential_store(paths).delete_token()
+        set_setting(db, keys.DEVICE_REVOKED_AT, "")
     log.info(
         "enrolled by stick for village %s (enrollment %s)", enrollment.village_code, enrollment.enrollment_id
     )

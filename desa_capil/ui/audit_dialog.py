@@ -49,6 +49,9 @@ def action_labels() -> dict[str, str]:
         audit.ARCHIVE: t("AuditDialog", "Data diarsipkan"),
         audit.BACKUP_MADE: t("AuditDialog", "Data dicadangkan ke flashdisk"),
         audit.BACKUP_RESTORED: t("AuditDialog", "Data dipulihkan dari cadangan"),
+        # Written by store.distribution under these keys (no constant in security.audit).
+        "arrived": t("AuditDialog", "Mencatat dokumen tiba di desa"),
+        "handover": t("AuditDialog", "Menyerahkan dokumen ke warga"),
     }
 
 

@@ -279,6 +279,8 @@ class RestoreDialog(QDialog):
         box.addLayout(pick)
         self.snapshots = QComboBox(self)
         self.snapshots.setObjectName("restoreSnapshots")
+        # Empty until a folder is chosen: say what will be listed (an empty box said nothing).
+        self.snapshots.setPlaceholderText(self.tr("Cadangan menurut tanggal (pilih flashdisk dulu)"))
         box.addWidget(self.snapshots)
         self.code = QLineEdit(self)
         self.code.setObjectName("restoreCode")
@@ -319,6 +321,8 @@ class RestoreDialog(QDialog):
         if not found:
             self.message.setText(self.tr("Tidak ada cadangan desa_capil di folder itu. Pilih folder lain."))
         else:
+            # With a placeholder set, Qt leaves the list on "nothing chosen": take the newest.
+            self.snapshots.setCurrentIndex(0)
             self.message.setText("")
 
     @Slot()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -63,6 +63,7 @@ class BatchContentsDialog(QDialog):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(ID_ROLE, m.application_id)
+                item.setToolTip(text)
                 self.table.setItem(r, c, item)
         self.table.cellDoubleClicked.connect(self._open)
         lay.addWidget(self.table, 1)
@@ -76,7 +77,10 @@ class BatchContentsDialog(QDialog):
         close.clicked.connect(self.accept)
         row.addWidget(close)
         lay.addLayout(row)
-        fit_window(self, self.sizeHint().expandedTo(self.size()).expandedTo(self.minimumSizeHint()))
+        # Wide enough for service names ("Perubahan KK: tambah anggota"): at its size hint the
+        # Layanan column was cut to "Perub…" at 125 %. fit_window shrinks it on a small screen.
+        preferred = QSize(760, 420).expandedTo(self.sizeHint()).expandedTo(self.minimumSizeHint())
+        fit_window(self, preferred)
 
     def _open(self, row: int, _col: int) -> None:
         from desa_capil.ui.detail_dialog import open_detail

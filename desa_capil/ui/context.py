@@ -27,18 +27,17 @@ class AppContext(QObject):
     """Shared state of one running app.
 
     Signals:
-        data_changed(): anything local may have changed (a sync, a restore, a setting); every
-            page reloads.
         changed(Changes): an operation says what it changed (services.Changes, through
-            `notify`); a page reloads only when that concerns what it shows.
-        office_changes(list): ids of applications whose status the office changed (after a pull).
-            Always followed by data_changed: reload on that one, not on both.
+            `notify`); a page reloads only when that concerns what it shows. Every change goes
+            this way (a sync pass, a return bundle and a retention run included): there is no
+            payload-less "anything changed" signal (tests/ui/test_changes.py keeps it so).
+        office_changes(list): ids of applications whose status the office changed (after a pull
+            or a return bundle). Always followed by `changed`: reload on that one, not on both.
         connection_changed(str, object): a ConnectionState value and the time of the last
             successful contact with the server (datetime or None).
         pending_bytes_changed(int): bytes still to upload.
     """
 
-    data_changed = Signal()
     changed = Signal(object)
     office_changes = Signal(list)
     connection_changed = Signal(str, object)

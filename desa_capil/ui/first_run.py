@@ -302,10 +302,9 @@ class ServerPage(_Page):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(
             self.tr("Server Disdukcapil"),
-            self.tr(
-                "Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih "
-                "'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan."
-            ),
+            # Short: QWizard's header (ClassicStyle) gives the subtitle a fixed few lines and
+            # cut the last words of a longer one; the rest is a hint on the page, which wraps.
+            self.tr("Isi alamat server dan kode pendaftaran dari Disdukcapil."),
             parent,
         )
         self.ctx = ctx
@@ -322,7 +321,14 @@ class ServerPage(_Page):
         self.form.addRow(self.tr("Alamat server"), self.url_edit)
         self.form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
         self.field_row(self.later_check)
-        self.field_row(self.hint(self.tr("Laptop bisa didaftarkan nanti di Pengaturan.")))
+        self.later_hint = self.hint(
+            self.tr(
+                "Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim "
+                "setelah laptop didaftarkan. Laptop bisa didaftarkan nanti di Pengaturan."
+            )
+        )
+        self.later_hint.setObjectName("setupLaterHint")
+        self.field_row(self.later_hint)
         for w in (self.url_edit, self.code_edit):
             w.textChanged.connect(self.completeChanged)
         self.later_check.toggled.connect(self._later_toggled)

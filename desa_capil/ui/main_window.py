@@ -163,7 +163,6 @@ class MainWindow(QMainWindow):
 
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
-        ctx.data_changed.connect(self.refresh_status)
         # The status bar shows what waits to be uploaded and the village's name.
         ctx.changed.connect(self._on_changes)
         self._connection_changed(ctx.connection_state, ctx.last_contact)
@@ -245,8 +244,9 @@ class MainWindow(QMainWindow):
 
     # -- status bar --------------------------------------------------------------------------
 
-    @Slot()
+    @Slot(object)
     def _on_changes(self, changes: Changes) -> None:
+        # What waits to be uploaded (batches) and the village's name (a setting).
         if changes.batches or changes.settings:
             self.refresh_status()
 

@@ -57,6 +57,7 @@ from desa_capil.security.retention import (
     run_retention,
     set_periods,
 )
+from desa_capil.services.changes import Changes, some
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
@@ -91,8 +92,14 @@ class RetentionScheduler(QObject):
         run_op(None, lambda _p: run_retention(db), on_success=self._done, db=True)
 
     def _done(self, report: RetentionReport) -> None:
-        if report.documents_purged or report.applications_archived:
-            self.ctx.data_changed.emit()
+        # Archived applications leave the lists; purged scans leave the papers and hand-overs.
+        self.ctx.notify(
+            Changes(
+                applications=some(report.applications_archived),
+                pages=some(report.documents_purged),
+                handovers=some(report.documents_purged),
+            )
+        )
         self.ran.emit(report)
 
 

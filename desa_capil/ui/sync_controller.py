@@ -27,13 +27,15 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtNetwork import QNetworkInformation
 from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
 from desa_capil.domain.status import Status, label
-from desa_capil.services.changes import Changes
+from desa_capil.services.changes import Changes, pass_changes
+from desa_capil.services.sealing import batch_changes
 from desa_capil.store.repo import pending_upload_bytes
 from desa_capil.sync.client import NotConfigured, SyncError, TokenRevoked
 from desa_capil.sync.config import credential_store, load_config
@@ -70,7 +72,7 @@ class _Bridge(QObject):
 
     progress = Signal(object)  # BatchProgress
     contact = Signal(object)  # datetime
-    batch_done = Signal(str, str)  # batch id, BatchState value
+    batch_done = Signal(str, str, object)  # batch id, BatchState value, its Changes
     passed = Signal(object)  # PassResult
     failed = Signal(object)  # SyncError
     pending = Signal(int)  # bytes still to upload
@@ -78,9 +80,12 @@ class _Bridge(QObject):
 
 
 class _Listener:
-    def __init__(self, bridge: _Bridge, pending: Callable[[], int]) -> None:
+    def __init__(
+        self, bridge: _Bridge, pending: Callable[[], int], changes_of: Callable[[str], Changes]
+    ) -> None:
         self.bridge = bridge
         self._pending = pending
+        self._changes_of = changes_of
 
     def progress(self, p: BatchProgress) -> None:
         self.bridge.progress.emit(p)
@@ -90,7 +95,8 @@ class _Listener:
         self.bridge.contact.emit(at)
 
     def batch_done(self, batch_id: str, state: str) -> None:
-        self.bridge.batch_done.emit(batch_id, state)
+        # Looked up here, on the worker thread: the batch and the applications inside it.
+        self.bridge.batch_done.emit(batch_id, state, self._changes_of(batch_id))
 
     def status(self, st: SyncStatus) -> None:
         self.bridge.status.emit(st)
@@ -129,7 +135,7 @@ class _SyncThread(QThread):
         config = load_config(db, credential_store(self.ctx.paths))
         if config is None:
             return
-        listener = _Listener(self.bridge, lambda: pending_upload_bytes(db))
+        listener = _Listener(self.bridge, lambda: pending_upload_bytes(db), partial(batch_changes, db))
         extra = {} if self.poll_interval is None else {"poll_interval": self.poll_interval}
         worker = SyncWorker(
             db, config.client_factory(), listener=listener, stop=self.stop_event, hurry=self.hurry, **extra
@@ -157,7 +163,7 @@ class SyncController(QObject):
         error(object): the SyncError of the last failed pass (shown by the Kiriman page).
         notification(str, str): title and text of a desktop notification (status changes).
     Also updates the AppContext: connection state, last contact, pending bytes, office_changes,
-    data_changed.
+    and says what each pass and each finished batch changed (``AppContext.notify``).
     """
 
     progress = Signal(object)
@@ -188,8 +194,8 @@ class SyncController(QObject):
         self._bridge.failed.connect(self._on_error)
         self._bridge.pending.connect(ctx.pending_bytes_changed)
         self._bridge.status.connect(self._on_status)
-        # After sealing on a laptop that is not enrolled, say so instead of pretending to sync.
-        ctx.data_changed.connect(self._check_enrollment)
+        # After sealing on a laptop that is not enrolled (or after its enrollment changed), say
+        # so instead of pretending to sync.
         ctx.changed.connect(self._batches_changed)
         self._tray: QSystemTrayIcon | None = None
         self._watch_network()
@@ -246,8 +252,9 @@ class SyncController(QObject):
         self._wake.set()
 
     @Slot()
+    @Slot(object)
     def _batches_changed(self, changes: Changes) -> None:
-        if changes.batches:
+        if changes.batches or changes.settings:
             self._check_enrollment()
 
     def _check_enrollment(self) -> None:
@@ -319,11 +326,11 @@ class SyncController(QObject):
     def _on_contact(self, at: datetime) -> None:
         self.ctx.last_contact = at
 
-    @Slot(str, str)
-    def _on_batch_done(self, batch_id: str, state: str) -> None:
+    @Slot(str, str, object)
+    def _on_batch_done(self, batch_id: str, state: str, changes: Changes) -> None:
         self.progress_by_batch.pop(batch_id, None)
         self.batch_finished.emit(batch_id, state)
-        self.ctx.data_changed.emit()
+        self.ctx.notify(changes)
 
     @Slot(object)
     def _on_status(self, st: SyncStatus) -> None:
@@ -350,10 +357,8 @@ class SyncController(QObject):
             self.last_error = None
         if result.office_changes:
             self.ctx.office_changes.emit(list(result.office_changes))
-            self.ctx.data_changed.emit()
             self._notify_statuses(result.statuses)
-        elif result.events_sent or result.documents_downloaded:
-            self.ctx.data_changed.emit()
+        self.ctx.notify(pass_changes(result))
 
     @Slot(object)
     def _on_error(self, exc: SyncError) -> None:

@@ -13,6 +13,7 @@ import platform
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -24,11 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desa_capil.services.changes import Changes
 from desa_capil.store import setting_keys
 from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import (
     ALLOW_HTTP,
     CA_FILE,
+    DEVICE_ID,
     SERVER_URL,
     VILLAGE_CODE,
     VILLAGE_NAME,
@@ -39,12 +42,29 @@ from desa_capil.sync.config import (
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.tasks import run_op
 
+# What saving the address and enrolling write (sync.config), reported to the pages.
+ADDRESS_KEYS = frozenset({SERVER_URL, CA_FILE, ALLOW_HTTP})
+ENROLLMENT_KEYS = ADDRESS_KEYS | {
+    VILLAGE_CODE,
+    VILLAGE_NAME,
+    DEVICE_ID,
+    setting_keys.DEVICE_REVOKED_AT,
+}
+# What an enrollment from a stick writes (sync.usb_identity.enroll_from_file).
+STICK_ENROLLMENT_KEYS = ENROLLMENT_KEYS | {
+    setting_keys.OFFICE_SIGN_PUBLIC,
+    setting_keys.OFFICE_BOX_PUBLIC,
+    setting_keys.OFFICE_NAME,
+    setting_keys.USB_ENROLLMENT_ID,
+    setting_keys.USB_ENROLL_PROOF,
+}
+
 
 class ServerSettings(QWidget):
     """The server part of Settings.
 
     Signals: none of its own; after enrolling it restarts the sync controller (ctx.sync) and
-    emits ctx.data_changed.
+    reports the setting keys it wrote (``ctx.notify``).
     """
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -80,6 +100,15 @@ class ServerSettings(QWidget):
         self.enroll_button.clicked.connect(self.enroll)
         self.save_button = QPushButton(self.tr("Simpan alamat"), self)
         self.save_button.clicked.connect(self.save_address)
+        # A village with no signal, or a laptop whose access was revoked: the office's
+        # enrollment file on a stick (not only at first run). Shown only then (see load()).
+        self.stick_button = QPushButton(self.tr("Daftarkan dari flashdisk…"), self)
+        self.stick_button.setObjectName("settingsEnrollFromStick")
+        self.stick_button.setToolTip(
+            self.tr("Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil")
+        )
+        self.stick_button.clicked.connect(self.enroll_from_stick)
+        self.stick_dialog: QDialog | None = None
 
         form = QFormLayout()
         form.addRow(self.tr("Alamat server"), self.url_edit)
@@ -90,6 +119,7 @@ class ServerSettings(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.stick_button)
         buttons.addWidget(self.enroll_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -110,6 +140,9 @@ class ServerSettings(QWidget):
         code, name = get_setting(db, VILLAGE_CODE), get_setting(db, VILLAGE_NAME)
         token = credential_store(self.ctx.paths).get_token()
         revoked = get_setting(db, setting_keys.DEVICE_REVOKED_AT)
+        by_stick = bool(get_setting(db, setting_keys.USB_ENROLLMENT_ID))
+        # Enrolling from a stick is offered while the laptop has no working enrollment.
+        self.stick_button.setVisible(bool(revoked) or not (code and (token or by_stick)))
         if code and token and revoked:
             self.status_label.setText(
                 self.tr(
@@ -121,6 +154,15 @@ class ServerSettings(QWidget):
         elif code and token:
             self.status_label.setText(
                 self.tr("Terdaftar untuk %1 (%2).").replace("%1", name).replace("%2", code)
+            )
+        elif code and by_stick:
+            self.status_label.setText(
+                self.tr(
+                    "Terdaftar lewat flashdisk untuk %1 (%2): kiriman lewat flashdisk bisa dipakai. Untuk "
+                    "kirim lewat internet, masukkan alamat server dan kode pendaftaran dari Disdukcapil."
+                )
+                .replace("%1", name)
+                .replace("%2", code)
             )
         else:
             self.status_label.setText(
@@ -141,7 +183,7 @@ class ServerSettings(QWidget):
         run_op(
             self,
             lambda _p: save_server(db, url, ca, allow_http=allow),
-            on_success=lambda _r: self._changed(),
+            on_success=self._address_saved,
             db=True,
         )
 
@@ -159,20 +201,36 @@ class ServerSettings(QWidget):
                 db, credential_store(paths), url, code, ca_file=ca, device_name=name, allow_http=allow
             )
 
-        task = run_op(self, op, on_success=lambda _r: self._enrolled())
+        task = run_op(self, op, on_success=self._enrolled)
         task.finished.connect(lambda: self.enroll_button.setEnabled(True))
         task.failed.connect(lambda _e: self.load())
 
-    def _enrolled(self) -> None:
-        self.code_edit.clear()
-        self._changed()
+    def enroll_from_stick(self) -> QDialog:
+        """ "Daftarkan dari flashdisk" (sync.usb_identity.enroll_from_file through the dialog)."""
+        from desa_capil.ui.usb_enroll_dialog import EnrollFromStickDialog
 
-    def _changed(self) -> None:
+        dialog = EnrollFromStickDialog(self.ctx, self)
+        dialog.enrolled.connect(self._enrolled_by_stick)
+        self.stick_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _enrolled_by_stick(self, _enrollment: object = None) -> None:
+        self._changed(STICK_ENROLLMENT_KEYS)
+
+    def _address_saved(self, _result: object = None) -> None:
+        self._changed(ADDRESS_KEYS)
+
+    def _enrolled(self, _result: object = None) -> None:
+        self.code_edit.clear()
+        self._changed(ENROLLMENT_KEYS)
+
+    def _changed(self, keys: frozenset[str]) -> None:
         self.load()
         sync = self.ctx.sync
         if sync is not None and hasattr(sync, "reconfigure"):
             sync.reconfigure()  # type: ignore[attr-defined]
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(settings=keys))
 
 
 def install_server_settings(settings_page: QWidget, ctx: AppContext) -> ServerSettings:

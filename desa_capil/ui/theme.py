@@ -130,10 +130,12 @@ ICON_SIZE = QSize(20, 20)
 def style_sheet() -> str:
     path = resources_dir() / "style.qss"
     try:
-        return path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except OSError:
         log.warning("style sheet missing at %s; using the plain platform style", path)
         return ""
+    # Qt resolves a relative url() against the current directory, not the style sheet's.
+    return text.replace("url(icons/", f"url({(resources_dir() / 'icons').as_posix()}/")
 
 
 def apply_theme(app: QApplication) -> None:

@@ -15,25 +15,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Signal, Slot
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
-from desa_capil.errors import UserError
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
-from desa_capil.ui.usb_files import FileChoice, StickFilePicker, reason_word
-from desa_capil.ui.widgets.screen_fit import fit_window
+from desa_capil.ui.usb_dialog import StickFileDialog, StickTexts
+from desa_capil.ui.usb_files import FileChoice, reason_word
 
 log = logging.getLogger(__name__)
 
@@ -57,33 +46,34 @@ def describe_enrollment(path: Path) -> FileChoice:
     )
 
 
-class EnrollFromStickDialog(QDialog):
+class EnrollFromStickDialog(StickFileDialog):
     """Daftarkan dari flashdisk (see the module docstring)."""
 
     enrolled = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("usbEnrollDialog")
-        self.ctx = ctx
-        self.busy = False
-        self.enrollment: object | None = None
-        self.setWindowTitle(self.tr("Daftarkan dari flashdisk"))
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) "
-                "di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode "
-                "kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar."
+        super().__init__(
+            ctx,
+            parent,
+            StickTexts(
+                title=self.tr("Daftarkan dari flashdisk"),
+                intro=self.tr(
+                    "Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) "
+                    "di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode "
+                    "kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar."
+                ),
+                filter=self.tr("Berkas pendaftaran (*.dcenroll)"),
+                action=self.tr("Daftarkan"),
             ),
-            self,
+            suffixes=(".dcenroll",),
+            describe=describe_enrollment,
+            name="usbEnroll",
+            closes_when_done=True,
+            minimum=(480, 320),
+            preferred=(720, 480),
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.picker = StickFilePicker(
-            (".dcenroll",), describe_enrollment, self.tr("Berkas pendaftaran (*.dcenroll)"), self
-        )
-        layout.addWidget(self.picker, 1)
+        self.enroll_button = self.action_button
+        self.enrollment: object | None = None
         form = QFormLayout()
         self.details = QLabel(self)
         self.details.setObjectName("usbEnrollDetails")
@@ -94,52 +84,35 @@ class EnrollFromStickDialog(QDialog):
         self.code_edit.setPlaceholderText(self.tr("mis. K7QX-MP3A-RZHD"))
         self.code_edit.setMaxLength(40)
         form.addRow(self.tr("Kode pada kertas"), self.code_edit)
-        layout.addLayout(form)
-        self.error = QLabel(self)
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(self)
-        self.enroll_button = QPushButton(self.tr("Daftarkan"), self)
-        self.enroll_button.setObjectName("usbEnrollButton")
-        self.enroll_button.setDefault(True)
-        self.enroll_button.setEnabled(False)
-        buttons.addButton(self.enroll_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        cancel = buttons.addButton(self.tr("Batal"), QDialogButtonBox.ButtonRole.RejectRole)
-        cancel.setObjectName("usbCancelButton")
-        buttons.rejected.connect(self.reject)
-        self.enroll_button.clicked.connect(self.enroll)
-        layout.addWidget(buttons)
-        self.picker.selection_changed.connect(self._selection)
-        self.code_edit.textChanged.connect(self._update)
-        self.setMinimumSize(QSize(480, 320))
-        fit_window(self, QSize(720, 480))
+        self.body.addLayout(form)
+        self.result_label.hide()  # progress and reasons go on the error line, under the code
+        self.code_edit.textChanged.connect(self.update_action)
 
-    @Slot(str)
-    def _selection(self, path: str) -> None:
+    def can_act(self) -> bool:
+        return super().can_act() and bool(self.code_edit.text().strip())
+
+    def selection_changed(self) -> None:
         self.details.clear()
-        if path:
-            from desa_capil.usbroute import BundleError, read_enrollment
+        path = self.picker.selected()
+        if path is None:
+            return
+        from desa_capil.usbroute import BundleError, read_enrollment
 
-            try:
-                e = read_enrollment(Path(path))
-            except BundleError as exc:
-                self.details.setText(exc.message(lang()))
-            else:
-                self.details.setText(
-                    self.tr("Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).")
-                    .replace("%1", e.village_name)
-                    .replace("%2", e.village_code)
-                    .replace("%3", e.office_name)
-                    .replace("%4", e.office_key_id)
-                )
-        self._update()
+        try:
+            e = read_enrollment(path)
+        except BundleError as exc:
+            self.details.setText(exc.message(lang()))
+        else:
+            self.details.setText(
+                self.tr("Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).")
+                .replace("%1", e.village_name)
+                .replace("%2", e.village_code)
+                .replace("%3", e.office_name)
+                .replace("%4", e.office_key_id)
+            )
 
-    @Slot()
-    def _update(self) -> None:
-        self.enroll_button.setEnabled(
-            not self.busy and self.picker.selected() is not None and bool(self.code_edit.text().strip())
-        )
+    def act(self) -> None:
+        self.enroll()
 
     def enroll(self) -> None:
         path = self.picker.selected()
@@ -148,29 +121,17 @@ class EnrollFromStickDialog(QDialog):
             return
         from desa_capil.sync.usb_identity import enroll_from_file
 
-        self.busy = True
-        self._update()
+        self.begin("")
         self.error.setText(self.tr("Mendaftarkan laptop…"))
         db, paths = self.ctx.db, self.ctx.paths
 
         def op(_p: Progress) -> object:
             return enroll_from_file(db, paths, path, code)
 
-        run_op(self, op, on_success=self._done, on_failure=self._failed, db=True)
+        run_op(self, op, on_success=self._done, on_failure=self.failed, db=True)
 
     def _done(self, enrollment: object) -> None:
-        self.busy = False
+        self.succeeded("")
         self.enrollment = enrollment
-        self.error.clear()
         self.enrolled.emit(enrollment)
         self.accept()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self._update()
-        if isinstance(exc, UserError):
-            log.info("enrollment from stick refused: %s", exc.detail or exc.message_en)
-            self.error.setText(exc.message(lang()))
-        else:
-            self.error.clear()
-            handle_exception(self, exc)

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desa_capil.errors import UserError
 from desa_capil.services import usb_export
+from desa_capil.services.changes import Changes, some
 from desa_capil.services.sealing import can_seal, seal
 from desa_capil.store import batches, repo
 from desa_capil.ui.context import AppContext
@@ -73,6 +74,7 @@ class ExportDialog(QDialog):
         self.ctx = ctx
         self.purpose = purpose
         self.preselect = set(preselect or [])
+        self._sealed_first: frozenset[str] = frozenset()  # sealed by the export under way
         self.busy = False
         self.folder: Path | None = None
         backup = purpose == "backup"
@@ -332,6 +334,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         steps = self.STEPS
+        self._sealed_first = frozenset(seal_first)
 
         def op(p: Progress) -> usb_export.ExportResult:
             def say(step: str) -> None:
@@ -365,7 +368,14 @@ class ExportDialog(QDialog):
             .replace("%5", str(result.events))
             + ("\n\n" + result.skipped_text(lang()) if result.skipped else "")
         )
-        self.ctx.data_changed.emit()
+        # The batches now show their trip by stick; events that went along leave the outbox.
+        self.ctx.notify(
+            Changes(
+                applications=self._sealed_first,
+                batches=frozenset(result.batch_ids),
+                events=some(result.events),
+            )
+        )
         self.exported.emit(result)
         self.load()
         self.set_folder(self.folder)
@@ -374,6 +384,8 @@ class ExportDialog(QDialog):
         self.busy = False
         self.progress.hide()
         self._update()
+        # The applications sealed before the export failed are in a batch now (kept).
+        self.ctx.notify(Changes(applications=self._sealed_first))
         if isinstance(exc, UserError):
             log.info("usb export refused: %s", exc.detail or exc.message_en)
             self.error.setText(exc.message(lang()))

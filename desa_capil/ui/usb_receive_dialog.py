@@ -8,27 +8,26 @@ A bad file gets its reason (cut, damaged, another village, another office) and n
 
 Signals:
     applied(object): the ``ReturnResult`` after a bundle was applied (pages reload through
-        ``AppContext.office_changes`` / ``data_changed`` as after an online pull).
+        ``AppContext.office_changes`` / ``changed`` as after an online pull).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Signal, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QWidget
 
-from desa_capil.errors import UserError
+from desa_capil.services.changes import return_changes
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.repo import get_setting
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.errors import handle_exception
-from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
-from desa_capil.ui.usb_files import FileChoice, StickFilePicker, reason_word
-from desa_capil.ui.widgets.screen_fit import fit_window
+from desa_capil.ui.usb_dialog import StickFileDialog, StickTexts
+from desa_capil.ui.usb_files import FileChoice, reason_word
 
 log = logging.getLogger(__name__)
 
@@ -113,62 +112,34 @@ def result_text(result: object) -> str:
     return " ".join(parts)
 
 
-class ReceiveDialog(QDialog):
+class ReceiveDialog(StickFileDialog):
     """Terima dari flashdisk (see the module docstring)."""
 
     applied = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("usbReceiveDialog")
-        self.ctx = ctx
-        self.busy = False
-        self.setWindowTitle(self.tr("Terima dari flashdisk"))
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor "
-                "(.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar "
-                "lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa."
-            ),
-            self,
-        )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
         village = get_setting(ctx.db, keys.VILLAGE_CODE)
-        self.picker = StickFilePicker(
-            (".dcb",),
-            lambda p: describe_return(p, village),
-            self.tr("Berkas dari kantor (*.dcb)"),
-            self,
+        super().__init__(
+            ctx,
+            parent,
+            StickTexts(
+                title=self.tr("Terima dari flashdisk"),
+                intro=self.tr(
+                    "Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor "
+                    "(.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar "
+                    "lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa."
+                ),
+                filter=self.tr("Berkas dari kantor (*.dcb)"),
+                action=self.tr("Terima"),
+            ),
+            suffixes=(".dcb",),
+            describe=partial(describe_return, village_code=village),
+            name="usbReceive",
         )
-        layout.addWidget(self.picker, 1)
-        self.result_label = QLabel(self)
-        self.result_label.setObjectName("usbReceiveResult")
-        self.result_label.setWordWrap(True)
-        layout.addWidget(self.result_label)
-        self.error = QLabel(self)
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(self)
-        self.receive_button = QPushButton(self.tr("Terima"), self)
-        self.receive_button.setObjectName("usbReceiveButton")
-        self.receive_button.setDefault(True)
-        self.receive_button.setEnabled(False)
-        self.buttons.addButton(self.receive_button, QDialogButtonBox.ButtonRole.ActionRole)
-        close = self.buttons.addButton(self.tr("Tutup"), QDialogButtonBox.ButtonRole.RejectRole)
-        close.setObjectName("usbCloseButton")
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
-        self.receive_button.clicked.connect(self.receive)
-        self.picker.selection_changed.connect(self._selection)
-        self.setMinimumSize(QSize(480, 300))
-        fit_window(self, QSize(720, 440))
+        self.receive_button = self.action_button
 
-    @Slot(str)
-    def _selection(self, path: str) -> None:
-        self.receive_button.setEnabled(bool(path) and not self.busy)
+    def act(self) -> None:
+        self.receive()
 
     def receive(self, path: Path | None = None) -> None:
         """Apply the chosen file (or ``path``) in the background."""
@@ -177,36 +148,20 @@ class ReceiveDialog(QDialog):
             return
         from desa_capil.sync.usb_return import apply_return_bundle
 
-        self.busy = True
-        self.receive_button.setEnabled(False)
-        self.error.clear()
-        self.result_label.setText(self.tr("Memeriksa dan mencatat berkas…"))
+        self.begin(self.tr("Memeriksa dan mencatat berkas…"))
         db, paths = self.ctx.db, self.ctx.paths
 
         def op(_p: Progress) -> object:
             return apply_return_bundle(db, path, paths=paths, spool_dir=paths.cache)
 
-        run_op(self, op, on_success=self._done, on_failure=self._failed, db=True)
+        run_op(self, op, on_success=self._done, on_failure=self.failed, db=True)
 
     def _done(self, result: object) -> None:
         from desa_capil.sync.usb_return import ReturnResult
 
-        self.busy = False
-        self.receive_button.setEnabled(self.picker.selected() is not None)
-        self.result_label.setText(result_text(result))
         assert isinstance(result, ReturnResult)
+        self.succeeded(result_text(result))
         if result.application_ids:
             self.ctx.office_changes.emit(list(result.application_ids))
-        if not result.nothing_new:
-            self.ctx.data_changed.emit()
+        self.ctx.notify(return_changes(result))
         self.applied.emit(result)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.receive_button.setEnabled(self.picker.selected() is not None)
-        self.result_label.clear()
-        if isinstance(exc, UserError):
-            log.info("return bundle refused: %s", exc.detail or exc.message_en)
-            self.error.setText(exc.message(lang()))
-        else:
-            handle_exception(self, exc)

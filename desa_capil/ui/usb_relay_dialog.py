@@ -16,16 +16,14 @@ import logging
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QSize, Signal, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtWidgets import QWidget
 
-from desa_capil.errors import UserError
 from desa_capil.ui.context import AppContext
-from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.i18n import lang
 from desa_capil.ui.tasks import Progress, run_op
-from desa_capil.ui.usb_files import FileChoice, StickFilePicker, reason_word
-from desa_capil.ui.widgets.screen_fit import fit_window
+from desa_capil.ui.usb_dialog import StickFileDialog, StickTexts
+from desa_capil.ui.usb_files import FileChoice, reason_word
 
 log = logging.getLogger(__name__)
 
@@ -64,56 +62,33 @@ def describe_relay(path: Path) -> FileChoice:
     )
 
 
-class RelayDialog(QDialog):
+class RelayDialog(StickFileDialog):
     """Titip kirim (see the module docstring)."""
 
     relayed = Signal(object)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("usbRelayDialog")
-        self.ctx = ctx
-        self.busy = False
-        self.setWindowTitle(self.tr("Titip kirim"))
-        layout = QVBoxLayout(self)
-        intro = QLabel(
-            self.tr(
-                "Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. "
-                "Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa "
-                "tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu."
+        super().__init__(
+            ctx,
+            parent,
+            StickTexts(
+                title=self.tr("Titip kirim"),
+                intro=self.tr(
+                    "Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. "
+                    "Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa "
+                    "tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu."
+                ),
+                filter=self.tr("Berkas kiriman desa (*.dcb)"),
+                action=self.tr("Kirim ke kantor"),
             ),
-            self,
+            suffixes=(".dcb",),
+            describe=describe_relay,
+            name="usbRelay",
         )
-        intro.setWordWrap(True)
-        layout.addWidget(intro)
-        self.picker = StickFilePicker((".dcb",), describe_relay, self.tr("Berkas kiriman desa (*.dcb)"), self)
-        layout.addWidget(self.picker, 1)
-        self.result_label = QLabel(self)
-        self.result_label.setObjectName("usbRelayResult")
-        self.result_label.setWordWrap(True)
-        layout.addWidget(self.result_label)
-        self.error = QLabel(self)
-        self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(self)
-        self.send_button = QPushButton(self.tr("Kirim ke kantor"), self)
-        self.send_button.setObjectName("usbRelayButton")
-        self.send_button.setDefault(True)
-        self.send_button.setEnabled(False)
-        buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
-        close = buttons.addButton(self.tr("Tutup"), QDialogButtonBox.ButtonRole.RejectRole)
-        close.setObjectName("usbCloseButton")
-        buttons.rejected.connect(self.reject)
-        self.send_button.clicked.connect(self.send)
-        layout.addWidget(buttons)
-        self.picker.selection_changed.connect(self._selection)
-        self.setMinimumSize(QSize(480, 300))
-        fit_window(self, QSize(720, 440))
+        self.send_button = self.action_button
 
-    @Slot(str)
-    def _selection(self, path: str) -> None:
-        self.send_button.setEnabled(bool(path) and not self.busy)
+    def act(self) -> None:
+        self.send()
 
     def send(self, path: Path | None = None) -> None:
         path = path or self.picker.selected()
@@ -121,29 +96,14 @@ class RelayDialog(QDialog):
             return
         from desa_capil.sync.usb_relay import relay_bundle
 
-        self.busy = True
-        self.send_button.setEnabled(False)
-        self.error.clear()
-        self.result_label.setText(self.tr("Mengirim ke kantor…"))
+        self.begin(self.tr("Mengirim ke kantor…"))
         db, paths = self.ctx.db, self.ctx.paths
 
         def op(_p: Progress) -> object:
             return relay_bundle(db, paths, path)
 
-        run_op(self, op, on_success=self._done, on_failure=self._failed)
+        run_op(self, op, on_success=self._done, on_failure=self.failed)
 
     def _done(self, result: object) -> None:
-        self.busy = False
-        self.send_button.setEnabled(self.picker.selected() is not None)
-        self.result_label.setText(str(getattr(result, "message", lambda _l: "")(lang())))
+        self.succeeded(str(getattr(result, "message", lambda _l: "")(lang())))
         self.relayed.emit(result)
-
-    def _failed(self, exc: BaseException) -> None:
-        self.busy = False
-        self.send_button.setEnabled(self.picker.selected() is not None)
-        self.result_label.clear()
-        if isinstance(exc, UserError):
-            log.info("relay refused: %s", exc.detail or exc.message_en)
-            self.error.setText(exc.message(lang()))
-        else:
-            handle_exception(self, exc)

@@ -1,6 +1,6 @@
 """A banner for Beranda: what is late (the office has not answered, residents have not come).
 
-Hidden while nothing is late. Reloads itself on ``ctx.data_changed`` (office news included).
+Hidden while nothing is late. Reloads itself on the ``ctx.changed`` of applications and hand-overs (office news included).
 """
 
 from __future__ import annotations
@@ -64,7 +64,6 @@ class OverdueBanner(QFrame):
             lambda: self.open_waiting.emit(list(self.summary.waiting_ids) if self.summary else [])
         )
         self.hide()
-        ctx.data_changed.connect(self.refresh)
         ctx.changed.connect(self._on_changes)
         self.refresh()
 

@@ -409,62 +409,62 @@
     <context>
         <name>AuditDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="86" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="89" />
             <source>Catatan akses data warga</source>
             <translation>Residents' data access log</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="95" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="98" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga (UU 27/2022 tentang Pelindungan Data Pribadi). Yang terbaru di atas.</source>
             <translation>Who opened, printed or exported residents' data and papers (Law 27/2022 on Personal Data Protection). Newest first.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="103" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="106" />
             <source>Cari nama petugas, nama warga, atau nomor permohonan...</source>
             <translation>Search operator name, resident name or application number...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="107" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="110" />
             <source>Semua tindakan</source>
             <translation>All actions</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Tanggal</source>
             <translation>Date</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Petugas</source>
             <translation>Operator</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Tindakan</source>
             <translation>Action</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="117" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="120" />
             <source>Warga</source>
             <translation>Resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="130" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="180" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="183" />
             <source>(tanpa petugas)</source>
             <translation>(no operator)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="187" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
             <source>Nomor permohonan: {0}</source>
             <translation>Application number: {0}</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="190" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="193" />
             <source>%1 catatan (paling banyak %2 ditampilkan)</source>
             <translation>%1 entries (at most %2 shown)</translation>
         </message>
@@ -539,29 +539,39 @@
             <translation>Data restored from a backup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="59" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
             <source>penyerahan</source>
             <translation>hand-over</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="60" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
             <source>berkas</source>
             <translation>intake</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="61" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="64" />
             <source>diterima di desa</source>
             <translation>arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="62" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="65" />
             <source>rincian dan riwayat</source>
             <translation>details and history</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/audit_dialog.py" line="63" />
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="66" />
             <source>rekap bulanan</source>
             <translation>monthly recap</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="53" />
+            <source>Mencatat dokumen tiba di desa</source>
+            <translation>Recorded a document arriving at the village</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/audit_dialog.py" line="54" />
+            <source>Menyerahkan dokumen ke warga</source>
+            <translation>Handed a document over to the resident</translation>
         </message>
     </context>
     <context>
@@ -658,12 +668,12 @@
             <translation>(fix)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/batch_contents.py" line="69" />
+            <location filename="../../desa_capil/ui/batch_contents.py" line="70" />
             <source>Klik dua kali sebuah permohonan untuk melihat rinciannya.</source>
             <translation>Double-click an application to see its details.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/batch_contents.py" line="74" />
+            <location filename="../../desa_capil/ui/batch_contents.py" line="75" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
@@ -772,8 +782,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="265" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="719" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="725" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="733" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="739" />
             <source>Batalkan kiriman</source>
             <translation>Cancel batch</translation>
         </message>
@@ -792,8 +802,8 @@
         </message>
         <message>
             <location filename="../../desa_capil/ui/pages/batches_page.py" line="285" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="617" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="622" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="629" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="634" />
             <source>Buka segel</source>
             <translation>Unseal</translation>
         </message>
@@ -838,42 +848,42 @@
             <translation>Put the refused records back in the send queue</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="442" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="451" />
             <source>(perbaikan)</source>
             <translation>(correction)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="447" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
             <source>Siap disegel: %1 permohonan</source>
             <translation>Ready to seal: %1 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="454" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="463" />
             <source>Menunggu konfirmasi</source>
             <translation>Awaiting confirmation</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="456" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="465" />
             <source>Menunggu dikirim</source>
             <translation>Waiting to be sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="457" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="466" />
             <source>Sedang dikirim</source>
             <translation>Sending</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="458" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="467" />
             <source>Diterima Disdukcapil</source>
             <translation>Received by the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="459" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="468" />
             <source>Disisihkan</source>
             <translation>Set aside</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="460" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="469" />
             <source>Dibatalkan</source>
             <translation>Cancelled</translation>
         </message>
@@ -898,43 +908,43 @@
             <translation type="vanished">Internet (waiting for a connection)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="495" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="504" />
             <source>%1/%2 berkas · %3 dari %4</source>
             <translation>%1/%2 files · %3 of %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="510" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="522" />
             <source>%1/dtk · sisa %2</source>
             <translation>%1/s · %2 left</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="575" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="587" />
             <source>Laptop ini belum pernah terhubung ke server dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>This laptop has never reached the server and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="580" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="592" />
             <source>Server tidak terjangkau sejak %2 dan %1 kiriman menunggu. Kirim lewat flashdisk ke kantor Disdukcapil?</source>
             <translation>The server has not been reachable since %2 and %1 batches are waiting. Send them to the office by USB stick?</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="619" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="631" />
             <source>Buka segel kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' dan bisa diubah lagi. Catatan kiriman ini tetap disimpan sebagai dibatalkan.</source>
             <translation>Unseal this batch? Its %1 applications go back to the 'Ready to seal' list and can be changed again. The batch stays on record as cancelled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="642" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="654" />
             <source>Daftar dokumen asli</source>
             <translation>List of originals</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="721" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="735" />
             <source>Batalkan kiriman ini? %1 permohonan di dalamnya kembali ke daftar 'Siap disegel' (atau 'Perlu perbaikan') supaya datanya bisa diperbaiki lalu disegel ulang. Catatan kiriman ini tetap disimpan.</source>
             <translation>Cancel this batch? Its %1 applications go back to the 'Ready to seal' list (or 'Needs fixing') so their data can be fixed and sealed again. The record of this batch is kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="623" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="726" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="635" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="740" />
             <source>Jangan</source>
             <translation>Don't</translation>
         </message>
@@ -949,78 +959,83 @@
             <translation>Print the list of originals the courier takes to Disdukcapil, for the village head to sign</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="474" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="483" />
             <source>Flashdisk %1</source>
             <translation>USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="470" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="479" />
             <source>Internet %1</source>
             <translation>Internet %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="475" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
             <source>Internet</source>
             <translation>Internet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="478" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="487" />
             <source>Dibawa flashdisk %1</source>
             <translation>Carried on a USB stick %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="482" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="491" />
             <source>Diterima kantor %1 (konfirmasi lewat flashdisk)</source>
             <translation>Received by the office %1 (confirmed by USB stick)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="484" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="493" />
             <source>Diterima kantor %1 (lewat internet)</source>
             <translation>Received by the office %1 (over the internet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="488" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="497" />
             <source>Menunggu konfirmasi kantor (lewat internet atau berkas balasan kantor)</source>
             <translation>Waiting for the office's confirmation (over the internet or in the office's return file)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="741" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="514" />
+            <source>%1/%2 berkas · %4</source>
+            <translation>%1/%2 files · %4</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="755" />
             <source>Dokumen diterima di desa</source>
             <translation>Document arrived at the village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="742" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="756" />
             <source>Dokumen diserahkan ke warga</source>
             <translation>Document handed to the resident</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="743" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="757" />
             <source>(tidak terbaca)</source>
             <translation>(unreadable)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="761" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="775" />
             <source>%1 catatan ditolak server Disdukcapil dan tidak akan terkirim sendiri. Hubungi petugas Disdukcapil dengan alasan di bawah ini.</source>
             <translation>%1 records were refused by the Disdukcapil server and will not be sent by themselves. Contact the Disdukcapil officer with the reason below.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="794" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="808" />
             <source>Belum pernah berhasil terhubung ke server</source>
             <translation>Never connected to the server yet</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="797" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="811" />
             <source>Kontak terakhir dengan server: %1</source>
             <translation>Last contact with the server: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="803" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="817" />
             <source>Menunggu diunggah: %1</source>
             <translation>Waiting to upload: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/pages/batches_page.py" line="805" />
+            <location filename="../../desa_capil/ui/pages/batches_page.py" line="819" />
             <source>Tidak ada data yang menunggu diunggah</source>
             <translation>Nothing waiting to upload</translation>
         </message>
@@ -1346,47 +1361,46 @@
     <context>
         <name>EnrollFromStickDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="71" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="59" />
             <source>Daftarkan dari flashdisk</source>
             <translation>Enroll from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="75" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="61" />
             <source>Untuk desa tanpa sinyal: pilih berkas pendaftaran dari kantor Disdukcapil (.dcenroll) di flashdisk, lalu ketik kode yang tercetak di kertas dari kantor. Berkas tanpa kode kertas tidak bisa dipakai, jadi flashdisk yang hilang tidak cukup untuk menyamar.</source>
             <translation>For villages without signal: pick the enrollment file from the Disdukcapil office (.dcenroll) on the stick, then type the code printed on the office's paper. The file cannot be used without the paper code, so a lost stick is not enough to impersonate the village.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="65" />
             <source>Berkas pendaftaran (*.dcenroll)</source>
             <translation>Enrollment file (*.dcenroll)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="94" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="84" />
             <source>mis. K7QX-MP3A-RZHD</source>
             <translation>e.g. K7QX-MP3A-RZHD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="96" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="86" />
             <source>Kode pada kertas</source>
             <translation>Code on the paper</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="103" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="66" />
             <source>Daftarkan</source>
             <translation>Enroll</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="108" />
             <source>Batal</source>
-            <translation>Cancel</translation>
+            <translation type="vanished">Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="130" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="107" />
             <source>Desa: %1 (%2). Kantor: %3. Sidik kunci kantor: %4 (cocokkan dengan kertas).</source>
             <translation>Village: %1 (%2). Office: %3. Office key fingerprint: %4 (compare with the paper).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="153" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="125" />
             <source>Mendaftarkan laptop…</source>
             <translation>Enrolling the laptop…</translation>
         </message>
@@ -1394,138 +1408,138 @@
     <context>
         <name>ExportDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="82" />
             <source>Cadangkan kiriman yang belum terkirim</source>
             <translation>Back up the batches not yet sent</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="80" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="82" />
             <source>Kirim lewat flashdisk</source>
             <translation>Send by USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="87" />
             <source>Semua kiriman dan catatan yang belum diterima kantor ditulis ke satu berkas di flashdisk, terkunci untuk kantor Disdukcapil. Bawa ke kantor bila laptop ini dipindah, rusak, atau dicabut: tidak ada yang hilang dan kantor tidak mencatatnya dua kali.</source>
             <translation>Every batch and note the office has not received is written to one file on the stick, locked for the office. Take it to the office when this laptop is replaced, broken or revoked: nothing is lost and the office does not record anything twice.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="93" />
             <source>Pilih kiriman yang dibawa, lalu flashdisk tujuannya. Berkasnya terkunci untuk kantor Disdukcapil (flashdisk yang hilang tidak membocorkan data) dan diperiksa ulang setelah ditulis. Kiriman bisa dibawa lagi selama kantor belum menerimanya.</source>
             <translation>Choose the batches to carry, then the stick. The file is locked for the office (a lost stick leaks nothing) and checked again after writing. A batch can be carried again until the office has received it.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="119" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="121" />
             <source>Flashdisk</source>
             <translation>USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="124" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="126" />
             <source>Pilih folder…</source>
             <translation>Choose folder…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="129" />
             <source>Muat ulang</source>
             <translation>Reload</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="128" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="130" />
             <source>Baca lagi daftar flashdisk yang tercolok</source>
             <translation>Read the list of plugged-in sticks again</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="151" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="153" />
             <source>Tulis ke flashdisk</source>
             <translation>Write to stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="157" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="159" />
             <source>Tutup</source>
             <translation>Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="189" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="191" />
             <source>Segel dulu %1 permohonan yang siap dikirim, supaya ikut dicadangkan</source>
             <translation>Seal the %1 applications ready to send first, so they are backed up too</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="198" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="200" />
             <source>Disegel %1 — %2 permohonan, %3 halaman, %4</source>
             <translation>Sealed %1 — %2 applications, %3 pages, %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="205" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="207" />
             <source>(sudah dibawa flashdisk %1, belum ada konfirmasi kantor)</source>
             <translation>(carried on a stick %1, no confirmation from the office yet)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="242" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
             <source>Tidak ada kiriman yang menunggu kantor.</source>
             <translation>No batch is waiting for the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="244" />
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="257" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="246" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="259" />
             <source>%1 catatan (diterima/diserahkan) ikut ditulis.</source>
             <translation>%1 notes (arrived/handed over) are written too.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="251" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="253" />
             <source>Dipilih %1 dari %2 kiriman, sekitar %3.</source>
             <translation>%1 of %2 batches chosen, about %3.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="274" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="276" />
             <source>(tidak ada flashdisk terbaca; pakai Pilih folder…)</source>
             <translation>(no stick found; use Choose folder…)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="286" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="288" />
             <source>Pilih folder tujuan</source>
             <translation>Choose the destination folder</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="293" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="295" />
             <source>Colokkan flashdisk, atau pilih folder tujuan.</source>
             <translation>Plug in a stick, or choose a destination folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="300" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="302" />
             <source>Ditulis ke: %1 (ruang kosong %2)</source>
             <translation>Written to: %1 (%2 free)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="310" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
             <source>Menyegel permohonan yang siap…</source>
             <translation>Sealing the ready applications…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="311" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
             <source>Memeriksa flashdisk…</source>
             <translation>Checking the stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="312" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
             <source>Mengumpulkan berkas kiriman…</source>
             <translation>Collecting the batch files…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="313" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="315" />
             <source>Menulis dan memeriksa ulang berkas… jangan cabut flashdisk</source>
             <translation>Writing and checking the file… do not pull the stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="314" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="316" />
             <source>Mencatat kiriman…</source>
             <translation>Recording the batches…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="355" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
             <source>Selesai</source>
             <translation>Done</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="358" />
+            <location filename="../../desa_capil/ui/usb_export_dialog.py" line="361" />
             <source>Berkas %1 (%2) sudah ditulis dan diperiksa: %3 kiriman, %4 permohonan, %5 catatan. Cabut flashdisk dengan aman (Safely Remove / Eject), lalu bawa ke kantor Disdukcapil.</source>
             <translation>File %1 (%2) was written and checked: %3 batches, %4 applications, %5 notes. Remove the stick safely (Safely Remove / Eject), then take it to the office.</translation>
         </message>
@@ -1533,42 +1547,42 @@
     <context>
         <name>FirstRunWizard</name>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="413" />
+            <location filename="../../desa_capil/ui/first_run.py" line="419" />
             <source>Pengaturan awal</source>
             <translation>First-time setup</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="416" />
+            <location filename="../../desa_capil/ui/first_run.py" line="422" />
             <source>Lanjut &gt;</source>
             <translation>Next &gt;</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="417" />
+            <location filename="../../desa_capil/ui/first_run.py" line="423" />
             <source>&lt; Kembali</source>
             <translation>&lt; Back</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="418" />
+            <location filename="../../desa_capil/ui/first_run.py" line="424" />
             <source>Selesai</source>
             <translation>Finish</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="419" />
+            <location filename="../../desa_capil/ui/first_run.py" line="425" />
             <source>Batal</source>
             <translation>Cancel</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="429" />
+            <location filename="../../desa_capil/ui/first_run.py" line="435" />
             <source>Daftarkan dari flashdisk…</source>
             <translation>Enroll from a USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="433" />
+            <location filename="../../desa_capil/ui/first_run.py" line="439" />
             <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
             <translation>Enrollment file (.dcenroll) and the paper code from the Disdukcapil office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="465" />
+            <location filename="../../desa_capil/ui/first_run.py" line="471" />
             <source>Terdaftar lewat flashdisk untuk %1. Kiriman lewat flashdisk bisa langsung dipakai.</source>
             <translation>Enrolled by USB stick for %1. Sending by stick can be used right away.</translation>
         </message>
@@ -1978,17 +1992,17 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>MainWindow</name>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="194" />
+            <location filename="../../desa_capil/ui/main_window.py" line="193" />
             <source>Halaman ini tidak bisa dibuka karena kesalahan program.</source>
             <translation>This page cannot be opened because of a program error.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="241" />
+            <location filename="../../desa_capil/ui/main_window.py" line="240" />
             <source>Layanan Adminduk Desa</source>
             <translation>Village Civil Registration Services</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/main_window.py" line="243" />
+            <location filename="../../desa_capil/ui/main_window.py" line="242" />
             <source>MODE DEMO</source>
             <translation>DEMO MODE</translation>
         </message>
@@ -2272,12 +2286,12 @@ Add the corrected papers they asked for, then send again.</translation>
             <translation>See documents</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="90" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="89" />
             <source>&lt;b&gt;{0} permohonan&lt;/b&gt; belum dijawab Disdukcapil lebih dari 3x24 jam. Hubungi petugas Disdukcapil.</source>
             <translation>&lt;b&gt;{0} applications&lt;/b&gt; have had no answer from the office for more than 3x24 hours. Contact the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/widgets_overdue.py" line="96" />
+            <location filename="../../desa_capil/ui/widgets_overdue.py" line="95" />
             <source>&lt;b&gt;{0} dokumen&lt;/b&gt; menunggu diambil warga lebih dari {1} hari. Kabari atau kunjungi warganya.</source>
             <translation>&lt;b&gt;{0} documents&lt;/b&gt; have waited for pickup for more than {1} days. Notify or visit the residents.</translation>
         </message>
@@ -2801,153 +2815,153 @@ Add the corrected papers they asked for, then send again.</translation>
     <context>
         <name>PrivacySettingsWidget</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="129" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="136" />
             <source>Perlindungan data pribadi</source>
             <translation>Personal data protection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="139" />
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="143" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="146" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="150" />
             <source> hari</source>
             <translation> days</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="144" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="151" />
             <source>Hapus pindaian setelah diterima Disdukcapil</source>
             <translation>Delete scans after the office received them</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="145" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="152" />
             <source>Arsipkan data setelah diserahkan/ditolak</source>
             <translation>Archive data after hand-over/rejection</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="149" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="156" />
             <source>Simpan masa simpan</source>
             <translation>Save retention</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="152" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="159" />
             <source>Lihat catatan akses data warga…</source>
             <translation>View residents' data access log…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="155" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="162" />
             <source>Siapa membuka, mencetak, atau mengekspor data dan berkas warga, dan kapan</source>
             <translation>Who opened, printed or exported residents' data and papers, and when</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="162" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="169" />
             <source>Kunci layar</source>
             <translation>Screen lock</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="175" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="182" />
             <source>PIN baru (4-12 angka)</source>
             <translation>New PIN (4-12 digits)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="176" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="183" />
             <source>Ulangi PIN</source>
             <translation>Repeat PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="180" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="187" />
             <source> menit</source>
             <translation> minutes</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="181" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="188" />
             <source>Kunci setelah tidak dipakai</source>
             <translation>Lock when idle for</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="183" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="190" />
             <source>Simpan PIN</source>
             <translation>Save PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="185" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="192" />
             <source>Hapus PIN</source>
             <translation>Remove PIN</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="198" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="205" />
             <source>Kunci enkripsi dan pemulihan</source>
             <translation>Encryption key and recovery</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="204" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="211" />
             <source>Tampilkan kode pemulihan</source>
             <translation>Show recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="247" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="254" />
             <source>Semua data di laptop ini tersimpan terenkripsi. Pindaian berkas disimpan sampai Disdukcapil mengonfirmasi penerimaannya, lalu dihapus permanen %1 hari kemudian; data permohonan (layanan, status, jumlah halaman) tetap ada. %2 hari setelah dokumen diserahkan atau permohonan ditolak, data diarsipkan: hanya nama dan 4 angka terakhir NIK yang disimpan; nomor HP, alamat, nomor KK, catatan, tanda tangan dan dokumen PDF dari Disdukcapil dihapus. Tanda terima penyerahan tetap disimpan.</source>
             <translation>All data on this laptop is stored encrypted. Scans are kept until the office confirms it received them, then deleted for good %1 days later; the application record (service, status, page count) stays. %2 days after a document is handed over or an application is rejected, the data is archived: only the name and the last 4 digits of the NIK are kept; phone number, address, family card number, notes, signature and the office's PDF documents are deleted. Hand-over receipts are kept.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="258" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="265" />
             <source>Pembersihan data belum pernah berjalan.</source>
             <translation>Data clean-up has not run yet.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="261" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="268" />
             <source>Pembersihan terakhir: %1 (%2 berkas dihapus, %3 permohonan diarsipkan).</source>
             <translation>Last clean-up: %1 (%2 files deleted, %3 applications archived).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="267" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="274" />
             <source>PIN aktif: aplikasi terkunci bila tidak dipakai.</source>
             <translation>PIN on: the app locks when idle.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="269" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="276" />
             <source>Belum ada PIN: aplikasi tidak pernah terkunci.</source>
             <translation>No PIN yet: the app never locks.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="273" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="280" />
             <source>Kunci enkripsi tersimpan di pengelola kredensial Windows/sistem.</source>
             <translation>The encryption key is kept in the Windows/system credential manager.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="275" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="282" />
             <source>Kunci enkripsi tersimpan di berkas yang hanya bisa dibaca akun ini: %1</source>
             <translation>The encryption key is kept in a file only this account can read: %1</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="282" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="289" />
             <source>Jika Windows dipasang ulang atau laptop diganti, data hanya bisa dibuka dengan kode pemulihan. Catat atau cetak kode itu dan simpan di tempat aman oleh kepala desa.</source>
             <translation>If Windows is reinstalled or the laptop replaced, the data can only be opened with the recovery code. The village head should write down or print that code and keep it safe.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="303" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="310" />
             <source>Kedua PIN tidak sama. Ketik ulang.</source>
             <translation>The two PINs differ. Type them again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="308" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="315" />
             <source>PIN harus 4 sampai 12 angka.</source>
             <translation>The PIN must be 4 to 12 digits.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="319" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="326" />
             <source>PIN disimpan.</source>
             <translation>PIN saved.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="328" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="335" />
             <source>PIN dihapus.</source>
             <translation>PIN removed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="341" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="348" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="343" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="350" />
             <source>Siapa pun yang memegang kode pemulihan bisa membuka semua data warga di laptop ini. Tampilkan hanya untuk dicatat atau dicetak oleh kepala desa. Lanjutkan?</source>
             <translation>Anyone holding the recovery code can open all residents' data on this laptop. Show it only for the village head to write down or print. Continue?</translation>
         </message>
@@ -3137,27 +3151,26 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Receive from a USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="130" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="128" />
             <source>Masukkan flashdisk yang dibawa dari kantor Disdukcapil dan pilih berkas dari kantor (.dcb). Kabar status dan dokumen bertanda tangan di dalamnya dicatat sama seperti kabar lewat internet; menerima berkas yang sama dua kali tidak mengubah apa-apa.</source>
             <translation>Insert the stick brought from the Disdukcapil office and pick the office's file (.dcb). The status news and signed documents in it are recorded exactly like news received online; receiving the same file twice changes nothing.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="142" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="132" />
             <source>Berkas dari kantor (*.dcb)</source>
             <translation>File from the office (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="155" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="133" />
             <source>Terima</source>
             <translation>Receive</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="160" />
             <source>Tutup</source>
-            <translation>Close</translation>
+            <translation type="vanished">Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="183" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="151" />
             <source>Memeriksa dan mencatat berkas…</source>
             <translation>Checking and recording the file…</translation>
         </message>
@@ -3165,12 +3178,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="367" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="374" />
             <source>Kode pemulihan</source>
             <translation>Recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="371" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="378" />
             <source>Tulis atau cetak kode ini dan simpan di tempat terkunci (misalnya bersama stempel desa). Kode ini dibutuhkan bila laptop diganti atau Windows dipasang ulang, dan untuk membuka aplikasi bila PIN lupa. Jangan kirim lewat WhatsApp atau foto.</source>
             <translation>Write down or print this code and keep it locked away (for example with the village stamp). It is needed when the laptop is replaced or Windows reinstalled, and to open the app when the PIN is forgotten. Never send it by WhatsApp or as a photo.</translation>
         </message>
@@ -3178,12 +3191,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RecoveryCodeEntryDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="403" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="410" />
             <source>Masukkan kode pemulihan</source>
             <translation>Enter the recovery code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/privacy_settings.py" line="408" />
+            <location filename="../../desa_capil/ui/privacy_settings.py" line="415" />
             <source>Ketik kode pemulihan yang disimpan kepala desa (huruf besar/kecil dan tanda hubung tidak penting).</source>
             <translation>Type the recovery code the village head keeps (capitals and hyphens do not matter).</translation>
         </message>
@@ -3191,32 +3204,31 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>RelayDialog</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="75" />
             <source>Titip kirim</source>
             <translation>Relay for another village</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="77" />
             <source>Kirimkan berkas flashdisk desa lain ke kantor Disdukcapil lewat internet laptop ini. Isinya terkunci untuk kantor: laptop ini tidak bisa membacanya, dan kantor memeriksa tanda tangan laptop desa pengirimnya. Berikan kabar hasilnya ke desa itu.</source>
             <translation>Send another village's stick file to the Disdukcapil office over this laptop's internet. Its contents are locked for the office: this laptop cannot read them, and the office checks the signature of the village laptop that made it. Tell that village the result.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="89" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="81" />
             <source>Berkas kiriman desa (*.dcb)</source>
             <translation>Village bundle file (*.dcb)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="100" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="82" />
             <source>Kirim ke kantor</source>
             <translation>Send to the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="105" />
             <source>Tutup</source>
-            <translation>Close</translation>
+            <translation type="vanished">Close</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="127" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="99" />
             <source>Mengirim ke kantor…</source>
             <translation>Sending to the office…</translation>
         </message>
@@ -3414,37 +3426,42 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Choose the USB stick…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="285" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="283" />
+            <source>Cadangan menurut tanggal (pilih flashdisk dulu)</source>
+            <translation>Backups by date (choose the USB stick first)</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="287" />
             <source>Kode pemulihan, mis. ABCDE-FGHIJ-…</source>
             <translation>Recovery code, e.g. ABCDE-FGHIJ-…</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="296" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="298" />
             <source>Pulihkan</source>
             <translation>Restore</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="306" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="308" />
             <source>Pilih flashdisk cadangan</source>
             <translation>Choose the backup USB stick</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="315" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="317" />
             <source>%1 · %2 · %3 permohonan</source>
             <translation>%1 · %2 · %3 applications</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="320" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="322" />
             <source>Tidak ada cadangan desa_capil di folder itu. Pilih folder lain.</source>
             <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="330" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="332" />
             <source>Pilih dulu flashdisk yang berisi cadangan.</source>
             <translation>First choose the USB stick that holds the backup.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="335" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="337" />
             <source>Memeriksa dan memulihkan cadangan…</source>
             <translation>Checking and restoring the backup…</translation>
         </message>
@@ -3560,47 +3577,55 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>Civil registration server</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="306" />
             <source>Isi alamat server dan kode pendaftaran dari Disdukcapil. Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan.</source>
-            <translation>Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
+            <translation type="vanished">Enter the server address and enrollment code from the civil registration office. Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="314" />
+            <location filename="../../desa_capil/ui/first_run.py" line="307" />
+            <source>Isi alamat server dan kode pendaftaran dari Disdukcapil.</source>
+            <translation>Enter the server address and enrollment code from the civil registration office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="313" />
             <source>Nanti saja, kerja luring dulu</source>
             <translation>Later, work offline first</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="321" />
+            <location filename="../../desa_capil/ui/first_run.py" line="320" />
             <source>mis. 7KQ2-M9XD</source>
             <translation>e.g. 7KQ2-M9XD</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="322" />
+            <location filename="../../desa_capil/ui/first_run.py" line="321" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="323" />
+            <location filename="../../desa_capil/ui/first_run.py" line="322" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="325" />
-            <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
-            <translation>The laptop can be enrolled later in Settings.</translation>
+            <location filename="../../desa_capil/ui/first_run.py" line="326" />
+            <source>Belum punya? Pilih 'Nanti saja': semua bisa dikerjakan tanpa internet dan dikirim setelah laptop didaftarkan. Laptop bisa didaftarkan nanti di Pengaturan.</source>
+            <translation>Don't have them yet? Choose 'Later': everything works without internet and is sent once the laptop is enrolled. The laptop can be enrolled later in Settings.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="367" />
+            <source>Laptop bisa didaftarkan nanti di Pengaturan.</source>
+            <translation type="vanished">The laptop can be enrolled later in Settings.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/first_run.py" line="373" />
             <source>Mendaftarkan laptop ke server...</source>
             <translation>Enrolling the laptop with the server...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="379" />
+            <location filename="../../desa_capil/ui/first_run.py" line="385" />
             <source>Terdaftar untuk %1.</source>
             <translation>Enrolled for %1.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/first_run.py" line="392" />
+            <location filename="../../desa_capil/ui/first_run.py" line="398" />
             <source>Periksa alamat dan kode, atau pilih 'Nanti saja'.</source>
             <translation>Check the address and code, or choose 'Later'.</translation>
         </message>
@@ -3608,77 +3633,92 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>ServerSettings</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="59" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="79" />
             <source>(tidak perlu, kecuali diminta Disdukcapil)</source>
             <translation>(not needed unless the office asks)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="60" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="80" />
             <source>Pilih...</source>
             <translation>Choose...</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="70" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="90" />
             <source>Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)</source>
             <translation>I understand: an http:// address is not encrypted (only if the office asks for it)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="78" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="98" />
             <source>Daftarkan laptop ini</source>
             <translation>Enroll this laptop</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="81" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="101" />
             <source>Simpan alamat</source>
             <translation>Save address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="85" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="105" />
+            <source>Daftarkan dari flashdisk…</source>
+            <translation>Enroll from a USB stick…</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="108" />
+            <source>Berkas pendaftaran (.dcenroll) dan kode di kertas dari kantor Disdukcapil</source>
+            <translation>Enrollment file (.dcenroll) and the code on paper from the civil registration office</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="114" />
             <source>Alamat server</source>
             <translation>Server address</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="87" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
             <source>Berkas CA kantor</source>
             <translation>Office CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="88" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="117" />
             <source>Kode pendaftaran</source>
             <translation>Enrollment code</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="89" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="118" />
             <source>Nama laptop</source>
             <translation>Laptop name</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="116" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="149" />
             <source>Izin laptop ini di server Disdukcapil sudah dicabut (sejak %1). Data di laptop tetap aman. Minta kode pendaftaran baru ke Disdukcapil, lalu daftarkan ulang di sini.</source>
             <translation>This laptop's access to the office's server was revoked (since %1). The data on this laptop is safe. Ask the office for a new enrollment code, then enroll again here.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="123" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="156" />
             <source>Terdaftar untuk %1 (%2).</source>
             <translation>Enrolled for %1 (%2).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="127" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="161" />
+            <source>Terdaftar lewat flashdisk untuk %1 (%2): kiriman lewat flashdisk bisa dipakai. Untuk kirim lewat internet, masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
+            <translation>Enrolled by USB stick for %1 (%2): sending by USB stick works. To send over the internet, enter the server address and enrollment code from the civil registration office.</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/sync_settings.py" line="169" />
             <source>Belum terdaftar. Masukkan alamat server dan kode pendaftaran dari Disdukcapil.</source>
             <translation>Not enrolled. Enter the server address and the enrollment code from the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="174" />
             <source>Pilih berkas CA</source>
             <translation>Choose the CA file</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="132" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="174" />
             <source>Sertifikat (*.pem *.crt *.cer);;Semua berkas (*)</source>
             <translation>Certificates (*.pem *.crt *.cer);;All files (*)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_settings.py" line="155" />
+            <location filename="../../desa_capil/ui/sync_settings.py" line="197" />
             <source>Menghubungi server...</source>
             <translation>Contacting the server...</translation>
         </message>
@@ -4042,6 +4082,19 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
     </context>
     <context>
+        <name>StickFileDialog</name>
+        <message>
+            <location filename="../../desa_capil/ui/usb_dialog.py" line="110" />
+            <source>Batal</source>
+            <translation>Cancel</translation>
+        </message>
+        <message>
+            <location filename="../../desa_capil/ui/usb_dialog.py" line="112" />
+            <source>Tutup</source>
+            <translation>Close</translation>
+        </message>
+    </context>
+    <context>
         <name>StickFilePicker</name>
         <message>
             <location filename="../../desa_capil/ui/usb_files.py" line="134" />
@@ -4092,12 +4145,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="397" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="402" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="398" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="403" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -4300,22 +4353,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="377" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="379" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="378" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="380" />
             <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
             <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="386" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="388" />
             <source>Mulai dengan data kosong</source>
             <translation>Start with no data</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="392" />
             <source>Pulihkan dari cadangan…</source>
             <translation>Restore from a backup…</translation>
         </message>
@@ -4404,67 +4457,67 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>usb</name>
         <message>
-            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="54" />
+            <location filename="../../desa_capil/ui/usb_enroll_dialog.py" line="43" />
             <source>%1 (%2) — dari %3</source>
             <translation>%1 (%2) — from %3</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="46" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="44" />
             <source>%1 — tidak terbaca (%2)</source>
             <translation>%1 — unreadable (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="68" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="67" />
             <source>Dari kantor, dibuat %1 — %2</source>
             <translation>From the office, made %1 — %2</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="59" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="58" />
             <source>%1 — kiriman desa %2 (untuk kantor; bisa dititipkan lewat 'Titip kirim')</source>
             <translation>%1 — bundle of village %2 (for the office; can be relayed through 'Titip kirim')</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="64" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="63" />
             <source>%1 — dari kantor untuk desa lain (%2)</source>
             <translation>%1 — from the office for another village (%2)</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="79" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="78" />
             <source>Berkas ini sudah diterima sebelumnya, atau kabarnya sudah datang lewat internet: tidak ada yang baru. Tidak ada yang diubah.</source>
             <translation>This file was received before, or its news already came online: nothing new. Nothing was changed.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="91" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="90" />
             <source>%1 kiriman dipastikan sudah diterima kantor.</source>
             <translation>%1 batches confirmed as received by the office.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="97" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="96" />
             <source>%1 kiriman ditolak kantor dan disisihkan; alasannya ada di halaman Kiriman.</source>
             <translation>%1 batches were refused by the office and set aside; the reason is on the Batches page.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="104" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="103" />
             <source>Daftar layanan kantor versi %1 sekarang dipakai.</source>
             <translation>The office's service list version %1 is now in use.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="108" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="107" />
             <source>%1 dokumen lain masih ditunggu (diunduh saat ada internet, atau di flashdisk berikutnya).</source>
             <translation>%1 other documents are still awaited (downloaded when online, or on the next stick).</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="85" />
+            <location filename="../../desa_capil/ui/usb_receive_dialog.py" line="84" />
             <source>Diterima dari kantor: %1 perubahan status, %2 dokumen bertanda tangan.</source>
             <translation>Received from the office: %1 status changes, %2 signed documents.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="57" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="55" />
             <source>Kiriman desa %1, dibuat %2, %3 — %4</source>
             <translation>Bundle of village %1, made %2, %3 — %4</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="51" />
+            <location filename="../../desa_capil/ui/usb_relay_dialog.py" line="49" />
             <source>%1 — dari kantor (diterima di desa lewat 'Terima dari flashdisk')</source>
             <translation>%1 — from the office (received in the village through 'Terima dari flashdisk')</translation>
         </message>

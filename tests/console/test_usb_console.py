@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import AdminClient, StickLaptop, stick_batch
-from desa_capil.usbroute import parse_enrollment
+from desa_capil.usbroute import BundleError, parse_enrollment
 
 from .conftest import Console
 
@@ -107,4 +110,29 @@ def test_revoked_laptops_backup_needs_the_admins_button(
     done = admin.flash("/console/usb")
     assert done.startswith("ok: ") and "2 batch baru" not in done and "1 batch baru" in done
     assert "diterima atas konfirmasi staff:admin" in done
+    assert "laptop dicabut, diterima oleh staff:admin" in admin.get("/console/usb").text
     assert len(api.request("GET", "/applications").json()["items"]) == count + 2
+
+
+def test_each_laptop_of_a_village_has_its_own_return_bundle_button(
+    central: EmbeddedServer, stick_laptop: Callable[..., StickLaptop], tmp_path: Path
+) -> None:
+    one, two = stick_laptop(central, VILLAGE), stick_laptop(central, VILLAGE)
+    oper = Console(central, "oper")
+    for laptop in (one, two):
+        assert upload(oper, laptop.bundle(tmp_path, [stick_batch()])).startswith("ok: ")
+    page = oper.get("/console/usb").text
+    rows = re.findall(r'name="device_id" value="([0-9a-f]{32})"', page)
+    assert sorted(rows) == sorted(uuid.UUID(x.device_id).hex for x in (one, two))
+
+    r = oper.post(f"/console/usb/kembali/{VILLAGE}", {"device_id": uuid.UUID(two.device_id).hex})
+    assert r.status_code == 200 and uuid.UUID(two.device_id).hex[:8] in r.headers["content-disposition"]
+    back = tmp_path / "kembali-dua.dcb"
+    back.write_bytes(r.content)
+    with two.open_return(back) as b:
+        assert len([c for p in b.meta["pages"] for c in p["changes"]]) == 2  # the village's changes
+    with pytest.raises(BundleError):
+        one.open_return(back)
+    # Without naming the laptop: the officer is told to pick one.
+    r = oper.post(f"/console/usb/kembali/{VILLAGE}")
+    assert r.status_code == 303 and "pilih laptopnya" in oper.flash("/console/usb")

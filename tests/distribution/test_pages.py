@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from desa_capil.domain.status import Status
 from desa_capil.paths import AppPaths
 from desa_capil.security import audit
+from desa_capil.services.changes import Changes
 from desa_capil.store import distribution as dist
 from desa_capil.store.db import Database
 from desa_capil.store.repo import ApplicantData, save_application
@@ -147,7 +148,7 @@ def test_office_news_reloads_the_page_once(
     monkeypatch.setattr(page, "reload", lambda: loads.append(load()))
     # What the sync controller emits after a pull that brought status changes.
     ctx.office_changes.emit([a])
-    ctx.data_changed.emit()
+    ctx.notify(Changes(applications=frozenset({a}), handovers=frozenset({a})))
     qtbot.waitUntil(lambda: not page._loading)
     assert len(loads) == 1
 
@@ -231,7 +232,7 @@ def test_overdue_banner(qtbot: QtBot, ctx: AppContext, db: Database) -> None:
     late = save_application(db, service_code="kk_ubah", applicant=ApplicantData("3201010101900009", "Dedi"))
     advance(db, late, Status.SENT, at=utcnow() - timedelta(days=4))
     with qtbot.waitSignal(banner.loaded):
-        ctx.data_changed.emit()
+        ctx.notify(Changes(applications=frozenset({late})))
     assert not banner.isHidden() and "1 permohonan" in banner.text.text()
     with qtbot.waitSignal(banner.open_unanswered) as sig:
         banner.unanswered_button.click()

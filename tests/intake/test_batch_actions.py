@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from desa_capil.domain.status import Status
 from desa_capil.services import pages as processing
 from desa_capil.services import sealing
+from desa_capil.services.changes import Changes
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
 from desa_capil.store.models import Outbox
@@ -55,8 +56,9 @@ def test_batch_contents_and_reopen(
 
     # Buka segel: both back to ready, the batch kept as cancelled, nothing left to send.
     monkeypatch.setattr(batches_page, "confirm", lambda *_a, **_k: True)
-    with qtbot.waitSignal(ctx.data_changed, timeout=10000):
+    with qtbot.waitSignal(ctx.changed, timeout=10000) as said:
         page.reopen_button.click()
+    assert said.args[0] == Changes(applications=frozenset({a, b}), batches=frozenset({outcome.batch_id}))
     assert repo.application_status(ctx.db, a) is Status.READY
     assert repo.application_status(ctx.db, b) is Status.READY
     with ctx.db.session() as s:
@@ -77,3 +79,32 @@ def test_no_reopen_once_the_upload_started(ctx: AppContext, make_png: Callable[[
     with pytest.raises(repo.CannotCancel):
         sealing.reopen(ctx.db, outcome.batch_id)
     assert repo.application_status(ctx.db, a) is Status.SENDING
+
+
+def test_retry_and_cancel_say_what_they_changed(
+    qtbot: QtBot, ctx: AppContext, make_png: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Kiriman page's own actions report their Changes (no payload-less reload for all)."""
+    from desa_capil.store import batches
+
+    a = _ready(ctx, make_png, "Siti Aminah", "3201015512900001")
+    outcome = sealing.seal(ctx.db, [a])
+    batches.park(ctx.db, outcome.batch_id, "Berkas KK tidak terbaca")
+    page = BatchesPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitUntil(lambda: page.table.rowCount() == 1)
+    page.table.selectRow(0)
+    qtbot.waitUntil(page.retry_button.isEnabled)
+    with qtbot.waitSignal(ctx.changed, timeout=10000) as said:
+        page.retry_button.click()
+    assert said.args[0] == Changes.of_batch(outcome.batch_id, [a])
+
+    batches.park(ctx.db, outcome.batch_id, "Berkas KK tidak terbaca")
+    page.refresh()
+    qtbot.waitUntil(lambda: page.cancel_button.isEnabled(), timeout=10000)
+    monkeypatch.setattr(batches_page, "confirm", lambda *_a, **_k: True)
+    with qtbot.waitSignal(ctx.changed, timeout=10000) as said:
+        page.cancel_button.click()
+    assert said.args[0] == Changes(applications=frozenset({a}), batches=frozenset({outcome.batch_id}))
+    assert repo.application_status(ctx.db, a) is Status.READY

@@ -81,10 +81,21 @@ def test_no_raw_keys_in_the_log(qtbot: QtBot, ctx: AppContext) -> None:
     )
     audit.record(ctx.db, audit.PRINT_RECEIPT, app_id, detail="handover")
     audit.record(ctx.db, audit.BACKUP_MADE, detail="cadangan 2026-11-29")
+    # What store.distribution writes (through repo.audit) when a document arrives and is
+    # handed over.
+    with ctx.db.session() as s:
+        repo.audit(s, "arrived", app_id)
+        repo.audit(s, "handover", app_id, detail="Istri")
+        s.commit()
     d = AuditDialog(ctx)
     qtbot.addWidget(d)
-    qtbot.waitUntil(lambda: d.table.rowCount() == 2)
+    qtbot.waitUntil(lambda: d.table.rowCount() == 4)
     actions = {row[2] for row in _rows(d)}
-    assert actions == {"Mencetak tanda terima (penyerahan)", "Data dicadangkan ke flashdisk"}
+    assert actions == {
+        "Mencetak tanda terima (penyerahan)",
+        "Data dicadangkan ke flashdisk",
+        "Mencatat dokumen tiba di desa",
+        "Menyerahkan dokumen ke warga",
+    }
     for text in actions:
-        assert "_" not in text and "handover" not in text
+        assert "_" not in text and "handover" not in text and "arrived" not in text

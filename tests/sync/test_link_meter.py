@@ -297,6 +297,7 @@ def run_watch(
     body_len: int = 60_000,
     sent_per_tick: int = 0,
     done_after: int = 1000,
+    start: int = 0,
 ) -> tuple[tus._StallWatch, tus._CountingBody]:
     """Run a watch synchronously: each tick advances the clock by the watch's tick and hands
     ``sent_per_tick`` bytes of the body to the 'socket'; the PATCH ends after ``done_after``
@@ -316,7 +317,7 @@ def run_watch(
             done.set()
         return done.is_set()
 
-    watch = tus._StallWatch(body, m, probe, wait=wait)
+    watch = tus._StallWatch(body, m, probe, wait=wait, start=start)
     watch.run()
     return watch, body
 
@@ -351,11 +352,12 @@ def test_a_silent_server_offset_after_the_body_went_out_is_a_stall() -> None:
     assert body.done_at is not None
     assert watch.cut.is_set() and watch.offset == 25_000
     stall = m.stall_seconds()
-    # The first look half a stall time after the body went out, the cut once the offset stood
-    # still for a whole stall time: three looks, not a probe per tick.
+    # The first look half a stall time after the body went out, the next a whole stall time
+    # later (the first saw a new offset), and the cut when it stood still: two looks, not a
+    # probe per tick.
     assert asked[0] - body.done_at == pytest.approx(stall / 2, abs=0.3)
-    assert asked[-1] - asked[0] >= stall
-    assert len(asked) == 3
+    assert asked[-1] - asked[0] == pytest.approx(stall, abs=0.3)
+    assert len(asked) == 2
 
 
 def test_a_growing_server_offset_is_not_a_stall() -> None:
@@ -363,13 +365,28 @@ def test_a_growing_server_offset_is_not_a_stall() -> None:
     offsets = iter(range(10_000, 60_000, 4000))
     watch, _ = run_watch(m, clock, lambda: next(offsets, 60_000 - 1), sent_per_tick=60_000, done_after=60)
     assert not watch.cut.is_set() and watch.offset is None
+    # While it grows, one look per stall time (15 s here).
+    assert watch.probes <= 15 / m.stall_seconds() + 1
 
 
 def test_a_socket_that_takes_nothing_is_probed_and_cut_when_the_server_stands_still() -> None:
     m, clock = meter(8192)
-    watch, body = run_watch(m, clock, lambda: 5000, sent_per_tick=0)
+    watch, body = run_watch(m, clock, lambda: 5000, sent_per_tick=0, start=1000)
     assert body.done_at is None  # the body never went out: the socket buffer is full
     assert watch.cut.is_set() and watch.offset == 5000
+
+
+def test_an_offset_still_at_the_patch_start_is_a_stall_only_where_the_server_shows_progress() -> None:
+    """Object storage reports a chunk only once its PATCH ended: the start offset throughout
+    is then no stall. Once the server showed bytes of a running PATCH, it is one."""
+    m, clock = meter(8192)
+    watch, _ = run_watch(m, clock, lambda: 30_000, start=30_000, sent_per_tick=60_000, done_after=200)
+    assert not watch.cut.is_set() and watch.probes > 3 and not m.inflight_progress
+    offsets = iter([40_000, 50_000])
+    run_watch(m, clock, lambda: next(offsets, 60_000), start=30_000, sent_per_tick=60_000, done_after=30)
+    assert m.inflight_progress  # this server shows bytes as they arrive
+    watch, _ = run_watch(m, clock, lambda: 30_000, start=30_000, sent_per_tick=60_000)
+    assert watch.cut.is_set() and watch.offset == 30_000
 
 
 def test_failed_looks_say_nothing() -> None:

@@ -16,6 +16,7 @@ from sqlmodel import select
 from desa_capil.api.models import EventIn
 from desa_capil.domain.status import Status
 from desa_capil.paths import AppPaths
+from desa_capil.services.changes import Changes
 from desa_capil.store.db import Database
 from desa_capil.store.models import Outbox, OutboxState
 from desa_capil.store.repo import set_setting
@@ -48,7 +49,7 @@ def test_unenrolled_laptop_says_so_after_sealing(db: Database, paths: AppPaths, 
     assert ctx.connection_state == ConnectionState.NOT_CONFIGURED  # nothing waits: not set up, by choice
     make_batch(db, 1)
     with qtbot.waitSignal(ctx.connection_changed, timeout=WAIT):
-        ctx.data_changed.emit()
+        ctx.notify(Changes(batches=frozenset({"b"})))  # what sealing reports
     assert ctx.connection_state == ConnectionState.NEEDS_ENROLLMENT
     assert connection_text(ctx.connection_state).startswith("Laptop ini belum terdaftar")
     assert "daftarkan laptop" in ctx.connection_reason

@@ -16,6 +16,7 @@ from sqlmodel import select
 from desa_capil.domain.catalog import get_service
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
+from desa_capil.services.changes import Changes
 from desa_capil.store.db import Database
 from desa_capil.store.models import Application, BatchState, Page
 from desa_capil.store.repo import ApplicantData, document_for, refresh_readiness, save_application
@@ -78,6 +79,8 @@ def test_seal_all_then_send_then_office_news(
         with qtbot.waitSignal(page.loaded, timeout=WAIT):
             pass
     assert page.ready_list.count() == 2
+    said: list[Changes] = []  # every operation says what it changed (services.Changes)
+    ctx.changed.connect(said.append)
     # Sealing starts the sync at once ("Kirim sekarang" after a seal).
     with qtbot.waitSignal(sync.batch_finished, timeout=WAIT) as done:
         with qtbot.waitSignal(page.sealed, timeout=WAIT) as sealed:
@@ -86,6 +89,8 @@ def test_seal_all_then_send_then_office_news(
     assert batch.application_count == 2 and batch.page_count == 2 * len(get_service(SERVICE).mandatory)
     assert done.args == [batch.id, BatchState.SENT]
     assert set(admin.by_client_id()) == set(ids)
+    assert said[0] == Changes(applications=frozenset(ids), batches=frozenset({batch.id}))  # the seal
+    assert Changes.of_batch(batch.id, ids) in said  # sent: the batch and its applications moved
     # The page shows the batch as received, with its size and pages.
     with qtbot.waitSignal(page.loaded, timeout=WAIT):
         page.refresh()
@@ -103,6 +108,9 @@ def test_seal_all_then_send_then_office_news(
     ):
         sync.send_now()
     assert changed.args == [[ids[0]]]
+    qtbot.waitUntil(lambda: any(ids[0] in c.applications for c in said[2:]), timeout=WAIT)
+    pulled = next(c for c in said[2:] if ids[0] in c.applications)
+    assert pulled.applications == {ids[0]} and ids[0] in pulled.handovers and not pulled.settings
     assert "1 permohonan" in note.args[1] and "perlu perbaikan" in note.args[1]
     with enrolled.db.session() as s:
         assert s.get(Application, ids[0]).office_message == "KK tidak terbaca"  # type: ignore[union-attr]
@@ -146,8 +154,9 @@ def test_enroll_from_settings(db: Database, paths: AppPaths, central: EmbeddedSe
     code = central.create_village(VILLAGE, "Desa Sukamaju")
     widget.url_edit.setText(central.base_url)
     widget.code_edit.setText(code)
-    with qtbot.waitSignal(ctx.data_changed, timeout=WAIT):
+    with qtbot.waitSignal(ctx.changed, timeout=WAIT) as said:
         widget.enroll_button.click()
+    assert {"village_name", "server_url", "device_id"} <= said.args[0].settings
     assert "Desa Sukamaju" in widget.status_label.text()
     store = credential_store(paths)
     assert store.get_token()

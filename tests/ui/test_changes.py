@@ -1,18 +1,23 @@
 """Operations say what they changed (services.Changes through AppContext.notify) and each page
 reloads only for what it shows: a page turned in the intake reloads no list; a saved application
-reloads the lists and counts but not the hand-over page; a sync (data_changed) reloads all."""
+reloads the lists and counts but not the hand-over page; a sync pass that brought office news
+reloads all. There is no payload-less "anything changed" signal left to emit."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QMetaMethod
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from desa_capil.services.changes import Changes
+import desa_capil.ui
+from desa_capil.services.changes import Changes, pass_changes
 from desa_capil.store import pages as sp
 from desa_capil.store import repo
+from desa_capil.sync.worker import PassResult
 from desa_capil.ui import tasks
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.main_window import MainWindow
@@ -56,8 +61,38 @@ def test_each_page_reloads_for_what_it_shows(window: MainWindow, ctx: AppContext
     assert _more(then, now := _reloads(window)) == {"distribution", "reports"}
     ctx.notify(Changes())  # nothing changed: nothing is said
     assert _reloads(window) == now
-    ctx.data_changed.emit()  # a sync or a restore: everything
-    assert _more(now, _reloads(window)) == set(KEYS)
+    # A sync pass that brought office news and a signed PDF: every list and the hand-over page.
+    ctx.notify(pass_changes(PassResult(office_changes=["a1"], documents_downloaded=1)))
+    assert _more(now, then := _reloads(window)) == set(KEYS)
+    # A pass that only sent a batch: counts (dashboard), not the hand-over page nor the queue.
+    ctx.notify(pass_changes(PassResult(batches_sent=["b1"])))
+    assert _more(then, _reloads(window)) == {"dashboard"}
+
+
+def test_the_app_has_no_payload_less_change_signal() -> None:
+    """Every signal of the app context carries what it is about: a page cannot be told
+    "anything changed" (the old data_changed), only what an operation changed."""
+    meta = AppContext.staticMetaObject
+    signals = [meta.method(i) for i in range(meta.methodOffset(), meta.methodCount())]
+    signals = [m for m in signals if m.methodType() == QMetaMethod.MethodType.Signal]
+    assert {bytes(m.name().data()).decode() for m in signals} >= {"changed", "office_changes"}
+    bare = [bytes(m.name().data()).decode() for m in signals if m.parameterCount() == 0]
+    assert bare == [], f"payload-less signals on AppContext: {bare}"
+    assert not hasattr(AppContext, "data_changed")
+
+
+def test_no_ui_code_emits_a_change_without_saying_what() -> None:
+    """No module of the UI emits a context signal without arguments (`ctx.x.emit()`), nor
+    refers to the removed data_changed: a new operation must report its Changes."""
+    ui = Path(desa_capil.ui.__file__).parent
+    bare = re.compile(r"ctx\.\w+\.emit\(\s*\)|data_changed")
+    found = [
+        f"{path.relative_to(ui)}:{n}: {line.strip()}"
+        for path in sorted(ui.rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if bare.search(line)
+    ]
+    assert found == []
 
 
 def test_turning_a_page_in_the_intake_reloads_no_list(

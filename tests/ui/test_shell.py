@@ -14,6 +14,7 @@ from ui_seed import bulk_insert, status_for
 
 from desa_capil.domain.catalog import Urgency
 from desa_capil.domain.status import Status
+from desa_capil.services.changes import Changes
 from desa_capil.store import repo
 from desa_capil.store.db import Database
 from desa_capil.store.models import Outbox
@@ -81,7 +82,7 @@ def test_status_bar_pending_upload_follows_data_changes(
         s.add(Outbox(kind="upload", ref_id="d2", upload_length=512 * 1024, state="done"))
         s.commit()
     with qtbot.waitSignal(window.status_refreshed):
-        ctx.data_changed.emit()
+        ctx.notify(Changes(batches=frozenset({"b1"})))
     assert format_bytes(2 * 1024 * 1024) == "2,0 MB"
     assert "2,0 MB" in window.pending_label.text()
     ctx.pending_bytes_changed.emit(1536)
@@ -109,7 +110,7 @@ def test_dashboard_counts_follow_data_changes(qtbot: QtBot, ctx: AppContext, db:
         urgency=Urgency.HOSPITAL,
     )
     with qtbot.waitSignal(page.loaded, timeout=10000):
-        ctx.data_changed.emit()
+        ctx.notify(Changes(applications=frozenset({"new"})))
     assert page.cards["draft"].count_text() == str(count_for(GROUPS_BY_KEY["draft"], counts) + 2)
     assert page.data is not None
     assert page.data.attention[0].row.applicant_name == "Bayi Mendesak"
@@ -125,7 +126,7 @@ def test_coming_back_to_a_page_changed_while_hidden_loads_it_once(
     loads: list[None] = []
     load = queue.refresh
     monkeypatch.setattr(queue, "refresh", lambda: loads.append(load()))
-    ctx.data_changed.emit()  # while the queue is hidden: only noted
+    ctx.notify(Changes(applications=frozenset({"a1"})))  # while the queue is hidden: only noted
     assert loads == []
     window.show_page("queue")
     assert len(loads) == 1  # not once by show_page and again by the page's showEvent
@@ -266,7 +267,7 @@ def test_delete_asks_first_and_keeps_others_selected(
     # A reload after another change keeps the operator's selection.
     page.select_id(keep)
     with qtbot.waitSignal(page.model.reloaded, timeout=10000):
-        ctx.data_changed.emit()
+        ctx.notify(Changes(applications=frozenset({keep})))
     assert page.selected_id() == keep
 
 

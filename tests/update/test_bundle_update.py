@@ -8,7 +8,7 @@ file through the real path. The release is published (full archive: bsdiff over 
 bundle needs GBs, see BENCHMARKS.md), served by the real server's update endpoint over HTTP,
 installed by the bundle itself (``desa-capil --update URL``: signatures, hashes, the new
 version's own ``--self-test``), then the installed launcher starts the new version, and
-rollback makes it start itself again.
+``--rollback`` makes it start itself again.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import pytest
 
 from desa_capil.server.testing import running_server
 from desa_capil.update import publish
-from desa_capil.update.client import Updater, rollback
+from desa_capil.update.client import Updater
 
 BUNDLE = os.environ.get("DESA_CAPIL_BUNDLE_DIR")
 BUNDLE2 = os.environ.get("DESA_CAPIL_BUNDLE2_DIR")
@@ -102,8 +102,12 @@ def test_the_installed_bundle_updates_from_the_server_and_starts_the_new_version
             again = run(new_dir / EXE, home, "--update", server.base_url)
         assert "Tidak ada versi yang lebih baru" in again.stdout, again.stdout + again.stderr
 
-    # Rollback: the first version starts itself again.
-    assert rollback(root) == "0.1.0"
+    # Rollback, as a technician does it with the app closed: the installed launcher hands
+    # --rollback to the current version, which steps the database back if it must.
+    rolled = run(exe, home, "--rollback")
+    assert rolled.returncode == 0, rolled.stdout + rolled.stderr + log_text(home)[-3000:]
+    assert "Versi 0.1.0 dipakai lagi" in rolled.stdout
+    assert Updater.read_state(root) == {"current": "0.1.0", "previous": "0.1.1"}
     (home / "logs" / "desa_capil.log").unlink()
     back = run(exe, home, "--self-test")
     assert back.returncode == 0

@@ -103,20 +103,47 @@ class BatchService(Area):
     def _put_batch(
         self, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest, digest: str
     ) -> tuple[BatchReceipt, bool]:
-        now = utcnow()
         with self.db.session() as s:
-            existing = self._find_batch(s, ctx, batch_id)
-            if existing is not None:
-                return self._replay(s, ctx, existing, manifest, digest), False
-            claim = self._claim(s, ctx, batch_id, digest, now)
-            self._check_applications(manifest)
-            known = self._applications_awaiting_fix(s, ctx, manifest)
-            new_docs, uploads = self._check_uploads(s, ctx, manifest, known)
-            accepted = self._store(s, ctx, batch_id, manifest, known, new_docs, uploads, now)
-            receipt = self._record_changes(s, ctx, batch_id, accepted, now)
-            claim.receipt_json = receipt.model_dump_json()
-            s.add(claim)
-            s.commit()
+            receipt, created = self._put_batch_in(s, ctx, batch_id, manifest, digest)
+            if created:
+                s.commit()
+        return receipt, created
+
+    def put_batch_in(
+        self, s: Session, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest
+    ) -> tuple[BatchReceipt, bool]:
+        """``put_batch`` inside the caller's transaction, which commits (or rolls back) it with
+        its other work: a USB bundle's batches, events and import record commit together
+        (server/usb.py). On an ApiError the caller rolls back what this call wrote (a
+        SAVEPOINT around it). A concurrent PUT of the same id surfaces as IntegrityError."""
+        return self._put_batch_in(s, ctx, batch_id, manifest, content_hash(manifest))
+
+    def replay_if_held(
+        self, s: Session, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest
+    ) -> BatchReceipt | None:
+        """The replay answer when the batch id is held already (its receipt, or 409 for other
+        content), as seen by ``s``; None when it is not."""
+        existing = self._find_batch(s, ctx, batch_id)
+        if existing is None:
+            return None
+        return self._replay(s, ctx, existing, manifest, content_hash(manifest))
+
+    def _put_batch_in(
+        self, s: Session, ctx: DeviceCtx, batch_id: uuid.UUID, manifest: BatchManifest, digest: str
+    ) -> tuple[BatchReceipt, bool]:
+        now = utcnow()
+        existing = self._find_batch(s, ctx, batch_id)
+        if existing is not None:
+            return self._replay(s, ctx, existing, manifest, digest), False
+        claim = self._claim(s, ctx, batch_id, digest, now)
+        self._check_applications(manifest)
+        known = self._applications_awaiting_fix(s, ctx, manifest)
+        new_docs, uploads = self._check_uploads(s, ctx, manifest, known)
+        accepted = self._store(s, ctx, batch_id, manifest, known, new_docs, uploads, now)
+        receipt = self._record_changes(s, ctx, batch_id, accepted, now)
+        claim.receipt_json = receipt.model_dump_json()
+        s.add(claim)
+        s.flush()
         log.info(
             "village %s: batch %s with %d applications (%d documents)",
             ctx.village_code,

@@ -13,7 +13,7 @@ from typing import IO
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from desa_capil.api.models import (
     ErrorCode,
@@ -110,8 +110,6 @@ class UploadService(Area):
         for f in files:
             if f.length > self.settings.max_upload_size:
                 raise too_large(self.settings.max_upload_size)
-        now = utcnow()
-        min_cost = self.settings.upload_min_cost
         written: list[str] = []
         try:
             for f in files:
@@ -128,36 +126,49 @@ class UploadService(Area):
                 written.append(f.upload_id)
                 f.write(path)
             with self.db.session() as s:
-                s.exec(select(Village.id).where(Village.id == ctx.village_id).with_for_update()).one()
-                cost = case((col(Upload.length) < min_cost, min_cost), else_=col(Upload.length))
-                used = s.exec(
-                    select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
-                ).one()
-                wanted = sum(max(f.length, min_cost) for f in files)
-                if int(used) + wanted > self.settings.village_quota:
-                    raise quota_exceeded(self.settings.village_quota)
-                for f in files:
-                    s.add(
-                        Upload(
-                            id=f.upload_id,
-                            village_id=ctx.village_id,
-                            device_id=ctx.device_id,
-                            length=f.length,
-                            offset=f.length,
-                            filename=f.filename[:255],
-                            sha256_claimed=f.sha256,
-                            sha256=f.sha256,
-                            created_at=now,
-                            updated_at=now,
-                            expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
-                        )
-                    )
+                self.add_received_in(s, ctx, files)
                 s.commit()
         except BaseException:
             for upload_id in written:
                 self.storage.delete_upload(upload_id)
             raise
         return written
+
+    def add_received_in(self, s: Session, ctx: DeviceCtx, files: Sequence[ReceivedFile]) -> None:
+        """The upload records of files already written to their place (``upload_path``), in
+        the caller's transaction, under the same quota rule as a tus creation. Until the
+        caller commits, the files are orphans that no record names (server/usb.py collects
+        the ones a crash leaves)."""
+        for f in files:
+            if f.length > self.settings.max_upload_size:
+                raise too_large(self.settings.max_upload_size)
+        now = utcnow()
+        min_cost = self.settings.upload_min_cost
+        s.exec(select(Village.id).where(Village.id == ctx.village_id).with_for_update()).one()
+        cost = case((col(Upload.length) < min_cost, min_cost), else_=col(Upload.length))
+        used = s.exec(
+            select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
+        ).one()
+        wanted = sum(max(f.length, min_cost) for f in files)
+        if int(used) + wanted > self.settings.village_quota:
+            raise quota_exceeded(self.settings.village_quota)
+        for f in files:
+            s.add(
+                Upload(
+                    id=f.upload_id,
+                    village_id=ctx.village_id,
+                    device_id=ctx.device_id,
+                    length=f.length,
+                    offset=f.length,
+                    filename=f.filename[:255],
+                    sha256_claimed=f.sha256,
+                    sha256=f.sha256,
+                    created_at=now,
+                    updated_at=now,
+                    expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                )
+            )
+        s.flush()
 
     def get_upload(self, ctx: DeviceCtx, upload_id: str) -> Upload:
         """The upload, or 404 (unknown / other village) / 410 (expired)."""

@@ -11,14 +11,14 @@ from desa_capil.ui.context import AppContext
 
 
 class LazyPage(QWidget):
-    """A page over local data. It reloads on ``ctx.data_changed`` while on screen; while hidden
+    """A page over local data. It reloads on the ``ctx.changed`` that concern it while on screen; while hidden
     (another page, or the window not shown yet) it only notes that it is stale and reloads when
     shown, so a sync that touches many records costs no queries for pages nobody looks at.
 
     A subclass implements `refresh()`, which sets `_dirty` to False when it starts loading,
     `concerns(changes)` saying which operations change what it shows, and calls `watch(ctx)` at
-    the end of `__init__`: it then reloads on ``ctx.data_changed`` (anything may have changed)
-    and on the ``ctx.changed`` that concern it, and ignores the others.
+    the end of `__init__`: it then reloads on the ``ctx.changed`` that concern it (every
+    operation, a sync pass included, says what it changed) and ignores the others.
     """
 
     _dirty = False
@@ -34,18 +34,16 @@ class LazyPage(QWidget):
         return True
 
     def watch(self, ctx: AppContext) -> None:
-        ctx.data_changed.connect(self._on_data_changed)
         ctx.changed.connect(self._on_changes)
 
     @Slot(object)
     def _on_changes(self, changes: Changes) -> None:
         if self.concerns(changes):
-            self._on_data_changed()
+            self._reload()
         else:
             self.ignored += 1
 
-    @Slot()
-    def _on_data_changed(self) -> None:
+    def _reload(self) -> None:
         self.reloads += 1
         if self.isVisible():
             self.refresh()

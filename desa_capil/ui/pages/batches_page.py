@@ -38,6 +38,7 @@ from sqlmodel import col, select
 
 from desa_capil.domain.catalog import get_service
 from desa_capil.domain.status import Status
+from desa_capil.services import sealing
 from desa_capil.services.changes import Changes
 from desa_capil.services.sealing import make_assembler, reopen
 from desa_capil.services.usb_export import StickOffer, stick_offer
@@ -46,7 +47,6 @@ from desa_capil.store.models import Applicant, Application, BatchState, Document
 from desa_capil.store.repo import (
     SERVER_HOLDS_CODES,
     SealedBatch,
-    cancel_batch,
     pending_upload_bytes,
     seal_batch,
 )
@@ -57,8 +57,6 @@ from desa_capil.sync.worker import (
     batch_rows,
     last_contact,
     parked_events,
-    retry_batch,
-    retry_events,
 )
 from desa_capil.ui.batch_contents import show_batch_contents
 from desa_capil.ui.context import AppContext
@@ -126,7 +124,8 @@ def format_seconds(seconds: float | None) -> str:
     return f"{s // 3600} jam {s % 3600 // 60:02d} mnt"
 
 
-NARROW_BELOW = 1000  # page width in logical pixels
+NARROW_BELOW = 1200  # page width in logical pixels (125 % on 1366x768 leaves ~1,010)
+NARROWEST_BELOW = 950  # (150 % leaves ~810, the 800x440 window ~720)
 COLUMNS = ("sealed", "apps", "pages", "size", "state", "route", "progress", "reason")
 
 
@@ -148,6 +147,7 @@ class BatchesPage(QWidget):
         self._rows: list[BatchRow] = []
         self._progress: dict[str, BatchProgress] = {}
         self._loading = False
+        self._sealing: frozenset[str] = frozenset()  # the applications of the seal under way
 
         title = QLabel(self.tr("Kiriman ke Disdukcapil"), self)
         title.setObjectName("pageTitle")
@@ -349,9 +349,8 @@ class BatchesPage(QWidget):
         layout.addWidget(self.error_label)
         layout.addWidget(split, 1)
 
-        ctx.data_changed.connect(self.refresh)
-        # Operations that say what they changed (ui.context.AppContext.notify): batches, and the
-        # applications ready to go in one.
+        # Operations say what they changed (ui.context.AppContext.notify): batches, the
+        # applications ready to go in one, and the village events the office set aside.
         ctx.changed.connect(self._on_changes)
         ctx.connection_changed.connect(self._connection_changed)
         ctx.pending_bytes_changed.connect(self._show_pending)
@@ -363,8 +362,9 @@ class BatchesPage(QWidget):
         self.refresh()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        # Narrow window (150 % scaling): the page count gives way and the reason column is
-        # capped, so the progress bar keeps its text on one line.
+        # Narrow window (125 % and 150 % scaling): the page count gives way and the reason
+        # column is capped, so the progress bar keeps its text on one line (at 125 %, sharing
+        # the width with the reason, "32/32 berkas · 162,6 KB dari 162,6 KB" wrapped and was cut).
         narrow = event.size().width() < NARROW_BELOW
         pages, reason = COLUMNS.index("pages"), COLUMNS.index("reason")
         if narrow != self.table.isColumnHidden(pages):
@@ -373,12 +373,21 @@ class BatchesPage(QWidget):
             self.table.horizontalHeader().setSectionResizeMode(reason, mode)
             if narrow:
                 self.table.setColumnWidth(reason, 120)
+        # Narrowest (150 %, ~810 px; the 800x440 window): the size and the application count
+        # give way too (the progress text says the size, a double-click lists the
+        # applications); with the route column the bar was 50 px wide.
+        narrowest = event.size().width() < NARROWEST_BELOW
+        for name in ("size", "apps"):
+            column = COLUMNS.index(name)
+            if narrowest != self.table.isColumnHidden(column):
+                self.table.setColumnHidden(column, narrowest)
         super().resizeEvent(event)
 
     # --- loading ----------------------------------------------------------------------------
 
+    @Slot(object)
     def _on_changes(self, changes: Changes) -> None:
-        if changes.batches or changes.applications:
+        if changes.batches or changes.applications or changes.events:
             self.refresh()
 
     @Slot()
@@ -500,6 +509,9 @@ class BatchesPage(QWidget):
                 live.bytes_done,
                 live.bytes_total,
             )
+        if total and done >= total and files_done >= files_total:
+            # All there: the size once ("32/32 berkas · 162,6 KB dari 162,6 KB" wrapped at 125 %).
+            text = self.tr("%1/%2 berkas \u00b7 %4")
         text = (
             text.replace("%1", str(files_done))
             .replace("%2", str(files_total))
@@ -628,7 +640,7 @@ class BatchesPage(QWidget):
         run_op(
             self,
             lambda _p: reopen(db, bid, operator),
-            on_success=lambda _changes: self.ctx.data_changed.emit(),
+            on_success=self.ctx.notify,
             db=True,
         ).finished.connect(self.refresh)
 
@@ -676,13 +688,15 @@ class BatchesPage(QWidget):
             # seal_batch refuses an empty list with a message the user understands.
             return seal_batch(db, ids, make_assembler(db), operator_id=operator)
 
+        self._sealing = frozenset(ids)
+
         self.seal_all_button.setEnabled(False)
         self.seal_selected_button.setEnabled(False)
         run_op(self, op, on_success=self._sealed, db=True).finished.connect(self.refresh)
 
     def _sealed(self, batch: SealedBatch) -> None:
         self.sealed.emit(batch)
-        self.ctx.data_changed.emit()
+        self.ctx.notify(Changes(applications=self._sealing, batches=frozenset({batch.id})))
         self.send_now()
 
     @Slot()
@@ -697,15 +711,15 @@ class BatchesPage(QWidget):
         if bid is None:
             return
         db = self.ctx.db
-        run_op(self, lambda _p: retry_batch(db, bid), on_success=lambda _r: self._retried(), db=True)
+        run_op(self, lambda _p: sealing.retry(db, bid), on_success=self._retried, db=True)
 
     @Slot()
     def retry_events(self) -> None:
         db = self.ctx.db
-        run_op(self, lambda _p: retry_events(db), on_success=lambda _r: self._retried(), db=True)
+        run_op(self, lambda _p: sealing.retry_events(db), on_success=self._retried, db=True)
 
-    def _retried(self) -> None:
-        self.refresh()
+    def _retried(self, changes: Changes) -> None:
+        self.ctx.notify(changes)  # reloads this page (batches or events changed)
         self.send_now()
 
     @Slot()
@@ -731,8 +745,8 @@ class BatchesPage(QWidget):
         self.cancel_button.setEnabled(False)
         run_op(
             self,
-            lambda _p: cancel_batch(db, bid, operator_id=operator),
-            on_success=lambda _ids: self.ctx.data_changed.emit(),
+            lambda _p: sealing.cancel(db, bid, operator_id=operator),
+            on_success=self.ctx.notify,
             db=True,
         ).finished.connect(self.refresh)
 

@@ -519,7 +519,7 @@ class DistributionPage(LazyPage):
     def _handover_closed(self, dialog: HandOverDialog) -> None:
         self.handover_dialog = None
         if dialog.result() != HandOverDialog.DialogCode.Accepted:
-            return  # a saved hand-over emitted data_changed, which reloads this page
+            return  # a saved hand-over reported its Changes, which reload this page
         app_id = dialog.row.application_id
         if confirm(
             self,

@@ -54,7 +54,7 @@ MIN_SERVICE_COLUMN = 170  # "Perubahan KK (tambah/...)" stays readable
 
 
 class ReportsPage(LazyPage):
-    """Signals: none of its own; reloads on ``ctx.data_changed`` while shown."""
+    """Signals: none of its own; reloads on the ``ctx.changed`` that concern it while shown."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)

@@ -18,7 +18,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 # The window manager's frame around a dialog: borders and the title bar (Windows 10/11 at
 # 100 %: 8 + 31 px; at 150 % the logical size is about the same).
@@ -89,6 +97,35 @@ def place_on_screen(window: QWidget) -> None:
         window.move(x, y)
 
 
+# Qt's own form dialogs that can be taller than a small screen under our style sheet: the print
+# dialog's "Properti" (page size, orientation, margins, layout: 667 px high at 150 %, where
+# 485 px are left) and the page setup. Their contents scroll when they do not fit.
+QT_FORM_DIALOGS = ("QPrintPropertiesDialog", "QPageSetupDialog", "QPrintDialog")
+
+
+def scroll_when_too_tall(dialog: QDialog) -> bool:
+    """Put a dialog's contents into a ``ScrollBody`` and keep its button box below, in view,
+    when its layout cannot shrink to the screen (for Qt's own dialogs, whose layout we do not
+    write). Returns whether it did."""
+    layout = dialog.layout()
+    room = room_for_window(dialog)
+    if layout is None or dialog.minimumSizeHint().height() <= room.height():
+        return False
+    items = [layout.itemAt(i) for i in range(layout.count())]
+    buttons = [w for w in (item.widget() for item in items) if isinstance(w, QDialogButtonBox)]
+    for box in buttons:
+        layout.removeWidget(box)
+    content = QWidget()
+    content.setObjectName("scrolledContent")
+    content.setLayout(layout)  # takes the layout, and the widgets in it, off the dialog
+    outer = QVBoxLayout(dialog)
+    outer.addWidget(ScrollBody(content, dialog), 1)
+    for box in buttons:
+        outer.addWidget(box)
+    outer.activate()  # now: the old layout's minimum size must not outlive it when fit_window resizes
+    return True
+
+
 class _ScreenFit(QObject):
     """Fits every dialog when it is shown (QMessageBox, QFileDialog and our own dialogs)."""
 
@@ -100,6 +137,8 @@ class _ScreenFit(QObject):
             and not watched.property("screenFitDone")
         ):
             watched.setProperty("screenFitDone", True)
+            if watched.metaObject().className() in QT_FORM_DIALOGS:
+                scroll_when_too_tall(watched)
             fit_window(watched)
         return False
 

@@ -1,0 +1,100 @@
+"""Every bilevel layer of the benchmark pages, JBIG2-coded, decoded by three other decoders.
+
+    .venv/bin/python benchmarks/jbig2_check.py
+
+For each page of ``page_classes.cases()`` (the real corpus of ``real_corpus.py``, the synthetic
+captures and the drawn failure cases) the page pipeline runs as in the app; every bilevel layer
+it codes (the plain page, the black print of a mixed page, each ink mask) is caught at
+``pipeline._encode_bilevel`` and its JBIG2 stream is decoded by jbig2dec (``-e``, the embedded
+stream as PDF carries it), by PDFium (the image alone) and by poppler (``pdftoppm`` of a page
+whose points are the image's pixels); each must give back the layer's pixels bit for bit.
+Sizes of the same pixels: our JBIG2 stream, CCITT G4 (libtiff) and DjVu ``cjb2 -lossless``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import page_classes  # noqa: E402
+
+from desa_capil.scan import jbig2, pdf, pipeline  # noqa: E402
+
+
+def ink_of(path: Path) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("L")) < 128
+
+
+def check(binary: np.ndarray, dpi: int, tmp: Path) -> dict[str, object]:
+    ink = binary < 128
+    h, w = binary.shape
+    stream = jbig2.encode(binary)
+    assert stream is not None, "the JBIG2 coder is not built"
+    (tmp / "l.jb2").write_bytes(stream)
+    subprocess.run(
+        ["jbig2dec", "-e", "-q", "-t", "pbm", "-o", str(tmp / "l.pbm"), str(tmp / "l.jb2")], check=True
+    )
+    ok_jbig2dec = np.array_equal(ink_of(tmp / "l.pbm"), ink)
+    ok_pdfium = np.array_equal(pdf.jbig2_pixels(pdf.Jbig2Image(stream, w, h)) == 0, ink)
+    (tmp / "l.pdf").write_bytes(pdf.mrc_page_pdf(pdf.Jbig2Image(stream, w, h), w / 72, h / 72, [], []))
+    subprocess.run(
+        ["pdftoppm", "-r", "72", "-mono", "-singlefile", str(tmp / "l.pdf"), str(tmp / "p")], check=True
+    )
+    ok_poppler = np.array_equal(ink_of(tmp / "p.pbm"), ink)
+    Image.fromarray(binary).convert("1").save(tmp / "l.pbm")
+    subprocess.run(
+        ["cjb2", "-dpi", str(dpi), "-lossless", str(tmp / "l.pbm"), str(tmp / "l.djvu")], check=True
+    )
+    return {
+        "size": f"{w}x{h}",
+        "jbig2": len(stream),
+        "g4": len(pipeline._encode_g4(binary, dpi)),
+        "jb2": (tmp / "l.djvu").stat().st_size,
+        "ok": ok_jbig2dec and ok_pdfium and ok_poppler,
+        "decoders": (ok_jbig2dec, ok_pdfium, ok_poppler),
+    }
+
+
+def main() -> None:
+    layers: list[tuple[np.ndarray, int]] = []
+    real = pipeline._encode_bilevel
+
+    def catch(binary: np.ndarray, dpi: int) -> pdf.Bilevel:
+        layers.append((binary.copy(), dpi))
+        return real(binary, dpi)
+
+    pipeline._encode_bilevel = catch  # type: ignore[assignment]
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for c in page_classes.cases():
+            layers.clear()
+            pipeline.process(c.raw, auto_orient=True)
+            for i, (binary, dpi) in enumerate(layers):
+                r = check(binary, dpi, Path(d))
+                rows.append((c.name, c.cls, i, r))
+                print(
+                    f"{c.name} layer {i} {r['size']} @{dpi}: JBIG2 {r['jbig2'] / 1024:.1f} KB, G4 {r['g4'] / 1024:.1f}, "
+                    f"cjb2 {r['jb2'] / 1024:.1f}; jbig2dec/PDFium/poppler {r['decoders']}",
+                    flush=True,
+                )
+    bad = [r for r in rows if not r[3]["ok"]]
+    print(
+        f"\n{len(rows)} layers of {len({r[0] for r in rows})} pages; bit-exact in all three decoders: {len(rows) - len(bad)}"
+    )
+    print("| class | layers | JBIG2 KB | G4 KB | cjb2 -lossless KB | JBIG2 / G4 | JBIG2 / cjb2 |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for cls in dict.fromkeys(r[1] for r in rows):
+        rs = [r[3] for r in rows if r[1] == cls]
+        j, g, b = (sum(int(r[k]) for r in rs) / 1024 for k in ("jbig2", "g4", "jb2"))  # type: ignore[call-overload]
+        print(f"| {cls} | {len(rs)} | {j:.1f} | {g:.1f} | {b:.1f} | {j / g:.2f} | {j / b:.2f} |")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
