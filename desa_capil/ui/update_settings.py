@@ -198,11 +198,10 @@ class UpdateGroup(QGroupBox):
         services = self.ctx.services
         stop = getattr(services, "stop", None)
         if callable(stop) and not stop():
+            # A request still in flight (it ends at its timeout): same advice as for an upload.
             self._restart(services)
             self.status.setText(
-                self.tr(
-                    "Sinkronisasi masih berjalan. Tunggu sebentar, lalu coba kembali ke versi sebelumnya lagi."
-                )
+                self.tr("Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.")
             )
             return
         wait_idle()
