@@ -1004,12 +1004,14 @@ class UsbService:
             return 0
         cutoff = time.time() - max_age
         removed = 0
-        for entry in folder.glob("*.json"):
+        for entry in folder.glob("*.list"):
             try:
                 if entry.stat().st_mtime >= cutoff:
                     continue
-                ids = [str(i) for i in json.loads(entry.read_text(encoding="utf-8")) if _is_upload_id(str(i))]
-            except (OSError, ValueError):
+                ids = [
+                    i for i in entry.read_text(encoding="ascii", errors="replace").split() if _is_upload_id(i)
+                ]
+            except OSError:
                 continue
             removed += _Stage.remove_unrecorded(self, ids)
             entry.unlink(missing_ok=True)
@@ -1309,7 +1311,7 @@ class _BatchPlan:
 
 class _Stage:
     """The page files one import writes before its transaction. Their ids are listed in
-    ``usb/stage/<bundle>-<random>.json`` BEFORE any file is written; after the import (done,
+    ``usb/stage/<bundle>-<random>.list`` BEFORE any file is written; after the import (done,
     refused or failed) every listed file no record names is removed and the list with it. A
     killed import leaves the list: ``UsbService.collect_staged`` removes its files a day later."""
 
@@ -1318,14 +1320,14 @@ class _Stage:
         self.ctx = ctx
         folder = usb.folder / "stage"
         folder.mkdir(parents=True, exist_ok=True)
-        self.listing = folder / f"{bundle_id[:32]}-{uuid.uuid4().hex[:8]}.json"
+        self.listing = folder / f"{bundle_id[:32]}-{uuid.uuid4().hex[:8]}.list"
         self.ids: list[str] = []
 
     def remember(self, upload_id: str) -> None:
+        """Listed (one id a line, appended) before its file is written."""
         self.ids.append(upload_id)
-        tmp = self.listing.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.ids), encoding="utf-8")
-        os.replace(tmp, self.listing)
+        with self.listing.open("a", encoding="ascii") as fh:
+            fh.write(upload_id + "\n")
 
     def write(self, preferred: str | None, size: int, write: Callable[[Path], None]) -> str:
         """The file in place under ``preferred`` when no file has that name, else a new id."""

@@ -321,6 +321,8 @@ class RestoreDialog(QDialog):
         if not found:
             self.message.setText(self.tr("Tidak ada cadangan desa_capil di folder itu. Pilih folder lain."))
         else:
+            # With a placeholder set, Qt leaves the list on "nothing chosen": take the newest.
+            self.snapshots.setCurrentIndex(0)
             self.message.setText("")
 
     @Slot()
