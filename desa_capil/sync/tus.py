@@ -728,11 +728,12 @@ class TusUploader:
         timeout = self.patch_timeout
         if timeout is None:
             connect, read = self.client.timeout
-            if self.watch_stalls and self.meter.inflight_progress:
+            if self.watch_stalls:
                 # The watch sees a silent link from the server's offset within seconds. The
                 # answer itself may take as long as the bytes buffered on the way need: over
                 # half a minute where one connection gets a fraction of the link, and a live
-                # PATCH given up would be taken over with those bytes lost.
+                # PATCH given up would be taken over with those bytes lost. (A server that does
+                # not show a running PATCH's bytes leaves it to this wait.)
                 timeout = (connect, 2 * read)
             else:
                 timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
@@ -756,6 +757,9 @@ class TusUploader:
                     "Content-Length": str(size),
                 },
                 timeout=timeout,
+                # The total: the chunk at a quarter of the measured rate (a stream's share may
+                # drop when more start) plus its answer, at least the client's own.
+                deadline=max(self.client.deadline, 4 * size / max(self.meter.rate, 1.0) + 2 * timeout[1]),
                 ok=(204,),
                 cut=watch.cut if watch is not None else None,
             )
