@@ -108,11 +108,17 @@ JBIG2_MODULE = "desa_capil.scan._jbig2"
 
 def build_native() -> None:
     """Compile the JBIG2 coder (desa_capil/scan/_jbig2.c) next to its source, as an editable
-    install does, so that the bundle carries it. Without a compiler the bundle still works but
-    writes bilevel pages in CCITT G4, and its --self-test says so."""
+    install does, so that the bundle carries it. A bundle must have it (its --self-test
+    checks that bilevel pages are JBIG2), so without a C compiler the build stops here."""
     cmd = [sys.executable, "-c", "from setuptools import setup; setup()", "build_ext", "--inplace", "-q"]
-    if subprocess.run(cmd, cwd=ROOT).returncode != 0:
-        say("the JBIG2 coder could not be compiled (no C compiler?): pages will be CCITT G4")
+    built = subprocess.run(cmd, cwd=ROOT).returncode == 0
+    check = [sys.executable, "-c", f"import {JBIG2_MODULE}"]
+    if not built or subprocess.run(check, cwd=ROOT).returncode != 0:
+        raise SystemExit(
+            "[build_installer] the JBIG2 coder (desa_capil/scan/_jbig2.c) could not be compiled: "
+            "install a C compiler (Linux: apt-get install gcc python3-dev; Windows: the MSVC "
+            "Build Tools) and build again"
+        )
 
 
 def say(msg: str) -> None:
@@ -210,8 +216,7 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
             args += ["--collect-data", dist]
     for mod in package_modules():
         args += ["--hidden-import", mod]
-    if importlib.util.find_spec(JBIG2_MODULE) is not None:
-        args += ["--hidden-import", JBIG2_MODULE]  # the compiled coder (build_native)
+    args += ["--hidden-import", JBIG2_MODULE]  # the compiled coder (build_native)
     for mod in EXCLUDES:
         args += ["--exclude-module", mod]
     if windows or sys.platform == "darwin":

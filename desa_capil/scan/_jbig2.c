@@ -18,6 +18,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +239,11 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
     (void)self;
     if (!PyArg_ParseTuple(args, "y*iin", &view, &width, &height, &stride))
         return NULL;
-    if (width < 1 || height < 1 || stride < (width + 7) / 8 || view.len < stride * (Py_ssize_t)height) {
+    /* Sizes are checked in Py_ssize_t without overflow; the coder's loops run x up to
+     * width + PAD in int, so width (and height) stay well below INT_MAX. */
+    if (width < 1 || height < 1 || width > INT_MAX - 16 || height > INT_MAX - 16 ||
+        stride < ((Py_ssize_t)width + 7) / 8 || stride > PY_SSIZE_T_MAX / (Py_ssize_t)height ||
+        view.len < stride * (Py_ssize_t)height) {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "bitmap size does not match its data");
         return NULL;
@@ -248,6 +253,9 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
         PyBuffer_Release(&view);
         return PyErr_NoMemory();
     }
+    e->out = NULL; /* code_bitmap can fail before initenc() sets these */
+    e->len = e->cap = 0;
+    e->failed = 0;
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = code_bitmap(e, view.buf, width, height, stride);

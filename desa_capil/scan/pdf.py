@@ -224,7 +224,8 @@ def jbig2_pixels(img: Jbig2Image) -> npt.NDArray[np.uint8]:
         try:
             pg = doc[0]
             (obj,) = list(pg.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]))
-            assert isinstance(obj, pdfium.PdfImage)
+            if not isinstance(obj, pdfium.PdfImage):
+                raise ValueError(f"PDFium read the JBIG2 layer as {type(obj).__name__}, not an image")
             bitmap = obj.get_bitmap(render=False)
             arr = np.array(bitmap.to_numpy(), copy=True)
             pg.close()

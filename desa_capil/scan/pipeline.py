@@ -955,7 +955,15 @@ def _encode_bilevel(binary: U8, dpi: int) -> pdf.Bilevel:
         _no_jbig2()
         return _encode_g4(binary, dpi)
     layer = pdf.Jbig2Image(stream, binary.shape[1], binary.shape[0])
-    back = pdf.jbig2_pixels(layer)
+    try:
+        back = pdf.jbig2_pixels(layer)
+    except Exception:  # noqa: BLE001 - whatever PDFium makes of it, the page keeps G4
+        log.warning(
+            "JBIG2 layer %dx%d could not be decoded back; written as CCITT G4",
+            *binary.shape[::-1],
+            exc_info=True,
+        )
+        return _encode_g4(binary, dpi)
     if back.shape != binary.shape or not np.array_equal(back == 0, binary < 128):
         log.warning(
             "JBIG2 layer %dx%d did not decode to the same pixels; written as CCITT G4", *binary.shape[::-1]

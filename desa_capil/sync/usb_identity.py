@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,8 +35,9 @@ from sqlalchemy.exc import IntegrityError
 from desa_capil.errors import BadInputError, StorageError, UserError
 from desa_capil.paths import AppPaths, app_paths
 from desa_capil.security.crypto import DecryptError, open_sealed, seal
+from desa_capil.security.keys import DataKeys, KeyStore
 from desa_capil.store import setting_keys as keys
-from desa_capil.store.db import Database
+from desa_capil.store.db import Database, connect_raw
 from desa_capil.store.models import Setting
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import config
@@ -119,6 +121,69 @@ def device_keys(db: Database, paths: AppPaths) -> KeySet:
                 legacy.unlink()
                 log.info("USB device keys moved from %s into the database", legacy)
     return current
+
+
+def write_legacy_key_file(paths: AppPaths, *, key_store: KeyStore | None = None) -> bool:
+    """Before an older version starts again (update rollback): put the key set stored in the
+    database back into the 0600 file versions before kept it in (``DEVICE_KEYS_FILE``).
+
+    Those versions read only that file and would otherwise make new keys, which the office
+    refuses (its registered keys for this laptop are the stored ones). Written atomically; a
+    newer version starting later moves it in again (same keys: the file is removed). Returns
+    whether a file was written: False when there is no database, no data key or no stored keys
+    (then there is nothing the older version could lose), or when the stored keys are damaged
+    (logged: the older version then makes new keys, as it would have anyway). Raises
+    StorageError when the file cannot be written; the caller then stops before changing anything.
+    """
+    path = paths.database
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    master = (key_store or KeyStore(paths)).load()
+    if master is None:
+        return False
+    data_keys = DataKeys(master)
+    conn = connect_raw(path, data_keys)
+    try:
+        try:
+            row = conn.execute("SELECT value FROM setting WHERE key = ?", (keys.USB_DEVICE_KEYS,)).fetchone()
+        except Exception as exc:  # no settings table (a database older than the key setting)
+            if "no such table" not in str(exc):
+                raise
+            row = None
+    finally:
+        conn.close()
+    if not row or not row[0]:
+        return False
+    try:
+        mine = _open_stored(data_keys.usb_device, str(row[0]))
+    except DamagedDeviceKeys:
+        log.warning("stored USB device keys are damaged: not handed to the older version")
+        return False
+    legacy = paths.keys / DEVICE_KEYS_FILE
+    tmp = legacy.with_name(f".{legacy.name}.{os.getpid()}.tmp")
+    try:
+        legacy.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(mine.to_json())
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, 0o600)
+        os.replace(tmp, legacy)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StorageError(
+            "Kunci flashdisk laptop ini tidak bisa disiapkan untuk versi sebelumnya, jadi "
+            "tidak kembali ke versi itu; tidak ada yang diubah. Pastikan disk tidak penuh, "
+            "lalu coba lagi.",
+            "This laptop's stick keys could not be prepared for the previous version, so it "
+            "did not go back; nothing was changed. Make sure the disk is not full, then try again.",
+            detail=f"{type(exc).__name__}: {legacy}",
+        ) from exc
+    log.info("USB device keys written back to %s for an older version", legacy)
+    return True
 
 
 @dataclass(frozen=True)

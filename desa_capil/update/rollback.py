@@ -33,6 +33,7 @@ from desa_capil.paths import AppPaths
 from desa_capil.security.keys import KeyStore
 from desa_capil.store import migrations
 from desa_capil.store.db import downgrade_database
+from desa_capil.sync.usb_identity import write_legacy_key_file
 from desa_capil.update.client import Updater, _set_current
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,9 @@ def rollback_with_database(
             "so going back could leave an app that does not open. Nothing was changed.",
             detail=f"no schema noted for {previous}",
         )
+    # Versions before kept the stick keys in a 0600 file, not in the database (same schema, so
+    # no step back covers it): without the file they would make new keys the office refuses.
+    write_legacy_key_file(paths, key_store=key_store)
     before = None
     if target is not None:
         try:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -215,6 +216,23 @@ def test_bad_sizes_are_refused() -> None:
         coder.encode_generic(b"", 0, 0, 0)
 
 
+@pytest.mark.parametrize(
+    ("width", "height", "stride"),
+    [
+        (8, 8, 1 << 61),  # stride * height overflows Py_ssize_t
+        (8, 1 << 30, 1 << 40),  # so does this product
+        (2**31 - 1, 1, 1 << 28),  # x + 4 in the coder's loop would overflow int
+        (2**31 - 16, 1, 1 << 28),
+        (8, 2**31 - 1, 1),  # more rows than the data holds (and near INT_MAX)
+    ],
+)
+def test_overflowing_sizes_are_refused_not_crashed(width: int, height: int, stride: int) -> None:
+    coder = jbig2._jbig2
+    assert coder is not None
+    with pytest.raises(ValueError):
+        coder.encode_generic(b"\x00", width, height, stride)
+
+
 def _scan() -> RawPage:
     (raw,) = import_file(CORPUS / "phototest.tif")
     return raw
@@ -237,6 +255,23 @@ def test_a_stream_that_does_not_decode_back_is_never_used(
         out = pipeline.process(_scan(), auto_orient=True)
     assert out.mime == "image/tiff" and out.mode == "bilevel"
     assert "did not decode to the same pixels" in caplog.text
+    assert Image.open(io.BytesIO(out.data)).info["compression"] == "group4"
+
+
+@pytest.mark.parametrize("error", [ValueError("unpack"), pdfium.PdfiumError("bad stream"), AssertionError()])
+def test_a_stream_pdfium_cannot_read_back_falls_back_to_g4(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, error: Exception
+) -> None:
+    """When the check decode itself fails, the page is still written (in CCITT G4)."""
+
+    def broken(img: pdf.Jbig2Image) -> np.ndarray:
+        raise error
+
+    monkeypatch.setattr(pdf, "jbig2_pixels", broken)
+    with caplog.at_level(logging.WARNING, logger="desa_capil.scan.pipeline"):
+        out = pipeline.process(_scan(), auto_orient=True)
+    assert out.mime == "image/tiff" and out.mode == "bilevel"
+    assert "could not be decoded back" in caplog.text
     assert Image.open(io.BytesIO(out.data)).info["compression"] == "group4"
 
 

@@ -320,3 +320,27 @@ def test_online_pulls_move_the_cursor_of_the_next_return_bundle(
     village.request("GET", "/changes", params={"after": 10**6}).raise_for_status()
     assert [c["status"] for p in back()["pages"] for c in p["changes"]] == []
     assert back()["after"] == page["next_after"] + 1
+
+
+def test_a_failing_usb_cursor_write_does_not_fail_the_online_pull(
+    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from desa_capil.server.usb import UsbService
+
+    _bid, manifest, r = submit_batch(village)
+    assert r.status_code == 201
+    calls: list[int] = []
+
+    def busy(self: UsbService, ctx: object, after: int) -> None:
+        calls.append(after)
+        raise OperationalError("UPDATE usb_device", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(UsbService, "note_pulled", busy)
+    page = village.request("GET", "/changes", params={"after": 0})
+    assert page.status_code == 200, page.text
+    assert [c["application_id"] for c in page.json()["changes"]] == [manifest["applications"][0]["id"]]
+    again = village.request("GET", "/changes", params={"after": page.json()["next_after"]})
+    assert again.status_code == 200 and again.json()["changes"] == []
+    assert calls == [0, page.json()["next_after"]]

@@ -12,6 +12,7 @@ database), rolls back; then every application and page is there and 0.1.0 starts
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -27,6 +28,7 @@ from sqlmodel import select
 
 import desa_capil
 from desa_capil.paths import AppPaths
+from desa_capil.scan import jbig2
 from desa_capil.store import migrations, repo
 from desa_capil.store import pages as sp
 from desa_capil.store.db import open_database
@@ -35,7 +37,12 @@ from desa_capil.update import publish
 from desa_capil.update.client import Source, Updater, bundle_self_test, update_root
 from desa_capil.update.rollback import read_schemas
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="stand-in launcher is a shell script")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="stand-in launcher is a shell script"),
+    # The app's --self-test (run by the update and to show a version starts) requires the
+    # compiled JBIG2 coder; an install without it fails every self-test, as in test_selfcheck.
+    pytest.mark.skipif(not jbig2.available(), reason="the JBIG2 coder (desa_capil.scan._jbig2) is not built"),
+]
 
 SOURCE = Path(desa_capil.__file__).resolve().parent
 NEW_SCHEMA = migrations.LATEST + 1
@@ -71,6 +78,12 @@ def make_release(folder: Path, version: str, *, extra_step: bool) -> Path:
     internal = folder / "_internal"
     shutil.copytree(SOURCE, internal / "desa_capil", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(SOURCE.parent / "resources", internal / "resources")
+    # The compiled extensions, wherever this install keeps them (an editable install may build
+    # them outside the source folder).
+    for name in ("desa_capil.scan._jbig2",):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin and not Path(spec.origin).is_relative_to(SOURCE):
+            shutil.copy2(spec.origin, internal / Path(*name.split(".")[:-1]) / Path(spec.origin).name)
     init = internal / "desa_capil" / "__init__.py"
     init.write_text(re.sub(r'__version__ = "[^"]+"', f'__version__ = "{version}"', init.read_text()))
     if extra_step:

@@ -21,7 +21,7 @@ from desa_capil.server.testing import running_server
 from desa_capil.services import usb_export
 from desa_capil.store import setting_keys
 from desa_capil.store.db import Database, open_database
-from desa_capil.store.repo import get_setting
+from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import usb_identity
 from desa_capil.sync.config import credential_store, enroll, load_config
 from desa_capil.sync.worker import SyncWorker
@@ -65,6 +65,18 @@ def test_a_damaged_old_key_file_is_set_aside_not_deleted(db: Database, paths: Ap
     (aside,) = list(file.parent.glob(f"{file.name}.damaged-*"))
     assert aside.read_text(encoding="utf-8") == '{"version": 1, "signing": "cut sho'
     assert usb_identity.device_keys(db, paths) == mine
+
+
+def test_damaged_stored_keys_are_refused_clearly_and_never_replaced(db: Database, paths: AppPaths) -> None:
+    """New keys in their place would silently break the office's trust in this laptop: the
+    damage is said (restore a backup) and the stored value is left as it was."""
+    usb_identity.device_keys(db, paths)
+    set_setting(db, setting_keys.USB_DEVICE_KEYS, "AAAA" + get_setting(db, setting_keys.USB_DEVICE_KEYS)[4:])
+    damaged = get_setting(db, setting_keys.USB_DEVICE_KEYS)
+    with pytest.raises(usb_identity.DamagedDeviceKeys) as err:
+        usb_identity.device_keys(db, paths)
+    assert "rusak" in err.value.message_id and "cadangan" in err.value.message_id
+    assert get_setting(db, setting_keys.USB_DEVICE_KEYS) == damaged
 
 
 def test_the_recovery_code_brings_the_keys_back_after_the_key_folder_is_lost(
