@@ -58,6 +58,9 @@ class AppContext(QObject):
         # (desa_capil.ui.lock_screen.LockController), when they run (ui/services.py).
         self.sync: object | None = None
         self.lock: object | None = None
+        # The session's long-running services (desa_capil.ui.services.RuntimeServices), when
+        # started: an update rollback stops them before it steps the database back.
+        self.services: object | None = None
 
     def notify(self, changes: Changes) -> None:
         """Tell the pages what an operation changed (nothing when it changed nothing)."""

@@ -37,6 +37,7 @@ class RuntimeServices:
         if callable(bar):
             self.sync.notification.connect(lambda title, text: bar().showMessage(f"{title}: {text}", 10000))
         ctx.lock = self.lock
+        ctx.services = self
 
     def start(self) -> None:
         self.lock.refresh()
@@ -44,7 +45,11 @@ class RuntimeServices:
         self.sync.start()
         log.info("runtime services started")
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stop what writes to the database on its own; False when the sync thread did not
+        end in time (a request in flight: it ends at its timeout)."""
         self.retention.timer.stop()
         self.sync.stop()
-        log.info("runtime services stopped")
+        stopped = not self.sync.running
+        log.info("runtime services stopped" if stopped else "runtime services stopping (sync still busy)")
+        return stopped

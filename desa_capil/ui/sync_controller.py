@@ -207,6 +207,11 @@ class SyncController(QObject):
     def configured(self) -> bool:
         return load_config(self.ctx.db, credential_store(self.ctx.paths)) is not None
 
+    @property
+    def running(self) -> bool:
+        """The sync thread is alive (started, or asked to stop and not yet ended)."""
+        return self._thread is not None and self._thread.isRunning()
+
     def start(self) -> None:
         if self._thread is not None and self._thread.isRunning():
             return

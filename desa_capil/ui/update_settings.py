@@ -31,7 +31,7 @@ from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import SERVER_URL
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
-from desa_capil.ui.tasks import Progress, run_op
+from desa_capil.ui.tasks import Progress, run_op, wait_idle
 from desa_capil.ui.theme import resources_dir
 from desa_capil.update.client import Offer, Source, Updater, busy_reason, update_root
 from desa_capil.update.rollback import rollback_with_database
@@ -191,14 +191,29 @@ class UpdateGroup(QGroupBox):
             )
             return
         # The newer version steps the database schema back when the previous one needs that
-        # (update.rollback); the pool is closed first and the app closes right after, so this
-        # version never writes into the older schema.
+        # (update.rollback). Nothing of this version may write meanwhile: the sync worker and
+        # the retention timer are stopped and background work is waited for, then the pool is
+        # closed; when the schema went back the app closes right after, so this version never
+        # writes into the older schema.
+        services = self.ctx.services
+        stop = getattr(services, "stop", None)
+        if callable(stop) and not stop():
+            # A request still in flight (it ends at its timeout): same advice as for an upload.
+            self._restart(services)
+            self.status.setText(
+                self.tr("Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.")
+            )
+            return
+        wait_idle()
         self.ctx.db.close()
         try:
             done = rollback_with_database(self.root, self.ctx.paths, self.version)
         except Exception as exc:  # noqa: BLE001 - a known error is shown, a bug goes to the crash dialog
+            self._restart(services)
             handle_exception(self, exc)
             return
+        if not done.database_changed:
+            self._restart(services)  # same schema: this version works on until it is closed
         self._idle_text()
         if done.database_changed:
             self.status.setText(
@@ -217,6 +232,12 @@ class UpdateGroup(QGroupBox):
             app = QApplication.instance()
             if app is not None:
                 app.quit()
+
+    @staticmethod
+    def _restart(services: object | None) -> None:
+        start = getattr(services, "start", None)
+        if callable(start):
+            start()
 
     def _failed(self, exc: BaseException) -> None:
         self._idle_text()
