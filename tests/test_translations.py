@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QCoreApplication, QTranslator
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWizard
+from pytestqt.qtbot import QtBot
 
 from desa_capil.paths import AppPaths
 from desa_capil.store.db import Database
@@ -186,7 +187,7 @@ def test_print_and_file_dialogs_in_indonesian(qapp: QApplication, translations: 
 
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 def test_first_run_server_page_in_english(
-    qapp: QApplication, db: Database, paths: AppPaths, translations: None
+    qapp: QApplication, qtbot: QtBot, db: Database, paths: AppPaths, translations: None
 ) -> None:
     """The server page's subtitle is one short sentence QWizard's header shows whole; the
     "Belum punya?" advice is a hint on the page, translated like the rest."""
@@ -196,6 +197,9 @@ def test_first_run_server_page_in_english(
 
     install_translations("en", qapp)
     wizard = FirstRunWizard(AppContext(db, paths))
+    # Deleted by qtbot before the next test: a wizard left for a later setStyleSheet to
+    # repolish crashed the interpreter (tests/ui/test_app_start.py after this file).
+    qtbot.addWidget(wizard)
     wizard.setStartId(wizard.pageIds()[2])
     wizard.resize(wizard.minimumSize())  # what a 1366x768 screen at 150 % leaves it
     wizard.show()
@@ -209,4 +213,3 @@ def test_first_run_server_page_in_english(
     shown = [w for w in wizard.findChildren(QLabel) if w.isVisible() and w.text() == page.subTitle()]
     assert len(shown) == 1 and shown[0].height() >= shown[0].heightForWidth(shown[0].width())
     wizard.close()
-    wizard.deleteLater()

@@ -3456,12 +3456,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>There is no desa_capil backup in that folder. Choose another folder.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="332" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="334" />
             <source>Pilih dulu flashdisk yang berisi cadangan.</source>
             <translation>First choose the USB stick that holds the backup.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="337" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="339" />
             <source>Memeriksa dan memulihkan cadangan…</source>
             <translation>Checking and restoring the backup…</translation>
         </message>
@@ -4145,12 +4145,12 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
     <context>
         <name>SyncController</name>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="402" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="407" />
             <source>Kabar dari Disdukcapil</source>
             <translation>News from the office</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/sync_controller.py" line="403" />
+            <location filename="../../desa_capil/ui/sync_controller.py" line="408" />
             <source>%1 permohonan berubah status: %2</source>
             <translation>%1 applications changed status: %2</translation>
         </message>
@@ -4179,7 +4179,7 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/update_settings.py" line="92" />
-            <location filename="../../desa_capil/ui/update_settings.py" line="216" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="231" />
             <source>Kembali ke versi sebelumnya</source>
             <translation>Go back to the previous version</translation>
         </message>
@@ -4235,16 +4235,17 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
         </message>
         <message>
             <location filename="../../desa_capil/ui/update_settings.py" line="190" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="204" />
             <source>Kiriman sedang diunggah. Kembali ke versi sebelumnya setelah kiriman selesai.</source>
             <translation>A batch is being uploaded. Go back to the previous version once it is done.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="206" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="221" />
             <source>Versi %1 dipakai lagi. Basis data sudah disesuaikan (data tetap utuh); aplikasi ditutup sekarang. Buka lagi aplikasinya.</source>
             <translation>Version %1 is used again. The database was adjusted (all data kept); the app closes now. Open it again.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/update_settings.py" line="212" />
+            <location filename="../../desa_capil/ui/update_settings.py" line="227" />
             <source>Versi %1 dipakai lagi saat aplikasi dibuka lagi.</source>
             <translation>Version %1 is used again the next time the app opens.</translation>
         </message>
@@ -4353,22 +4354,22 @@ The papers scanned for it are deleted too. This cannot be undone.</translation>
             <translation>The backup was written to the USB stick and checked: %1 applications, %2 page files. Keep the stick away from the laptop, and apart from the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="379" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="381" />
             <source>Selamat datang</source>
             <translation>Welcome</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="380" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="382" />
             <source>Laptop ini belum berisi data desa_capil. Bila data lama ada di cadangan flashdisk (laptop baru atau Windows dipasang ulang), pulihkan sekarang dengan kode pemulihan.</source>
             <translation>This laptop holds no desa_capil data yet. If the old data is in a USB stick backup (new laptop, or Windows reinstalled), restore it now with the recovery code.</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="388" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="390" />
             <source>Mulai dengan data kosong</source>
             <translation>Start with no data</translation>
         </message>
         <message>
-            <location filename="../../desa_capil/ui/backup_dialog.py" line="392" />
+            <location filename="../../desa_capil/ui/backup_dialog.py" line="394" />
             <source>Pulihkan dari cadangan…</source>
             <translation>Restore from a backup…</translation>
         </message>

@@ -80,22 +80,26 @@ ENGLISH = {
 }
 
 
-def _check(dialogs: dict[str, StickFileDialog], want: dict[str, tuple[str, str, str, str]]) -> None:
+def _check(
+    qtbot: QtBot, dialogs: dict[str, StickFileDialog], want: dict[str, tuple[str, str, str, str]]
+) -> None:
     for name, dialog in dialogs.items():
+        # Deleted by qtbot before the next test (a dialog left alive crashed a later
+        # setStyleSheet in another test, see tests/test_translations.py).
+        qtbot.addWidget(dialog)
         title, intro, action, close = _texts(dialog)
         w_title, w_intro, w_action, w_close = want[name]
         assert (title, action, close) == (w_title, w_action, w_close), name
         assert intro.startswith(w_intro), (name, intro)
-        dialog.deleteLater()
 
 
-def test_stick_dialogs_speak_indonesian(ctx: AppContext) -> None:
-    _check(_dialogs(ctx), INDONESIAN)
+def test_stick_dialogs_speak_indonesian(qtbot: QtBot, ctx: AppContext) -> None:
+    _check(qtbot, _dialogs(ctx), INDONESIAN)
 
 
-def test_stick_dialogs_keep_their_english(ctx: AppContext, english: None) -> None:
+def test_stick_dialogs_keep_their_english(qtbot: QtBot, ctx: AppContext, english: None) -> None:
     """Each subclass's texts are looked up in its own context, the base's buttons in the base's."""
-    _check(_dialogs(ctx), ENGLISH)
+    _check(qtbot, _dialogs(ctx), ENGLISH)
 
 
 def test_the_skeleton_keeps_the_action_off_while_busy(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
