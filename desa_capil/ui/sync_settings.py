@@ -41,6 +41,7 @@ from desa_capil.sync.config import (
 )
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.tasks import run_op
+from desa_capil.ui.widgets.responsive import FlowLayout
 
 # What saving the address and enrolling write (sync.config), reported to the pages.
 ADDRESS_KEYS = frozenset({SERVER_URL, CA_FILE, ALLOW_HTTP})
@@ -116,9 +117,9 @@ class ServerSettings(QWidget):
         form.addRow(self.tr("Berkas CA kantor"), ca_row)
         form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
         form.addRow(self.tr("Nama laptop"), self.name_edit)
-        buttons = QHBoxLayout()
+        # Wraps onto a second line on a narrow window (800 px, 150 %) instead of widening the page.
+        buttons = FlowLayout(spacing=8)
         buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
         buttons.addWidget(self.stick_button)
         buttons.addWidget(self.enroll_button)
         layout = QVBoxLayout(self)

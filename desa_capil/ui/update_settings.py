@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -33,6 +32,7 @@ from desa_capil.ui.context import AppContext
 from desa_capil.ui.errors import handle_exception
 from desa_capil.ui.tasks import Progress, run_op, wait_idle
 from desa_capil.ui.theme import resources_dir
+from desa_capil.ui.widgets.responsive import FlowLayout
 from desa_capil.update.client import Offer, Source, Updater, busy_reason, update_root
 from desa_capil.update.rollback import rollback_with_database
 
@@ -84,7 +84,8 @@ class UpdateGroup(QGroupBox):
         self.status.setObjectName("updateStatus")
         self.status.setWordWrap(True)
         box.addWidget(self.status)
-        row = QHBoxLayout()
+        # The four buttons wrap onto a second line on a narrow window (800 px, 150 %).
+        row = FlowLayout(spacing=8)
         self.check_server = QPushButton(self.tr("Periksa di server"), self)
         self.check_folder = QPushButton(self.tr("Dari flashdisk…"), self)
         self.install_button = QPushButton(self.tr("Unduh dan pasang"), self)
@@ -93,7 +94,6 @@ class UpdateGroup(QGroupBox):
         self.rollback_button.setObjectName("updateRollback")
         for b in (self.check_server, self.check_folder, self.install_button, self.rollback_button):
             row.addWidget(b)
-        row.addStretch(1)
         box.addLayout(row)
         self.check_server.clicked.connect(self._check_server)
         self.check_folder.clicked.connect(self._check_folder)

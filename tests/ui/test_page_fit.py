@@ -113,3 +113,9 @@ def test_pages_fit_small_windows(
     _settle(qapp)
     table = reports.table  # type: ignore[attr-defined]
     assert table.columnWidth(0) >= 140, f"Layanan column is {table.columnWidth(0)} px at {size}"
+    # The table shows its heading and at least one whole row (the summary cards fold into one
+    # line on a short window rather than squeezing the table to its heading).
+    rows_room = table.viewport().height()
+    assert rows_room >= table.verticalHeader().defaultSectionSize(), (
+        f"Laporan's table shows {rows_room} px of rows at {size}"
+    )

@@ -50,6 +50,8 @@ def _month_start(d: date) -> date:
 
 
 NARROW_COLUMN = 78
+# Page height (px) below which the summary cards fold into one line.
+SHORT_PAGE = 520
 MIN_SERVICE_COLUMN = 170  # "Perubahan KK (tambah/...)" stays readable
 
 
@@ -119,10 +121,19 @@ class ReportsPage(LazyPage):
         # Three summary figures, then the table.
         cards = QHBoxLayout()
         cards.setSpacing(12)
+        self._cards: list[tuple[QFrame, str, QLabel]] = []
         self.total_label = self._figure(cards, self.tr("Permohonan diterima"))
         self.handed_label = self._figure(cards, self.tr("Dokumen diserahkan ke warga"))
         self.open_label = self._figure(cards, self.tr("Masih di Disdukcapil"))
         root.addLayout(cards)
+        # On a short window (800x440, 150 %) the cards give their height to the table and the
+        # same three figures stand on one line.
+        self.figures_line = QLabel(self)
+        self.figures_line.setObjectName("figuresLine")
+        self.figures_line.setWordWrap(True)
+        self.figures_line.hide()
+        root.addWidget(self.figures_line)
+        self._short: bool | None = None
 
         headers = [self.tr("Layanan")] + [name for name, _ in STATUS_GROUPS] + [self.tr("Jumlah")]
         self.table = QTableWidget(0, len(headers), self)
@@ -180,7 +191,24 @@ class ReportsPage(LazyPage):
         lay.addWidget(t)
         lay.addWidget(n)
         row.addWidget(card, 1)
+        self._cards.append((card, title, n))
         return n
+
+    def _fit_height(self) -> None:
+        """Below SHORT_PAGE px of height the figure cards fold into one line, so the table keeps
+        room for its heading and a few rows."""
+        short = 0 < self.height() < SHORT_PAGE
+        if short != self._short:
+            self._short = short
+            for card, _, _ in self._cards:
+                card.setVisible(not short)
+            self.figures_line.setVisible(short)
+        self._update_figures_line()
+
+    def _update_figures_line(self) -> None:
+        self.figures_line.setText(
+            "   ·   ".join(f"{title}: <b>{n.text()}</b>" for _, title, n in self._cards)
+        )
 
     def _fit_columns(self, narrow: bool) -> None:
         """Wide: every count column as wide as its heading. Narrow (125/150 % scaling, the 800 px
@@ -223,6 +251,7 @@ class ReportsPage(LazyPage):
         super().resizeEvent(event)
         width = self.table.width() if self.table.width() > 0 else event.size().width()
         self._fit_columns(width < self._wide_need())
+        self._fit_height()
 
     def concerns(self, changes: Changes) -> bool:
         # Recaps by status and service, hand-overs, and the kepala desa on the printout.
@@ -270,6 +299,7 @@ class ReportsPage(LazyPage):
         self.handed_label.setText(str(counts.handed_over_in_period))
         at_office = sum(counts.totals.get(s, 0) for s in STATUS_GROUPS[1][1])
         self.open_label.setText(str(at_office))
+        self._update_figures_line()
         rows = list(counts.rows)
         self.table.setRowCount(len(rows) + (1 if rows else 0))
         bold = QFont(self.font())
