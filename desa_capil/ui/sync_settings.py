@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import platform
 
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -61,6 +63,17 @@ STICK_ENROLLMENT_KEYS = ENROLLMENT_KEYS | {
 }
 
 
+class _ClickLabel(QLabel):
+    """A label that says when it is clicked (the text of a check box that wraps)."""
+
+    clicked = Signal()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        super().mouseReleaseEvent(event)
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.clicked.emit()
+
+
 class ServerSettings(QWidget):
     """The server part of Settings.
 
@@ -87,10 +100,21 @@ class ServerSettings(QWidget):
         self.code_edit.setObjectName("enrollmentCode")
         self.code_edit.setPlaceholderText("XXXX-XXXX-XXXX")
         # http:// sends residents' data unencrypted: only on an explicit "I understand".
-        self.allow_http = QCheckBox(
-            self.tr("Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)"), self
+        # The box and its long text side by side, the text wrapping (a QCheckBox's own text
+        # never wraps and widened the page at 800 px and 125 %); a click on the text ticks it.
+        http_text = self.tr(
+            "Saya mengerti: alamat http:// tidak terenkripsi (hanya bila diminta Disdukcapil)"
         )
+        self.allow_http = QCheckBox(self)
         self.allow_http.setObjectName("allowHttp")
+        self.allow_http.setAccessibleName(http_text)
+        self.allow_http_label = _ClickLabel(http_text, self)
+        self.allow_http_label.setWordWrap(True)
+        self.allow_http_label.clicked.connect(self.allow_http.toggle)
+        http_row = QHBoxLayout()
+        http_row.setSpacing(6)
+        http_row.addWidget(self.allow_http, 0, Qt.AlignmentFlag.AlignTop)
+        http_row.addWidget(self.allow_http_label, 1)
         self.name_edit = QLineEdit(self)
         self.name_edit.setText(f"Laptop {platform.node()}"[:100])
         self.status_label = QLabel(self)
@@ -113,7 +137,7 @@ class ServerSettings(QWidget):
 
         form = QFormLayout()
         form.addRow(self.tr("Alamat server"), self.url_edit)
-        form.addRow("", self.allow_http)
+        form.addRow("", http_row)
         form.addRow(self.tr("Berkas CA kantor"), ca_row)
         form.addRow(self.tr("Kode pendaftaran"), self.code_edit)
         form.addRow(self.tr("Nama laptop"), self.name_edit)

@@ -119,3 +119,30 @@ def test_pages_fit_small_windows(
     assert rows_room >= table.verticalHeader().defaultSectionSize(), (
         f"Laporan's table shows {rows_room} px of rows at {size}"
     )
+    # Pengaturan never scrolls sideways: button rows wrap, long texts wrap, and the two columns
+    # of forms go one above the other when they would not fit side by side.
+    from PySide6.QtWidgets import QScrollArea
+
+    settings = win.show_page("settings")
+    _settle(qapp)
+    scroll = settings.findChild(QScrollArea)
+    assert scroll is not None
+    assert scroll.horizontalScrollBar().maximum() == 0, (
+        f"Pengaturan scrolls {scroll.horizontalScrollBar().maximum()} px sideways at {size}"
+    )
+
+
+def test_http_consent_text_wraps_and_ticks_its_box(qtbot: QtBot, ctx: AppContext, themed: None) -> None:
+    from PySide6.QtCore import Qt
+
+    from desa_capil.ui.sync_settings import ServerSettings
+
+    w = ServerSettings(ctx)
+    qtbot.addWidget(w)
+    w.show()
+    assert w.allow_http_label.wordWrap()
+    assert not w.allow_http.isChecked()
+    qtbot.mouseClick(w.allow_http_label, Qt.MouseButton.LeftButton)
+    assert w.allow_http.isChecked()
+    qtbot.mouseClick(w.allow_http_label, Qt.MouseButton.LeftButton)
+    assert not w.allow_http.isChecked()

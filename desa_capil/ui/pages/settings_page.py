@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +71,10 @@ class SettingsPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea(self)
+        self._scroll = scroll
+        # Whenever the content comes to need sideways scrolling (texts loaded later, fonts),
+        # the two columns stack (see _stack_if_overflowing).
+        scroll.horizontalScrollBar().rangeChanged.connect(self._stack_if_overflowing)
         scroll.setObjectName("pageScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -217,6 +222,8 @@ class SettingsPage(QWidget):
         right.addStretch(1)
         columns.addLayout(left, 1)
         columns.addLayout(right, 1)
+        self._column_layouts = (left, right)
+        self._root_layout = root
         root.addLayout(columns)
         root.addStretch(1)
 
@@ -226,11 +233,35 @@ class SettingsPage(QWidget):
         self.refresh()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        narrow = event.size().width() < ONE_COLUMN_BELOW
+        # One column below ONE_COLUMN_BELOW, and also whenever the two columns' forms need more
+        # than the page has (long texts at 125 %, English), so the page never scrolls sideways.
+        left, right = self._column_layouts
+        m = self._root_layout.contentsMargins()
+        need = (
+            left.minimumSize().width()
+            + right.minimumSize().width()
+            + self.columns.spacing()
+            + m.left()
+            + m.right()
+            + self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        )
+        narrow = event.size().width() < max(ONE_COLUMN_BELOW, need)
         self.columns.setDirection(
             QBoxLayout.Direction.TopToBottom if narrow else QBoxLayout.Direction.LeftToRight
         )
         super().resizeEvent(event)
+        if not narrow:
+            # The forms' minimum widths are only final once laid out in the page's style: if
+            # the two columns still overflow then, stack them.
+            QTimer.singleShot(0, self._stack_if_overflowing)
+
+    @Slot()
+    def _stack_if_overflowing(self, *_range: int) -> None:
+        if (
+            self.columns.direction() == QBoxLayout.Direction.LeftToRight
+            and self._scroll.horizontalScrollBar().maximum() > 0
+        ):
+            self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
 
     def _privacy_changed(self) -> None:
         # A new PIN or idle time takes effect at once.
