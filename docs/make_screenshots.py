@@ -216,13 +216,12 @@ def shoot_other_dialogs(
     """The dialogs an operator meets less often: the USB stick ones, Qt's print "Properti",
     audit log, operators, recovery code entry, scanner, batch contents, file assignment."""
     import tempfile
-    import uuid
-    from datetime import UTC, datetime, timedelta
 
     from PySide6.QtCore import QTimer
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
     from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+    from desa_capil.server.testing import write_office_enrollment
     from desa_capil.services.detail import batch_members
     from desa_capil.store.batches import batch_rows
     from desa_capil.ui.audit_dialog import AuditDialog
@@ -236,26 +235,19 @@ def shoot_other_dialogs(
     from desa_capil.ui.usb_export_dialog import ExportDialog
     from desa_capil.ui.usb_receive_dialog import ReceiveDialog
     from desa_capil.ui.usb_relay_dialog import RelayDialog
-    from desa_capil.usbroute import Enrollment, KeySet, write_enrollment
+    from desa_capil.usbroute import KeySet
 
     db = ctx.db  # type: ignore[attr-defined]
     stick = Path(tempfile.mkdtemp(prefix="dc_stick_"))
     office = KeySet.generate()
-    now = datetime.now(UTC)
-    enrollment = Enrollment(
-        enrollment_id=uuid.uuid4().hex,
+    write_office_enrollment(
+        stick / "cileunyi_kulon.dcenroll",
+        office,
         village_code="32.04.05.2001",
         village_name="Desa Cileunyi Kulon",
         office_name="Disdukcapil Kabupaten Bandung",
         server_url="https://capil.bandungkab.go.id",
-        office_sign_public=office.sign_public,
-        office_box_public=office.box_public,
-        device_id=uuid.uuid4().hex,
-        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
-        issued_at=now.isoformat(),
-        expires_at=(now + timedelta(days=30)).isoformat(),
     )
-    write_enrollment(stick / "cileunyi_kulon.dcenroll", enrollment, office_signing_key=office.signing)
     (stick / "kembali_2026-11-28.dcb").write_bytes(b"DCB1 cut short")  # a stick pulled mid-copy
 
     def stick_dialog(dialog: object, name: str) -> None:

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -46,6 +47,7 @@ from desa_capil.usbroute import (
     KeySet,
     OpenedBundle,
     parse_enrollment,
+    write_enrollment,
     write_village_bundle,
 )
 from desa_capil.usbroute.payloads import open_return_bundle
@@ -397,6 +399,35 @@ class StickLaptop:
             village_code=self.village_code,
             device_id=self.device_id,
         )
+
+
+def write_office_enrollment(
+    path: Path,
+    office: KeySet,
+    *,
+    village_code: str = "53.14.01.2001",
+    village_name: str = "Desa Oelaba",
+    office_name: str = "Disdukcapil Rote Ndao",
+    server_url: str = "https://capil.rotendaokab.go.id",
+) -> Enrollment:
+    """An enrollment file as an office with the keys `office` writes it, 30 days valid, a new
+    device id; for tests and screenshots of the stick enrollment that need no server."""
+    now = datetime.now(UTC)
+    enrollment = Enrollment(
+        enrollment_id=uuid.uuid4().hex,
+        village_code=village_code,
+        village_name=village_name,
+        office_name=office_name,
+        server_url=server_url,
+        office_sign_public=office.sign_public,
+        office_box_public=office.box_public,
+        device_id=uuid.uuid4().hex,
+        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
+        issued_at=now.isoformat(),
+        expires_at=(now + timedelta(days=30)).isoformat(),
+    )
+    write_enrollment(path, enrollment, office_signing_key=office.signing)
+    return enrollment
 
 
 def enroll_by_stick(

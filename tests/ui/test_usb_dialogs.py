@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import keyring
@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from desa_capil.errors import UserError
 from desa_capil.paths import AppPaths
+from desa_capil.server.testing import write_office_enrollment
 from desa_capil.services.changes import Changes
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
@@ -26,7 +27,7 @@ from desa_capil.ui import tasks
 from desa_capil.ui.context import AppContext
 from desa_capil.ui.translations import install_translations, remove_translations
 from desa_capil.ui.usb_dialog import StickFileDialog
-from desa_capil.usbroute import Enrollment, KeySet, make_code, write_enrollment
+from desa_capil.usbroute import KeySet, make_code
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -128,23 +129,9 @@ def test_the_skeleton_keeps_the_action_off_while_busy(qtbot: QtBot, ctx: AppCont
 
 
 def _enrollment_file(folder: Path) -> Path:
-    now = datetime.now(UTC)
-    enrollment = Enrollment(
-        enrollment_id=uuid.uuid4().hex,
-        village_code="53.14.01.2001",
-        village_name="Desa Oelaba",
-        office_name="Disdukcapil Rote Ndao",
-        server_url="https://capil.rotendaokab.go.id",
-        office_sign_public=OFFICE.sign_public,
-        office_box_public=OFFICE.box_public,
-        device_id=uuid.uuid4().hex,
-        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
-        issued_at=now.isoformat(),
-        expires_at=(now + timedelta(days=30)).isoformat(),
-    )
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "oelaba.dcenroll"
-    write_enrollment(path, enrollment, office_signing_key=OFFICE.signing)
+    write_office_enrollment(path, OFFICE)
     return path
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring
@@ -14,11 +13,12 @@ import pytest
 from keyring.backends import fail
 
 from desa_capil.paths import AppPaths
+from desa_capil.server.testing import write_office_enrollment
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.repo import get_setting, set_setting
 from desa_capil.sync import config, usb_identity
-from desa_capil.usbroute import Enrollment, KeySet, make_code, write_enrollment
+from desa_capil.usbroute import KeySet, make_code
 
 OFFICE = KeySet.generate()
 VILLAGE = "53.14.01.2001"
@@ -33,22 +33,8 @@ def no_keyring() -> Iterator[None]:
 
 
 def enrollment_file(folder: Path, office: KeySet, *, url: str = "https://capil.rotendaokab.go.id") -> Path:
-    now = datetime.now(UTC)
-    enrollment = Enrollment(
-        enrollment_id=uuid.uuid4().hex,
-        village_code=VILLAGE,
-        village_name="Desa Oelaba",
-        office_name="Disdukcapil Rote Ndao",
-        server_url=url,
-        office_sign_public=office.sign_public,
-        office_box_public=office.box_public,
-        device_id=uuid.uuid4().hex,
-        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
-        issued_at=now.isoformat(),
-        expires_at=(now + timedelta(days=30)).isoformat(),
-    )
     path = folder / f"{uuid.uuid4().hex[:6]}.dcenroll"
-    write_enrollment(path, enrollment, office_signing_key=office.signing)
+    write_office_enrollment(path, office, village_code=VILLAGE, server_url=url)
     return path
 
 

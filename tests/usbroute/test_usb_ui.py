@@ -4,9 +4,7 @@ kirim of another village's bundle to the real server over HTTP."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,13 +14,13 @@ from pytestqt.qtbot import QtBot
 from desa_capil.domain import catalog
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import running_server
+from desa_capil.server.testing import running_server, write_office_enrollment
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database
 from desa_capil.store.repo import get_setting
 from desa_capil.sync.config import credential_store, enroll
 from desa_capil.ui.context import AppContext
-from desa_capil.usbroute import Enrollment, KeySet, make_code, read_enrollment, write_enrollment
+from desa_capil.usbroute import KeySet, make_code, read_enrollment
 from desa_capil.usbroute.payloads import write_village_bundle
 from tests.sync.helpers import make_batch
 
@@ -90,22 +88,8 @@ def test_first_run_enrolls_from_a_stick(qtbot: QtBot, ctx: AppContext, db: Datab
 
     stick = tmp_path / "stick"
     stick.mkdir()
-    now = datetime.now(UTC)
     code = make_code()
-    enrollment = Enrollment(
-        enrollment_id=uuid.uuid4().hex,
-        village_code="53.14.01.2001",
-        village_name="Desa Oelaba",
-        office_name="Disdukcapil Rote Ndao",
-        server_url="https://capil.rotendaokab.go.id",
-        office_sign_public=OFFICE.sign_public,
-        office_box_public=OFFICE.box_public,
-        device_id=uuid.uuid4().hex,
-        secret="c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LTMyYg==",
-        issued_at=now.isoformat(),
-        expires_at=(now + timedelta(days=30)).isoformat(),
-    )
-    write_enrollment(stick / "oelaba.dcenroll", enrollment, office_signing_key=OFFICE.signing)
+    enrollment = write_office_enrollment(stick / "oelaba.dcenroll", OFFICE)
     wizard = FirstRunWizard(ctx)
     qtbot.addWidget(wizard)
     wizard.show()
