@@ -451,7 +451,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-slim",
         action="store_true",
-        help="keep OpenCV's video/codec/BLAS libraries (see build_slim.py)",
+        help="keep the wheels' native libraries as they come: OpenCV's video/codec/BLAS libraries, "
+        "all of ICU's data, symbols and debug information (see build_slim.py)",
     )
     ap.add_argument(
         "--update-root",
@@ -499,6 +500,15 @@ def main(argv: list[str] | None = None) -> int:
     ship_update_root(app_dir, args.update_root)
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
+    stripped: list[str] = []
+    if sys.platform.startswith("linux") and not args.no_slim:
+        from build_slim import strip_binaries
+
+        stripped, kept, before, after = strip_binaries(app_dir / "_internal")
+        say(
+            f"stripped symbols and debug information from {len(stripped)} libraries "
+            f"({before / 1e6:.0f} MB -> {after / 1e6:.0f} MB; {len(kept)} rewritten by patchelf kept whole)"
+        )
     check_bundle(app_dir)
     build_s = time.perf_counter() - started
     figures: dict[str, object] = {
@@ -508,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         "folder_bytes": folder_size(app_dir),
         "collected_bytes": collected,
         "pruned_files": len(removed),
+        "stripped_files": len(stripped),
     }
     say(f"bundle in {app_dir} ({figures['folder_bytes'] / 1e6:.0f} MB) after {build_s:.0f} s")
 

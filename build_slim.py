@@ -22,6 +22,7 @@ Standard library only, plus ``nm`` (binutils) and ``cc``.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -385,3 +386,95 @@ def _file_offset(lib: Path, address: int) -> int:
             if addr <= address < addr + size and parts[2] != "NOBITS":
                 return off + (address - addr)
     raise SystemExit(f"build_slim: address {address:#x} not found in {lib.name}")
+
+
+# --- Symbols and debug information left in wheels' binaries ------------------------------------
+
+
+def _elf_sections(path: Path) -> list[str] | None:
+    """Section names of a 64-bit little-endian ELF file; None when it is not one."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+            return None
+        shoff = struct.unpack_from("<Q", head, 0x28)[0]
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
+        if not shoff or shentsize < 64 or shstrndx >= shnum:
+            return None
+        f.seek(shoff)
+        table = f.read(shentsize * shnum)
+        if len(table) < shentsize * shnum:
+            return None
+        headers = [struct.unpack_from("<IIQQQQ", table, i * shentsize) for i in range(shnum)]
+        strtab = headers[shstrndx]
+        f.seek(strtab[4])
+        names = f.read(strtab[5])
+    return [names[h[0] : names.find(b"\0", h[0])].decode("latin-1") for h in headers]
+
+
+def needs_strip(path: Path) -> bool:
+    """True for an ELF file that still carries a static symbol table or debug information
+    (what ``file`` calls "not stripped"); its dynamic symbols are what the loader uses."""
+    if not path.is_file() or path.is_symlink():
+        return False
+    sections = _elf_sections(path)
+    return sections is not None and any(s == ".symtab" or s.startswith(".debug") for s in sections)
+
+
+def _load_segments(path: Path) -> list[tuple[int, ...]] | None:
+    """The program headers (type, flags, address, file size, memory size) of a 64-bit
+    little-endian ELF file, or None when a loadable segment's file offset and address disagree
+    modulo its alignment or it runs past the end of the file (the loader refuses that)."""
+    import struct
+
+    data = path.read_bytes()
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    rows = []
+    for i in range(phnum):
+        kind, flags, offset, vaddr, _p, filesz, memsz, align = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize
+        )
+        if kind == 1 and ((align > 1 and (offset - vaddr) % align) or offset + filesz > len(data)):
+            return None
+        rows.append((kind, flags, vaddr, filesz, memsz))
+    return rows
+
+
+def strip_binaries(base: Path, *, skip: tuple[Path, ...] = ()) -> tuple[list[str], list[str], int, int]:
+    """``strip --strip-unneeded`` every shared library and extension module under ``base`` that
+    is not stripped yet (several wheels ship theirs with symbols and debug information: libpython,
+    SQLCipher, cryptography, fontTools...). Only what the dynamic loader never reads goes: the
+    dynamic symbol table, versions, RPATH and Qt's plugin metadata (an allocated note) stay.
+
+    A file is replaced only when the stripped copy keeps every segment exactly (same addresses
+    and sizes, loadable): files that auditwheel rewrote with patchelf (numpy's OpenBLAS, Pillow's
+    extension modules) come out of ``strip`` with moved segments that the loader refuses
+    ("ELF load command address/offset not page-aligned"), so they are kept as they are.
+    ``skip``: files left alone (the launcher carries its archive after the ELF image).
+    Returns (stripped, kept as they were: relative paths, bytes before, bytes after)."""
+    strip = shutil.which("strip")
+    if strip is None:
+        return [], [], 0, 0
+    skipped = {p.resolve() for p in skip}
+    files = [p for p in sorted(base.rglob("*")) if p.resolve() not in skipped and needs_strip(p)]
+    stripped: list[str] = []
+    kept: list[str] = []
+    before = after = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "stripped"
+        for path in files:
+            rel = path.relative_to(base).as_posix()
+            proc = subprocess.run([strip, "--strip-unneeded", "-o", str(out), str(path)], capture_output=True)
+            segments = _load_segments(out) if proc.returncode == 0 else None
+            if segments is None or segments != _load_segments(path):
+                kept.append(rel)
+                continue
+            before += path.stat().st_size
+            after += out.stat().st_size
+            shutil.copymode(path, out)
+            os.replace(out, path)
+            stripped.append(rel)
+    return stripped, kept, before, after

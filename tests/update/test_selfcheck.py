@@ -112,6 +112,10 @@ def slim_cv2(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "libswscale",
     }
     assert report.bytes_after < report.bytes_before / 100
+    # As the build does next: symbols and debug information out (the pages below prove the
+    # stripped libraries still load and compute the same).
+    stripped, _kept, before, after = build_slim.strip_binaries(base)
+    assert stripped and after < before
     return base
 
 
@@ -137,6 +141,64 @@ def test_a_stubbed_opencv_function_fails_loudly(slim_cv2: Path) -> None:
     proc = run_probe([slim_cv2, ROOT], "import cv2; cv2.VideoCapture('/nonexistent.mp4')")
     assert proc.returncode != 0
     assert "is not in this bundle" in proc.stderr
+
+
+# --- Symbols and debug information stripped (build_slim.strip_binaries) ------------------------
+
+LIB_C = "int desa_add(int a, int b) { return a + b; }\nint desa_table[4096] = {1};\n"
+
+
+def test_strip_keeps_what_the_loader_reads_and_leaves_patchelf_rewritten_files_whole(tmp_path: Path) -> None:
+    import ctypes
+
+    import numpy
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if sys.platform != "linux" or not cc or not shutil.which("strip"):
+        pytest.skip("needs Linux, a C compiler and strip (binutils)")
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    (tmp_path / "lib.c").write_text(LIB_C, encoding="utf-8")
+    lib = tmp_path / "libdesa.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-o", str(lib), str(tmp_path / "lib.c")], check=True)
+    launcher = tmp_path / "launcher"
+    shutil.copy2(lib, launcher)
+    # numpy's OpenBLAS as its wheel ships it: auditwheel rewrote it with patchelf, and strip
+    # would move its segments where the loader refuses them.
+    blas = sorted((Path(numpy.__file__).resolve().parents[1] / "numpy.libs").glob("libscipy_openblas*.so"))
+    if blas:
+        shutil.copy2(blas[0], tmp_path / blas[0].name)
+    blas_bytes = (tmp_path / blas[0].name).read_bytes() if blas else b""
+    assert build_slim.needs_strip(lib) and build_slim.needs_strip(launcher)
+    size = lib.stat().st_size
+
+    stripped, kept, before, after = build_slim.strip_binaries(tmp_path, skip=(launcher,))
+
+    assert [p for p in stripped if not p.startswith("libscipy")] == ["libdesa.so"]
+    assert before == size and after == lib.stat().st_size < size
+    assert not build_slim.needs_strip(lib) and build_slim.needs_strip(launcher)
+    loaded = ctypes.CDLL(str(lib))
+    assert loaded.desa_add(40, 2) == 42
+    assert ctypes.c_int.in_dll(loaded, "desa_table").value == 1
+    if blas and blas[0].name in kept:  # binutils 2.40: yes
+        assert (tmp_path / blas[0].name).read_bytes() == blas_bytes
+    elif blas:  # a strip that keeps the segments as they were: stripped, and it must load
+        ctypes.CDLL(str(tmp_path / blas[0].name))
+    # The guard itself: a loadable segment whose offset and address disagree is refused.
+    data = bytearray(lib.read_bytes())
+    phoff = int.from_bytes(data[0x20:0x28], "little")
+    entry, count = int.from_bytes(data[0x36:0x38], "little"), int.from_bytes(data[0x38:0x3A], "little")
+    loads = [phoff + i * entry for i in range(count) if data[phoff + i * entry] == 1]
+    assert build_slim._load_segments(lib) is not None
+    off = loads[-1] + 8
+    data[off : off + 8] = (int.from_bytes(data[off : off + 8], "little") + 8).to_bytes(8, "little")
+    (tmp_path / "broken.so").write_bytes(bytes(data))
+    assert build_slim._load_segments(tmp_path / "broken.so") is None
+    # Not ELF, or already stripped: left alone.
+    (tmp_path / "broken.so").unlink()
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert build_slim.strip_binaries(tmp_path, skip=(launcher,))[0] == []
 
 
 # --- ICU data trimmed to Indonesian and English -------------------------------------------------
