@@ -56,7 +56,8 @@ EXCLUDES = [
 # Qt parts the app never uses, removed from the collected bundle (patterns on the path inside
 # _internal/, POSIX separators; figures in BENCHMARKS.md, "Installer size"). The app uses
 # QtCore/Gui/Widgets/Svg/PrintSupport/Network and QtMultimedia(+Widgets) for the camera; the
-# FFmpeg multimedia plugin links Qt Quick/QML, so those two stay while the camera uses Qt.
+# FFmpeg multimedia plugin links Qt Quick/QML (for window capture only): on Linux build_slim.py
+# replaces them by stubs.
 QT_UNUSED = [
     "PySide6/Qt/translations/*",  # Qt's own catalogues: ours (resources/i18n) has qtbase_id
     "PySide6/Qt/plugins/platformthemes/*gtk3*",  # drags in GTK 3, cairo, pango, atk...
@@ -497,6 +498,16 @@ def main(argv: list[str] | None = None) -> int:
             say("ICU data not slimmed (needs icupkg from icu-devtools, cc and nm)")
         else:
             say(f"ICU data slimmed to Indonesian and English: {icu[0] / 1e6:.1f} MB -> {icu[1] / 1e6:.1f} MB")
+        from build_slim import slim_qt_quick
+
+        quick = slim_qt_quick(app_dir / "_internal")
+        if quick.skipped:
+            say(f"Qt Quick not stubbed: {quick.skipped}")
+        else:
+            say(
+                f"Qt Quick/QML stubbed for the FFmpeg camera plugin: {', '.join(quick.stubbed)} "
+                f"({quick.bytes_before / 1e6:.1f} MB -> {quick.bytes_after / 1e6:.2f} MB, more once unlinked)"
+            )
     ship_update_root(app_dir, args.update_root)
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")

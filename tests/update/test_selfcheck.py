@@ -253,3 +253,104 @@ def test_trimmed_icu_data_sorts_and_names_as_the_whole(tmp_path: Path) -> None:
     slim = probe({"LD_LIBRARY_PATH": str(tmp_path)})  # searched before Qt's own RUNPATH
     assert "Waktu Indonesia Tengah" in whole and "['9 Gang', '10 Gang', 'asep'" in whole
     assert slim == whole
+
+
+# --- Qt Quick / QML stubbed for the FFmpeg camera plugin (build_slim.slim_qt_quick) ------------
+
+CAMERA_PROBE = r"""
+import sys
+from PySide6.QtWidgets import QApplication
+from PySide6.QtMultimedia import QMediaDevices, QMediaFormat
+app = QApplication([])
+from desa_capil.ui.camera import backend_check
+print("camera backend problems", backend_check())
+print("decode formats", len(QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)))
+print("cameras listed", isinstance(QMediaDevices.videoInputs(), list))
+maps = open("/proc/self/maps").read().splitlines()
+print(sorted({m.split()[-1] for m in maps if "libQt6Q" in m}), file=sys.stderr)
+"""
+
+
+def _quick_layout(tmp_path: Path) -> Path:
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    plugin = qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so"
+    if sys.platform != "linux" or not (shutil.which("cc") or shutil.which("gcc")) or not plugin.exists():
+        pytest.skip("needs Linux, a C compiler and PySide6's FFmpeg multimedia plugin")
+    base = tmp_path / "bundle"
+    (base / "PySide6" / "Qt" / "lib").mkdir(parents=True)
+    (base / "PySide6" / "Qt" / "plugins" / "multimedia").mkdir(parents=True)
+    for name in ("libQt6Quick.so.6", "libQt6Qml.so.6"):
+        shutil.copy2(qt / "lib" / name, base / "PySide6" / "Qt" / "lib" / name)
+    shutil.copy2(plugin, base / "PySide6" / "Qt" / "plugins" / "multimedia" / plugin.name)
+    return base
+
+
+def test_the_camera_works_with_qt_quick_stubbed(tmp_path: Path) -> None:
+    base = _quick_layout(tmp_path)
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    report = build_slim.slim_qt_quick(base)
+    assert report.skipped is None, report.skipped
+    assert report.stubbed == ["libQt6Quick.so.6", "libQt6Qml.so.6"]
+    assert report.bytes_after < report.bytes_before / 100
+    stubs = base / "PySide6" / "Qt" / "lib"
+
+    def probe(env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), **env_extra}
+        return subprocess.run(
+            [sys.executable, "-c", CAMERA_PROBE], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    whole = probe({})
+    slim = probe({"LD_LIBRARY_PATH": str(stubs)})  # searched before Qt's own RUNPATH
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    assert slim.returncode == 0, slim.stderr[-3000:]
+    assert "camera backend problems []" in slim.stdout
+    assert slim.stdout == whole.stdout
+    assert f"{stubs}/libQt6Quick.so.6" in slim.stderr  # the plugin loaded the stub...
+    assert "libQt6QmlModels" not in slim.stderr and "libQt6QmlModels" in whole.stderr  # ...alone
+
+    # Called anyway (capturing a Qt Quick window): it says what is missing and stops.
+    grab = "import ctypes, sys; ctypes.CDLL(sys.argv[1])._ZN12QQuickWindow10grabWindowEv()"
+    proc = subprocess.run(
+        [sys.executable, "-c", grab, str(stubs / "libQt6Quick.so.6")], capture_output=True, text=True
+    )
+    assert proc.returncode != 0 and "is not in this bundle: Qt Quick was left out" in proc.stderr
+
+
+def test_qt_quick_is_kept_when_something_else_links_it(tmp_path: Path) -> None:
+    base = _quick_layout(tmp_path)
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc is not None
+    (tmp_path / "user.c").write_text("int user(void) { return 1; }\n", encoding="utf-8")
+    lib = base / "PySide6" / "Qt" / "lib"
+    user = base / "PySide6" / "QtQuick.abi3.so"
+    cmd = [cc, "-shared", "-fPIC", "-o", str(user), str(tmp_path / "user.c"), "-Wl,--no-as-needed"]
+    subprocess.run([*cmd, f"-L{lib}", "-l:libQt6Quick.so.6", "-Wl,--allow-shlib-undefined"], check=True)
+    before = (lib / "libQt6Quick.so.6").read_bytes()
+
+    report = build_slim.slim_qt_quick(base)
+
+    assert report.skipped and "QtQuick.abi3.so" in report.skipped and not report.stubbed
+    assert (lib / "libQt6Quick.so.6").read_bytes() == before
+
+
+def test_the_camera_check_fails_without_a_multimedia_backend() -> None:
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "app = QApplication([])\n"
+        "QCoreApplication.setLibraryPaths(['/nonexistent'])  # no plugin: no backend\n"
+        "from desa_capil.ui.camera import backend_check\n"
+        "print(backend_check())\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "the camera backend made no image capture" in proc.stdout
