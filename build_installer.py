@@ -498,6 +498,12 @@ def main(argv: list[str] | None = None) -> int:
             say("ICU data not slimmed (needs icupkg from icu-devtools, cc and nm)")
         else:
             say(f"ICU data slimmed to Indonesian and English: {icu[0] / 1e6:.1f} MB -> {icu[1] / 1e6:.1f} MB")
+    ship_update_root(app_dir, args.update_root)
+    removed = prune_bundle(app_dir)
+    say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
+    stripped: list[str] = []
+    if sys.platform.startswith("linux") and not args.no_slim:
+        # After the prune: Qt Quick may be stubbed only once nothing but the camera plugin links it.
         from build_slim import slim_qt_quick
 
         quick = slim_qt_quick(app_dir / "_internal")
@@ -505,14 +511,10 @@ def main(argv: list[str] | None = None) -> int:
             say(f"Qt Quick not stubbed: {quick.skipped}")
         else:
             say(
-                f"Qt Quick/QML stubbed for the FFmpeg camera plugin: {', '.join(quick.stubbed)} "
-                f"({quick.bytes_before / 1e6:.1f} MB -> {quick.bytes_after / 1e6:.2f} MB, more once unlinked)"
+                f"Qt Quick/QML for the FFmpeg camera plugin: {', '.join(quick.stubbed)} stubbed, "
+                f"{len(quick.removed)} more removed ({quick.bytes_before / 1e6:.1f} MB -> "
+                f"{quick.bytes_after / 1e6:.2f} MB)"
             )
-    ship_update_root(app_dir, args.update_root)
-    removed = prune_bundle(app_dir)
-    say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
-    stripped: list[str] = []
-    if sys.platform.startswith("linux") and not args.no_slim:
         from build_slim import strip_binaries
 
         stripped, kept, before, after = strip_binaries(app_dir / "_internal")

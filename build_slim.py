@@ -166,6 +166,7 @@ class SlimReport:
     skipped: str | None = None  # why nothing was done (no compiler, layout not recognised)
     bytes_before: int = 0
     bytes_after: int = 0
+    removed: list[str] = field(default_factory=list)  # library file names deleted
 
 
 def _nm(path: Path, *flags: str) -> list[tuple[str, str, str]]:
@@ -319,8 +320,9 @@ def _needed(path: Path) -> list[str]:
 
 def slim_qt_quick(base: Path) -> SlimReport:
     """Replace Qt Quick and Qml in the collected bundle (``base``: ``_internal``) by stubs that
-    define exactly what the FFmpeg multimedia plugin imports from them (aborting if ever called);
-    nothing else may link them. The prune then drops QmlMeta, QmlModels and QmlWorkerScript."""
+    define exactly what the FFmpeg multimedia plugin imports from them (aborting if ever called),
+    then delete the rest of Qt Quick/QML (QmlMeta, QmlModels, QmlWorkerScript...), which only
+    they linked. Run after the prune: nothing but the plugin may still link any of them."""
     report = SlimReport()
     qt_lib = base / "PySide6" / "Qt" / "lib"
     plugin = base / QT_FFMPEG_PLUGIN
@@ -333,14 +335,17 @@ def slim_qt_quick(base: Path) -> SlimReport:
         report.skipped = "no C compiler, nm or readelf (binutils): Qt Quick kept"
         return report
     family = re.compile(r"^libQt6(Quick|Qml|LabsQml)\w*\.so")
-    names = {lib.name.encode() for lib in libs}
+    members = [p for p in sorted(qt_lib.iterdir()) if family.match(p.name) and _is_elf(p)]
+    names = {p.name for p in members}
     for path in sorted(base.rglob("*")):
-        if path == plugin or family.match(path.name) or not _is_elf(path):
+        if path in members or not _is_elf(path):
             continue
         content = path.read_bytes()
-        if not any(n in content for n in names):
+        if not any(n.encode() in content for n in names):
             continue  # cannot name them in its dynamic section
-        users = set(_needed(path)) & {lib.name for lib in libs}
+        users = set(_needed(path)) & names
+        if path == plugin:
+            users -= {lib.name for lib in libs}
         if users:
             report.skipped = f"{path.relative_to(base)} links {sorted(users)}: Qt Quick kept"
             return report
@@ -375,6 +380,13 @@ def slim_qt_quick(base: Path) -> SlimReport:
             shutil.move(str(out), lib)
         report.bytes_after += lib.stat().st_size
         report.stubbed.append(lib.name)
+    for member in members:
+        if member.name not in report.stubbed:  # linked only by the real Quick/Qml
+            report.bytes_before += member.stat().st_size
+            member.unlink()
+            report.removed.append(member.name)
+    for link in [p for p in base.rglob("*") if p.is_symlink() and not p.exists()]:
+        link.unlink()
     return report
 
 
