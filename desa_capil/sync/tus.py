@@ -439,6 +439,7 @@ class _StallWatch:
         start: int = 0,
         wait: Callable[[threading.Event, float], bool] | None = None,
         tick: float = 0.25,
+        done: threading.Event | None = None,
     ) -> None:
         self.body = body
         self.meter = meter
@@ -448,7 +449,8 @@ class _StallWatch:
         self.wait = wait or (lambda ev, seconds: ev.wait(seconds))
         self.tick = tick
         self.cut = threading.Event()
-        self.done = threading.Event()
+        # Set when the PATCH ended; ``probe`` should cut its own exchange on it (see ``finish``).
+        self.done = done or threading.Event()
         self.offset: int | None = None  # the server's offset when the stall was declared
         self.probes = 0
         self._thread: threading.Thread | None = None
@@ -459,8 +461,13 @@ class _StallWatch:
         return self
 
     def finish(self) -> None:
-        """The PATCH ended (a probe still under way ends on its own, its result unused)."""
+        """The PATCH ended: the watch stops, and this returns once its thread did. A look still
+        under way is cut by ``done`` (the uploader's probe passes it as the exchange's ``cut``),
+        so it never outlives its PATCH: the next PATCH's watch, or the end of the upload
+        (which closes the probe's connection), cannot meet it on the same connection."""
         self.done.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
 
     def run(self) -> None:
         last_pos, moved_at = self.body.pos, self.clock()
@@ -635,8 +642,9 @@ class TusUploader:
                 self._probe_client.close()
                 self._probe_client = None
 
-    def _probe(self, upload_id: str, length: int) -> int | None:
-        """The server's offset, asked on a connection of its own (the PATCH's may be silent)."""
+    def _probe(self, upload_id: str, length: int, ended: threading.Event | None = None) -> int | None:
+        """The server's offset, asked on a connection of its own (the PATCH's may be silent);
+        cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``)."""
         if self._probe_client is None:
             self._probe_client = self.client.sibling()
             for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
@@ -654,6 +662,7 @@ class TusUploader:
             timeout=(wait, wait),
             deadline=2 * wait,
             ok=(200, 204),
+            cut=ended,
         )
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
@@ -742,8 +751,9 @@ class TusUploader:
         token = self.meter.streams.begin()
         acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
         if self.watch_stalls:
+            ended = threading.Event()
             watch = _StallWatch(
-                body, self.meter, lambda: self._probe(upload_id, len(view)), start=offset
+                body, self.meter, lambda: self._probe(upload_id, len(view), ended), start=offset, done=ended
             ).start()
         try:
             resp = self.client.request(
