@@ -428,3 +428,18 @@ def test_finish_returns_only_once_the_watch_and_its_look_ended() -> None:
     watch.finish()
     assert looks_ended == [True]
     assert watch._thread is not None and not watch._thread.is_alive()
+
+
+def test_a_creation_or_head_waits_from_measured_exchanges_within_floor_and_default() -> None:
+    m, clock = meter(8192)
+    for _ in range(tus.BODYLESS_SAMPLES // 2 - 1):
+        m.record_rtt(0.7)
+    assert m.bodyless_timeout(30.0) == 30.0  # too few measured: the client's own
+    m.record_rtt(0.8)
+    assert m.bodyless_timeout(30.0) == tus.MIN_BODYLESS_TIMEOUT  # a fast answer: the floor
+    m.record_rtt(4.0)  # one answer queued behind other streams' bytes
+    assert m.bodyless_timeout(30.0) == pytest.approx(tus.BODYLESS_MARGIN * 4.0)
+    m.record_rtt(20.0)
+    assert m.bodyless_timeout(30.0) == 30.0  # never more than the client's
+    clock.now += tus.RTT_WINDOW + 1  # the link may have changed: old samples no longer count
+    assert m.bodyless_timeout(30.0) == 30.0
