@@ -476,6 +476,7 @@ static int cmp_key(const void *pa, const void *pb) {
 #define MAX_RUNS ((size_t)1 << 22)      /* 4 M runs (64 MB): beyond, the page is noise */
 #define MAX_ARENA ((size_t)1 << 27)     /* 128 MB of glyph pixels */
 #define MAX_CANDIDATES 24               /* symbols compared with one glyph */
+#define MAX_VISITED 64                  /* symbols looked at in one size's list (newest first) */
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size) {
     if (need <= *cap)
@@ -693,6 +694,7 @@ static int code_text(Text *t) {
     size_t arena = 0;
     int32_t nglyph = 0;
     int32_t rx0 = INT32_MAX, ry0 = INT32_MAX, rx1 = -1, ry1 = -1;
+    int64_t glyph_black = 0, rest_black = 0;
     for (int32_t i = 0; i < ncomp; i++) {
         Comp *c = &t->comps[i];
         c->glyph = CW(c) <= t->maxglyph && CH(c) <= t->maxglyph;
@@ -702,14 +704,19 @@ static int code_text(Text *t) {
             if (arena > MAX_ARENA)
                 return 1;
             nglyph++;
+            glyph_black += c->black;
         } else {
+            rest_black += c->black;
             rx0 = c->x0 < rx0 ? c->x0 : rx0;
             ry0 = c->y0 < ry0 ? c->y0 : ry0;
             rx1 = c->x1 > rx1 ? c->x1 : rx1;
             ry1 = c->y1 > ry1 ? c->y1 : ry1;
         }
     }
-    if (nglyph < 2)
+    /* Fewer than two glyphs, more than one glyph per 8 x 8 pixels (noise), or most of the ink
+     * in components too big to be glyphs: not text. */
+    if (nglyph < 2 || (uint64_t)nglyph > (uint64_t)t->width * (uint64_t)t->height / 64 ||
+        rest_black > 8 * glyph_black)
         return 1;
     t->arena = calloc(arena, 1);
     if (!t->arena)
@@ -768,6 +775,8 @@ static int code_text(Text *t) {
      * exact pixels, or refined to its exact pixels), or becomes a new symbol. This only
      * chooses what a glyph is coded FROM; every glyph decodes to its own pixels. */
     int32_t nsyms = 0;
+    /* Pixels compared while matching: printed pages take up to ~3 times the page's area. */
+    int64_t compared = 0, budget = 8 * (int64_t)t->width * (int64_t)t->height + ((int64_t)1 << 20);
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         int w = CW(c), h = CH(c);
@@ -782,8 +791,11 @@ static int code_text(Text *t) {
                 int sw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
                 if (sw < 1 || sh < 1)
                     continue;
-                for (int32_t s = t->bucket[bucket_of(sw, sh)]; s >= 0 && tried < MAX_CANDIDATES; s = t->syms[s].next) {
+                int visited = 0;
+                for (int32_t s = t->bucket[bucket_of(sw, sh)];
+                     s >= 0 && tried < MAX_CANDIDATES && visited < MAX_VISITED; s = t->syms[s].next) {
                     const Comp *sc = &t->comps[t->syms[s].comp];
+                    visited++;
                     if (CW(sc) != sw || CH(sc) != sh)
                         continue;
                     int64_t d = sc->black - c->black;
@@ -792,6 +804,11 @@ static int code_text(Text *t) {
                     if (d >= best_err)
                         continue;
                     tried++;
+                    compared += (int64_t)w * h;
+                    if (compared > budget) {
+                        free(keys);
+                        return 1; /* matching costs more than on any printed page: noise */
+                    }
                     int dx = floor_half(w - sw), dy = floor_half(h - sh);
                     int64_t err = mismatch(bits, w, h, t->arena + sc->off, sw, sh, dx, dy, best_err - 1);
                     if (err < best_err) {

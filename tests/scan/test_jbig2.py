@@ -411,6 +411,16 @@ def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path)
     assert_decodes_everywhere(b, stream, tmp_path)
 
 
+@pytest.mark.parametrize("density", [0.05, 0.3, 0.6])
+def test_noise_is_not_glyph_coded(density: float) -> None:
+    """Noise (speckle: a glyph every few pixels; or one huge component) is left to the
+    generic region, which codes it smaller and without the glyph matcher's work."""
+    ink = np.random.default_rng(3).random((400, 400)) < density
+    b = _of(ink)
+    assert jbig2.encode_text(b) is None
+    assert jbig2.encode(b) == jbig2.encode_generic(b)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_random_glyph_pages_decode_bit_exact_everywhere(seed: int) -> None:
