@@ -14,6 +14,11 @@ and the reference server too, so ``desa-capil --demo`` works from the bundle.
   desktop shortcut, uninstaller); ISCC.exe is run when it is installed, giving
   ``dist/desa-capil-<version>-setup.exe``.
 
+``--release`` bundles the release's own numpy (no OpenBLAS) and minimal OpenCV, built once per
+version by ``build_native_wheels.py`` (CI uses the PyPI wheels). On Linux the collected bundle
+is slimmed (``build_slim.py``: OpenCV's unused libraries stubbed, ICU data trimmed, Qt Quick
+stubbed for the camera plugin, symbols and debug information stripped).
+
 ``--self-test`` starts the bundled app with ``--self-test`` (database, main window offscreen,
 every page, exit 0) in a throw-away home and reports the bundle's size and start time.
 Needs PyInstaller: ``pip install -e .[build]``.

@@ -51,8 +51,9 @@ MANIFEST = "manifest.json"
 
 NUMPY_OPTIONS = ["-Dblas=none", "-Dlapack=none", "-Dallow-noblas=true"]
 # The OpenCV recipe (BENCHMARKS.md, "Installer: OpenCV built with only what the app calls").
-# IPP is off because CMake would download its binary from GitHub; LAPACK is off: the pipeline's
-# functions use none (cv2.solve and SVD fall back to OpenCV's own code).
+# IPP and the Unicode font are off because CMake would download them from GitHub (a font for
+# putText, which the app never calls); LAPACK is off: the pipeline's functions use none
+# (cv2.solve and SVD fall back to OpenCV's own code).
 OPENCV_MODULES = "core,imgproc,geometry,flann,python3"
 OPENCV_OPTIONS = [
     "-DCMAKE_BUILD_TYPE=Release",
@@ -62,7 +63,8 @@ OPENCV_OPTIONS = [
     *(
         f"-DWITH_{w}=OFF"
         for w in (
-            "IPP LAPACK EIGEN OPENCL ITT TBB OPENMP FFMPEG PNG JPEG TIFF WEBP OPENJPEG OPENEXR AVIF PROTOBUF"
+            "IPP LAPACK EIGEN OPENCL ITT TBB OPENMP FFMPEG PNG JPEG TIFF WEBP OPENJPEG OPENEXR AVIF PROTOBUF "
+            "UNIFONT"
         ).split()
     ),
     "-DBUILD_ZLIB=ON",
@@ -177,7 +179,7 @@ def opencv_cmake_args(src: Path, build: Path) -> list[str]:
 
 def build_opencv(version: str, out: Path, work: Path, jobs: int) -> dict[str, object]:
     source = fetch_sdist("opencv-python-headless", version, work)
-    tree = work / f"opencv-python-headless-{version}"
+    tree = work / source["file"].removesuffix(".tar.gz")  # opencv_python_headless-<version>/
     if not (tree / "opencv" / "CMakeLists.txt").exists():
         with tarfile.open(work / source["file"]) as tar:
             tar.extractall(work, filter="data")
