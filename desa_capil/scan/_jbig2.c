@@ -364,6 +364,10 @@ typedef struct {
     int32_t next;  /* next symbol in the same hash bucket */
     int32_t id;    /* its number in the dictionary */
     size_t poff;   /* its bitmap (the class's prototype) in t->protos */
+    int32_t ref;   /* -1: in the first dictionary (generic-coded); else in the second, refined
+                      from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
+    int32_t rdx, rdy;
+    int64_t black;
 } Sym;
 
 static int32_t find(Run *r, int32_t i) {
@@ -436,8 +440,8 @@ typedef struct {
     int maxglyph, logstrips, permille;
     int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
     /* results */
-    MQ sd, tr, rest;
-    int32_t nsyms, ninst;
+    MQ sd, sd2, tr, rest;
+    int32_t nsyms, nsyms1, ninst;
     int have_rest;
     int32_t rx, ry, rw, rh;
     int status; /* 0 ok, 1 not worth it / too big (use the generic region), -1 out of memory */
@@ -683,6 +687,76 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     return 0;
 }
 
+/* Two dictionaries: a symbol close to an earlier first-dictionary symbol (at most
+ * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, best of
+ * 9 offsets) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
+ * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
+ * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
+#define COARSE_PERCENT 12
+
+static int32_t split_dictionaries(Text *t, int32_t nsyms) {
+    int32_t n1 = 0;
+    for (int i = 0; i < NBUCKET; i++)
+        t->bucket[i] = -1;
+    for (int32_t s = 0; s < nsyms; s++) {
+        Sym *sym = &t->syms[s];
+        const Comp *sc = &t->comps[sym->comp];
+        int w = CW(sc), h = CH(sc);
+        const uint8_t *proto = t->protos + sym->poff;
+        int64_t black = 0;
+        for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
+            black += proto[k];
+        sym->black = black;
+        int64_t limit = (int64_t)w * h * COARSE_PERCENT / 100;
+        int64_t best = (limit < 2 ? 2 : limit) + 1;
+        int32_t bref = -1, tried = 0;
+        int bdx = 0, bdy = 0;
+        for (int dh = 0; dh <= 4 && best > 1; dh++) {
+            int rh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2));
+            for (int dw = 0; dw <= 4 && best > 1 && tried < MAX_CANDIDATES; dw++) {
+                int rw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                if (rw < 1 || rh < 1)
+                    continue;
+                int visited = 0;
+                for (int32_t r = t->bucket[bucket_of(rw, rh)];
+                     r >= 0 && tried < MAX_CANDIDATES && visited < MAX_VISITED; r = t->syms[r].next) {
+                    const Sym *rs = &t->syms[r];
+                    const Comp *rc = &t->comps[rs->comp];
+                    visited++;
+                    if (CW(rc) != rw || CH(rc) != rh)
+                        continue;
+                    int64_t d = rs->black - black;
+                    if ((d < 0 ? -d : d) >= best)
+                        continue;
+                    tried++;
+                    for (int k = 0; k < 9; k++) {
+                        int dx = floor_half(w - rw) + k % 3 - 1, dy = floor_half(h - rh) + k / 3 - 1;
+                        int64_t err = mismatch(proto, w, h, t->protos + rs->poff, rw, rh, dx, dy, best - 1);
+                        if (err < best) {
+                            best = err;
+                            bref = r;
+                            bdx = dx;
+                            bdy = dy;
+                        }
+                    }
+                }
+            }
+        }
+        if (bref >= 0) {
+            sym->ref = bref;
+            sym->rdx = bdx;
+            sym->rdy = bdy;
+        } else {
+            unsigned b = bucket_of(w, h);
+            sym->ref = -1;
+            sym->next = t->bucket[b];
+            t->bucket[b] = s;
+            n1++;
+        }
+    }
+    return n1;
+}
+
 static int code_text(Text *t) {
     size_t nruns;
     int32_t ncomp;
@@ -829,7 +903,7 @@ static int code_text(Text *t) {
             c->dy = bdy;
         } else {
             unsigned b = bucket_of(w, h);
-            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0};
+            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, -1, 0, 0, c->black};
             t->bucket[b] = nsyms;
             c->sym = nsyms++;
             c->refine = 0;
@@ -846,10 +920,13 @@ static int code_text(Text *t) {
         free(keys);
         return 1;
     }
-    /* Dictionary order: height classes, narrow to wide (T.88 6.5.5). */
+    int32_t n1 = split_dictionaries(t, nsyms);
+    t->nsyms1 = n1;
+    /* Symbol numbers: the first dictionary's, then the second's; in each, height classes,
+     * narrow to wide (T.88 6.5.5). */
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
-        keys[s] = (Key){CH(sc), CW(sc), 0, s};
+        keys[s] = (Key){t->syms[s].ref >= 0, CH(sc), CW(sc), s};
     }
     qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
     t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
@@ -866,7 +943,7 @@ static int code_text(Text *t) {
     int codelen = 0;
     while (((int64_t)1 << codelen) < nsyms)
         codelen++;
-    size_t nctx = 2 * (size_t)NCTX + NGRCTX + 12 * (size_t)NIACTX + ((size_t)2 << codelen);
+    size_t nctx = 2 * (size_t)NCTX + 2 * (size_t)NGRCTX + 18 * (size_t)NIACTX + ((size_t)4 << codelen);
     size_t mg = (size_t)t->maxglyph + 2;
     t->ctx = calloc(nctx + 2 * (mg + 2 * RM) * (mg + 2 * RM), 1);
     if (!t->ctx)
@@ -876,37 +953,76 @@ static int code_text(Text *t) {
             *iafs = ia + 4 * NIACTX, *iads = ia + 5 * NIACTX, *iait = ia + 6 * NIACTX,
             *iari = ia + 7 * NIACTX, *iardw = ia + 8 * NIACTX, *iardh = ia + 9 * NIACTX,
             *iardx = ia + 10 * NIACTX, *iardy = ia + 11 * NIACTX, *iaid = ia + 12 * NIACTX;
+    uint8_t *ia2 = iaid + ((size_t)2 << codelen), *gr2 = ia2 + 6 * NIACTX, *iaid2 = gr2 + NGRCTX;
+    uint8_t *iadh2 = ia2, *iadw2 = ia2 + NIACTX, *iaex2 = ia2 + 2 * NIACTX, *iaai2 = ia2 + 3 * NIACTX,
+            *iardx2 = ia2 + 4 * NIACTX, *iardy2 = ia2 + 5 * NIACTX;
     uint8_t *work = t->ctx + nctx;
 
-    /* Symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
+    /* First symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
      * class, each symbol's width difference then its bitmap as a generic region (template 0,
      * nominal AT pixels, no TPGDON; contexts shared by all symbols); then the export flags:
      * none left out, all exported. */
     MQ *e = &t->sd;
     initenc(e);
     int prev_h = 0;
-    for (int32_t i = 0; i < nsyms;) {
-        const Comp *sc = &t->comps[t->syms[t->byid[i]].comp];
-        int h = CH(sc), prev_w = 0;
+    for (int32_t i = 0; i < n1;) {
+        int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
         encode_int(e, iadh, h - prev_h, 0);
         prev_h = h;
-        while (i < nsyms) {
-            sc = &t->comps[t->syms[t->byid[i]].comp];
-            if (CH(sc) != h)
-                break;
-            encode_int(e, iadw, CW(sc) - prev_w, 0);
-            prev_w = CW(sc);
-            if (code_generic(e, gb, t->protos + t->syms[t->byid[i]].poff, CW(sc), h, (size_t)CW(sc), 0, 0))
+        for (; i < n1 && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+            const Sym *sym = &t->syms[t->byid[i]];
+            int w = CW(&t->comps[sym->comp]);
+            encode_int(e, iadw, w - prev_w, 0);
+            prev_w = w;
+            if (code_generic(e, gb, t->protos + sym->poff, w, h, (size_t)w, 0, 0))
                 return -1;
-            i++;
         }
         encode_int(e, iadw, 0, 1);
     }
     encode_int(e, iaex, 0, 0);
-    encode_int(e, iaex, nsyms, 0);
+    encode_int(e, iaex, n1, 0);
     flush(e);
     if (e->failed)
         return -1;
+
+    /* Second symbol dictionary (SDREFAGG = 1, the first one's symbols as input): by height
+     * class, each symbol's width difference, REFAGGNINST = 1 (IAAI), the first-dictionary
+     * symbol it refines (IAID over both dictionaries), RDX, RDY, then its bitmap as a
+     * refinement region of that symbol (6.5.8.2.2; refinement template 0 and the text
+     * region's AT pixels); the export flags: the input symbols not, the new ones all. */
+    if (nsyms > n1) {
+        int codelen2 = 0;
+        while (((int64_t)1 << codelen2) < nsyms)
+            codelen2++;
+        e = &t->sd2;
+        initenc(e);
+        prev_h = 0;
+        for (int32_t i = n1; i < nsyms;) {
+            int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+            encode_int(e, iadh2, h - prev_h, 0);
+            prev_h = h;
+            for (; i < nsyms && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+                const Sym *sym = &t->syms[t->byid[i]];
+                const Sym *ref = &t->syms[sym->ref];
+                const Comp *rc = &t->comps[ref->comp];
+                int w = CW(&t->comps[sym->comp]);
+                encode_int(e, iadw2, w - prev_w, 0);
+                prev_w = w;
+                encode_int(e, iaai2, 1, 0);
+                encode_iaid(e, iaid2, (uint32_t)ref->id, codelen2);
+                encode_int(e, iardx2, sym->rdx, 0);
+                encode_int(e, iardy2, sym->rdy, 0);
+                code_refine(e, gr2, t->protos + sym->poff, w, h, t->protos + ref->poff, CW(rc), CH(rc), sym->rdx,
+                            sym->rdy, t->rat, work);
+            }
+            encode_int(e, iadw2, 0, 1);
+        }
+        encode_int(e, iaex2, n1, 0);
+        encode_int(e, iaex2, nsyms - n1, 0);
+        flush(e);
+        if (e->failed)
+            return -1;
+    }
 
     /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
      * the strip), T in the strip by IAIT, the symbol by IAID, then IARI: 0 for the symbol's
@@ -982,6 +1098,7 @@ static void text_free(Text *t) {
     free(t->ctx);
     free(t->rbits);
     free(t->sd.out);
+    free(t->sd2.out);
     free(t->tr.out);
     free(t->rest.out);
 }
@@ -1071,13 +1188,15 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
         result = PyErr_NoMemory();
     } else if (rc > 0) {
         result = Py_NewRef(Py_None);
-    } else if (t->have_rest) {
-        result = Py_BuildValue("(y#iy#i(y#iiii))", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms,
-                               t->tr.out, (Py_ssize_t)t->tr.len, (int)t->ninst, t->rest.out,
-                               (Py_ssize_t)t->rest.len, (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh);
     } else {
-        result = Py_BuildValue("(y#iy#iO)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms, t->tr.out,
-                               (Py_ssize_t)t->tr.len, (int)t->ninst, Py_None);
+        PyObject *rest = t->have_rest ? Py_BuildValue("(y#iiii)", t->rest.out, (Py_ssize_t)t->rest.len,
+                                                      (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh)
+                                      : Py_NewRef(Py_None);
+        result = rest ? Py_BuildValue("(y#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
+                                      t->sd2.len ? (const char *)t->sd2.out : "", (Py_ssize_t)t->sd2.len,
+                                      (int)(t->nsyms - t->nsyms1), t->tr.out, (Py_ssize_t)t->tr.len,
+                                      (int)t->ninst, rest)
+                      : NULL;
     }
     text_free(t);
     free(t);
@@ -1091,7 +1210,7 @@ static PyMethodDef methods[] = {
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
      "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
-     "    -> (dict_data, nsyms, text_data, ninstances, rest) | None\n\n"
+     "    -> (dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest) | None\n\n"
      "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
      "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"
      "the other components, or None. None when the page has fewer than two symbols or is too\n"

@@ -65,7 +65,7 @@ REFCORNER_BOTTOMLEFT = 0
 #: its pixels differ (else it is a new symbol). Sizes only: every glyph decodes exactly.
 MAX_GLYPH = 160
 LOG_STRIPS = 0
-REFINE_PERMILLE = 200
+REFINE_PERMILLE = 120
 FILE_ID = b"\x97JB2\r\n\x1a\n"
 
 
@@ -114,34 +114,42 @@ def _generic_stream(coded: bytes, w: int, h: int) -> bytes:
 
 
 def _text_stream(
-    got: tuple[bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
+    got: tuple[bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
     w: int,
     h: int,
     log_strips: int,
     refinement_at: tuple[int, int, int, int],
 ) -> bytes:
-    dict_data, nsyms, text_data, ninstances, rest = got
-    # Symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
+    dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest = got
+    # First symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
     # template 0), its four AT pixels, symbols exported and new.
-    sd = struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+    out = _segment(0, PAGE_INFORMATION, _page_information(w, h)) + _segment(
+        1, SYMBOL_DICTIONARY, struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+    )
+    dictionaries: tuple[int, ...] = (1,)
+    if nsyms2:
+        # Second symbol dictionary, on the first: flags SDREFAGG (refinement coding,
+        # refinement template 0), the generic AT pixels (unused), the refinement AT pixels,
+        # symbols exported (its own) and new.
+        sd2 = struct.pack(">H8b4bII", 0x0002, *AT_PIXELS, *refinement_at, nsyms2, nsyms2) + dict2_data
+        out += _segment(2, SYMBOL_DICTIONARY, sd2, refers=(1,))
+        dictionaries = (1, 2)
     # Text region (7.4.4): the whole page, combination OR; flags: arithmetic, SBREFINE,
     # LOGSBSTRIPS, REFCORNER bottom-left, not transposed, OR, default pixel 0, SBDSOFFSET 0,
-    # refinement template 0; its two refinement AT pixels; the number of instances.
+    # refinement template 0; its two refinement AT pixels; the number of instances. Its
+    # symbols: the first dictionary's, then the second's.
     flags = 0x0002 | log_strips << 2 | REFCORNER_BOTTOMLEFT << 4
     tr = (
         struct.pack(">IIIIB", w, h, 0, 0, 0)
         + struct.pack(">H4bI", flags, *refinement_at, ninstances)
         + text_data
     )
-    out = (
-        _segment(0, PAGE_INFORMATION, _page_information(w, h))
-        + _segment(1, SYMBOL_DICTIONARY, sd)
-        + _segment(2, IMMEDIATE_LOSSLESS_TEXT_REGION, tr, refers=(1,))
-    )
+    n = len(dictionaries) + 1
+    out += _segment(n, IMMEDIATE_LOSSLESS_TEXT_REGION, tr, refers=dictionaries)
     if rest is not None:
         # The components too big to be glyphs: a generic region over their bounding box.
         coded, x, y, rw, rh = rest
-        out += _generic_region(3, coded, rw, rh, x, y)
+        out += _generic_region(n + 1, coded, rw, rh, x, y)
     return out
 
 
@@ -192,7 +200,8 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     )
     text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
     if got is not None:
-        _, nsyms, _, ninstances, rest = got
+        _, nsyms1, _, nsyms2, _, ninstances, rest = got
+        nsyms = nsyms1 + nsyms2
         rest_share = 0.0 if rest is None else rest[3] * rest[4] / (w * h)
         if ninstances >= 200 and nsyms < 0.3 * ninstances and rest_share < 0.9:
             return text

@@ -349,11 +349,18 @@ def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -
     coder = jbig2._jbig2
     assert coder is not None
     got = coder.encode_text(
-        jbig2.pack(b), b.shape[1], b.shape[0], (b.shape[1] + 7) // 8, 160, 0, 200, (-1, -1, -1, -1)
+        jbig2.pack(b),
+        b.shape[1],
+        b.shape[0],
+        (b.shape[1] + 7) // 8,
+        jbig2.MAX_GLYPH,
+        jbig2.LOG_STRIPS,
+        jbig2.REFINE_PERMILLE,
+        jbig2.REFINEMENT_AT_PIXELS,
     )
     assert got is not None
-    _, nsyms, _, ninstances, rest = got
-    assert (nsyms, ninstances, rest) == (2, 6 * 17, None)  # 8 and odd 8 share one symbol
+    _, nsyms, _, nsyms2, _, ninstances, rest = got
+    assert (nsyms, nsyms2, ninstances, rest) == (2, 0, 6 * 17, None)  # 8 and odd 8 share one symbol
     stream = jbig2.encode_text(b)
     assert stream is not None and _segment_types(stream) == [48, 0, 7]
     assert_decodes_everywhere(b, stream, tmp_path)
@@ -383,6 +390,24 @@ def test_a_nik_page_with_scanner_noise_keeps_every_digit(tmp_path: Path) -> None
     assert stream is not None
     assert_decodes_everywhere(b, stream, tmp_path)
     assert jbig2.encode(b) == stream
+
+
+def test_look_alike_symbols_are_refined_from_each_other_in_a_second_dictionary(tmp_path: Path) -> None:
+    """A "0" and a slashed "0" are two symbols (too different to share one), but close
+    enough that the second is coded as a refinement of the first in a second symbol
+    dictionary (T.88 6.5.8.2.2). Both decode to their own pixels everywhere."""
+    _tools()
+    zero = _digits(40)["0"]
+    slashed = zero.copy()
+    h, w = zero.shape
+    for y in range(h // 4, 3 * h // 4):
+        x = w // 4 + (y - h // 4) * (w // 2) // (h // 2)
+        slashed[y, x : x + 3] = True
+    rows = [[zero, slashed] * 6 + [_digits(40)["1"]] for _ in range(3)]
+    b = _of(_nik_page(rows, lead=64))
+    stream = jbig2.encode_text(b)
+    assert stream is not None and _segment_types(stream) == [48, 0, 0, 7]
+    assert_decodes_everywhere(b, stream, tmp_path)
 
 
 def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path) -> None:
