@@ -13,8 +13,11 @@
  * pixels, best of up to MAX_CANDIDATES) or becomes a new symbol; each symbol is then replaced
  * by the pixel-wise majority of its class (its prototype). The data of
  *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
- *     prototypes by height class, each bitmap a generic region (template 0, nominal AT,
- *     contexts shared), all exported;
+ *     prototypes unlike any earlier one, by height class, each bitmap a generic region
+ *     (template 0, nominal AT, contexts shared), all exported;
+ *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
+ *     close to a first-dictionary one (COARSE_PERCENT of its box): each such prototype as a
+ *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), its own new symbols exported;
  *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
  *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
  *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
@@ -693,6 +696,7 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
  * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
  * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
 #define COARSE_PERCENT 12
+#define MIN_REFINED 4
 
 static int32_t split_dictionaries(Text *t, int32_t nsyms) {
     int32_t n1 = 0;
@@ -709,6 +713,8 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         sym->black = black;
         int64_t limit = (int64_t)w * h * COARSE_PERCENT / 100;
         int64_t best = (limit < 2 ? 2 : limit) + 1;
+        if (w < MIN_REFINED || h < MIN_REFINED)
+            best = 0; /* tiny: generic-coded (PDFium misdecodes some tiny refined symbols) */
         int32_t bref = -1, tried = 0;
         int bdx = 0, bdy = 0;
         for (int dh = 0; dh <= 4 && best > 1; dh++) {
@@ -723,7 +729,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                     const Sym *rs = &t->syms[r];
                     const Comp *rc = &t->comps[rs->comp];
                     visited++;
-                    if (CW(rc) != rw || CH(rc) != rh)
+                    if (CW(rc) != rw || CH(rc) != rh || rw < MIN_REFINED || rh < MIN_REFINED)
                         continue;
                     int64_t d = rs->black - black;
                     if ((d < 0 ? -d : d) >= best)

@@ -5,7 +5,8 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
 * *text region* (the usual one, ``encode_text``): the page's connected components up to
   ``MAX_GLYPH`` pixels square are glyphs. Glyphs of about the same shape form a class whose
   prototype (the pixel-wise majority of its members) is a symbol of a symbol dictionary
-  (T.88 6.5); a text region (6.4) places every glyph, either as its symbol when the glyph is
+  (T.88 6.5; a prototype close to an earlier one is coded as a refinement of it, in a second
+  dictionary); a text region (6.4) places every glyph, either as its symbol when the glyph is
   exactly it, or as a *refinement* of its symbol (SBREFINE, 6.4.11: a generic refinement
   region coded from the symbol) that ends on the glyph's own exact pixels. Classification only
   decides what a glyph is coded FROM, never what it becomes: there is no lossy symbol
@@ -62,7 +63,8 @@ REFINEMENT_AT_PIXELS = (-1, -1, -1, -1)
 REFCORNER_BOTTOMLEFT = 0
 #: Text-region coding: components up to this many pixels square are glyphs; strips of
 #: 2**LOG_STRIPS rows; a glyph is refined from a symbol when at most this many per mille of
-#: its pixels differ (else it is a new symbol). Sizes only: every glyph decodes exactly.
+#: its ink pixels differ (else it is a new symbol). Sizes only: every glyph decodes exactly.
+#: Tuned on the 45 bilevel layers of benchmarks/jbig2_check.py (BENCHMARKS.md).
 MAX_GLYPH = 160
 LOG_STRIPS = 0
 REFINE_PERMILLE = 120
@@ -207,6 +209,11 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
             return text
     generic = _generic_stream(_jbig2.encode_generic(packed, w, h, (w + 7) // 8), w, h)
     return text if text is not None and len(text) < len(generic) else generic
+
+
+def is_generic(stream: bytes) -> bool:
+    """Whether an ``encode`` stream is the generic-region coding (its second segment)."""
+    return len(stream) > 41 and stream[34] & 0x3F == IMMEDIATE_LOSSLESS_GENERIC_REGION
 
 
 def _segment_count(stream: bytes) -> int:
