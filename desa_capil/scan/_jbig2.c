@@ -357,6 +357,7 @@ typedef struct {
     int64_t black;          /* pixels */
     int glyph;              /* coded in the text region (else in the generic "rest" region) */
     size_t off;             /* its bitmap in the arena (glyphs) */
+    size_t woff;            /* and in t->words */
     int32_t sym;            /* the symbol it is coded from */
     int32_t dx, dy;         /* reference offset when refined */
     int refine;             /* 0: the symbol's exact pixels */
@@ -367,6 +368,7 @@ typedef struct {
     int32_t next;  /* next symbol in the same hash bucket */
     int32_t id;    /* its number in the dictionary */
     size_t poff;   /* its bitmap (the class's prototype) in t->protos */
+    size_t pwoff;  /* and in t->pwords */
     int32_t ref;   /* -1: in the first dictionary (generic-coded); else in the second, refined
                       from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
     int32_t rdx, rdy;
@@ -396,39 +398,53 @@ static void unite(Run *r, int32_t a, int32_t b) {
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
 
-static int row_sum(const uint8_t *r, int n) {
-    int s = 0;
-    for (int x = 0; x < n; x++)
-        s += r[x];
-    return s;
+/* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
+ * past the width are 0. */
+static int words_of(int w) { return (w + 63) >> 6; }
+
+static void pack_words(const uint8_t *src, int w, int h, uint64_t *dst) {
+    int nw = words_of(w);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            dst[(size_t)y * (size_t)nw + (size_t)(x >> 6)] |= (uint64_t)src[(size_t)y * (size_t)w + (size_t)x]
+                                                              << (x & 63);
 }
 
-static int row_xor(const uint8_t *a, const uint8_t *b, int n) {
-    int s = 0;
-    for (int x = 0; x < n; x++)
-        s += a[x] ^ b[x];
-    return s;
+/* The 64 pixels of a row from pixel s on (0 outside the row). */
+static inline uint64_t bits_at(const uint64_t *row, int nw, int s) {
+    if (s < 0)
+        return s <= -64 ? 0 : row[0] << -s;
+    int i = s >> 6, r = s & 63;
+    if (i >= nw)
+        return 0;
+    uint64_t v = row[i] >> r;
+    if (r && i + 1 < nw)
+        v |= row[i + 1] << (64 - r);
+    return v;
+}
+
+/* Set bits (SWAR: portable, and inline where __builtin_popcountll would call libgcc without
+ * -mpopcnt). */
+static inline int popcount64(uint64_t v) {
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((v * 0x0101010101010101ULL) >> 56);
 }
 
 /* Pixels where `a` (aw x ah) and `b` (bw x bh, its (0,0) on a's (dx,dy)) differ; stops
  * counting past `limit`. */
-static int64_t mismatch(const uint8_t *a, int aw, int ah, const uint8_t *b, int bw, int bh, int dx,
+static int64_t mismatch(const uint64_t *a, int aw, int ah, const uint64_t *b, int bw, int bh, int dx,
                         int dy, int64_t limit) {
     int64_t n = 0;
+    int anw = words_of(aw), bnw = words_of(bw);
+    int ux0 = dx < 0 ? dx : 0, ux1 = dx + bw > aw ? dx + bw : aw;
     int uy0 = dy < 0 ? dy : 0, uy1 = dy + bh > ah ? dy + bh : ah;
-    int o0 = dx > 0 ? dx : 0, o1 = dx + bw < aw ? dx + bw : aw; /* overlapping columns of a */
     for (int y = uy0; y < uy1; y++) {
-        const uint8_t *ra = y >= 0 && y < ah ? a + (size_t)y * (size_t)aw : NULL;
-        const uint8_t *rb = y - dy >= 0 && y - dy < bh ? b + (size_t)(y - dy) * (size_t)bw : NULL;
-        if (ra && rb && o0 < o1) {
-            n += row_sum(ra, o0) + row_sum(ra + o1, aw - o1) + row_sum(rb, o0 - dx) +
-                 row_sum(rb + (o1 - dx), bw - (o1 - dx)) + row_xor(ra + o0, rb + (o0 - dx), o1 - o0);
-        } else {
-            if (ra)
-                n += row_sum(ra, aw);
-            if (rb)
-                n += row_sum(rb, bw);
-        }
+        const uint64_t *ra = y >= 0 && y < ah ? a + (size_t)y * (size_t)anw : NULL;
+        const uint64_t *rb = y - dy >= 0 && y - dy < bh ? b + (size_t)(y - dy) * (size_t)bnw : NULL;
+        for (int x = ux0; x < ux1; x += 64)
+            n += popcount64((ra ? bits_at(ra, anw, x) : 0) ^ (rb ? bits_at(rb, bnw, x - dx) : 0));
         if (n > limit)
             return n;
     }
@@ -455,6 +471,7 @@ typedef struct {
     int32_t *order;
     uint8_t *arena;
     uint8_t *protos;
+    uint64_t *words, *pwords; /* glyphs and prototypes for matching */
     Sym *syms;
     int32_t *bucket;
     int32_t *byid;
@@ -598,7 +615,7 @@ static int find_components(Text *t, size_t *nruns_out, int32_t *ncomp_out) {
 /* Each symbol becomes the pixel-wise majority of its class (its members aligned as they
  * were matched; a tie keeps the first member's pixel): a cleaner reference for all of them
  * than any one noisy member. Then each glyph's reference offset is the best of the matched
- * one and its 8 neighbours; it is coded as the symbol itself only when it is exactly it. */
+ * one and the 4 next to it; it is coded as the symbol itself only when it is exactly it. */
 static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     size_t parea = 0, maxarea = 0;
     for (int32_t s = 0; s < nsyms; s++) {
@@ -661,18 +678,34 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
             proto[k] = twice > (uint64_t)n ? 1 : twice == (uint64_t)n ? own[k] : 0;
         }
     }
+    size_t nwords = 0;
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        t->syms[s].pwoff = nwords;
+        nwords += (size_t)CH(sc) * (size_t)words_of(CW(sc));
+    }
+    t->pwords = calloc(nwords ? nwords : 1, sizeof(uint64_t));
+    if (!t->pwords) {
+        free(first);
+        free(members);
+        free(acc);
+        return -1;
+    }
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        pack_words(t->protos + t->syms[s].poff, CW(sc), CH(sc), t->pwords + t->syms[s].pwoff);
+    }
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         const Sym *sym = &t->syms[c->sym];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(c), h = CH(c), sw = CW(sc), sh = CH(sc);
-        const uint8_t *bits = t->arena + c->off, *proto = t->protos + sym->poff;
+        const uint64_t *bits = t->words + c->woff, *proto = t->pwords + sym->pwoff;
         int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
         int bdx = c->dx, bdy = c->dy;
-        for (int k = 0; k < 9 && best > 0; k++) {
-            int dx = c->dx + k % 3 - 1, dy = c->dy + k / 3 - 1;
-            if (k == 4)
-                continue;
+        static const int8_t near[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+        for (int k = 0; k < 4 && best > 0; k++) {
+            int dx = c->dx + near[k][0], dy = c->dy + near[k][1];
             int64_t err = mismatch(bits, w, h, proto, sw, sh, dx, dy, best - 1);
             if (err < best) {
                 best = err;
@@ -691,8 +724,8 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
 }
 
 /* Two dictionaries: a symbol close to an earlier first-dictionary symbol (at most
- * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, best of
- * 9 offsets) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
+ * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, or one
+ * pixel off in x or y) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
  * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
  * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
 #define COARSE_PERCENT 12
@@ -735,9 +768,11 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                     if ((d < 0 ? -d : d) >= best)
                         continue;
                     tried++;
-                    for (int k = 0; k < 9; k++) {
-                        int dx = floor_half(w - rw) + k % 3 - 1, dy = floor_half(h - rh) + k / 3 - 1;
-                        int64_t err = mismatch(proto, w, h, t->protos + rs->poff, rw, rh, dx, dy, best - 1);
+                    static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+                    for (int k = 0; k < 5; k++) {
+                        int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
+                        int64_t err = mismatch(t->pwords + sym->pwoff, w, h, t->pwords + rs->pwoff, rw, rh, dx,
+                                               dy, best - 1);
                         if (err < best) {
                             best = err;
                             bref = r;
@@ -827,6 +862,22 @@ static int code_text(Text *t) {
     }
     free(t->runs);
     t->runs = NULL;
+    size_t nwords = 0;
+    for (int32_t i = 0; i < ncomp; i++) {
+        Comp *c = &t->comps[i];
+        if (c->glyph) {
+            c->woff = nwords;
+            nwords += (size_t)CH(c) * (size_t)words_of(CW(c)); /* <= the arena's bytes */
+        }
+    }
+    t->words = calloc(nwords ? nwords : 1, sizeof(uint64_t));
+    if (!t->words)
+        return -1;
+    for (int32_t i = 0; i < ncomp; i++) {
+        const Comp *c = &t->comps[i];
+        if (c->glyph)
+            pack_words(t->arena + c->off, CW(c), CH(c), t->words + c->woff);
+    }
 
     /* Reading order: strips of 2^logstrips rows by the glyphs' bottom row, left to right. */
     Key *keys = malloc(sizeof(Key) * (size_t)nglyph);
@@ -860,7 +911,6 @@ static int code_text(Text *t) {
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         int w = CW(c), h = CH(c);
-        const uint8_t *bits = t->arena + c->off;
         int64_t limit = c->black * t->permille / 1000;
         int64_t best_err = limit + 1;
         int32_t best = -1, tried = 0;
@@ -890,7 +940,8 @@ static int code_text(Text *t) {
                         return 1; /* matching costs more than on any printed page: noise */
                     }
                     int dx = floor_half(w - sw), dy = floor_half(h - sh);
-                    int64_t err = mismatch(bits, w, h, t->arena + sc->off, sw, sh, dx, dy, best_err - 1);
+                    int64_t err = mismatch(t->words + c->woff, w, h, t->words + sc->woff, sw, sh, dx, dy,
+                                           best_err - 1);
                     if (err < best_err) {
                         best_err = err;
                         best = s;
@@ -909,7 +960,7 @@ static int code_text(Text *t) {
             c->dy = bdy;
         } else {
             unsigned b = bucket_of(w, h);
-            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, -1, 0, 0, c->black};
+            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, 0, -1, 0, 0, c->black};
             t->bucket[b] = nsyms;
             c->sym = nsyms++;
             c->refine = 0;
@@ -1098,6 +1149,8 @@ static void text_free(Text *t) {
     free(t->order);
     free(t->arena);
     free(t->protos);
+    free(t->words);
+    free(t->pwords);
     free(t->syms);
     free(t->bucket);
     free(t->byid);

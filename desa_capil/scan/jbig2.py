@@ -191,8 +191,8 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     without the extension. Same pixels, same bytes.
 
     Text-region coding first; the generic region too, and the smaller wins, only where
-    text-region coding may not pay (few glyphs, most glyphs unlike any other: handwriting;
-    or the page mostly one big component), so a printed page is coded once."""
+    text-region coding may not pay (fewer than 200 glyphs, or a quarter of them or more
+    unlike any other: handwriting), so a printed page is coded once."""
     if _jbig2 is None:
         return None
     h, w = binary.shape
@@ -202,10 +202,8 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     )
     text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
     if got is not None:
-        _, nsyms1, _, nsyms2, _, ninstances, rest = got
-        nsyms = nsyms1 + nsyms2
-        rest_share = 0.0 if rest is None else rest[3] * rest[4] / (w * h)
-        if ninstances >= 200 and nsyms < 0.3 * ninstances and rest_share < 0.9:
+        _, new_shapes, _, _, _, ninstances, _ = got
+        if ninstances >= 200 and new_shapes < 0.25 * ninstances:
             return text
     generic = _generic_stream(_jbig2.encode_generic(packed, w, h, (w + 7) // 8), w, h)
     return text if text is not None and len(text) < len(generic) else generic
