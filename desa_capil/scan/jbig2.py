@@ -17,7 +17,7 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
   typical prediction). It wins on handwriting, where no two glyphs are alike.
 
 ``encode`` picks the text region, and the smaller of the two where the text region may not
-pay. On the benchmark pages it is about 0.4-0.55x the size of CCITT G4.
+pay. On the benchmark pages it is 0.44-0.63x the size of CCITT G4 (BENCHMARKS.md).
 
 The stream is what PDF 32000 7.4.7 embeds: no file header, a page information segment and the
 region segments (no end-of-page or end-of-file segment). ``file_stream`` adds the header and
