@@ -441,7 +441,7 @@ def _render(
         # A patch (stamp, photo) is small: the lighting over it is nearly even, while the
         # local estimate would "correct" a photo's own dark areas. One level per channel.
         level = np.percentile(bg.reshape(-1, 1 if bg.ndim == 2 else bg.shape[2]), 95, axis=0)
-        bg = np.broadcast_to(np.maximum(level, 1.0).astype(np.uint8), page.shape).copy()
+        return _divide_by_level(page, np.maximum(level, 1.0).astype(np.uint8))
     else:
         bg = np.asarray(cv2.resize(bg, (ow, oh), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
     return _divide(page, bg)
@@ -534,7 +534,9 @@ def _ink_layer(src: U8, a: _Analysis, box: Box, binary: U8, dpi: int) -> pdf.Ink
     kc = colour_dpi / dpi
     size = (max(1, round(w * kc)), max(1, round(h * kc)))
     m = ink.astype(np.float32)
-    num = cv2.resize(rgb.astype(np.float32) * m[:, :, None], size, interpolation=cv2.INTER_AREA)
+    # The ink's colour and 0 elsewhere (= rgb x m, m being 0 or 1), without a float product.
+    inked = cv2.bitwise_and(rgb, rgb, mask=ink.view(np.uint8))
+    num = cv2.resize(inked.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     den = cv2.resize(m, size, interpolation=cv2.INTER_AREA)[:, :, None]
     wide = max(3, round(colour_dpi * 0.2)) | 1
     num_w = cv2.blur(num, (wide, wide))
@@ -852,6 +854,19 @@ def _divide(a: U8, bg: U8) -> U8:
     if a.ndim == 3 and bg.ndim == 2:
         bg = np.asarray(cv2.cvtColor(bg, cv2.COLOR_GRAY2RGB), dtype=np.uint8)
     return np.asarray(cv2.divide(a, bg, scale=255.0), dtype=np.uint8)
+
+
+def _divide_by_level(a: U8, level: U8) -> U8:
+    """``_divide`` by one paper level per channel, as a lookup table: the table is made by
+    ``cv2.divide`` itself, so every pixel gets exactly what dividing the whole picture by a
+    constant picture gives, without making that picture (a full page of it for a big region)."""
+    values = np.arange(256, dtype=np.uint8).reshape(256, 1)
+    lut = np.concatenate(
+        [cv2.divide(values, np.full_like(values, int(v)), scale=255.0) for v in level.ravel()], axis=1
+    )
+    if a.ndim == 2:
+        return np.asarray(cv2.LUT(a, lut[:, 0]), dtype=np.uint8)
+    return np.asarray(cv2.LUT(a, np.ascontiguousarray(lut.reshape(1, 256, -1))), dtype=np.uint8)
 
 
 def _ink(flat_gray: U8, border: float) -> npt.NDArray[np.bool_]:
