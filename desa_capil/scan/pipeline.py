@@ -360,7 +360,7 @@ def _analyse(
 ) -> _Analysis:
     h, w = src.shape[:2]
     k_det = min(1.0, DETECT_LONG_SIDE / max(h, w))
-    small = _resize(src, k_det)
+    small = _reduce(src, k_det)
     fit = geometry.fit_paper(small, k_det, w, h, is_photo=raw.is_photo, dpi=raw.dpi, size=size)
     m_an, aw, ah = geometry.page_transform(fit, ANALYSIS_DPI)
     # The analysis page comes from the small copy: it has enough pixels for 100 dpi.
@@ -835,6 +835,19 @@ def _resize(a: U8, k: float) -> U8:
     size = (max(1, round(w * k)), max(1, round(h * k)))
     interp = cv2.INTER_AREA if k < 1 else cv2.INTER_LINEAR
     return np.asarray(cv2.resize(a, size, interpolation=interp), dtype=np.uint8)
+
+
+def _reduce(a: U8, k: float) -> U8:
+    """``_resize`` for a reduction to well under half (the ~1000 px copy on which the paper
+    is found, from a 9-12 MP picture): halved first by OpenCV's exact 2x2 average (its fast
+    path, ~10x cheaper than an area average by an odd factor), then area-averaged to the
+    size ``_resize`` gives. Both steps average areas, so the copy is the same picture."""
+    if k >= 0.5:
+        return _resize(a, k)
+    h, w = a.shape[:2]
+    size = (max(1, round(w * k)), max(1, round(h * k)))
+    half = cv2.resize(a[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    return np.asarray(cv2.resize(half, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
 def _to_gray(a: U8) -> U8:
