@@ -154,7 +154,8 @@ def page_count(data: bytes) -> int:
 @dataclass(frozen=True)
 class Jbig2Image:
     """A bilevel image as an embedded lossless JBIG2 stream (``jbig2.encode``: page
-    information + generic region segments), to be written with ``/JBIG2Decode``."""
+    information, then a symbol dictionary and a text region, or a generic region), to be
+    written with ``/JBIG2Decode``."""
 
     stream: bytes
     width: int

@@ -81,7 +81,10 @@ class LocalStorage:
     def delete_upload(self, upload_id: str) -> None:
         path = self.upload_path(upload_id)
         path.unlink(missing_ok=True)
-        path.with_name(path.name + ".takeover").unlink(missing_ok=True)  # tus.takeover_request_path
+        path.with_name(path.name + ".takeover").unlink(missing_ok=True)  # left by older versions
+        shutil.rmtree(
+            path.with_name(path.name + ".takeover.d"), ignore_errors=True
+        )  # tus.takeover_request_path
 
     def put_part(self, upload_id: str, offset: int, source: IO[bytes]) -> str:  # pragma: no cover
         raise NotImplementedError("local uploads are appended in place")

@@ -30,9 +30,13 @@ Across worker processes (the file lock is held by another process) the same rule
 through the file system: the holder touches the upload file when it starts and writes to it
 as bytes arrive, so its modification time says when it last made progress. A new PATCH that
 finds it older than ``patch_takeover_seconds`` leaves a takeover request next to the upload
-(``<id>.takeover``) and waits a few seconds for the lock; the holder looks for such a request
-about every second while it receives nothing, and gives the upload up when it has itself made
-no progress for ``patch_takeover_seconds`` since before the request was made. A holder that
+(a file of its own in ``<id>.takeover.d/``, naming its device) and waits a few seconds for the
+lock; the holder looks for such requests about every second while it receives nothing, and
+gives the upload up when it has itself made no progress for ``patch_takeover_seconds`` since
+before a request was made. Each requester has its own file, removed when it stops waiting, and
+a request counts only while it is fresh (younger than ``TAKEOVER_WAIT`` plus a second: its
+requester still waits) and, for the same device's, made after the holder began: two devices
+asking at once, or a file left by a requester that died, cannot make a holder yield wrongly. A holder that
 is still receiving never yields; the per-chunk body read timeout (``GuardMiddleware``)
 remains the last resort.
 
@@ -60,6 +64,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
@@ -209,13 +214,15 @@ TAKEOVER_WAIT = 5.0
 @dataclass
 class _Patch:
     """A PATCH running in this process: when it last received bytes, and how to stop it.
-    ``takeover_request``: where another process asks for the upload (local files only)."""
+    ``takeover_request``: the folder where other processes ask for the upload (local files
+    only; see ``takeover_request_path``)."""
 
     takeover_after: float
     takeover_request: Path | None = None
     device: str = ""  # the device sending it: it alone may take the upload over at once
     last_progress: float = field(default_factory=time.monotonic)
     last_progress_wall: float = field(default_factory=time.time)
+    started_wall: float = field(default_factory=time.time)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -231,23 +238,68 @@ class _Patch:
 
     def asked_to_yield(self) -> bool:
         """Another process asked for the upload after this PATCH stopped making progress,
-        and it has made none for ``takeover_after`` seconds."""
+        and it has made none for ``takeover_after`` seconds; or the same device, resuming at
+        the server's offset, asked after this PATCH began."""
         if self.takeover_request is None:
             return False
         stalled = time.monotonic() - self.last_progress >= self.takeover_after
-        try:
-            asked_at = self.takeover_request.stat().st_mtime
-            by = self.takeover_request.read_text(encoding="utf-8").strip() if not stalled else ""
-        except (FileNotFoundError, OSError, UnicodeDecodeError):
-            return False
-        if not stalled:
+        now = time.time()
+        for asked_at, by in _takeover_requests(self.takeover_request):
+            if now - asked_at > TAKEOVER_WAIT + 1.0:
+                continue  # its requester no longer waits (or died): stale
+            if stalled and asked_at >= self.last_progress_wall:
+                return True
             # Only the same device, resuming at the server's offset, takes over a live one.
-            return bool(self.device) and by == self.device
-        return asked_at >= self.last_progress_wall
+            # (A file's time is the kernel's coarse clock: a few ms of slack.)
+            if self.device and by == self.device and asked_at >= self.started_wall - 0.05:
+                return True
+        return False
 
 
 def takeover_request_path(upload_file: Path) -> Path:
-    return upload_file.with_name(upload_file.name + ".takeover")
+    """The folder where other processes leave their takeover requests (one file each)."""
+    return upload_file.with_name(upload_file.name + ".takeover.d")
+
+
+def _takeover_requests(folder: Path) -> list[tuple[float, str]]:
+    """(when asked, device) of every request in ``folder``."""
+    out: list[tuple[float, str]] = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return out
+    for entry in entries:
+        try:
+            asked_at = entry.stat().st_mtime
+            with open(entry.path, encoding="utf-8") as fh:
+                by = fh.read(200).strip()
+        except (OSError, UnicodeDecodeError):
+            continue  # removed meanwhile, or not ours
+        out.append((asked_at, by))
+    return out
+
+
+def _leave_takeover_request(folder: Path, own: str) -> Path:
+    """A request file of this requester alone (named by process and a random token)."""
+    name = f"{os.getpid()}-{secrets.token_hex(6)}"
+    for _attempt in range(3):
+        try:
+            folder.mkdir(mode=0o700, exist_ok=True)
+            fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:
+            continue  # another requester removed the empty folder just now
+        try:
+            os.write(fd, own.encode("utf-8"))
+        finally:
+            os.close(fd)
+        return folder / name
+    raise OSError(f"cannot leave a takeover request in {folder}")
+
+
+def _withdraw_takeover_request(request: Path) -> None:
+    request.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        request.parent.rmdir()  # only when no other requester waits
 
 
 def _try_lock(f: IO[bytes]) -> bool:
@@ -268,13 +320,8 @@ async def _lock_from_other_process(
     stalled = time.time() - os.fstat(f.fileno()).st_mtime
     if stalled < takeover_after and not own:
         raise _locked(takeover_after - stalled)
-    request = takeover_request_path(path)
-    fd = os.open(request, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, own.encode("utf-8"))
-    finally:
-        os.close(fd)
-    os.utime(request)  # the request's time: the holder yields only if stalled since before it
+    # The request's time (its file's) matters: the holder yields only if stalled since before it.
+    request = _leave_takeover_request(takeover_request_path(path), own)
     log.info(
         "upload %s: asking the PATCH in another process to yield (%s)",
         upload_id,
@@ -287,7 +334,7 @@ async def _lock_from_other_process(
                 raise _locked(takeover_after)
             await asyncio.sleep(0.05)
     finally:
-        request.unlink(missing_ok=True)
+        _withdraw_takeover_request(request)
 
 
 # Uploads with a PATCH running in this process; the file lock covers other processes.

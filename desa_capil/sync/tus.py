@@ -82,6 +82,11 @@ MAX_LOCKED_WAITS = 3
 TAIL_SAMPLES = 8
 TAIL_MARGIN = 2.0
 MIN_READ_TIMEOUT = 5.0
+# Waiting for the answer of a creation or HEAD (see ``LinkMeter.bodyless_timeout``).
+BODYLESS_SAMPLES = 8
+BODYLESS_MARGIN = 3.0
+BODYLESS_RTTS = 8.0
+MIN_BODYLESS_TIMEOUT = 8.0
 # Kernel send buffer of an upload connection (``LinkMeter.send_buffer``).
 SEND_BUFFER_SECONDS = 1.0
 MIN_SEND_BUFFER = 16 * 1024
@@ -301,6 +306,7 @@ class LinkMeter:
         # Seconds from a PATCH's last byte handed to the socket to its answer (recent ones).
         self._tails: deque[float] = deque(maxlen=TAIL_SAMPLES)
         self.min_read_timeout = MIN_READ_TIMEOUT
+        self.min_bodyless_timeout = MIN_BODYLESS_TIMEOUT
         self.min_stall_seconds = MIN_STALL_SECONDS
 
     def record(self, nbytes: int, seconds: float) -> None:
@@ -327,6 +333,21 @@ class LinkMeter:
             while self._rtts and now - self._rtts[0][0] > RTT_WINDOW:
                 self._rtts.popleft()
             return min((s for _t, s in self._rtts), default=None)
+
+    def bodyless_timeout(self, default: float) -> float:
+        """How long a creation or a HEAD waits for its answer: ``default`` (the client's read
+        timeout) until ``BODYLESS_SAMPLES`` exchanges were measured, then ``BODYLESS_MARGIN``
+        times the longest of the recent ones or ``BODYLESS_RTTS`` round trips, at least
+        ``min_bodyless_timeout`` (an answer may queue behind the other streams' bytes in the
+        link's buffer), never more than ``default``. On a link that went silent such a request
+        is then tried again within seconds instead of after the whole read timeout."""
+        with self._lock:
+            now = self.clock()
+            recent = [s for t, s in list(self._rtts)[-BODYLESS_SAMPLES:] if now - t <= RTT_WINDOW]
+        if len(recent) < BODYLESS_SAMPLES // 2:
+            return default
+        seconds = max(self.min_bodyless_timeout, BODYLESS_MARGIN * max(recent), BODYLESS_RTTS * min(recent))
+        return float(min(default, seconds))
 
     def record_tail(self, seconds: float) -> None:
         """A PATCH answered ``seconds`` after its last byte went to the socket: the time the
@@ -439,6 +460,7 @@ class _StallWatch:
         start: int = 0,
         wait: Callable[[threading.Event, float], bool] | None = None,
         tick: float = 0.25,
+        done: threading.Event | None = None,
     ) -> None:
         self.body = body
         self.meter = meter
@@ -448,7 +470,8 @@ class _StallWatch:
         self.wait = wait or (lambda ev, seconds: ev.wait(seconds))
         self.tick = tick
         self.cut = threading.Event()
-        self.done = threading.Event()
+        # Set when the PATCH ended; ``probe`` should cut its own exchange on it (see ``finish``).
+        self.done = done or threading.Event()
         self.offset: int | None = None  # the server's offset when the stall was declared
         self.probes = 0
         self._thread: threading.Thread | None = None
@@ -459,8 +482,13 @@ class _StallWatch:
         return self
 
     def finish(self) -> None:
-        """The PATCH ended (a probe still under way ends on its own, its result unused)."""
+        """The PATCH ended: the watch stops, and this returns once its thread did. A look still
+        under way is cut by ``done`` (the uploader's probe passes it as the exchange's ``cut``),
+        so it never outlives its PATCH: the next PATCH's watch, or the end of the upload
+        (which closes the probe's connection), cannot meet it on the same connection."""
         self.done.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join()
 
     def run(self) -> None:
         last_pos, moved_at = self.body.pos, self.clock()
@@ -581,6 +609,10 @@ class TusUploader:
             log.info("tus: %s; trying once more", exc.detail)
             return call()
 
+    def _bodyless_timeout(self) -> tuple[float, float]:
+        connect, read = self.client.timeout
+        return connect, self.meter.bodyless_timeout(read)
+
     def _create(self, row: Outbox, meta: dict[str, str]) -> str:
         """Create the upload; returns its id (what the row keeps, see ``upload_path``).
         (A creation whose answer was lost leaves an empty upload the server lets expire.)"""
@@ -597,6 +629,7 @@ class TusUploader:
                 "Upload-Length": str(row.upload_length),
                 "Upload-Metadata": _encode_meta(meta),
             },
+            timeout=self._bodyless_timeout(),
             ok=(201,),
         )
         self.meter.record_rtt(self.meter.clock() - started)
@@ -617,7 +650,11 @@ class TusUploader:
         started = self.meter.clock()
         try:
             resp = self.client.request(
-                "HEAD", upload_path(upload_id), headers={"Tus-Resumable": TUS_VERSION}, ok=(200, 204)
+                "HEAD",
+                upload_path(upload_id),
+                headers={"Tus-Resumable": TUS_VERSION},
+                timeout=self._bodyless_timeout(),
+                ok=(200, 204),
             )
         except SyncError as exc:
             if exc.status in (404, 410):
@@ -635,8 +672,9 @@ class TusUploader:
                 self._probe_client.close()
                 self._probe_client = None
 
-    def _probe(self, upload_id: str, length: int) -> int | None:
-        """The server's offset, asked on a connection of its own (the PATCH's may be silent)."""
+    def _probe(self, upload_id: str, length: int, ended: threading.Event | None = None) -> int | None:
+        """The server's offset, asked on a connection of its own (the PATCH's may be silent);
+        cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``)."""
         if self._probe_client is None:
             self._probe_client = self.client.sibling()
             for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
@@ -654,6 +692,7 @@ class TusUploader:
             timeout=(wait, wait),
             deadline=2 * wait,
             ok=(200, 204),
+            cut=ended,
         )
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
@@ -742,8 +781,9 @@ class TusUploader:
         token = self.meter.streams.begin()
         acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
         if self.watch_stalls:
+            ended = threading.Event()
             watch = _StallWatch(
-                body, self.meter, lambda: self._probe(upload_id, len(view)), start=offset
+                body, self.meter, lambda: self._probe(upload_id, len(view), ended), start=offset, done=ended
             ).start()
         try:
             resp = self.client.request(

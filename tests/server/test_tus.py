@@ -7,6 +7,7 @@ import os
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -386,3 +387,47 @@ class TestBodyReadTimeout:
             sock.close()
         r = patch(village, upload_id, 20_000, data[20_000:])
         assert r.status_code == 204 and int(r.headers["Upload-Offset"]) == len(data)
+
+
+class TestTakeoverRequests:
+    """Across processes a PATCH asks the holder to yield through a request file of its own,
+    naming its device; the holder counts only fresh requests (and the same device's only when
+    made after it began), so two devices, or a requester that died, cannot confuse it."""
+
+    def holder(self, tmp_path: Path, device: str = "dev-a") -> tus._Patch:
+        folder = tus.takeover_request_path(tmp_path / "upload")
+        return tus._Patch(3600.0, folder, device)  # live: never stalled for an hour
+
+    def test_another_devices_request_does_not_stop_a_live_patch(self, tmp_path: Path) -> None:
+        state = self.holder(tmp_path)
+        assert state.takeover_request is not None
+        tus._leave_takeover_request(state.takeover_request, "dev-b")
+        assert not state.asked_to_yield()
+        mine = tus._leave_takeover_request(state.takeover_request, "dev-a")
+        assert state.asked_to_yield()
+        tus._withdraw_takeover_request(mine)  # the other's request is still there: its own file
+        assert not state.asked_to_yield() and state.takeover_request.is_dir()
+
+    def test_a_stale_or_older_request_of_the_same_device_is_ignored(self, tmp_path: Path) -> None:
+        state = self.holder(tmp_path)
+        assert state.takeover_request is not None
+        request = tus._leave_takeover_request(state.takeover_request, "dev-a")
+        before = state.started_wall - 1.0  # made before this PATCH began (a requester that died)
+        os.utime(request, (before, before))
+        assert not state.asked_to_yield()
+        state.started_wall -= 2 * tus.TAKEOVER_WAIT  # began long ago; the request is old too
+        old = time.time() - 2 * tus.TAKEOVER_WAIT
+        os.utime(request, (old, old))
+        assert not state.asked_to_yield()
+        tus._withdraw_takeover_request(request)
+        assert not state.takeover_request.exists()  # the last requester removes the folder
+
+    def test_a_stalled_holder_yields_to_any_request_made_after_its_last_progress(
+        self, tmp_path: Path
+    ) -> None:
+        folder = tus.takeover_request_path(tmp_path / "upload")
+        state = tus._Patch(0.0, folder, "dev-a")  # stalled at once
+        state.last_progress_wall -= 1.0  # its last byte came a second ago
+        assert not state.asked_to_yield()
+        tus._leave_takeover_request(folder, "")
+        assert state.asked_to_yield()

@@ -403,3 +403,43 @@ def test_a_patch_that_ends_stops_its_watch() -> None:
     m, clock = meter(8192)
     watch, _ = run_watch(m, clock, lambda: 100, sent_per_tick=60_000, done_after=2)
     assert not watch.cut.is_set() and watch.probes == 0
+
+
+def test_finish_returns_only_once_the_watch_and_its_look_ended() -> None:
+    """A look under way when the PATCH ends is cut through ``done`` and joined: it never
+    outlives its PATCH (the next PATCH's watch shares its connection)."""
+    m = LinkMeter(1_000_000)  # real clock: a look almost at once after the body went out
+    m.min_stall_seconds = 0.05
+    body = tus._CountingBody(memoryview(bytes(100)), m.clock)
+    body.read(100)
+    body.read(1)  # the whole body went to the socket
+    looking = threading.Event()
+    looks_ended: list[bool] = []
+    ended = threading.Event()
+
+    def probe() -> int:
+        looking.set()
+        ended.wait(30)  # what the probe's exchange does with ``cut=ended``
+        looks_ended.append(ended.is_set())
+        return 0
+
+    watch = tus._StallWatch(body, m, probe, tick=0.01, done=ended).start()
+    assert looking.wait(30)
+    watch.finish()
+    assert looks_ended == [True]
+    assert watch._thread is not None and not watch._thread.is_alive()
+
+
+def test_a_creation_or_head_waits_from_measured_exchanges_within_floor_and_default() -> None:
+    m, clock = meter(8192)
+    for _ in range(tus.BODYLESS_SAMPLES // 2 - 1):
+        m.record_rtt(0.7)
+    assert m.bodyless_timeout(30.0) == 30.0  # too few measured: the client's own
+    m.record_rtt(0.8)
+    assert m.bodyless_timeout(30.0) == tus.MIN_BODYLESS_TIMEOUT  # a fast answer: the floor
+    m.record_rtt(4.0)  # one answer queued behind other streams' bytes
+    assert m.bodyless_timeout(30.0) == pytest.approx(tus.BODYLESS_MARGIN * 4.0)
+    m.record_rtt(20.0)
+    assert m.bodyless_timeout(30.0) == 30.0  # never more than the client's
+    clock.now += tus.RTT_WINDOW + 1  # the link may have changed: old samples no longer count
+    assert m.bodyless_timeout(30.0) == 30.0

@@ -272,17 +272,46 @@ def test_upload_threads_do_not_leave_their_clients_behind(enrolled: Enrolled, ad
 def test_the_settled_number_of_streams_is_remembered_per_server_address(enrolled: Enrolled) -> None:
     from desa_capil.sync.config import SyncConfig
     from desa_capil.sync.tus import StreamGovernor
+    from desa_capil.sync.worker import START_STREAMS
 
     first = worker_for(enrolled)
-    assert first.meter.streams.streams == 2 and not first.meter.streams.settled  # nothing known yet
-    first.meter.streams = StreamGovernor(start=3, high=first.parallel, settled=True)
+    assert (
+        first.meter.streams.streams == START_STREAMS and not first.meter.streams.settled
+    )  # nothing known yet
+    first.meter.streams = StreamGovernor(start=4, high=first.parallel, settled=True)
     first.run_pass()
     first.close()
     again = worker_for(enrolled)
-    assert again.meter.streams.streams == 3 and again.meter.streams.settled
+    assert again.meter.streams.streams == 4 and again.meter.streams.settled
     again.close()
     # Another address (a new office server, a tunnel) is another link: measured afresh.
     elsewhere = SyncConfig("http://127.0.0.1:9", enrolled.config.token)
     other = SyncWorker(enrolled.db, elsewhere.client_factory())
-    assert other.meter.streams.streams == 2 and not other.meter.streams.settled
+    assert other.meter.streams.streams == START_STREAMS and not other.meter.streams.settled
     other.close()
+
+
+def test_files_with_most_left_to_send_go_first(enrolled: Enrolled, admin: Admin) -> None:
+    """The batch ends with its small files (fewer files than streams at the end is short)."""
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=n) for n in (3000, 9000, 6000)]
+    batch_id = seal(enrolled.db, ids)
+    with enrolled.db.session() as s:
+        row = s.exec(select(Outbox).where(Outbox.kind == "upload").order_by(col(Outbox.id))).first()
+        assert row is not None
+        row.upload_offset = row.upload_length - 10  # the first file is nearly sent already
+        s.add(row)
+        s.commit()
+    worker = worker_for(enrolled, parallel=1)
+    started: list[int] = []
+    upload_row = worker._upload_row
+
+    def recording(row: Outbox) -> None:
+        started.append(row.upload_length - row.upload_offset)
+        upload_row(row)
+
+    worker._upload_row = recording  # type: ignore[method-assign]
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert len(started) >= 3 and started == sorted(started, reverse=True)
+    assert started[-1] == 10
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
