@@ -247,6 +247,25 @@ def test_final_upload_refused_for_missing_or_plain_parts(
     assert server.service.upload_path(final).read_bytes() == data
 
 
+class TestConcatenationQuota:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"max_upload_size": 1500, "village_quota": 2500, "upload_min_cost": 100}
+
+    def test_parts_being_joined_do_not_count_twice(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        data = os.urandom(1200)
+        parts = [create_partial(village, 600), create_partial(village, 600)]
+        for upload_id, piece in zip(parts, (data[:600], data[600:]), strict=True):
+            assert patch_at(village, upload_id, 0, piece).status_code == 204
+        village.create_upload(1000)  # 2200 of 2500 used: the final's 1200 fits once the parts go
+        r = create_final(village, parts)
+        assert r.status_code == 201, r.text
+        r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "400"})
+        assert r.status_code == 413 and r.json()["error"] == "quota_exceeded"  # still counted
+
+
 def test_chunked_patch_past_length_writes_nothing(village: EnrolledDevice) -> None:
     upload_id = village.create_upload(5000)
 

@@ -69,10 +69,13 @@ class UploadService(Area):
         *,
         upload_id: str | None = None,
         concat: str = "",
+        freed: int = 0,
     ) -> Upload:
         """A new upload; ``upload_id`` is the id a village laptop chose for a document that came
         on a USB stick (server/usb.py), so its manifest names it as the laptop wrote it.
-        ``concat``: "partial" for a part of a file (tus Concatenation), see ``concatenate``."""
+        ``concat``: "partial" for a part of a file (tus Concatenation), see ``concatenate``;
+        ``freed``: bytes of the village's uploads that go once this one exists (the parts a final
+        upload joins), not counted against the quota."""
         if length > self.settings.max_upload_size:
             raise too_large(self.settings.max_upload_size)
         upload_id = upload_id or uuid.uuid4().hex
@@ -87,7 +90,7 @@ class UploadService(Area):
             used = s.exec(
                 select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
             ).one()
-            if int(used) + max(length, min_cost) > self.settings.village_quota:
+            if int(used) - freed + max(length, min_cost) > self.settings.village_quota:
                 raise quota_exceeded(self.settings.village_quota)
             up = Upload(
                 id=upload_id,
@@ -150,7 +153,10 @@ class UploadService(Area):
                 "Upload-Length tidak sama dengan jumlah panjang unggahan bagian.",
                 "Upload-Length differs from the sum of the partial uploads' lengths.",
             )
-        final = self.create_upload(ctx, total, meta, raw_metadata, concat="final;" + " ".join(part_ids))
+        freed = sum(max(up.length, self.settings.upload_min_cost) for up in {p.id: p for p in parts}.values())
+        final = self.create_upload(
+            ctx, total, meta, raw_metadata, concat="final;" + " ".join(part_ids), freed=freed
+        )
         try:
             with self.upload_path(final.id).open("r+b") as out:
                 for up in parts:
