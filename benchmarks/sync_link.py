@@ -41,10 +41,12 @@ sys.path.insert(0, str(ROOT / "tests" / "sync"))
 import keyring  # noqa: E402
 from keyring.backends import fail  # noqa: E402
 from proxy import FaultProxy  # noqa: E402
+from sqlmodel import col, select  # noqa: E402
 
 from desa_capil.domain.catalog import get_service  # noqa: E402
 from desa_capil.paths import HOME_ENV, app_paths  # noqa: E402
 from desa_capil.server.config import Settings  # noqa: E402
+from desa_capil.server.db import Upload  # noqa: E402
 from desa_capil.server.embedded import EmbeddedServer  # noqa: E402
 from desa_capil.store.db import open_database  # noqa: E402
 from desa_capil.store.models import Page  # noqa: E402
@@ -254,6 +256,10 @@ def run(
                 time.sleep(delay)
             elapsed = (done_at[-1] if done_at and finished else time.monotonic()) - started
             worker.close()
+            svc = server.service
+            assert svc is not None
+            with svc.db.read_session() as s:
+                joined = len(s.exec(select(Upload).where(col(Upload.concat).startswith("final;"))).all())
             return {
                 "finished": float(finished),
                 "bytes": total,
@@ -272,6 +278,7 @@ def run(
                 "rtt": worker.meter.rtt or 0.0,
                 "streams": worker.meter.streams.streams,
                 "history": "/".join(str(n) for n in worker.meter.streams.history) or "-",
+                "joined": joined,
             }
         finally:
             proxy.stop()
@@ -336,7 +343,7 @@ def main() -> None:
                 f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
                 f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}, HEAD looks {r['probes']:.0f}), "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
-                f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
+                f"files sent as parts {r['joined']:.0f}, last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
                 f"failures/restarts {r['failures']:.0f}",
                 flush=True,
             )
