@@ -1,4 +1,4 @@
-"""Resumable upload of one document file with tus 1.0 (core + creation).
+"""Resumable upload of one document file with tus 1.0 (core + creation, concatenation).
 
 Why not tuspy: its PATCH requests have no timeout (a link that stalls without closing hangs
 the worker for good), it cannot verify TLS against an office CA file, and it keeps the upload
@@ -35,6 +35,12 @@ link needs for a piece, or a few round trips) is a stall: the PATCH is cut and t
 on at once from the offset the HEAD showed. The server lets the same device, resuming at its
 offset, take the upload over from the silent request at once (no 423). A PATCH whose bytes all
 arrived but whose answer is lost is seen the same way, and counts as done.
+
+One file over several connections (``SplitUpload``): where the server advertises tus
+Concatenation, the last files of a batch (fewer left than streams) go as partial uploads that
+any idle upload thread sends, then one ``final`` creation has the server join them; otherwise a
+batch would end with its last file alone on one connection, which on a per-connection-shaped
+link gets only a share of it.
 """
 
 from __future__ import annotations
