@@ -186,6 +186,7 @@ def run(
     parallel: int = 4,
     stall_hold: float = 600.0,
     remembered: int | None = None,
+    split: bool = True,
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
@@ -235,6 +236,8 @@ def run(
                 listener=Clock(),
                 parallel=parallel,
             )
+            if not split:
+                worker._concat_support = False  # as on a server without tus Concatenation
             started = time.monotonic()
             failures = 0
             finished = True
@@ -306,6 +309,9 @@ def main() -> None:
     ap.add_argument(
         "--parallel", type=int, default=4, help="worker: most files at once (1: one, 2: always two)"
     )
+    ap.add_argument(
+        "--no-split", action="store_true", help="worker: never send a file as joined partial uploads"
+    )
     args = ap.parse_args()
     keyring.set_keyring(fail.Keyring())  # never the real credential store
     print(
@@ -331,6 +337,7 @@ def main() -> None:
                 parallel=args.parallel,
                 stall_hold=args.stall_hold,
                 remembered=args.remembered or None,
+                split=not args.no_split,
             )
             if ideal is None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take
