@@ -237,7 +237,8 @@ def run(
                 parallel=parallel,
             )
             if not split:
-                worker._concat_support = False  # as on a server without tus Concatenation
+                # As on a server without tus Concatenation.
+                worker._concat_support = (normalize_base_url(proxy.url), False)
             started = time.monotonic()
             failures = 0
             finished = True

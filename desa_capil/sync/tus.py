@@ -163,6 +163,7 @@ class StreamGovernor:
         self._done: list[tuple[float, float, int]] = []  # (began, ended, bytes acknowledged)
         self._phase_since = clock()
         self._short_since: float | None = None  # fewer than ``streams`` sending since
+        self._ending = False  # see ``ending``
         self._settled_for = 0 if settled else -1  # windows since settling (-1: still probing)
         self._cond = threading.Condition()
 
@@ -212,7 +213,18 @@ class StreamGovernor:
         return total / (b - a)
 
     def _running_short(self) -> bool:
+        if self._ending:
+            return True
         return self._short_since is not None and self.clock() - self._short_since > 1.0
+
+    def ending(self, on: bool) -> None:
+        """The uploads are at the batch's end, sending the parts of its last files
+        (``SplitUpload``): their creations and joins are not the count's doing, so no window
+        counts until this is over (then the count is measured afresh)."""
+        with self._cond:
+            if self._ending and not on:
+                self._new_phase(decided=False)
+            self._ending = on
 
     def _decide(self) -> None:
         if self._running_short():

@@ -420,6 +420,8 @@ class SyncWorker:
         )
         self._progress_lock = threading.Lock()
         self._clients: list[ApiClient] = []
+        # (server address, whether it joins partial uploads); None: not asked yet.
+        self._concat_support: tuple[str, bool] | None = None
         self.revoked = False
 
     def close(self) -> None:
@@ -524,17 +526,19 @@ class SyncWorker:
         outbox.finish(self.db, row.id, uploaded=True)
 
     def _concatenation(self) -> bool:
-        """The server joins partial uploads (tus Concatenation, asked once with OPTIONS)."""
-        known = getattr(self, "_concat_support", None)
-        if known is None:
+        """The server joins partial uploads (tus Concatenation): asked once per server address
+        with OPTIONS (the address may change in Settings)."""
+        client = self._thread_client()
+        known = self._concat_support
+        if known is None or known[0] != client.base_url:
             try:
-                resp = self._thread_client().request("OPTIONS", "/uploads/", ok=(200, 204), auth=False)
+                resp = client.request("OPTIONS", "/uploads/", ok=(200, 204), auth=False)
             except SyncError as exc:
                 log.debug("tus OPTIONS failed (%s): no concatenation for now", exc.detail)
                 return False
             extensions = {e.strip() for e in resp.headers.get("Tus-Extension", "").split(",")}
-            known = self._concat_support = "concatenation" in extensions
-        return bool(known)
+            known = self._concat_support = (client.base_url, "concatenation" in extensions)
+        return known[1]
 
     def _split_for(self, row: Outbox, files_after: int) -> SplitUpload | None:
         """A file to send as partial uploads over several connections: one already under way
@@ -582,6 +586,24 @@ class SyncWorker:
             return
         outbox.finish(self.db, row_id, uploaded=True)
 
+    def _drain_uploads(self, drain: Callable[[bool], None]) -> None:
+        """Run ``drain`` (which takes jobs until none is left) in this thread when one file goes
+        at a time, else in ``parallel`` threads, each with a client of its own."""
+        if self.parallel == 1:
+            drain(True)
+            return
+        with self._progress_lock:
+            before = len(self._clients)
+        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
+            for future in [pool.submit(drain, False) for _ in range(self.parallel)]:
+                future.result()
+        # The pool's threads are gone, and with them their clients: close those (each pass
+        # would otherwise leave a session and its sockets behind until the app closes).
+        with self._progress_lock:
+            made, self._clients = self._clients[before:], self._clients[:before]
+        for client in made:
+            client.close()
+
     def _upload_batch_files(self, batch_id: str, result: PassResult) -> bool:
         """Upload the pending files of a batch. True when all are on the server."""
         rows = outbox.pending_uploads(self.db, batch_id)
@@ -622,6 +644,7 @@ class SyncWorker:
                 starting -= 1
                 if split is not None:
                     splits.append(split)
+                    self.meter.streams.ending(True)
                 jobs.notify_all()
 
         def send_part(split: SplitUpload, index: int) -> BaseException | None:
@@ -669,20 +692,10 @@ class SyncWorker:
                 ):
                     return
 
-        if self.parallel == 1:
-            drain(sequential=True)
-        else:
-            with self._progress_lock:
-                before = len(self._clients)
-            with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
-                for future in [pool.submit(drain, False) for _ in range(self.parallel)]:
-                    future.result()
-            # The pool's threads are gone, and with them their clients: close those (each pass
-            # would otherwise leave a session and its sockets behind until the app closes).
-            with self._progress_lock:
-                made, self._clients = self._clients[before:], self._clients[:before]
-            for client in made:
-                client.close()
+        try:
+            self._drain_uploads(drain)
+        finally:
+            self.meter.streams.ending(False)
         uploaded = len(due) - len(errors)
         result.files_uploaded += uploaded
         if uploaded:
