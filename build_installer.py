@@ -56,7 +56,8 @@ EXCLUDES = [
 # Qt parts the app never uses, removed from the collected bundle (patterns on the path inside
 # _internal/, POSIX separators; figures in BENCHMARKS.md, "Installer size"). The app uses
 # QtCore/Gui/Widgets/Svg/PrintSupport/Network and QtMultimedia(+Widgets) for the camera; the
-# FFmpeg multimedia plugin links Qt Quick/QML, so those two stay while the camera uses Qt.
+# FFmpeg multimedia plugin links Qt Quick/QML (for window capture only): on Linux build_slim.py
+# replaces them by stubs.
 QT_UNUSED = [
     "PySide6/Qt/translations/*",  # Qt's own catalogues: ours (resources/i18n) has qtbase_id
     "PySide6/Qt/plugins/platformthemes/*gtk3*",  # drags in GTK 3, cairo, pango, atk...
@@ -451,7 +452,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-slim",
         action="store_true",
-        help="keep OpenCV's video/codec/BLAS libraries (see build_slim.py)",
+        help="keep the wheels' native libraries as they come: OpenCV's video/codec/BLAS libraries, "
+        "all of ICU's data, symbols and debug information (see build_slim.py)",
     )
     ap.add_argument(
         "--update-root",
@@ -499,6 +501,27 @@ def main(argv: list[str] | None = None) -> int:
     ship_update_root(app_dir, args.update_root)
     removed = prune_bundle(app_dir)
     say(f"pruned {len(removed)} unused files ({(collected - folder_size(app_dir)) / 1e6:.0f} MB)")
+    stripped: list[str] = []
+    if sys.platform.startswith("linux") and not args.no_slim:
+        # After the prune: Qt Quick may be stubbed only once nothing but the camera plugin links it.
+        from build_slim import slim_qt_quick
+
+        quick = slim_qt_quick(app_dir / "_internal")
+        if quick.skipped:
+            say(f"Qt Quick not stubbed: {quick.skipped}")
+        else:
+            say(
+                f"Qt Quick/QML for the FFmpeg camera plugin: {', '.join(quick.stubbed)} stubbed, "
+                f"{len(quick.removed)} more removed ({quick.bytes_before / 1e6:.1f} MB -> "
+                f"{quick.bytes_after / 1e6:.2f} MB)"
+            )
+        from build_slim import strip_binaries
+
+        stripped, kept, before, after = strip_binaries(app_dir / "_internal")
+        say(
+            f"stripped symbols and debug information from {len(stripped)} libraries "
+            f"({before / 1e6:.0f} MB -> {after / 1e6:.0f} MB; {len(kept)} rewritten by patchelf kept whole)"
+        )
     check_bundle(app_dir)
     build_s = time.perf_counter() - started
     figures: dict[str, object] = {
@@ -508,6 +531,7 @@ def main(argv: list[str] | None = None) -> int:
         "folder_bytes": folder_size(app_dir),
         "collected_bytes": collected,
         "pruned_files": len(removed),
+        "stripped_files": len(stripped),
     }
     say(f"bundle in {app_dir} ({figures['folder_bytes'] / 1e6:.0f} MB) after {build_s:.0f} s")
 

@@ -22,6 +22,7 @@ Standard library only, plus ``nm`` (binutils) and ``cc``.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -165,6 +166,7 @@ class SlimReport:
     skipped: str | None = None  # why nothing was done (no compiler, layout not recognised)
     bytes_before: int = 0
     bytes_after: int = 0
+    removed: list[str] = field(default_factory=list)  # library file names deleted
 
 
 def _nm(path: Path, *flags: str) -> list[tuple[str, str, str]]:
@@ -195,25 +197,35 @@ def _compile(cc: str, source: str, out: Path, soname: str, extra: list[str]) -> 
             raise SystemExit(f"build_slim: {' '.join(cmd)} failed:\n{proc.stderr}")
 
 
-def stub_source(lib_name: str, functions: dict[str, str]) -> tuple[str, str]:
+def stub_source(
+    lib_name: str,
+    functions: dict[str, str],
+    data: dict[str, tuple[str, int]] | None = None,
+    why: str = "OpenCV video and image codecs were left out",
+) -> tuple[str, str]:
     """C source and linker version script of a stub that defines ``functions`` (name -> version
-    node, "" for none); each one reports its name and aborts when called."""
+    node, "" for none); each one reports its name and ``why``, and aborts when called. ``data``
+    (name -> (version node, size)): objects of that size, all zero, for data symbols that are
+    only ever compared by address (see slim_qt_quick)."""
+    data = data or {}
     lines = [
         f"/* Stub of {lib_name} made by build_slim.py: the app never calls these. */",
         "#include <stdio.h>",
         "#include <stdlib.h>",
-        "static void missing(const char *name) {",
-        '    fprintf(stderr, "desa_capil: %s (%s) is not in this bundle: OpenCV video and image '
-        'codecs were left out\\n", name, ' + f'"{lib_name}");',
+        "__attribute__((unused)) static void missing(const char *name) {",
+        f'    fprintf(stderr, "desa_capil: %s (%s) is not in this bundle: {why}\\n", name, "{lib_name}");',
         "    abort();",
         "}",
     ]
-    for name in sorted(functions):
+    for name in sorted({*functions, *data}):
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise ValueError(f"unexpected symbol name {name!r} in {lib_name}")
+    for name in sorted(functions):
         lines.append(f'void {name}(void) {{ missing("{name}"); }}')
+    for name, (_version, size) in sorted(data.items()):
+        lines.append(f"__attribute__((aligned(16))) const unsigned char {name}[{max(size, 1)}] = {{0}};")
     nodes: dict[str, list[str]] = {}
-    for name, version in functions.items():
+    for name, version in [*functions.items(), *((n, v) for n, (v, _s) in data.items())]:
         nodes.setdefault(version, []).append(name)
     script = []
     for i, (version, names) in enumerate(sorted(nodes.items())):
@@ -285,6 +297,117 @@ def slim_opencv(base: Path) -> SlimReport:
         report.bytes_after += blas.stat().st_size
         report.shimmed = blas.name
     return report
+
+
+# --- Qt Quick / QML, linked by Qt Multimedia's FFmpeg plugin (16.6 MB) -------------------------
+
+# The FFmpeg plugin (the camera's backend) links Qt Quick only to capture a QQuickWindow with
+# QWindowCapture (window capture: the app captures no windows and has no Qt Quick window); Qt
+# Quick drags in Qml, QmlMeta, QmlModels and QmlWorkerScript. These two are replaced by stubs.
+QT_QUICK_STUBBED = ("libQt6Quick.so.6", "libQt6Qml.so.6")
+QT_FFMPEG_PLUGIN = "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so"
+# The one kind of data symbol a stub may stand in for: a class's staticMetaObject, which the
+# plugin only passes to QMetaObject::cast() (qobject_cast<QQuickWindow *>): QtCore compares its
+# address with the object's meta-object chain and never reads it, so with a stub no window is
+# ever a QQuickWindow, which is true in this app. A vtable or typeinfo would be read: never stubbed.
+_QT_ADDRESS_ONLY = re.compile(r"_ZN(?:\d+[A-Za-z_]\w*?)+16staticMetaObjectE")
+
+
+def _needed(path: Path) -> list[str]:
+    out = subprocess.run(["readelf", "-d", "-W", str(path)], capture_output=True, text=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+def slim_qt_quick(base: Path) -> SlimReport:
+    """Replace Qt Quick and Qml in the collected bundle (``base``: ``_internal``) by stubs that
+    define exactly what the FFmpeg multimedia plugin imports from them (aborting if ever called),
+    then delete the rest of Qt Quick/QML (QmlMeta, QmlModels, QmlWorkerScript...), which only
+    they linked. Run after the prune: nothing but the plugin may still link any of them."""
+    report = SlimReport()
+    qt_lib = base / "PySide6" / "Qt" / "lib"
+    plugin = base / QT_FFMPEG_PLUGIN
+    libs = [qt_lib / n for n in QT_QUICK_STUBBED if (qt_lib / n).is_file()]
+    cc = _cc()
+    if not plugin.is_file() or not libs:
+        report.skipped = "no FFmpeg multimedia plugin or no Qt Quick in the bundle"
+        return report
+    if cc is None or shutil.which("nm") is None or shutil.which("readelf") is None:
+        report.skipped = "no C compiler, nm or readelf (binutils): Qt Quick kept"
+        return report
+    family = re.compile(r"^libQt6(Quick|Qml|LabsQml)\w*\.so")
+    members = [p for p in sorted(qt_lib.iterdir()) if family.match(p.name) and _is_elf(p)]
+    names = {p.name for p in members}
+    for path in sorted(base.rglob("*")):
+        if path in members or not _is_elf(path):
+            continue
+        content = path.read_bytes()
+        if not any(n.encode() in content for n in names):
+            continue  # cannot name them in its dynamic section
+        users = set(_needed(path)) & names
+        if path == plugin:
+            users -= {lib.name for lib in libs}
+        if users:
+            report.skipped = f"{path.relative_to(base)} links {sorted(users)}: Qt Quick kept"
+            return report
+    wanted = {name: version for kind, name, version in _nm(plugin, "--undefined-only") if kind in ("U", "w")}
+    plans = []
+    for lib in libs:
+        functions: dict[str, str] = {}
+        data: dict[str, tuple[str, int]] = {}
+        for kind, name, size in _defined_with_sizes(lib):
+            if name not in wanted:
+                continue
+            if kind in ("T", "W", "i"):
+                functions[name] = wanted[name]
+            elif _QT_ADDRESS_ONLY.fullmatch(name):
+                data[name] = (wanted[name], size)
+            else:
+                report.skipped = f"the FFmpeg plugin imports {name} ({kind}) from {lib.name}: Qt Quick kept"
+                return report
+        plans.append((lib, functions, data))
+    why = "Qt Quick was left out (the camera plugin links it only to capture Qt Quick windows)"
+    for lib, functions, data in plans:
+        report.bytes_before += lib.stat().st_size
+        source, script = stub_source(lib.name, functions, data, why)
+        with tempfile.TemporaryDirectory() as tmp:
+            extra = []
+            if functions or data:
+                vs = Path(tmp) / "version.map"
+                vs.write_text(script, encoding="utf-8")
+                extra.append(f"-Wl,--version-script={vs}")
+            out = Path(tmp) / lib.name
+            _compile(cc, source, out, lib.name, extra)
+            shutil.move(str(out), lib)
+        report.bytes_after += lib.stat().st_size
+        report.stubbed.append(lib.name)
+    for member in members:
+        if member.name not in report.stubbed:  # linked only by the real Quick/Qml
+            report.bytes_before += member.stat().st_size
+            member.unlink()
+            report.removed.append(member.name)
+    for link in [p for p in base.rglob("*") if p.is_symlink() and not p.exists()]:
+        link.unlink()
+    return report
+
+
+def _defined_with_sizes(path: Path) -> list[tuple[str, str, int]]:
+    """(type, name, size) of the dynamic symbols ``path`` defines."""
+    out = subprocess.run(
+        ["nm", "-D", "-S", "--defined-only", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    rows = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 4:
+            rows.append((parts[2], parts[3].split("@")[0], int(parts[1], 16)))
+    return rows
+
+
+def _is_elf(path: Path) -> bool:
+    if not path.is_file() or path.is_symlink():
+        return False
+    with open(path, "rb") as f:
+        return f.read(4) == b"\x7fELF"
 
 
 # --- ICU data (Qt's libicudata, 32 MB) -------------------------------------------------------
@@ -385,3 +508,95 @@ def _file_offset(lib: Path, address: int) -> int:
             if addr <= address < addr + size and parts[2] != "NOBITS":
                 return off + (address - addr)
     raise SystemExit(f"build_slim: address {address:#x} not found in {lib.name}")
+
+
+# --- Symbols and debug information left in wheels' binaries ------------------------------------
+
+
+def _elf_sections(path: Path) -> list[str] | None:
+    """Section names of a 64-bit little-endian ELF file; None when it is not one."""
+    import struct
+
+    with open(path, "rb") as f:
+        head = f.read(64)
+        if len(head) < 64 or head[:4] != b"\x7fELF" or head[4] != 2 or head[5] != 1:
+            return None
+        shoff = struct.unpack_from("<Q", head, 0x28)[0]
+        shentsize, shnum, shstrndx = struct.unpack_from("<HHH", head, 0x3A)
+        if not shoff or shentsize < 64 or shstrndx >= shnum:
+            return None
+        f.seek(shoff)
+        table = f.read(shentsize * shnum)
+        if len(table) < shentsize * shnum:
+            return None
+        headers = [struct.unpack_from("<IIQQQQ", table, i * shentsize) for i in range(shnum)]
+        strtab = headers[shstrndx]
+        f.seek(strtab[4])
+        names = f.read(strtab[5])
+    return [names[h[0] : names.find(b"\0", h[0])].decode("latin-1") for h in headers]
+
+
+def needs_strip(path: Path) -> bool:
+    """True for an ELF file that still carries a static symbol table or debug information
+    (what ``file`` calls "not stripped"); its dynamic symbols are what the loader uses."""
+    if not path.is_file() or path.is_symlink():
+        return False
+    sections = _elf_sections(path)
+    return sections is not None and any(s == ".symtab" or s.startswith(".debug") for s in sections)
+
+
+def _load_segments(path: Path) -> list[tuple[int, ...]] | None:
+    """The program headers (type, flags, address, file size, memory size) of a 64-bit
+    little-endian ELF file, or None when a loadable segment's file offset and address disagree
+    modulo its alignment or it runs past the end of the file (the loader refuses that)."""
+    import struct
+
+    data = path.read_bytes()
+    phoff = struct.unpack_from("<Q", data, 0x20)[0]
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    rows = []
+    for i in range(phnum):
+        kind, flags, offset, vaddr, _p, filesz, memsz, align = struct.unpack_from(
+            "<IIQQQQQQ", data, phoff + i * phentsize
+        )
+        if kind == 1 and ((align > 1 and (offset - vaddr) % align) or offset + filesz > len(data)):
+            return None
+        rows.append((kind, flags, vaddr, filesz, memsz))
+    return rows
+
+
+def strip_binaries(base: Path, *, skip: tuple[Path, ...] = ()) -> tuple[list[str], list[str], int, int]:
+    """``strip --strip-unneeded`` every shared library and extension module under ``base`` that
+    is not stripped yet (several wheels ship theirs with symbols and debug information: libpython,
+    SQLCipher, cryptography, fontTools...). Only what the dynamic loader never reads goes: the
+    dynamic symbol table, versions, RPATH and Qt's plugin metadata (an allocated note) stay.
+
+    A file is replaced only when the stripped copy keeps every segment exactly (same addresses
+    and sizes, loadable): files that auditwheel rewrote with patchelf (numpy's OpenBLAS, Pillow's
+    extension modules) come out of ``strip`` with moved segments that the loader refuses
+    ("ELF load command address/offset not page-aligned"), so they are kept as they are.
+    ``skip``: files left alone (the launcher carries its archive after the ELF image).
+    Returns (stripped, kept as they were: relative paths, bytes before, bytes after)."""
+    strip = shutil.which("strip")
+    if strip is None:
+        return [], [], 0, 0
+    skipped = {p.resolve() for p in skip}
+    files = [p for p in sorted(base.rglob("*")) if p.resolve() not in skipped and needs_strip(p)]
+    stripped: list[str] = []
+    kept: list[str] = []
+    before = after = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "stripped"
+        for path in files:
+            rel = path.relative_to(base).as_posix()
+            proc = subprocess.run([strip, "--strip-unneeded", "-o", str(out), str(path)], capture_output=True)
+            segments = _load_segments(out) if proc.returncode == 0 else None
+            if segments is None or segments != _load_segments(path):
+                kept.append(rel)
+                continue
+            before += path.stat().st_size
+            after += out.stat().st_size
+            shutil.copymode(path, out)
+            os.replace(out, path)
+            stripped.append(rel)
+    return stripped, kept, before, after

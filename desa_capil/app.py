@@ -241,6 +241,9 @@ def bundle_checks() -> list[str]:
 
     if not QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode):
         problems.append("Qt Multimedia: no backend plugin (the camera would not work)")
+    from desa_capil.ui.camera import backend_check
+
+    problems += backend_check()
     return problems
 
 

@@ -1,24 +1,42 @@
 /*
- * Lossless JBIG2 generic-region coding (ITU-T T.88), as a CPython extension.
+ * Lossless JBIG2 coding (ITU-T T.88), as a CPython extension. Two codings of a bilevel page;
+ * the segment headers around their data are written in Python (desa_capil/scan/jbig2.py).
  *
- * What it codes: one bilevel bitmap as the data of an immediate lossless generic region
- * segment (T.88 7.4.6): arithmetic coding (MMR = 0), template 0 (GBTEMPLATE = 0) with the
- * nominal adaptive pixels A1 = (3,-1), A2 = (-3,-1), A3 = (2,-2), A4 = (-2,-2), and typical
- * prediction (TPGDON = 1). The segment headers around it are written in Python
- * (desa_capil/scan/jbig2.py). No symbol dictionary, no text region: every pixel is coded as it
- * is, so the decoded page is the encoded page, bit for bit (never a look-alike glyph).
+ * encode_generic: the data of an immediate lossless generic region segment (T.88 7.4.6):
+ * arithmetic coding (MMR = 0), template 0 (GBTEMPLATE = 0) with the nominal adaptive pixels
+ * A1 = (3,-1), A2 = (-3,-1), A3 = (2,-2), A4 = (-2,-2), and typical prediction (TPGDON = 1).
+ *
+ * encode_text: the page's 8-connected components (runs joined by union-find) up to
+ * `maxglyph` square are glyphs; the others go to a generic region over their bounding box.
+ * Each glyph, in reading order, is matched against the symbols so far of about its size
+ * (width and height within 2, centres aligned; the first close enough within `permille` of its
+ * pixels, best of up to MAX_CANDIDATES) or becomes a new symbol; each symbol is then replaced
+ * by the pixel-wise majority of its class (its prototype). The data of
+ *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
+ *     prototypes by height class, each bitmap a generic region (template 0, nominal AT,
+ *     contexts shared), all exported;
+ *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
+ *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
+ *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
+ *     0) that codes the glyph's own pixels.
+ * So the decoded page is the encoded page, bit for bit: classification only chooses what a
+ * glyph is coded FROM, never what it becomes (no lossy symbol substitution, never a look-alike
+ * glyph). The integer and symbol ID codes are the encoders of Annex A.2 and A.3.
  *
  * The MQ coder is T.88 Annex E (E.2, the encoder; the same coder as JPEG 2000's), with the
  * usual software conventions: C register with a carry bit, byte stuffing after 0xFF, and the
  * 0xFF 0xAC marker after FLUSH.
  *
- * Python API: encode_generic(data, width, height, stride) -> bytes
- *   data: packed rows, most significant bit first, 1 = black (JBIG2's convention), each row
- *   `stride` bytes (bits past `width` are ignored). The GIL is released while coding.
+ * Bitmaps: packed rows, most significant bit first, 1 = black (JBIG2's convention), each row
+ * `stride` bytes (bits past `width` are ignored). The GIL is released while coding. Every
+ * size is checked before use; out of memory raises MemoryError, and a page too noisy or too
+ * big for glyph coding (more than MAX_RUNS runs, MAX_ARENA bytes of glyphs) makes encode_text
+ * return None (the caller uses the generic region).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,10 +60,15 @@ static const struct {
     {0x0005, 45, 42, 0}, {0x0001, 45, 43, 0}, {0x5601, 46, 46, 0},
 };
 
-/* Template 0 has 16 context bits: 65536 contexts, each a state index (7 bits) and its MPS. */
+/* Template 0 of the generic region has 16 context bits: 65536 contexts. Every context is one
+ * byte, its state index (Table E.1) times 2 plus its MPS; all start at 0 (index 0, MPS 0). */
 #define NCTX 65536
 /* T.88 6.2.5.7: the context that codes SLTP ("this row repeats the row above") in template 0. */
 #define TPGDON_CX0 0x9B25
+/* Refinement template 0 (T.88 6.3.5.3, Figure 12) has 13 context bits. */
+#define NGRCTX 8192
+/* Each integer arithmetic decoding procedure (T.88 Annex A.2) has 512 contexts. */
+#define NIACTX 512
 
 typedef struct {
     uint32_t a, c;  /* interval size and code register */
@@ -55,14 +78,14 @@ typedef struct {
     uint8_t *out;
     size_t len, cap;
     int failed;     /* out of memory */
-    uint8_t index[NCTX];
-    uint8_t mps[NCTX];
 } MQ;
 
 static void put(MQ *e, int byte) {
+    if (e->failed)
+        return;
     if (e->len == e->cap) {
         size_t cap = e->cap ? e->cap * 2 : 4096;
-        uint8_t *p = realloc(e->out, cap);
+        uint8_t *p = cap > e->cap ? realloc(e->out, cap) : NULL;
         if (!p) {
             e->failed = 1;
             return;
@@ -116,18 +139,18 @@ static void renorme(MQ *e) {
     } while ((e->a & 0x8000) == 0);
 }
 
-/* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `cx`. */
-static inline void encode(MQ *e, int cx, int d) {
-    int i = e->index[cx];
+/* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
+static inline void encode(MQ *e, uint8_t *cx, int d) {
+    int i = *cx >> 1, mps = *cx & 1;
     uint32_t qe = QE[i].qe;
     e->a -= qe;
-    if (d == e->mps[cx]) {
+    if (d == mps) {
         if ((e->a & 0x8000) == 0) {
             if (e->a < qe)
                 e->a = qe;
             else
                 e->c += qe;
-            e->index[cx] = QE[i].nmps;
+            *cx = (uint8_t)(QE[i].nmps << 1 | mps);
             renorme(e);
         } else {
             e->c += qe;
@@ -137,14 +160,12 @@ static inline void encode(MQ *e, int cx, int d) {
             e->c += qe;
         else
             e->a = qe;
-        if (QE[i].swtch)
-            e->mps[cx] ^= 1;
-        e->index[cx] = QE[i].nlps;
+        *cx = (uint8_t)(QE[i].nlps << 1 | (mps ^ QE[i].swtch));
         renorme(e);
     }
 }
 
-/* Figure E.9 INITENC (all contexts start at index 0, MPS 0). */
+/* Figure E.9 INITENC. */
 static void initenc(MQ *e) {
     e->a = 0x8000;
     e->c = 0;
@@ -154,8 +175,6 @@ static void initenc(MQ *e) {
     e->out = NULL;
     e->len = e->cap = 0;
     e->failed = 0;
-    memset(e->index, 0, sizeof e->index);
-    memset(e->mps, 0, sizeof e->mps);
 }
 
 /* Figures E.10-E.11 FLUSH and SETBITS, then the 0xFF 0xAC end marker. */
@@ -174,39 +193,89 @@ static void flush(MQ *e) {
     put(e, e->b);
 }
 
+/* The inverse of the integer arithmetic decoding procedure (T.88 A.2): the value `v`, or OOB
+ * (`oob` = 1), in the 512 contexts `cx` of one procedure (IADH, IADW, IADT, ...). */
+static void encode_int(MQ *e, uint8_t *cx, int32_t v, int oob) {
+    static const struct {
+        uint32_t below; /* values up to below - 1 take this prefix */
+        int prefix_len, bits;
+        uint32_t prefix, offset;
+    } R[6] = {{4, 1, 2, 0x0, 0}, {20, 2, 4, 0x2, 4}, {84, 3, 6, 0x6, 20},
+              {340, 4, 8, 0xE, 84}, {4436, 5, 12, 0x1E, 340}, {0, 5, 32, 0x1F, 4436}};
+    int prev = 1;
+    int s = oob ? 1 : v < 0;
+    uint32_t mag = oob ? 0 : (v < 0 ? (uint32_t)0 - (uint32_t)v : (uint32_t)v);
+    int r = 0;
+    while (r < 5 && mag >= R[r].below)
+        r++;
+#define IABIT(d)                                                                                   \
+    do {                                                                                           \
+        int d_ = (d);                                                                              \
+        encode(e, &cx[prev], d_);                                                                  \
+        prev = prev < 256 ? (prev << 1) | d_ : (((prev << 1) | d_) & 511) | 256;                   \
+    } while (0)
+    IABIT(s);
+    for (int i = R[r].prefix_len - 1; i >= 0; i--)
+        IABIT((int)(R[r].prefix >> i) & 1);
+    uint32_t rest = mag - R[r].offset;
+    for (int i = R[r].bits - 1; i >= 0; i--)
+        IABIT((int)(rest >> i) & 1);
+#undef IABIT
+}
+
+/* The inverse of the IAID decoding procedure (T.88 A.3): `id` in `len` bits, contexts `cx`
+ * (2^(len+1) of them). */
+static void encode_iaid(MQ *e, uint8_t *cx, uint32_t id, int len) {
+    uint32_t prev = 1;
+    for (int i = len - 1; i >= 0; i--) {
+        int d = (int)(id >> i) & 1;
+        encode(e, &cx[prev], d);
+        prev = (prev << 1) | (uint32_t)d;
+    }
+}
+
 /*
- * T.88 6.2.5.3 and Figure 3, template 0. With the nominal AT pixels the template is three
- * runs of neighbours: row y-2 from x-2 to x+2 (A4, three fixed pixels, A3), row y-1 from x-3
- * to x+3 (A2, five fixed pixels, A1) and row y from x-4 to x-1. Bit numbers are those of the
- * decoders' CONTEXT (jbig2dec's jbig2_decode_generic_template0_unopt, T.88 Figure 3):
+ * Generic region coding, template 0 (T.88 6.2.5.3 and Figure 3). With the nominal AT pixels
+ * the template is three runs of neighbours: row y-2 from x-2 to x+2 (A4, three fixed pixels,
+ * A3), row y-1 from x-3 to x+3 (A2, five fixed pixels, A1) and row y from x-4 to x-1. Bit
+ * numbers are those of the decoders' CONTEXT (jbig2dec's jbig2_decode_generic_template0_unopt,
+ * T.88 Figure 3):
  *   row y:   x-1 -> bit 0 ... x-4 -> bit 3
  *   row y-1: x+3 (A1) -> bit 4, x+2 -> 5, x+1 -> 6, x -> 7, x-1 -> 8, x-2 -> 9, x-3 (A2) -> 10
  *   row y-2: x+2 (A3) -> bit 11, x+1 -> 12, x -> 13, x-1 -> 14, x-2 (A4) -> 15
  * so each run, newest pixel first, fills consecutive bits. The numbering matters because the
  * SLTP context TPGDON_CX0 is one of these contexts and shares its state.
  *
- * Rows are unpacked to one byte a pixel with PAD zero pixels on each side; two zero rows
- * stand above the first row (pixels outside the bitmap are 0, T.88 6.2.5.2).
+ * The bitmap is either packed rows (MSB first, 1 = black; `packed` = 1) or one byte a pixel
+ * (0 or 1). Rows are unpacked to one byte a pixel with PAD zero pixels on each side; two zero
+ * rows stand above the first row (pixels outside the bitmap are 0, T.88 6.2.5.2). `cx` holds
+ * the 65536 contexts, which the caller may share between bitmaps (a symbol dictionary does).
  */
 #define PAD 4
 
-static int code_bitmap(MQ *e, const uint8_t *data, int width, int height, Py_ssize_t stride) {
+static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int height,
+                        size_t stride, int packed, int tpgdon) {
     size_t rowlen = (size_t)width + 2 * PAD;
     uint8_t *buf = calloc(3 * rowlen, 1);
     if (!buf)
         return -1;
     uint8_t *r2 = buf, *r1 = buf + rowlen, *r0 = buf + 2 * rowlen; /* rows y-2, y-1, y */
     int ltp = 0;
-    initenc(e);
     for (int y = 0; y < height; y++) {
-        const uint8_t *src = data + (size_t)y * (size_t)stride;
+        const uint8_t *src = data + (size_t)y * stride;
         uint8_t *row = r0 + PAD;
-        for (int x = 0; x < width; x++)
-            row[x] = (src[x >> 3] >> (7 - (x & 7))) & 1;
-        /* Typical prediction: SLTP says whether LTP ("row = row above") changes. */
-        int same = memcmp(r0 + PAD, r1 + PAD, (size_t)width) == 0;
-        encode(e, TPGDON_CX0, same != ltp);
-        ltp = same;
+        if (packed)
+            for (int x = 0; x < width; x++)
+                row[x] = (src[x >> 3] >> (7 - (x & 7))) & 1;
+        else
+            memcpy(row, src, (size_t)width);
+        int same = 0;
+        if (tpgdon) {
+            /* Typical prediction: SLTP says whether LTP ("row = row above") changes. */
+            same = memcmp(r0 + PAD, r1 + PAD, (size_t)width) == 0;
+            encode(e, &cx[TPGDON_CX0], same != ltp);
+            ltp = same;
+        }
         if (!same) {
             const uint8_t *p2 = r2 + PAD, *p1 = r1 + PAD, *p0 = r0 + PAD;
             /* Windows as they stand for x = 0 (pixels left of the bitmap are 0). */
@@ -214,9 +283,8 @@ static int code_bitmap(MQ *e, const uint8_t *data, int width, int height, Py_ssi
             uint32_t w1 = ((uint32_t)p1[0] << 3) | ((uint32_t)p1[1] << 2) | ((uint32_t)p1[2] << 1) | p1[3];
             uint32_t w0 = 0;
             for (int x = 0; x < width; x++) {
-                int cx = (int)(w0 | (w1 << 4) | (w2 << 11));
                 int pix = p0[x];
-                encode(e, cx, pix);
+                encode(e, &cx[w0 | (w1 << 4) | (w2 << 11)], pix);
                 w0 = ((w0 << 1) | (uint32_t)pix) & 0xF;
                 w1 = ((w1 << 1) | p1[x + 4]) & 0x7F;
                 w2 = ((w2 << 1) | p2[x + 3]) & 0x1F;
@@ -227,9 +295,708 @@ static int code_bitmap(MQ *e, const uint8_t *data, int width, int height, Py_ssi
         r1 = r0;
         r0 = t;
     }
-    flush(e);
     free(buf);
-    return e->failed ? -1 : 0;
+    return 0;
+}
+
+/*
+ * Generic refinement region coding, template 0 (T.88 6.3.5.3, Figure 12), TPGRON = 0: the
+ * bitmap `nb` (w x h, one byte a pixel) coded from the reference `rb` (rw x rh), whose pixel
+ * (0,0) lies on pixel (dx,dy) of `nb` (GRREFERENCEDX/DY). `at` = the adaptive pixels RA1 (on
+ * the new bitmap, causal) and RA2 (on the reference), each within RM of the pixel. Bits as
+ * jbig2dec's jbig2_decode_refinement_template0_unopt:
+ *   new:       (x-1,y) 0, (x+1,y-1) 1, (x,y-1) 2, RA1 3
+ *   reference: (x+1,y+1) 4, (x,y+1) 5, (x-1,y+1) 6, (x+1,y) 7, (x,y) 8, (x-1,y) 9,
+ *              (x+1,y-1) 10, (x,y-1) 11, RA2 12   (reference coordinates shifted)
+ * `work` holds 2 * (w + 2 RM) * (h + 2 RM) bytes.
+ */
+#define RM 2
+
+static void code_refine(MQ *e, uint8_t *cx, const uint8_t *nb, int w, int h, const uint8_t *rb,
+                        int rw, int rh, int dx, int dy, const int8_t *at, uint8_t *work) {
+    size_t pw = (size_t)w + 2 * RM, ph = (size_t)h + 2 * RM;
+    uint8_t *np = work;           /* new bitmap, rows -RM..h+RM-1, cols -RM..w+RM-1 */
+    uint8_t *rp = work + pw * ph; /* reference on the same grid */
+    memset(work, 0, 2 * pw * ph);
+    for (int y = 0; y < h; y++)
+        memcpy(np + pw * ((size_t)y + RM) + RM, nb + (size_t)y * (size_t)w, (size_t)w);
+    for (int y = -RM; y < h + RM; y++) {
+        int ry = y - dy;
+        if (ry < 0 || ry >= rh)
+            continue;
+        int x0 = dx > -RM ? dx : -RM, x1 = dx + rw < w + RM ? dx + rw : w + RM; /* [x0, x1) */
+        for (int x = x0; x < x1; x++)
+            rp[pw * (size_t)(y + RM) + (size_t)(x + RM)] = rb[(size_t)ry * (size_t)rw + (size_t)(x - dx)];
+    }
+    ptrdiff_t a1 = (ptrdiff_t)at[1] * (ptrdiff_t)pw + at[0], a2 = (ptrdiff_t)at[3] * (ptrdiff_t)pw + at[2];
+    for (int y = 0; y < h; y++) {
+        const uint8_t *n0 = np + pw * ((size_t)y + RM) + RM, *n1 = n0 - pw;
+        const uint8_t *q0 = rp + pw * ((size_t)y + RM) + RM, *q1 = q0 - pw, *q2 = q0 + pw;
+        for (int x = 0; x < w; x++) {
+            int c = n0[x - 1] | n1[x + 1] << 1 | n1[x] << 2 | n0[x + a1] << 3 | q2[x + 1] << 4 |
+                    q2[x] << 5 | q2[x - 1] << 6 | q0[x + 1] << 7 | q0[x] << 8 | q0[x - 1] << 9 |
+                    q1[x + 1] << 10 | q1[x] << 11 | q0[x + a2] << 12;
+            encode(e, &cx[c], n0[x]);
+        }
+    }
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* Connected components (8-connected) of a packed page, by runs and union-find.               */
+
+typedef struct {
+    int32_t y, x0, x1; /* a run of black pixels [x0, x1] on row y */
+    int32_t up;        /* union-find parent, then the component number */
+} Run;
+
+typedef struct {
+    int32_t x0, y0, x1, y1; /* bounding box, inclusive */
+    int64_t black;          /* pixels */
+    int glyph;              /* coded in the text region (else in the generic "rest" region) */
+    size_t off;             /* its bitmap in the arena (glyphs) */
+    int32_t sym;            /* the symbol it is coded from */
+    int32_t dx, dy;         /* reference offset when refined */
+    int refine;             /* 0: the symbol's exact pixels */
+} Comp;
+
+typedef struct {
+    int32_t comp;  /* the component whose pixels the symbol is */
+    int32_t next;  /* next symbol in the same hash bucket */
+    int32_t id;    /* its number in the dictionary */
+    size_t poff;   /* its bitmap (the class's prototype) in t->protos */
+} Sym;
+
+static int32_t find(Run *r, int32_t i) {
+    int32_t root = i;
+    while (r[root].up != root)
+        root = r[root].up;
+    while (r[i].up != root) {
+        int32_t n = r[i].up;
+        r[i].up = root;
+        i = n;
+    }
+    return root;
+}
+
+static void unite(Run *r, int32_t a, int32_t b) {
+    a = find(r, a);
+    b = find(r, b);
+    if (a < b)
+        r[b].up = a;
+    else if (b < a)
+        r[a].up = b;
+}
+
+static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
+
+static int row_sum(const uint8_t *r, int n) {
+    int s = 0;
+    for (int x = 0; x < n; x++)
+        s += r[x];
+    return s;
+}
+
+static int row_xor(const uint8_t *a, const uint8_t *b, int n) {
+    int s = 0;
+    for (int x = 0; x < n; x++)
+        s += a[x] ^ b[x];
+    return s;
+}
+
+/* Pixels where `a` (aw x ah) and `b` (bw x bh, its (0,0) on a's (dx,dy)) differ; stops
+ * counting past `limit`. */
+static int64_t mismatch(const uint8_t *a, int aw, int ah, const uint8_t *b, int bw, int bh, int dx,
+                        int dy, int64_t limit) {
+    int64_t n = 0;
+    int uy0 = dy < 0 ? dy : 0, uy1 = dy + bh > ah ? dy + bh : ah;
+    int o0 = dx > 0 ? dx : 0, o1 = dx + bw < aw ? dx + bw : aw; /* overlapping columns of a */
+    for (int y = uy0; y < uy1; y++) {
+        const uint8_t *ra = y >= 0 && y < ah ? a + (size_t)y * (size_t)aw : NULL;
+        const uint8_t *rb = y - dy >= 0 && y - dy < bh ? b + (size_t)(y - dy) * (size_t)bw : NULL;
+        if (ra && rb && o0 < o1) {
+            n += row_sum(ra, o0) + row_sum(ra + o1, aw - o1) + row_sum(rb, o0 - dx) +
+                 row_sum(rb + (o1 - dx), bw - (o1 - dx)) + row_xor(ra + o0, rb + (o0 - dx), o1 - o0);
+        } else {
+            if (ra)
+                n += row_sum(ra, aw);
+            if (rb)
+                n += row_sum(rb, bw);
+        }
+        if (n > limit)
+            return n;
+    }
+    return n;
+}
+
+typedef struct {
+    /* inputs */
+    const uint8_t *data;
+    int width, height;
+    Py_ssize_t stride;
+    int maxglyph, logstrips, permille;
+    int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
+    /* results */
+    MQ sd, tr, rest;
+    int32_t nsyms, ninst;
+    int have_rest;
+    int32_t rx, ry, rw, rh;
+    int status; /* 0 ok, 1 not worth it / too big (use the generic region), -1 out of memory */
+    /* working memory */
+    Run *runs;
+    int32_t *rowstart;
+    Comp *comps;
+    int32_t *order;
+    uint8_t *arena;
+    uint8_t *protos;
+    Sym *syms;
+    int32_t *bucket;
+    int32_t *byid;
+    uint8_t *ctx;
+    uint8_t *rbits;
+} Text;
+
+#define NBUCKET 4096
+static unsigned bucket_of(int w, int h) { return ((unsigned)w * 131u + (unsigned)h) & (NBUCKET - 1); }
+
+typedef struct {
+    int32_t k1, k2, k3, idx;
+} Key;
+
+static int cmp_key(const void *pa, const void *pb) {
+    const Key *a = pa, *b = pb;
+    if (a->k1 != b->k1)
+        return a->k1 < b->k1 ? -1 : 1;
+    if (a->k2 != b->k2)
+        return a->k2 < b->k2 ? -1 : 1;
+    if (a->k3 != b->k3)
+        return a->k3 < b->k3 ? -1 : 1;
+    return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+#define MAX_RUNS ((size_t)1 << 22)      /* 4 M runs (64 MB): beyond, the page is noise */
+#define MAX_ARENA ((size_t)1 << 27)     /* 128 MB of glyph pixels */
+#define MAX_CANDIDATES 24               /* symbols compared with one glyph */
+#define MAX_VISITED 64                  /* symbols looked at in one size's list (newest first) */
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap)
+        return p;
+    size_t n = *cap ? *cap : 1024;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size)
+            return NULL;
+        n *= 2;
+    }
+    void *q = realloc(p, n * size);
+    if (q)
+        *cap = n;
+    return q;
+}
+
+/* Connected components of the page: runs, their union, the components' boxes and pixels. */
+static int find_components(Text *t, size_t *nruns_out, int32_t *ncomp_out) {
+    int W = t->width, H = t->height;
+    size_t nbytes = ((size_t)W + 7) / 8, n = 0, cap = 0;
+    t->rowstart = malloc(sizeof(int32_t) * ((size_t)H + 1));
+    if (!t->rowstart)
+        return -1;
+    for (int y = 0; y < H; y++) {
+        const uint8_t *row = t->data + (size_t)y * (size_t)t->stride;
+        size_t first = n;
+        t->rowstart[y] = (int32_t)n;
+        int inrun = 0, start = 0;
+        for (size_t bx = 0; bx < nbytes; bx++) {
+            uint8_t v = row[bx];
+            if ((v == 0 && !inrun) || (v == 0xFF && inrun))
+                continue;
+            for (int bit = 0; bit < 8; bit++) {
+                int x = (int)(bx * 8) + bit;
+                if (x >= W)
+                    break;
+                int p = (v >> (7 - bit)) & 1;
+                if (p && !inrun) {
+                    inrun = 1;
+                    start = x;
+                } else if (!p && inrun) {
+                    inrun = 0;
+                    if (n >= MAX_RUNS)
+                        return 1;
+                    Run *r = grow(t->runs, &cap, n + 1, sizeof(Run));
+                    if (!r)
+                        return -1;
+                    t->runs = r;
+                    r[n] = (Run){y, start, x - 1, (int32_t)n};
+                    n++;
+                }
+            }
+        }
+        if (inrun) {
+            if (n >= MAX_RUNS)
+                return 1;
+            Run *r = grow(t->runs, &cap, n + 1, sizeof(Run));
+            if (!r)
+                return -1;
+            t->runs = r;
+            r[n] = (Run){y, start, W - 1, (int32_t)n};
+            n++;
+        }
+        /* Join with the runs of the row above (8-connected: touching at a corner counts). */
+        if (y > 0) {
+            size_t i = (size_t)t->rowstart[y - 1], pend = first;
+            for (size_t j = first; j < n; j++) {
+                while (i < pend && t->runs[i].x1 + 1 < t->runs[j].x0)
+                    i++;
+                for (size_t k = i; k < pend && t->runs[k].x0 <= t->runs[j].x1 + 1; k++)
+                    unite(t->runs, (int32_t)k, (int32_t)j);
+            }
+        }
+    }
+    t->rowstart[H] = (int32_t)n;
+    /* Every parent is an earlier run (unite() and find() keep it so) and a root is the
+     * first run of its component, so one pass in order turns every parent link into the
+     * component's number: the parent was already turned into it. */
+    int32_t ncomp = 0;
+    for (size_t i = 0; i < n; i++) {
+        Run *r = &t->runs[i];
+        r->up = (size_t)r->up == i ? ncomp++ : t->runs[r->up].up;
+    }
+    t->comps = calloc(ncomp ? (size_t)ncomp : 1, sizeof(Comp));
+    if (!t->comps)
+        return -1;
+    for (int32_t c = 0; c < ncomp; c++) {
+        t->comps[c].x0 = t->comps[c].y0 = INT32_MAX;
+        t->comps[c].x1 = t->comps[c].y1 = -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const Run *r = &t->runs[i];
+        Comp *c = &t->comps[r->up];
+        if (r->x0 < c->x0)
+            c->x0 = r->x0;
+        if (r->x1 > c->x1)
+            c->x1 = r->x1;
+        if (r->y < c->y0)
+            c->y0 = r->y;
+        if (r->y > c->y1)
+            c->y1 = r->y;
+        c->black += r->x1 - r->x0 + 1;
+    }
+    *nruns_out = n;
+    *ncomp_out = ncomp;
+    return 0;
+}
+
+#define CW(c) ((c)->x1 - (c)->x0 + 1)
+#define CH(c) ((c)->y1 - (c)->y0 + 1)
+
+/* Each symbol becomes the pixel-wise majority of its class (its members aligned as they
+ * were matched; a tie keeps the first member's pixel): a cleaner reference for all of them
+ * than any one noisy member. Then each glyph's reference offset is the best of the matched
+ * one and its 8 neighbours; it is coded as the symbol itself only when it is exactly it. */
+static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
+    size_t parea = 0, maxarea = 0;
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        size_t a = (size_t)CW(sc) * (size_t)CH(sc);
+        t->syms[s].poff = parea;
+        parea += a; /* <= the arena's size */
+        maxarea = a > maxarea ? a : maxarea;
+    }
+    int32_t *first = malloc(sizeof(int32_t) * ((size_t)nsyms + 1));
+    int32_t *members = malloc(sizeof(int32_t) * (size_t)nglyph);
+    uint32_t *acc = malloc(sizeof(uint32_t) * (maxarea ? maxarea : 1));
+    t->protos = malloc(parea ? parea : 1);
+    if (!first || !members || !acc || !t->protos) {
+        free(first);
+        free(members);
+        free(acc);
+        return -1;
+    }
+    /* Members by class (a counting sort). */
+    memset(first, 0, sizeof(int32_t) * ((size_t)nsyms + 1));
+    for (int32_t i = 0; i < nglyph; i++)
+        first[t->comps[t->order[i]].sym + 1]++;
+    for (int32_t s = 0; s < nsyms; s++)
+        first[s + 1] += first[s];
+    for (int32_t i = 0; i < nglyph; i++) {
+        int32_t s = t->comps[t->order[i]].sym;
+        members[first[s]++] = t->order[i];
+    }
+    for (int32_t s = nsyms; s > 0; s--)
+        first[s] = first[s - 1];
+    first[0] = 0;
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        int sw = CW(sc), sh = CH(sc);
+        size_t area = (size_t)sw * (size_t)sh;
+        uint8_t *proto = t->protos + t->syms[s].poff;
+        const uint8_t *own = t->arena + sc->off;
+        int32_t n = first[s + 1] - first[s];
+        if (n == 1) {
+            memcpy(proto, own, area);
+            continue;
+        }
+        memset(acc, 0, sizeof(uint32_t) * area);
+        for (int32_t m = first[s]; m < first[s + 1]; m++) {
+            const Comp *c = &t->comps[members[m]];
+            int w = CW(c), h = CH(c);
+            const uint8_t *bits = t->arena + c->off;
+            for (int y = 0; y < sh; y++) {
+                int gy = y + c->dy;
+                if (gy < 0 || gy >= h)
+                    continue;
+                int x0 = -c->dx > 0 ? -c->dx : 0, x1 = w - c->dx < sw ? w - c->dx : sw;
+                for (int x = x0; x < x1; x++)
+                    acc[(size_t)y * (size_t)sw + (size_t)x] += bits[(size_t)gy * (size_t)w + (size_t)(x + c->dx)];
+            }
+        }
+        for (size_t k = 0; k < area; k++) {
+            uint64_t twice = 2 * (uint64_t)acc[k];
+            proto[k] = twice > (uint64_t)n ? 1 : twice == (uint64_t)n ? own[k] : 0;
+        }
+    }
+    for (int32_t i = 0; i < nglyph; i++) {
+        Comp *c = &t->comps[t->order[i]];
+        const Sym *sym = &t->syms[c->sym];
+        const Comp *sc = &t->comps[sym->comp];
+        int w = CW(c), h = CH(c), sw = CW(sc), sh = CH(sc);
+        const uint8_t *bits = t->arena + c->off, *proto = t->protos + sym->poff;
+        int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
+        int bdx = c->dx, bdy = c->dy;
+        for (int k = 0; k < 9 && best > 0; k++) {
+            int dx = c->dx + k % 3 - 1, dy = c->dy + k / 3 - 1;
+            if (k == 4)
+                continue;
+            int64_t err = mismatch(bits, w, h, proto, sw, sh, dx, dy, best - 1);
+            if (err < best) {
+                best = err;
+                bdx = dx;
+                bdy = dy;
+            }
+        }
+        c->dx = bdx;
+        c->dy = bdy;
+        c->refine = !(best == 0 && w == sw && h == sh && bdx == 0 && bdy == 0);
+    }
+    free(first);
+    free(members);
+    free(acc);
+    return 0;
+}
+
+static int code_text(Text *t) {
+    size_t nruns;
+    int32_t ncomp;
+    int rc = find_components(t, &nruns, &ncomp);
+    if (rc)
+        return rc;
+    /* Glyphs (components up to maxglyph square) go to the text region, the rest to one
+     * generic region over the rest's bounding box. */
+    size_t arena = 0;
+    int32_t nglyph = 0;
+    int32_t rx0 = INT32_MAX, ry0 = INT32_MAX, rx1 = -1, ry1 = -1;
+    int64_t glyph_black = 0, rest_black = 0;
+    for (int32_t i = 0; i < ncomp; i++) {
+        Comp *c = &t->comps[i];
+        c->glyph = CW(c) <= t->maxglyph && CH(c) <= t->maxglyph;
+        if (c->glyph) {
+            c->off = arena;
+            arena += (size_t)CW(c) * (size_t)CH(c); /* <= maxglyph^2 each, ncomp < 2^22 */
+            if (arena > MAX_ARENA)
+                return 1;
+            nglyph++;
+            glyph_black += c->black;
+        } else {
+            rest_black += c->black;
+            rx0 = c->x0 < rx0 ? c->x0 : rx0;
+            ry0 = c->y0 < ry0 ? c->y0 : ry0;
+            rx1 = c->x1 > rx1 ? c->x1 : rx1;
+            ry1 = c->y1 > ry1 ? c->y1 : ry1;
+        }
+    }
+    /* Fewer than two glyphs, more than one glyph per 8 x 8 pixels (noise), or most of the ink
+     * in components too big to be glyphs: not text. */
+    if (nglyph < 2 || (uint64_t)nglyph > (uint64_t)t->width * (uint64_t)t->height / 64 ||
+        rest_black > 8 * glyph_black)
+        return 1;
+    t->arena = calloc(arena, 1);
+    if (!t->arena)
+        return -1;
+    t->have_rest = rx1 >= 0;
+    size_t rstride = 0;
+    if (t->have_rest) {
+        t->rx = rx0;
+        t->ry = ry0;
+        t->rw = rx1 - rx0 + 1;
+        t->rh = ry1 - ry0 + 1;
+        rstride = ((size_t)t->rw + 7) / 8;
+        t->rbits = calloc(rstride * (size_t)t->rh, 1); /* <= the page's own packed size */
+        if (!t->rbits)
+            return -1;
+    }
+    for (size_t i = 0; i < nruns; i++) {
+        const Run *r = &t->runs[i];
+        const Comp *c = &t->comps[r->up];
+        if (c->glyph) {
+            memset(t->arena + c->off + (size_t)(r->y - c->y0) * (size_t)CW(c) + (size_t)(r->x0 - c->x0), 1,
+                   (size_t)(r->x1 - r->x0 + 1));
+        } else {
+            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
+            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
+                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
+        }
+    }
+    free(t->runs);
+    t->runs = NULL;
+
+    /* Reading order: strips of 2^logstrips rows by the glyphs' bottom row, left to right. */
+    Key *keys = malloc(sizeof(Key) * (size_t)nglyph);
+    if (!keys)
+        return -1;
+    int32_t k = 0;
+    for (int32_t i = 0; i < ncomp; i++) {
+        const Comp *c = &t->comps[i];
+        if (c->glyph)
+            keys[k++] = (Key){c->y1 >> t->logstrips, c->x0, c->y1, i};
+    }
+    qsort(keys, (size_t)nglyph, sizeof(Key), cmp_key);
+    t->order = malloc(sizeof(int32_t) * (size_t)nglyph);
+    t->syms = malloc(sizeof(Sym) * (size_t)nglyph);
+    t->bucket = malloc(sizeof(int32_t) * NBUCKET);
+    if (!t->order || !t->syms || !t->bucket) {
+        free(keys);
+        return -1;
+    }
+    for (int32_t i = 0; i < nglyph; i++)
+        t->order[i] = keys[i].idx;
+    for (int i = 0; i < NBUCKET; i++)
+        t->bucket[i] = -1;
+
+    /* Classes: each glyph is coded from the closest earlier symbol of about its size (its
+     * exact pixels, or refined to its exact pixels), or becomes a new symbol. This only
+     * chooses what a glyph is coded FROM; every glyph decodes to its own pixels. */
+    int32_t nsyms = 0;
+    /* Pixels compared while matching: printed pages take up to ~3 times the page's area. */
+    int64_t compared = 0, budget = 8 * (int64_t)t->width * (int64_t)t->height + ((int64_t)1 << 20);
+    for (int32_t i = 0; i < nglyph; i++) {
+        Comp *c = &t->comps[t->order[i]];
+        int w = CW(c), h = CH(c);
+        const uint8_t *bits = t->arena + c->off;
+        int64_t limit = c->black * t->permille / 1000;
+        int64_t best_err = limit + 1;
+        int32_t best = -1, tried = 0;
+        int bdx = 0, bdy = 0;
+        for (int dh = 0; dh <= 4 && best_err > 0; dh++) {
+            int sh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2)); /* h, h+1, h-1, h+2, h-2 */
+            for (int dw = 0; dw <= 4 && best_err > 0 && tried < MAX_CANDIDATES; dw++) {
+                int sw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                if (sw < 1 || sh < 1)
+                    continue;
+                int visited = 0;
+                for (int32_t s = t->bucket[bucket_of(sw, sh)];
+                     s >= 0 && tried < MAX_CANDIDATES && visited < MAX_VISITED; s = t->syms[s].next) {
+                    const Comp *sc = &t->comps[t->syms[s].comp];
+                    visited++;
+                    if (CW(sc) != sw || CH(sc) != sh)
+                        continue;
+                    int64_t d = sc->black - c->black;
+                    if (d < 0)
+                        d = -d;
+                    if (d >= best_err)
+                        continue;
+                    tried++;
+                    compared += (int64_t)w * h;
+                    if (compared > budget) {
+                        free(keys);
+                        return 1; /* matching costs more than on any printed page: noise */
+                    }
+                    int dx = floor_half(w - sw), dy = floor_half(h - sh);
+                    int64_t err = mismatch(bits, w, h, t->arena + sc->off, sw, sh, dx, dy, best_err - 1);
+                    if (err < best_err) {
+                        best_err = err;
+                        best = s;
+                        bdx = dx;
+                        bdy = dy;
+                        if (err == 0)
+                            break;
+                    }
+                }
+            }
+        }
+        if (best >= 0) {
+            c->sym = best;
+            c->refine = best_err != 0;
+            c->dx = bdx;
+            c->dy = bdy;
+        } else {
+            unsigned b = bucket_of(w, h);
+            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0};
+            t->bucket[b] = nsyms;
+            c->sym = nsyms++;
+            c->refine = 0;
+            c->dx = c->dy = 0;
+        }
+    }
+    if (make_prototypes(t, nglyph, nsyms)) {
+        free(keys);
+        return -1;
+    }
+    t->nsyms = nsyms;
+    t->ninst = nglyph;
+    if (nsyms < 2) {
+        free(keys);
+        return 1;
+    }
+    /* Dictionary order: height classes, narrow to wide (T.88 6.5.5). */
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        keys[s] = (Key){CH(sc), CW(sc), 0, s};
+    }
+    qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
+    t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
+    if (!t->byid) {
+        free(keys);
+        return -1;
+    }
+    for (int32_t i = 0; i < nsyms; i++) {
+        t->byid[i] = keys[i].idx;
+        t->syms[keys[i].idx].id = i;
+    }
+    free(keys);
+
+    int codelen = 0;
+    while (((int64_t)1 << codelen) < nsyms)
+        codelen++;
+    size_t nctx = 2 * (size_t)NCTX + NGRCTX + 12 * (size_t)NIACTX + ((size_t)2 << codelen);
+    size_t mg = (size_t)t->maxglyph + 2;
+    t->ctx = calloc(nctx + 2 * (mg + 2 * RM) * (mg + 2 * RM), 1);
+    if (!t->ctx)
+        return -1;
+    uint8_t *gb = t->ctx, *rgb = gb + NCTX, *gr = rgb + NCTX, *ia = gr + NGRCTX;
+    uint8_t *iadh = ia, *iadw = ia + NIACTX, *iaex = ia + 2 * NIACTX, *iadt = ia + 3 * NIACTX,
+            *iafs = ia + 4 * NIACTX, *iads = ia + 5 * NIACTX, *iait = ia + 6 * NIACTX,
+            *iari = ia + 7 * NIACTX, *iardw = ia + 8 * NIACTX, *iardh = ia + 9 * NIACTX,
+            *iardx = ia + 10 * NIACTX, *iardy = ia + 11 * NIACTX, *iaid = ia + 12 * NIACTX;
+    uint8_t *work = t->ctx + nctx;
+
+    /* Symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
+     * class, each symbol's width difference then its bitmap as a generic region (template 0,
+     * nominal AT pixels, no TPGDON; contexts shared by all symbols); then the export flags:
+     * none left out, all exported. */
+    MQ *e = &t->sd;
+    initenc(e);
+    int prev_h = 0;
+    for (int32_t i = 0; i < nsyms;) {
+        const Comp *sc = &t->comps[t->syms[t->byid[i]].comp];
+        int h = CH(sc), prev_w = 0;
+        encode_int(e, iadh, h - prev_h, 0);
+        prev_h = h;
+        while (i < nsyms) {
+            sc = &t->comps[t->syms[t->byid[i]].comp];
+            if (CH(sc) != h)
+                break;
+            encode_int(e, iadw, CW(sc) - prev_w, 0);
+            prev_w = CW(sc);
+            if (code_generic(e, gb, t->protos + t->syms[t->byid[i]].poff, CW(sc), h, (size_t)CW(sc), 0, 0))
+                return -1;
+            i++;
+        }
+        encode_int(e, iadw, 0, 1);
+    }
+    encode_int(e, iaex, 0, 0);
+    encode_int(e, iaex, nsyms, 0);
+    flush(e);
+    if (e->failed)
+        return -1;
+
+    /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
+     * the strip), T in the strip by IAIT, the symbol by IAID, then IARI: 0 for the symbol's
+     * own pixels, 1 for a refinement (IARDW/H/X/Y and a refinement region, 6.4.11). */
+    e = &t->tr;
+    initenc(e);
+    int32_t stript = 0, firsts = 0, curs = 0, strip = 0;
+    encode_int(e, iadt, 0, 0); /* STRIPT starts at 0 */
+    for (int32_t i = 0; i < nglyph;) {
+        const Comp *c = &t->comps[t->order[i]];
+        int32_t s_now = c->y1 >> t->logstrips;
+        encode_int(e, iadt, s_now - strip, 0);
+        strip = s_now;
+        stript = strip << t->logstrips;
+        int first = 1;
+        for (; i < nglyph; i++) {
+            c = &t->comps[t->order[i]];
+            if ((c->y1 >> t->logstrips) != strip)
+                break;
+            if (first) {
+                encode_int(e, iafs, c->x0 - firsts, 0);
+                firsts = c->x0;
+                first = 0;
+            } else {
+                encode_int(e, iads, c->x0 - curs, 0);
+            }
+            curs = c->x0;
+            if (t->logstrips)
+                encode_int(e, iait, c->y1 - stript, 0);
+            const Sym *sym = &t->syms[c->sym];
+            encode_iaid(e, iaid, (uint32_t)sym->id, codelen);
+            encode_int(e, iari, c->refine, 0);
+            if (c->refine) {
+                const Comp *sc = &t->comps[sym->comp];
+                int rdw = CW(c) - CW(sc), rdh = CH(c) - CH(sc);
+                encode_int(e, iardw, rdw, 0);
+                encode_int(e, iardh, rdh, 0);
+                encode_int(e, iardx, c->dx - floor_half(rdw), 0);
+                encode_int(e, iardy, c->dy - floor_half(rdh), 0);
+                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), t->protos + sym->poff, CW(sc), CH(sc),
+                            c->dx, c->dy, t->rat, work);
+            }
+            curs += CW(c) - 1;
+        }
+        encode_int(e, iads, 0, 1);
+    }
+    flush(e);
+    if (e->failed)
+        return -1;
+
+    if (t->have_rest) {
+        e = &t->rest;
+        initenc(e);
+        if (code_generic(e, rgb, t->rbits, t->rw, t->rh, rstride, 1, 1))
+            return -1;
+        flush(e);
+        if (e->failed)
+            return -1;
+    }
+    return 0;
+}
+
+static void text_free(Text *t) {
+    free(t->runs);
+    free(t->rowstart);
+    free(t->comps);
+    free(t->order);
+    free(t->arena);
+    free(t->protos);
+    free(t->syms);
+    free(t->bucket);
+    free(t->byid);
+    free(t->ctx);
+    free(t->rbits);
+    free(t->sd.out);
+    free(t->tr.out);
+    free(t->rest.out);
+}
+
+static int check_bitmap_args(Py_buffer *view, int width, int height, Py_ssize_t stride) {
+    /* Sizes are checked in Py_ssize_t without overflow; the coder's loops run x up to
+     * width + PAD in int, so width (and height) stay well below INT_MAX. */
+    if (width < 1 || height < 1 || width > INT_MAX - 16 || height > INT_MAX - 16 ||
+        stride < ((Py_ssize_t)width + 7) / 8 || stride > PY_SSIZE_T_MAX / (Py_ssize_t)height ||
+        view->len < stride * (Py_ssize_t)height) {
+        PyBuffer_Release(view);
+        PyErr_SetString(PyExc_ValueError, "bitmap size does not match its data");
+        return -1;
+    }
+    return 0;
 }
 
 static PyObject *encode_generic(PyObject *self, PyObject *args) {
@@ -239,32 +1006,81 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
     (void)self;
     if (!PyArg_ParseTuple(args, "y*iin", &view, &width, &height, &stride))
         return NULL;
-    /* Sizes are checked in Py_ssize_t without overflow; the coder's loops run x up to
-     * width + PAD in int, so width (and height) stay well below INT_MAX. */
-    if (width < 1 || height < 1 || width > INT_MAX - 16 || height > INT_MAX - 16 ||
-        stride < ((Py_ssize_t)width + 7) / 8 || stride > PY_SSIZE_T_MAX / (Py_ssize_t)height ||
-        view.len < stride * (Py_ssize_t)height) {
-        PyBuffer_Release(&view);
-        PyErr_SetString(PyExc_ValueError, "bitmap size does not match its data");
+    if (check_bitmap_args(&view, width, height, stride))
         return NULL;
-    }
-    MQ *e = malloc(sizeof *e);
-    if (!e) {
+    MQ e;
+    uint8_t *cx = calloc(NCTX, 1);
+    if (!cx) {
         PyBuffer_Release(&view);
         return PyErr_NoMemory();
     }
-    e->out = NULL; /* code_bitmap can fail before initenc() sets these */
-    e->len = e->cap = 0;
-    e->failed = 0;
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = code_bitmap(e, view.buf, width, height, stride);
+    initenc(&e);
+    rc = code_generic(&e, cx, view.buf, width, height, (size_t)stride, 1, 1);
+    if (rc == 0)
+        flush(&e);
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    PyObject *result = rc == 0 ? PyBytes_FromStringAndSize((const char *)e->out, (Py_ssize_t)e->len)
-                               : PyErr_NoMemory();
-    free(e->out);
-    free(e);
+    free(cx);
+    PyObject *result = rc == 0 && !e.failed
+                           ? PyBytes_FromStringAndSize((const char *)e.out, (Py_ssize_t)e.len)
+                           : PyErr_NoMemory();
+    free(e.out);
+    return result;
+}
+
+static PyObject *encode_text(PyObject *self, PyObject *args) {
+    Py_buffer view;
+    int width, height, maxglyph, logstrips, permille, rat[4];
+    Py_ssize_t stride;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*iiniii(iiii)", &view, &width, &height, &stride, &maxglyph, &logstrips,
+                          &permille, &rat[0], &rat[1], &rat[2], &rat[3]))
+        return NULL;
+    if (check_bitmap_args(&view, width, height, stride))
+        return NULL;
+    if (maxglyph < 1 || maxglyph > 1024 || logstrips < 0 || logstrips > 3 || permille < 0 ||
+        permille > 1000 || rat[0] < -RM || rat[0] > RM || rat[1] < -RM || rat[1] > 0 ||
+        (rat[1] == 0 && rat[0] >= 0) || rat[2] < -RM || rat[2] > RM || rat[3] < -RM || rat[3] > RM) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "bad text region parameters");
+        return NULL;
+    }
+    Text *t = calloc(1, sizeof *t);
+    if (!t) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    t->data = view.buf;
+    t->width = width;
+    t->height = height;
+    t->stride = stride;
+    t->maxglyph = maxglyph;
+    t->logstrips = logstrips;
+    t->permille = permille;
+    for (int i = 0; i < 4; i++)
+        t->rat[i] = (int8_t)rat[i];
+    int rc;
+    Py_BEGIN_ALLOW_THREADS
+    rc = code_text(t);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    PyObject *result;
+    if (rc < 0) {
+        result = PyErr_NoMemory();
+    } else if (rc > 0) {
+        result = Py_NewRef(Py_None);
+    } else if (t->have_rest) {
+        result = Py_BuildValue("(y#iy#i(y#iiii))", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms,
+                               t->tr.out, (Py_ssize_t)t->tr.len, (int)t->ninst, t->rest.out,
+                               (Py_ssize_t)t->rest.len, (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh);
+    } else {
+        result = Py_BuildValue("(y#iy#iO)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms, t->tr.out,
+                               (Py_ssize_t)t->tr.len, (int)t->ninst, Py_None);
+    }
+    text_free(t);
+    free(t);
     return result;
 }
 
@@ -273,6 +1089,13 @@ static PyMethodDef methods[] = {
      "encode_generic(data, width, height, stride) -> bytes\n\n"
      "Lossless JBIG2 generic-region data (MQ coder, template 0, nominal AT pixels, TPGDON)\n"
      "of a bitmap given as packed rows, MSB first, 1 = black."},
+    {"encode_text", encode_text, METH_VARARGS,
+     "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
+     "    -> (dict_data, nsyms, text_data, ninstances, rest) | None\n\n"
+     "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
+     "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"
+     "the other components, or None. None when the page has fewer than two symbols or is too\n"
+     "noisy to be worth it."},
     {NULL, NULL, 0, NULL},
 };
 

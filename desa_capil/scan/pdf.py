@@ -154,7 +154,8 @@ def page_count(data: bytes) -> int:
 @dataclass(frozen=True)
 class Jbig2Image:
     """A bilevel image as an embedded lossless JBIG2 stream (``jbig2.encode``: page
-    information + generic region segments), to be written with ``/JBIG2Decode``."""
+    information, then a symbol dictionary and a text region, or a generic region), to be
+    written with ``/JBIG2Decode``."""
 
     stream: bytes
     width: int
@@ -232,7 +233,7 @@ def jbig2_pixels(img: Jbig2Image) -> npt.NDArray[np.uint8]:
         finally:
             doc.close()
     gray = arr if arr.ndim == 2 else arr[:, :, 0]
-    return np.where(gray < 128, 0, 255).astype(np.uint8)
+    return np.multiply(gray >= 128, 255, dtype=np.uint8)
 
 
 def _stencil(layer: Bilevel) -> bytes:

@@ -51,6 +51,28 @@ def show_no_camera(parent: QWidget | None) -> None:
     )
 
 
+def backend_check() -> list[str]:
+    """For the bundle's self-test: Qt Multimedia's backend makes a capture session with a camera,
+    an image capture and a preview, as the camera dialog does (the build replaces libraries the
+    FFmpeg plugin links but the camera never calls: build_slim.py). Uses no real camera (the
+    self-test also runs during an update, when the webcam must stay off). Returns problems."""
+    problems: list[str] = []
+    camera_devices()  # the plugin lists the cameras (V4L2 on Linux)
+    session = QMediaCaptureSession()
+    camera = QCamera(QCameraDevice())
+    capture = QImageCapture()
+    preview = QVideoWidget()
+    session.setCamera(camera)
+    session.setImageCapture(capture)
+    session.setVideoOutput(preview)
+    QCoreApplication.processEvents()
+    if session.camera() is not camera or not capture.isAvailable():
+        problems.append("Qt Multimedia: the camera backend made no image capture (the camera would not work)")
+    session.setCamera(None)
+    preview.deleteLater()
+    return problems
+
+
 def qimage_to_jpeg(image: QImage, quality: int = 92) -> bytes:
     """Encode a captured frame. QImage is safe to use off the UI thread, so callers may run it
     on a worker: a 12 MP frame takes a noticeable moment to encode."""

@@ -15,6 +15,7 @@ import io
 import logging
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFont
 
 from desa_capil.scan import jbig2, pdf, pipeline
 from desa_capil.scan.sources import RawPage, import_file
@@ -39,16 +40,16 @@ def _ink(binary: U8) -> U8:
     return binary < 128
 
 
-def _page_pdf(binary: U8, dpi: int) -> bytes:
+def _page_pdf(binary: U8, dpi: int, stream: bytes | None = None) -> bytes:
     h, w = binary.shape
-    stream = jbig2.encode(binary)
+    stream = stream or jbig2.encode(binary)
     assert stream is not None
     return pdf.mrc_page_pdf(pdf.Jbig2Image(stream, w, h), w / dpi, h / dpi, [], [])
 
 
-def jbig2dec(binary: U8, tmp: Path, *, embedded: bool = True) -> U8:
+def jbig2dec(binary: U8, tmp: Path, *, embedded: bool = True, stream: bytes | None = None) -> U8:
     """jbig2dec's reading of our stream: as PDF embeds it (-e), or as a standalone file."""
-    stream = jbig2.encode(binary)
+    stream = stream or jbig2.encode(binary)
     assert stream is not None
     src, out = tmp / "page.jb2", tmp / "page.pbm"
     src.write_bytes(stream if embedded else jbig2.file_stream(stream))
@@ -60,15 +61,20 @@ def jbig2dec(binary: U8, tmp: Path, *, embedded: bool = True) -> U8:
     return _ink(np.asarray(Image.open(out).convert("L")))
 
 
-def pdfium_render(binary: U8) -> U8:
+def pdfium_render(binary: U8, stream: bytes | None = None) -> U8:
     """The page PDF rendered by PDFium. At 72 dpi one image pixel is one point and one
     device pixel, so the rendering is the decoded image itself, with no resampling."""
-    page = pdf.render_page(_page_pdf(binary, 72), 72)
+    page = pdf.render_page(_page_pdf(binary, 72, stream), 72)
     return _ink(np.asarray(page.convert("L")))
 
 
-def poppler_render(binary: U8, tmp: Path) -> U8:
-    (tmp / "page.pdf").write_bytes(_page_pdf(binary, 72))
+def pdfium_image(binary: U8, stream: bytes) -> U8:
+    """PDFium's decoding of the image alone (what the pipeline checks every layer with)."""
+    return _ink(pdf.jbig2_pixels(pdf.Jbig2Image(stream, binary.shape[1], binary.shape[0])))
+
+
+def poppler_render(binary: U8, tmp: Path, stream: bytes | None = None) -> U8:
+    (tmp / "page.pdf").write_bytes(_page_pdf(binary, 72, stream))
     subprocess.run(
         ["pdftoppm", "-r", "72", "-mono", "-singlefile", str(tmp / "page.pdf"), str(tmp / "out")],
         check=True,
@@ -115,18 +121,26 @@ def _bitmaps() -> dict[str, U8]:
 BITMAPS = _bitmaps()
 
 
+def assert_decodes_everywhere(b: U8, stream: bytes, tmp: Path) -> None:
+    """jbig2dec (embedded and as a file), PDFium (image and page) and poppler all give back
+    exactly the pixels of ``b``."""
+    ink = _ink(b)
+    assert np.array_equal(jbig2dec(b, tmp, stream=stream), ink), "jbig2dec"
+    assert np.array_equal(jbig2dec(b, tmp, embedded=False, stream=stream), ink), "jbig2dec file"
+    assert np.array_equal(pdfium_image(b, stream), ink), "PDFium image"
+    assert np.array_equal(pdfium_render(b, stream), ink), "PDFium page"
+    assert np.array_equal(poppler_render(b, tmp, stream), ink), "poppler"
+
+
 @pytest.mark.parametrize("name", list(BITMAPS))
 def test_edge_case_bitmaps_decode_bit_exact_everywhere(name: str, tmp_path: Path) -> None:
+    """Both codings: the generic region, and the text region where the bitmap has two glyph
+    shapes at least (else ``encode_text`` declines and the generic region is used)."""
     _tools()
     b = BITMAPS[name]
-    ink = _ink(b)
-    assert np.array_equal(jbig2dec(b, tmp_path), ink)
-    assert np.array_equal(jbig2dec(b, tmp_path, embedded=False), ink)
-    stream = jbig2.encode(b)
-    assert stream is not None
-    assert np.array_equal(_ink(pdf.jbig2_pixels(pdf.Jbig2Image(stream, b.shape[1], b.shape[0]))), ink)
-    assert np.array_equal(pdfium_render(b), ink)
-    assert np.array_equal(poppler_render(b, tmp_path), ink)
+    for stream in (jbig2.encode(b), jbig2.encode_generic(b), jbig2.encode_text(b)):
+        if stream is not None:
+            assert_decodes_everywhere(b, stream, tmp_path)
 
 
 def test_a_huge_page_decodes_bit_exact(tmp_path: Path) -> None:
@@ -231,6 +245,211 @@ def test_overflowing_sizes_are_refused_not_crashed(width: int, height: int, stri
     assert coder is not None
     with pytest.raises(ValueError):
         coder.encode_generic(b"\x00", width, height, stride)
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "stride"),
+    [(8, 8, 1 << 61), (8, 1 << 30, 1 << 40), (2**31 - 1, 1, 1 << 28), (8, 2**31 - 1, 1)],
+)
+def test_text_coder_refuses_overflowing_sizes(width: int, height: int, stride: int) -> None:
+    coder = jbig2._jbig2
+    assert coder is not None
+    with pytest.raises(ValueError):
+        coder.encode_text(b"\x00", width, height, stride, 160, 0, 200, (-1, -1, -1, -1))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        (0, 0, 200, (-1, -1, -1, -1)),  # no glyph size
+        (5000, 0, 200, (-1, -1, -1, -1)),
+        (160, 4, 200, (-1, -1, -1, -1)),  # LOGSBSTRIPS has 2 bits
+        (160, 0, 1001, (-1, -1, -1, -1)),
+        (160, 0, 200, (0, 0, -1, -1)),  # RA1 must be a pixel already coded
+        (160, 0, 200, (1, 0, -1, -1)),
+        (160, 0, 200, (-1, -1, 9, 0)),  # beyond the coder's margin
+    ],
+)
+def test_text_coder_refuses_bad_parameters(params: tuple[int, int, int, tuple[int, ...]]) -> None:
+    coder = jbig2._jbig2
+    assert coder is not None
+    with pytest.raises(ValueError):
+        coder.encode_text(b"\x00" * 64, 8, 8, 1, *params)
+
+
+def _of(ink: np.ndarray) -> U8:
+    return np.where(ink, 0, 255).astype(np.uint8)
+
+
+def _segment_types(stream: bytes) -> list[int]:
+    types, pos = [], 0
+    while pos < len(stream):
+        types.append(stream[pos + 4] & 0x3F)
+        pos += 6 + (stream[pos + 5] >> 5) + 1
+        pos += 4 + int.from_bytes(stream[pos : pos + 4], "big")
+    return types
+
+
+def _digits(size: int = 26) -> dict[str, np.ndarray]:
+    """The ten digits as Pillow's own font draws them: tight ink bitmaps."""
+    font = ImageFont.load_default(size=size)
+    out = {}
+    for ch in "0123456789":
+        im = Image.new("L", (2 * size, 2 * size), 255)
+        ImageDraw.Draw(im).text((size // 2, size // 2), ch, font=font, fill=0)
+        ink = np.asarray(im) < 128
+        ys, xs = np.nonzero(ink)
+        out[ch] = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    return out
+
+
+def _grown(glyph: np.ndarray, pixels: list[tuple[int, int]]) -> np.ndarray:
+    """The glyph with a few more ink pixels (each beside its ink: still one component)."""
+    g = glyph.copy()
+    for y, x in pixels:
+        assert not g[y, x] and g[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2].any()
+        g[y, x] = True
+    return g
+
+
+def _edge_pixels(glyph: np.ndarray) -> list[tuple[int, int]]:
+    """Paper pixels next to the glyph's ink, inside its box."""
+    h, w = glyph.shape
+    return [
+        (y, x)
+        for y in range(h)
+        for x in range(w)
+        if not glyph[y, x] and glyph[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2].any()
+    ]
+
+
+def _nik_page(rows: list[list[np.ndarray]], gap: int = 6, lead: int = 40) -> np.ndarray:
+    width = max(sum(g.shape[1] + gap for g in row) for row in rows) + 2 * gap
+    page = np.zeros((lead * (len(rows) + 1), width), bool)
+    for r, row in enumerate(rows):
+        x, base = gap, lead * (r + 1) - 4
+        for g in row:
+            page[base - g.shape[0] + 1 : base + 1, x : x + g.shape[1]] |= g
+            x += g.shape[1] + gap
+    return page
+
+
+def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -> None:
+    """The case that made lossy JBIG2 swap digits: an "8" and an "8" one pixel off (a "6"
+    closing at scan resolution) fall in one class and share one symbol, yet each decodes to
+    its own pixels in every decoder (the odd one is a refinement of the shared prototype)."""
+    _tools()
+    d = _digits()
+    eight = d["8"]
+    odd = _grown(eight, _edge_pixels(eight)[:1])
+    one = d["1"]
+    rows = [[eight if (r + i) % 3 else odd for i in range(16)] + [one] for r in range(6)]
+    ink = _nik_page(rows)
+    b = _of(ink)
+    coder = jbig2._jbig2
+    assert coder is not None
+    got = coder.encode_text(
+        jbig2.pack(b), b.shape[1], b.shape[0], (b.shape[1] + 7) // 8, 160, 0, 200, (-1, -1, -1, -1)
+    )
+    assert got is not None
+    _, nsyms, _, ninstances, rest = got
+    assert (nsyms, ninstances, rest) == (2, 6 * 17, None)  # 8 and odd 8 share one symbol
+    stream = jbig2.encode_text(b)
+    assert stream is not None and _segment_types(stream) == [48, 0, 7]
+    assert_decodes_everywhere(b, stream, tmp_path)
+    # ... and the page coder chooses it: it is the smaller coding here.
+    assert jbig2.encode(b) == stream
+    assert len(stream) < len(jbig2.encode_generic(b) or b"")
+
+
+def test_a_nik_page_with_scanner_noise_keeps_every_digit(tmp_path: Path) -> None:
+    """Rows of 16-digit NIKs, every digit with 0-2 random edge pixels more (scanner noise),
+    so most glyphs are refinements; 6 and 8, 1 and 7, 3 and 8 of the same size class side by
+    side. Every pixel comes back in every decoder."""
+    _tools()
+    rng = np.random.default_rng(16)
+    d = _digits()
+    rows = []
+    for _ in range(12):
+        row = []
+        for ch in "".join(rng.choice(list("0123456789"), 16)):
+            g = d[str(ch)]
+            edge = _edge_pixels(g)
+            picks = rng.choice(len(edge), size=int(rng.integers(0, 3)), replace=False)
+            row.append(_grown(g, [edge[i] for i in picks]))
+        rows.append(row)
+    b = _of(_nik_page(rows))
+    stream = jbig2.encode_text(b)
+    assert stream is not None
+    assert_decodes_everywhere(b, stream, tmp_path)
+    assert jbig2.encode(b) == stream
+
+
+def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path) -> None:
+    """Glyphs, a frame bigger than a glyph (the generic "rest" region), a ring with a dot in
+    its box (overlapping boxes: the dot starts left of where the ring ends), glyphs touching
+    every edge of the page and glyphs sharing a bottom row but overlapping in x."""
+    _tools()
+    d = _digits()
+    page = np.zeros((300, 420), bool)
+    page[5:295, 5] = page[5:295, 400] = page[5, 5:401] = page[294, 5:401] = True  # frame
+    yy, xx = np.mgrid[0:40, 0:40]
+    ring = np.abs(np.hypot(yy - 20, xx - 20) - 15) < 2
+    page[100:140, 100:140] |= ring
+    page[118:122, 118:122] = True  # dot inside the ring
+    for i, ch in enumerate("3201012345678901"):
+        g = d[ch]
+        page[60 - g.shape[0] : 60, 20 + 22 * i : 20 + 22 * i + g.shape[1]] |= g
+    g = d["7"]
+    page[: g.shape[0], : g.shape[1]] |= g  # top-left corner
+    page[-g.shape[0] :, -g.shape[1] :] |= g  # bottom-right corner
+    page[-g.shape[0] :, 200 : 200 + g.shape[1]] |= g
+    page[-g.shape[0] // 2 :, 205 : 205 + g.shape[1]] |= g[: g.shape[0] // 2 + (g.shape[0] % 2)]
+    b = _of(page)
+    stream = jbig2.encode_text(b)
+    assert stream is not None and _segment_types(stream) == [48, 0, 7, 39]
+    assert_decodes_everywhere(b, stream, tmp_path)
+
+
+@pytest.mark.parametrize("density", [0.05, 0.3, 0.6])
+def test_noise_is_not_glyph_coded(density: float) -> None:
+    """Noise (speckle: a glyph every few pixels; or one huge component) is left to the
+    generic region, which codes it smaller and without the glyph matcher's work."""
+    ink = np.random.default_rng(3).random((400, 400)) < density
+    b = _of(ink)
+    assert jbig2.encode_text(b) is None
+    assert jbig2.encode(b) == jbig2.encode_generic(b)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_random_glyph_pages_decode_bit_exact_everywhere(seed: int) -> None:
+    """Random pages of a few random glyph shapes, each copy with 0-3 pixels flipped (near
+    duplicates), at random places (overlapping, clipped by the edges), sometimes a rule
+    longer than a glyph."""
+    _tools()
+    rng = np.random.default_rng(seed)
+    h, w = int(rng.integers(8, 160)), int(rng.integers(8, 260))
+    page = np.zeros((h, w), bool)
+    shapes = [
+        rng.random((int(rng.integers(1, 14)), int(rng.integers(1, 14)))) < 0.6
+        for _ in range(int(rng.integers(1, 5)))
+    ]
+    for _ in range(int(rng.integers(2, 80))):
+        g = shapes[int(rng.integers(len(shapes)))].copy()
+        for _ in range(int(rng.integers(0, 4))):
+            g[int(rng.integers(g.shape[0])), int(rng.integers(g.shape[1]))] ^= True
+        y, x = int(rng.integers(0, h)), int(rng.integers(0, w))
+        part = page[y : y + g.shape[0], x : x + g.shape[1]]
+        part |= g[: part.shape[0], : part.shape[1]]
+    if rng.random() < 0.3:
+        page[int(rng.integers(h)), :] = True
+    b = _of(page)
+    stream = jbig2.encode_text(b)
+    if stream is None:  # fewer than two glyph shapes
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_decodes_everywhere(b, stream, Path(tmp))
 
 
 def _scan() -> RawPage:

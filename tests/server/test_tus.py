@@ -15,6 +15,7 @@ import pytest
 from tusclient import client as tus_client
 
 from desa_capil.server import tus
+from desa_capil.server.config import Settings
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import (
     EnrolledDevice,
@@ -360,7 +361,13 @@ class TestLivePatchIsNotTakenOver:
 class TestBodyReadTimeout:
     @pytest.fixture
     def server_settings(self) -> dict[str, Any]:
-        return {"patch_takeover_seconds": 3600.0, "body_read_timeout": 0.5}
+        # After its answer the server keeps the connection for keep_alive_timeout (15 s in
+        # production, checked below) before it closes: 1 s here, not 15 s of waiting.
+        return {"patch_takeover_seconds": 3600.0, "body_read_timeout": 0.5, "keep_alive_timeout": 1.0}
+
+    def test_production_timeouts(self, tmp_path: Path) -> None:
+        settings = Settings(data_dir=tmp_path)
+        assert settings.body_read_timeout == 60.0 and settings.keep_alive_timeout == 15.0
 
     def test_silent_body_ends_the_request(self, server: EmbeddedServer, village: EnrolledDevice) -> None:
         data = b"%PDF-1.4\n" + os.urandom(50_000)

@@ -112,6 +112,10 @@ def slim_cv2(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "libswscale",
     }
     assert report.bytes_after < report.bytes_before / 100
+    # As the build does next: symbols and debug information out (the pages below prove the
+    # stripped libraries still load and compute the same).
+    stripped, _kept, before, after = build_slim.strip_binaries(base)
+    assert stripped and after < before
     return base
 
 
@@ -137,6 +141,64 @@ def test_a_stubbed_opencv_function_fails_loudly(slim_cv2: Path) -> None:
     proc = run_probe([slim_cv2, ROOT], "import cv2; cv2.VideoCapture('/nonexistent.mp4')")
     assert proc.returncode != 0
     assert "is not in this bundle" in proc.stderr
+
+
+# --- Symbols and debug information stripped (build_slim.strip_binaries) ------------------------
+
+LIB_C = "int desa_add(int a, int b) { return a + b; }\nint desa_table[4096] = {1};\n"
+
+
+def test_strip_keeps_what_the_loader_reads_and_leaves_patchelf_rewritten_files_whole(tmp_path: Path) -> None:
+    import ctypes
+
+    import numpy
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if sys.platform != "linux" or not cc or not shutil.which("strip"):
+        pytest.skip("needs Linux, a C compiler and strip (binutils)")
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    (tmp_path / "lib.c").write_text(LIB_C, encoding="utf-8")
+    lib = tmp_path / "libdesa.so"
+    subprocess.run([cc, "-shared", "-fPIC", "-g", "-O1", "-o", str(lib), str(tmp_path / "lib.c")], check=True)
+    launcher = tmp_path / "launcher"
+    shutil.copy2(lib, launcher)
+    # numpy's OpenBLAS as its wheel ships it: auditwheel rewrote it with patchelf, and strip
+    # would move its segments where the loader refuses them.
+    blas = sorted((Path(numpy.__file__).resolve().parents[1] / "numpy.libs").glob("libscipy_openblas*.so"))
+    if blas:
+        shutil.copy2(blas[0], tmp_path / blas[0].name)
+    blas_bytes = (tmp_path / blas[0].name).read_bytes() if blas else b""
+    assert build_slim.needs_strip(lib) and build_slim.needs_strip(launcher)
+    size = lib.stat().st_size
+
+    stripped, kept, before, after = build_slim.strip_binaries(tmp_path, skip=(launcher,))
+
+    assert [p for p in stripped if not p.startswith("libscipy")] == ["libdesa.so"]
+    assert before == size and after == lib.stat().st_size < size
+    assert not build_slim.needs_strip(lib) and build_slim.needs_strip(launcher)
+    loaded = ctypes.CDLL(str(lib))
+    assert loaded.desa_add(40, 2) == 42
+    assert ctypes.c_int.in_dll(loaded, "desa_table").value == 1
+    if blas and blas[0].name in kept:  # binutils 2.40: yes
+        assert (tmp_path / blas[0].name).read_bytes() == blas_bytes
+    elif blas:  # a strip that keeps the segments as they were: stripped, and it must load
+        ctypes.CDLL(str(tmp_path / blas[0].name))
+    # The guard itself: a loadable segment whose offset and address disagree is refused.
+    data = bytearray(lib.read_bytes())
+    phoff = int.from_bytes(data[0x20:0x28], "little")
+    entry, count = int.from_bytes(data[0x36:0x38], "little"), int.from_bytes(data[0x38:0x3A], "little")
+    loads = [phoff + i * entry for i in range(count) if data[phoff + i * entry] == 1]
+    assert build_slim._load_segments(lib) is not None
+    off = loads[-1] + 8
+    data[off : off + 8] = (int.from_bytes(data[off : off + 8], "little") + 8).to_bytes(8, "little")
+    (tmp_path / "broken.so").write_bytes(bytes(data))
+    assert build_slim._load_segments(tmp_path / "broken.so") is None
+    # Not ELF, or already stripped: left alone.
+    (tmp_path / "broken.so").unlink()
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    assert build_slim.strip_binaries(tmp_path, skip=(launcher,))[0] == []
 
 
 # --- ICU data trimmed to Indonesian and English -------------------------------------------------
@@ -191,3 +253,106 @@ def test_trimmed_icu_data_sorts_and_names_as_the_whole(tmp_path: Path) -> None:
     slim = probe({"LD_LIBRARY_PATH": str(tmp_path)})  # searched before Qt's own RUNPATH
     assert "Waktu Indonesia Tengah" in whole and "['9 Gang', '10 Gang', 'asep'" in whole
     assert slim == whole
+
+
+# --- Qt Quick / QML stubbed for the FFmpeg camera plugin (build_slim.slim_qt_quick) ------------
+
+CAMERA_PROBE = r"""
+import sys
+from PySide6.QtWidgets import QApplication
+from PySide6.QtMultimedia import QMediaDevices, QMediaFormat
+app = QApplication([])
+from desa_capil.ui.camera import backend_check
+print("camera backend problems", backend_check())
+print("decode formats", len(QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)))
+print("cameras listed", isinstance(QMediaDevices.videoInputs(), list))
+maps = open("/proc/self/maps").read().splitlines()
+print(sorted({m.split()[-1] for m in maps if "libQt6Q" in m}), file=sys.stderr)
+"""
+
+
+def _quick_layout(tmp_path: Path) -> Path:
+    import PySide6
+
+    qt = Path(PySide6.__file__).parent / "Qt"
+    plugin = qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so"
+    if sys.platform != "linux" or not (shutil.which("cc") or shutil.which("gcc")) or not plugin.exists():
+        pytest.skip("needs Linux, a C compiler and PySide6's FFmpeg multimedia plugin")
+    base = tmp_path / "bundle"
+    (base / "PySide6" / "Qt" / "lib").mkdir(parents=True)
+    (base / "PySide6" / "Qt" / "plugins" / "multimedia").mkdir(parents=True)
+    for name in ("libQt6Quick.so.6", "libQt6Qml.so.6", "libQt6QmlModels.so.6"):
+        shutil.copy2(qt / "lib" / name, base / "PySide6" / "Qt" / "lib" / name)
+    shutil.copy2(plugin, base / "PySide6" / "Qt" / "plugins" / "multimedia" / plugin.name)
+    return base
+
+
+def test_the_camera_works_with_qt_quick_stubbed(tmp_path: Path) -> None:
+    base = _quick_layout(tmp_path)
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    report = build_slim.slim_qt_quick(base)
+    assert report.skipped is None, report.skipped
+    assert report.stubbed == ["libQt6Quick.so.6", "libQt6Qml.so.6"]
+    assert report.removed == ["libQt6QmlModels.so.6"]  # only the real Quick/Qml linked it
+    assert report.bytes_after < report.bytes_before / 100
+    stubs = base / "PySide6" / "Qt" / "lib"
+
+    def probe(env_extra: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), **env_extra}
+        return subprocess.run(
+            [sys.executable, "-c", CAMERA_PROBE], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    whole = probe({})
+    slim = probe({"LD_LIBRARY_PATH": str(stubs)})  # searched before Qt's own RUNPATH
+    assert whole.returncode == 0, whole.stderr[-3000:]
+    assert slim.returncode == 0, slim.stderr[-3000:]
+    assert "camera backend problems []" in slim.stdout
+    assert slim.stdout == whole.stdout
+    assert f"{stubs}/libQt6Quick.so.6" in slim.stderr  # the plugin loaded the stub...
+    assert "libQt6QmlModels" not in slim.stderr and "libQt6QmlModels" in whole.stderr  # ...alone
+
+    # Called anyway (capturing a Qt Quick window): it says what is missing and stops.
+    grab = "import ctypes, sys; ctypes.CDLL(sys.argv[1])._ZN12QQuickWindow10grabWindowEv()"
+    proc = subprocess.run(
+        [sys.executable, "-c", grab, str(stubs / "libQt6Quick.so.6")], capture_output=True, text=True
+    )
+    assert proc.returncode != 0 and "is not in this bundle: Qt Quick was left out" in proc.stderr
+
+
+def test_qt_quick_is_kept_when_something_else_links_it(tmp_path: Path) -> None:
+    base = _quick_layout(tmp_path)
+    sys.path.insert(0, str(ROOT))
+    import build_slim
+
+    cc = shutil.which("cc") or shutil.which("gcc")
+    assert cc is not None
+    (tmp_path / "user.c").write_text("int user(void) { return 1; }\n", encoding="utf-8")
+    lib = base / "PySide6" / "Qt" / "lib"
+    user = base / "PySide6" / "QtQuick.abi3.so"
+    cmd = [cc, "-shared", "-fPIC", "-o", str(user), str(tmp_path / "user.c"), "-Wl,--no-as-needed"]
+    subprocess.run([*cmd, f"-L{lib}", "-l:libQt6Quick.so.6", "-Wl,--allow-shlib-undefined"], check=True)
+    before = (lib / "libQt6Quick.so.6").read_bytes()
+
+    report = build_slim.slim_qt_quick(base)
+
+    assert report.skipped and "QtQuick.abi3.so" in report.skipped
+    assert not report.stubbed and not report.removed
+    assert (lib / "libQt6Quick.so.6").read_bytes() == before
+
+
+def test_the_camera_check_fails_without_a_multimedia_backend() -> None:
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "app = QApplication([])\n"
+        "QCoreApplication.setLibraryPaths(['/nonexistent'])  # no plugin: no backend\n"
+        "from desa_capil.ui.camera import backend_check\n"
+        "print(backend_check())\n"
+    )
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "the camera backend made no image capture" in proc.stdout
