@@ -910,11 +910,13 @@ MIN_PART = 16 * 1024  # smallest part worth its creation and its answer (two rou
 MAX_PARTS = 8
 
 
-def part_count(length: int, streams: int) -> int:
+def part_count(length: int, streams: int, min_part: int = MIN_PART) -> int:
     """How many partial uploads a file goes as when ``streams`` connections may share it:
     twice the streams (a stream that frees up late still finds a part), each at least
-    ``MIN_PART``, at most ``MAX_PARTS``."""
-    return max(1, min(MAX_PARTS, 2 * streams, length // MIN_PART))
+    ``min_part`` (the worker passes a chunk at the measured rate: a part costs two round trips,
+    its creation and its answer, which must stay a small share of its time), at most
+    ``MAX_PARTS``."""
+    return max(1, min(MAX_PARTS, 2 * streams, length // max(MIN_PART, min_part)))
 
 
 def split_plan(length: int, count: int) -> list[tuple[int, int]]:

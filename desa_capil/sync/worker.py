@@ -420,6 +420,8 @@ class SyncWorker:
         )
         self._progress_lock = threading.Lock()
         self._clients: list[ApiClient] = []
+        # Smallest part of a split file (None: a chunk at the measured rate; tests set it).
+        self.min_part: int | None = None
         # (server address, whether it joins partial uploads); None: not asked yet.
         self._concat_support: tuple[str, bool] | None = None
         self.revoked = False
@@ -549,14 +551,17 @@ class SyncWorker:
             streams = self.meter.streams.streams
             if row.upload_url or row.upload_offset or files_after >= streams - 1 or streams < 2:
                 return None
-            if part_count(row.upload_length, streams) < 2 or not self._concatenation():
+            if self._part_count(row.upload_length) < 2 or not self._concatenation():
                 return None
         elif not self._concatenation():
             return None  # the server no longer joins: the plain path starts the file afresh
         data, meta = self._row_data(row)
-        return SplitUpload.resume_or_plan(
-            self.db, row, data, meta, part_count(len(data), self.meter.streams.streams)
-        )
+        return SplitUpload.resume_or_plan(self.db, row, data, meta, self._part_count(len(data)))
+
+    def _part_count(self, length: int) -> int:
+        """Parts of at least a chunk at the measured rate (``min_part`` when set)."""
+        min_part = self.min_part or self.meter.chunk_size()
+        return part_count(length, self.meter.streams.streams, min_part)
 
     def _send_part(self, split: SplitUpload, index: int) -> None:
         """One part of a split file; the sender of the last part asks for the final upload."""

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from desa_capil.server.db import Upload
 from desa_capil.store.models import Outbox
 from desa_capil.sync import apply
-from desa_capil.sync.tus import CONCAT_PREFIX, LinkMeter, PartUploader, SplitUpload
+from desa_capil.sync.tus import CONCAT_PREFIX, LinkMeter, PartUploader, SplitUpload, part_count
 from desa_capil.sync.worker import SyncWorker
 
 from .conftest import Enrolled
@@ -28,6 +28,7 @@ def test_the_last_files_go_as_parts_and_arrive_exact(enrolled: Enrolled, admin: 
     app_id = make_ready(enrolled.db, pages_per_doc=1, page_bytes=70_000)
     batch_id = seal(enrolled.db, [app_id])
     worker = SyncWorker(enrolled.db, enrolled.config.client_factory(), parallel=4)
+    worker.min_part = 16 * 1024  # loopback measures a fast link, whose chunks are whole files
     assert worker.run_until_idle().batches_sent == [batch_id]
     uploads = server_uploads(enrolled)
     finals = [u for u in uploads if u.concat.startswith("final;")]
@@ -66,6 +67,7 @@ def test_a_split_file_resumes_its_parts_after_a_break(enrolled: Enrolled, admin:
         assert saved.upload_offset == split.plan[0][1]  # the batch's progress counts the part
 
     worker = SyncWorker(enrolled.db, enrolled.config.client_factory(), parallel=2)
+    worker.min_part = 16 * 1024
     assert worker.run_until_idle().batches_sent == [batch_id]
     with enrolled.db.session() as s:
         done = s.get(Outbox, row.id)
@@ -75,3 +77,10 @@ def test_a_split_file_resumes_its_parts_after_a_break(enrolled: Enrolled, admin:
     assert final.sha256 == hashlib.sha256(data).hexdigest()
     assert_server_has(enrolled, admin, [app_id])
     worker.close()
+
+
+def test_parts_are_at_least_a_chunk_and_at_most_twice_the_streams() -> None:
+    assert part_count(40_000, 4, 16 * 1024) == 2
+    assert part_count(40_000, 4, 45_000) == 1  # the measured chunk is bigger: not split
+    assert part_count(10_000_000, 2, 16 * 1024) == 4
+    assert part_count(10_000_000, 8, 16 * 1024) == 8  # MAX_PARTS
