@@ -41,12 +41,10 @@ sys.path.insert(0, str(ROOT / "tests" / "sync"))
 import keyring  # noqa: E402
 from keyring.backends import fail  # noqa: E402
 from proxy import FaultProxy  # noqa: E402
-from sqlmodel import col, select  # noqa: E402
 
 from desa_capil.domain.catalog import get_service  # noqa: E402
 from desa_capil.paths import HOME_ENV, app_paths  # noqa: E402
 from desa_capil.server.config import Settings  # noqa: E402
-from desa_capil.server.db import Upload  # noqa: E402
 from desa_capil.server.embedded import EmbeddedServer  # noqa: E402
 from desa_capil.store.db import open_database  # noqa: E402
 from desa_capil.store.models import Page  # noqa: E402
@@ -186,7 +184,6 @@ def run(
     parallel: int = 4,
     stall_hold: float = 600.0,
     remembered: int | None = None,
-    split: bool = True,
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
@@ -236,9 +233,6 @@ def run(
                 listener=Clock(),
                 parallel=parallel,
             )
-            if not split:
-                # As on a server without tus Concatenation.
-                worker._concat_support = (normalize_base_url(proxy.url), False)
             started = time.monotonic()
             failures = 0
             finished = True
@@ -260,10 +254,6 @@ def run(
                 time.sleep(delay)
             elapsed = (done_at[-1] if done_at and finished else time.monotonic()) - started
             worker.close()
-            svc = server.service
-            assert svc is not None
-            with svc.db.read_session() as s:
-                joined = len(s.exec(select(Upload).where(col(Upload.concat).startswith("final;"))).all())
             return {
                 "finished": float(finished),
                 "bytes": total,
@@ -282,7 +272,6 @@ def run(
                 "rtt": worker.meter.rtt or 0.0,
                 "streams": worker.meter.streams.streams,
                 "history": "/".join(str(n) for n in worker.meter.streams.history) or "-",
-                "joined": joined,
             }
         finally:
             proxy.stop()
@@ -310,9 +299,6 @@ def main() -> None:
     ap.add_argument(
         "--parallel", type=int, default=4, help="worker: most files at once (1: one, 2: always two)"
     )
-    ap.add_argument(
-        "--no-split", action="store_true", help="worker: never send a file as joined partial uploads"
-    )
     args = ap.parse_args()
     keyring.set_keyring(fail.Keyring())  # never the real credential store
     print(
@@ -338,7 +324,6 @@ def main() -> None:
                 parallel=args.parallel,
                 stall_hold=args.stall_hold,
                 remembered=args.remembered or None,
-                split=not args.no_split,
             )
             if ideal is None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take
@@ -351,7 +336,7 @@ def main() -> None:
                 f"goodput {r['goodput_share'] * 100:.1f}% of link, cuts {r['cuts']:.0f}, "
                 f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}, HEAD looks {r['probes']:.0f}), "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
-                f"files sent as parts {r['joined']:.0f}, last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
+                f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
                 f"failures/restarts {r['failures']:.0f}",
                 flush=True,
             )

@@ -1,4 +1,4 @@
-"""Resumable upload of one document file with tus 1.0 (core + creation, concatenation).
+"""Resumable upload of one document file with tus 1.0 (core + creation).
 
 Why not tuspy: its PATCH requests have no timeout (a link that stalls without closing hangs
 the worker for good), it cannot verify TLS against an office CA file, and it keeps the upload
@@ -35,12 +35,6 @@ link needs for a piece, or a few round trips) is a stall: the PATCH is cut and t
 on at once from the offset the HEAD showed. The server lets the same device, resuming at its
 offset, take the upload over from the silent request at once (no 423). A PATCH whose bytes all
 arrived but whose answer is lost is seen the same way, and counts as done.
-
-One file over several connections (``SplitUpload``): where the server advertises tus
-Concatenation, the last files of a batch (fewer left than streams) go as partial uploads that
-any idle upload thread sends, then one ``final`` creation has the server join them; otherwise a
-batch would end with its last file alone on one connection, which on a per-connection-shaped
-link gets only a share of it.
 """
 
 from __future__ import annotations
@@ -163,7 +157,6 @@ class StreamGovernor:
         self._done: list[tuple[float, float, int]] = []  # (began, ended, bytes acknowledged)
         self._phase_since = clock()
         self._short_since: float | None = None  # fewer than ``streams`` sending since
-        self._ending = False  # see ``ending``
         self._settled_for = 0 if settled else -1  # windows since settling (-1: still probing)
         self._cond = threading.Condition()
 
@@ -213,18 +206,7 @@ class StreamGovernor:
         return total / (b - a)
 
     def _running_short(self) -> bool:
-        if self._ending:
-            return True
         return self._short_since is not None and self.clock() - self._short_since > 1.0
-
-    def ending(self, on: bool) -> None:
-        """The uploads are at the batch's end, sending the parts of its last files
-        (``SplitUpload``): their creations and joins are not the count's doing, so no window
-        counts until this is over (then the count is measured afresh)."""
-        with self._cond:
-            if self._ending and not on:
-                self._new_phase(decided=False)
-            self._ending = on
 
     def _decide(self) -> None:
         if self._running_short():
@@ -605,7 +587,6 @@ class TusUploader:
         self.watch_stalls = watch_stalls
         self._probe_client: ApiClient | None = None  # HEAD while a PATCH waits (own connection)
         self.stalls = 0  # PATCHes cut by the stall watch
-        self.concat_partial = False  # creations make partial uploads (``SplitUpload``)
 
     # --- outbox bookkeeping -------------------------------------------------------------------
 
@@ -647,7 +628,6 @@ class TusUploader:
                 "Tus-Resumable": TUS_VERSION,
                 "Upload-Length": str(row.upload_length),
                 "Upload-Metadata": _encode_meta(meta),
-                **({"Upload-Concat": "partial"} if self.concat_partial else {}),
             },
             timeout=self._bodyless_timeout(),
             ok=(201,),
@@ -901,187 +881,3 @@ def _offset_header(value: str | None, low: int, high: int, status: int) -> int:
     if not low <= offset <= high:
         raise BadAnswer(f"Upload-Offset {offset} outside {low}..{high}", status)
     return offset
-
-
-# --- one file over several connections (tus Concatenation) ---------------------------------------
-
-CONCAT_PREFIX = "concat:"  # an outbox row's upload column while its file goes as partial uploads
-MIN_PART = 16 * 1024  # smallest part worth its creation and its answer (two round trips)
-MAX_PARTS = 8
-
-
-def part_count(length: int, streams: int, min_part: int = MIN_PART) -> int:
-    """How many partial uploads a file goes as when ``streams`` connections may share it:
-    twice the streams (a stream that frees up late still finds a part), each at least
-    ``min_part`` (the worker passes a chunk at the measured rate: a part costs two round trips,
-    its creation and its answer, which must stay a small share of its time), at most
-    ``MAX_PARTS``."""
-    return max(1, min(MAX_PARTS, 2 * streams, length // max(MIN_PART, min_part)))
-
-
-def split_plan(length: int, count: int) -> list[tuple[int, int]]:
-    """``count`` consecutive (start, end) ranges covering ``length`` bytes, sizes within one."""
-    base, extra = divmod(length, count)
-    out: list[tuple[int, int]] = []
-    start = 0
-    for i in range(count):
-        end = start + base + (1 if i < extra else 0)
-        out.append((start, end))
-        start = end
-    return out
-
-
-class SplitUpload:
-    """One file sent as several partial uploads at once, then joined by the server (tus
-    Concatenation: ``Upload-Concat: partial`` creations, then one ``final`` creation).
-
-    Where one connection gets only a share of the link (per-connection shaping, a window a
-    long round trip keeps small), the last file of a batch would otherwise run alone on one
-    connection while the others stand idle. Any upload thread that has no file of its own left
-    ``take``s the next part and sends it like a file (``TusUploader`` with ``concat_partial``:
-    resumable, cut and stall handling, the same meter); whoever finishes the last part asks
-    for the final upload.
-
-    Durable like a plain upload: the outbox row's upload column holds ``concat:<id>,<id>,...``
-    (an empty id: that part not created yet) as soon as a part is created, and its offset the
-    bytes the server holds of all parts (the batch's progress). The plan (the parts' ranges)
-    follows from the file's length and the number of ids, so the next pass (after a crash, a
-    dead link) resumes each part from the server's offset (HEAD). A final creation the server
-    refuses (a part expired or went missing) sends the file again as a plain upload.
-    """
-
-    def __init__(self, db: Database, row: Outbox, data: bytes, meta: dict[str, str], ids: list[str]) -> None:
-        assert row.id is not None
-        self.db = db
-        self.row = row
-        self.data = data
-        self.meta = meta
-        self.ids = list(ids)
-        self.plan = split_plan(len(data), len(self.ids))
-        self.held = [0] * len(self.ids)  # bytes the server holds of each part
-        self.failed: BaseException | None = None
-        self._next = 0
-        self._done = 0
-        self._lock = threading.Lock()
-
-    @classmethod
-    def resume_or_plan(
-        cls, db: Database, row: Outbox, data: bytes, meta: dict[str, str], count: int
-    ) -> SplitUpload:
-        """The split the row records, or a new one of ``count`` parts."""
-        if row.upload_url.startswith(CONCAT_PREFIX):
-            ids = row.upload_url[len(CONCAT_PREFIX) :].split(",")
-            if 1 <= len(ids) <= MAX_PARTS:
-                return cls(db, row, data, meta, ids)
-        return cls(db, row, data, meta, [""] * count)
-
-    def take(self) -> int | None:
-        """The next part nobody sends yet (None: none left, or a part failed)."""
-        with self._lock:
-            if self.failed is not None or self._next >= len(self.ids):
-                return None
-            self._next += 1
-            return self._next - 1
-
-    def part_row(self, index: int) -> Outbox:
-        """A stand-in outbox row for one part (never stored: ``save`` keeps its progress)."""
-        start, end = self.plan[index]
-        return Outbox(
-            id=self.row.id,
-            kind=self.row.kind,
-            ref_id=self.row.ref_id,
-            batch_id=self.row.batch_id,
-            payload=self.row.payload,
-            upload_url=self.ids[index],
-            upload_offset=0,
-            upload_length=end - start,
-        )
-
-    def part_data(self, index: int) -> bytes:
-        start, end = self.plan[index]
-        return self.data[start:end]
-
-    def save(self, index: int, *, url: str | None = None, offset: int | None = None) -> None:
-        """A part's id and/or offset, recorded in the file's outbox row."""
-        assert self.row.id is not None
-        with self._lock:
-            if url is not None:
-                self.ids[index] = url
-            if offset is not None:
-                self.held[index] = offset
-            column = CONCAT_PREFIX + ",".join(self.ids)
-            total = sum(self.held)
-            with self.db.session() as s:
-                batch_id, delta = outbox.save_upload(s, self.row.id, url=column, offset=total)
-                if batch_id:
-                    batches.add_bytes_sent(s, batch_id, delta)
-                s.commit()
-
-    def part_done(self) -> bool:
-        """A part is complete; True for the last one (its sender asks for the final upload)."""
-        with self._lock:
-            self._done += 1
-            return self._done == len(self.ids)
-
-    def fail(self, exc: BaseException) -> None:
-        with self._lock:
-            if self.failed is None:
-                self.failed = exc
-
-    def finish(self, client: ApiClient, meter: LinkMeter) -> str:
-        """The final upload (the server joins the parts); returns its id, saved in the row."""
-        assert self.row.id is not None
-        concat = "final;" + " ".join(client.url(upload_path(i)) for i in self.ids)
-        create_url = client.url("/uploads/")
-        connect, read = client.timeout
-        resp = client.request(
-            "POST",
-            "/uploads/",
-            headers={
-                "Tus-Resumable": TUS_VERSION,
-                "Upload-Concat": concat,
-                "Upload-Metadata": _encode_meta(self.meta),
-            },
-            # The server copies and hashes the parts before it answers.
-            timeout=(connect, read),
-            ok=(201,),
-        )
-        location = resp.headers.get("Location", "")
-        upload_id = upload_id_of(client.resolve(location, create_url)) if location else ""
-        if not upload_id or "?" in upload_id or "#" in upload_id:
-            raise BadAnswer(f"tus final creation without an upload id: {location[:100]}", resp.status_code)
-        with self.db.session() as s:
-            batch_id, delta = outbox.save_upload(s, self.row.id, url=upload_id, offset=len(self.data))
-            if batch_id:
-                batches.add_bytes_sent(s, batch_id, delta)
-            s.commit()
-        log.info(
-            "file of outbox row %s joined from %d parts as upload %s", self.row.id, len(self.ids), upload_id
-        )
-        return upload_id
-
-
-class PartUploader(TusUploader):
-    """Sends one part of a ``SplitUpload`` as a partial upload; its progress goes to the split."""
-
-    def __init__(
-        self,
-        split: SplitUpload,
-        index: int,
-        client: ApiClient,
-        db: Database,
-        meter: LinkMeter,
-        *,
-        stop: threading.Event | None = None,
-        on_chunk: Callable[[ChunkReport], None] | None = None,
-    ) -> None:
-        super().__init__(client, db, meter, stop=stop, on_chunk=on_chunk)
-        self.split = split
-        self.index = index
-        self.concat_partial = True
-
-    def _save(self, row_id: int, *, url: str | None = None, offset: int | None = None) -> None:
-        self.split.save(self.index, url=url, offset=offset)
-
-    def send(self) -> None:
-        self.upload(self.split.part_row(self.index), self.split.part_data(self.index), {})

@@ -33,7 +33,6 @@ import random
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -78,15 +77,11 @@ from desa_capil.sync.client import (
     TokenRevoked,
 )
 from desa_capil.sync.tus import (
-    CONCAT_PREFIX,
     ChunkReport,
     LinkMeter,
-    PartUploader,
-    SplitUpload,
     Stopped,
     StreamGovernor,
     TusUploader,
-    part_count,
     upload_id_of,
 )
 from desa_capil.timeutil import as_utc
@@ -420,10 +415,6 @@ class SyncWorker:
         )
         self._progress_lock = threading.Lock()
         self._clients: list[ApiClient] = []
-        # Smallest part of a split file (None: a chunk at the measured rate; tests set it).
-        self.min_part: int | None = None
-        # (server address, whether it joins partial uploads); None: not asked yet.
-        self._concat_support: tuple[str, bool] | None = None
         self.revoked = False
 
     def close(self) -> None:
@@ -500,8 +491,8 @@ class SyncWorker:
                 self._clients.append(client)
         return client
 
-    def _row_data(self, row: Outbox) -> tuple[bytes, dict[str, str]]:
-        """The file of an upload row and its tus metadata."""
+    def _upload_row(self, row: Outbox) -> None:
+        assert row.id is not None
         meta = apply.payload_of(row.payload)
         sha = str(meta.get("sha256", ""))
         try:
@@ -512,102 +503,14 @@ class SyncWorker:
                 "A file of this batch is missing on this laptop. Seal the application again.",
                 detail=f"blob {sha[:12]} missing",
             ) from exc
-        return data, {k: str(v) for k, v in meta.items()}
 
-    def _chunk_report(self, rep: ChunkReport) -> None:
-        if rep.batch_id:
-            self._report(rep.batch_id)
+        def chunk(rep: ChunkReport) -> None:
+            if rep.batch_id:
+                self._report(rep.batch_id)
 
-    def _upload_row(self, row: Outbox) -> None:
-        assert row.id is not None
-        data, meta = self._row_data(row)
-        uploader = TusUploader(
-            self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=self._chunk_report
-        )
-        uploader.upload(row, data, meta)
+        uploader = TusUploader(self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk)
+        uploader.upload(row, data, {k: str(v) for k, v in meta.items()})
         outbox.finish(self.db, row.id, uploaded=True)
-
-    def _concatenation(self) -> bool:
-        """The server joins partial uploads (tus Concatenation): asked once per server address
-        with OPTIONS (the address may change in Settings)."""
-        client = self._thread_client()
-        known = self._concat_support
-        if known is None or known[0] != client.base_url:
-            try:
-                resp = client.request("OPTIONS", "/uploads/", ok=(200, 204), auth=False)
-            except SyncError as exc:
-                log.debug("tus OPTIONS failed (%s): no concatenation for now", exc.detail)
-                return False
-            extensions = {e.strip() for e in resp.headers.get("Tus-Extension", "").split(",")}
-            known = self._concat_support = (client.base_url, "concatenation" in extensions)
-        return known[1]
-
-    def _split_for(self, row: Outbox, files_after: int) -> SplitUpload | None:
-        """A file to send as partial uploads over several connections: one already under way
-        so, or a fresh one when fewer files come after it than the other streams (the tail of
-        the batch, where connections would stand idle), on a server that joins them."""
-        resuming = row.upload_url.startswith(CONCAT_PREFIX)
-        if not resuming:
-            streams = self.meter.streams.streams
-            if row.upload_url or row.upload_offset or files_after >= streams - 1 or streams < 2:
-                return None
-            if self._part_count(row.upload_length) < 2 or not self._concatenation():
-                return None
-        elif not self._concatenation():
-            return None  # the server no longer joins: the plain path starts the file afresh
-        data, meta = self._row_data(row)
-        return SplitUpload.resume_or_plan(self.db, row, data, meta, self._part_count(len(data)))
-
-    def _part_count(self, length: int) -> int:
-        """Parts of at least a chunk at the measured rate (``min_part`` when set)."""
-        min_part = self.min_part or self.meter.chunk_size()
-        return part_count(length, self.meter.streams.streams, min_part)
-
-    def _send_part(self, split: SplitUpload, index: int) -> None:
-        """One part of a split file; the sender of the last part asks for the final upload."""
-        client = self._thread_client()
-        PartUploader(
-            split, index, client, self.db, self.meter, stop=self.stop, on_chunk=self._chunk_report
-        ).send()
-        if not split.part_done():
-            return
-        row_id = split.row.id
-        assert row_id is not None
-        try:
-            split.finish(client, self.meter)
-        except SyncError as exc:
-            if exc.retryable:
-                raise
-            # A part expired or went missing on the server: the file again, as one upload.
-            log.info("final upload refused (%s): sending the file as one upload", exc.detail)
-            with self.db.session() as s:
-                batch_id, delta = outbox.save_upload(s, row_id, url="", offset=0)
-                if batch_id:
-                    batches.add_bytes_sent(s, batch_id, delta)
-                s.commit()
-            fresh = outbox.get(self.db, row_id)
-            assert fresh is not None
-            self._upload_row(fresh)
-            return
-        outbox.finish(self.db, row_id, uploaded=True)
-
-    def _drain_uploads(self, drain: Callable[[bool], None]) -> None:
-        """Run ``drain`` (which takes jobs until none is left) in this thread when one file goes
-        at a time, else in ``parallel`` threads, each with a client of its own."""
-        if self.parallel == 1:
-            drain(True)
-            return
-        with self._progress_lock:
-            before = len(self._clients)
-        with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
-            for future in [pool.submit(drain, False) for _ in range(self.parallel)]:
-                future.result()
-        # The pool's threads are gone, and with them their clients: close those (each pass
-        # would otherwise leave a session and its sockets behind until the app closes).
-        with self._progress_lock:
-            made, self._clients = self._clients[before:], self._clients[:before]
-        for client in made:
-            client.close()
 
     def _upload_batch_files(self, batch_id: str, result: PassResult) -> bool:
         """Upload the pending files of a batch. True when all are on the server."""
@@ -619,88 +522,38 @@ class SyncWorker:
             return not rows
         # Most left to send first: the files that end a batch are then the small ones, so the
         # time when fewer files remain than streams (one connection may get only a share of
-        # the link, see ``StreamGovernor``) is short; those last ones go as parts on several
-        # connections where the server joins them (``SplitUpload``).
+        # the link, see ``StreamGovernor``) is short.
         due.sort(key=lambda r: r.upload_offset - r.upload_length)
         errors: list[tuple[Outbox, BaseException]] = []
-        queue = deque(due)
-        splits: list[SplitUpload] = []
-        jobs = threading.Condition()
-        starting = 0  # files taken whose thread has not yet decided whether to split them
 
-        def next_job() -> tuple[Outbox, int] | tuple[SplitUpload, int] | None:
-            nonlocal starting
-            with jobs:
-                while True:
-                    if queue:
-                        starting += 1
-                        return queue.popleft(), len(queue)
-                    for split in splits:
-                        index = split.take()
-                        if index is not None:
-                            return split, index
-                    if not starting or self.stop.is_set():
-                        return None
-                    jobs.wait(0.5)  # a file being started may yet be split: its parts are work
-
-        def started(split: SplitUpload | None) -> None:
-            nonlocal starting
-            with jobs:
-                starting -= 1
-                if split is not None:
-                    splits.append(split)
-                    self.meter.streams.ending(True)
-                jobs.notify_all()
-
-        def send_part(split: SplitUpload, index: int) -> BaseException | None:
+        def run(row: Outbox) -> BaseException | None:
             try:
+                if self.stop.is_set():
+                    raise Stopped()
                 with self.meter.streams.slot(self.stop):
-                    self._send_part(split, index)
-            except (SyncError, Stopped, StorageError) as exc:
-                with jobs:
-                    first = split.failed is None
-                    split.fail(exc)
-                    if first:
-                        errors.append((split.row, exc))
-                return exc
-            return None
-
-        def run(row: Outbox, files_after: int) -> BaseException | None:
-            split: SplitUpload | None = None
-            try:
-                try:
-                    if self.stop.is_set():
-                        raise Stopped()
-                    split = self._split_for(row, files_after)
-                finally:
-                    started(split)
-                if split is None:
-                    with self.meter.streams.slot(self.stop):
-                        self._upload_row(row)
-                    return None
+                    self._upload_row(row)
             except (SyncError, Stopped, StorageError) as exc:
                 errors.append((row, exc))
                 return exc
-            index = split.take()
-            return send_part(split, index) if index is not None else None
+            return None
 
-        def drain(sequential: bool) -> None:
-            while (job := next_job()) is not None:
-                target, n = job
-                exc = run(target, n) if isinstance(target, Outbox) else send_part(target, n)
-                # One at a time: after a dead link, a refused token or a batch-wide problem,
-                # the rest waits.
-                if (
-                    sequential
-                    and exc is not None
-                    and not (isinstance(exc, SyncError) and exc.retryable and exc.status)
-                ):
-                    return
-
-        try:
-            self._drain_uploads(drain)
-        finally:
-            self.meter.streams.ending(False)
+        if self.parallel == 1 or len(due) == 1:
+            for row in due:
+                exc = run(row)
+                # After a dead link, a refused token or a batch-wide problem, the rest waits.
+                if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
+                    break
+        else:
+            with self._progress_lock:
+                before = len(self._clients)
+            with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
+                list(pool.map(run, due))
+            # The pool's threads are gone, and with them their clients: close those (each pass
+            # would otherwise leave a session and its sockets behind until the app closes).
+            with self._progress_lock:
+                made, self._clients = self._clients[before:], self._clients[:before]
+            for client in made:
+                client.close()
         uploaded = len(due) - len(errors)
         result.files_uploaded += uploaded
         if uploaded:

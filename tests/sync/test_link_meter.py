@@ -443,17 +443,3 @@ def test_a_creation_or_head_waits_from_measured_exchanges_within_floor_and_defau
     assert m.bodyless_timeout(30.0) == 30.0  # never more than the client's
     clock.now += tus.RTT_WINDOW + 1  # the link may have changed: old samples no longer count
     assert m.bodyless_timeout(30.0) == 30.0
-
-
-def test_windows_at_the_batchs_end_with_split_files_do_not_count() -> None:
-    """Parts of the last files keep every stream busy, but their creations and joins are not
-    the count's doing: no decision from them, and a fresh measure afterwards."""
-    gov, clock = governed()
-    model = LinkModel(gov, clock)
-    gov.ending(True)
-    model.run(200)
-    assert gov.goodputs == {} and gov.history == [] and gov.streams == 2
-    gov.ending(False)
-    assert gov.goodput() is None  # measured afresh from here
-    model.run(200)
-    assert gov.history  # decisions again
