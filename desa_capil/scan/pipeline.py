@@ -738,8 +738,9 @@ def _blank_frame(mask: U8) -> None:
 
 def _chroma_ab(flat: U8) -> tuple[F32, F32]:
     """CIELAB a* and b* of an RGB page (the neutral axis at 0)."""
-    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2LAB)
-    return lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0
+    _, a, b = cv2.split(cv2.cvtColor(flat, cv2.COLOR_RGB2LAB))
+    # One pass each (uint8 to float32 and the shift are exact, as in astype(...) - 128.0).
+    return np.subtract(a, 128.0, dtype=np.float32), np.subtract(b, 128.0, dtype=np.float32)
 
 
 def colour_ink(flat: U8, ab: tuple[F32, F32] | None = None) -> U8:
