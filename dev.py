@@ -147,6 +147,9 @@ def cmd_test(args: list[str]) -> int:
     apt_install(APT_RUNTIME + APT_TEST)
     py = ensure_venv("server,dev,build" if bundle_wanted() else "server,dev")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    # Byte-code caches are written (.venv is installed --no-compile): each module is compiled
+    # once, not again in every one of the suite's many Python subprocesses.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     stop: list[str] | None = None
     pg_dir: Path | None = None
     if "TEST_DATABASE_URL" not in env:

@@ -1023,28 +1023,33 @@ def _binarize(gray: U8, dpi: int = 300) -> U8:
 def _encode_bilevel(binary: U8, dpi: int, *, glyphs: bool = True) -> pdf.Bilevel:
     """A bilevel layer (0 = ink, 255 = paper) in lossless JBIG2, or CCITT G4 when JBIG2
     cannot be trusted here: the extension is not built, or PDFium does not decode the stream
-    back to exactly these pixels (then a NIK digit could change; never used).
+    back to exactly these pixels (then a NIK digit could change; never used). A text-region
+    stream that fails the check is replaced by the generic-region stream, checked the same way.
     ``glyphs``: JBIG2 may code the layer as text (``jbig2.encode``); else as one generic
     region (``jbig2.encode_generic``)."""
     stream = jbig2.encode(binary) if glyphs else jbig2.encode_generic(binary)
     if stream is None:
         _no_jbig2()
         return _encode_g4(binary, dpi)
+    layer = _checked_jbig2(stream, binary)
+    if layer is None and not jbig2.is_generic(stream):
+        generic = jbig2.encode_generic(binary)
+        layer = None if generic is None else _checked_jbig2(generic, binary)
+    return layer if layer is not None else _encode_g4(binary, dpi)
+
+
+def _checked_jbig2(stream: bytes, binary: U8) -> pdf.Jbig2Image | None:
     layer = pdf.Jbig2Image(stream, binary.shape[1], binary.shape[0])
     try:
         back = pdf.jbig2_pixels(layer)
     except Exception:  # noqa: BLE001 - whatever PDFium makes of it, the page keeps G4
         log.warning(
-            "JBIG2 layer %dx%d could not be decoded back; written as CCITT G4",
-            *binary.shape[::-1],
-            exc_info=True,
+            "JBIG2 layer %dx%d could not be decoded back; not used", *binary.shape[::-1], exc_info=True
         )
-        return _encode_g4(binary, dpi)
+        return None
     if back.shape != binary.shape or not np.array_equal(back == 0, binary < 128):
-        log.warning(
-            "JBIG2 layer %dx%d did not decode to the same pixels; written as CCITT G4", *binary.shape[::-1]
-        )
-        return _encode_g4(binary, dpi)
+        log.warning("JBIG2 layer %dx%d did not decode to the same pixels; not used", *binary.shape[::-1])
+        return None
     return layer
 
 
