@@ -354,6 +354,13 @@ class _Analysis:
     flat: U8  # lighting-corrected analysis page
     flat_gray: U8
 
+    @functools.cached_property
+    def bg_page(self) -> U8:
+        """``bg`` on the deskewed analysis page (made once: the page and each patch use it)."""
+        if np.array_equal(self.m_rot, np.eye(3)):
+            return self.bg  # no skew: the warp would copy it pixel for pixel
+        return _warp(self.bg, self.m_rot, self.aw, self.ah, border=None)
+
 
 def _analyse(
     src: U8, raw: RawPage, *, auto_orient: bool = False, size: geometry.SizeChoice | None = None
@@ -457,13 +464,15 @@ def _flatten(page: U8, a: _Analysis, box: Box | None) -> U8:
     """Divide the lighting out of a page (or the part ``box`` of it) resampled by ``_render``."""
     x0, y0, x1, y1 = box or (0, 0, a.aw, a.ah)
     oh, ow = page.shape[:2]
-    bg = _warp(a.bg, a.m_rot, a.aw, a.ah, border=None)[y0:y1, x0:x1]
+    bg = a.bg_page[y0:y1, x0:x1]
     if page.ndim == 2 and bg.ndim == 3:
         bg = _to_gray(bg)
     if box is not None:
         # A patch (stamp, photo) is small: the lighting over it is nearly even, while the
-        # local estimate would "correct" a photo's own dark areas. One level per channel.
-        level = np.percentile(bg.reshape(-1, 1 if bg.ndim == 2 else bg.shape[2]), 95, axis=0)
+        # local estimate would "correct" a photo's own dark areas. One level per channel
+        # (each channel's values on their own: the same percentile, ~3x faster).
+        chans = [bg] if bg.ndim == 2 else [bg[:, :, c] for c in range(bg.shape[2])]
+        level = np.array([np.percentile(np.ravel(c), 95) for c in chans])
         return _divide_by_level(page, np.maximum(level, 1.0).astype(np.uint8))
     bg = np.asarray(cv2.resize(bg, (ow, oh), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
     return _divide(page, bg)
@@ -578,7 +587,10 @@ def _ink_layer(
     colour = np.where(den > 0.02, num / np.maximum(den, 1e-4), around)
     fg = np.clip(colour, 0, 255).astype(np.uint8)
     return pdf.InkLayer(
-        mask=_encode_bilevel(mask, dpi),
+        # Coloured ink is stamps, signatures and handwriting: shapes that do not repeat, which
+        # a symbol dictionary does not pay for (the generic region won on every ink layer of
+        # the benchmark pages), so its text-region coding is not tried.
+        mask=_encode_bilevel(mask, dpi, glyphs=False),
         colour=_encode_jpeg(fg, colour_dpi, INK_COLOUR_QUALITY),
         x_in=px0 / dpi,
         y_in=py0 / dpi,
@@ -726,8 +738,9 @@ def _blank_frame(mask: U8) -> None:
 
 def _chroma_ab(flat: U8) -> tuple[F32, F32]:
     """CIELAB a* and b* of an RGB page (the neutral axis at 0)."""
-    lab = cv2.cvtColor(flat, cv2.COLOR_RGB2LAB)
-    return lab[:, :, 1].astype(np.float32) - 128.0, lab[:, :, 2].astype(np.float32) - 128.0
+    _, a, b = cv2.split(cv2.cvtColor(flat, cv2.COLOR_RGB2LAB))
+    # One pass each (uint8 to float32 and the shift are exact, as in astype(...) - 128.0).
+    return np.subtract(a, 128.0, dtype=np.float32), np.subtract(b, 128.0, dtype=np.float32)
 
 
 def colour_ink(flat: U8, ab: tuple[F32, F32] | None = None) -> U8:
@@ -1007,12 +1020,14 @@ def _binarize(gray: U8, dpi: int = 300) -> U8:
     return np.asarray(cv2.compare(g, cut, cv2.CMP_GE), dtype=np.uint8)
 
 
-def _encode_bilevel(binary: U8, dpi: int) -> pdf.Bilevel:
+def _encode_bilevel(binary: U8, dpi: int, *, glyphs: bool = True) -> pdf.Bilevel:
     """A bilevel layer (0 = ink, 255 = paper) in lossless JBIG2, or CCITT G4 when JBIG2
     cannot be trusted here: the extension is not built, or PDFium does not decode the stream
     back to exactly these pixels (then a NIK digit could change; never used). A text-region
-    stream that fails the check is replaced by the generic-region stream, checked the same way."""
-    stream = jbig2.encode(binary)
+    stream that fails the check is replaced by the generic-region stream, checked the same way.
+    ``glyphs``: JBIG2 may code the layer as text (``jbig2.encode``); else as one generic
+    region (``jbig2.encode_generic``)."""
+    stream = jbig2.encode(binary) if glyphs else jbig2.encode_generic(binary)
     if stream is None:
         _no_jbig2()
         return _encode_g4(binary, dpi)
