@@ -13,8 +13,11 @@
  * pixels, best of up to MAX_CANDIDATES) or becomes a new symbol; each symbol is then replaced
  * by the pixel-wise majority of its class (its prototype). The data of
  *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
- *     prototypes by height class, each bitmap a generic region (template 0, nominal AT,
- *     contexts shared), all exported;
+ *     prototypes unlike any earlier one, by height class, each bitmap a generic region
+ *     (template 0, nominal AT, contexts shared), all exported;
+ *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
+ *     close to a first-dictionary one (COARSE_PERCENT of its box): each such prototype as a
+ *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), its own new symbols exported;
  *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
  *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
  *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
@@ -354,6 +357,7 @@ typedef struct {
     int64_t black;          /* pixels */
     int glyph;              /* coded in the text region (else in the generic "rest" region) */
     size_t off;             /* its bitmap in the arena (glyphs) */
+    size_t woff;            /* and in t->words */
     int32_t sym;            /* the symbol it is coded from */
     int32_t dx, dy;         /* reference offset when refined */
     int refine;             /* 0: the symbol's exact pixels */
@@ -364,6 +368,11 @@ typedef struct {
     int32_t next;  /* next symbol in the same hash bucket */
     int32_t id;    /* its number in the dictionary */
     size_t poff;   /* its bitmap (the class's prototype) in t->protos */
+    size_t pwoff;  /* and in t->pwords */
+    int32_t ref;   /* -1: in the first dictionary (generic-coded); else in the second, refined
+                      from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
+    int32_t rdx, rdy;
+    int64_t black;
 } Sym;
 
 static int32_t find(Run *r, int32_t i) {
@@ -389,39 +398,62 @@ static void unite(Run *r, int32_t a, int32_t b) {
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
 
-static int row_sum(const uint8_t *r, int n) {
-    int s = 0;
-    for (int x = 0; x < n; x++)
-        s += r[x];
-    return s;
+/* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
+ * past the width are 0. */
+static int words_of(int w) { return (w + 63) >> 6; }
+
+static void pack_words(const uint8_t *src, int w, int h, uint64_t *dst) {
+    int nw = words_of(w);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            dst[(size_t)y * (size_t)nw + (size_t)(x >> 6)] |= (uint64_t)src[(size_t)y * (size_t)w + (size_t)x]
+                                                              << (x & 63);
 }
 
-static int row_xor(const uint8_t *a, const uint8_t *b, int n) {
-    int s = 0;
-    for (int x = 0; x < n; x++)
-        s += a[x] ^ b[x];
-    return s;
+/* Pixels a to b (inclusive) of a row set. */
+static void set_range(uint64_t *row, int a, int b) {
+    for (int x = a; x <= b;) {
+        int r = x & 63, n = b - x + 1 < 64 - r ? b - x + 1 : 64 - r;
+        row[x >> 6] |= (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << r;
+        x += n;
+    }
+}
+
+/* The 64 pixels of a row from pixel s on (0 outside the row). */
+static inline uint64_t bits_at(const uint64_t *row, int nw, int s) {
+    if (s < 0)
+        return s <= -64 ? 0 : row[0] << -s;
+    int i = s >> 6, r = s & 63;
+    if (i >= nw)
+        return 0;
+    uint64_t v = row[i] >> r;
+    if (r && i + 1 < nw)
+        v |= row[i + 1] << (64 - r);
+    return v;
+}
+
+/* Set bits (SWAR: portable, and inline where __builtin_popcountll would call libgcc without
+ * -mpopcnt). */
+static inline int popcount64(uint64_t v) {
+    v = v - ((v >> 1) & 0x5555555555555555ULL);
+    v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0FULL;
+    return (int)((v * 0x0101010101010101ULL) >> 56);
 }
 
 /* Pixels where `a` (aw x ah) and `b` (bw x bh, its (0,0) on a's (dx,dy)) differ; stops
  * counting past `limit`. */
-static int64_t mismatch(const uint8_t *a, int aw, int ah, const uint8_t *b, int bw, int bh, int dx,
+static int64_t mismatch(const uint64_t *a, int aw, int ah, const uint64_t *b, int bw, int bh, int dx,
                         int dy, int64_t limit) {
     int64_t n = 0;
+    int anw = words_of(aw), bnw = words_of(bw);
+    int ux0 = dx < 0 ? dx : 0, ux1 = dx + bw > aw ? dx + bw : aw;
     int uy0 = dy < 0 ? dy : 0, uy1 = dy + bh > ah ? dy + bh : ah;
-    int o0 = dx > 0 ? dx : 0, o1 = dx + bw < aw ? dx + bw : aw; /* overlapping columns of a */
     for (int y = uy0; y < uy1; y++) {
-        const uint8_t *ra = y >= 0 && y < ah ? a + (size_t)y * (size_t)aw : NULL;
-        const uint8_t *rb = y - dy >= 0 && y - dy < bh ? b + (size_t)(y - dy) * (size_t)bw : NULL;
-        if (ra && rb && o0 < o1) {
-            n += row_sum(ra, o0) + row_sum(ra + o1, aw - o1) + row_sum(rb, o0 - dx) +
-                 row_sum(rb + (o1 - dx), bw - (o1 - dx)) + row_xor(ra + o0, rb + (o0 - dx), o1 - o0);
-        } else {
-            if (ra)
-                n += row_sum(ra, aw);
-            if (rb)
-                n += row_sum(rb, bw);
-        }
+        const uint64_t *ra = y >= 0 && y < ah ? a + (size_t)y * (size_t)anw : NULL;
+        const uint64_t *rb = y - dy >= 0 && y - dy < bh ? b + (size_t)(y - dy) * (size_t)bnw : NULL;
+        for (int x = ux0; x < ux1; x += 64)
+            n += popcount64((ra ? bits_at(ra, anw, x) : 0) ^ (rb ? bits_at(rb, bnw, x - dx) : 0));
         if (n > limit)
             return n;
     }
@@ -436,8 +468,8 @@ typedef struct {
     int maxglyph, logstrips, permille;
     int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
     /* results */
-    MQ sd, tr, rest;
-    int32_t nsyms, ninst;
+    MQ sd, sd2, tr, rest;
+    int32_t nsyms, nsyms1, ninst;
     int have_rest;
     int32_t rx, ry, rw, rh;
     int status; /* 0 ok, 1 not worth it / too big (use the generic region), -1 out of memory */
@@ -448,6 +480,7 @@ typedef struct {
     int32_t *order;
     uint8_t *arena;
     uint8_t *protos;
+    uint64_t *words, *pwords; /* glyphs and prototypes for matching */
     Sym *syms;
     int32_t *bucket;
     int32_t *byid;
@@ -591,7 +624,7 @@ static int find_components(Text *t, size_t *nruns_out, int32_t *ncomp_out) {
 /* Each symbol becomes the pixel-wise majority of its class (its members aligned as they
  * were matched; a tie keeps the first member's pixel): a cleaner reference for all of them
  * than any one noisy member. Then each glyph's reference offset is the best of the matched
- * one and its 8 neighbours; it is coded as the symbol itself only when it is exactly it. */
+ * one and the 4 next to it; it is coded as the symbol itself only when it is exactly it. */
 static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     size_t parea = 0, maxarea = 0;
     for (int32_t s = 0; s < nsyms; s++) {
@@ -654,18 +687,34 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
             proto[k] = twice > (uint64_t)n ? 1 : twice == (uint64_t)n ? own[k] : 0;
         }
     }
+    size_t nwords = 0;
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        t->syms[s].pwoff = nwords;
+        nwords += (size_t)CH(sc) * (size_t)words_of(CW(sc));
+    }
+    t->pwords = calloc(nwords ? nwords : 1, sizeof(uint64_t));
+    if (!t->pwords) {
+        free(first);
+        free(members);
+        free(acc);
+        return -1;
+    }
+    for (int32_t s = 0; s < nsyms; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        pack_words(t->protos + t->syms[s].poff, CW(sc), CH(sc), t->pwords + t->syms[s].pwoff);
+    }
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         const Sym *sym = &t->syms[c->sym];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(c), h = CH(c), sw = CW(sc), sh = CH(sc);
-        const uint8_t *bits = t->arena + c->off, *proto = t->protos + sym->poff;
+        const uint64_t *bits = t->words + c->woff, *proto = t->pwords + sym->pwoff;
         int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
         int bdx = c->dx, bdy = c->dy;
-        for (int k = 0; k < 9 && best > 0; k++) {
-            int dx = c->dx + k % 3 - 1, dy = c->dy + k / 3 - 1;
-            if (k == 4)
-                continue;
+        static const int8_t around[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+        for (int k = 0; k < 4 && best > 0; k++) {
+            int dx = c->dx + around[k][0], dy = c->dy + around[k][1];
             int64_t err = mismatch(bits, w, h, proto, sw, sh, dx, dy, best - 1);
             if (err < best) {
                 best = err;
@@ -681,6 +730,81 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     free(members);
     free(acc);
     return 0;
+}
+
+/* Two dictionaries: a symbol close to an earlier first-dictionary symbol (at most
+ * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, or one
+ * pixel off in x or y) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
+ * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
+ * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
+#define COARSE_PERCENT 12
+#define MIN_REFINED 4
+
+static int32_t split_dictionaries(Text *t, int32_t nsyms) {
+    int32_t n1 = 0;
+    for (int i = 0; i < NBUCKET; i++)
+        t->bucket[i] = -1;
+    for (int32_t s = 0; s < nsyms; s++) {
+        Sym *sym = &t->syms[s];
+        const Comp *sc = &t->comps[sym->comp];
+        int w = CW(sc), h = CH(sc);
+        const uint8_t *proto = t->protos + sym->poff;
+        int64_t black = 0;
+        for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
+            black += proto[k];
+        sym->black = black;
+        int64_t limit = (int64_t)w * h * COARSE_PERCENT / 100;
+        int64_t best = (limit < 2 ? 2 : limit) + 1;
+        if (w < MIN_REFINED || h < MIN_REFINED)
+            best = 0; /* tiny: generic-coded (PDFium misdecodes some tiny refined symbols) */
+        int32_t bref = -1, tried = 0;
+        int bdx = 0, bdy = 0;
+        for (int dh = 0; dh <= 4 && best > 1; dh++) {
+            int rh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2));
+            for (int dw = 0; dw <= 4 && best > 1 && tried < MAX_CANDIDATES; dw++) {
+                int rw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                if (rw < 1 || rh < 1)
+                    continue;
+                int visited = 0;
+                for (int32_t r = t->bucket[bucket_of(rw, rh)];
+                     r >= 0 && tried < MAX_CANDIDATES && visited < MAX_VISITED; r = t->syms[r].next) {
+                    const Sym *rs = &t->syms[r];
+                    const Comp *rc = &t->comps[rs->comp];
+                    visited++;
+                    if (CW(rc) != rw || CH(rc) != rh || rw < MIN_REFINED || rh < MIN_REFINED)
+                        continue;
+                    int64_t d = rs->black - black;
+                    if ((d < 0 ? -d : d) >= best)
+                        continue;
+                    tried++;
+                    static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+                    for (int k = 0; k < 5; k++) {
+                        int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
+                        int64_t err = mismatch(t->pwords + sym->pwoff, w, h, t->pwords + rs->pwoff, rw, rh, dx,
+                                               dy, best - 1);
+                        if (err < best) {
+                            best = err;
+                            bref = r;
+                            bdx = dx;
+                            bdy = dy;
+                        }
+                    }
+                }
+            }
+        }
+        if (bref >= 0) {
+            sym->ref = bref;
+            sym->rdx = bdx;
+            sym->rdy = bdy;
+        } else {
+            unsigned b = bucket_of(w, h);
+            sym->ref = -1;
+            sym->next = t->bucket[b];
+            t->bucket[b] = s;
+            n1++;
+        }
+    }
+    return n1;
 }
 
 static int code_text(Text *t) {
@@ -733,12 +857,25 @@ static int code_text(Text *t) {
         if (!t->rbits)
             return -1;
     }
+    size_t nwords = 0;
+    for (int32_t i = 0; i < ncomp; i++) {
+        Comp *c = &t->comps[i];
+        if (c->glyph) {
+            c->woff = nwords;
+            nwords += (size_t)CH(c) * (size_t)words_of(CW(c)); /* <= the arena's bytes */
+        }
+    }
+    t->words = calloc(nwords ? nwords : 1, sizeof(uint64_t));
+    if (!t->words)
+        return -1;
     for (size_t i = 0; i < nruns; i++) {
         const Run *r = &t->runs[i];
         const Comp *c = &t->comps[r->up];
         if (c->glyph) {
             memset(t->arena + c->off + (size_t)(r->y - c->y0) * (size_t)CW(c) + (size_t)(r->x0 - c->x0), 1,
                    (size_t)(r->x1 - r->x0 + 1));
+            set_range(t->words + c->woff + (size_t)(r->y - c->y0) * (size_t)words_of(CW(c)), r->x0 - c->x0,
+                      r->x1 - c->x0);
         } else {
             uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
             for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
@@ -780,7 +917,6 @@ static int code_text(Text *t) {
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         int w = CW(c), h = CH(c);
-        const uint8_t *bits = t->arena + c->off;
         int64_t limit = c->black * t->permille / 1000;
         int64_t best_err = limit + 1;
         int32_t best = -1, tried = 0;
@@ -810,7 +946,8 @@ static int code_text(Text *t) {
                         return 1; /* matching costs more than on any printed page: noise */
                     }
                     int dx = floor_half(w - sw), dy = floor_half(h - sh);
-                    int64_t err = mismatch(bits, w, h, t->arena + sc->off, sw, sh, dx, dy, best_err - 1);
+                    int64_t err = mismatch(t->words + c->woff, w, h, t->words + sc->woff, sw, sh, dx, dy,
+                                           best_err - 1);
                     if (err < best_err) {
                         best_err = err;
                         best = s;
@@ -829,7 +966,7 @@ static int code_text(Text *t) {
             c->dy = bdy;
         } else {
             unsigned b = bucket_of(w, h);
-            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0};
+            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, 0, -1, 0, 0, c->black};
             t->bucket[b] = nsyms;
             c->sym = nsyms++;
             c->refine = 0;
@@ -846,10 +983,13 @@ static int code_text(Text *t) {
         free(keys);
         return 1;
     }
-    /* Dictionary order: height classes, narrow to wide (T.88 6.5.5). */
+    int32_t n1 = split_dictionaries(t, nsyms);
+    t->nsyms1 = n1;
+    /* Symbol numbers: the first dictionary's, then the second's; in each, height classes,
+     * narrow to wide (T.88 6.5.5). */
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
-        keys[s] = (Key){CH(sc), CW(sc), 0, s};
+        keys[s] = (Key){t->syms[s].ref >= 0, CH(sc), CW(sc), s};
     }
     qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
     t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
@@ -866,7 +1006,7 @@ static int code_text(Text *t) {
     int codelen = 0;
     while (((int64_t)1 << codelen) < nsyms)
         codelen++;
-    size_t nctx = 2 * (size_t)NCTX + NGRCTX + 12 * (size_t)NIACTX + ((size_t)2 << codelen);
+    size_t nctx = 2 * (size_t)NCTX + 2 * (size_t)NGRCTX + 18 * (size_t)NIACTX + ((size_t)4 << codelen);
     size_t mg = (size_t)t->maxglyph + 2;
     t->ctx = calloc(nctx + 2 * (mg + 2 * RM) * (mg + 2 * RM), 1);
     if (!t->ctx)
@@ -876,37 +1016,76 @@ static int code_text(Text *t) {
             *iafs = ia + 4 * NIACTX, *iads = ia + 5 * NIACTX, *iait = ia + 6 * NIACTX,
             *iari = ia + 7 * NIACTX, *iardw = ia + 8 * NIACTX, *iardh = ia + 9 * NIACTX,
             *iardx = ia + 10 * NIACTX, *iardy = ia + 11 * NIACTX, *iaid = ia + 12 * NIACTX;
+    uint8_t *ia2 = iaid + ((size_t)2 << codelen), *gr2 = ia2 + 6 * NIACTX, *iaid2 = gr2 + NGRCTX;
+    uint8_t *iadh2 = ia2, *iadw2 = ia2 + NIACTX, *iaex2 = ia2 + 2 * NIACTX, *iaai2 = ia2 + 3 * NIACTX,
+            *iardx2 = ia2 + 4 * NIACTX, *iardy2 = ia2 + 5 * NIACTX;
     uint8_t *work = t->ctx + nctx;
 
-    /* Symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
+    /* First symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
      * class, each symbol's width difference then its bitmap as a generic region (template 0,
      * nominal AT pixels, no TPGDON; contexts shared by all symbols); then the export flags:
      * none left out, all exported. */
     MQ *e = &t->sd;
     initenc(e);
     int prev_h = 0;
-    for (int32_t i = 0; i < nsyms;) {
-        const Comp *sc = &t->comps[t->syms[t->byid[i]].comp];
-        int h = CH(sc), prev_w = 0;
+    for (int32_t i = 0; i < n1;) {
+        int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
         encode_int(e, iadh, h - prev_h, 0);
         prev_h = h;
-        while (i < nsyms) {
-            sc = &t->comps[t->syms[t->byid[i]].comp];
-            if (CH(sc) != h)
-                break;
-            encode_int(e, iadw, CW(sc) - prev_w, 0);
-            prev_w = CW(sc);
-            if (code_generic(e, gb, t->protos + t->syms[t->byid[i]].poff, CW(sc), h, (size_t)CW(sc), 0, 0))
+        for (; i < n1 && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+            const Sym *sym = &t->syms[t->byid[i]];
+            int w = CW(&t->comps[sym->comp]);
+            encode_int(e, iadw, w - prev_w, 0);
+            prev_w = w;
+            if (code_generic(e, gb, t->protos + sym->poff, w, h, (size_t)w, 0, 0))
                 return -1;
-            i++;
         }
         encode_int(e, iadw, 0, 1);
     }
     encode_int(e, iaex, 0, 0);
-    encode_int(e, iaex, nsyms, 0);
+    encode_int(e, iaex, n1, 0);
     flush(e);
     if (e->failed)
         return -1;
+
+    /* Second symbol dictionary (SDREFAGG = 1, the first one's symbols as input): by height
+     * class, each symbol's width difference, REFAGGNINST = 1 (IAAI), the first-dictionary
+     * symbol it refines (IAID over both dictionaries), RDX, RDY, then its bitmap as a
+     * refinement region of that symbol (6.5.8.2.2; refinement template 0 and the text
+     * region's AT pixels); the export flags: the input symbols not, the new ones all. */
+    if (nsyms > n1) {
+        int codelen2 = 0;
+        while (((int64_t)1 << codelen2) < nsyms)
+            codelen2++;
+        e = &t->sd2;
+        initenc(e);
+        prev_h = 0;
+        for (int32_t i = n1; i < nsyms;) {
+            int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+            encode_int(e, iadh2, h - prev_h, 0);
+            prev_h = h;
+            for (; i < nsyms && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+                const Sym *sym = &t->syms[t->byid[i]];
+                const Sym *ref = &t->syms[sym->ref];
+                const Comp *rc = &t->comps[ref->comp];
+                int w = CW(&t->comps[sym->comp]);
+                encode_int(e, iadw2, w - prev_w, 0);
+                prev_w = w;
+                encode_int(e, iaai2, 1, 0);
+                encode_iaid(e, iaid2, (uint32_t)ref->id, codelen2);
+                encode_int(e, iardx2, sym->rdx, 0);
+                encode_int(e, iardy2, sym->rdy, 0);
+                code_refine(e, gr2, t->protos + sym->poff, w, h, t->protos + ref->poff, CW(rc), CH(rc), sym->rdx,
+                            sym->rdy, t->rat, work);
+            }
+            encode_int(e, iadw2, 0, 1);
+        }
+        encode_int(e, iaex2, n1, 0);
+        encode_int(e, iaex2, nsyms - n1, 0);
+        flush(e);
+        if (e->failed)
+            return -1;
+    }
 
     /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
      * the strip), T in the strip by IAIT, the symbol by IAID, then IARI: 0 for the symbol's
@@ -976,12 +1155,15 @@ static void text_free(Text *t) {
     free(t->order);
     free(t->arena);
     free(t->protos);
+    free(t->words);
+    free(t->pwords);
     free(t->syms);
     free(t->bucket);
     free(t->byid);
     free(t->ctx);
     free(t->rbits);
     free(t->sd.out);
+    free(t->sd2.out);
     free(t->tr.out);
     free(t->rest.out);
 }
@@ -1071,13 +1253,15 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
         result = PyErr_NoMemory();
     } else if (rc > 0) {
         result = Py_NewRef(Py_None);
-    } else if (t->have_rest) {
-        result = Py_BuildValue("(y#iy#i(y#iiii))", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms,
-                               t->tr.out, (Py_ssize_t)t->tr.len, (int)t->ninst, t->rest.out,
-                               (Py_ssize_t)t->rest.len, (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh);
     } else {
-        result = Py_BuildValue("(y#iy#iO)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms, t->tr.out,
-                               (Py_ssize_t)t->tr.len, (int)t->ninst, Py_None);
+        PyObject *rest = t->have_rest ? Py_BuildValue("(y#iiii)", t->rest.out, (Py_ssize_t)t->rest.len,
+                                                      (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh)
+                                      : Py_NewRef(Py_None);
+        result = rest ? Py_BuildValue("(y#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
+                                      t->sd2.len ? (const char *)t->sd2.out : "", (Py_ssize_t)t->sd2.len,
+                                      (int)(t->nsyms - t->nsyms1), t->tr.out, (Py_ssize_t)t->tr.len,
+                                      (int)t->ninst, rest)
+                      : NULL;
     }
     text_free(t);
     free(t);
@@ -1091,7 +1275,7 @@ static PyMethodDef methods[] = {
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
      "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
-     "    -> (dict_data, nsyms, text_data, ninstances, rest) | None\n\n"
+     "    -> (dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest) | None\n\n"
      "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
      "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"
      "the other components, or None. None when the page has fewer than two symbols or is too\n"

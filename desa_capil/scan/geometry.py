@@ -145,9 +145,24 @@ def _find(gray: U8, *, allow_perspective: bool, min_area: float, color: U8 | Non
     itself, whose outside is the same white paper. Without ``allow_perspective`` (scans) the
     paper is forced to a rectangle.
     """
-    h, w = gray.shape
-    total = float(h * w)
-    blur = cv2.GaussianBlur(gray, (5, 5), 0)
+    return _choose(_candidates(gray, allow_perspective=allow_perspective, color=color), min_area)
+
+
+@dataclass(frozen=True)
+class _Candidates:
+    """Paper outlines found in a small picture (``_candidates``), before any is chosen: the
+    detectors do not depend on the least area asked for, so a second search for something
+    smaller (``fit_paper``: a card on a big table) reuses them."""
+
+    gray: U8
+    blur: U8
+    color: U8 | None
+    allow_perspective: bool
+    found: list[tuple[F64, npt.NDArray[Any], bool]]  # quad, outline, from a blob box
+
+
+def _candidates(gray: U8, *, allow_perspective: bool, color: U8 | None = None) -> _Candidates:
+    blur = np.asarray(cv2.GaussianBlur(gray, (5, 5), 0), dtype=np.uint8)
     candidates: list[tuple[F64, npt.NDArray[Any], bool]] = []  # quad, outline, from a blob box
 
     otsu, _ = cv2.threshold(blur, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -182,10 +197,17 @@ def _find(gray: U8, *, allow_perspective: bool, min_area: float, color: U8 | Non
         q = _quad_from_contour(c)
         if q is not None:
             candidates.append((q, c, False))
+    return _Candidates(gray, blur, color, allow_perspective, candidates)
 
+
+def _choose(cands: _Candidates, min_area: float) -> _Found | None:
+    """The best candidate of at least ``min_area`` of the picture (see ``_find``)."""
+    gray, blur, color, allow_perspective = cands.gray, cands.blur, cands.color, cands.allow_perspective
+    h, w = gray.shape
+    total = float(h * w)
     best: _Found | None = None
     best_score = 0.0
-    for q, c, boxed in candidates:
+    for q, c, boxed in cands.found:
         if not allow_perspective and not _is_rectangle(q):
             q = order_corners(cv2.boxPoints(cv2.minAreaRect(q.astype(np.float32))).astype(np.float64))
         area = abs(cv2.contourArea(q.astype(np.float32)))
@@ -496,11 +518,12 @@ def fit_paper(
     gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     scan_known = bool(dpi) and not is_photo
     color = small if small.ndim == 3 else None
-    found = _find(gray, allow_perspective=is_photo, min_area=0.04 if scan_known else 0.15, color=color)
+    cands = _candidates(gray, allow_perspective=is_photo, color=color)
+    found = _choose(cands, 0.04 if scan_known else 0.15)
     small_card = False
     if found is None and not scan_known:
         # Something small (a KTP on a big table): only a card, told by its corners.
-        found = _find(gray, allow_perspective=is_photo, min_area=PHOTO_CARD_MIN_AREA, color=color)
+        found = _choose(cands, PHOTO_CARD_MIN_AREA)
         small_card = found is not None
     if found is not None:
         corners = found.quad / scale

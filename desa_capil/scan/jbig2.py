@@ -5,7 +5,8 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
 * *text region* (the usual one, ``encode_text``): the page's connected components up to
   ``MAX_GLYPH`` pixels square are glyphs. Glyphs of about the same shape form a class whose
   prototype (the pixel-wise majority of its members) is a symbol of a symbol dictionary
-  (T.88 6.5); a text region (6.4) places every glyph, either as its symbol when the glyph is
+  (T.88 6.5; a prototype close to an earlier one is coded as a refinement of it, in a second
+  dictionary); a text region (6.4) places every glyph, either as its symbol when the glyph is
   exactly it, or as a *refinement* of its symbol (SBREFINE, 6.4.11: a generic refinement
   region coded from the symbol) that ends on the glyph's own exact pixels. Classification only
   decides what a glyph is coded FROM, never what it becomes: there is no lossy symbol
@@ -16,7 +17,7 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
   typical prediction). It wins on handwriting, where no two glyphs are alike.
 
 ``encode`` picks the text region, and the smaller of the two where the text region may not
-pay. On the benchmark pages it is about 0.4-0.55x the size of CCITT G4.
+pay. On the benchmark pages it is 0.44-0.63x the size of CCITT G4 (BENCHMARKS.md).
 
 The stream is what PDF 32000 7.4.7 embeds: no file header, a page information segment and the
 region segments (no end-of-page or end-of-file segment). ``file_stream`` adds the header and
@@ -62,10 +63,11 @@ REFINEMENT_AT_PIXELS = (-1, -1, -1, -1)
 REFCORNER_BOTTOMLEFT = 0
 #: Text-region coding: components up to this many pixels square are glyphs; strips of
 #: 2**LOG_STRIPS rows; a glyph is refined from a symbol when at most this many per mille of
-#: its pixels differ (else it is a new symbol). Sizes only: every glyph decodes exactly.
+#: its ink pixels differ (else it is a new symbol). Sizes only: every glyph decodes exactly.
+#: Tuned on the 45 bilevel layers of benchmarks/jbig2_check.py (BENCHMARKS.md).
 MAX_GLYPH = 160
 LOG_STRIPS = 0
-REFINE_PERMILLE = 200
+REFINE_PERMILLE = 120
 FILE_ID = b"\x97JB2\r\n\x1a\n"
 
 
@@ -114,34 +116,42 @@ def _generic_stream(coded: bytes, w: int, h: int) -> bytes:
 
 
 def _text_stream(
-    got: tuple[bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
+    got: tuple[bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
     w: int,
     h: int,
     log_strips: int,
     refinement_at: tuple[int, int, int, int],
 ) -> bytes:
-    dict_data, nsyms, text_data, ninstances, rest = got
-    # Symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
+    dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest = got
+    # First symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
     # template 0), its four AT pixels, symbols exported and new.
-    sd = struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+    out = _segment(0, PAGE_INFORMATION, _page_information(w, h)) + _segment(
+        1, SYMBOL_DICTIONARY, struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+    )
+    dictionaries: tuple[int, ...] = (1,)
+    if nsyms2:
+        # Second symbol dictionary, on the first: flags SDREFAGG (refinement coding,
+        # refinement template 0), the generic AT pixels (unused), the refinement AT pixels,
+        # symbols exported (its own) and new.
+        sd2 = struct.pack(">H8b4bII", 0x0002, *AT_PIXELS, *refinement_at, nsyms2, nsyms2) + dict2_data
+        out += _segment(2, SYMBOL_DICTIONARY, sd2, refers=(1,))
+        dictionaries = (1, 2)
     # Text region (7.4.4): the whole page, combination OR; flags: arithmetic, SBREFINE,
     # LOGSBSTRIPS, REFCORNER bottom-left, not transposed, OR, default pixel 0, SBDSOFFSET 0,
-    # refinement template 0; its two refinement AT pixels; the number of instances.
+    # refinement template 0; its two refinement AT pixels; the number of instances. Its
+    # symbols: the first dictionary's, then the second's.
     flags = 0x0002 | log_strips << 2 | REFCORNER_BOTTOMLEFT << 4
     tr = (
         struct.pack(">IIIIB", w, h, 0, 0, 0)
         + struct.pack(">H4bI", flags, *refinement_at, ninstances)
         + text_data
     )
-    out = (
-        _segment(0, PAGE_INFORMATION, _page_information(w, h))
-        + _segment(1, SYMBOL_DICTIONARY, sd)
-        + _segment(2, IMMEDIATE_LOSSLESS_TEXT_REGION, tr, refers=(1,))
-    )
+    n = len(dictionaries) + 1
+    out += _segment(n, IMMEDIATE_LOSSLESS_TEXT_REGION, tr, refers=dictionaries)
     if rest is not None:
         # The components too big to be glyphs: a generic region over their bounding box.
         coded, x, y, rw, rh = rest
-        out += _generic_region(3, coded, rw, rh, x, y)
+        out += _generic_region(n + 1, coded, rw, rh, x, y)
     return out
 
 
@@ -181,8 +191,8 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     without the extension. Same pixels, same bytes.
 
     Text-region coding first; the generic region too, and the smaller wins, only where
-    text-region coding may not pay (few glyphs, most glyphs unlike any other: handwriting;
-    or the page mostly one big component), so a printed page is coded once."""
+    text-region coding may not pay (fewer than 200 glyphs, or a quarter of them or more
+    unlike any other: handwriting), so a printed page is coded once."""
     if _jbig2 is None:
         return None
     h, w = binary.shape
@@ -192,12 +202,16 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     )
     text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
     if got is not None:
-        _, nsyms, _, ninstances, rest = got
-        rest_share = 0.0 if rest is None else rest[3] * rest[4] / (w * h)
-        if ninstances >= 200 and nsyms < 0.3 * ninstances and rest_share < 0.9:
+        _, new_shapes, _, _, _, ninstances, _ = got
+        if ninstances >= 200 and new_shapes < 0.25 * ninstances:
             return text
     generic = _generic_stream(_jbig2.encode_generic(packed, w, h, (w + 7) // 8), w, h)
     return text if text is not None and len(text) < len(generic) else generic
+
+
+def is_generic(stream: bytes) -> bool:
+    """Whether an ``encode`` stream is the generic-region coding (its second segment)."""
+    return len(stream) > 41 and stream[34] & 0x3F == IMMEDIATE_LOSSLESS_GENERIC_REGION
 
 
 def _segment_count(stream: bytes) -> int:

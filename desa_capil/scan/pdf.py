@@ -233,7 +233,7 @@ def jbig2_pixels(img: Jbig2Image) -> npt.NDArray[np.uint8]:
         finally:
             doc.close()
     gray = arr if arr.ndim == 2 else arr[:, :, 0]
-    return np.where(gray < 128, 0, 255).astype(np.uint8)
+    return np.multiply(gray >= 128, 255, dtype=np.uint8)
 
 
 def _stencil(layer: Bilevel) -> bytes:

@@ -98,6 +98,9 @@ class Upload(ServerTable, table=True):
     document_id: int | None = None
     # The Upload-Metadata header exactly as sent at creation, echoed on HEAD (tus 1.0).
     upload_metadata: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # tus Concatenation: "" (a plain upload), "partial", or "final;<id> <id> ..." (the partial
+    # uploads it was assembled from, in order).
+    concat: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
 
 
 class UploadPart(ServerTable, table=True):

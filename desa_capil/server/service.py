@@ -120,8 +120,20 @@ class CentralService:
         raw_metadata: str = "",
         *,
         upload_id: str | None = None,
+        concat: str = "",
     ) -> Upload:
-        return self.uploads.create_upload(ctx, length, meta, raw_metadata, upload_id=upload_id)
+        return self.uploads.create_upload(ctx, length, meta, raw_metadata, upload_id=upload_id, concat=concat)
+
+    def concatenate(
+        self,
+        ctx: DeviceCtx,
+        part_ids: Sequence[str],
+        meta: dict[str, str],
+        raw_metadata: str = "",
+        *,
+        length: int | None = None,
+    ) -> Upload:
+        return self.uploads.concatenate(ctx, part_ids, meta, raw_metadata, length=length)
 
     def get_upload(self, ctx: DeviceCtx, upload_id: str) -> Upload:
         return self.uploads.get_upload(ctx, upload_id)

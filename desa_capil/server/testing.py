@@ -24,6 +24,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +40,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from desa_capil.server import tus as _tus
 from desa_capil.server.config import Settings
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.service import sha256_hex
@@ -313,6 +316,23 @@ class AdminClient:
         return self.request(
             "POST", "/dispatches", json={"village_code": village_code, "application_ids": [app_id]}
         )
+
+
+def wait_for_offset(
+    server: EmbeddedServer, upload_id: str, expected: int, timeout: float = 10.0, *, ended: bool = True
+) -> int:
+    """Wait until the server holds ``expected`` bytes of the upload (checked on its side, so
+    the polling neither costs requests nor hits the rate limit)."""
+    svc = server.service
+    assert svc is not None
+    deadline = time.monotonic() + timeout
+    tick = threading.Event()
+    while True:
+        offset = svc.upload_offset(svc.get_upload_unchecked(upload_id))
+        # ... and the request that brought them has ended (released the upload).
+        if (offset == expected and not (ended and upload_id in _tus._active)) or time.monotonic() > deadline:
+            return offset
+        tick.wait(0.01)
 
 
 def cut_patch(

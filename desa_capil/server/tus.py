@@ -6,8 +6,18 @@ checksum), written against https://tus.io/protocols/resumable-upload:
 * ``POST /uploads/`` (with or without the trailing slash): Upload-Length + Upload-Metadata
   (``filename``, ``sha256``, ``filetype``) -> 201 + Location. The Location carries the path
   prefix the server is reached under (``root_path`` or a trusted ``X-Forwarded-Prefix``), so a
-  client behind a proxy serving ``/capil/api/v1/...`` finds its upload. ``Upload-Concat`` is
-  answered 501 at creation, before any data is sent; ``Upload-Defer-Length`` 400.
+  client behind a proxy serving ``/capil/api/v1/...`` finds its upload. ``Upload-Defer-Length``
+  is answered 400.
+* Concatenation (local storage; with object storage ``Upload-Concat`` is answered 501 at
+  creation and not advertised): ``Upload-Concat: partial`` creates a partial upload, sent with
+  PATCH like any other (several of one file in parallel, on connections of their own: where one
+  connection gets only a share of the link, one file can use all of it);
+  ``Upload-Concat: final;<url> <url> ...`` assembles complete partial uploads of this village,
+  in that order, into a complete upload at once (201; its SHA-256 computed, the parts deleted),
+  refused with 400 when a part is not partial or not complete, 404/410 when one is unknown or
+  expired. Upload-Length, if sent with a final one, must be the parts' sum. A partial upload is
+  not a document: a manifest naming one gets ``missing``. HEAD reports ``Upload-Concat``; a
+  PATCH on a final upload is 403.
 * ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires.
 * ``PATCH /uploads/{id}``: body streamed straight to the file. When the connection drops
   mid-body, what arrived stays on disk and counts: the next HEAD reports it. That is what
@@ -72,6 +82,7 @@ from dataclasses import dataclass, field
 from email.utils import format_datetime
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -91,6 +102,7 @@ except ImportError:  # pragma: no cover - Windows (the embedded demo server): on
 log = logging.getLogger(__name__)
 
 EXTENSIONS = "creation,termination,expiration,checksum"
+CONCATENATION = "concatenation"  # advertised with local storage only
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
 _OFFSET_CT = "application/offset+octet-stream"
 # Headers a browser-based uploader must be allowed to send and to read (CORS).
@@ -118,6 +130,7 @@ RESPONSE_HEADERS = [
     "Upload-Length",
     "Upload-Metadata",
     "Upload-Expires",
+    "Upload-Concat",
     "Retry-After",
 ]
 
@@ -198,6 +211,16 @@ def _expiry_headers(up: Upload, offset: int) -> dict[str, str]:
     if up.expires_at is None or offset >= up.length:
         return {}
     return {"Upload-Expires": format_datetime(aware(up.expires_at), usegmt=True)}
+
+
+def _concat_part_id(url: str) -> str:
+    """The upload id a final upload's ``Upload-Concat`` names (a URL or a path ending in it)."""
+    part = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    if len(part) != 32 or not all(c in "0123456789abcdef" for c in part):
+        raise _bad(
+            "Upload-Concat menyebut unggahan yang tidak dikenal.", "Upload-Concat names an unknown upload."
+        )
+    return part
 
 
 def upload_location(request: Request, upload_id: str) -> str:
@@ -450,9 +473,10 @@ async def _body(request: Request, state: _Patch) -> AsyncIterator[bytes]:
 def make_router(svc: CentralService, require_device: Callable[[Request], DeviceCtx]) -> APIRouter:
     router = APIRouter(prefix=f"{API_PREFIX}/uploads", tags=["uploads (tus 1.0)"])
     settings = svc.settings
+    concatenation = svc.storage.appends_in_place
     discovery = {
         "Tus-Version": TUS_VERSION,
-        "Tus-Extension": EXTENSIONS,
+        "Tus-Extension": f"{EXTENSIONS},{CONCATENATION}" if concatenation else EXTENSIONS,
         "Tus-Max-Size": str(settings.max_upload_size),
         "Tus-Checksum-Algorithm": ",".join(CHECKSUM_ALGORITHMS),
     }
@@ -475,7 +499,8 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
     async def create(request: Request) -> Response:
         _check_resumable(request)
         ctx = await auth(request)
-        if "upload-concat" in request.headers:
+        concat = request.headers.get("upload-concat")
+        if concat is not None and not concatenation:
             raise ApiError(
                 501,
                 ErrorCode.INVALID_REQUEST,
@@ -484,12 +509,27 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
             )
         if "upload-defer-length" in request.headers:
             raise _bad("Upload-Defer-Length tidak didukung.", "Upload-Defer-Length is not supported.")
+        raw_meta = request.headers.get("upload-metadata", "")
+        meta = parse_metadata(raw_meta)
+        kind = (concat or "").strip()
+        if kind.startswith("final;"):
+            part_ids = [_concat_part_id(u) for u in kind[len("final;") :].split()]
+            declared = _int_header(request, "upload-length") if "upload-length" in request.headers else None
+            up = await run_in_threadpool(
+                lambda: svc.concatenate(ctx, part_ids, meta, raw_meta, length=declared)
+            )
+            return Response(status_code=201, headers={"Location": upload_location(request, up.id)})
+        if concat is not None and kind != "partial":
+            raise _bad(
+                "Upload-Concat harus 'partial' atau 'final;<url> <url> ...'.",
+                "Upload-Concat must be 'partial' or 'final;<url> <url> ...'.",
+            )
         length = _int_header(request, "upload-length")
         if length > settings.max_upload_size:
             raise too_large(settings.max_upload_size)
-        raw_meta = request.headers.get("upload-metadata", "")
-        meta = parse_metadata(raw_meta)
-        up = await run_in_threadpool(svc.create_upload, ctx, length, meta, raw_meta)
+        up = await run_in_threadpool(
+            lambda: svc.create_upload(ctx, length, meta, raw_meta, concat="partial" if concat else "")
+        )
         return Response(
             status_code=201,
             headers={"Location": upload_location(request, up.id), **_expiry_headers(up, 0)},
@@ -509,6 +549,11 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         }
         if up.upload_metadata:
             headers["Upload-Metadata"] = up.upload_metadata
+        if up.concat.startswith("final;"):
+            parts = up.concat[len("final;") :].split()
+            headers["Upload-Concat"] = "final;" + " ".join(upload_location(request, p) for p in parts)
+        elif up.concat:
+            headers["Upload-Concat"] = up.concat
         return Response(status_code=200, headers=headers)
 
     @router.patch("/{upload_id}", status_code=204)
@@ -520,6 +565,13 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         client_offset = _int_header(request, "upload-offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
+        if up.concat.startswith("final;"):
+            raise ApiError(
+                403,
+                ErrorCode.INVALID_REQUEST,
+                "Unggahan gabungan sudah lengkap dan tidak bisa ditambah.",
+                "A final (concatenated) upload is complete and cannot be patched.",
+            )
         if not svc.storage.appends_in_place:
             return await _patch_object(svc, up, client_offset, request, checksum, ctx.device_id)
         path = svc.upload_path(up.id)

@@ -349,11 +349,18 @@ def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -
     coder = jbig2._jbig2
     assert coder is not None
     got = coder.encode_text(
-        jbig2.pack(b), b.shape[1], b.shape[0], (b.shape[1] + 7) // 8, 160, 0, 200, (-1, -1, -1, -1)
+        jbig2.pack(b),
+        b.shape[1],
+        b.shape[0],
+        (b.shape[1] + 7) // 8,
+        jbig2.MAX_GLYPH,
+        jbig2.LOG_STRIPS,
+        jbig2.REFINE_PERMILLE,
+        jbig2.REFINEMENT_AT_PIXELS,
     )
     assert got is not None
-    _, nsyms, _, ninstances, rest = got
-    assert (nsyms, ninstances, rest) == (2, 6 * 17, None)  # 8 and odd 8 share one symbol
+    _, nsyms, _, nsyms2, _, ninstances, rest = got
+    assert (nsyms, nsyms2, ninstances, rest) == (2, 0, 6 * 17, None)  # 8 and odd 8 share one symbol
     stream = jbig2.encode_text(b)
     assert stream is not None and _segment_types(stream) == [48, 0, 7]
     assert_decodes_everywhere(b, stream, tmp_path)
@@ -385,6 +392,24 @@ def test_a_nik_page_with_scanner_noise_keeps_every_digit(tmp_path: Path) -> None
     assert jbig2.encode(b) == stream
 
 
+def test_look_alike_symbols_are_refined_from_each_other_in_a_second_dictionary(tmp_path: Path) -> None:
+    """A "0" and a slashed "0" are two symbols (too different to share one), but close
+    enough that the second is coded as a refinement of the first in a second symbol
+    dictionary (T.88 6.5.8.2.2). Both decode to their own pixels everywhere."""
+    _tools()
+    zero = _digits(40)["0"]
+    slashed = zero.copy()
+    h, w = zero.shape
+    for y in range(h // 4, 3 * h // 4):
+        x = w // 4 + (y - h // 4) * (w // 2) // (h // 2)
+        slashed[y, x : x + 3] = True
+    rows = [[zero, slashed] * 6 + [_digits(40)["1"]] for _ in range(3)]
+    b = _of(_nik_page(rows, lead=64))
+    stream = jbig2.encode_text(b)
+    assert stream is not None and _segment_types(stream) == [48, 0, 0, 7]
+    assert_decodes_everywhere(b, stream, tmp_path)
+
+
 def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path) -> None:
     """Glyphs, a frame bigger than a glyph (the generic "rest" region), a ring with a dot in
     its box (overlapping boxes: the dot starts left of where the ring ends), glyphs touching
@@ -409,6 +434,41 @@ def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path)
     stream = jbig2.encode_text(b)
     assert stream is not None and _segment_types(stream) == [48, 0, 7, 39]
     assert_decodes_everywhere(b, stream, tmp_path)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_random_look_alike_shapes_decode_bit_exact_everywhere(seed: int) -> None:
+    """Random shapes of 3-9 pixels and variants of each (1-5 pixels flipped, sometimes a
+    row or column more): most pages have look-alike symbols refined from each other in the
+    second dictionary and glyphs refined from symbols in the text region."""
+    _tools()
+    rng = np.random.default_rng(seed)
+    page = np.zeros((120, 200), bool)
+    shapes = []
+    for _ in range(4):
+        base = rng.random((int(rng.integers(3, 10)), int(rng.integers(3, 10)))) < 0.6
+        shapes.append(base)
+        for _ in range(3):
+            v = base.copy()
+            for _ in range(int(rng.integers(1, 6))):
+                v[int(rng.integers(v.shape[0])), int(rng.integers(v.shape[1]))] ^= True
+            if rng.random() < 0.3:
+                v = np.pad(
+                    v, ((int(rng.integers(0, 2)), 0), (0, int(rng.integers(0, 2)))), constant_values=True
+                )
+            shapes.append(v)
+    for bottom in range(15, 120, 18):
+        x = 1
+        while x < 188:
+            g = shapes[int(rng.integers(len(shapes)))]
+            page[bottom - g.shape[0] + 1 : bottom + 1, x : x + g.shape[1]] |= g
+            x += g.shape[1] + 3
+    b = _of(page)
+    stream = jbig2.encode_text(b)
+    assert stream is not None
+    with tempfile.TemporaryDirectory() as tmp:
+        assert_decodes_everywhere(b, stream, Path(tmp))
 
 
 @pytest.mark.parametrize("density", [0.05, 0.3, 0.6])
@@ -475,6 +535,31 @@ def test_a_stream_that_does_not_decode_back_is_never_used(
     assert out.mime == "image/tiff" and out.mode == "bilevel"
     assert "did not decode to the same pixels" in caplog.text
     assert Image.open(io.BytesIO(out.data)).info["compression"] == "group4"
+
+
+def test_a_text_region_pdfium_misreads_falls_back_to_the_generic_region(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When the text-region stream of a page does not decode back, the page's generic-region
+    stream (checked the same way) is used before CCITT G4."""
+    real = pdf.jbig2_pixels
+    seen: list[bool] = []
+
+    def text_regions_fail(img: pdf.Jbig2Image) -> np.ndarray:
+        seen.append(jbig2.is_generic(img.stream))
+        if not jbig2.is_generic(img.stream):
+            raise pdfium.PdfiumError("bad stream")
+        return real(img)
+
+    monkeypatch.setattr(pdf, "jbig2_pixels", text_regions_fail)
+    with caplog.at_level(logging.WARNING, logger="desa_capil.scan.pipeline"):
+        out = pipeline.process(_scan(), auto_orient=True)
+    assert seen == [False, True]  # the text region was tried first, then the generic region
+    assert out.mime == "application/pdf" and out.mode == "bilevel"
+    doc = pikepdf.open(io.BytesIO(out.data))
+    (image,) = doc.pages[0].Resources.XObject.values()
+    assert image.Filter == "/JBIG2Decode" and jbig2.is_generic(image.read_raw_bytes())
+    assert "could not be decoded back" in caplog.text
 
 
 @pytest.mark.parametrize("error", [ValueError("unpack"), pdfium.PdfiumError("bad stream"), AssertionError()])

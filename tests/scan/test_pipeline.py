@@ -29,6 +29,9 @@ def _line_angle(img: Image.Image) -> float:
     """
     g = np.asarray(img.convert("L"))
     edges = cv2.Canny(g, 50, 150)
+    # Only edges running along a line for 7 px or more: a rule up to ~8 degrees off steps
+    # every 7+ px, while most of the print's edges go (the Hough transform is ~5x faster).
+    edges = cv2.morphologyEx(edges, cv2.MORPH_OPEN, np.ones((1, 7), np.uint8))
     w = g.shape[1]
     # A rule a pixel off straight (the perspective's resampling) makes a staircase of edges:
     # gaps up to 20 px are bridged.

@@ -114,6 +114,15 @@ def test_tus_upload_resume_and_batch(
     with ExitStack() as stack:
         [server] = _hosts(tmp_path, backend, _settings(s3_endpoint, bucket), 1, stack)
         village = enroll_device(server)
+        # Concatenation needs local files: neither advertised nor accepted here.
+        options = village.session.options(f"{server.base_url}/api/v1/uploads/", timeout=10)
+        assert "concatenation" not in options.headers["Tus-Extension"]
+        r = village.request(
+            "POST",
+            "/uploads/",
+            headers={"Tus-Resumable": "1.0.0", "Upload-Length": "9", "Upload-Concat": "partial"},
+        )
+        assert r.status_code == 501 and "Location" not in r.headers
         data = b"%PDF-1.4\n" + os.urandom(200_000)
         sha = hashlib.sha256(data).hexdigest()
         tus = tus_client.TusClient(f"{server.base_url}/api/v1/uploads/", headers=village.headers)

@@ -24,6 +24,7 @@ from desa_capil.server.testing import (
     enroll_device,
     sample_application,
     server_process,
+    wait_for_offset,
 )
 
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -51,7 +52,13 @@ def test_options_advertises_protocol(server: EmbeddedServer) -> None:
     r = requests.options(f"{server.base_url}/api/v1/uploads/", timeout=10)
     assert r.status_code == 204
     assert r.headers["Tus-Version"] == "1.0.0"
-    assert set(r.headers["Tus-Extension"].split(",")) == {"creation", "termination", "expiration", "checksum"}
+    assert set(r.headers["Tus-Extension"].split(",")) == {
+        "creation",
+        "termination",
+        "expiration",
+        "checksum",
+        "concatenation",
+    }
     assert "sha256" in r.headers["Tus-Checksum-Algorithm"].split(",")
     assert int(r.headers["Tus-Max-Size"]) == server.settings.max_upload_size
 
@@ -157,23 +164,6 @@ class TestLimits:
 
 
 _half_patch_then_close = cut_patch
-
-
-def wait_for_offset(
-    server: EmbeddedServer, upload_id: str, expected: int, timeout: float = 10.0, *, ended: bool = True
-) -> int:
-    """Wait until the server holds ``expected`` bytes of the upload (checked on its side, so
-    the polling neither costs requests nor hits the rate limit)."""
-    svc = server.service
-    assert svc is not None
-    deadline = time.monotonic() + timeout
-    tick = threading.Event()
-    while True:
-        offset = svc.upload_offset(svc.get_upload_unchecked(upload_id))
-        # ... and the request that brought them has ended (released the upload).
-        if (offset == expected and not (ended and upload_id in tus._active)) or time.monotonic() > deadline:
-            return offset
-        tick.wait(0.01)
 
 
 def patch_until_unlocked(

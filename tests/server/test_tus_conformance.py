@@ -1,6 +1,6 @@
 """tus 1.0.0 conformance, checked with independent clients (tuspy; tus-js-client under Node)
 and raw requests: path prefix behind a proxy, method override, metadata on HEAD, checksum,
-concatenation refused, CORS, collection path spelling, a chunked PATCH past the length."""
+concatenation (partial uploads joined into a final one), CORS, collection path spelling, a chunked PATCH past the length."""
 
 from __future__ import annotations
 
@@ -17,7 +17,14 @@ import requests
 from tusclient import client as tus_client
 
 from desa_capil.server.embedded import EmbeddedServer
-from desa_capil.server.testing import EnrolledDevice, document_for, encode_metadata, sample_application
+from desa_capil.server.testing import (
+    EnrolledDevice,
+    cut_patch,
+    document_for,
+    encode_metadata,
+    sample_application,
+    wait_for_offset,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -158,14 +165,142 @@ def test_checksum_per_patch(village: EnrolledDevice) -> None:
     accept_batch(village, upload_id, data)
 
 
-def test_concatenation_refused_at_creation(server: EmbeddedServer, village: EnrolledDevice) -> None:
-    for concat in ("partial", "final;/api/v1/uploads/a /api/v1/uploads/b"):
-        r = village.request(
-            "POST", "/uploads/", headers={**TUS, "Upload-Length": "10", "Upload-Concat": concat}
-        )
-        assert r.status_code == 501, concat
-        assert "Location" not in r.headers
-    assert not any((server.settings.files_dir / "uploads").iterdir())
+def create_partial(device: EnrolledDevice, length: int) -> str:
+    r = device.request(
+        "POST", "/uploads/", headers={**TUS, "Upload-Length": str(length), "Upload-Concat": "partial"}
+    )
+    assert r.status_code == 201, r.text
+    return str(r.headers["Location"]).rsplit("/", 1)[1]
+
+
+def patch_at(device: EnrolledDevice, upload_id: str, offset: int, body: bytes) -> requests.Response:
+    return device.request(
+        "PATCH",
+        f"/uploads/{upload_id}",
+        data=body,
+        headers={**TUS, "Upload-Offset": str(offset), "Content-Type": "application/offset+octet-stream"},
+    )
+
+
+def create_final(device: EnrolledDevice, parts: list[str], **headers: str) -> requests.Response:
+    urls = " ".join(device.url(f"/uploads/{p}") for p in parts)
+    return device.request("POST", "/uploads/", headers={**TUS, "Upload-Concat": f"final;{urls}", **headers})
+
+
+def test_concatenation_joins_partial_uploads(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    """Three partial uploads of one file (one of them cut mid-PATCH and resumed), joined in
+    order: the final upload is complete at once and is the file, byte for byte."""
+    data = b"%PDF-1.4\n" + os.urandom(90_000)
+    pieces = [data[:30_000], data[30_000:65_000], data[65_000:]]
+    parts = [create_partial(village, len(p)) for p in pieces]
+    r = head(village, f"/api/v1/uploads/{parts[0]}")
+    assert r.headers["Upload-Concat"] == "partial" and r.headers["Upload-Offset"] == "0"
+    for upload_id, piece in zip(parts[::2], pieces[::2], strict=True):
+        assert patch_at(village, upload_id, 0, piece).status_code == 204
+    # The middle part: cut after 10 000 bytes, resumed from the server's offset.
+    cut_patch(server.base_url, village, parts[1], 0, pieces[1][:10_000], len(pieces[1]))
+    assert wait_for_offset(server, parts[1], 10_000) == 10_000
+    assert head(village, f"/api/v1/uploads/{parts[1]}").headers["Upload-Offset"] == "10000"
+    # A final upload naming a part that is not complete is refused, and nothing changes.
+    r = create_final(village, parts)
+    assert r.status_code == 400 and parts[1] in r.json()["message_en"] and "Location" not in r.headers
+    assert patch_at(village, parts[1], 10_000, pieces[1][10_000:]).status_code == 204
+    # A partial upload is no document.
+    manifest = {"applications": [sample_application([document_for(parts[0], pieces[0])])]}
+    r = village.request("PUT", f"/batches/{os.urandom(16).hex()}", json=manifest)
+    assert r.status_code == 422 and r.json()["uploads"][0]["problem"] == "missing"
+    assert create_final(village, parts, **{"Upload-Length": str(len(data) + 1)}).status_code == 400
+    r = create_final(village, parts, **{"Upload-Length": str(len(data))})
+    assert r.status_code == 201, r.text
+    final = str(r.headers["Location"]).rsplit("/", 1)[1]
+    r = head(village, f"/api/v1/uploads/{final}")
+    assert r.headers["Upload-Offset"] == r.headers["Upload-Length"] == str(len(data))
+    assert r.headers["Upload-Concat"].startswith("final;") and parts[2] in r.headers["Upload-Concat"]
+    assert server.service is not None
+    assembled = server.service.upload_path(final).read_bytes()
+    assert hashlib.sha256(assembled).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert patch_at(village, final, len(data), b"x").status_code == 403
+    # The parts are gone once joined (nothing counted twice against the quota).
+    assert all(head(village, f"/api/v1/uploads/{p}").status_code == 404 for p in parts)
+    accept_batch(village, final, data)
+
+
+def test_final_upload_refused_for_missing_or_plain_parts(
+    server: EmbeddedServer, village: EnrolledDevice
+) -> None:
+    data = os.urandom(5000)
+    part = create_partial(village, len(data))
+    assert patch_at(village, part, 0, data).status_code == 204
+    plain = village.upload(data)  # a complete upload, but not a partial one
+    assert create_final(village, [part, plain]).status_code == 400
+    assert create_final(village, [part, os.urandom(16).hex()]).status_code == 404
+    assert create_final(village, [part, "../../etc/passwd"]).status_code == 400
+    assert village.request("POST", "/uploads/", headers={**TUS, "Upload-Concat": "final;"}).status_code == 400
+    r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "5", "Upload-Concat": "whole"})
+    assert r.status_code == 400
+    # Nothing was assembled, and the part is still there for a correct final upload.
+    assert head(village, f"/api/v1/uploads/{part}").headers["Upload-Offset"] == str(len(data))
+    r = create_final(village, [part])
+    assert r.status_code == 201
+    final = str(r.headers["Location"]).rsplit("/", 1)[1]
+    assert server.service is not None
+    assert server.service.upload_path(final).read_bytes() == data
+
+
+def test_final_upload_cannot_join_another_villages_parts(
+    server: EmbeddedServer, village: EnrolledDevice, village_b: EnrolledDevice
+) -> None:
+    data = os.urandom(3000)
+    part = create_partial(village, len(data))
+    assert patch_at(village, part, 0, data).status_code == 204
+    assert create_final(village_b, [part]).status_code == 404  # as if it did not exist
+    assert head(village, f"/api/v1/uploads/{part}").headers["Upload-Offset"] == str(len(data))
+
+
+def test_part_removed_while_being_joined_is_a_clear_conflict(
+    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two final uploads naming the same parts at once: the one that finds a part gone (the
+    other joined and removed it) answers 409 with what to do, not a server error, and leaves
+    no final upload behind."""
+    data = os.urandom(4000)
+    parts = [create_partial(village, 2000), create_partial(village, 2000)]
+    for upload_id, piece in zip(parts, (data[:2000], data[2000:]), strict=True):
+        assert patch_at(village, upload_id, 0, piece).status_code == 204
+    assert server.service is not None
+    uploads = server.service.uploads
+    create = uploads.create_upload
+
+    def create_then_lose_a_part(*args: Any, **kwargs: Any) -> Any:
+        made = create(*args, **kwargs)
+        # The parts were checked; now the other final upload joins them and removes them.
+        uploads._drop(parts[1])
+        return made
+
+    monkeypatch.setattr(uploads, "create_upload", create_then_lose_a_part)
+    r = create_final(village, parts)
+    assert r.status_code == 409, r.text
+    assert "Location" not in r.headers
+    assert head(village, f"/api/v1/uploads/{parts[0]}").headers["Upload-Offset"] == "2000"
+
+
+class TestConcatenationQuota:
+    @pytest.fixture
+    def server_settings(self) -> dict[str, Any]:
+        return {"max_upload_size": 1500, "village_quota": 2500, "upload_min_cost": 100}
+
+    def test_parts_being_joined_do_not_count_twice(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        data = os.urandom(1200)
+        parts = [create_partial(village, 600), create_partial(village, 600)]
+        for upload_id, piece in zip(parts, (data[:600], data[600:]), strict=True):
+            assert patch_at(village, upload_id, 0, piece).status_code == 204
+        village.create_upload(1000)  # 2200 of 2500 used: the final's 1200 fits once the parts go
+        r = create_final(village, parts)
+        assert r.status_code == 201, r.text
+        r = village.request("POST", "/uploads/", headers={**TUS, "Upload-Length": "400"})
+        assert r.status_code == 413 and r.json()["error"] == "quota_exceeded"  # still counted
 
 
 def test_chunked_patch_past_length_writes_nothing(village: EnrolledDevice) -> None:
@@ -282,7 +417,7 @@ class TestTusJsUnderPrefix:
     def server_settings(self) -> dict[str, Any]:
         return {"root_path": "/capil"}
 
-    @pytest.mark.parametrize("mode", ["", "override"])
+    @pytest.mark.parametrize("mode", ["", "override", "parallel"])
     def test_tus_js_client_uploads(
         self, tus_js: Path, server: EmbeddedServer, village: EnrolledDevice, tmp_path: Path, mode: str
     ) -> None:

@@ -16,12 +16,13 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from desa_capil.server.config import Settings
@@ -31,6 +32,7 @@ from desa_capil.server.testing import StickLaptop, stick_batch
 from desa_capil.server.usb import UsbService
 from desa_capil.server.usb_models import UsbDevice, UsbEnrollment, UsbImport
 from desa_capil.usbroute import BatchForBundle, parse_enrollment
+from tests.forkserver import ForkServer
 
 VILLAGE = "53.14.01.2001"
 SEEDS = (1, 2, 3, 4)
@@ -59,17 +61,24 @@ print(count, " ".join(str(b.status) for b in report.batches), flush=True)
 """
 
 
-def run_import(data: Path, bundle: Path, kill_at: int = 0) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def forks() -> Iterator[ForkServer]:
+    # Each import is a new process forked from one that imported the server once
+    # (tests/forkserver.py): 13 imports without 13 interpreter starts.
+    with ForkServer(["desa_capil.server.usb", "desa_capil.server.service"]) as server:
+        yield server
+
+
+def run_import(
+    forks: ForkServer, data: Path, bundle: Path, kill_at: int = 0
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-c", CHILD, str(data), str(bundle), str(kill_at)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    args = ["-c", CHILD, str(data), str(bundle), str(kill_at)]
+    child = forks.spawn(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = child.communicate(timeout=300)
+    assert child.returncode is not None
+    return subprocess.CompletedProcess(args, child.returncode, out.decode(), err.decode())
 
 
 def office_state(data: Path) -> dict[str, Any]:
@@ -128,7 +137,9 @@ def office_state(data: Path) -> dict[str, Any]:
     }
 
 
-def test_import_killed_anywhere_then_run_again_equals_one_clean_import(tmp_path: Path) -> None:
+def test_import_killed_anywhere_then_run_again_equals_one_clean_import(
+    tmp_path: Path, forks: ForkServer
+) -> None:
     # The office before the stick arrives: a village and an enrollment file for its laptop.
     base = tmp_path / "office"
     svc = CentralService(Settings.from_env(data_dir=base))
@@ -151,7 +162,7 @@ def test_import_killed_anywhere_then_run_again_equals_one_clean_import(tmp_path:
 
     clean = tmp_path / "clean"
     shutil.copytree(base, clean)
-    first = run_import(clean, trip)
+    first = run_import(forks, clean, trip)
     assert first.returncode == 0, first.stderr
     checkpoints = int(first.stdout.split()[0])
     assert first.stdout.split()[1:] == ["201"] * 5 + ["422"] + ["201"] * 5 + ["200"]
@@ -171,7 +182,7 @@ def test_import_killed_anywhere_then_run_again_equals_one_clean_import(tmp_path:
     for seed, kill_at in enumerate(points):
         data = tmp_path / f"killed-{seed}"
         shutil.copytree(base, data)
-        killed = run_import(data, trip, kill_at)
+        killed = run_import(forks, data, trip, kill_at)
         assert killed.returncode == -signal.SIGKILL, (seed, kill_at, killed.stdout, killed.stderr)
         kills += 1
         # All of it or nothing of it (leftover page files aside, which no record names).
@@ -181,7 +192,7 @@ def test_import_killed_anywhere_then_run_again_equals_one_clean_import(tmp_path:
         assert after_kill == {k: v for k, v in target.items() if k != "orphan_files"}, (seed, kill_at)
 
         # The office restarts and the clerk imports the same file again.
-        again = run_import(data, trip)
+        again = run_import(forks, data, trip)
         assert again.returncode == 0, again.stderr
         state = office_state(data)
         orphans = state.pop("orphan_files")

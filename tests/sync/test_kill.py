@@ -8,7 +8,6 @@ import random
 import selectors
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 
@@ -19,6 +18,7 @@ from desa_capil.domain.status import Status
 from desa_capil.store.models import Application, Batch, BatchState, Outbox, OutboxState
 from desa_capil.sync.client import ApiClient
 from desa_capil.sync.worker import Backoff, SyncWorker, has_pending_work
+from tests.forkserver import Child, ForkServer
 
 from .conftest import Enrolled
 from .helpers import Admin, assert_server_has, make_batch
@@ -34,19 +34,27 @@ def proxy(enrolled: Enrolled) -> Iterator[FaultProxy]:
     p.stop()
 
 
-def start_child(proxy: FaultProxy) -> subprocess.Popen[bytes]:
+@pytest.fixture(scope="module")
+def forks() -> Iterator[ForkServer]:
+    # `python -m desa_capil.sync` in a new process each round, forked from one that imported
+    # it once (tests/forkserver.py): the rounds are spent syncing and being killed, not importing.
+    with ForkServer(["desa_capil.sync.__main__"]) as server:
+        yield server
+
+
+def start_child(forks: ForkServer, proxy: FaultProxy) -> Child:
     env = dict(os.environ)
     # Never the real credential store: the child reads the 0600 token file of the test home.
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    return subprocess.Popen(
-        [sys.executable, "-m", "desa_capil.sync", "--server", proxy.url, "--row-backoff", "0.05", "-v"],
+    return forks.spawn(
+        ["-m", "desa_capil.sync", "--server", proxy.url, "--row-backoff", "0.05", "-v"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
 
 
-def wait_started(child: subprocess.Popen[bytes], deadline_s: float = 20.0) -> bool:
+def wait_started(child: Child, deadline_s: float = 20.0) -> bool:
     """Block until the child logs that it started syncing (or exits). False if it exited."""
     assert child.stderr is not None
     sel = selectors.DefaultSelector()
@@ -71,7 +79,7 @@ def wait_started(child: subprocess.Popen[bytes], deadline_s: float = 20.0) -> bo
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
-    enrolled: Enrolled, admin: Admin, proxy: FaultProxy
+    enrolled: Enrolled, admin: Admin, proxy: FaultProxy, forks: ForkServer
 ) -> None:
     batches = [make_batch(enrolled.db, 2, pages_per_doc=2, page_bytes=6000) for _ in range(3)]
     all_ids = [i for _b, ids in batches for i in ids]
@@ -81,7 +89,7 @@ def test_sigkill_at_random_moments_loses_and_duplicates_nothing(
     kills = 0
     kills_mid_work = 0
     for _ in range(KILLS):
-        child = start_child(proxy)
+        child = start_child(forks, proxy)
         try:
             if wait_started(child):
                 time.sleep(rng.uniform(0.0, 0.6))  # the random moment of the power cut

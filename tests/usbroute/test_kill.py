@@ -9,8 +9,8 @@ import random
 import selectors
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from desa_capil.store.models import Application, OfficeDocument
 from desa_capil.sync.usb_return import LAST_RETURN_KEY, apply_return_bundle
 from desa_capil.ui.usb_files import find_files
 from desa_capil.usbroute import KeySet, open_bundle, read_header
+from tests.forkserver import ForkServer
 from tests.sync.helpers import make_batch
 
 from .test_return_bundle import OFFICE, PDF, change, dispatched, enroll_here, office_bundle, snapshot
@@ -75,14 +76,21 @@ print("done", flush=True)
 """
 
 
-def run_and_kill(args: list[str], rng: random.Random, window: float) -> bool:
+@pytest.fixture(scope="module")
+def forks() -> Iterator[ForkServer]:
+    # Each child is a new process forked from one that imported these once (tests/forkserver.py):
+    # the rounds are spent in the import/export being killed, not in starting Python.
+    preload = ["desa_capil.services.usb_export", "desa_capil.sync.usb_return", "desa_capil.usbroute"]
+    with ForkServer(["desa_capil.paths", "desa_capil.store.db", *preload]) as server:
+        yield server
+
+
+def run_and_kill(forks: ForkServer, args: list[str], rng: random.Random, window: float) -> bool:
     """Start a child, wait for its "start" line, kill -9 it at a random moment within
     ``window`` seconds. True when it was killed before it said "done"."""
     env = dict(os.environ)
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    child = subprocess.Popen(
-        [sys.executable, "-c", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    child = forks.spawn(["-c", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert child.stdout is not None
     sel = selectors.DefaultSelector()
     sel.register(child.stdout, selectors.EVENT_READ)
@@ -114,7 +122,7 @@ def _without_time(snap: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.timeout(600)
 def test_kill_during_return_import_leaves_before_or_after(
-    db: Database, paths: AppPaths, tmp_path: Path
+    db: Database, paths: AppPaths, tmp_path: Path, forks: ForkServer
 ) -> None:
     device = enroll_here(db, paths)
     ids = [i for _ in range(2) for i in make_batch(db, n_apps=20, page_bytes=200)[1]]
@@ -140,7 +148,7 @@ def test_kill_during_return_import_leaves_before_or_after(
     for _ in range(KILLS):
         # The window covers the import on a loaded machine (a few seconds), so kills land before,
         # during and after the one transaction.
-        killed = run_and_kill([IMPORT_CHILD, str(bundle)], rng, 4.0)
+        killed = run_and_kill(forks, [IMPORT_CHILD, str(bundle)], rng, 4.0)
         now = _without_time(snapshot(db))
         if now == before:
             outcomes.add("before")
@@ -161,7 +169,9 @@ def test_kill_during_return_import_leaves_before_or_after(
 
 
 @pytest.mark.timeout(600)
-def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(tmp_path: Path) -> None:
+def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(
+    tmp_path: Path, forks: ForkServer
+) -> None:
     office, device = KeySet.generate(), KeySet.generate()
     big = tmp_path / "scan.bin"
     big.write_bytes(os.urandom(24 * 1024 * 1024))
@@ -172,7 +182,7 @@ def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(tmp_path: P
     for i in range(KILLS):
         target = stick / f"trip{i}.dcb"
         killed = run_and_kill(
-            [WRITE_CHILD, str(target), str(big), office.to_json(), device.to_json()], rng, 1.0
+            forks, [WRITE_CHILD, str(target), str(big), office.to_json(), device.to_json()], rng, 1.0
         )
         kills += killed
         if target.exists():
@@ -191,7 +201,7 @@ def test_kill_during_bundle_write_leaves_no_file_that_looks_complete(tmp_path: P
 
 @pytest.mark.timeout(600)
 def test_kill_during_export_leaves_a_verified_bundle_or_none_and_no_false_trip(
-    db: Database, paths: AppPaths, tmp_path: Path
+    db: Database, paths: AppPaths, tmp_path: Path, forks: ForkServer
 ) -> None:
     """The product's exporter ("Kirim lewat flashdisk") killed at random moments: a file under a
     bundle name is always complete and opens at the office; a "lewat flashdisk" trip is only
@@ -204,7 +214,7 @@ def test_kill_during_export_leaves_a_verified_bundle_or_none_and_no_false_trip(
     before = _without_seq(snapshot(db))
     rng = random.Random(1717)
     for _ in range(KILLS):
-        run_and_kill([EXPORT_CHILD, str(stick)], rng, 2.5)
+        run_and_kill(forks, [EXPORT_CHILD, str(stick)], rng, 2.5)
         complete = {p.name for p in find_files(stick, (".dcb",))}
         for name in complete:
             # Opens at the office: signature and every file's hash.

@@ -4,6 +4,7 @@ a batch makes of each document's upload."""
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,12 @@ from desa_capil.server.services.core import (
 
 log = logging.getLogger(__name__)
 
+MAX_CONCAT_PARTS = 64  # partial uploads one final upload may name
+
+
+def _concat_error(mid: str, men: str, status: int = 400) -> ApiError:
+    return ApiError(status, ErrorCode.INVALID_REQUEST, mid, men)
+
 
 @dataclass(frozen=True)
 class ReceivedFile:
@@ -61,9 +68,14 @@ class UploadService(Area):
         raw_metadata: str = "",
         *,
         upload_id: str | None = None,
+        concat: str = "",
+        freed: int = 0,
     ) -> Upload:
         """A new upload; ``upload_id`` is the id a village laptop chose for a document that came
-        on a USB stick (server/usb.py), so its manifest names it as the laptop wrote it."""
+        on a USB stick (server/usb.py), so its manifest names it as the laptop wrote it.
+        ``concat``: "partial" for a part of a file (tus Concatenation), see ``concatenate``;
+        ``freed``: bytes of the village's uploads that go once this one exists (the parts a final
+        upload joins), not counted against the quota."""
         if length > self.settings.max_upload_size:
             raise too_large(self.settings.max_upload_size)
         upload_id = upload_id or uuid.uuid4().hex
@@ -78,7 +90,7 @@ class UploadService(Area):
             used = s.exec(
                 select(func.coalesce(func.sum(cost), 0)).where(Upload.village_id == ctx.village_id)
             ).one()
-            if int(used) + max(length, min_cost) > self.settings.village_quota:
+            if int(used) - freed + max(length, min_cost) > self.settings.village_quota:
                 raise quota_exceeded(self.settings.village_quota)
             up = Upload(
                 id=upload_id,
@@ -92,6 +104,7 @@ class UploadService(Area):
                 updated_at=now,
                 expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
                 upload_metadata=raw_metadata,
+                concat=concat,
             )
             self.storage.create_upload(upload_id)
             if length == 0:
@@ -99,6 +112,90 @@ class UploadService(Area):
             s.add(up)
             s.commit()
         return up
+
+    def concatenate(
+        self,
+        ctx: DeviceCtx,
+        part_ids: Sequence[str],
+        meta: dict[str, str],
+        raw_metadata: str = "",
+        *,
+        length: int | None = None,
+    ) -> Upload:
+        """tus Concatenation: a complete upload assembled from this village's complete partial
+        uploads, in the order given (local storage only). The parts are checked first (each
+        known, partial and complete, else 404/410/400 naming it); the assembled file is written
+        and fsynced, its SHA-256 recorded, and only then are the parts deleted (a final upload
+        whose answer was lost cannot be made again: the client sends the file anew). ``length``:
+        the Upload-Length the client sent, if any; it must be the parts' sum."""
+        if not self.storage.appends_in_place:
+            raise RuntimeError("concatenation needs local upload storage")
+        if not part_ids or len(part_ids) > MAX_CONCAT_PARTS:
+            raise _concat_error(
+                f"Upload-Concat final harus menyebut 1-{MAX_CONCAT_PARTS} unggahan bagian.",
+                f"Upload-Concat final must name 1-{MAX_CONCAT_PARTS} partial uploads.",
+            )
+        parts = [self.get_upload(ctx, part_id) for part_id in part_ids]  # 404 / 410
+        for up in parts:
+            if up.concat != "partial":
+                raise _concat_error(
+                    f"Unggahan {up.id} bukan unggahan bagian (Upload-Concat: partial).",
+                    f"Upload {up.id} is not a partial upload (Upload-Concat: partial).",
+                )
+            if self.upload_offset(up) < up.length:
+                raise _concat_error(
+                    f"Unggahan bagian {up.id} belum lengkap; kirim sisanya dulu.",
+                    f"Partial upload {up.id} is not complete; send the rest first.",
+                )
+        total = sum(up.length for up in parts)
+        if length is not None and length != total:
+            raise _concat_error(
+                "Upload-Length tidak sama dengan jumlah panjang unggahan bagian.",
+                "Upload-Length differs from the sum of the partial uploads' lengths.",
+            )
+        freed = sum(max(up.length, self.settings.upload_min_cost) for up in {p.id: p for p in parts}.values())
+        final = self.create_upload(
+            ctx, total, meta, raw_metadata, concat="final;" + " ".join(part_ids), freed=freed
+        )
+        try:
+            with self.upload_path(final.id).open("r+b") as out:
+                for up in parts:
+                    copied = 0
+                    try:
+                        src = self.upload_path(up.id).open("rb")
+                    except FileNotFoundError:
+                        src = None  # another final upload joined it and removed it just now
+                    if src is not None:
+                        with src:
+                            while copied < up.length and (
+                                block := src.read(min(1 << 20, up.length - copied))
+                            ):
+                                out.write(block)
+                                copied += len(block)
+                    if copied != up.length:  # removed or cut short meanwhile
+                        raise _concat_error(
+                            f"Unggahan bagian {up.id} berubah saat digabung; kirim berkasnya lagi.",
+                            f"Partial upload {up.id} changed while being joined; send the file again.",
+                            status=409,
+                        )
+                out.flush()
+                os.fsync(out.fileno())
+            final = self.finish_patch(final, total)
+        except BaseException:
+            self._drop(final.id)
+            raise
+        for part_id in dict.fromkeys(part_ids):
+            self._drop(part_id)
+        return final
+
+    def _drop(self, upload_id: str) -> None:
+        """An upload no document uses, gone (record and bytes)."""
+        with self.db.session() as s:
+            row = s.get(Upload, upload_id)
+            if row is not None and row.document_id is None:
+                s.delete(row)
+                s.commit()
+        self.storage.delete_upload(upload_id)
 
     def add_received(self, ctx: DeviceCtx, files: Sequence[ReceivedFile]) -> list[str]:
         """Complete uploads for files that came whole by another route: the bytes are written
@@ -317,6 +414,8 @@ class UploadService(Area):
             return UploadProblemKind.MISSING, None, None
         if up.document_id is not None:
             return UploadProblemKind.ALREADY_USED, None, None
+        if up.concat == "partial":
+            return UploadProblemKind.MISSING, None, None  # a part of a file, not a file
         offset = self.upload_offset(up)
         if offset < up.length:
             return UploadProblemKind.INCOMPLETE, offset, None

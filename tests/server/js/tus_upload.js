@@ -1,5 +1,6 @@
 // Upload one file with tus-js-client (the reference browser/Node tus client) and print the
-// upload URL. Usage: node tus_upload.js ENDPOINT TOKEN FILE CHUNK_SIZE [override]
+// upload URL. Usage: node tus_upload.js ENDPOINT TOKEN FILE CHUNK_SIZE [override|parallel]
+// (parallel: three partial uploads at once, then a final one: the Concatenation extension)
 "use strict";
 const fs = require("fs");
 const tus = require("tus-js-client");
@@ -12,6 +13,7 @@ const upload = new tus.Upload(data, {
   chunkSize: Number(chunkSize),
   metadata: { filename: "berkas.pdf", filetype: "application/pdf" },
   overridePatchMethod: mode === "override",
+  parallelUploads: mode === "parallel" ? 3 : 1,
   storeFingerprintForResuming: false,
   retryDelays: null,
   onError(err) {
