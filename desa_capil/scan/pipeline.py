@@ -569,8 +569,8 @@ def _ink_layer(
     core = (neutral & (light < INK_BLACK_LEVEL)).astype(np.uint8)
     black = (region < 128) & neutral & (cv2.dilate(core, np.ones((3, 3), np.uint8)) > 0)
     ink = ((region < 128) | ((chroma >= INK_MASK_CHROMA) & (light < 240))) & ~black
-    mask = np.where(ink, 0, 255).astype(np.uint8)
-    region[ink] = 255
+    mask = np.multiply(~ink, 255, dtype=np.uint8)  # ink 0, paper 255
+    np.copyto(region, np.uint8(255), where=ink)
     wide_region = w * h / float(dpi * dpi) > INK_WIDE_IN2
     colour_dpi = INK_WIDE_COLOUR_DPI if wide_region else INK_COLOUR_DPI
     kc = colour_dpi / dpi
