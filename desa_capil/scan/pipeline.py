@@ -855,9 +855,9 @@ def _reduce(a: U8, k: float) -> U8:
     is found, from a 9-12 MP picture): halved first by OpenCV's exact 2x2 average (its fast
     path, ~10x cheaper than an area average by an odd factor), then area-averaged to the
     size ``_resize`` gives. Both steps average areas, so the copy is the same picture."""
-    if k >= 0.5:
-        return _resize(a, k)
     h, w = a.shape[:2]
+    if k >= 0.5 or min(h, w) < 2:  # (a picture 1 pixel thin has no 2x2 to average)
+        return _resize(a, k)
     size = (max(1, round(w * k)), max(1, round(h * k)))
     half = cv2.resize(a[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return np.asarray(cv2.resize(half, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
