@@ -569,8 +569,8 @@ def _ink_layer(
     core = (neutral & (light < INK_BLACK_LEVEL)).astype(np.uint8)
     black = (region < 128) & neutral & (cv2.dilate(core, np.ones((3, 3), np.uint8)) > 0)
     ink = ((region < 128) | ((chroma >= INK_MASK_CHROMA) & (light < 240))) & ~black
-    mask = np.where(ink, 0, 255).astype(np.uint8)
-    region[ink] = 255
+    mask = np.multiply(~ink, 255, dtype=np.uint8)  # ink 0, paper 255
+    np.copyto(region, np.uint8(255), where=ink)
     wide_region = w * h / float(dpi * dpi) > INK_WIDE_IN2
     colour_dpi = INK_WIDE_COLOUR_DPI if wide_region else INK_COLOUR_DPI
     kc = colour_dpi / dpi
@@ -855,9 +855,9 @@ def _reduce(a: U8, k: float) -> U8:
     is found, from a 9-12 MP picture): halved first by OpenCV's exact 2x2 average (its fast
     path, ~10x cheaper than an area average by an odd factor), then area-averaged to the
     size ``_resize`` gives. Both steps average areas, so the copy is the same picture."""
-    if k >= 0.5:
-        return _resize(a, k)
     h, w = a.shape[:2]
+    if k >= 0.5 or min(h, w) < 2:  # (a picture 1 pixel thin has no 2x2 to average)
+        return _resize(a, k)
     size = (max(1, round(w * k)), max(1, round(h * k)))
     half = cv2.resize(a[: h // 2 * 2, : w // 2 * 2], (w // 2, h // 2), interpolation=cv2.INTER_AREA)
     return np.asarray(cv2.resize(half, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)

@@ -261,8 +261,10 @@ def test_thumbnail_from_processed_raw_and_image() -> None:
         Image.new("L", (300, 5), 255),
         Image.new("L", (620, 877), 255),
         Image.new("L", (620, 877), 0),
+        Image.new("L", (2500, 1), 0),  # long enough for the paper search's halving step
+        Image.new("RGB", (1, 2500), (0, 0, 255)),
     ],
-    ids=["1px", "thin", "wide", "blank", "black"],
+    ids=["1px", "thin", "wide", "blank", "black", "1px row", "1px column"],
 )
 @pytest.mark.parametrize("photo", [False, True])
 def test_degenerate_pictures_still_make_a_page(img: Image.Image, photo: bool) -> None:
