@@ -14,9 +14,11 @@ Steps (pure functions, no Qt, safe to run on worker threads):
 4. Resample the full-resolution picture *once* with the composed transform, straight to the
    output resolution of the chosen mode; divide out the lighting (shadows, yellow light).
 5. Encode. A text page is bilevel, at 200 dpi for ordinary print and up to 300 dpi for small
-   print (``bilevel_dpi``): a one-page PDF of one lossless JBIG2 generic region (``jbig2.py``;
-   ~0.7x the bytes of G4), or a CCITT G4 TIFF where JBIG2 is not built or does not decode
-   back to the same pixels (``_encode_bilevel``). Every bilevel layer below is coded the same. A page with a stamp or a photo is a *mixed*
+   print (``bilevel_dpi``): a one-page PDF of one lossless JBIG2 image (``jbig2.py``: a
+   symbol dictionary and a text region that refines every glyph to its own pixels, or a
+   generic region for handwriting and noise; ~0.55x the bytes of G4), or a CCITT G4 TIFF
+   where JBIG2 is not built or does not decode back to the same pixels (``_encode_bilevel``).
+   Every bilevel layer below is coded the same way (coloured-ink masks as a generic region). A page with a stamp or a photo is a *mixed*
    page, a one-page PDF in layers (mixed raster content, as in DjVu): the bilevel page as
    black ink; coloured ink (a stamp however pale, a signature, coloured pens) as its own
    bilevel mask painted with its colour at 50 dpi (``_ink_layer``); a picture (a photo, or
