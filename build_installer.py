@@ -14,6 +14,11 @@ and the reference server too, so ``desa-capil --demo`` works from the bundle.
   desktop shortcut, uninstaller); ISCC.exe is run when it is installed, giving
   ``dist/desa-capil-<version>-setup.exe``.
 
+``--release`` bundles the release's own numpy (no OpenBLAS) and minimal OpenCV, built once per
+version by ``build_native_wheels.py`` (CI uses the PyPI wheels). On Linux the collected bundle
+is slimmed (``build_slim.py``: OpenCV's unused libraries stubbed, ICU data trimmed, Qt Quick
+stubbed for the camera plugin, symbols and debug information stripped).
+
 ``--self-test`` starts the bundled app with ``--self-test`` (database, main window offscreen,
 every page, exit 0) in a throw-away home and reports the bundle's size and start time.
 Needs PyInstaller: ``pip install -e .[build]``.
@@ -50,6 +55,9 @@ EXCLUDES = [
     "psycopg", "psycopg_binary", "psycopg_pool", "pikepdf", "lxml", "yaml",
     "boto3", "botocore", "s3transfer",
     "PIL._avif",  # Pillow's AVIF codec (libavif + libaom, 5 MB): the app takes no AVIF pictures
+    # Syntax highlighting (1.8 MB in the launcher): only Mako's error pages import it (alembic's
+    # templates), and Mako falls back to plain text without it.
+    "pygments",
 ]  # fmt: skip
 
 
@@ -313,6 +321,85 @@ def prune_bundle(app_dir: Path) -> list[str]:
     return removed
 
 
+NATIVE_CACHE = ROOT / "build" / "native"  # build_native_wheels.py's default cache
+
+
+def release_natives(cache: Path) -> tuple[Path, dict[str, dict[str, str]]]:
+    """The release's own numpy (no BLAS) and OpenCV (core/imgproc only) from ``cache`` (made by
+    build_native_wheels.py), checked against the venv's versions and the recorded SHA-256, laid
+    out as a folder to put first on the import path while PyInstaller collects: numpy installed
+    from its wheel, and the OpenCV wheel's Python loader (``cv2/``) around the minimal module.
+    Returns (that folder, the manifest)."""
+    import importlib.util
+
+    from build_native_wheels import MANIFEST, installed_versions, platform_tag, sha256
+
+    folder = cache / platform_tag()
+    manifest_path = folder / MANIFEST
+    if not manifest_path.exists():
+        raise SystemExit(f"--release: no native packages in {folder}; run build_native_wheels.py first")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    installed = installed_versions()
+    problems = []
+    for key, dist in (("numpy", "numpy"), ("opencv", "opencv-python-headless")):
+        entry = manifest.get(key)
+        if not entry:
+            problems.append(f"{key} was not built")
+        elif entry["version"] != installed[dist]:
+            problems.append(f"{key} {entry['version']} was built, {installed[dist]} is installed")
+        elif not (folder / entry["output"]).exists() or sha256(folder / entry["output"]) != entry["sha256"]:
+            problems.append(f"{entry['output']} is missing or not the file that was built")
+    if problems:
+        raise SystemExit(
+            f"--release: the native packages in {folder} do not fit: {'; '.join(problems)} "
+            "(run build_native_wheels.py again)"
+        )
+    overlay = BUILD / "release-natives"
+    shutil.rmtree(overlay, ignore_errors=True)
+    overlay.mkdir(parents=True)
+    wheel = folder / manifest["numpy"]["output"]
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-index",
+            "--target",
+            str(overlay),
+            str(wheel),
+        ],
+        check=True,
+    )
+    spec = importlib.util.find_spec("cv2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("--release: the opencv-python-headless package (its loader) is not installed")
+    loader = Path(next(iter(spec.submodule_search_locations)))
+    shutil.copytree(
+        loader, overlay / "cv2", ignore=shutil.ignore_patterns("cv2*.so", "cv2*.pyd", "__pycache__")
+    )
+    shutil.copyfile(folder / manifest["opencv"]["output"], overlay / "cv2" / "cv2.abi3.so")
+    return overlay, manifest
+
+
+def check_release_bundle(app_dir: Path, manifest: dict[str, dict[str, str]]) -> None:
+    """A release bundle must carry the release's own numpy and OpenCV, not the PyPI wheels'."""
+    from build_native_wheels import sha256
+
+    base = app_dir / "_internal"
+    cv2_so = base / "cv2" / "cv2.abi3.so"
+    wrong = []
+    if not cv2_so.exists() or sha256(cv2_so) != manifest["opencv"]["sha256"]:
+        wrong.append("cv2/cv2.abi3.so is not the minimal OpenCV")
+    blas = sorted(p.name for p in base.rglob("*openblas*"))
+    if blas or (base / "numpy.libs").exists() or (base / "opencv_python_headless.libs").exists():
+        wrong.append(f"the PyPI wheels' libraries were collected ({blas or 'numpy.libs'})")
+    if wrong:
+        raise SystemExit("--release bundle: " + "; ".join(wrong))
+
+
 def ship_update_root(app_dir: Path, root_json: Path | None) -> None:
     """Put the release repository's TUF root metadata in the bundle (resources/update/root.json):
     the root of trust of every later update (docs/updates.md). Without it the app says that
@@ -335,15 +422,16 @@ def folder_size(path: Path) -> int:
 
 
 def make_tarball(meta: Meta, app_dir: Path, fmt: str = "xz") -> Path:
-    """The Linux package: ``.tar.xz`` (LZMA, about 30 % smaller than gzip for this bundle:
-    BENCHMARKS.md) or ``.tar.gz``. xz runs as a program on every core when it is installed."""
+    """The Linux package: ``.tar.xz`` (LZMA at ``-9``: a 64 MiB dictionary, 3 % smaller than
+    ``-6`` and about 40 % smaller than gzip for this bundle: BENCHMARKS.md) or ``.tar.gz``. xz
+    runs as a program on every core when it is installed."""
     arch = platform.machine().lower() or "x86_64"
     out = DIST / f"{meta.gui_script}-{meta.version}-linux-{arch}.tar.{fmt}"
     arcname = f"{meta.gui_script}-{meta.version}"
     xz = shutil.which("xz")
     if fmt == "xz" and xz is not None:
         with open(out, "wb") as f:
-            proc = subprocess.Popen([xz, "-6", "-T0", "-c"], stdin=subprocess.PIPE, stdout=f)
+            proc = subprocess.Popen([xz, "-9", "-T0", "-c"], stdin=subprocess.PIPE, stdout=f)
             assert proc.stdin is not None
             with tarfile.open(fileobj=proc.stdin, mode="w|") as tar:
                 tar.add(app_dir, arcname=arcname)
@@ -352,7 +440,7 @@ def make_tarball(meta: Meta, app_dir: Path, fmt: str = "xz") -> Path:
                 raise SystemExit(f"xz failed (exit {proc.returncode})")
         return out
     mode = "w:xz" if fmt == "xz" else "w:gz"
-    options: dict[str, int] = {"preset": 6} if fmt == "xz" else {"compresslevel": 6}
+    options: dict[str, int] = {"preset": 9} if fmt == "xz" else {"compresslevel": 6}
     with tarfile.open(out, mode, **options) as tar:  # type: ignore[call-overload]
         tar.add(app_dir, arcname=arcname)
     return out
@@ -463,6 +551,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--package-format", choices=("xz", "gz"), default="xz", help="Linux archive: tar.xz or tar.gz"
     )
+    ap.add_argument(
+        "--release",
+        action="store_true",
+        help="bundle the release's own numpy (no OpenBLAS) and minimal OpenCV made by build_native_wheels.py",
+    )
+    ap.add_argument("--native-cache", type=Path, default=NATIVE_CACHE, help="build_native_wheels.py's cache")
     ap.add_argument("--json", type=Path, help="write the figures (sizes, times) to this file")
     args = ap.parse_args(argv)
 
@@ -477,14 +571,28 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     entry = write_entry(meta)
     build_native()
+    natives = None
+    if args.release:
+        overlay, natives = release_natives(args.native_cache)
+        # First on the import path of PyInstaller's analysis and of its isolated helpers.
+        sys.path.insert(0, str(overlay))
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(overlay), os.environ.get("PYTHONPATH")]))
+        say(
+            f"release: numpy {natives['numpy']['version']} without BLAS, OpenCV "
+            f"{natives['opencv']['version']} ({natives['opencv'].get('modules', 'minimal')})"
+        )
     pyinstaller.run(pyinstaller_args(meta, entry))
     app_dir = DIST / meta.gui_script
+    if natives is not None:
+        check_release_bundle(app_dir, natives)
     collected = folder_size(app_dir)
     if sys.platform.startswith("linux") and not args.no_slim:
         from build_slim import slim_opencv
 
         slim = slim_opencv(app_dir / "_internal")
-        if slim.skipped:
+        if natives is not None:
+            pass  # the minimal OpenCV links nothing to slim
+        elif slim.skipped:
             say(f"OpenCV not slimmed: {slim.skipped}")
         else:
             say(
@@ -532,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
         "collected_bytes": collected,
         "pruned_files": len(removed),
         "stripped_files": len(stripped),
+        "release_natives": natives is not None,
     }
     say(f"bundle in {app_dir} ({figures['folder_bytes'] / 1e6:.0f} MB) after {build_s:.0f} s")
 

@@ -1,6 +1,6 @@
 """Where the size of the PyInstaller bundle goes, by component: folder bytes and compressed bytes.
 
-    python benchmarks/installer_size.py dist/desa-capil [--top 30] [--json out.json]
+    python benchmarks/installer_size.py dist/desa-capil [--top 30] [--json out.json] [--xz]
 
 "Compressed" is each file deflated at level 6 (what the tar.gz uses), summed per component:
 within a few per cent of each component's share of the tarball (the tar.gz compresses files
@@ -81,19 +81,54 @@ def top_files(app_dir: Path, n: int) -> list[tuple[int, str]]:
     return sorted(files, reverse=True)[:n]
 
 
+def xz_size(app_dir: Path) -> int:
+    """Bytes of ``tar | xz -6`` of the folder: the Linux release package (build_installer.py's
+    default format), measured without writing it."""
+    import shutil
+    import subprocess
+    import tarfile
+    import threading
+
+    xz = shutil.which("xz")
+    if xz is None:
+        raise SystemExit("--xz needs the xz program")
+    proc = subprocess.Popen([xz, "-6", "-T0", "-c"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    counted = [0]
+
+    def count() -> None:
+        while block := proc.stdout.read(1 << 20):  # type: ignore[union-attr]
+            counted[0] += len(block)
+
+    reader = threading.Thread(target=count)
+    reader.start()
+    with tarfile.open(fileobj=proc.stdin, mode="w|") as tar:
+        tar.add(app_dir, arcname=app_dir.name)
+    proc.stdin.close()
+    reader.join()
+    if proc.wait() != 0:
+        raise SystemExit(f"xz failed (exit {proc.returncode})")
+    return counted[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("app_dir", type=Path)
     ap.add_argument("--top", type=int, default=0, help="also list the N biggest files")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--xz", action="store_true", help="also measure the folder as tar | xz -6 (slow)")
     args = ap.parse_args(argv)
     parts = measure(args.app_dir)
     total = {k: sum(p[k] for p in parts.values()) for k in ("files", "bytes", "deflated")}
+    if args.xz:
+        total["tar_xz"] = xz_size(args.app_dir)
     print("| component | files | folder MB | compressed MB |")  # noqa: T201 - a report
     print("|---|---:|---:|---:|")  # noqa: T201
     for name, p in sorted(parts.items(), key=lambda kv: -kv[1]["bytes"]):
         print(f"| {name} | {p['files']} | {p['bytes'] / 1e6:.1f} | {p['deflated'] / 1e6:.1f} |")  # noqa: T201
     print(f"| **total** | {total['files']} | {total['bytes'] / 1e6:.1f} | {total['deflated'] / 1e6:.1f} |")  # noqa: T201
+    if "tar_xz" in total:
+        print(f"tar.xz (xz -6): {total['tar_xz'] / 1e6:.1f} MB")  # noqa: T201
     for size, name in top_files(args.app_dir, args.top):
         print(f"{size / 1e6:8.1f} MB  {name}")  # noqa: T201
     if args.json:

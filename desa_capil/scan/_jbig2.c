@@ -410,6 +410,15 @@ static void pack_words(const uint8_t *src, int w, int h, uint64_t *dst) {
                                                               << (x & 63);
 }
 
+/* Pixels a to b (inclusive) of a row set. */
+static void set_range(uint64_t *row, int a, int b) {
+    for (int x = a; x <= b;) {
+        int r = x & 63, n = b - x + 1 < 64 - r ? b - x + 1 : 64 - r;
+        row[x >> 6] |= (n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1)) << r;
+        x += n;
+    }
+}
+
 /* The 64 pixels of a row from pixel s on (0 outside the row). */
 static inline uint64_t bits_at(const uint64_t *row, int nw, int s) {
     if (s < 0)
@@ -703,9 +712,9 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
         const uint64_t *bits = t->words + c->woff, *proto = t->pwords + sym->pwoff;
         int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
         int bdx = c->dx, bdy = c->dy;
-        static const int8_t near[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+        static const int8_t around[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
         for (int k = 0; k < 4 && best > 0; k++) {
-            int dx = c->dx + near[k][0], dy = c->dy + near[k][1];
+            int dx = c->dx + around[k][0], dy = c->dy + around[k][1];
             int64_t err = mismatch(bits, w, h, proto, sw, sh, dx, dy, best - 1);
             if (err < best) {
                 best = err;
@@ -848,20 +857,6 @@ static int code_text(Text *t) {
         if (!t->rbits)
             return -1;
     }
-    for (size_t i = 0; i < nruns; i++) {
-        const Run *r = &t->runs[i];
-        const Comp *c = &t->comps[r->up];
-        if (c->glyph) {
-            memset(t->arena + c->off + (size_t)(r->y - c->y0) * (size_t)CW(c) + (size_t)(r->x0 - c->x0), 1,
-                   (size_t)(r->x1 - r->x0 + 1));
-        } else {
-            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
-            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
-                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
-        }
-    }
-    free(t->runs);
-    t->runs = NULL;
     size_t nwords = 0;
     for (int32_t i = 0; i < ncomp; i++) {
         Comp *c = &t->comps[i];
@@ -873,11 +868,22 @@ static int code_text(Text *t) {
     t->words = calloc(nwords ? nwords : 1, sizeof(uint64_t));
     if (!t->words)
         return -1;
-    for (int32_t i = 0; i < ncomp; i++) {
-        const Comp *c = &t->comps[i];
-        if (c->glyph)
-            pack_words(t->arena + c->off, CW(c), CH(c), t->words + c->woff);
+    for (size_t i = 0; i < nruns; i++) {
+        const Run *r = &t->runs[i];
+        const Comp *c = &t->comps[r->up];
+        if (c->glyph) {
+            memset(t->arena + c->off + (size_t)(r->y - c->y0) * (size_t)CW(c) + (size_t)(r->x0 - c->x0), 1,
+                   (size_t)(r->x1 - r->x0 + 1));
+            set_range(t->words + c->woff + (size_t)(r->y - c->y0) * (size_t)words_of(CW(c)), r->x0 - c->x0,
+                      r->x1 - c->x0);
+        } else {
+            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
+            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
+                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
+        }
     }
+    free(t->runs);
+    t->runs = NULL;
 
     /* Reading order: strips of 2^logstrips rows by the glyphs' bottom row, left to right. */
     Key *keys = malloc(sizeof(Key) * (size_t)nglyph);

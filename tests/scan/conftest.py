@@ -12,12 +12,15 @@ import os
 
 import pytest
 
-from desa_capil.scan import jbig2
-
 
 @pytest.fixture(scope="session", autouse=True)
 def jbig2_coder() -> bool:
-    """Whether the JBIG2 coder is there."""
+    """Whether the JBIG2 coder is there. Imported here, not at the top: this conftest is
+    loaded before ``tests/conftest.py``'s ``pytest_configure`` rebuilds a stale coder when
+    the scan tests are named on the command line, and an extension module once loaded
+    cannot be replaced in the process."""
+    from desa_capil.scan import jbig2
+
     if not jbig2.available() and os.environ.get("CI") == "true":
         pytest.fail("the JBIG2 coder is not built on CI (no C compiler?)")
     return jbig2.available()

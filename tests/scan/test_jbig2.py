@@ -18,6 +18,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
@@ -466,6 +467,12 @@ def test_random_look_alike_shapes_decode_bit_exact_everywhere(seed: int) -> None
             x += g.shape[1] + 3
     b = _of(page)
     stream = jbig2.encode_text(b)
+    # Random shapes can fall apart into many specks: past one glyph per 8 x 8 pixels the
+    # coder's noise rule leaves the page to the generic region (about 1 seed in 1000).
+    glyphs = cv2.connectedComponents(page.astype(np.uint8), connectivity=8)[0] - 1
+    if glyphs > page.size // 64:
+        assert stream is None
+        return
     assert stream is not None
     with tempfile.TemporaryDirectory() as tmp:
         assert_decodes_everywhere(b, stream, Path(tmp))

@@ -29,6 +29,9 @@ def _line_angle(img: Image.Image) -> float:
     """
     g = np.asarray(img.convert("L"))
     edges = cv2.Canny(g, 50, 150)
+    # Only edges running along a line for 7 px or more: a rule up to ~8 degrees off steps
+    # every 7+ px, while most of the print's edges go (the Hough transform is ~5x faster).
+    edges = cv2.morphologyEx(edges, cv2.MORPH_OPEN, np.ones((1, 7), np.uint8))
     w = g.shape[1]
     # A rule a pixel off straight (the perspective's resampling) makes a staircase of edges:
     # gaps up to 20 px are bridged.
@@ -258,8 +261,10 @@ def test_thumbnail_from_processed_raw_and_image() -> None:
         Image.new("L", (300, 5), 255),
         Image.new("L", (620, 877), 255),
         Image.new("L", (620, 877), 0),
+        Image.new("L", (2500, 1), 0),  # long enough for the paper search's halving step
+        Image.new("RGB", (1, 2500), (0, 0, 255)),
     ],
-    ids=["1px", "thin", "wide", "blank", "black"],
+    ids=["1px", "thin", "wide", "blank", "black", "1px row", "1px column"],
 )
 @pytest.mark.parametrize("photo", [False, True])
 def test_degenerate_pictures_still_make_a_page(img: Image.Image, photo: bool) -> None:

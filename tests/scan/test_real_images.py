@@ -3,6 +3,7 @@ licences): they come out upright from any quarter turn, page-sized, bilevel and 
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,17 +12,24 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from desa_capil.scan.pipeline import process, rotate_quarter
+from desa_capil.scan.pipeline import ProcessedPage, process, rotate_quarter
 from desa_capil.scan.sources import import_file
 
 CORPUS = Path(__file__).parent / "corpus"
+
+
+@functools.cache
+def _upright(name: str) -> ProcessedPage:
+    """The scan as it comes, processed once for all the tests that compare with it."""
+    (raw,) = import_file(CORPUS / name)
+    return process(raw, auto_orient=True)
 
 
 @pytest.mark.parametrize("name", ["phototest.tif", "eurotext.tif", "typewriter.png"])
 @pytest.mark.parametrize("turned", [90, 180, 270])
 def test_real_scan_comes_out_upright(name: str, turned: int) -> None:
     (raw,) = import_file(CORPUS / name)
-    upright = process(raw, auto_orient=True)
+    upright = _upright(name)
     assert upright.turn == 0
     raw.image = rotate_quarter(raw.image, turned)
     out = process(raw, auto_orient=True)
@@ -31,7 +39,7 @@ def test_real_scan_comes_out_upright(name: str, turned: int) -> None:
 
 def test_real_scan_keeps_its_words() -> None:
     (raw,) = import_file(CORPUS / "eurotext.tif")
-    out = process(raw, auto_orient=True)
+    out = _upright("eurotext.tif")
     assert out.mode == "bilevel" and len(out.data) < 40_000
     assert out.width / out.dpi == pytest.approx(1024 / 300, rel=0.02)  # its scanned size
     if shutil.which("tesseract") is None:

@@ -247,6 +247,43 @@ def test_final_upload_refused_for_missing_or_plain_parts(
     assert server.service.upload_path(final).read_bytes() == data
 
 
+def test_final_upload_cannot_join_another_villages_parts(
+    server: EmbeddedServer, village: EnrolledDevice, village_b: EnrolledDevice
+) -> None:
+    data = os.urandom(3000)
+    part = create_partial(village, len(data))
+    assert patch_at(village, part, 0, data).status_code == 204
+    assert create_final(village_b, [part]).status_code == 404  # as if it did not exist
+    assert head(village, f"/api/v1/uploads/{part}").headers["Upload-Offset"] == str(len(data))
+
+
+def test_part_removed_while_being_joined_is_a_clear_conflict(
+    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two final uploads naming the same parts at once: the one that finds a part gone (the
+    other joined and removed it) answers 409 with what to do, not a server error, and leaves
+    no final upload behind."""
+    data = os.urandom(4000)
+    parts = [create_partial(village, 2000), create_partial(village, 2000)]
+    for upload_id, piece in zip(parts, (data[:2000], data[2000:]), strict=True):
+        assert patch_at(village, upload_id, 0, piece).status_code == 204
+    assert server.service is not None
+    uploads = server.service.uploads
+    create = uploads.create_upload
+
+    def create_then_lose_a_part(*args: Any, **kwargs: Any) -> Any:
+        made = create(*args, **kwargs)
+        # The parts were checked; now the other final upload joins them and removes them.
+        uploads._drop(parts[1])
+        return made
+
+    monkeypatch.setattr(uploads, "create_upload", create_then_lose_a_part)
+    r = create_final(village, parts)
+    assert r.status_code == 409, r.text
+    assert "Location" not in r.headers
+    assert head(village, f"/api/v1/uploads/{parts[0]}").headers["Upload-Offset"] == "2000"
+
+
 class TestConcatenationQuota:
     @pytest.fixture
     def server_settings(self) -> dict[str, Any]:

@@ -161,10 +161,17 @@ class UploadService(Area):
             with self.upload_path(final.id).open("r+b") as out:
                 for up in parts:
                     copied = 0
-                    with self.upload_path(up.id).open("rb") as src:
-                        while copied < up.length and (block := src.read(min(1 << 20, up.length - copied))):
-                            out.write(block)
-                            copied += len(block)
+                    try:
+                        src = self.upload_path(up.id).open("rb")
+                    except FileNotFoundError:
+                        src = None  # another final upload joined it and removed it just now
+                    if src is not None:
+                        with src:
+                            while copied < up.length and (
+                                block := src.read(min(1 << 20, up.length - copied))
+                            ):
+                                out.write(block)
+                                copied += len(block)
                     if copied != up.length:  # removed or cut short meanwhile
                         raise _concat_error(
                             f"Unggahan bagian {up.id} berubah saat digabung; kirim berkasnya lagi.",
