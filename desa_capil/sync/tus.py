@@ -397,8 +397,16 @@ class LinkMeter:
         seconds = TARGET_CHUNK_SECONDS if rtt is None else max(TARGET_CHUNK_SECONDS, rtt / RTT_SHARE)
         return min(MAX_CHUNK_SECONDS, seconds)
 
+    def stream_rate(self) -> float:
+        """The measured rate of one stream; before anything was measured, ``INITIAL_RATE``
+        (a whole 64 kbit/s link) shared by the streams the governor runs: a remembered count
+        of four must not start with chunks sized as if each stream had the whole link."""
+        if self.measured:
+            return self.rate
+        return self.rate / max(1, self.streams.streams)
+
     def chunk_size(self) -> int:
-        size = int(self.rate * self.chunk_seconds())
+        size = int(self.stream_rate() * self.chunk_seconds())
         return max(MIN_CHUNK, min(MAX_CHUNK, size))
 
     def next_chunk(self, remaining: int) -> int:
@@ -799,7 +807,9 @@ class TusUploader:
                 timeout=timeout,
                 # The total: the chunk at a quarter of the measured rate (a stream's share may
                 # drop when more start) plus its answer, at least the client's own.
-                deadline=max(self.client.deadline, 4 * size / max(self.meter.rate, 1.0) + 2 * timeout[1]),
+                deadline=max(
+                    self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * timeout[1]
+                ),
                 ok=(204,),
                 cut=watch.cut if watch is not None else None,
             )

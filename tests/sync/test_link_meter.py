@@ -73,7 +73,10 @@ def test_the_shortest_recent_round_trip_counts_and_old_ones_expire() -> None:
 def test_chunks_follow_the_measured_rate_within_bounds() -> None:
     m, _ = meter()
     assert not m.measured
-    assert m.chunk_size() == tus.INITIAL_RATE * tus.TARGET_CHUNK_SECONDS
+    # The assumed link shared by the governor's streams (two by default).
+    assert m.chunk_size() == tus.INITIAL_RATE / m.streams.streams * tus.TARGET_CHUNK_SECONDS
+    m.streams = tus.StreamGovernor(start=4)  # a remembered count of four: smaller first chunks
+    assert m.chunk_size() == tus.INITIAL_RATE / 4 * tus.TARGET_CHUNK_SECONDS
     m.record(100, 1.0)  # too little to say anything
     assert not m.measured
     m.record(40_000, 10.0)  # 4 KB/s
