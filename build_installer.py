@@ -58,7 +58,43 @@ EXCLUDES = [
     # Syntax highlighting (1.8 MB in the launcher): only Mako's error pages import it (alembic's
     # templates), and Mako falls back to plain text without it.
     "pygments",
+    # Left out of the launcher (BENCHMARKS.md, "Installer: fourth round", continued), none
+    # imported by the self-test or the demo self-test (python -X importtime), and
+    # tests/update/test_bundle_excludes.py checks that importing every module of the app
+    # imports none of them:
+    # - setuptools (+ its distutils): only tufup.repo imports it, for publishing (the vendor
+    #   side, run from the source tree); tufup catches the AssertionError that a frozen
+    #   setuptools raises, which the runtime hook below raises in its place (0.85+0.17 MB).
+    "setuptools", "pkg_resources", "distutils", "_distutils_hack",
+    # - rich (+ markdown_it): pydantic imports it for typing and a debugging printer only.
+    "rich", "markdown_it", "mdurl",
+    # - pydoc's help topics (help() in an interactive interpreter; pydoc does without them).
+    "pydoc_data",
 ]  # fmt: skip
+
+#: Runs in the bundle before the app (PyInstaller runtime hook): tufup (the update client)
+#: imports tufup.repo, whose ``import setuptools.config.expand`` catches only the
+#: AssertionError a frozen setuptools raises; setuptools is left out (EXCLUDES), so any import
+#: of it raises an error that is both (an ImportError for everybody else).
+NO_SETUPTOOLS_HOOK = '''"""setuptools is not in this bundle (build_installer.py, EXCLUDES)."""
+
+import importlib.abc
+import sys
+
+
+class SetuptoolsLeftOut(ImportError, AssertionError):
+    pass
+
+
+class _NoSetuptools(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("setuptools", "pkg_resources", "distutils", "_distutils_hack"):
+            raise SetuptoolsLeftOut(f"{name} is not in this bundle", name=name)
+        return None
+
+
+sys.meta_path.insert(0, _NoSetuptools())
+'''
 
 
 # Qt parts the app never uses, removed from the collected bundle (patterns on the path inside
@@ -228,6 +264,9 @@ def pyinstaller_args(meta: Meta, entry: Path) -> list[str]:
     args += ["--hidden-import", JBIG2_MODULE]  # the compiled coder (build_native)
     for mod in EXCLUDES:
         args += ["--exclude-module", mod]
+    hook = BUILD / "rthook_no_setuptools.py"
+    hook.write_text(NO_SETUPTOOLS_HOOK, encoding="utf-8")
+    args += ["--runtime-hook", str(hook)]
     if windows or sys.platform == "darwin":
         # A GUI app: no console window behind it. On Linux the console flag changes nothing.
         args.append("--windowed")

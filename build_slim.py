@@ -565,6 +565,116 @@ def _load_segments(path: Path) -> list[tuple[int, ...]] | None:
     return rows
 
 
+def trim_sections(path: Path, out: Path) -> bool:
+    """Write to ``out`` a copy of the 64-bit little-endian ELF file ``path`` without its static
+    symbol table and debug information (``.symtab``, ``.strtab``, ``.debug_*``: sections the
+    loader never maps), keeping every segment's bytes exactly, with the same addresses and
+    sizes. For the files binutils' ``strip`` relayouts wrongly: auditwheel's patchelf appended
+    segments after the debug sections, so they sit in a hole between loaded segments. The
+    content after such a hole moves down by whole multiples of the largest segment alignment
+    (file offset and address stay congruent); the other unmapped sections (``.shstrtab``,
+    ``.comment``...) go to the end; program and section headers are updated. False (nothing
+    written) when the file does not have that shape or there is nothing to remove."""
+    import struct
+
+    data = path.read_bytes()
+    if len(data) < 64 or data[:4] != b"\x7fELF" or data[4] != 2 or data[5] != 1:
+        return False
+    phoff, shoff = struct.unpack_from("<QQ", data, 0x20)
+    phentsize, phnum, shentsize, shnum, shstrndx = struct.unpack_from("<HHHHH", data, 0x36)
+    if not shoff or shentsize != 64 or phentsize != 56 or not 0 < shstrndx < shnum or shnum >= 0xFF00:
+        return False
+    phdrs = [list(struct.unpack_from("<IIQQQQQQ", data, phoff + i * 56)) for i in range(phnum)]
+    rows = [list(struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * 64)) for i in range(shnum)]
+    names = data[rows[shstrndx][4] : rows[shstrndx][4] + rows[shstrndx][5]]
+
+    def name(row: list[int]) -> str:
+        return names[row[0] : names.find(b"\0", row[0])].decode("latin-1")
+
+    alloc, nobits = 0x2, 8
+    mapped = [i for i, row in enumerate(rows) if i and row[2] & alloc]
+    gone = {
+        i
+        for i, row in enumerate(rows)
+        if i
+        and not row[2] & alloc
+        and (name(row) in (".symtab", ".strtab") or name(row).startswith(".debug"))
+    }
+    if not gone:
+        return False
+    # What must keep its bytes: the ELF header, the program headers, every segment, every
+    # mapped section. Each as (offset, end).
+    fixed = [(0, 64), (phoff, phoff + 56 * phnum)]
+    fixed += [(ph[2], ph[2] + ph[5]) for ph in phdrs if ph[5]]
+    fixed += [(rows[i][4], rows[i][4] + rows[i][5]) for i in mapped if rows[i][1] != nobits]
+    fixed.sort()
+    for i in gone:
+        lo, hi = rows[i][4], rows[i][4] + rows[i][5]
+        if any(a < hi and lo < b for a, b in fixed):
+            return False  # a section to remove inside loaded bytes
+    align = max([ph[7] for ph in phdrs if ph[0] == 1] + [1])
+    # shift(offset): how far the fixed bytes at ``offset`` move down.
+    starts: list[tuple[int, int]] = []  # (first offset after a hole, cumulative shift)
+    shift = reach = 0
+    for a, b in fixed:
+        if a > reach:
+            shift += (a - reach) // align * align
+            starts.append((a, shift))
+        reach = max(reach, b)
+
+    def moved(offset: int) -> int:
+        return offset - max([s for a, s in starts if a <= offset] + [0])
+
+    body = bytearray(moved(reach))
+    for a, b in fixed:
+        body[moved(a) : moved(a) + (b - a)] = data[a:b]
+    for ph in phdrs:
+        if ph[5] or ph[2]:
+            ph[2] = moved(ph[2])
+    keep = [i for i in range(shnum) if i not in gone]
+    index = {old: new for new, old in enumerate(keep)}
+    table = bytearray()
+    for old in keep:
+        row = list(rows[old])
+        if row[6] in gone or ((row[1] in (4, 9) or row[2] & 0x40) and row[7] in gone):
+            return False  # a kept section names a removed one
+        row[6] = index.get(row[6], row[6])
+        if row[1] in (4, 9) or row[2] & 0x40:  # SHT_RELA / SHT_REL / SHF_INFO_LINK: an index
+            row[7] = index.get(row[7], row[7])
+        if old and row[2] & alloc:
+            row[4] = moved(row[4])
+        elif old and row[1] != nobits:  # unmapped: appended after the loaded bytes
+            body += bytes(-len(body) % max(row[8], 1))
+            content = data[row[4] : row[4] + row[5]]
+            row[4] = len(body)
+            body += content
+        elif old:
+            row[4] = moved(row[4]) if row[4] <= reach else len(body)
+        table += struct.pack("<IIQQQQIIQQ", *row)
+    new_phoff = moved(phoff)
+    for i, ph in enumerate(phdrs):
+        struct.pack_into("<IIQQQQQQ", body, new_phoff + i * 56, *ph)
+    body += bytes(-len(body) % 8)
+    struct.pack_into("<QQ", body, 0x20, new_phoff, len(body))
+    struct.pack_into("<HH", body, 0x3C, len(keep), index[shstrndx])
+    result = bytes(body + table)
+    # Every segment's bytes as before, but for the file offsets in the ELF header (program and
+    # section headers, section count) and the program headers' file offsets.
+    if data[:0x20] != result[:0x20] or data[0x30:0x3C] != result[0x30:0x3C]:
+        return False
+    expected = bytearray(data)
+    expected[:64] = result[:64]
+    expected[phoff : phoff + 56 * phnum] = body[new_phoff : new_phoff + 56 * phnum]
+    for i, ph in enumerate(phdrs):
+        old_ph = struct.unpack_from("<IIQQQQQQ", data, phoff + i * 56)
+        if old_ph[:2] + old_ph[3:] != tuple(ph[:2] + ph[3:]):
+            return False
+        if expected[old_ph[2] : old_ph[2] + old_ph[5]] != result[ph[2] : ph[2] + ph[5]]:
+            return False
+    out.write_bytes(result)
+    return True
+
+
 def strip_binaries(base: Path, *, skip: tuple[Path, ...] = ()) -> tuple[list[str], list[str], int, int]:
     """``strip --strip-unneeded`` every shared library and extension module under ``base`` that
     is not stripped yet (several wheels ship theirs with symbols and debug information: libpython,
@@ -592,8 +702,12 @@ def strip_binaries(base: Path, *, skip: tuple[Path, ...] = ()) -> tuple[list[str
             proc = subprocess.run([strip, "--strip-unneeded", "-o", str(out), str(path)], capture_output=True)
             segments = _load_segments(out) if proc.returncode == 0 else None
             if segments is None or segments != _load_segments(path):
-                kept.append(rel)
-                continue
+                # strip moved the segments (a patchelf-rewritten file): drop the same sections
+                # by editing the section table only, the loaded bytes untouched.
+                original = _load_segments(path)
+                if not trim_sections(path, out) or original is None or _load_segments(out) != original:
+                    kept.append(rel)
+                    continue
             before += path.stat().st_size
             after += out.stat().st_size
             shutil.copymode(path, out)
