@@ -526,6 +526,20 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size) {
     return q;
 }
 
+/* Append the run [x0, x1] of row y: 0, or 1 when the page has too many runs (noise), or -1
+   when out of memory. */
+static int push_run(Text *t, size_t *cap, size_t *n, int y, int x0, int x1) {
+    if (*n >= MAX_RUNS)
+        return 1;
+    Run *r = grow(t->runs, cap, *n + 1, sizeof(Run));
+    if (!r)
+        return -1;
+    t->runs = r;
+    r[*n] = (Run){y, x0, x1, (int32_t)*n};
+    (*n)++;
+    return 0;
+}
+
 /* Connected components of the page: runs, their union, the components' boxes and pixels. */
 static int find_components(Text *t, size_t *nruns_out, int32_t *ncomp_out) {
     int W = t->width, H = t->height;
@@ -552,26 +566,16 @@ static int find_components(Text *t, size_t *nruns_out, int32_t *ncomp_out) {
                     start = x;
                 } else if (!p && inrun) {
                     inrun = 0;
-                    if (n >= MAX_RUNS)
-                        return 1;
-                    Run *r = grow(t->runs, &cap, n + 1, sizeof(Run));
-                    if (!r)
-                        return -1;
-                    t->runs = r;
-                    r[n] = (Run){y, start, x - 1, (int32_t)n};
-                    n++;
+                    int e = push_run(t, &cap, &n, y, start, x - 1);
+                    if (e)
+                        return e;
                 }
             }
         }
         if (inrun) {
-            if (n >= MAX_RUNS)
-                return 1;
-            Run *r = grow(t->runs, &cap, n + 1, sizeof(Run));
-            if (!r)
-                return -1;
-            t->runs = r;
-            r[n] = (Run){y, start, W - 1, (int32_t)n};
-            n++;
+            int e = push_run(t, &cap, &n, y, start, W - 1);
+            if (e)
+                return e;
         }
         /* Join with the runs of the row above (8-connected: touching at a corner counts). */
         if (y > 0) {
