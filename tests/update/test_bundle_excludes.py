@@ -113,3 +113,17 @@ def test_the_hook_makes_setuptools_an_error_both_tufup_and_others_catch() -> Non
         ["distutils", True, "distutils"],
         ["pkg_resources", True, "pkg_resources"],
     ]
+
+
+def test_the_pyc_packages_hook_names_packages_that_exist(tmp_path: Path) -> None:
+    import importlib.util
+
+    sys.path.insert(0, str(ROOT))
+    import build_installer
+
+    hooks = build_installer.write_collection_hook(tmp_path / "hooks")
+    namespace: dict[str, object] = {}
+    exec((hooks / "hook-desa_capil.py").read_text(encoding="utf-8"), namespace)
+    assert namespace["module_collection_mode"] == {"sqlalchemy": "pyc", "desa_capil": "pyc"}
+    for name in build_installer.PYC_PACKAGES:  # a renamed package would silently fall back
+        assert importlib.util.find_spec(name) is not None, name
