@@ -94,6 +94,20 @@ def pytest_configure(config: pytest.Config) -> None:
         jbig2._jbig2 = jbig2._load()  # type: ignore[attr-defined]
 
 
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """No credential store (keyring's fail backend): the app keeps its secrets in its 0600
+    fallback file, and a test never touches the machine's real store. Test modules ask for it
+    with ``pytest.mark.usefixtures("no_keyring")``."""
+    import keyring
+    from keyring.backends import fail
+
+    old = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(old)
+
+
 @pytest.fixture(autouse=True)
 def app_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"

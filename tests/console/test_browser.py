@@ -14,9 +14,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PIL import Image, ImageDraw
 from sqlmodel import select
 
@@ -34,6 +32,8 @@ from desa_capil.sync.worker import SyncWorker
 
 from .conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = [
     "--headless",
@@ -49,14 +49,6 @@ SHOTS = os.environ.get("DESA_CAPIL_CONSOLE_SHOTS", "")
 sync_api = pytest.importorskip("playwright.sync_api")
 if not Path(CHROMIUM).exists():  # pragma: no cover - CI installs it (dev.py APT_TEST)
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
 import requests
-from keyring.backends import fail
 from sqlmodel import select
 
 from desa_capil.domain.catalog import get_service
@@ -35,17 +33,11 @@ from desa_capil.sync.worker import SyncWorker
 
 from .test_reports import pdf_text_and_qr
 
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
 VILLAGE = "32.04.05.2001"
 NIK = "3204051708900001"
 KK = "3204051708150001"
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

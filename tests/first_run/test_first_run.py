@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -26,13 +24,11 @@ from desa_capil.ui.operators import OperatorBadge, OperatorDialog
 
 
 @pytest.fixture(autouse=True)
-def no_keyring(qapp: QApplication) -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
+def _keyring_off_until_idle(no_keyring: None, qapp: QApplication) -> Iterator[None]:
+    """No credential store (tests/conftest.py); background work ends before it comes back."""
     yield
     tasks.wait_idle()
     qapp.processEvents()
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

@@ -18,9 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from desa_capil.domain.status import Status
 from desa_capil.paths import AppPaths
@@ -34,15 +32,9 @@ from desa_capil.sync import usb_identity
 from desa_capil.usbroute import SUFFIX, BundleError, load_or_create, open_bundle, read_header
 from tests.sync.helpers import make_batch
 
+pytestmark = pytest.mark.usefixtures("no_keyring")
+
 VILLAGE = "53.14.01.2001"
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

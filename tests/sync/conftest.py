@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from desa_capil.paths import AppPaths
 from desa_capil.server.embedded import EmbeddedServer
@@ -22,12 +20,8 @@ VILLAGE = "32.04.05.2001"
 
 
 @pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    """Tests never touch the real credential store: no backend, so the 0600 file is used."""
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
+def _keyring_off(no_keyring: None) -> None:
+    """Every test here runs without a credential store (tests/conftest.py, no_keyring)."""
 
 
 @pytest.fixture

@@ -9,9 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtWidgets import QApplication, QGroupBox, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -29,17 +27,12 @@ from desa_capil.ui.translations import install_translations, remove_translations
 from desa_capil.ui.usb_dialog import StickFileDialog
 from desa_capil.usbroute import KeySet, make_code
 
-pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+pytestmark = [
+    pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
+    pytest.mark.usefixtures("no_keyring"),
+]
 
 OFFICE = KeySet.generate()
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 @pytest.fixture

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -28,17 +25,10 @@ from desa_capil.update.client import Updater
 from desa_capil.update.rollback import RolledBack
 
 pytestmark = [
+    pytest.mark.usefixtures("no_keyring"),
     pytest.mark.qt_log_ignore("does not support propagateSizeHints"),
     pytest.mark.skipif(sys.platform == "win32", reason="stand-in launcher is a shell script"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 @pytest.mark.parametrize("schema_step", [True, False], ids=["schema-step", "same-schema"])

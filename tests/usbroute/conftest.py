@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import keyring
 import pytest
-from keyring.backends import fail
 from PySide6.QtWidgets import QApplication
 
 from desa_capil.paths import AppPaths
@@ -16,12 +14,8 @@ from desa_capil.ui.context import AppContext
 
 
 @pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    """Tests never touch the real credential store: the 0600 file is used."""
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
+def _keyring_off(no_keyring: None) -> None:
+    """Every test here runs without a credential store (tests/conftest.py, no_keyring)."""
 
 
 @pytest.fixture

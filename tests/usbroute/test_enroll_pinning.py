@@ -5,12 +5,9 @@ its device id."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from desa_capil.paths import AppPaths
 from desa_capil.server.testing import write_office_enrollment
@@ -22,14 +19,6 @@ from desa_capil.usbroute import KeySet, make_code
 
 OFFICE = KeySet.generate()
 VILLAGE = "53.14.01.2001"
-
-
-@pytest.fixture(autouse=True)
-def no_keyring() -> Iterator[None]:
-    old = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(old)
 
 
 def enrollment_file(folder: Path, office: KeySet, *, url: str = "https://capil.rotendaokab.go.id") -> Path:
