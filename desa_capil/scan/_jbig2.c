@@ -14,10 +14,14 @@
  * by the pixel-wise majority of its class (its prototype). The data of
  *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
  *     prototypes unlike any earlier one, by height class, each bitmap a generic region
- *     (template 0, nominal AT, contexts shared), all exported;
+ *     (template 1, nominal AT, contexts shared), all exported;
  *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
- *     close to a first-dictionary one (COARSE_PERCENT of its box): each such prototype as a
- *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), its own new symbols exported;
+ *     close to a first-dictionary one (COARSE_PERCENT of its box) and has at least two glyphs
+ *     (a lone one is refined in the text region from that symbol instead): each such
+ *     prototype as a refinement of it (REFAGGNINST = 1, 6.5.8.2.2); and the glyphs promoted
+ *     to symbols of their own (see promote()) whose class symbol is in the first dictionary;
+ *     its own new symbols exported;
+ *   - a third one on both, when a glyph of a second-dictionary class is promoted;
  *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
  *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
  *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
@@ -142,10 +146,39 @@ static void renorme(MQ *e) {
     } while ((e->a & 0x8000) == 0);
 }
 
+/* Debug builds only (-DJBIG2_STATS, never in the product): the bits each part of a text
+ * coding costs, exactly -log2 of the interval share each decision takes (the flush aside), for
+ * benchmarks/jbig2_breakdown.py. */
+#ifdef JBIG2_STATS
+#define TUNABLE static
+#include <math.h>
+enum {
+    ST_SD1_SIZES, ST_SD1_BITMAPS, ST_SD2_SIZES, ST_SD2_REF, ST_SD2_BITMAPS, ST_TR_DT, ST_TR_FS,
+    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_SD3_SIZES,
+    ST_SD3_REF, ST_SD3_BITMAPS, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, NSTATS
+};
+static const char *const STAT_NAMES[NSTATS] = {
+    "sd1_sizes", "sd1_bitmaps", "sd2_sizes", "sd2_ref", "sd2_bitmaps", "tr_dt", "tr_fs",
+    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "sd3_sizes", "sd3_ref",
+    "sd3_bitmaps", "n_promoted", "tr_id_h0", "n_inst", "n_syms"};
+static double stat_bits[NSTATS];
+static int stat_part;
+#define STAT(p) (stat_part = (p))
+#else
+#define TUNABLE static const
+#define STAT(p) ((void)0)
+#endif
+
 /* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
 static inline void encode(MQ *e, uint8_t *cx, int d) {
     int i = *cx >> 1, mps = *cx & 1;
     uint32_t qe = QE[i].qe;
+#ifdef JBIG2_STATS
+    {
+        uint32_t a = e->a - qe, share = d == mps ? ((a & 0x8000) == 0 && a < qe ? qe : a) : (a < qe ? a : qe);
+        stat_bits[stat_part] += log2((double)e->a / (double)share);
+    }
+#endif
     e->a -= qe;
     if (d == mps) {
         if ((e->a & 0x8000) == 0) {
@@ -302,6 +335,24 @@ static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int 
     return 0;
 }
 
+/* A symbol's bitmap (one byte a pixel, w x h) as a generic region in template 1 (T.88
+ * 6.2.5.3, Figure 4: 13 pixels, the nominal AT pixel A1 = (3,-1)), no TPGDON. Its 8192
+ * contexts learn faster than template 0's 65536 on a dictionary's small bitmaps (-0.3 % over
+ * the benchmark layers). Bits as jbig2dec's jbig2_decode_generic_template1_unopt. */
+#define SD_CTX 8192
+static void code_symbol_bitmap(MQ *e, uint8_t *cx, const uint8_t *bits, int w, int h) {
+#define PX(xx, yy) ((yy) >= 0 && (xx) >= 0 && (xx) < w ? (int)bits[(size_t)(yy) * (size_t)w + (size_t)(xx)] : 0)
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int c = PX(x - 1, y) | PX(x - 2, y) << 1 | PX(x - 3, y) << 2 | PX(x + 3, y - 1) << 3 |
+                    PX(x + 2, y - 1) << 4 | PX(x + 1, y - 1) << 5 | PX(x, y - 1) << 6 | PX(x - 1, y - 1) << 7 |
+                    PX(x - 2, y - 1) << 8 | PX(x + 2, y - 2) << 9 | PX(x + 1, y - 2) << 10 | PX(x, y - 2) << 11 |
+                    PX(x - 1, y - 2) << 12;
+            encode(e, &cx[c], bits[(size_t)y * (size_t)w + (size_t)x]);
+        }
+#undef PX
+}
+
 /*
  * Generic refinement region coding, template 0 (T.88 6.3.5.3, Figure 12), TPGRON = 0: the
  * bitmap `nb` (w x h, one byte a pixel) coded from the reference `rb` (rw x rh), whose pixel
@@ -359,6 +410,7 @@ typedef struct {
     size_t off;             /* its bitmap in the arena (glyphs) */
     size_t woff;            /* and in t->words */
     int32_t sym;            /* the symbol it is coded from */
+    int64_t err;            /* pixels it differs from its class's prototype by (at dx, dy) */
     int32_t dx, dy;         /* reference offset when refined */
     int refine;             /* 0: the symbol's exact pixels */
 } Comp;
@@ -373,6 +425,9 @@ typedef struct {
                       from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
     int32_t rdx, rdy;
     int64_t black;
+    int tier;                 /* its dictionary: 0 first, 1 second, 2 third (promoted glyphs) */
+    const uint8_t *pix;       /* its bitmap, one byte a pixel (a prototype, or a glyph's own) */
+    const uint64_t *wpix;     /* and for matching */
 } Sym;
 
 static int32_t find(Run *r, int32_t i) {
@@ -468,8 +523,8 @@ typedef struct {
     int maxglyph, logstrips, permille;
     int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
     /* results */
-    MQ sd, sd2, tr, rest;
-    int32_t nsyms, nsyms1, ninst;
+    MQ sd, sd2, sd3, tr, rest;
+    int32_t nsyms, nsyms1, nsyms2, ninst;
     int have_rest;
     int32_t rx, ry, rw, rh;
     int status; /* 0 ok, 1 not worth it / too big (use the generic region), -1 out of memory */
@@ -707,13 +762,15 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
         pack_words(t->protos + t->syms[s].poff, CW(sc), CH(sc), t->pwords + t->syms[s].pwoff);
+        t->syms[s].pix = t->protos + t->syms[s].poff;
+        t->syms[s].wpix = t->pwords + t->syms[s].pwoff;
     }
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         const Sym *sym = &t->syms[c->sym];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(c), h = CH(c), sw = CW(sc), sh = CH(sc);
-        const uint64_t *bits = t->words + c->woff, *proto = t->pwords + sym->pwoff;
+        const uint64_t *bits = t->words + c->woff, *proto = sym->wpix;
         int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
         int bdx = c->dx, bdy = c->dy;
         static const int8_t around[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
@@ -728,6 +785,7 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
         }
         c->dx = bdx;
         c->dy = bdy;
+        c->err = best;
         c->refine = !(best == 0 && w == sw && h == sh && bdx == 0 && bdy == 0);
     }
     free(first);
@@ -752,7 +810,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         Sym *sym = &t->syms[s];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(sc), h = CH(sc);
-        const uint8_t *proto = t->protos + sym->poff;
+        const uint8_t *proto = sym->pix;
         int64_t black = 0;
         for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
             black += proto[k];
@@ -784,7 +842,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                     static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
                     for (int k = 0; k < 5; k++) {
                         int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
-                        int64_t err = mismatch(t->pwords + sym->pwoff, w, h, t->pwords + rs->pwoff, rw, rh, dx,
+                        int64_t err = mismatch(sym->wpix, w, h, rs->wpix, rw, rh, dx,
                                                dy, best - 1);
                         if (err < best) {
                             best = err;
@@ -796,6 +854,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                 }
             }
         }
+        sym->tier = bref >= 0;
         if (bref >= 0) {
             sym->ref = bref;
             sym->rdx = bdx;
@@ -809,6 +868,245 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         }
     }
     return n1;
+}
+
+/* Promotion: a glyph that is a better reference than its class's prototype for enough other
+ * glyphs of its class becomes a symbol itself, in the dictionary after its class symbol's
+ * (the second, or a third), refined from the prototype or from a promoted glyph numbered
+ * before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
+ * only refine from symbols, and a symbol costs a number); the text region then places it as
+ * that symbol (exactly its pixels), and every glyph of the class is refined from whichever of
+ * the prototype and the promoted glyphs it differs least from. Chosen greedily per class: the
+ * glyph whose promotion saves most (the differing pixels it saves the others, times the
+ * refinement bits a pixel costs) over what a symbol costs, until none pays. */
+TUNABLE int promo_bits = 24;  /* a promoted glyph's cost, in bits */
+TUNABLE int promo_bpp16 = 32; /* refinement bits per differing pixel, times 16 */
+TUNABLE int promo_margin = 0;
+TUNABLE int demote_max = 1;
+  /* differing pixels a glyph must save to refine from a promoted glyph */
+#define MAX_CLASS 1024        /* members of one class considered */
+#define MAX_PROMOTABLE 16     /* members of one class that may be promoted (evenly spread) */
+
+/* Sort key of a symbol's number: tier, height, width, index. */
+static int sym_before(const Text *t, int32_t a, int32_t b) {
+    const Sym *sa = &t->syms[a], *sb = &t->syms[b];
+    const Comp *ca = &t->comps[sa->comp], *cb = &t->comps[sb->comp];
+    if (sa->tier != sb->tier)
+        return sa->tier < sb->tier;
+    if (CH(ca) != CH(cb))
+        return CH(ca) < CH(cb);
+    if (CW(ca) != CW(cb))
+        return CW(ca) < CW(cb);
+    return a < b;
+}
+
+/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off):
+ * the differing pixels, below `limit` (else limit). */
+static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32_t r, int64_t limit, int *odx,
+                           int *ody) {
+    const Sym *rs = &t->syms[r];
+    const Comp *rc = &t->comps[rs->comp];
+    int rw = CW(rc), rh = CH(rc);
+    static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+    int64_t best = limit;
+    for (int k = 0; k < 5 && best > 0; k++) {
+        int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
+        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - 1);
+        if (err < best) {
+            best = err;
+            *odx = dx;
+            *ody = dy;
+        }
+    }
+    return best;
+}
+
+static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
+    int32_t nclass = *nsyms_io, nsyms = nclass;
+    int32_t *first = calloc((size_t)nclass + 1, sizeof(int32_t));
+    int32_t *members = malloc(sizeof(int32_t) * (size_t)nglyph);
+    int64_t *cur = malloc(sizeof(int64_t) * MAX_CLASS);
+    int32_t *dist = malloc(sizeof(int32_t) * MAX_PROMOTABLE * MAX_CLASS);
+    int32_t *symof = malloc(sizeof(int32_t) * MAX_CLASS), cand[MAX_PROMOTABLE];
+    if (!first || !members || !cur || !dist || !symof) {
+        free(first);
+        free(members);
+        free(cur);
+        free(dist);
+        free(symof);
+        return -1;
+    }
+    for (int32_t i = 0; i < nglyph; i++)
+        first[t->comps[t->order[i]].sym + 1]++;
+    for (int32_t s = 0; s < nclass; s++)
+        first[s + 1] += first[s];
+    for (int32_t i = 0; i < nglyph; i++) {
+        int32_t s = t->comps[t->order[i]].sym;
+        members[first[s]++] = t->order[i];
+    }
+    for (int32_t s = nclass; s > 0; s--)
+        first[s] = first[s - 1];
+    first[0] = 0;
+    for (int32_t s = 0; s < nclass; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        int32_t n = first[s + 1] - first[s];
+        if (n < 3 || CW(sc) < MIN_REFINED || CH(sc) < MIN_REFINED)
+            continue;
+        if (n > MAX_CLASS)
+            n = MAX_CLASS;
+        const int32_t *m = members + first[s];
+        for (int32_t j = 0; j < n; j++) {
+            cur[j] = t->comps[m[j]].err;
+            symof[j] = -1;
+        }
+        /* dist[k][j]: pixels member j differs from promotable member k by, if fewer than now. */
+        int32_t ncand = n < MAX_PROMOTABLE ? n : MAX_PROMOTABLE;
+        for (int32_t k = 0; k < ncand; k++) {
+            int32_t i = (int32_t)((int64_t)k * n / ncand);
+            const Comp *ci = &t->comps[m[i]];
+            int wi = CW(ci), hi = CH(ci);
+            cand[k] = i;
+            for (int32_t j = 0; j < n; j++) {
+                const Comp *cj = &t->comps[m[j]];
+                int64_t d = cur[j];
+                if (i != j && d > 0 && wi >= MIN_REFINED && hi >= MIN_REFINED) {
+                    int wj = CW(cj), hj = CH(cj);
+                    int64_t e = mismatch(t->words + cj->woff, wj, hj, t->words + ci->woff, wi, hi, floor_half(wj - wi),
+                                         floor_half(hj - hi), d - 1);
+                    d = e < d ? e : d;
+                }
+                dist[(size_t)k * MAX_CLASS + (size_t)j] = (int32_t)d;
+            }
+        }
+        for (;;) {
+            int64_t best_gain = 0;
+            int32_t bk = -1;
+            for (int32_t k = 0; k < ncand; k++) {
+                if (symof[cand[k]] >= 0)
+                    continue;
+                const int32_t *dk = dist + (size_t)k * MAX_CLASS;
+                int64_t saved = 0;
+                for (int32_t j = 0; j < n; j++)
+                    saved += dk[j] + promo_margin < cur[j] ? cur[j] - dk[j] - promo_margin : 0;
+                int64_t gain = saved * promo_bpp16 - 16 * (int64_t)promo_bits;
+                if (gain > best_gain) {
+                    best_gain = gain;
+                    bk = k;
+                }
+            }
+            if (bk < 0)
+                break;
+            const int32_t *dk = dist + (size_t)bk * MAX_CLASS;
+            for (int32_t j = 0; j < n; j++)
+                cur[j] = dk[j] + promo_margin < cur[j] ? dk[j] + promo_margin : cur[j];
+            int32_t bi = cand[bk];
+            Comp *c = &t->comps[m[bi]];
+            t->syms[nsyms] = (Sym){.comp = m[bi], .ref = s, .black = c->black, .tier = t->syms[s].tier + 1,
+                                   .pix = t->arena + c->off, .wpix = t->words + c->woff};
+            symof[bi] = nsyms++;
+#ifdef JBIG2_STATS
+            stat_bits[ST_PROMOTED] += 1;
+#endif
+        }
+        /* References: each promoted glyph from the best of the prototype and the promoted glyphs
+         * numbered before it; every other member from the best of all of them. */
+        for (int32_t j = 0; j < first[s + 1] - first[s]; j++) {
+            Comp *c = &t->comps[m[j]];
+            int w = CW(c), h = CH(c);
+            const uint64_t *bits = t->words + c->woff;
+            int32_t own = j < n ? symof[j] : -1;
+            int bdx = c->dx, bdy = c->dy;
+            int64_t best = c->err, margin = own >= 0 ? 0 : promo_margin;
+            int32_t bref = s;
+            for (int32_t k = 0; k < ncand && best > margin; k++) {
+                int32_t i = cand[k], q = symof[i];
+                if (q < 0 || i == j || (own >= 0 && !sym_before(t, q, own)))
+                    continue;
+                int dx = 0, dy = 0;
+                int64_t err = best_offset(t, bits, w, h, q, best - margin, &dx, &dy);
+                if (err + margin < best) {
+                    best = err + margin;
+                    bref = q;
+                    bdx = dx;
+                    bdy = dy;
+                }
+            }
+            best -= bref == s ? 0 : margin;
+            if (own >= 0) {
+                Sym *ps = &t->syms[own];
+                ps->ref = bref;
+                ps->rdx = bdx;
+                ps->rdy = bdy;
+                c->sym = own;
+                c->refine = 0;
+                c->dx = c->dy = 0;
+            } else {
+                const Comp *rc = &t->comps[t->syms[bref].comp];
+                c->sym = bref;
+                c->dx = bdx;
+                c->dy = bdy;
+                c->refine = !(best == 0 && w == CW(rc) && h == CH(rc) && bdx == 0 && bdy == 0);
+            }
+        }
+    }
+    free(first);
+    free(members);
+    free(cur);
+    free(dist);
+    free(symof);
+    *nsyms_io = nsyms;
+    return 0;
+}
+
+/* A refinement/aggregate symbol dictionary (SDREFAGG = 1) of the symbols numbered
+ * [from, to), whose input symbols are those numbered before `from`: by height class, each
+ * symbol's width difference, REFAGGNINST = 1 (IAAI), the earlier symbol it refines (IAID over
+ * input and new symbols), RDX, RDY, then its bitmap as a refinement region of that symbol
+ * (6.5.8.2.2; refinement template 0 and the text region's AT pixels); the export flags: the
+ * input symbols not, the new ones all. `cx` holds its contexts (zeroed here). */
+static int code_refagg(Text *t, MQ *e, uint8_t *cx, int32_t from, int32_t to, uint8_t *work, int third) {
+    int codelen = 0;
+    while (((int64_t)1 << codelen) < to)
+        codelen++;
+    memset(cx, 0, 6 * (size_t)NIACTX + NGRCTX + ((size_t)2 << codelen));
+    uint8_t *iadh = cx, *iadw = cx + NIACTX, *iaex = cx + 2 * NIACTX, *iaai = cx + 3 * NIACTX,
+            *iardx = cx + 4 * NIACTX, *iardy = cx + 5 * NIACTX, *gr = cx + 6 * NIACTX, *iaid = gr + NGRCTX;
+#ifdef JBIG2_STATS
+    int st_sizes = third ? ST_SD3_SIZES : ST_SD2_SIZES, st_ref = third ? ST_SD3_REF : ST_SD2_REF,
+        st_bitmaps = third ? ST_SD3_BITMAPS : ST_SD2_BITMAPS;
+#else
+    (void)third;
+#endif
+    initenc(e);
+    int prev_h = 0;
+    for (int32_t i = from; i < to;) {
+        int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+        STAT(st_sizes);
+        encode_int(e, iadh, h - prev_h, 0);
+        prev_h = h;
+        for (; i < to && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+            const Sym *sym = &t->syms[t->byid[i]];
+            const Sym *ref = &t->syms[sym->ref];
+            const Comp *rc = &t->comps[ref->comp];
+            int w = CW(&t->comps[sym->comp]);
+            STAT(st_sizes);
+            encode_int(e, iadw, w - prev_w, 0);
+            prev_w = w;
+            STAT(st_ref);
+            encode_int(e, iaai, 1, 0);
+            encode_iaid(e, iaid, (uint32_t)ref->id, codelen);
+            encode_int(e, iardx, sym->rdx, 0);
+            encode_int(e, iardy, sym->rdy, 0);
+            STAT(st_bitmaps);
+            code_refine(e, gr, sym->pix, w, h, ref->pix, CW(rc), CH(rc), sym->rdx, sym->rdy, t->rat, work);
+        }
+        STAT(st_sizes);
+        encode_int(e, iadw, 0, 1);
+    }
+    encode_int(e, iaex, from, 0);
+    encode_int(e, iaex, to - from, 0);
+    flush(e);
+    return e->failed ? -1 : 0;
 }
 
 static int code_text(Text *t) {
@@ -849,18 +1147,6 @@ static int code_text(Text *t) {
     t->arena = calloc(arena, 1);
     if (!t->arena)
         return -1;
-    t->have_rest = rx1 >= 0;
-    size_t rstride = 0;
-    if (t->have_rest) {
-        t->rx = rx0;
-        t->ry = ry0;
-        t->rw = rx1 - rx0 + 1;
-        t->rh = ry1 - ry0 + 1;
-        rstride = ((size_t)t->rw + 7) / 8;
-        t->rbits = calloc(rstride * (size_t)t->rh, 1); /* <= the page's own packed size */
-        if (!t->rbits)
-            return -1;
-    }
     size_t nwords = 0;
     for (int32_t i = 0; i < ncomp; i++) {
         Comp *c = &t->comps[i];
@@ -880,17 +1166,11 @@ static int code_text(Text *t) {
                    (size_t)(r->x1 - r->x0 + 1));
             set_range(t->words + c->woff + (size_t)(r->y - c->y0) * (size_t)words_of(CW(c)), r->x0 - c->x0,
                       r->x1 - c->x0);
-        } else {
-            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
-            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
-                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
         }
     }
-    free(t->runs);
-    t->runs = NULL;
 
     /* Reading order: strips of 2^logstrips rows by the glyphs' bottom row, left to right. */
-    Key *keys = malloc(sizeof(Key) * (size_t)nglyph);
+    Key *keys = malloc(sizeof(Key) * 2 * (size_t)nglyph);
     if (!keys)
         return -1;
     int32_t k = 0;
@@ -901,7 +1181,7 @@ static int code_text(Text *t) {
     }
     qsort(keys, (size_t)nglyph, sizeof(Key), cmp_key);
     t->order = malloc(sizeof(int32_t) * (size_t)nglyph);
-    t->syms = malloc(sizeof(Sym) * (size_t)nglyph);
+    t->syms = malloc(sizeof(Sym) * 2 * (size_t)nglyph); /* the classes, then promoted glyphs */
     t->bucket = malloc(sizeof(int32_t) * NBUCKET);
     if (!t->order || !t->syms || !t->bucket) {
         free(keys);
@@ -970,7 +1250,7 @@ static int code_text(Text *t) {
             c->dy = bdy;
         } else {
             unsigned b = bucket_of(w, h);
-            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, 0, -1, 0, 0, c->black};
+            t->syms[nsyms] = (Sym){.comp = t->order[i], .next = t->bucket[b], .ref = -1, .black = c->black};
             t->bucket[b] = nsyms;
             c->sym = nsyms++;
             c->refine = 0;
@@ -988,12 +1268,90 @@ static int code_text(Text *t) {
         return 1;
     }
     int32_t n1 = split_dictionaries(t, nsyms);
+    if (demote_max > 0) {
+        /* A second-dictionary symbol of at most demote_max glyphs is not worth its symbol
+         * number: its glyphs are refined in the text region from its reference instead. */
+        int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
+        if (!cnt) {
+            free(keys);
+            return -1;
+        }
+        for (int32_t i = 0; i < nglyph; i++)
+            cnt[t->comps[t->order[i]].sym]++;
+        for (int32_t i = 0; i < nglyph; i++) {
+            Comp *c = &t->comps[t->order[i]];
+            const Sym *sym = &t->syms[c->sym];
+            if (sym->tier != 1 || cnt[c->sym] > demote_max)
+                continue;
+            int w = CW(c), h = CH(c), dx = 0, dy = 0;
+            int64_t err = best_offset(t, t->words + c->woff, w, h, sym->ref, INT64_MAX, &dx, &dy);
+            c->sym = sym->ref;
+            c->dx = dx;
+            c->dy = dy;
+            c->err = err;
+            c->refine = 1;
+        }
+        int32_t ns = 0;
+        for (int32_t s = 0; s < nsyms; s++) {
+            if (t->syms[s].tier == 1 && cnt[s] <= demote_max) {
+                cnt[s] = -1;
+            } else {
+                t->syms[ns] = t->syms[s];
+                cnt[s] = ns++;
+            }
+        }
+        for (int32_t s = 0; s < ns; s++)
+            if (t->syms[s].tier == 1)
+                t->syms[s].ref = cnt[t->syms[s].ref];
+        for (int32_t i = 0; i < nglyph; i++) {
+            Comp *c = &t->comps[t->order[i]];
+            c->sym = cnt[c->sym];
+        }
+        free(cnt);
+        nsyms = ns;
+    }
+    /* The generic region of the components that are not glyphs. */
+    t->have_rest = rx1 >= 0;
+    size_t rstride = 0;
+    if (t->have_rest) {
+        t->rx = rx0;
+        t->ry = ry0;
+        t->rw = rx1 - rx0 + 1;
+        t->rh = ry1 - ry0 + 1;
+        rstride = ((size_t)t->rw + 7) / 8;
+        t->rbits = calloc(rstride * (size_t)t->rh, 1); /* <= the page's own packed size */
+        if (!t->rbits) {
+            free(keys);
+            return -1;
+        }
+        for (size_t i = 0; i < nruns; i++) {
+            const Run *r = &t->runs[i];
+            if (t->comps[r->up].glyph)
+                continue;
+            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
+            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
+                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
+        }
+    }
+    free(t->runs);
+    t->runs = NULL;
+    if (promote(t, nglyph, &nsyms)) {
+        free(keys);
+        return -1;
+    }
+    int32_t n2 = 0, n3 = 0;
+    for (int32_t s = 0; s < nsyms; s++) {
+        n2 += t->syms[s].tier == 1;
+        n3 += t->syms[s].tier == 2;
+    }
+    t->nsyms = nsyms;
     t->nsyms1 = n1;
+    t->nsyms2 = n2;
     /* Symbol numbers: the first dictionary's, then the second's; in each, height classes,
      * narrow to wide (T.88 6.5.5). */
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
-        keys[s] = (Key){t->syms[s].ref >= 0, CH(sc), CW(sc), s};
+        keys[s] = (Key){t->syms[s].tier, CH(sc), CW(sc), s};
     }
     qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
     t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
@@ -1020,30 +1378,31 @@ static int code_text(Text *t) {
             *iafs = ia + 4 * NIACTX, *iads = ia + 5 * NIACTX, *iait = ia + 6 * NIACTX,
             *iari = ia + 7 * NIACTX, *iardw = ia + 8 * NIACTX, *iardh = ia + 9 * NIACTX,
             *iardx = ia + 10 * NIACTX, *iardy = ia + 11 * NIACTX, *iaid = ia + 12 * NIACTX;
-    uint8_t *ia2 = iaid + ((size_t)2 << codelen), *gr2 = ia2 + 6 * NIACTX, *iaid2 = gr2 + NGRCTX;
-    uint8_t *iadh2 = ia2, *iadw2 = ia2 + NIACTX, *iaex2 = ia2 + 2 * NIACTX, *iaai2 = ia2 + 3 * NIACTX,
-            *iardx2 = ia2 + 4 * NIACTX, *iardy2 = ia2 + 5 * NIACTX;
+    uint8_t *refagg = iaid + ((size_t)2 << codelen); /* code_refagg's contexts */
     uint8_t *work = t->ctx + nctx;
 
     /* First symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
-     * class, each symbol's width difference then its bitmap as a generic region (template 0,
-     * nominal AT pixels, no TPGDON; contexts shared by all symbols); then the export flags:
+     * class, each symbol's width difference then its bitmap as a generic region (template 1,
+     * nominal AT pixel, no TPGDON; contexts shared by all symbols); then the export flags:
      * none left out, all exported. */
     MQ *e = &t->sd;
     initenc(e);
     int prev_h = 0;
     for (int32_t i = 0; i < n1;) {
         int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+        STAT(ST_SD1_SIZES);
         encode_int(e, iadh, h - prev_h, 0);
         prev_h = h;
         for (; i < n1 && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
             const Sym *sym = &t->syms[t->byid[i]];
             int w = CW(&t->comps[sym->comp]);
+            STAT(ST_SD1_SIZES);
             encode_int(e, iadw, w - prev_w, 0);
             prev_w = w;
-            if (code_generic(e, gb, t->protos + sym->poff, w, h, (size_t)w, 0, 0))
-                return -1;
+            STAT(ST_SD1_BITMAPS);
+            code_symbol_bitmap(e, gb, sym->pix, w, h);
         }
+        STAT(ST_SD1_SIZES);
         encode_int(e, iadw, 0, 1);
     }
     encode_int(e, iaex, 0, 0);
@@ -1052,55 +1411,37 @@ static int code_text(Text *t) {
     if (e->failed)
         return -1;
 
-    /* Second symbol dictionary (SDREFAGG = 1, the first one's symbols as input): by height
-     * class, each symbol's width difference, REFAGGNINST = 1 (IAAI), the first-dictionary
-     * symbol it refines (IAID over both dictionaries), RDX, RDY, then its bitmap as a
-     * refinement region of that symbol (6.5.8.2.2; refinement template 0 and the text
-     * region's AT pixels); the export flags: the input symbols not, the new ones all. */
-    if (nsyms > n1) {
-        int codelen2 = 0;
-        while (((int64_t)1 << codelen2) < nsyms)
-            codelen2++;
-        e = &t->sd2;
-        initenc(e);
-        prev_h = 0;
-        for (int32_t i = n1; i < nsyms;) {
-            int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
-            encode_int(e, iadh2, h - prev_h, 0);
-            prev_h = h;
-            for (; i < nsyms && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
-                const Sym *sym = &t->syms[t->byid[i]];
-                const Sym *ref = &t->syms[sym->ref];
-                const Comp *rc = &t->comps[ref->comp];
-                int w = CW(&t->comps[sym->comp]);
-                encode_int(e, iadw2, w - prev_w, 0);
-                prev_w = w;
-                encode_int(e, iaai2, 1, 0);
-                encode_iaid(e, iaid2, (uint32_t)ref->id, codelen2);
-                encode_int(e, iardx2, sym->rdx, 0);
-                encode_int(e, iardy2, sym->rdy, 0);
-                code_refine(e, gr2, t->protos + sym->poff, w, h, t->protos + ref->poff, CW(rc), CH(rc), sym->rdx,
-                            sym->rdy, t->rat, work);
-            }
-            encode_int(e, iadw2, 0, 1);
-        }
-        encode_int(e, iaex2, n1, 0);
-        encode_int(e, iaex2, nsyms - n1, 0);
-        flush(e);
-        if (e->failed)
-            return -1;
-    }
+    /* Second symbol dictionary, on the first: its look-alike prototypes; third, on both: the
+     * promoted glyphs. */
+    if (n2 && code_refagg(t, &t->sd2, refagg, n1, n1 + n2, work, 0))
+        return -1;
+    if (n3 && code_refagg(t, &t->sd3, refagg, n1 + n2, nsyms, work, 1))
+        return -1;
 
     /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
      * the strip), T in the strip by IAIT, the symbol by IAID, then IARI: 0 for the symbol's
      * own pixels, 1 for a refinement (IARDW/H/X/Y and a refinement region, 6.4.11). */
+#ifdef JBIG2_STATS
+    {
+        int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
+        for (int32_t i = 0; cnt && i < nglyph; i++)
+            cnt[t->comps[t->order[i]].sym]++;
+        for (int32_t i = 0; cnt && i < nglyph; i++)
+            stat_bits[ST_ID_H0] -= log2((double)cnt[t->comps[t->order[i]].sym] / nglyph);
+        stat_bits[ST_NINST] += nglyph;
+        stat_bits[ST_NSYMS] += nsyms;
+        free(cnt);
+    }
+#endif
     e = &t->tr;
     initenc(e);
     int32_t stript = 0, firsts = 0, curs = 0, strip = 0;
+    STAT(ST_TR_DT);
     encode_int(e, iadt, 0, 0); /* STRIPT starts at 0 */
     for (int32_t i = 0; i < nglyph;) {
         const Comp *c = &t->comps[t->order[i]];
         int32_t s_now = c->y1 >> t->logstrips;
+        STAT(ST_TR_DT);
         encode_int(e, iadt, s_now - strip, 0);
         strip = s_now;
         stript = strip << t->logstrips;
@@ -1109,6 +1450,7 @@ static int code_text(Text *t) {
             c = &t->comps[t->order[i]];
             if ((c->y1 >> t->logstrips) != strip)
                 break;
+            STAT(first ? ST_TR_FS : ST_TR_DS);
             if (first) {
                 encode_int(e, iafs, c->x0 - firsts, 0);
                 firsts = c->x0;
@@ -1120,20 +1462,25 @@ static int code_text(Text *t) {
             if (t->logstrips)
                 encode_int(e, iait, c->y1 - stript, 0);
             const Sym *sym = &t->syms[c->sym];
+            STAT(ST_TR_ID);
             encode_iaid(e, iaid, (uint32_t)sym->id, codelen);
+            STAT(ST_TR_RI);
             encode_int(e, iari, c->refine, 0);
             if (c->refine) {
                 const Comp *sc = &t->comps[sym->comp];
                 int rdw = CW(c) - CW(sc), rdh = CH(c) - CH(sc);
+                STAT(ST_TR_RDIMS);
                 encode_int(e, iardw, rdw, 0);
                 encode_int(e, iardh, rdh, 0);
                 encode_int(e, iardx, c->dx - floor_half(rdw), 0);
                 encode_int(e, iardy, c->dy - floor_half(rdh), 0);
-                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), t->protos + sym->poff, CW(sc), CH(sc),
+                STAT(ST_TR_REFINE);
+                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), sym->pix, CW(sc), CH(sc),
                             c->dx, c->dy, t->rat, work);
             }
             curs += CW(c) - 1;
         }
+        STAT(ST_TR_DS);
         encode_int(e, iads, 0, 1);
     }
     flush(e);
@@ -1143,6 +1490,7 @@ static int code_text(Text *t) {
     if (t->have_rest) {
         e = &t->rest;
         initenc(e);
+        STAT(ST_REST);
         if (code_generic(e, rgb, t->rbits, t->rw, t->rh, rstride, 1, 1))
             return -1;
         flush(e);
@@ -1168,6 +1516,7 @@ static void text_free(Text *t) {
     free(t->rbits);
     free(t->sd.out);
     free(t->sd2.out);
+    free(t->sd3.out);
     free(t->tr.out);
     free(t->rest.out);
 }
@@ -1203,6 +1552,7 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
     int rc;
     Py_BEGIN_ALLOW_THREADS
     initenc(&e);
+    STAT(ST_GENERIC);
     rc = code_generic(&e, cx, view.buf, width, height, (size_t)stride, 1, 1);
     if (rc == 0)
         flush(&e);
@@ -1261,9 +1611,11 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
         PyObject *rest = t->have_rest ? Py_BuildValue("(y#iiii)", t->rest.out, (Py_ssize_t)t->rest.len,
                                                       (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh)
                                       : Py_NewRef(Py_None);
-        result = rest ? Py_BuildValue("(y#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
+        int32_t n3 = t->nsyms - t->nsyms1 - t->nsyms2;
+        result = rest ? Py_BuildValue("(y#iy#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
                                       t->sd2.len ? (const char *)t->sd2.out : "", (Py_ssize_t)t->sd2.len,
-                                      (int)(t->nsyms - t->nsyms1), t->tr.out, (Py_ssize_t)t->tr.len,
+                                      (int)t->nsyms2, t->sd3.len ? (const char *)t->sd3.out : "",
+                                      (Py_ssize_t)t->sd3.len, (int)n3, t->tr.out, (Py_ssize_t)t->tr.len,
                                       (int)t->ninst, rest)
                       : NULL;
     }
@@ -1272,14 +1624,47 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
     return result;
 }
 
+#ifdef JBIG2_STATS
+/* tune(promo_bits, promo_bpp16, promo_margin, demote_max) (debug builds only). */
+static PyObject *tune(PyObject *self, PyObject *args) {
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iiii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max))
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* stats() -> {part: bits} since the last call (debug builds only). */
+static PyObject *stats(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < NSTATS; i++) {
+        PyObject *v = PyFloat_FromDouble(stat_bits[i]);
+        if (!v || PyDict_SetItemString(d, STAT_NAMES[i], v)) {
+            Py_XDECREF(v);
+            Py_CLEAR(d);
+            break;
+        }
+        Py_DECREF(v);
+        stat_bits[i] = 0;
+    }
+    return d;
+}
+#endif
+
 static PyMethodDef methods[] = {
+#ifdef JBIG2_STATS
+    {"stats", stats, METH_NOARGS, "stats() -> {part: bits} of the codings since the last call"},
+    {"tune", tune, METH_VARARGS, "tune(promo_bits, promo_bpp16, promo_margin, demote_max)"},
+#endif
     {"encode_generic", encode_generic, METH_VARARGS,
      "encode_generic(data, width, height, stride) -> bytes\n\n"
      "Lossless JBIG2 generic-region data (MQ coder, template 0, nominal AT pixels, TPGDON)\n"
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
      "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
-     "    -> (dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest) | None\n\n"
+     "    -> (dict_data, nsyms, dict2_data, nsyms2, dict3_data, nsyms3, text_data, ninstances, rest)\n"
+     "    | None\n\n"
      "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
      "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"
      "the other components, or None. None when the page has fewer than two symbols or is too\n"

@@ -6,7 +6,9 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
   ``MAX_GLYPH`` pixels square are glyphs. Glyphs of about the same shape form a class whose
   prototype (the pixel-wise majority of its members) is a symbol of a symbol dictionary
   (T.88 6.5; a prototype close to an earlier one is coded as a refinement of it, in a second
-  dictionary); a text region (6.4) places every glyph, either as its symbol when the glyph is
+  dictionary; a glyph that is a better reference than its prototype for enough glyphs of its
+  class is promoted to a symbol of its own, refined from it); a text region (6.4) places
+  every glyph, either as its symbol when the glyph is
   exactly it, or as a *refinement* of its symbol (SBREFINE, 6.4.11: a generic refinement
   region coded from the symbol) that ends on the glyph's own exact pixels. Classification only
   decides what a glyph is coded FROM, never what it becomes: there is no lossy symbol
@@ -58,6 +60,9 @@ END_OF_PAGE = 49
 END_OF_FILE = 51
 #: The nominal adaptive template pixels of template 0 (T.88 6.2.5.3), which the coder uses.
 AT_PIXELS = (3, -1, -3, -1, 2, -2, -2, -2)
+#: Symbol dictionaries: generic template 1 and its nominal AT pixel (T.88 6.2.5.3).
+SD_TEMPLATE = 1
+SD_AT_PIXELS = (3, -1)
 #: Refinement template 0's nominal AT pixels (T.88 6.3.5.3), used by the text region.
 REFINEMENT_AT_PIXELS = (-1, -1, -1, -1)
 REFCORNER_BOTTOMLEFT = 0
@@ -116,26 +121,39 @@ def _generic_stream(coded: bytes, w: int, h: int) -> bytes:
 
 
 def _text_stream(
-    got: tuple[bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
+    got: tuple[bytes, int, bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
     w: int,
     h: int,
     log_strips: int,
     refinement_at: tuple[int, int, int, int],
 ) -> bytes:
-    dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest = got
+    dict_data, nsyms, dict2_data, nsyms2, dict3_data, nsyms3, text_data, ninstances, rest = got
     # First symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
     # template 0), its four AT pixels, symbols exported and new.
     out = _segment(0, PAGE_INFORMATION, _page_information(w, h)) + _segment(
-        1, SYMBOL_DICTIONARY, struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+        1,
+        SYMBOL_DICTIONARY,
+        struct.pack(">H2bII", SD_TEMPLATE << 10, *SD_AT_PIXELS, nsyms, nsyms) + dict_data,
     )
     dictionaries: tuple[int, ...] = (1,)
     if nsyms2:
         # Second symbol dictionary, on the first: flags SDREFAGG (refinement coding,
         # refinement template 0), the generic AT pixels (unused), the refinement AT pixels,
         # symbols exported (its own) and new.
-        sd2 = struct.pack(">H8b4bII", 0x0002, *AT_PIXELS, *refinement_at, nsyms2, nsyms2) + dict2_data
+        sd2 = (
+            struct.pack(">H2b4bII", 0x0002 | SD_TEMPLATE << 10, *SD_AT_PIXELS, *refinement_at, nsyms2, nsyms2)
+            + dict2_data
+        )
         out += _segment(2, SYMBOL_DICTIONARY, sd2, refers=(1,))
         dictionaries = (1, 2)
+    if nsyms3:
+        # Third, on those before: the promoted glyphs, the same way.
+        sd3 = (
+            struct.pack(">H2b4bII", 0x0002 | SD_TEMPLATE << 10, *SD_AT_PIXELS, *refinement_at, nsyms3, nsyms3)
+            + dict3_data
+        )
+        out += _segment(len(dictionaries) + 1, SYMBOL_DICTIONARY, sd3, refers=dictionaries)
+        dictionaries = (*dictionaries, len(dictionaries) + 1)
     # Text region (7.4.4): the whole page, combination OR; flags: arithmetic, SBREFINE,
     # LOGSBSTRIPS, REFCORNER bottom-left, not transposed, OR, default pixel 0, SBDSOFFSET 0,
     # refinement template 0; its two refinement AT pixels; the number of instances. Its
@@ -202,7 +220,7 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     )
     text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
     if got is not None:
-        _, new_shapes, _, _, _, ninstances, _ = got
+        _, new_shapes, _, _, _, _, _, ninstances, _ = got
         if ninstances >= 200 and new_shapes < 0.25 * ninstances:
             return text
     generic = _generic_stream(_jbig2.encode_generic(packed, w, h, (w + 7) // 8), w, h)
