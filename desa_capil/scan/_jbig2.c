@@ -16,12 +16,13 @@
  *     prototypes unlike any earlier one, by height class, each bitmap a generic region
  *     (template 1, nominal AT, contexts shared), all exported;
  *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
- *     close to a first-dictionary one (COARSE_PERCENT of its box) and has at least two glyphs
- *     (a lone one is refined in the text region from that symbol instead): each such
- *     prototype as a refinement of it (REFAGGNINST = 1, 6.5.8.2.2); and the glyphs promoted
- *     to symbols of their own (see promote()) whose class symbol is in the first dictionary;
- *     its own new symbols exported;
- *   - a third one on both, when a glyph of a second-dictionary class is promoted;
+ *     close to an earlier one (COARSE_PERCENT of its box) and has at least two glyphs (a lone
+ *     one is refined in the text region from that symbol instead): each such prototype as a
+ *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), chains included; and the glyphs
+ *     promoted to symbols of their own (see promote()); its own new symbols exported. Its
+ *     symbols go by generation (a reference is always decoded before the symbols refined
+ *     from it), then height class: height classes go down at a new generation (HCDH < 0,
+ *     which T.88's own Huffman tables for DH allow);
  *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
  *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
  *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
@@ -150,22 +151,18 @@ static void renorme(MQ *e) {
  * coding costs, exactly -log2 of the interval share each decision takes (the flush aside), for
  * benchmarks/jbig2_breakdown.py. */
 #ifdef JBIG2_STATS
-#define TUNABLE static
 #include <math.h>
 enum {
     ST_SD1_SIZES, ST_SD1_BITMAPS, ST_SD2_SIZES, ST_SD2_REF, ST_SD2_BITMAPS, ST_TR_DT, ST_TR_FS,
-    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_SD3_SIZES,
-    ST_SD3_REF, ST_SD3_BITMAPS, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, NSTATS
+    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
 };
 static const char *const STAT_NAMES[NSTATS] = {
     "sd1_sizes", "sd1_bitmaps", "sd2_sizes", "sd2_ref", "sd2_bitmaps", "tr_dt", "tr_fs",
-    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "sd3_sizes", "sd3_ref",
-    "sd3_bitmaps", "n_promoted", "tr_id_h0", "n_inst", "n_syms"};
+    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
 static double stat_bits[NSTATS];
 static int stat_part;
 #define STAT(p) (stat_part = (p))
 #else
-#define TUNABLE static const
 #define STAT(p) ((void)0)
 #endif
 
@@ -425,7 +422,8 @@ typedef struct {
                       from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
     int32_t rdx, rdy;
     int64_t black;
-    int tier;                 /* its dictionary: 0 first, 1 second, 2 third (promoted glyphs) */
+    int tier;                 /* its dictionary: 0 first, 1 second (refined from another) */
+    int32_t gen;              /* 0 in the first dictionary, else its reference's + 1 */
     const uint8_t *pix;       /* its bitmap, one byte a pixel (a prototype, or a glyph's own) */
     const uint64_t *wpix;     /* and for matching */
 } Sym;
@@ -452,6 +450,12 @@ static void unite(Run *r, int32_t a, int32_t b) {
 }
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
+
+#ifdef JBIG2_STATS
+#define TUNABLE static
+#else
+#define TUNABLE static const
+#endif
 
 /* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
  * past the width are 0. */
@@ -523,8 +527,8 @@ typedef struct {
     int maxglyph, logstrips, permille;
     int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
     /* results */
-    MQ sd, sd2, sd3, tr, rest;
-    int32_t nsyms, nsyms1, nsyms2, ninst;
+    MQ sd, sd2, tr, rest;
+    int32_t nsyms, nsyms1, ninst;
     int have_rest;
     int32_t rx, ry, rw, rh;
     int status; /* 0 ok, 1 not worth it / too big (use the generic region), -1 out of memory */
@@ -794,11 +798,13 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     return 0;
 }
 
-/* Two dictionaries: a symbol close to an earlier first-dictionary symbol (at most
- * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, or one
- * pixel off in x or y) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
- * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
- * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
+/* Two dictionaries: a symbol close to an earlier symbol (at most COARSE_PERCENT of its box
+ * differs, as DjVu's cjb2 matches shapes; centres aligned, or one pixel off in x or y) goes
+ * to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2: REFAGGNINST = 1),
+ * which costs less than coding its bitmap afresh; the others are generic-coded in the first
+ * dictionary. The earlier symbol may itself be a second-dictionary one (a chain, as cjb2
+ * refines from any earlier shape: -0.3 % over the benchmark layers). Returns the number of
+ * first-dictionary symbols. */
 #define COARSE_PERCENT 12
 #define MIN_REFINED 4
 
@@ -855,25 +861,20 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
             }
         }
         sym->tier = bref >= 0;
-        if (bref >= 0) {
-            sym->ref = bref;
-            sym->rdx = bdx;
-            sym->rdy = bdy;
-        } else {
-            unsigned b = bucket_of(w, h);
-            sym->ref = -1;
-            sym->next = t->bucket[b];
-            t->bucket[b] = s;
-            n1++;
-        }
+        sym->ref = bref;
+        sym->rdx = bdx;
+        sym->rdy = bdy;
+        n1 += bref < 0;
+        unsigned b = bucket_of(w, h); /* a reference for later ones either way (chains) */
+        sym->next = t->bucket[b];
+        t->bucket[b] = s;
     }
     return n1;
 }
 
 /* Promotion: a glyph that is a better reference than its class's prototype for enough other
- * glyphs of its class becomes a symbol itself, in the dictionary after its class symbol's
- * (the second, or a third), refined from the prototype or from a promoted glyph numbered
- * before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
+ * glyphs of its class becomes a symbol itself, in the second dictionary, refined from the
+ * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
  * only refine from symbols, and a symbol costs a number); the text region then places it as
  * that symbol (exactly its pixels), and every glyph of the class is refined from whichever of
  * the prototype and the promoted glyphs it differs least from. Chosen greedily per class: the
@@ -886,19 +887,6 @@ TUNABLE int demote_max = 1;
   /* differing pixels a glyph must save to refine from a promoted glyph */
 #define MAX_CLASS 1024        /* members of one class considered */
 #define MAX_PROMOTABLE 16     /* members of one class that may be promoted (evenly spread) */
-
-/* Sort key of a symbol's number: tier, height, width, index. */
-static int sym_before(const Text *t, int32_t a, int32_t b) {
-    const Sym *sa = &t->syms[a], *sb = &t->syms[b];
-    const Comp *ca = &t->comps[sa->comp], *cb = &t->comps[sb->comp];
-    if (sa->tier != sb->tier)
-        return sa->tier < sb->tier;
-    if (CH(ca) != CH(cb))
-        return CH(ca) < CH(cb);
-    if (CW(ca) != CW(cb))
-        return CW(ca) < CW(cb);
-    return a < b;
-}
 
 /* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off):
  * the differing pixels, below `limit` (else limit). */
@@ -1001,7 +989,7 @@ static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
                 cur[j] = dk[j] + promo_margin < cur[j] ? dk[j] + promo_margin : cur[j];
             int32_t bi = cand[bk];
             Comp *c = &t->comps[m[bi]];
-            t->syms[nsyms] = (Sym){.comp = m[bi], .ref = s, .black = c->black, .tier = t->syms[s].tier + 1,
+            t->syms[nsyms] = (Sym){.comp = m[bi], .ref = s, .black = c->black, .tier = 1,
                                    .pix = t->arena + c->off, .wpix = t->words + c->woff};
             symof[bi] = nsyms++;
 #ifdef JBIG2_STATS
@@ -1020,7 +1008,7 @@ static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
             int32_t bref = s;
             for (int32_t k = 0; k < ncand && best > margin; k++) {
                 int32_t i = cand[k], q = symof[i];
-                if (q < 0 || i == j || (own >= 0 && !sym_before(t, q, own)))
+                if (q < 0 || i == j || (own >= 0 && q > own))
                     continue;
                 int dx = 0, dy = 0;
                 int64_t err = best_offset(t, bits, w, h, q, best - margin, &dx, &dy);
@@ -1064,43 +1052,38 @@ static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
  * input and new symbols), RDX, RDY, then its bitmap as a refinement region of that symbol
  * (6.5.8.2.2; refinement template 0 and the text region's AT pixels); the export flags: the
  * input symbols not, the new ones all. `cx` holds its contexts (zeroed here). */
-static int code_refagg(Text *t, MQ *e, uint8_t *cx, int32_t from, int32_t to, uint8_t *work, int third) {
+static int code_refagg(Text *t, MQ *e, uint8_t *cx, int32_t from, int32_t to, uint8_t *work) {
     int codelen = 0;
     while (((int64_t)1 << codelen) < to)
         codelen++;
     memset(cx, 0, 6 * (size_t)NIACTX + NGRCTX + ((size_t)2 << codelen));
     uint8_t *iadh = cx, *iadw = cx + NIACTX, *iaex = cx + 2 * NIACTX, *iaai = cx + 3 * NIACTX,
             *iardx = cx + 4 * NIACTX, *iardy = cx + 5 * NIACTX, *gr = cx + 6 * NIACTX, *iaid = gr + NGRCTX;
-#ifdef JBIG2_STATS
-    int st_sizes = third ? ST_SD3_SIZES : ST_SD2_SIZES, st_ref = third ? ST_SD3_REF : ST_SD2_REF,
-        st_bitmaps = third ? ST_SD3_BITMAPS : ST_SD2_BITMAPS;
-#else
-    (void)third;
-#endif
     initenc(e);
     int prev_h = 0;
     for (int32_t i = from; i < to;) {
         int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
-        STAT(st_sizes);
+        STAT(ST_SD2_SIZES);
         encode_int(e, iadh, h - prev_h, 0);
         prev_h = h;
-        for (; i < to && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
+        int32_t gen = t->syms[t->byid[i]].gen;
+        for (; i < to && CH(&t->comps[t->syms[t->byid[i]].comp]) == h && t->syms[t->byid[i]].gen == gen; i++) {
             const Sym *sym = &t->syms[t->byid[i]];
             const Sym *ref = &t->syms[sym->ref];
             const Comp *rc = &t->comps[ref->comp];
             int w = CW(&t->comps[sym->comp]);
-            STAT(st_sizes);
+            STAT(ST_SD2_SIZES);
             encode_int(e, iadw, w - prev_w, 0);
             prev_w = w;
-            STAT(st_ref);
+            STAT(ST_SD2_REF);
             encode_int(e, iaai, 1, 0);
             encode_iaid(e, iaid, (uint32_t)ref->id, codelen);
             encode_int(e, iardx, sym->rdx, 0);
             encode_int(e, iardy, sym->rdy, 0);
-            STAT(st_bitmaps);
+            STAT(ST_SD2_BITMAPS);
             code_refine(e, gr, sym->pix, w, h, ref->pix, CW(rc), CH(rc), sym->rdx, sym->rdy, t->rat, work);
         }
-        STAT(st_sizes);
+        STAT(ST_SD2_SIZES);
         encode_int(e, iadw, 0, 1);
     }
     encode_int(e, iaex, from, 0);
@@ -1278,6 +1261,9 @@ static int code_text(Text *t) {
         }
         for (int32_t i = 0; i < nglyph; i++)
             cnt[t->comps[t->order[i]].sym]++;
+        for (int32_t s = 0; s < nsyms; s++)
+            if (t->syms[s].tier == 1)
+                cnt[t->syms[s].ref] += demote_max + 1; /* a reference stays */
         for (int32_t i = 0; i < nglyph; i++) {
             Comp *c = &t->comps[t->order[i]];
             const Sym *sym = &t->syms[c->sym];
@@ -1339,19 +1325,19 @@ static int code_text(Text *t) {
         free(keys);
         return -1;
     }
-    int32_t n2 = 0, n3 = 0;
-    for (int32_t s = 0; s < nsyms; s++) {
-        n2 += t->syms[s].tier == 1;
-        n3 += t->syms[s].tier == 2;
-    }
+    int32_t n2 = nsyms - n1;
     t->nsyms = nsyms;
     t->nsyms1 = n1;
-    t->nsyms2 = n2;
     /* Symbol numbers: the first dictionary's, then the second's; in each, height classes,
      * narrow to wide (T.88 6.5.5). */
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
-        keys[s] = (Key){t->syms[s].tier, CH(sc), CW(sc), s};
+        Sym *sym = &t->syms[s];
+        sym->gen = sym->tier ? t->syms[sym->ref].gen + 1 : 0; /* references are numbered before */
+        keys[s] = (Key){sym->gen, CH(sc), CW(sc), s};
+#ifdef JBIG2_STATS
+        stat_bits[ST_CHAINED] += sym->gen > 1;
+#endif
     }
     qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
     t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
@@ -1411,11 +1397,8 @@ static int code_text(Text *t) {
     if (e->failed)
         return -1;
 
-    /* Second symbol dictionary, on the first: its look-alike prototypes; third, on both: the
-     * promoted glyphs. */
-    if (n2 && code_refagg(t, &t->sd2, refagg, n1, n1 + n2, work, 0))
-        return -1;
-    if (n3 && code_refagg(t, &t->sd3, refagg, n1 + n2, nsyms, work, 1))
+    /* Second symbol dictionary, on the first: look-alike prototypes and promoted glyphs. */
+    if (n2 && code_refagg(t, &t->sd2, refagg, n1, nsyms, work))
         return -1;
 
     /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
@@ -1516,7 +1499,6 @@ static void text_free(Text *t) {
     free(t->rbits);
     free(t->sd.out);
     free(t->sd2.out);
-    free(t->sd3.out);
     free(t->tr.out);
     free(t->rest.out);
 }
@@ -1611,11 +1593,9 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
         PyObject *rest = t->have_rest ? Py_BuildValue("(y#iiii)", t->rest.out, (Py_ssize_t)t->rest.len,
                                                       (int)t->rx, (int)t->ry, (int)t->rw, (int)t->rh)
                                       : Py_NewRef(Py_None);
-        int32_t n3 = t->nsyms - t->nsyms1 - t->nsyms2;
-        result = rest ? Py_BuildValue("(y#iy#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
+        result = rest ? Py_BuildValue("(y#iy#iy#iN)", t->sd.out, (Py_ssize_t)t->sd.len, (int)t->nsyms1,
                                       t->sd2.len ? (const char *)t->sd2.out : "", (Py_ssize_t)t->sd2.len,
-                                      (int)t->nsyms2, t->sd3.len ? (const char *)t->sd3.out : "",
-                                      (Py_ssize_t)t->sd3.len, (int)n3, t->tr.out, (Py_ssize_t)t->tr.len,
+                                      (int)(t->nsyms - t->nsyms1), t->tr.out, (Py_ssize_t)t->tr.len,
                                       (int)t->ninst, rest)
                       : NULL;
     }
@@ -1663,8 +1643,7 @@ static PyMethodDef methods[] = {
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
      "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
-     "    -> (dict_data, nsyms, dict2_data, nsyms2, dict3_data, nsyms3, text_data, ninstances, rest)\n"
-     "    | None\n\n"
+     "    -> (dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest) | None\n\n"
      "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
      "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"
      "the other components, or None. None when the page has fewer than two symbols or is too\n"

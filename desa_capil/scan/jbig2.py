@@ -121,13 +121,13 @@ def _generic_stream(coded: bytes, w: int, h: int) -> bytes:
 
 
 def _text_stream(
-    got: tuple[bytes, int, bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
+    got: tuple[bytes, int, bytes, int, bytes, int, tuple[bytes, int, int, int, int] | None],
     w: int,
     h: int,
     log_strips: int,
     refinement_at: tuple[int, int, int, int],
 ) -> bytes:
-    dict_data, nsyms, dict2_data, nsyms2, dict3_data, nsyms3, text_data, ninstances, rest = got
+    dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest = got
     # First symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
     # template 0), its four AT pixels, symbols exported and new.
     out = _segment(0, PAGE_INFORMATION, _page_information(w, h)) + _segment(
@@ -146,14 +146,6 @@ def _text_stream(
         )
         out += _segment(2, SYMBOL_DICTIONARY, sd2, refers=(1,))
         dictionaries = (1, 2)
-    if nsyms3:
-        # Third, on those before: the promoted glyphs, the same way.
-        sd3 = (
-            struct.pack(">H2b4bII", 0x0002 | SD_TEMPLATE << 10, *SD_AT_PIXELS, *refinement_at, nsyms3, nsyms3)
-            + dict3_data
-        )
-        out += _segment(len(dictionaries) + 1, SYMBOL_DICTIONARY, sd3, refers=dictionaries)
-        dictionaries = (*dictionaries, len(dictionaries) + 1)
     # Text region (7.4.4): the whole page, combination OR; flags: arithmetic, SBREFINE,
     # LOGSBSTRIPS, REFCORNER bottom-left, not transposed, OR, default pixel 0, SBDSOFFSET 0,
     # refinement template 0; its two refinement AT pixels; the number of instances. Its
@@ -220,7 +212,7 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
     )
     text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
     if got is not None:
-        _, new_shapes, _, _, _, _, _, ninstances, _ = got
+        _, new_shapes, _, _, _, ninstances, _ = got
         if ninstances >= 200 and new_shapes < 0.25 * ninstances:
             return text
     generic = _generic_stream(_jbig2.encode_generic(packed, w, h, (w + 7) // 8), w, h)
