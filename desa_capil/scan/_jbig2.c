@@ -336,18 +336,29 @@ static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int 
  * 6.2.5.3, Figure 4: 13 pixels, the nominal AT pixel A1 = (3,-1)), no TPGDON. Its 8192
  * contexts learn faster than template 0's 65536 on a dictionary's small bitmaps (-0.3 % over
  * the benchmark layers). Bits as jbig2dec's jbig2_decode_generic_template1_unopt. */
-#define SD_CTX 8192
-static void code_symbol_bitmap(MQ *e, uint8_t *cx, const uint8_t *bits, int w, int h) {
-#define PX(xx, yy) ((yy) >= 0 && (xx) >= 0 && (xx) < w ? (int)bits[(size_t)(yy) * (size_t)w + (size_t)(xx)] : 0)
-    for (int y = 0; y < h; y++)
+static void code_symbol_bitmap(MQ *e, uint8_t *cx, const uint8_t *bits, int w, int h, uint8_t *rows) {
+    /* Windows slid along three zero-padded rows, as code_generic does: row y's last three
+     * pixels (bits 0-2), row y-1 from x+3 down to x-2 (bits 3-8), row y-2 from x+2 down to
+     * x-1 (bits 9-12). `rows` holds 3 * (w + 2 PAD) bytes. */
+    size_t rowlen = (size_t)w + 2 * PAD;
+    memset(rows, 0, 3 * rowlen);
+    uint8_t *r2 = rows + PAD, *r1 = r2 + rowlen, *r0 = r1 + rowlen;
+    for (int y = 0; y < h; y++) {
+        memcpy(r0, bits + (size_t)y * (size_t)w, (size_t)w);
+        uint32_t w0 = 0, w1 = (uint32_t)r1[3] | (uint32_t)r1[2] << 1 | (uint32_t)r1[1] << 2 | (uint32_t)r1[0] << 3,
+                 w2 = (uint32_t)r2[2] | (uint32_t)r2[1] << 1 | (uint32_t)r2[0] << 2;
         for (int x = 0; x < w; x++) {
-            int c = PX(x - 1, y) | PX(x - 2, y) << 1 | PX(x - 3, y) << 2 | PX(x + 3, y - 1) << 3 |
-                    PX(x + 2, y - 1) << 4 | PX(x + 1, y - 1) << 5 | PX(x, y - 1) << 6 | PX(x - 1, y - 1) << 7 |
-                    PX(x - 2, y - 1) << 8 | PX(x + 2, y - 2) << 9 | PX(x + 1, y - 2) << 10 | PX(x, y - 2) << 11 |
-                    PX(x - 1, y - 2) << 12;
-            encode(e, &cx[c], bits[(size_t)y * (size_t)w + (size_t)x]);
+            int pix = r0[x];
+            encode(e, &cx[w0 | w1 << 3 | w2 << 9], pix);
+            w0 = ((w0 << 1) | (uint32_t)pix) & 0x7;
+            w1 = ((w1 << 1) | r1[x + 4]) & 0x3F;
+            w2 = ((w2 << 1) | r2[x + 3]) & 0xF;
         }
-#undef PX
+        uint8_t *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+    }
 }
 
 /*
@@ -943,10 +954,14 @@ static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
         if (n > MAX_CLASS)
             n = MAX_CLASS;
         const int32_t *m = members + first[s];
+        int64_t total = 0;
         for (int32_t j = 0; j < n; j++) {
             cur[j] = t->comps[m[j]].err;
             symof[j] = -1;
+            total += cur[j] > promo_margin ? cur[j] - promo_margin : 0;
         }
+        if (total * promo_bpp16 <= 16 * (int64_t)promo_bits)
+            continue; /* even a perfect reference for all would not pay */
         /* dist[k][j]: pixels member j differs from promotable member k by, if fewer than now. */
         int32_t ncand = n < MAX_PROMOTABLE ? n : MAX_PROMOTABLE;
         for (int32_t k = 0; k < ncand; k++) {
@@ -1386,7 +1401,7 @@ static int code_text(Text *t) {
             encode_int(e, iadw, w - prev_w, 0);
             prev_w = w;
             STAT(ST_SD1_BITMAPS);
-            code_symbol_bitmap(e, gb, sym->pix, w, h);
+            code_symbol_bitmap(e, gb, sym->pix, w, h, work);
         }
         STAT(ST_SD1_SIZES);
         encode_int(e, iadw, 0, 1);
