@@ -33,6 +33,7 @@ import random
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -544,10 +545,41 @@ class SyncWorker:
                 if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
+            # A file is taken from the queue only once a stream is free for it, so the order
+            # above holds whatever the count: threads waiting with a file in hand for a slot
+            # would start in whatever order they wake (a thread that just finished one file
+            # took the next one ahead of a larger one waiting since the start).
+            queue = deque(due)
+            queue_lock = threading.Lock()
+
+            def next_row() -> Outbox | None:
+                with queue_lock:
+                    return queue.popleft() if queue else None
+
+            def drain() -> None:
+                while True:
+                    row: Outbox | None = None
+                    try:
+                        if self.stop.is_set():
+                            raise Stopped()
+                        with self.meter.streams.slot(self.stop):
+                            row = next_row()
+                            if row is None:
+                                return
+                            self._upload_row(row)
+                    except (SyncError, Stopped, StorageError) as exc:
+                        if row is None:
+                            row = next_row()  # stopped while waiting for a stream
+                            if row is None:
+                                return
+                        errors.append((row, exc))
+
             with self._progress_lock:
                 before = len(self._clients)
-            with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
-                list(pool.map(run, due))
+            workers = min(self.parallel, len(due))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tus") as pool:
+                for future in [pool.submit(drain) for _ in range(workers)]:
+                    future.result()
             # The pool's threads are gone, and with them their clients: close those (each pass
             # would otherwise leave a session and its sockets behind until the app closes).
             with self._progress_lock:

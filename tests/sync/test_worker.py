@@ -24,7 +24,7 @@ from desa_capil.store.models import (
 from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
 from desa_capil.sync.client import TokenRevoked
-from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader
+from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, StreamGovernor, TusUploader
 from desa_capil.sync.worker import SyncWorker, batch_rows
 
 from .conftest import VILLAGE, Enrolled
@@ -313,5 +313,27 @@ def test_files_with_most_left_to_send_go_first(enrolled: Enrolled, admin: Admin)
     assert worker.run_until_idle().batches_sent == [batch_id]
     assert len(started) >= 3 and started == sorted(started, reverse=True)
     assert started[-1] == 10
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
+
+
+def test_files_go_largest_first_when_fewer_streams_run_than_threads(enrolled: Enrolled, admin: Admin) -> None:
+    """A file is taken only once a stream is free for it: threads waiting for a stream with a
+    file in hand started in whatever order they woke, not largest first."""
+    sizes = (3000, 9000, 6000, 12000, 4500, 7500)
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=n) for n in sizes]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=4)
+    worker.meter.streams = StreamGovernor(start=1, high=4, settled=True)  # one stream, four threads
+    started: list[int] = []
+    upload_row = worker._upload_row
+
+    def recording(row: Outbox) -> None:
+        started.append(row.upload_length - row.upload_offset)
+        upload_row(row)
+
+    worker._upload_row = recording  # type: ignore[method-assign]
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert len(started) >= len(sizes) and started == sorted(started, reverse=True)
     assert_server_has(enrolled, admin, ids)
     worker.close()
