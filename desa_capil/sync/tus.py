@@ -49,6 +49,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
 
+from urllib3.util import SKIP_HEADER
+
 from desa_capil.api.models import TUS_VERSION
 from desa_capil.store import batches, outbox
 from desa_capil.store.db import Database
@@ -685,8 +687,15 @@ class TusUploader:
         cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``)."""
         if self._probe_client is None:
             self._probe_client = self.client.sibling()
-            for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
-                self._probe_client.session.headers.pop(name, None)
+            # Every look crosses the slow link (a few per second with several streams): only
+            # what the server needs. A HEAD has no body (no Accept, no Accept-Encoding; the
+            # HTTP stack's own "identity" skipped too), keep-alive is HTTP/1.1's default, and
+            # the server checks the app's version on the PATCHes, which name it.
+            headers = self._probe_client.session.headers
+            for name in ("Accept", "Connection"):
+                headers.pop(name, None)
+            headers["Accept-Encoding"] = SKIP_HEADER
+            headers["User-Agent"] = SKIP_HEADER
         client = self._probe_client
         with self.meter._lock:  # noqa: SLF001 - the meter's own counter
             self.meter.probes += 1
