@@ -105,6 +105,11 @@ class Stopped(Exception):
     """The worker was asked to stop between two chunks."""
 
 
+class Paused(Exception):
+    """The upload stopped between two chunks because ``TusUploader.pause`` asked it to (another
+    file has more left to send); the row holds the offset the server acknowledged."""
+
+
 class StreamGovernor:
     """How many files are uploaded at once, judged by goodput over time.
 
@@ -586,8 +591,12 @@ class TusUploader:
         on_chunk: Callable[[ChunkReport], None] | None = None,
         patch_timeout: tuple[float, float] | None = None,
         watch_stalls: bool = True,
+        pause: Callable[[int], bool] | None = None,
     ) -> None:
         self.client = client
+        # Asked after each chunk with the bytes still to send: True stops the upload there
+        # (``Paused``), to be resumed later by ``upload(..., known_offset=True)``.
+        self.pause = pause
         self.db = db
         self.meter = meter
         self.stop = stop or threading.Event()
@@ -673,10 +682,14 @@ class TusUploader:
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
-    def upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
-        """Upload `data` for `row` (resuming where the row says); returns the upload id."""
+    def upload(self, row: Outbox, data: bytes, meta: dict[str, str], *, known_offset: bool = False) -> str:
+        """Upload `data` for `row` (resuming where the row says); returns the upload id.
+
+        ``known_offset``: the row's offset is what the server acknowledged to a PATCH of this
+        run (the upload was paused, see ``pause``), so it goes on from there without asking
+        (HEAD) first; should the server hold another offset, the PATCH's 409 re-synchronises."""
         try:
-            return self._upload(row, data, meta)
+            return self._upload(row, data, meta, known_offset=known_offset)
         finally:
             if self._probe_client is not None:
                 self._probe_client.close()
@@ -714,7 +727,7 @@ class TusUploader:
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
-    def _upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
+    def _upload(self, row: Outbox, data: bytes, meta: dict[str, str], *, known_offset: bool = False) -> str:
         assert row.id is not None
         if len(data) != row.upload_length:
             raise ValueError("file length differs from the outbox row")
@@ -723,8 +736,11 @@ class TusUploader:
         upload_id = upload_id_of(row.upload_url) if row.upload_url else ""
         offset = row.upload_offset
         restarts = 0
+        ask = not known_offset
         while True:
-            if upload_id:
+            if upload_id and not ask:
+                ask = True  # a restart (the upload vanished) asks again
+            elif upload_id:
                 server_offset = self._head(upload_id, len(data))
                 if server_offset is None:
                     log.info("upload of outbox row %s unknown to the server; starting again", row.id)
@@ -749,6 +765,8 @@ class TusUploader:
                     try:
                         offset = self._patch(row, upload_id, view, offset, size)
                         fruitless = locked = 0
+                        if offset < len(data) and self.pause is not None and self.pause(len(data) - offset):
+                            raise Paused(upload_id)
                     except _Resync as cut:
                         if cut.error.status == 423:
                             # Right after a cut the server may still be closing the cut PATCH

@@ -33,7 +33,6 @@ import random
 import threading
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -80,6 +79,7 @@ from desa_capil.sync.client import (
 from desa_capil.sync.tus import (
     ChunkReport,
     LinkMeter,
+    Paused,
     Stopped,
     StreamGovernor,
     TusUploader,
@@ -100,7 +100,7 @@ STREAMS_KEY_PREFIX = "upload_streams:"
 # give the same goodput, but where one connection gets half of the link or less (per-connection
 # shaping, a window a long round trip keeps small) two leave its round-trip gaps unfilled, and
 # the governor's first 30 s window at two cost the first batch on such a link most.
-START_STREAMS = 3
+START_STREAMS = 4
 LAST_CONTACT_KEY = "last_contact"
 # While waiting after a failure, ask /health at most this often (a few hundred bytes).
 PROBE_INTERVAL = 30.0
@@ -492,7 +492,10 @@ class SyncWorker:
                 self._clients.append(client)
         return client
 
-    def _upload_row(self, row: Outbox) -> None:
+    def _upload_row(
+        self, row: Outbox, *, pause: Callable[[int], bool] | None = None, known_offset: bool = False
+    ) -> None:
+        """Upload the file of ``row`` (see ``TusUploader``); ``Paused`` when ``pause`` said so."""
         assert row.id is not None
         meta = apply.payload_of(row.payload)
         sha = str(meta.get("sha256", ""))
@@ -509,8 +512,10 @@ class SyncWorker:
             if rep.batch_id:
                 self._report(rep.batch_id)
 
-        uploader = TusUploader(self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk)
-        uploader.upload(row, data, {k: str(v) for k, v in meta.items()})
+        uploader = TusUploader(
+            self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk, pause=pause
+        )
+        uploader.upload(row, data, {k: str(v) for k, v in meta.items()}, known_offset=known_offset)
         outbox.finish(self.db, row.id, uploaded=True)
 
     def _upload_batch_files(self, batch_id: str, result: PassResult) -> bool:
@@ -545,16 +550,37 @@ class SyncWorker:
                 if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
-            # A file is taken from the queue only once a stream is free for it, so the order
-            # above holds whatever the count: threads waiting with a file in hand for a slot
-            # would start in whatever order they wake (a thread that just finished one file
-            # took the next one ahead of a larger one waiting since the start).
-            queue = deque(due)
+            # A file is taken only once a stream is free for it, and after each chunk a file
+            # goes back to the queue when another waits with more left to send (most left
+            # first, chunk by chunk: the files then end together, all streams busy to the end).
+            # Where one connection gets only a share of the link, the batch's end otherwise
+            # ran one or two files alone at that share for tens of seconds. Resuming a paused
+            # file asks the server nothing: its offset is the one the last PATCH's answer gave.
+            waiting: dict[int, Outbox] = {r.id: r for r in due if r.id is not None}
+            paused: set[int] = set()
             queue_lock = threading.Lock()
+
+            def left(r: Outbox) -> int:
+                return r.upload_length - r.upload_offset
 
             def next_row() -> Outbox | None:
                 with queue_lock:
-                    return queue.popleft() if queue else None
+                    if not waiting:
+                        return None
+                    row_id = max(waiting, key=lambda i: left(waiting[i]))
+                    return waiting.pop(row_id)
+
+            def more_waiting(remaining: int) -> bool:
+                with queue_lock:
+                    return any(left(r) > remaining for r in waiting.values())
+
+            def requeue(row: Outbox) -> None:
+                assert row.id is not None
+                with self.db.session() as s:
+                    fresh = s.get(Outbox, row.id)
+                with queue_lock:
+                    paused.add(row.id)
+                    waiting[row.id] = fresh if fresh is not None else row
 
             def drain() -> None:
                 while True:
@@ -566,7 +592,10 @@ class SyncWorker:
                             row = next_row()
                             if row is None:
                                 return
-                            self._upload_row(row)
+                            self._upload_row(row, pause=more_waiting, known_offset=row.id in paused)
+                    except Paused:
+                        assert row is not None
+                        requeue(row)
                     except (SyncError, Stopped, StorageError) as exc:
                         if row is None:
                             row = next_row()  # stopped while waiting for a stream
