@@ -200,6 +200,7 @@ class Trace:
 
     def install(self) -> None:
         import functools
+        import json
         import logging
         import threading
 
@@ -213,6 +214,8 @@ class Trace:
             start = time.monotonic()
             data = kw.get("data")
             size = len(data) if data is not None and hasattr(data, "__len__") else 0
+            if kw.get("json_body") is not None:
+                size = len(json.dumps(kw["json_body"]))  # as requests sends it
             outcome = "?"
             try:
                 resp = original(client, method, path, **kw)
@@ -415,6 +418,8 @@ def run(
                 print(tracer.summary(started, started + elapsed, proxy.up_busy, proxy.pieces, piece_delay))
                 for a, b in proxy.up_busy:
                     tracer.add(kind="busy", t0=a, t=b)
+                for at in proxy.stall_times:
+                    tracer.add(kind="stall", t=at)
                 tracer.dump(trace, started)
             return {
                 "finished": float(finished),

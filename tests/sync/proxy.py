@@ -228,6 +228,7 @@ class FaultProxy(LoopServer):
         self.error_codes = (500, 502, 503)
         self.trace = False  # keep the up link's busy intervals (``up_busy``, the benchmark's trace)
         self.pieces: list[tuple[float, int, int]] = []  # (time, connection, bytes) up, when traced
+        self.stall_times: list[float] = []  # when each stall began, when traced
         self.stats = ProxyStats()
         self.rng = random.Random(seed)
         self._forced: list[int] = []
@@ -345,6 +346,8 @@ class FaultProxy(LoopServer):
             if self.stall_every and self._since_stall + len(piece) > self.stall_every:
                 self._since_stall = 0
                 self.stats.stalls += 1
+                if self.trace:
+                    self.stall_times.append(asyncio.get_running_loop().time())
                 if down is not None:
                     down.silent = True
                 # Silent: swallow whatever comes until the client gives up and closes.
