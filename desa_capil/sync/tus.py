@@ -26,6 +26,11 @@ works, it just dropped one connection; a 423 then means the server is still clos
 PATCH, and is waited out for a few seconds). Only cuts that got nothing through,
 ``MAX_FRUITLESS_CUTS`` in a row, hand the file back to the worker, whose back-off then applies.
 
+An upload may be paused between two chunks (``TusUploader.pause``: the worker gives the
+stream to a file with more left to send) and resumed later in the same run from the offset
+the last PATCH's answer gave, without a HEAD (a wrong offset would get a 409, which
+re-synchronises).
+
 A silent stall (the link stops carrying the PATCH without a FIN or RST) is seen by
 ``_StallWatch`` long before the read timeout: while a PATCH runs, once its body went to the
 socket (or the socket has taken nothing for a while), a HEAD on another connection asks the

@@ -96,10 +96,11 @@ LINK_RATE_KEY = "link_rate"
 # The number of parallel uploads the governor settled on, per server address (the link to
 # one office stays what it is between runs; measuring it again costs minutes of a batch).
 STREAMS_KEY_PREFIX = "upload_streams:"
-# Streams on a server address with nothing remembered. Three: on a shared link two and three
-# give the same goodput, but where one connection gets half of the link or less (per-connection
-# shaping, a window a long round trip keeps small) two leave its round-trip gaps unfilled, and
-# the governor's first 30 s window at two cost the first batch on such a link most.
+# Streams on a server address with nothing remembered. Four (the most, by default): on a
+# shared link three and four give the same goodput, but where one connection gets a third of
+# the link or less (per-connection shaping, a window a long round trip keeps small) fewer
+# leave it unfilled, and the governor's first 30 s window at three cost the first batch on
+# such a link most.
 START_STREAMS = 4
 LAST_CONTACT_KEY = "last_contact"
 # While waiting after a failure, ask /health at most this often (a few hundred bytes).
@@ -369,9 +370,9 @@ class SyncWorker:
     """Drains the outbox of one database against one server.
 
     ``client_factory`` makes a fresh ``ApiClient`` (each upload thread gets its own session).
-    Up to ``parallel`` files are uploaded at once, two at first: while one waits for its
-    answer (a round trip on a slow link can take a second) the other keeps the link busy;
-    more when the link shows that one connection cannot fill it (``tus.StreamGovernor``).
+    Up to ``parallel`` files are uploaded at once (``START_STREAMS`` at first): while one waits
+    for its answer (a round trip on a slow link can take a second) the others keep the link
+    busy; the count follows what the link shows (``tus.StreamGovernor``).
     """
 
     def __init__(
