@@ -5,7 +5,8 @@
 For each page of ``page_classes.cases()`` (the real corpus of ``real_corpus.py``, the synthetic
 captures and the drawn failure cases) the page pipeline runs as in the app; every bilevel layer
 it codes (the plain page, the black print of a mixed page, each ink mask) is caught at
-``pipeline._encode_bilevel``; its JBIG2 streams, the one the app stores (``jbig2.encode``),
+``pipeline._encode_bilevel``; its JBIG2 streams, the one the app stores (``jbig2.encode``, or
+``encode_generic`` for an ink mask, as the pipeline asks),
 the text-region coding (``encode_text``, symbol dictionary + text region with refinement)
 and the generic region alone (``encode_generic``), are each decoded by jbig2dec (``-e``, the
 embedded stream as PDF carries it), by PDFium (the image alone) and by poppler (``pdftoppm``
@@ -51,13 +52,13 @@ def decodes(stream: bytes, ink: np.ndarray, tmp: Path) -> tuple[bool, bool, bool
     return ok_jbig2dec, ok_pdfium, ok_poppler
 
 
-def check(binary: np.ndarray, dpi: int, tmp: Path) -> dict[str, object]:
+def check(binary: np.ndarray, dpi: int, glyphs: bool, tmp: Path) -> dict[str, object]:
     ink = binary < 128
     h, w = binary.shape
     times = []
     for _ in range(3):
         t0 = time.process_time()  # CPU time: the box is shared, wall time follows the load
-        stream = jbig2.encode(binary)
+        stream = jbig2.encode(binary) if glyphs else jbig2.encode_generic(binary)
         times.append(time.process_time() - t0)
     assert stream is not None, "the JBIG2 coder is not built"
     generic = jbig2.encode_generic(binary)
@@ -84,12 +85,12 @@ def check(binary: np.ndarray, dpi: int, tmp: Path) -> dict[str, object]:
 
 
 def main() -> None:
-    layers: list[tuple[np.ndarray, int]] = []
+    layers: list[tuple[np.ndarray, int, bool]] = []
     real = pipeline._encode_bilevel
 
-    def catch(binary: np.ndarray, dpi: int) -> pdf.Bilevel:
-        layers.append((binary.copy(), dpi))
-        return real(binary, dpi)
+    def catch(binary: np.ndarray, dpi: int, *, glyphs: bool = True) -> pdf.Bilevel:
+        layers.append((binary.copy(), dpi, glyphs))
+        return real(binary, dpi, glyphs=glyphs)
 
     pipeline._encode_bilevel = catch  # type: ignore[assignment]
     rows = []
@@ -97,8 +98,8 @@ def main() -> None:
         for c in page_classes.cases():
             layers.clear()
             pipeline.process(c.raw, auto_orient=True)
-            for i, (binary, dpi) in enumerate(layers):
-                r = check(binary, dpi, Path(d))
+            for i, (binary, dpi, glyphs) in enumerate(layers):
+                r = check(binary, dpi, glyphs, Path(d))
                 rows.append((c.name, c.cls, i, r))
                 print(
                     f"{c.name} layer {i} {r['size']} @{dpi}: JBIG2 {r['jbig2'] / 1024:.1f} KB ({r['coding']}, "

@@ -14,14 +14,19 @@
  * by the pixel-wise majority of its class (its prototype). The data of
  *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
  *     prototypes unlike any earlier one, by height class, each bitmap a generic region
- *     (template 0, nominal AT, contexts shared), all exported;
+ *     (template 1, nominal AT, contexts shared), all exported;
  *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
- *     close to a first-dictionary one (COARSE_PERCENT of its box): each such prototype as a
- *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), its own new symbols exported;
+ *     close to an earlier one (COARSE_PERCENT of its box) and has at least two glyphs (a lone
+ *     one is refined in the text region from that symbol instead): each such prototype as a
+ *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), chains included; and the glyphs
+ *     promoted to symbols of their own (see promote()); its own new symbols exported. Its
+ *     symbols go by generation (a reference is always decoded before the symbols refined
+ *     from it), then height class: height classes go down at a new generation (HCDH < 0,
+ *     which T.88's own Huffman tables for DH allow);
  *   - a text region segment (6.4; arithmetic, SBREFINE = 1, REFCORNER bottom-left, strips of
  *     2^logstrips rows): every glyph placed as its symbol (RI = 0) when it is exactly the
  *     symbol's pixels, else as a refinement of the symbol (RI = 1, 6.4.11; refinement template
- *     0) that codes the glyph's own pixels.
+ *     1) that codes the glyph's own pixels.
  * So the decoded page is the encoded page, bit for bit: classification only chooses what a
  * glyph is coded FROM, never what it becomes (no lossy symbol substitution, never a look-alike
  * glyph). The integer and symbol ID codes are the encoders of Annex A.2 and A.3.
@@ -68,8 +73,8 @@ static const struct {
 #define NCTX 65536
 /* T.88 6.2.5.7: the context that codes SLTP ("this row repeats the row above") in template 0. */
 #define TPGDON_CX0 0x9B25
-/* Refinement template 0 (T.88 6.3.5.3, Figure 12) has 13 context bits. */
-#define NGRCTX 8192
+/* Refinement template 1 (T.88 6.3.5.3, Figure 13) has 10 context bits. */
+#define NGRCTX 1024
 /* Each integer arithmetic decoding procedure (T.88 Annex A.2) has 512 contexts. */
 #define NIACTX 512
 
@@ -142,10 +147,35 @@ static void renorme(MQ *e) {
     } while ((e->a & 0x8000) == 0);
 }
 
+/* Debug builds only (-DJBIG2_STATS, never in the product): the bits each part of a text
+ * coding costs, exactly -log2 of the interval share each decision takes (the flush aside), for
+ * benchmarks/jbig2_breakdown.py. */
+#ifdef JBIG2_STATS
+#include <math.h>
+enum {
+    ST_SD1_SIZES, ST_SD1_BITMAPS, ST_SD2_SIZES, ST_SD2_REF, ST_SD2_BITMAPS, ST_TR_DT, ST_TR_FS,
+    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
+};
+static const char *const STAT_NAMES[NSTATS] = {
+    "sd1_sizes", "sd1_bitmaps", "sd2_sizes", "sd2_ref", "sd2_bitmaps", "tr_dt", "tr_fs",
+    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
+static double stat_bits[NSTATS];
+static int stat_part;
+#define STAT(p) (stat_part = (p))
+#else
+#define STAT(p) ((void)0)
+#endif
+
 /* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
 static inline void encode(MQ *e, uint8_t *cx, int d) {
     int i = *cx >> 1, mps = *cx & 1;
     uint32_t qe = QE[i].qe;
+#ifdef JBIG2_STATS
+    {
+        uint32_t a = e->a - qe, share = d == mps ? ((a & 0x8000) == 0 && a < qe ? qe : a) : (a < qe ? a : qe);
+        stat_bits[stat_part] += log2((double)e->a / (double)share);
+    }
+#endif
     e->a -= qe;
     if (d == mps) {
         if ((e->a & 0x8000) == 0) {
@@ -302,21 +332,51 @@ static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int 
     return 0;
 }
 
+/* A symbol's bitmap (one byte a pixel, w x h) as a generic region in template 1 (T.88
+ * 6.2.5.3, Figure 4: 13 pixels, the nominal AT pixel A1 = (3,-1)), no TPGDON. Its 8192
+ * contexts learn faster than template 0's 65536 on a dictionary's small bitmaps (-0.3 % over
+ * the benchmark layers). Bits as jbig2dec's jbig2_decode_generic_template1_unopt. */
+static void code_symbol_bitmap(MQ *e, uint8_t *cx, const uint8_t *bits, int w, int h, uint8_t *rows) {
+    /* Windows slid along three zero-padded rows, as code_generic does: row y's last three
+     * pixels (bits 0-2), row y-1 from x+3 down to x-2 (bits 3-8), row y-2 from x+2 down to
+     * x-1 (bits 9-12). `rows` holds 3 * (w + 2 PAD) bytes. */
+    size_t rowlen = (size_t)w + 2 * PAD;
+    memset(rows, 0, 3 * rowlen);
+    uint8_t *r2 = rows + PAD, *r1 = r2 + rowlen, *r0 = r1 + rowlen;
+    for (int y = 0; y < h; y++) {
+        memcpy(r0, bits + (size_t)y * (size_t)w, (size_t)w);
+        uint32_t w0 = 0, w1 = (uint32_t)r1[3] | (uint32_t)r1[2] << 1 | (uint32_t)r1[1] << 2 | (uint32_t)r1[0] << 3,
+                 w2 = (uint32_t)r2[2] | (uint32_t)r2[1] << 1 | (uint32_t)r2[0] << 2;
+        for (int x = 0; x < w; x++) {
+            int pix = r0[x];
+            encode(e, &cx[w0 | w1 << 3 | w2 << 9], pix);
+            w0 = ((w0 << 1) | (uint32_t)pix) & 0x7;
+            w1 = ((w1 << 1) | r1[x + 4]) & 0x3F;
+            w2 = ((w2 << 1) | r2[x + 3]) & 0xF;
+        }
+        uint8_t *t = r2;
+        r2 = r1;
+        r1 = r0;
+        r0 = t;
+    }
+}
+
 /*
- * Generic refinement region coding, template 0 (T.88 6.3.5.3, Figure 12), TPGRON = 0: the
- * bitmap `nb` (w x h, one byte a pixel) coded from the reference `rb` (rw x rh), whose pixel
- * (0,0) lies on pixel (dx,dy) of `nb` (GRREFERENCEDX/DY). `at` = the adaptive pixels RA1 (on
- * the new bitmap, causal) and RA2 (on the reference), each within RM of the pixel. Bits as
- * jbig2dec's jbig2_decode_refinement_template0_unopt:
- *   new:       (x-1,y) 0, (x+1,y-1) 1, (x,y-1) 2, RA1 3
- *   reference: (x+1,y+1) 4, (x,y+1) 5, (x-1,y+1) 6, (x+1,y) 7, (x,y) 8, (x-1,y) 9,
- *              (x+1,y-1) 10, (x,y-1) 11, RA2 12   (reference coordinates shifted)
+ * Generic refinement region coding, template 1 (T.88 6.3.5.3, Figure 13; no adaptive pixels),
+ * TPGRON = 0: the bitmap `nb` (w x h, one byte a pixel) coded from the reference `rb`
+ * (rw x rh), whose pixel (0,0) lies on pixel (dx,dy) of `nb` (GRREFERENCEDX/DY). Bits as
+ * jbig2dec's jbig2_decode_refinement_template1_unopt:
+ *   new:       (x-1,y) 0, (x+1,y-1) 1, (x,y-1) 2, (x-1,y-1) 3
+ *   reference: (x+1,y+1) 4, (x,y+1) 5, (x+1,y) 6, (x,y) 7, (x-1,y) 8, (x,y-1) 9
+ *              (reference coordinates shifted)
+ * Template 0's 13 pixels (8192 contexts) learned slower: template 1 is 0.5 % smaller over
+ * the benchmark layers since glyphs are refined from promoted glyphs and chains.
  * `work` holds 2 * (w + 2 RM) * (h + 2 RM) bytes.
  */
 #define RM 2
 
 static void code_refine(MQ *e, uint8_t *cx, const uint8_t *nb, int w, int h, const uint8_t *rb,
-                        int rw, int rh, int dx, int dy, const int8_t *at, uint8_t *work) {
+                        int rw, int rh, int dx, int dy, uint8_t *work) {
     size_t pw = (size_t)w + 2 * RM, ph = (size_t)h + 2 * RM;
     uint8_t *np = work;           /* new bitmap, rows -RM..h+RM-1, cols -RM..w+RM-1 */
     uint8_t *rp = work + pw * ph; /* reference on the same grid */
@@ -331,14 +391,12 @@ static void code_refine(MQ *e, uint8_t *cx, const uint8_t *nb, int w, int h, con
         for (int x = x0; x < x1; x++)
             rp[pw * (size_t)(y + RM) + (size_t)(x + RM)] = rb[(size_t)ry * (size_t)rw + (size_t)(x - dx)];
     }
-    ptrdiff_t a1 = (ptrdiff_t)at[1] * (ptrdiff_t)pw + at[0], a2 = (ptrdiff_t)at[3] * (ptrdiff_t)pw + at[2];
     for (int y = 0; y < h; y++) {
         const uint8_t *n0 = np + pw * ((size_t)y + RM) + RM, *n1 = n0 - pw;
         const uint8_t *q0 = rp + pw * ((size_t)y + RM) + RM, *q1 = q0 - pw, *q2 = q0 + pw;
         for (int x = 0; x < w; x++) {
-            int c = n0[x - 1] | n1[x + 1] << 1 | n1[x] << 2 | n0[x + a1] << 3 | q2[x + 1] << 4 |
-                    q2[x] << 5 | q2[x - 1] << 6 | q0[x + 1] << 7 | q0[x] << 8 | q0[x - 1] << 9 |
-                    q1[x + 1] << 10 | q1[x] << 11 | q0[x + a2] << 12;
+            int c = n0[x - 1] | n1[x + 1] << 1 | n1[x] << 2 | n1[x - 1] << 3 | q2[x + 1] << 4 | q2[x] << 5 |
+                    q0[x + 1] << 6 | q0[x] << 7 | q0[x - 1] << 8 | q1[x] << 9;
             encode(e, &cx[c], n0[x]);
         }
     }
@@ -359,6 +417,7 @@ typedef struct {
     size_t off;             /* its bitmap in the arena (glyphs) */
     size_t woff;            /* and in t->words */
     int32_t sym;            /* the symbol it is coded from */
+    int64_t err;            /* pixels it differs from its class's prototype by (at dx, dy) */
     int32_t dx, dy;         /* reference offset when refined */
     int refine;             /* 0: the symbol's exact pixels */
 } Comp;
@@ -373,6 +432,10 @@ typedef struct {
                       from that first-dictionary symbol, whose (0,0) is on its (rdx, rdy) */
     int32_t rdx, rdy;
     int64_t black;
+    int tier;                 /* its dictionary: 0 first, 1 second (refined from another) */
+    int32_t gen;              /* 0 in the first dictionary, else its reference's + 1 */
+    const uint8_t *pix;       /* its bitmap, one byte a pixel (a prototype, or a glyph's own) */
+    const uint64_t *wpix;     /* and for matching */
 } Sym;
 
 static int32_t find(Run *r, int32_t i) {
@@ -397,6 +460,12 @@ static void unite(Run *r, int32_t a, int32_t b) {
 }
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
+
+#ifdef JBIG2_STATS
+#define TUNABLE static
+#else
+#define TUNABLE static const
+#endif
 
 /* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
  * past the width are 0. */
@@ -466,7 +535,6 @@ typedef struct {
     int width, height;
     Py_ssize_t stride;
     int maxglyph, logstrips, permille;
-    int8_t rat[4]; /* refinement AT pixels RA1 (x, y), RA2 (x, y) */
     /* results */
     MQ sd, sd2, tr, rest;
     int32_t nsyms, nsyms1, ninst;
@@ -707,13 +775,15 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
         pack_words(t->protos + t->syms[s].poff, CW(sc), CH(sc), t->pwords + t->syms[s].pwoff);
+        t->syms[s].pix = t->protos + t->syms[s].poff;
+        t->syms[s].wpix = t->pwords + t->syms[s].pwoff;
     }
     for (int32_t i = 0; i < nglyph; i++) {
         Comp *c = &t->comps[t->order[i]];
         const Sym *sym = &t->syms[c->sym];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(c), h = CH(c), sw = CW(sc), sh = CH(sc);
-        const uint64_t *bits = t->words + c->woff, *proto = t->pwords + sym->pwoff;
+        const uint64_t *bits = t->words + c->woff, *proto = sym->wpix;
         int64_t best = mismatch(bits, w, h, proto, sw, sh, c->dx, c->dy, INT64_MAX);
         int bdx = c->dx, bdy = c->dy;
         static const int8_t around[4][2] = {{-1, 0}, {1, 0}, {0, -1}, {0, 1}};
@@ -728,6 +798,7 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
         }
         c->dx = bdx;
         c->dy = bdy;
+        c->err = best;
         c->refine = !(best == 0 && w == sw && h == sh && bdx == 0 && bdy == 0);
     }
     free(first);
@@ -736,11 +807,13 @@ static int make_prototypes(Text *t, int32_t nglyph, int32_t nsyms) {
     return 0;
 }
 
-/* Two dictionaries: a symbol close to an earlier first-dictionary symbol (at most
- * COARSE_PERCENT of its box differs, as DjVu's cjb2 matches shapes; centres aligned, or one
- * pixel off in x or y) goes to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2:
- * REFAGGNINST = 1), which costs less than coding its bitmap afresh; the others are
- * generic-coded in the first dictionary. Returns the number of first-dictionary symbols. */
+/* Two dictionaries: a symbol close to an earlier symbol (at most COARSE_PERCENT of its box
+ * differs, as DjVu's cjb2 matches shapes; centres aligned, or one pixel off in x or y) goes
+ * to a second dictionary, coded as a refinement of it (T.88 6.5.8.2.2: REFAGGNINST = 1),
+ * which costs less than coding its bitmap afresh; the others are generic-coded in the first
+ * dictionary. The earlier symbol may itself be a second-dictionary one (a chain, as cjb2
+ * refines from any earlier shape: -0.3 % over the benchmark layers). Returns the number of
+ * first-dictionary symbols. */
 #define COARSE_PERCENT 12
 #define MIN_REFINED 4
 
@@ -752,7 +825,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         Sym *sym = &t->syms[s];
         const Comp *sc = &t->comps[sym->comp];
         int w = CW(sc), h = CH(sc);
-        const uint8_t *proto = t->protos + sym->poff;
+        const uint8_t *proto = sym->pix;
         int64_t black = 0;
         for (size_t k = 0; k < (size_t)w * (size_t)h; k++)
             black += proto[k];
@@ -784,7 +857,7 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                     static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
                     for (int k = 0; k < 5; k++) {
                         int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
-                        int64_t err = mismatch(t->pwords + sym->pwoff, w, h, t->pwords + rs->pwoff, rw, rh, dx,
+                        int64_t err = mismatch(sym->wpix, w, h, rs->wpix, rw, rh, dx,
                                                dy, best - 1);
                         if (err < best) {
                             best = err;
@@ -796,19 +869,240 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
                 }
             }
         }
-        if (bref >= 0) {
-            sym->ref = bref;
-            sym->rdx = bdx;
-            sym->rdy = bdy;
-        } else {
-            unsigned b = bucket_of(w, h);
-            sym->ref = -1;
-            sym->next = t->bucket[b];
-            t->bucket[b] = s;
-            n1++;
-        }
+        sym->tier = bref >= 0;
+        sym->ref = bref;
+        sym->rdx = bdx;
+        sym->rdy = bdy;
+        n1 += bref < 0;
+        unsigned b = bucket_of(w, h); /* a reference for later ones either way (chains) */
+        sym->next = t->bucket[b];
+        t->bucket[b] = s;
     }
     return n1;
+}
+
+/* Promotion: a glyph that is a better reference than its class's prototype for enough other
+ * glyphs of its class becomes a symbol itself, in the second dictionary, refined from the
+ * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
+ * only refine from symbols, and a symbol costs a number); the text region then places it as
+ * that symbol (exactly its pixels), and every glyph of the class is refined from whichever of
+ * the prototype and the promoted glyphs it differs least from. Chosen greedily per class: the
+ * glyph whose promotion saves most (the differing pixels it saves the others, times the
+ * refinement bits a pixel costs) over what a symbol costs, until none pays. */
+TUNABLE int promo_bits = 24;  /* a promoted glyph's cost, in bits */
+TUNABLE int promo_bpp16 = 32; /* refinement bits per differing pixel, times 16 */
+TUNABLE int promo_margin = 0;
+TUNABLE int demote_max = 1;
+  /* differing pixels a glyph must save to refine from a promoted glyph */
+#define MAX_CLASS 1024        /* members of one class considered */
+#define MAX_PROMOTABLE 16     /* members of one class that may be promoted (evenly spread) */
+
+/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off):
+ * the differing pixels, below `limit` (else limit). */
+static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32_t r, int64_t limit, int *odx,
+                           int *ody) {
+    const Sym *rs = &t->syms[r];
+    const Comp *rc = &t->comps[rs->comp];
+    int rw = CW(rc), rh = CH(rc);
+    static const int8_t offsets[5][2] = {{0, 0}, {-1, 0}, {1, 0}, {0, -1}, {0, 1}};
+    int64_t best = limit;
+    for (int k = 0; k < 5 && best > 0; k++) {
+        int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
+        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - 1);
+        if (err < best) {
+            best = err;
+            *odx = dx;
+            *ody = dy;
+        }
+    }
+    return best;
+}
+
+static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
+    int32_t nclass = *nsyms_io, nsyms = nclass;
+    int32_t *first = calloc((size_t)nclass + 1, sizeof(int32_t));
+    int32_t *members = malloc(sizeof(int32_t) * (size_t)nglyph);
+    int64_t *cur = malloc(sizeof(int64_t) * MAX_CLASS);
+    int32_t *dist = malloc(sizeof(int32_t) * MAX_PROMOTABLE * MAX_CLASS);
+    int32_t *symof = malloc(sizeof(int32_t) * MAX_CLASS), cand[MAX_PROMOTABLE];
+    if (!first || !members || !cur || !dist || !symof) {
+        free(first);
+        free(members);
+        free(cur);
+        free(dist);
+        free(symof);
+        return -1;
+    }
+    for (int32_t i = 0; i < nglyph; i++)
+        first[t->comps[t->order[i]].sym + 1]++;
+    for (int32_t s = 0; s < nclass; s++)
+        first[s + 1] += first[s];
+    for (int32_t i = 0; i < nglyph; i++) {
+        int32_t s = t->comps[t->order[i]].sym;
+        members[first[s]++] = t->order[i];
+    }
+    for (int32_t s = nclass; s > 0; s--)
+        first[s] = first[s - 1];
+    first[0] = 0;
+    for (int32_t s = 0; s < nclass; s++) {
+        const Comp *sc = &t->comps[t->syms[s].comp];
+        int32_t n = first[s + 1] - first[s];
+        if (n < 3 || CW(sc) < MIN_REFINED || CH(sc) < MIN_REFINED)
+            continue;
+        if (n > MAX_CLASS)
+            n = MAX_CLASS;
+        const int32_t *m = members + first[s];
+        int64_t total = 0;
+        for (int32_t j = 0; j < n; j++) {
+            cur[j] = t->comps[m[j]].err;
+            symof[j] = -1;
+            total += cur[j] > promo_margin ? cur[j] - promo_margin : 0;
+        }
+        if (total * promo_bpp16 <= 16 * (int64_t)promo_bits)
+            continue; /* even a perfect reference for all would not pay */
+        /* dist[k][j]: pixels member j differs from promotable member k by, if fewer than now. */
+        int32_t ncand = n < MAX_PROMOTABLE ? n : MAX_PROMOTABLE;
+        for (int32_t k = 0; k < ncand; k++) {
+            int32_t i = (int32_t)((int64_t)k * n / ncand);
+            const Comp *ci = &t->comps[m[i]];
+            int wi = CW(ci), hi = CH(ci);
+            cand[k] = i;
+            for (int32_t j = 0; j < n; j++) {
+                const Comp *cj = &t->comps[m[j]];
+                int64_t d = cur[j];
+                if (i != j && d > 0 && wi >= MIN_REFINED && hi >= MIN_REFINED) {
+                    int wj = CW(cj), hj = CH(cj);
+                    int64_t e = mismatch(t->words + cj->woff, wj, hj, t->words + ci->woff, wi, hi, floor_half(wj - wi),
+                                         floor_half(hj - hi), d - 1);
+                    d = e < d ? e : d;
+                }
+                dist[(size_t)k * MAX_CLASS + (size_t)j] = (int32_t)d;
+            }
+        }
+        for (;;) {
+            int64_t best_gain = 0;
+            int32_t bk = -1;
+            for (int32_t k = 0; k < ncand; k++) {
+                if (symof[cand[k]] >= 0)
+                    continue;
+                const int32_t *dk = dist + (size_t)k * MAX_CLASS;
+                int64_t saved = 0;
+                for (int32_t j = 0; j < n; j++)
+                    saved += dk[j] + promo_margin < cur[j] ? cur[j] - dk[j] - promo_margin : 0;
+                int64_t gain = saved * promo_bpp16 - 16 * (int64_t)promo_bits;
+                if (gain > best_gain) {
+                    best_gain = gain;
+                    bk = k;
+                }
+            }
+            if (bk < 0)
+                break;
+            const int32_t *dk = dist + (size_t)bk * MAX_CLASS;
+            for (int32_t j = 0; j < n; j++)
+                cur[j] = dk[j] + promo_margin < cur[j] ? dk[j] + promo_margin : cur[j];
+            int32_t bi = cand[bk];
+            Comp *c = &t->comps[m[bi]];
+            t->syms[nsyms] = (Sym){.comp = m[bi], .ref = s, .black = c->black, .tier = 1,
+                                   .pix = t->arena + c->off, .wpix = t->words + c->woff};
+            symof[bi] = nsyms++;
+#ifdef JBIG2_STATS
+            stat_bits[ST_PROMOTED] += 1;
+#endif
+        }
+        /* References: each promoted glyph from the best of the prototype and the promoted glyphs
+         * numbered before it; every other member from the best of all of them. */
+        for (int32_t j = 0; j < first[s + 1] - first[s]; j++) {
+            Comp *c = &t->comps[m[j]];
+            int w = CW(c), h = CH(c);
+            const uint64_t *bits = t->words + c->woff;
+            int32_t own = j < n ? symof[j] : -1;
+            int bdx = c->dx, bdy = c->dy;
+            int64_t best = c->err, margin = own >= 0 ? 0 : promo_margin;
+            int32_t bref = s;
+            for (int32_t k = 0; k < ncand && best > margin; k++) {
+                int32_t i = cand[k], q = symof[i];
+                if (q < 0 || i == j || (own >= 0 && q > own))
+                    continue;
+                int dx = 0, dy = 0;
+                int64_t err = best_offset(t, bits, w, h, q, best - margin, &dx, &dy);
+                if (err + margin < best) {
+                    best = err + margin;
+                    bref = q;
+                    bdx = dx;
+                    bdy = dy;
+                }
+            }
+            best -= bref == s ? 0 : margin;
+            if (own >= 0) {
+                Sym *ps = &t->syms[own];
+                ps->ref = bref;
+                ps->rdx = bdx;
+                ps->rdy = bdy;
+                c->sym = own;
+                c->refine = 0;
+                c->dx = c->dy = 0;
+            } else {
+                const Comp *rc = &t->comps[t->syms[bref].comp];
+                c->sym = bref;
+                c->dx = bdx;
+                c->dy = bdy;
+                c->refine = !(best == 0 && w == CW(rc) && h == CH(rc) && bdx == 0 && bdy == 0);
+            }
+        }
+    }
+    free(first);
+    free(members);
+    free(cur);
+    free(dist);
+    free(symof);
+    *nsyms_io = nsyms;
+    return 0;
+}
+
+/* A refinement/aggregate symbol dictionary (SDREFAGG = 1) of the symbols numbered
+ * [from, to), whose input symbols are those numbered before `from`: by height class, each
+ * symbol's width difference, REFAGGNINST = 1 (IAAI), the earlier symbol it refines (IAID over
+ * input and new symbols), RDX, RDY, then its bitmap as a refinement region of that symbol
+ * (6.5.8.2.2; refinement template 1); the export flags: the
+ * input symbols not, the new ones all. `cx` holds its contexts (zeroed here). */
+static int code_refagg(Text *t, MQ *e, uint8_t *cx, int32_t from, int32_t to, uint8_t *work) {
+    int codelen = 0;
+    while (((int64_t)1 << codelen) < to)
+        codelen++;
+    memset(cx, 0, 6 * (size_t)NIACTX + NGRCTX + ((size_t)2 << codelen));
+    uint8_t *iadh = cx, *iadw = cx + NIACTX, *iaex = cx + 2 * NIACTX, *iaai = cx + 3 * NIACTX,
+            *iardx = cx + 4 * NIACTX, *iardy = cx + 5 * NIACTX, *gr = cx + 6 * NIACTX, *iaid = gr + NGRCTX;
+    initenc(e);
+    int prev_h = 0;
+    for (int32_t i = from; i < to;) {
+        int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+        STAT(ST_SD2_SIZES);
+        encode_int(e, iadh, h - prev_h, 0);
+        prev_h = h;
+        int32_t gen = t->syms[t->byid[i]].gen;
+        for (; i < to && CH(&t->comps[t->syms[t->byid[i]].comp]) == h && t->syms[t->byid[i]].gen == gen; i++) {
+            const Sym *sym = &t->syms[t->byid[i]];
+            const Sym *ref = &t->syms[sym->ref];
+            const Comp *rc = &t->comps[ref->comp];
+            int w = CW(&t->comps[sym->comp]);
+            STAT(ST_SD2_SIZES);
+            encode_int(e, iadw, w - prev_w, 0);
+            prev_w = w;
+            STAT(ST_SD2_REF);
+            encode_int(e, iaai, 1, 0);
+            encode_iaid(e, iaid, (uint32_t)ref->id, codelen);
+            encode_int(e, iardx, sym->rdx, 0);
+            encode_int(e, iardy, sym->rdy, 0);
+            STAT(ST_SD2_BITMAPS);
+            code_refine(e, gr, sym->pix, w, h, ref->pix, CW(rc), CH(rc), sym->rdx, sym->rdy, work);
+        }
+        STAT(ST_SD2_SIZES);
+        encode_int(e, iadw, 0, 1);
+    }
+    encode_int(e, iaex, from, 0);
+    encode_int(e, iaex, to - from, 0);
+    flush(e);
+    return e->failed ? -1 : 0;
 }
 
 static int code_text(Text *t) {
@@ -849,18 +1143,6 @@ static int code_text(Text *t) {
     t->arena = calloc(arena, 1);
     if (!t->arena)
         return -1;
-    t->have_rest = rx1 >= 0;
-    size_t rstride = 0;
-    if (t->have_rest) {
-        t->rx = rx0;
-        t->ry = ry0;
-        t->rw = rx1 - rx0 + 1;
-        t->rh = ry1 - ry0 + 1;
-        rstride = ((size_t)t->rw + 7) / 8;
-        t->rbits = calloc(rstride * (size_t)t->rh, 1); /* <= the page's own packed size */
-        if (!t->rbits)
-            return -1;
-    }
     size_t nwords = 0;
     for (int32_t i = 0; i < ncomp; i++) {
         Comp *c = &t->comps[i];
@@ -880,17 +1162,11 @@ static int code_text(Text *t) {
                    (size_t)(r->x1 - r->x0 + 1));
             set_range(t->words + c->woff + (size_t)(r->y - c->y0) * (size_t)words_of(CW(c)), r->x0 - c->x0,
                       r->x1 - c->x0);
-        } else {
-            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
-            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
-                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
         }
     }
-    free(t->runs);
-    t->runs = NULL;
 
     /* Reading order: strips of 2^logstrips rows by the glyphs' bottom row, left to right. */
-    Key *keys = malloc(sizeof(Key) * (size_t)nglyph);
+    Key *keys = malloc(sizeof(Key) * 2 * (size_t)nglyph);
     if (!keys)
         return -1;
     int32_t k = 0;
@@ -901,7 +1177,7 @@ static int code_text(Text *t) {
     }
     qsort(keys, (size_t)nglyph, sizeof(Key), cmp_key);
     t->order = malloc(sizeof(int32_t) * (size_t)nglyph);
-    t->syms = malloc(sizeof(Sym) * (size_t)nglyph);
+    t->syms = malloc(sizeof(Sym) * 2 * (size_t)nglyph); /* the classes, then promoted glyphs */
     t->bucket = malloc(sizeof(int32_t) * NBUCKET);
     if (!t->order || !t->syms || !t->bucket) {
         free(keys);
@@ -970,7 +1246,7 @@ static int code_text(Text *t) {
             c->dy = bdy;
         } else {
             unsigned b = bucket_of(w, h);
-            t->syms[nsyms] = (Sym){t->order[i], t->bucket[b], 0, 0, 0, -1, 0, 0, c->black};
+            t->syms[nsyms] = (Sym){.comp = t->order[i], .next = t->bucket[b], .ref = -1, .black = c->black};
             t->bucket[b] = nsyms;
             c->sym = nsyms++;
             c->refine = 0;
@@ -988,12 +1264,93 @@ static int code_text(Text *t) {
         return 1;
     }
     int32_t n1 = split_dictionaries(t, nsyms);
+    if (demote_max > 0) {
+        /* A second-dictionary symbol of at most demote_max glyphs is not worth its symbol
+         * number: its glyphs are refined in the text region from its reference instead. */
+        int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
+        if (!cnt) {
+            free(keys);
+            return -1;
+        }
+        for (int32_t i = 0; i < nglyph; i++)
+            cnt[t->comps[t->order[i]].sym]++;
+        for (int32_t s = 0; s < nsyms; s++)
+            if (t->syms[s].tier == 1)
+                cnt[t->syms[s].ref] += demote_max + 1; /* a reference stays */
+        for (int32_t i = 0; i < nglyph; i++) {
+            Comp *c = &t->comps[t->order[i]];
+            const Sym *sym = &t->syms[c->sym];
+            if (sym->tier != 1 || cnt[c->sym] > demote_max)
+                continue;
+            int w = CW(c), h = CH(c), dx = 0, dy = 0;
+            int64_t err = best_offset(t, t->words + c->woff, w, h, sym->ref, INT64_MAX, &dx, &dy);
+            c->sym = sym->ref;
+            c->dx = dx;
+            c->dy = dy;
+            c->err = err;
+            c->refine = 1;
+        }
+        int32_t ns = 0;
+        for (int32_t s = 0; s < nsyms; s++) {
+            if (t->syms[s].tier == 1 && cnt[s] <= demote_max) {
+                cnt[s] = -1;
+            } else {
+                t->syms[ns] = t->syms[s];
+                cnt[s] = ns++;
+            }
+        }
+        for (int32_t s = 0; s < ns; s++)
+            if (t->syms[s].tier == 1)
+                t->syms[s].ref = cnt[t->syms[s].ref];
+        for (int32_t i = 0; i < nglyph; i++) {
+            Comp *c = &t->comps[t->order[i]];
+            c->sym = cnt[c->sym];
+        }
+        free(cnt);
+        nsyms = ns;
+    }
+    /* The generic region of the components that are not glyphs. */
+    t->have_rest = rx1 >= 0;
+    size_t rstride = 0;
+    if (t->have_rest) {
+        t->rx = rx0;
+        t->ry = ry0;
+        t->rw = rx1 - rx0 + 1;
+        t->rh = ry1 - ry0 + 1;
+        rstride = ((size_t)t->rw + 7) / 8;
+        t->rbits = calloc(rstride * (size_t)t->rh, 1); /* <= the page's own packed size */
+        if (!t->rbits) {
+            free(keys);
+            return -1;
+        }
+        for (size_t i = 0; i < nruns; i++) {
+            const Run *r = &t->runs[i];
+            if (t->comps[r->up].glyph)
+                continue;
+            uint8_t *row = t->rbits + (size_t)(r->y - t->ry) * rstride;
+            for (int32_t x = r->x0 - t->rx; x <= r->x1 - t->rx; x++)
+                row[x >> 3] |= (uint8_t)(0x80 >> (x & 7));
+        }
+    }
+    free(t->runs);
+    t->runs = NULL;
+    if (promote(t, nglyph, &nsyms)) {
+        free(keys);
+        return -1;
+    }
+    int32_t n2 = nsyms - n1;
+    t->nsyms = nsyms;
     t->nsyms1 = n1;
     /* Symbol numbers: the first dictionary's, then the second's; in each, height classes,
      * narrow to wide (T.88 6.5.5). */
     for (int32_t s = 0; s < nsyms; s++) {
         const Comp *sc = &t->comps[t->syms[s].comp];
-        keys[s] = (Key){t->syms[s].ref >= 0, CH(sc), CW(sc), s};
+        Sym *sym = &t->syms[s];
+        sym->gen = sym->tier ? t->syms[sym->ref].gen + 1 : 0; /* references are numbered before */
+        keys[s] = (Key){sym->gen, CH(sc), CW(sc), s};
+#ifdef JBIG2_STATS
+        stat_bits[ST_CHAINED] += sym->gen > 1;
+#endif
     }
     qsort(keys, (size_t)nsyms, sizeof(Key), cmp_key);
     t->byid = malloc(sizeof(int32_t) * (size_t)nsyms);
@@ -1020,30 +1377,31 @@ static int code_text(Text *t) {
             *iafs = ia + 4 * NIACTX, *iads = ia + 5 * NIACTX, *iait = ia + 6 * NIACTX,
             *iari = ia + 7 * NIACTX, *iardw = ia + 8 * NIACTX, *iardh = ia + 9 * NIACTX,
             *iardx = ia + 10 * NIACTX, *iardy = ia + 11 * NIACTX, *iaid = ia + 12 * NIACTX;
-    uint8_t *ia2 = iaid + ((size_t)2 << codelen), *gr2 = ia2 + 6 * NIACTX, *iaid2 = gr2 + NGRCTX;
-    uint8_t *iadh2 = ia2, *iadw2 = ia2 + NIACTX, *iaex2 = ia2 + 2 * NIACTX, *iaai2 = ia2 + 3 * NIACTX,
-            *iardx2 = ia2 + 4 * NIACTX, *iardy2 = ia2 + 5 * NIACTX;
+    uint8_t *refagg = iaid + ((size_t)2 << codelen); /* code_refagg's contexts */
     uint8_t *work = t->ctx + nctx;
 
     /* First symbol dictionary (T.88 6.5.5, arithmetic, no refinement/aggregation): by height
-     * class, each symbol's width difference then its bitmap as a generic region (template 0,
-     * nominal AT pixels, no TPGDON; contexts shared by all symbols); then the export flags:
+     * class, each symbol's width difference then its bitmap as a generic region (template 1,
+     * nominal AT pixel, no TPGDON; contexts shared by all symbols); then the export flags:
      * none left out, all exported. */
     MQ *e = &t->sd;
     initenc(e);
     int prev_h = 0;
     for (int32_t i = 0; i < n1;) {
         int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
+        STAT(ST_SD1_SIZES);
         encode_int(e, iadh, h - prev_h, 0);
         prev_h = h;
         for (; i < n1 && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
             const Sym *sym = &t->syms[t->byid[i]];
             int w = CW(&t->comps[sym->comp]);
+            STAT(ST_SD1_SIZES);
             encode_int(e, iadw, w - prev_w, 0);
             prev_w = w;
-            if (code_generic(e, gb, t->protos + sym->poff, w, h, (size_t)w, 0, 0))
-                return -1;
+            STAT(ST_SD1_BITMAPS);
+            code_symbol_bitmap(e, gb, sym->pix, w, h, work);
         }
+        STAT(ST_SD1_SIZES);
         encode_int(e, iadw, 0, 1);
     }
     encode_int(e, iaex, 0, 0);
@@ -1052,55 +1410,34 @@ static int code_text(Text *t) {
     if (e->failed)
         return -1;
 
-    /* Second symbol dictionary (SDREFAGG = 1, the first one's symbols as input): by height
-     * class, each symbol's width difference, REFAGGNINST = 1 (IAAI), the first-dictionary
-     * symbol it refines (IAID over both dictionaries), RDX, RDY, then its bitmap as a
-     * refinement region of that symbol (6.5.8.2.2; refinement template 0 and the text
-     * region's AT pixels); the export flags: the input symbols not, the new ones all. */
-    if (nsyms > n1) {
-        int codelen2 = 0;
-        while (((int64_t)1 << codelen2) < nsyms)
-            codelen2++;
-        e = &t->sd2;
-        initenc(e);
-        prev_h = 0;
-        for (int32_t i = n1; i < nsyms;) {
-            int h = CH(&t->comps[t->syms[t->byid[i]].comp]), prev_w = 0;
-            encode_int(e, iadh2, h - prev_h, 0);
-            prev_h = h;
-            for (; i < nsyms && CH(&t->comps[t->syms[t->byid[i]].comp]) == h; i++) {
-                const Sym *sym = &t->syms[t->byid[i]];
-                const Sym *ref = &t->syms[sym->ref];
-                const Comp *rc = &t->comps[ref->comp];
-                int w = CW(&t->comps[sym->comp]);
-                encode_int(e, iadw2, w - prev_w, 0);
-                prev_w = w;
-                encode_int(e, iaai2, 1, 0);
-                encode_iaid(e, iaid2, (uint32_t)ref->id, codelen2);
-                encode_int(e, iardx2, sym->rdx, 0);
-                encode_int(e, iardy2, sym->rdy, 0);
-                code_refine(e, gr2, t->protos + sym->poff, w, h, t->protos + ref->poff, CW(rc), CH(rc), sym->rdx,
-                            sym->rdy, t->rat, work);
-            }
-            encode_int(e, iadw2, 0, 1);
-        }
-        encode_int(e, iaex2, n1, 0);
-        encode_int(e, iaex2, nsyms - n1, 0);
-        flush(e);
-        if (e->failed)
-            return -1;
-    }
+    /* Second symbol dictionary, on the first: look-alike prototypes and promoted glyphs. */
+    if (n2 && code_refagg(t, &t->sd2, refagg, n1, nsyms, work))
+        return -1;
 
     /* Text region (T.88 6.4.5): strips by IADT, first S by IAFS, the next by IADS (OOB ends
      * the strip), T in the strip by IAIT, the symbol by IAID, then IARI: 0 for the symbol's
      * own pixels, 1 for a refinement (IARDW/H/X/Y and a refinement region, 6.4.11). */
+#ifdef JBIG2_STATS
+    {
+        int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
+        for (int32_t i = 0; cnt && i < nglyph; i++)
+            cnt[t->comps[t->order[i]].sym]++;
+        for (int32_t i = 0; cnt && i < nglyph; i++)
+            stat_bits[ST_ID_H0] -= log2((double)cnt[t->comps[t->order[i]].sym] / nglyph);
+        stat_bits[ST_NINST] += nglyph;
+        stat_bits[ST_NSYMS] += nsyms;
+        free(cnt);
+    }
+#endif
     e = &t->tr;
     initenc(e);
     int32_t stript = 0, firsts = 0, curs = 0, strip = 0;
+    STAT(ST_TR_DT);
     encode_int(e, iadt, 0, 0); /* STRIPT starts at 0 */
     for (int32_t i = 0; i < nglyph;) {
         const Comp *c = &t->comps[t->order[i]];
         int32_t s_now = c->y1 >> t->logstrips;
+        STAT(ST_TR_DT);
         encode_int(e, iadt, s_now - strip, 0);
         strip = s_now;
         stript = strip << t->logstrips;
@@ -1109,6 +1446,7 @@ static int code_text(Text *t) {
             c = &t->comps[t->order[i]];
             if ((c->y1 >> t->logstrips) != strip)
                 break;
+            STAT(first ? ST_TR_FS : ST_TR_DS);
             if (first) {
                 encode_int(e, iafs, c->x0 - firsts, 0);
                 firsts = c->x0;
@@ -1120,20 +1458,25 @@ static int code_text(Text *t) {
             if (t->logstrips)
                 encode_int(e, iait, c->y1 - stript, 0);
             const Sym *sym = &t->syms[c->sym];
+            STAT(ST_TR_ID);
             encode_iaid(e, iaid, (uint32_t)sym->id, codelen);
+            STAT(ST_TR_RI);
             encode_int(e, iari, c->refine, 0);
             if (c->refine) {
                 const Comp *sc = &t->comps[sym->comp];
                 int rdw = CW(c) - CW(sc), rdh = CH(c) - CH(sc);
+                STAT(ST_TR_RDIMS);
                 encode_int(e, iardw, rdw, 0);
                 encode_int(e, iardh, rdh, 0);
                 encode_int(e, iardx, c->dx - floor_half(rdw), 0);
                 encode_int(e, iardy, c->dy - floor_half(rdh), 0);
-                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), t->protos + sym->poff, CW(sc), CH(sc),
-                            c->dx, c->dy, t->rat, work);
+                STAT(ST_TR_REFINE);
+                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), sym->pix, CW(sc), CH(sc),
+                            c->dx, c->dy, work);
             }
             curs += CW(c) - 1;
         }
+        STAT(ST_TR_DS);
         encode_int(e, iads, 0, 1);
     }
     flush(e);
@@ -1143,6 +1486,7 @@ static int code_text(Text *t) {
     if (t->have_rest) {
         e = &t->rest;
         initenc(e);
+        STAT(ST_REST);
         if (code_generic(e, rgb, t->rbits, t->rw, t->rh, rstride, 1, 1))
             return -1;
         flush(e);
@@ -1203,6 +1547,7 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
     int rc;
     Py_BEGIN_ALLOW_THREADS
     initenc(&e);
+    STAT(ST_GENERIC);
     rc = code_generic(&e, cx, view.buf, width, height, (size_t)stride, 1, 1);
     if (rc == 0)
         flush(&e);
@@ -1218,17 +1563,16 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
 
 static PyObject *encode_text(PyObject *self, PyObject *args) {
     Py_buffer view;
-    int width, height, maxglyph, logstrips, permille, rat[4];
+    int width, height, maxglyph, logstrips, permille;
     Py_ssize_t stride;
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*iiniii(iiii)", &view, &width, &height, &stride, &maxglyph, &logstrips,
-                          &permille, &rat[0], &rat[1], &rat[2], &rat[3]))
+    if (!PyArg_ParseTuple(args, "y*iiniii", &view, &width, &height, &stride, &maxglyph, &logstrips,
+                          &permille))
         return NULL;
     if (check_bitmap_args(&view, width, height, stride))
         return NULL;
     if (maxglyph < 1 || maxglyph > 1024 || logstrips < 0 || logstrips > 3 || permille < 0 ||
-        permille > 1000 || rat[0] < -RM || rat[0] > RM || rat[1] < -RM || rat[1] > 0 ||
-        (rat[1] == 0 && rat[0] >= 0) || rat[2] < -RM || rat[2] > RM || rat[3] < -RM || rat[3] > RM) {
+        permille > 1000) {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "bad text region parameters");
         return NULL;
@@ -1245,8 +1589,6 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
     t->maxglyph = maxglyph;
     t->logstrips = logstrips;
     t->permille = permille;
-    for (int i = 0; i < 4; i++)
-        t->rat[i] = (int8_t)rat[i];
     int rc;
     Py_BEGIN_ALLOW_THREADS
     rc = code_text(t);
@@ -1272,13 +1614,45 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
     return result;
 }
 
+#ifdef JBIG2_STATS
+/* tune(promo_bits, promo_bpp16, promo_margin, demote_max) (debug builds only). */
+static PyObject *tune(PyObject *self, PyObject *args) {
+    (void)self;
+    if (!PyArg_ParseTuple(args, "iiii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max))
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* stats() -> {part: bits} since the last call (debug builds only). */
+static PyObject *stats(PyObject *self, PyObject *args) {
+    (void)self;
+    (void)args;
+    PyObject *d = PyDict_New();
+    for (int i = 0; d && i < NSTATS; i++) {
+        PyObject *v = PyFloat_FromDouble(stat_bits[i]);
+        if (!v || PyDict_SetItemString(d, STAT_NAMES[i], v)) {
+            Py_XDECREF(v);
+            Py_CLEAR(d);
+            break;
+        }
+        Py_DECREF(v);
+        stat_bits[i] = 0;
+    }
+    return d;
+}
+#endif
+
 static PyMethodDef methods[] = {
+#ifdef JBIG2_STATS
+    {"stats", stats, METH_NOARGS, "stats() -> {part: bits} of the codings since the last call"},
+    {"tune", tune, METH_VARARGS, "tune(promo_bits, promo_bpp16, promo_margin, demote_max)"},
+#endif
     {"encode_generic", encode_generic, METH_VARARGS,
      "encode_generic(data, width, height, stride) -> bytes\n\n"
      "Lossless JBIG2 generic-region data (MQ coder, template 0, nominal AT pixels, TPGDON)\n"
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
-     "encode_text(data, width, height, stride, maxglyph, logstrips, permille, rat)\n"
+     "encode_text(data, width, height, stride, maxglyph, logstrips, permille)\n"
      "    -> (dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest) | None\n\n"
      "Lossless JBIG2 symbol dictionary + text region (refinement to the exact pixels) of the\n"
      "page's connected components up to maxglyph square; rest = (generic_data, x, y, w, h) of\n"

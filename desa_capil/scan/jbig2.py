@@ -6,7 +6,9 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
   ``MAX_GLYPH`` pixels square are glyphs. Glyphs of about the same shape form a class whose
   prototype (the pixel-wise majority of its members) is a symbol of a symbol dictionary
   (T.88 6.5; a prototype close to an earlier one is coded as a refinement of it, in a second
-  dictionary); a text region (6.4) places every glyph, either as its symbol when the glyph is
+  dictionary; a glyph that is a better reference than its prototype for enough glyphs of its
+  class is promoted to a symbol of its own, refined from it); a text region (6.4) places
+  every glyph, either as its symbol when the glyph is
   exactly it, or as a *refinement* of its symbol (SBREFINE, 6.4.11: a generic refinement
   region coded from the symbol) that ends on the glyph's own exact pixels. Classification only
   decides what a glyph is coded FROM, never what it becomes: there is no lossy symbol
@@ -58,8 +60,12 @@ END_OF_PAGE = 49
 END_OF_FILE = 51
 #: The nominal adaptive template pixels of template 0 (T.88 6.2.5.3), which the coder uses.
 AT_PIXELS = (3, -1, -3, -1, 2, -2, -2, -2)
-#: Refinement template 0's nominal AT pixels (T.88 6.3.5.3), used by the text region.
-REFINEMENT_AT_PIXELS = (-1, -1, -1, -1)
+#: Symbol dictionaries: generic template 1 and its nominal AT pixel (T.88 6.2.5.3).
+SD_TEMPLATE = 1
+SD_AT_PIXELS = (3, -1)
+#: Refinement coding (second dictionary and text region): template 1 (T.88 6.3.5.3), which
+#: has no adaptive pixels.
+REFINEMENT_TEMPLATE = 1
 REFCORNER_BOTTOMLEFT = 0
 #: Text-region coding: components up to this many pixels square are glyphs; strips of
 #: 2**LOG_STRIPS rows; a glyph is refined from a symbol when at most this many per mille of
@@ -120,32 +126,30 @@ def _text_stream(
     w: int,
     h: int,
     log_strips: int,
-    refinement_at: tuple[int, int, int, int],
 ) -> bytes:
     dict_data, nsyms, dict2_data, nsyms2, text_data, ninstances, rest = got
-    # First symbol dictionary (7.4.3): flags 0 (arithmetic, no refinement/aggregate coding,
-    # template 0), its four AT pixels, symbols exported and new.
+    # First symbol dictionary (7.4.3): flags: arithmetic, no refinement/aggregate coding,
+    # generic template 1; its AT pixel; symbols exported and new.
     out = _segment(0, PAGE_INFORMATION, _page_information(w, h)) + _segment(
-        1, SYMBOL_DICTIONARY, struct.pack(">H8bII", 0, *AT_PIXELS, nsyms, nsyms) + dict_data
+        1,
+        SYMBOL_DICTIONARY,
+        struct.pack(">H2bII", SD_TEMPLATE << 10, *SD_AT_PIXELS, nsyms, nsyms) + dict_data,
     )
     dictionaries: tuple[int, ...] = (1,)
     if nsyms2:
-        # Second symbol dictionary, on the first: flags SDREFAGG (refinement coding,
-        # refinement template 0), the generic AT pixels (unused), the refinement AT pixels,
+        # Second symbol dictionary, on the first: flags SDREFAGG (refinement coding),
+        # generic template 1 (unused) and its AT pixel, refinement template 1 (no AT pixels);
         # symbols exported (its own) and new.
-        sd2 = struct.pack(">H8b4bII", 0x0002, *AT_PIXELS, *refinement_at, nsyms2, nsyms2) + dict2_data
+        flags2 = 0x0002 | SD_TEMPLATE << 10 | REFINEMENT_TEMPLATE << 12
+        sd2 = struct.pack(">H2bII", flags2, *SD_AT_PIXELS, nsyms2, nsyms2) + dict2_data
         out += _segment(2, SYMBOL_DICTIONARY, sd2, refers=(1,))
         dictionaries = (1, 2)
     # Text region (7.4.4): the whole page, combination OR; flags: arithmetic, SBREFINE,
     # LOGSBSTRIPS, REFCORNER bottom-left, not transposed, OR, default pixel 0, SBDSOFFSET 0,
-    # refinement template 0; its two refinement AT pixels; the number of instances. Its
-    # symbols: the first dictionary's, then the second's.
-    flags = 0x0002 | log_strips << 2 | REFCORNER_BOTTOMLEFT << 4
-    tr = (
-        struct.pack(">IIIIB", w, h, 0, 0, 0)
-        + struct.pack(">H4bI", flags, *refinement_at, ninstances)
-        + text_data
-    )
+    # refinement template 1 (no AT pixels); the number of instances. Its symbols: the first
+    # dictionary's, then the second's.
+    flags = 0x0002 | log_strips << 2 | REFCORNER_BOTTOMLEFT << 4 | REFINEMENT_TEMPLATE << 15
+    tr = struct.pack(">IIIIB", w, h, 0, 0, 0) + struct.pack(">HI", flags, ninstances) + text_data
     n = len(dictionaries) + 1
     out += _segment(n, IMMEDIATE_LOSSLESS_TEXT_REGION, tr, refers=dictionaries)
     if rest is not None:
@@ -169,7 +173,6 @@ def encode_text(
     max_glyph: int = MAX_GLYPH,
     log_strips: int = LOG_STRIPS,
     refine_permille: int = REFINE_PERMILLE,
-    refinement_at: tuple[int, int, int, int] = REFINEMENT_AT_PIXELS,
 ) -> bytes | None:
     """The page as a symbol dictionary and a text region (plus a generic region for the
     components larger than ``max_glyph``), or ``None`` when the page has fewer than two
@@ -180,10 +183,8 @@ def encode_text(
     if _jbig2 is None:
         return None
     h, w = binary.shape
-    got = _jbig2.encode_text(
-        pack(binary), w, h, (w + 7) // 8, max_glyph, log_strips, refine_permille, refinement_at
-    )
-    return None if got is None else _text_stream(got, w, h, log_strips, refinement_at)
+    got = _jbig2.encode_text(pack(binary), w, h, (w + 7) // 8, max_glyph, log_strips, refine_permille)
+    return None if got is None else _text_stream(got, w, h, log_strips)
 
 
 def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
@@ -197,10 +198,8 @@ def encode(binary: npt.NDArray[np.uint8]) -> bytes | None:
         return None
     h, w = binary.shape
     packed = pack(binary)
-    got = _jbig2.encode_text(
-        packed, w, h, (w + 7) // 8, MAX_GLYPH, LOG_STRIPS, REFINE_PERMILLE, REFINEMENT_AT_PIXELS
-    )
-    text = None if got is None else _text_stream(got, w, h, LOG_STRIPS, REFINEMENT_AT_PIXELS)
+    got = _jbig2.encode_text(packed, w, h, (w + 7) // 8, MAX_GLYPH, LOG_STRIPS, REFINE_PERMILLE)
+    text = None if got is None else _text_stream(got, w, h, LOG_STRIPS)
     if got is not None:
         _, new_shapes, _, _, _, ninstances, _ = got
         if ninstances >= 200 and new_shapes < 0.25 * ninstances:

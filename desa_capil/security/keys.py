@@ -35,6 +35,7 @@ import keyring.errors
 from desa_capil.errors import BadInputError, StorageError
 from desa_capil.paths import HOME_ENV, AppPaths
 from desa_capil.security.crypto import KEY_BYTES, derive
+from desa_capil.security.files import write_private
 
 log = logging.getLogger(__name__)
 
@@ -252,19 +253,7 @@ class KeyStore:
         folder.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             os.chmod(folder, 0o700)
-        tmp = folder / f".tmp-{secrets.token_hex(8)}"
-        # Created 0600 from the start: no moment where another user could read it.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(text + "\n")
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.file)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_private(self.file, (text + "\n").encode("ascii"))
 
     def set_aside(self) -> None:
         """Keep the current key under another name before a recovery code replaces it.

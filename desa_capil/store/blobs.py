@@ -13,12 +13,10 @@ the whole file or none, and the same page scanned twice is stored once.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import hashlib
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from pathlib import Path
 
 from desa_capil.errors import StorageError
 from desa_capil.security.crypto import OVERHEAD, DecryptError, keyed_name, open_sealed, seal
+from desa_capil.security.files import write_private
 from desa_capil.security.keys import DataKeys
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
@@ -33,17 +32,6 @@ _SHA = re.compile(r"^[0-9a-f]{64}$")
 
 def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Windows cannot open a directory for fsync; NTFS journals the rename itself.
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def disk_full_error(exc: OSError) -> StorageError:
@@ -57,19 +45,10 @@ def disk_full_error(exc: OSError) -> StorageError:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that readers see the old file or the whole new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    """Write `data` to `path` so that readers see the old file or the whole new one (0600)."""
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        write_private(path, data)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise disk_full_error(exc) from exc
         raise

@@ -23,7 +23,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
-import os
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from desa_capil.errors import BadInputError, StorageError, UserError
 from desa_capil.paths import AppPaths, app_paths
 from desa_capil.security.crypto import DecryptError, open_sealed, seal
+from desa_capil.security.files import write_private
 from desa_capil.security.keys import DataKeys, KeyStore
 from desa_capil.store import setting_keys as keys
 from desa_capil.store.db import Database, connect_raw
@@ -160,20 +160,9 @@ def write_legacy_key_file(paths: AppPaths, *, key_store: KeyStore | None = None)
         log.warning("stored USB device keys are damaged: not handed to the older version")
         return False
     legacy = paths.keys / DEVICE_KEYS_FILE
-    tmp = legacy.with_name(f".{legacy.name}.{os.getpid()}.tmp")
     try:
-        legacy.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(mine.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o600)
-        os.replace(tmp, legacy)
+        write_private(legacy, mine.to_json().encode("utf-8"))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise StorageError(
             "Kunci flashdisk laptop ini tidak bisa disiapkan untuk versi sebelumnya, jadi "
             "tidak kembali ke versi itu; tidak ada yang diubah. Pastikan disk tidak penuh, "

@@ -12,10 +12,8 @@ written in bundle headers so a reader knows which key the file is for).
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyrage import x25519
 
+from desa_capil.security.files import write_private
 from desa_capil.usbroute.errors import BundleError
 
 SIGN_PREFIX = "ed25519:"
@@ -141,24 +140,7 @@ def load_or_create(path: Path) -> KeySet:
     if path.exists():
         return KeySet.from_json(path.read_text(encoding="utf-8"))
     keys = KeySet.generate()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(keys.to_json())
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, 0o600)
-        try:
-            # Two processes starting together: the first one's keys win, never a mix.
-            os.link(tmp, path)
-        except FileExistsError:
-            return KeySet.from_json(path.read_text(encoding="utf-8"))
-        except OSError:
-            os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    if not write_private(path, keys.to_json().encode("utf-8"), first_wins=True):
+        # Two processes starting together: the first one's keys win, never a mix.
+        return KeySet.from_json(path.read_text(encoding="utf-8"))
     return keys
