@@ -169,6 +169,159 @@ def naive_upload(db, url: str, token: str, give_up_at: float) -> tuple[bool, int
     return True, restarts
 
 
+class Trace:
+    """A per-request timeline of one run (``--trace``): every ``ApiClient.request`` (thread,
+    method, path, start, end, outcome, body bytes), every stream-count decision, the tus log,
+    and the up link's busy time and pieces from the proxy. ``summary`` says where the up link
+    was idle: by how many connections were sending pieces around that moment, and by what the
+    upload threads were doing."""
+
+    def __init__(self) -> None:
+        import logging
+        import threading
+
+        self.events: list[dict[str, object]] = []
+        self.lock = threading.Lock()
+        self._undo: list[tuple[object, str, object]] = []
+
+        trace = self
+
+        class Handler(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                trace.add(kind="log", thread=record.threadName, msg=record.getMessage())
+
+        self.handler = Handler(logging.INFO)
+        self.logger = logging.getLogger("desa_capil.sync")
+
+    def add(self, **ev: object) -> None:
+        ev.setdefault("t", time.monotonic())
+        with self.lock:
+            self.events.append(ev)
+
+    def install(self) -> None:
+        import functools
+        import json
+        import logging
+        import threading
+
+        from desa_capil.sync import tus
+
+        original = ApiClient.request
+        trace = self
+
+        @functools.wraps(original)
+        def request(client, method, path, **kw):  # type: ignore[no-untyped-def]
+            start = time.monotonic()
+            data = kw.get("data")
+            size = len(data) if data is not None and hasattr(data, "__len__") else 0
+            if kw.get("json_body") is not None:
+                size = len(json.dumps(kw["json_body"]))  # as requests sends it
+            outcome = "?"
+            try:
+                resp = original(client, method, path, **kw)
+                outcome = str(resp.status_code)
+                return resp
+            except Exception as exc:
+                outcome = type(exc).__name__
+                raise
+            finally:
+                trace.add(
+                    kind="req",
+                    thread=threading.current_thread().name,
+                    method=method,
+                    path=path.rsplit("/", 1)[-1][:8],
+                    t0=start,
+                    t=time.monotonic(),
+                    outcome=outcome,
+                    size=size,
+                )
+
+        original_set = tus.StreamGovernor._set
+
+        def set_streams(gov, n):  # type: ignore[no-untyped-def]
+            trace.add(kind="streams", n=n, goodputs=dict(gov.goodputs))
+            return original_set(gov, n)
+
+        self._undo = [(ApiClient, "request", original), (tus.StreamGovernor, "_set", original_set)]
+        ApiClient.request = request  # type: ignore[method-assign]
+        tus.StreamGovernor._set = set_streams  # type: ignore[method-assign]
+        self.logger.addHandler(self.handler)
+        self.logger.setLevel(logging.INFO)
+
+    def uninstall(self) -> None:
+        for owner, name, value in self._undo:
+            setattr(owner, name, value)
+        self.logger.removeHandler(self.handler)
+
+    def summary(self, started: float, ended: float, busy, pieces, piece_delay: float) -> str:  # type: ignore[no-untyped-def]
+        step = 0.05
+        n = int((ended - started) / step) + 1
+        used = [0.0] * n
+        for a, b in busy:
+            a, b = max(a, started), min(b, ended)
+            i = int((a - started) / step)
+            while a < b and i < n:
+                edge = started + (i + 1) * step
+                used[i] += min(b, edge) - a
+                a = edge
+                i += 1
+        # Connections sending up around each bin: one that forwarded a piece within its own
+        # spacing (piece_delay, or 0.3 s on a link without a per-connection limit).
+        window = max(piece_delay, 0.3) + 0.1
+        active: list[set[int]] = [set() for _ in range(n)]
+        for at, conn, _nbytes in pieces:
+            i0 = int((at - started) / step)
+            for i in range(max(0, i0), min(n, i0 + int(window / step) + 1)):
+                active[i].add(conn)
+        # What the upload threads were doing: PATCH in flight, a creation/HEAD, nothing.
+        reqs = [e for e in self.events if e["kind"] == "req" and str(e["thread"]).startswith("tus")]
+        doing = [{"PATCH": 0, "other": 0} for _ in range(n)]
+        for e in reqs:
+            i0 = max(0, int((float(e["t0"]) - started) / step))  # type: ignore[arg-type]
+            i1 = min(n, int((float(e["t"]) - started) / step) + 1)  # type: ignore[arg-type]
+            key = "PATCH" if e["method"] == "PATCH" else "other"
+            for i in range(i0, i1):
+                doing[i][key] += 1
+        by_active: dict[int, float] = {}
+        by_doing: dict[str, float] = {}
+        for i in range(n):
+            idle = step - used[i]
+            if idle <= 1e-9:
+                continue
+            k = len(active[i])
+            by_active[k] = by_active.get(k, 0.0) + idle
+            d = f"{doing[i]['PATCH']} PATCH + {doing[i]['other']} other"
+            by_doing[d] = by_doing.get(d, 0.0) + idle
+        total_idle = sum(step - u for u in used if step - u > 1e-9)
+        lines = [f"  up link idle {total_idle:.1f} s of {ended - started:.1f} s"]
+        lines.append(
+            "  idle by connections sending: "
+            + ", ".join(f"{k}: {v:.1f} s" for k, v in sorted(by_active.items()))
+        )
+        lines.append(
+            "  idle by requests in flight (upload threads): "
+            + ", ".join(f"{k}: {v:.1f} s" for k, v in sorted(by_doing.items(), key=lambda kv: -kv[1])[:8])
+        )
+        counts: dict[str, int] = {}
+        for e in reqs:
+            key = f"{e['method']} {e['outcome']}"
+            counts[key] = counts.get(key, 0) + 1
+        lines.append("  requests: " + ", ".join(f"{k} x{v}" for k, v in sorted(counts.items())))
+        decisions = [e for e in self.events if e["kind"] == "streams"]
+        lines.append(
+            "  stream decisions: " + ", ".join(f"{float(e['t']) - started:.0f}s->{e['n']}" for e in decisions)  # type: ignore[arg-type]
+        )
+        return "\n".join(lines)
+
+    def dump(self, path: Path, started: float) -> None:
+        import json
+
+        with path.open("w") as f:
+            for e in sorted(self.events, key=lambda e: float(e["t"])):  # type: ignore[arg-type]
+                out = {k: (round(float(v) - started, 3) if k in ("t", "t0") else v) for k, v in e.items()}  # type: ignore[arg-type]
+                f.write(json.dumps(out, default=str) + "\n")
+
+
 def run(
     rate: int,
     latency: float,
@@ -184,6 +337,7 @@ def run(
     parallel: int = 4,
     stall_hold: float = 600.0,
     remembered: int | None = None,
+    trace: Path | None = None,
 ) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         os.environ[HOME_ENV] = str(Path(tmp) / "home")
@@ -233,6 +387,11 @@ def run(
                 listener=Clock(),
                 parallel=parallel,
             )
+            tracer: Trace | None = None
+            if trace is not None:
+                tracer = Trace()
+                tracer.install()
+                proxy.trace = True
             started = time.monotonic()
             failures = 0
             finished = True
@@ -254,6 +413,14 @@ def run(
                 time.sleep(delay)
             elapsed = (done_at[-1] if done_at and finished else time.monotonic()) - started
             worker.close()
+            if tracer is not None and trace is not None:
+                tracer.uninstall()
+                print(tracer.summary(started, started + elapsed, proxy.up_busy, proxy.pieces, piece_delay))
+                for a, b in proxy.up_busy:
+                    tracer.add(kind="busy", t0=a, t=b)
+                for at in proxy.stall_times:
+                    tracer.add(kind="stall", t=at)
+                tracer.dump(trace, started)
             return {
                 "finished": float(finished),
                 "bytes": total,
@@ -299,6 +466,12 @@ def main() -> None:
     ap.add_argument(
         "--parallel", type=int, default=4, help="worker: most files at once (1: one, 2: always two)"
     )
+    ap.add_argument(
+        "--trace",
+        type=Path,
+        default=None,
+        help="write a per-request timeline of each run here (.jsonl, one per scenario)",
+    )
     args = ap.parse_args()
     keyring.set_keyring(fail.Keyring())  # never the real credential store
     print(
@@ -324,6 +497,11 @@ def main() -> None:
                 parallel=args.parallel,
                 stall_hold=args.stall_hold,
                 remembered=args.remembered or None,
+                trace=(
+                    args.trace.with_suffix(f".{name}{'.naive' if naive else ''}.jsonl")
+                    if args.trace
+                    else None
+                ),
             )
             if ideal is None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take

@@ -26,6 +26,11 @@ works, it just dropped one connection; a 423 then means the server is still clos
 PATCH, and is waited out for a few seconds). Only cuts that got nothing through,
 ``MAX_FRUITLESS_CUTS`` in a row, hand the file back to the worker, whose back-off then applies.
 
+An upload may be paused between two chunks (``TusUploader.pause``: the worker gives the
+stream to a file with more left to send) and resumed later in the same run from the offset
+the last PATCH's answer gave, without a HEAD (a wrong offset would get a 409, which
+re-synchronises).
+
 A silent stall (the link stops carrying the PATCH without a FIN or RST) is seen by
 ``_StallWatch`` long before the read timeout: while a PATCH runs, once its body went to the
 socket (or the socket has taken nothing for a while), a HEAD on another connection asks the
@@ -48,6 +53,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TypeVar
+
+from urllib3.util import SKIP_HEADER
 
 from desa_capil.api.models import TUS_VERSION
 from desa_capil.store import batches, outbox
@@ -101,6 +108,11 @@ _OFFSET_CT = "application/offset+octet-stream"
 
 class Stopped(Exception):
     """The worker was asked to stop between two chunks."""
+
+
+class Paused(Exception):
+    """The upload stopped between two chunks because ``TusUploader.pause`` asked it to (another
+    file has more left to send); the row holds the offset the server acknowledged."""
 
 
 class StreamGovernor:
@@ -584,8 +596,12 @@ class TusUploader:
         on_chunk: Callable[[ChunkReport], None] | None = None,
         patch_timeout: tuple[float, float] | None = None,
         watch_stalls: bool = True,
+        pause: Callable[[int], bool] | None = None,
     ) -> None:
         self.client = client
+        # Asked after each chunk with the bytes still to send: True stops the upload there
+        # (``Paused``), to be resumed later by ``upload(..., known_offset=True)``.
+        self.pause = pause
         self.db = db
         self.meter = meter
         self.stop = stop or threading.Event()
@@ -671,10 +687,14 @@ class TusUploader:
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
-    def upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
-        """Upload `data` for `row` (resuming where the row says); returns the upload id."""
+    def upload(self, row: Outbox, data: bytes, meta: dict[str, str], *, known_offset: bool = False) -> str:
+        """Upload `data` for `row` (resuming where the row says); returns the upload id.
+
+        ``known_offset``: the row's offset is what the server acknowledged to a PATCH of this
+        run (the upload was paused, see ``pause``), so it goes on from there without asking
+        (HEAD) first; should the server hold another offset, the PATCH's 409 re-synchronises."""
         try:
-            return self._upload(row, data, meta)
+            return self._upload(row, data, meta, known_offset=known_offset)
         finally:
             if self._probe_client is not None:
                 self._probe_client.close()
@@ -685,8 +705,15 @@ class TusUploader:
         cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``)."""
         if self._probe_client is None:
             self._probe_client = self.client.sibling()
-            for name in ("Accept", "Accept-Encoding"):  # a HEAD has no body: bytes saved
-                self._probe_client.session.headers.pop(name, None)
+            # Every look crosses the slow link (a few per second with several streams): only
+            # what the server needs. A HEAD has no body (no Accept, no Accept-Encoding; the
+            # HTTP stack's own "identity" skipped too), keep-alive is HTTP/1.1's default, and
+            # the server checks the app's version on the PATCHes, which name it.
+            headers = self._probe_client.session.headers
+            for name in ("Accept", "Connection"):
+                headers.pop(name, None)
+            headers["Accept-Encoding"] = SKIP_HEADER
+            headers["User-Agent"] = SKIP_HEADER
         client = self._probe_client
         with self.meter._lock:  # noqa: SLF001 - the meter's own counter
             self.meter.probes += 1
@@ -705,7 +732,7 @@ class TusUploader:
         self.meter.record_rtt(self.meter.clock() - started)
         return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
 
-    def _upload(self, row: Outbox, data: bytes, meta: dict[str, str]) -> str:
+    def _upload(self, row: Outbox, data: bytes, meta: dict[str, str], *, known_offset: bool = False) -> str:
         assert row.id is not None
         if len(data) != row.upload_length:
             raise ValueError("file length differs from the outbox row")
@@ -714,8 +741,11 @@ class TusUploader:
         upload_id = upload_id_of(row.upload_url) if row.upload_url else ""
         offset = row.upload_offset
         restarts = 0
+        ask = not known_offset
         while True:
-            if upload_id:
+            if upload_id and not ask:
+                ask = True  # a restart (the upload vanished) asks again
+            elif upload_id:
                 server_offset = self._head(upload_id, len(data))
                 if server_offset is None:
                     log.info("upload of outbox row %s unknown to the server; starting again", row.id)
@@ -740,6 +770,8 @@ class TusUploader:
                     try:
                         offset = self._patch(row, upload_id, view, offset, size)
                         fruitless = locked = 0
+                        if offset < len(data) and self.pause is not None and self.pause(len(data) - offset):
+                            raise Paused(upload_id)
                     except _Resync as cut:
                         if cut.error.status == 423:
                             # Right after a cut the server may still be closing the cut PATCH

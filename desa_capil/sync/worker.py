@@ -79,6 +79,7 @@ from desa_capil.sync.client import (
 from desa_capil.sync.tus import (
     ChunkReport,
     LinkMeter,
+    Paused,
     Stopped,
     StreamGovernor,
     TusUploader,
@@ -95,11 +96,12 @@ LINK_RATE_KEY = "link_rate"
 # The number of parallel uploads the governor settled on, per server address (the link to
 # one office stays what it is between runs; measuring it again costs minutes of a batch).
 STREAMS_KEY_PREFIX = "upload_streams:"
-# Streams on a server address with nothing remembered. Three: on a shared link two and three
-# give the same goodput, but where one connection gets half of the link or less (per-connection
-# shaping, a window a long round trip keeps small) two leave its round-trip gaps unfilled, and
-# the governor's first 30 s window at two cost the first batch on such a link most.
-START_STREAMS = 3
+# Streams on a server address with nothing remembered. Four (the most, by default): on a
+# shared link three and four give the same goodput, but where one connection gets a third of
+# the link or less (per-connection shaping, a window a long round trip keeps small) fewer
+# leave it unfilled, and the governor's first 30 s window at three cost the first batch on
+# such a link most.
+START_STREAMS = 4
 LAST_CONTACT_KEY = "last_contact"
 # While waiting after a failure, ask /health at most this often (a few hundred bytes).
 PROBE_INTERVAL = 30.0
@@ -368,9 +370,9 @@ class SyncWorker:
     """Drains the outbox of one database against one server.
 
     ``client_factory`` makes a fresh ``ApiClient`` (each upload thread gets its own session).
-    Up to ``parallel`` files are uploaded at once, two at first: while one waits for its
-    answer (a round trip on a slow link can take a second) the other keeps the link busy;
-    more when the link shows that one connection cannot fill it (``tus.StreamGovernor``).
+    Up to ``parallel`` files are uploaded at once (``START_STREAMS`` at first): while one waits
+    for its answer (a round trip on a slow link can take a second) the others keep the link
+    busy; the count follows what the link shows (``tus.StreamGovernor``).
     """
 
     def __init__(
@@ -491,7 +493,10 @@ class SyncWorker:
                 self._clients.append(client)
         return client
 
-    def _upload_row(self, row: Outbox) -> None:
+    def _upload_row(
+        self, row: Outbox, *, pause: Callable[[int], bool] | None = None, known_offset: bool = False
+    ) -> None:
+        """Upload the file of ``row`` (see ``TusUploader``); ``Paused`` when ``pause`` said so."""
         assert row.id is not None
         meta = apply.payload_of(row.payload)
         sha = str(meta.get("sha256", ""))
@@ -508,8 +513,10 @@ class SyncWorker:
             if rep.batch_id:
                 self._report(rep.batch_id)
 
-        uploader = TusUploader(self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk)
-        uploader.upload(row, data, {k: str(v) for k, v in meta.items()})
+        uploader = TusUploader(
+            self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk, pause=pause
+        )
+        uploader.upload(row, data, {k: str(v) for k, v in meta.items()}, known_offset=known_offset)
         outbox.finish(self.db, row.id, uploaded=True)
 
     def _upload_batch_files(self, batch_id: str, result: PassResult) -> bool:
@@ -544,10 +551,65 @@ class SyncWorker:
                 if exc is not None and not (isinstance(exc, SyncError) and exc.retryable and exc.status):
                     break
         else:
+            # A file is taken only once a stream is free for it, and after each chunk a file
+            # goes back to the queue when another waits with more left to send (most left
+            # first, chunk by chunk: the files then end together, all streams busy to the end).
+            # Where one connection gets only a share of the link, the batch's end otherwise
+            # ran one or two files alone at that share for tens of seconds. Resuming a paused
+            # file asks the server nothing: its offset is the one the last PATCH's answer gave.
+            waiting: dict[int, Outbox] = {r.id: r for r in due if r.id is not None}
+            paused: set[int] = set()
+            queue_lock = threading.Lock()
+
+            def left(r: Outbox) -> int:
+                return r.upload_length - r.upload_offset
+
+            def next_row() -> Outbox | None:
+                with queue_lock:
+                    if not waiting:
+                        return None
+                    row_id = max(waiting, key=lambda i: left(waiting[i]))
+                    return waiting.pop(row_id)
+
+            def more_waiting(remaining: int) -> bool:
+                with queue_lock:
+                    return any(left(r) > remaining for r in waiting.values())
+
+            def requeue(row: Outbox) -> None:
+                assert row.id is not None
+                with self.db.session() as s:
+                    fresh = s.get(Outbox, row.id)
+                with queue_lock:
+                    paused.add(row.id)
+                    waiting[row.id] = fresh if fresh is not None else row
+
+            def drain() -> None:
+                while True:
+                    row: Outbox | None = None
+                    try:
+                        if self.stop.is_set():
+                            raise Stopped()
+                        with self.meter.streams.slot(self.stop):
+                            row = next_row()
+                            if row is None:
+                                return
+                            self._upload_row(row, pause=more_waiting, known_offset=row.id in paused)
+                    except Paused:
+                        assert row is not None
+                        requeue(row)
+                    except (SyncError, Stopped, StorageError) as exc:
+                        if row is None:
+                            row = next_row()  # stopped while waiting for a stream
+                            if row is None:
+                                return
+                        errors.append((row, exc))
+
             with self._progress_lock:
                 before = len(self._clients)
-            with ThreadPoolExecutor(max_workers=self.parallel, thread_name_prefix="tus") as pool:
-                list(pool.map(run, due))
+            workers = min(self.parallel, len(due))
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tus") as pool:
+                for future in [pool.submit(drain) for _ in range(workers)]:
+                    future.result()
             # The pool's threads are gone, and with them their clients: close those (each pass
             # would otherwise leave a session and its sockets behind until the app closes).
             with self._progress_lock:

@@ -64,6 +64,8 @@ class _Link:
     def __init__(self, proxy: FaultProxy) -> None:
         self.proxy = proxy
         self.next_free = 0.0
+        # (start, end) loop times the link carried bytes, when ``FaultProxy.trace`` is set.
+        self.busy: list[tuple[float, float]] = []
 
     async def pace(self, n: int) -> None:
         rate = self.proxy.rate
@@ -73,6 +75,11 @@ class _Link:
         now = loop.time()
         start = max(now, self.next_free)
         self.next_free = start + n / rate
+        if self.proxy.trace:
+            if self.busy and self.busy[-1][1] >= start - 1e-6:
+                self.busy[-1] = (self.busy[-1][0], self.next_free)
+            else:
+                self.busy.append((start, self.next_free))
         await asyncio.sleep(self.next_free - now)
 
 
@@ -100,6 +107,8 @@ class _Pipe:
                     await asyncio.sleep(self.next_piece - now)
                 self.next_piece = max(now, self.next_piece) + self.proxy.piece_delay
             await self.link.pace(len(piece))
+            if self.proxy.trace and self.link is self.proxy._up:  # noqa: SLF001 - its own link
+                self.proxy.pieces.append((self.link.next_free, id(self), len(piece)))
             self.queue.put_nowait((asyncio.get_running_loop().time() + self.proxy.latency, piece))
 
     def close_after_delivery(self) -> None:
@@ -217,6 +226,9 @@ class FaultProxy(LoopServer):
         self.stall_hold = 0.0
         self.error_rate = 0.0
         self.error_codes = (500, 502, 503)
+        self.trace = False  # keep the up link's busy intervals (``up_busy``, the benchmark's trace)
+        self.pieces: list[tuple[float, int, int]] = []  # (time, connection, bytes) up, when traced
+        self.stall_times: list[float] = []  # when each stall began, when traced
         self.stats = ProxyStats()
         self.rng = random.Random(seed)
         self._forced: list[int] = []
@@ -228,6 +240,11 @@ class FaultProxy(LoopServer):
         super().__init__()
         self._up = _Link(self)
         self._down = _Link(self)
+
+    @property
+    def up_busy(self) -> list[tuple[float, float]]:
+        """(start, end) times (``time.monotonic``) the up link carried bytes (``trace`` set)."""
+        return list(self._up.busy)
 
     @property
     def url(self) -> str:
@@ -329,6 +346,8 @@ class FaultProxy(LoopServer):
             if self.stall_every and self._since_stall + len(piece) > self.stall_every:
                 self._since_stall = 0
                 self.stats.stalls += 1
+                if self.trace:
+                    self.stall_times.append(asyncio.get_running_loop().time())
                 if down is not None:
                     down.silent = True
                 # Silent: swallow whatever comes until the client gives up and closes.

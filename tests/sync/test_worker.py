@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlmodel import col, select
@@ -23,8 +24,8 @@ from desa_capil.store.models import (
 )
 from desa_capil.store.repo import _set_status
 from desa_capil.sync import apply
-from desa_capil.sync.client import TokenRevoked
-from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, TusUploader
+from desa_capil.sync.client import ApiClient, TokenRevoked
+from desa_capil.sync.tus import ChunkReport, LinkMeter, Stopped, StreamGovernor, TusUploader
 from desa_capil.sync.worker import SyncWorker, batch_rows
 
 from .conftest import VILLAGE, Enrolled
@@ -305,13 +306,70 @@ def test_files_with_most_left_to_send_go_first(enrolled: Enrolled, admin: Admin)
     started: list[int] = []
     upload_row = worker._upload_row
 
-    def recording(row: Outbox) -> None:
+    def recording(row: Outbox, **kw: Any) -> None:
         started.append(row.upload_length - row.upload_offset)
-        upload_row(row)
+        upload_row(row, **kw)
 
     worker._upload_row = recording  # type: ignore[method-assign]
     assert worker.run_until_idle().batches_sent == [batch_id]
     assert len(started) >= 3 and started == sorted(started, reverse=True)
     assert started[-1] == 10
+    assert_server_has(enrolled, admin, ids)
+    worker.close()
+
+
+def test_a_file_with_less_left_gives_its_stream_to_one_with_more_and_resumes_without_asking(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Most left first, chunk by chunk: after each chunk a file goes back to the queue when
+    another waits with more left, and is resumed later from the offset its last PATCH's
+    answer gave (no HEAD). Every byte arrives, each file once."""
+    ids = [
+        make_ready(enrolled.db, pages_per_doc=1, page_bytes=n, seed=i) for i, n in enumerate((40_000, 25_000))
+    ]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=2)
+    worker.meter.streams = StreamGovernor(start=1, high=2, settled=True)  # one stream, two threads
+    monkeypatch.setattr(worker.meter, "chunk_size", lambda: 16 * 1024)  # several chunks per file
+    sent: list[tuple[str, str]] = []  # (method, upload id) of the upload threads' requests
+    request = ApiClient.request
+
+    def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+        if threading.current_thread().name.startswith("tus_"):
+            sent.append((method, path.rstrip("/").rsplit("/", 1)[-1]))
+        return request(client, method, path, **kw)
+
+    monkeypatch.setattr(ApiClient, "request", recording)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    patches = [upload for method, upload in sent if method == "PATCH"]
+    switches = sum(1 for a, b in zip(patches, patches[1:], strict=False) if a != b)
+    uploads = set(patches)
+    assert switches > len(uploads)  # the files took turns, not one after the other
+    assert not [m for m, _u in sent if m == "HEAD"]  # a paused file goes on without asking
+    with enrolled.db.session() as s:
+        rows = s.exec(select(Outbox).where(Outbox.kind == "upload")).all()
+        assert rows and all(r.state == OutboxState.DONE and r.upload_offset == r.upload_length for r in rows)
+    worker.close()
+
+
+def test_files_go_largest_first_when_fewer_streams_run_than_threads(enrolled: Enrolled, admin: Admin) -> None:
+    """A file is taken only once a stream is free for it: threads waiting for a stream with a
+    file in hand started in whatever order they woke, not largest first."""
+    sizes = (3000, 9000, 6000, 12000, 4500, 7500)
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=n) for n in sizes]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=4)
+    worker.meter.streams = StreamGovernor(start=1, high=4, settled=True)  # one stream, four threads
+    started: list[int] = []
+    upload_row = worker._upload_row
+
+    def recording(row: Outbox, **kw: Any) -> None:
+        started.append(row.upload_length - row.upload_offset)
+        upload_row(row, **kw)
+
+    worker._upload_row = recording  # type: ignore[method-assign]
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert len(started) >= len(sizes) and started == sorted(started, reverse=True)
     assert_server_has(enrolled, admin, ids)
     worker.close()
