@@ -1262,7 +1262,7 @@ static int code_text(Text *t) {
     if (demote_max > 0) {
         /* A second-dictionary symbol of at most demote_max glyphs is not worth its symbol
          * number: its glyphs are refined in the text region from its reference instead
-         * (1, 2, 3 glyphs: -0.4, -0.1, -0.05 % over the benchmark layers). */
+         * (1, 2, 3 glyphs: -0.4, -0.07, -0.04 % over the benchmark layers). */
         int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
         if (!cnt) {
             free(keys);
