@@ -53,6 +53,14 @@ from desa_capil.scan.sources import RawPage
 
 log = logging.getLogger(__name__)
 
+#: OpenCV runs each call on one thread. Its thread pool splits a call of a few milliseconds
+#: (a Canny pass, a resize, a labelling) over both cores and its workers spin between calls:
+#: on the benchmark pages that costs 4-12 % more CPU a page than one thread, for the same
+#: bytes (BENCHMARKS.md "Pages: CPU fifth pass"). A page is one task among others on a
+#: 2-core office PC (the UI, the sync): the CPU it takes is what counts, not its wall time.
+#: (Set when the page pipeline is imported: this package is OpenCV's only user.)
+cv2.setNumThreads(1)
+
 Mode = Literal["color", "gray", "bilevel"]
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
@@ -794,7 +802,9 @@ def _regions(mask: U8, min_box: float, *, min_pixels: float = 0.0) -> list[tuple
     """
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    counts = np.bincount(labels.ravel(), weights=mask.ravel().astype(np.float64), minlength=n)
+    # Mask pixels per blob: the labels under the mask, counted (integers, ~10x cheaper than
+    # weighting every pixel of the page by the mask).
+    counts = np.bincount(labels[mask > 0], minlength=n)
     blobs = [
         (
             (

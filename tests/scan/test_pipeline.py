@@ -271,3 +271,19 @@ def test_degenerate_pictures_still_make_a_page(img: Image.Image, photo: bool) ->
     out = process(_raw(img, photo=photo))
     assert out.data and out.width >= 1 and out.height >= 1
     assert thumbnail(out).width >= 1
+
+
+def test_opencv_on_one_thread_makes_the_same_page_as_on_two() -> None:
+    # The pipeline keeps OpenCV on one thread (less CPU a page, see pipeline.py); the page
+    # must not depend on it: a photographed stamped page (paper search, labelling, resizes,
+    # warps, colour ink) comes out byte for byte the same with OpenCV's thread pool.
+    assert cv2.getNumThreads() == 1
+    raw = _raw(as_photo(with_stamp(text_page()))[0], photo=True)
+    one = process(raw, auto_orient=True)
+    cv2.setNumThreads(2)
+    try:
+        two = process(raw, auto_orient=True)
+    finally:
+        cv2.setNumThreads(1)
+    assert one.mime == "application/pdf"  # the stamp made it a layered page
+    assert one.sha256 == two.sha256
