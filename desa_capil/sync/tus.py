@@ -427,14 +427,10 @@ class LinkMeter:
         size = int(self.stream_rate() * self.chunk_seconds())
         return max(MIN_CHUNK, min(MAX_CHUNK, size))
 
-    def next_chunk(self, remaining: int, cap: int | None = None) -> int:
+    def next_chunk(self, remaining: int) -> int:
         """The size of the next PATCH when ``remaining`` bytes of the file are left: a chunk,
-        or all that is left when the rest would be a small chunk of its own. ``cap`` (at
-        least ``MIN_CHUNK``) bounds the chunk: near a batch's end, shorter chunks let the
-        files that are left take turns finely enough to end together."""
+        or all that is left when the rest would be a small chunk of its own."""
         size = self.chunk_size()
-        if cap is not None:
-            size = min(size, max(MIN_CHUNK, cap))
         if remaining <= size + int(size * MERGE_TAIL):
             return remaining
         return size
@@ -636,10 +632,8 @@ class TusUploader:
         patch_timeout: tuple[float, float] | None = None,
         watch_stalls: bool = True,
         pause: Callable[[int], bool] | None = None,
-        chunk_cap: Callable[[], int] | None = None,
     ) -> None:
         self.client = client
-        self.chunk_cap = chunk_cap  # bounds each chunk (see ``LinkMeter.next_chunk``)
         # Asked after each chunk with the bytes still to send: True stops the upload there
         # (``Paused``), to be resumed later by ``upload(..., known_offset=True)``.
         self.pause = pause
@@ -826,9 +820,7 @@ class TusUploader:
                 while offset < len(data):
                     if self.stop.is_set():
                         raise Stopped()
-                    size = self.meter.next_chunk(
-                        len(data) - offset, self.chunk_cap() if self.chunk_cap is not None else None
-                    )
+                    size = self.meter.next_chunk(len(data) - offset)
                     try:
                         offset = self._patch(row, upload_id, view, offset, size)
                         fruitless = locked = 0

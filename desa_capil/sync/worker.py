@@ -499,7 +499,6 @@ class SyncWorker:
         *,
         pause: Callable[[int], bool] | None = None,
         known_offset: bool = False,
-        chunk_cap: Callable[[], int] | None = None,
     ) -> None:
         """Upload the file of ``row`` (see ``TusUploader``); ``Paused`` when ``pause`` said so."""
         assert row.id is not None
@@ -525,7 +524,6 @@ class SyncWorker:
             stop=self.stop,
             on_chunk=chunk,
             pause=pause,
-            chunk_cap=chunk_cap,
         )
         uploader.upload(row, data, {k: str(v) for k, v in meta.items()}, known_offset=known_offset)
         outbox.finish(self.db, row.id, uploaded=True)
@@ -582,20 +580,9 @@ class SyncWorker:
                     row_id = max(waiting, key=lambda i: left(waiting[i]))
                     return waiting.pop(row_id)
 
-            # Bytes each file still has to send (waiting or under way), for the chunk cap.
-            unsent: dict[int, int] = {row_id: left(r) for row_id, r in waiting.items()}
-
-            def more_waiting(row_id: int, remaining: int) -> bool:
+            def more_waiting(remaining: int) -> bool:
                 with queue_lock:
-                    unsent[row_id] = remaining
                     return any(left(r) > remaining for r in waiting.values())
-
-            def chunk_cap() -> int:
-                # Near the end, a chunk is at most half the batch's rest per stream: the last
-                # chunks are then short enough for the files to take turns and end together.
-                with queue_lock:
-                    rest = sum(unsent.values())
-                return rest // max(1, 2 * self.meter.streams.streams)
 
             def requeue(row: Outbox) -> None:
                 assert row.id is not None
@@ -615,16 +602,7 @@ class SyncWorker:
                             row = next_row()
                             if row is None:
                                 return
-                            row_id = row.id
-                            assert row_id is not None
-                            self._upload_row(
-                                row,
-                                pause=lambda remaining, row_id=row_id: more_waiting(row_id, remaining),
-                                known_offset=row_id in paused,
-                                chunk_cap=chunk_cap,
-                            )
-                            with queue_lock:
-                                unsent[row_id] = 0
+                            self._upload_row(row, pause=more_waiting, known_offset=row.id in paused)
                     except Paused:
                         assert row is not None
                         requeue(row)
@@ -634,8 +612,6 @@ class SyncWorker:
                             if row is None:
                                 return
                         errors.append((row, exc))
-                        with queue_lock:
-                            unsent.pop(row.id or 0, None)  # not sent in this pass
 
             with self._progress_lock:
                 before = len(self._clients)

@@ -100,19 +100,6 @@ def test_a_small_rest_of_a_file_goes_with_the_chunk_before_it() -> None:
     assert m.next_chunk(limit + 1) == chunk
 
 
-def test_a_cap_shortens_chunks_down_to_the_smallest_chunk() -> None:
-    """Near a batch's end the worker caps chunks (the files then take turns finely)."""
-    m, _ = meter(8000)
-    chunk = m.chunk_size()
-    assert chunk > 3 * tus.MIN_CHUNK
-    assert m.next_chunk(10 * chunk, cap=None) == chunk
-    assert m.next_chunk(10 * chunk, cap=2 * tus.MIN_CHUNK) == 2 * tus.MIN_CHUNK
-    assert m.next_chunk(10 * chunk, cap=100) == tus.MIN_CHUNK  # never below the smallest
-    assert m.next_chunk(10 * chunk, cap=10 * chunk) == chunk  # never above the link's own
-    limit = tus.MIN_CHUNK + int(tus.MIN_CHUNK * tus.MERGE_TAIL)
-    assert m.next_chunk(limit, cap=0) == limit  # a small rest still goes with its chunk
-
-
 def test_chunks_of_a_file_cover_it_exactly_in_order() -> None:
     """The sizes the uploader asks for add up to the file, whatever the measurements do."""
     m, clock = meter(3000)
