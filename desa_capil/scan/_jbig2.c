@@ -3,8 +3,8 @@
  * the segment headers around their data are written in Python (desa_capil/scan/jbig2.py).
  *
  * encode_generic: the data of an immediate lossless generic region segment (T.88 7.4.6):
- * arithmetic coding (MMR = 0), template 0 (GBTEMPLATE = 0) with the nominal adaptive pixels
- * A1 = (3,-1), A2 = (-3,-1), A3 = (2,-2), A4 = (-2,-2), and typical prediction (TPGDON = 1).
+ * arithmetic coding (MMR = 0), template 2 (GBTEMPLATE = 2, 10 pixels) with the nominal
+ * adaptive pixel A1 = (2,-1), and typical prediction (TPGDON = 1).
  *
  * encode_text: the page's 8-connected components (runs joined by union-find) up to
  * `maxglyph` square are glyphs; the others go to a generic region over their bounding box.
@@ -16,8 +16,8 @@
  *     prototypes unlike any earlier one, by height class, each bitmap a generic region
  *     (template 1, nominal AT, contexts shared), all exported;
  *   - a second symbol dictionary segment on the first (SDREFAGG = 1), when some prototype is
- *     close to an earlier one (COARSE_PERCENT of its box) and has at least two glyphs (a lone
- *     one is refined in the text region from that symbol instead): each such prototype as a
+ *     close to an earlier one (COARSE_PERCENT of its box) and has more than three glyphs (fewer
+ *     are refined in the text region from that symbol instead): each such prototype as a
  *     refinement of it (REFAGGNINST = 1, 6.5.8.2.2), chains included; and the glyphs
  *     promoted to symbols of their own (see promote()); its own new symbols exported. Its
  *     symbols go by generation (a reference is always decoded before the symbols refined
@@ -71,8 +71,8 @@ static const struct {
 /* Template 0 of the generic region has 16 context bits: 65536 contexts. Every context is one
  * byte, its state index (Table E.1) times 2 plus its MPS; all start at 0 (index 0, MPS 0). */
 #define NCTX 65536
-/* T.88 6.2.5.7: the context that codes SLTP ("this row repeats the row above") in template 0. */
-#define TPGDON_CX0 0x9B25
+/* T.88 6.2.5.7: the context that codes SLTP ("this row repeats the row above") in template 2. */
+#define TPGDON_CX2 0x00E5
 /* Refinement template 1 (T.88 6.3.5.3, Figure 13) has 10 context bits. */
 #define NGRCTX 1024
 /* Each integer arithmetic decoding procedure (T.88 Annex A.2) has 512 contexts. */
@@ -151,20 +151,30 @@ static void renorme(MQ *e) {
  * coding costs, exactly -log2 of the interval share each decision takes (the flush aside), for
  * benchmarks/jbig2_breakdown.py. */
 #ifdef JBIG2_STATS
+#define TUNABLE static
 #include <math.h>
 enum {
     ST_SD1_SIZES, ST_SD1_BITMAPS, ST_SD2_SIZES, ST_SD2_REF, ST_SD2_BITMAPS, ST_TR_DT, ST_TR_FS,
-    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
+    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC,
+    /* the order-0 entropy of the instances' symbols (bits), then counts (n_*) */
+    ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
 };
 static const char *const STAT_NAMES[NSTATS] = {
     "sd1_sizes", "sd1_bitmaps", "sd2_sizes", "sd2_ref", "sd2_bitmaps", "tr_dt", "tr_fs",
-    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
+    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic",
+    "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
 static double stat_bits[NSTATS];
 static int stat_part;
 #define STAT(p) (stat_part = (p))
 #else
+#define TUNABLE static const
 #define STAT(p) ((void)0)
 #endif
+/* Earlier symbols compared with a symbol for its reference (and 4 times as many looked at):
+ * once the second dictionary's symbols are references too (chains), 24 missed good ones;
+ * 32: -0.2 % over the benchmark layers; 48: -0.1 % more for +1.3-2.6 ms a dense page. */
+TUNABLE int split_candidates = 32;
+#define SPLIT_CANDIDATES split_candidates
 
 /* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
 static inline void encode(MQ *e, uint8_t *cx, int d) {
@@ -268,26 +278,25 @@ static void encode_iaid(MQ *e, uint8_t *cx, uint32_t id, int len) {
 }
 
 /*
- * Generic region coding, template 0 (T.88 6.2.5.3 and Figure 3). With the nominal AT pixels
- * the template is three runs of neighbours: row y-2 from x-2 to x+2 (A4, three fixed pixels,
- * A3), row y-1 from x-3 to x+3 (A2, five fixed pixels, A1) and row y from x-4 to x-1. Bit
- * numbers are those of the decoders' CONTEXT (jbig2dec's jbig2_decode_generic_template0_unopt,
- * T.88 Figure 3):
- *   row y:   x-1 -> bit 0 ... x-4 -> bit 3
- *   row y-1: x+3 (A1) -> bit 4, x+2 -> 5, x+1 -> 6, x -> 7, x-1 -> 8, x-2 -> 9, x-3 (A2) -> 10
- *   row y-2: x+2 (A3) -> bit 11, x+1 -> 12, x -> 13, x-1 -> 14, x-2 (A4) -> 15
+ * Generic region coding, template 2 (T.88 6.2.5.3 and Figure 5), the nominal AT pixel
+ * A1 = (2,-1). The template is three runs of neighbours: row y-2 from x-1 to x+1, row y-1 from
+ * x-2 to x+2 (A1) and row y from x-2 to x-1. Bit numbers are those of the decoders' CONTEXT
+ * (jbig2dec's jbig2_decode_generic_template2_unopt, T.88 Figure 5):
+ *   row y:   x-1 -> bit 0, x-2 -> bit 1
+ *   row y-1: x+2 (A1) -> bit 2, x+1 -> 3, x -> 4, x-1 -> 5, x-2 -> 6
+ *   row y-2: x+1 -> bit 7, x -> 8, x-1 -> 9
  * so each run, newest pixel first, fills consecutive bits. The numbering matters because the
- * SLTP context TPGDON_CX0 is one of these contexts and shares its state.
+ * SLTP context TPGDON_CX2 is one of these contexts and shares its state. Template 2 (JB2's
+ * own direct context) codes the benchmark's rest regions and whole-page generic layers 0.4 %
+ * smaller than template 0's 16 pixels, whose 65536 contexts learn too slowly on them.
  *
- * The bitmap is either packed rows (MSB first, 1 = black; `packed` = 1) or one byte a pixel
- * (0 or 1). Rows are unpacked to one byte a pixel with PAD zero pixels on each side; two zero
- * rows stand above the first row (pixels outside the bitmap are 0, T.88 6.2.5.2). `cx` holds
- * the 65536 contexts, which the caller may share between bitmaps (a symbol dictionary does).
+ * The bitmap is packed rows (MSB first, 1 = black). Rows are unpacked to one byte a pixel
+ * with PAD zero pixels on each side; two zero rows stand above the first row (pixels outside
+ * the bitmap are 0, T.88 6.2.5.2). `cx` holds the contexts (1024 are used).
  */
 #define PAD 4
 
-static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int height,
-                        size_t stride, int packed, int tpgdon) {
+static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int height, size_t stride) {
     size_t rowlen = (size_t)width + 2 * PAD;
     uint8_t *buf = calloc(3 * rowlen, 1);
     if (!buf)
@@ -297,30 +306,24 @@ static int code_generic(MQ *e, uint8_t *cx, const uint8_t *data, int width, int 
     for (int y = 0; y < height; y++) {
         const uint8_t *src = data + (size_t)y * stride;
         uint8_t *row = r0 + PAD;
-        if (packed)
-            for (int x = 0; x < width; x++)
-                row[x] = (src[x >> 3] >> (7 - (x & 7))) & 1;
-        else
-            memcpy(row, src, (size_t)width);
-        int same = 0;
-        if (tpgdon) {
-            /* Typical prediction: SLTP says whether LTP ("row = row above") changes. */
-            same = memcmp(r0 + PAD, r1 + PAD, (size_t)width) == 0;
-            encode(e, &cx[TPGDON_CX0], same != ltp);
-            ltp = same;
-        }
+        for (int x = 0; x < width; x++)
+            row[x] = (src[x >> 3] >> (7 - (x & 7))) & 1;
+        /* Typical prediction: SLTP says whether LTP ("row = row above") changes. */
+        int same = memcmp(r0 + PAD, r1 + PAD, (size_t)width) == 0;
+        encode(e, &cx[TPGDON_CX2], same != ltp);
+        ltp = same;
         if (!same) {
             const uint8_t *p2 = r2 + PAD, *p1 = r1 + PAD, *p0 = r0 + PAD;
             /* Windows as they stand for x = 0 (pixels left of the bitmap are 0). */
-            uint32_t w2 = ((uint32_t)p2[0] << 2) | ((uint32_t)p2[1] << 1) | p2[2];
-            uint32_t w1 = ((uint32_t)p1[0] << 3) | ((uint32_t)p1[1] << 2) | ((uint32_t)p1[2] << 1) | p1[3];
+            uint32_t w2 = ((uint32_t)p2[0] << 1) | p2[1];
+            uint32_t w1 = ((uint32_t)p1[0] << 2) | ((uint32_t)p1[1] << 1) | p1[2];
             uint32_t w0 = 0;
             for (int x = 0; x < width; x++) {
                 int pix = p0[x];
-                encode(e, &cx[w0 | (w1 << 4) | (w2 << 11)], pix);
-                w0 = ((w0 << 1) | (uint32_t)pix) & 0xF;
-                w1 = ((w1 << 1) | p1[x + 4]) & 0x7F;
-                w2 = ((w2 << 1) | p2[x + 3]) & 0x1F;
+                encode(e, &cx[w0 | (w1 << 2) | (w2 << 7)], pix);
+                w0 = ((w0 << 1) | (uint32_t)pix) & 0x3;
+                w1 = ((w1 << 1) | p1[x + 3]) & 0x1F;
+                w2 = ((w2 << 1) | p2[x + 2]) & 0x7;
             }
         }
         uint8_t *t = r2;
@@ -461,11 +464,6 @@ static void unite(Run *r, int32_t a, int32_t b) {
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
 
-#ifdef JBIG2_STATS
-#define TUNABLE static
-#else
-#define TUNABLE static const
-#endif
 
 /* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
  * past the width are 0. */
@@ -838,13 +836,13 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         int bdx = 0, bdy = 0;
         for (int dh = 0; dh <= 4 && best > 1; dh++) {
             int rh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2));
-            for (int dw = 0; dw <= 4 && best > 1 && tried < MAX_CANDIDATES; dw++) {
+            for (int dw = 0; dw <= 4 && best > 1 && tried < SPLIT_CANDIDATES; dw++) {
                 int rw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
                 if (rw < 1 || rh < 1)
                     continue;
                 int visited = 0;
                 for (int32_t r = t->bucket[bucket_of(rw, rh)];
-                     r >= 0 && tried < MAX_CANDIDATES && visited < MAX_VISITED; r = t->syms[r].next) {
+                     r >= 0 && tried < SPLIT_CANDIDATES && visited < 4 * SPLIT_CANDIDATES; r = t->syms[r].next) {
                     const Sym *rs = &t->syms[r];
                     const Comp *rc = &t->comps[rs->comp];
                     visited++;
@@ -883,17 +881,17 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
 
 /* Promotion: a glyph that is a better reference than its class's prototype for enough other
  * glyphs of its class becomes a symbol itself, in the second dictionary, refined from the
- * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
- * only refine from symbols, and a symbol costs a number); the text region then places it as
- * that symbol (exactly its pixels), and every glyph of the class is refined from whichever of
- * the prototype and the promoted glyphs it differs least from. Chosen greedily per class: the
- * glyph whose promotion saves most (the differing pixels it saves the others, times the
- * refinement bits a pixel costs) over what a symbol costs, until none pays. */
+ * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from
+ * the closest earlier one; a JBIG2 text region can only refine from symbols, and a symbol
+ * costs a number); the text region then places it as that symbol (exactly its pixels), and
+ * every glyph of the class is refined from whichever of the prototype and the promoted
+ * glyphs it differs least from. Chosen greedily per class: the glyph whose promotion saves
+ * most (the differing pixels it saves the others, times the refinement bits a pixel costs)
+ * over what a symbol costs, until none pays. Debug builds can change the constants (tune()). */
 TUNABLE int promo_bits = 24;  /* a promoted glyph's cost, in bits */
 TUNABLE int promo_bpp16 = 32; /* refinement bits per differing pixel, times 16 */
-TUNABLE int promo_margin = 0;
-TUNABLE int demote_max = 1;
-  /* differing pixels a glyph must save to refine from a promoted glyph */
+TUNABLE int promo_margin = 0; /* differing pixels a glyph must save to leave its prototype */
+TUNABLE int demote_max = 3;   /* see code_text: second-dictionary classes this small are not symbols */
 #define MAX_CLASS 1024        /* members of one class considered */
 #define MAX_PROMOTABLE 16     /* members of one class that may be promoted (evenly spread) */
 
@@ -1266,7 +1264,8 @@ static int code_text(Text *t) {
     int32_t n1 = split_dictionaries(t, nsyms);
     if (demote_max > 0) {
         /* A second-dictionary symbol of at most demote_max glyphs is not worth its symbol
-         * number: its glyphs are refined in the text region from its reference instead. */
+         * number: its glyphs are refined in the text region from its reference instead
+         * (1, 2, 3 glyphs: -0.4, -0.07, -0.04 % over the benchmark layers). */
         int32_t *cnt = calloc((size_t)nsyms, sizeof(int32_t));
         if (!cnt) {
             free(keys);
@@ -1487,7 +1486,7 @@ static int code_text(Text *t) {
         e = &t->rest;
         initenc(e);
         STAT(ST_REST);
-        if (code_generic(e, rgb, t->rbits, t->rw, t->rh, rstride, 1, 1))
+        if (code_generic(e, rgb, t->rbits, t->rw, t->rh, rstride))
             return -1;
         flush(e);
         if (e->failed)
@@ -1548,7 +1547,7 @@ static PyObject *encode_generic(PyObject *self, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     initenc(&e);
     STAT(ST_GENERIC);
-    rc = code_generic(&e, cx, view.buf, width, height, (size_t)stride, 1, 1);
+    rc = code_generic(&e, cx, view.buf, width, height, (size_t)stride);
     if (rc == 0)
         flush(&e);
     Py_END_ALLOW_THREADS
@@ -1618,7 +1617,7 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
 /* tune(promo_bits, promo_bpp16, promo_margin, demote_max) (debug builds only). */
 static PyObject *tune(PyObject *self, PyObject *args) {
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max))
+    if (!PyArg_ParseTuple(args, "iiii|i", &promo_bits, &promo_bpp16, &promo_margin, &demote_max, &split_candidates))
         return NULL;
     Py_RETURN_NONE;
 }
@@ -1649,7 +1648,7 @@ static PyMethodDef methods[] = {
 #endif
     {"encode_generic", encode_generic, METH_VARARGS,
      "encode_generic(data, width, height, stride) -> bytes\n\n"
-     "Lossless JBIG2 generic-region data (MQ coder, template 0, nominal AT pixels, TPGDON)\n"
+     "Lossless JBIG2 generic-region data (MQ coder, template 2, nominal AT pixel, TPGDON)\n"
      "of a bitmap given as packed rows, MSB first, 1 = black."},
     {"encode_text", encode_text, METH_VARARGS,
      "encode_text(data, width, height, stride, maxglyph, logstrips, permille)\n"

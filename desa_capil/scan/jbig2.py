@@ -15,7 +15,7 @@ Two codings, both lossless by construction (the C extension ``_jbig2``, MQ arith
   substitution, so a "6" that looks like an "8" still decodes as its own pixels (lossy
   substitution has swapped digits in scanned documents; NIK digits must never change). The
   components too big to be glyphs go to a generic region over their bounding box.
-* *generic region* (``encode_generic``): every pixel coded from its neighbours (template 0,
+* *generic region* (``encode_generic``): every pixel coded from its neighbours (template 2,
   typical prediction). It wins on handwriting, where no two glyphs are alike.
 
 ``encode`` picks the text region, and the smaller of the two where the text region may not
@@ -58,8 +58,9 @@ SYMBOL_DICTIONARY = 0
 IMMEDIATE_LOSSLESS_TEXT_REGION = 7
 END_OF_PAGE = 49
 END_OF_FILE = 51
-#: The nominal adaptive template pixels of template 0 (T.88 6.2.5.3), which the coder uses.
-AT_PIXELS = (3, -1, -3, -1, 2, -2, -2, -2)
+#: Generic regions: template 2 and its nominal adaptive template pixel (T.88 6.2.5.3).
+GENERIC_TEMPLATE = 2
+AT_PIXELS = (2, -1)
 #: Symbol dictionaries: generic template 1 and its nominal AT pixel (T.88 6.2.5.3).
 SD_TEMPLATE = 1
 SD_AT_PIXELS = (3, -1)
@@ -112,8 +113,9 @@ def _page_information(w: int, h: int) -> bytes:
 
 def _generic_region(number: int, coded: bytes, w: int, h: int, x: int = 0, y: int = 0) -> bytes:
     # Region segment information (7.4.1): size and place on the page, combination OR; generic
-    # region flags (7.4.6.2): arithmetic, template 0, TPGDON on; the four AT pixels.
-    region = struct.pack(">IIIIB", w, h, x, y, 0) + bytes([0x08]) + struct.pack(">8b", *AT_PIXELS)
+    # region flags (7.4.6.2): arithmetic, template 2, TPGDON on; its AT pixel.
+    flags = 0x08 | GENERIC_TEMPLATE << 1
+    region = struct.pack(">IIIIB", w, h, x, y, 0) + bytes([flags]) + struct.pack(">2b", *AT_PIXELS)
     return _segment(number, IMMEDIATE_LOSSLESS_GENERIC_REGION, region + coded)
 
 

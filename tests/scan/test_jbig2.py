@@ -206,7 +206,7 @@ def test_same_pixels_same_bytes() -> None:
 
 def test_stream_is_what_pdf_embeds() -> None:
     """PDF 32000 7.4.7: no file header, no end-of-page segment; a page information segment
-    (type 48) then one immediate lossless generic region (type 39) with TPGDON, template 0."""
+    (type 48) then one immediate lossless generic region (type 39) with TPGDON, template 2."""
     b = BITMAPS["noise"]
     stream = jbig2.encode(b)
     assert stream is not None
@@ -216,7 +216,8 @@ def test_stream_is_what_pdf_embeds() -> None:
     assert (int.from_bytes(page[0:4], "big"), int.from_bytes(page[4:8], "big")) == (131, 157)
     region = stream[30:]
     assert region[4] == 39 and int.from_bytes(region[7:11], "big") == len(region) - 11
-    assert region[11 + 17] == 0x08  # generic region flags: MMR 0, template 0, TPGDON 1
+    assert region[11 + 17] == 0x0C  # generic region flags: MMR 0, template 2, TPGDON 1
+    assert region[11 + 18 : 11 + 20] == b"\x02\xff"  # its AT pixel A1 = (2, -1)
     assert region.endswith(b"\xff\xac")
 
 
