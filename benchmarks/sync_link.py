@@ -507,7 +507,10 @@ def main() -> None:
                 ideal = r["bytes"] / args.rate  # the time a perfect link would take
             label = f"{name} {'naive' if naive else 'worker'}"
             if not r["finished"]:
-                print(f"{label:>20}: NOT FINISHED after {r['seconds']:.0f} s, restarts {r['failures']:.0f}")
+                print(
+                    f"{label:>20}: NOT FINISHED after {r['seconds']:.0f} s, restarts {r['failures']:.0f}, "
+                    f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+                )
                 continue
             print(
                 f"{label:>20}: {r['bytes'] / 1e6:.2f} MB, {r['pages']:.0f} pages in {r['seconds']:.0f} s, "
@@ -515,7 +518,7 @@ def main() -> None:
                 f"stalls {r['stalls']:.0f} (cut by the watch {r['watch_cuts']:.0f}, HEAD looks {r['probes']:.0f}), "
                 f"re-sent {r['resent'] / 1000:.1f} KB ({r['resent_per_cut'] / 1000:.1f} KB/cut), "
                 f"last chunk {r['chunk'] / 1000:.0f} KB, streams {r['streams']:.0f} (decisions {r['history']}), round trip {r['rtt'] * 1000:.0f} ms, bytes up incl. headers {r['bytes_up'] / 1e6:.2f} MB, "
-                f"failures/restarts {r['failures']:.0f}",
+                f"failures/restarts {r['failures']:.0f}, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}",
                 flush=True,
             )
 

@@ -155,11 +155,14 @@ static void renorme(MQ *e) {
 #include <math.h>
 enum {
     ST_SD1_SIZES, ST_SD1_BITMAPS, ST_SD2_SIZES, ST_SD2_REF, ST_SD2_BITMAPS, ST_TR_DT, ST_TR_FS,
-    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC, ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
+    ST_TR_DS, ST_TR_ID, ST_TR_RI, ST_TR_RDIMS, ST_TR_REFINE, ST_REST, ST_GENERIC,
+    /* the order-0 entropy of the instances' symbols (bits), then counts (n_*) */
+    ST_PROMOTED, ST_ID_H0, ST_NINST, ST_NSYMS, ST_CHAINED, NSTATS
 };
 static const char *const STAT_NAMES[NSTATS] = {
     "sd1_sizes", "sd1_bitmaps", "sd2_sizes", "sd2_ref", "sd2_bitmaps", "tr_dt", "tr_fs",
-    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic", "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
+    "tr_ds", "tr_id", "tr_ri", "tr_rdims", "tr_refine", "rest", "generic",
+    "n_promoted", "tr_id_h0", "n_inst", "n_syms", "n_chained"};
 static double stat_bits[NSTATS];
 static int stat_part;
 #define STAT(p) (stat_part = (p))
@@ -878,17 +881,17 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
 
 /* Promotion: a glyph that is a better reference than its class's prototype for enough other
  * glyphs of its class becomes a symbol itself, in the second dictionary, refined from the
- * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from the closest earlier one; a JBIG2 text region can
- * only refine from symbols, and a symbol costs a number); the text region then places it as
- * that symbol (exactly its pixels), and every glyph of the class is refined from whichever of
- * the prototype and the promoted glyphs it differs least from. Chosen greedily per class: the
- * glyph whose promotion saves most (the differing pixels it saves the others, times the
- * refinement bits a pixel costs) over what a symbol costs, until none pays. */
+ * prototype or from a glyph of its class promoted before it (cjb2 refines every shape from
+ * the closest earlier one; a JBIG2 text region can only refine from symbols, and a symbol
+ * costs a number); the text region then places it as that symbol (exactly its pixels), and
+ * every glyph of the class is refined from whichever of the prototype and the promoted
+ * glyphs it differs least from. Chosen greedily per class: the glyph whose promotion saves
+ * most (the differing pixels it saves the others, times the refinement bits a pixel costs)
+ * over what a symbol costs, until none pays. Debug builds can change the constants (tune()). */
 TUNABLE int promo_bits = 24;  /* a promoted glyph's cost, in bits */
 TUNABLE int promo_bpp16 = 32; /* refinement bits per differing pixel, times 16 */
-TUNABLE int promo_margin = 0;
-TUNABLE int demote_max = 3;
-  /* differing pixels a glyph must save to refine from a promoted glyph */
+TUNABLE int promo_margin = 0; /* differing pixels a glyph must save to leave its prototype */
+TUNABLE int demote_max = 3;   /* see code_text: second-dictionary classes this small are not symbols */
 #define MAX_CLASS 1024        /* members of one class considered */
 #define MAX_PROMOTABLE 16     /* members of one class that may be promoted (evenly spread) */
 

@@ -18,7 +18,10 @@ checksum), written against https://tus.io/protocols/resumable-upload:
   expired. Upload-Length, if sent with a final one, must be the parts' sum. A partial upload is
   not a document: a manifest naming one gets ``missing``. HEAD reports ``Upload-Concat``; a
   PATCH on a final upload is 403.
-* ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires.
+* ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires;
+  while a PATCH of the upload runs in this process, also ``Upload-Patch-Age`` and
+  ``Upload-Idle`` (seconds since it began / since it last received bytes; this server's own,
+  for the client's stall watch).
 * ``PATCH /uploads/{id}``: body streamed straight to the file. When the connection drops
   mid-body, what arrived stays on disk and counts: the next HEAD reports it. That is what
   lets a village on a 2G link make progress one fragment at a time. With ``Upload-Checksum``
@@ -245,6 +248,7 @@ class _Patch:
     device: str = ""  # the device sending it: it alone may take the upload over at once
     last_progress: float = field(default_factory=time.monotonic)
     last_progress_wall: float = field(default_factory=time.time)
+    started: float = field(default_factory=time.monotonic)
     started_wall: float = field(default_factory=time.time)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     done: asyncio.Event = field(default_factory=asyncio.Event)
@@ -549,6 +553,16 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         }
         if up.upload_metadata:
             headers["Upload-Metadata"] = up.upload_metadata
+        running = _active.get(upload_id)
+        if running is not None and not running.done.is_set():
+            # This server's own extension (tus clients ignore unknown headers): a PATCH of
+            # this upload runs in this process, began Upload-Patch-Age seconds ago and last
+            # received bytes Upload-Idle seconds ago. The client whose PATCH it is sees a
+            # silent link from one look (see desa_capil.sync.tus), instead of from an offset
+            # that stood still between two looks.
+            now = time.monotonic()
+            headers["Upload-Idle"] = f"{max(0.0, now - running.last_progress):.2f}"
+            headers["Upload-Patch-Age"] = f"{max(0.0, now - running.started):.2f}"
         if up.concat.startswith("final;"):
             parts = up.concat[len("final;") :].split()
             headers["Upload-Concat"] = "final;" + " ".join(upload_location(request, p) for p in parts)

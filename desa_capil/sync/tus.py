@@ -47,6 +47,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections import deque
@@ -103,6 +104,11 @@ MIN_STALL_SECONDS = 4.0
 STALL_RTTS = 4.0  # ... or this many round trips
 STALL_PIECES = 2.0  # ... or the time the link needs for this many pieces of a stream
 STALL_PIECE = 4 * 1024
+# Where the server tells how long the running PATCH received nothing (``Look.idle``), a look
+# that saw progress is followed by the next this many stall times later: one look then sees a
+# stall (no second look needed), within this many stall times.
+IDLE_LOOK_SPACING = 1.5
+MIN_LOOK_GAP = 0.5  # seconds between two looks at least
 _OFFSET_CT = "application/offset+octet-stream"
 
 
@@ -430,6 +436,16 @@ class LinkMeter:
         return size
 
 
+@dataclass(frozen=True)
+class Look:
+    """What one look at the server (HEAD) said: the offset it holds, and, where the server
+    tells it (``Upload-Idle``, this project's server), for how many seconds the PATCH it is
+    running for the upload, ours, has received nothing (None: not told)."""
+
+    offset: int
+    idle: float | None = None
+
+
 class _CountingBody:
     """A request body that remembers how many bytes the HTTP stack read from it.
 
@@ -475,7 +491,7 @@ class _StallWatch:
         self,
         body: _CountingBody,
         meter: LinkMeter,
-        probe: Callable[[], int | None],
+        probe: Callable[[], int | Look | None],
         *,
         start: int = 0,
         wait: Callable[[threading.Event, float], bool] | None = None,
@@ -493,6 +509,7 @@ class _StallWatch:
         # Set when the PATCH ended; ``probe`` should cut its own exchange on it (see ``finish``).
         self.done = done or threading.Event()
         self.offset: int | None = None  # the server's offset when the stall was declared
+        self.by_idle = False  # declared from the server's word (``Look.idle``), one look
         self.probes = 0
         self._thread: threading.Thread | None = None
 
@@ -529,17 +546,35 @@ class _StallWatch:
             if now < next_probe:
                 continue
             try:
-                offset = self.probe()
+                look = self.probe()
             except Exception as exc:  # noqa: BLE001 - a failed look says nothing either way
                 log.debug("stall probe failed: %s", exc)
-                offset = None
+                look = None
             self.probes += 1
             now = self.clock()
             next_probe = now + stall / 2
-            if self.done.is_set() or offset is None:
+            if self.done.is_set() or look is None:
                 continue
+            offset, idle = (look.offset, look.idle) if isinstance(look, Look) else (look, None)
             if offset > self.start_offset:
                 self.meter.inflight_progress = True  # this server shows bytes as they arrive
+            if idle is not None:
+                # The server itself says how long our PATCH has received nothing: one look
+                # decides, by the same rule as two looks (nothing for a stall time).
+                if idle >= stall:
+                    log.info("PATCH received nothing for %.1f s (server at %d): cutting it", idle, offset)
+                    self.offset = offset
+                    self.by_idle = True
+                    self.cut.set()
+                    return
+                if since is None or offset > since[1]:
+                    since = (now, offset)
+                # The next look when a stall that began at its last byte would be one; while
+                # bytes arrive, one look per IDLE_LOOK_SPACING stall times.
+                next_probe = now + max(MIN_LOOK_GAP, min(stall - idle, IDLE_LOOK_SPACING * stall))
+                if idle < MIN_LOOK_GAP:
+                    next_probe = now + IDLE_LOOK_SPACING * stall
+                continue
             if since is None or offset > since[1]:
                 since = (now, offset)
                 # It moves: look again a whole stall time later (each look costs link bytes;
@@ -611,6 +646,7 @@ class TusUploader:
         self.watch_stalls = watch_stalls
         self._probe_client: ApiClient | None = None  # HEAD while a PATCH waits (own connection)
         self.stalls = 0  # PATCHes cut by the stall watch
+        self.idle_stalls = 0  # ... of which from the server's word (``Look.idle``)
 
     # --- outbox bookkeeping -------------------------------------------------------------------
 
@@ -700,9 +736,21 @@ class TusUploader:
                 self._probe_client.close()
                 self._probe_client = None
 
-    def _probe(self, upload_id: str, length: int, ended: threading.Event | None = None) -> int | None:
+    def _probe(
+        self,
+        upload_id: str,
+        length: int,
+        ended: threading.Event | None = None,
+        patch_began: float | None = None,
+    ) -> Look:
         """The server's offset, asked on a connection of its own (the PATCH's may be silent);
-        cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``)."""
+        cut at once when ``ended`` is set (the PATCH ended, see ``_StallWatch.finish``).
+
+        With ``patch_began`` (the meter's clock when our PATCH was sent), the server's
+        ``Upload-Idle`` is taken when the PATCH it runs is ours: one that began at the server
+        no earlier than ours was sent (``Upload-Patch-Age`` within our PATCH's age). An older
+        one still held there (a stalled PATCH of ours the server has not let go of yet) began
+        seconds before and is not ours to judge."""
         if self._probe_client is None:
             self._probe_client = self.client.sibling()
             # Every look crosses the slow link (a few per second with several streams): only
@@ -729,8 +777,14 @@ class TusUploader:
             ok=(200, 204),
             cut=ended,
         )
-        self.meter.record_rtt(self.meter.clock() - started)
-        return _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
+        now = self.meter.clock()
+        self.meter.record_rtt(now - started)
+        offset = _offset_header(resp.headers.get("Upload-Offset"), 0, length, resp.status_code)
+        idle = _seconds_header(resp.headers.get("Upload-Idle"))
+        age = _seconds_header(resp.headers.get("Upload-Patch-Age"))
+        if idle is None or age is None or patch_began is None or age > now - patch_began:
+            return Look(offset)
+        return Look(offset, idle)
 
     def _upload(self, row: Outbox, data: bytes, meta: dict[str, str], *, known_offset: bool = False) -> str:
         assert row.id is not None
@@ -817,13 +871,18 @@ class TusUploader:
             else:
                 timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
         started = time.monotonic()
+        patch_began = self.meter.clock()
         watch: _StallWatch | None = None
         token = self.meter.streams.begin()
         acked = 0  # bytes of this chunk the server acknowledged (goodput, ``StreamGovernor``)
         if self.watch_stalls:
             ended = threading.Event()
             watch = _StallWatch(
-                body, self.meter, lambda: self._probe(upload_id, len(view), ended), start=offset, done=ended
+                body,
+                self.meter,
+                lambda: self._probe(upload_id, len(view), ended, patch_began),
+                start=offset,
+                done=ended,
             ).start()
         try:
             resp = self.client.request(
@@ -851,6 +910,8 @@ class TusUploader:
             stalled_at = watch.offset if watch is not None and isinstance(exc, LinkStalled) else None
             if stalled_at is not None:
                 self.stalls += 1
+                if watch is not None and watch.by_idle:
+                    self.idle_stalls += 1
                 with self.meter._lock:  # noqa: SLF001 - the meter's own counter
                     self.meter.stalls += 1
             elif isinstance(exc, OfflineError) and body.done_at is not None:
@@ -912,6 +973,15 @@ class _Resync(Exception):
 
 class _Gone(Exception):
     """The server no longer knows the upload (404/410): start it again from zero."""
+
+
+def _seconds_header(value: str | None) -> float | None:
+    """A header of seconds (``Upload-Idle``) as a float >= 0; None when absent or not one."""
+    try:
+        seconds = float((value or "").strip())
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _offset_header(value: str | None, low: int, high: int, status: int) -> int:

@@ -494,7 +494,11 @@ class SyncWorker:
         return client
 
     def _upload_row(
-        self, row: Outbox, *, pause: Callable[[int], bool] | None = None, known_offset: bool = False
+        self,
+        row: Outbox,
+        *,
+        pause: Callable[[int], bool] | None = None,
+        known_offset: bool = False,
     ) -> None:
         """Upload the file of ``row`` (see ``TusUploader``); ``Paused`` when ``pause`` said so."""
         assert row.id is not None
@@ -514,7 +518,12 @@ class SyncWorker:
                 self._report(rep.batch_id)
 
         uploader = TusUploader(
-            self._thread_client(), self.db, self.meter, stop=self.stop, on_chunk=chunk, pause=pause
+            self._thread_client(),
+            self.db,
+            self.meter,
+            stop=self.stop,
+            on_chunk=chunk,
+            pause=pause,
         )
         uploader.upload(row, data, {k: str(v) for k, v in meta.items()}, known_offset=known_offset)
         outbox.finish(self.db, row.id, uploaded=True)

@@ -312,6 +312,28 @@ class TestLivePatchIsNotTakenOver:
         finally:
             sock.close()
 
+    def test_head_tells_how_long_the_running_patch_has_been_silent(
+        self, server: EmbeddedServer, village: EnrolledDevice
+    ) -> None:
+        """While a PATCH runs in the process, HEAD says since when it began and since when it
+        received nothing (the client's stall watch decides from one look); none without one."""
+        data = os.urandom(50_000)
+        upload_id = village.create_upload(len(data))
+        r = village.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+        assert "Upload-Idle" not in r.headers and "Upload-Patch-Age" not in r.headers
+        sock = _stalled_patch(server.base_url, village, upload_id, data[:20_000], len(data))
+        try:
+            assert wait_for_offset(server, upload_id, 20_000, ended=False) == 20_000
+            r = village.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+            idle, age = float(r.headers["Upload-Idle"]), float(r.headers["Upload-Patch-Age"])
+            assert 0.0 <= idle <= age
+            assert int(r.headers["Upload-Offset"]) == 20_000
+        finally:
+            sock.close()
+        wait_for_offset(server, upload_id, 20_000)  # the silent request ended
+        r = village.request("HEAD", f"/uploads/{upload_id}", headers=TUS)
+        assert "Upload-Idle" not in r.headers and "Upload-Patch-Age" not in r.headers
+
     def test_same_device_at_the_servers_offset_takes_over_at_once(
         self, server: EmbeddedServer, village: EnrolledDevice
     ) -> None:

@@ -392,6 +392,70 @@ def test_an_offset_still_at_the_patch_start_is_a_stall_only_where_the_server_sho
     assert watch.cut.is_set() and watch.offset == 30_000
 
 
+def test_one_look_sees_a_stall_where_the_server_says_how_long_the_patch_received_nothing() -> None:
+    """``Upload-Idle``: the server's own measure of our PATCH's silence. One look at or past
+    the stall time cuts it; a shorter silence schedules the next look for when it would be."""
+    m, clock = meter(8192)
+    stall = m.stall_seconds()
+    asked: list[float] = []
+    silent_since: float | None = None
+
+    def probe() -> tus.Look:
+        nonlocal silent_since
+        asked.append(clock.now)
+        if len(asked) < 3:
+            return tus.Look(10_000 * len(asked), idle=0.1)  # bytes arrive
+        if silent_since is None:
+            silent_since = clock.now - 1.0  # the link went silent a second before this look
+        return tus.Look(20_000, idle=clock.now - silent_since)
+
+    watch, _ = run_watch(m, clock, probe, sent_per_tick=60_000)
+    assert watch.cut.is_set() and watch.offset == 20_000
+    assert silent_since is not None
+    # While bytes arrived, a look every IDLE_LOOK_SPACING stall times; then the look that cut
+    # came when the silence reached the stall time (not a whole stall time after a look that
+    # first saw the offset stand still).
+    assert asked[1] - asked[0] == pytest.approx(tus.IDLE_LOOK_SPACING * stall, abs=0.3)
+    assert asked[-1] - silent_since == pytest.approx(stall, abs=0.3)
+    assert len(asked) == 4
+
+
+def test_a_patch_receiving_bytes_by_the_servers_word_is_never_cut() -> None:
+    m, clock = meter(8192)
+    watch, _ = run_watch(m, clock, lambda: tus.Look(30_000, idle=0.2), sent_per_tick=60_000, done_after=400)
+    assert not watch.cut.is_set() and watch.probes > 3  # the offset stood still, the bytes did not
+
+
+def test_the_servers_idle_counts_only_for_a_patch_that_began_after_ours_was_sent() -> None:
+    """An older PATCH of ours the server still holds (stalled, not yet taken over) began at the
+    server before ours was sent: its silence is not ours to judge."""
+    m, clock = meter(8192)
+    answers: list[dict[str, str]] = []
+
+    class Answer:
+        status_code = 200
+
+        def __init__(self, headers: dict[str, str]) -> None:
+            self.headers = headers
+
+    class Client:
+        def request(self, *_a: object, **_kw: object) -> Answer:
+            return Answer(answers.pop(0))
+
+    uploader = tus.TusUploader(None, None, m)  # type: ignore[arg-type]
+    uploader._probe_client = Client()  # type: ignore[assignment]
+    began = clock.now
+    clock.now += 10.0  # our PATCH was sent 10 s ago
+    answers.append({"Upload-Offset": "500", "Upload-Idle": "6.0", "Upload-Patch-Age": "9.5"})
+    assert uploader._probe("u", 1000, patch_began=began) == tus.Look(500, 6.0)
+    answers.append({"Upload-Offset": "500", "Upload-Idle": "6.0", "Upload-Patch-Age": "25.0"})
+    assert uploader._probe("u", 1000, patch_began=began) == tus.Look(500)  # an older one
+    answers.append({"Upload-Offset": "500", "Upload-Idle": "soon", "Upload-Patch-Age": "1"})
+    assert uploader._probe("u", 1000, patch_began=began) == tus.Look(500)  # not seconds
+    answers.append({"Upload-Offset": "500"})
+    assert uploader._probe("u", 1000, patch_began=began) == tus.Look(500)  # another server
+
+
 def test_failed_looks_say_nothing() -> None:
     m, clock = meter(8192)
 

@@ -91,6 +91,27 @@ def test_stalled_patch_is_cut_and_the_same_device_takes_over(enrolled: Enrolled,
     assert saved is not None and saved.upload_offset == len(data)
 
 
+def test_the_servers_word_on_a_silent_patch_cuts_it_from_one_look(
+    enrolled: Enrolled, proxy: FaultProxy
+) -> None:
+    """This project's server says how long the PATCH it runs has received nothing
+    (``Upload-Idle``): the watch cuts a stalled PATCH from that, and the upload completes
+    exactly. Live PATCHes (the next ones, and the stalled one's successor while the server
+    still held the old one) are not cut by it."""
+    row, data = _upload_row(enrolled, 110_000)
+    proxy.stall_every = 60_000
+    client = ApiClient(proxy.url, enrolled.config.token, timeout=(5.0, HOUR))
+    meter = LinkMeter(64 * 1024)
+    meter.min_stall_seconds = 1.0
+    uploader = TusUploader(client, enrolled.db, meter)
+    upload_id = uploader.upload(row, data, {"filename": "x.pdf"})
+    client.close()
+    assert proxy.stats.stalls >= 1 and uploader.idle_stalls >= 1
+    assert uploader.stalls <= proxy.stats.stalls  # no live PATCH was cut
+    assembled = _server_file(enrolled, upload_id)
+    assert hashlib.sha256(assembled).hexdigest() == hashlib.sha256(data).hexdigest()
+
+
 def test_another_device_is_refused_while_the_same_device_takes_over(
     enrolled: Enrolled, proxy: FaultProxy
 ) -> None:
