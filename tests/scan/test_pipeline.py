@@ -227,6 +227,19 @@ def test_exif_orientation_is_applied() -> None:
     assert out.height > out.width
 
 
+@pytest.mark.parametrize("tag", [None, 1])
+def test_upright_picture_is_used_as_it_is(tag: int | None) -> None:
+    # No orientation tag, or "upright as stored": the picture itself, pixels untouched.
+    exif = Image.Exif()
+    if tag is not None:
+        exif[0x0112] = tag
+    buf = io.BytesIO()
+    text_page(300, 424, size=10, lines=6).save(buf, "JPEG", exif=exif, quality=95)
+    img = Image.open(io.BytesIO(buf.getvalue()))
+    assert orient(img) is img
+    assert img.size == (300, 424)
+
+
 @pytest.mark.parametrize("turn,portrait", [(0, True), (90, False), (180, True), (270, False), (-90, False)])
 def test_user_rotation(turn: int, portrait: bool) -> None:
     out = process(_raw(text_page()), rotate=turn)
