@@ -350,7 +350,7 @@ def text_height(flat_gray: U8) -> float | None:
     """
     ink = (flat_gray < 170).astype(np.uint8)
     _blank_frame(ink)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats = geometry.blob_stats(ink)
     h, w = stats[1:, 3], stats[1:, 2]
     glyph = (h >= 3) & (h <= 40) & (w >= 2) & (w <= 2 * h + 2)
     if int(glyph.sum()) < 30:
@@ -811,7 +811,7 @@ def _regions(mask: U8, min_box: float, *, min_pixels: float = 0.0) -> list[tuple
     patches with a bilevel strip between them.
     """
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
+    n, labels, stats = geometry.blob_stats(closed)
     # Mask pixels per blob: the labels under the mask, counted (integers, ~10x cheaper than
     # weighting every pixel of the page by the mask).
     counts = np.bincount(labels[mask > 0], minlength=n)
