@@ -423,7 +423,7 @@ class PrintSigns:
 
 
 def blob_stats(mask: U8) -> tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
-    """``cv2.connectedComponentsWithStats(mask, connectivity=8)`` without its cost: the same
+    """OpenCV's ``connectedComponentsWithStats`` (8-connected) without its cost: the same
     label count, labels and, for every blob (labels 1..n-1), the same stats rows (left, top,
     width, height, area); row 0 (the background) is left at zeros. (OpenCV's statistics visit
     every pixel of the page, paper included, and cost 2-4x the labelling; here only the ink
