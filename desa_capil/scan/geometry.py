@@ -422,6 +422,32 @@ class PrintSigns:
     height: float
 
 
+def blob_stats(mask: U8) -> tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+    """OpenCV's ``connectedComponentsWithStats`` (8-connected) without its cost: the same
+    label count, labels and, for every blob (labels 1..n-1), the same stats rows (left, top,
+    width, height, area); row 0 (the background) is left at zeros. (OpenCV's statistics visit
+    every pixel of the page, paper included, and cost 2-4x the labelling; here only the ink
+    pixels are visited.)"""
+    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    w = labels.shape[1]
+    ink = np.flatnonzero(mask)  # the labelled pixels, in raster order
+    lab = labels.ravel()[ink]
+    ys, xs = np.divmod(ink, w)
+    top, left = np.full(n, labels.shape[0], np.int64), np.full(n, w, np.int64)
+    bottom, right = np.full(n, -1, np.int64), np.full(n, -1, np.int64)
+    np.minimum.at(top, lab, ys)
+    np.maximum.at(bottom, lab, ys)
+    np.minimum.at(left, lab, xs)
+    np.maximum.at(right, lab, xs)
+    stats = np.zeros((n, 5), np.int32)
+    stats[1:, 0] = left[1:]
+    stats[1:, 1] = top[1:]
+    stats[1:, 2] = right[1:] - left[1:] + 1
+    stats[1:, 3] = bottom[1:] - top[1:] + 1
+    stats[1:, 4] = np.bincount(lab, minlength=n)[1:]
+    return n, np.asarray(labels, dtype=np.int32), stats
+
+
 def print_signs(small: U8, q: F64 | None = None) -> PrintSigns:
     """Count the letter-like blobs inside ``q`` (default: the whole picture) and measure them."""
     gray = small if small.ndim == 2 else np.asarray(cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
@@ -434,7 +460,7 @@ def print_signs(small: U8, q: F64 | None = None) -> PrintSigns:
     short = min(rect.shape)
     flat = rect.astype(np.float32) / np.maximum(_local_paper(rect), 1.0)
     ink = (flat < 0.7).astype(np.uint8)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats = blob_stats(ink)
     hs = stats[1:, 3]
     ws = stats[1:, 2]
     area = stats[1:, 4]

@@ -27,6 +27,8 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from desa_capil.scan.geometry import blob_stats
+
 U8 = npt.NDArray[np.uint8]
 
 #: Ink on a lighting-corrected gray page.
@@ -119,7 +121,7 @@ def _glyph_mask(flat_gray: U8, border: float, level: int = INK_LEVEL) -> tuple[n
     ink[h - by :] = 0
     ink[:, :bx] = 0
     ink[:, w - bx :] = 0
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, labels, stats = blob_stats(ink)
     bw, bh, area = stats[:, 2], stats[:, 3], stats[:, 4]
     longest = np.maximum(bw, bh)
     ok = (longest >= 3) & (longest <= 40) & (area >= 4) & (bw <= 6 * bh) & (bh <= 6 * bw)

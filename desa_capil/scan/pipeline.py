@@ -44,7 +44,7 @@ from typing import Literal
 import cv2
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from desa_capil.api.models import file_extension
 from desa_capil.errors import BadInputError
@@ -52,6 +52,14 @@ from desa_capil.scan import geometry, jbig2, orientation, pdf
 from desa_capil.scan.sources import RawPage
 
 log = logging.getLogger(__name__)
+
+#: OpenCV runs each call on one thread. Its thread pool splits a call of a few milliseconds
+#: (a Canny pass, a resize, a labelling) over both cores and its workers spin between calls:
+#: on the benchmark pages that costs 4-12 % more CPU a page than one thread, for the same
+#: bytes (BENCHMARKS.md "Pages: CPU fifth pass"). A page is one task among others on a
+#: 2-core office PC (the UI, the sync): the CPU it takes is what counts, not its wall time.
+#: (Set when the page pipeline is imported: this package is OpenCV's only user.)
+cv2.setNumThreads(1)
 
 Mode = Literal["color", "gray", "bilevel"]
 U8 = npt.NDArray[np.uint8]
@@ -192,12 +200,22 @@ class Thumbnail:
 # --- public functions ------------------------------------------------------------------------
 
 
+#: EXIF orientation values that ask for a turn or a flip (1: upright as stored).
+_EXIF_TURNS = frozenset(range(2, 9))
+
+
 def orient(image: Image.Image) -> Image.Image:
     """The picture turned upright as its EXIF orientation tag says (phones set it)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            out = ImageOps.exif_transpose(image)
+            image.load()
+            if image.getexif().get(ExifTags.Base.Orientation, 1) in _EXIF_TURNS:
+                out = ImageOps.exif_transpose(image)
+            else:
+                # Upright as stored: the picture itself. (``exif_transpose`` would copy it,
+                # ~3-6 ms for a 6-12 MP photo; nothing here changes the picture it is given.)
+                out = image
         except Exception:  # noqa: BLE001 - a broken EXIF block must not lose the page; use it as is
             log.warning("EXIF orientation unreadable; page kept as stored")
             return image
@@ -332,7 +350,7 @@ def text_height(flat_gray: U8) -> float | None:
     """
     ink = (flat_gray < 170).astype(np.uint8)
     _blank_frame(ink)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    n, _, stats = geometry.blob_stats(ink)
     h, w = stats[1:, 3], stats[1:, 2]
     glyph = (h >= 3) & (h <= 40) & (w >= 2) & (w <= 2 * h + 2)
     if int(glyph.sum()) < 30:
@@ -793,8 +811,10 @@ def _regions(mask: U8, min_box: float, *, min_pixels: float = 0.0) -> list[tuple
     patches with a bilevel strip between them.
     """
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    counts = np.bincount(labels.ravel(), weights=mask.ravel().astype(np.float64), minlength=n)
+    n, labels, stats = geometry.blob_stats(closed)
+    # Mask pixels per blob: the labels under the mask, counted (integers, ~10x cheaper than
+    # weighting every pixel of the page by the mask).
+    counts = np.bincount(labels[mask > 0], minlength=n)
     blobs = [
         (
             (

@@ -227,6 +227,19 @@ def test_exif_orientation_is_applied() -> None:
     assert out.height > out.width
 
 
+@pytest.mark.parametrize("tag", [None, 1])
+def test_upright_picture_is_used_as_it_is(tag: int | None) -> None:
+    # No orientation tag, or "upright as stored": the picture itself, pixels untouched.
+    exif = Image.Exif()
+    if tag is not None:
+        exif[0x0112] = tag
+    buf = io.BytesIO()
+    text_page(300, 424, size=10, lines=6).save(buf, "JPEG", exif=exif, quality=95)
+    img = Image.open(io.BytesIO(buf.getvalue()))
+    assert orient(img) is img
+    assert img.size == (300, 424)
+
+
 @pytest.mark.parametrize("turn,portrait", [(0, True), (90, False), (180, True), (270, False), (-90, False)])
 def test_user_rotation(turn: int, portrait: bool) -> None:
     out = process(_raw(text_page()), rotate=turn)
@@ -271,3 +284,19 @@ def test_degenerate_pictures_still_make_a_page(img: Image.Image, photo: bool) ->
     out = process(_raw(img, photo=photo))
     assert out.data and out.width >= 1 and out.height >= 1
     assert thumbnail(out).width >= 1
+
+
+def test_opencv_on_one_thread_makes_the_same_page_as_on_two() -> None:
+    # The pipeline keeps OpenCV on one thread (less CPU a page, see pipeline.py); the page
+    # must not depend on it: a photographed stamped page (paper search, labelling, resizes,
+    # warps, colour ink) comes out byte for byte the same with OpenCV's thread pool.
+    assert cv2.getNumThreads() == 1
+    raw = _raw(as_photo(with_stamp(text_page()))[0], photo=True)
+    one = process(raw, auto_orient=True)
+    cv2.setNumThreads(2)
+    try:
+        two = process(raw, auto_orient=True)
+    finally:
+        cv2.setNumThreads(1)
+    assert one.mime == "application/pdf"  # the stamp made it a layered page
+    assert one.sha256 == two.sha256

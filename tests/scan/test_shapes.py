@@ -158,3 +158,21 @@ def test_card_on_a_scanner_bed_keeps_its_measured_size() -> None:
     assert out.paper_found
     assert out.width / out.height == pytest.approx(CARD, rel=0.02)
     assert out.width / out.dpi == pytest.approx(85.6 / 25.4, rel=0.03)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_blob_stats_are_opencvs(seed: int) -> None:
+    # The same labels and blob boxes/areas as cv2.connectedComponentsWithStats: speckle,
+    # blobs inside holes (rings around dots), touching diagonals, the picture's edges.
+    rng = np.random.default_rng(seed)
+    mask = (rng.random((97, 131)) < 0.08 + 0.1 * seed).astype(np.uint8)
+    cv2.circle(mask, (60, 40), 20, 1, 2)
+    mask[38:42, 58:62] = 1
+    mask[0, :] = 1
+    mask[:, -1] = 1
+    for m in (mask, np.zeros_like(mask), np.ones_like(mask)):
+        n, labels, stats = geometry.blob_stats(m)
+        n_cv, labels_cv, stats_cv, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+        assert n == n_cv
+        assert np.array_equal(labels, labels_cv)
+        assert np.array_equal(stats[1:], stats_cv[1:])
