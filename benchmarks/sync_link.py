@@ -21,7 +21,10 @@ failure, the way a plain "upload the file" client behaves. A naive run that has 
 after ``--give-up`` times the clean run's duration is reported as not finished.
 
     .venv/bin/python benchmarks/sync_link.py [--rate 8000] [--latency 0.3] [--pages 100]
-        [--scenarios clean,cut200,cut50,stall,perconn] [--naive] [--parallel 4]
+        [--scenarios clean,cut200,cut50,stall,perconn] [--naive] [--parallel 4] [--trace /tmp/sync]
+
+``--trace PREFIX`` writes a per-request timeline of each run to ``PREFIX.<scenario>.jsonl`` and
+prints where the up link was idle (see ``Trace``).
 """
 
 from __future__ import annotations
