@@ -492,7 +492,7 @@ def _flatten(page: U8, a: _Analysis, box: Box | None) -> U8:
         # local estimate would "correct" a photo's own dark areas. One level per channel
         # (each channel's values on their own: the same percentile, ~3x faster).
         chans = [bg] if bg.ndim == 2 else [bg[:, :, c] for c in range(bg.shape[2])]
-        level = np.array([np.percentile(np.ravel(c), 95) for c in chans])
+        level = np.array([percentile_u8(c, 95) for c in chans])
         return _divide_by_level(page, np.maximum(level, 1.0).astype(np.uint8))
     bg = np.asarray(cv2.resize(bg, (ow, oh), interpolation=cv2.INTER_LINEAR), dtype=np.uint8)
     return _divide(page, bg)
@@ -885,6 +885,26 @@ def _reduce(a: U8, k: float) -> U8:
     return np.asarray(cv2.resize(half, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
 
 
+def percentile_u8(values: U8, q: float) -> float:
+    """``np.percentile(values, q)`` of 8-bit values (its default linear method, the same
+    arithmetic to the last bit) from their histogram: a count instead of numpy's partition of
+    a copy, ~5x cheaper on a page."""
+    hist = np.bincount(np.ravel(values), minlength=256)
+    n = int(values.size)
+    index = (n - 1) * (q / 100)  # numpy's virtual index
+    if index >= n - 1:
+        return float(np.flatnonzero(hist)[-1])
+    lo = math.floor(index)
+    cum = np.cumsum(hist)
+    # The sorted values at lo and lo + 1 (0-based), as numpy's uint8 scalars.
+    a = np.uint8(np.searchsorted(cum, lo, side="right"))
+    b = np.uint8(np.searchsorted(cum, lo + 1, side="right"))
+    t = index - lo
+    diff = b - a
+    # numpy's _lerp: from the nearer end.
+    return float(b - diff * (1 - t)) if t >= 0.5 else float(a + diff * t)
+
+
 def _to_gray(a: U8) -> U8:
     return a if a.ndim == 2 else np.asarray(cv2.cvtColor(a, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
 
@@ -976,7 +996,7 @@ def _white_balance(page: U8) -> U8:
     (gains within 0.85-1.2): a strongly coloured brightest area is the picture's own colour.
     """
     lum = _to_gray(page)
-    top = lum >= np.percentile(lum, 97)
+    top = lum >= percentile_u8(lum, 97)
     if not top.any():
         return page
     m = page[top].reshape(-1, 3).mean(axis=0).astype(np.float64)

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from scan_pages import as_photo, jpeg_bytes, on_scanner_bed, text_page, with_stamp
 
 from desa_capil.errors import BadInputError
-from desa_capil.scan import geometry, jbig2
+from desa_capil.scan import geometry, jbig2, pipeline
 from desa_capil.scan.pipeline import ProcessedPage, orient, process, rotate_quarter, thumbnail
 from desa_capil.scan.sources import RawPage
 
@@ -300,3 +300,15 @@ def test_opencv_on_one_thread_makes_the_same_page_as_on_two() -> None:
         cv2.setNumThreads(1)
     assert one.mime == "application/pdf"  # the stamp made it a layered page
     assert one.sha256 == two.sha256
+
+
+def test_percentile_u8_is_numpys() -> None:
+    # The same float, to the last bit, as np.percentile: any size, spread and percentile
+    # (a level cut to an integer later must not move by one).
+    rng = np.random.default_rng(5)
+    for _ in range(400):
+        n = int(rng.integers(1, 2000))
+        lo, hi = sorted(int(v) for v in rng.integers(0, 256, 2))
+        v = rng.integers(lo, hi + 1, n).astype(np.uint8).reshape(1, -1)
+        for q in (0, 5, 50, 90, 95, 97, 100):
+            assert pipeline.percentile_u8(v, q) == float(np.percentile(v, q))
