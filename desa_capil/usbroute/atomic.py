@@ -29,22 +29,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
+from desa_capil.security.files import fsync_dir
+
 log = logging.getLogger(__name__)
 
 
 def temp_name(path: Path) -> Path:
     """A hidden temporary name beside ``path``; readers skip names starting with '.'."""
     return path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-
-
-def fsync_dir(folder: Path) -> None:
-    if os.name == "nt":  # Windows cannot open a folder for fsync; NTFS journals the rename
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def drop_cache(fh: BinaryIO) -> None:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -335,6 +336,23 @@ def _nik_page(rows: list[list[np.ndarray]], gap: int = 6, lead: int = 40) -> np.
     return page
 
 
+def _text_coding(b: np.ndarray) -> tuple[Any, ...]:
+    """The raw text coding of a page with the product's parameters (counts included)."""
+    coder = jbig2._jbig2
+    assert coder is not None
+    got = coder.encode_text(
+        jbig2.pack(b),
+        b.shape[1],
+        b.shape[0],
+        (b.shape[1] + 7) // 8,
+        jbig2.MAX_GLYPH,
+        jbig2.LOG_STRIPS,
+        jbig2.REFINE_PERMILLE,
+    )
+    assert got is not None
+    return tuple(got)
+
+
 def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -> None:
     """The case that made lossy JBIG2 swap digits: an "8" and an "8" one pixel off (a "6"
     closing at scan resolution) fall in one class, coded from one prototype, yet each decodes
@@ -349,18 +367,7 @@ def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -
     rows = [[eight if (r + i) % 3 else odd for i in range(16)] + [one] for r in range(6)]
     ink = _nik_page(rows)
     b = _of(ink)
-    coder = jbig2._jbig2
-    assert coder is not None
-    got = coder.encode_text(
-        jbig2.pack(b),
-        b.shape[1],
-        b.shape[0],
-        (b.shape[1] + 7) // 8,
-        jbig2.MAX_GLYPH,
-        jbig2.LOG_STRIPS,
-        jbig2.REFINE_PERMILLE,
-    )
-    assert got is not None
+    got = _text_coding(b)
     _, nsyms, _, nsyms2, _, ninstances, rest = got
     assert (nsyms, nsyms2, ninstances, rest) == (2, 1, 6 * 17, None)  # 8 and 1; the odd 8
     stream = jbig2.encode_text(b)
@@ -446,18 +453,7 @@ def test_promoted_glyphs_chain_in_the_second_dictionary(tmp_path: Path) -> None:
     cycle = [zero, slashed, v1, slashed, v2, zero]
     rows = [[cycle[(r + i) % len(cycle)] for i in range(12)] + [d["1"]] for r in range(6)]
     b = _of(_nik_page(rows, lead=64))
-    coder = jbig2._jbig2
-    assert coder is not None
-    got = coder.encode_text(
-        jbig2.pack(b),
-        b.shape[1],
-        b.shape[0],
-        (b.shape[1] + 7) // 8,
-        jbig2.MAX_GLYPH,
-        jbig2.LOG_STRIPS,
-        jbig2.REFINE_PERMILLE,
-    )
-    assert got is not None
+    got = _text_coding(b)
     _, nsyms, _, nsyms2, _, ninstances, _ = got
     assert (nsyms, nsyms2, ninstances) == (2, 3, 6 * 13)
     stream = jbig2.encode_text(b)

@@ -292,6 +292,19 @@ def test_the_settled_number_of_streams_is_remembered_per_server_address(enrolled
     other.close()
 
 
+def _record_starts(worker: SyncWorker) -> list[int]:
+    """The bytes left to send of each file, in the order the worker starts its uploads."""
+    started: list[int] = []
+    upload_row = worker._upload_row
+
+    def recording(row: Outbox, **kw: Any) -> None:
+        started.append(row.upload_length - row.upload_offset)
+        upload_row(row, **kw)
+
+    worker._upload_row = recording  # type: ignore[method-assign]
+    return started
+
+
 def test_files_with_most_left_to_send_go_first(enrolled: Enrolled, admin: Admin) -> None:
     """The batch ends with its small files (fewer files than streams at the end is short)."""
     ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=n) for n in (3000, 9000, 6000)]
@@ -303,14 +316,7 @@ def test_files_with_most_left_to_send_go_first(enrolled: Enrolled, admin: Admin)
         s.add(row)
         s.commit()
     worker = worker_for(enrolled, parallel=1)
-    started: list[int] = []
-    upload_row = worker._upload_row
-
-    def recording(row: Outbox, **kw: Any) -> None:
-        started.append(row.upload_length - row.upload_offset)
-        upload_row(row, **kw)
-
-    worker._upload_row = recording  # type: ignore[method-assign]
+    started = _record_starts(worker)
     assert worker.run_until_idle().batches_sent == [batch_id]
     assert len(started) >= 3 and started == sorted(started, reverse=True)
     assert started[-1] == 10
@@ -361,14 +367,7 @@ def test_files_go_largest_first_when_fewer_streams_run_than_threads(enrolled: En
     batch_id = seal(enrolled.db, ids)
     worker = worker_for(enrolled, parallel=4)
     worker.meter.streams = StreamGovernor(start=1, high=4, settled=True)  # one stream, four threads
-    started: list[int] = []
-    upload_row = worker._upload_row
-
-    def recording(row: Outbox, **kw: Any) -> None:
-        started.append(row.upload_length - row.upload_offset)
-        upload_row(row, **kw)
-
-    worker._upload_row = recording  # type: ignore[method-assign]
+    started = _record_starts(worker)
     assert worker.run_until_idle().batches_sent == [batch_id]
     assert len(started) >= len(sizes) and started == sorted(started, reverse=True)
     assert_server_has(enrolled, admin, ids)
