@@ -31,6 +31,7 @@ from desa_capil.server.deps import query_without_nul, require_admin, require_dev
 from desa_capil.server.errors import HTTP_MESSAGES, ApiError, too_large
 from desa_capil.server.limits import DatabaseBucket, Limiter, MemoryBucket
 from desa_capil.server.middleware import BodyTooLarge, GuardMiddleware, ProxyMiddleware
+from desa_capil.server.request_coding import RequestDecodingMiddleware
 from desa_capil.server.routes import admin, batches, changes, documents, events, village
 from desa_capil.server.service import CentralService
 from desa_capil.server.usb import UsbService
@@ -145,6 +146,9 @@ def create_app(settings: Settings | None = None, service: CentralService | None 
     # Added innermost first. JSON answers are gzipped for clients that accept it (a change
     # page or an application list shrinks ~5x on a paid village link); files are not (PDFs
     # and scans are compressed already, and Range requests must see the bytes as stored).
+    # JSON request bodies may come gzip-coded (RFC 7694): decoded inside the guard, so that
+    # the guard bounds the coded bytes and the decoder the decoded ones (request_coding.py).
+    app.add_middleware(RequestDecodingMiddleware, settings=settings)
     app.add_middleware(GuardMiddleware, settings=settings)
     app.add_middleware(
         GZipMiddleware,

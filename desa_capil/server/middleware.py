@@ -41,6 +41,18 @@ ASGIApp = Callable[
 ]
 
 
+def takes_coded_json(path: str) -> bool:
+    """True for the API routes whose request bodies are JSON (limit ``max_json_body``): they
+    accept gzip-coded bodies (server/request_coding.py). Files (tus uploads, signed PDFs) and
+    USB bundles are taken as they come."""
+    return (
+        path.startswith(f"{API_PREFIX}/")
+        and not path.startswith(f"{API_PREFIX}/uploads")
+        and not (path.startswith(f"{API_PREFIX}/admin/applications") and path.endswith("/finished-documents"))
+        and path not in usb_routes.BUNDLE_PATHS
+    )
+
+
 class GuardMiddleware:
     """Security headers on every answer, Tus-Resumable on upload answers, and request body
     limits (by Content-Length up front, and by counting for chunked bodies)."""
@@ -68,6 +80,7 @@ class GuardMiddleware:
         is_tus = path.startswith(f"{API_PREFIX}/uploads")
         is_docs = path in ("/docs", "/redoc") or path.startswith("/docs/")
         limit = self._limit(scope["method"], path)
+        is_api = path.startswith(f"{API_PREFIX}/")
 
         async def send_wrapper(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -89,6 +102,11 @@ class GuardMiddleware:
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
                 if is_tus:
                     headers.append((b"tus-resumable", TUS_VERSION.encode()))
+                if is_api and not any(k.lower() == b"accept-encoding" for k, _ in headers):
+                    # RFC 7694: JSON request bodies may come gzip-coded (request_coding.py).
+                    # On every API answer, uploads' too: a client learns it from whichever
+                    # answer comes first (a pass starts with uploads, then the manifest).
+                    headers.append((b"accept-encoding", b"gzip"))
                 message["headers"] = headers
             await send(message)
 

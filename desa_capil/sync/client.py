@@ -19,8 +19,10 @@ captive portals, proxies and broken links produce, and the work is tried again l
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import ipaddress
+import json
 import logging
 import platform
 import socket
@@ -69,6 +71,11 @@ MAX_JSON_BYTES = 8 * 1024 * 1024
 # Largest signed PDF downloaded; the reference server accepts files up to 50 MiB.
 DEFAULT_MAX_DOWNLOAD = 64 * 1024 * 1024
 USER_AGENT = f"desa_capil/{__version__} ({platform.system()})"
+
+# JSON request bodies larger than this go gzip-coded to a server that accepts it (RFC 7694):
+# a batch manifest of ~3.3 KB is ~1 KB coded, seconds on a 64 kbit/s link. Smaller ones gain
+# less than the coding's header costs.
+GZIP_MIN_BODY = 1024
 
 # Answers worth trying again later: the server or a proxy in between had a bad moment.
 # 426: the app is older than the server's minimum; its work waits (never set aside) until updated.
@@ -458,6 +465,55 @@ class _WatchedAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _WatchedHTTPPool, "https": _WatchedHTTPSPool}
 
 
+# --- gzip-coded request bodies (RFC 7694) ---------------------------------------------------
+
+
+class _RequestCoding:
+    """Per server address (its API URL), for every client of this process: whether the
+    server's last answer said ``Accept-Encoding: gzip`` (an answer without it, from an older
+    server or a proxy in between, clears it), and whether it ever refused a gzip-coded body
+    with 415 (then never again for this address)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._accepts: dict[str, bool] = {}
+        self._refused: set[str] = set()
+
+    def allowed(self, api_url: str) -> bool:
+        with self._lock:
+            return self._accepts.get(api_url, False) and api_url not in self._refused
+
+    def note(self, api_url: str, accept_encoding: str | None) -> None:
+        with self._lock:
+            self._accepts[api_url] = _accepts_gzip(accept_encoding or "")
+
+    def refuse(self, api_url: str) -> None:
+        with self._lock:
+            self._refused.add(api_url)
+
+
+def _accepts_gzip(value: str) -> bool:
+    """True when an ``Accept-Encoding`` value lists gzip with a weight above zero."""
+    for item in value.split(","):
+        name, _, params = item.partition(";")
+        if name.strip().lower() not in ("gzip", "x-gzip"):
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, val = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(val.strip())
+                except ValueError:
+                    weight = 0.0
+        if weight > 0:
+            return True
+    return False
+
+
+_request_coding = _RequestCoding()
+
+
 # --- downloads -----------------------------------------------------------------------------------
 
 
@@ -647,14 +703,25 @@ class ApiClient:
     ) -> requests.Response:
         """Send one request; return the response (body read, at most ``limit`` bytes) when its
         status is in ``ok``, else raise the matching SyncError. Setting ``cut`` (from another
-        thread) ends the exchange within a fraction of a second with ``LinkStalled``."""
+        thread) ends the exchange within a fraction of a second with ``LinkStalled``.
+
+        A JSON body over ``GZIP_MIN_BODY`` goes gzip-coded when this server said in an earlier
+        answer that it accepts that (RFC 7694); if it then refuses the coded body (415), the
+        body is sent once more uncoded and never coded again to this address."""
+        coded = None
+        if json_body is not None and _request_coding.allowed(self.api_url):
+            raw = json.dumps(json_body, allow_nan=False).encode("utf-8")
+            if len(raw) > GZIP_MIN_BODY:
+                coded = gzip.compress(raw, compresslevel=6, mtime=0)
         with self._exchange(method, path, deadline, cut) as ex:
             resp = self._send(
                 method,
                 path,
-                json_body=json_body,
-                data=data,
-                headers=headers,
+                json_body=json_body if coded is None else None,
+                data=data if coded is None else coded,
+                headers=headers
+                if coded is None
+                else {**(headers or {}), "Content-Type": "application/json", "Content-Encoding": "gzip"},
                 params=params,
                 timeout=timeout,
                 auth=auth,
@@ -668,6 +735,23 @@ class ApiClient:
                 if method == "HEAD":
                     resp.close()
             resp._content = content  # noqa: SLF001 - requests' own cache of the read body
+        _request_coding.note(self.api_url, resp.headers.get("Accept-Encoding"))
+        if coded is not None and resp.status_code == 415:
+            log.info("%s %s: gzip-coded body refused (415), sent uncoded from now on", method, path)
+            _request_coding.refuse(self.api_url)
+            return self.request(
+                method,
+                path,
+                json_body=json_body,
+                headers=headers,
+                params=params,
+                timeout=timeout,
+                deadline=deadline,
+                ok=ok,
+                auth=auth,
+                limit=limit,
+                cut=cut,
+            )
         if resp.status_code not in ok:
             raise error_from_response(resp, content)
         return resp
