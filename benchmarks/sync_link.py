@@ -203,11 +203,13 @@ class Trace:
 
     def install(self) -> None:
         import functools
+        import gzip
         import json
         import logging
         import threading
 
         from desa_capil.sync import tus
+        from desa_capil.sync.client import GZIP_MIN_BODY, _request_coding
 
         original = ApiClient.request
         trace = self
@@ -217,8 +219,12 @@ class Trace:
             start = time.monotonic()
             data = kw.get("data")
             size = len(data) if data is not None and hasattr(data, "__len__") else 0
+            coded = 0
             if kw.get("json_body") is not None:
-                size = len(json.dumps(kw["json_body"]))  # as requests sends it
+                raw = json.dumps(kw["json_body"]).encode()  # as requests sends it
+                size = len(raw)
+                if len(raw) > GZIP_MIN_BODY and _request_coding.allowed(client.api_url):
+                    coded = len(gzip.compress(raw, compresslevel=6, mtime=0))  # as sent (RFC 7694)
             outcome = "?"
             try:
                 resp = original(client, method, path, **kw)
@@ -237,6 +243,7 @@ class Trace:
                     t=time.monotonic(),
                     outcome=outcome,
                     size=size,
+                    coded=coded,
                 )
 
         original_set = tus.StreamGovernor._set
