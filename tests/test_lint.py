@@ -5,6 +5,7 @@ Run here so that CI enforces them with the same command as the rest of the suite
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -35,10 +36,14 @@ def test_ruff(args: list[str]) -> None:
 
 
 def test_mypy_strict_core() -> None:
+    # Without PYTHONPATH: set to a checkout (as engineers do to test a worktree), it hid the
+    # third-party stubs' types from mypy, so errors CI then found passed here.
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MYPYPATH")}
     run = subprocess.run(
         [_tool("mypy"), "--no-incremental", "--cache-dir", "/dev/null" if sys.platform != "win32" else "nul"],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=env,
     )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -428,7 +428,8 @@ def blob_stats(mask: U8) -> tuple[int, npt.NDArray[np.int32], npt.NDArray[np.int
     width, height, area); row 0 (the background) is left at zeros. (OpenCV's statistics visit
     every pixel of the page, paper included, and cost 2-4x the labelling; here only the ink
     pixels are visited.)"""
-    n, labels = cv2.connectedComponents(mask, connectivity=8)
+    n, found = cv2.connectedComponents(mask, connectivity=8)
+    labels: npt.NDArray[np.int32] = np.asarray(found, np.int32)  # OpenCV's labels are int32: no copy
     w = labels.shape[1]
     ink = np.flatnonzero(mask)  # the labelled pixels, in raster order
     lab = labels.ravel()[ink]

@@ -810,7 +810,7 @@ def _regions(mask: U8, min_box: float, *, min_pixels: float = 0.0) -> list[tuple
     crossed by black print falls apart into arcs, and a portrait must not be split into two
     patches with a bilevel strip between them.
     """
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    closed = np.asarray(cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8)), np.uint8)
     n, labels, stats = geometry.blob_stats(closed)
     # Mask pixels per blob: the labels under the mask, counted (integers, ~10x cheaper than
     # weighting every pixel of the page by the mask).
