@@ -700,16 +700,21 @@ class ApiClient:
         auth: bool = True,
         limit: int = MAX_JSON_BYTES,
         cut: threading.Event | None = None,
+        plain: bool = False,
     ) -> requests.Response:
         """Send one request; return the response (body read, at most ``limit`` bytes) when its
         status is in ``ok``, else raise the matching SyncError. Setting ``cut`` (from another
         thread) ends the exchange within a fraction of a second with ``LinkStalled``.
 
-        A JSON body over ``GZIP_MIN_BODY`` goes gzip-coded when this server said in an earlier
-        answer that it accepts that (RFC 7694); if it then refuses the coded body (415), the
-        body is sent once more uncoded and never coded again to this address."""
+        A JSON body over ``GZIP_MIN_BODY`` goes gzip-coded (unless ``plain``) when this server
+        said in an earlier answer that it accepts that (RFC 7694). If it then refuses the coded
+        body (415), the body is sent once more uncoded and never coded again to this address.
+        A 400 or 422 to a coded body may be an older server reading the coded bytes as broken
+        JSON (reached through something that said it takes them: a proxy, a portal, a server
+        just rolled back): the body is sent once more uncoded, and if that one is taken, never
+        coded again to this address; otherwise the uncoded answer's error is what counts."""
         coded = None
-        if json_body is not None and _request_coding.allowed(self.api_url):
+        if json_body is not None and not plain and _request_coding.allowed(self.api_url):
             raw = json.dumps(json_body, allow_nan=False).encode("utf-8")
             if len(raw) > GZIP_MIN_BODY:
                 coded = gzip.compress(raw, compresslevel=6, mtime=0)
@@ -736,10 +741,11 @@ class ApiClient:
                     resp.close()
             resp._content = content  # noqa: SLF001 - requests' own cache of the read body
         _request_coding.note(self.api_url, resp.headers.get("Accept-Encoding"))
-        if coded is not None and resp.status_code == 415:
-            log.info("%s %s: gzip-coded body refused (415), sent uncoded from now on", method, path)
-            _request_coding.refuse(self.api_url)
-            return self.request(
+        if coded is not None and resp.status_code in (400, 415, 422):
+            if resp.status_code == 415:
+                log.info("%s %s: gzip-coded body refused (415), sent uncoded from now on", method, path)
+                _request_coding.refuse(self.api_url)
+            answer = self.request(
                 method,
                 path,
                 json_body=json_body,
@@ -751,7 +757,12 @@ class ApiClient:
                 auth=auth,
                 limit=limit,
                 cut=cut,
+                plain=True,
             )
+            if resp.status_code != 415:  # the uncoded body was taken: the coding was the trouble
+                log.info("%s %s: gzip-coded body refused (%d), taken uncoded", method, path, resp.status_code)
+                _request_coding.refuse(self.api_url)
+            return answer
         if resp.status_code not in ok:
             raise error_from_response(resp, content)
         return resp

@@ -36,9 +36,14 @@ class Seen:
 class Recorder:
     """Forwards every request to the server and records it. ``strip``: answers lose their
     ``Accept-Encoding`` (an older server). ``refuse``: a gzip-coded request is answered 415
-    without being forwarded (a proxy that does not take coded bodies)."""
+    without being forwarded (a proxy that does not take coded bodies). ``old``: a gzip-coded
+    request is answered as a server from before coded bodies answers a body it cannot read as
+    JSON (422), while the answers still say ``Accept-Encoding: gzip`` (a proxy or portal in
+    front said so)."""
 
-    def __init__(self, upstream_port: int, *, strip: bool = False, refuse: bool = False) -> None:
+    def __init__(
+        self, upstream_port: int, *, strip: bool = False, refuse: bool = False, old: bool = False
+    ) -> None:
         self.seen: list[Seen] = []
         rec = self
 
@@ -64,6 +69,17 @@ class Recorder:
                     self.send_response(415)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
+                    return
+                if old and coding:
+                    detail = json.dumps(
+                        {"detail": [{"type": "json_invalid", "msg": "JSON decode error"}]}
+                    ).encode()
+                    self.send_response(422)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Accept-Encoding", "gzip")
+                    self.send_header("Content-Length", str(len(detail)))
+                    self.end_headers()
+                    self.wfile.write(detail)
                     return
                 conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP}
@@ -166,6 +182,44 @@ def test_a_415_makes_the_client_send_plain_once_and_for_good(
     assert recorder.manifests()[2].coding == ""
     assert [s.coding for s in recorder.seen].count("gzip") == 1
     assert_server_has(enrolled, admin, ids + ids2)
+
+
+@pytest.mark.parametrize("recorder", [{"old": True}], indirect=True)
+def test_an_older_server_that_cannot_read_a_coded_body_gets_it_plain_and_the_batch_arrives(
+    enrolled: Enrolled, admin: Admin, recorder: Recorder
+) -> None:
+    batch_id, ids = make_batch(enrolled.db, 3)
+    assert _sync(enrolled, recorder.url) == [batch_id]  # not set aside as a refused batch
+    coded, plain = recorder.manifests()
+    assert coded.coding == "gzip" and plain.coding == ""
+    assert _decoded(coded) == _decoded(plain)
+    batch2, ids2 = make_batch(enrolled.db, 3)
+    assert _sync(enrolled, recorder.url) == [batch2]
+    assert recorder.manifests()[2].coding == ""  # the answers still offer gzip: not believed
+    assert [s.coding for s in recorder.seen].count("gzip") == 1
+    assert_server_has(enrolled, admin, ids + ids2)
+
+
+def test_a_real_refusal_of_a_coded_body_is_the_plain_answers_and_coding_stays(
+    enrolled: Enrolled, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body the server refuses for what it says (not for its coding): sent once more plain,
+    that answer's error is raised, and later bodies are still coded."""
+    api = enrolled.config.client_factory()()
+    client_module._request_coding.note(api.api_url, "gzip")
+    sent: list[str] = []
+    send = api._send
+
+    def recording(method: str, path: str, **kw: Any) -> Any:
+        sent.append((kw.get("headers") or {}).get("Content-Encoding", ""))
+        return send(method, path, **kw)
+
+    monkeypatch.setattr(api, "_send", recording)
+    bad = {"applications": "not a list", "padding": "x" * 4000}
+    with pytest.raises(client_module.SyncError):
+        api.request("PUT", "/batches/not-a-batch", json_body=bad)
+    assert sent == ["gzip", ""]
+    assert client_module._request_coding.allowed(api.api_url)
 
 
 def test_accept_encoding_values() -> None:
