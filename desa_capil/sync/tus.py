@@ -80,6 +80,8 @@ RTT_SHARE = 0.05  # a chunk's round trip costs at most this share of its time
 MERGE_TAIL = 0.5  # a file's rest up to this share of a chunk goes with the chunk before it
 RTT_WINDOW = 120.0  # seconds a round-trip sample counts (the link may change)
 MIN_CHUNK = 16 * 1024
+# Streams that start together get staggered first chunks (``LinkMeter.stagger``), at least this.
+MIN_STAGGERED_CHUNK = 8 * 1024
 MAX_CHUNK = 8 * 1024 * 1024
 INITIAL_RATE = 8 * 1024  # bytes/s assumed before anything was measured (a 64 kbit/s link)
 # Cuts in a row after which a file is handed back to the worker (its back-off applies).
@@ -326,6 +328,17 @@ class LinkMeter:
         self.min_read_timeout = MIN_READ_TIMEOUT
         self.min_bodyless_timeout = MIN_BODYLESS_TIMEOUT
         self.min_stall_seconds = MIN_STALL_SECONDS
+        self._stagger: list[float] = []  # shares of a chunk for the next chunks (``stagger``)
+
+    def stagger(self, streams: int) -> None:
+        """The next ``streams`` chunks (the first ones of streams that start together) take
+        1/n, 2/n, ... n/n of a chunk. Chunks of the same length begun together end together,
+        and a chunk's end costs its stream a round trip (the answer, the next request's head):
+        if all streams pause at once the link idles for that round trip, each time, all along
+        the batch; staggered, the other streams keep it busy meanwhile. Later chunks keep the
+        stagger (they last as long as each other)."""
+        with self._lock:
+            self._stagger = [(k + 1) / streams for k in range(streams - 1)] if streams > 1 else []
 
     def record(self, nbytes: int, seconds: float) -> None:
         if nbytes < 4096 or seconds <= 0:
@@ -431,6 +444,10 @@ class LinkMeter:
         """The size of the next PATCH when ``remaining`` bytes of the file are left: a chunk,
         or all that is left when the rest would be a small chunk of its own."""
         size = self.chunk_size()
+        with self._lock:
+            share = self._stagger.pop(0) if self._stagger else 1.0
+        if share < 1.0:
+            size = max(MIN_STAGGERED_CHUNK, int(size * share))
         if remaining <= size + int(size * MERGE_TAIL):
             return remaining
         return size

@@ -616,6 +616,7 @@ class SyncWorker:
             with self._progress_lock:
                 before = len(self._clients)
             workers = min(self.parallel, len(due))
+            self.meter.stagger(min(workers, self.meter.streams.streams))
             with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tus") as pool:
                 for future in [pool.submit(drain) for _ in range(workers)]:
                     future.result()

@@ -510,3 +510,22 @@ def test_a_creation_or_head_waits_from_measured_exchanges_within_floor_and_defau
     assert m.bodyless_timeout(30.0) == 30.0  # never more than the client's
     clock.now += tus.RTT_WINDOW + 1  # the link may have changed: old samples no longer count
     assert m.bodyless_timeout(30.0) == 30.0
+
+
+def test_streams_that_start_together_get_staggered_first_chunks() -> None:
+    m, _ = meter(4096)
+    m.record_rtt(0.6)
+    chunk = m.chunk_size()
+    assert chunk == int(4096 * 0.6 / tus.RTT_SHARE)
+    m.stagger(4)
+    big = 10 * chunk  # a file far longer than a chunk: no rest is merged
+    first = [m.next_chunk(big) for _ in range(4)]
+    assert first == [chunk // 4, chunk // 2, chunk * 3 // 4, chunk]
+    assert m.next_chunk(big) == chunk  # only the first chunks of the streams starting together
+    m.stagger(1)  # one stream: nothing to stagger
+    assert m.next_chunk(big) == chunk
+    # Never below a floor (a round trip per tiny chunk), and a small file still goes whole.
+    small, _ = meter(2048)
+    small.stagger(4)
+    assert small.next_chunk(big) == tus.MIN_STAGGERED_CHUNK
+    assert small.next_chunk(5000) == 5000

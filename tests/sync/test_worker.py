@@ -359,6 +359,34 @@ def test_a_file_with_less_left_gives_its_stream_to_one_with_more_and_resumes_wit
     worker.close()
 
 
+def test_streams_that_start_together_end_their_chunks_apart(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunks of the streams that start a batch together are 1/4, 2/4, 3/4 and a
+    whole chunk: chunks of one length begun together end together, and all streams waiting
+    for their answers at once leave the link idle for a round trip, chunk after chunk."""
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=100_003, seed=i) for i in range(2)]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=4)
+    worker.meter.streams = StreamGovernor(start=4, high=4, settled=True)
+    chunk = 32 * 1024
+    monkeypatch.setattr(worker.meter, "chunk_size", lambda: chunk)
+    sizes: list[int] = []
+    request = ApiClient.request
+
+    def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+        if method == "PATCH":
+            sizes.append(int(kw["headers"]["Content-Length"]))
+        return request(client, method, path, **kw)
+
+    monkeypatch.setattr(ApiClient, "request", recording)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    for share in (chunk // 4, chunk // 2, chunk * 3 // 4):
+        assert sizes.count(share) == 1, sizes
+    worker.close()
+
+
 def test_files_go_largest_first_when_fewer_streams_run_than_threads(enrolled: Enrolled, admin: Admin) -> None:
     """A file is taken only once a stream is free for it: threads waiting for a stream with a
     file in hand started in whatever order they woke, not largest first."""
