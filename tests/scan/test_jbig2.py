@@ -368,7 +368,7 @@ def test_near_identical_digits_each_decode_to_their_own_pixels(tmp_path: Path) -
     ink = _nik_page(rows)
     b = _of(ink)
     got = _text_coding(b)
-    _, nsyms, _, nsyms2, _, ninstances, rest = got
+    _, nsyms, _, nsyms2, _, ninstances, rest, _ = got
     assert (nsyms, nsyms2, ninstances, rest) == (2, 1, 6 * 17, None)  # 8 and 1; the odd 8
     stream = jbig2.encode_text(b)
     assert stream is not None and _segment_types(stream) == [48, 0, 0, 7]
@@ -454,12 +454,36 @@ def test_promoted_glyphs_chain_in_the_second_dictionary(tmp_path: Path) -> None:
     rows = [[cycle[(r + i) % len(cycle)] for i in range(12)] + [d["1"]] for r in range(6)]
     b = _of(_nik_page(rows, lead=64))
     got = _text_coding(b)
-    _, nsyms, _, nsyms2, _, ninstances, _ = got
+    _, nsyms, _, nsyms2, _, ninstances, _, _ = got
     assert (nsyms, nsyms2, ninstances) == (2, 3, 6 * 13)
     stream = jbig2.encode_text(b)
     assert stream is not None and _segment_types(stream) == [48, 0, 0, 7]
     assert_decodes_everywhere(b, stream, tmp_path)
     assert jbig2.encode(b) == stream
+
+
+def test_a_glyph_is_refined_from_the_closest_symbol_of_any_class(tmp_path: Path) -> None:
+    """A glyph is coded from the symbol it differs least from, whatever class the matcher
+    put it in. A "0" with 20 pixels more (g) comes early, when only the "0" class exists, and
+    joins it; a "0" with 34 pixels more (y, too far from the "0") then starts a class, and
+    the later copies of g, closer to y than to the "0", join that one: its prototype is g
+    itself. The early g, 20 pixels off its own prototype, is placed as that symbol, exactly,
+    not refined from the "0"; only y is still a refinement. Every pixel decodes everywhere."""
+    _tools()
+    d = _digits(40)
+    zero = d["0"]
+    edge = _edge_pixels(zero)
+    g = _grown(zero, edge[:: len(edge) // 20][:20])
+    y = _grown(g, [p for p in _edge_pixels(g) if p not in edge][::2][:14])
+    assert (int((g ^ zero).sum()), int((y ^ g).sum())) == (20, 14)
+    rows = [[zero] * 6 + [g, d["1"]], [y] + [g] * 10 + [d["1"]], [zero] * 10 + [d["1"]]]
+    b = _of(_nik_page(rows, lead=64))
+    _, nsyms, _, nsyms2, _, ninstances, rest, nrefined = _text_coding(b)
+    # "0" and "1"; g's class, refined from the "0" in the second dictionary; y refined.
+    assert (nsyms, nsyms2, ninstances, rest, nrefined) == (2, 1, 31, None, 1)
+    stream = jbig2.encode_text(b)
+    assert stream is not None and _segment_types(stream) == [48, 0, 0, 7]
+    assert_decodes_everywhere(b, stream, tmp_path)
 
 
 def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path) -> None:
