@@ -170,6 +170,8 @@ class StreamGovernor:
         self.reprobe_after = reprobe_after
         self.clock = clock
         self.active = 0
+        self.ending = False  # a batch's end (``widen``)
+        self.extra = 0  # ... where this many uploads may send beyond ``streams``
         self.goodputs: dict[int, float] = {}  # streams -> measured goodput (bytes/s)
         self.history: list[int] = []  # the count after each decision (the benchmark shows it)
         self._open: dict[int, float] = {}  # chunk token -> when it began
@@ -229,8 +231,8 @@ class StreamGovernor:
         return self._short_since is not None and self.clock() - self._short_since > 1.0
 
     def _decide(self) -> None:
-        if self._running_short():
-            return  # not the count's doing: the uploads ran short of files
+        if self._running_short() or self.ending:
+            return  # not the count's doing: the uploads ran short of files, or the batch's end
         g = self._measure()
         if g is None:
             return
@@ -267,13 +269,26 @@ class StreamGovernor:
         self._new_phase()
         self._cond.notify_all()
 
+    def widen(self, extra: int, *, ending: bool = True) -> None:
+        """A batch's end (``ending``): ``extra`` uploads may send beyond ``streams``, each file's
+        rest goes as one PATCH (``LinkMeter.next_chunk``); ``ending=False``: back to the count.
+        A window that saw an end does not count for the count's goodput."""
+        with self._cond:
+            extra = max(0, extra) if ending else 0
+            if (extra, ending) == (self.extra, self.ending):
+                return
+            if self.ending and not ending:
+                self._new_phase(decided=False)
+            self.extra, self.ending = extra, ending
+            self._cond.notify_all()
+
     # --- slots ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def slot(self, stop: threading.Event | None = None) -> Iterator[None]:
         """Held by an upload while it sends; waits while ``streams`` uploads already do."""
         with self._cond:
-            while self.active >= self.streams:
+            while self.active >= self.streams + self.extra:
                 if stop is not None and stop.is_set():
                     raise Stopped()
                 self._cond.wait(0.5)
@@ -343,6 +358,8 @@ class LinkMeter:
     def record(self, nbytes: int, seconds: float) -> None:
         if nbytes < 4096 or seconds <= 0:
             return  # too little to say anything about the link
+        if self.streams.ending:
+            return  # the batch's end runs more streams than the count: not one stream's rate
         sample = nbytes / seconds
         with self._lock:
             self.rate = sample if not self.measured else self.alpha * sample + (1 - self.alpha) * self.rate
@@ -440,9 +457,16 @@ class LinkMeter:
         size = int(self.stream_rate() * self.chunk_seconds())
         return max(MIN_CHUNK, min(MAX_CHUNK, size))
 
+    def one_chunk(self, remaining: int) -> bool:
+        """Whether ``remaining`` bytes of a file go as one PATCH (see ``next_chunk``)."""
+        size = self.chunk_size()
+        return remaining <= size + int(size * MERGE_TAIL)
+
     def next_chunk(self, remaining: int) -> int:
         """The size of the next PATCH when ``remaining`` bytes of the file are left: a chunk,
         or all that is left when the rest would be a small chunk of its own."""
+        if self.streams.ending:
+            return remaining  # the batch's end: every file's rest in one PATCH (``StreamGovernor.widen``)
         size = self.chunk_size()
         with self._lock:
             share = self._stagger.pop(0) if self._stagger else 1.0
