@@ -112,6 +112,9 @@ STALL_PIECE = 4 * 1024
 IDLE_LOOK_SPACING = 1.5
 MIN_LOOK_GAP = 0.5  # seconds between two looks at least
 _OFFSET_CT = "application/offset+octet-stream"
+# creation-with-upload: a creation carries the file's first chunk once this many bytes went
+# through on this link without a cut, a stall or a lost answer (``LinkMeter.proven``).
+PROVEN_BYTES = 256 * 1024
 
 
 class Stopped(Exception):
@@ -344,6 +347,18 @@ class LinkMeter:
         self.min_bodyless_timeout = MIN_BODYLESS_TIMEOUT
         self.min_stall_seconds = MIN_STALL_SECONDS
         self._stagger: list[float] = []  # shares of a chunk for the next chunks (``stagger``)
+        # An upload request of this link was cut, stalled or lost its answer (``proven``).
+        self.troubled = False
+
+    def proven(self) -> bool:
+        """The link carried ``PROVEN_BYTES`` without a cut, a stall or a lost answer: a creation
+        may carry the file's first chunk (creation-with-upload). Until the answer comes, the
+        client does not know the upload's id: a cut creation's bytes are lost (the server lets
+        that upload expire), and a silent one cannot be watched (see ``_StallWatch``), so on a
+        link that ever cut, stalled or lost an answer, creations go without a body."""
+        with self._lock:
+            kept = self.bytes_offered - self.bytes_lost
+            return not self.troubled and kept >= PROVEN_BYTES
 
     def stagger(self, streams: int) -> None:
         """The next ``streams`` chunks (the first ones of streams that start together) take
@@ -659,6 +674,30 @@ def upload_path(upload_id: str) -> str:
     return f"/uploads/{upload_id}"
 
 
+class _CreationWithUpload:
+    """Per server address (its API URL), for every uploader of this process: whether the
+    server's last creation answer listed ``creation-with-upload`` in ``Tus-Extension`` (this
+    project's server says it there; an older one, or another tus server, does not: its
+    creations then go without a body)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, bool] = {}
+
+    def allowed(self, api_url: str) -> bool:
+        with self._lock:
+            return self._known.get(api_url, False)
+
+    def note(self, api_url: str, extensions: str | None) -> None:
+        with self._lock:
+            self._known[api_url] = "creation-with-upload" in {
+                e.strip().lower() for e in (extensions or "").split(",")
+            }
+
+
+_creation_with_upload = _CreationWithUpload()
+
+
 class TusUploader:
     """Uploads the file of one outbox row; its progress lives in that row."""
 
@@ -714,34 +753,73 @@ class TusUploader:
         connect, read = self.client.timeout
         return connect, self.meter.bodyless_timeout(read)
 
-    def _create(self, row: Outbox, meta: dict[str, str]) -> str:
-        """Create the upload; returns its id (what the row keeps, see ``upload_path``).
-        (A creation whose answer was lost leaves an empty upload the server lets expire.)"""
-        return self._again_once(lambda: self._create_once(row, meta))
+    def _create(self, row: Outbox, meta: dict[str, str], view: memoryview) -> tuple[str, int]:
+        """Create the upload; returns its id (what the row keeps, see ``upload_path``) and the
+        offset the server holds. Where the server takes it (creation-with-upload) and the link
+        is ``LinkMeter.proven``, the creation carries the file's first chunk: one request and
+        one round trip less per file. (A creation whose answer was lost leaves an upload the
+        server lets expire; a second try goes without a body.)"""
+        return self._again_once(lambda: self._create_once(row, meta, view))
 
-    def _create_once(self, row: Outbox, meta: dict[str, str]) -> str:
+    def _create_once(self, row: Outbox, meta: dict[str, str], view: memoryview) -> tuple[str, int]:
+        assert row.id is not None
         create_url = self.client.url("/uploads/")
+        headers = {
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Length": str(row.upload_length),
+            "Upload-Metadata": _encode_meta(meta),
+        }
+        size = 0
+        if len(view) and _creation_with_upload.allowed(self.client.api_url) and self.meter.proven():
+            size = self.meter.next_chunk(len(view))
+        body = _CountingBody(view[:size], self.meter.clock) if size else None
+        timeout = self._bodyless_timeout()
+        deadline: float | None = None
+        token = 0
+        if body is not None:
+            headers.update({"Content-Type": _OFFSET_CT, "Content-Length": str(size)})
+            # As a PATCH that no watch looks after (the upload has no id yet).
+            connect, read = self.client.timeout
+            timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
+            deadline = max(
+                self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * timeout[1]
+            )
+            token = self.meter.streams.begin()
         started = self.meter.clock()
-        resp = self.client.request(
-            "POST",
-            "/uploads/",
-            headers={
-                "Tus-Resumable": TUS_VERSION,
-                "Upload-Length": str(row.upload_length),
-                "Upload-Metadata": _encode_meta(meta),
-            },
-            timeout=self._bodyless_timeout(),
-            ok=(201,),
-        )
-        self.meter.record_rtt(self.meter.clock() - started)
-        location = resp.headers.get("Location", "")
-        if not location:
-            raise BadAnswer("tus creation without Location", resp.status_code)
-        # RFC 3986 resolution against the creation URL; another origin is refused there.
-        upload_id = upload_id_of(self.client.resolve(location, create_url))
-        if not upload_id or "?" in upload_id or "#" in upload_id:
-            raise BadAnswer(f"tus Location without an upload id: {location[:100]}", resp.status_code)
-        return upload_id
+        offset = 0
+        try:
+            resp = self.client.request(
+                "POST", "/uploads/", data=body, headers=headers, timeout=timeout, deadline=deadline, ok=(201,)
+            )
+            _creation_with_upload.note(self.client.api_url, resp.headers.get("Tus-Extension"))
+            location = resp.headers.get("Location", "")
+            if not location:
+                raise BadAnswer("tus creation without Location", resp.status_code)
+            # RFC 3986 resolution against the creation URL; another origin is refused there.
+            upload_id = upload_id_of(self.client.resolve(location, create_url))
+            if not upload_id or "?" in upload_id or "#" in upload_id:
+                raise BadAnswer(f"tus Location without an upload id: {location[:100]}", resp.status_code)
+            if body is not None and resp.headers.get("Upload-Offset") is not None:
+                offset = _offset_header(resp.headers.get("Upload-Offset"), 0, size, resp.status_code)
+        except SyncError as exc:
+            if isinstance(exc, OfflineError):
+                self.meter.troubled = True  # the next creations go without a body
+            raise
+        finally:
+            if body is not None:
+                self.meter.count(body.pos, offset)
+                self.meter.streams.end(token, offset)
+        elapsed = self.meter.clock() - started
+        if body is None:
+            self.meter.record_rtt(elapsed)
+            return upload_id, 0
+        if body.done_at is not None:
+            self.meter.record_tail(self.meter.clock() - body.done_at)
+        self.meter.record(offset, elapsed)
+        self._save(row.id, url=upload_id, offset=offset)
+        if offset and self.on_chunk is not None:
+            self.on_chunk(ChunkReport(row.id, row.batch_id, offset, len(view), offset, elapsed))
+        return upload_id, offset
 
     def _head(self, upload_id: str, length: int) -> int | None:
         """The offset the server holds, or None when the upload is gone (404/410)."""
@@ -849,12 +927,13 @@ class TusUploader:
                 else:
                     offset = server_offset
                     self._save(row.id, url=upload_id, offset=offset)
-            if not upload_id:
-                upload_id = self._create(row, meta)
-                offset = 0
-                # Saved before the first byte goes out: a restart resumes this upload.
-                self._save(row.id, url=upload_id, offset=0)
             view = memoryview(data)
+            if not upload_id:
+                upload_id, offset = self._create(row, meta, view)
+                # Saved before the next byte goes out: a restart resumes this upload.
+                self._save(row.id, url=upload_id, offset=offset)
+                if 0 < offset < len(data) and self.pause is not None and self.pause(len(data) - offset):
+                    raise Paused(upload_id)
             fruitless = 0  # cuts in a row that got nothing through
             locked = 0  # 423s in a row: the server still finishes the PATCH that was cut
             try:
@@ -949,6 +1028,8 @@ class TusUploader:
             acked = new_offset - offset
         except SyncError as exc:
             stalled_at = watch.offset if watch is not None and isinstance(exc, LinkStalled) else None
+            if isinstance(exc, OfflineError):
+                self.meter.troubled = True  # cut, stalled or silent (``LinkMeter.proven``)
             if stalled_at is not None:
                 self.stalls += 1
                 if watch is not None and watch.by_idle:
