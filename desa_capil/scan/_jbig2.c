@@ -173,8 +173,8 @@ static int stat_part;
 #endif
 /* Earlier symbols compared with a symbol for its reference (and 4 times as many looked at):
  * once the second dictionary's symbols are references too (chains), 24 missed good ones;
- * 32: -0.2 % over the benchmark layers; 48: -0.1 % more for +1.3-2.6 ms a dense page. */
-TUNABLE int split_candidates = 32;
+ * 32: -0.2 % over the benchmark layers; 48: -0.1 % more (with offset_margin, the same CPU). */
+TUNABLE int split_candidates = 48;
 #define SPLIT_CANDIDATES split_candidates
 
 /* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
@@ -897,8 +897,13 @@ TUNABLE int demote_max = 3;   /* see code_text: second-dictionary classes this s
 #define MAX_PROMOTABLE 256    /* members of one class that may be promoted (evenly spread; 16: +0.1 %) */
 #define PROMOTE_PAIRS 32768   /* ... fewer in a big class: candidates x members compared at most */
 
-/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off):
- * the differing pixels, below `limit` (else limit). */
+/* A reference offset other than the centred one costs bits of its own (IARDX/IARDY, RDX/RDY
+ * away from 0): it is taken only when it differs in this many pixels fewer (1: -0.02 %, 2:
+ * -0.04 %, 4: -0.01 % over the benchmark layers). */
+TUNABLE int offset_margin = 2;
+
+/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off,
+ * see offset_margin): the differing pixels, below `limit` (else limit). */
 static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32_t r, int64_t limit, int *odx,
                            int *ody) {
     const Sym *rs = &t->syms[r];
@@ -908,8 +913,11 @@ static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32
     int64_t best = limit;
     for (int k = 0; k < 5 && best > 0; k++) {
         int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
-        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - 1);
-        if (err < best) {
+        int64_t margin = k ? offset_margin : 0;
+        if (best <= margin)
+            continue;
+        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - margin - 1);
+        if (err + margin < best) {
             best = err;
             *odx = dx;
             *ody = dy;
@@ -1689,11 +1697,11 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
 
 #ifdef JBIG2_STATS
 /* tune(promo_bits, promo_bpp16, promo_margin, demote_max[, split_candidates[,
- * reassign_candidates]]) (debug builds only). */
+ * reassign_candidates[, offset_margin]]]) (debug builds only). */
 static PyObject *tune(PyObject *self, PyObject *args) {
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiii|ii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max, &split_candidates,
-                          &reassign_candidates))
+    if (!PyArg_ParseTuple(args, "iiii|iii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max, &split_candidates,
+                          &reassign_candidates, &offset_margin))
         return NULL;
     Py_RETURN_NONE;
 }
