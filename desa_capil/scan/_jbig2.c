@@ -9,8 +9,9 @@
  * encode_text: the page's 8-connected components (runs joined by union-find) up to
  * `maxglyph` square are glyphs; the others go to a generic region over their bounding box.
  * Each glyph, in reading order, is matched against the symbols so far of about its size
- * (width and height within 2, centres aligned; the first close enough within `permille` of its
- * pixels, best of up to MAX_CANDIDATES) or becomes a new symbol; each symbol is then replaced
+ * (width and height within 2, centres aligned; the closest within `permille` of its pixels,
+ * of up to MAX_CANDIDATES, another size only CLASS_SIZE_MARGIN pixels closer than its own) or
+ * becomes a new symbol; each symbol is then replaced
  * by the pixel-wise majority of its class (its prototype). The data of
  *   - a symbol dictionary segment (6.5; arithmetic, no refinement/aggregation): the
  *     prototypes unlike any earlier one, by height class, each bitmap a generic region
@@ -173,8 +174,8 @@ static int stat_part;
 #endif
 /* Earlier symbols compared with a symbol for its reference (and 4 times as many looked at):
  * once the second dictionary's symbols are references too (chains), 24 missed good ones;
- * 32: -0.2 % over the benchmark layers; 48: -0.1 % more for +1.3-2.6 ms a dense page. */
-TUNABLE int split_candidates = 32;
+ * 32: -0.2 % over the benchmark layers; 48: -0.1 % more (with offset_margin, the same CPU). */
+TUNABLE int split_candidates = 48;
 #define SPLIT_CANDIDATES split_candidates
 
 /* Figures E.3-E.6: ENCODE, CODEMPS and CODELPS for one decision `d` in context `*cx`. */
@@ -577,6 +578,11 @@ static int cmp_key(const void *pa, const void *pb) {
 #define MAX_ARENA ((size_t)1 << 27)     /* 128 MB of glyph pixels */
 #define MAX_CANDIDATES 64               /* symbols compared with one glyph (24: +0.1 %) */
 #define MAX_VISITED 256                 /* symbols looked at in one size's list (newest first) */
+/* A glyph joins the class of a symbol of another size only when it differs in this many
+ * pixels fewer than from any of its own size (its refinements would pay RDW/RDH; reassign()
+ * still refines it from the closest symbol of any size): 0 -> 4 / 8 / 12 / 16 / only its own
+ * size: -0.07 / -0.11 / -0.13 / -0.13 / -0.12 % over the benchmark layers. */
+#define CLASS_SIZE_MARGIN 12
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size) {
     if (need <= *cap)
@@ -897,8 +903,13 @@ TUNABLE int demote_max = 3;   /* see code_text: second-dictionary classes this s
 #define MAX_PROMOTABLE 256    /* members of one class that may be promoted (evenly spread; 16: +0.1 %) */
 #define PROMOTE_PAIRS 32768   /* ... fewer in a big class: candidates x members compared at most */
 
-/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off):
- * the differing pixels, below `limit` (else limit). */
+/* A reference offset other than the centred one costs bits of its own (IARDX/IARDY, RDX/RDY
+ * away from 0): it is taken only when it differs in this many pixels fewer (1: -0.02 %, 2:
+ * -0.04 %, 4: -0.01 % over the benchmark layers). */
+TUNABLE int offset_margin = 2;
+
+/* The best reference offset of bitmap `a` on symbol `r` (centres aligned, or one pixel off,
+ * see offset_margin): the differing pixels, below `limit` (else limit). */
 static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32_t r, int64_t limit, int *odx,
                            int *ody) {
     const Sym *rs = &t->syms[r];
@@ -908,8 +919,11 @@ static int64_t best_offset(const Text *t, const uint64_t *a, int w, int h, int32
     int64_t best = limit;
     for (int k = 0; k < 5 && best > 0; k++) {
         int dx = floor_half(w - rw) + offsets[k][0], dy = floor_half(h - rh) + offsets[k][1];
-        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - 1);
-        if (err < best) {
+        int64_t margin = k ? offset_margin : 0;
+        if (best <= margin)
+            continue;
+        int64_t err = mismatch(a, w, h, rs->wpix, rw, rh, dx, dy, best - margin - 1);
+        if (err + margin < best) {
             best = err;
             *odx = dx;
             *ody = dy;
@@ -1068,8 +1082,11 @@ static int promote(Text *t, int32_t nglyph, int32_t *nsyms_io) {
  * up in size buckets, up to reassign_candidates of them compared (and 4 times as many looked
  * at), those whose ink count alone differs by more than the best so far skipped. This only
  * chooses what a glyph is coded FROM: the text region still refines it to its exact pixels.
- * 24 candidates: -0.5 % over the benchmark layers (8: -0.4 %). */
+ * 24 candidates: -0.5 % over the benchmark layers (8: -0.4 %). A symbol of another size than
+ * the glyph costs refinement sizes (RDW/RDH, and RDY/RDX follow them): it is taken only when
+ * it differs in size_margin pixels fewer (1: -0.03 %, 2: -0.06 %, 4: +0.01 %). */
 TUNABLE int reassign_candidates = 24;
+TUNABLE int size_margin = 2;
 
 static void reassign(Text *t, int32_t nglyph, int32_t nsyms) {
     for (int i = 0; i < NBUCKET; i++)
@@ -1087,7 +1104,9 @@ static void reassign(Text *t, int32_t nglyph, int32_t nsyms) {
         int w = CW(c), h = CH(c);
         const uint64_t *bits = t->words + c->woff;
         const Comp *cc = &t->comps[t->syms[c->sym].comp];
-        int64_t best = mismatch(bits, w, h, t->syms[c->sym].wpix, CW(cc), CH(cc), c->dx, c->dy, INT64_MAX);
+        /* best: the differing pixels, plus size_margin for a symbol of another size */
+        int64_t best = mismatch(bits, w, h, t->syms[c->sym].wpix, CW(cc), CH(cc), c->dx, c->dy, INT64_MAX) +
+                       (CW(cc) != w || CH(cc) != h ? size_margin : 0);
         int32_t bsym = c->sym, tried = 0;
         int bdx = c->dx, bdy = c->dy;
         for (int dh = 0; dh <= 4 && best > 0; dh++) {
@@ -1110,9 +1129,12 @@ static void reassign(Text *t, int32_t nglyph, int32_t nsyms) {
                         continue;
                     tried++;
                     int dx = 0, dy = 0;
-                    int64_t err = best_offset(t, bits, w, h, s, best, &dx, &dy);
-                    if (err < best) {
-                        best = err;
+                    int64_t margin = sw != w || sh != h ? size_margin : 0;
+                    if (best <= margin)
+                        continue;
+                    int64_t err = best_offset(t, bits, w, h, s, best - margin, &dx, &dy);
+                    if (err + margin < best) {
+                        best = err + margin;
                         bsym = s;
                         bdx = dx;
                         bdy = dy;
@@ -1121,6 +1143,7 @@ static void reassign(Text *t, int32_t nglyph, int32_t nsyms) {
             }
         }
         const Comp *nc = &t->comps[t->syms[bsym].comp];
+        best -= CW(nc) != w || CH(nc) != h ? size_margin : 0;
         c->sym = bsym;
         c->dx = bdx;
         c->dy = bdy;
@@ -1296,8 +1319,12 @@ static int code_text(Text *t) {
                         return 1; /* matching costs more than on any printed page: noise */
                     }
                     int dx = floor_half(w - sw), dy = floor_half(h - sh);
+                    int64_t margin = sw != w || sh != h ? CLASS_SIZE_MARGIN : 0;
+                    if (best_err <= margin)
+                        continue;
                     int64_t err = mismatch(t->words + c->woff, w, h, t->words + sc->woff, sw, sh, dx, dy,
-                                           best_err - 1);
+                                           best_err - margin - 1) +
+                                  margin;
                     if (err < best_err) {
                         best_err = err;
                         best = s;
@@ -1689,11 +1716,11 @@ static PyObject *encode_text(PyObject *self, PyObject *args) {
 
 #ifdef JBIG2_STATS
 /* tune(promo_bits, promo_bpp16, promo_margin, demote_max[, split_candidates[,
- * reassign_candidates]]) (debug builds only). */
+ * reassign_candidates[, offset_margin[, size_margin]]]]) (debug builds only). */
 static PyObject *tune(PyObject *self, PyObject *args) {
     (void)self;
-    if (!PyArg_ParseTuple(args, "iiii|ii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max, &split_candidates,
-                          &reassign_candidates))
+    if (!PyArg_ParseTuple(args, "iiii|iiii", &promo_bits, &promo_bpp16, &promo_margin, &demote_max, &split_candidates,
+                          &reassign_candidates, &offset_margin, &size_margin))
         return NULL;
     Py_RETURN_NONE;
 }
