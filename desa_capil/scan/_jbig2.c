@@ -1747,7 +1747,9 @@ static PyObject *stats(PyObject *self, PyObject *args) {
 static PyMethodDef methods[] = {
 #ifdef JBIG2_STATS
     {"stats", stats, METH_NOARGS, "stats() -> {part: bits} of the codings since the last call"},
-    {"tune", tune, METH_VARARGS, "tune(promo_bits, promo_bpp16, promo_margin, demote_max)"},
+    {"tune", tune, METH_VARARGS,
+     "tune(promo_bits, promo_bpp16, promo_margin, demote_max[, split_candidates[, reassign_candidates[,\n"
+     "offset_margin[, size_margin]]]])"},
 #endif
     {"encode_generic", encode_generic, METH_VARARGS,
      "encode_generic(data, width, height, stride) -> bytes\n\n"
