@@ -1,5 +1,5 @@
-"""tus 1.0 resumable uploads at ``/api/v1/uploads/`` (core, creation, termination, expiration,
-checksum), written against https://tus.io/protocols/resumable-upload:
+"""tus 1.0 resumable uploads at ``/api/v1/uploads/`` (core, creation, creation-with-upload,
+termination, expiration, checksum), written against https://tus.io/protocols/resumable-upload:
 
 * ``OPTIONS /uploads/`` and ``OPTIONS /uploads/{id}``: Tus-Version, Tus-Extension,
   Tus-Max-Size, Tus-Checksum-Algorithm (no auth, discovery only).
@@ -8,6 +8,16 @@ checksum), written against https://tus.io/protocols/resumable-upload:
   prefix the server is reached under (``root_path`` or a trusted ``X-Forwarded-Prefix``), so a
   client behind a proxy serving ``/capil/api/v1/...`` finds its upload. ``Upload-Defer-Length``
   is answered 400.
+* creation-with-upload: a POST with ``Content-Type: application/offset+octet-stream`` carries
+  the first bytes of the file (a body of any other type is ignored, as before). The upload is
+  made first, then the body is taken exactly as a PATCH at offset 0 would be (the same lock, so
+  HEAD on another connection reports its bytes and ``Upload-Idle``; the same checksum, length
+  and takeover rules; with object storage, one part), and the 201 says ``Upload-Offset``. A body
+  longer than Upload-Length is refused with 413 before anything is made, as is a body with a
+  final concatenation (400). A creation whose body was cut keeps what arrived, like a cut
+  PATCH; its client never heard the Location, so it makes a new upload, and this one expires
+  (it counts against the quota until then, as an empty creation whose answer was lost does).
+  A 460 or 413 after the upload was made carries its Location and Upload-Offset.
 * Concatenation (local storage; with object storage ``Upload-Concat`` is answered 501 at
   creation and not advertised): ``Upload-Concat: partial`` creates a partial upload, sent with
   PATCH like any other (several of one file in parallel, on connections of their own: where one
@@ -104,7 +114,7 @@ except ImportError:  # pragma: no cover - Windows (the embedded demo server): on
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = "creation,termination,expiration,checksum"
+EXTENSIONS = "creation,creation-with-upload,termination,expiration,checksum"
 CONCATENATION = "concatenation"  # advertised with local storage only
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
 _OFFSET_CT = "application/offset+octet-stream"
@@ -517,6 +527,11 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         meta = parse_metadata(raw_meta)
         kind = (concat or "").strip()
         if kind.startswith("final;"):
+            if _offset_body(request) and request.headers.get("content-length", "0").strip() != "0":
+                raise _bad(
+                    "Unggahan gabungan (final) tidak membawa isi; kirim isinya lewat unggahan bagiannya.",
+                    "A final concatenation carries no body; send the bytes with its partial uploads.",
+                )
             part_ids = [_concat_part_id(u) for u in kind[len("final;") :].split()]
             declared = _int_header(request, "upload-length") if "upload-length" in request.headers else None
             up = await run_in_threadpool(
@@ -531,12 +546,29 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         length = _int_header(request, "upload-length")
         if length > settings.max_upload_size:
             raise too_large(settings.max_upload_size)
+        with_upload = _offset_body(request)
+        checksum = parse_checksum(request.headers.get("upload-checksum")) if with_upload else None
+        body_length = request.headers.get("content-length")
+        if with_upload and body_length is not None and body_length.isdigit() and int(body_length) > length:
+            raise _too_long()
         up = await run_in_threadpool(
             lambda: svc.create_upload(ctx, length, meta, raw_meta, concat="partial" if concat else "")
         )
+        location = upload_location(request, up.id)
+        # The extensions on the creation's answer too (this server's own habit; clients read
+        # them from OPTIONS): a client learns creation-with-upload from its first creation.
+        told = {"Location": location, "Tus-Extension": discovery["Tus-Extension"]}
+        if not with_upload:
+            return Response(status_code=201, headers={**told, **_expiry_headers(up, 0)})
+        # creation-with-upload: the body is the upload's first bytes, taken as a PATCH at 0.
+        try:
+            offset, up = await _append(svc, up, 0, request, checksum, ctx.device_id)
+        except ApiError as exc:
+            exc.headers.setdefault("Location", location)
+            exc.headers.setdefault("Upload-Offset", "0")
+            raise
         return Response(
-            status_code=201,
-            headers={"Location": upload_location(request, up.id), **_expiry_headers(up, 0)},
+            status_code=201, headers={**told, "Upload-Offset": str(offset), **_expiry_headers(up, offset)}
         )
 
     @router.head("/{upload_id}")
@@ -574,7 +606,7 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
     async def patch(upload_id: str, request: Request) -> Response:
         _check_resumable(request)
         ctx = await auth(request)
-        if request.headers.get("content-type", "").split(";")[0].strip().lower() != _OFFSET_CT:
+        if not _offset_body(request):
             raise _bad(f"Content-Type harus {_OFFSET_CT}.", f"Content-Type must be {_OFFSET_CT}.", status=415)
         client_offset = _int_header(request, "upload-offset")
         checksum = parse_checksum(request.headers.get("upload-checksum"))
@@ -586,53 +618,7 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
                 "Unggahan gabungan sudah lengkap dan tidak bisa ditambah.",
                 "A final (concatenated) upload is complete and cannot be patched.",
             )
-        if not svc.storage.appends_in_place:
-            return await _patch_object(svc, up, client_offset, request, checksum, ctx.device_id)
-        path = svc.upload_path(up.id)
-        with path.open("r+b", buffering=0) as f:
-            held = os.fstat(f.fileno()).st_size  # bytes written so far, a running PATCH's too
-            async with _exclusive(
-                up.id,
-                f,
-                settings.patch_takeover_seconds,
-                path,
-                device=ctx.device_id,
-                at_offset=client_offset == held,
-            ) as state:
-                offset = os.fstat(f.fileno()).st_size
-                if client_offset != offset:
-                    raise ApiError(
-                        409,
-                        ErrorCode.UPLOAD_OFFSET_MISMATCH,
-                        "Posisi unggahan tidak cocok; tanyakan posisi terakhir (HEAD) lalu lanjutkan.",
-                        "Upload offset mismatch; ask for the current offset (HEAD) and continue from there.",
-                        headers={"Upload-Offset": str(offset)},
-                    )
-                remaining = up.length - offset
-                declared = request.headers.get("content-length")
-                if declared is not None and declared.isdigit() and int(declared) > remaining:
-                    raise _too_long()
-                written, outcome = await _receive_into(f, offset, remaining, request, state, checksum)
-                if outcome != "ok" and outcome != "cut":
-                    # Nothing of a refused body stays: back to where this PATCH started.
-                    f.truncate(offset)
-                    written = 0
-                f.flush()
-                # Up to max_upload_size bytes to flush to disk: not on the event loop, which
-                # serves every other village meanwhile.
-                await run_in_threadpool(os.fsync, f.fileno())
-                new_offset = offset + written
-                up = await run_in_threadpool(svc.finish_patch, up, new_offset)
-        if outcome == "overflow":
-            raise _too_long()
-        if outcome == "checksum":
-            raise ApiError(
-                460,
-                ErrorCode.INVALID_REQUEST,
-                "Checksum potongan berkas ini tidak cocok; kirim ulang potongan ini.",
-                "The checksum of this chunk does not match; send this chunk again.",
-                headers={"Upload-Offset": str(new_offset)},
-            )
+        new_offset, up = await _append(svc, up, client_offset, request, checksum, ctx.device_id)
         return Response(
             status_code=204, headers={"Upload-Offset": str(new_offset), **_expiry_headers(up, new_offset)}
         )
@@ -645,6 +631,61 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         return Response(status_code=204)
 
     return router
+
+
+def _offset_body(request: Request) -> bool:
+    """The request's body is upload bytes (``Content-Type: application/offset+octet-stream``)."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == _OFFSET_CT
+
+
+async def _append(
+    svc: CentralService,
+    up: Upload,
+    client_offset: int,
+    request: Request,
+    checksum: tuple[str, bytes] | None,
+    device: str,
+) -> tuple[int, Upload]:
+    """The request's body appended at ``client_offset`` (a PATCH, or the body of a creation):
+    (the new offset, the upload row). Raises 409 (another offset), 413 (past Upload-Length),
+    460 (checksum), 423 (another request holds the upload)."""
+    settings = svc.settings
+    if not svc.storage.appends_in_place:
+        return await _patch_object(svc, up, client_offset, request, checksum, device)
+    path = svc.upload_path(up.id)
+    with path.open("r+b", buffering=0) as f:
+        held = os.fstat(f.fileno()).st_size  # bytes written so far, a running PATCH's too
+        async with _exclusive(
+            up.id,
+            f,
+            settings.patch_takeover_seconds,
+            path,
+            device=device,
+            at_offset=client_offset == held,
+        ) as state:
+            offset = os.fstat(f.fileno()).st_size
+            if client_offset != offset:
+                raise _offset_mismatch(offset)
+            remaining = up.length - offset
+            declared = request.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) > remaining:
+                raise _too_long()
+            written, outcome = await _receive_into(f, offset, remaining, request, state, checksum)
+            if outcome != "ok" and outcome != "cut":
+                # Nothing of a refused body stays: back to where this PATCH started.
+                f.truncate(offset)
+                written = 0
+            f.flush()
+            # Up to max_upload_size bytes to flush to disk: not on the event loop, which
+            # serves every other village meanwhile.
+            await run_in_threadpool(os.fsync, f.fileno())
+            new_offset = offset + written
+            up = await run_in_threadpool(svc.finish_patch, up, new_offset)
+    if outcome == "overflow":
+        raise _too_long()
+    if outcome == "checksum":
+        raise _checksum_mismatch(new_offset)
+    return new_offset, up
 
 
 def _offset_mismatch(offset: int) -> ApiError:
@@ -674,9 +715,10 @@ async def _patch_object(
     request: Request,
     checksum: tuple[str, bytes] | None,
     device: str = "",
-) -> Response:
+) -> tuple[int, Upload]:
     """PATCH with object storage: the body is spooled (memory, then a private temp file) and
-    stored as one part object; the database's offset moves only with its part row."""
+    stored as one part object; the database's offset moves only with its part row. Returns
+    (the new offset, the upload row)."""
     settings = svc.settings
     at_offset = client_offset == svc.upload_offset(up)
     async with _exclusive(
@@ -701,10 +743,7 @@ async def _patch_object(
                 up = await run_in_threadpool(svc.append_part, up, offset, spool, written)
             else:
                 written = 0
-    new_offset = offset + written
-    return Response(
-        status_code=204, headers={"Upload-Offset": str(new_offset), **_expiry_headers(up, new_offset)}
-    )
+    return offset + written, up
 
 
 async def _receive_into(

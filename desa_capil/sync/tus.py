@@ -80,6 +80,8 @@ RTT_SHARE = 0.05  # a chunk's round trip costs at most this share of its time
 MERGE_TAIL = 0.5  # a file's rest up to this share of a chunk goes with the chunk before it
 RTT_WINDOW = 120.0  # seconds a round-trip sample counts (the link may change)
 MIN_CHUNK = 16 * 1024
+# Streams that start together get staggered first chunks (``LinkMeter.stagger``), at least this.
+MIN_STAGGERED_CHUNK = 8 * 1024
 MAX_CHUNK = 8 * 1024 * 1024
 INITIAL_RATE = 8 * 1024  # bytes/s assumed before anything was measured (a 64 kbit/s link)
 # Cuts in a row after which a file is handed back to the worker (its back-off applies).
@@ -110,6 +112,9 @@ STALL_PIECE = 4 * 1024
 IDLE_LOOK_SPACING = 1.5
 MIN_LOOK_GAP = 0.5  # seconds between two looks at least
 _OFFSET_CT = "application/offset+octet-stream"
+# creation-with-upload: a creation carries the file's first chunk once this many bytes went
+# through on this link without a cut, a stall or a lost answer (``LinkMeter.proven``).
+PROVEN_BYTES = 256 * 1024
 
 
 class Stopped(Exception):
@@ -168,6 +173,8 @@ class StreamGovernor:
         self.reprobe_after = reprobe_after
         self.clock = clock
         self.active = 0
+        self.ending = False  # a batch's end (``widen``)
+        self.extra = 0  # ... where this many uploads may send beyond ``streams``
         self.goodputs: dict[int, float] = {}  # streams -> measured goodput (bytes/s)
         self.history: list[int] = []  # the count after each decision (the benchmark shows it)
         self._open: dict[int, float] = {}  # chunk token -> when it began
@@ -227,8 +234,8 @@ class StreamGovernor:
         return self._short_since is not None and self.clock() - self._short_since > 1.0
 
     def _decide(self) -> None:
-        if self._running_short():
-            return  # not the count's doing: the uploads ran short of files
+        if self._running_short() or self.ending:
+            return  # not the count's doing: the uploads ran short of files, or the batch's end
         g = self._measure()
         if g is None:
             return
@@ -265,13 +272,26 @@ class StreamGovernor:
         self._new_phase()
         self._cond.notify_all()
 
+    def widen(self, extra: int, *, ending: bool = True) -> None:
+        """A batch's end (``ending``): ``extra`` uploads may send beyond ``streams``, each file's
+        rest goes as one PATCH (``LinkMeter.next_chunk``); ``ending=False``: back to the count.
+        A window that saw an end does not count for the count's goodput."""
+        with self._cond:
+            extra = max(0, extra) if ending else 0
+            if (extra, ending) == (self.extra, self.ending):
+                return
+            if self.ending and not ending:
+                self._new_phase(decided=False)
+            self.extra, self.ending = extra, ending
+            self._cond.notify_all()
+
     # --- slots ----------------------------------------------------------------------------------
 
     @contextlib.contextmanager
     def slot(self, stop: threading.Event | None = None) -> Iterator[None]:
         """Held by an upload while it sends; waits while ``streams`` uploads already do."""
         with self._cond:
-            while self.active >= self.streams:
+            while self.active >= self.streams + self.extra:
                 if stop is not None and stop.is_set():
                     raise Stopped()
                 self._cond.wait(0.5)
@@ -326,10 +346,35 @@ class LinkMeter:
         self.min_read_timeout = MIN_READ_TIMEOUT
         self.min_bodyless_timeout = MIN_BODYLESS_TIMEOUT
         self.min_stall_seconds = MIN_STALL_SECONDS
+        self._stagger: list[float] = []  # shares of a chunk for the next chunks (``stagger``)
+        # An upload request of this link was cut, stalled or lost its answer (``proven``).
+        self.troubled = False
+
+    def proven(self) -> bool:
+        """The link carried ``PROVEN_BYTES`` without a cut, a stall or a lost answer: a creation
+        may carry the file's first chunk (creation-with-upload). Until the answer comes, the
+        client does not know the upload's id: a cut creation's bytes are lost (the server lets
+        that upload expire), and a silent one cannot be watched (see ``_StallWatch``), so on a
+        link that ever cut, stalled or lost an answer, creations go without a body."""
+        with self._lock:
+            kept = self.bytes_offered - self.bytes_lost
+            return not self.troubled and kept >= PROVEN_BYTES
+
+    def stagger(self, streams: int) -> None:
+        """The next ``streams`` chunks (the first ones of streams that start together) take
+        1/n, 2/n, ... n/n of a chunk. Chunks of the same length begun together end together,
+        and a chunk's end costs its stream a round trip (the answer, the next request's head):
+        if all streams pause at once the link idles for that round trip, each time, all along
+        the batch; staggered, the other streams keep it busy meanwhile. Later chunks keep the
+        stagger (they last as long as each other)."""
+        with self._lock:
+            self._stagger = [(k + 1) / streams for k in range(streams - 1)] if streams > 1 else []
 
     def record(self, nbytes: int, seconds: float) -> None:
         if nbytes < 4096 or seconds <= 0:
             return  # too little to say anything about the link
+        if self.streams.ending:
+            return  # the batch's end runs more streams than the count: not one stream's rate
         sample = nbytes / seconds
         with self._lock:
             self.rate = sample if not self.measured else self.alpha * sample + (1 - self.alpha) * self.rate
@@ -427,10 +472,21 @@ class LinkMeter:
         size = int(self.stream_rate() * self.chunk_seconds())
         return max(MIN_CHUNK, min(MAX_CHUNK, size))
 
+    def one_chunk(self, remaining: int) -> bool:
+        """Whether ``remaining`` bytes of a file go as one PATCH (see ``next_chunk``)."""
+        size = self.chunk_size()
+        return remaining <= size + int(size * MERGE_TAIL)
+
     def next_chunk(self, remaining: int) -> int:
         """The size of the next PATCH when ``remaining`` bytes of the file are left: a chunk,
         or all that is left when the rest would be a small chunk of its own."""
+        if self.streams.ending:
+            return remaining  # the batch's end: every file's rest in one PATCH (``StreamGovernor.widen``)
         size = self.chunk_size()
+        with self._lock:
+            share = self._stagger.pop(0) if self._stagger else 1.0
+        if share < 1.0:
+            size = max(MIN_STAGGERED_CHUNK, int(size * share))
         if remaining <= size + int(size * MERGE_TAIL):
             return remaining
         return size
@@ -618,6 +674,30 @@ def upload_path(upload_id: str) -> str:
     return f"/uploads/{upload_id}"
 
 
+class _CreationWithUpload:
+    """Per server address (its API URL), for every uploader of this process: whether the
+    server's last creation answer listed ``creation-with-upload`` in ``Tus-Extension`` (this
+    project's server says it there; an older one, or another tus server, does not: its
+    creations then go without a body)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, bool] = {}
+
+    def allowed(self, api_url: str) -> bool:
+        with self._lock:
+            return self._known.get(api_url, False)
+
+    def note(self, api_url: str, extensions: str | None) -> None:
+        with self._lock:
+            self._known[api_url] = "creation-with-upload" in {
+                e.strip().lower() for e in (extensions or "").split(",")
+            }
+
+
+_creation_with_upload = _CreationWithUpload()
+
+
 class TusUploader:
     """Uploads the file of one outbox row; its progress lives in that row."""
 
@@ -673,34 +753,73 @@ class TusUploader:
         connect, read = self.client.timeout
         return connect, self.meter.bodyless_timeout(read)
 
-    def _create(self, row: Outbox, meta: dict[str, str]) -> str:
-        """Create the upload; returns its id (what the row keeps, see ``upload_path``).
-        (A creation whose answer was lost leaves an empty upload the server lets expire.)"""
-        return self._again_once(lambda: self._create_once(row, meta))
+    def _create(self, row: Outbox, meta: dict[str, str], view: memoryview) -> tuple[str, int]:
+        """Create the upload; returns its id (what the row keeps, see ``upload_path``) and the
+        offset the server holds. Where the server takes it (creation-with-upload) and the link
+        is ``LinkMeter.proven``, the creation carries the file's first chunk: one request and
+        one round trip less per file. (A creation whose answer was lost leaves an upload the
+        server lets expire; a second try goes without a body.)"""
+        return self._again_once(lambda: self._create_once(row, meta, view))
 
-    def _create_once(self, row: Outbox, meta: dict[str, str]) -> str:
+    def _create_once(self, row: Outbox, meta: dict[str, str], view: memoryview) -> tuple[str, int]:
+        assert row.id is not None
         create_url = self.client.url("/uploads/")
+        headers = {
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Length": str(row.upload_length),
+            "Upload-Metadata": _encode_meta(meta),
+        }
+        size = 0
+        if len(view) and _creation_with_upload.allowed(self.client.api_url) and self.meter.proven():
+            size = self.meter.next_chunk(len(view))
+        body = _CountingBody(view[:size], self.meter.clock) if size else None
+        timeout = self._bodyless_timeout()
+        deadline: float | None = None
+        token = 0
+        if body is not None:
+            headers.update({"Content-Type": _OFFSET_CT, "Content-Length": str(size)})
+            # As a PATCH that no watch looks after (the upload has no id yet).
+            connect, read = self.client.timeout
+            timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
+            deadline = max(
+                self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * timeout[1]
+            )
+            token = self.meter.streams.begin()
         started = self.meter.clock()
-        resp = self.client.request(
-            "POST",
-            "/uploads/",
-            headers={
-                "Tus-Resumable": TUS_VERSION,
-                "Upload-Length": str(row.upload_length),
-                "Upload-Metadata": _encode_meta(meta),
-            },
-            timeout=self._bodyless_timeout(),
-            ok=(201,),
-        )
-        self.meter.record_rtt(self.meter.clock() - started)
-        location = resp.headers.get("Location", "")
-        if not location:
-            raise BadAnswer("tus creation without Location", resp.status_code)
-        # RFC 3986 resolution against the creation URL; another origin is refused there.
-        upload_id = upload_id_of(self.client.resolve(location, create_url))
-        if not upload_id or "?" in upload_id or "#" in upload_id:
-            raise BadAnswer(f"tus Location without an upload id: {location[:100]}", resp.status_code)
-        return upload_id
+        offset = 0
+        try:
+            resp = self.client.request(
+                "POST", "/uploads/", data=body, headers=headers, timeout=timeout, deadline=deadline, ok=(201,)
+            )
+            _creation_with_upload.note(self.client.api_url, resp.headers.get("Tus-Extension"))
+            location = resp.headers.get("Location", "")
+            if not location:
+                raise BadAnswer("tus creation without Location", resp.status_code)
+            # RFC 3986 resolution against the creation URL; another origin is refused there.
+            upload_id = upload_id_of(self.client.resolve(location, create_url))
+            if not upload_id or "?" in upload_id or "#" in upload_id:
+                raise BadAnswer(f"tus Location without an upload id: {location[:100]}", resp.status_code)
+            if body is not None and resp.headers.get("Upload-Offset") is not None:
+                offset = _offset_header(resp.headers.get("Upload-Offset"), 0, size, resp.status_code)
+        except SyncError as exc:
+            if isinstance(exc, OfflineError):
+                self.meter.troubled = True  # the next creations go without a body
+            raise
+        finally:
+            if body is not None:
+                self.meter.count(body.pos, offset)
+                self.meter.streams.end(token, offset)
+        elapsed = self.meter.clock() - started
+        if body is None:
+            self.meter.record_rtt(elapsed)
+            return upload_id, 0
+        if body.done_at is not None:
+            self.meter.record_tail(self.meter.clock() - body.done_at)
+        self.meter.record(offset, elapsed)
+        self._save(row.id, url=upload_id, offset=offset)
+        if offset and self.on_chunk is not None:
+            self.on_chunk(ChunkReport(row.id, row.batch_id, offset, len(view), offset, elapsed))
+        return upload_id, offset
 
     def _head(self, upload_id: str, length: int) -> int | None:
         """The offset the server holds, or None when the upload is gone (404/410)."""
@@ -808,12 +927,13 @@ class TusUploader:
                 else:
                     offset = server_offset
                     self._save(row.id, url=upload_id, offset=offset)
-            if not upload_id:
-                upload_id = self._create(row, meta)
-                offset = 0
-                # Saved before the first byte goes out: a restart resumes this upload.
-                self._save(row.id, url=upload_id, offset=0)
             view = memoryview(data)
+            if not upload_id:
+                upload_id, offset = self._create(row, meta, view)
+                # Saved before the next byte goes out: a restart resumes this upload.
+                self._save(row.id, url=upload_id, offset=offset)
+                if 0 < offset < len(data) and self.pause is not None and self.pause(len(data) - offset):
+                    raise Paused(upload_id)
             fruitless = 0  # cuts in a row that got nothing through
             locked = 0  # 423s in a row: the server still finishes the PATCH that was cut
             try:
@@ -908,6 +1028,8 @@ class TusUploader:
             acked = new_offset - offset
         except SyncError as exc:
             stalled_at = watch.offset if watch is not None and isinstance(exc, LinkStalled) else None
+            if isinstance(exc, OfflineError):
+                self.meter.troubled = True  # cut, stalled or silent (``LinkMeter.proven``)
             if stalled_at is not None:
                 self.stalls += 1
                 if watch is not None and watch.by_idle:

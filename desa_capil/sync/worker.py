@@ -28,6 +28,7 @@ calls into signals.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -102,6 +103,9 @@ STREAMS_KEY_PREFIX = "upload_streams:"
 # leave it unfilled, and the governor's first 30 s window at three cost the first batch on
 # such a link most.
 START_STREAMS = 4
+# At a batch's end, up to this many times ``parallel`` files are sent at once (see
+# ``SyncWorker._upload_batch_files``).
+END_STREAMS_FACTOR = 2
 LAST_CONTACT_KEY = "last_contact"
 # While waiting after a failure, ask /health at most this often (a few hundred bytes).
 PROBE_INTERVAL = 30.0
@@ -566,22 +570,56 @@ class SyncWorker:
             # Where one connection gets only a share of the link, the batch's end otherwise
             # ran one or two files alone at that share for tens of seconds. Resuming a paused
             # file asks the server nothing: its offset is the one the last PATCH's answer gave.
+            #
+            # At the batch's end, once every file being sent is on its last chunk, the rest of
+            # every waiting file goes as one PATCH, and there are at most END_STREAMS_FACTOR x
+            # parallel files left, the waiting ones get a stream of their own at once (each
+            # file's rest in one PATCH, ``StreamGovernor.widen``): where one connection
+            # gets only a share of the link, files that waited for a stream ran on after the
+            # others had ended, a few connections for the whole link.
             waiting: dict[int, Outbox] = {r.id: r for r in due if r.id is not None}
+            sending: dict[int, int] = {}  # row id -> bytes left when its current chunk began
             paused: set[int] = set()
             queue_lock = threading.Lock()
+            governor = self.meter.streams
+            end_streams = END_STREAMS_FACTOR * self.parallel
+            ended = [False]  # the batch's end was reached (it lasts to the end of the pass)
 
             def left(r: Outbox) -> int:
                 return r.upload_length - r.upload_offset
+
+            def widen() -> bool:
+                """(Under queue_lock.) Whether the batch's end is reached; allows its streams."""
+                one = self.meter.one_chunk
+                ended[0] = ended[0] or (
+                    bool(waiting)
+                    and len(sending) + len(waiting) <= end_streams
+                    and all(one(n) for n in sending.values())
+                    and all(one(left(r)) for r in waiting.values())
+                )
+                if ended[0]:
+                    governor.widen(len(sending) + len(waiting) - governor.streams)
+                return ended[0]
 
             def next_row() -> Outbox | None:
                 with queue_lock:
                     if not waiting:
                         return None
                     row_id = max(waiting, key=lambda i: left(waiting[i]))
-                    return waiting.pop(row_id)
+                    row = waiting.pop(row_id)
+                    sending[row_id] = left(row)
+                    widen()
+                    return row
 
-            def more_waiting(remaining: int) -> bool:
+            def sent(row_id: int) -> None:
                 with queue_lock:
+                    sending.pop(row_id, None)
+
+            def more_waiting(row_id: int, remaining: int) -> bool:
+                with queue_lock:
+                    sending[row_id] = remaining
+                    if widen():
+                        return False  # every waiting file gets a stream of its own
                     return any(left(r) > remaining for r in waiting.values())
 
             def requeue(row: Outbox) -> None:
@@ -591,34 +629,57 @@ class SyncWorker:
                 with queue_lock:
                     paused.add(row.id)
                     waiting[row.id] = fresh if fresh is not None else row
+                    widen()
+
+            def send(row: Outbox) -> None:
+                row_id = row.id
+                assert row_id is not None
+                try:
+                    self._upload_row(
+                        row, pause=functools.partial(more_waiting, row_id), known_offset=row_id in paused
+                    )
+                except Paused:
+                    requeue(row)
+                except (SyncError, Stopped, StorageError) as exc:
+                    errors.append((row, exc))
+                finally:
+                    sent(row_id)
 
             def drain() -> None:
-                while True:
-                    row: Outbox | None = None
-                    try:
+                try:
+                    while True:
                         if self.stop.is_set():
                             raise Stopped()
-                        with self.meter.streams.slot(self.stop):
-                            row = next_row()
-                            if row is None:
-                                return
-                            self._upload_row(row, pause=more_waiting, known_offset=row.id in paused)
-                    except Paused:
-                        assert row is not None
-                        requeue(row)
-                    except (SyncError, Stopped, StorageError) as exc:
-                        if row is None:
-                            row = next_row()  # stopped while waiting for a stream
-                            if row is None:
-                                return
-                        errors.append((row, exc))
+                        with governor.slot(self.stop):
+                            # The stream stays with this thread, and so on its connection,
+                            # while files wait (a connection left idle while other threads
+                            # take the streams may meet the server's keep-alive limit just as
+                            # it is used again), unless the count went down meanwhile.
+                            while True:
+                                if self.stop.is_set():
+                                    raise Stopped()
+                                row = next_row()
+                                if row is None:
+                                    return
+                                send(row)
+                                if governor.active > governor.streams + governor.extra:
+                                    break
+                except Stopped as exc:  # stopped while waiting for a stream, or between files
+                    while (left_row := next_row()) is not None:
+                        errors.append((left_row, exc))
 
             with self._progress_lock:
                 before = len(self._clients)
-            workers = min(self.parallel, len(due))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tus") as pool:
-                for future in [pool.submit(drain) for _ in range(workers)]:
-                    future.result()
+            workers = min(end_streams, len(due))
+            self.meter.stagger(min(workers, governor.streams))
+            with queue_lock:
+                widen()
+            try:
+                with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tus") as pool:
+                    for future in [pool.submit(drain) for _ in range(workers)]:
+                        future.result()
+            finally:
+                governor.widen(0, ending=False)
             # The pool's threads are gone, and with them their clients: close those (each pass
             # would otherwise leave a session and its sockets behind until the app closes).
             with self._progress_lock:

@@ -149,6 +149,23 @@ def test_tus_upload_resume_and_batch(
         assert svc.get_upload_unchecked(upload_id).sha256 == sha
         manifest = {"applications": [sample_application([document_for(upload_id, data)])]}
         assert village.request("PUT", f"/batches/{uuid.uuid4()}", json=manifest).status_code == 201
+        # creation-with-upload: the creation's bytes become the upload's first part.
+        assert "creation-with-upload" in options.headers["Tus-Extension"].split(",")
+        small = os.urandom(50_000)
+        bytes_ct = {"Tus-Resumable": "1.0.0", "Content-Type": "application/offset+octet-stream"}
+        r = village.request(
+            "POST", "/uploads/", data=small[:30_000], headers={**bytes_ct, "Upload-Length": "50000"}
+        )
+        assert r.status_code == 201 and r.headers["Upload-Offset"] == "30000"
+        small_id = r.headers["Location"].rsplit("/", 1)[1]
+        r = village.request(
+            "PATCH",
+            f"/uploads/{small_id}",
+            data=small[30_000:],
+            headers={**bytes_ct, "Upload-Offset": "30000"},
+        )
+        assert r.status_code == 204 and r.headers["Upload-Offset"] == "50000"
+        assert svc.get_upload_unchecked(small_id).sha256 == hashlib.sha256(small).hexdigest()
 
 
 def test_two_hosts_without_shared_disk(

@@ -54,6 +54,7 @@ def test_options_advertises_protocol(server: EmbeddedServer) -> None:
     assert r.headers["Tus-Version"] == "1.0.0"
     assert set(r.headers["Tus-Extension"].split(",")) == {
         "creation",
+        "creation-with-upload",
         "termination",
         "expiration",
         "checksum",

@@ -1,6 +1,7 @@
 """tus 1.0.0 conformance, checked with independent clients (tuspy; tus-js-client under Node)
 and raw requests: path prefix behind a proxy, method override, metadata on HEAD, checksum,
-concatenation (partial uploads joined into a final one), CORS, collection path spelling, a chunked PATCH past the length."""
+concatenation (partial uploads joined into a final one), creation-with-upload, CORS, collection
+path spelling, a chunked PATCH past the length."""
 
 from __future__ import annotations
 
@@ -8,14 +9,19 @@ import base64
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from sqlmodel import select
 from tusclient import client as tus_client
 
+from desa_capil.server.db import Upload
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.testing import (
     EnrolledDevice,
@@ -163,6 +169,100 @@ def test_checksum_per_patch(village: EnrolledDevice) -> None:
     r = patch(8000, data[8000:], _checksum("sha1", data[8000:]))
     assert r.status_code == 204 and r.headers["Upload-Offset"] == str(len(data))
     accept_batch(village, upload_id, data)
+
+
+def create_with(device: EnrolledDevice, length: int, body: bytes, **headers: str) -> requests.Response:
+    """A creation carrying the upload's first bytes (creation-with-upload)."""
+    return device.request(
+        "POST",
+        "/uploads/",
+        data=body,
+        headers={
+            **TUS,
+            "Upload-Length": str(length),
+            "Content-Type": "application/offset+octet-stream",
+            **headers,
+        },
+    )
+
+
+def uploads_of(server: EmbeddedServer) -> list[Upload]:
+    with server.service.db.session() as s:
+        return list(s.exec(select(Upload)))
+
+
+def test_creation_with_upload_takes_the_first_bytes(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    data = b"%PDF-1.4\n" + os.urandom(20_000)
+    r = create_with(village, len(data), data[:8000], **{"Upload-Checksum": _checksum("sha256", data[:8000])})
+    assert r.status_code == 201, r.text
+    assert r.headers["Upload-Offset"] == "8000"
+    assert "creation-with-upload" in r.headers["Tus-Extension"].split(",")
+    location = r.headers["Location"]
+    assert head(village, location).headers["Upload-Offset"] == "8000"
+    upload_id = location.rsplit("/", 1)[1]
+    r = patch_at(village, upload_id, 8000, data[8000:])
+    assert r.status_code == 204 and r.headers["Upload-Offset"] == str(len(data))
+    accept_batch(village, upload_id, data)
+    # The whole file in the creation: complete at once. A body of another type is not upload
+    # bytes (as before): an empty upload.
+    r = create_with(village, len(data), data)
+    assert r.status_code == 201 and r.headers["Upload-Offset"] == str(len(data))
+    accept_batch(village, r.headers["Location"].rsplit("/", 1)[1], data)
+    r = create_with(village, len(data), data, **{"Content-Type": "application/pdf"})
+    assert r.status_code == 201 and "Upload-Offset" not in r.headers
+    assert head(village, r.headers["Location"]).headers["Upload-Offset"] == "0"
+
+
+def test_creation_with_upload_refusals(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    data = os.urandom(10_000)
+    before = len(uploads_of(server))
+    # Longer than Upload-Length: refused before anything is made.
+    r = create_with(village, 5000, data)
+    assert r.status_code == 413 and len(uploads_of(server)) == before
+    # A final concatenation carries no bytes.
+    part = create_partial(village, 10)
+    assert patch_at(village, part, 0, b"x" * 10).status_code == 204
+    r = create_with(village, 0, b"abc", **{"Upload-Concat": f"final;/api/v1/uploads/{part}"})
+    assert r.status_code == 400 and len(uploads_of(server)) == before + 1
+    # A damaged first chunk: the upload exists, empty, and the answer says where to resume.
+    damaged = bytearray(data[:4000])
+    damaged[7] ^= 0xFF
+    r = create_with(village, len(data), bytes(damaged), **{"Upload-Checksum": _checksum("sha1", data[:4000])})
+    assert r.status_code == 460 and r.headers["Upload-Offset"] == "0"
+    assert head(village, r.headers["Location"]).headers["Upload-Offset"] == "0"
+    upload_id = r.headers["Location"].rsplit("/", 1)[1]
+    assert patch_at(village, upload_id, 0, data).status_code == 204
+    accept_batch(village, upload_id, data)
+
+
+def test_creation_cut_mid_body_keeps_what_arrived(server: EmbeddedServer, village: EnrolledDevice) -> None:
+    """As a cut PATCH: the bytes that arrived stay (its client never heard the Location, so
+    this upload is left to expire; the quota counts it until then)."""
+    data = os.urandom(30_000)
+    known = {u.id for u in uploads_of(server)}
+    host, port = "127.0.0.1", server.port
+    head_bytes = (
+        "POST /api/v1/uploads/ HTTP/1.1\r\n"
+        f"Host: {host}:{port}\r\n"
+        f"Authorization: Bearer {village.token}\r\n"
+        "Tus-Resumable: 1.0.0\r\n"
+        f"Upload-Length: {len(data)}\r\n"
+        "Content-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection((host, port), timeout=10) as sock:
+        sock.sendall(head_bytes + data[:12_000])
+        sock.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + 10  # the server makes the upload once it read the head
+        while not (fresh := [u for u in uploads_of(server) if u.id not in known]):
+            assert time.monotonic() < deadline
+            threading.Event().wait(0.05)
+    [new] = fresh
+    wait_for_offset(server, new.id, 12_000)
+    assert server.service.upload_path(new.id).read_bytes() == data[:12_000]
+    r = patch_at(village, new.id, 12_000, data[12_000:])
+    assert r.status_code == 204
+    accept_batch(village, new.id, data)
 
 
 def create_partial(device: EnrolledDevice, length: int) -> str:
@@ -392,7 +492,17 @@ def tus_js() -> Path:
     return prefix / "node_modules"
 
 
-def run_tus_js(node_modules: Path, endpoint: str, token: str, file: Path, chunk: int, mode: str = "") -> str:
+def run_tus_js(
+    node_modules: Path,
+    endpoint: str,
+    token: str,
+    file: Path,
+    chunk: int,
+    mode: str = "",
+    log: list[str] | None = None,
+) -> str:
+    """The upload URL tus-js-client printed; ``log`` gets its creations' answers (the script's
+    stderr: "POST <status> <Upload-Offset>")."""
     run = subprocess.run(
         [
             str(shutil.which("node")),
@@ -409,6 +519,8 @@ def run_tus_js(node_modules: Path, endpoint: str, token: str, file: Path, chunk:
         timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+    if log is not None:
+        log.extend(line for line in run.stderr.splitlines() if line.startswith("POST "))
     return run.stdout.strip()
 
 
@@ -417,14 +529,24 @@ class TestTusJsUnderPrefix:
     def server_settings(self) -> dict[str, Any]:
         return {"root_path": "/capil"}
 
-    @pytest.mark.parametrize("mode", ["", "override", "parallel"])
+    @pytest.mark.parametrize("mode", ["", "override", "parallel", "with-upload", "parallel-with-upload"])
     def test_tus_js_client_uploads(
         self, tus_js: Path, server: EmbeddedServer, village: EnrolledDevice, tmp_path: Path, mode: str
     ) -> None:
         data = b"%PDF-1.4\n" + os.urandom(150_000)
         src = tmp_path / "berkas.pdf"
         src.write_bytes(data)
-        url = run_tus_js(tus_js, f"{server.base_url}/capil/api/v1/uploads", village.token, src, 40_000, mode)
+        posts: list[str] = []
+        url = run_tus_js(
+            tus_js, f"{server.base_url}/capil/api/v1/uploads", village.token, src, 40_000, mode, posts
+        )
+        if mode == "with-upload":
+            # creation-with-upload: the first 40 KB went with the creation and were taken.
+            assert posts == ["POST 201 40000"]
+        elif mode == "parallel-with-upload":
+            assert [p.split()[2] for p in posts[:3]] == ["40000", "40000", "40000"]  # each part's first
+        else:
+            assert posts and all(p.endswith(" -") for p in posts)  # no bytes with the creations
         assert "/capil/api/v1/uploads/" in url
         upload_id = url.rsplit("/", 1)[1]
         r = head(village, f"/capil/api/v1/uploads/{upload_id}")

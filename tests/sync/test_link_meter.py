@@ -289,6 +289,41 @@ def test_uploads_beyond_the_allowed_streams_wait_for_a_slot() -> None:
             pass
 
 
+def test_at_a_batchs_end_more_uploads_may_send_each_its_whole_rest() -> None:
+    m, clock = meter(2048)
+    gov = m.streams = tus.StreamGovernor(start=2, high=4, clock=clock)
+    entered = threading.Event()
+
+    def third() -> None:
+        with gov.slot():
+            entered.set()
+
+    with contextlib.ExitStack() as held:
+        held.enter_context(gov.slot())
+        held.enter_context(gov.slot())
+        t = threading.Thread(target=third)
+        t.start()
+        assert not entered.wait(0.3)  # two are sending: the third waits
+        gov.widen(1)  # the batch's end: one more
+        assert entered.wait(10)
+        t.join(10)
+        # Each file's rest in one PATCH, however long; no rate is taken from it (the streams
+        # share the link more ways than the count says).
+        assert m.next_chunk(10 * m.chunk_size()) == 10 * m.chunk_size()
+        m.record(100_000, 10.0)
+        assert m.rate == 2048
+        # ... nor a goodput for the count.
+        for _ in range(8):
+            token = gov.begin()
+            clock.now += 15.0
+            gov.end(token, 60_000)
+        assert gov.goodputs == {} and gov.history == [] and gov.streams == 2
+    gov.widen(0, ending=False)
+    assert m.next_chunk(10 * m.chunk_size()) == m.chunk_size()
+    m.record(100_000, 10.0)
+    assert m.rate == pytest.approx(0.4 * 10_000 + 0.6 * 2048)  # taken again
+
+
 # --- the stall watch (``tus._StallWatch``), driven tick by tick by the fake clock ---------------
 
 
@@ -510,3 +545,22 @@ def test_a_creation_or_head_waits_from_measured_exchanges_within_floor_and_defau
     assert m.bodyless_timeout(30.0) == 30.0  # never more than the client's
     clock.now += tus.RTT_WINDOW + 1  # the link may have changed: old samples no longer count
     assert m.bodyless_timeout(30.0) == 30.0
+
+
+def test_streams_that_start_together_get_staggered_first_chunks() -> None:
+    m, _ = meter(4096)
+    m.record_rtt(0.6)
+    chunk = m.chunk_size()
+    assert chunk == int(4096 * 0.6 / tus.RTT_SHARE)
+    m.stagger(4)
+    big = 10 * chunk  # a file far longer than a chunk: no rest is merged
+    first = [m.next_chunk(big) for _ in range(4)]
+    assert first == [chunk // 4, chunk // 2, chunk * 3 // 4, chunk]
+    assert m.next_chunk(big) == chunk  # only the first chunks of the streams starting together
+    m.stagger(1)  # one stream: nothing to stagger
+    assert m.next_chunk(big) == chunk
+    # Never below a floor (a round trip per tiny chunk), and a small file still goes whole.
+    small, _ = meter(2048)
+    small.stagger(4)
+    assert small.next_chunk(big) == tus.MIN_STAGGERED_CHUNK
+    assert small.next_chunk(5000) == 5000

@@ -31,20 +31,29 @@ class Seen:
     path: str
     coding: str
     body: bytes
+    content_type: str = ""
 
 
 class Recorder:
     """Forwards every request to the server and records it. ``strip``: answers lose their
-    ``Accept-Encoding`` (an older server). ``refuse``: a gzip-coded request is answered 415
+    ``Accept-Encoding`` (an older server); ``drop``: answers lose these headers. ``refuse``: a gzip-coded request is answered 415
     without being forwarded (a proxy that does not take coded bodies). ``old``: a gzip-coded
     request is answered as a server from before coded bodies answers a body it cannot read as
     JSON (422), while the answers still say ``Accept-Encoding: gzip`` (a proxy or portal in
     front said so)."""
 
     def __init__(
-        self, upstream_port: int, *, strip: bool = False, refuse: bool = False, old: bool = False
+        self,
+        upstream_port: int,
+        *,
+        strip: bool = False,
+        refuse: bool = False,
+        old: bool = False,
+        drop: tuple[str, ...] = (),
     ) -> None:
         self.seen: list[Seen] = []
+        dropped = {"accept-encoding"} if strip else set()
+        dropped |= {h.lower() for h in drop}
         rec = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -64,7 +73,9 @@ class Recorder:
             def _forward(self) -> None:
                 body = self._body()
                 coding = self.headers.get("Content-Encoding", "")
-                rec.seen.append(Seen(self.command, self.path, coding, body))
+                rec.seen.append(
+                    Seen(self.command, self.path, coding, body, self.headers.get("Content-Type", ""))
+                )
                 if refuse and coding:
                     self.send_response(415)
                     self.send_header("Content-Length", "0")
@@ -89,7 +100,7 @@ class Recorder:
                 data = resp.read()
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
-                    if k.lower() in _HOP or (strip and k.lower() == "accept-encoding"):
+                    if k.lower() in _HOP or k.lower() in dropped:
                         continue
                     self.send_header(k, v)
                 if self.command != "HEAD":

@@ -359,6 +359,105 @@ def test_a_file_with_less_left_gives_its_stream_to_one_with_more_and_resumes_wit
     worker.close()
 
 
+def test_streams_that_start_together_end_their_chunks_apart(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first chunks of the streams that start a batch together are 1/4, 2/4, 3/4 and a
+    whole chunk: chunks of one length begun together end together, and all streams waiting
+    for their answers at once leave the link idle for a round trip, chunk after chunk."""
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=100_003, seed=i) for i in range(2)]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=4)
+    worker.meter.streams = StreamGovernor(start=4, high=4, settled=True)
+    chunk = 32 * 1024
+    monkeypatch.setattr(worker.meter, "chunk_size", lambda: chunk)
+    sizes: list[int] = []
+    request = ApiClient.request
+
+    def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+        if method == "PATCH":
+            sizes.append(int(kw["headers"]["Content-Length"]))
+        return request(client, method, path, **kw)
+
+    monkeypatch.setattr(ApiClient, "request", recording)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    for share in (chunk // 4, chunk // 2, chunk * 3 // 4):
+        assert sizes.count(share) == 1, sizes
+    worker.close()
+
+
+def test_at_a_batchs_end_each_file_left_gets_a_stream_of_its_own(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once every file left goes as one PATCH and no more files are left than twice
+    ``parallel``, they are all sent at once, beyond the stream count: where one connection
+    gets only a share of the link, files that waited for a stream ran on alone at the end."""
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=20_011, seed=7)]
+    batch_id = seal(enrolled.db, ids)
+    with enrolled.db.session() as s:
+        files = len(s.exec(select(Outbox).where(Outbox.kind == "upload")).all())
+    assert files == 5
+    worker = worker_for(enrolled, parallel=3)  # at most 6 at the end
+    worker.meter.streams = StreamGovernor(start=2, high=3, settled=True)
+    monkeypatch.setattr(worker.meter, "chunk_size", lambda: 16 * 1024)  # each file: one chunk
+    lock = threading.Condition()
+    in_flight = [0]
+    most = [0]
+    sizes: list[int] = []
+    request = ApiClient.request
+
+    def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+        if method != "PATCH":
+            return request(client, method, path, **kw)
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+            sizes.append(int(kw["headers"]["Content-Length"]))
+            lock.notify_all()
+            # Hold each PATCH until all files are under way (or a while: then they never are).
+            lock.wait_for(lambda: in_flight[0] >= files, timeout=5)
+        try:
+            return request(client, method, path, **kw)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(ApiClient, "request", recording)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    assert most[0] == files  # all five at once, with a count of two
+    assert len(sizes) == files  # each file's rest in one PATCH
+    assert worker.meter.streams.extra == 0 and worker.meter.streams.streams == 2
+    worker.close()
+
+
+def test_a_stream_stays_with_its_thread_while_files_wait(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The thread that holds a stream goes on with the next file (on its connection, which a
+    long wait for a stream could let the server's keep-alive limit close as it is used again)."""
+    ids = [make_ready(enrolled.db, pages_per_doc=1, page_bytes=40_000, seed=3)]
+    batch_id = seal(enrolled.db, ids)
+    worker = worker_for(enrolled, parallel=4)
+    worker.meter.streams = StreamGovernor(start=1, high=4, settled=True)  # one stream, more threads
+    monkeypatch.setattr(worker.meter.streams, "widen", lambda extra, **kw: None)  # no end phase here
+    monkeypatch.setattr(worker.meter, "chunk_size", lambda: 16 * 1024)  # files take turns
+    threads: list[str] = []
+    request = ApiClient.request
+
+    def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+        if method == "PATCH":
+            threads.append(threading.current_thread().name)
+        return request(client, method, path, **kw)
+
+    monkeypatch.setattr(ApiClient, "request", recording)
+    assert worker.run_until_idle().batches_sent == [batch_id]
+    assert_server_has(enrolled, admin, ids)
+    assert len(threads) > 5 and len(set(threads)) == 1
+    worker.close()
+
+
 def test_files_go_largest_first_when_fewer_streams_run_than_threads(enrolled: Enrolled, admin: Admin) -> None:
     """A file is taken only once a stream is free for it: threads waiting for a stream with a
     file in hand started in whatever order they woke, not largest first."""

@@ -1,0 +1,121 @@
+"""creation-with-upload: once the server said it takes it and the link has proven itself, a
+file's creation carries its first chunk; an older server gets creations without a body; a
+creation whose answer was lost is made again without a body, and the file arrives once. Real
+server over real HTTP (behind a recording proxy, or the fault proxy)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from desa_capil.server.db import Upload
+from desa_capil.store.models import Outbox
+from desa_capil.sync import tus
+from desa_capil.sync.client import ApiClient
+from desa_capil.sync.worker import SyncWorker
+
+from .conftest import Enrolled
+from .helpers import Admin, assert_server_has, make_batch
+from .proxy import FaultProxy
+from .test_request_coding import Recorder
+
+OFFSET_CT = "application/offset+octet-stream"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the client learnt about other tests' addresses is not this test's."""
+    monkeypatch.setattr(tus, "_creation_with_upload", tus._CreationWithUpload())
+
+
+def _sync(e: Enrolled, url: str, **kw: Any) -> SyncWorker:
+    worker = SyncWorker(e.db, lambda: ApiClient(url, e.config.token), row_backoff_base=0.01, **kw)
+    try:
+        assert worker.run_until_idle().batches_sent
+    finally:
+        worker.close()
+    return worker
+
+
+def _creations(rec: Recorder) -> list[bytes]:
+    """The bodies of the creations (b"" for one without), in order."""
+    return [
+        s.body if s.content_type == OFFSET_CT else b""
+        for s in rec.seen
+        if s.method == "POST" and s.path.rstrip("/").endswith("/uploads")
+    ]
+
+
+@pytest.fixture
+def recorder(request: pytest.FixtureRequest, enrolled: Enrolled) -> Iterator[Recorder]:
+    rec = Recorder(enrolled.server.port, **getattr(request, "param", {}))
+    yield rec
+    rec.stop()
+
+
+def test_creations_carry_the_first_chunk_once_the_link_has_proven_itself(
+    enrolled: Enrolled, admin: Admin, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tus, "PROVEN_BYTES", 1)  # proven after the first file's bytes
+    batch_id, ids = make_batch(enrolled.db, 3)
+    _sync(enrolled, recorder.url, parallel=1)
+    bodies = _creations(recorder)
+    assert len(bodies) > 3
+    # The first creation teaches the client (and nothing went through yet): no body. Every
+    # later one carries its file's first chunk (here the whole of these small files).
+    assert bodies[0] == b"" and all(bodies[1:])
+    patched = {s.path.rsplit("/", 1)[1] for s in recorder.seen if s.method == "PATCH"}
+    assert len(patched) == 1  # only the first file needed a PATCH
+    assert_server_has(enrolled, admin, ids)
+
+
+@pytest.mark.parametrize("recorder", [{"drop": ("Tus-Extension",)}], indirect=True)
+def test_a_server_that_does_not_say_it_gets_creations_without_a_body(
+    enrolled: Enrolled, admin: Admin, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tus, "PROVEN_BYTES", 1)
+    batch_id, ids = make_batch(enrolled.db, 3)
+    _sync(enrolled, recorder.url, parallel=1)
+    bodies = _creations(recorder)
+    assert len(bodies) > 3 and not any(bodies)
+    assert_server_has(enrolled, admin, ids)
+
+
+def test_a_creation_whose_answer_was_lost_is_made_again_without_a_body(
+    enrolled: Enrolled, admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server took the creation and its first chunk, the answer never came: the client
+    cannot know that upload (it expires on the server), makes the file's upload again without
+    a body (a link that lost an answer is not proven), and the file arrives once."""
+    monkeypatch.setattr(tus, "PROVEN_BYTES", 0)
+    proxy = FaultProxy(enrolled.server.port).start()
+    try:
+        api = ApiClient(proxy.url, enrolled.config.token)
+        tus._creation_with_upload.note(api.api_url, "creation,creation-with-upload")
+        proxy.lose_answer(b"POST /api/v1/uploads")
+        batch_id, ids = make_batch(enrolled.db, 2)
+        sent: list[tuple[str, bool]] = []
+        request = ApiClient.request
+
+        def recording(client: ApiClient, method: str, path: str, **kw: Any) -> Any:
+            if method == "POST" and path.startswith("/uploads"):
+                sent.append((method, kw.get("data") is not None))
+            return request(client, method, path, **kw)
+
+        monkeypatch.setattr(ApiClient, "request", recording)
+        worker = _sync(enrolled, proxy.url, parallel=1)
+        assert worker.meter.troubled
+    finally:
+        proxy.stop()
+    assert sent[0] == ("POST", True)  # the lost one carried a body
+    assert not any(body for _m, body in sent[1:])
+    assert_server_has(enrolled, admin, ids)
+    # The lost creation's upload is on the server with its bytes, named by no row.
+    with enrolled.db.session() as s:
+        named = {r.upload_url for r in s.exec(select(Outbox).where(Outbox.kind == "upload"))}
+    with enrolled.server.service.db.session() as s:
+        orphans = [u for u in s.exec(select(Upload)) if u.id not in named]
+    assert len(orphans) == 1 and orphans[0].offset > 0
