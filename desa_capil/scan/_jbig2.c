@@ -1198,6 +1198,31 @@ static int code_refagg(Text *t, MQ *e, uint8_t *cx, int32_t from, int32_t to, ui
     return e->failed ? -1 : 0;
 }
 
+/* PDFium decodes a refinement region whose reference is as wide as it, at GRREFERENCEDX = 0,
+ * on a fast path (CJBig2_GRRDProc::DecodeTemplate1Opt) that takes a GRREFERENCEDY beyond the
+ * reference's height - 1 as 0, so the region decodes wrong there (a glyph refined from a
+ * symbol 1 or 2 rows high, one row down; jbig2dec and poppler follow T.88). Such an offset of
+ * a glyph on its symbol is replaced by the closest PDFium reads as coded: the vertical offset
+ * brought within the reference's height, or one pixel left or right (another path). The
+ * refinement still codes the glyph's exact pixels from whichever offset. */
+static void readable_offset(const Text *t, const Comp *c, const Sym *sym, int *odx, int *ody) {
+    const Comp *sc = &t->comps[sym->comp];
+    int w = CW(c), h = CH(c), rw = CW(sc), rh = CH(sc);
+    if (*odx != 0 || w != rw || (*ody < rh && *ody > -rh))
+        return;
+    int dy = *ody < 0 ? 1 - rh : rh - 1;
+    const int tries[3][2] = {{0, dy}, {-1, *ody}, {1, *ody}};
+    int64_t best = INT64_MAX;
+    for (int k = 0; k < 3; k++) {
+        int64_t err = mismatch(t->words + c->woff, w, h, sym->wpix, rw, rh, tries[k][0], tries[k][1], best - 1);
+        if (err < best) {
+            best = err;
+            *odx = tries[k][0];
+            *ody = tries[k][1];
+        }
+    }
+}
+
 static int code_text(Text *t) {
     size_t nruns;
     int32_t ncomp;
@@ -1564,15 +1589,16 @@ static int code_text(Text *t) {
             t->nrefined += c->refine;
             if (c->refine) {
                 const Comp *sc = &t->comps[sym->comp];
-                int rdw = CW(c) - CW(sc), rdh = CH(c) - CH(sc);
+                int rdw = CW(c) - CW(sc), rdh = CH(c) - CH(sc), dx = c->dx, dy = c->dy;
+                readable_offset(t, c, sym, &dx, &dy);
                 STAT(ST_TR_RDIMS);
                 encode_int(e, iardw, rdw, 0);
                 encode_int(e, iardh, rdh, 0);
-                encode_int(e, iardx, c->dx - floor_half(rdw), 0);
-                encode_int(e, iardy, c->dy - floor_half(rdh), 0);
+                encode_int(e, iardx, dx - floor_half(rdw), 0);
+                encode_int(e, iardy, dy - floor_half(rdh), 0);
                 STAT(ST_TR_REFINE);
-                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), sym->pix, CW(sc), CH(sc),
-                            c->dx, c->dy, work);
+                code_refine(e, gr, t->arena + c->off, CW(c), CH(c), sym->pix, CW(sc), CH(sc), dx,
+                            dy, work);
             }
             curs += CW(c) - 1;
         }

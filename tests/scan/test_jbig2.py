@@ -486,6 +486,36 @@ def test_a_glyph_is_refined_from_the_closest_symbol_of_any_class(tmp_path: Path)
     assert_decodes_everywhere(b, stream, tmp_path)
 
 
+def test_a_glyph_refined_from_a_one_row_symbol_decodes_in_pdfium(tmp_path: Path) -> None:
+    """PDFium decodes a refinement whose reference has the glyph's width, at no horizontal
+    offset, on a fast path that reads a vertical offset beyond the reference's height - 1 as 0
+    (CJBig2_GRRDProc::DecodeTemplate1Opt); jbig2dec and poppler follow T.88. A rule one row
+    high (a form's underline) and rules three rows high with a few pixels more above and
+    below: the second of those, 2 pixels off the thin rule when centred on it (one row down)
+    and 8 off the first (its class), is refined from the thin rule. Every decoder must give
+    back every pixel."""
+    _tools()
+    w = 100
+    page = np.zeros((60, 240), bool)
+    page[5, 5 : 5 + w] = True  # the thin rule
+    thick = np.zeros((3, w), bool)
+    thick[1] = True
+    first, second = thick.copy(), thick.copy()
+    first[0, [10, 30, 50]] = first[2, [20, 40, 60]] = True
+    second[0, 70] = second[2, 80] = True
+    page[15:18, 5 : 5 + w] = first
+    page[25:28, 5 : 5 + w] = second
+    page[40:50, 150:158] = True  # a third shape (two symbols at least)
+    b = _of(page)
+    _, nsyms, _, _, _, ninstances, rest, nrefined = _text_coding(b)
+    # (the thick rules are one class or two, as the matcher's size margin decides; either way
+    # one of them is refined from the thin rule one row down)
+    assert (ninstances, rest) == (4, None) and nsyms >= 2 and nrefined >= 1
+    stream = jbig2.encode_text(b)
+    assert stream is not None
+    assert_decodes_everywhere(b, stream, tmp_path)
+
+
 def test_text_region_with_big_components_nested_glyphs_and_edges(tmp_path: Path) -> None:
     """Glyphs, a frame bigger than a glyph (the generic "rest" region), a ring with a dot in
     its box (overlapping boxes: the dot starts left of where the ring ends), glyphs touching
