@@ -119,3 +119,30 @@ def test_a_creation_whose_answer_was_lost_is_made_again_without_a_body(
     with enrolled.server.service.db.session() as s:
         orphans = [u for u in s.exec(select(Upload)) if u.id not in named]
     assert len(orphans) == 1 and orphans[0].offset > 0
+
+
+@pytest.mark.parametrize("recorder", [{"lost_bodies": True}], indirect=True)
+def test_a_creation_with_bytes_that_failed_leaves_at_most_one_upload_behind(
+    enrolled: Enrolled, admin: Admin, recorder: Recorder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A gateway answers 502 to every creation that carries bytes, after the server made the
+    upload: the client never hears its Location. Its next creations go without a body (not
+    one more upload left behind per retry, each counting against the village's quota for a
+    week), and every file arrives."""
+    monkeypatch.setattr(tus, "PROVEN_BYTES", 1)
+    batch_id, ids = make_batch(enrolled.db, 3)
+    worker = SyncWorker(
+        enrolled.db, lambda: ApiClient(recorder.url, enrolled.config.token), row_backoff_base=0.01, parallel=1
+    )
+    try:
+        worker.run_until_idle(max_passes=5)  # (a few: each retry that carried bytes failed again)
+    finally:
+        worker.close()
+    carried = [bool(b) for b in _creations(recorder)]
+    assert carried[:2] == [False, True] and not any(carried[2:])  # the 502 one alone carried bytes
+    assert_server_has(enrolled, admin, ids)
+    with enrolled.db.session() as s:
+        named = {r.upload_url for r in s.exec(select(Outbox).where(Outbox.kind == "upload"))}
+    with enrolled.server.service.db.session() as s:
+        orphans = [u for u in s.exec(select(Upload)) if u.id not in named]
+    assert len(orphans) == 1
