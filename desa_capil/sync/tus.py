@@ -1,4 +1,4 @@
-"""Resumable upload of one document file with tus 1.0 (core + creation).
+"""Resumable upload of one document file with tus 1.0 (core, creation, creation-with-upload).
 
 Why not tuspy: its PATCH requests have no timeout (a link that stalls without closing hangs
 the worker for good), it cannot verify TLS against an office CA file, and it keeps the upload
@@ -25,6 +25,12 @@ follows, the upload goes on at once from the server's offset on a new connection
 works, it just dropped one connection; a 423 then means the server is still closing the cut
 PATCH, and is waited out for a few seconds). Only cuts that got nothing through,
 ``MAX_FRUITLESS_CUTS`` in a row, hand the file back to the worker, whose back-off then applies.
+
+The streams that start a batch together get staggered first chunks (``LinkMeter.stagger``), so
+their chunks do not end, and wait for their answers, all at once. At a batch's end every file
+left may get a stream of its own and send its rest in one PATCH (``StreamGovernor.widen``). A
+creation carries the file's first chunk (creation-with-upload) where the server said it takes
+it and the link is ``LinkMeter.proven``.
 
 An upload may be paused between two chunks (``TusUploader.pause``: the worker gives the
 stream to a file with more left to send) and resumed later in the same run from the offset

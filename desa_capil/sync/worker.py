@@ -376,7 +376,10 @@ class SyncWorker:
     ``client_factory`` makes a fresh ``ApiClient`` (each upload thread gets its own session).
     Up to ``parallel`` files are uploaded at once (``START_STREAMS`` at first): while one waits
     for its answer (a round trip on a slow link can take a second) the others keep the link
-    busy; the count follows what the link shows (``tus.StreamGovernor``).
+    busy; the count follows what the link shows (``tus.StreamGovernor``). The first chunks of
+    the streams that start together are staggered (``tus.LinkMeter.stagger``), and at a
+    batch's end up to ``END_STREAMS_FACTOR`` x ``parallel`` files go at once, each its rest in
+    one PATCH (see ``_upload_batch_files``).
     """
 
     def __init__(
