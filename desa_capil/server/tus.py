@@ -17,7 +17,9 @@ termination, expiration, checksum), written against https://tus.io/protocols/res
   final concatenation (400). A creation whose body was cut keeps what arrived, like a cut
   PATCH; its client never heard the Location, so it makes a new upload, and this one expires
   (it counts against the quota until then, as an empty creation whose answer was lost does).
-  A 460 or 413 after the upload was made carries its Location and Upload-Offset.
+  A 460 or 413 after the upload was made carries its Location and Upload-Offset; one whose
+  body could not be stored (a 500: full disk, object store down) is deleted at once, as no
+  answer names it.
 * Concatenation (local storage; with object storage ``Upload-Concat`` is answered 501 at
   creation and not advertised): ``Upload-Concat: partial`` creates a partial upload, sent with
   PATCH like any other (several of one file in parallel, on connections of their own: where one
@@ -566,6 +568,13 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         except ApiError as exc:
             exc.headers.setdefault("Location", location)
             exc.headers.setdefault("Upload-Offset", "0")
+            raise
+        except Exception:
+            # The body could not be kept (a full disk, the object store down): the 500 names no
+            # Location, so nobody can resume this upload, and each retry would leave another
+            # one counting against the village's quota until it expires. Gone at once.
+            with contextlib.suppress(Exception):
+                await run_in_threadpool(svc.delete_upload, ctx, up.id)
             raise
         return Response(
             status_code=201, headers={**told, "Upload-Offset": str(offset), **_expiry_headers(up, offset)}

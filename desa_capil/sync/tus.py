@@ -353,7 +353,8 @@ class LinkMeter:
         self.min_bodyless_timeout = MIN_BODYLESS_TIMEOUT
         self.min_stall_seconds = MIN_STALL_SECONDS
         self._stagger: list[float] = []  # shares of a chunk for the next chunks (``stagger``)
-        # An upload request of this link was cut, stalled or lost its answer (``proven``).
+        # An upload request of this link was cut, stalled or lost its answer, or a creation
+        # with bytes failed (``proven``).
         self.troubled = False
 
     def proven(self) -> bool:
@@ -808,8 +809,12 @@ class TusUploader:
             if body is not None and resp.headers.get("Upload-Offset") is not None:
                 offset = _offset_header(resp.headers.get("Upload-Offset"), 0, size, resp.status_code)
         except SyncError as exc:
-            if isinstance(exc, OfflineError):
-                self.meter.troubled = True  # the next creations go without a body
+            if isinstance(exc, OfflineError) or body is not None:
+                # The next creations go without a body: a creation that carried bytes and got
+                # no 201 (cut, stopped, or a 5xx from a gateway after the server acted) may
+                # have left an upload no answer named, counting against the village's quota
+                # until it expires; one per retry, else.
+                self.meter.troubled = True
             raise
         finally:
             if body is not None:

@@ -6,6 +6,7 @@ path spelling, a chunked PATCH past the length."""
 from __future__ import annotations
 
 import base64
+import errno
 import hashlib
 import os
 import shutil
@@ -263,6 +264,30 @@ def test_creation_cut_mid_body_keeps_what_arrived(server: EmbeddedServer, villag
     r = patch_at(village, new.id, 12_000, data[12_000:])
     assert r.status_code == 204
     accept_batch(village, new.id, data)
+
+
+def test_creation_whose_bytes_cannot_be_kept_leaves_no_upload(
+    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload was made, then storing its body failed (a full disk, the object store
+    down): the 500 names no Location, so no client can ever resume that upload. It must not
+    stay behind counting against the village's quota for a week, once per retry."""
+    svc = server.service
+    assert svc is not None
+    data = os.urandom(10_000)
+    known = {u.id for u in uploads_of(server)}
+
+    def disk_full(upload: Upload, offset: int) -> Upload:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(svc, "finish_patch", disk_full)
+    for _retry in range(3):
+        r = create_with(village, len(data), data[:4000])
+        assert r.status_code == 500 and "Location" not in r.headers
+    assert {u.id for u in uploads_of(server)} == known
+    monkeypatch.undo()
+    r = create_with(village, len(data), data[:4000])
+    assert r.status_code == 201 and r.headers["Upload-Offset"] == "4000"
 
 
 def create_partial(device: EnrolledDevice, length: int) -> str:

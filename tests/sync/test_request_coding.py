@@ -40,7 +40,8 @@ class Recorder:
     without being forwarded (a proxy that does not take coded bodies). ``old``: a gzip-coded
     request is answered as a server from before coded bodies answers a body it cannot read as
     JSON (422), while the answers still say ``Accept-Encoding: gzip`` (a proxy or portal in
-    front said so)."""
+    front said so). ``lost_bodies``: a creation carrying upload bytes is forwarded, and the
+    server's answer replaced by 502 (a gateway that gave up on it after the server acted)."""
 
     def __init__(
         self,
@@ -50,6 +51,7 @@ class Recorder:
         refuse: bool = False,
         old: bool = False,
         drop: tuple[str, ...] = (),
+        lost_bodies: bool = False,
     ) -> None:
         self.seen: list[Seen] = []
         dropped = {"accept-encoding"} if strip else set()
@@ -98,6 +100,13 @@ class Recorder:
                 conn.request(self.command, self.path, body, headers)
                 resp = conn.getresponse()
                 data = resp.read()
+                creation = self.command == "POST" and self.path.rstrip("/").endswith("/uploads")
+                if lost_bodies and creation and body and "offset" in self.headers.get("Content-Type", ""):
+                    conn.close()
+                    self.send_response(502)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():
                     if k.lower() in _HOP or k.lower() in dropped:
