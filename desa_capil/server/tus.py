@@ -673,12 +673,7 @@ async def _append(
             at_offset=client_offset == held,
         ) as state:
             offset = os.fstat(f.fileno()).st_size
-            if client_offset != offset:
-                raise _offset_mismatch(offset)
-            remaining = up.length - offset
-            declared = request.headers.get("content-length")
-            if declared is not None and declared.isdigit() and int(declared) > remaining:
-                raise _too_long()
+            remaining = _room_for_body(client_offset, offset, up.length, request)
             written, outcome = await _receive_into(f, offset, remaining, request, state, checksum)
             if outcome != "ok" and outcome != "cut":
                 # Nothing of a refused body stays: back to where this PATCH started.
@@ -695,6 +690,19 @@ async def _append(
     if outcome == "checksum":
         raise _checksum_mismatch(new_offset)
     return new_offset, up
+
+
+def _room_for_body(client_offset: int, offset: int, length: int, request: Request) -> int:
+    """How many bytes a body that the client starts at ``client_offset`` may carry, the upload
+    being at ``offset`` of ``length``: 409 if the client is elsewhere, 413 at once if its
+    Content-Length says more than is left."""
+    if client_offset != offset:
+        raise _offset_mismatch(offset)
+    remaining = length - offset
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > remaining:
+        raise _too_long()
+    return remaining
 
 
 def _offset_mismatch(offset: int) -> ApiError:
@@ -736,12 +744,7 @@ async def _patch_object(
         # A PATCH taken over just now may have added a part: the offset as of now.
         up = await run_in_threadpool(svc.get_upload_unchecked, up.id)
         offset = svc.upload_offset(up)
-        if client_offset != offset:
-            raise _offset_mismatch(offset)
-        remaining = up.length - offset
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > remaining:
-            raise _too_long()
+        remaining = _room_for_body(client_offset, offset, up.length, request)
         with tempfile.SpooledTemporaryFile(max_size=1024 * 1024) as spool:
             written, outcome = await _receive_into(spool, 0, remaining, request, state, checksum)
             if outcome == "overflow":
