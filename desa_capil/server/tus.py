@@ -550,9 +550,8 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
             raise too_large(settings.max_upload_size)
         with_upload = _offset_body(request)
         checksum = parse_checksum(request.headers.get("upload-checksum")) if with_upload else None
-        body_length = request.headers.get("content-length")
-        if with_upload and body_length is not None and body_length.isdigit() and int(body_length) > length:
-            raise _too_long()
+        if with_upload:
+            _room_for_body(0, 0, length, request)  # 413 before anything is made
         up = await run_in_threadpool(
             lambda: svc.create_upload(ctx, length, meta, raw_meta, concat="partial" if concat else "")
         )

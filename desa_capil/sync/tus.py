@@ -760,6 +760,12 @@ class TusUploader:
         connect, read = self.client.timeout
         return connect, self.meter.bodyless_timeout(read)
 
+    def _body_deadline(self, size: int, read_timeout: float) -> float:
+        """The total time a request carrying ``size`` bytes of the file may take: the bytes at
+        a quarter of the measured rate (a stream's share may drop when more start) plus its
+        answer, at least the client's own deadline."""
+        return max(self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * read_timeout)
+
     def _create(self, row: Outbox, meta: dict[str, str], view: memoryview) -> tuple[str, int]:
         """Create the upload; returns its id (what the row keeps, see ``upload_path``) and the
         offset the server holds. Where the server takes it (creation-with-upload) and the link
@@ -788,9 +794,7 @@ class TusUploader:
             # As a PATCH that no watch looks after (the upload has no id yet).
             connect, read = self.client.timeout
             timeout = (connect, self.meter.read_timeout(read, self._timeouts_in_a_row))
-            deadline = max(
-                self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * timeout[1]
-            )
+            deadline = self._body_deadline(size, timeout[1])
             token = self.meter.streams.begin()
         started = self.meter.clock()
         offset = 0
@@ -821,13 +825,14 @@ class TusUploader:
                 self.meter.count(body.pos, offset)
                 self.meter.streams.end(token, offset)
         elapsed = self.meter.clock() - started
+        # Saved before the next byte goes out: a restart resumes this upload.
+        self._save(row.id, url=upload_id, offset=offset)
         if body is None:
             self.meter.record_rtt(elapsed)
             return upload_id, 0
         if body.done_at is not None:
             self.meter.record_tail(self.meter.clock() - body.done_at)
         self.meter.record(offset, elapsed)
-        self._save(row.id, url=upload_id, offset=offset)
         if offset and self.on_chunk is not None:
             self.on_chunk(ChunkReport(row.id, row.batch_id, offset, len(view), offset, elapsed))
         return upload_id, offset
@@ -940,9 +945,7 @@ class TusUploader:
                     self._save(row.id, url=upload_id, offset=offset)
             view = memoryview(data)
             if not upload_id:
-                upload_id, offset = self._create(row, meta, view)
-                # Saved before the next byte goes out: a restart resumes this upload.
-                self._save(row.id, url=upload_id, offset=offset)
+                upload_id, offset = self._create(row, meta, view)  # saved in the row
                 if 0 < offset < len(data) and self.pause is not None and self.pause(len(data) - offset):
                     raise Paused(upload_id)
             fruitless = 0  # cuts in a row that got nothing through
@@ -1027,11 +1030,7 @@ class TusUploader:
                     "Content-Length": str(size),
                 },
                 timeout=timeout,
-                # The total: the chunk at a quarter of the measured rate (a stream's share may
-                # drop when more start) plus its answer, at least the client's own.
-                deadline=max(
-                    self.client.deadline, 4 * size / max(self.meter.stream_rate(), 1.0) + 2 * timeout[1]
-                ),
+                deadline=self._body_deadline(size, timeout[1]),
                 ok=(204,),
                 cut=watch.cut if watch is not None else None,
             )
