@@ -466,6 +466,10 @@ static void unite(Run *r, int32_t a, int32_t b) {
 
 static int floor_half(int v) { return v >= 0 ? v / 2 : -((1 - v) / 2); }
 
+/* The k-th size around v, k = 0..4: v, v+1, v-1, v+2, v-2 (how the matcher, the second
+ * dictionary's split and reassign() walk the sizes within 2 of a glyph's, closest first). */
+static int around(int v, int k) { return v + (k & 1 ? (k + 1) / 2 : -(k / 2)); }
+
 
 /* Bitmaps for matching: rows of 64-bit words, pixel x in bit x % 64 of word x / 64; bits
  * past the width are 0. */
@@ -842,9 +846,9 @@ static int32_t split_dictionaries(Text *t, int32_t nsyms) {
         int32_t bref = -1, tried = 0;
         int bdx = 0, bdy = 0;
         for (int dh = 0; dh <= 4 && best > 1; dh++) {
-            int rh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2));
+            int rh = around(h, dh);
             for (int dw = 0; dw <= 4 && best > 1 && tried < SPLIT_CANDIDATES; dw++) {
-                int rw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                int rw = around(w, dw);
                 if (rw < 1 || rh < 1)
                     continue;
                 int visited = 0;
@@ -1110,9 +1114,9 @@ static void reassign(Text *t, int32_t nglyph, int32_t nsyms) {
         int32_t bsym = c->sym, tried = 0;
         int bdx = c->dx, bdy = c->dy;
         for (int dh = 0; dh <= 4 && best > 0; dh++) {
-            int sh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2)); /* h, h+1, h-1, h+2, h-2 */
+            int sh = around(h, dh);
             for (int dw = 0; dw <= 4 && best > 0 && tried < reassign_candidates; dw++) {
-                int sw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                int sw = around(w, dw);
                 if (sw < 1 || sh < 1)
                     continue;
                 int visited = 0;
@@ -1320,9 +1324,9 @@ static int code_text(Text *t) {
         int32_t best = -1, tried = 0;
         int bdx = 0, bdy = 0;
         for (int dh = 0; dh <= 4 && best_err > 0; dh++) {
-            int sh = h + (dh & 1 ? (dh + 1) / 2 : -(dh / 2)); /* h, h+1, h-1, h+2, h-2 */
+            int sh = around(h, dh);
             for (int dw = 0; dw <= 4 && best_err > 0 && tried < MAX_CANDIDATES; dw++) {
-                int sw = w + (dw & 1 ? (dw + 1) / 2 : -(dw / 2));
+                int sw = around(w, dw);
                 if (sw < 1 || sh < 1)
                     continue;
                 int visited = 0;
