@@ -49,8 +49,16 @@ class Settings:
     upload_min_cost: int = 64 * 1024
     # JSON request bodies (a 200-application manifest is well under this).
     max_json_body: int = 2 * MiB
-    # Unused uploads are deleted this long after their last byte arrived.
+    # Unused uploads are deleted this long after their client last showed it knows them (a
+    # PATCH, a HEAD, a final concatenation naming them as parts).
     upload_expiry_seconds: int = 7 * 24 * 3600
+    # ... and an upload nobody asked about since its creation this long after it: the client
+    # may never have heard the creation's answer (lost on a cut link, or a creation cut
+    # mid-body), so it cannot resume it and made another; such an orphan counts against the
+    # village's quota only this long. A creation whose body brought the whole file gets the
+    # full expiry (its client has nothing left to ask before its manifest). At most
+    # ``upload_expiry_seconds``.
+    upload_unclaimed_expiry_seconds: int = 24 * 3600
     enrollment_code_ttl_seconds: int = 14 * 24 * 3600
 
     # Per device token bucket: burst size and refill per second.
@@ -83,6 +91,12 @@ class Settings:
         self.root_path = "/" + self.root_path.strip("/") if self.root_path.strip("/") else ""
         if self.storage_dir is not None:
             self.storage_dir = Path(self.storage_dir)
+        for name in ("upload_expiry_seconds", "upload_unclaimed_expiry_seconds"):
+            if int(getattr(self, name)) < 0:
+                raise ValueError(f"{name} must not be negative")
+        self.upload_unclaimed_expiry_seconds = min(
+            int(self.upload_unclaimed_expiry_seconds), int(self.upload_expiry_seconds)
+        )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -99,6 +113,9 @@ class Settings:
         for name in ("s3_bucket", "s3_prefix", "s3_endpoint_url", "s3_region"):
             if f"DESA_CAPIL_{name.upper()}" in env:
                 kw[name] = env[f"DESA_CAPIL_{name.upper()}"]
+        for name in ("upload_expiry_seconds", "upload_unclaimed_expiry_seconds"):
+            if f"DESA_CAPIL_{name.upper()}" in env:
+                kw[name] = int(env[f"DESA_CAPIL_{name.upper()}"])
         if "DESA_CAPIL_HEADER_TIMEOUT" in env:
             kw["header_timeout"] = float(env["DESA_CAPIL_HEADER_TIMEOUT"])
         if "DESA_CAPIL_MAX_CONNECTIONS" in env:

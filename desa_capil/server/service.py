@@ -144,11 +144,16 @@ class CentralService:
     def upload_offset(self, up: Upload) -> int:
         return self.uploads.upload_offset(up)
 
-    def finish_patch(self, upload: Upload, offset: int) -> Upload:
-        return self.uploads.finish_patch(upload, offset)
+    def claim_upload(self, up: Upload) -> Upload:
+        return self.uploads.claim(up)
 
-    def append_part(self, upload: Upload, offset: int, source: IO[bytes], size: int) -> Upload:
-        return self.uploads.append_part(upload, offset, source, size)
+    def finish_patch(self, upload: Upload, offset: int, *, claimed: bool = True) -> Upload:
+        return self.uploads.finish_patch(upload, offset, claimed=claimed)
+
+    def append_part(
+        self, upload: Upload, offset: int, source: IO[bytes], size: int, *, claimed: bool = True
+    ) -> Upload:
+        return self.uploads.append_part(upload, offset, source, size, claimed=claimed)
 
     def delete_upload(self, ctx: DeviceCtx, upload_id: str) -> None:
         return self.uploads.delete_upload(ctx, upload_id)

@@ -16,7 +16,8 @@ termination, expiration, checksum), written against https://tus.io/protocols/res
   longer than Upload-Length is refused with 413 before anything is made, as is a body with a
   final concatenation (400). A creation whose body was cut keeps what arrived, like a cut
   PATCH; its client never heard the Location, so it makes a new upload, and this one expires
-  (it counts against the quota until then, as an empty creation whose answer was lost does).
+  after ``upload_unclaimed_expiry_seconds`` (a day; it counts against the quota until the
+  purge, as an empty creation whose answer was lost does).
   A 460 or 413 after the upload was made carries its Location and Upload-Offset; one whose
   body could not be stored (a 500: full disk, object store down) is deleted at once, as no
   answer names it.
@@ -30,6 +31,10 @@ termination, expiration, checksum), written against https://tus.io/protocols/res
   expired. Upload-Length, if sent with a final one, must be the parts' sum. A partial upload is
   not a document: a manifest naming one gets ``missing``. HEAD reports ``Upload-Concat``; a
   PATCH on a final upload is 403.
+* Expiration: a new upload expires after ``upload_unclaimed_expiry_seconds`` (a day) unless
+  complete at once; the first request that shows its client knows it (a HEAD, a PATCH, a
+  final concatenation naming it as a part) gives it ``upload_expiry_seconds`` (a week); see
+  ``services/uploads.py``. Every answer's ``Upload-Expires`` is the expiry as stored then.
 * ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires;
   while a PATCH of the upload runs in this process, also ``Upload-Patch-Age`` and
   ``Upload-Idle`` (seconds since it began / since it last received bytes; this server's own,
@@ -563,7 +568,8 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
             return Response(status_code=201, headers={**told, **_expiry_headers(up, 0)})
         # creation-with-upload: the body is the upload's first bytes, taken as a PATCH at 0.
         try:
-            offset, up = await _append(svc, up, 0, request, checksum, ctx.device_id)
+            # Not a claim: its client may never hear this answer (see services/uploads.py).
+            offset, up = await _append(svc, up, 0, request, checksum, ctx.device_id, claimed=False)
         except ApiError as exc:
             exc.headers.setdefault("Location", location)
             exc.headers.setdefault("Upload-Offset", "0")
@@ -584,6 +590,8 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
         _check_resumable(request)
         ctx = await auth(request)
         up = await run_in_threadpool(svc.get_upload, ctx, upload_id)
+        # Its client knows the upload: the full expiry (written only when due).
+        up = await run_in_threadpool(svc.claim_upload, up)
         offset = svc.upload_offset(up)
         headers = {
             "Upload-Offset": str(offset),
@@ -653,13 +661,16 @@ async def _append(
     request: Request,
     checksum: tuple[str, bytes] | None,
     device: str,
+    *,
+    claimed: bool = True,
 ) -> tuple[int, Upload]:
     """The request's body appended at ``client_offset`` (a PATCH, or the body of a creation):
     (the new offset, the upload row). Raises 409 (another offset), 413 (past Upload-Length),
-    460 (checksum), 423 (another request holds the upload)."""
+    460 (checksum), 423 (another request holds the upload). ``claimed``: the request shows
+    that its client knows the upload (a PATCH, not a creation), see ``finish_patch``."""
     settings = svc.settings
     if not svc.storage.appends_in_place:
-        return await _patch_object(svc, up, client_offset, request, checksum, device)
+        return await _patch_object(svc, up, client_offset, request, checksum, device, claimed=claimed)
     path = svc.upload_path(up.id)
     with path.open("r+b", buffering=0) as f:
         held = os.fstat(f.fileno()).st_size  # bytes written so far, a running PATCH's too
@@ -683,7 +694,7 @@ async def _append(
             # serves every other village meanwhile.
             await run_in_threadpool(os.fsync, f.fileno())
             new_offset = offset + written
-            up = await run_in_threadpool(svc.finish_patch, up, new_offset)
+            up = await run_in_threadpool(lambda: svc.finish_patch(up, new_offset, claimed=claimed))
     if outcome == "overflow":
         raise _too_long()
     if outcome == "checksum":
@@ -731,6 +742,8 @@ async def _patch_object(
     request: Request,
     checksum: tuple[str, bytes] | None,
     device: str = "",
+    *,
+    claimed: bool = True,
 ) -> tuple[int, Upload]:
     """PATCH with object storage: the body is spooled (memory, then a private temp file) and
     stored as one part object; the database's offset moves only with its part row. Returns
@@ -751,7 +764,9 @@ async def _patch_object(
             if outcome == "checksum":
                 raise _checksum_mismatch(offset)
             if outcome in ("ok", "cut") and written:
-                up = await run_in_threadpool(svc.append_part, up, offset, spool, written)
+                up = await run_in_threadpool(
+                    lambda: svc.append_part(up, offset, spool, written, claimed=claimed)
+                )
             else:
                 written = 0
     return offset + written, up

@@ -15,6 +15,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,6 +159,13 @@ def test_tus_upload_resume_and_batch(
         )
         assert r.status_code == 201 and r.headers["Upload-Offset"] == "30000"
         small_id = r.headers["Location"].rsplit("/", 1)[1]
+        # The creation's part does not claim the upload (its answer may be lost): a day, until
+        # the PATCH below shows that its client knows it.
+        made = svc.get_upload_unchecked(small_id)
+        assert made.expires_at is not None
+        assert made.expires_at - made.created_at == timedelta(
+            seconds=server.settings.upload_unclaimed_expiry_seconds
+        )
         r = village.request(
             "PATCH",
             f"/uploads/{small_id}",
@@ -165,7 +173,10 @@ def test_tus_upload_resume_and_batch(
             headers={**bytes_ct, "Upload-Offset": "30000"},
         )
         assert r.status_code == 204 and r.headers["Upload-Offset"] == "50000"
-        assert svc.get_upload_unchecked(small_id).sha256 == hashlib.sha256(small).hexdigest()
+        done = svc.get_upload_unchecked(small_id)
+        assert done.sha256 == hashlib.sha256(small).hexdigest()
+        assert done.expires_at is not None
+        assert done.expires_at - done.created_at >= timedelta(seconds=server.settings.upload_expiry_seconds)
 
 
 def test_two_hosts_without_shared_disk(

@@ -277,7 +277,7 @@ def test_creation_whose_bytes_cannot_be_kept_leaves_no_upload(
     data = os.urandom(10_000)
     known = {u.id for u in uploads_of(server)}
 
-    def disk_full(upload: Upload, offset: int) -> Upload:
+    def disk_full(upload: Upload, offset: int, **_kw: Any) -> Upload:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(svc, "finish_patch", disk_full)

@@ -1,5 +1,21 @@
 """tus uploads: creation, offsets, parts on object storage, expiry, and the check
-a batch makes of each document's upload."""
+a batch makes of each document's upload.
+
+Expiry: an upload not yet named by a manifest is deleted (``purge_expired_uploads``) when its
+``expires_at`` passes. A new upload gets ``upload_unclaimed_expiry_seconds`` (a day): the
+creation alone does not show that its client heard the answer (it may have been lost on a cut
+link, or the creation's body cut), and an upload its client does not know is an orphan that
+would count against the village's quota for the whole ``upload_expiry_seconds`` (a week). A
+request that names the upload shows its client knows it, and gives it the full expiry: a PATCH
+(``finish_patch`` / ``append_part``), a HEAD (``claim``; written only when less than half of
+the full window is left, so a client polling HEAD does not write a row per look), a final
+concatenation naming it as a part. An upload complete at its creation (length 0, or a creation
+whose body brought the whole file) gets the full expiry at once: its client has nothing more
+to ask before the manifest that uses it, which may come days later (a laptop switched off
+mid-batch over a weekend); a whole-file creation whose answer was lost (our client sends at
+most one such per stream and run: later creations carry no body) therefore stays until then.
+A client that comes back after the short window to an upload it never touched hears 404/410
+and sends the file again from zero."""
 
 from __future__ import annotations
 
@@ -8,7 +24,7 @@ import os
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
@@ -24,6 +40,7 @@ from desa_capil.server.db import (
     Upload,
     UploadPart,
     Village,
+    aware,
     utcnow,
 )
 from desa_capil.server.errors import ApiError, not_found, quota_exceeded, too_large
@@ -102,7 +119,8 @@ class UploadService(Area):
                 sha256_claimed=meta.get("sha256", "").lower()[:64],
                 created_at=now,
                 updated_at=now,
-                expires_at=now + timedelta(seconds=self.settings.upload_expiry_seconds),
+                # Unclaimed until a later request names it (see the module docstring).
+                expires_at=now + timedelta(seconds=self._expiry_at_creation(length)),
                 upload_metadata=raw_metadata,
                 concat=concat,
             )
@@ -112,6 +130,47 @@ class UploadService(Area):
             s.add(up)
             s.commit()
         return up
+
+    def _expiry_at_creation(self, length: int) -> int:
+        """Seconds a new upload of ``length`` bytes lives unless claimed: the short window, or
+        the full one for an empty upload (complete at once: nothing left to ask about it)."""
+        s = self.settings
+        return s.upload_expiry_seconds if length == 0 else s.upload_unclaimed_expiry_seconds
+
+    def _full_expiry(self, now: datetime) -> datetime:
+        return now + timedelta(seconds=self.settings.upload_expiry_seconds)
+
+    def claim(self, up: Upload) -> Upload:
+        """A request showed that the upload's client knows it (a HEAD): the full expiry, written
+        only when less than half of it is left (a client polling HEAD costs no write per look;
+        an upload just made, with the short window, is claimed by its first HEAD). The row as
+        it stands afterwards (its ``expires_at`` is what ``Upload-Expires`` must say)."""
+        if up.expires_at is None:
+            return up
+        now = utcnow()
+        full = self.settings.upload_expiry_seconds
+        if aware(up.expires_at) - now >= timedelta(seconds=full / 2):
+            return up
+        self._claim_ids([up.id], now)
+        with self.db.read_session() as s:
+            row = s.get(Upload, up.id)
+        return row if row is not None else up
+
+    def _claim_ids(self, upload_ids: Sequence[str], now: datetime) -> None:
+        """The full expiry for these uploads, unless a manifest consumed them meanwhile (no
+        expiry then) or they already have it."""
+        until = self._full_expiry(now)
+        with self.db.session() as s:
+            s.execute(
+                update(Upload)
+                .where(
+                    col(Upload.id).in_(list(upload_ids)),
+                    col(Upload.expires_at).is_not(None),
+                    col(Upload.expires_at) < until,
+                )
+                .values(expires_at=until)
+            )
+            s.commit()
 
     def concatenate(
         self,
@@ -136,6 +195,9 @@ class UploadService(Area):
                 f"Upload-Concat final must name 1-{MAX_CONCAT_PARTS} partial uploads.",
             )
         parts = [self.get_upload(ctx, part_id) for part_id in part_ids]  # 404 / 410
+        # Named by this request: their client knows them. Claimed before anything else, so the
+        # short window of a part (or a purge while this final is assembled) does not take them.
+        self._claim_ids(list(dict.fromkeys(part_ids)), utcnow())
         for up in parts:
             if up.concat != "partial":
                 raise _concat_error(
@@ -303,8 +365,10 @@ class UploadService(Area):
             size = 0
         return min(size, up.length)
 
-    def finish_patch(self, upload: Upload, offset: int) -> Upload:
-        """Record a PATCH's new offset; hash the file once complete (off the event loop)."""
+    def finish_patch(self, upload: Upload, offset: int, *, claimed: bool = True) -> Upload:
+        """Record a PATCH's new offset; hash the file once complete (off the event loop).
+        ``claimed``: the request showed that its client knows the upload (a PATCH; not the
+        body of a creation), so it gets the full expiry; a complete upload gets it anyway."""
         now = utcnow()
         digest = file_sha256(self.upload_path(upload.id)) if offset == upload.length else None
         with self.db.session() as s:
@@ -313,17 +377,20 @@ class UploadService(Area):
                 raise not_found("Unggahan", "Upload")
             up.offset = offset
             up.updated_at = now
-            if up.expires_at is not None:
-                up.expires_at = now + timedelta(seconds=self.settings.upload_expiry_seconds)
+            if up.expires_at is not None and (claimed or offset >= up.length):
+                up.expires_at = self._full_expiry(now)
             up.sha256 = digest
             s.add(up)
             s.commit()
             return up
 
-    def append_part(self, upload: Upload, offset: int, source: IO[bytes], size: int) -> Upload:
+    def append_part(
+        self, upload: Upload, offset: int, source: IO[bytes], size: int, *, claimed: bool = True
+    ) -> Upload:
         """Object storage: keep one PATCH's ``size`` bytes (``source``) as the part at
         ``offset``. Raises 409 when another request appended at that offset first (another
-        host); joins the parts once the upload is complete."""
+        host); joins the parts once the upload is complete. ``claimed`` as for
+        ``finish_patch``."""
         key = self.storage.put_part(upload.id, offset, source)
         now = utcnow()
         try:
@@ -362,8 +429,8 @@ class UploadService(Area):
             up = s.get(Upload, upload.id)
             if up is None:
                 raise not_found("Unggahan", "Upload")
-            if up.expires_at is not None:
-                up.expires_at = now + timedelta(seconds=self.settings.upload_expiry_seconds)
+            if up.expires_at is not None and (claimed or new_offset >= up.length):
+                up.expires_at = self._full_expiry(now)
             if digest is not None:
                 up.sha256 = digest
                 s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == upload.id))
