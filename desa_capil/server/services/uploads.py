@@ -9,8 +9,8 @@ would count against the village's quota for the whole ``upload_expiry_seconds`` 
 request that names the upload shows its client knows it, and gives it the full expiry: a PATCH
 (``finish_patch`` / ``append_part``), a HEAD (``claim``; written only when less than half of
 the full window is left, so a client polling HEAD does not write a row per look), a final
-concatenation naming it as a part. An upload complete at its creation (length 0, or a creation
-whose body brought the whole file) gets the full expiry at once: its client has nothing more
+concatenation naming it as a part. An upload complete at its creation (length 0, a creation
+whose body brought the whole file, a final concatenation) gets the full expiry at once: its client has nothing more
 to ask before the manifest that uses it, which may come days later (a laptop switched off
 mid-batch over a weekend); a whole-file creation whose answer was lost (our client sends at
 most one such per stream and run: later creations carry no body) therefore stays until then.
