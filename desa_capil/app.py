@@ -371,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desa_capil.store import repo, setting_keys
-    from desa_capil.ui import tasks
+    from desa_capil.ui import gc_guard, tasks
     from desa_capil.ui.errors import install_excepthook
     from desa_capil.ui.i18n import lang, set_lang
     from desa_capil.ui.theme import apply_theme
@@ -380,6 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     QCoreApplication.setOrganizationName("desa_capil")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    gc_guard.install()  # before any worker thread starts
     _install_qt_log_handler()
     apply_theme(app)
     failures: list[BaseException] = []

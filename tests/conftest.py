@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
 import importlib
 import importlib.util
@@ -63,11 +64,17 @@ def _build_jbig2(source: Path) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Build the JBIG2 coder in place once, before any test module imports it, so that this
+    """Automatic cyclic garbage collection is off for the session, as in the app (it would run
+    in whichever thread allocates, and free Qt objects there: desa_capil.ui.gc_guard).
+
+    Build the JBIG2 coder in place once, before any test module imports it, so that this
     process and every subprocess a test starts (the self-test, a real app start) have it even
     in a checkout where ``pip install -e .`` was not re-run (a worktree on PYTHONPATH). A lock
     keeps parallel sessions on the same checkout from building over each other. Without a C
     compiler the coder's tests skip, except on CI (CI=true), where the session fails."""
+    from desa_capil.ui import gc_guard
+
+    gc_guard.disable_automatic()
     source = _jbig2_source()
     if _jbig2_fresh(source):
         return
@@ -92,6 +99,51 @@ def pytest_configure(config: pytest.Config) -> None:
     jbig2 = sys.modules.get("desa_capil.scan.jbig2")
     if jbig2 is not None and getattr(jbig2, "_jbig2", None) is None:
         jbig2._jbig2 = jbig2._load()  # type: ignore[attr-defined]
+
+
+# pytest-timeout's thread method needs the GIL to report a stuck test and end the run. A
+# deadlock where a thread waits inside Qt while holding the GIL starves it, and the run then
+# hangs silently until CI's own limit (seen once, with no trace). faulthandler's watchdog is a
+# C thread: it prints every Python thread's stack and exits, GIL or not. It fires a little after
+# the test's own timeout, so pytest-timeout still reports every ordinary slow test first.
+HANG_GRACE_S = 120
+_hang_fd: int | None = None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _hang_fd
+    _hang_fd = os.dup(sys.__stderr__.fileno() if sys.__stderr__ is not None else 2)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    marker = item.get_closest_marker("timeout")
+    limit = (
+        float(marker.args[0])
+        if marker is not None and marker.args
+        else float(item.config.getini("timeout") or 300)
+    )
+    if _hang_fd is not None:
+        faulthandler.dump_traceback_later(limit + HANG_GRACE_S, exit=True, file=_hang_fd)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+        _collect_on_this_thread()
+
+
+def _collect_on_this_thread() -> None:
+    """As in the app (desa_capil.ui.gc_guard), cyclic garbage is collected on the main thread
+    only: between tests, and by the guard's timer whenever a test runs Qt's event loop."""
+    from desa_capil.ui import gc_guard
+
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtCore import QCoreApplication
+
+        if QCoreApplication.instance() is not None:
+            gc_guard.install()
+    gc_guard.collect_due()
 
 
 @pytest.fixture

@@ -13,12 +13,14 @@ box and anything else goes to the crash dialog and the log.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, SignalInstance
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
 from desa_capil.ui.errors import handle_exception
@@ -29,12 +31,12 @@ log = logging.getLogger(__name__)
 class Progress:
     """Handed to an operation so it can report progress and notice a cancel request."""
 
-    def __init__(self, signal: SignalInstance) -> None:
-        self._signal = signal
+    def __init__(self, report: Callable[[int, int, str], None]) -> None:
+        self._report = report
         self._cancel = threading.Event()
 
     def report(self, done: int, total: int, text: str = "") -> None:
-        self._signal.emit(done, total, text)
+        self._report(done, total, text)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -52,25 +54,25 @@ class Op(QObject):
         failed(object): the exception it raised.
         progress(int, int, str): done, total, a short text.
         finished(): after succeeded or failed.
+
+    The worker thread never holds this object, nor has the last reference to the operation's
+    callable or its outcome: anything the UI made (this QObject, a widget a closure captured)
+    must be destroyed on the UI thread. Destroyed on a worker, a QObject disconnects its signals
+    there, under Qt's signal-slot mutex, and PySide then waits for the GIL that the UI thread
+    may hold while it waits for that same mutex: a deadlock (see gc_guard).
     """
 
     succeeded = Signal(object)
     failed = Signal(object)
     progress = Signal(int, int, str)
     finished = Signal()
-    # Emitted on the worker thread; queued to this object's (the UI) thread, where the public
-    # signals are re-emitted. Connecting plain callables straight to a signal emitted on a
-    # worker would run them on the worker.
-    _result = Signal(bool, object)
-    _progress = Signal(int, int, str)
 
     def __init__(self, fn: Callable[[Progress], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.fn = fn
-        self.reporter = Progress(self._progress)
+        self.id = next(_ids)
+        self.reporter = Progress(functools.partial(_post_progress, self.id))
         self.done = False
-        self._result.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
-        self._progress.connect(self.progress, Qt.ConnectionType.QueuedConnection)
 
     def _deliver(self, ok: bool, value: object) -> None:
         try:
@@ -84,29 +86,90 @@ class Op(QObject):
     def cancel(self) -> None:
         self.reporter.cancel()
 
-    def _run(self) -> None:
-        # Runs on a worker thread: only emit signals from here.
-        try:
-            result = self.fn(self.reporter)
-        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI thread
-            self._result.emit(False, exc)
-        else:
-            self._result.emit(True, result)
+
+class _Bridge(QObject):
+    """The one object the workers signal through; it lives on the UI thread for good."""
+
+    # An operation's id: its outcome waits in _outcomes.
+    result = Signal(int)
+    progress = Signal(int, int, int, str)
+
+
+_ids = itertools.count(1)
+_bridge: _Bridge | None = None
+# Finished operations' (ok, value), from the worker that ran it to the UI thread.
+_outcomes: dict[int, tuple[bool, object]] = {}
+_db_pool: QThreadPool | None = None
+# Operations by id until they have delivered: the UI thread's references, always the last ones.
+_running: dict[int, Op] = {}
+
+
+def _ui_bridge() -> _Bridge:
+    global _bridge
+    if _bridge is None:
+        _bridge = _Bridge()
+        _bridge.setObjectName("desa_capil-ops")
+        _bridge.result.connect(_on_result, Qt.ConnectionType.QueuedConnection)
+        _bridge.progress.connect(_on_progress, Qt.ConnectionType.QueuedConnection)
+    return _bridge
+
+
+def _post_progress(op_id: int, done: int, total: int, text: str) -> None:
+    assert _bridge is not None
+    _bridge.progress.emit(op_id, done, total, text)
+
+
+def _on_progress(op_id: int, done: int, total: int, text: str) -> None:
+    task = _running.get(op_id)
+    if task is not None and not task.done:
+        task.progress.emit(done, total, text)
+
+
+def _on_result(op_id: int) -> None:
+    ok, value = _outcomes.pop(op_id)
+    task = _running.get(op_id)
+    if task is not None:
+        task._deliver(ok, value)
+
+
+def _forget(op_id: int) -> None:
+    task = _running.pop(op_id, None)
+    if task is not None:
+        task.done = True
 
 
 class _Runnable(QRunnable):
-    def __init__(self, op: Op) -> None:
+    """Runs one operation on a pool thread. It keeps the id and borrowed references only: the
+    UI thread's Op holds the callable too, and the outcome goes to _outcomes before the signal,
+    so whatever the worker drops is never the last reference."""
+
+    def __init__(self, task: Op) -> None:
         super().__init__()
-        self.op = op
         self.setAutoDelete(True)
+        self._job: tuple[int, Callable[[Progress], Any], Progress] | None = (
+            task.id,
+            task.fn,
+            task.reporter,
+        )
 
     def run(self) -> None:
-        self.op._run()
+        assert self._job is not None
+        op_id, fn, reporter = self._job
+        self._job = None
+        try:
+            outcome: tuple[bool, object] = (True, fn(reporter))
+        except BaseException as exc:  # noqa: BLE001 - every failure must reach the UI thread
+            outcome = (False, exc)
+        del fn, reporter
+        _outcomes[op_id] = outcome
+        del outcome
+        _signal_result(op_id)
 
 
-_db_pool: QThreadPool | None = None
-# Ops stay referenced until they finish; Qt must not delete them under a running worker.
-_running: set[Op] = set()
+def _signal_result(op_id: int) -> None:
+    """From the worker, once its outcome is stored and it holds nothing of the operation's."""
+    assert _bridge is not None
+    _bridge.result.emit(op_id)
 
 
 def db_pool() -> QThreadPool:
@@ -128,6 +191,7 @@ def run_op(
     db: bool = False,
 ) -> Op:
     """Run `op(progress)` in the background; callbacks run on the UI thread."""
+    _ui_bridge()
     task = Op(op)
     if on_success is not None:
         task.succeeded.connect(on_success)
@@ -138,12 +202,11 @@ def run_op(
     else:
         task.failed.connect(lambda exc: handle_exception(parent, exc))
 
-    def _finish() -> None:
-        task.done = True
-        _running.discard(task)
-
-    task.finished.connect(_finish)
-    _running.add(task)
+    # Not a closure over `task`: a connection's callable is held by Qt, out of the cycle
+    # collector's sight, so a callable that held the Op would keep it (and everything its
+    # operation captured: page images, a widget) alive for good.
+    task.finished.connect(functools.partial(_forget, task.id))
+    _running[task.id] = task
     pool = db_pool() if db else QThreadPool.globalInstance()
     pool.start(_Runnable(task))
     return task

@@ -1,0 +1,89 @@
+"""Python's cyclic garbage collector runs on the UI thread only.
+
+Automatic collection starts in whichever thread happens to allocate when a threshold is
+crossed: a page worker, the database worker, the sync thread. When that collection frees a Qt
+object (a widget, a signal connection, an operation's QObject), PySide destroys it there:
+``QObject::disconnect`` takes Qt's signal-slot mutex and then asks for the GIL to call back into
+Python. If the UI thread holds the GIL at that moment and is itself inside Qt waiting for the
+same mutex (``style().polish()`` does, for one), both wait for ever. The test suite hung that
+way once on CI; py-spy showed exactly those two stacks (a pool thread in ``gc_collect_main`` →
+``QObject::disconnect`` → ``GilState::acquire``; the UI thread in ``polish`` →
+``QObject::disconnect`` → ``QBasicMutex::lockInternal``).
+
+So automatic collection is switched off and the UI thread collects, from a timer, whatever the
+interpreter itself would have collected by then: the same generations, on the same thresholds
+(the pattern of pyqtgraph's and Spyder's ``GarbageCollector``). Reference counting still frees
+almost everything at once, on any thread; only objects in reference cycles wait for the timer.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+log = logging.getLogger(__name__)
+
+# Short enough that garbage from a busy worker never piles up for long, long enough that the
+# check (three integers compared) costs nothing.
+CHECK_INTERVAL_MS = 250
+
+_thresholds: tuple[int, int, int] | None = None
+_guard: MainThreadGC | None = None
+
+
+def disable_automatic() -> None:
+    """Stop automatic collection (idempotent); `collect_due` then does it on the caller's thread."""
+    global _thresholds
+    if _thresholds is None:
+        t0, t1, t2 = gc.get_threshold()
+        _thresholds = (t0, t1, t2)
+    gc.disable()
+
+
+def collect_due() -> int:
+    """Collect the oldest generation whose allocation count passed its threshold, as the
+    interpreter would have; nothing when none did. Returns the objects found unreachable."""
+    t0, t1, t2 = _thresholds if _thresholds is not None else gc.get_threshold()
+    c0, c1, c2 = gc.get_count()
+    if c2 > t2:
+        return gc.collect(2)
+    if c1 > t1:
+        return gc.collect(1)
+    if c0 > t0:
+        return gc.collect(0)
+    return 0
+
+
+class MainThreadGC(QObject):
+    """Collects on the UI thread's event loop (see the module's text)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("desa_capil-gc")
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_INTERVAL_MS)
+        self.timer.timeout.connect(self.check)
+        disable_automatic()
+        self.timer.start()
+
+    def check(self) -> None:
+        collect_due()
+
+
+def install() -> MainThreadGC:
+    """Hand cyclic garbage collection to the UI thread for as long as the application runs.
+    Call it on the UI thread once the QCoreApplication exists; calling it again is harmless."""
+    global _guard
+    app = QCoreApplication.instance()
+    if app is None:
+        raise RuntimeError("gc_guard.install() needs a QCoreApplication")
+    if threading.current_thread() is not threading.main_thread():
+        raise RuntimeError("gc_guard.install() must run on the UI thread")
+    if _guard is None:
+        _guard = MainThreadGC(app)
+        app.aboutToQuit.connect(collect_due)
+        log.debug("cyclic garbage collection moved to the UI thread")
+    return _guard

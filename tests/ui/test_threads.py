@@ -1,0 +1,118 @@
+"""Qt objects die on the UI thread only.
+
+A QObject destroyed on a worker thread disconnects its signals there, under Qt's signal-slot
+mutex, and PySide then waits for the GIL. If the UI thread holds the GIL and waits inside Qt for
+the same mutex, the whole process stops (seen on CI: a pool thread's cyclic garbage collection
+against ``style().polish()`` on the UI thread). Two things keep it from happening: cyclic
+collection runs on the UI thread only (desa_capil.ui.gc_guard), and a background operation's
+worker never holds the last reference to anything the UI made (desa_capil.ui.tasks).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import weakref
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desa_capil.ui import gc_guard, tasks
+
+
+class Canary:
+    """Records the thread it was freed on."""
+
+    def __init__(self, freed: list[str]) -> None:
+        weakref.finalize(self, lambda: freed.append(threading.current_thread().name))
+
+
+def _churn_cycles(n: int) -> None:
+    for _ in range(n):
+        x: list[object] = []
+        x.append(x)
+
+
+def test_cyclic_garbage_is_collected_on_the_ui_thread(qapp: object, qtbot: QtBot) -> None:
+    guard = gc_guard.install()
+    assert not gc.isenabled() and guard.timer.isActive()
+    freed: list[str] = []
+    canary = Canary(freed)
+    canary.me = canary  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    del canary
+    # A worker allocates far past every generation's threshold (automatic collection would
+    # run there several times over, and free the canary on that thread).
+    worker = threading.Thread(target=_churn_cycles, args=(200_000,), name="churn")
+    worker.start()
+    worker.join()
+    assert freed == []
+    qtbot.waitUntil(lambda: freed == ["MainThread"], timeout=10000)
+
+
+@pytest.fixture
+def worker_parks_after_posting(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """The worker stops right after it signalled its outcome, until the test lets it go: the
+    moment at which, before the fix, it still held the operation (and dropped it later, on its
+    own thread, once the UI thread had let go)."""
+    release = threading.Event()
+    original = tasks._signal_result
+
+    def post_then_park(op_id: int) -> None:
+        original(op_id)
+        release.wait(30)
+
+    monkeypatch.setattr(tasks, "_signal_result", post_then_park)
+    yield release
+    release.set()
+    tasks.wait_idle()
+
+
+@pytest.mark.parametrize("fails", [False, True], ids=["succeeds", "raises"])
+def test_an_operation_and_all_it_captured_are_freed_on_the_ui_thread(
+    qapp: object, qtbot: QtBot, worker_parks_after_posting: threading.Event, fails: bool
+) -> None:
+    freed: list[str] = []
+    captured = Canary(freed)  # what the operation's callable captured (a widget, page bytes)
+    in_callback = Canary(freed)  # what the success / failure callback captured
+    delivered: list[str] = []
+
+    def op(_p: tasks.Progress, held: Canary = captured) -> Canary:
+        in_frame = held  # noqa: F841 - kept by the traceback when the operation raises
+        if fails:
+            raise ValueError("gagal")
+        return Canary(freed)  # the result
+
+    def on_success(result: Canary, seen: Canary = in_callback) -> None:
+        delivered.append(type(result).__name__)
+
+    def on_failure(exc: BaseException, seen: Canary = in_callback) -> None:
+        delivered.append(type(exc).__name__)
+
+    task = tasks.run_op(None, op, on_success=on_success, on_failure=on_failure)
+    task_ref = weakref.ref(task)
+    del task, captured, in_callback, op, on_success, on_failure
+    qtbot.waitUntil(lambda: delivered != [], timeout=10000)
+    assert delivered == (["ValueError"] if fails else ["Canary"])
+    # The worker is parked after posting: everything must already be gone, freed here.
+    qtbot.waitUntil(lambda: task_ref() is None, timeout=10000)
+    gc.collect()
+    assert freed == ["MainThread"] * (2 if fails else 3)
+    assert not tasks._running and not tasks._outcomes
+    worker_parks_after_posting.set()
+
+
+def test_progress_reaches_the_ui_thread_in_order(qapp: object, qtbot: QtBot) -> None:
+    seen: list[tuple[int, int, str, str]] = []
+
+    def op(p: tasks.Progress) -> int:
+        for i in range(5):
+            p.report(i, 5, f"halaman {i}")
+        return 5
+
+    def progress(done: int, total: int, text: str) -> None:
+        seen.append((done, total, text, threading.current_thread().name))
+
+    with qtbot.waitSignal(tasks.run_op(None, op, on_progress=progress).finished, timeout=10000):
+        pass
+    assert seen == [(i, 5, f"halaman {i}", "MainThread") for i in range(5)]
