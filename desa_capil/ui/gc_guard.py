@@ -87,3 +87,16 @@ def install() -> MainThreadGC:
         app.aboutToQuit.connect(collect_due)
         log.debug("cyclic garbage collection moved to the UI thread")
     return _guard
+
+
+def ensure() -> None:
+    """`install` wherever it can be: on the UI thread once the QCoreApplication exists; nothing
+    otherwise. Whatever starts a worker thread calls it first (run_op, the sync controller):
+    a process that did not start through the app (a benchmark, a screenshot script) would
+    otherwise collect on its workers."""
+    if (
+        _guard is None
+        and QCoreApplication.instance() is not None
+        and threading.current_thread() is threading.main_thread()
+    ):
+        install()
