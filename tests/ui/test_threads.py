@@ -146,3 +146,30 @@ def test_the_first_operation_moves_collection_to_the_ui_thread_without_app_main(
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["True", "False"]
+
+
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
+def test_a_full_collection_waits_for_enough_new_long_lived_objects() -> None:
+    """As the interpreter's own rule: the timer's collections do not walk the whole process
+    every tenth middle-generation collection, only once what moved into the oldest generation
+    since the last full one is a quarter of what it held then."""
+    _t0, t1, t2 = gc.get_threshold()
+    gc_guard.collect(2)
+    for _ in range(t2 + 1):
+        gc_guard.collect(1)  # few survivors: the oldest generation's count is over its threshold
+    assert gc.get_count()[2] > t2
+    before = _full_collections()
+    gc_guard.collect_due()
+    assert _full_collections() == before
+    # Now many objects that stay: they move up, and the next due collection is a full one.
+    kept = [[i] for i in range(gc_guard._long_lived_total // 4 + 1000)]
+    for _ in range(t1 + 1):
+        gc_guard.collect(0)
+    gc_guard.collect(1)
+    assert gc.get_count()[2] > t2
+    gc_guard.collect_due()
+    assert _full_collections() == before + 1
+    del kept
