@@ -377,12 +377,28 @@ class UploadService(Area):
                 raise not_found("Unggahan", "Upload")
             up.offset = offset
             up.updated_at = now
-            if up.expires_at is not None and (claimed or offset >= up.length):
-                up.expires_at = self._full_expiry(now)
             up.sha256 = digest
             s.add(up)
+            if claimed or offset >= up.length:
+                self._extend_in(s, up, now)
             s.commit()
             return up
+
+    def _extend_in(self, s: Session, up: Upload, now: datetime) -> None:
+        """The full expiry for ``up`` in the caller's transaction, unless a manifest consumed
+        it (no expiry then, for as long as its document lives). Said in the UPDATE itself: a
+        manifest may have consumed the upload since ``up`` was read (the last PATCH's answer
+        lost, its client's HEAD saw the whole file and it sent the manifest while the server
+        still recorded that PATCH); an expiry written back would let the purge delete the
+        document's file. ``up`` is refreshed to the row as it stands."""
+        s.flush()
+        s.execute(
+            update(Upload)
+            .where(col(Upload.id) == up.id, col(Upload.expires_at).is_not(None))
+            .values(expires_at=self._full_expiry(now))
+            .execution_options(synchronize_session=False)
+        )
+        s.refresh(up)
 
     def append_part(
         self, upload: Upload, offset: int, source: IO[bytes], size: int, *, claimed: bool = True
@@ -429,12 +445,12 @@ class UploadService(Area):
             up = s.get(Upload, upload.id)
             if up is None:
                 raise not_found("Unggahan", "Upload")
-            if up.expires_at is not None and (claimed or new_offset >= up.length):
-                up.expires_at = self._full_expiry(now)
             if digest is not None:
                 up.sha256 = digest
                 s.execute(delete(UploadPart).where(col(UploadPart.upload_id) == upload.id))
             s.add(up)
+            if claimed or new_offset >= up.length:
+                self._extend_in(s, up, now)
             s.commit()
             return up
 
@@ -458,21 +474,35 @@ class UploadService(Area):
         self.storage.delete_upload(up.id)
 
     def purge_expired_uploads(self) -> int:
+        """Deletes the uploads whose expiry passed (records, parts, bytes); how many. The
+        DELETE says again what makes an upload expired, and that no document uses it: on
+        PostgreSQL a manifest may consume an upload found expired here (it checked it a moment
+        before its expiry), or a HEAD claim it, before this transaction deletes it; the
+        DELETE, waiting for them, then leaves it alone."""
         now = utcnow()
+        expired = (
+            col(Upload.expires_at).is_not(None),
+            col(Upload.expires_at) < now,
+            col(Upload.document_id).is_(None),
+        )
+        gone: list[str] = []
         with self.db.session() as s:
-            rows = s.exec(
-                select(Upload).where(col(Upload.expires_at).is_not(None), col(Upload.expires_at) < now)
-            ).all()
-            for r in rows:
-                s.delete(r)
-            if rows:
-                s.execute(delete(UploadPart).where(col(UploadPart.upload_id).in_([r.id for r in rows])))
+            found = list(s.exec(select(Upload.id).where(*expired)).all())
+            for i in range(0, len(found), 500):
+                gone += s.execute(
+                    delete(Upload)
+                    .where(col(Upload.id).in_(found[i : i + 500]), *expired)
+                    .returning(col(Upload.id))
+                    .execution_options(synchronize_session=False)
+                ).scalars()
+            if gone:
+                s.execute(delete(UploadPart).where(col(UploadPart.upload_id).in_(gone)))
             s.commit()
-        for r in rows:
-            self.storage.delete_upload(r.id)
-        if rows:
-            log.info("purged %d expired uploads", len(rows))
-        return len(rows)
+        for upload_id in gone:
+            self.storage.delete_upload(upload_id)
+        if gone:
+            log.info("purged %d expired uploads", len(gone))
+        return len(gone)
 
     def check_upload(
         self, up: Upload | None, sha256: str, size: int
