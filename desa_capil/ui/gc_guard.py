@@ -12,8 +12,11 @@ way once on CI; py-spy showed exactly those two stacks (a pool thread in ``gc_co
 
 So automatic collection is switched off and the UI thread collects, from a timer, whatever the
 interpreter itself would have collected by then: the same generations, on the same thresholds
-and the same rule for full collections (the pattern of pyqtgraph's and Spyder's ``GarbageCollector``). Reference counting still frees
-almost everything at once, on any thread; only objects in reference cycles wait for the timer.
+and with the same rule for full collections (the pattern of pyqtgraph's and Spyder's
+``GarbageCollector``). Reference counting still frees almost everything at once, on any
+thread; only objects in reference cycles wait for the timer. Whatever starts a worker thread
+calls `ensure` first, so a process that did not start through the app (a benchmark, a
+screenshot script) is covered as well.
 """
 
 from __future__ import annotations
@@ -63,8 +66,8 @@ def collect_due() -> int:
     return 0
 
 
-# The interpreter's own bookkeeping for the oldest generation (CPython's long_lived_total and
-# long_lived_pending), which it keeps for automatic collections only.
+# The interpreter's bookkeeping for the oldest generation (CPython's long_lived_total and
+# long_lived_pending): its rule applies to automatic collections only, and those are off.
 _long_lived_total = 0
 _long_lived_pending = 0
 
