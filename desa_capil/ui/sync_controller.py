@@ -49,6 +49,7 @@ from desa_capil.sync.worker import (
     last_contact,
     next_try_text,
 )
+from desa_capil.ui import gc_guard
 from desa_capil.ui.context import AppContext, ConnectionState
 from desa_capil.ui.i18n import lang
 
@@ -222,6 +223,7 @@ class SyncController(QObject):
         self.ctx.connection_detail = self.ctx.connection_reason = ""
         self.ctx.set_connection(ConnectionState.SYNCING, contact)
         self._stop.clear()
+        gc_guard.ensure()  # the sync thread must never run the cyclic collector
         self._thread = _SyncThread(
             self.ctx, self._bridge, self._wake, self._stop, self.poll_interval, self._hurry
         )

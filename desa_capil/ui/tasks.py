@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QWidget
 
+from desa_capil.ui import gc_guard
 from desa_capil.ui.errors import handle_exception
 
 log = logging.getLogger(__name__)
@@ -191,6 +192,9 @@ def run_op(
     db: bool = False,
 ) -> Op:
     """Run `op(progress)` in the background; callbacks run on the UI thread."""
+    # Before any worker runs, in every process that runs operations: the app installs it at
+    # start, but a benchmark, a screenshot script or a tool building windows may not.
+    gc_guard.ensure()
     _ui_bridge()
     task = Op(op)
     if on_success is not None:

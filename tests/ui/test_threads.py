@@ -11,6 +11,9 @@ worker never holds the last reference to anything the UI made (desa_capil.ui.tas
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import weakref
 from collections.abc import Iterator
@@ -116,3 +119,57 @@ def test_progress_reaches_the_ui_thread_in_order(qapp: object, qtbot: QtBot) -> 
     with qtbot.waitSignal(tasks.run_op(None, op, on_progress=progress).finished, timeout=10000):
         pass
     assert seen == [(i, 5, f"halaman {i}", "MainThread") for i in range(5)]
+
+
+# A process that builds windows without going through the app's start (a benchmark, a
+# screenshot script, a tool): its first operation moves the collector to the UI thread too.
+_NO_APP_MAIN = """
+import gc, threading
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from desa_capil.ui import tasks
+
+app = QApplication([])
+assert gc.isenabled()
+got = []
+tasks.run_op(None, lambda _p: threading.current_thread().name, on_success=got.append).finished.connect(app.quit)
+QTimer.singleShot(20000, app.quit)
+app.exec()
+print(got != [] and got[0] != "MainThread", gc.isenabled())
+"""
+
+
+def test_the_first_operation_moves_collection_to_the_ui_thread_without_app_main() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _NO_APP_MAIN], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["True", "False"]
+
+
+def _full_collections() -> int:
+    return int(gc.get_stats()[2]["collections"])
+
+
+def test_a_full_collection_waits_for_enough_new_long_lived_objects() -> None:
+    """As the interpreter's own rule: the timer's collections do not walk the whole process
+    every tenth middle-generation collection, only once what moved into the oldest generation
+    since the last full one is a quarter of what it held then."""
+    _t0, t1, t2 = gc.get_threshold()
+    gc_guard.collect(2)
+    for _ in range(t2 + 1):
+        gc_guard.collect(1)  # few survivors: the oldest generation's count is over its threshold
+    assert gc.get_count()[2] > t2
+    before = _full_collections()
+    gc_guard.collect_due()
+    assert _full_collections() == before
+    # Now many objects that stay: they move up, and the next due collection is a full one.
+    kept = [[i] for i in range(gc_guard._long_lived_total // 4 + 1000)]
+    for _ in range(t1 + 1):
+        gc_guard.collect(0)
+    gc_guard.collect(1)
+    assert gc.get_count()[2] > t2
+    gc_guard.collect_due()
+    assert _full_collections() == before + 1
+    del kept
