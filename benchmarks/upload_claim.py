@@ -50,7 +50,8 @@ LOSE_EVERY = 10.0  # scenario "lost": seconds between two creations whose answer
 
 
 class Counts:
-    """HEADs the server answered (``claim_upload`` runs once per HEAD) and expiry writes."""
+    """HEADs the server answered (``claim_upload`` runs once per HEAD, and once per PATCH
+    with ``patch=True``) and expiry writes."""
 
     def __init__(self) -> None:
         self.heads = 0
@@ -62,9 +63,9 @@ class Counts:
         counts = self
         claim, write = self._claim, self._write
 
-        def counted_claim(svc: Any, up: Upload) -> Upload:
-            counts.heads += 1
-            return claim(svc, up)
+        def counted_claim(svc: Any, up: Upload, *, patch: bool = False) -> Upload:
+            counts.heads += not patch  # a PATCH claims as it begins too
+            return claim(svc, up, patch=patch)
 
         def counted_write(svc: Any, ids: Any, now: Any) -> None:
             counts.writes += 1

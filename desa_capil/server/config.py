@@ -50,7 +50,8 @@ class Settings:
     # JSON request bodies (a 200-application manifest is well under this).
     max_json_body: int = 2 * MiB
     # Unused uploads are deleted this long after their client last showed it knows them (a
-    # PATCH, a HEAD, a final concatenation naming them as parts).
+    # PATCH, a final concatenation naming them as parts; a HEAD renews it only once less than
+    # half of it is left, so an upload lives at least half of this after its last HEAD).
     upload_expiry_seconds: int = 7 * 24 * 3600
     # ... and an upload nobody asked about since its creation this long after it: the client
     # may never have heard the creation's answer (lost on a cut link, or a creation cut

@@ -144,8 +144,8 @@ class CentralService:
     def upload_offset(self, up: Upload) -> int:
         return self.uploads.upload_offset(up)
 
-    def claim_upload(self, up: Upload) -> Upload:
-        return self.uploads.claim(up)
+    def claim_upload(self, up: Upload, *, patch: bool = False) -> Upload:
+        return self.uploads.claim(up, patch=patch)
 
     def finish_patch(self, upload: Upload, offset: int, *, claimed: bool = True) -> Upload:
         return self.uploads.finish_patch(upload, offset, claimed=claimed)

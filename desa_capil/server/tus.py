@@ -32,8 +32,9 @@ termination, expiration, checksum), written against https://tus.io/protocols/res
   not a document: a manifest naming one gets ``missing``. HEAD reports ``Upload-Concat``; a
   PATCH on a final upload is 403.
 * Expiration: a new upload expires after ``upload_unclaimed_expiry_seconds`` (a day) unless
-  complete at once; the first request that shows its client knows it (a HEAD, a PATCH, a
-  final concatenation naming it as a part) gives it ``upload_expiry_seconds`` (a week); see
+  complete at once; the first request that shows its client knows it (a HEAD, a PATCH, a final
+  concatenation naming it as a part) gives it ``upload_expiry_seconds`` (a week); a PATCH that
+  begins in its upload's last hours claims it before its body, so the purge leaves it; see
   ``services/uploads.py``. Every answer's ``Upload-Expires`` is the expiry as stored then.
 * ``HEAD /uploads/{id}``: Upload-Offset, Upload-Length, Upload-Metadata as sent, Upload-Expires;
   while a PATCH of the upload runs in this process, also ``Upload-Patch-Age`` and
@@ -634,6 +635,11 @@ def make_router(svc: CentralService, require_device: Callable[[Request], DeviceC
                 "Unggahan gabungan sudah lengkap dan tidak bisa ditambah.",
                 "A final (concatenated) upload is complete and cannot be patched.",
             )
+        # Its client knows the upload: claimed before the body too, not only once it came
+        # (written only in the upload's last hours). A PATCH that began in the last moment of
+        # the upload's window (a paused file resumes without a HEAD) runs on past its expiry;
+        # the purge would delete the upload under it.
+        up = await run_in_threadpool(lambda: svc.claim_upload(up, patch=True))
         new_offset, up = await _append(svc, up, client_offset, request, checksum, ctx.device_id)
         return Response(
             status_code=204, headers={"Upload-Offset": str(new_offset), **_expiry_headers(up, new_offset)}

@@ -2,14 +2,17 @@
 upload while its last PATCH is being recorded, or while the purge deletes expired uploads, must
 leave the consumed upload without an expiry, and the purge never deletes a document's upload.
 
-Each test makes the interleaving happen at one point (a hook on the database engine runs the
-other request there, to its end); the hook never sleeps. On SQLite the writer lock already
-orders these transactions (the hook's request would wait for the transaction it interrupts),
-so the interleavings are PostgreSQL's."""
+A PATCH that began before its upload's expiry passed keeps it from the purge while it runs.
+
+The manifest tests make the interleaving happen at one point (a hook on the database engine
+runs the other request there, to its end); the hook never sleeps. On SQLite the writer lock
+already orders these transactions (the hook's request would wait for the transaction it
+interrupts), so those interleavings are PostgreSQL's."""
 
 from __future__ import annotations
 
 import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,14 +25,14 @@ from sqlalchemy import event
 from desa_capil.server.db import utcnow as real_utcnow
 from desa_capil.server.embedded import EmbeddedServer
 from desa_capil.server.services import uploads as upload_service
-from desa_capil.server.testing import EnrolledDevice, document_for, sample_application
+from desa_capil.server.testing import EnrolledDevice, document_for, sample_application, wait_for_offset
 
 DAY = 24 * 3600
 WEEK = 7 * DAY
 
 
 @pytest.fixture
-def server(server: EmbeddedServer) -> EmbeddedServer:
+def pg_server(server: EmbeddedServer) -> EmbeddedServer:
     assert server.service is not None
     if server.service.db.is_sqlite:
         pytest.skip("SQLite's writer lock orders these transactions: no interleaving")
@@ -80,19 +83,22 @@ def consume(village: EnrolledDevice, upload_id: str, data: bytes, batch: str) ->
 
 
 def test_a_manifest_during_the_last_patch_keeps_its_upload_forever(
-    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+    pg_server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The PATCH that brought the last bytes is still being recorded (its answer lost on a cut
     link; the client's HEAD saw the whole file and it sent the manifest) when the manifest
     consumes the upload: the PATCH's expiry must not come back on the consumed upload, or the
     purge deletes the document's file a week later."""
+    server = pg_server
     assert server.service is not None
     data = b"%PDF-1.4\n" + os.urandom(5000)
     upload_id = village.create_upload(len(data))
     done = threading.Event()
 
     def is_patch_record(statement: str) -> bool:
-        return statement.lstrip().upper().startswith("UPDATE UPLOAD ") and not done.is_set()
+        # The PATCH records the offset its bytes reached (not its claim as it begins).
+        s = statement.lstrip().upper()
+        return s.startswith("UPDATE UPLOAD ") and "OFFSET" in s.split("WHERE")[0] and not done.is_set()
 
     with run_before_first(
         server, is_patch_record, lambda: (consume(village, upload_id, data, "4"), done.set())
@@ -119,10 +125,11 @@ def test_a_manifest_during_the_last_patch_keeps_its_upload_forever(
 
 
 def test_the_purge_never_deletes_an_upload_a_manifest_consumed_meanwhile(
-    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+    pg_server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The purge found the upload expired (its last second passed), and before it deleted it a
     manifest that had checked it a moment earlier consumed it: the purge keeps it."""
+    server = pg_server
     assert server.service is not None
     data = b"%PDF-1.4\n" + os.urandom(5000)
     upload_id = village.upload(data)
@@ -148,3 +155,41 @@ def test_the_purge_never_deletes_an_upload_a_manifest_consumed_meanwhile(
     up = server.service.get_upload_unchecked(upload_id)  # 404 if the purge deleted it
     assert up.document_id is not None and up.expires_at is None
     assert server.service.upload_path(upload_id).read_bytes() == data
+
+
+def test_a_patch_that_began_before_the_expiry_keeps_its_upload_from_the_purge(
+    server: EmbeddedServer, village: EnrolledDevice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client resumes its upload with a PATCH in the last minute of the upload's short
+    window (a file paused mid-way resumes at the offset it knows, without a HEAD); the hourly
+    purge runs two minutes later while the bytes still come in: the PATCH named the upload, so
+    the upload is its client's, and the purge leaves it; the PATCH completes the file."""
+    assert server.service is not None
+    data = os.urandom(10_000)
+    upload_id = village.create_upload(len(data))
+
+    def move_clock(seconds: float) -> None:
+        monkeypatch.setattr(upload_service, "utcnow", lambda: real_utcnow() + timedelta(seconds=seconds))
+
+    move_clock(DAY - 60)  # its last minute
+    head = (
+        f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{server.port}\r\n"
+        f"Authorization: Bearer {village.token}\r\n"
+        "Tus-Resumable: 1.0.0\r\n"
+        "Upload-Offset: 0\r\n"
+        "Content-Type: application/offset+octet-stream\r\n"
+        f"Content-Length: {len(data)}\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head + data[:4000])
+        assert wait_for_offset(server, upload_id, 4000, ended=False) == 4000
+        move_clock(DAY + 60)  # the PATCH runs on past the expiry
+        assert server.service.purge_expired_uploads() == 0
+        sock.sendall(data[4000:])
+        answer = b""
+        while b"\r\n\r\n" not in answer and (got := sock.recv(4096)):
+            answer += got
+    assert answer.startswith(b"HTTP/1.1 204"), answer[:300]
+    assert server.service.upload_path(upload_id).read_bytes() == data
+    assert server.service.get_upload_unchecked(upload_id).offset == len(data)

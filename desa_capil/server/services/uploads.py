@@ -7,9 +7,11 @@ creation alone does not show that its client heard the answer (it may have been 
 link, or the creation's body cut), and an upload its client does not know is an orphan that
 would count against the village's quota for the whole ``upload_expiry_seconds`` (a week). A
 request that names the upload shows its client knows it, and gives it the full expiry: a PATCH
-(``finish_patch`` / ``append_part``), a HEAD (``claim``; written only when less than half of
-the full window is left, so a client polling HEAD does not write a row per look), a final
-concatenation naming it as a part. An upload complete at its creation (length 0, a creation
+(``finish_patch`` / ``append_part``; and ``claim`` as it begins, should it begin in the upload's
+last hours, so that the purge does not delete the upload under it), a HEAD (``claim``; written
+only when less than half of the full window is left, so a client polling HEAD does not write a
+row per look), a final concatenation naming it as a part. Neither the purge nor a claim ever
+gives a consumed upload an expiry back or deletes it (each says so in its own statement). An upload complete at its creation (length 0, a creation
 whose body brought the whole file, a final concatenation) gets the full expiry at once: its
 client has nothing more to ask before the manifest that uses it, which may come days later (a
 laptop switched off mid-batch over a weekend); a whole-file creation whose answer was lost (our
@@ -140,16 +142,22 @@ class UploadService(Area):
     def _full_expiry(self, now: datetime) -> datetime:
         return now + timedelta(seconds=self.settings.upload_expiry_seconds)
 
-    def claim(self, up: Upload) -> Upload:
+    def claim(self, up: Upload, *, patch: bool = False) -> Upload:
         """A request showed that the upload's client knows it (a HEAD): the full expiry, written
         only when less than half of it is left (a client polling HEAD costs no write per look;
         an upload just made, with the short window, is claimed by its first HEAD). The row as
-        it stands afterwards (its ``expires_at`` is what ``Upload-Expires`` must say)."""
+        it stands afterwards (its ``expires_at`` is what ``Upload-Expires`` must say).
+
+        ``patch``: a PATCH as it begins (its end claims the upload anyway), written only when
+        less than half of the short window is left: a fresh upload's first PATCH costs no
+        write here, one that begins in its upload's last hours (a paused file resumes without
+        a HEAD) keeps the purge from deleting the upload under it."""
         if up.expires_at is None:
             return up
         now = utcnow()
-        full = self.settings.upload_expiry_seconds
-        if aware(up.expires_at) - now >= timedelta(seconds=full / 2):
+        settings = self.settings
+        due = settings.upload_unclaimed_expiry_seconds if patch else settings.upload_expiry_seconds
+        if aware(up.expires_at) - now >= timedelta(seconds=due / 2):
             return up
         self._claim_ids([up.id], now)
         with self.db.read_session() as s:
