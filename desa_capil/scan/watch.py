@@ -192,6 +192,10 @@ class FolderWatcher:
                     continue
                 if seen.size == 0 or self._seen.get(path) != seen:
                     continue  # new or still growing: look again next round
+                if self._stop.is_set():
+                    # Stopped during this round (the window that watched is closing): nobody
+                    # takes the file in now; it stays, unrecorded, for the next watch.
+                    continue
                 self._handle(path, seen, key, now)
                 handled.append(path)
             self._seen = current

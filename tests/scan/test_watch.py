@@ -281,3 +281,23 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
         w.start()
     assert "tidak ada" in e.value.message_id
     assert w.poll_once() == []
+
+
+def test_a_stop_during_a_round_hands_over_no_further_file(tmp_path: Path) -> None:
+    """A batch scanner leaves several files at once. Stopped while one is being handed over
+    (the operator closes the application's window), the watcher hands over no further file:
+    the window that stopped watching would not take them in, yet each would be recorded as
+    handled and put away. They stay where they are, for the next watch."""
+    got: list[str] = []
+    w = FolderWatcher(tmp_path, lambda p: (got.append(p.name), w.stop()))
+    for i in range(3):
+        _png(tmp_path / f"scan{i}.png", seed=i + 1)
+    assert w.poll_once() == []
+    assert [p.name for p in w.poll_once()] == ["scan0.png"]
+    assert got == ["scan0.png"]
+    assert (tmp_path / "scan1.png").exists() and (tmp_path / "scan2.png").exists()
+    later: list[str] = []
+    again = FolderWatcher(tmp_path, lambda p: later.append(p.name))
+    again.poll_once()
+    again.poll_once()
+    assert later == ["scan1.png", "scan2.png"]
