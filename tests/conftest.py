@@ -130,12 +130,21 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         yield
     finally:
         faulthandler.cancel_dump_traceback_later()
-        _collect_on_this_thread()
+
+
+# Set up before the test's other function fixtures, so torn down after them, and still inside
+# the test's teardown, before pytest looks for exceptions raised in finalizers: what a
+# finalizer of this test's garbage raises (a ResourceWarning, an error) fails this test, not
+# the next one's setup.
+@pytest.fixture(autouse=True)
+def _collect_cycles_after_each_test() -> Iterator[None]:
+    yield
+    _collect_on_this_thread()
 
 
 def _collect_on_this_thread() -> None:
     """As in the app (desa_capil.ui.gc_guard), cyclic garbage is collected on the main thread
-    only: between tests, and by the guard's timer whenever a test runs Qt's event loop."""
+    only: after each test, and by the guard's timer whenever a test runs Qt's event loop."""
     from desa_capil.ui import gc_guard
 
     if "PySide6.QtWidgets" in sys.modules:
@@ -144,6 +153,9 @@ def _collect_on_this_thread() -> None:
         if QCoreApplication.instance() is not None:
             gc_guard.install()
     gc_guard.collect_due()
+    # Whatever the test left in cycles, under the threshold too (a few objects: it costs
+    # nothing), so that its finalizers run now, in this test's teardown.
+    gc_guard.collect(0)
 
 
 @pytest.fixture

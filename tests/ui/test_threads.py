@@ -17,11 +17,14 @@ import sys
 import threading
 import weakref
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from desa_capil.ui import gc_guard, tasks
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Canary:
@@ -173,3 +176,40 @@ def test_a_full_collection_waits_for_enough_new_long_lived_objects() -> None:
     gc_guard.collect_due()
     assert _full_collections() == before + 1
     del kept
+
+
+_LEAVES_A_FILE_IN_A_CYCLE = """
+def test_leaves_an_unclosed_file_in_a_cycle(tmp_path):
+    class Holder:
+        pass
+
+    h = Holder()
+    h.me = h
+    h.f = open(tmp_path / "x", "w")
+
+
+def test_next():
+    pass
+"""
+
+
+def test_what_a_tests_garbage_raises_when_collected_fails_that_test(tmp_path: Path) -> None:
+    """With automatic collection off, the session collects after each test: a finalizer's
+    warning must fail the test that made the garbage (in its teardown), not the next one."""
+    (tmp_path / "test_cycle.py").write_text(_LEAVES_A_FILE_IN_A_CYCLE)
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": path}
+    args = ["-p", "tests.conftest", "-p", "no:cacheprovider", "-W", "error", "-q", "-rA"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *args, "--rootdir", str(tmp_path), "test_cycle.py"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    lines = proc.stdout.splitlines()
+    assert "PASSED test_cycle.py::test_next" in lines, proc.stdout[-3000:]
+    assert any(
+        line.startswith("ERROR test_cycle.py::test_leaves_an_unclosed_file_in_a_cycle") for line in lines
+    ), proc.stdout[-3000:]
