@@ -175,18 +175,21 @@ class EnrolledDevice:
             len(data), filename=filename, filetype=filetype, sha256=sha256_hex(data)
         )
         if data:
-            r = self.request(
-                "PATCH",
-                f"/uploads/{upload_id}",
-                data=data,
-                headers={
-                    "Tus-Resumable": "1.0.0",
-                    "Upload-Offset": "0",
-                    "Content-Type": "application/offset+octet-stream",
-                },
-            )
-            r.raise_for_status()
+            self.patch_upload(upload_id, data).raise_for_status()
         return upload_id
+
+    def patch_upload(self, upload_id: str, data: bytes, offset: int = 0) -> requests.Response:
+        """One tus PATCH of ``data`` at ``offset``; the answer, whatever it is."""
+        return self.request(
+            "PATCH",
+            f"/uploads/{upload_id}",
+            data=data,
+            headers={
+                "Tus-Resumable": "1.0.0",
+                "Upload-Offset": str(offset),
+                "Content-Type": "application/offset+octet-stream",
+            },
+        )
 
     def create_upload(self, length: int, **meta: str) -> str:
         r = self.request(

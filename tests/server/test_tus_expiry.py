@@ -83,9 +83,7 @@ def create(
 
 
 def patch(device: EnrolledDevice, upload_id: str, offset: int, data: bytes) -> requests.Response:
-    return device.request(
-        "PATCH", f"/uploads/{upload_id}", data=data, headers={**BYTES, "Upload-Offset": str(offset)}
-    )
+    return device.patch_upload(upload_id, data, offset)
 
 
 def head(device: EnrolledDevice, upload_id: str) -> requests.Response:

@@ -103,16 +103,7 @@ def test_a_manifest_during_the_last_patch_keeps_its_upload_forever(
     with run_before_first(
         server, is_patch_record, lambda: (consume(village, upload_id, data, "4"), done.set())
     ) as errors:
-        r = village.request(
-            "PATCH",
-            f"/uploads/{upload_id}",
-            data=data,
-            headers={
-                "Tus-Resumable": "1.0.0",
-                "Upload-Offset": "0",
-                "Content-Type": "application/offset+octet-stream",
-            },
-        )
+        r = village.patch_upload(upload_id, data)
     assert not errors, errors
     assert r.status_code in (204, 404), r.text
     up = server.service.get_upload_unchecked(upload_id)

@@ -15,6 +15,8 @@ from desa_capil.domain.catalog import get_service
 from desa_capil.store.db import Database
 from desa_capil.store.models import Document, Page
 from desa_capil.store.repo import ApplicantData, document_for, refresh_readiness, save_application, seal_batch
+from desa_capil.sync.client import ApiClient
+from desa_capil.sync.worker import SyncWorker
 
 # NIK/KK that pass desa_capil.domain.nik (same as desa_capil.server.testing).
 NIK = "3204051708900001"
@@ -146,3 +148,13 @@ def wait_for(cond: Callable[[], bool], timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
+
+
+def sync_once(e: Any, url: str, **kw: Any) -> SyncWorker:
+    """One worker run on enrollment ``e`` against ``url`` until idle, which must send a batch."""
+    worker = SyncWorker(e.db, lambda: ApiClient(url, e.config.token), row_backoff_base=0.01, **kw)
+    try:
+        assert worker.run_until_idle().batches_sent
+    finally:
+        worker.close()
+    return worker

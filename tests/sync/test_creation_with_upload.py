@@ -19,7 +19,7 @@ from desa_capil.sync.client import ApiClient
 from desa_capil.sync.worker import SyncPhase, SyncWorker
 
 from .conftest import Enrolled
-from .helpers import Admin, assert_server_has, make_batch, wait_for
+from .helpers import Admin, assert_server_has, make_batch, sync_once, wait_for
 from .proxy import FaultProxy
 from .test_request_coding import Recorder
 
@@ -30,15 +30,6 @@ OFFSET_CT = "application/offset+octet-stream"
 def _fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """What the client learnt about other tests' addresses is not this test's."""
     monkeypatch.setattr(tus, "_creation_with_upload", tus._CreationWithUpload())
-
-
-def _sync(e: Enrolled, url: str, **kw: Any) -> SyncWorker:
-    worker = SyncWorker(e.db, lambda: ApiClient(url, e.config.token), row_backoff_base=0.01, **kw)
-    try:
-        assert worker.run_until_idle().batches_sent
-    finally:
-        worker.close()
-    return worker
 
 
 def _creations(rec: Recorder) -> list[bytes]:
@@ -62,7 +53,7 @@ def test_creations_carry_the_first_chunk_once_the_link_has_proven_itself(
 ) -> None:
     monkeypatch.setattr(tus, "PROVEN_BYTES", 1)  # proven after the first file's bytes
     batch_id, ids = make_batch(enrolled.db, 3)
-    _sync(enrolled, recorder.url, parallel=1)
+    sync_once(enrolled, recorder.url, parallel=1)
     bodies = _creations(recorder)
     assert len(bodies) > 3
     # The first creation teaches the client (and nothing went through yet): no body. Every
@@ -79,7 +70,7 @@ def test_a_server_that_does_not_say_it_gets_creations_without_a_body(
 ) -> None:
     monkeypatch.setattr(tus, "PROVEN_BYTES", 1)
     batch_id, ids = make_batch(enrolled.db, 3)
-    _sync(enrolled, recorder.url, parallel=1)
+    sync_once(enrolled, recorder.url, parallel=1)
     bodies = _creations(recorder)
     assert len(bodies) > 3 and not any(bodies)
     assert_server_has(enrolled, admin, ids)
@@ -107,7 +98,7 @@ def test_a_creation_whose_answer_was_lost_is_made_again_without_a_body(
             return request(client, method, path, **kw)
 
         monkeypatch.setattr(ApiClient, "request", recording)
-        worker = _sync(enrolled, proxy.url, parallel=1)
+        worker = sync_once(enrolled, proxy.url, parallel=1)
         assert worker.meter.troubled
     finally:
         proxy.stop()
@@ -193,7 +184,7 @@ def test_stop_during_a_creations_body_on_a_silent_link(
         with enrolled.db.session() as s:
             assert {r.state for r in s.exec(select(Outbox))} == {OutboxState.PENDING}
         proxy.clean()
-        _sync(enrolled, proxy.url)
+        sync_once(enrolled, proxy.url)
     finally:
         proxy.stop()
     assert_server_has(enrolled, admin, ids)

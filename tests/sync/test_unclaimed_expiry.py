@@ -22,7 +22,7 @@ from desa_capil.sync.client import ApiClient
 from desa_capil.sync.worker import SyncWorker
 
 from .conftest import Enrolled
-from .helpers import Admin, assert_server_has, make_batch
+from .helpers import Admin, assert_server_has, make_batch, sync_once
 from .proxy import FaultProxy
 
 HOUR = 3600.0
@@ -42,15 +42,6 @@ def move_server_clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[float], None
         monkeypatch.setattr(upload_service, "utcnow", lambda: real_utcnow() + timedelta(seconds=seconds))
 
     return move
-
-
-def _sync(e: Enrolled, url: str, **kw: Any) -> SyncWorker:
-    worker = SyncWorker(e.db, lambda: ApiClient(url, e.config.token), row_backoff_base=0.01, **kw)
-    try:
-        assert worker.run_until_idle().batches_sent
-    finally:
-        worker.close()
-    return worker
 
 
 def _server_uploads(e: Enrolled) -> list[Upload]:
@@ -106,7 +97,7 @@ def test_a_client_away_longer_than_the_short_window_sends_its_file_again_once(
         assert not _server_uploads(enrolled)
 
     monkeypatch.setattr(tus.TusUploader, "_create", create)
-    _sync(enrolled, enrolled.server.base_url, parallel=1)
+    sync_once(enrolled, enrolled.server.base_url, parallel=1)
     assert_server_has(enrolled, admin, ids)
     assert created[0] not in _named_by_rows(enrolled)  # sent again under a new upload
     if not purged_first:
@@ -129,7 +120,7 @@ def test_an_upload_whose_creation_answer_was_lost_is_purged_after_the_short_wind
     try:
         proxy.lose_answer(b"POST /api/v1/uploads")
         batch_id, ids = make_batch(enrolled.db, 2)
-        _sync(enrolled, proxy.url, parallel=1)
+        sync_once(enrolled, proxy.url, parallel=1)
     finally:
         proxy.stop()
     assert_server_has(enrolled, admin, ids)
