@@ -1,5 +1,5 @@
-"""tus uploads: creation, offsets, parts on object storage, expiry, and the check
-a batch makes of each document's upload.
+"""tus uploads: creation, offsets, parts on object storage, expiry, and the check a batch makes of
+each document's upload.
 
 Expiry: an upload not yet named by a manifest is deleted (``purge_expired_uploads``) when its
 ``expires_at`` passes. A new upload gets ``upload_unclaimed_expiry_seconds`` (a day): the
@@ -11,13 +11,14 @@ request that names the upload shows its client knows it, and gives it the full e
 last hours, so that the purge does not delete the upload under it), a HEAD (``claim``; written
 only when less than half of the full window is left, so a client polling HEAD does not write a
 row per look), a final concatenation naming it as a part. Neither the purge nor a claim ever
-gives a consumed upload an expiry back or deletes it (each says so in its own statement). An upload complete at its creation (length 0, a creation
-whose body brought the whole file, a final concatenation) gets the full expiry at once: its
-client has nothing more to ask before the manifest that uses it, which may come days later (a
-laptop switched off mid-batch over a weekend); a whole-file creation whose answer was lost (our
-client sends at most one such per stream and run: later creations carry no body) therefore
-stays until then. A client that comes back after the short window to an upload it never touched
-hears 404/410 and sends the file again from zero."""
+gives a consumed upload an expiry back or deletes it (each says so in its own statement). An
+upload complete at its creation (length 0, a creation whose body brought the whole file, a final
+concatenation) gets the full expiry at once: its client has nothing more to ask before the
+manifest that uses it, which may come days later (a laptop switched off mid-batch over a
+weekend); a whole-file creation whose answer was lost (our client sends at most one such per
+stream and run: later creations carry no body) therefore stays until then. A client that comes
+back after the short window to an upload it never touched hears 404/410 and sends the file again
+from zero."""
 
 from __future__ import annotations
 
