@@ -147,11 +147,7 @@ def _collect_on_this_thread() -> None:
     only: after each test, and by the guard's timer whenever a test runs Qt's event loop."""
     from desa_capil.ui import gc_guard
 
-    if "PySide6.QtWidgets" in sys.modules:
-        from PySide6.QtCore import QCoreApplication
-
-        if QCoreApplication.instance() is not None:
-            gc_guard.install()
+    gc_guard.ensure()  # the guard's timer, once a test made the QApplication
     gc_guard.collect_due()
     # Whatever the test left in cycles, under the threshold too (a few objects: it costs
     # nothing), so that its finalizers run now, in this test's teardown.
