@@ -157,11 +157,15 @@ def test_a_patch_that_began_before_the_expiry_keeps_its_upload_from_the_purge(
     the upload is its client's, and the purge leaves it; the PATCH completes the file."""
     assert server.service is not None
     data = os.urandom(10_000)
-    upload_id = village.create_upload(len(data))
+    # The uploads' clock stands still from the creation on: only the test moves it, however
+    # long the machine takes between the requests.
+    created = real_utcnow()
 
     def move_clock(seconds: float) -> None:
-        monkeypatch.setattr(upload_service, "utcnow", lambda: real_utcnow() + timedelta(seconds=seconds))
+        monkeypatch.setattr(upload_service, "utcnow", lambda: created + timedelta(seconds=seconds))
 
+    move_clock(0)
+    upload_id = village.create_upload(len(data))
     move_clock(DAY - 60)  # its last minute
     head = (
         f"PATCH /api/v1/uploads/{upload_id} HTTP/1.1\r\n"
